@@ -1,0 +1,84 @@
+"""Configuration: a frozen dataclass built from the environment in `main()`, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything newsbrief reads from its environment."""
+
+    data_dir: Path = Path("data")
+    token: str | None = None
+    api_base_url: str = TELEGRAM_API_BASE_URL
+    admins: frozenset[int] = frozenset()
+    allowed_users: frozenset[int] = frozenset()
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    retention_days: int = 90
+    feeds: tuple[str, ...] = ()
+    seeds_dir: Path | None = None
+
+
+def _ids(name: str, raw: str) -> frozenset[int]:
+    try:
+        return frozenset(int(part) for part in raw.replace(",", " ").split())
+    except ValueError:
+        raise ConfigError(f"{name} must be Telegram user ids separated by commas") from None
+
+
+def _zone(name: str, raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name}={raw!r} is not a time zone name such as Europe/Berlin") from None
+
+
+def _base_url(name: str, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or not raw.endswith("/bot"):
+        raise ConfigError(
+            f"{name} must be an http(s) URL ending in /bot, e.g. {TELEGRAM_API_BASE_URL}"
+        )
+    return raw
+
+
+def _non_negative(name: str, raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise ConfigError(f"{name} must be a whole number of days (0 keeps everything)")
+    return int(raw)
+
+
+def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Config:
+    """Build the Config from env; raise ConfigError naming the first bad variable."""
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    if token is not None and (":" not in token or any(c.isspace() for c in token)):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a token from @BotFather (id:secret)"
+        )
+    return Config(
+        data_dir=data_dir or Path(env.get("NEWSBRIEF_DATA_DIR", "").strip() or "data"),
+        token=token,
+        api_base_url=_base_url(
+            "TELEGRAM_API_BASE_URL",
+            env.get("TELEGRAM_API_BASE_URL", "").strip() or TELEGRAM_API_BASE_URL,
+        ),
+        admins=_ids("NEWSBRIEF_ADMINS", env.get("NEWSBRIEF_ADMINS", "")),
+        allowed_users=_ids("NEWSBRIEF_ALLOWED_USERS", env.get("NEWSBRIEF_ALLOWED_USERS", "")),
+        tz=_zone("NEWSBRIEF_TZ", env.get("NEWSBRIEF_TZ", "").strip() or "UTC"),
+        retention_days=_non_negative(
+            "NEWSBRIEF_RETENTION_DAYS", env.get("NEWSBRIEF_RETENTION_DAYS", "").strip() or "90"
+        ),
+        feeds=tuple(env.get("NEWSBRIEF_FEEDS", "").split()),
+        seeds_dir=Path(env["NEWSBRIEF_SEEDS_DIR"]) if env.get("NEWSBRIEF_SEEDS_DIR") else None,
+    )

@@ -1,0 +1,184 @@
+"""`newsbrief import`: seed-format files, JSON Lines (optionally gzipped) and RSS/Atom files."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from bot.feedparse import parse_feed
+from bot.models import ArticleDraft, utcnow
+from bot.seedformat import SeedFormatError, parse_seed
+from bot.store import ArticleStore
+from bot.textclean import parse_date
+
+BATCH_SIZE = 5000
+SEED_SUFFIXES = (".md", ".txt")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+_TEXT_FIELDS = ("id", "title", "body", "url", "source", "category")
+
+
+@dataclass
+class ImportReport:
+    """Counts of one import, and the reason for each rejected record as `file:line: reason`."""
+
+    added: int = 0
+    duplicates: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Return the one-line account printed after an import."""
+        return f"added {self.added}, duplicates {self.duplicates}, rejected {len(self.rejected)}"
+
+
+Record = tuple[str, ArticleDraft | str]  # (where, draft or the reason it was rejected)
+
+
+def source_from_url(url: str | None) -> str | None:
+    """Return a readable source name from a URL's host: www.example.com -> example.com."""
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+class _BadDate(ValueError):
+    pass
+
+
+def _published(value: Any) -> datetime | None:
+    """Return the parsed date, None when absent; raise _BadDate when present but unreadable."""
+    if value in (None, ""):
+        return None
+    parsed = parse_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise _BadDate(f"bad date in 'published': {value!r}")
+    return parsed
+
+
+def _jsonl_draft(obj: Any) -> ArticleDraft | str:
+    if not isinstance(obj, dict):
+        return "not a JSON object"
+    for name in _TEXT_FIELDS:
+        if obj.get(name) is not None and not isinstance(obj[name], str):
+            return f"field {name!r} must be a string"
+    title, body = (obj.get("title") or "").strip(), (obj.get("body") or "").strip()
+    if not title and not body:
+        return "no title and no body"
+    try:
+        published = _published(obj.get("published"))
+    except _BadDate as exc:
+        return str(exc)
+    url = (obj.get("url") or "").strip() or None
+    return ArticleDraft(
+        title=title or body.split("\n", 1)[0][:120],
+        body=body,
+        url=url,
+        published=published,
+        source=(obj.get("source") or "").strip() or source_from_url(url),
+        category=(obj.get("category") or "").strip() or None,
+        id=(obj.get("id") or "").strip() or None,
+    )
+
+
+def read_jsonl(path: Path) -> Iterator[Record]:
+    """Yield each line of a JSON Lines file as a draft or a rejection."""
+    opener: Callable[..., Any] = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            where = f"{path}:{number}"
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield where, f"invalid JSON ({exc})"
+                continue
+            yield where, _jsonl_draft(obj)
+
+
+def read_seed(path: Path) -> Iterator[Record]:
+    """Yield the one article of a seed-format file."""
+    try:
+        draft = parse_seed(path.read_text(encoding="utf-8"))
+    except SeedFormatError as exc:
+        yield f"{path}:{exc.line}", exc.reason
+        return
+    except UnicodeDecodeError:
+        yield f"{path}:1", "not UTF-8 text"
+        return
+    yield (
+        f"{path}:1",
+        ArticleDraft(
+            title=draft.title,
+            body=draft.body,
+            url=draft.url,
+            published=draft.published,
+            source=source_from_url(draft.url),
+        ),
+    )
+
+
+def read_feed(path: Path, fetched_at: datetime) -> Iterator[Record]:
+    """Yield the items of an RSS/Atom file."""
+    parsed = parse_feed(path.read_bytes(), fetched_at=fetched_at)
+    if not parsed.is_feed:
+        yield f"{path}:1", parsed.problem or "not a feed"
+        return
+    for draft in parsed.drafts:
+        yield f"{path}", draft
+    for reason in parsed.skipped:
+        yield f"{path}", reason
+
+
+def read_any(path: Path, fetched_at: datetime) -> Iterator[Record]:
+    """Dispatch on the file name; anything else is one rejection."""
+    name = path.name.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        yield from read_jsonl(path)
+    elif name.endswith(SEED_SUFFIXES):
+        yield from read_seed(path)
+    elif name.endswith(FEED_SUFFIXES):
+        yield from read_feed(path, fetched_at)
+    else:
+        yield f"{path}", "unknown file type (expected .md, .txt, .jsonl, .jsonl.gz or .xml)"
+
+
+def import_paths(
+    store: ArticleStore,
+    paths: list[Path],
+    *,
+    progress: Callable[[int], None] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> ImportReport:
+    """Import files into the store in batches (one write per batch); bad records are reported."""
+    report = ImportReport()
+    batch: list[ArticleDraft] = []
+
+    def flush() -> None:
+        result = store.add_many(batch)
+        report.added += len(result.added)
+        report.duplicates += result.duplicates
+        if progress:
+            progress(len(batch))
+        batch.clear()
+
+    for path in paths:
+        if not path.is_file():
+            report.rejected.append(f"{path}: no such file")
+            continue
+        for where, item in read_any(path, clock()):
+            if isinstance(item, str):
+                report.rejected.append(f"{where}: {item}")
+                continue
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                flush()
+    if batch:
+        flush()
+    return report
