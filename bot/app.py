@@ -1,0 +1,195 @@
+"""The one wiring function: build the python-telegram-bot Application around the services."""
+
+from __future__ import annotations
+
+import html
+import importlib
+import logging
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    Defaults,
+    TypeHandler,
+)
+
+from bot.commands import CommandSpec, bot_commands, is_allowed, merge_commands
+from bot.config import Config
+from bot.context import BotData, NewsApp, NewsContext, context_types
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+# Order matters only for overlapping filters; the unknown-command fallback checks names itself.
+HANDLER_MODULES: tuple[str, ...] = (
+    "handlers.basic",
+    "handlers.articles",
+    "handlers.inline",
+    "handlers.callbacks",
+    "handlers.feeds",
+    "handlers.subscriptions",
+)
+OPTIONAL_MODULES = frozenset(
+    {
+        "handlers.feeds",
+        "handlers.subscriptions",
+        # Being written now; will become required.
+        "handlers.articles",
+        "handlers.inline",
+        "handlers.callbacks",
+    }
+)
+ADMIN_NOTICE_LIMIT = 300
+
+
+def load_handler_modules(names: Sequence[str] = HANDLER_MODULES) -> list[ModuleType]:
+    """Import the handler modules; a not-yet-written optional one is skipped with a warning."""
+    modules = []
+    for name in names:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name or name not in OPTIONAL_MODULES:
+                raise
+            log.warning("handler module %s is not installed; its commands are off", name)
+    return modules
+
+
+def build_application(
+    config: Config,
+    services: Services,
+    *,
+    base_url: str | None = None,
+    token: str | None = None,
+    max_retries: int = 3,
+    rate_limiter: AIORateLimiter | None = None,
+    concurrent_updates: int = 16,
+    own_services: bool = True,
+    modules: Sequence[str] = HANDLER_MODULES,
+) -> NewsApp:
+    """Return the Application: defaults, rate limiter, hooks, error handler, every handler.
+
+    With own_services the Application closes the services in post_shutdown; tests that
+    share one Services between Applications pass own_services=False.
+    """
+    bot_token = token or config.token
+    if not bot_token:
+        raise ValueError("a bot token is needed to build the Application")
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML,
+        tzinfo=config.tz,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+    builder = (
+        ApplicationBuilder()
+        .token(bot_token)
+        .base_url(base_url or config.api_base_url)
+        .context_types(context_types())
+        .defaults(defaults)
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=max_retries))
+        .concurrent_updates(concurrent_updates)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown_owning if own_services else _post_shutdown)
+    )
+    application: NewsApp = builder.build()  # type: ignore[assignment]
+    application.bot_data.attach(services)
+    application.add_handler(TypeHandler(Update, _gate), group=-1)
+    specs: list[list[CommandSpec]] = []
+    for module in load_handler_modules(modules):
+        specs.append(list(getattr(module, "COMMANDS", [])))
+        module.register(application)
+    application.bot_data.commands = merge_commands(specs)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _gate(update: Update, context: NewsContext) -> None:
+    """Stop updates from users outside NEWSBRIEF_ALLOWED_USERS before any handler runs."""
+    user = update.effective_user
+    if is_allowed(context.bot_data.config, user.id if user else None):
+        return
+    chat = update.effective_chat
+    if update.message and chat is not None and chat.type == chat.PRIVATE:
+        await update.message.reply_text("This bot is private. Ask its owner for access.")
+    elif update.callback_query:
+        await update.callback_query.answer("This bot is private.")
+    raise ApplicationHandlerStop
+
+
+async def _post_init(application: NewsApp) -> None:
+    """Register the command lists and run the services' start-up hooks."""
+    data: BotData = application.bot_data
+    data.bot_username = application.bot.username
+    await publish_commands(application)
+    for hook in data.on_startup:
+        await hook(application)
+
+
+async def publish_commands(application: NewsApp) -> None:
+    """Call setMyCommands for everyone and, with the admin commands too, for each admin."""
+    data = application.bot_data
+    bot = application.bot
+    await bot.set_my_commands(bot_commands(data.commands, admin=False))
+    full = bot_commands(data.commands, admin=True)
+    if len(full) == len(bot_commands(data.commands, admin=False)):
+        return
+    for admin in sorted(data.config.admins):
+        try:
+            await bot.set_my_commands(full, scope=BotCommandScopeChat(admin))
+        except TelegramError as exc:  # an admin who never opened the bot has no chat yet
+            log.info("admin %s commands not set: %s", admin, exc)
+
+
+async def _post_shutdown(application: NewsApp) -> None:
+    """Run the shutdown hooks (stop jobs, flush)."""
+    for hook in application.bot_data.on_shutdown:
+        try:
+            await hook(application)
+        except Exception:
+            log.exception("shutdown hook failed")
+
+
+async def _post_shutdown_owning(application: NewsApp) -> None:
+    """Run the shutdown hooks, then close the services this Application owns."""
+    await _post_shutdown(application)
+    application.bot_data.services.shutdown()
+
+
+async def on_error(update: object, context: NewsContext) -> None:
+    """Log the failure with its traceback, apologise to the user, tell the admins briefly."""
+    error = context.error
+    if isinstance(error, Forbidden):  # the chat blocked the bot: nothing to tell anyone
+        log.info("forbidden: %s", error)
+        return
+    log.error("update %s failed", _update_id(update), exc_info=error)
+    if isinstance(update, Update):
+        await _apologise(update)
+    text = html.escape(f"{type(error).__name__}: {error}", quote=False)[:ADMIN_NOTICE_LIMIT]
+    for admin in sorted(context.bot_data.config.admins):
+        try:
+            await context.bot.send_message(admin, f"⚠️ newsbrief error\n<code>{text}</code>")
+        except TelegramError as exc:
+            log.info("could not notify admin %s: %s", admin, exc)
+
+
+async def _apologise(update: Update) -> None:
+    """Tell the user something went wrong, without details; never raise."""
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer("Sorry, that did not work. Try again.")
+        elif update.effective_message is not None and update.message is not None:
+            await update.effective_message.reply_text("Sorry, something went wrong. Try again.")
+    except TelegramError as exc:
+        log.info("could not apologise: %s", exc)
+
+
+def _update_id(update: object) -> Any:
+    """Return the update id for the log line (no message text, which may be private)."""
+    return update.update_id if isinstance(update, Update) else type(update).__name__

@@ -1,0 +1,85 @@
+"""The command list: one source for /help, setMyCommands and the README table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape as _html_escape
+
+from telegram import BotCommand
+
+from bot.config import Config
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One bot command: name without the slash, a one-line description, who may use it."""
+
+    name: str
+    description: str
+    admin_only: bool = False
+    args: str = ""  # shown in /help, e.g. "[N] [words]"
+
+
+def merge_commands(groups: Iterable[Iterable[CommandSpec]]) -> list[CommandSpec]:
+    """Return the union of the modules' command lists in order; the first of a name wins."""
+    seen: set[str] = set()
+    merged: list[CommandSpec] = []
+    for group in groups:
+        for spec in group:
+            if spec.name not in seen:
+                seen.add(spec.name)
+                merged.append(spec)
+    return merged
+
+
+def visible_commands(specs: Iterable[CommandSpec], *, admin: bool) -> list[CommandSpec]:
+    """Return the commands a user (admin or not) may see."""
+    return [spec for spec in specs if admin or not spec.admin_only]
+
+
+def bot_commands(specs: Iterable[CommandSpec], *, admin: bool) -> list[BotCommand]:
+    """Return the setMyCommands list for ordinary users or for admins."""
+    return [
+        BotCommand(spec.name, spec.description[:256])
+        for spec in visible_commands(specs, admin=admin)
+    ]
+
+
+def escape(text: str) -> str:
+    """Escape text for Telegram HTML (quotes are fine outside attributes)."""
+    return _html_escape(text, quote=False)
+
+
+def help_html(specs: Iterable[CommandSpec], *, admin: bool) -> str:
+    """Return /help as Telegram HTML: one line per command."""
+    lines = ["<b>Commands</b>"]
+    for spec in visible_commands(specs, admin=admin):
+        usage = f"/{spec.name} {escape(spec.args)}".rstrip()
+        lines.append(f"{usage} — {escape(spec.description)}")
+    lines.append("")
+    lines.append("Send any words to search, or type @ and the bot's name in any chat.")
+    return "\n".join(lines)
+
+
+def markdown_table(specs: Iterable[CommandSpec]) -> str:
+    """Return the README table of commands."""
+    rows = ["| Command | What it does | Who |", "| --- | --- | --- |"]
+    for spec in specs:
+        usage = f"/{spec.name} {spec.args}".rstrip()
+        rows.append(
+            f"| `{usage}` | {spec.description} | {'admins' if spec.admin_only else 'all'} |"
+        )
+    return "\n".join(rows)
+
+
+def is_admin(config: Config, user_id: int | None) -> bool:
+    """Return whether the user is one of the configured admins."""
+    return user_id is not None and user_id in config.admins
+
+
+def is_allowed(config: Config, user_id: int | None) -> bool:
+    """Return whether the user may use the bot (everyone, unless an allow-list is set)."""
+    if not config.allowed_users:
+        return True
+    return user_id is not None and (user_id in config.allowed_users or user_id in config.admins)

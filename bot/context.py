@@ -1,0 +1,119 @@
+"""Typed Application state: what every handler finds in `context.bot_data` and `chat_data`.
+
+Handler modules type their callbacks with `NewsContext`; other modules hook into the
+Application's life cycle by appending to the `BotData` hook lists inside their `register()`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeAlias
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+
+from bot.commands import CommandSpec
+from bot.models import utcnow
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.services import Services
+
+MAX_LISTINGS = 20  # per chat: older lists' buttons answer "expired"
+
+NewsContext: TypeAlias = "CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]"
+NewsJobQueue: TypeAlias = "JobQueue[NewsContext]"
+NewsApp: TypeAlias = (
+    "Application[ExtBot[None], NewsContext, dict[Any, Any], ChatData, BotData, NewsJobQueue]"
+)
+AppHook: TypeAlias = "Callable[[NewsApp], Awaitable[None]]"
+ChatHook: TypeAlias = "Callable[[NewsContext, int], Awaitable[None]]"
+ZoneLookup: TypeAlias = "Callable[[int], ZoneInfo | None]"
+
+
+@dataclass(slots=True)
+class Listing:
+    """One list the bot showed in a chat, enough to page it again from a button."""
+
+    kind: str  # "latest" | "search"
+    query: str
+    page_size: int
+    total: int = 0
+    page: int = 0
+
+
+@dataclass(slots=True)
+class ChatData:
+    """Per-chat state (in memory): the last list shown and the lists buttons may page."""
+
+    last_ids: list[str] = field(default_factory=list)  # article ids of the last list shown
+    last_first: int = 1  # the number the first of last_ids was shown with
+    listings: OrderedDict[int, Listing] = field(default_factory=OrderedDict)
+    next_listing: int = 1
+    blocked: bool = False  # the chat blocked or removed the bot
+
+    def remember_items(self, ids: list[str], first_number: int) -> None:
+        """Record the article ids just shown, numbered from `first_number`."""
+        self.last_ids = list(ids)
+        self.last_first = first_number
+
+    def item(self, number: int) -> str | None:
+        """Return the article id shown as `number` in the last list, if any."""
+        index = number - self.last_first
+        return self.last_ids[index] if 0 <= index < len(self.last_ids) else None
+
+    def add_listing(self, listing: Listing) -> int:
+        """Store a listing for later paging and return its key; forget the oldest beyond a cap."""
+        key = self.next_listing
+        self.next_listing += 1
+        self.listings[key] = listing
+        while len(self.listings) > MAX_LISTINGS:
+            self.listings.popitem(last=False)
+        return key
+
+
+class BotData:
+    """Application-wide state; built empty by PTB, then `attach()`ed in build_application."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+        self.started_at: datetime = utcnow()
+        self.bot_username: str = ""
+        self.on_startup: list[AppHook] = []  # run by post_init, e.g. rebuild scheduled jobs
+        self.on_shutdown: list[AppHook] = []  # run by post_shutdown before services close
+        self.on_chat_start: list[ChatHook] = []  # run by /start, e.g. reactivate subscriptions
+        self.on_chat_blocked: list[ChatHook] = []  # run when a chat blocks or removes the bot
+        self.zone_lookup: ZoneLookup | None = None  # a chat's own zone (set by /timezone)
+        self.commands: list[CommandSpec] = []  # union of the handler modules' COMMANDS
+
+    def attach(self, services: Services) -> None:
+        """Bind the services this Application serves."""
+        self._services = services
+
+    @property
+    def services(self) -> Services:
+        """Return the services; fail loudly if the Application was built without them."""
+        if self._services is None:
+            raise RuntimeError("BotData used before attach(services)")
+        return self._services
+
+    @property
+    def config(self) -> Config:
+        """Return the configuration the services were opened with."""
+        return self.services.config
+
+    def zone_for(self, chat_id: int | None) -> ZoneInfo:
+        """Return the chat's own time zone when it set one, else the configured zone."""
+        if chat_id is not None and self.zone_lookup is not None:
+            zone = self.zone_lookup(chat_id)
+            if zone is not None:
+                return zone
+        return self.config.tz
+
+
+def context_types() -> ContextTypes[NewsContext, dict[Any, Any], ChatData, BotData]:
+    """Return the ContextTypes that make `context.bot_data` a BotData and chat_data a ChatData."""
+    return ContextTypes(context=CallbackContext, bot_data=BotData, chat_data=ChatData)

@@ -1,0 +1,88 @@
+"""/start, /help, unknown commands and messages the bot cannot read."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import CommandHandler, MessageHandler, filters
+
+from bot.commands import CommandSpec, help_html, is_admin
+from bot.context import NewsApp, NewsContext
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    CommandSpec("start", "What this bot does"),
+    CommandSpec("help", "Every command, one line each"),
+]
+FALLBACK_GROUP = 50  # after every module's handlers in group 0
+
+START_TEXT = (
+    "<b>newsbrief</b> keeps up with the news for you.\n"
+    "It collects articles from news feeds, finds what you ask for and sums it up.\n"
+    "Subscribe to a topic and get a short digest every day.\n\n"
+    "/latest — the newest articles\n"
+    "/search <i>words</i> — find articles (or just send the words)\n"
+    "/summary <i>N</i> — summary of item N of the last list\n"
+    "/help — every command"
+)
+
+
+def register(application: NewsApp) -> None:
+    """Add /start, /help and the fallbacks for unknown commands and non-text messages."""
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("help", help_command))
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(
+        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command),
+        group=FALLBACK_GROUP,
+    )
+    unreadable = private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    application.add_handler(MessageHandler(unreadable, not_text), group=FALLBACK_GROUP)
+
+
+async def start(update: Update, context: NewsContext) -> None:
+    """Introduce the bot and wake up the chat's subscriptions."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    if context.chat_data is not None:
+        context.chat_data.blocked = False
+    for hook in context.bot_data.on_chat_start:  # call point: digests reactivate subscriptions
+        await hook(context, chat.id)
+    await message.reply_text(START_TEXT)
+
+
+async def help_command(update: Update, context: NewsContext) -> None:
+    """List every command the user may use."""
+    message = update.effective_message
+    if message is None:
+        return
+    user = update.effective_user
+    admin = is_admin(context.bot_data.config, user.id if user else None)
+    await message.reply_text(help_html(context.bot_data.commands, admin=admin))
+
+
+async def unknown_command(update: Update, context: NewsContext) -> None:
+    """Answer a command nobody handles, unless it was meant for another bot or another group."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    word = message.text.split(maxsplit=1)[0][1:]
+    name, _, target = word.partition("@")
+    if target and target.lower() != context.bot_data.bot_username.lower():
+        return  # /cmd@OtherBot
+    if name.lower() in {spec.name for spec in context.bot_data.commands}:
+        return  # known: handled in group 0
+    if message.chat.type != message.chat.PRIVATE and not target:
+        return  # a bare unknown /cmd in a group may be for another bot
+    await message.reply_text("I don't know that command. /help lists what I can do.")
+
+
+async def not_text(update: Update, context: NewsContext) -> None:
+    """Tell a private chat that only text is understood (stickers, photos, voice...)."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text("I can only read text. Send some words to search the news.")
