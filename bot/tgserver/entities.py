@@ -1,0 +1,319 @@
+"""A strict Telegram-like parser for parse_mode HTML, modelled on tdlib's `parse_html`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+_SPACES = " \t\r\n\0\v\f"
+_ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "s",
+        "strike",
+        "del",
+        "u",
+        "ins",
+        "tg-spoiler",
+        "tg-emoji",
+        "span",
+        "pre",
+        "code",
+        "blockquote",
+    }
+)
+_ENTITY_TYPES = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "u": "underline",
+    "ins": "underline",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "a": "text_link",
+    "tg-emoji": "custom_emoji",
+}
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_MAX_CODEPOINT = 0x10FFFF
+
+
+class EntityParseError(ValueError):
+    """The text is not valid Telegram HTML; the message is what Telegram would say."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedText:
+    """Plain text and Bot API MessageEntity dicts (offsets in UTF-16 code units)."""
+
+    text: str
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Open:
+    tag: str
+    argument: str
+    offset: int  # UTF-16 offset of the entity start
+
+
+def utf16_len(text: str) -> int:
+    """Return the length of text in UTF-16 code units, as Telegram counts it."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _Cursor:
+    """Character cursor over the source with tdlib's NUL-terminated look-ahead semantics."""
+
+    def __init__(self, source: str) -> None:
+        self.src = source
+        self.i = 0
+
+    def ch(self, k: int = 0) -> str:
+        j = self.i + k
+        return self.src[j] if j < len(self.src) else "\0"
+
+    def at_end(self) -> bool:
+        return self.i >= len(self.src)
+
+    def byte_offset(self, pos: int) -> int:
+        return len(self.src[:pos].encode("utf-8"))
+
+
+def _decode_entity(cur: _Cursor) -> str | None:
+    """Decode an HTML entity at the cursor and advance past it, or return None and stay put."""
+    src, pos = cur.src, cur.i
+    end = pos + 1
+    if end < len(src) and src[end] == "#":
+        end += 1
+        hexa = end < len(src) and src[end] == "x"
+        end += 1 if hexa else 0
+        digits = "0123456789abcdefABCDEF" if hexa else "0123456789"
+        value = 0
+        while end < len(src) and src[end] in digits:
+            value = value * (16 if hexa else 10) + int(src[end], 16)
+            end += 1
+            if value >= _MAX_CODEPOINT:
+                return None
+        if value == 0 or 0xD800 <= value <= 0xDFFF:
+            return None
+        char = chr(value)
+    else:
+        while end < len(src) and src[end].isascii() and src[end].isalpha():
+            end += 1
+        named = _NAMED.get(src[pos + 1 : end])
+        if named is None:
+            return None
+        char = named
+    cur.i = end + 1 if end < len(src) and src[end] == ";" else end
+    return char
+
+
+def _skip_spaces(cur: _Cursor) -> None:
+    while not cur.at_end() and cur.ch() in _SPACES:
+        cur.i += 1
+
+
+def _attribute_value(cur: _Cursor, tag: str, begin: int) -> str:
+    """Read one attribute value (quoted string or name token) at the cursor."""
+    if cur.ch() not in "'\"":
+        start = cur.i
+        while cur.ch().isascii() and (cur.ch().isalnum() or cur.ch() in ".-"):
+            cur.i += 1
+        if cur.ch() not in _SPACES + ">" or cur.at_end():
+            where = cur.byte_offset(start)
+            raise EntityParseError(f"Unexpected end of name token at byte offset {where}")
+        return cur.src[start : cur.i].lower()
+    quote = cur.ch()
+    cur.i += 1
+    chars: list[str] = []
+    while not cur.at_end() and cur.ch() != quote:
+        if cur.ch() == "&" and (decoded := _decode_entity(cur)) is not None:
+            chars.append(decoded)
+            continue
+        chars.append(cur.ch())
+        cur.i += 1
+    if cur.at_end():
+        raise EntityParseError(f"Unclosed start tag at byte offset {cur.byte_offset(begin)}")
+    cur.i += 1
+    return "".join(chars)
+
+
+def _tag_argument(tag: str, name: str, value: str, current: str) -> str:
+    """Return the entity argument an attribute sets for this tag, keeping others ignored."""
+    if tag == "a" and name == "href":
+        return value
+    if tag == "code" and name == "class" and value.startswith("language-"):
+        return value[len("language-") :]
+    if tag == "span" and name == "class" and value.startswith("tg-"):
+        return value[len("tg-") :]
+    if tag == "tg-emoji" and name == "emoji-id":
+        return value
+    if tag == "blockquote" and name == "expandable":
+        return "1"
+    return current
+
+
+def _start_tag(cur: _Cursor, begin: int) -> _Open:
+    """Parse a start tag whose '<' is at `begin`; the cursor is just after '<'."""
+    while not cur.at_end() and cur.ch() not in _SPACES and cur.ch() != ">":
+        cur.i += 1
+    if cur.at_end():
+        raise EntityParseError(f"Unclosed start tag at byte offset {cur.byte_offset(begin)}")
+    tag = cur.src[begin + 1 : cur.i].lower()
+    if tag not in _ALLOWED_TAGS:
+        where = cur.byte_offset(begin)
+        raise EntityParseError(f'Unsupported start tag "{tag}" at byte offset {where}')
+    argument = ""
+    while cur.ch() != ">":
+        _skip_spaces(cur)
+        if cur.ch() == ">":
+            break
+        name_start = cur.i
+        while not cur.at_end() and cur.ch() not in _SPACES and cur.ch() not in "=>":
+            cur.i += 1
+        name = cur.src[name_start : cur.i]
+        where = cur.byte_offset(begin)
+        if not name:
+            raise EntityParseError(
+                f'Empty attribute name in the tag "{tag}" at byte offset {where}'
+            )
+        _skip_spaces(cur)
+        if cur.ch() != "=":
+            raise EntityParseError(
+                f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
+                f"at byte offset {where}"
+            )
+        cur.i += 1
+        _skip_spaces(cur)
+        if cur.at_end():
+            raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {where}')
+        argument = _tag_argument(tag, name, _attribute_value(cur, tag, begin), argument)
+        if cur.at_end():
+            raise EntityParseError(f"Unclosed start tag at byte offset {where}")
+    cur.i += 1  # past '>'
+    if tag == "span" and argument != "spoiler":
+        where = cur.byte_offset(begin)
+        raise EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {where}')
+    return _Open(tag, argument, 0)
+
+
+def _end_tag(cur: _Cursor, begin: int, stack: list[_Open]) -> _Open:
+    """Parse an end tag whose '<' is at `begin` and pop the entity it closes."""
+    where = cur.byte_offset(begin)
+    if not stack:
+        raise EntityParseError(f"Unexpected end tag at byte offset {where}")
+    cur.i += 1  # past '/'
+    start = cur.i
+    while not cur.at_end() and cur.ch() not in _SPACES and cur.ch() != ">":
+        cur.i += 1
+    name = cur.src[start : cur.i]
+    _skip_spaces(cur)
+    if cur.ch() != ">" or cur.at_end():
+        raise EntityParseError(f"Unclosed end tag at byte offset {where}")
+    cur.i += 1
+    top = stack.pop()
+    if name and name != top.tag:
+        raise EntityParseError(
+            f'Unmatched end tag at byte offset {where}, expected "</{top.tag}>", found "</{name}>"'
+        )
+    return top
+
+
+def _make_entity(open_: _Open, end: int) -> dict[str, Any] | None:
+    """Build the MessageEntity dict for a closed tag, or None when Telegram would drop it."""
+    length = end - open_.offset
+    if length <= 0:
+        return None
+    kind = _ENTITY_TYPES[open_.tag]
+    entity: dict[str, Any] = {"type": kind, "offset": open_.offset, "length": length}
+    if kind == "text_link":
+        url = open_.argument.strip()
+        if not url:
+            return None
+        if url.startswith("tg://user?id="):
+            return None  # a text_mention needs a user object; drop it like an unknown user
+        entity["url"] = url if "://" in url or url.startswith("mailto:") else f"http://{url}"
+    elif kind == "pre" and open_.argument:
+        entity["language"] = open_.argument
+    elif kind == "blockquote" and open_.argument:
+        entity["type"] = "expandable_blockquote"
+    elif kind == "custom_emoji":
+        if not open_.argument.isdigit():
+            return None
+        entity["custom_emoji_id"] = open_.argument
+    return entity
+
+
+def parse_html(source: str) -> ParsedText:
+    """Parse Telegram HTML into plain text and entities, raising EntityParseError like Telegram."""
+    cur = _Cursor(source)
+    out: list[str] = []
+    offset = 0
+    stack: list[_Open] = []
+    entities: list[dict[str, Any]] = []
+    while not cur.at_end():
+        char = cur.ch()
+        if char == "&" and (decoded := _decode_entity(cur)) is not None:
+            out.append(decoded)
+            offset += utf16_len(decoded)
+            continue
+        if char != "<":
+            out.append(char)
+            offset += 2 if ord(char) > 0xFFFF else 1
+            cur.i += 1
+            continue
+        begin = cur.i
+        cur.i += 1
+        if cur.ch() != "/":
+            opened = _start_tag(cur, begin)
+            opened.offset = offset
+            stack.append(opened)
+            continue
+        closed = _end_tag(cur, begin, stack)
+        entity = _make_entity(closed, offset)
+        if entity is not None:
+            if closed.tag == "code" and stack and stack[-1].tag == "pre" and closed.argument:
+                stack[-1].argument = stack[-1].argument or closed.argument
+            entities.append(entity)
+    if stack:
+        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
+    entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    return ParsedText("".join(out), entities)
+
+
+def strip_message(parsed: ParsedText) -> ParsedText:
+    """Trim leading and trailing whitespace the way Telegram does, shifting entity offsets."""
+    text = parsed.text
+    lead = len(text) - len(text.lstrip())
+    stripped = text.strip()
+    shift = utf16_len(text[:lead])
+    size = utf16_len(stripped)
+    entities: list[dict[str, Any]] = []
+    for entity in parsed.entities:
+        start = max(entity["offset"] - shift, 0)
+        end = min(entity["offset"] + entity["length"] - shift, size)
+        if end > start:
+            entities.append({**entity, "offset": start, "length": end - start})
+    return ParsedText(stripped, entities)
+
+
+def parse_message_text(text: str, parse_mode: str | None) -> ParsedText:
+    """Parse text for sendMessage/editMessageText with the given parse_mode (None or HTML)."""
+    if parse_mode is None or parse_mode == "":
+        parsed = ParsedText(text)
+    elif parse_mode.lower() == "html":
+        parsed = parse_html(text)
+    else:
+        raise EntityParseError(f"unsupported parse_mode {parse_mode!r} in the local server")
+    return strip_message(parsed)
