@@ -1,0 +1,76 @@
+"""Text analysis shared by indexing, querying and snippets: folding, tokenising, stemming, edits.
+
+Every word goes through the stemmer of its script: English (Porter2) for Latin words, Russian
+(Snowball) for Cyrillic ones, each after its own stop-word list. For English and Russian this is the
+same as choosing the analyzer by `Article.lang`, and it also stems the Latin brand names inside
+Russian news and the odd Russian quote in English news, so the index needs one set of fields, not
+one per language, and a query need not guess its language.
+"""
+
+from __future__ import annotations
+
+import tantivy
+
+STEMMED = "newsbrief_stem"
+FOLDED = "newsbrief_fold"
+MAX_TOKEN_CHARS = 40
+
+_FOLD_TABLE = str.maketrans({"ё": "е", "Ё": "Е"})
+
+
+def fold(text: str) -> str:
+    """Fold ё to е; case and Latin accents are folded inside the tantivy analyzers."""
+    return text.translate(_FOLD_TABLE)
+
+
+def stemmed_analyzer() -> tantivy.TextAnalyzer:
+    """Build the analyzer for ranked fields: lowercase, accent fold, stop words, stemming."""
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_CHARS))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stopword("english"))
+        .filter(tantivy.Filter.stopword("russian"))
+        .filter(tantivy.Filter.stemmer("english"))
+        .filter(tantivy.Filter.stemmer("russian"))
+    )
+    return builder.build()
+
+
+def folded_analyzer() -> tantivy.TextAnalyzer:
+    """Build the analyzer for surface-form fields (prefix and typo matching, source names)."""
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_CHARS))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+    )
+    return builder.build()
+
+
+def allowed_edits(word: str) -> int:
+    """Return how many edits a typo of this word may have: 0 below 4 letters, 1 below 8, else 2."""
+    if len(word) < 4 or not word.isalpha():
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Return the optimal-string-alignment distance of a and b, capped at limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            best = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                best = min(best, prev2[j - 2] + 1)
+            cur[j] = best
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1] if prev[-1] <= limit else limit + 1

@@ -1,0 +1,215 @@
+"""Turn a ParsedQuery into tantivy Query objects; user text never reaches tantivy's query parser.
+
+Scoring weights live here: a title match counts TITLE_BOOST times a body match; words completed
+from a typed prefix count PREFIX_WEIGHT of an exact word; typo matches get a constant score
+(tantivy scores fuzzy terms that way), FUZZY_TITLE in the title and FUZZY_BODY in the body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import tantivy
+from tantivy import Occur, Query
+
+from bot.search.analysis import allowed_edits, fold
+from bot.search.index import BODY, BODY_RAW, SOURCE, TITLE, TITLE_RAW, TS
+from bot.search.query import ParsedQuery, Term
+
+TITLE_BOOST = 2.0
+PREFIX_WEIGHT = 0.5
+FUZZY_TITLE = 3.0
+FUZZY_BODY = 1.0
+COMPLETIONS = 12  # the most frequent words a typed prefix stands for
+COMPLETE_UP_TO = 5
+
+
+@dataclass(frozen=True)
+class Typo:
+    """A query word missing from the index that was matched by its near neighbours."""
+
+    typed: str
+    folded: str
+    edits: int
+    prefix: bool
+
+
+@dataclass
+class Plan:
+    """The compiled clauses of a query and what a snippet should bold."""
+
+    groups: list[Query] = field(default_factory=list)
+    filters: list[Query] = field(default_factory=list)
+    excluded: list[Query] = field(default_factory=list)
+    stems: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    typos: list[Typo] = field(default_factory=list)
+
+    @property
+    def searchable(self) -> bool:
+        """Return whether the query asks for anything at all."""
+        return bool(self.groups or self.filters or self.excluded)
+
+    def query(self, *, relaxed: bool = False) -> Query:
+        """Return the full query; relaxed turns the AND of groups into an OR."""
+        clauses = [(Occur.Must, f) for f in self.filters]
+        if self.groups and relaxed:
+            anyof = Query.boolean_query([(Occur.Should, g) for g in self.groups], 1)
+            clauses.append((Occur.Must, anyof))
+        else:
+            clauses += [(Occur.Must, g) for g in self.groups]
+        if not clauses:
+            clauses.append((Occur.Must, Query.all_query()))
+        clauses += [(Occur.MustNot, e) for e in self.excluded]
+        return Query.boolean_query(clauses)
+
+
+class Planner:
+    """Compile queries against one searcher (its term dictionary decides typos and prefixes)."""
+
+    def __init__(
+        self,
+        schema: tantivy.Schema,
+        searcher: tantivy.Searcher,
+        stemmed: tantivy.TextAnalyzer,
+        folded: tantivy.TextAnalyzer,
+    ) -> None:
+        """Keep what compiling needs."""
+        self._schema = schema
+        self._searcher = searcher
+        self._stemmed = stemmed
+        self._folded = folded
+
+    def plan(self, parsed: ParsedQuery) -> Plan:
+        """Compile a parsed query."""
+        plan = Plan()
+        last = len(parsed.groups) - 1
+        for i, group in enumerate(parsed.groups):
+            alts = [self._term(t, plan, parsed.prefix and i == last) for t in group]
+            kept = [q for q in alts if q is not None]
+            if kept:
+                plan.groups.append(_any(kept))
+        for term in parsed.excluded:
+            excluded = self._term(term, Plan(), False, fuzzy=False)
+            if excluded is not None:
+                plan.excluded.append(excluded)
+        if parsed.sources:
+            sources = [self._source(s) for s in parsed.sources]
+            plan.filters.append(_any(sources))
+        if parsed.since or parsed.before:
+            plan.filters.append(self._dates(parsed.since, parsed.before))
+        return plan
+
+    def _term(self, term: Term, plan: Plan, prefix: bool, *, fuzzy: bool = True) -> Query | None:
+        """Compile a word or phrase; None when it holds only stop words or punctuation."""
+        text = fold(term.text)
+        tokens = self._stemmed.pre_tokenize(text).tokens
+        if term.phrase or len(self._folded.analyze(text)) > 1:
+            plan.stems.update(t.text for t in tokens)
+            if len(tokens) == 1:
+                return self._stem_query(tokens[0].text)
+            if not tokens:
+                return None
+            first = tokens[0].position
+            words: list[str | tuple[int, str]] = [(t.position - first, t.text) for t in tokens]
+            return _fields(
+                Query.phrase_query(self._schema, TITLE, words),
+                Query.phrase_query(self._schema, BODY, words),
+            )
+        raw = self._folded.analyze(text)
+        if not raw:
+            return None
+        stem = tokens[0].text if tokens else None
+        return self._word(term.text, raw[0], stem, plan, prefix, fuzzy)
+
+    def _word(
+        self, typed: str, raw: str, stem: str | None, plan: Plan, prefix: bool, fuzzy: bool
+    ) -> Query | None:
+        """Compile one word: its stem, completions when it is a prefix, neighbours when a typo."""
+        alts: list[Query] = []
+        if stem is not None:
+            plan.stems.add(stem)
+            if self._freq(TITLE, stem) + self._freq(BODY, stem) > 0:
+                alts.append(self._stem_query(stem))
+        # The last word may be unfinished (inline search as you type). Short words and words
+        # the index lacks are completed; a longer known word is taken as typed, which keeps
+        # finished queries fast, and stemming already matches its inflections.
+        if prefix and len(raw) >= 2 and (len(raw) <= COMPLETE_UP_TO or not alts):
+            completions = self._completions(raw)
+            if completions:
+                plan.prefixes.add(raw)
+            alts += [self._raw_query(c, PREFIX_WEIGHT) for c in completions]
+        if alts:
+            return _any(alts)
+        if stem is None and not prefix:
+            return None  # a stop word
+        edits = allowed_edits(raw) if fuzzy else 0
+        if edits == 0:
+            return Query.empty_query()
+        plan.typos.append(Typo(typed, raw, edits, prefix))
+        return _fields(
+            Query.boost_query(self._fuzzy(TITLE_RAW, raw, edits, prefix), FUZZY_TITLE),
+            Query.boost_query(self._fuzzy(BODY_RAW, raw, edits, prefix), FUZZY_BODY),
+        )
+
+    def _completions(self, prefix: str) -> set[str]:
+        """Return the most frequent indexed words that start with prefix."""
+        limit = COMPLETIONS
+        found = self._searcher.terms_with_prefix(BODY_RAW, prefix, limit=limit)
+        found += self._searcher.terms_with_prefix(TITLE_RAW, prefix, limit=limit)
+        return {term for term, _ in found}
+
+    def _stem_query(self, stem: str) -> Query:
+        """Match a stem in the title (boosted) or the body."""
+        title = Query.term_query(self._schema, TITLE, stem, index_option="freq")
+        body = Query.term_query(self._schema, BODY, stem, index_option="freq")
+        return _fields(title, body)
+
+    def _raw_query(self, word: str, weight: float) -> Query:
+        """Match a surface word in the title (boosted) or the body, scaled by weight."""
+        title = Query.term_query(self._schema, TITLE_RAW, word, index_option="freq")
+        body = Query.term_query(self._schema, BODY_RAW, word, index_option="freq")
+        return Query.boost_query(_fields(title, body), weight)
+
+    def _fuzzy(self, field_name: str, word: str, edits: int, prefix: bool) -> Query:
+        """Match words within `edits` of word (of its start, when prefix)."""
+        return Query.fuzzy_term_query(self._schema, field_name, word, edits, True, prefix)
+
+    def _source(self, name: str) -> Query:
+        """Match a source name, word for word."""
+        words = self._folded.analyze(fold(name))
+        if not words:
+            return Query.empty_query()
+        if len(words) == 1:
+            return Query.term_query(self._schema, SOURCE, words[0])
+        return Query.phrase_query(self._schema, SOURCE, list(words))
+
+    def _dates(self, since: date | None, before: date | None) -> Query:
+        """Match articles published on or after since and before before (UTC days)."""
+        low = _epoch(since) if since else None
+        high = _epoch(before) if before else None
+        return Query.range_query(
+            self._schema, TS, tantivy.FieldType.Integer, low, high, include_upper=high is None
+        )
+
+    def _freq(self, field_name: str, term: str) -> int:
+        """Return how many documents hold term in field."""
+        return int(self._searcher.doc_freq(field_name, term))
+
+
+def _any(queries: list[Query]) -> Query:
+    """Return a query matching any of queries, summing the scores of those that match."""
+    if len(queries) == 1:
+        return queries[0]
+    return Query.boolean_query([(Occur.Should, q) for q in queries])
+
+
+def _fields(title: Query, body: Query) -> Query:
+    """Combine a title and a body query, the title boosted."""
+    return _any([Query.boost_query(title, TITLE_BOOST), body])
+
+
+def _epoch(day: date) -> int:
+    """Return the Unix time of midnight UTC at the start of day."""
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
