@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +12,19 @@ from typing import Any
 import feedparser
 
 from bot.models import ArticleDraft
-from bot.textclean import html_to_text
+from bot.textclean import html_to_text, parse_date
+
+# Month names of the feeds we meet that are not English (pt, es, de, fr, it), first three
+# letters without accents; feedparser only knows English RFC 822 names.
+_MONTHS = {
+    "jan": "Jan", "fev": "Feb", "feb": "Feb", "mar": "Mar", "abr": "Apr", "avr": "Apr",
+    "apr": "Apr", "mai": "May", "may": "May", "mag": "May", "jun": "Jun", "juin": "Jun",
+    "giu": "Jun", "jul": "Jul", "juil": "Jul", "lug": "Jul", "ago": "Aug", "aug": "Aug",
+    "aou": "Aug", "set": "Sep", "sep": "Sep", "out": "Oct", "oct": "Oct", "okt": "Oct",
+    "ott": "Oct", "nov": "Nov", "dez": "Dec", "dic": "Dec", "dec": "Dec",
+}  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+\.?", re.UNICODE)
+_DAY_PREFIX = re.compile(r"^\s*[^\W\d_]+\.?,\s*", re.UNICODE)
 
 
 @dataclass
@@ -24,11 +38,34 @@ class ParsedFeed:
     problem: str | None = None
 
 
+def _fold(word: str) -> str:
+    plain = unicodedata.normalize("NFKD", word.lower().rstrip("."))
+    return "".join(c for c in plain if not unicodedata.combining(c))
+
+
+def localized_date(text: str) -> datetime | None:
+    """Parse an RFC 822 date written with non-English day and month names ("Seg, 24 Set 2018")."""
+    without_day = _DAY_PREFIX.sub("", text)
+    words = {m.group(0) for m in _WORD.finditer(without_day)}
+    for word in words:
+        folded = _fold(word)
+        month = _MONTHS.get(folded[:4]) or _MONTHS.get(folded[:3])
+        if month:
+            without_day = without_day.replace(word, month, 1)
+    return parse_date(without_day)
+
+
 def _entry_time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(key)
         if parsed:
             return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    for key in ("published", "updated", "created"):
+        raw = entry.get(key)
+        if isinstance(raw, str) and raw.strip():
+            moment = localized_date(raw)
+            if moment is not None:
+                return moment
     return None
 
 
@@ -46,19 +83,35 @@ def entry_to_draft(entry: Any, *, source: str, fetched_at: datetime) -> ArticleD
     if not title and not body:
         return None
     link = (entry.get("link") or "").strip() or None
+    published = _entry_time(entry)
+    if published is not None and published > fetched_at:
+        # A date in the future is a publisher's clock or time-zone slip; it would pin the item
+        # to the top of every list, so it counts as "now".
+        published = fetched_at
     return ArticleDraft(
         title=title or body[:80],
         body=body,
         url=link,
-        published=_entry_time(entry) or fetched_at,
+        published=published or fetched_at,
         source=source,
         guid=(entry.get("id") or "").strip() or None,
     )
 
 
-def parse_feed(data: bytes, *, fetched_at: datetime, source: str | None = None) -> ParsedFeed:
-    """Parse a feed document; a document that is no feed comes back with is_feed False."""
-    parsed = feedparser.parse(data)
+def parse_feed(
+    data: bytes,
+    *,
+    fetched_at: datetime,
+    source: str | None = None,
+    content_type: str | None = None,
+) -> ParsedFeed:
+    """Parse a feed document; a document that is no feed comes back with is_feed False.
+
+    content_type is the HTTP Content-Type header, whose charset feedparser weighs
+    against the document's own declaration.
+    """
+    headers = {"content-type": content_type} if content_type else None
+    parsed = feedparser.parse(data, response_headers=headers)
     feed_title = html_to_text(parsed.feed.get("title", "") or "")
     version = parsed.get("version", "")
     result = ParsedFeed(title=feed_title)

@@ -1,0 +1,219 @@
+"""Polite HTTP fetching: bounded size, time and redirects, conditional GET, few per host."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from bot.feeds.safety import UnsafeURL, check_url
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Limits of one request; the defaults suit news feeds on the public internet."""
+
+    timeout: float = 30.0  # whole request, first byte to last: a trickling server is cut off too
+    connect_timeout: float = 10.0
+    max_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
+    per_host: int = 3
+    total: int = 16
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A response that was read (200) or confirmed unchanged (304)."""
+
+    url: str
+    status: int
+    body: bytes = b""
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        """Return True when the server said the document has not changed since last time."""
+        return self.status == 304
+
+
+@dataclass
+class FetchStats:
+    """Counters of what the fetcher sent and got, for status pages and benchmarks."""
+
+    requests: int = 0
+    conditional: int = 0
+    not_modified: int = 0
+    errors: int = 0
+    bytes_read: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+
+
+class FetchError(Exception):
+    """A fetch failed; the message is one line a person can act on."""
+
+
+def host_key(url: str) -> str:
+    """Return the host name that per-host limits count by."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+class Fetcher:
+    """Fetch URLs through one httpx.AsyncClient, at most `per_host` at a time per host."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        settings: FetchSettings,
+        allow_private: bool,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self.allow_private = allow_private
+        self.stats = FetchStats()
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._total = asyncio.Semaphore(settings.total)
+
+    @asynccontextmanager
+    async def _slot(self, url: str) -> AsyncIterator[None]:
+        host = self._hosts.setdefault(host_key(url), asyncio.Semaphore(self.settings.per_host))
+        async with self._total, host:
+            yield
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+        accept: str = FEED_ACCEPT,
+    ) -> FetchResult:
+        """Fetch url following bounded redirects; raise FetchError with a one-line reason."""
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        seen = {url}
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            try:
+                await check_url(current, allow_private=self.allow_private)
+            except UnsafeURL as exc:
+                self.stats.errors += 1
+                raise FetchError(str(exc)) from None
+            result = await self._request(current, headers, max_bytes or self.settings.max_bytes)
+            if isinstance(result, FetchResult):
+                return result
+            current = result
+            if current in seen:
+                self.stats.errors += 1
+                raise FetchError(f"redirect loop ({current} was visited before)")
+            seen.add(current)
+        self.stats.errors += 1
+        raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
+
+    async def _request(
+        self, url: str, headers: dict[str, str], max_bytes: int
+    ) -> FetchResult | str:
+        """Send one GET; return the result, or the next URL when redirected."""
+        async with self._slot(url):
+            self.stats.requests += 1
+            if "If-None-Match" in headers or "If-Modified-Since" in headers:
+                self.stats.conditional += 1
+            try:
+                async with asyncio.timeout(self.settings.timeout):
+                    return await self._exchange(url, headers, max_bytes)
+            except TimeoutError:
+                self.stats.errors += 1
+                raise FetchError(
+                    f"no complete answer within {self.settings.timeout:g} s (timed out)"
+                ) from None
+            except httpx.HTTPError as exc:
+                self.stats.errors += 1
+                raise FetchError(_describe(exc)) from None
+
+    async def _exchange(
+        self, url: str, headers: dict[str, str], max_bytes: int
+    ) -> FetchResult | str:
+        async with self.client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+            if status in REDIRECTS and "location" in response.headers:
+                return urljoin(url, response.headers["location"])
+            if status == 304:
+                self.stats.not_modified += 1
+                return FetchResult(url=url, status=304)
+            if status != 200:
+                self.stats.errors += 1
+                raise FetchError(f"HTTP {status} {response.reason_phrase}".strip())
+            body = await self._read_capped(response, max_bytes)
+            return FetchResult(
+                url=url,
+                status=status,
+                body=body,
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                content_type=response.headers.get("content-type"),
+            )
+
+    async def _read_capped(self, response: httpx.Response, max_bytes: int) -> bytes:
+        """Read the body, stopping as soon as it passes max_bytes."""
+        too_big = FetchError(f"response larger than {max_bytes // (1024 * 1024) or 1} MB cap")
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            self.stats.errors += 1
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                self.stats.errors += 1
+                raise too_big
+            chunks.append(chunk)
+        self.stats.bytes_read += size
+        return b"".join(chunks)
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    """Return a one-line reason for an httpx error."""
+    kinds: list[tuple[type[httpx.HTTPError], str]] = [
+        (httpx.ConnectTimeout, "connection timed out"),
+        (httpx.ReadTimeout, "server stopped answering (read timed out)"),
+        (httpx.TimeoutException, "timed out"),
+        (httpx.ConnectError, "cannot connect"),
+        (httpx.RemoteProtocolError, "broken HTTP response"),
+        (httpx.DecodingError, "response body could not be decoded"),
+    ]
+    for kind, text in kinds:
+        if isinstance(exc, kind):
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            return f"{text} ({detail})" if detail else text
+    return f"HTTP error: {type(exc).__name__}"
+
+
+def make_client(settings: FetchSettings, user_agent: str) -> httpx.AsyncClient:
+    """Return the one client all feed fetches share (redirects handled by Fetcher)."""
+    return httpx.AsyncClient(
+        headers={"User-Agent": user_agent},
+        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+        follow_redirects=False,
+        limits=httpx.Limits(
+            max_connections=settings.total, max_keepalive_connections=settings.total
+        ),
+    )

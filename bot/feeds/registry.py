@@ -1,0 +1,96 @@
+"""The feeds table: one TinyDB document per feed, with its polling state."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from tinydb import Query
+from tinydb.table import Table
+
+from bot.dedup import canonical_url, short_id
+from bot.userdb import UserDB
+
+TABLE = "feeds"
+_TIME_FIELDS = ("added", "last_fetch", "last_success", "first_failure", "next_poll")
+
+
+@dataclass
+class FeedRecord:
+    """One feed and everything the poller remembers about it."""
+
+    id: str
+    url: str
+    added: datetime
+    title: str = ""
+    interval: int = 15 * 60  # seconds between polls
+    active: bool = True
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetch: datetime | None = None
+    last_success: datetime | None = None
+    last_status: str = "not fetched yet"
+    last_error: str | None = None
+    failures: int = 0  # consecutive
+    first_failure: datetime | None = None
+    next_poll: datetime | None = None
+    items: int = 0  # items in the last document read
+    articles: int = 0  # new articles this feed brought in, all time
+    note: str | None = None  # why the feed was deactivated
+
+    def to_doc(self) -> dict[str, Any]:
+        """Return the record as a JSON-ready document."""
+        doc = asdict(self)
+        for name in _TIME_FIELDS:
+            value = doc[name]
+            doc[name] = value.isoformat() if value is not None else None
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> FeedRecord:
+        """Build a record from a stored document, ignoring fields this version does not know."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in doc.items() if k in known}
+        for name in _TIME_FIELDS:
+            if values.get(name):
+                values[name] = datetime.fromisoformat(values[name])
+        return cls(**values)
+
+
+def feed_id(url: str) -> str:
+    """Return the stable id of a feed URL (the same URL always gets the same id)."""
+    return short_id("feed:" + (canonical_url(url) or url.strip()))
+
+
+class FeedRegistry:
+    """The feeds table of the users file; every change is written through."""
+
+    def __init__(self, users: UserDB) -> None:
+        self._users = users
+
+    def _table(self) -> Table:
+        return self._users.table(TABLE)
+
+    def all(self) -> list[FeedRecord]:
+        """Return every feed, oldest first."""
+        records = [FeedRecord.from_doc(dict(doc)) for doc in self._table().all()]
+        return sorted(records, key=lambda r: (r.added, r.id))
+
+    def get(self, ident: str) -> FeedRecord | None:
+        """Return the feed with this id."""
+        doc = self._table().get(Query().id == ident)
+        return FeedRecord.from_doc(dict(doc)) if isinstance(doc, dict) else None
+
+    def find(self, ref: str) -> FeedRecord | None:
+        """Return the feed named by id or by URL (compared canonically)."""
+        ref = ref.strip()
+        return self.get(ref) or self.get(feed_id(ref))
+
+    def save(self, record: FeedRecord) -> None:
+        """Insert or replace the record."""
+        self._table().upsert(record.to_doc(), Query().id == record.id)
+
+    def remove(self, ident: str) -> bool:
+        """Delete the feed; return whether it existed."""
+        return bool(self._table().remove(Query().id == ident))

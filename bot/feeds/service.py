@@ -1,0 +1,235 @@
+"""FeedService: the feeds admins manage, polled politely in the bot's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import httpx
+from telegram.ext import CallbackContext, JobQueue
+
+from bot.feeds.fetcher import Fetcher, FetchError, FetchSettings, make_client
+from bot.feeds.fulltext import FullText, FullTextSettings
+from bot.feeds.poller import Backoff, Poller, is_due
+from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id
+from bot.feeds.safety import UnsafeURL, check_syntax
+from bot.feeds.status import FeedError, FeedStatus, PollResult
+from bot.models import utcnow
+from bot.store import ArticleStore
+from bot.userdb import UserDB
+
+log = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT = "newsbrief/0.1 (+https://github.com/newsbrief)"
+DEFAULT_INTERVAL_MINUTES = 15
+MIN_INTERVAL_MINUTES = 5
+FIRST_POLL_DELAY = 5.0  # seconds after start, so the bot answers before the first poll
+DeactivationHook = Callable[[FeedStatus], Awaitable[None]]
+
+
+class FeedService:
+    """Add, remove, list and poll feeds; schedule the polls on PTB's JobQueue."""
+
+    def __init__(
+        self,
+        store: ArticleStore,
+        users: UserDB,
+        *,
+        allow_private: bool = False,
+        clock: Callable[[], datetime] = utcnow,
+        user_agent: str = DEFAULT_USER_AGENT,
+        fulltext: bool = False,
+        fetch_settings: FetchSettings | None = None,
+        fulltext_settings: FullTextSettings | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.store = store
+        self.registry = FeedRegistry(users)
+        self.allow_private = allow_private
+        self.clock = clock
+        self.user_agent = user_agent
+        self.use_fulltext = fulltext
+        self.fetch_settings = fetch_settings or FetchSettings()
+        self.fulltext_settings = fulltext_settings or FullTextSettings()
+        self.backoff = backoff or Backoff()
+        self._client: httpx.AsyncClient | None = None
+        self._poller: Poller | None = None
+        self._job_queue: JobQueue[Any] | None = None
+        self._hooks: list[DeactivationHook] = []
+
+    async def initialize(self) -> None:
+        """Open the HTTP client every fetch shares (a second call keeps the first client)."""
+        if self._client is not None:
+            return
+        self._client = make_client(self.fetch_settings, self.user_agent)
+        fetcher = Fetcher(
+            self._client, settings=self.fetch_settings, allow_private=self.allow_private
+        )
+        fulltext = None
+        if self.use_fulltext:
+            known = lambda url: self.store.find_by_url(url) is not None  # noqa: E731
+            fulltext = FullText(fetcher, self.fulltext_settings, known)
+        self._poller = Poller(fetcher, self.store, self.clock, fulltext, self.backoff)
+
+    async def shutdown(self) -> None:
+        """Close the HTTP client; scheduled jobs go with the Application's JobQueue."""
+        if self._client is not None:
+            await self._client.aclose()
+        self._client = None
+        self._poller = None
+        self._job_queue = None
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """Return the fetcher (its `stats` count requests); only after initialize()."""
+        return self._require().fetcher
+
+    def _require(self) -> Poller:
+        if self._poller is None:
+            raise RuntimeError("FeedService used before initialize()")
+        return self._poller
+
+    def add_deactivation_listener(self, hook: DeactivationHook) -> None:
+        """Call hook (e.g. a note to the admins) when a feed is deactivated for failing."""
+        self._hooks.append(hook)
+
+    async def add_feed(self, url: str, *, interval_minutes: int | None = None) -> FeedStatus:
+        """Fetch the feed once, store it and its items; raise FeedError with a one-line reason."""
+        url = url.strip()
+        minutes = interval_minutes or DEFAULT_INTERVAL_MINUTES
+        if minutes < MIN_INTERVAL_MINUTES:
+            raise FeedError(f"the interval must be at least {MIN_INTERVAL_MINUTES} minutes")
+        try:
+            check_syntax(url)
+        except UnsafeURL as exc:
+            raise FeedError(str(exc)) from None
+        existing = self.registry.find(url)
+        if existing is not None:
+            raise FeedError(f"already added as {existing.id} ({existing.title or existing.url})")
+        record = FeedRecord(id=feed_id(url), url=url, added=self.clock(), interval=minutes * 60)
+        poller = self._require()
+        try:
+            fetched, parsed = await poller.fetch_and_parse(record)
+        except FetchError as exc:
+            raise FeedError(str(exc)) from None
+        if parsed is None or not parsed.is_feed:
+            reason = parsed.problem if parsed is not None else None
+            raise FeedError(reason or "not an RSS or Atom feed")
+        record.last_fetch = self.clock()
+        await poller.store_parsed(record, fetched, parsed, record.last_fetch)
+        self.registry.save(record)
+        self._schedule_one(record, first=float(record.interval))
+        return FeedStatus.from_record(record)
+
+    def seed_feeds(self, urls: Iterable[str]) -> list[FeedStatus]:
+        """Register feeds from configuration that are not known yet; the first poll fetches them."""
+        added: list[FeedStatus] = []
+        for url in (u.strip() for u in urls):
+            if not url or self.registry.find(url) is not None:
+                continue
+            try:
+                check_syntax(url)
+            except UnsafeURL as exc:
+                log.warning("configured feed %s ignored: %s", url, exc)
+                continue
+            record = FeedRecord(id=feed_id(url), url=url, added=self.clock())
+            self.registry.save(record)
+            added.append(FeedStatus.from_record(record))
+        return added
+
+    def remove_feed(self, ref: str) -> bool:
+        """Forget a feed by id or URL and cancel its job; its articles stay in the store."""
+        record = self.registry.find(ref)
+        if record is None:
+            return False
+        self._unschedule(record.id)
+        return self.registry.remove(record.id)
+
+    def list_feeds(self) -> list[FeedStatus]:
+        """Return every feed's status, oldest first."""
+        return [FeedStatus.from_record(r) for r in self.registry.all()]
+
+    def get_feed(self, ref: str) -> FeedStatus | None:
+        """Return one feed's status by id or URL."""
+        record = self.registry.find(ref)
+        return FeedStatus.from_record(record) if record else None
+
+    async def poll_feed(self, feed_id: str, *, force: bool = True) -> PollResult:
+        """Poll one feed now (force=False: only when not backing off); errors become its status."""
+        record = self.registry.get(feed_id)
+        if record is None:
+            return PollResult(feed_id, "", "", "error", error="no such feed")
+        if not record.active:
+            return PollResult(record.id, record.url, record.title, "skipped", error="inactive")
+        if not force and not is_due(record, self.clock()):
+            return PollResult(record.id, record.url, record.title, "skipped", error="backing off")
+        poller = self._require()
+        try:
+            result = await poller.poll(record)
+        except Exception as exc:  # one broken feed must never stop the others or the bot
+            log.exception("polling feed %s failed", record.id)
+            result = poller.fail(
+                record, f"internal error: {type(exc).__name__}: {exc}", self.clock()
+            )
+        self._save_after_poll(record)
+        if not record.active:
+            await self._deactivated(record)
+        return result
+
+    def _save_after_poll(self, record: FeedRecord) -> None:
+        # The feed may have been removed while its request was in flight: do not resurrect it.
+        if self.registry.get(record.id) is not None:
+            self.registry.save(record)
+
+    async def poll_all(self, *, force: bool = True) -> list[PollResult]:
+        """Poll every active feed at once (the fetcher's per-host limits keep it polite)."""
+        ids = [r.id for r in self.registry.all() if r.active]
+        return list(await asyncio.gather(*(self.poll_feed(i, force=force) for i in ids)))
+
+    async def _deactivated(self, record: FeedRecord) -> None:
+        self._unschedule(record.id)
+        status = FeedStatus.from_record(record)
+        for hook in self._hooks:
+            try:
+                await hook(status)
+            except Exception:  # a failed note must not undo the deactivation
+                log.exception("deactivation hook failed for feed %s", record.id)
+
+    def schedule(self, job_queue: JobQueue[Any]) -> None:
+        """Add one repeating job per active feed, spread evenly over each feed's interval."""
+        self._job_queue = job_queue
+        active = [r for r in self.registry.all() if r.active]
+        for index, record in enumerate(active):
+            offset = record.interval * index / max(1, len(active))
+            self._schedule_one(record, first=FIRST_POLL_DELAY + offset)
+
+    def _schedule_one(self, record: FeedRecord, *, first: float) -> None:
+        if self._job_queue is None:
+            return
+        self._unschedule(record.id)
+        self._job_queue.run_repeating(
+            self._run_job,
+            interval=record.interval,
+            first=first,
+            data=record.id,
+            name=job_name(record.id),
+        )
+
+    def _unschedule(self, ident: str) -> None:
+        if self._job_queue is None:
+            return
+        for job in self._job_queue.get_jobs_by_name(job_name(ident)):
+            job.schedule_removal()
+
+    async def _run_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        job = context.job
+        if job is not None:
+            await self.poll_feed(str(job.data), force=False)
+
+
+def job_name(ident: str) -> str:
+    """Return the JobQueue name of a feed's polling job."""
+    return f"feed:{ident}"
