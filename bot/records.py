@@ -34,12 +34,17 @@ class SchemaError(Exception):
     """A data file was written by a newer newsbrief, or is not a newsbrief file."""
 
 
+def check_version(version: int, where: object) -> None:
+    """Refuse a file written by a newer newsbrief: migrating down would lose what it knows."""
+    if version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"{where} was written by a newer newsbrief (schema {version} > {SCHEMA_VERSION})"
+        )
+
+
 def migrate(doc: Document, from_version: int) -> Document:
     """Bring one document from from_version up to SCHEMA_VERSION."""
-    if from_version > SCHEMA_VERSION:
-        raise SchemaError(
-            f"written by a newer newsbrief (schema {from_version} > {SCHEMA_VERSION})"
-        )
+    check_version(from_version, "a document")
     for version in range(from_version, SCHEMA_VERSION):
         doc = MIGRATIONS[version](doc)
     return doc

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-from bot.records import META_TABLE, SCHEMA_VERSION, Document, SchemaError, migrate
+from bot.records import META_TABLE, SCHEMA_VERSION, Document, SchemaError, check_version, migrate
 from bot.storage import AtomicJSONStorage, ReadOnlyJSONStorage, read_json_file, write_json_atomic
 
 ARTICLES_TABLE = "articles"
@@ -52,6 +52,7 @@ class Segment:
         data = read_json_file(self.path) or {}
         meta = data.get(META_TABLE, {}).get("1", {})
         version = int(meta.get("schema", 1))
+        check_version(version, self.path)
         if meta.get("kind", "articles") != "articles":
             raise SchemaError(f"{self.path} is not an article segment")
         raw: dict[str, Document] = data.get(ARTICLES_TABLE, {})

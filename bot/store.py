@@ -15,7 +15,6 @@ from pathlib import Path
 
 from bot.dedup import canonical_url, content_hash, short_id
 from bot.lang import detect_language
-from bot.lock import DataDirLock
 from bot.models import Article, ArticleDraft, utcnow
 from bot.records import article_to_doc, doc_to_article
 from bot.segments import SEGMENT_GLOB, Segment, segment_number, segment_path
@@ -53,13 +52,13 @@ class ArticleStore:
         retention_days: int = 90,
         clock: Callable[[], datetime] = utcnow,
         readonly: bool = False,
-        lock: DataDirLock | None = None,
+        segment_capacity: int = SEGMENT_CAPACITY,
     ) -> None:
         self.directory = data_dir / "articles"
         self.retention_days = retention_days
         self.readonly = readonly
         self._clock = clock
-        self._lock = lock
+        self.segment_capacity = segment_capacity
         self._articles: dict[str, Article] = {}
         self._keys: dict[str, _Keys] = {}
         self._segment_of: dict[str, Segment] = {}
@@ -75,6 +74,8 @@ class ArticleStore:
         """Open every segment and derive the in-memory indexes from them."""
         if not self.readonly:
             self.directory.mkdir(parents=True, exist_ok=True)
+            for stale in self.directory.glob(".*.tmp"):
+                stale.unlink()  # a write killed before its rename; the old file is intact
         paths = sorted(self.directory.glob(SEGMENT_GLOB), key=segment_number)
         for path in paths:
             segment = Segment(segment_number(path), path, readonly=self.readonly)
@@ -201,7 +202,7 @@ class ArticleStore:
         pending = list(articles)
         while pending:
             segment = self._open_segment()
-            room = SEGMENT_CAPACITY - len(segment)
+            room = self.segment_capacity - len(segment)
             chunk, pending = pending[:room], pending[room:]
             docs = [article_to_doc(a, self._keys[a.id].url, self._keys[a.id].hash) for a in chunk]
             segment.append(docs)
@@ -209,7 +210,7 @@ class ArticleStore:
                 self._segment_of[article.id] = segment
 
     def _open_segment(self) -> Segment:
-        if self._segments and len(self._segments[-1]) < SEGMENT_CAPACITY:
+        if self._segments and len(self._segments[-1]) < self.segment_capacity:
             return self._segments[-1]
         number = self._segments[-1].number + 1 if self._segments else 1
         segment = Segment(number, segment_path(self.directory, number))

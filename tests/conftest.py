@@ -1,0 +1,69 @@
+"""Shared fixtures: temporary data directories, a settable clock, and small article sets."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.models import ArticleDraft
+from bot.store import ArticleStore
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_FILE = REPO / "seeds" / "000_0991501293c6080e.txt"
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse connections to anything but loopback, as the PTB test suite does."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (host.startswith("127.") or host in ("::1", "localhost")):
+            raise ConnectionRefusedError(f"tests may not reach {host}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FakeClock) -> Iterator[ArticleStore]:
+    s = ArticleStore(tmp_path, clock=clock)
+    s.initialize()
+    yield s
+    s.shutdown()
+
+
+def draft(n: int, **fields: object) -> ArticleDraft:
+    """Return a distinct draft numbered n; fields override the defaults."""
+    base: dict[str, object] = {
+        "title": f"Story number {n}",
+        "body": f"Body of story {n}. It says something about topic {n}.",
+        "url": f"https://news.example.com/story/{n}",
+        "published": datetime(2026, 2, 1, tzinfo=UTC) + timedelta(hours=n),
+        "source": "Example News",
+    }
+    base.update(fields)
+    return ArticleDraft(**base)  # type: ignore[arg-type]

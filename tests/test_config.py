@@ -1,0 +1,59 @@
+"""Configuration from the environment: defaults, and one clear line naming a bad variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import TELEGRAM_API_BASE_URL, ConfigError, load_config
+
+
+def test_defaults_need_nothing() -> None:
+    config = load_config({})
+    assert config.data_dir == Path("data") and config.token is None
+    assert config.api_base_url == TELEGRAM_API_BASE_URL and str(config.tz) == "UTC"
+    assert config.retention_days == 90 and config.admins == frozenset()
+
+
+def test_values_are_parsed() -> None:
+    config = load_config(
+        {
+            "TELEGRAM_BOT_TOKEN": "123:abc",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "NEWSBRIEF_DATA_DIR": "/tmp/nb",
+            "NEWSBRIEF_ADMINS": "1, 2 3",
+            "NEWSBRIEF_TZ": "Europe/Berlin",
+            "NEWSBRIEF_RETENTION_DAYS": "0",
+        }
+    )
+    assert config.admins == {1, 2, 3} and config.retention_days == 0
+    assert str(config.tz) == "Europe/Berlin" and config.data_dir == Path("/tmp/nb")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NEWSBRIEF_ADMINS", "alice"),
+        ("NEWSBRIEF_TZ", "Mars/Olympus"),
+        ("NEWSBRIEF_TZ", "../etc/passwd"),
+        ("TELEGRAM_API_BASE_URL", "ftp://x/bot"),
+        ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/"),
+        ("TELEGRAM_BOT_TOKEN", "no-colon"),
+        ("NEWSBRIEF_RETENTION_DAYS", "-1"),
+        ("NEWSBRIEF_ALLOWED_USERS", "1;2"),
+    ],
+)
+def test_a_bad_value_names_its_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_config({name: value})
+
+
+def test_the_cli_exits_2_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEWSBRIEF_TZ", "Nowhere/Special")
+    assert main(["latest"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "NEWSBRIEF_TZ" in err and "Traceback" not in err

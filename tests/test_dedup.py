@@ -1,0 +1,83 @@
+"""URL canonicalisation and content hashing: the keys that decide what is a duplicate."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.dedup import canonical_url, content_hash, normalise_text, short_id
+
+
+def test_host_case_fragment_and_tracking_are_dropped() -> None:
+    assert (
+        canonical_url("HTTPS://News.Example.COM:443/a/b?id=3&utm_source=tw&fbclid=x#top")
+        == "https://news.example.com/a/b?id=3"
+    )
+
+
+def test_path_case_and_real_parameters_are_kept() -> None:
+    assert canonical_url("http://x.org/Path?b=2&a=1") == "http://x.org/Path?b=2&a=1"
+    assert canonical_url("http://x.org:8080") == "http://x.org:8080/"
+
+
+def test_non_web_urls_have_no_canonical_form() -> None:
+    for url in (
+        "",
+        "mailto:a@b.c",
+        "javascript:alert(1)",
+        "ftp://x.org/f",
+        "http://",
+        "http://[::1",
+    ):
+        assert canonical_url(url) is None
+
+
+def test_content_hash_ignores_case_spacing_and_punctuation() -> None:
+    assert content_hash("Hello,  World!", "Body\n\ntext.") == content_hash(
+        "hello world", "body text"
+    )
+    assert content_hash("Hello", "a") != content_hash("Hello", "b")
+
+
+def test_short_id_is_short_and_stable() -> None:
+    assert short_id("x") == short_id("x") and len(short_id("x")) == 12
+
+
+urls = st.builds(
+    "{}://{}{}{}{}".format,
+    st.sampled_from(["http", "https", "HTTP"]),
+    st.from_regex(r"[A-Za-z0-9]{1,10}(\.[A-Za-z]{2,5}){1,2}", fullmatch=True),
+    st.from_regex(r"(/[A-Za-z0-9%_-]{0,8}){0,3}", fullmatch=True),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "id", "utm_source", "utm_medium", "fbclid", "gclid", "page"]),
+            st.from_regex(r"[a-z0-9]{0,5}", fullmatch=True),
+        ),
+        max_size=4,
+    ).map(lambda kv: ("?" + "&".join(f"{k}={v}" for k, v in kv)) if kv else ""),
+    st.from_regex(r"(#[a-z]{0,5})?", fullmatch=True),
+)
+
+
+@given(urls)
+def test_canonical_url_is_idempotent_and_clean(url: str) -> None:
+    once = canonical_url(url)
+    assert once is not None
+    assert canonical_url(once) == once
+    assert "#" not in once and "utm_" not in once and "fbclid" not in once
+    host = once.split("://", 1)[1].split("/", 1)[0]
+    assert host == host.lower()
+
+
+@given(urls, st.from_regex(r"[a-z]{1,6}", fullmatch=True))
+def test_tracking_parameters_never_change_the_key(url: str, value: str) -> None:
+    sep = "&" if "?" in url.split("#")[0] else "?"
+    base, _, frag = url.partition("#")
+    tracked = f"{base}{sep}utm_campaign={value}" + (f"#{frag}" if frag else "")
+    assert canonical_url(tracked) == canonical_url(url)
+
+
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_content_hash_is_a_function_of_normalised_text(title: str, body: str) -> None:
+    assert content_hash(title, body) == content_hash(f"  {title} !", f"{body}\n\n")
+    assert normalise_text(normalise_text(title)) == normalise_text(title)
