@@ -1,0 +1,113 @@
+"""The `newsbrief` command line (also `python -m bot`): parse, open the data dir, dispatch."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot.cli_commands import cmd_import, cmd_latest, cmd_search, cmd_summarize, cmd_summary
+from bot.config import Config, ConfigError, load_config
+from bot.lock import DataDirLocked
+from bot.logs import setup_logging
+from bot.records import SchemaError
+from bot.services import open_services
+from bot.storage import StorageError
+
+READERS = {"latest": cmd_latest, "search": cmd_search, "summary": cmd_summary}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="newsbrief", description=__doc__)
+    parser.add_argument(
+        "--data-dir", type=Path, help="data directory (env NEWSBRIEF_DATA_DIR, default ./data)"
+    )
+    parser.add_argument("--log-level", default="WARNING", help="logging level (default WARNING)")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    imp = sub.add_parser(
+        "import", help="import seed-format .md/.txt, .jsonl(.gz) and RSS/Atom .xml files"
+    )
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+
+    latest = sub.add_parser("latest", help="the newest articles")
+    latest.add_argument("-n", type=int, default=5, help="how many (default 5)")
+    latest.add_argument("--json", action="store_true", help="print a JSON array")
+
+    search = sub.add_parser("search", help="ranked search with the query language of the README")
+    search.add_argument("query", nargs="*")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--sort", choices=("relevance", "date"), default="relevance")
+    search.add_argument("--json", action="store_true", help="print one JSON object")
+    search.add_argument(
+        "--batch", metavar="FILE", help="one query a line in, one JSON line out each"
+    )
+
+    summary = sub.add_parser("summary", help="summary of a stored article by id or URL")
+    summary.add_argument("ref", metavar="ID|URL")
+    summary.add_argument("--sentences", type=int, default=3)
+    summary.add_argument("--json", action="store_true")
+
+    batch = sub.add_parser("summarize", help="summarise a JSON Lines file; nothing is stored")
+    batch.add_argument("--batch", required=True, metavar="FILE.jsonl")
+    batch.add_argument("--sentences", type=int, default=3)
+
+    sub.add_parser(
+        "run-default", help="what `make run` starts: the bot with a token, else a preview"
+    )
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    load_dotenv(".env", override=False)
+    return load_config(os.environ, data_dir=args.data_dir)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit 2 on bad configuration, 1 on a data-dir problem."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = _config(args)
+    except ConfigError as exc:
+        print(f"newsbrief: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(args.log_level.upper(), token=config.token, fmt=args.log_format)
+    if args.command == "summarize":
+        return cmd_summarize(args, sys.stdout)
+    try:
+        return _dispatch(config, args)
+    except (DataDirLocked, SchemaError, StorageError) as exc:
+        print(f"newsbrief: {exc}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(config: Config, args: argparse.Namespace) -> int:
+    writer = args.command in ("import", "run-default")
+    services = open_services(config, write=writer, allow_readonly=not writer)
+    try:
+        if args.command == "import":
+            return cmd_import(services, args, sys.stdout)
+        if args.command == "run-default":
+            return _preview(services)
+        return READERS[args.command](services, args, sys.stdout)
+    finally:
+        services.shutdown()
+
+
+def _preview(services: object) -> int:
+    """Until the bot is wired: show the newest articles and how to start the bot."""
+    from bot.cli_commands import cmd_latest
+
+    cmd_latest(services, argparse.Namespace(n=5, json=False), sys.stdout)  # type: ignore[arg-type]
+    print("\nSet TELEGRAM_BOT_TOKEN (from @BotFather) and run `make run` to start the bot.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

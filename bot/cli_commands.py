@@ -1,0 +1,129 @@
+"""The CLI's commands: each parses nothing, calls the services, prints, and returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+from tqdm import tqdm
+
+from bot.importer import import_paths
+from bot.jsonshapes import article_json, search_json, summary_json
+from bot.models import Article
+from bot.services import Services
+from bot.summarize import one_line, summarize
+
+MAX_QUERY = 256
+
+
+def _dump(obj: Any, out: TextIO) -> None:
+    out.write(orjson.dumps(obj).decode() + "\n")
+
+
+def cmd_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    """Import files; print the counts and every rejected record."""
+    paths = [Path(p) for p in args.paths]
+    with tqdm(unit=" articles", disable=None, file=sys.stderr) as bar:
+        report = import_paths(services.store, paths, progress=bar.update)
+    for reason in report.rejected:
+        print(f"rejected {reason}", file=sys.stderr)
+    out.write(report.summary() + "\n")
+    return 0
+
+
+def cmd_latest(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    """Print the newest articles."""
+    articles = services.store.latest(max(1, args.n))
+    if args.json:
+        _dump([article_json(a, one_line(a.body, a.title)) for a in articles], out)
+        return 0
+    for number, article in enumerate(articles, start=1):
+        out.write(f"{number}. {article.title}\n   {_byline(article)}\n")
+        out.write(f"   {one_line(article.body, article.title)}\n")
+    if not articles:
+        out.write("No articles yet: `newsbrief import FILE...` adds some.\n")
+    return 0
+
+
+def _byline(article: Article) -> str:
+    parts = [article.source or "unknown source", f"{article.published:%Y-%m-%d}", article.id]
+    if article.url:
+        parts.append(article.url)
+    return " · ".join(parts)
+
+
+def _queries(args: argparse.Namespace) -> Iterator[str]:
+    if args.batch:
+        with open(args.batch, encoding="utf-8") as fh:
+            yield from (line.rstrip("\n") for line in fh)
+    else:
+        yield " ".join(args.query)
+
+
+def cmd_search(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    """Search; with --batch, one JSON line out per query line in, in order."""
+    if not args.batch and not " ".join(args.query).strip():
+        print("newsbrief search: give some words to look for", file=sys.stderr)
+        return 2
+    for query in _queries(args):
+        result = services.search.search(query[:MAX_QUERY], limit=args.limit, sort=args.sort)
+        if args.json or args.batch:
+            _dump(search_json(result), out)
+            continue
+        if result.relaxed:
+            out.write("No article has all the words; these have some of them.\n")
+        if result.did_you_mean:
+            out.write(f"Did you mean: {result.did_you_mean}\n")
+        if not result.hits:
+            out.write("Nothing found.\n")
+        for number, hit in enumerate(result.hits, start=1):
+            out.write(f"{number}. {hit.article.title}\n   {_byline(hit.article)}\n")
+    return 0
+
+
+def find_article(services: Services, ref: str) -> Article | None:
+    """Return the article an id or URL names."""
+    ref = ref.strip()
+    if ref.startswith(("http://", "https://")):
+        return services.store.find_by_url(ref)
+    return services.store.get(ref)
+
+
+def cmd_summary(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    """Summarise one stored article."""
+    article = find_article(services, args.ref)
+    if article is None:
+        print(f"newsbrief summary: no article with id or URL {args.ref!r}", file=sys.stderr)
+        return 1
+    sentences = summarize(article.body, article.title, sentences=args.sentences, lang=article.lang)
+    if args.json:
+        _dump(summary_json(article, sentences), out)
+    else:
+        out.write(f"{article.title}\n{_byline(article)}\n\n" + "\n".join(sentences) + "\n")
+    return 0
+
+
+def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
+    """Summarise a JSON Lines batch without storing anything."""
+    failures = 0
+    with open(args.batch, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+                text = obj.get("article") or obj.get("body") or ""
+                title = obj.get("title") or ""
+                if not isinstance(text, str) or not isinstance(title, str):
+                    raise TypeError("article/body and title must be strings")
+            except (orjson.JSONDecodeError, AttributeError, TypeError) as exc:
+                print(f"{args.batch}:{number}: {exc}", file=sys.stderr)
+                failures += 1
+                continue
+            sentences = summarize(text, title, sentences=args.sentences)
+            _dump({"id": obj.get("id"), "summary": "\n".join(sentences)}, out)
+    return 1 if failures else 0

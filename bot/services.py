@@ -1,0 +1,80 @@
+"""The services one newsbrief process runs, opened and closed together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.config import Config
+from bot.importer import ImportReport, import_paths
+from bot.lock import DataDirLock, DataDirLocked
+from bot.search import SearchService
+from bot.store import ArticleStore
+from bot.userdb import UserDB
+
+SEEDED_FLAG = "seeded"
+
+
+def default_seeds_dir() -> Path:
+    """Return the project's seeds/ folder (beside the bot package)."""
+    return Path(__file__).resolve().parent.parent / "seeds"
+
+
+@dataclass
+class Services:
+    """Store, users file and search index of one data directory."""
+
+    config: Config
+    writable: bool
+    lock: DataDirLock
+    store: ArticleStore
+    users: UserDB
+    search: SearchService
+    seed_report: ImportReport | None = field(default=None)
+
+    def shutdown(self) -> None:
+        """Close everything in reverse order of opening, then drop the lock."""
+        self.search.shutdown()
+        self.users.shutdown()
+        self.store.shutdown()
+        self.lock.release()
+
+
+def open_services(config: Config, *, write: bool, allow_readonly: bool = True) -> Services:
+    """Open the data directory; as a writer when asked, or read-only beside a running writer.
+
+    With write=True and the lock held elsewhere, DataDirLocked propagates unless
+    allow_readonly says a read-only view is good enough for the caller.
+    """
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = DataDirLock(config.data_dir)
+    try:
+        lock.acquire()
+    except DataDirLocked:
+        if write and not allow_readonly:
+            raise
+    readonly = not lock.held
+    store = ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
+    store.initialize()
+    users = UserDB(config.data_dir, readonly=readonly)
+    users.initialize()
+    search = SearchService(store, config.data_dir / "index", readonly=readonly)
+    services = Services(config, not readonly, lock, store, users, search)
+    if not readonly:
+        services.seed_report = import_seeds_once(services)
+        store.prune()
+    search.initialize()
+    return services
+
+
+def import_seeds_once(services: Services) -> ImportReport | None:
+    """Import seeds/ the first time a data directory is opened for writing."""
+    meta = services.users.table("_meta")
+    stamp = meta.get(doc_id=1) or {}
+    if stamp.get(SEEDED_FLAG):
+        return None
+    seeds = services.config.seeds_dir or default_seeds_dir()
+    paths = sorted(p for p in seeds.glob("*") if p.is_file()) if seeds.is_dir() else []
+    report = import_paths(services.store, paths)
+    meta.update({SEEDED_FLAG: True}, doc_ids=[1])
+    return report
