@@ -1,0 +1,50 @@
+"""Summaries of one article: N extracted sentences, or one line for lists."""
+
+from __future__ import annotations
+
+from bot.summarize.scoring import DEFAULT, Weights, rank_sentences
+from bot.summarize.sentences import split_sentences
+
+ELLIPSIS = "…"
+
+
+def summarize(
+    body: str,
+    title: str = "",
+    sentences: int = 3,
+    lang: str | None = None,
+    weights: Weights = DEFAULT,
+) -> list[str]:
+    """Return up to `sentences` plain-text sentences of the body, in article order."""
+    if sentences <= 0:
+        return []
+    ranked = rank_sentences(split_sentences(body, lang), _plain(title), sentences, weights)
+    return [r.text for r in sorted(ranked, key=lambda r: r.index)]
+
+
+def one_line(body: str, title: str = "", limit: int = 200) -> str:
+    """Return the body's best sentence (or the title) in at most `limit` characters."""
+    best = summarize(body, title, sentences=1)
+    text = best[0] if best else _plain(title)
+    return shorten(text, limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut text to `limit` characters at a word boundary, ending in "…" only if it was cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    head = text[: limit - 1]
+    cut = head.rfind(" ")
+    # No space in a sensible range (long URL, unsegmented CJK): cut inside the word instead.
+    if cut >= limit // 2:
+        head = head[:cut]
+    return head.rstrip(" ,;:-–—([{\"'“‘«") + ELLIPSIS
+
+
+def _plain(title: str) -> str:
+    """Return the title as one line of plain text."""
+    found = split_sentences(title)
+    return " ".join(found)

@@ -1,0 +1,100 @@
+"""Turn article bodies with HTML or Markdown leftovers into plain-text blocks."""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Text beyond this is never looked at: it bounds time on huge bodies, and a news summary
+# lives in the first pages of an article anyway.
+MAX_CHARS = 100_000
+
+_DROP_ELEMENTS = re.compile(
+    r"<(script|style|noscript|template)\b[^>]*>.{0,20000}?</\1\s*>", re.I | re.S
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|section|article|header|footer|hr)\b[^<>]*>",
+    re.I,
+)
+# Only things that look like tags, so "a < b and c > d" survives.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_MD_REF_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_MD_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+# Bounded spans keep unmatched markers from costing quadratic time; underscores only
+# count at word edges so snake_case names survive.
+_MD_EMPHASIS = re.compile(r"(\*\*|\*|~~|(?<!\w)__|(?<!\w)_)(?=\S)(.{1,300}?)(?<=\S)\1(?!\w)")
+_MD_CODE = re.compile(r"`+")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_MD_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_MD_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+_MD_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+_MD_QUOTE = re.compile(r"^\s*(?:>\s?)+")
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def strip_html(text: str) -> str:
+    """Replace HTML tags with whitespace (paragraph breaks for block tags) and unescape entities."""
+    if "<" in text:
+        text = _DROP_ELEMENTS.sub(" ", text)
+        text = _COMMENT.sub(" ", text)
+        text = _BLOCK_TAG.sub("\n\n", text)
+        text = _TAG.sub("", text)  # inline tags sit inside words: "<b>big</b>." is "big."
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+def strip_inline_markdown(text: str) -> str:
+    """Keep the words of Markdown links, emphasis and code, dropping the markup and images."""
+    if "[" in text:
+        text = _MD_IMAGE.sub(" ", text)
+        text = _MD_LINK.sub(r"\1", text)
+        text = _MD_REF_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _MD_AUTOLINK.sub(r"\1", text)
+    if "*" in text or "_" in text or "~" in text:
+        text = _MD_EMPHASIS.sub(r"\2", text)
+        text = _MD_EMPHASIS.sub(r"\2", text)  # nested, e.g. ***both***
+    if "`" in text:
+        text = _MD_CODE.sub("", text)
+    return text
+
+
+def to_blocks(text: str) -> list[str]:
+    """Return the text's paragraphs, headings and list items, each whitespace-normalised.
+
+    Sentences never cross a block: a heading or a list item ends a sentence even
+    without a full stop, while single hard-wrapped newlines inside a paragraph do not.
+    """
+    text = _CONTROL.sub(" ", strip_html(text[:MAX_CHARS]))
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        joined = _SPACES.sub(" ", strip_inline_markdown(" ".join(current))).strip()
+        if joined:
+            blocks.append(joined)
+        current.clear()
+
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not line.strip() or _MD_RULE.match(line):
+            flush()
+            continue
+        line = _MD_QUOTE.sub("", line)
+        heading = _MD_HEADING.match(line)
+        if heading or _MD_SETEXT.match(line):
+            flush()
+            current.append(heading.group(1) if heading else "")
+            flush()
+        elif _MD_LIST.match(line):
+            flush()
+            current.append(_MD_LIST.sub("", line))
+        else:
+            current.append(line)
+    flush()
+    return blocks

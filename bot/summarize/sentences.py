@@ -1,0 +1,149 @@
+"""Rule-based sentence splitting for news text: English, Russian and caseless scripts."""
+
+from __future__ import annotations
+
+import re
+
+from bot.summarize.clean import to_blocks
+
+# Words that end in a full stop without ending the sentence.  Titles always precede a name,
+# so they never end a sentence; the others usually do not, unless a typical sentence opener follows.
+
+
+def _wordset(text: str) -> frozenset[str]:
+    """Return the whitespace-separated words of text as a set."""
+    return frozenset(text.split())
+
+
+_TITLES = _wordset(
+    "mr mrs ms dr prof sr jr st mt gen col lt sgt capt cpt cmdr adm maj gov sen rep rev hon "
+    "pres supt insp det messrs mme mlle fr"
+)
+_ABBREVIATIONS = _wordset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun "
+    "inc ltd corp co bros plc llc dept est approx vs etc al fig figs cf ca ave blvd rd ft "
+    "mln bn mn pct "
+    # Russian: т.е., т.д., г. (year/city), ул., руб., млн., тыс., им., etc.
+    "т е д п к г гг в вв ул пр просп пл д кв им руб коп млн млрд тыс трлн стр ст рис см др "
+    "проф акад доц чел обл р-н пос"
+)
+# Before a number these are labels ("No. 5", "p. 12"), elsewhere ordinary words.
+_NUMBER_LABELS = _wordset("no nos nr p pp vol art sec ch н")
+_SENTENCE_OPENERS = _wordset(
+    "the a an it he she they we i this that these those there but and in on at as if when "
+    "its his her their our after before however meanwhile last yesterday today"
+)
+
+_TERMINATOR = re.compile(r"(?:[.!?…]+|[。！？]+|[؟۔])[\"'”’»)\]]*")
+_WORD_BEFORE = re.compile(r"[\w.'-]*$")
+_LOOKBACK = 40
+_GLUED_START = re.compile(r"[A-ZА-ЯЁ][a-zа-яё]")
+_LOWER_WORD = re.compile(r"[a-zа-яё]{2,}")
+_OPENING = "\"'“‘«([¿¡„"
+_CJK_STOPS = "。！？"
+# Longer "sentences" are cut at word boundaries so output stays bounded on run-on text.
+MAX_SENTENCE_CHARS = 600
+
+
+def split_sentences(text: str, lang: str | None = None) -> list[str]:
+    """Split text into plain-text sentences, in order, with markup and extra whitespace removed.
+
+    `lang` is a hint only: rules for English and Russian both apply, chosen by script,
+    so mixed text works.  Only the first `clean.MAX_CHARS` characters are read.
+    """
+    del lang  # both languages' rules are active; kept for a stable signature
+    sentences: list[str] = []
+    for block in to_blocks(text):
+        for sentence in _split_block(block):
+            sentences.extend(_wrap(sentence))
+    return sentences
+
+
+def _split_block(block: str) -> list[str]:
+    """Split one whitespace-normalised block at its sentence boundaries."""
+    out: list[str] = []
+    start = 0
+    for match in _TERMINATOR.finditer(block):
+        end = match.end()
+        if end >= len(block) or not _is_boundary(block, match.start(), end):
+            continue
+        piece = block[start:end].strip()
+        if piece:
+            out.append(piece)
+        start = end
+    tail = block[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def _is_boundary(block: str, term_start: int, end: int) -> bool:
+    """Decide whether the terminator at block[term_start:end] ends a sentence."""
+    term = block[term_start:end]
+    if term[0] in _CJK_STOPS:
+        return True
+    if block[end] != " ":
+        return _glued_boundary(block, term_start, end)
+    nxt = block[end + 1 : end + 2]
+    if not nxt or not _starts_sentence(nxt):
+        return False
+    if term[0] == "." and term.rstrip("\"'”’»)]") == ".":
+        return _period_ends_sentence(block, term_start, end)
+    return True
+
+
+def _starts_sentence(ch: str) -> bool:
+    """Return whether a sentence may start with ch: upper case, digit, quote or caseless letter."""
+    if ch.isupper() or ch.isdigit() or ch in _OPENING:
+        return True
+    # Scripts without case (CJK, Arabic, Hebrew, Thai...) give no capital-letter signal.
+    return ch.isalpha() and not ch.islower()
+
+
+def _period_ends_sentence(block: str, term_start: int, end: int) -> bool:
+    """Return whether a single full stop followed by a capital ends the sentence."""
+    token = _word_before(block, term_start).lstrip("'-.")
+    low = token.lower()
+    next_word = block[end + 1 :].split(" ", 1)[0].strip(_OPENING).lower()
+    if low in _TITLES:
+        return False
+    if low in _NUMBER_LABELS and next_word[:1].isdigit():
+        return False
+    is_initial = len(token) == 1 and token.isalpha()
+    is_dotted = "." in token  # U.S., e.g., a.m., т.е.
+    if is_initial:
+        return False
+    if low in _ABBREVIATIONS or is_dotted:
+        return next_word in _SENTENCE_OPENERS
+    return True
+
+
+def _glued_boundary(block: str, term_start: int, end: int) -> bool:
+    """Split "word.Next" glued by lost whitespace, but not decimals, domains or acronyms."""
+    if block[term_start] not in ".!?" or not _GLUED_START.match(block, end):
+        return False
+    token = _word_before(block, term_start)
+    closed = block[end - 1] in "\"'”’»)]"
+    return closed or _LOWER_WORD.fullmatch(token) is not None
+
+
+def _word_before(block: str, pos: int) -> str:
+    """Return the word (with inner dots, as in "U.S") that ends at pos."""
+    # A bounded window keeps this O(1): an anchored search over the whole block is quadratic.
+    window = block[max(0, pos - _LOOKBACK) : pos]
+    found = _WORD_BEFORE.search(window)
+    return found.group(0) if found else ""
+
+
+def _wrap(sentence: str) -> list[str]:
+    """Cut an over-long sentence into pieces of at most MAX_SENTENCE_CHARS at spaces."""
+    pieces: list[str] = []
+    while len(sentence) > MAX_SENTENCE_CHARS:
+        cut = sentence.rfind(" ", MAX_SENTENCE_CHARS // 2, MAX_SENTENCE_CHARS + 1)
+        if cut <= 0:
+            cut = MAX_SENTENCE_CHARS
+        pieces.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    if sentence:
+        pieces.append(sentence)
+    return pieces
