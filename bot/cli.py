@@ -11,6 +11,8 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.cli_commands import cmd_import, cmd_latest, cmd_search, cmd_summarize, cmd_summary
+from bot.cli_feeds import WRITERS as FEED_WRITERS
+from bot.cli_feeds import add_feeds_parser, run_feeds_command
 from bot.config import Config, ConfigError, load_config
 from bot.lock import DataDirLocked
 from bot.logs import setup_logging
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--batch", required=True, metavar="FILE.jsonl")
     batch.add_argument("--sentences", type=int, default=3)
 
+    add_feeds_parser(sub)
     sub.add_parser(
         "run-default", help="what `make run` starts: the bot with a token, else a preview"
     )
@@ -88,11 +91,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(config: Config, args: argparse.Namespace) -> int:
-    writer = args.command in ("import", "run-default")
+    writer = args.command in ("import", "run-default") or (
+        args.command == "feeds" and args.feeds_command in FEED_WRITERS
+    )
     services = open_services(config, write=writer, allow_readonly=not writer)
     try:
         if args.command == "import":
             return cmd_import(services, args, sys.stdout)
+        if args.command == "feeds":
+            return run_feeds_command(services, args, sys.stdout)
+        if args.command == "feeds":
+            return run_feeds_command(services, args, sys.stdout)
         if args.command == "run-default":
             return _preview(services)
         return READERS[args.command](services, args, sys.stdout)

@@ -28,6 +28,8 @@ class Config:
     retention_days: int = 90
     feeds: tuple[str, ...] = ()
     seeds_dir: Path | None = None
+    allow_private_feeds: bool = False
+    fulltext: bool = False
 
 
 def _ids(name: str, raw: str) -> frozenset[int]:
@@ -59,6 +61,15 @@ def _non_negative(name: str, raw: str) -> int:
     return int(raw)
 
 
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be 1 or 0 (true/false)")
+
+
 def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Config:
     """Build the Config from env; raise ConfigError naming the first bad variable."""
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
@@ -81,4 +92,8 @@ def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Conf
         ),
         feeds=tuple(env.get("NEWSBRIEF_FEEDS", "").split()),
         seeds_dir=Path(env["NEWSBRIEF_SEEDS_DIR"]) if env.get("NEWSBRIEF_SEEDS_DIR") else None,
+        allow_private_feeds=_flag(
+            "NEWSBRIEF_ALLOW_PRIVATE_FEEDS", env.get("NEWSBRIEF_ALLOW_PRIVATE_FEEDS", "")
+        ),
+        fulltext=_flag("NEWSBRIEF_FULLTEXT", env.get("NEWSBRIEF_FULLTEXT", "")),
     )

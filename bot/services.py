@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Config
+from bot.feeds import FeedService
 from bot.importer import ImportReport, import_paths
 from bot.lock import DataDirLock, DataDirLocked
 from bot.search import SearchService
@@ -30,6 +31,7 @@ class Services:
     store: ArticleStore
     users: UserDB
     search: SearchService
+    feeds: FeedService
     seed_report: ImportReport | None = field(default=None)
 
     def shutdown(self) -> None:
@@ -59,7 +61,10 @@ def open_services(config: Config, *, write: bool, allow_readonly: bool = True) -
     users = UserDB(config.data_dir, readonly=readonly)
     users.initialize()
     search = SearchService(store, config.data_dir / "index", readonly=readonly)
-    services = Services(config, not readonly, lock, store, users, search)
+    feeds = FeedService(
+        store, users, allow_private=config.allow_private_feeds, fulltext=config.fulltext
+    )
+    services = Services(config, not readonly, lock, store, users, search, feeds)
     if not readonly:
         services.seed_report = import_seeds_once(services)
         store.prune()
@@ -70,7 +75,7 @@ def open_services(config: Config, *, write: bool, allow_readonly: bool = True) -
 def import_seeds_once(services: Services) -> ImportReport | None:
     """Import seeds/ the first time a data directory is opened for writing."""
     meta = services.users.table("_meta")
-    stamp = meta.get(doc_id=1) or {}
+    stamp: dict[str, object] = dict(meta.get(doc_id=1) or {})
     if stamp.get(SEEDED_FLAG):
         return None
     seeds = services.config.seeds_dir or default_seeds_dir()
