@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import importlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from types import ModuleType
 from typing import Any
 
@@ -40,10 +41,6 @@ OPTIONAL_MODULES = frozenset(
     {
         "handlers.feeds",
         "handlers.subscriptions",
-        # Being written now; will become required.
-        "handlers.articles",
-        "handlers.inline",
-        "handlers.callbacks",
     }
 )
 ADMIN_NOTICE_LIMIT = 300
@@ -193,3 +190,34 @@ async def _apologise(update: Update) -> None:
 def _update_id(update: object) -> Any:
     """Return the update id for the log line (no message text, which may be private)."""
     return update.update_id if isinstance(update, Update) else type(update).__name__
+
+
+@asynccontextmanager
+async def running(application: NewsApp, *, poll_timeout: float = 10) -> AsyncIterator[NewsApp]:
+    """Run the Application with long polling for the block: init, post_init, ..., post_shutdown.
+
+    This is what `run_polling` does, minus signal handling and loop ownership, so the
+    runner, `newsbrief chat`, tests and benchmarks share one start/stop sequence.
+    """
+    updater = application.updater
+    if updater is None:
+        raise RuntimeError("the Application was built without an Updater")
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await updater.start_polling(
+            poll_interval=0.0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        try:
+            yield application
+        finally:
+            if updater.running:
+                await updater.stop()
+            if application.running:
+                await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

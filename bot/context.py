@@ -45,6 +45,27 @@ class Listing:
     page: int = 0
 
 
+class LineCache:
+    """A small least-recently-used map of rendered one-line summaries by key."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._lines: OrderedDict[str, str] = OrderedDict()
+
+    def get(self, key: str) -> str | None:
+        """Return a cached line and mark it recently used."""
+        found = self._lines.get(key)
+        if found is not None:
+            self._lines.move_to_end(key)
+        return found
+
+    def put(self, key: str, line: str) -> None:
+        """Store a line, dropping the least recently used beyond the size."""
+        self._lines[key] = line
+        if len(self._lines) > self._size:
+            self._lines.popitem(last=False)
+
+
 @dataclass(slots=True)
 class ChatData:
     """Per-chat state (in memory): the last list shown and the lists buttons may page."""
@@ -88,6 +109,7 @@ class BotData:
         self.on_chat_blocked: list[ChatHook] = []  # run when a chat blocks or removes the bot
         self.zone_lookup: ZoneLookup | None = None  # a chat's own zone (set by /timezone)
         self.commands: list[CommandSpec] = []  # union of the handler modules' COMMANDS
+        self.lines = LineCache()  # one-line summaries shown in lists
 
     def attach(self, services: Services) -> None:
         """Bind the services this Application serves."""

@@ -1,0 +1,172 @@
+"""`newsbrief chat`: the local Bot API server and the bot in one process; the terminal is a user.
+
+Type a message or command; `N` presses button N of the last message with buttons;
+`@ words` runs an inline query (`+` shows more results). Without a terminal it reads
+one line at a time, prints the replies as plain text and exits at end of input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import TextIO
+
+from telegram import Update
+from telegram.ext import TypeHandler
+
+from bot.app import build_application, running
+from bot.config import Config
+from bot.context import NewsContext
+from bot.render import html_to_plain
+from bot.services import open_services
+from bot.tgserver import LocalBotApiServer, SentMessage, UserClient
+
+CHAT_TOKEN = "1000001:local-chat-token"  # noqa: S105 - the local server's own fake token
+CHAT_USER_ID = 4242
+DONE_GROUP = 10**6  # runs after every other handler group of an update
+REPLY_TIMEOUT = 30.0
+HELLO = (
+    "newsbrief chat — you are a Telegram user. Type /help; a number presses a button; "
+    "@ words searches inline; Ctrl-D quits."
+)
+
+
+class Progress:
+    """Count updates the Application finished, so the terminal knows when replies are complete."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self._changed = asyncio.Condition()
+
+    async def finished(self, update: Update, context: NewsContext) -> None:
+        """Mark one update handled (registered in the last handler group)."""
+        async with self._changed:
+            self.done += 1
+            self._changed.notify_all()
+
+    async def wait_for(self, count: int, timeout: float) -> None:  # noqa: ASYNC109
+        """Wait until `count` updates in total were handled, or the timeout passes."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: self.done >= count), timeout)
+
+
+class Terminal:
+    """The user side: send lines, press numbered buttons, print what the bot said."""
+
+    def __init__(self, user: UserClient, progress: Progress, out: TextIO) -> None:
+        self.user = user
+        self.progress = progress
+        self.out = out
+        self.sent = 0
+        self.buttons_of: SentMessage | None = None
+        self.inline_query: tuple[str, str] | None = None
+
+    def write(self, text: str) -> None:
+        """Print text and flush, so a pipe sees replies as they come."""
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    async def handle(self, line: str) -> None:
+        """Act on one typed line."""
+        text = line.strip()
+        if not text:
+            return
+        if text.isdigit() and self.buttons_of is not None:
+            await self._press(int(text))
+        elif text.startswith("@"):
+            self.inline_query = (text[1:].strip(), "")
+            await self._inline()
+        elif text == "+" and self.inline_query is not None:
+            await self._inline()
+        else:
+            await self.user.send(text)
+            await self._settle()
+
+    async def _settle(self) -> None:
+        """Wait for the bot to finish the update just sent, then print its replies."""
+        self.sent += 1
+        try:
+            await self.progress.wait_for(self.sent, REPLY_TIMEOUT)
+        except TimeoutError:
+            self.write("(the bot did not answer in time)")
+        self._show(self.user.replies())
+
+    async def _press(self, number: int) -> None:
+        """Press button `number` (1-based) of the last message that had buttons."""
+        message = self.buttons_of
+        assert message is not None
+        if not 1 <= number <= len(message.buttons):
+            self.write(f"(there is no button {number})")
+            return
+        answer = await self.user.press(message, number - 1, timeout=REPLY_TIMEOUT)
+        await self._settle()
+        if answer.text:
+            self.write(f"(notice: {answer.text})")
+
+    async def _inline(self) -> None:
+        """Run the pending inline query and print its results."""
+        assert self.inline_query is not None
+        query, offset = self.inline_query
+        answer = await self.user.inline(query, offset, timeout=REPLY_TIMEOUT)
+        self.sent += 1
+        if not answer.results:
+            self.write("(no inline results)")
+        for result in answer.results:
+            self.write(f"• {result.get('title', '')}\n  {result.get('description', '')}")
+        self.inline_query = (query, answer.next_offset) if answer.next_offset else None
+        if answer.next_offset:
+            self.write("(type + for more)")
+
+    def _show(self, replies: list[SentMessage]) -> None:
+        """Print each reply as plain text with its buttons numbered."""
+        for reply in replies:
+            if reply.kind == "markup":
+                continue
+            prefix = "(edited)\n" if reply.edited else ""
+            text = html_to_plain(reply.source) if reply.parse_mode == "HTML" else reply.source
+            self.write(f"{prefix}{text}")
+            if reply.buttons:
+                self.buttons_of = reply
+                labels = [f"[{n}] {t}" for n, t in enumerate(reply.button_texts, start=1)]
+                self.write("  ".join(labels))
+            self.write("")
+
+
+def run_chat(config: Config, *, stdin: TextIO, stdout: TextIO) -> int:
+    """Run the bot against an in-process local server, with the terminal as the user."""
+    return asyncio.run(_chat(config, stdin, stdout))
+
+
+async def _read_line(stdin: TextIO, prompt: str, out: TextIO) -> str:
+    """Read one line without blocking the event loop ("" at end of input)."""
+    if prompt:
+        out.write(prompt)
+        out.flush()
+    return await asyncio.to_thread(stdin.readline)
+
+
+async def _chat(config: Config, stdin: TextIO, stdout: TextIO) -> int:
+    """Start server and bot, relay lines until end of input, stop both."""
+    server = LocalBotApiServer(token=CHAT_TOKEN, bot_username="newsbrief_bot")
+    await server.start()
+    local = replace(
+        config, token=CHAT_TOKEN, api_base_url=server.base_url, allowed_users=frozenset()
+    )
+    services = open_services(local, write=True, allow_readonly=True)
+    try:
+        application = build_application(local, services, own_services=False)
+        progress = Progress()
+        application.add_handler(TypeHandler(Update, progress.finished), group=DONE_GROUP)
+        interactive = stdin.isatty()
+        async with running(application, poll_timeout=1):
+            terminal = Terminal(server.user(CHAT_USER_ID, "You"), progress, stdout)
+            if interactive:
+                terminal.write(HELLO)
+            while line := await _read_line(stdin, "you> " if interactive else "", stdout):
+                if not interactive and line.strip():
+                    terminal.write(f"you> {line.strip()}")
+                await terminal.handle(line)
+    finally:
+        services.shutdown()
+        await server.stop()
+    return 0

@@ -1,0 +1,132 @@
+"""Pages of articles for /latest and /search: fetch a page, render it, remember what was shown."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot import render
+from bot.context import LineCache, Listing
+from bot.models import Article
+from bot.services import Services
+from bot.summarize import one_line
+
+PAGE_SIZE = 5
+MAX_LATEST = 20
+MAX_QUERY = 256  # characters; Telegram's own inline query limit
+MAX_PAGES = 200  # deeper pages are refused: nobody pages that far, and offsets stay cheap
+LINE_LIMIT = 200  # render.article_list shortens lines further to fit one message
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One rendered page of a listing and what the buttons need to know."""
+
+    html: str
+    article_ids: list[str]
+    page: int
+    pages: int
+    first_number: int = 1
+    suggestion: str | None = None
+    relaxed: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Return whether the page shows no article."""
+        return not self.article_ids
+
+
+def clean_query(text: str | None) -> str:
+    """Return the query on one line, without control characters, at most MAX_QUERY long."""
+    if not text:
+        return ""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text[: MAX_QUERY * 4])
+    return " ".join(printable.split())[:MAX_QUERY].strip()
+
+
+def parse_latest_args(args: Sequence[str]) -> tuple[int, str]:
+    """Split `/latest [N] [words]` into a count (1..MAX_LATEST) and the words."""
+    words = list(args)
+    count = PAGE_SIZE
+    if words and words[0].isdigit() and len(words[0]) <= 6:
+        count = max(1, min(int(words.pop(0)), MAX_LATEST))
+    return count, clean_query(" ".join(words))
+
+
+class Lister:
+    """Build pages of listings from the store and the search index."""
+
+    def __init__(self, services: Services, lines: LineCache) -> None:
+        self._services = services
+        self._lines = lines
+
+    def page(self, listing: Listing, page: int, tz: ZoneInfo) -> Page:
+        """Render page `page` (0-based) of a listing."""
+        size = listing.page_size
+        offset = page * size
+        if listing.kind == "latest" and not listing.query:
+            articles = self._services.store.latest(size, offset)
+            listing.total = len(self._services.store)
+            items = [self._item(a) for a in articles]
+            result = None
+        else:
+            sort = "date" if listing.kind == "latest" else "relevance"
+            result = self._services.search.search(
+                listing.query, limit=size, offset=offset, sort=sort
+            )
+            listing.total = result.total
+            articles = [hit.article for hit in result.hits]
+            if listing.kind == "latest":
+                items = [self._item(a) for a in articles]
+            else:
+                items = [
+                    render.ListItem(h.article, "", snippet_html=h.snippet) for h in result.hits
+                ]
+        listing.page = page
+        pages = max(1, min(MAX_PAGES, math.ceil(listing.total / size)))
+        relaxed = result.relaxed if result else False
+        if items:
+            header = _header(listing, offset + 1, len(items), relaxed)
+            html = render.article_list(items, tz, header, start=offset + 1)
+        else:
+            html = _nothing(listing, page)
+        return Page(
+            html=html,
+            article_ids=[a.id for a in articles],
+            page=page,
+            pages=pages,
+            first_number=offset + 1,
+            suggestion=result.did_you_mean if result else None,
+            relaxed=relaxed,
+        )
+
+    def _item(self, article: Article) -> render.ListItem:
+        """Return a list item with a one-line summary sized for the page."""
+        limit = LINE_LIMIT
+        key = f"{article.id}:{limit}"
+        line = self._lines.get(key)
+        if line is None:
+            line = one_line(article.body, article.title, limit=limit)
+            self._lines.put(key, line)
+        return render.ListItem(article, line)
+
+
+def _header(listing: Listing, first: int, shown: int, relaxed: bool) -> str:
+    """Return the first line of a page (plain text): what it is and which items it shows."""
+    span = f"{first}–{first + shown - 1} of {listing.total}"
+    if listing.kind == "latest" and not listing.query:
+        return f"Latest news · {span}"
+    title = "Latest on" if listing.kind == "latest" else "Search:"
+    note = " (no article has every word; some of them match)" if relaxed else ""
+    return f"{title} {listing.query} · {span}{note}"
+
+
+def _nothing(listing: Listing, page: int) -> str:
+    """Return the HTML shown when a page has no article."""
+    if page > 0:
+        return "No more articles."
+    if listing.kind == "latest" and not listing.query:
+        return "No articles yet. Feeds are checked regularly; try again later."
+    return f"Nothing found for <b>{render.escape(listing.query)}</b>."

@@ -1,0 +1,65 @@
+"""`newsbrief run`: long polling until SIGINT or SIGTERM, then a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import TextIO
+from urllib.parse import urlsplit
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot.app import build_application, running
+from bot.config import Config
+from bot.services import Services, open_services
+
+log = logging.getLogger(__name__)
+
+NOT_SET_LINE = (
+    "newsbrief: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather, "
+    "or try the bot locally with `newsbrief chat`."
+)
+REJECTED_LINE = (
+    "newsbrief: Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized); check it with @BotFather."
+)
+
+
+def run_bot(config: Config, *, stderr: TextIO | None = None) -> int:
+    """Run the bot against config.api_base_url until a stop signal; return the exit code."""
+    err = stderr or sys.stderr
+    if not config.token:
+        print(NOT_SET_LINE, file=err)
+        return 2
+    services = open_services(config, write=True, allow_readonly=False)
+    try:
+        return asyncio.run(_serve(config, services, err))
+    finally:
+        services.shutdown()
+
+
+async def _serve(config: Config, services: Services, err: TextIO) -> int:
+    """Poll until SIGINT/SIGTERM; report a rejected token or an unreachable server in one line."""
+    application = build_application(config, services, own_services=False)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with running(application):
+            log.info("newsbrief is running as @%s", application.bot.username)
+            await stop.wait()
+    except InvalidToken:
+        print(REJECTED_LINE, file=err)
+        return 2
+    except NetworkError as exc:
+        host = urlsplit(config.api_base_url).netloc  # never the token, which is in the path
+        reason = exc.message.replace(config.token or "<none>", "<token>")
+        print(f"newsbrief: cannot reach the Bot API at {host}: {reason}", file=err)
+        return 1
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    log.info("newsbrief stopped")
+    return 0

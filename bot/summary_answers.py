@@ -1,0 +1,84 @@
+"""Answers to /summary and the Summary button: find the article(s), summarise, render."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot import render
+from bot.context import ChatData
+from bot.models import Article
+from bot.services import Services
+from bot.summarize import summarize, topic_summary
+
+ARTICLE_SENTENCES = 3
+TOPIC_SENTENCES = 5
+TOPIC_ARTICLES = 5
+_ITEM = re.compile(r"[0-9]{1,3}")
+_ID = re.compile(r"[0-9a-f]{6,40}")
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryAnswer:
+    """The messages to send (Telegram HTML, each within 4096 characters)."""
+
+    parts: list[str]
+
+
+def _answer(html: str) -> SummaryAnswer:
+    """Split HTML into Telegram-sized messages."""
+    return SummaryAnswer(render.split_message(html))
+
+
+def article_summary_html(article: Article, tz: ZoneInfo) -> str:
+    """Return the article card with its summary sentences."""
+    lines = summarize(article.body, article.title, sentences=ARTICLE_SENTENCES, lang=article.lang)
+    return render.article_card(article, lines, tz)
+
+
+def summary_for_article(services: Services, article_id: str, tz: ZoneInfo) -> SummaryAnswer | None:
+    """Return the summary of a stored article, or None when it is gone."""
+    article = services.store.get(article_id)
+    return None if article is None else _answer(article_summary_html(article, tz))
+
+
+def summary_for_ref(services: Services, chat: ChatData, ref: str, tz: ZoneInfo) -> SummaryAnswer:
+    """Answer `/summary N|id|URL|words`."""
+    if _ITEM.fullmatch(ref):
+        article_id = chat.item(int(ref))
+        if article_id is None:
+            return _answer(
+                f"There is no item {int(ref)} in the last list. "
+                "Send /latest or /search first, then /summary 1."
+            )
+        found = summary_for_article(services, article_id, tz)
+        return found or _answer("That article is no longer available.")
+    if _URL.fullmatch(ref):
+        article = services.store.find_by_url(ref)
+        if article is None:
+            return _answer("I have no article with that link.")
+        return _answer(article_summary_html(article, tz))
+    if _ID.fullmatch(ref):
+        by_id = summary_for_article(services, ref, tz)
+        if by_id is not None:
+            return by_id
+    return topic_answer(services, ref)
+
+
+def topic_answer(services: Services, words: str) -> SummaryAnswer:
+    """Summarise the top articles for the words, each sentence linked to its article."""
+    result = services.search.search(words, limit=TOPIC_ARTICLES)
+    query = render.escape(words)
+    if not result.hits:
+        hint = ""
+        if result.did_you_mean:
+            hint = f" Did you mean <b>{render.escape(result.did_you_mean)}</b>?"
+        return _answer(f"Nothing found for <b>{query}</b>.{hint}")
+    sentences = topic_summary([hit.article for hit in result.hits], sentences=TOPIC_SENTENCES)
+    lines = [f"<b>Summary:</b> {query}", ""]
+    for sentence in sentences:
+        source = render.link(sentence.url, render.truncate(render.one_line(sentence.title), 80))
+        lines.append(f"• {render.escape(sentence.text)} ({source})")
+    return _answer("\n".join(lines))

@@ -1,0 +1,150 @@
+"""/latest, /search, /summary and plain-text search: parse, call services, render, reply."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import CommandHandler, MessageHandler, filters
+
+from bot.commands import CommandSpec
+from bot.context import ChatData, Listing, NewsApp, NewsContext
+from bot.listings import PAGE_SIZE, Lister, Page, clean_query, parse_latest_args
+from bot.summary_answers import SummaryAnswer, summary_for_article, summary_for_ref
+from handlers import callbacks
+
+COMMANDS = [
+    CommandSpec(
+        "latest", "The newest articles, optionally only about some words", args="[N] [words]"
+    ),
+    CommandSpec("search", "Find articles; matched words in bold", args="words"),
+    CommandSpec(
+        "summary",
+        "Summary of item N of the last list, an article or a topic",
+        args="N|id|URL|words",
+    ),
+]
+SEARCH_USAGE = "Send /search and some words, e.g. <code>/search climate policy</code>."
+SUMMARY_USAGE = (
+    "Send /summary and the number of an item from the last list (e.g. <code>/summary 1</code>), "
+    "an article link, or some words."
+)
+MESSAGES = filters.UpdateType.MESSAGE  # edited messages are ignored on purpose
+
+
+def register(application: NewsApp) -> None:
+    """Add the article commands and plain-text search in private chats."""
+    application.add_handler(CommandHandler("latest", latest, filters=MESSAGES))
+    application.add_handler(CommandHandler("search", search, filters=MESSAGES))
+    application.add_handler(CommandHandler("summary", summary, filters=MESSAGES))
+    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & MESSAGES
+    application.add_handler(MessageHandler(text & ~filters.VIA_BOT, plain_text))
+
+
+def _lister(context: NewsContext) -> Lister:
+    """Return a Lister over the services, sharing the one-line summary cache."""
+    return Lister(context.bot_data.services, context.bot_data.lines)
+
+
+def _zone(update: Update, context: NewsContext):  # type: ignore[no-untyped-def]
+    """Return the time zone to show dates in for this chat."""
+    chat = update.effective_chat
+    return context.bot_data.zone_for(chat.id if chat else None)
+
+
+async def latest(update: Update, context: NewsContext) -> None:
+    """Show the newest articles, optionally filtered by words."""
+    count, words = parse_latest_args(context.args or [])
+    await _show_listing(update, context, Listing("latest", words, count))
+
+
+async def search(update: Update, context: NewsContext) -> None:
+    """Show ranked search results for the words."""
+    words = clean_query(" ".join(context.args or []))
+    message = update.effective_message
+    if not words:
+        if message is not None:
+            await message.reply_text(SEARCH_USAGE)
+        return
+    await _show_listing(update, context, Listing("search", words, PAGE_SIZE))
+
+
+async def plain_text(update: Update, context: NewsContext) -> None:
+    """Treat text in a private chat as a search."""
+    message = update.effective_message
+    words = clean_query(message.text if message else "")
+    if words:
+        await _show_listing(update, context, Listing("search", words, PAGE_SIZE))
+
+
+async def _show_listing(update: Update, context: NewsContext, listing: Listing) -> None:
+    """Render page 0 of a new listing and send it with its buttons."""
+    message = update.effective_message
+    chat_data = context.chat_data
+    if message is None or chat_data is None:
+        return
+    key = chat_data.add_listing(listing)
+    page = _lister(context).page(listing, 0, _zone(update, context))
+    _remember(chat_data, page)
+    markup = callbacks.keyboard(page, key, summaries=True)
+    await message.reply_text(page.html, reply_markup=markup)
+
+
+def _remember(chat_data: ChatData, page: Page) -> None:
+    """Make the shown items the ones /summary N refers to."""
+    if not page.empty:
+        chat_data.remember_items(page.article_ids, page.first_number)
+
+
+async def edit_to_page(update: Update, context: NewsContext, key: int, page_no: int) -> None:
+    """Edit a list message in place to show another page of its listing."""
+    query = update.callback_query
+    chat_data = context.chat_data
+    assert query is not None and chat_data is not None
+    listing = chat_data.listings[key]
+    page = _lister(context).page(listing, page_no, _zone(update, context))
+    _remember(chat_data, page)
+    await query.edit_message_text(
+        page.html, reply_markup=callbacks.keyboard(page, key, summaries=True)
+    )
+
+
+async def search_suggestion(update: Update, context: NewsContext, listing: Listing) -> None:
+    """Run the did-you-mean query of a listing as a new search message."""
+    query = update.callback_query
+    assert query is not None
+    suggestion = _lister(context).page(listing, listing.page, _zone(update, context)).suggestion
+    await query.answer()
+    if suggestion:
+        await _show_listing(update, context, Listing("search", clean_query(suggestion), PAGE_SIZE))
+
+
+async def send_article_summary(update: Update, context: NewsContext, article_id: str) -> None:
+    """Answer a Summary button: send the article's summary card."""
+    query = update.callback_query
+    assert query is not None
+    answer = summary_for_article(context.bot_data.services, article_id, _zone(update, context))
+    if answer is None:
+        await query.answer("That article is no longer available.")
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _send_answer(query.message, answer)
+
+
+async def summary(update: Update, context: NewsContext) -> None:
+    """Summarise an item of the last list, an article by id or URL, or the top articles for words."""
+    message = update.effective_message
+    chat_data = context.chat_data
+    if message is None or chat_data is None:
+        return
+    ref = clean_query(" ".join(context.args or []))
+    if not ref:
+        await message.reply_text(SUMMARY_USAGE)
+        return
+    answer = summary_for_ref(context.bot_data.services, chat_data, ref, _zone(update, context))
+    await _send_answer(message, answer)
+
+
+async def _send_answer(message: Message, answer: SummaryAnswer) -> None:
+    """Send every part of a (possibly split) answer, in the chat and topic of `message`."""
+    for part in answer.parts:
+        await message.reply_text(part, do_quote=False)

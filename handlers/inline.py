@@ -1,0 +1,54 @@
+"""Inline mode: `@bot words` in any chat lists matching articles, paged by offset."""
+
+from __future__ import annotations
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
+from telegram.ext import InlineQueryHandler
+
+from bot.commands import CommandSpec
+from bot.context import NewsApp, NewsContext
+from bot.inline_results import InlineArticle, inline_page
+
+COMMANDS: list[CommandSpec] = []
+CACHE_SECONDS = 30
+
+
+def register(application: NewsApp) -> None:
+    """Add the inline query handler."""
+    application.add_handler(InlineQueryHandler(on_inline_query))
+
+
+def _result(item: InlineArticle) -> InlineQueryResultArticle:
+    """Return one inline result: title, one-line description, the article card as message."""
+    content = InputTextMessageContent(
+        item.card_html,
+        parse_mode="HTML",
+        link_preview_options=LinkPreviewOptions(is_disabled=item.url is None, url=item.url),
+    )
+    return InlineQueryResultArticle(
+        id=item.article_id,
+        title=item.title,
+        description=item.description,
+        input_message_content=content,
+        url=item.url,
+    )
+
+
+async def on_inline_query(update: Update, context: NewsContext) -> None:
+    """Answer an inline query with one page of articles and the next offset."""
+    query = update.inline_query
+    if query is None:
+        return
+    chat = query.from_user
+    page = inline_page(
+        context.bot_data.services,
+        context.bot_data.lines,
+        query.query,
+        query.offset,
+        context.bot_data.zone_for(chat.id if chat else None),
+    )
+    await query.answer(
+        [_result(item) for item in page.items],
+        cache_time=CACHE_SECONDS,
+        next_offset=page.next_offset,
+    )
