@@ -1,0 +1,92 @@
+"""Deliver one chat's digest messages: paced, 429s retried, failures classified.
+
+Telegram confirms a message by answering the send; only then is it counted as sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from bot.digests.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+SendFn = Callable[[int, str], Awaitable[object]]
+GONE_PHRASES = ("chat not found", "bot was kicked", "user is deactivated", "have no rights")
+NETWORK_BACKOFF = 1.0
+
+
+class Outcome(enum.Enum):
+    """How a delivery ended."""
+
+    SENT = "sent"
+    GONE = "gone"  # blocked, kicked or chat not found: deactivate, keep the subscriptions
+    MIGRATED = "migrated"  # the group became a supergroup: move the subscriptions
+    FAILED = "failed"  # retries exhausted or a bad message: try again at the next chance
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome, the new chat id after a migration, and counters."""
+
+    outcome: Outcome
+    sent: int = 0
+    new_chat_id: int | None = None
+    retries: int = 0
+
+
+class Deliverer:
+    """Send HTML messages to a chat through a Pacer, handling Telegram's answers."""
+
+    def __init__(self, send: SendFn, pacer: Pacer) -> None:
+        self._send = send
+        self.pacer = pacer
+        self.too_many = 0  # 429 answers seen, for benchmarks and logs
+
+    async def deliver(self, chat_id: int, parts: list[str]) -> Result:
+        """Send every part in order; stop at the first part that cannot be sent."""
+        retries = 0
+        for index, part in enumerate(parts):
+            result = await self._one(chat_id, part)
+            retries += result.retries
+            if result.outcome is not Outcome.SENT:
+                return Result(result.outcome, index, result.new_chat_id, retries)
+        return Result(Outcome.SENT, len(parts), None, retries)
+
+    async def _one(self, chat_id: int, text: str) -> Result:
+        """Send one message, retrying 429s after retry_after and network errors briefly."""
+        attempts = self.pacer.pacing.max_attempts
+        for attempt in range(attempts):
+            await self.pacer.wait_turn(chat_id)
+            try:
+                await self._send(chat_id, text)
+                return Result(Outcome.SENT, 1, None, attempt)
+            except RetryAfter as exc:
+                self.too_many += 1
+                self.pacer.pause(_seconds(exc.retry_after))
+            except ChatMigrated as exc:
+                return Result(Outcome.MIGRATED, 0, exc.new_chat_id, attempt)
+            except Forbidden as exc:
+                log.info("chat %s cannot be reached: %s", chat_id, exc.message)
+                return Result(Outcome.GONE, 0, None, attempt)
+            except BadRequest as exc:
+                gone = any(p in exc.message.lower() for p in GONE_PHRASES)
+                if not gone:
+                    log.warning("digest for chat %s refused: %s", chat_id, exc.message)
+                return Result(Outcome.GONE if gone else Outcome.FAILED, 0, None, attempt)
+            except NetworkError as exc:  # TimedOut included: it may have arrived; resend anyway
+                log.info("digest send to %s failed (%s); retrying", chat_id, exc.message)
+                await asyncio.sleep(NETWORK_BACKOFF * (attempt + 1))
+        return Result(Outcome.FAILED, 0, None, attempts)
+
+
+def _seconds(retry_after: object) -> float:
+    """Return retry_after in seconds (PTB gives an int or a timedelta)."""
+    total = getattr(retry_after, "total_seconds", None)
+    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]

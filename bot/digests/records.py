@@ -1,0 +1,131 @@
+"""Subscription and chat-settings records, and their TinyDB document shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.digests.schedule import Slot
+
+
+def topic_key(topic: str) -> str:
+    """Return the form two topics are compared in: case- and space-insensitive."""
+    return " ".join(topic.casefold().split())
+
+
+def _when(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One daily digest a chat asked for: a topic ("" = all news) at HH:MM in a zone.
+
+    `cursor` is the newest `added` time a delivered digest covered; `last_due` the due
+    instant of the last delivered scheduled digest (so a restart never sends it twice).
+    """
+
+    sub_id: str
+    chat_id: int
+    topic: str
+    hour: int
+    minute: int
+    zone: str
+    created: datetime
+    cursor: datetime | None = None
+    last_due: datetime | None = None
+
+    @property
+    def slot(self) -> Slot:
+        """Return the daily time this subscription falls due."""
+        return Slot(self.hour, self.minute, ZoneInfo(self.zone))
+
+    @property
+    def job_name(self) -> str:
+        """Return the JobQueue name of this subscription's job."""
+        return f"digest:{self.chat_id}:{self.sub_id}"
+
+    @property
+    def label(self) -> str:
+        """Return the topic as shown to users."""
+        return self.topic or "all news"
+
+    def delivered(self, cursor: datetime | None, due: datetime | None) -> Subscription:
+        """Return this subscription with the cursor and last due moved forward (never back)."""
+        return replace(
+            self, cursor=_later(self.cursor, cursor), last_due=_later(self.last_due, due)
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        """Return the TinyDB document."""
+        return {
+            "sub_id": self.sub_id,
+            "chat_id": self.chat_id,
+            "topic": self.topic,
+            "hour": self.hour,
+            "minute": self.minute,
+            "zone": self.zone,
+            "created": self.created.isoformat(),
+            "cursor": _iso(self.cursor),
+            "last_due": _iso(self.last_due),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Subscription:
+        """Build from a TinyDB document."""
+        created = _when(doc.get("created"))
+        if created is None:
+            raise ValueError("subscription without a creation time")
+        return cls(
+            sub_id=str(doc["sub_id"]),
+            chat_id=int(doc["chat_id"]),
+            topic=str(doc.get("topic", "")),
+            hour=int(doc["hour"]),
+            minute=int(doc["minute"]),
+            zone=str(doc["zone"]),
+            created=created,
+            cursor=_when(doc.get("cursor")),
+            last_due=_when(doc.get("last_due")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """A chat's own digest settings: its zone, whether it can be reached, "nothing new" notes."""
+
+    chat_id: int
+    zone: str | None = None
+    active: bool = True
+    send_empty: bool = False
+
+    def to_doc(self) -> dict[str, Any]:
+        """Return the TinyDB document."""
+        return {
+            "chat_id": self.chat_id,
+            "zone": self.zone,
+            "active": self.active,
+            "send_empty": self.send_empty,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> ChatSettings:
+        """Build from a TinyDB document."""
+        zone = doc.get("zone")
+        return cls(
+            chat_id=int(doc["chat_id"]),
+            zone=str(zone) if zone else None,
+            active=bool(doc.get("active", True)),
+            send_empty=bool(doc.get("send_empty", False)),
+        )

@@ -1,0 +1,336 @@
+"""DigestService: subscriptions, their JobQueue jobs, and paced, confirmed delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import CallbackContext, JobQueue
+
+from bot.config import Config
+from bot.digests.compose import ArticleSource, Digest, RankCache, Searcher, compose
+from bot.digests.delivery import Deliverer, Outcome, SendFn
+from bot.digests.message import render_digest
+from bot.digests.pacing import Pacer, Pacing
+from bot.digests.queue import Request, WorkQueue
+from bot.digests.records import Subscription
+from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
+from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.models import Article, utcnow
+from bot.summarize import one_line
+from bot.userdb import UserDB
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIME = (8, 0)
+SUMMARY_CHARS = 160
+SUMMARY_CACHE = 20_000
+
+
+class AnyJobQueue(Protocol):
+    """The JobQueue calls the service makes (PTB's JobQueue of any context type)."""
+
+    def run_once(
+        self,
+        callback: Any,
+        when: Any,
+        data: Any = ...,
+        name: Any = ...,
+        chat_id: Any = ...,
+        user_id: Any = ...,
+        job_kwargs: Any = ...,
+    ) -> Any: ...
+
+    def get_jobs_by_name(self, name: str) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    """Tunables: items per topic, catch-up grace, send pacing."""
+
+    cap: int = 10
+    grace: timedelta = DEFAULT_GRACE
+    pacing: Pacing = field(default_factory=Pacing)
+
+
+@dataclass(frozen=True, slots=True)
+class DueJob:
+    """What a subscription's job carries: which subscription, due when."""
+
+    sub_id: str
+    due: datetime
+
+
+def bot_sender(bot: Bot) -> SendFn:
+    """Return a SendFn that sends HTML without link previews through a PTB Bot."""
+    no_preview = LinkPreviewOptions(is_disabled=True)
+
+    async def send(chat_id: int, text: str) -> object:
+        return await bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=no_preview
+        )
+
+    return send
+
+
+class DigestService:
+    """Own the subscriptions, schedule one job per subscription, deliver digests."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: ArticleSource,
+        users: UserDB,
+        search: Searcher,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        settings: DigestSettings | None = None,
+    ) -> None:
+        self.config = config
+        self.settings = settings or DigestSettings()
+        self._store = store
+        self._search = search
+        self._clock = clock
+        self.subs = SubscriptionStore(users, config.data_dir / JOURNAL_FILE, clock=clock)
+        self._queue = WorkQueue(self._handle, self.settings.pacing.workers)
+        self._deliverer: Deliverer | None = None
+        self._jobs: AnyJobQueue | None = None
+        self._lines: dict[str, str] = {}
+        self._ranks: RankCache = {}
+        self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    def initialize(self) -> None:
+        """Load the subscriptions (replaying any deliveries a crash left in the journal)."""
+        self.subs.initialize()
+
+    def shutdown(self) -> None:
+        """Persist the cursors; jobs and workers stop with the Application."""
+        self.subs.shutdown()
+
+    def start(self, send: SendFn) -> None:
+        """Start the delivery workers on the running loop, sending through `send`."""
+        self._deliverer = Deliverer(send, Pacer(self.settings.pacing))
+        self._queue.start()
+
+    async def stop(self) -> None:
+        """Stop the workers; unconfirmed digests stay due."""
+        await self._queue.stop()
+        self.subs.compact()
+
+    async def join(self) -> None:
+        """Wait until every queued digest is delivered (tests, benchmarks)."""
+        await self._queue.join()
+
+    @property
+    def too_many(self) -> int:
+        """Return how many 429 answers delivery has seen."""
+        return self._deliverer.too_many if self._deliverer else 0
+
+    # --- scheduling -----------------------------------------------------------------------
+
+    def schedule_all(self, job_queue: JobQueue[Any]) -> int:
+        """Start delivery through the queue's bot, (re)build every job, send missed digests."""
+        if self._deliverer is None:
+            self.start(bot_sender(job_queue.application.bot))
+        self._jobs = job_queue
+        now = self._clock()
+        for sub in self.subs.all():
+            self.schedule(sub)
+            if not self.subs.is_active(sub.chat_id):
+                continue
+            due = catch_up_due(
+                sub.slot,
+                now,
+                last_due=sub.last_due,
+                created=sub.created,
+                grace=self.settings.grace,
+            )
+            if due is not None:
+                self.due(sub.chat_id, sub.sub_id, due)
+        return len(self.subs.all())
+
+    def schedule(self, sub: Subscription) -> None:
+        """Replace the subscription's job with one at its next due time."""
+        if self._jobs is None:
+            return
+        self.unschedule(sub)
+        due = sub.slot.next_due(self._clock())
+        grace = int(self.settings.grace.total_seconds())
+        self._jobs.run_once(
+            self._on_job,
+            when=due,
+            name=sub.job_name,
+            data=DueJob(sub.sub_id, due),
+            job_kwargs={"misfire_grace_time": grace, "coalesce": True},
+        )
+
+    def unschedule(self, sub: Subscription) -> None:
+        """Remove the subscription's job, if any."""
+        if self._jobs is not None:
+            for job in self._jobs.get_jobs_by_name(sub.job_name):
+                job.schedule_removal()
+
+    async def _on_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        """A subscription fell due: queue its digest and schedule the next one."""
+        data = context.job.data if context.job is not None else None
+        if not isinstance(data, DueJob):
+            return
+        sub = self.subs.get(data.sub_id)
+        if sub is None:
+            return
+        self.schedule(sub)
+        self.due(sub.chat_id, sub.sub_id, data.due)
+
+    def due(self, chat_id: int, sub_id: str, due: datetime) -> None:
+        """Queue the digest due at `due` for a subscription (merged with its chat's others)."""
+        self._queue.submit(chat_id, Request({sub_id}, due))
+
+    # --- what commands change ------------------------------------------------------------
+
+    def subscribe(
+        self, chat_id: int, topic: str, hhmm: tuple[int, int] | None, zone: str | None
+    ) -> tuple[Subscription, bool]:
+        """Add or retime a subscription (defaults: 08:00, the chat's zone, else the bot's)."""
+        hour, minute = hhmm or DEFAULT_TIME
+        zone_name = zone or self.subs.chat(chat_id).zone or self.config.tz.key
+        sub, new = self.subs.subscribe(chat_id, topic, hour, minute, zone_name)
+        self.subs.set_active(chat_id, True)
+        self.schedule(sub)
+        return sub, new
+
+    def unsubscribe(self, chat_id: int, sub_ids: list[str]) -> list[Subscription]:
+        """Remove subscriptions of this chat by id, and their jobs."""
+        mine = {s.sub_id for s in self.subs.for_chat(chat_id)}
+        gone = self.subs.remove(i for i in sub_ids if i in mine)
+        for sub in gone:
+            self.unschedule(sub)
+        return gone
+
+    def set_time(self, chat_id: int, sub_id: str, hhmm: tuple[int, int]) -> Subscription | None:
+        """Change when one of this chat's subscriptions falls due."""
+        sub = self.subs.get(sub_id)
+        if sub is None or sub.chat_id != chat_id:
+            return None
+        changed = self.subs.set_time(sub_id, *hhmm)
+        if changed is not None:
+            self.schedule(changed)
+        return changed
+
+    def set_zone(self, chat_id: int, zone: str) -> list[Subscription]:
+        """Save the chat's zone; its subscriptions keep their wall-clock time in it."""
+        moved = self.subs.set_zone(chat_id, zone)
+        for sub in moved:
+            self.schedule(sub)
+        return moved
+
+    def zone_of(self, chat_id: int) -> ZoneInfo | None:
+        """Return the zone the chat chose with /timezone, if any."""
+        zone = self.subs.chat(chat_id).zone
+        return ZoneInfo(zone) if zone else None
+
+    def reactivate(self, chat_id: int) -> bool:
+        """The chat is reachable again (/start): resume its digests; return whether it was off."""
+        return self.subs.set_active(chat_id, True)
+
+    def deactivate(self, chat_id: int) -> None:
+        """The chat blocked or removed the bot: stop sending, keep its subscriptions."""
+        if self.subs.set_active(chat_id, False):
+            self.stats["gone"] += 1
+            log.info("chat %s deactivated; its subscriptions are kept", chat_id)
+
+    def migrate(self, old: int, new: int) -> list[Subscription]:
+        """Move a group's subscriptions to its supergroup id and reschedule them."""
+        stale = self.subs.for_chat(old)
+        moved = self.subs.migrate(old, new)
+        for sub in stale:
+            self.unschedule(sub)
+        for sub in moved:
+            self.schedule(sub)
+        return moved
+
+    # --- delivery -------------------------------------------------------------------------
+
+    async def send_now(self, chat_id: int) -> str:
+        """Deliver this chat's digest now (/digest): "sent", "empty", "none", "gone" or "failed"."""
+        if not self.subs.for_chat(chat_id):
+            return "none"
+        waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._queue.submit(chat_id, Request(manual=True, waiters=[waiter]), first=True)
+        return await waiter
+
+    async def _handle(self, chat_id: int, request: Request) -> str:
+        """Compose, send and confirm one chat's digest; return how it ended."""
+        if self._deliverer is None or not self.subs.is_active(chat_id):
+            return "gone"
+        subs = self._due_subs(chat_id, request)
+        if not subs:
+            return "empty"
+        now = self._clock()
+        digest = self._compose(chat_id, subs, now)
+        zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
+        send_empty = request.manual or self.subs.chat(chat_id).send_empty
+        parts = render_digest(digest, self._line, zone, now, send_empty=send_empty)
+        result = await self._deliverer.deliver(chat_id, parts)
+        if result.outcome is Outcome.SENT:
+            # Telegram confirmed every part: only now may the cursor move.
+            self.subs.mark_delivered(digest.sub_ids, digest.upto, request.due)
+            self.stats["sent"] += result.sent
+            self.stats["digests" if parts else "empty"] += 1
+            return "sent" if parts else "empty"
+        return await self._after_failure(chat_id, request, result.outcome, result.new_chat_id)
+
+    async def _after_failure(
+        self, chat_id: int, request: Request, outcome: Outcome, new_chat_id: int | None
+    ) -> str:
+        """Deactivate a gone chat, follow a migration, or leave the digest due."""
+        if outcome is Outcome.GONE:
+            self.deactivate(chat_id)
+            return "gone"
+        if outcome is Outcome.MIGRATED and new_chat_id is not None:
+            moved = self.migrate(chat_id, new_chat_id)
+            self._queue.submit(
+                new_chat_id,
+                Request({s.sub_id for s in moved}, request.due, request.manual, request.waiters),
+            )
+            request.waiters = []
+            return "migrated"
+        return "failed"
+
+    def _due_subs(self, chat_id: int, request: Request) -> list[Subscription]:
+        """Return the chat's subscriptions this request delivers, skipping delivered ones."""
+        chat_subs = self.subs.for_chat(chat_id)
+        if request.manual:
+            return chat_subs
+        due = request.due
+        picked = []
+        for sub in chat_subs:
+            same_time = due is not None and sub.slot.latest_due(due) == due
+            if (sub.sub_id in request.sub_ids or same_time) and not (
+                due is not None and is_delivered(due, sub.last_due)
+            ):
+                picked.append(sub)
+        return picked
+
+    def _compose(self, chat_id: int, subs: list[Subscription], now: datetime) -> Digest:
+        """Compose with the service's ranking cache."""
+        cap = self.settings.cap
+        return compose(chat_id, subs, self._store, self._search, now, cap=cap, cache=self._ranks)
+
+    def _line(self, article: Article) -> str:
+        """Return the cached one-line summary of an article."""
+        line = self._lines.get(article.id)
+        if line is None:
+            if len(self._lines) > SUMMARY_CACHE:
+                self._lines.clear()
+            line = one_line(article.body, article.title, SUMMARY_CHARS)
+            self._lines[article.id] = line
+        return line

@@ -1,0 +1,137 @@
+"""What a digest holds: only new articles, topic matches, a cap with "and N more", groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.digests.compose import compose
+from bot.digests.message import render_digest
+from bot.render.html import html_to_plain, visible_length
+from tests.digestkit import Kit, open_kit
+
+UTC = ZoneInfo("UTC")
+
+
+@pytest.fixture
+def kit(tmp_path: Path) -> Iterator[Kit]:
+    k = open_kit(tmp_path)
+    yield k
+    k.close()
+
+
+def digest_text(kit: Kit, chat_id: int, **kw: object) -> list[str]:
+    subs = kit.digests.subs.for_chat(chat_id)
+    now = kit.clock.now
+    digest = compose(chat_id, subs, kit.store, kit.search, now, **kw)  # type: ignore[arg-type]
+    parts = render_digest(digest, lambda a: "summary of " + a.title, UTC, now)
+    return [html_to_plain(p) for p in parts]
+
+
+def test_first_digest_covers_the_last_24_hours(kit: Kit) -> None:
+    kit.add("Old harbour story")
+    kit.clock.advance(hours=25)
+    kit.add("Fresh harbour story")
+    kit.digests.subscribe(1, "", None, None)
+    (text,) = digest_text(kit, 1)
+    assert "Fresh harbour story" in text
+    assert "Old harbour story" not in text
+
+
+def test_only_articles_added_since_the_last_delivered_digest(kit: Kit) -> None:
+    kit.digests.subscribe(1, "", None, None)
+    kit.add("Monday news")
+    sub = kit.digests.subs.for_chat(1)[0]
+    kit.digests.subs.mark_delivered([sub.sub_id], kit.clock.now, None)
+    kit.clock.advance(minutes=1)
+    kit.add("Tuesday news")
+    (text,) = digest_text(kit, 1)
+    assert "Tuesday news" in text and "Monday news" not in text
+
+
+def test_topic_matches_only_its_articles(kit: Kit) -> None:
+    kit.add("China trade talks resume", "Football cup final tonight", "Russia and China sign deal")
+    kit.digests.subscribe(1, "china", None, None)
+    (text,) = digest_text(kit, 1)
+    assert "China trade talks" in text and "Russia and China" in text
+    assert "Football" not in text
+
+
+def test_every_word_must_match_no_relaxed_results(kit: Kit) -> None:
+    kit.add("China trade talks resume", "Russia weather report")
+    kit.digests.subscribe(1, "china russia", None, None)
+    assert digest_text(kit, 1) == []
+
+
+def test_cap_and_n_more_points_at_latest_or_search(kit: Kit) -> None:
+    kit.add(*[f"Election update {i}" for i in range(13)])
+    kit.digests.subscribe(1, "", None, None)
+    kit.digests.subscribe(2, "election", None, None)
+    (all_news,) = digest_text(kit, 1)
+    (topic,) = digest_text(kit, 2, cap=5)
+    assert all_news.count("• Election update") == 10
+    assert "…and 3 more: /latest" in all_news
+    assert topic.count("• Election update") == 5
+    assert "…and 8 more: /search election" in topic
+
+
+def test_several_subscriptions_are_grouped_by_topic(kit: Kit) -> None:
+    kit.add("China trade talks resume", "Football cup final tonight")
+    kit.digests.subscribe(1, "china", None, None)
+    kit.digests.subscribe(1, "football", None, None)
+    (text,) = digest_text(kit, 1)
+    assert text.index("china") < text.index("China trade") < text.index("football")
+    assert text.index("football") < text.index("Football cup")
+
+
+def test_nothing_new_sends_nothing_unless_asked(kit: Kit) -> None:
+    kit.digests.subscribe(1, "volcano", None, None)
+    kit.add("Quiet day at the markets")
+    assert digest_text(kit, 1) == []
+    digest = compose(1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.clock.now)
+    parts = render_digest(digest, lambda a: "", UTC, kit.clock.now, send_empty=True)
+    assert "Nothing new" in html_to_plain(parts[0])
+
+
+def test_ugly_titles_are_escaped_and_missing_urls_are_fine(kit: Kit) -> None:
+    kit.store.add_many(
+        [
+            __import__("bot.models", fromlist=["ArticleDraft"]).ArticleDraft(
+                title="<b>Tom & Jerry</b> \x00 return", body="A cartoon & more.", url=None
+            )
+        ]
+    )
+    kit.digests.subscribe(1, "", None, None)
+    digest = compose(1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.clock.now)
+    (html,) = render_digest(digest, lambda a: "<i>x</i> & y", UTC, kit.clock.now)
+    assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in html
+    assert "&lt;i&gt;x&lt;/i&gt; &amp; y" in html
+    assert "\x00" not in html
+
+
+def test_a_long_digest_is_split_under_telegrams_limit(kit: Kit) -> None:
+    kit.add(*[f"Story {i} " + "word " * 60 for i in range(10)])
+    kit.digests.subscribe(1, "", None, None)
+    digest = compose(1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.clock.now)
+    parts = render_digest(digest, lambda a: "long summary " * 30, UTC, kit.clock.now)
+    assert len(parts) > 1
+    assert all(visible_length(p) <= 4096 for p in parts)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(topic=st.text(max_size=40))
+def test_any_topic_text_composes(kit: Kit, topic: str) -> None:
+    if not kit.store.latest(1):
+        kit.add("China trade talks resume", "Football cup final")
+    sub, _ = kit.digests.subscribe(7, topic, None, None)
+    digest = compose(7, [sub], kit.store, kit.search, kit.clock.now + timedelta(seconds=1))
+    render_digest(digest, lambda a: a.title, UTC, kit.clock.now)
+    kit.digests.unsubscribe(7, [sub.sub_id])
