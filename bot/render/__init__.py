@@ -1,0 +1,43 @@
+"""Telegram-safe HTML rendering: escaping, cards, lists, splitting and plain-text views."""
+
+from bot.render.cards import (
+    ListItem,
+    article_card,
+    article_list,
+    format_date,
+    one_line,
+    truncate,
+    truncate_html,
+)
+from bot.render.html import (
+    MESSAGE_LIMIT,
+    bold,
+    escape,
+    html_to_plain,
+    link,
+    plain_text,
+    safe_url,
+    utf16_len,
+    visible_length,
+)
+from bot.render.split import split_message
+
+__all__ = [
+    "MESSAGE_LIMIT",
+    "ListItem",
+    "article_card",
+    "article_list",
+    "bold",
+    "escape",
+    "format_date",
+    "html_to_plain",
+    "link",
+    "one_line",
+    "plain_text",
+    "safe_url",
+    "split_message",
+    "truncate",
+    "truncate_html",
+    "utf16_len",
+    "visible_length",
+]

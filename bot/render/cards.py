@@ -1,0 +1,120 @@
+"""Article cards and numbered lists as Telegram HTML that always fits one message."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from bot.models import Article
+from bot.render.html import (
+    MESSAGE_LIMIT,
+    bold,
+    clean,
+    escape,
+    link,
+    utf16_len,
+    visible_length,
+)
+from bot.render.split import split_message
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_SPACES = re.compile(r"\s+")
+TITLE_LIMIT = 200
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One row of a list: the article, its one-line summary, and an optional search snippet."""
+
+    article: Article
+    summary: str
+    snippet_html: str | None = None  # already-safe HTML with <b> marks from search
+
+
+def one_line(text: str) -> str:
+    """Collapse all whitespace (newlines included) to single spaces and drop unsafe chars."""
+    return _SPACES.sub(" ", clean(text)).strip()
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut plain text to at most `limit` UTF-16 units at a word boundary, ending with "…"."""
+    if utf16_len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    budget, kept = limit - 1, []
+    for char in text:
+        budget -= utf16_len(char)
+        if budget < 0:
+            break
+        kept.append(char)
+    cut = "".join(kept)
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space >= len(cut) // 2:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def format_date(moment: datetime, tz: tzinfo) -> str:
+    """Format an aware datetime in the user's zone, locale-independent: `5 Mar 2025, 14:05`."""
+    local = moment.astimezone(tz)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+
+
+def _title(article: Article, limit: int = TITLE_LIMIT) -> str:
+    return truncate(one_line(article.title), limit) or "(untitled)"
+
+
+def _byline(article: Article, tz: tzinfo, separator: str) -> str:
+    source = one_line(article.source or "")
+    date = format_date(article.published, tz)
+    return f"{truncate(source, 80)}{separator}{date}" if source else date
+
+
+def truncate_html(html: str, limit: int) -> str:
+    """Cut well-formed Telegram HTML to `limit` visible UTF-16 units, ending with "…"."""
+    if visible_length(html) <= limit:
+        return html
+    if limit <= 1:
+        return ELLIPSIS if limit == 1 else ""
+    parts = split_message(html, limit - 1)
+    return (parts[0].rstrip() if parts else "") + ELLIPSIS
+
+
+def article_card(article: Article, summary_lines: Sequence[str], tz: tzinfo) -> str:
+    """Render one article: bold linked title, `source · date` in tz, then the summary lines."""
+    header = f"<b>{link(article.url, _title(article))}</b>\n{escape(_byline(article, tz, ' · '))}"
+    lines = [one_line(line) for line in summary_lines]
+    summary = "\n".join(line for line in lines if line)
+    if not summary:
+        return header
+    budget = MESSAGE_LIMIT - visible_length(header) - 2
+    return f"{header}\n\n{escape(truncate(summary, budget))}"
+
+
+def _item(number: int, item: ListItem, tz: tzinfo, budget: int) -> str:
+    """Render one list row within `budget` visible units."""
+    article = item.article
+    title = _title(article, min(TITLE_LIMIT, max(budget // 3, 20)))
+    first = f"{number}. {link(article.url, title)} — {escape(_byline(article, tz, ', '))}"
+    room = budget - visible_length(first) - 1
+    if item.snippet_html:
+        second = truncate_html(item.snippet_html.replace("\n", " "), room)
+    else:
+        second = escape(truncate(one_line(item.summary), room))
+    return f"{first}\n{second}" if second.strip() else first
+
+
+def article_list(items: Sequence[ListItem], tz: tzinfo, header: str = "", *, start: int = 1) -> str:
+    """Render a numbered list (header is plain text, shown bold) that fits in one message."""
+    head = bold(one_line(header)) if header.strip() else ""
+    room = MESSAGE_LIMIT - (visible_length(head) + 2 if head else 0)
+    # Rows are separated by a blank line (2 units); each row gets an equal share.
+    budget = max((room - 2 * max(len(items) - 1, 0)) // max(len(items), 1), 40)
+    rows = [_item(start + n, item, tz, budget) for n, item in enumerate(items)]
+    body = "\n\n".join(rows)
+    text = f"{head}\n\n{body}" if head and body else head or body
+    return text if visible_length(text) <= MESSAGE_LIMIT else truncate_html(text, MESSAGE_LIMIT)

@@ -1,0 +1,158 @@
+"""Telegram-safe rendering: escaping, links, cards, lists and the plain-text view."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.models import Article
+from bot.render import (
+    ListItem,
+    article_card,
+    article_list,
+    bold,
+    escape,
+    html_to_plain,
+    link,
+    split_message,
+    truncate,
+    visible_length,
+)
+from bot.tgserver.entities import parse_html
+
+PUBLISHED = datetime(2025, 3, 5, 13, 5, tzinfo=UTC)
+
+
+def make_article(title: str = "Title", body: str = "Body", **kw: object) -> Article:
+    fields: dict[str, object] = {
+        "id": "a1",
+        "title": title,
+        "body": body,
+        "published": PUBLISHED,
+        "added": PUBLISHED,
+        "url": "https://example.com/a?x=1&y=2",
+        "source": "BBC",
+    }
+    fields.update(kw)
+    return Article(**fields)  # type: ignore[arg-type]
+
+
+def test_escape_makes_metacharacters_visible_text() -> None:
+    html = escape('<script>alert("x")</script> & &amp;')
+    assert parse_html(html).text == '<script>alert("x")</script> & &amp;'
+
+
+def test_escape_drops_characters_telegram_cannot_carry() -> None:
+    assert escape("a\x00b\x07c\ud800d") == "abcd"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [None, "", "javascript:alert(1)", "ftp://x.org/f", "tg://resolve?domain=x", "http://a b"],
+)
+def test_link_without_a_safe_url_is_plain_escaped_text(url: str | None) -> None:
+    assert link(url, "<Title>") == "&lt;Title&gt;"
+
+
+def test_link_escapes_ampersands_in_the_url() -> None:
+    html = link("https://example.com/?q=a&b=c", "Go & see")
+    assert html == '<a href="https://example.com/?q=a&amp;b=c">Go &amp; see</a>'
+    parsed = parse_html(html)
+    assert parsed.text == "Go & see"
+    assert parsed.entities[0]["url"] == "https://example.com/?q=a&b=c"
+
+
+def test_link_with_quotes_or_brackets_in_the_url_is_not_linked() -> None:
+    assert link('https://example.com/"><b>', "Go") == "Go"
+
+
+def test_bold_is_escaped() -> None:
+    assert parse_html(bold("a<b")).text == "a<b"
+
+
+def test_visible_length_counts_utf16_after_parsing() -> None:
+    assert visible_length("<b>&amp;</b>😀") == 3
+    assert visible_length("  x  ") == 1
+
+
+def test_truncate_cuts_at_a_word_with_ellipsis() -> None:
+    assert truncate("short", 10) == "short"
+    assert truncate("the quick brown fox jumps", 12) == "the quick…"
+    assert truncate("😀😀😀😀", 5) == "😀😀…"
+    assert truncate("x" * 50, 10) == "x" * 9 + "…"
+
+
+def test_card_shows_linked_bold_title_source_date_in_zone_and_summary() -> None:
+    card = article_card(
+        make_article("Rates <up> & away"), ["First line.", "Second line."], ZoneInfo("Asia/Tokyo")
+    )
+    parsed = parse_html(card)
+    assert parsed.text == (
+        "Rates <up> & away\nBBC · 5 Mar 2025, 22:05\n\nFirst line.\nSecond line."
+    )
+    kinds = {e["type"] for e in parsed.entities}
+    assert kinds == {"bold", "text_link"}
+
+
+def test_card_without_url_or_source_still_renders() -> None:
+    card = article_card(make_article("  ", url=None, source=None), [], UTC)
+    assert parse_html(card).text == "(untitled)\n5 Mar 2025, 13:05"
+
+
+def test_card_with_a_huge_summary_fits_one_message() -> None:
+    card = article_card(make_article("T" * 5000), ["word " * 3000], UTC)
+    assert visible_length(card) <= 4096
+    assert card.endswith("…")
+
+
+def test_list_numbers_items_with_source_date_and_summary() -> None:
+    items = [
+        ListItem(make_article("One"), "First summary."),
+        ListItem(make_article("Two", source=None, url=None), "Second\nsummary."),
+    ]
+    html = article_list(items, ZoneInfo("Europe/London"), header="Latest <2>")
+    assert parse_html(html).text == (
+        "Latest <2>\n\n"
+        "1. One — BBC, 5 Mar 2025, 13:05\nFirst summary.\n\n"
+        "2. Two — 5 Mar 2025, 13:05\nSecond summary."
+    )
+
+
+def test_list_uses_search_snippets_with_bold_marks_and_paging_numbers() -> None:
+    item = ListItem(make_article("Budget"), "unused", snippet_html="the <b>budget</b> vote")
+    html = article_list([item], UTC, start=6)
+    parsed = parse_html(html)
+    assert parsed.text.startswith("6. Budget")
+    assert parsed.text.endswith("the budget vote")
+    assert any(e["type"] == "bold" for e in parsed.entities)
+
+
+def test_twenty_long_items_still_fit_one_message() -> None:
+    items = [ListItem(make_article("T" * 400), "s " * 800) for _ in range(20)]
+    assert visible_length(article_list(items, UTC, header="x" * 500)) <= 4096
+
+
+def test_split_reopens_tags_and_prefers_paragraphs() -> None:
+    html = "<b>" + "alpha beta\n\n" * 3 + "</b>"
+    parts = split_message(html, limit=15)
+    assert parts == ["<b>alpha beta\n\n</b>"] * 3
+
+
+def test_split_keeps_short_messages_whole() -> None:
+    assert split_message("<i>hi</i>") == ["<i>hi</i>"]
+    assert split_message("   ") == []
+
+
+def test_split_never_cuts_entities_or_surrogates() -> None:
+    html = "&amp;😀" * 10
+    for part in split_message(html, limit=3):
+        parsed = parse_html(part)
+        assert visible_length(part) <= 3
+        assert parsed.text in ("&😀", "&", "😀&", "😀")
+
+
+def test_html_to_plain_shows_links_and_decodes() -> None:
+    html = '<b>Hi</b> <a href="https://x.org/?a=1&amp;b=2">site</a> &lt;3'
+    assert html_to_plain(html) == "Hi site <https://x.org/?a=1&b=2> <3"
