@@ -57,7 +57,9 @@ def localized_date(text: str) -> datetime | None:
 
 def _entry_time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        # dict.get: FeedParserDict maps a missing updated_parsed to published_parsed with a
+        # DeprecationWarning; the canonical keys are plain dict entries.
+        parsed = dict.get(entry, key)
         if parsed:
             return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
     for key in ("published", "updated", "created"):

@@ -82,6 +82,8 @@ class FeedServer:
         self.requests: Counter[str] = Counter()
         self.statuses: Counter[int] = Counter()
         self.user_agents: set[str] = set()
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -151,9 +153,15 @@ class _Handler(BaseHTTPRequestHandler):
         with self.feeds.lock:
             self.feeds.requests[parts.path] += 1
             self.feeds.user_agents.add(self.headers.get("User-Agent", ""))
-        # The client giving up (size cap, timeout) is the point of some routes.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._route(parts.path, query)
+            self.feeds.in_flight += 1
+            self.feeds.max_in_flight = max(self.feeds.max_in_flight, self.feeds.in_flight)
+        try:
+            # The client giving up (size cap, timeout) is the point of some routes.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self._route(parts.path, query)
+        finally:
+            with self.feeds.lock:
+                self.feeds.in_flight -= 1
 
     def _route(self, path: str, query: dict[str, str]) -> None:
         special = {
@@ -283,3 +291,15 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def rss(title: str, items: list[dict[str, str]], *, encoding: str = "utf-8") -> bytes:
+    """Return a small RSS 2.0 document; each item dict maps element names to raw XML text."""
+    body = "".join(
+        "<item>" + "".join(f"<{k}>{v}</{k}>" for k, v in item.items()) + "</item>" for item in items
+    )
+    text = (
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>http://example.org/</link>{body}</channel></rss>"
+    )
+    return text.encode(encoding)

@@ -64,7 +64,8 @@ class FullText:
         bodies = await asyncio.gather(*(self._page_text(drafts[i]) for i in picked))
         out = list(drafts)
         for index, body in zip(picked, bodies, strict=True):
-            if len(body) > len(out[index].body):
+            # Short extracts are menus or paywall notices, not the article.
+            if len(body) >= self.settings.teaser_chars and len(body) > len(out[index].body):
                 out[index] = dataclasses.replace(out[index], body=body)
         return out
 

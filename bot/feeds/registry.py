@@ -75,7 +75,7 @@ class FeedRegistry:
     def all(self) -> list[FeedRecord]:
         """Return every feed, oldest first."""
         records = [FeedRecord.from_doc(dict(doc)) for doc in self._table().all()]
-        return sorted(records, key=lambda r: (r.added, r.id))
+        return sorted(records, key=lambda r: r.added)  # stable: same time keeps insertion order
 
     def get(self, ident: str) -> FeedRecord | None:
         """Return the feed with this id."""

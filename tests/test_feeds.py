@@ -1,0 +1,281 @@
+"""FeedService against a loopback server: real feeds, conditional GET, dedup, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.feeds import FeedError, FeedService, FetchSettings
+from bot.store import ArticleStore
+from bot.userdb import UserDB
+from tests.conftest import FakeClock
+from tests.feedserver import SHARED_FEEDS, FeedServer, generate_feed, rss
+
+UA = "newsbrief-test/1.0 (+https://example.org/bot)"
+SETTINGS = FetchSettings(timeout=0.5, connect_timeout=0.5, max_redirects=4, per_host=3)
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    srv = FeedServer()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def users(tmp_path: Path) -> Iterator[UserDB]:
+    db = UserDB(tmp_path)
+    db.initialize()
+    yield db
+    db.shutdown()
+
+
+@pytest.fixture
+async def feeds(store: ArticleStore, users: UserDB, clock: FakeClock) -> AsyncIterator[FeedService]:
+    service = FeedService(
+        store, users, allow_private=True, clock=clock, user_agent=UA, fetch_settings=SETTINGS
+    )
+    await service.initialize()
+    yield service
+    await service.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "items"),
+    [
+        ("guardian_us.rss.xml", "The Guardian", 55),
+        ("heise_developer.atom.xml", "heise developer neueste Meldungen", 15),
+        ("jn_pt_iso8859-1.rss.xml", "Jornal de Notícias - Últimas Notícias", 40),
+        ("uol_noticias_iso8859-1.rss.xml", "UOL Noticias", 15),
+    ],
+)
+async def test_real_feeds_are_added_with_title_and_item_count(
+    feeds: FeedService, server: FeedServer, store: ArticleStore, name: str, title: str, items: int
+) -> None:
+    status = await feeds.add_feed(server.url(f"/shared/{name}"))
+    assert (status.title, status.items, status.articles) == (title, items, items)
+    assert status.last_error is None
+    assert len(store) == items
+    assert {a.source for a in store} == {title}
+
+
+async def test_latin1_feed_without_declaration_reads_right(
+    feeds: FeedService, server: FeedServer, store: ArticleStore, clock: FakeClock
+) -> None:
+    await feeds.add_feed(server.url("/shared/uol_noticias_iso8859-1.rss.xml"))
+    titles = [a.title for a in store]
+    assert any("Líder" in a.body or "ã" in a.title for a in store)
+    assert not any("\ufffd" in t or "Ã" in t for t in titles)  # no mojibake
+    # Portuguese dates ("Seg, 24 Set 2018 19:42:40 -0300") are read, in UTC, not fetch time.
+    assert {a.published.date() for a in store} == {datetime(2018, 9, 24, tzinfo=UTC).date()}
+    assert all(a.published.tzinfo is not None and a.published < clock() for a in store)
+
+
+async def test_html_in_titles_and_summaries_becomes_clean_text(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    await feeds.add_feed(server.url("/gen/1.xml?items=2"))
+    article = store.latest(1)[0]
+    assert article.title == "Feed 1 story 1: news"
+    assert "<" not in article.body and article.body.startswith("Story 1 of feed 1")
+
+
+async def test_second_poll_is_conditional_and_adds_nothing(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    status = await feeds.add_feed(server.url("/gen/7.xml"))
+    result = await feeds.poll_feed(status.id)
+    assert result.outcome == "not modified" and result.added == []
+    assert server.statuses[304] == 1
+    assert feeds.fetcher.stats.conditional == 1
+    assert len(store) == 20
+    assert feeds.list_feeds()[0].last_status == "not modified"
+
+
+async def test_republished_items_are_not_added_again(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    server.put("/moving.xml", generate_feed(3, 5, version=0))
+    status = await feeds.add_feed(server.url("/moving.xml"))
+    server.put("/moving.xml", generate_feed(3, 5, version=2))  # two new, three old
+    result = await feeds.poll_feed(status.id)
+    assert [a.title for a in result.added] == ["Feed 3 story 6: news", "Feed 3 story 5: news"]
+    assert result.duplicates == 3
+    server.put("/moving.xml", generate_feed(3, 7, version=0))  # re-publishes old items only
+    again = await feeds.poll_feed(status.id)
+    assert (again.outcome, again.added, again.duplicates) == ("unchanged", [], 7)
+    assert len(store) == 7
+
+
+async def test_same_item_in_two_feeds_is_stored_once(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    server.put("/a.xml", generate_feed(4, 3))
+    server.put("/b.xml", generate_feed(4, 3).replace(b"Generated feed 4", b"Mirror"))
+    await feeds.add_feed(server.url("/a.xml"))
+    mirror = await feeds.add_feed(server.url("/b.xml"))
+    assert (mirror.items, mirror.articles) == (3, 0)
+    assert len(store) == 3
+
+
+async def test_items_without_link_guid_or_date_get_fetch_time_and_dedup_by_content(
+    feeds: FeedService, server: FeedServer, store: ArticleStore, clock: FakeClock
+) -> None:
+    items = [
+        {"title": "Bare item", "description": "Only a title and a text."},
+        {"description": "No title at all, just &lt;i&gt;words&lt;/i&gt;."},
+        {"title": ""},  # nothing: skipped
+    ]
+    server.put("/bare.xml", rss("Bare", items), validators=False)
+    status = await feeds.add_feed(server.url("/bare.xml"))
+    assert status.items == 2
+    stored = sorted(store, key=lambda a: a.title)
+    assert [a.title for a in stored] == ["Bare item", "No title at all, just words."]
+    assert all(a.url is None and a.guid is None and a.published == clock() for a in stored)
+    clock.advance(minutes=20)
+    result = await feeds.poll_feed(status.id)  # no validators: a full 200 again
+    assert (result.outcome, result.duplicates) == ("unchanged", 2)
+
+
+async def test_redirect_is_followed_and_user_agent_is_honest(
+    feeds: FeedService, server: FeedServer
+) -> None:
+    status = await feeds.add_feed(server.url("/redirect?to=/gen/5.xml"))
+    assert status.title == "Generated feed 5"
+    assert server.count("/redirect") == 1 and server.count("/gen/5.xml") == 1
+    assert server.user_agents == {UA}
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/html", "not an RSS or Atom feed"),
+        ("/garbage.bin", "not an RSS or Atom feed"),
+        ("/never", "timed out"),
+        ("/trickle", "timed out"),
+        ("/huge", "larger than 5 MB"),
+        ("/huge?nolength=1", "larger than 5 MB"),
+        ("/broken", "broken HTTP response"),
+        ("/loop/a", "redirect loop"),
+        ("/status/500", "HTTP 500"),
+        ("/missing.xml", "HTTP 404"),
+    ],
+)
+async def test_bad_sources_are_refused_with_a_clear_reason(
+    feeds: FeedService, server: FeedServer, store: ArticleStore, path: str, reason: str
+) -> None:
+    server.put("/garbage.bin", bytes(range(256)) * 20, "application/octet-stream")
+    with pytest.raises(FeedError, match=reason):
+        await feeds.add_feed(server.url(path))
+    assert feeds.list_feeds() == [] and len(store) == 0
+
+
+async def test_malformed_xml_keeps_what_can_be_read_and_says_so(
+    feeds: FeedService, server: FeedServer
+) -> None:
+    broken = generate_feed(8, 3).replace(b"</channel></rss>", b"<item><title>cut")
+    server.put("/malformed.xml", broken)
+    status = await feeds.add_feed(server.url("/malformed.xml"))
+    assert status.items >= 3
+    assert "warning" in status.last_status
+
+
+async def test_one_bad_feed_does_not_affect_the_others(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    bad = ["/never", "/huge", "/loop/a", "/html", "/status/503", "/broken"]
+    feeds.seed_feeds([server.url(p) for p in bad])
+    good = await feeds.add_feed(server.url("/gen/2.xml?items=4"))
+    server.put("/late.xml", generate_feed(9, 2))
+    feeds.seed_feeds([server.url("/late.xml")])
+    results = {r.url: r for r in await feeds.poll_all()}
+    assert results[server.url("/late.xml")].outcome == "new"
+    assert results[good.url].outcome == "not modified"
+    assert len(store) == 6
+    statuses = {s.url: s for s in feeds.list_feeds()}
+    for path in bad:
+        status = statuses[server.url(path)]
+        assert status.last_error and status.last_status.startswith("error: ")
+        assert status.failures == 1 and status.active
+
+
+async def test_private_and_loopback_addresses_are_refused_unless_allowed(
+    store: ArticleStore, users: UserDB, server: FeedServer
+) -> None:
+    strict = FeedService(store, users, fetch_settings=SETTINGS)
+    await strict.initialize()
+    try:
+        for url in (
+            server.url("/gen/1.xml"),
+            server.url("/gen/1.xml").replace("127.0.0.1", "localhost"),
+        ):
+            with pytest.raises(FeedError, match="loopback address"):
+                await strict.add_feed(url)
+        with pytest.raises(FeedError, match="private or reserved"):
+            await strict.add_feed("http://10.1.2.3/feed.xml")
+    finally:
+        await strict.shutdown()
+    assert sum(server.requests.values()) == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("file:///etc/passwd", "only http"),
+        ("ftp://example.org/feed", "only http"),
+        ("http://user:secret@example.org/feed", "user name or password"),
+        ("http:///nohost", "no host"),
+        ("http://example.org:99999/", "not a valid URL"),
+        ("not a url", "only http"),
+    ],
+)
+async def test_unusable_urls_are_refused_before_any_request(
+    feeds: FeedService, url: str, reason: str
+) -> None:
+    with pytest.raises(FeedError, match=reason):
+        await feeds.add_feed(url)
+
+
+async def test_a_feed_is_added_once_and_removed_by_id_or_url(
+    feeds: FeedService, server: FeedServer
+) -> None:
+    first = await feeds.add_feed(server.url("/gen/11.xml?items=2"))
+    with pytest.raises(FeedError, match=f"already added as {first.id}"):
+        await feeds.add_feed(server.url("/gen/11.xml?items=2"))
+    second = await feeds.add_feed(server.url("/gen/12.xml?items=2"))
+    assert feeds.remove_feed(first.id)
+    assert feeds.remove_feed(second.url)
+    assert not feeds.remove_feed(second.id)
+    assert feeds.list_feeds() == []
+
+
+async def test_interval_has_a_minimum(feeds: FeedService, server: FeedServer) -> None:
+    with pytest.raises(FeedError, match="at least 5 minutes"):
+        await feeds.add_feed(server.url("/gen/1.xml"), interval_minutes=2)
+    status = await feeds.add_feed(server.url("/gen/1.xml"), interval_minutes=30)
+    assert status.interval_minutes == 30
+
+
+async def test_per_host_limit_holds_under_load(
+    store: ArticleStore, users: UserDB, server: FeedServer
+) -> None:
+    service = FeedService(
+        store, users, allow_private=True, fetch_settings=FetchSettings(timeout=5, per_host=2)
+    )
+    await service.initialize()
+    try:
+        service.seed_feeds(server.url(f"/slow?delay=0.1&n={n}") for n in range(8))
+        results = await service.poll_all()
+    finally:
+        await service.shutdown()
+    assert [r.outcome for r in results].count("error") == 0
+    assert server.count("/slow") == 8
+    assert server.max_in_flight == 2
+
+
+def test_shared_feeds_are_where_the_server_looks() -> None:
+    assert len(list(SHARED_FEEDS.glob("*.xml"))) == 4

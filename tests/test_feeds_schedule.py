@@ -1,0 +1,145 @@
+"""Polling over time: backoff, deactivation with a note, and jobs on PTB's JobQueue."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.feeds import FeedService, FeedStatus, FetchSettings, job_name
+from bot.store import ArticleStore
+from bot.userdb import UserDB
+from tests.conftest import FakeClock
+from tests.feedserver import FeedServer, generate_feed
+
+SETTINGS = FetchSettings(timeout=0.5, connect_timeout=0.5)
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    srv = FeedServer()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def users(tmp_path: Path) -> Iterator[UserDB]:
+    db = UserDB(tmp_path)
+    db.initialize()
+    yield db
+    db.shutdown()
+
+
+@pytest.fixture
+async def feeds(store: ArticleStore, users: UserDB, clock: FakeClock) -> AsyncIterator[FeedService]:
+    service = FeedService(store, users, allow_private=True, clock=clock, fetch_settings=SETTINGS)
+    await service.initialize()
+    yield service
+    await service.shutdown()
+
+
+@pytest.fixture
+def app() -> Application[Any, Any, Any, Any, Any, Any]:
+    return ApplicationBuilder().token("123456:TEST-token").build()
+
+
+async def test_errors_back_off_exponentially_up_to_a_cap(
+    feeds: FeedService, server: FeedServer, clock: FakeClock
+) -> None:
+    [status] = feeds.seed_feeds([server.url("/status/502")])
+    waits = []
+    for _ in range(6):
+        result = await feeds.poll_feed(status.id, force=False)
+        assert result.outcome == "error" and result.error == "HTTP 502 Bad Gateway"
+        current = feeds.get_feed(status.id)
+        assert current is not None and current.next_poll is not None
+        waits.append(current.next_poll - clock())
+        early = await feeds.poll_feed(status.id, force=False)
+        assert (early.outcome, early.error) == ("skipped", "backing off")
+        clock.now = current.next_poll
+    assert [w // timedelta(minutes=1) for w in waits] == [30, 60, 120, 240, 360, 360]
+    assert server.count("/status/502") == 6
+
+
+async def test_a_feed_that_recovers_is_back_to_its_interval(
+    feeds: FeedService, server: FeedServer, clock: FakeClock
+) -> None:
+    [status] = feeds.seed_feeds([server.url("/flaky.xml")])
+    assert (await feeds.poll_feed(status.id)).error == "HTTP 404 Not Found"
+    server.put("/flaky.xml", generate_feed(1, 2))
+    result = await feeds.poll_feed(status.id)
+    assert result.outcome == "new" and len(result.added) == 2
+    current = feeds.get_feed(status.id)
+    assert current is not None
+    assert (current.failures, current.last_error) == (0, None)
+    assert current.next_poll == clock() + timedelta(minutes=15)
+
+
+async def test_a_feed_failing_for_days_is_deactivated_and_admins_are_told(
+    feeds: FeedService, server: FeedServer, clock: FakeClock, app: Any
+) -> None:
+    notes: list[FeedStatus] = []
+
+    async def tell_admins(status: FeedStatus) -> None:
+        notes.append(status)
+
+    feeds.add_deactivation_listener(tell_admins)
+    [dead] = feeds.seed_feeds([server.url("/status/410")])
+    feeds.schedule(app.job_queue)
+    polls = 0
+    while feeds.get_feed(dead.id).active:  # type: ignore[union-attr]
+        await feeds.poll_feed(dead.id)
+        polls += 1
+        clock.advance(hours=6)
+    assert polls == 13  # every 6 h (the backoff cap) for 3 days
+    [note] = notes
+    assert not note.active and note.next_poll is None
+    assert note.note is not None and "deactivated: failing since 2026-03-01 12:00 UTC" in note.note
+    assert "HTTP 410" in note.note
+    assert app.job_queue.get_jobs_by_name(job_name(dead.id)) == ()
+    assert await feeds.poll_all() == []
+    skipped = await feeds.poll_feed(dead.id)
+    assert (skipped.outcome, skipped.error) == ("skipped", "inactive")
+
+
+async def test_schedule_adds_one_named_job_per_feed_spread_over_the_interval(
+    feeds: FeedService, server: FeedServer, app: Any
+) -> None:
+    statuses = feeds.seed_feeds([server.url(f"/gen/{n}.xml") for n in range(4)])
+    feeds.schedule(app.job_queue)
+    feeds.schedule(app.job_queue)  # again, e.g. after a restart of the jobs: no duplicates
+    jobs = sorted(app.job_queue.jobs(), key=lambda j: j.job.trigger.start_date)
+    assert [j.name for j in jobs] == [job_name(s.id) for s in statuses]
+    starts = [j.job.trigger.start_date for j in jobs]
+    gaps = {round((b - a).total_seconds()) for a, b in itertools.pairwise(starts)}
+    assert gaps == {225}  # 15 min / 4 feeds
+    assert {j.job.trigger.interval for j in jobs} == {timedelta(minutes=15)}
+
+
+async def test_added_and_removed_feeds_join_and_leave_the_schedule(
+    feeds: FeedService, server: FeedServer, app: Any
+) -> None:
+    feeds.schedule(app.job_queue)
+    status = await feeds.add_feed(server.url("/gen/3.xml"), interval_minutes=7)
+    [job] = app.job_queue.get_jobs_by_name(job_name(status.id))
+    assert job.job.trigger.interval == timedelta(minutes=7)
+    assert feeds.remove_feed(status.id)
+    assert app.job_queue.get_jobs_by_name(job_name(status.id)) == ()
+
+
+async def test_a_job_run_polls_its_feed(
+    feeds: FeedService, server: FeedServer, store: ArticleStore, app: Any
+) -> None:
+    [status] = feeds.seed_feeds([server.url("/gen/21.xml?items=3")])
+    feeds.schedule(app.job_queue)
+    [job] = app.job_queue.get_jobs_by_name(job_name(status.id))
+    await job.run(app)
+    assert len(store) == 3
+    current = feeds.get_feed(status.id)
+    assert current is not None and current.last_status == "3 new of 3 items"
