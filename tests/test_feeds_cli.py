@@ -1,0 +1,141 @@
+"""`newsbrief feeds ...` through run_feeds_command, as a person at a terminal sees it."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pytest
+
+from bot.cli_feeds import add_feeds_parser, run_feeds_command
+from bot.feeds import FeedService, FetchSettings
+from bot.feeds.opml import parse_opml
+from bot.store import ArticleStore
+from bot.userdb import UserDB
+from tests.conftest import FakeClock
+from tests.feedserver import FeedServer, generate_feed
+
+
+@dataclass
+class FakeServices:
+    feeds: FeedService
+    writable: bool = True
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    srv = FeedServer()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def services(store: ArticleStore, tmp_path: Path, clock: FakeClock) -> Iterator[FakeServices]:
+    users = UserDB(tmp_path)
+    users.initialize()
+    feeds = FeedService(
+        store, users, allow_private=True, clock=clock, fetch_settings=FetchSettings(timeout=1)
+    )
+    yield FakeServices(feeds)
+    users.shutdown()
+
+
+def run(services: FakeServices, *argv: str) -> tuple[int, str]:
+    parser = argparse.ArgumentParser(prog="newsbrief")
+    add_feeds_parser(parser.add_subparsers(dest="command"))
+    out = io.StringIO()
+    code = run_feeds_command(services, parser.parse_args(["feeds", *argv]), out)  # type: ignore[arg-type]
+    return code, out.getvalue()
+
+
+def test_add_then_poll_twice_adds_nothing_the_second_time(
+    services: FakeServices, server: FeedServer, store: ArticleStore
+) -> None:
+    server.put("/news.xml", generate_feed(1, 3))
+    code, text = run(services, "add", server.url("/news.xml"))
+    assert code == 0
+    assert text.startswith("added ") and "Generated feed 1 — 3 items, 3 new articles" in text
+    server.put("/news.xml", generate_feed(1, 3, version=1))
+    code, text = run(services, "poll")
+    assert code == 0
+    assert "Generated feed 1: 1 new, 2 already known" in text
+    assert "  + Feed 1 story 3: news" in text
+    assert text.rstrip().endswith("1 new articles from 1 feeds (0 not modified, 0 with errors)")
+    code, text = run(services, "poll")
+    assert "not modified (304)" in text
+    assert text.rstrip().endswith("0 new articles from 1 feeds (1 not modified, 0 with errors)")
+    assert len(store) == 4
+
+
+def test_add_failure_is_one_line_on_stderr(
+    services: FakeServices, server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, text = run(services, "add", server.url("/html"))
+    assert (code, text) == (1, "")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not an RSS or Atom feed" in err
+
+
+def test_list_text_and_json(services: FakeServices, server: FeedServer) -> None:
+    assert run(services, "list") == (0, "No feeds yet: `newsbrief feeds add URL` adds one.\n")
+    run(services, "add", server.url("/gen/4.xml?items=2"), "--every", "20")
+    code, text = run(services, "list")
+    assert code == 0 and "Generated feed 4  [active, every 20 min]" in text
+    assert "last fetch 2026-03-01 12:00 UTC: 2 new of 2 items" in text
+    assert "next poll 2026-03-01 12:20 UTC" in text
+    [entry] = orjson.loads(run(services, "list", "--json")[1])
+    assert entry["title"] == "Generated feed 4" and entry["items"] == 2
+    assert entry["last_error"] is None and entry["next_poll"] == "2026-03-01T12:20:00+00:00"
+
+
+def test_remove_by_url_and_unknown(
+    services: FakeServices, server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.url("/gen/5.xml?items=1")
+    run(services, "add", url)
+    code, text = run(services, "remove", url)
+    assert code == 0 and "removed" in text and "articles stay" in text
+    assert run(services, "remove", url)[0] == 1
+    assert "no feed" in capsys.readouterr().err
+
+
+def test_import_and_export_opml(services: FakeServices, server: FeedServer, tmp_path: Path) -> None:
+    opml = tmp_path / "subs.opml"
+    outlines = "".join(
+        f'<outline type="rss" text="f{n}" xmlUrl="{server.url(p)}"/>'
+        for n, p in enumerate(["/gen/6.xml?items=1", "/gen/7.xml?items=1", "/html"])
+    )
+    opml.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>')
+    code, text = run(services, "import", str(opml))
+    assert code == 0
+    assert text.count("added ") == 2 and "skipped " in text and "not an RSS or Atom feed" in text
+    code, exported = run(services, "export")
+    assert code == 0
+    assert [f.title for f in parse_opml(exported.encode())] == [
+        "Generated feed 6",
+        "Generated feed 7",
+    ]
+
+
+def test_bad_opml_file_exits_2(
+    services: FakeServices, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.opml"
+    bad.write_bytes(b"<html/>")
+    assert run(services, "import", str(bad))[0] == 2
+    assert run(services, "import", str(tmp_path / "missing.opml"))[0] == 2
+    assert "not an OPML document" in capsys.readouterr().err
+
+
+def test_write_actions_need_the_writer(
+    services: FakeServices, capsys: pytest.CaptureFixture[str]
+) -> None:
+    services.writable = False
+    assert run(services, "poll")[0] == 1
+    assert "another newsbrief process" in capsys.readouterr().err
+    assert run(services, "list")[0] == 0
