@@ -6,6 +6,9 @@ from bot.summarize.scoring import DEFAULT, Weights, rank_sentences
 from bot.summarize.sentences import split_sentences
 
 ELLIPSIS = "…"
+# Only MAX_SCORED sentences are scored, which even long-sentence articles fit in this
+# much text; splitting no further keeps pathological megabyte bodies fast.
+SUMMARY_CHARS = 30_000
 
 
 def summarize(
@@ -18,7 +21,8 @@ def summarize(
     """Return up to `sentences` plain-text sentences of the body, in article order."""
     if sentences <= 0:
         return []
-    ranked = rank_sentences(split_sentences(body, lang), _plain(title), sentences, weights)
+    found = split_sentences(body[:SUMMARY_CHARS], lang)
+    ranked = rank_sentences(found, _plain(title), sentences, weights)
     return [r.text for r in sorted(ranked, key=lambda r: r.index)]
 
 

@@ -9,9 +9,7 @@ import re
 # lives in the first pages of an article anyway.
 MAX_CHARS = 100_000
 
-_DROP_ELEMENTS = re.compile(
-    r"<(script|style|noscript|template)\b[^>]*>.{0,20000}?</\1\s*>", re.I | re.S
-)
+_DROP_OPEN = re.compile(r"<(script|style|noscript|template)\b", re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _BLOCK_TAG = re.compile(
     r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|section|article|header|footer|hr)\b[^<>]*>",
@@ -24,9 +22,13 @@ _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 _MD_REF_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
 _MD_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-# Bounded spans keep unmatched markers from costing quadratic time; underscores only
-# count at word edges so snake_case names survive.
-_MD_EMPHASIS = re.compile(r"(\*\*|\*|~~|(?<!\w)__|(?<!\w)_)(?=\S)(.{1,300}?)(?<=\S)\1(?!\w)")
+# Spans that cannot contain their own marker, and are bounded, keep unmatched markers
+# from costing quadratic time; underscores only count at word edges (snake_case survives).
+_MD_EMPHASIS = (
+    ("*", re.compile(r"(\*\*|\*)(?=[^\s*])([^*]{1,300}?)(?<=\S)\1")),
+    ("_", re.compile(r"(?<!\w)(__|_)(?=[^\s_])([^_]{1,300}?)(?<=\S)\1(?!\w)")),
+    ("~", re.compile(r"(~~)(?=\S)([^~]{1,300}?)(?<=\S)~~")),
+)
 _MD_CODE = re.compile(r"`+")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _MD_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -40,13 +42,30 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 def strip_html(text: str) -> str:
     """Replace HTML tags with whitespace (paragraph breaks for block tags) and unescape entities."""
     if "<" in text:
-        text = _DROP_ELEMENTS.sub(" ", text)
+        text = _drop_elements(text)
         text = _COMMENT.sub(" ", text)
         text = _BLOCK_TAG.sub("\n\n", text)
         text = _TAG.sub("", text)  # inline tags sit inside words: "<b>big</b>." is "big."
     if "&" in text:
         text = html.unescape(text)
     return text
+
+
+def _drop_elements(text: str) -> str:
+    """Remove script/style elements and their content; an unclosed one runs to the end."""
+    parts: list[str] = []
+    pos = 0
+    lowered = text.lower()
+    while (found := _DROP_OPEN.search(text, pos)) is not None:
+        parts.append(text[pos : found.start()])
+        close = lowered.find(f"</{found.group(1).lower()}", found.end())
+        if close < 0:
+            return " ".join(parts)
+        pos = lowered.find(">", close)
+        pos = len(text) if pos < 0 else pos + 1
+        parts.append(" ")
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def strip_inline_markdown(text: str) -> str:
@@ -57,9 +76,10 @@ def strip_inline_markdown(text: str) -> str:
         text = _MD_REF_LINK.sub(r"\1", text)
     if "<" in text:
         text = _MD_AUTOLINK.sub(r"\1", text)
-    if "*" in text or "_" in text or "~" in text:
-        text = _MD_EMPHASIS.sub(r"\2", text)
-        text = _MD_EMPHASIS.sub(r"\2", text)  # nested, e.g. ***both***
+    for marker, pattern in _MD_EMPHASIS:
+        if marker in text:
+            text = pattern.sub(r"\2", text)
+            text = pattern.sub(r"\2", text)  # nested, e.g. ***both***
     if "`" in text:
         text = _MD_CODE.sub("", text)
     return text

@@ -55,7 +55,9 @@ def split_sentences(text: str, lang: str | None = None) -> list[str]:
     sentences: list[str] = []
     for block in to_blocks(text):
         for sentence in _split_block(block):
-            sentences.extend(_wrap(sentence))
+            # Pieces without a letter or digit ("**", "---", "…") are markup debris.
+            if any(ch.isalnum() for ch in sentence):
+                sentences.extend(_wrap(sentence))
     return sentences
 
 
@@ -104,13 +106,13 @@ def _period_ends_sentence(block: str, term_start: int, end: int) -> bool:
     """Return whether a single full stop followed by a capital ends the sentence."""
     token = _word_before(block, term_start).lstrip("'-.")
     low = token.lower()
-    next_word = block[end + 1 :].split(" ", 1)[0].strip(_OPENING).lower()
+    next_word = block[end + 1 : end + 1 + _LOOKBACK].split(" ", 1)[0].strip(_OPENING).lower()
     if low in _TITLES:
         return False
     if low in _NUMBER_LABELS and next_word[:1].isdigit():
         return False
     is_initial = len(token) == 1 and token.isalpha()
-    is_dotted = "." in token  # U.S., e.g., a.m., т.е.
+    is_dotted = "." in token and not token.replace(".", "").isdigit()  # U.S., e.g., т.е.
     if is_initial:
         return False
     if low in _ABBREVIATIONS or is_dotted:

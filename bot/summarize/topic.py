@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Article
-from bot.summarize.article import _plain
+from bot.summarize.article import SUMMARY_CHARS, _plain
 from bot.summarize.scoring import rank_sentences
 from bot.summarize.sentences import split_sentences
 from bot.summarize.words import terms
@@ -29,19 +29,26 @@ class TopicSentence:
 
 
 def topic_summary(articles: Sequence[Article], sentences: int = 5) -> list[TopicSentence]:
-    """Return up to `sentences` sentences over the articles, taken round-robin by rank."""
+    """Return up to `sentences` sentences over the articles, taken round-robin by rank.
+
+    Each round gives every article (best ranked first) its best sentence that is not a
+    near-duplicate of one already picked, so agreeing sources add news, not repeats.
+    """
     if sentences <= 0:
         return []
-    pools = [_candidates(a) for a in articles[:MAX_ARTICLES]]
+    ranked = list(articles[:MAX_ARTICLES])
+    pools = [_candidates(a) for a in ranked]
+    cursors = [0] * len(pools)
     picked: list[TopicSentence] = []
     seen: list[frozenset[str]] = []
-    for depth in range(PER_ARTICLE):
-        for article, pool in zip(articles, pools, strict=False):
-            if depth >= len(pool):
+    for _ in range(PER_ARTICLE):
+        for k, article in enumerate(ranked):
+            found = _next_fresh(pools[k], cursors[k], seen)
+            if found is None:
+                cursors[k] = len(pools[k])
                 continue
-            text, bag = pool[depth]
-            if not bag or any(_same(bag, other) for other in seen):
-                continue
+            cursors[k] = found + 1
+            text, bag = pools[k][found]
             seen.append(bag)
             picked.append(TopicSentence(text, article.id, _plain(article.title), article.url))
             if len(picked) >= sentences:
@@ -49,9 +56,20 @@ def topic_summary(articles: Sequence[Article], sentences: int = 5) -> list[Topic
     return picked
 
 
+def _next_fresh(
+    pool: list[tuple[str, frozenset[str]]], start: int, seen: list[frozenset[str]]
+) -> int | None:
+    """Return the index of the pool's first sentence from start that says something new."""
+    for i in range(start, len(pool)):
+        bag = pool[i][1]
+        if bag and not any(_same(bag, other) for other in seen):
+            return i
+    return None
+
+
 def _candidates(article: Article) -> list[tuple[str, frozenset[str]]]:
     """Return the article's best sentences, best first, each with its set of terms."""
-    body = split_sentences(article.body, article.lang)
+    body = split_sentences(article.body[:SUMMARY_CHARS], article.lang)
     ranked = rank_sentences(body, _plain(article.title), PER_ARTICLE)
     return [(r.text, frozenset(terms(r.text))) for r in ranked]
 

@@ -1,0 +1,143 @@
+"""Sentence splitting: abbreviations, decimals, initials, quotes, Russian, Markdown, HTML."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.summarize import split_sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Mr. Smith met Dr. Jones. They talked.",
+            ["Mr. Smith met Dr. Jones.", "They talked."],
+        ),
+        (
+            "The U.S. economy grew 3.5% in Jan. last year. Prices fell.",
+            ["The U.S. economy grew 3.5% in Jan. last year.", "Prices fell."],
+        ),
+        (
+            "He moved to the U.S. The next year he left.",
+            ["He moved to the U.S.", "The next year he left."],
+        ),
+        ("J. K. Rowling wrote it. It sold well.", ["J. K. Rowling wrote it.", "It sold well."]),
+        (
+            "Shares rose 1.25 points to 3,401.7. Bonds fell.",
+            ["Shares rose 1.25 points to 3,401.7.", "Bonds fell."],
+        ),
+        ("See No. 5 on the list. Then go.", ["See No. 5 on the list.", "Then go."]),
+        (
+            "It starts at 9 a.m. The doors open early.",
+            ["It starts at 9 a.m.", "The doors open early."],
+        ),
+        ("Is it true? Yes! It is.", ["Is it true?", "Yes!", "It is."]),
+        ("Prices rose... Then they fell.", ["Prices rose...", "Then they fell."]),
+    ],
+)
+def test_english_abbreviations_numbers_and_initials(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_quotes_stay_with_their_sentence() -> None:
+    text = 'He said "Go home." Then he left. "Stop!" he shouted. ‘I won,’ she said.'
+    assert split_sentences(text) == [
+        'He said "Go home."',
+        "Then he left.",
+        '"Stop!" he shouted.',
+        "‘I won,’ she said.",
+    ]
+
+
+def test_sentences_glued_without_a_space_are_split() -> None:
+    text = 'It was a race.Dr Venter won it. "Yes," he said.And he smiled. Visit bbc.co.uk today.'
+    assert split_sentences(text) == [
+        "It was a race.",
+        "Dr Venter won it.",
+        '"Yes," he said.',
+        "And he smiled.",
+        "Visit bbc.co.uk today.",
+    ]
+
+
+def test_russian() -> None:
+    text = (
+        "Президент А. С. Петров прибыл в Москву в 2020 г. вечером. Он сказал, что рост составил "
+        "2,5%, т.е. выше плана. Почему? Потому что экспорт вырос!"
+    )
+    assert split_sentences(text, "ru") == [
+        "Президент А. С. Петров прибыл в Москву в 2020 г. вечером.",
+        "Он сказал, что рост составил 2,5%, т.е. выше плана.",
+        "Почему?",
+        "Потому что экспорт вырос!",
+    ]
+
+
+def test_markdown_remnants_are_removed_and_end_sentences() -> None:
+    text = (
+        "# Markets rally\n\n"
+        "The [central bank](https://example.com/a_(b)) cut **rates** by *half* a point. "
+        "Stocks ![chart](img.png)jumped.\n\n"
+        "- Oil rose\n"
+        "- Gold fell\n\n"
+        "> Analysts were __surprised__ by `the move`."
+    )
+    assert split_sentences(text) == [
+        "Markets rally",
+        "The central bank cut rates by half a point.",
+        "Stocks jumped.",
+        "Oil rose",
+        "Gold fell",
+        "Analysts were surprised by the move.",
+    ]
+
+
+def test_snake_case_and_lone_markers_survive() -> None:
+    assert split_sentences("Set max_retries to 3 * 2 now.") == ["Set max_retries to 3 * 2 now."]
+
+
+def test_html_leftovers_become_plain_text() -> None:
+    text = (
+        "<p>Profits <b>rose</b> 5%.</p><script>alert('x')</script><p>Costs &amp; taxes fell.</p>"
+        "<!-- ad --><br/>If a < b and c > d, fine."
+    )
+    assert split_sentences(text) == [
+        "Profits rose 5%.",
+        "Costs & taxes fell.",
+        "If a < b and c > d, fine.",
+    ]
+
+
+def test_hard_wrapped_lines_join_within_a_paragraph() -> None:
+    text = "The company said\nprofits rose.\nShares\nfell.\n\nNew paragraph here"
+    assert split_sentences(text) == [
+        "The company said profits rose.",
+        "Shares fell.",
+        "New paragraph here",
+    ]
+
+
+def test_other_scripts() -> None:
+    assert split_sentences("東京は晴れです。明日は雨でしょう！本当？") == [
+        "東京は晴れです。",
+        "明日は雨でしょう！",
+        "本当？",
+    ]
+    assert split_sentences("هذا نص عربي. وهذه جملة ثانية؟ نعم.") == [
+        "هذا نص عربي.",
+        "وهذه جملة ثانية؟",
+        "نعم.",
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n\t", "<p></p>", "**", "# \n\n---"])
+def test_empty_inputs_give_no_sentences(text: str) -> None:
+    assert split_sentences(text) == []
+
+
+def test_run_on_text_is_cut_into_bounded_pieces() -> None:
+    text = "word " * 1000 + "x" * 2000
+    pieces = split_sentences(text)
+    assert all(0 < len(p) <= 600 for p in pieces)
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
