@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render.html import MESSAGE_LIMIT, Token, tokenize
+from bot.render.html import MESSAGE_LIMIT, Token, plain_text, tokenize, visible_length
 
 _PARAGRAPH, _LINE, _WORD = 3, 2, 1
 
@@ -91,6 +91,8 @@ def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     an entity or a surrogate pair, and tags open at a cut are closed and re-opened.
     Parts with no visible text are dropped (Telegram rejects empty messages).
     """
+    if visible_length(html) <= limit:
+        return [html] if plain_text(html).strip() else []
     tokens = tokenize(html)
     stacks = _stacks(tokens)
     parts: list[str] = []

@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 _SPACES = " \t\r\n\0\v\f"
-_ALLOWED_TAGS = frozenset(
-    {
-        "a",
-        "b",
-        "strong",
-        "i",
-        "em",
-        "s",
-        "strike",
-        "del",
-        "u",
-        "ins",
-        "tg-spoiler",
-        "tg-emoji",
-        "span",
-        "pre",
-        "code",
-        "blockquote",
-    }
-)
 _ENTITY_TYPES = {
     "b": "bold",
     "strong": "bold",
@@ -44,8 +25,11 @@ _ENTITY_TYPES = {
     "a": "text_link",
     "tg-emoji": "custom_emoji",
 }
+_ALLOWED_TAGS = frozenset(_ENTITY_TYPES)  # exactly the tags tdlib's parse_html accepts
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _MAX_CODEPOINT = 0x10FFFF
+_TEXT_RUN = re.compile(r"[^<&]+|&")
+_NAME_END = re.compile(r"[ \t\r\n\0\v\f>]|\Z")
 
 
 class EntityParseError(ValueError):
@@ -69,7 +53,9 @@ class _Open:
 
 def utf16_len(text: str) -> int:
     """Return the length of text in UTF-16 code units, as Telegram counts it."""
-    return len(text.encode("utf-16-le")) // 2
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class _Cursor:
@@ -135,18 +121,34 @@ def _attribute_value(cur: _Cursor, tag: str, begin: int) -> str:
             raise EntityParseError(f"Unexpected end of name token at byte offset {where}")
         return cur.src[start : cur.i].lower()
     quote = cur.ch()
-    cur.i += 1
-    chars: list[str] = []
-    while not cur.at_end() and cur.ch() != quote:
-        if cur.ch() == "&" and (decoded := _decode_entity(cur)) is not None:
-            chars.append(decoded)
-            continue
-        chars.append(cur.ch())
-        cur.i += 1
-    if cur.at_end():
+    end = cur.src.find(quote, cur.i + 1)
+    if end < 0:
         raise EntityParseError(f"Unclosed start tag at byte offset {cur.byte_offset(begin)}")
-    cur.i += 1
-    return "".join(chars)
+    raw = cur.src[cur.i + 1 : end]
+    cur.i = end + 1
+    return _decode_all(raw)
+
+
+def _decode_all(raw: str) -> str:
+    """Decode every entity in an attribute value (a bare '&' stays literal)."""
+    if "&" not in raw:
+        return raw
+    cur = _Cursor(raw)
+    out: list[str] = []
+    while not cur.at_end():
+        amp = raw.find("&", cur.i)
+        if amp < 0:
+            out.append(raw[cur.i :])
+            break
+        out.append(raw[cur.i : amp])
+        cur.i = amp
+        decoded = _decode_entity(cur)
+        if decoded is None:
+            out.append("&")
+            cur.i += 1
+        else:
+            out.append(decoded)
+    return "".join(out)
 
 
 def _tag_argument(tag: str, name: str, value: str, current: str) -> str:
@@ -166,8 +168,7 @@ def _tag_argument(tag: str, name: str, value: str, current: str) -> str:
 
 def _start_tag(cur: _Cursor, begin: int) -> _Open:
     """Parse a start tag whose '<' is at `begin`; the cursor is just after '<'."""
-    while not cur.at_end() and cur.ch() not in _SPACES and cur.ch() != ">":
-        cur.i += 1
+    cur.i = _NAME_END.search(cur.src, cur.i).start()  # type: ignore[union-attr]
     if cur.at_end():
         raise EntityParseError(f"Unclosed start tag at byte offset {cur.byte_offset(begin)}")
     tag = cur.src[begin + 1 : cur.i].lower()
@@ -269,9 +270,11 @@ def parse_html(source: str) -> ParsedText:
             offset += utf16_len(decoded)
             continue
         if char != "<":
-            out.append(char)
-            offset += 2 if ord(char) > 0xFFFF else 1
-            cur.i += 1
+            run = _TEXT_RUN.match(source, cur.i)
+            chunk = run.group(0) if run else char
+            out.append(chunk)
+            offset += utf16_len(chunk)
+            cur.i += len(chunk)
             continue
         begin = cur.i
         cur.i += 1

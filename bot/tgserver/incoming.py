@@ -61,7 +61,9 @@ def addressed_to_bot(message: dict[str, Any], bot_username: str, bot_id: int) ->
     text = str(message.get("text") or message.get("caption") or "")
     for entity in message.get("entities", []):
         if entity["type"] == "bot_command" and entity["offset"] == 0:
-            command = text.encode("utf-16-le")[: entity["length"] * 2].decode("utf-16-le")
+            command = text.encode("utf-16-le", "surrogatepass")[: entity["length"] * 2].decode(
+                "utf-16-le", "surrogatepass"
+            )
             _, _, target = command.partition("@")
             return not target or target.lower() == bot_username.lower()
     reply = message.get("reply_to_message")
