@@ -206,7 +206,8 @@ class UserClient:
 
     async def inline(self, query: str, offset: str = "", *, timeout: float = 5.0) -> InlineAnswer:  # noqa: ASYNC109
         """Type `@bot query` in this chat and wait for answerInlineQuery."""
-        while utf16_len(query) > 256:  # Telegram clients cap inline queries at 256 characters
+        query = query[:256]  # Telegram clients cap inline queries at 256 UTF-16 units
+        while utf16_len(query) > 256:
             query = query[:-1]
         query_id = self._core.new_query_id()
         future: asyncio.Future[InlineAnswer] = asyncio.get_running_loop().create_future()
