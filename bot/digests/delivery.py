@@ -8,10 +8,13 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.digests.pacing import Pacer
 
@@ -69,7 +72,7 @@ class Deliverer:
                 return Result(Outcome.SENT, 1, None, attempt)
             except RetryAfter as exc:
                 self.too_many += 1
-                self.pacer.pause(_seconds(exc.retry_after))
+                self.pacer.pause(_retry_seconds(exc))
             except ChatMigrated as exc:
                 return Result(Outcome.MIGRATED, 0, exc.new_chat_id, attempt)
             except Forbidden as exc:
@@ -86,7 +89,11 @@ class Deliverer:
         return Result(Outcome.FAILED, 0, None, attempts)
 
 
-def _seconds(retry_after: object) -> float:
-    """Return retry_after in seconds (PTB gives an int or a timedelta)."""
-    total = getattr(retry_after, "total_seconds", None)
-    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
+def _retry_seconds(exc: RetryAfter) -> float:
+    """Return retry_after in seconds (PTB 22 gives an int, later a timedelta)."""
+    with warnings.catch_warnings():  # PTB warns that the type will become timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: object = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)  # type: ignore[arg-type]

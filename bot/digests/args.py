@@ -1,0 +1,88 @@
+"""Parse what users type after /subscribe and /timezone; pure, never raises."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.digests.schedule import ScheduleError, parse_hhmm
+
+MAX_TOPIC_CHARS = 100
+_TIME_LIKE = re.compile(r"^\d{1,2}[:.]\d{1,2}$")
+_ZONE_LIKE = re.compile(r"^[A-Za-z_+\-0-9]+(/[A-Za-z_+\-0-9]+)+$|^(UTC|GMT)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeArgs:
+    """A parsed /subscribe: time, zone and topic, or the problem to tell the user."""
+
+    hhmm: tuple[int, int] | None = None
+    zone: str | None = None
+    topic: str = ""
+    problem: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _zones() -> dict[str, str]:
+    """Return every zone name by its case-folded form."""
+    return {name.casefold(): name for name in available_timezones()}
+
+
+def find_zone(text: str) -> str | None:
+    """Return the canonical zone name for text (case-insensitive), or None."""
+    name = _zones().get(text.strip().casefold())
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def suggest_zone(text: str) -> str | None:
+    """Return the zone name closest to a mistyped one, if any is close."""
+    folded = text.strip().casefold().replace(" ", "_")
+    if not folded:
+        return None
+    zones = _zones()
+    close = difflib.get_close_matches(folded, list(zones), n=1, cutoff=0.6)
+    if not close:  # "Moscow" alone: match the city part
+        cities = {k.rsplit("/", 1)[-1]: k for k in zones if "/" in k}
+        close = [cities[c] for c in difflib.get_close_matches(folded, list(cities), 1, 0.8)]
+    return zones[close[0]] if close else None
+
+
+def zone_problem(text: str) -> str:
+    """Return the reply for a zone name that is not in the zone database."""
+    hint = suggest_zone(text)
+    tail = f" Did you mean {hint}?" if hint else " Use a name like Europe/Berlin."
+    return f"I do not know the time zone {text[:60]!r}.{tail}"
+
+
+def parse_subscribe(args: list[str]) -> SubscribeArgs:
+    """Parse `[HH:MM] [Area/City] [words...]`."""
+    words = [w for w in args if w.strip()]
+    hhmm: tuple[int, int] | None = None
+    zone: str | None = None
+    if words and _TIME_LIKE.match(words[0]):
+        try:
+            hhmm = parse_hhmm(words[0].replace(".", ":"))
+        except ScheduleError:
+            return SubscribeArgs(problem=f"{words[0][:10]!r} is not a time; use HH:MM, e.g. 07:30.")
+        words = words[1:]
+    if words and _ZONE_LIKE.match(words[0]):
+        zone = find_zone(words[0])
+        if zone is not None:
+            words = words[1:]
+        elif suggest_zone(words[0]) is not None:  # a near miss; "AC/DC" stays a topic word
+            return SubscribeArgs(problem=zone_problem(words[0]))
+    topic = " ".join(words)
+    if len(topic) > MAX_TOPIC_CHARS:
+        return SubscribeArgs(
+            problem=f"That topic is too long; keep it under {MAX_TOPIC_CHARS} characters."
+        )
+    return SubscribeArgs(hhmm, zone, topic)

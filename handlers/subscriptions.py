@@ -1,0 +1,347 @@
+"""/subscribe, /subscriptions, /unsubscribe, /timezone, /digest and their buttons.
+
+Thin: parse, check who may change the chat's subscriptions, call DigestService, reply.
+In groups only admins change subscriptions; in channels every post is from an admin.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands import CommandSpec, is_allowed
+from bot.context import NewsApp, NewsContext
+from bot.digests.args import find_zone, parse_subscribe, zone_problem
+from bot.digests.records import Subscription, topic_key
+from bot.digests.service import DigestService
+from bot.models import utcnow
+from bot.render.html import bold, escape
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    CommandSpec(
+        "subscribe", "Daily digest of a topic at your time", args="[HH:MM] [Area/City] [words]"
+    ),
+    CommandSpec("subscriptions", "What this chat gets and when; remove or change"),
+    CommandSpec("unsubscribe", "Stop a digest", args="[topic|all]"),
+    CommandSpec("timezone", "Set this chat's time zone", args="Area/City"),
+    CommandSpec("digest", "Send this chat's digest now"),
+]
+BUTTON_GROUP = -2  # before the app's gate and the catch-all button handler (see register)
+MAX_SUBSCRIPTIONS = 20
+TIME_CHOICES = ("06:00", "07:00", "08:00", "09:00", "12:00", "18:00", "21:00")
+_DATA = re.compile(r"sub:(rm|tm|at):([0-9a-f]{8})(?::([0-9]{4}))?")
+ADMINS_ONLY = "Only this group's admins can change its subscriptions."
+NOT_ENABLED = "Digests are not enabled on this bot."
+UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+
+
+def register(application: NewsApp) -> None:
+    """Add the commands, the buttons, migration messages and the life-cycle hooks."""
+    for name, callback in (
+        ("subscribe", subscribe),
+        ("subscriptions", subscriptions),
+        ("unsubscribe", unsubscribe),
+        ("timezone", timezone),
+        ("digest", digest),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=UPDATES))
+    # Group -2 runs before the gate (group -1) and the catch-all button handler (group 0),
+    # so this handler checks the allow-list itself and stops the update when it answered.
+    application.add_handler(CallbackQueryHandler(on_button, pattern=r"^sub:"), BUTTON_GROUP)
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
+    data = application.bot_data
+    data.on_startup.append(_start)
+    data.on_shutdown.append(_stop)
+    data.on_chat_start.append(_chat_start)
+    data.on_chat_blocked.append(_chat_blocked)
+    data.zone_lookup = _zone_lookup(application)
+
+
+def service_of(context: NewsContext) -> DigestService | None:
+    """Return the DigestService, when this bot runs one."""
+    found = getattr(context.bot_data.services, "digests", None)
+    return found if isinstance(found, DigestService) else None
+
+
+def _app_service(application: NewsApp) -> DigestService | None:
+    found = getattr(application.bot_data.services, "digests", None)
+    return found if isinstance(found, DigestService) else None
+
+
+def _zone_lookup(application: NewsApp):  # type: ignore[no-untyped-def]
+    def lookup(chat_id: int):  # type: ignore[no-untyped-def]
+        service = _app_service(application)
+        return service.zone_of(chat_id) if service else None
+
+    return lookup
+
+
+async def _start(application: NewsApp) -> None:
+    """Rebuild every subscription's job and send what fell due while the bot was down."""
+    service = _app_service(application)
+    if service is not None and application.job_queue is not None:
+        count = service.schedule_all(application.job_queue)
+        log.info("scheduled %d digest subscriptions", count)
+
+
+async def _stop(application: NewsApp) -> None:
+    service = _app_service(application)
+    if service is not None:
+        await service.stop()
+
+
+async def _chat_start(context: NewsContext, chat_id: int) -> None:
+    service = service_of(context)
+    if service is not None:
+        service.reactivate(chat_id)
+
+
+async def _chat_blocked(context: NewsContext, chat_id: int) -> None:
+    service = service_of(context)
+    if service is not None:
+        service.deactivate(chat_id)
+
+
+async def may_change(update: Update, context: NewsContext) -> bool:
+    """Return whether the sender may change this chat's subscriptions (admins in groups)."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or chat.type in (ChatType.PRIVATE, ChatType.CHANNEL):
+        return chat is not None
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # an anonymous admin posts as the group
+    user = update.effective_user
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.info("admin check failed in %s: %s", chat.id, exc)
+        return False
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text, reply_markup=markup)
+
+
+async def _ready(update: Update, context: NewsContext) -> DigestService | None:
+    """Return the service when the sender may change subscriptions; reply why not otherwise."""
+    service = service_of(context)
+    if service is None:
+        await _reply(update, NOT_ENABLED)
+        return None
+    if not await may_change(update, context):
+        await _reply(update, ADMINS_ONLY)
+        return None
+    return service
+
+
+def describe(sub: Subscription, now: datetime) -> str:
+    """Return one subscription as a line: topic, time, zone, next digest."""
+    nxt = sub.slot.next_due(now).astimezone(sub.slot.zone)
+    return (
+        f"{bold(sub.label)} — every day at {sub.slot.hhmm} ({escape(sub.zone)}); "
+        f"next {nxt.strftime('%a %d %b %H:%M')}"
+    )
+
+
+async def subscribe(update: Update, context: NewsContext) -> None:
+    """Add a subscription, or change the time of the one with the same topic."""
+    chat = update.effective_chat
+    service = await _ready(update, context)
+    if service is None or chat is None:
+        return
+    parsed = parse_subscribe(context.args or [])
+    if parsed.problem:
+        await _reply(update, escape(parsed.problem))
+        return
+    existing = service.subs.for_chat(chat.id)
+    if len(existing) >= MAX_SUBSCRIPTIONS and all(
+        topic_key(s.topic) != topic_key(parsed.topic) for s in existing
+    ):
+        await _reply(update, f"This chat has {MAX_SUBSCRIPTIONS} subscriptions, the most it can.")
+        return
+    sub, new = service.subscribe(chat.id, parsed.topic, parsed.hhmm, parsed.zone)
+    verb = "Subscribed" if new else "Updated"
+    await _reply(update, f"{verb}: {describe(sub, utcnow())}\nSee /subscriptions.")
+
+
+def _keyboard(subs: list[Subscription]) -> InlineKeyboardMarkup | None:
+    rows = [
+        [
+            InlineKeyboardButton(f"✖ Remove {n}", callback_data=f"sub:rm:{s.sub_id}"),
+            InlineKeyboardButton(f"🕒 Time {n}", callback_data=f"sub:tm:{s.sub_id}"),
+        ]
+        for n, s in enumerate(subs, start=1)
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def listing(service: DigestService, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Return the /subscriptions text and its buttons."""
+    subs = service.subs.for_chat(chat_id)
+    if not subs:
+        return "No subscriptions here. Try <code>/subscribe 07:30 climate</code>.", None
+    now = utcnow()
+    lines = [f"{n}. {describe(s, now)}" for n, s in enumerate(subs, start=1)]
+    if not service.subs.is_active(chat_id):
+        lines.append("\nPaused: the bot could not reach this chat. Send /start to resume.")
+    return "<b>Subscriptions</b>\n" + "\n".join(lines), _keyboard(subs)
+
+
+async def subscriptions(update: Update, context: NewsContext) -> None:
+    """List this chat's subscriptions with buttons to remove one or change its time."""
+    chat = update.effective_chat
+    service = service_of(context)
+    if chat is None or service is None:
+        await _reply(update, NOT_ENABLED)
+        return
+    text, markup = listing(service, chat.id)
+    await _reply(update, text, markup)
+
+
+async def unsubscribe(update: Update, context: NewsContext) -> None:
+    """Remove one topic, every subscription (`all`), or the only one."""
+    chat = update.effective_chat
+    service = await _ready(update, context)
+    if service is None or chat is None:
+        return
+    subs = service.subs.for_chat(chat.id)
+    words = " ".join(context.args or [])
+    if words.casefold() == "all" or (not words and len(subs) == 1):
+        chosen = subs
+    elif not words:
+        text, markup = listing(service, chat.id)
+        await _reply(update, text if not subs else "Which one? " + text, markup)
+        return
+    else:
+        chosen = [s for s in subs if topic_key(s.topic) == topic_key(words)]
+    if not chosen:
+        await _reply(
+            update, f"No subscription to {bold(words or 'anything')} here. See /subscriptions."
+        )
+        return
+    gone = service.unsubscribe(chat.id, [s.sub_id for s in chosen])
+    names = ", ".join(bold(s.label) for s in gone)
+    await _reply(update, f"Unsubscribed: {names}.")
+
+
+async def timezone(update: Update, context: NewsContext) -> None:
+    """Show or set the chat's zone; a near miss gets a suggestion."""
+    chat = update.effective_chat
+    service = service_of(context)
+    if chat is None or service is None:
+        await _reply(update, NOT_ENABLED)
+        return
+    text = " ".join(context.args or []).strip()
+    if not text:
+        zone = service.zone_of(chat.id) or context.bot_data.config.tz
+        await _reply(
+            update,
+            f"This chat's time zone is {escape(zone.key)}. Change it with "
+            "<code>/timezone Europe/Berlin</code>.",
+        )
+        return
+    if not await may_change(update, context):
+        await _reply(update, ADMINS_ONLY)
+        return
+    zone_name = find_zone(text)
+    if zone_name is None:
+        await _reply(update, escape(zone_problem(text)))
+        return
+    moved = service.set_zone(chat.id, zone_name)
+    extra = f" {len(moved)} subscription(s) now follow it." if moved else ""
+    await _reply(update, f"Time zone set to {escape(zone_name)}.{extra}")
+
+
+async def digest(update: Update, context: NewsContext) -> None:
+    """Send this chat's digest now; it counts as delivered."""
+    chat = update.effective_chat
+    service = service_of(context)
+    if chat is None or service is None:
+        await _reply(update, NOT_ENABLED)
+        return
+    status = await service.send_now(chat.id)
+    if status == "none":
+        await _reply(update, "No subscriptions here. Try <code>/subscribe climate</code>.")
+    elif status not in ("sent", "migrated"):
+        await _reply(update, "The digest could not be sent just now. Try again later.")
+
+
+async def on_migrate(update: Update, context: NewsContext) -> None:
+    """A group became a supergroup: its subscriptions follow it."""
+    message = update.effective_message
+    service = service_of(context)
+    if message is None or service is None or message.migrate_to_chat_id is None:
+        return
+    service.migrate(message.chat.id, message.migrate_to_chat_id)
+
+
+async def on_button(update: Update, context: NewsContext) -> None:
+    """Remove a subscription, offer times, or set one; answer every press."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None:
+        return
+    match = _DATA.fullmatch(query.data or "")
+    service = service_of(context)
+    user = update.effective_user
+    allowed = is_allowed(context.bot_data.config, user.id if user else None)
+    if match is None or service is None or chat is None or not allowed:
+        await query.answer("This button is not valid any more.")
+        raise ApplicationHandlerStop
+    if not await may_change(update, context):
+        await query.answer(ADMINS_ONLY, show_alert=True)
+        raise ApplicationHandlerStop
+    await _press(update, service, chat.id, match)
+    raise ApplicationHandlerStop
+
+
+async def _press(
+    update: Update, service: DigestService, chat_id: int, match: re.Match[str]
+) -> None:
+    """Act on a press, refresh the message, then answer (so the answer means it is done)."""
+    query = update.callback_query
+    assert query is not None
+    action, sub_id, hhmm = match[1], match[2], match[3]
+    sub = service.subs.get(sub_id)
+    if sub is None or sub.chat_id != chat_id:
+        await query.answer("That subscription is gone.")
+        return
+    if action == "tm":
+        buttons = [
+            InlineKeyboardButton(t, callback_data=f"sub:at:{sub_id}:{t.replace(':', '')}")
+            for t in TIME_CHOICES
+        ]
+        await query.edit_message_reply_markup(InlineKeyboardMarkup([buttons[:4], buttons[4:]]))
+        await query.answer(f"When should {sub.label} come?"[:200])
+        return
+    if action == "rm":
+        service.unsubscribe(chat_id, [sub_id])
+        notice = f"Removed: {sub.label}"
+    else:
+        assert hhmm is not None
+        service.set_time(chat_id, sub_id, (int(hhmm[:2]) % 24, int(hhmm[2:]) % 60))
+        notice = f"{sub.label}: now at {hhmm[:2]}:{hhmm[2:]}"
+    text, markup = listing(service, chat_id)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except TelegramError as exc:  # "message is not modified" and friends
+        log.info("could not refresh /subscriptions: %s", exc)
+    await query.answer(notice[:200])

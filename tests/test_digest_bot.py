@@ -1,0 +1,266 @@
+"""End to end through the real Application and the local Bot API server: subscribe, digest
+at the chosen minute, blocked users, migrated groups, a 429 storm, restart catch-up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application, running
+from bot.context import NewsApp
+from bot.digests.service import DigestService, DigestSettings
+from bot.models import ArticleDraft, utcnow
+from bot.services import Services, open_services
+from bot.tgserver import LocalBotApiServer, UserClient
+from tests.botkit import BOT, TOKEN, make_config
+from tests.digestkit import FAST
+
+TIMEOUT = 10
+
+
+@dataclass
+class Env:
+    server: LocalBotApiServer
+    app: NewsApp
+    services: Services
+    digests: DigestService
+    next_id: int = 5000
+
+    def user(self) -> UserClient:
+        self.next_id += 1
+        return self.server.user(self.next_id, f"User{self.next_id}")
+
+    def add(self, *titles: str) -> None:
+        self.services.store.add_many(
+            ArticleDraft(
+                title=t,
+                body=f"{t}. Details about {t.lower()} follow here.",
+                url=f"https://news.example.com/{abs(hash(t))}",
+                published=utcnow() - timedelta(minutes=1),
+                source="Wire",
+            )
+            for t in titles
+        )
+
+    def job(self, chat_id: int) -> Any:
+        [sub] = self.digests.subs.for_chat(chat_id)
+        assert self.app.job_queue is not None
+        [job] = self.app.job_queue.get_jobs_by_name(sub.job_name)
+        return job
+
+    async def fire(self, chat_id: int) -> None:
+        """Run the chat's job now (as the scheduler would at its minute) and wait for delivery."""
+        await self.job(chat_id).run(self.app)
+        await self.digests.join()
+
+
+def attach_digests(services: Services, settings: DigestSettings | None = None) -> DigestService:
+    """Give Services a DigestService (until open_services builds one itself)."""
+    found = getattr(services, "digests", None)
+    if isinstance(found, DigestService):
+        return found
+    digests = DigestService(
+        services.config,
+        services.store,
+        services.users,
+        services.search,
+        settings=settings or DigestSettings(pacing=FAST),
+    )
+    digests.initialize()
+    services.digests = digests  # type: ignore[attr-defined]
+    return digests
+
+
+@asynccontextmanager
+async def digest_env(
+    data_dir: Path, server: LocalBotApiServer | None = None, **overrides: Any
+) -> AsyncIterator[Env]:
+    own = server is None
+    if server is None:
+        server = LocalBotApiServer(token=TOKEN, bot_username=BOT)
+        server.set_limits(server.limits.unlimited())
+        await server.start()
+    config = make_config(data_dir, server, tz=__import__("zoneinfo").ZoneInfo("UTC"), **overrides)
+    services = open_services(config, write=True)
+    digests = attach_digests(services)
+    try:
+        app = build_application(config, services, own_services=False)
+        async with running(app, poll_timeout=1):
+            yield Env(server, app, services, digests)
+    finally:
+        digests.shutdown()
+        services.shutdown()
+        if own:
+            await server.stop()
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    async with digest_env(tmp_path) as e:
+        yield e
+
+
+async def ask(user: UserClient, text: str) -> str:
+    user.replies()  # skip digests and edits that arrived meanwhile
+    await user.send(text)
+    [reply] = await user.wait_replies(1, timeout=TIMEOUT)
+    return reply.text
+
+
+def digests_in(server: LocalBotApiServer, chat_id: int) -> list[str]:
+    return [m.text for m in server.sent(chat_id) if m.text.startswith("Your news digest")]
+
+
+async def test_subscribe_then_the_digest_comes_at_the_chosen_minute_once(env: Env) -> None:
+    user = env.user()
+    reply = await ask(user, "/subscribe 07:30 Europe/Berlin harbour")
+    assert "Subscribed: harbour — every day at 07:30 (Europe/Berlin)" in reply
+    job = env.job(user.chat_id)
+    local = job.next_t.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin"))
+    assert (local.hour, local.minute) == (7, 30)
+    assert job.next_t > utcnow() and job.next_t - utcnow() <= timedelta(hours=25)
+    env.add("Harbour reopens after storm", "Stock markets calm")
+    await env.fire(user.chat_id)
+    [digest] = digests_in(env.server, user.chat_id)
+    assert "Harbour reopens after storm" in digest and "Stock markets" not in digest
+    await env.fire(user.chat_id)  # the same due again (a repeated trigger): never twice
+    assert len(digests_in(env.server, user.chat_id)) == 1
+    env.add("Harbour gets a new crane")
+    await ask(user, "/digest")  # nothing is delivered twice, new articles come
+    texts = digests_in(env.server, user.chat_id)
+    assert len(texts) == 2 and "new crane" in texts[1] and "reopens" not in texts[1]
+
+
+async def test_subscriptions_list_remove_and_change_time_by_button(env: Env) -> None:
+    user = env.user()
+    await ask(user, "/subscribe 06:15 climate")
+    await ask(user, "/subscribe sport")
+    await user.send("/subscriptions")
+    [listing] = await user.wait_replies(1, timeout=TIMEOUT)
+    assert "1. climate — every day at 06:15 (UTC)" in listing.text
+    assert "2. sport — every day at 08:00 (UTC)" in listing.text
+    await user.press(listing, "🕒 Time 2")
+    await user.press(listing, "21:00")
+    [sport] = [s for s in env.digests.subs.for_chat(user.chat_id) if s.topic == "sport"]
+    assert sport.slot.hhmm == "21:00"
+    await user.press(listing, "✖ Remove 1")
+    assert [s.topic for s in env.digests.subs.for_chat(user.chat_id)] == ["sport"]
+    assert "Unsubscribed: sport" in await ask(user, "/unsubscribe")
+    assert env.digests.subs.for_chat(user.chat_id) == []
+
+
+async def test_resubscribing_a_topic_changes_its_time(env: Env) -> None:
+    user = env.user()
+    await ask(user, "/subscribe 07:00 Climate   Policy")
+    assert "Updated: Climate Policy — every day at 09:45" in await ask(
+        user, "/subscribe 9:45 climate policy"
+    )
+    assert len(env.digests.subs.for_chat(user.chat_id)) == 1
+
+
+async def test_bad_times_and_zones_get_helpful_answers(env: Env) -> None:
+    user = env.user()
+    assert "use HH:MM" in await ask(user, "/subscribe 25:61 news")
+    assert "Did you mean Europe/Moscow?" in await ask(user, "/subscribe 07:00 Europe/Mosow news")
+    assert "Did you mean America/New_York?" in await ask(user, "/timezone america/new york")
+    assert "Time zone set to Asia/Kolkata" in await ask(user, "/timezone asia/kolkata")
+    reply = await ask(user, "/subscribe 08:00 markets")
+    assert "(Asia/Kolkata)" in reply
+    assert "1 subscription(s) now follow it" in await ask(user, "/timezone Europe/Berlin")
+    assert "now follow" not in await ask(user, "/timezone Europe/Berlin")
+
+
+async def test_blocked_user_is_deactivated_kept_and_reactivated_on_start(env: Env) -> None:
+    user = env.user()
+    await ask(user, "/subscribe ")
+    env.add("Blocked story one")
+    env.server.block(user.chat_id)
+    await env.fire(user.chat_id)
+    assert not env.digests.subs.is_active(user.chat_id)
+    assert len(env.digests.subs.for_chat(user.chat_id)) == 1  # kept
+    env.server.unblock(user.chat_id)
+    await ask(user, "/start")
+    assert env.digests.subs.is_active(user.chat_id)
+    await env.fire(user.chat_id)
+    [digest] = digests_in(env.server, user.chat_id)
+    assert "Blocked story one" in digest  # nothing was lost while blocked
+
+
+async def test_group_admins_only_and_migration_moves_subscriptions(env: Env) -> None:
+    admin, member = env.user(), env.user()
+    group = env.server.group(-4242, "Team", members=[member], admins=[admin])
+    in_group_admin = group.member(admin)
+    in_group_member = group.member(member)
+    assert "Subscribed" in await ask(in_group_admin, "/subscribe 10:00 chips")
+    assert "Only this group's admins" in await ask(in_group_member, "/subscribe 11:00 chips")
+    env.add("New chips factory opens")
+    env.server.migrate(-4242, -1009999)
+    await env.fire(-4242)
+    assert env.digests.subs.for_chat(-4242) == []
+    [moved] = env.digests.subs.for_chat(-1009999)
+    assert moved.topic == "chips" and moved.slot.hhmm == "10:00"
+    [digest] = digests_in(env.server, -1009999)
+    assert "New chips factory opens" in digest
+    assert env.job(-1009999).name == f"digest:-1009999:{moved.sub_id}"
+
+
+async def test_429_storm_is_retried_nothing_lost_nothing_twice(env: Env) -> None:
+    users = [env.user() for _ in range(12)]
+    for user in users:
+        await ask(user, "/subscribe 07:00")
+    env.add("Storm-proof story")
+    env.server.force_flood(retry_after=1, count=30)
+    for user in users:
+        await env.job(user.chat_id).run(env.app)
+    await env.digests.join()
+    assert env.server.stats.too_many_requests >= 30
+    for user in users:
+        [digest] = digests_in(env.server, user.chat_id)
+        assert "Storm-proof story" in digest
+
+
+async def test_digest_command_without_subscriptions(env: Env) -> None:
+    user = env.user()
+    assert "No subscriptions here" in await ask(user, "/digest")
+    await ask(user, "/subscribe volcano")
+    assert "Nothing new" in await ask(user, "/digest")
+
+
+async def test_restart_sends_a_missed_digest_once_within_grace(tmp_path: Path) -> None:
+    from bot.digests.records import Subscription
+
+    now = utcnow()
+    missed, old, created = (
+        now - timedelta(hours=1),
+        now - timedelta(hours=7),
+        now - timedelta(days=3),
+    )
+    server = LocalBotApiServer(token=TOKEN, bot_username=BOT)
+    await server.start()
+    try:
+        async with digest_env(tmp_path, server) as env:
+            user_a, user_b = env.user(), env.user()
+            env.digests.subs.add_many(
+                [
+                    Subscription(
+                        "aaaa0001", user_a.chat_id, "", missed.hour, missed.minute, "UTC", created
+                    ),
+                    Subscription(
+                        "bbbb0002", user_b.chat_id, "", old.hour, old.minute, "UTC", created
+                    ),
+                ]
+            )
+            env.add("Overnight story")
+        for _restart in range(2):  # two restarts: the missed digest comes once
+            async with digest_env(tmp_path, server) as env:
+                await env.digests.join()
+        assert len(digests_in(server, user_a.chat_id)) == 1
+        assert len(digests_in(server, user_b.chat_id)) == 0  # 7 h late: beyond the 6 h grace
+    finally:
+        await server.stop()
