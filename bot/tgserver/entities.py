@@ -190,6 +190,9 @@ def _start_tag(cur: _Cursor, begin: int) -> _Open:
                 f'Empty attribute name in the tag "{tag}" at byte offset {where}'
             )
         _skip_spaces(cur)
+        if cur.ch() != "=" and tag == "blockquote" and name == "expandable":
+            argument = "1"  # the Bot API documents the bare `<blockquote expandable>` form
+            continue
         if cur.ch() != "=":
             raise EntityParseError(
                 f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
@@ -224,7 +227,7 @@ def _end_tag(cur: _Cursor, begin: int, stack: list[_Open]) -> _Open:
         raise EntityParseError(f"Unclosed end tag at byte offset {where}")
     cur.i += 1
     top = stack.pop()
-    if name and name != top.tag:
+    if name and name.lower() != top.tag:
         raise EntityParseError(
             f'Unmatched end tag at byte offset {where}, expected "</{top.tag}>", found "</{name}>"'
         )

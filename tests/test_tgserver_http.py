@@ -1,0 +1,86 @@
+"""The local Bot API server at the HTTP level: body encodings, tokens, errors, conflicts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from tests.tgfixtures import running_server
+
+
+async def test_json_form_multipart_and_query_string_bodies() -> None:
+    async with running_server() as server, httpx.AsyncClient() as client:
+        server.user(1)
+        url = f"{server.base_url}{server.token}/sendMessage"
+        markup = {"inline_keyboard": [[{"text": "Go", "callback_data": "go"}]]}
+        as_json = await client.post(
+            url, json={"chat_id": 1, "text": "json", "reply_markup": markup}
+        )
+        as_form = await client.post(
+            url, data={"chat_id": "1", "text": "123", "reply_markup": json.dumps(markup)}
+        )
+        as_multipart = await client.post(
+            url, data={"chat_id": "1", "text": "multi"}, files={"doc": ("a.txt", b"x")}
+        )
+        as_query = await client.get(url, params={"chat_id": "1", "text": "query"})
+    for response in (as_json, as_form, as_multipart, as_query):
+        assert response.status_code == 200, response.text
+        assert response.json()["ok"] is True
+    assert [m.text for m in server.sent(1)] == ["json", "123", "multi", "query"]
+    assert server.sent(1)[1].button_texts == ["Go"]
+
+
+async def test_tokens_and_methods() -> None:
+    async with running_server() as server, httpx.AsyncClient() as client:
+        base = server.base_url
+        malformed = await client.post(f"{base}not-a-token/getMe")
+        wrong = await client.post(f"{base}1:other/getMe")
+        unknown = await client.post(f"{base}{server.token}/frobnicate")
+        any_case = await client.post(f"{base}{server.token}/GETME")
+    assert (malformed.status_code, malformed.json()["description"]) == (404, "Not Found")
+    assert wrong.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
+    assert unknown.status_code == 404
+    assert any_case.json()["result"]["username"] == server.bot_username
+
+
+async def test_error_bodies_look_like_telegram() -> None:
+    async with running_server() as server, httpx.AsyncClient() as client:
+        server.group(-5, "G")
+        server.migrate(-5, -1005)
+        url = f"{server.base_url}{server.token}/sendMessage"
+        migrated = await client.post(url, json={"chat_id": -5, "text": "x"})
+        server.force_flood(retry_after=3)
+        flooded = await client.post(url, json={"chat_id": -1005, "text": "x"})
+        server.stop_flood()
+    assert migrated.status_code == 400
+    assert migrated.json()["parameters"] == {"migrate_to_chat_id": -1005}
+    assert flooded.json() == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 3",
+        "parameters": {"retry_after": 3},
+    }
+    assert server.stats.errors_per_description["Too Many Requests"] == 1
+
+
+async def test_a_second_long_poll_ends_the_first_with_conflict() -> None:
+    async with running_server() as server, httpx.AsyncClient(timeout=10) as client:
+        url = f"{server.base_url}{server.token}/getUpdates"
+        first = asyncio.create_task(client.post(url, json={"timeout": 5}))
+        await asyncio.sleep(0.05)
+        second = asyncio.create_task(client.post(url, json={"timeout": 0}))
+        older, newer = await asyncio.gather(first, second)
+    assert older.status_code == 409
+    assert "terminated by other getUpdates request" in older.json()["description"]
+    assert newer.json() == {"ok": True, "result": []}
+
+
+async def test_stop_ends_a_waiting_long_poll() -> None:
+    async with running_server() as server, httpx.AsyncClient(timeout=10) as client:
+        url = f"{server.base_url}{server.token}/getUpdates"
+        poll = asyncio.create_task(client.post(url, json={"timeout": 30}))
+        await asyncio.sleep(0.05)
+    done, _ = await asyncio.wait([poll], timeout=5)
+    assert done  # the client saw the poll end (an error or a 409) instead of hanging 30 s
