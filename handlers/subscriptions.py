@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -22,7 +23,7 @@ from telegram.ext import (
 )
 
 from bot.commands import CommandSpec, is_allowed
-from bot.context import NewsApp, NewsContext
+from bot.context import NewsApp, NewsContext, ZoneLookup
 from bot.digests.args import find_zone, parse_subscribe, zone_problem
 from bot.digests.records import Subscription, topic_key
 from bot.digests.service import DigestService
@@ -82,8 +83,10 @@ def _app_service(application: NewsApp) -> DigestService | None:
     return found if isinstance(found, DigestService) else None
 
 
-def _zone_lookup(application: NewsApp):  # type: ignore[no-untyped-def]
-    def lookup(chat_id: int):  # type: ignore[no-untyped-def]
+def _zone_lookup(application: NewsApp) -> ZoneLookup:
+    """Return the chat-zone lookup other handlers use to show times in the chat's zone."""
+
+    def lookup(chat_id: int) -> ZoneInfo | None:
         service = _app_service(application)
         return service.zone_of(chat_id) if service else None
 

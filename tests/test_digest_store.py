@@ -1,0 +1,128 @@
+"""The subscriptions table and its delivery journal: crash replay, compaction, migration."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.digests.args import find_zone, parse_subscribe, suggest_zone
+from bot.digests.queue import Request, WorkQueue
+from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.userdb import UserDB
+
+T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
+
+
+def open_store(data_dir: Path) -> tuple[UserDB, SubscriptionStore]:
+    users = UserDB(data_dir)
+    users.initialize()
+    store = SubscriptionStore(users, data_dir / JOURNAL_FILE, clock=lambda: T0)
+    store.initialize()
+    return users, store
+
+
+def test_a_delivery_survives_a_crash_through_the_journal(tmp_path: Path) -> None:
+    _users, store = open_store(tmp_path)
+    sub, _ = store.subscribe(1, "china", 7, 30, "Europe/Berlin")
+    store.mark_delivered([sub.sub_id], T0 + timedelta(minutes=1), T0)
+    # kill -9 now: no compact(), no shutdown(); the users file still has no cursor.
+    _users2, store2 = open_store(tmp_path)
+    got = store2.get(sub.sub_id)
+    assert got is not None and got.cursor == T0 + timedelta(minutes=1) and got.last_due == T0
+    assert (tmp_path / JOURNAL_FILE).read_bytes() == b""  # folded into the table at start
+    _users3, store3 = open_store(tmp_path)
+    assert store3.get(sub.sub_id) == got
+
+
+def test_a_torn_journal_line_is_ignored_and_cursors_never_go_back(tmp_path: Path) -> None:
+    _users, store = open_store(tmp_path)
+    sub, _ = store.subscribe(1, "", 8, 0, "UTC")
+    store.mark_delivered([sub.sub_id], T0 + timedelta(hours=2), T0 + timedelta(hours=1))
+    store.mark_delivered([sub.sub_id], T0 + timedelta(hours=1), None)  # older: ignored
+    with (tmp_path / JOURNAL_FILE).open("ab") as fh:
+        fh.write(b'{"s": "' + sub.sub_id.encode() + b'", "c": "2026-0')
+    _, again = open_store(tmp_path)
+    got = again.get(sub.sub_id)
+    assert got is not None
+    assert got.cursor == T0 + timedelta(hours=2) and got.last_due == T0 + timedelta(hours=1)
+
+
+def test_same_topic_updates_time_and_topics_compare_loosely(tmp_path: Path) -> None:
+    _, store = open_store(tmp_path)
+    first, new1 = store.subscribe(1, "Climate  Policy", 7, 0, "UTC")
+    second, new2 = store.subscribe(1, "climate policy", 9, 15, "UTC")
+    assert (new1, new2) == (True, False)
+    assert second.sub_id == first.sub_id and second.slot.hhmm == "09:15"
+    assert len(store.for_chat(1)) == 1
+
+
+def test_migration_moves_subscriptions_and_settings(tmp_path: Path) -> None:
+    _, store = open_store(tmp_path)
+    store.subscribe(-5, "chips", 10, 0, "UTC")
+    store.subscribe(-5, "", 8, 0, "UTC")
+    store.subscribe(-1005, "chips", 11, 0, "UTC")  # the supergroup already had this topic
+    store.set_zone(-5, "Asia/Kolkata")
+    store.set_active(-5, False)
+    moved = store.migrate(-5, -1005)
+    assert [s.topic for s in moved] == [""]
+    assert store.for_chat(-5) == []
+    assert sorted(s.topic for s in store.for_chat(-1005)) == ["", "chips"]
+    assert store.chat(-1005).zone == "Asia/Kolkata" and store.is_active(-1005)
+    _, reopened = open_store(tmp_path)
+    assert sorted(s.topic for s in reopened.for_chat(-1005)) == ["", "chips"]
+
+
+def test_deactivated_chat_keeps_its_subscriptions_on_disk(tmp_path: Path) -> None:
+    _, store = open_store(tmp_path)
+    store.subscribe(3, "news", 8, 0, "UTC")
+    assert store.set_active(3, False)
+    _, reopened = open_store(tmp_path)
+    assert not reopened.is_active(3) and len(reopened.for_chat(3)) == 1
+
+
+async def test_work_queue_merges_requests_per_chat_and_never_runs_a_chat_twice_at_once() -> None:
+    running: set[int] = set()
+    handled: list[tuple[int, frozenset[str]]] = []
+
+    async def handle(chat_id: int, request: Request) -> str:
+        assert chat_id not in running
+        running.add(chat_id)
+        await asyncio.sleep(0.01)
+        handled.append((chat_id, frozenset(request.sub_ids)))
+        running.discard(chat_id)
+        return "sent"
+
+    queue = WorkQueue(handle, workers=4)
+    queue.start()
+    queue.submit(1, Request({"a"}, T0))
+    queue.submit(1, Request({"b"}, T0))  # merged with the waiting one
+    queue.submit(2, Request({"c"}, T0))
+    await asyncio.sleep(0)
+    queue.submit(1, Request({"d"}, T0))  # chat 1 is busy: runs after it
+    await queue.join()
+    await queue.stop()
+    assert sorted(handled, key=lambda h: (h[0], sorted(h[1]))) == [
+        (1, frozenset({"a", "b"})),
+        (1, frozenset({"d"})),
+        (2, frozenset({"c"})),
+    ]
+
+
+def test_zone_names_are_found_case_insensitively_with_suggestions() -> None:
+    assert find_zone("europe/berlin") == "Europe/Berlin"
+    assert find_zone("Mars/Olympus") is None
+    assert suggest_zone("Europe/Berln") == "Europe/Berlin"
+    assert suggest_zone("Kolkata") == "Asia/Kolkata"
+    assert parse_subscribe(["AC/DC", "tour"]).topic == "AC/DC tour"
+
+
+@given(st.lists(st.text(max_size=15), max_size=6))
+def test_parse_subscribe_is_total(args: list[str]) -> None:
+    parsed = parse_subscribe(args)
+    assert parsed.problem is not None or len(parsed.topic) <= 100
+    if parsed.hhmm is not None:
+        assert 0 <= parsed.hhmm[0] < 24 and 0 <= parsed.hhmm[1] < 60
