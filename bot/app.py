@@ -79,6 +79,8 @@ def build_application(
     bot_token = token or config.token
     if not bot_token:
         raise ValueError("a bot token is needed to build the Application")
+    # httpx logs every request URL at INFO, and the token is part of each URL.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
         tzinfo=config.tz,

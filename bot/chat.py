@@ -71,7 +71,7 @@ class Terminal:
         text = line.strip()
         if not text:
             return
-        if text.isdigit() and self.buttons_of is not None:
+        if text.isascii() and text.isdigit() and len(text) < 4 and self.buttons_of is not None:
             await self._press(int(text))
         elif text.startswith("@"):
             self.inline_query = (text[1:].strip(), "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from bot.services import Services
 from bot.summarize import one_line
 
 PAGE_SIZE = 5
+_COUNT = re.compile(r"[0-9]{1,6}")  # ASCII only: str.isdigit() accepts '¹'
 MAX_LATEST = 20
 MAX_QUERY = 256  # characters; Telegram's own inline query limit
 MAX_PAGES = 200  # deeper pages are refused: nobody pages that far, and offsets stay cheap
@@ -50,7 +52,7 @@ def parse_latest_args(args: Sequence[str]) -> tuple[int, str]:
     """Split `/latest [N] [words]` into a count (1..MAX_LATEST) and the words."""
     words = list(args)
     count = PAGE_SIZE
-    if words and words[0].isdigit() and len(words[0]) <= 6:
+    if words and _COUNT.fullmatch(words[0]):
         count = max(1, min(int(words.pop(0)), MAX_LATEST))
     return count, clean_query(" ".join(words))
 

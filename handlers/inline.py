@@ -50,5 +50,6 @@ async def on_inline_query(update: Update, context: NewsContext) -> None:
     await query.answer(
         [_result(item) for item in page.items],
         cache_time=CACHE_SECONDS,
-        next_offset=page.next_offset,
+        # None, not "": with Defaults set, PTB 22.8 sends "" as "[]", which clients page on.
+        next_offset=page.next_offset or None,
     )

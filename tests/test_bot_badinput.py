@@ -1,0 +1,160 @@
+"""End-to-end: bad input, blocked chats, failures and flood control never crash the bot."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.context import NewsContext
+from tests.botkit import ADMIN, BotEnv, ask, bot_env, valid_telegram_html
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+UGLY = [
+    "x" * 10_000,
+    ".*[(?<=\\",
+    "<b>bold</b> & <script>",
+    "&amp; &lt; &#0; &#xFFFFFF;",
+    "\u202e\u200b\u0000\u0007 drills",
+    "🦀🇺🇦 👍🏽" * 50,
+    "'; DROP TABLE articles; --",
+    'title:"unclosed AND OR NOT (',
+]
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotEnv]:
+    async with bot_env(Path(tmp_path_factory.mktemp("bot-bad"))) as running_env:
+        yield running_env
+
+
+async def test_unknown_command_in_private_gets_a_hint(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/frobnicate now")
+    assert reply.text == "I don't know that command. /help lists what I can do."
+
+
+@pytest.mark.parametrize("text", UGLY)
+async def test_ugly_search_arguments_get_a_valid_reply(env: BotEnv, text: str) -> None:
+    [reply] = await ask(env.user(), f"/search {text}")
+    assert reply.text.startswith(("Search:", "Nothing found", "Send /search"))
+    assert valid_telegram_html(reply)
+    assert len(reply.text) < 4096
+
+
+@pytest.mark.parametrize("text", UGLY)
+async def test_ugly_latest_and_summary_arguments(env: BotEnv, text: str) -> None:
+    user = env.user()
+    [latest] = await ask(user, f"/latest {text}")
+    assert valid_telegram_html(latest)
+    [summary] = await ask(user, f"/summary {text}")
+    assert valid_telegram_html(summary)
+
+
+async def test_query_is_capped_at_256_characters(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/search " + "ab " * 3000)
+    assert reply.text.startswith("Nothing found for ")
+    assert len(reply.text) <= len("Nothing found for .") + 256
+
+
+async def test_plain_ugly_text_in_private_is_a_safe_search(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "<i>unclosed & weird")
+    assert reply.text == "Nothing found for <i>unclosed & weird."
+
+
+async def test_edited_messages_are_ignored(env: BotEnv) -> None:
+    user = env.user()
+    sent = await user.send("/latest 1")
+    await user.wait_replies(1)
+    await user.edit(sent, "/latest 2")
+    assert await user.no_replies(0.4)
+
+
+async def test_stickers_and_photos_in_private_get_a_hint(env: BotEnv) -> None:
+    user = env.user()
+    await user.send_sticker()
+    [reply] = await user.wait_replies(1)
+    assert reply.text.startswith("I can only read text")
+    await user.send_photo(caption="drills")
+    [photo] = await user.wait_replies(1)
+    assert photo.text.startswith("I can only read text")
+
+
+async def test_group_stickers_and_chatter_get_silence(env: BotEnv) -> None:
+    member = env.user()
+    group = env.server.group(-1009000000100, "Chat", members=[member])
+    in_group = group.member(member)
+    await in_group.send_sticker()
+    await in_group.send("interest rates")
+    await in_group.send(f"@{env.server.bot_username} hello")
+    assert await in_group.no_replies(0.5)
+
+
+async def test_blocked_chat_is_not_a_crash(env: BotEnv, caplog: pytest.LogCaptureFixture) -> None:
+    user = env.user()
+    env.server.block(user.chat_id)
+    with caplog.at_level(logging.INFO):
+        await user.send("/latest")
+        assert await user.no_replies(0.5)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    env.server.unblock(user.chat_id)
+    [reply] = await ask(user, "/latest 1")
+    assert reply.text.startswith("Latest news")
+
+
+async def test_a_failing_handler_apologises_and_tells_admins(
+    env: BotEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def boom(update: Update, context: NewsContext) -> None:
+        raise RuntimeError("kaputt <b>&</b> token=secret-ish")
+
+    handler = CommandHandler("boom", boom)
+    env.app.add_handler(handler)
+    admin = env.server.user(ADMIN, "Admin")
+    admin.replies()
+    try:
+        with caplog.at_level(logging.ERROR):
+            [reply] = await ask(env.user(), "/boom")
+        [notice] = await admin.wait_replies(1)
+    finally:
+        env.app.remove_handler(handler)
+    assert reply.text == "Sorry, something went wrong. Try again."
+    assert "Traceback" not in reply.text and "kaputt" not in reply.text
+    assert "RuntimeError: kaputt <b>&</b>" in notice.text
+    assert valid_telegram_html(notice)
+    assert any(r.exc_info for r in caplog.records)
+
+
+async def test_flood_control_is_retried_not_failed(env: BotEnv) -> None:
+    user = env.user()
+    env.server.force_flood(retry_after=1, count=1)
+    try:
+        [reply] = await ask(user, "/latest 1")
+    finally:
+        env.server.stop_flood()
+    assert reply.text.startswith("Latest news")
+
+
+async def test_the_token_never_reaches_the_log(
+    env: BotEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        await ask(env.user(), "/latest 1")
+    assert env.config.token
+    assert env.config.token not in caplog.text
+    assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+
+
+async def test_users_outside_the_allow_list_are_turned_away(tmp_path: Path) -> None:
+    async with bot_env(tmp_path, allowed_users=frozenset({1})) as private_env:
+        stranger = private_env.server.user(31337, "Eve")
+        [reply] = await ask(stranger, "/latest")
+        assert reply.text == "This bot is private. Ask its owner for access."
+        friend = private_env.server.user(1, "Friend")
+        [ok] = await ask(friend, "/latest 1")
+        assert ok.text.startswith("Latest news")

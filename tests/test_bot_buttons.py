@@ -1,0 +1,135 @@
+"""End-to-end: More/Back paging, Summary buttons, did-you-mean, and forged or stale buttons."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from handlers.callbacks import EXPIRED, FORGED
+from tests.botkit import BotEnv, ask, bot_env, valid_telegram_html
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotEnv]:
+    async with bot_env(Path(tmp_path_factory.mktemp("bot-buttons"))) as running_env:
+        yield running_env
+
+
+async def test_more_edits_the_message_to_the_next_page_and_back(env: BotEnv) -> None:
+    user = env.user()
+    [first] = await ask(user, "/latest")
+    answer = await user.press(first, "More »")
+    assert answer.text is None
+    [edited] = await user.wait_replies(1)
+    assert edited.edited and edited.message_id == first.message_id
+    assert edited.text.startswith("Latest news · 6–10 of")
+    assert "6. Central bank holds interest rates (5)" in edited.text
+    assert edited.button_texts == [f"Summary {n}" for n in range(6, 11)] + ["« Back", "More »"]
+    await user.press(edited, "« Back")
+    [back] = await user.wait_replies(1)
+    assert back.text == first.text
+
+
+async def test_summary_n_follows_the_page_shown(env: BotEnv) -> None:
+    user = env.user()
+    [first] = await ask(user, "/latest")
+    await user.press(first, "More »")
+    await user.wait_replies(1)
+    [reply] = await ask(user, "/summary 7")
+    assert reply.text.startswith("Navy drills near the coast draw crowds (6)")
+
+
+async def test_summary_button_sends_the_article_card(env: BotEnv) -> None:
+    user = env.user()
+    [listing] = await ask(user, "/search chip factory")
+    await user.press(listing, "Summary 1")
+    [card] = await user.wait_replies(1)
+    assert not card.edited
+    assert card.text.startswith("New chip factory opens in Dresden")
+    assert "Tech Wire ·" in card.text
+    assert valid_telegram_html(card)
+
+
+async def test_last_page_has_no_more_button(env: BotEnv) -> None:
+    user = env.user()
+    [listing] = await ask(user, "/latest 20")
+    await user.press(listing, "More »")
+    [last] = await user.wait_replies(1)
+    assert last.text.startswith("Latest news · 21–")
+    assert "More »" not in last.button_texts
+    assert "« Back" in last.button_texts
+
+
+async def test_did_you_mean_button_runs_the_suggestion(env: BotEnv) -> None:
+    user = env.user()
+    [reply] = await ask(user, "/search drils")
+    assert "Search: drills" in reply.button_texts
+    await user.press(reply, "Search: drills")
+    [result] = await user.wait_replies(1)
+    assert not result.edited
+    assert result.text.startswith("Search: drills · 1–5 of")
+
+
+async def test_double_tap_on_more_edits_once(env: BotEnv) -> None:
+    user = env.user()
+    [first] = await ask(user, "/latest")
+    data = next(b["callback_data"] for b in first.buttons if b["text"] == "More »")
+    await user.press_data(first, data)
+    await user.wait_replies(1)
+    answer = await user.press_data(first, data)
+    assert answer.text is None
+    assert await user.no_replies(0.3)
+
+
+@pytest.mark.parametrize(
+    ("data", "notice"),
+    [
+        ("p:999:1", EXPIRED),
+        ("d:12345", EXPIRED),
+        ("garbage", FORGED),
+        ("p:1:-1", FORGED),
+        ("p:01:1", FORGED),
+        ("s:../../etc", FORGED),
+        ("<b>", FORGED),
+        ("", FORGED),
+        ("x" * 64, FORGED),
+    ],
+)
+async def test_forged_or_stale_buttons_get_a_short_notice(
+    env: BotEnv, data: str, notice: str
+) -> None:
+    user = env.user()
+    [listing] = await ask(user, "/latest 2")
+    answer = await user.press_data(listing, data)
+    assert answer.text == notice
+    assert await user.no_replies(0.2)
+
+
+async def test_page_beyond_the_listing_is_refused(env: BotEnv) -> None:
+    user = env.user()
+    [listing] = await ask(user, "/latest 2")
+    data = next(b["callback_data"] for b in listing.buttons if b["text"] == "More »")
+    key = data.split(":")[1]
+    answer = await user.press_data(listing, f"p:{key}:9999")
+    assert answer.text == FORGED
+
+
+async def test_summary_button_of_a_removed_article(env: BotEnv) -> None:
+    user = env.user()
+    [listing] = await ask(user, "/latest 1")
+    answer = await user.press_data(listing, "s:0123456789ab")
+    assert answer.text == "That article is no longer available."
+
+
+async def test_old_listings_expire(env: BotEnv) -> None:
+    user = env.user()
+    [oldest] = await ask(user, "/latest 2")
+    for _ in range(20):
+        await ask(user, "/latest 2")
+    answer = await user.press(oldest, "More »")
+    assert answer.text == EXPIRED

@@ -1,0 +1,206 @@
+"""End-to-end: /start, /help, /latest, /search, /summary and plain text, through the local server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.context import NewsContext
+from tests.botkit import ADMIN, BOT, BotEnv, ask, bot_env, valid_telegram_html
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotEnv]:
+    async with bot_env(Path(tmp_path_factory.mktemp("bot-commands"))) as running_env:
+        yield running_env
+
+
+async def test_start_says_what_the_bot_does_and_runs_the_chat_start_hooks(env: BotEnv) -> None:
+    started: list[int] = []
+
+    async def hook(context: NewsContext, chat_id: int) -> None:
+        started.append(chat_id)
+
+    env.app.bot_data.on_chat_start.append(hook)
+    try:
+        user = env.user()
+        [reply] = await ask(user, "/start")
+    finally:
+        env.app.bot_data.on_chat_start.remove(hook)
+    assert "newsbrief" in reply.text
+    for command in ("/latest", "/search", "/summary", "/help"):
+        assert command in reply.text
+    assert started == [user.chat_id]
+
+
+async def test_help_lists_exactly_the_registered_commands(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/help")
+    registered = env.server.commands()
+    assert registered, "setMyCommands was not called"
+    for command in registered:
+        assert f"/{command['command']}" in reply.text
+        assert command["description"] in reply.text
+    listed = [line.split()[0] for line in reply.text.splitlines() if line.startswith("/")]
+    assert sorted(c.lstrip("/") for c in listed) == sorted(c["command"] for c in registered)
+
+
+async def test_admin_help_includes_admin_commands(env: BotEnv) -> None:
+    admin = env.server.user(ADMIN, "Admin")
+    [reply] = await ask(admin, "/help")
+    admin_only = [spec.name for spec in env.app.bot_data.commands if spec.admin_only]
+    for name in admin_only:
+        assert f"/{name}" in reply.text
+    [plain] = await ask(env.user(), "/help")
+    for name in admin_only:
+        assert f"/{name} " not in plain.text + " "
+
+
+async def test_command_addressed_to_this_bot_works(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), f"/latest@{BOT} 2")
+    assert reply.text.startswith("Latest news · 1–2 of")
+
+
+async def test_latest_shows_five_newest_with_links_sources_local_dates(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/latest")
+    assert reply.text.startswith("Latest news · 1–5 of")
+    assert "1. Navy drills near the coast draw crowds (0)" in reply.text
+    assert "5. Election turnout hits record high (4)" in reply.text
+    assert "6." not in reply.text
+    # 12:00 UTC is 21:00 in Tokyo, the configured zone.
+    assert "Sea News, 1 Mar 2026, 21:00" in reply.text
+    links = [e for e in reply.entities if e["type"] == "text_link"]
+    assert links[0]["url"] == "https://news.example.com/0"
+    assert reply.link_preview_disabled
+    assert "The Naval drills story continues" in reply.text or "Naval drills" in reply.text
+    assert reply.button_texts == [f"Summary {n}" for n in range(1, 6)] + ["More »"]
+    assert valid_telegram_html(reply)
+
+
+async def test_latest_count_is_capped_at_twenty_and_fits_one_message(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/latest 500")
+    assert reply.text.startswith("Latest news · 1–20 of")
+    assert "20. " in reply.text and "21. " not in reply.text
+    assert valid_telegram_html(reply)
+    [three] = await ask(env.user(), "/latest 3")
+    assert three.text.startswith("Latest news · 1–3 of")
+
+
+async def test_latest_with_words_filters_newest_first(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/latest 3 football")
+    assert reply.text.startswith("Latest on football · 1–3 of 5")
+    assert "1. Local football club wins the cup (2)" in reply.text
+    assert "2. Local football club wins the cup (8)" in reply.text
+
+
+async def test_search_ranks_and_bolds_matched_words(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/search chip factory")
+    assert reply.text.startswith("Search: chip factory · 1–5 of")
+    assert "New chip factory opens in Dresden" in reply.text
+    bolded = [
+        reply.text[e["offset"] : e["offset"] + e["length"]].lower()
+        for e in reply.entities
+        if e["type"] == "bold"
+    ]
+    assert any(word.startswith("chip") for word in bolded)
+    assert "More »" not in reply.button_texts  # exactly five chip articles
+    [many] = await ask(env.user(), "/search story")
+    assert many.button_texts[-1] == "More »"
+
+
+async def test_search_nothing_found_says_so_with_a_suggestion(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/search zzyzxqq")
+    assert reply.text == "Nothing found for zzyzxqq."
+    [typo] = await ask(env.user(), "/search drils")
+    assert "Search: drills" in typo.button_texts
+    [relaxed] = await ask(env.user(), "/search chip zzyzxqq")
+    assert "some of them match" in relaxed.text
+
+
+async def test_search_without_words_explains_usage(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/search")
+    assert "/search climate policy" in reply.text
+
+
+async def test_plain_text_in_a_private_chat_is_a_search(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "interest rates")
+    assert reply.text.startswith("Search: interest rates")
+    assert "Central bank holds interest rates" in reply.text
+
+
+async def test_summary_of_item_n_of_the_last_list(env: BotEnv) -> None:
+    user = env.user()
+    await ask(user, "/latest")
+    [reply] = await ask(user, "/summary 2")
+    assert reply.text.startswith("Climate policy talks stall in Bonn (1)")
+    assert "Planet Daily · 1 Mar 2026, 20:00" in reply.text
+    assert "climate policy" in reply.text.lower()
+
+
+async def test_summary_without_a_list_or_out_of_range_explains(env: BotEnv) -> None:
+    user = env.user()
+    [reply] = await ask(user, "/summary 3")
+    assert "There is no item 3 in the last list" in reply.text
+    await ask(user, "/latest 2")
+    [reply] = await ask(user, "/summary 7")
+    assert "There is no item 7" in reply.text
+
+
+async def test_summary_by_url_and_by_id(env: BotEnv) -> None:
+    user = env.user()
+    [by_url] = await ask(user, "/summary https://news.example.com/3")
+    assert by_url.text.startswith("New chip factory opens in Dresden (3)")
+    article = env.services.store.find_by_url("https://news.example.com/3")
+    assert article is not None
+    [by_id] = await ask(user, f"/summary {article.id}")
+    assert by_id.text == by_url.text
+    [unknown] = await ask(user, "/summary https://elsewhere.example.org/x")
+    assert unknown.text == "I have no article with that link."
+
+
+async def test_summary_of_words_is_a_linked_topic_summary(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/summary election turnout")
+    assert reply.text.startswith("Summary: election turnout")
+    assert "•" in reply.text
+    assert any(e["type"] == "text_link" for e in reply.entities)
+
+
+async def test_summary_without_argument_explains_usage(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/summary")
+    assert "/summary 1" in reply.text
+
+
+async def test_long_article_summary_fits_telegram(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/summary https://news.example.com/long")
+    assert reply.text.startswith("Marathon article about glaciers")
+    assert valid_telegram_html(reply)
+
+
+async def test_html_in_articles_is_shown_as_text(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/summary https://news.example.com/ugly")
+    assert reply.text.startswith('<script>alert("x")</script> & <b>Co</b> report')
+    assert "<Ugly & Sons>" in reply.text
+
+
+async def test_group_commands_reply_in_the_forum_topic(env: BotEnv) -> None:
+    member = env.user()
+    group = env.server.group(-1009000000001, "Forum", members=[member], forum=True)
+    in_topic = group.member(member, thread_id=77)
+    [reply] = await ask(in_topic, f"/latest@{BOT} 1")
+    assert reply.message_thread_id == 77
+    assert reply.text.startswith("Latest news · 1–1 of")
+
+
+async def test_group_plain_text_and_other_bots_commands_get_silence(env: BotEnv) -> None:
+    member = env.user()
+    group = env.server.group(-1009000000002, "Chat", members=[member])
+    in_group = group.member(member)
+    await in_group.send("/latest@some_other_bot")
+    await in_group.send("/frobnicate")
+    assert await in_group.no_replies(0.5)
+    [reply] = await ask(in_group, f"/frobnicate@{BOT}")
+    assert "/help" in reply.text

@@ -1,0 +1,80 @@
+"""End-to-end: inline mode (`@newsbrief_bot words`), paged by offset."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.tgserver import parse_html
+from tests.botkit import BotEnv, bot_env
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotEnv]:
+    async with bot_env(Path(tmp_path_factory.mktemp("bot-inline"))) as running_env:
+        yield running_env
+
+
+async def test_inline_query_lists_matching_articles_with_cards(env: BotEnv) -> None:
+    answer = await env.user().inline("chip factory")
+    assert len(answer.results) == 5
+    first = answer.results[0]
+    assert first["type"] == "article"
+    assert first["title"].startswith("New chip factory opens in Dresden")
+    assert first["description"]
+    content = first["input_message_content"]
+    assert content["parse_mode"] == "HTML"
+    card = parse_html(content["message_text"])
+    assert card.text.startswith("New chip factory opens in Dresden")
+    assert "Tech Wire · " in card.text
+    assert answer.next_offset == ""
+
+
+async def test_inline_results_are_paged_by_offset(env: BotEnv) -> None:
+    user = env.user()
+    first = await user.inline("story")
+    assert len(first.results) == 10
+    assert first.next_offset == "10"
+    second = await user.inline("story", offset=first.next_offset)
+    assert len(second.results) == 10
+    assert {r["id"] for r in first.results}.isdisjoint(r["id"] for r in second.results)
+    third = await user.inline("story", offset=second.next_offset)
+    assert third.next_offset == ""
+    assert len(first.results) + len(second.results) + len(third.results) == 30
+
+
+async def test_empty_inline_query_shows_the_latest(env: BotEnv) -> None:
+    answer = await env.user().inline("")
+    assert answer.results[0]["title"] == "Navy drills near the coast draw crowds (0)"
+    assert answer.next_offset == "10"
+
+
+@pytest.mark.parametrize("offset", ["abc", "-5", "99999999", "1e3", "10; DROP"])
+async def test_forged_offsets_start_from_the_top_or_end_the_list(env: BotEnv, offset: str) -> None:
+    answer = await env.user().inline("story", offset=offset)
+    assert answer.next_offset in ("", "10")
+
+
+@pytest.mark.parametrize(
+    "query", ["zzyzxqq", "<b>&amp;", ".*[(", "x" * 300, "\u202e\u0000 drills", "🦀" * 100]
+)
+async def test_odd_inline_queries_get_a_valid_answer(env: BotEnv, query: str) -> None:
+    answer = await env.user().inline(query)
+    for result in answer.results:
+        parse_html(result["input_message_content"]["message_text"])
+
+
+async def test_inline_card_of_an_article_without_link_or_with_markup(env: BotEnv) -> None:
+    answer = await env.user().inline("Angle brackets ampersands")
+    ugly = next(r for r in answer.results if "script" in r["title"])
+    assert ugly["title"].startswith('<script>alert("x")</script>')
+    card = parse_html(ugly["input_message_content"]["message_text"])
+    assert card.text.startswith('<script>alert("x")</script> & <b>Co</b> report')
+    plain = await env.user().inline("strange link not allowed")
+    no_link = next(r for r in plain.results if r["title"] == "Article without a link")
+    assert "url" not in no_link

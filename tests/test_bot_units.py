@@ -1,0 +1,76 @@
+"""Pure parts of the bot: callback codec, query cleaning, argument parsing, command lists."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.commands import CommandSpec, bot_commands, help_html, markdown_table, merge_commands
+from bot.inline_results import MAX_OFFSET, parse_offset
+from bot.listings import MAX_LATEST, MAX_QUERY, clean_query, parse_latest_args
+from bot.tgserver import parse_html
+from handlers.callbacks import PAGE, SUGGEST, SUMMARY, Action, decode, encode
+
+SPECS = [
+    CommandSpec("latest", "Newest <articles> & more", args="[N] [words]"),
+    CommandSpec("addfeed", "Add a feed", admin_only=True, args="URL"),
+]
+
+
+def test_callback_data_round_trips_and_fits() -> None:
+    for action in (
+        Action(PAGE, listing=999_999_999, page=9999),
+        Action(SUMMARY, article_id="f" * 40),
+        Action(SUGGEST, listing=1),
+    ):
+        data = encode(action)
+        assert len(data.encode()) <= 64
+        assert decode(data) == action
+
+
+@given(st.text(max_size=100))
+def test_decode_never_raises_and_accepts_only_what_encode_writes(data: str) -> None:
+    action = decode(data)
+    if action is not None:
+        assert encode(action) == data
+
+
+@given(st.text(max_size=20_000))
+def test_clean_query_is_one_short_printable_line(text: str) -> None:
+    cleaned = clean_query(text)
+    assert len(cleaned) <= MAX_QUERY
+    assert "\n" not in cleaned and cleaned == cleaned.strip()
+    assert all(ch.isprintable() for ch in cleaned)
+
+
+@given(st.lists(st.text(max_size=30), max_size=8))
+def test_latest_arguments_are_bounded(args: list[str]) -> None:
+    count, words = parse_latest_args(args)
+    assert 1 <= count <= MAX_LATEST
+    assert len(words) <= MAX_QUERY
+
+
+def test_latest_arguments() -> None:
+    assert parse_latest_args([]) == (5, "")
+    assert parse_latest_args(["0"]) == (1, "")
+    assert parse_latest_args(["99999999999999"]) == (5, "99999999999999")
+    assert parse_latest_args(["3", "rate", "cuts"]) == (3, "rate cuts")
+
+
+@given(st.text(max_size=20))
+def test_inline_offset_is_digits_or_zero(raw: str) -> None:
+    offset = parse_offset(raw)
+    assert 0 <= offset <= MAX_OFFSET
+
+
+def test_command_lists_come_from_one_source() -> None:
+    merged = merge_commands([SPECS, [CommandSpec("latest", "duplicate")]])
+    assert [spec.name for spec in merged] == ["latest", "addfeed"]
+    assert [c.command for c in bot_commands(merged, admin=False)] == ["latest"]
+    assert [c.command for c in bot_commands(merged, admin=True)] == ["latest", "addfeed"]
+    user_help = help_html(merged, admin=False)
+    parse_html(user_help)  # Telegram accepts it
+    assert "/addfeed" not in user_help
+    assert "&lt;articles&gt; &amp; more" in user_help
+    assert "/addfeed URL" in help_html(merged, admin=True)
+    assert "| `/addfeed URL` | Add a feed | admins |" in markdown_table(merged)
