@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -92,3 +93,30 @@ async def test_rate_limiter_retries_after_a_429() -> None:
             (reply,) = await ann.wait_replies(1, timeout=10)
             assert reply.text == "Welcome"
     assert server.stats.too_many_requests == 1
+
+
+async def test_collect_gathers_every_reply_to_one_input() -> None:
+    async def chatty(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        for n in range(3):
+            await update.effective_message.reply_text(f"part {n}", do_quote=False)
+
+    async with (
+        running_server() as server,
+        polling_application(server, [MessageHandler(filters.TEXT, chatty)]),
+    ):
+        ann = server.user(1)
+        await ann.send("go")
+        replies = await ann.collect(quiet=0.2)
+        assert [r.text for r in replies] == ["part 0", "part 1", "part 2"]
+        assert await ann.no_replies(within=0.05)
+
+
+async def test_many_users_at_once_each_get_their_own_reply() -> None:
+    async with running_server() as server, polling_application(server, HANDLERS):
+        users = [server.user(n, f"U{n}") for n in range(1, 51)]
+        await asyncio.gather(*(u.send(f"hi {u.user_id}") for u in users))
+        replies = await asyncio.gather(*(u.wait_replies(1, timeout=20) for u in users))
+    for user, (reply,) in zip(users, replies, strict=True):
+        assert reply.text == f"hi {user.user_id}"
+    assert server.stats.messages_sent == 50

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ class ChatState:
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_message_id: int = 1
     log: list[SentMessage] = field(default_factory=list)
+    # Per chat, so 200 simulated users waiting for replies do not all wake on every send.
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     @property
     def chat_id(self) -> int:
@@ -60,7 +63,6 @@ class World:
     def __init__(self) -> None:
         self.users: dict[int, dict[str, Any]] = {}
         self.chats: dict[int, ChatState] = {}
-        self.changed = asyncio.Condition()
 
     def add_chat(self, chat: dict[str, Any]) -> ChatState:
         """Register a chat (or return the existing one with the same id)."""
@@ -105,21 +107,26 @@ class World:
         return found
 
     async def record(self, state: ChatState, entry: SentMessage) -> None:
-        """Append to the chat's log and wake every waiter."""
+        """Append to the chat's log and wake whoever waits on that chat."""
         state.log.append(entry)
-        async with self.changed:
-            self.changed.notify_all()
+        async with state.changed:
+            state.changed.notify_all()
 
-    async def wait_for(self, predicate: Any, timeout: float) -> bool:  # noqa: ASYNC109
-        """Wait until predicate() is true or timeout passes; return the final predicate value."""
-        deadline = time.monotonic() + timeout
-        async with self.changed:
-            while not predicate():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return bool(predicate())
-                try:
-                    await asyncio.wait_for(self.changed.wait(), remaining)
-                except TimeoutError:
-                    return bool(predicate())
-            return True
+
+async def wait_until(
+    state: ChatState,
+    predicate: Callable[[], bool],
+    timeout: float,  # noqa: ASYNC109 - a deadline for the predicate, not for one await
+) -> bool:
+    """Wait until predicate() holds for a chat or timeout passes; return the final value."""
+    deadline = time.monotonic() + timeout
+    async with state.changed:
+        while not predicate():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return predicate()
+            try:
+                await asyncio.wait_for(state.changed.wait(), remaining)
+            except TimeoutError:
+                return predicate()
+        return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 from typing import Any
 
 from bot.tgserver.core import Core
@@ -16,9 +17,13 @@ from bot.tgserver.incoming import (
     sticker,
 )
 from bot.tgserver.records import CallbackAnswer, InlineAnswer, SentMessage
-from bot.tgserver.state import ChatState
+from bot.tgserver.state import ChatState, wait_until
 
 MessageRef = SentMessage | dict[str, Any] | int
+
+
+def _grew(log: list[SentMessage], size: int) -> bool:
+    return len(log) > size
 
 
 def _message_id(ref: MessageRef) -> int:
@@ -134,7 +139,7 @@ class UserClient:
     async def wait_replies(self, count: int = 1, timeout: float = 5.0) -> list[SentMessage]:  # noqa: ASYNC109
         """Wait for the next `count` sends/edits in this chat and return exactly those."""
         log = self._state.log
-        ready = await self._core.world.wait_for(lambda: len(log) - self._cursor >= count, timeout)
+        ready = await wait_until(self._state, lambda: len(log) - self._cursor >= count, timeout)
         if not ready:
             got = [entry.text[:60] for entry in log[self._cursor :]]
             raise TimeoutError(f"expected {count} replies in chat {self.chat_id}, got {got}")
@@ -145,8 +150,31 @@ class UserClient:
     async def no_replies(self, within: float = 0.3) -> bool:
         """Return True when the bot sends nothing here for `within` seconds."""
         log = self._state.log
-        arrived = await self._core.world.wait_for(lambda: len(log) > self._cursor, within)
+        arrived = await wait_until(self._state, lambda: len(log) > self._cursor, within)
         return not arrived
+
+    async def collect(
+        self,
+        *,
+        quiet: float = 0.3,
+        timeout: float = 10.0,  # noqa: ASYNC109 - an overall deadline
+        min_count: int = 1,
+    ) -> list[SentMessage]:
+        """Return replies once at least `min_count` arrived and then nothing for `quiet` s.
+
+        For a terminal chat, where the number of replies to an input is not known up front.
+        """
+        log = self._state.log
+        deadline = time.monotonic() + timeout
+        await wait_until(self._state, lambda: len(log) - self._cursor >= min_count, timeout)
+        seen = len(log)
+        while time.monotonic() < deadline:
+            remaining = min(quiet, deadline - time.monotonic())
+            await wait_until(self._state, partial(_grew, log, seen), remaining)
+            if len(log) == seen:
+                break
+            seen = len(log)
+        return self.replies()
 
     def _find_button(self, message: dict[str, Any], button: str | int) -> dict[str, Any]:
         rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
