@@ -129,11 +129,9 @@ class HttpServer:
         await self._server.wait_closed()
         self._server = None
 
-    async def _on_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        # Serve in an inner task: stop() cancels that one, so asyncio's own connection callback
-        # never sees a cancelled task (it would log a spurious traceback).
+    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Serve in an inner task that stop() cancels; asyncio logs a traceback for a cancelled
+        # connection task, so this outer one swallows cancellation (we are shutting down anyway).
         outer = asyncio.current_task()
         if outer is not None:
             self._connections.add(outer)
@@ -148,7 +146,7 @@ class HttpServer:
         finally:
             self._tasks.discard(task)
             writer.close()
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
             if outer is not None:
                 self._connections.discard(outer)
