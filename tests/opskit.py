@@ -19,7 +19,7 @@ from bot.services import Services, open_services
 from bot.tgserver import Limits, LocalBotApiServer
 from tests.botkit import ADMIN, BOT, TOKEN, fixture_drafts, make_config
 
-OPS_MODULES = ("handlers.basic", "handlers.admin")
+OPS_MODULES = ("handlers.basic", "handlers.articles", "handlers.callbacks", "handlers.admin")
 COUNT_GROUP = -100  # before the access gate: sees every update the Application received
 
 

@@ -1,0 +1,223 @@
+"""What `/stats` shows admins: articles, feeds and their health, subscribers, digests, uptime.
+
+Everything is read from the services at the moment of asking, except the digest counts
+of the day, which the digest service feeds into a `DailyCounters` as it delivers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.models import utcnow
+from bot.render import escape
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+SENT = "digests_sent"
+FAILED = "digests_failed"
+FAILING_SHOWN = 5
+
+
+class DailyCounters:
+    """Named counts of the current day in a time zone; they start again at local midnight.
+
+    The counter interface the digest service feeds: `add(SENT)` after Telegram confirmed a
+    digest, `add(FAILED)` when one could not be delivered.
+    """
+
+    def __init__(self, tz: ZoneInfo, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self._tz = tz
+        self._clock = clock
+        self._day: date = clock().astimezone(tz).date()
+        self._counts: Counter[str] = Counter()
+
+    def _roll(self) -> None:
+        today = self._clock().astimezone(self._tz).date()
+        if today != self._day:
+            self._day = today
+            self._counts.clear()
+
+    def add(self, name: str, n: int = 1) -> None:
+        """Count n more events of a kind today."""
+        self._roll()
+        self._counts[name] += n
+
+    def today(self, name: str) -> int:
+        """Return how many events of a kind happened today."""
+        self._roll()
+        return self._counts[name]
+
+
+class FeedLike(Protocol):
+    """The fields of a feed status that /stats reads (bot.feeds.FeedStatus has them)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def failures(self) -> int: ...
+    @property
+    def last_error(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """How the feeds are doing: healthy, failing (still polled), deactivated."""
+
+    total: int
+    healthy: int
+    failing: list[tuple[str, int, str]]  # (title, failures in a row, last error)
+    deactivated: int
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribers:
+    """Chats with at least one subscription, by whether the bot can still reach them."""
+
+    active: int
+    deactivated: int
+    subscriptions: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """One /stats answer."""
+
+    articles: int
+    articles_today: int
+    feeds: FeedHealth
+    subscribers: Subscribers
+    digests_sent: int | None  # None: nothing feeds the counters in this process
+    digests_failed: int | None
+    uptime: timedelta
+
+
+def feed_health(feeds: Iterable[FeedLike]) -> FeedHealth:
+    """Sort feeds into healthy, failing and deactivated."""
+    items = list(feeds)
+    failing = [
+        (f.title, f.failures, f.last_error or "") for f in items if f.active and f.failures > 0
+    ]
+    failing.sort(key=lambda item: -item[1])
+    deactivated = sum(1 for f in items if not f.active)
+    return FeedHealth(len(items), len(items) - len(failing) - deactivated, failing, deactivated)
+
+
+def subscribers(subscription_chats: Iterable[int], inactive_chats: Iterable[int]) -> Subscribers:
+    """Count subscribed chats as active or deactivated (blocked or removed the bot)."""
+    per_chat = Counter(subscription_chats)
+    off = set(inactive_chats) & set(per_chat)
+    return Subscribers(len(per_chat) - len(off), len(off), sum(per_chat.values()))
+
+
+def start_of_day(now: datetime, tz: ZoneInfo) -> datetime:
+    """Return local midnight of `now`'s day in tz, as an aware datetime."""
+    return datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
+
+
+def format_uptime(uptime: timedelta) -> str:
+    """Return '3 d 4 h', '5 h 2 min' or '42 s'."""
+    seconds = max(0, int(uptime.total_seconds()))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+def _count(value: int | None) -> str:
+    return "not counted yet" if value is None else str(value)
+
+
+def render_stats(stats: Stats) -> str:
+    """Return /stats as Telegram HTML, one fact a line."""
+    feeds = stats.feeds
+    subs = stats.subscribers
+    lines = [
+        "<b>newsbrief stats</b>",
+        f"Articles: {stats.articles} ({stats.articles_today} added today)",
+        f"Feeds: {feeds.total} — {feeds.healthy} healthy, {len(feeds.failing)} failing, "
+        f"{feeds.deactivated} deactivated",
+    ]
+    for title, failures, error in feeds.failing[:FAILING_SHOWN]:
+        why = f": {escape(error[:80])}" if error else ""
+        lines.append(f"  • {escape(title[:60])} — {failures} failures in a row{why}")
+    if len(feeds.failing) > FAILING_SHOWN:
+        lines.append(f"  … and {len(feeds.failing) - FAILING_SHOWN} more (/feeds)")
+    lines += [
+        f"Subscribers: {subs.active} active, {subs.deactivated} deactivated "
+        f"({subs.subscriptions} subscriptions)",
+        f"Digests today: {_count(stats.digests_sent)} sent, {_count(stats.digests_failed)} failed",
+        f"Uptime: {format_uptime(stats.uptime)}",
+    ]
+    return "\n".join(lines)
+
+
+class _Sub(Protocol):
+    @property
+    def chat_id(self) -> int: ...
+
+
+class SubscriptionSource(Protocol):
+    """The digest service's subscription reads /stats needs (DigestService.subs has them)."""
+
+    def all(self) -> list[_Sub]: ...
+    def is_active(self, chat_id: int) -> bool: ...
+
+
+class StatsService:
+    """Collect a `Stats` from the services on demand; holds the day's digest counters."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        started_at: datetime,
+        counters: DailyCounters | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._services = services
+        self.started_at = started_at
+        self.counters = counters
+        self._clock = clock
+
+    def collect(self, tz: ZoneInfo) -> Stats:
+        """Read every number now (day boundaries in tz)."""
+        now = self._clock()
+        store = self._services.store
+        counters = self.counters or self._digest_counters()
+        return Stats(
+            articles=len(store),
+            articles_today=len(store.added_since(start_of_day(now, tz))),
+            feeds=feed_health(self._feeds()),
+            subscribers=self._subscribers(),
+            digests_sent=counters.today(SENT) if counters else None,
+            digests_failed=counters.today(FAILED) if counters else None,
+            uptime=now - self.started_at,
+        )
+
+    def _feeds(self) -> list[FeedLike]:
+        return list(self._services.feeds.list_feeds())
+
+    def _digest_counters(self) -> DailyCounters | None:
+        """Return the counters the digest service feeds, when it has them."""
+        found = getattr(getattr(self._services, "digests", None), "counters", None)
+        return found if isinstance(found, DailyCounters) else None
+
+    def _subscribers(self) -> Subscribers:
+        digests = getattr(self._services, "digests", None)
+        subs: SubscriptionSource | None = getattr(digests, "subs", None)
+        if subs is None:
+            return Subscribers(0, 0, 0)
+        chats = [sub.chat_id for sub in subs.all()]
+        return subscribers(chats, [c for c in set(chats) if not subs.is_active(c)])

@@ -1,0 +1,134 @@
+"""/stats for admins, and /forget (with a confirmation button) for everyone."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
+
+from bot.commands import CommandSpec, is_admin, is_allowed
+from bot.context import NewsApp, NewsContext
+from bot.privacy import chat_subscriptions, forget_chat
+from bot.stats import StatsService, render_stats
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    CommandSpec("stats", "Articles, feeds, subscribers, digests and uptime", admin_only=True),
+    CommandSpec("forget", "Delete everything the bot keeps about this chat"),
+]
+BUTTON_GROUP = -2  # before the access gate and the catch-all button handler; checks access itself
+_DATA = re.compile(r"forget:(yes|no):([0-9]{1,20})")
+ADMINS_ONLY = "Only the bot's admins can use /stats."
+GROUP_ADMINS_ONLY = "Only this group's admins can make the bot forget it."
+NOT_YOURS = "Only the person who sent /forget can answer."
+CANCELLED = "Cancelled. Nothing was deleted."
+
+
+class AdminHandlers:
+    """The callbacks, bound to the StatsService built at registration."""
+
+    def __init__(self, stats: StatsService) -> None:
+        self.stats = stats
+
+    async def stats_command(self, update: Update, context: NewsContext) -> None:
+        """Show the numbers to an admin; tell anyone else it is admins only."""
+        message = update.effective_message
+        user = update.effective_user
+        if message is None:
+            return
+        if not is_admin(context.bot_data.config, user.id if user else None):
+            await message.reply_text(ADMINS_ONLY)
+            return
+        chat_id = update.effective_chat.id if update.effective_chat else None
+        stats = self.stats.collect(context.bot_data.zone_for(chat_id))
+        await message.reply_text(render_stats(stats))
+
+
+def register(application: NewsApp) -> None:
+    """Add /stats, /forget and the /forget confirmation buttons."""
+    data = application.bot_data
+    handlers = AdminHandlers(StatsService(data.services, started_at=data.started_at))
+    application.add_handler(CommandHandler("stats", handlers.stats_command))
+    application.add_handler(CommandHandler("forget", forget_command))
+    application.add_handler(
+        CallbackQueryHandler(on_forget_button, pattern=r"^forget:"), BUTTON_GROUP
+    )
+
+
+async def _may_forget(update: Update, context: NewsContext) -> bool:
+    """Return whether the user may wipe this chat: anyone in private, admins in groups."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    if chat.type == chat.PRIVATE:
+        return True
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def forget_command(update: Update, context: NewsContext) -> None:
+    """Say what would be deleted and ask for confirmation with a button."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    if not await _may_forget(update, context):
+        await message.reply_text(GROUP_ADMINS_ONLY)
+        return
+    count = chat_subscriptions(context.bot_data.services, chat.id)
+    subs = f"{count} subscription{'s' if count != 1 else ''}"
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Delete everything", callback_data=f"forget:yes:{user.id}"),
+                InlineKeyboardButton("Cancel", callback_data=f"forget:no:{user.id}"),
+            ]
+        ]
+    )
+    await message.reply_text(
+        f"This deletes everything newsbrief keeps about this chat: {subs}, the chat's "
+        "settings (time zone, digest options) and the lists it showed here. "
+        "The shared news archive stays. Delete?",
+        reply_markup=keyboard,
+    )
+
+
+async def on_forget_button(update: Update, context: NewsContext) -> None:
+    """Carry out or cancel a /forget that its sender confirmed."""
+    if update.callback_query is None:
+        return
+    await _answer_forget(update, context)
+    raise ApplicationHandlerStop  # the catch-all button handler must not answer it again
+
+
+async def _answer_forget(update: Update, context: NewsContext) -> None:
+    """Check the press, then delete or cancel and edit the question into the outcome."""
+    query = update.callback_query
+    assert query is not None
+    match = _DATA.fullmatch(query.data or "")
+    chat = update.effective_chat
+    if match is None or chat is None or query.message is None:
+        await query.answer("This button is not valid any more.")
+        return
+    if not is_allowed(context.bot_data.config, query.from_user.id):
+        await query.answer("This bot is private.")
+        return
+    if int(match[2]) != query.from_user.id:
+        await query.answer(NOT_YOURS)
+        return
+    if match[1] == "no":
+        await query.answer()
+        await query.edit_message_text(CANCELLED)
+        return
+    gone = forget_chat(context.bot_data.services, chat.id)
+    context.application.drop_chat_data(chat.id)
+    log.info("chat %s forgotten: %s subscriptions", chat.id, gone.subscriptions)
+    await query.answer("Deleted.")
+    subs = f"{gone.subscriptions} subscription{'s' if gone.subscriptions != 1 else ''}"
+    await query.edit_message_text(
+        f"Done. Deleted {subs} and this chat's settings; newsbrief keeps nothing about "
+        "this chat now. /start brings the bot back."
+    )

@@ -1,0 +1,215 @@
+"""Access end to end: allow-list, per-user rate limit, admin-only /stats, /forget."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from bot.app import running
+from bot.digests.service import DigestService, DigestSettings
+from bot.digests.subscriptions import CHATS_TABLE
+from bot.ratelimit import CommandRateLimiter, install_rate_limit
+from bot.stats import FAILED, SENT, DailyCounters
+from tests.botkit import ADMIN
+from tests.digestkit import FAST
+from tests.opskit import OpsEnv, ops_env, polling_ops_env
+
+FRIEND = 3001
+STRANGER = 3002
+PRIVATE_LINE = "This bot is private. Ask its owner for access."
+
+
+class ManualClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def attach_digests(env: OpsEnv) -> DigestService:
+    """Open a digest service on the env's data dir, as Services will once the lead wires it."""
+    services = env.services
+    digests = DigestService(
+        env.config, services.store, services.users, services.search,
+        settings=DigestSettings(pacing=FAST),
+    )  # fmt: skip
+    digests.initialize()
+    services.digests = digests  # type: ignore[attr-defined]
+    return digests
+
+
+@asynccontextmanager
+async def with_digests(tmp_path: Path) -> AsyncIterator[tuple[OpsEnv, DigestService]]:
+    """A polling bot whose services have a digest service."""
+    async with ops_env(tmp_path) as env:
+        digests = attach_digests(env)
+        try:
+            async with running(env.app, poll_timeout=1):
+                yield env, digests
+        finally:
+            digests.shutdown()
+
+
+async def test_allow_list_answers_strangers_with_one_polite_line(tmp_path: Path) -> None:
+    async with polling_ops_env(tmp_path, allowed_users=frozenset({FRIEND})) as env:
+        stranger = env.server.user(STRANGER, "Eve")
+        for text in ("/start", "/stats", "/forget", "climate policy"):
+            await stranger.send(text)
+            (reply,) = await stranger.wait_replies(1, timeout=10)
+            assert reply.text == PRIVATE_LINE
+        friend = env.server.user(FRIEND, "Fred")
+        await friend.send("/start")
+        (welcome,) = await friend.wait_replies(1, timeout=10)
+        assert "newsbrief" in welcome.text
+        admin = env.server.user(ADMIN)  # admins are always allowed
+        await admin.send("/help")
+        (help_reply,) = await admin.wait_replies(1, timeout=10)
+        assert "/stats" in help_reply.text
+        assert await stranger.no_replies(0.3)
+
+
+async def test_21st_command_in_a_minute_gets_a_notice_and_others_are_unaffected(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock()
+    async with ops_env(tmp_path) as env:
+        install_rate_limit(env.app, CommandRateLimiter(20, 60.0, clock=clock))
+        async with running(env.app, poll_timeout=1):
+            ann = env.server.user(4001, "Ann")
+            for _ in range(20):
+                await ann.send("/help")
+            replies = await ann.wait_replies(20, timeout=20)
+            assert all("/start" in r.text for r in replies)
+            await ann.send("/help")
+            (notice,) = await ann.wait_replies(1, timeout=10)
+            assert notice.text.startswith("Slow down: up to 20 commands a minute.")
+            await ann.send("/help")  # still over: no second notice, no answer
+            assert await ann.no_replies(0.5)
+
+            bob = env.server.user(4002, "Bob")
+            await bob.send("/help")
+            (bob_reply,) = await bob.wait_replies(1, timeout=10)
+            assert "/start" in bob_reply.text
+
+            clock.now += 61  # the window slid past Ann's burst
+            await ann.send("/help")
+            (again,) = await ann.wait_replies(1, timeout=10)
+            assert "/start" in again.text
+
+
+async def test_stats_is_for_admins_only(tmp_path: Path) -> None:
+    async with with_digests(tmp_path) as (env, digests):
+        feeds = env.services.feeds
+        feeds.seed_feeds(["https://a.example.com/rss", "https://b.example.com/rss", "https://c.example.com/rss"])  # fmt: skip
+        records = feeds.registry.all()
+        feeds.registry.save(
+            replace(records[0], title="<Broken & Co>", failures=4, last_error="HTTP 500")
+        )
+        feeds.registry.save(replace(records[1], active=False, note="gone"))
+        for chat in (7001, 7002, 7003):
+            digests.subscribe(chat, "climate", (8, 0), "UTC")
+        digests.subscribe(7001, "football", (9, 0), "UTC")
+        digests.deactivate(7003)
+        counters = DailyCounters(env.config.tz)
+        counters.add(SENT, 3)
+        counters.add(FAILED)
+        digests.counters = counters  # type: ignore[attr-defined]
+
+        user = env.server.user(5001, "Nosy")
+        await user.send("/stats")
+        (refused,) = await user.wait_replies(1, timeout=10)
+        assert refused.text == "Only the bot's admins can use /stats."
+
+        admin = env.server.user(ADMIN)
+        await admin.send("/stats")
+        (stats,) = await admin.wait_replies(1, timeout=10)
+    lines = stats.text.splitlines()
+    assert lines[0] == "newsbrief stats"
+    assert lines[1].startswith(f"Articles: {len(env.services.store)} (")
+    assert lines[2] == "Feeds: 3 — 1 healthy, 1 failing, 1 deactivated"
+    assert "<Broken & Co> — 4 failures in a row: HTTP 500" in lines[3]
+    assert "Subscribers: 2 active, 1 deactivated (4 subscriptions)" in stats.text
+    assert "Digests today: 3 sent, 1 failed" in stats.text
+    assert "Uptime: " in stats.text
+
+
+async def test_forget_deletes_the_chats_data_after_confirmation(tmp_path: Path) -> None:
+    async with with_digests(tmp_path) as (env, digests):
+        ann = env.server.user(6001, "Ann")
+        other = 6002
+        digests.subscribe(ann.chat_id, "climate", (8, 0), "UTC")
+        digests.subscribe(ann.chat_id, "football", (9, 0), "UTC")
+        digests.set_zone(ann.chat_id, "Europe/Berlin")
+        digests.subscribe(other, "climate", (8, 0), "UTC")
+        await ann.send("/latest")  # leaves a last-list state in the chat
+        await ann.wait_replies(1, timeout=10)
+        assert env.app.chat_data[ann.chat_id].last_ids
+
+        await ann.send("/forget")
+        (question,) = await ann.wait_replies(1, timeout=10)
+        assert "2 subscriptions" in question.text
+        await ann.press(question, "Cancel")
+        (cancelled,) = await ann.wait_replies(1, timeout=10)
+        assert cancelled.edited and cancelled.text == "Cancelled. Nothing was deleted."
+        assert len(digests.subs.for_chat(ann.chat_id)) == 2
+
+        await ann.send("/forget")
+        (question,) = await ann.wait_replies(1, timeout=10)
+        answer = await ann.press(question, "Delete everything")
+        (done,) = await ann.wait_replies(1, timeout=10)
+        assert answer.text == "Deleted."
+        assert done.edited and done.text.startswith("Done. Deleted 2 subscriptions")
+
+        assert digests.subs.for_chat(ann.chat_id) == []
+        assert digests.zone_of(ann.chat_id) is None
+        chats = env.services.users.table(CHATS_TABLE).all()
+        assert all(doc["chat_id"] != ann.chat_id for doc in chats)
+        assert not env.app.chat_data.get(ann.chat_id, None) or not (
+            env.app.chat_data[ann.chat_id].last_ids
+        )
+        assert len(digests.subs.for_chat(other)) == 1  # nobody else's data is touched
+
+
+async def test_forget_in_a_group_needs_a_group_admin_and_the_same_person(tmp_path: Path) -> None:
+    async with with_digests(tmp_path) as (env, digests):
+        owner = env.server.user(8001, "Olga")
+        member = env.server.user(8002, "Max")
+        group = env.server.group(-1008000, "Club", members=[member], owner=owner)
+        digests.subscribe(group.chat_id, "football", (8, 0), "UTC")
+        as_member = group.member(member)
+
+        await as_member.send("/forget")
+        (refused,) = await as_member.wait_replies(1, timeout=10)
+        assert refused.text == "Only this group's admins can make the bot forget it."
+
+        as_owner = group.member(owner)
+        as_owner.replies()  # start reading after the member's exchange
+        await as_owner.send("/forget")
+        (question,) = await as_owner.wait_replies(1, timeout=10)
+        answer = await as_member.press(question, "Delete everything")
+        assert answer.text == "Only the person who sent /forget can answer."
+        assert len(digests.subs.for_chat(group.chat_id)) == 1
+
+        answer = await as_owner.press(question, "Delete everything")
+        assert answer.text == "Deleted."
+        assert digests.subs.for_chat(group.chat_id) == []
+
+
+async def test_forged_forget_buttons_are_refused(tmp_path: Path) -> None:
+    async with with_digests(tmp_path) as (env, digests):
+        ann = env.server.user(6101, "Ann")
+        digests.subscribe(ann.chat_id, "climate", (8, 0), "UTC")
+        await ann.send("/forget")
+        (question,) = await ann.wait_replies(1, timeout=10)
+        for data in ("forget:yes:6102", "forget:yes:", "forget:maybe:6101", "forget:yes:6101x"):
+            answer = await ann.press_data(question, data)
+            assert answer.text in (
+                "Only the person who sent /forget can answer.",
+                "This button is not valid any more.",
+            )
+        assert len(digests.subs.for_chat(ann.chat_id)) == 1
