@@ -9,6 +9,7 @@ ELLIPSIS = "…"
 # Only MAX_SCORED sentences are scored, which even long-sentence articles fit in this
 # much text; splitting no further keeps pathological megabyte bodies fast.
 SUMMARY_CHARS = 30_000
+TITLE_CHARS = 1_000
 
 
 def summarize(
@@ -18,18 +19,21 @@ def summarize(
     lang: str | None = None,
     weights: Weights = DEFAULT,
 ) -> list[str]:
-    """Return up to `sentences` plain-text sentences of the body, in article order."""
+    """Return up to `sentences` plain-text sentences of the body, in article order.
+
+    `lang` is a hint: words are stemmed by their own script, so mixed text works.
+    """
     if sentences <= 0:
         return []
     found = split_sentences(body[:SUMMARY_CHARS], lang)
-    ranked = rank_sentences(found, _plain(title), sentences, weights)
+    ranked = rank_sentences(found, plain_title(title), sentences, weights)
     return [r.text for r in sorted(ranked, key=lambda r: r.index)]
 
 
 def one_line(body: str, title: str = "", limit: int = 200) -> str:
     """Return the body's best sentence (or the title) in at most `limit` characters."""
     best = summarize(body, title, sentences=1)
-    text = best[0] if best else _plain(title)
+    text = best[0] if best else plain_title(title)
     return shorten(text, limit)
 
 
@@ -48,7 +52,7 @@ def shorten(text: str, limit: int) -> str:
     return head.rstrip(" ,;:-–—([{\"'“‘«") + ELLIPSIS
 
 
-def _plain(title: str) -> str:
-    """Return the title as one line of plain text."""
-    found = split_sentences(title)
+def plain_title(title: str) -> str:
+    """Return the title as one line of plain text (markup removed, length bounded)."""
+    found = split_sentences(title[:TITLE_CHARS])
     return " ".join(found)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Article
-from bot.summarize.article import SUMMARY_CHARS, _plain
+from bot.summarize.article import SUMMARY_CHARS, plain_title
 from bot.summarize.scoring import rank_sentences
 from bot.summarize.sentences import split_sentences
 from bot.summarize.words import terms
@@ -50,7 +50,7 @@ def topic_summary(articles: Sequence[Article], sentences: int = 5) -> list[Topic
             cursors[k] = found + 1
             text, bag = pools[k][found]
             seen.append(bag)
-            picked.append(TopicSentence(text, article.id, _plain(article.title), article.url))
+            picked.append(TopicSentence(text, article.id, plain_title(article.title), article.url))
             if len(picked) >= sentences:
                 return picked
     return picked
@@ -70,7 +70,7 @@ def _next_fresh(
 def _candidates(article: Article) -> list[tuple[str, frozenset[str]]]:
     """Return the article's best sentences, best first, each with its set of terms."""
     body = split_sentences(article.body[:SUMMARY_CHARS], article.lang)
-    ranked = rank_sentences(body, _plain(article.title), PER_ARTICLE)
+    ranked = rank_sentences(body, plain_title(article.title), PER_ARTICLE)
     return [(r.text, frozenset(terms(r.text))) for r in ranked]
 
 
