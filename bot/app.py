@@ -37,26 +37,12 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.feeds",
     "handlers.subscriptions",
 )
-OPTIONAL_MODULES = frozenset(
-    {
-        "handlers.feeds",
-        "handlers.subscriptions",
-    }
-)
 ADMIN_NOTICE_LIMIT = 300
 
 
 def load_handler_modules(names: Sequence[str] = HANDLER_MODULES) -> list[ModuleType]:
-    """Import the handler modules; a not-yet-written optional one is skipped with a warning."""
-    modules = []
-    for name in names:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name or name not in OPTIONAL_MODULES:
-                raise
-            log.warning("handler module %s is not installed; its commands are off", name)
-    return modules
+    """Import the handler modules by name."""
+    return [importlib.import_module(name) for name in names]
 
 
 def build_application(
@@ -166,6 +152,7 @@ async def on_error(update: object, context: NewsContext) -> None:
     error = context.error
     if isinstance(error, Forbidden):  # the chat blocked the bot: nothing to tell anyone
         log.info("forbidden: %s", error)
+        await _blocked(update, context)
         return
     log.error("update %s failed", _update_id(update), exc_info=error)
     if isinstance(update, Update):
@@ -176,6 +163,17 @@ async def on_error(update: object, context: NewsContext) -> None:
             await context.bot.send_message(admin, f"⚠️ newsbrief error\n<code>{text}</code>")
         except TelegramError as exc:
             log.info("could not notify admin %s: %s", admin, exc)
+
+
+async def _blocked(update: object, context: NewsContext) -> None:
+    """Mark the chat as blocked and run the chat-blocked hooks."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is None:
+        return
+    if context.chat_data is not None:
+        context.chat_data.blocked = True
+    for hook in context.bot_data.on_chat_blocked:
+        await hook(context, chat.id)
 
 
 async def _apologise(update: Update) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram import ChatMember, Update
+from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.commands import CommandSpec, help_html, is_admin
 from bot.context import NewsApp, NewsContext
@@ -40,6 +40,7 @@ def register(application: NewsApp) -> None:
     )
     unreadable = private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     application.add_handler(MessageHandler(unreadable, not_text), group=FALLBACK_GROUP)
+    application.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
 
 
 async def start(update: Update, context: NewsContext) -> None:
@@ -86,3 +87,24 @@ async def not_text(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text("I can only read text. Send some words to search the news.")
+
+
+GONE = frozenset({ChatMember.BANNED, ChatMember.LEFT})
+
+
+async def membership(update: Update, context: NewsContext) -> None:
+    """Note when a user blocks the bot or a group removes it, and tell the services."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    gone = change.new_chat_member.status in GONE
+    if context.chat_data is not None:
+        context.chat_data.blocked = gone
+    if gone:
+        await chat_blocked(context, change.chat.id)
+
+
+async def chat_blocked(context: NewsContext, chat_id: int) -> None:
+    """Run the chat-blocked hooks (e.g. pause the chat's digests)."""
+    for hook in context.bot_data.on_chat_blocked:
+        await hook(context, chat_id)

@@ -96,12 +96,22 @@ async def test_group_stickers_and_chatter_get_silence(env: BotEnv) -> None:
 
 
 async def test_blocked_chat_is_not_a_crash(env: BotEnv, caplog: pytest.LogCaptureFixture) -> None:
+    blocked: list[int] = []
+
+    async def hook(context: NewsContext, chat_id: int) -> None:
+        blocked.append(chat_id)
+
     user = env.user()
     env.server.block(user.chat_id)
-    with caplog.at_level(logging.INFO):
-        await user.send("/latest")
-        assert await user.no_replies(0.5)
+    env.app.bot_data.on_chat_blocked.append(hook)
+    try:
+        with caplog.at_level(logging.INFO):
+            await user.send("/latest")
+            assert await user.no_replies(0.5)
+    finally:
+        env.app.bot_data.on_chat_blocked.remove(hook)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert blocked == [user.chat_id]
     env.server.unblock(user.chat_id)
     [reply] = await ask(user, "/latest 1")
     assert reply.text.startswith("Latest news")
@@ -158,3 +168,44 @@ async def test_users_outside_the_allow_list_are_turned_away(tmp_path: Path) -> N
         friend = private_env.server.user(1, "Friend")
         [ok] = await ask(friend, "/latest 1")
         assert ok.text.startswith("Latest news")
+
+
+async def test_blocking_the_bot_runs_the_chat_blocked_hooks(env: BotEnv) -> None:
+    blocked: list[int] = []
+
+    async def hook(context: NewsContext, chat_id: int) -> None:
+        blocked.append(chat_id)
+
+    user = env.user()
+    await ask(user, "/start")
+    env.app.bot_data.on_chat_blocked.append(hook)
+    try:
+        await _member_update(env, user.user_id, "member", "kicked")
+        await _member_update(env, user.user_id, "kicked", "member")
+        [reply] = await ask(user, "/latest 1")
+    finally:
+        env.app.bot_data.on_chat_blocked.remove(hook)
+    assert blocked == [user.chat_id]
+    assert reply.text.startswith("Latest news")
+
+
+async def _member_update(env: BotEnv, user_id: int, old: str, new: str) -> None:
+    """Deliver a my_chat_member update as Telegram sends when a user (un)blocks the bot."""
+    user = {"id": user_id, "is_bot": False, "first_name": "Ann"}
+    me = {"id": env.server.bot_id, "is_bot": True, "first_name": "newsbrief"}
+    payload = {
+        "chat": {"id": user_id, "type": "private", "first_name": "Ann"},
+        "from": user,
+        "date": 1,
+        "old_chat_member": {
+            "status": old,
+            "user": me,
+            **({"until_date": 0} if old == "kicked" else {}),
+        },
+        "new_chat_member": {
+            "status": new,
+            "user": me,
+            **({"until_date": 0} if new == "kicked" else {}),
+        },
+    }
+    await env.server._core.queue.put("my_chat_member", payload)

@@ -1,0 +1,63 @@
+"""`newsbrief chat` (run_chat) fed from a pipe: replies as plain text, buttons by number."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.chat import run_chat
+from bot.config import Config
+from bot.services import open_services
+from tests.botkit import REPO, fixture_drafts
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a data dir holding the seed article and the fixture corpus."""
+    path = Path(tmp_path_factory.mktemp("chat"))
+    services = open_services(Config(data_dir=path, seeds_dir=REPO / "seeds"), write=True)
+    services.store.add_many(fixture_drafts())
+    services.shutdown()
+    return path
+
+
+def chat(data_dir: Path, lines: str) -> str:
+    """Run `newsbrief chat` with the lines as piped input and return what it printed."""
+    out = io.StringIO()
+    config = Config(data_dir=data_dir, seeds_dir=REPO / "seeds")
+    assert run_chat(config, stdin=io.StringIO(lines), stdout=out) == 0
+    return out.getvalue()
+
+
+def test_the_readme_transcript(data_dir: Path) -> None:
+    output = chat(data_dir, "/start\n/latest\n/search drills\n/summary 1\n")
+    assert "you> /start\nnewsbrief keeps up with the news for you." in output
+    assert "you> /latest\nLatest news · 1–5 of 35" in output
+    assert "1. Navy drills near the coast draw crowds (0) <https://news.example.com/0>" in output
+    assert "[1] Summary 1  [2] Summary 2" in output and "[6] More »" in output
+    assert "you> /search drills\nSearch: drills · 1–5 of" in output
+    summary = output.split("you> /summary 1\n", 1)[1]
+    assert summary.startswith("Navy drills near the coast draw crowds")
+    assert "<b>" not in output and "&amp;" not in output
+
+
+def test_buttons_are_pressed_by_number(data_dir: Path) -> None:
+    output = chat(data_dir, "/latest 2\n3\n1\n9\n")
+    assert "(edited)\nLatest news · 3–4 of 35" in output
+    after_one = output.split("you> 1\n", 1)[1]
+    assert after_one.startswith("Local football club wins the cup (2)")
+    assert "(there is no button 9)" in output
+
+
+def test_inline_queries_and_more(data_dir: Path) -> None:
+    output = chat(data_dir, "@ story\n+\n@ zzyzxqq\n")
+    assert output.count("• ") == 20
+    assert "(type + for more)" in output
+    assert "(no inline results)" in output
+
+
+def test_empty_input_and_blank_lines_exit_cleanly(data_dir: Path) -> None:
+    assert chat(data_dir, "") == ""
+    assert chat(data_dir, "\n\n   \n") == ""

@@ -1,0 +1,122 @@
+"""`newsbrief run` (run_bot): token problems in one line, clean stop on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from bot.config import Config
+from bot.lock import DataDirLock
+from bot.runner import NOT_SET_LINE, REJECTED_LINE, run_bot
+from bot.tgserver import Limits, LocalBotApiServer
+from tests.botkit import REPO, TOKEN
+
+T = TypeVar("T")
+
+
+class ServerThread:
+    """A local Bot API server on its own event loop thread, for code that runs asyncio.run."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.server = LocalBotApiServer(token=TOKEN, limits=Limits.unlimited())
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 30) -> T:
+        """Run a coroutine on the server's loop and return its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def start(self) -> None:
+        self.thread.start()
+        self.call(self.server.start())
+
+    def stop(self) -> None:
+        self.call(self.server.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+@contextmanager
+def server_thread() -> Iterator[ServerThread]:
+    running = ServerThread()
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:
+    err = io.StringIO()
+    assert run_bot(Config(data_dir=tmp_path), stderr=err) == 2
+    assert err.getvalue() == NOT_SET_LINE + "\n"
+
+
+def test_rejected_token_is_one_clear_line(tmp_path: Path) -> None:
+    err = io.StringIO()
+    with server_thread() as running:
+        config = Config(data_dir=tmp_path, token="999:WRONG", api_base_url=running.server.base_url)
+        assert run_bot(config, stderr=err) == 2
+    assert err.getvalue() == REJECTED_LINE + "\n"
+    assert "999:WRONG" not in err.getvalue()
+    lock = DataDirLock(tmp_path)
+    lock.acquire()  # the runner released the data directory
+    lock.release()
+
+
+def test_unreachable_api_is_one_clear_line(tmp_path: Path) -> None:
+    err = io.StringIO()
+    config = Config(data_dir=tmp_path, token=TOKEN, api_base_url="http://127.0.0.1:9/bot")
+    assert run_bot(config, stderr=err) == 1
+    line = err.getvalue()
+    assert line.startswith("newsbrief: cannot reach the Bot API at 127.0.0.1:9")
+    assert line.count("\n") == 1 and TOKEN not in line
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signals_stop_the_bot_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
+    with server_thread() as running:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": running.server.base_url,
+            "NEWSBRIEF_DATA_DIR": str(tmp_path),
+        }
+        code = (
+            "import os, sys; from bot.config import load_config; from bot.runner import run_bot; "
+            "sys.exit(run_bot(load_config(os.environ)))"
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=REPO,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            user = running.server.user(5)
+            running.call(user.send("/start"))
+            [reply] = running.call(user.wait_replies(1, timeout=30))
+            assert "newsbrief" in reply.text
+            proc.send_signal(signum)
+            _, stderr = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert TOKEN not in stderr
+    lock = DataDirLock(tmp_path)
+    lock.acquire()  # the bot released the data directory
+    lock.release()
