@@ -15,12 +15,11 @@ STEMMED = "newsbrief_stem"
 FOLDED = "newsbrief_fold"
 MAX_TOKEN_CHARS = 40
 
-_FOLD_TABLE = str.maketrans({"ё": "е", "Ё": "Е"})
-
 
 def fold(text: str) -> str:
     """Fold ё to е; case and Latin accents are folded inside the tantivy analyzers."""
-    return text.translate(_FOLD_TABLE)
+    # Two replaces run at C speed; str.translate is several times slower on long text.
+    return text.replace("ё", "е").replace("Ё", "Е")
 
 
 def stemmed_analyzer() -> tantivy.TextAnalyzer:

@@ -17,7 +17,7 @@ from bot.search.analysis import allowed_edits, fold
 from bot.search.index import BODY, BODY_RAW, SOURCE, TITLE, TITLE_RAW, TS
 from bot.search.query import ParsedQuery, Term
 
-TITLE_BOOST = 2.0
+TITLE_BOOST = 3.0
 PREFIX_WEIGHT = 0.5
 FUZZY_TITLE = 3.0
 FUZZY_BODY = 1.0
@@ -33,6 +33,10 @@ class Typo:
     folded: str
     edits: int
     prefix: bool
+    freq: int = 0  # articles holding the word as typed: a correction must be more common
+
+
+Compiled = tuple[Query | None, Query | None]
 
 
 @dataclass
@@ -40,25 +44,29 @@ class Plan:
     """The compiled clauses of a query and what a snippet should bold."""
 
     groups: list[Query] = field(default_factory=list)
+    loose_groups: list[Query] = field(default_factory=list)
     filters: list[Query] = field(default_factory=list)
     excluded: list[Query] = field(default_factory=list)
     stems: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     typos: list[Typo] = field(default_factory=list)
+    loose_typos: list[Typo] = field(default_factory=list)
 
     @property
     def searchable(self) -> bool:
         """Return whether the query asks for anything at all."""
         return bool(self.groups or self.filters or self.excluded)
 
-    def query(self, *, relaxed: bool = False) -> Query:
-        """Return the full query; relaxed turns the AND of groups into an OR."""
+    def query(self, *, relaxed: bool = False, loose: bool = False) -> Query:
+        """Return the full query; relaxed turns the AND of groups into an OR, loose lets
+        known words match their near neighbours too."""
         clauses = [(Occur.Must, f) for f in self.filters]
-        if self.groups and relaxed:
-            anyof = Query.boolean_query([(Occur.Should, g) for g in self.groups], 1)
+        groups = self.loose_groups if loose else self.groups
+        if groups and relaxed:
+            anyof = Query.boolean_query([(Occur.Should, g) for g in groups], 1)
             clauses.append((Occur.Must, anyof))
         else:
-            clauses += [(Occur.Must, g) for g in self.groups]
+            clauses += [(Occur.Must, g) for g in groups]
         if not clauses:
             clauses.append((Occur.Must, Query.all_query()))
         clauses += [(Occur.MustNot, e) for e in self.excluded]
@@ -87,11 +95,12 @@ class Planner:
         last = len(parsed.groups) - 1
         for i, group in enumerate(parsed.groups):
             alts = [self._term(t, plan, parsed.prefix and i == last) for t in group]
-            kept = [q for q in alts if q is not None]
+            kept = [pair for pair in alts if pair[0] is not None]
             if kept:
-                plan.groups.append(_any(kept))
+                plan.groups.append(_any([q for q, _ in kept if q is not None]))
+                plan.loose_groups.append(_any([lq or q for q, lq in kept if q is not None]))
         for term in parsed.excluded:
-            excluded = self._term(term, Plan(), False, fuzzy=False)
+            excluded, _ = self._term(term, Plan(), False, fuzzy=False)
             if excluded is not None:
                 plan.excluded.append(excluded)
         if parsed.sources:
@@ -101,32 +110,37 @@ class Planner:
             plan.filters.append(self._dates(parsed.since, parsed.before))
         return plan
 
-    def _term(self, term: Term, plan: Plan, prefix: bool, *, fuzzy: bool = True) -> Query | None:
-        """Compile a word or phrase; None when it holds only stop words or punctuation."""
+    def _term(self, term: Term, plan: Plan, prefix: bool, *, fuzzy: bool = True) -> Compiled:
+        """Compile a word or phrase (None: only stop words or punctuation), and its loose form."""
         text = fold(term.text)
         tokens = self._stemmed.pre_tokenize(text).tokens
         if term.phrase or len(self._folded.analyze(text)) > 1:
             plan.stems.update(t.text for t in tokens)
             if len(tokens) == 1:
-                return self._stem_query(tokens[0].text)
+                return self._stem_query(tokens[0].text), None
             if not tokens:
-                return None
+                return None, None
             first = tokens[0].position
             words: list[str | tuple[int, str]] = [(t.position - first, t.text) for t in tokens]
-            return _fields(
+            phrase = _fields(
                 Query.phrase_query(self._schema, TITLE, words),
                 Query.phrase_query(self._schema, BODY, words),
             )
+            return phrase, None
         raw = self._folded.analyze(text)
         if not raw:
-            return None
+            return None, None
         stem = tokens[0].text if tokens else None
         return self._word(term.text, raw[0], stem, plan, prefix, fuzzy)
 
     def _word(
         self, typed: str, raw: str, stem: str | None, plan: Plan, prefix: bool, fuzzy: bool
-    ) -> Query | None:
-        """Compile one word: its stem, completions when it is a prefix, neighbours when a typo."""
+    ) -> Compiled:
+        """Compile one word: its stem, completions when it is a prefix, neighbours when a typo.
+
+        The loose form also lets a known word match its neighbours: used only when nothing
+        matches every word, it forgives typos that happen to be words (or corpus typos).
+        """
         alts: list[Query] = []
         if stem is not None:
             plan.stems.add(stem)
@@ -140,14 +154,22 @@ class Planner:
             if completions:
                 plan.prefixes.add(raw)
             alts += [self._raw_query(c, PREFIX_WEIGHT) for c in completions]
-        if alts:
-            return _any(alts)
-        if stem is None and not prefix:
-            return None  # a stop word
         edits = allowed_edits(raw) if fuzzy else 0
+        if alts:
+            if edits == 0:
+                return _any(alts), None
+            freq = self._freq(TITLE_RAW, raw) + self._freq(BODY_RAW, raw)
+            plan.loose_typos.append(Typo(typed, raw, edits, prefix, freq))
+            return _any(alts), _any([*alts, self._neighbours(raw, edits, prefix)])
+        if stem is None and not prefix:
+            return None, None  # a stop word
         if edits == 0:
-            return Query.empty_query()
+            return Query.empty_query(), None
         plan.typos.append(Typo(typed, raw, edits, prefix))
+        return self._neighbours(raw, edits, prefix), None
+
+    def _neighbours(self, raw: str, edits: int, prefix: bool) -> Query:
+        """Match words within `edits` of raw (of its start, when prefix), title boosted."""
         return _fields(
             Query.boost_query(self._fuzzy(TITLE_RAW, raw, edits, prefix), FUZZY_TITLE),
             Query.boost_query(self._fuzzy(BODY_RAW, raw, edits, prefix), FUZZY_BODY),

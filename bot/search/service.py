@@ -33,7 +33,7 @@ from bot.search import index as ix
 from bot.search.analysis import fold, folded_analyzer, stemmed_analyzer
 from bot.search.plan import Planner
 from bot.search.query import parse_query
-from bot.search.snippets import SCAN_CHARS, Needles, find_matches, render
+from bot.search.snippets import Needles, find_matches, render
 from bot.search.suggest import corrections
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ RERANK_EXTRA = 20
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 SUGGEST_FROM_HITS = 3
+SUGGEST_SCAN_CHARS = 2000
 WRITER_HEAP = 128_000_000
 
 
@@ -182,15 +183,19 @@ class SearchService:
         plan = Planner(self._schema, searcher, self._stemmed, self._folded).plan(parsed)
         if not plan.searchable:
             return SearchResult([], 0, None, False, parsed.text)
-        relaxed = False
+        relaxed, loose, typos = False, False, plan.typos
         ranked, total = self._rank(searcher, plan.query(), limit, offset, sort)
+        if total == 0 and plan.loose_typos:
+            loose, typos = True, plan.typos + plan.loose_typos
+            ranked, total = self._rank(searcher, plan.query(loose=True), limit, offset, sort)
         if total == 0 and len(plan.groups) > 1:
-            ranked, total = self._rank(searcher, plan.query(relaxed=True), limit, offset, sort)
+            anyword = plan.query(relaxed=True, loose=loose)
+            ranked, total = self._rank(searcher, anyword, limit, offset, sort)
             relaxed = total > 0
         articles = self._articles(searcher, ranked)
         swaps: dict[str, str] = {}
-        if plan.typos:
-            swaps = corrections(plan.typos, self._seen_words(articles), self._raw_freq(searcher))
+        if typos:
+            swaps = corrections(typos, self._seen_words(articles), self._raw_freq(searcher))
         needles = Needles(
             frozenset(plan.stems), frozenset(swaps.values()), frozenset(plan.prefixes)
         )
@@ -233,7 +238,9 @@ class SearchService:
         """Return the surface words of the top articles, where typo corrections are sought."""
         seen: list[str] = []
         for _, article in articles[:SUGGEST_FROM_HITS]:
-            seen += self._folded.analyze(fold(article.title + " " + article.body[:SCAN_CHARS]))
+            seen += self._folded.analyze(
+                fold(article.title + " " + article.body[:SUGGEST_SCAN_CHARS])
+            )
         return seen
 
     def _hits(self, articles: list[tuple[float, Article]], needles: Needles) -> list[Hit]:

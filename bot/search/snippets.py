@@ -1,6 +1,6 @@
 """Snippets: the best ~200-character passage of an article, HTML-escaped, matched words in <b>.
 
-Matches are found with plain substring search (`str.find`, never a regex built from the
+Matches are found with plain substring search (`str.find`; no regex is ever built from the
 query) for the start of each query stem, and each candidate word is confirmed by stemming it:
 far cheaper than tokenising every result, which would cost more than the search itself.
 """
@@ -8,6 +8,7 @@ far cheaper than tokenising every result, which would cost more than the search 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ SNIPPET_CHARS = 200
 SCAN_CHARS = 6000  # the best passage of a long article is nearly always near its start
 LEAD_CHARS = 30  # context shown before the first bolded word
 MAX_PROBE_HITS = 64
+_WORD = re.compile(r"\w+")  # a fixed pattern: it only finds where a word ends
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,8 @@ def _lower(text: str) -> str:
 
 def _word_end(low: str, pos: int) -> int:
     """Return where the word starting at pos ends."""
-    end = pos
-    while end < len(low) and low[end].isalnum():
-        end += 1
-    return end
+    found = _WORD.match(low, pos)
+    return found.end() if found else pos
 
 
 def _probes(needles: Needles) -> list[tuple[str, str, str]]:
@@ -88,10 +88,14 @@ def _best_window(matches: list[Match]) -> int:
     """Return the start of the window holding the most distinct, then most, matches."""
     best_start, best_score = 0, (-1, -1)
     for i, first in enumerate(matches):
-        inside = [m for m in matches[i:] if m.end - first.start <= SNIPPET_CHARS - LEAD_CHARS]
-        score = (len({m.key for m in inside}), len(inside))
-        if score > best_score:
-            best_start, best_score = first.start, score
+        keys, count = set(), 0
+        for m in matches[i:]:
+            if m.end - first.start > SNIPPET_CHARS - LEAD_CHARS:
+                break
+            keys.add(m.key)
+            count += 1
+        if (len(keys), count) > best_score:
+            best_start, best_score = first.start, (len(keys), count)
     return best_start
 
 

@@ -11,14 +11,23 @@ from bot.search.plan import Typo
 def correction(typo: Typo, seen: Iterable[str], freq: Callable[[str], int]) -> str | None:
     """Return the word of `seen` nearest to the typo (most frequent among equals), if any."""
     best: tuple[int, int, str] | None = None
+    size, edits, letters = len(typo.folded), typo.edits, set(typo.folded)
     for word in set(seen):
-        if not word.isalpha() or word == typo.folded:
+        if word == typo.folded or not word.isalpha():
             continue
-        target = word[: len(typo.folded)] if typo.prefix else word
+        if not typo.prefix and abs(len(word) - size) > edits:
+            continue
+        target = word[:size] if typo.prefix else word
+        # One edit changes the set of letters by at most two: a cheap test before the DP.
+        if len(letters ^ set(target)) > 2 * edits:
+            continue
         distance = edit_distance(typo.folded, target, typo.edits)
         if distance > typo.edits:
             continue
-        key = (distance, -freq(word), word)
+        common = freq(word)
+        if common <= typo.freq:
+            continue
+        key = (distance, -common, word)
         if best is None or key < best:
             best = key
     return best[2] if best else None
