@@ -1,0 +1,266 @@
+"""`newsbrief backup PATH` / `newsbrief restore PATH`: a consistent copy of a live data dir.
+
+Why a copy taken while the bot writes is consistent:
+
+* Every data file is either replaced whole (`os.replace` of a fsynced temp file: the
+  segments and users.json) or only appended to (the digest journal). One `open()` +
+  `read()` therefore sees one complete version of a replaced file, and a prefix of an
+  appended one (a torn last line is cut here, and replay ignores one anyway).
+* The order makes the files agree with each other. State that points *into* the
+  article archive (the journal, then users.json: digest cursors, feed ETags) is copied
+  first, the article segments last. Segments only grow (except for retention), so
+  every article a copied cursor or ETag has seen is already on disk when the segments
+  are read. The journal goes before users.json because compaction folds the journal into
+  users.json before truncating it: whatever moves between the two reads is in one of them.
+
+So a backup holds everything committed before it started (and maybe some later work);
+at worst, after a restore, one digest is sent again or a feed is fetched again and the
+duplicates are dropped. Nothing is missing. The manifest (written last) lists each
+file's size and SHA-256; `restore` checks all of it before it replaces anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import orjson
+
+from bot.lock import DataDirLock
+from bot.models import utcnow
+from bot.records import META_TABLE, SchemaError, check_version
+from bot.storage import write_json_atomic
+
+MANIFEST = "newsbrief-backup.json"
+FORMAT = 1
+SKIPPED_NAMES = frozenset({"newsbrief.lock", MANIFEST})
+SKIPPED_DIRS = frozenset({"index"})  # the search index is rebuilt from the store on open
+JOURNAL_SUFFIX = ".journal"
+ARTICLES_DIR = "articles"
+READ_TRIES = 3
+
+Progress = Callable[[str], None]
+
+
+class BackupError(Exception):
+    """A backup cannot be made, or a directory is not a complete, intact backup."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackupReport:
+    """What one backup holds."""
+
+    dest: Path
+    files: int
+    bytes: int
+    articles: int
+    started: datetime
+    finished: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreReport:
+    """What one restore put back, and where the replaced files were set aside."""
+
+    data_dir: Path
+    files: int
+    articles: int
+    backup_started: str
+    set_aside: Path | None
+
+
+def _order(rel: str) -> tuple[int, str]:
+    """Copy journals first, then other state, then the article segments (see module doc)."""
+    if rel.endswith(JOURNAL_SUFFIX):
+        return (0, rel)
+    if rel.startswith(f"{ARTICLES_DIR}/"):
+        return (2, rel)
+    return (1, rel)
+
+
+def _data_files(data_dir: Path) -> list[str]:
+    """Return the data files to copy, as relative POSIX paths, in copy order."""
+    found = []
+    for path in data_dir.rglob("*"):
+        rel = path.relative_to(data_dir)
+        if any(part.startswith(".") for part in rel.parts):
+            continue  # temp files of atomic writes, and files set aside by a restore
+        if rel.parts[0] in SKIPPED_DIRS or rel.name in SKIPPED_NAMES or not path.is_file():
+            continue
+        found.append(rel.as_posix())
+    return sorted(found, key=_order)
+
+
+def _read_consistent(path: Path) -> bytes | None:
+    """Return one complete version of a data file (None if it vanished, e.g. pruned)."""
+    for _ in range(READ_TRIES):
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if path.name.endswith(JOURNAL_SUFFIX):
+            return raw[: raw.rfind(b"\n") + 1]  # drop a line being appended right now
+        if path.suffix != ".json" or not raw.strip():
+            return raw
+        try:
+            orjson.loads(raw)
+            return raw
+        except orjson.JSONDecodeError:
+            continue  # not ours to fix; a replaced file reads whole, so try again
+    raise BackupError(f"{path} is not valid JSON; the data directory needs a look")
+
+
+def _count_articles(raw: bytes) -> int:
+    data = orjson.loads(raw) if raw.strip() else {}
+    return len(data.get("articles", {})) if isinstance(data, dict) else 0
+
+
+def backup(
+    data_dir: Path,
+    dest: Path,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    progress: Progress | None = None,
+) -> BackupReport:
+    """Copy data_dir to dest (a new directory) while the bot may be writing; see module doc."""
+    if not (data_dir / "users.json").exists() and not (data_dir / ARTICLES_DIR).is_dir():
+        raise BackupError(f"{data_dir} is not a newsbrief data directory")
+    if dest.resolve().is_relative_to(data_dir.resolve()):
+        raise BackupError(f"{dest} is inside the data directory; put backups elsewhere")
+    if dest.exists() and any(dest.iterdir()):
+        raise BackupError(f"{dest} exists and is not empty; give a new directory")
+    started = clock()
+    dest.mkdir(parents=True, exist_ok=True)
+    entries: list[dict[str, Any]] = []
+    articles = 0
+    for rel in _data_files(data_dir):
+        raw = _read_consistent(data_dir / rel)
+        if raw is None:
+            continue
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(raw)
+        entries.append({"path": rel, "size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()})
+        if rel.startswith(f"{ARTICLES_DIR}/"):
+            articles += _count_articles(raw)
+        if progress is not None:
+            progress(rel)
+    finished = clock()
+    manifest = {
+        "format": FORMAT,
+        "started": started.isoformat(),
+        "finished": finished.isoformat(),
+        "articles": articles,
+        "files": entries,
+    }
+    write_json_atomic(dest / MANIFEST, manifest)  # last: its presence marks a whole backup
+    size = sum(int(e["size"]) for e in entries)
+    return BackupReport(dest, len(entries), size, articles, started, finished)
+
+
+def _safe_rel(rel: object) -> str:
+    """Return a manifest path if it stays inside the directory; refuse anything else."""
+    if not isinstance(rel, str) or not rel:
+        raise BackupError("the manifest lists a file without a path")
+    path = PurePosixPath(rel)
+    if path.is_absolute() or ".." in path.parts or "\\" in rel or rel.startswith("."):
+        raise BackupError(f"the manifest lists a file outside the backup: {rel!r}")
+    if path.name in SKIPPED_NAMES:
+        raise BackupError(f"the manifest lists {rel!r}, which a backup never holds")
+    return rel
+
+
+def _check_json(rel: str, raw: bytes) -> None:
+    """Refuse a data file this newsbrief cannot open (not JSON, not ours, newer schema)."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BackupError(f"{rel} in the backup is not valid JSON") from None
+    meta = data.get(META_TABLE, {}).get("1") if isinstance(data, dict) else None
+    if not isinstance(meta, dict):
+        raise BackupError(f"{rel} in the backup is not a newsbrief data file")
+    try:
+        check_version(int(meta.get("schema", 1)), rel)
+    except SchemaError as exc:
+        raise BackupError(str(exc)) from None
+
+
+def verify(src: Path) -> dict[str, Any]:
+    """Check a backup: manifest, every file's size and SHA-256, every data file opens."""
+    try:
+        manifest = orjson.loads((src / MANIFEST).read_bytes())
+    except FileNotFoundError:
+        raise BackupError(f"{src} has no {MANIFEST}: not a backup, or an unfinished one") from None
+    except orjson.JSONDecodeError:
+        raise BackupError(f"{src / MANIFEST} is damaged") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"{src / MANIFEST} is not a backup manifest this newsbrief reads")
+    files = manifest.get("files")
+    if not isinstance(files, list) or not files:
+        raise BackupError(f"{src / MANIFEST} lists no files")
+    for entry in files:
+        rel = _safe_rel(entry.get("path") if isinstance(entry, dict) else None)
+        try:
+            raw = (src / rel).read_bytes()
+        except FileNotFoundError:
+            raise BackupError(f"{rel} is missing from the backup") from None
+        if len(raw) != entry.get("size") or hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
+            raise BackupError(f"{rel} in the backup is damaged (size or checksum differs)")
+        if rel.endswith(".json") and raw.strip():
+            _check_json(rel, raw)
+    return manifest
+
+
+def _set_aside(data_dir: Path, stamp: str) -> Path | None:
+    """Move the current data files into a hidden folder of data_dir; return it (None if none)."""
+    current = [
+        p for p in data_dir.iterdir() if not p.name.startswith(".") and p.name not in SKIPPED_NAMES
+    ]
+    if not current:
+        return None
+    # Inside data_dir: in Docker the volume's parent is not ours to write.
+    aside = data_dir / f".pre-restore-{stamp}"
+    aside.mkdir()
+    for path in current:
+        os.replace(path, aside / path.name)
+    return aside
+
+
+def _copy_in(src: Path, data_dir: Path, rels: list[str]) -> None:
+    """Copy the backup's files into data_dir, each through a temp file and a rename."""
+    for rel in rels:
+        target = data_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.restore.tmp")
+        shutil.copyfile(src / rel, tmp)
+        os.replace(tmp, target)
+
+
+def restore(src: Path, data_dir: Path, *, clock: Callable[[], datetime] = utcnow) -> RestoreReport:
+    """Put a verified backup in data_dir; refuse while a bot holds the data dir.
+
+    The files it replaces are kept in `<data_dir>/.pre-restore-<time>/` until deleted by hand.
+    Raises DataDirLocked (from bot.lock) when the data dir is in use, BackupError when the
+    backup is incomplete or damaged; in both cases nothing in data_dir has changed.
+    """
+    if src.resolve() == data_dir.resolve():
+        raise BackupError("the backup and the data directory are the same folder")
+    manifest = verify(src)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = DataDirLock(data_dir)
+    lock.acquire()
+    try:
+        rels = [str(entry["path"]) for entry in manifest["files"]]
+        aside = _set_aside(data_dir, clock().strftime("%Y%m%dT%H%M%S.%fZ"))
+        _copy_in(src, data_dir, rels)
+    finally:
+        lock.release()
+    return RestoreReport(
+        data_dir, len(rels), int(manifest.get("articles", 0)), str(manifest["started"]), aside
+    )
