@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.feedparse import ParsedFeed, parse_feed
@@ -13,6 +14,7 @@ from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
 from bot.feeds.fulltext import FullText
 from bot.feeds.registry import FeedRecord
 from bot.feeds.status import PollResult
+from bot.models import Article, ArticleDraft
 from bot.store import ArticleStore
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,23 @@ class Backoff:
             and record.failures >= self.min_failures
             and now - record.first_failure >= self.deactivate_after
         )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A feed fetched and parsed, its items ready for the store."""
+
+    record: FeedRecord
+    fetched: FetchResult
+    parsed: ParsedFeed
+    drafts: list[ArticleDraft]
+    now: datetime
+    seconds: float
+
+
+def _key(item: ArticleDraft | Article) -> tuple[str, str, str | None, str | None]:
+    """Return what ties a stored article back to the draft it came from."""
+    return (item.title, item.body, item.url, item.guid)
 
 
 def is_due(record: FeedRecord, now: datetime) -> bool:
@@ -82,48 +101,62 @@ class Poller:
         )
         return fetched, parsed
 
-    async def poll(self, record: FeedRecord) -> PollResult:
-        """Poll the feed once and update record in place; never raises for a bad feed."""
+    async def prepare(self, record: FeedRecord) -> Prepared | PollResult:
+        """Fetch, parse and (optionally) complete the items; a final result when nothing to add."""
         now = self.clock()
+        started = time.perf_counter()
         record.last_fetch = now
         try:
             fetched, parsed = await self.fetch_and_parse(record)
         except FetchError as exc:
-            return self.fail(record, str(exc), now)
+            return replace(self.fail(record, str(exc), now), seconds=time.perf_counter() - started)
         if parsed is None:
             self._succeed(record, now, "not modified")
-            return PollResult(record.id, record.url, record.title, "not modified", items=0)
+            elapsed = time.perf_counter() - started
+            return PollResult(record.id, record.url, record.title, "not modified", seconds=elapsed)
         if not parsed.is_feed:
-            return self.fail(record, parsed.problem or "not an RSS or Atom feed", now)
-        return await self.store_parsed(record, fetched, parsed, now)
-
-    async def store_parsed(
-        self, record: FeedRecord, fetched: FetchResult, parsed: ParsedFeed, now: datetime
-    ) -> PollResult:
-        """Add the parsed items to the store and record the successful poll."""
+            failed = self.fail(record, parsed.problem or "not an RSS or Atom feed", now)
+            return replace(failed, seconds=time.perf_counter() - started)
         drafts = parsed.drafts
         if self.fulltext is not None:
             drafts = await self.fulltext.enrich(drafts)
-        added = self.store.add_many(drafts)
+        return Prepared(record, fetched, parsed, drafts, now, time.perf_counter() - started)
+
+    def commit(self, batch: list[Prepared]) -> list[PollResult]:
+        """Add every feed's items to the store in one batch; record each feed's success."""
+        drafts = [draft for prepared in batch for draft in prepared.drafts]
+        added = self.store.add_many(drafts).added
+        owners: dict[tuple[str, str, str | None, str | None], list[int]] = {}
+        for index, prepared in enumerate(batch):
+            for draft in prepared.drafts:
+                owners.setdefault(_key(draft), []).append(index)
+        per_feed: list[list[Article]] = [[] for _ in batch]
+        for article in added:
+            queue = owners.get(_key(article))
+            if queue:  # always, unless the store rewrote the text it was given
+                per_feed[queue.pop(0)].append(article)
+        return [self._record_success(p, new) for p, new in zip(batch, per_feed, strict=True)]
+
+    def _record_success(self, prepared: Prepared, added: list[Article]) -> PollResult:
+        record, parsed = prepared.record, prepared.parsed
         record.title = parsed.title or record.title
-        record.etag, record.last_modified = fetched.etag, fetched.last_modified
+        record.etag, record.last_modified = prepared.fetched.etag, prepared.fetched.last_modified
         record.items = len(parsed.drafts)
-        record.articles += len(added.added)
-        status = f"{len(added.added)} new of {len(parsed.drafts)} items"
-        warning = parsed.problem
-        if warning:
-            status += f" (warning: {warning})"
-        self._succeed(record, now, status)
-        outcome = "new" if added.added else "unchanged"
+        record.articles += len(added)
+        status = f"{len(added)} new of {record.items} items"
+        if parsed.problem:
+            status += f" (warning: {parsed.problem})"
+        self._succeed(record, prepared.now, status)
         return PollResult(
             record.id,
             record.url,
             record.title,
-            outcome,
-            added=added.added,
-            duplicates=added.duplicates,
-            items=len(parsed.drafts),
-            warning=warning,
+            "new" if added else "unchanged",
+            added=added,
+            duplicates=record.items - len(added),
+            items=record.items,
+            warning=parsed.problem,
+            seconds=prepared.seconds,
         )
 
     def _succeed(self, record: FeedRecord, now: datetime, status: str) -> None:

@@ -91,6 +91,19 @@ class FeedRegistry:
         """Insert or replace the record."""
         self._table().upsert(record.to_doc(), Query().id == record.id)
 
+    def insert_many(self, records: list[FeedRecord]) -> None:
+        """Insert new records in one write."""
+        if records:
+            self._table().insert_multiple(r.to_doc() for r in records)
+
+    def update_existing(self, records: list[FeedRecord]) -> None:
+        """Write back the records still in the table in one write; removed ones stay removed."""
+        by_id = {r.id: r.to_doc() for r in records}
+        if by_id:
+            self._table().update(
+                lambda doc: doc.update(by_id[doc["id"]]), Query().id.test(by_id.__contains__)
+            )
+
     def remove(self, ident: str) -> bool:
         """Delete the feed; return whether it existed."""
         return bool(self._table().remove(Query().id == ident))

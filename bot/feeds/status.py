@@ -89,6 +89,7 @@ class PollResult:
     items: int = 0
     error: str | None = None
     warning: str | None = None
+    seconds: float = 0.0  # fetch and parse, waiting for a free slot for the host included
 
     @property
     def not_modified(self) -> bool:
