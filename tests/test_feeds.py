@@ -279,3 +279,17 @@ async def test_per_host_limit_holds_under_load(
 
 def test_shared_feeds_are_where_the_server_looks() -> None:
     assert len(list(SHARED_FEEDS.glob("*.xml"))) == 4
+
+
+async def test_poll_all_stores_one_batch_and_credits_each_feed(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    server.put("/x.xml", generate_feed(40, 3))
+    server.put("/y.xml", generate_feed(41, 2))
+    server.put("/z.xml", generate_feed(40, 3).replace(b"Generated feed 40", b"Mirror 40"))
+    feeds.seed_feeds([server.url(p) for p in ("/x.xml", "/y.xml", "/z.xml")])
+    results = {r.url.rsplit("/", 1)[1]: r for r in await feeds.poll_all()}
+    assert [len(results[k].added) for k in ("x.xml", "y.xml", "z.xml")] == [3, 2, 0]
+    assert (results["z.xml"].outcome, results["z.xml"].duplicates) == ("unchanged", 3)
+    assert [s.articles for s in feeds.list_feeds()] == [3, 2, 0]
+    assert len(store) == 5
