@@ -151,7 +151,10 @@ class SearchService:
         """Answer a query in the query language; never raises."""
         try:
             return self._search(query, limit, offset, sort)
-        except Exception:  # a search box must not crash the bot; the log keeps the evidence
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # tantivy panics arrive as pyo3's PanicException(BaseException)
+            # A search box must not crash the bot; the log keeps the evidence.
             log.exception("search failed for a query of %d chars", len(str(query)))
             return SearchResult([], 0, None, False, str(query)[:256])
 
@@ -208,8 +211,11 @@ class SearchService:
     ) -> tuple[list[tuple[float, tantivy.DocAddress]], int]:
         """Return the (score, address) pairs of the requested page and the match count."""
         if sort == "date":
-            found = searcher.search(query, limit, count=True, order_by_field=ix.TS, offset=offset)
-            return [(0.0, addr) for _, addr in found.hits], _count(found)
+            # tantivy refuses a limit of 0 (it panics), so ask for one and drop it.
+            found = searcher.search(
+                query, max(1, limit), count=True, order_by_field=ix.TS, offset=offset
+            )
+            return [(0.0, addr) for _, addr in found.hits][:limit], _count(found)
         found = searcher.search(query, offset + limit + RERANK_EXTRA, count=True)
         addrs = [addr for _, addr in found.hits]
         stamps = searcher.fast_field_values(ix.TS, addrs) if addrs else []

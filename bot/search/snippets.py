@@ -101,7 +101,8 @@ def _best_window(matches: list[Match]) -> int:
 
 def _bounds(text: str, anchor: int) -> tuple[int, int]:
     """Return a window of at most SNIPPET_CHARS around anchor, cut at spaces."""
-    start = max(0, anchor - LEAD_CHARS)
+    # Start at the beginning when the passage is near it anyway: a lead-in reads better.
+    start = 0 if anchor <= SNIPPET_CHARS // 2 else anchor - LEAD_CHARS
     if start > 0:
         space = text.find(" ", start, anchor)
         start = space + 1 if space >= 0 else start
