@@ -1,0 +1,135 @@
+"""`python -m bot.health`: exit 0 when the data dir is sound (and, if asked, a bot is alive).
+
+Used by Docker's HEALTHCHECK and by hand. Checks, cheapest first:
+1. the data directory exists and is writable;
+2. users.json and the newest article segment are whole JSON of a schema this version reads;
+3. with --running, a bot holds the data-dir lock (it dies with the process, even on kill -9);
+4. with --max-age N, the bot's heartbeat file is younger than N seconds, so an event loop
+   that hangs without dying is caught too (a missing heartbeat is not an error: the bot
+   may not have written its first one yet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.lock import DataDirLock, DataDirLocked
+from bot.records import META_TABLE, SchemaError, check_version
+from bot.segments import SEGMENT_GLOB, segment_number
+from bot.storage import StorageError, read_json_file
+
+if TYPE_CHECKING:  # the check itself stays light: no telegram import when run by Docker
+    from bot.context import NewsApp, NewsContext
+
+HEARTBEAT_FILE = ".heartbeat"  # hidden: backups skip it
+HEARTBEAT_EVERY = 30.0  # seconds between beats
+HEARTBEAT_JOB = "heartbeat"
+
+
+class Unhealthy(Exception):
+    """One line saying what is wrong."""
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a data file that is not whole JSON of a schema this version reads."""
+    try:
+        data = read_json_file(path)
+    except StorageError as exc:
+        raise Unhealthy(str(exc)) from None
+    if data is None:
+        return
+    meta = data.get(META_TABLE, {}).get("1", {})
+    try:
+        check_version(int(meta.get("schema", 1)), path)
+    except SchemaError as exc:
+        raise Unhealthy(str(exc)) from None
+
+
+def check_data_dir(data_dir: Path) -> int:
+    """Check the directory and its key files; return the number of segment files."""
+    if not data_dir.is_dir():
+        raise Unhealthy(f"{data_dir} is not a directory")
+    if not os.access(data_dir, os.W_OK):
+        raise Unhealthy(f"{data_dir} is not writable by this user")
+    _check_file(data_dir / "users.json")
+    segments = sorted((data_dir / "articles").glob(SEGMENT_GLOB), key=segment_number)
+    if segments:
+        _check_file(segments[-1])  # the one being written; older ones are never touched
+    return len(segments)
+
+
+def check_running(data_dir: Path) -> None:
+    """Fail unless some process holds the data-dir lock."""
+    lock = DataDirLock(data_dir)
+    try:
+        lock.acquire()
+    except DataDirLocked:
+        return
+    lock.release()
+    raise Unhealthy(f"no newsbrief is running on {data_dir}")
+
+
+def check_heartbeat(data_dir: Path, max_age: float, now: Callable[[], float] = time.time) -> None:
+    """Fail when the heartbeat file exists but is older than max_age seconds."""
+    try:
+        age = now() - (data_dir / HEARTBEAT_FILE).stat().st_mtime
+    except FileNotFoundError:
+        return
+    if age > max_age:
+        raise Unhealthy(f"the bot's last heartbeat was {int(age)} s ago (limit {int(max_age)} s)")
+
+
+def beat(data_dir: Path) -> None:
+    """Write the heartbeat file (its mtime is what counts)."""
+    (data_dir / HEARTBEAT_FILE).write_text(f"{os.getpid()}\n")
+
+
+def install_heartbeat(application: NewsApp, data_dir: Path, every: float = HEARTBEAT_EVERY) -> None:
+    """Beat every `every` seconds from the Application's JobQueue, first right away."""
+
+    async def _beat(context: NewsContext) -> None:
+        beat(data_dir)
+
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError("the Application has no JobQueue (install the job-queue extra)")
+    job_queue.run_repeating(_beat, interval=every, first=0, name=HEARTBEAT_JOB)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the health check's argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.health", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--data-dir", type=Path, help="default: NEWSBRIEF_DATA_DIR or ./data")
+    parser.add_argument("--running", action="store_true", help="also require a running bot")
+    parser.add_argument("--max-age", type=float, help="heartbeat must be younger (seconds)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -> int:
+    """Run the checks; print one line; return 0 (healthy) or 1."""
+    args = build_parser().parse_args(argv)
+    environ = os.environ if env is None else env
+    data_dir = args.data_dir or Path(environ.get("NEWSBRIEF_DATA_DIR", "").strip() or "data")
+    try:
+        segments = check_data_dir(data_dir)
+        if args.running:
+            check_running(data_dir)
+        if args.max_age is not None:
+            check_heartbeat(data_dir, args.max_age)
+    except Unhealthy as exc:
+        print(f"unhealthy: {exc}")
+        return 1
+    print(f"ok: {data_dir} ({segments} article segments{', bot running' if args.running else ''})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
