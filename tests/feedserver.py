@@ -183,7 +183,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._document(Document(b"", "application/rss+xml"), self.feeds.shared / path[8:])
         elif path.startswith("/gen/"):
             number = int(path[5:].split(".")[0])
-            body = generate_feed(number, int(query.get("items", self.feeds.generated_items)))
+            # ?step=S: a new item every S seconds, for demos against a live feed.
+            step = float(query.get("step", "0"))
+            version = int(time.time() // step) % 100_000 if step > 0 else 0
+            items = int(query.get("items", self.feeds.generated_items))
+            body = generate_feed(number, items, version=version)
             self._document(Document(body, *(("application/rss+xml", *_validators(body)))))
         else:
             with self.feeds.lock:
