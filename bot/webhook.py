@@ -24,6 +24,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_application
 from bot.config import Config
 from bot.context import NewsApp
+from bot.health import install_heartbeat
 from bot.runner import NOT_SET_LINE, REJECTED_LINE  # the same words as polling mode
 from bot.services import Services, open_services
 
@@ -130,6 +131,7 @@ def run_webhook_mode(
 async def _serve(config: Config, services: Services, settings: WebhookSettings, err: TextIO) -> int:
     """Serve until a stop signal; report a rejected token or a failed setWebhook in one line."""
     application = build_application(config, services, own_services=False)
+    install_heartbeat(application, config.data_dir)  # for `python -m bot.health --max-age`
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
