@@ -156,3 +156,8 @@ def test_split_never_cuts_entities_or_surrogates() -> None:
 def test_html_to_plain_shows_links_and_decodes() -> None:
     html = '<b>Hi</b> <a href="https://x.org/?a=1&amp;b=2">site</a> &lt;3'
     assert html_to_plain(html) == "Hi site <https://x.org/?a=1&b=2> <3"
+
+
+def test_blank_symbols_count_as_empty_like_telegram() -> None:
+    assert visible_length("\u2800 <b>x</b> \u3000") == 1
+    assert split_message("<b>\u2800\u200b \n</b>") == []

@@ -359,3 +359,20 @@ async def test_user_edits_stickers_and_photos_arrive_as_updates() -> None:
     assert updates[1].edited_message.text == "second"
     assert updates[2].message is not None and updates[2].message.sticker is not None
     assert updates[3].message is not None and updates[3].message.caption == "look"
+
+
+async def test_allowed_updates_filter_and_persist() -> None:
+    async with running_server() as server, ptb_bot(server) as bot:
+        user = server.user(1)
+        await bot.send_message(1, "pick", reply_markup=keyboard(("A", "a")))
+        (sent,) = await user.wait_replies(1)
+        press = asyncio.create_task(user.press(sent, "A", timeout=0.5))
+        await user.send("text")
+        updates = await bot.get_updates(allowed_updates=["message"])
+        assert [u.message.text for u in updates if u.message] == ["text"]
+        assert all(u.callback_query is None for u in updates)
+        with pytest.raises(TimeoutError):
+            await press  # the callback query was dropped, so nobody answered it
+        await user.send("again")
+        assert len(await bot.get_updates(offset=updates[-1].update_id + 1)) == 1
+        assert (await bot.get_webhook_info()).allowed_updates == ("message",)

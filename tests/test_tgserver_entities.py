@@ -85,3 +85,8 @@ def test_message_text_is_stripped_and_entities_shifted() -> None:
 
 def test_utf16_length() -> None:
     assert utf16_len("a😀é") == 4
+
+
+def test_blank_symbols_are_trimmed_like_tdlib() -> None:
+    assert parse_message_text("\u2800<b>x</b>\ufffc\u3000", "HTML").text == "x"
+    assert parse_message_text("\u2800 \u180e", None).text == ""

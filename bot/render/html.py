@@ -12,6 +12,12 @@ _HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 # NUL and other C0 controls (except tab/newline), DEL, and lone surrogates break JSON or Telegram.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Telegram trims these from both ends of a message (tdlib strip_empty_characters), besides
+# whitespace; U+200B is added to stay on the safe side of "message text is empty".
+_BLANK = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u180e\u2800\ufffc\u200b"
+)
 _URL_OK = re.compile(r"(?i)^https?://[^\s<>\"'\x00-\x1f\x7f]+$")
 
 
@@ -117,7 +123,12 @@ def _decode_or_keep(match: re.Match[str]) -> str:
 
 def visible_length(html: str) -> int:
     """Return the UTF-16 length Telegram checks against 4096: parsed text, stripped."""
-    return utf16_len(plain_text(html).strip())
+    return utf16_len(strip_empty(plain_text(html)))
+
+
+def strip_empty(text: str) -> str:
+    """Trim what Telegram trims from a message's ends (whitespace and blank symbols)."""
+    return text.strip(_BLANK)
 
 
 def href_of(open_tag: str) -> str | None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.render.html import MESSAGE_LIMIT, Token, plain_text, tokenize, visible_length
+from bot.render.html import (
+    MESSAGE_LIMIT,
+    Token,
+    plain_text,
+    strip_empty,
+    tokenize,
+    visible_length,
+)
 
 _PARAGRAPH, _LINE, _WORD = 3, 2, 1
 
@@ -92,7 +99,7 @@ def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     Parts with no visible text are dropped (Telegram rejects empty messages).
     """
     if visible_length(html) <= limit:
-        return [html] if plain_text(html).strip() else []
+        return [html] if strip_empty(plain_text(html)) else []
     tokens = tokenize(html)
     stacks = _stacks(tokens)
     parts: list[str] = []
@@ -101,7 +108,7 @@ def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         end = _window_end(tokens, start, limit)
         cut = len(tokens) if end >= len(tokens) else _best_cut(tokens, start, end, limit)
         cut = _adjust(tokens, cut, start)
-        if not any(token.text.strip() for token in tokens[start:cut]):
+        if not strip_empty("".join(token.text for token in tokens[start:cut])):
             start = cut
             continue
         parts.append(_render(tokens, stacks, start, cut))

@@ -28,6 +28,11 @@ _ENTITY_TYPES = {
 _ALLOWED_TAGS = frozenset(_ENTITY_TYPES)  # exactly the tags tdlib's parse_html accepts
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _MAX_CODEPOINT = 0x10FFFF
+# tdlib's strip_empty_characters: whitespace plus a few blank symbols.
+_BLANK = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u180e\u2800\ufffc"
+)
 _TEXT_RUN = re.compile(r"[^<&]+|&")
 _NAME_END = re.compile(r"[ \t\r\n\0\v\f>]|\Z")
 
@@ -301,8 +306,8 @@ def parse_html(source: str) -> ParsedText:
 def strip_message(parsed: ParsedText) -> ParsedText:
     """Trim leading and trailing whitespace the way Telegram does, shifting entity offsets."""
     text = parsed.text
-    lead = len(text) - len(text.lstrip())
-    stripped = text.strip()
+    lead = len(text) - len(text.lstrip(_BLANK))
+    stripped = text.strip(_BLANK)
     shift = utf16_len(text[:lead])
     size = utf16_len(stripped)
     entities: list[dict[str, Any]] = []

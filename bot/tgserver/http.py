@@ -129,7 +129,9 @@ class HttpServer:
         await self._server.wait_closed()
         self._server = None
 
-    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _on_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         # Serve in an inner task that stop() cancels; asyncio logs a traceback for a cancelled
         # connection task, so this outer one swallows cancellation (we are shutting down anyway).
         outer = asyncio.current_task()
