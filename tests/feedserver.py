@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import gzip
 import hashlib
 import os
 import threading
@@ -57,6 +59,12 @@ def generate_feed(number: int, items: int = 20, *, version: int = 0) -> bytes:
     ).encode()
 
 
+@functools.cache
+def gzip_bomb() -> bytes:
+    """Return 8 KB of gzip that inflates to 8 MB."""
+    return gzip.compress(b"<rss>" + b" " * (8 * 1024 * 1024))
+
+
 @dataclass
 class Document:
     """A body the server serves at a path, with its validators."""
@@ -95,7 +103,10 @@ class FeedServer:
         handler = type("Handler", (_Handler,), {"feeds": server})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval: stop() waits for the serving loop to notice.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self.base_url
 
@@ -171,6 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/trickle": self._trickle,
             "/huge": lambda: self._huge(with_length="nolength" not in query),
             "/broken": self._broken,
+            "/gzipbomb": self._gzip_bomb,
             "/loop/a": lambda: self._redirect("/loop/b"),
             "/loop/b": lambda: self._redirect("/loop/a"),
             "/redirect": lambda: self._redirect(query.get("to", "/")),
@@ -266,6 +278,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(filler)
             sent += CHUNK
         self.close_connection = True
+
+    def _gzip_bomb(self) -> None:
+        """A small body that inflates past the cap: the size cap must count decoded bytes."""
+        body = gzip_bomb()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _broken(self) -> None:
         """Promise 10,000 bytes, send a few, hang up."""

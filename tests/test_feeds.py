@@ -159,6 +159,7 @@ async def test_redirect_is_followed_and_user_agent_is_honest(
         ("/trickle", "timed out"),
         ("/huge", "larger than 5 MB"),
         ("/huge?nolength=1", "larger than 5 MB"),
+        ("/gzipbomb", "larger than 5 MB"),
         ("/broken", "broken HTTP response"),
         ("/loop/a", "redirect loop"),
         ("/status/500", "HTTP 500"),
