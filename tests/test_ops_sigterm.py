@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -18,6 +19,7 @@ from tests.conftest import REPO
 from tests.opskit import empty_seeds, free_port
 
 TOKEN = "424242:sigterm-test-token"
+PRIVATE_WORDS = "xyzzy plugh private words"
 STOP_DEADLINE = 10.0  # the issue's promise: exit 0 within 10 s of SIGTERM
 START_TIMEOUT = 60.0  # imports and the first index build on a slow CI machine
 
@@ -34,7 +36,7 @@ WEBHOOK = (
     "from bot.config import load_config\n"
     "from bot.logs import setup_logging\n"
     "from bot.webhook import WebhookSettings, run_webhook_mode\n"
-    "setup_logging('INFO', token=os.environ['TELEGRAM_BOT_TOKEN'])\n"
+    "setup_logging('INFO', token=os.environ['TELEGRAM_BOT_TOKEN'], fmt='json')\n"
     "port = int(os.environ['HOOK_PORT'])\n"
     "settings = WebhookSettings(f'http://127.0.0.1:{port}/hook', '127.0.0.1', port)\n"
     "sys.exit(run_webhook_mode(load_config(os.environ), settings))\n"
@@ -61,6 +63,8 @@ async def run_and_stop(tmp_path: Path, program: str, extra_env: dict[str, str]) 
         await ann.send("/start")
         (reply,) = await ann.wait_replies(1, timeout=START_TIMEOUT)
         assert "newsbrief" in reply.text
+        await ann.send(PRIVATE_WORDS)  # a search: its words must never reach the log
+        await ann.wait_replies(1, timeout=START_TIMEOUT)
         proc.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(proc.wait(), STOP_DEADLINE)
         assert code == 0
@@ -87,6 +91,7 @@ def assert_flushed_and_unlocked(data_dir: Path) -> None:
 async def test_sigterm_stops_polling_cleanly_and_quickly(tmp_path: Path) -> None:
     log = await run_and_stop(tmp_path, POLLING, {})
     assert "newsbrief stopped" in log
+    assert "xyzzy" not in log
     assert TOKEN not in log and "424242:" not in log
     assert_flushed_and_unlocked(tmp_path / "data")
 
@@ -95,5 +100,7 @@ async def test_sigterm_stops_polling_cleanly_and_quickly(tmp_path: Path) -> None
 async def test_sigterm_stops_webhook_mode_cleanly_and_quickly(tmp_path: Path) -> None:
     log = await run_and_stop(tmp_path, WEBHOOK, {"HOOK_PORT": str(free_port())})
     assert "on a webhook" in log and "newsbrief stopped" in log
-    assert TOKEN not in log
+    assert TOKEN not in log and "xyzzy" not in log
+    lines = log.splitlines()
+    assert lines and all(json.loads(line)["level"] for line in lines)  # --log-format json
     assert_flushed_and_unlocked(tmp_path / "data")
