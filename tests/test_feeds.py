@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.feeds import FeedError, FeedService, FetchSettings
+from bot.feeds.fetcher import Fetcher, FetchError, make_client
 from bot.store import ArticleStore
 from bot.userdb import UserDB
 from tests.conftest import FakeClock
@@ -294,3 +295,21 @@ async def test_poll_all_stores_one_batch_and_credits_each_feed(
     assert (results["z.xml"].outcome, results["z.xml"].duplicates) == ("unchanged", 3)
     assert [s.articles for s in feeds.list_feeds()] == [3, 2, 0]
     assert len(store) == 5
+
+
+async def test_the_address_actually_connected_to_is_checked_too(
+    server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name that resolves public for the check and private for the connection is refused."""
+
+    async def fooled(url: str, *, allow_private: bool) -> None:  # DNS said "public"
+        return None
+
+    monkeypatch.setattr("bot.feeds.fetcher.check_url", fooled)
+    client = make_client(SETTINGS, UA)
+    fetcher = Fetcher(client, settings=SETTINGS, allow_private=False)
+    try:
+        with pytest.raises(FetchError, match=r"refused: connected to 127\.0\.0\.1 is a loopback"):
+            await fetcher.fetch(server.url("/gen/1.xml"))
+    finally:
+        await client.aclose()

@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from bot.feeds.safety import UnsafeURL, check_url
+from bot.feeds.safety import UnsafeURL, address_problem, check_url
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
@@ -151,6 +151,7 @@ class Fetcher:
         self, url: str, headers: dict[str, str], max_bytes: int
     ) -> FetchResult | str:
         async with self.client.stream("GET", url, headers=headers) as response:
+            self._check_peer(response)
             status = response.status_code
             self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
             if status in REDIRECTS and "location" in response.headers:
@@ -170,6 +171,21 @@ class Fetcher:
                 last_modified=response.headers.get("last-modified"),
                 content_type=response.headers.get("content-type"),
             )
+
+    def _check_peer(self, response: httpx.Response) -> None:
+        """Refuse a response from a private address the name resolved to after check_url.
+
+        check_url resolved the host before connecting; a second lookup by the HTTP client
+        may answer differently (DNS rebinding), so the address actually connected to counts.
+        """
+        if self.allow_private:
+            return
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        problem = address_problem(str(peer[0])) if peer else None
+        if problem is not None:
+            self.stats.errors += 1
+            raise FetchError(f"refused: connected to {problem}")
 
     async def _read_capped(self, response: httpx.Response, max_bytes: int) -> bytes:
         """Read the body, stopping as soon as it passes max_bytes."""
