@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_SPACES = " \t\r\n\0\v\f"
+from bot.tgserver.htmltext import BLANK, SPACES, Cursor, decode_all, decode_entity
+from bot.tgserver.htmltext import utf16_len as utf16_len
+
 _ENTITY_TYPES = {
     "b": "bold",
     "strong": "bold",
@@ -26,13 +28,6 @@ _ENTITY_TYPES = {
     "tg-emoji": "custom_emoji",
 }
 _ALLOWED_TAGS = frozenset(_ENTITY_TYPES)  # exactly the tags tdlib's parse_html accepts
-_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_MAX_CODEPOINT = 0x10FFFF
-# tdlib's strip_empty_characters: whitespace plus a few blank symbols.
-_BLANK = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u180e\u2800\ufffc"
-)
 _TEXT_RUN = re.compile(r"[^<&]+|&")
 _NAME_END = re.compile(r"[ \t\r\n\0\v\f>]|\Z")
 
@@ -56,72 +51,18 @@ class _Open:
     offset: int  # UTF-16 offset of the entity start
 
 
-def utf16_len(text: str) -> int:
-    """Return the length of text in UTF-16 code units, as Telegram counts it."""
-    if text.isascii():
-        return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-class _Cursor:
-    """Character cursor over the source with tdlib's NUL-terminated look-ahead semantics."""
-
-    def __init__(self, source: str) -> None:
-        self.src = source
-        self.i = 0
-
-    def ch(self, k: int = 0) -> str:
-        j = self.i + k
-        return self.src[j] if j < len(self.src) else "\0"
-
-    def at_end(self) -> bool:
-        return self.i >= len(self.src)
-
-    def byte_offset(self, pos: int) -> int:
-        return len(self.src[:pos].encode("utf-8"))
-
-
-def _decode_entity(cur: _Cursor) -> str | None:
-    """Decode an HTML entity at the cursor and advance past it, or return None and stay put."""
-    src, pos = cur.src, cur.i
-    end = pos + 1
-    if end < len(src) and src[end] == "#":
-        end += 1
-        hexa = end < len(src) and src[end] == "x"
-        end += 1 if hexa else 0
-        digits = "0123456789abcdefABCDEF" if hexa else "0123456789"
-        value = 0
-        while end < len(src) and src[end] in digits:
-            value = value * (16 if hexa else 10) + int(src[end], 16)
-            end += 1
-            if value >= _MAX_CODEPOINT:
-                return None
-        if value == 0 or 0xD800 <= value <= 0xDFFF:
-            return None
-        char = chr(value)
-    else:
-        while end < len(src) and src[end].isascii() and src[end].isalpha():
-            end += 1
-        named = _NAMED.get(src[pos + 1 : end])
-        if named is None:
-            return None
-        char = named
-    cur.i = end + 1 if end < len(src) and src[end] == ";" else end
-    return char
-
-
-def _skip_spaces(cur: _Cursor) -> None:
-    while not cur.at_end() and cur.ch() in _SPACES:
+def _skip_spaces(cur: Cursor) -> None:
+    while not cur.at_end() and cur.ch() in SPACES:
         cur.i += 1
 
 
-def _attribute_value(cur: _Cursor, tag: str, begin: int) -> str:
+def _attribute_value(cur: Cursor, tag: str, begin: int) -> str:
     """Read one attribute value (quoted string or name token) at the cursor."""
     if cur.ch() not in "'\"":
         start = cur.i
         while cur.ch().isascii() and (cur.ch().isalnum() or cur.ch() in ".-"):
             cur.i += 1
-        if cur.ch() not in _SPACES + ">" or cur.at_end():
+        if cur.ch() not in SPACES + ">" or cur.at_end():
             where = cur.byte_offset(start)
             raise EntityParseError(f"Unexpected end of name token at byte offset {where}")
         return cur.src[start : cur.i].lower()
@@ -131,29 +72,7 @@ def _attribute_value(cur: _Cursor, tag: str, begin: int) -> str:
         raise EntityParseError(f"Unclosed start tag at byte offset {cur.byte_offset(begin)}")
     raw = cur.src[cur.i + 1 : end]
     cur.i = end + 1
-    return _decode_all(raw)
-
-
-def _decode_all(raw: str) -> str:
-    """Decode every entity in an attribute value (a bare '&' stays literal)."""
-    if "&" not in raw:
-        return raw
-    cur = _Cursor(raw)
-    out: list[str] = []
-    while not cur.at_end():
-        amp = raw.find("&", cur.i)
-        if amp < 0:
-            out.append(raw[cur.i :])
-            break
-        out.append(raw[cur.i : amp])
-        cur.i = amp
-        decoded = _decode_entity(cur)
-        if decoded is None:
-            out.append("&")
-            cur.i += 1
-        else:
-            out.append(decoded)
-    return "".join(out)
+    return decode_all(raw)
 
 
 def _tag_argument(tag: str, name: str, value: str, current: str) -> str:
@@ -171,7 +90,35 @@ def _tag_argument(tag: str, name: str, value: str, current: str) -> str:
     return current
 
 
-def _start_tag(cur: _Cursor, begin: int) -> _Open:
+def _attribute(cur: Cursor, tag: str, begin: int) -> tuple[str, str]:
+    """Read `name=value` (or tdlib's bare `expandable`) inside a start tag."""
+    name_start = cur.i
+    while not cur.at_end() and cur.ch() not in SPACES and cur.ch() not in "=>":
+        cur.i += 1
+    name = cur.src[name_start : cur.i]
+    if not name:
+        where = cur.byte_offset(begin)
+        raise EntityParseError(f'Empty attribute name in the tag "{tag}" at byte offset {where}')
+    _skip_spaces(cur)
+    if cur.ch() != "=" and tag == "blockquote" and name == "expandable":
+        return name, ""  # the Bot API documents the bare `<blockquote expandable>` form
+    if cur.ch() != "=":
+        raise EntityParseError(
+            f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
+            f"at byte offset {cur.byte_offset(begin)}"
+        )
+    cur.i += 1
+    _skip_spaces(cur)
+    if cur.at_end():
+        where = cur.byte_offset(begin)
+        raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {where}')
+    value = _attribute_value(cur, tag, begin)
+    if cur.at_end():
+        raise EntityParseError(f"Unclosed start tag at byte offset {cur.byte_offset(begin)}")
+    return name, value
+
+
+def _start_tag(cur: Cursor, begin: int) -> _Open:
     """Parse a start tag whose '<' is at `begin`; the cursor is just after '<'."""
     cur.i = _NAME_END.search(cur.src, cur.i).start()  # type: ignore[union-attr]
     if cur.at_end():
@@ -185,31 +132,8 @@ def _start_tag(cur: _Cursor, begin: int) -> _Open:
         _skip_spaces(cur)
         if cur.ch() == ">":
             break
-        name_start = cur.i
-        while not cur.at_end() and cur.ch() not in _SPACES and cur.ch() not in "=>":
-            cur.i += 1
-        name = cur.src[name_start : cur.i]
-        where = cur.byte_offset(begin)
-        if not name:
-            raise EntityParseError(
-                f'Empty attribute name in the tag "{tag}" at byte offset {where}'
-            )
-        _skip_spaces(cur)
-        if cur.ch() != "=" and tag == "blockquote" and name == "expandable":
-            argument = "1"  # the Bot API documents the bare `<blockquote expandable>` form
-            continue
-        if cur.ch() != "=":
-            raise EntityParseError(
-                f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
-                f"at byte offset {where}"
-            )
-        cur.i += 1
-        _skip_spaces(cur)
-        if cur.at_end():
-            raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {where}')
-        argument = _tag_argument(tag, name, _attribute_value(cur, tag, begin), argument)
-        if cur.at_end():
-            raise EntityParseError(f"Unclosed start tag at byte offset {where}")
+        name, value = _attribute(cur, tag, begin)
+        argument = _tag_argument(tag, name, value, argument)
     cur.i += 1  # past '>'
     if tag == "span" and argument != "spoiler":
         where = cur.byte_offset(begin)
@@ -217,14 +141,14 @@ def _start_tag(cur: _Cursor, begin: int) -> _Open:
     return _Open(tag, argument, 0)
 
 
-def _end_tag(cur: _Cursor, begin: int, stack: list[_Open]) -> _Open:
+def _end_tag(cur: Cursor, begin: int, stack: list[_Open]) -> _Open:
     """Parse an end tag whose '<' is at `begin` and pop the entity it closes."""
     where = cur.byte_offset(begin)
     if not stack:
         raise EntityParseError(f"Unexpected end tag at byte offset {where}")
     cur.i += 1  # past '/'
     start = cur.i
-    while not cur.at_end() and cur.ch() not in _SPACES and cur.ch() != ">":
+    while not cur.at_end() and cur.ch() not in SPACES and cur.ch() != ">":
         cur.i += 1
     name = cur.src[start : cur.i]
     _skip_spaces(cur)
@@ -266,14 +190,14 @@ def _make_entity(open_: _Open, end: int) -> dict[str, Any] | None:
 
 def parse_html(source: str) -> ParsedText:
     """Parse Telegram HTML into plain text and entities, raising EntityParseError like Telegram."""
-    cur = _Cursor(source)
+    cur = Cursor(source)
     out: list[str] = []
     offset = 0
     stack: list[_Open] = []
     entities: list[dict[str, Any]] = []
     while not cur.at_end():
         char = cur.ch()
-        if char == "&" and (decoded := _decode_entity(cur)) is not None:
+        if char == "&" and (decoded := decode_entity(cur)) is not None:
             out.append(decoded)
             offset += utf16_len(decoded)
             continue
@@ -306,8 +230,8 @@ def parse_html(source: str) -> ParsedText:
 def strip_message(parsed: ParsedText) -> ParsedText:
     """Trim leading and trailing whitespace the way Telegram does, shifting entity offsets."""
     text = parsed.text
-    lead = len(text) - len(text.lstrip(_BLANK))
-    stripped = text.strip(_BLANK)
+    lead = len(text) - len(text.lstrip(BLANK))
+    stripped = text.strip(BLANK)
     shift = utf16_len(text[:lead])
     size = utf16_len(stripped)
     entities: list[dict[str, Any]] = []
