@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 MAX_LISTINGS = 20  # per chat: older lists' buttons answer "expired"
+MAX_SHOWN = 200  # item numbers a listing remembers for its Summary buttons
 
 NewsContext: TypeAlias = "CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]"
 NewsJobQueue: TypeAlias = "JobQueue[NewsContext]"
@@ -43,6 +44,15 @@ class Listing:
     page_size: int
     total: int = 0
     page: int = 0
+    shown: dict[int, str] = field(default_factory=dict)  # item number -> article id
+
+    def remember(self, first_number: int, ids: list[str]) -> None:
+        """Record the article ids shown from `first_number` on, for the Summary buttons."""
+        for number, article_id in enumerate(ids, start=first_number):
+            self.shown.pop(number, None)
+            self.shown[number] = article_id
+        while len(self.shown) > MAX_SHOWN:
+            del self.shown[next(iter(self.shown))]
 
 
 class LineCache:

@@ -87,6 +87,7 @@ class Lister:
                     render.ListItem(h.article, "", snippet_html=h.snippet) for h in result.hits
                 ]
         listing.page = page
+        listing.remember(offset + 1, [a.id for a in articles])
         pages = max(1, min(MAX_PAGES, math.ceil(listing.total / size)))
         relaxed = result.relaxed if result else False
         if items:

@@ -16,7 +16,7 @@ ARTICLE_SENTENCES = 3
 TOPIC_SENTENCES = 5
 TOPIC_ARTICLES = 5
 _ITEM = re.compile(r"[0-9]{1,3}")
-_ID = re.compile(r"[0-9a-f]{6,40}")
+MAX_ID = 100
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
@@ -60,7 +60,7 @@ def summary_for_ref(services: Services, chat: ChatData, ref: str, tz: ZoneInfo) 
         if article is None:
             return _answer("I have no article with that link.")
         return _answer(article_summary_html(article, tz))
-    if _ID.fullmatch(ref):
+    if len(ref) <= MAX_ID and " " not in ref:
         by_id = summary_for_article(services, ref, tz)
         if by_id is not None:
             return by_id

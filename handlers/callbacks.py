@@ -23,11 +23,11 @@ log = logging.getLogger(__name__)
 COMMANDS: list[CommandSpec] = []  # buttons only
 MAX_DATA_BYTES = 64
 PAGE = "p"  # p:<listing>:<page>   show page of a listing (More / Back)
-SUMMARY = "s"  # s:<article id>     send the article's summary
+SUMMARY = "s"  # s:<listing>:<n>   send the summary of item n of a listing
 SUGGEST = "d"  # d:<listing>        search the did-you-mean suggestion of a listing
 _PATTERNS = {
     PAGE: re.compile(r"p:([1-9][0-9]{0,8}):(0|[1-9][0-9]{0,3})"),
-    SUMMARY: re.compile(r"s:([A-Za-z0-9_-]{1,40})"),
+    SUMMARY: re.compile(r"s:([1-9][0-9]{0,8}):([1-9][0-9]{0,3})"),
     SUGGEST: re.compile(r"d:([1-9][0-9]{0,8})"),
 }
 EXPIRED = "This list has expired. Send the command again."
@@ -41,7 +41,7 @@ class Action:
     kind: str
     listing: int = 0
     page: int = 0
-    article_id: str = ""
+    number: int = 0
 
 
 def encode(action: Action) -> str:
@@ -49,7 +49,7 @@ def encode(action: Action) -> str:
     if action.kind == PAGE:
         data = f"p:{action.listing}:{action.page}"
     elif action.kind == SUMMARY:
-        data = f"s:{action.article_id}"
+        data = f"s:{action.listing}:{action.number}"
     else:
         data = f"d:{action.listing}"
     if decode(data) != action:
@@ -68,7 +68,7 @@ def decode(data: str | None) -> Action | None:
     if data[0] == PAGE:
         return Action(PAGE, listing=int(match[1]), page=int(match[2]))
     if data[0] == SUMMARY:
-        return Action(SUMMARY, article_id=match[1])
+        return Action(SUMMARY, listing=int(match[1]), number=int(match[2]))
     return Action(SUGGEST, listing=int(match[1]))
 
 
@@ -78,9 +78,9 @@ def keyboard(page: Page, listing_key: int, *, summaries: bool) -> InlineKeyboard
     if summaries and page.article_ids:
         buttons = [
             InlineKeyboardButton(
-                f"Summary {n}", callback_data=encode(Action(SUMMARY, article_id=i))
+                f"Summary {n}", callback_data=encode(Action(SUMMARY, listing=listing_key, number=n))
             )
-            for n, i in enumerate(page.article_ids, start=page.first_number)
+            for n in range(page.first_number, page.first_number + len(page.article_ids))
         ]
         rows += [buttons[k : k + 5] for k in range(0, len(buttons), 5)]
     nav = []
@@ -116,12 +116,16 @@ async def on_button(update: Update, context: NewsContext) -> None:
     if action is None or query.message is None or chat_data is None:
         await query.answer(FORGED)
         return
-    if action.kind == SUMMARY:
-        await articles.send_article_summary(update, context, action.article_id)
-        return
     listing = chat_data.listings.get(action.listing)
     if listing is None:
         await query.answer(EXPIRED)
+        return
+    if action.kind == SUMMARY:
+        article_id = listing.shown.get(action.number)
+        if article_id is None:
+            await query.answer(FORGED)
+            return
+        await articles.send_article_summary(update, context, article_id)
         return
     if action.kind == SUGGEST:
         await articles.search_suggestion(update, context, listing)

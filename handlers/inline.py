@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 from telegram.ext import InlineQueryHandler
 
@@ -11,6 +13,7 @@ from bot.inline_results import InlineArticle, inline_page
 
 COMMANDS: list[CommandSpec] = []
 CACHE_SECONDS = 30
+MAX_RESULT_ID = 64
 
 
 def register(application: NewsApp) -> None:
@@ -26,12 +29,19 @@ def _result(item: InlineArticle) -> InlineQueryResultArticle:
         link_preview_options=LinkPreviewOptions(is_disabled=item.url is None, url=item.url),
     )
     return InlineQueryResultArticle(
-        id=item.article_id,
+        id=result_id(item.article_id),
         title=item.title,
         description=item.description,
         input_message_content=content,
         url=item.url,
     )
+
+
+def result_id(article_id: str) -> str:
+    """Return an inline result id (1-64 bytes) for an article id of any length."""
+    if 0 < len(article_id.encode("utf-8")) <= MAX_RESULT_ID:
+        return article_id
+    return hashlib.blake2b(article_id.encode("utf-8"), digest_size=16).hexdigest()
 
 
 async def on_inline_query(update: Update, context: NewsContext) -> None:

@@ -24,6 +24,7 @@ BOT = "newsbrief_bot"
 ADMIN = 9001
 ZONE = ZoneInfo("Asia/Tokyo")
 NEWEST = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+LONG_ID = "wire:Über/" + "x" * 70  # ids from imports can be long and non-ASCII
 
 TOPICS = [
     ("Navy drills near the coast draw crowds", "Naval drills", "Sea News"),
@@ -86,6 +87,14 @@ def fixture_drafts() -> list[ArticleDraft]:
             url=None,
             published=NEWEST - timedelta(days=6),
             source=None,
+        ),
+        ArticleDraft(
+            title="Quokka census on Rottnest",
+            body="The quokka census counted more quokkas than ever. Rangers were pleased.",
+            url="https://news.example.com/quokka",
+            published=NEWEST - timedelta(days=7),
+            source="Wildlife Wire",
+            id=LONG_ID,
         ),
     ]
     return drafts

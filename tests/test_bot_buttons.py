@@ -55,6 +55,15 @@ async def test_summary_button_sends_the_article_card(env: BotEnv) -> None:
     assert valid_telegram_html(card)
 
 
+async def test_summary_button_of_an_article_with_a_long_id(env: BotEnv) -> None:
+    user = env.user()
+    [listing] = await ask(user, "/search quokka")
+    assert all(len(b["callback_data"].encode()) <= 64 for b in listing.buttons)
+    await user.press(listing, "Summary 1")
+    [card] = await user.wait_replies(1)
+    assert card.text.startswith("Quokka census on Rottnest")
+
+
 async def test_last_page_has_no_more_button(env: BotEnv) -> None:
     user = env.user()
     [listing] = await ask(user, "/latest 20")
@@ -95,6 +104,7 @@ async def test_double_tap_on_more_edits_once(env: BotEnv) -> None:
         ("p:1:-1", FORGED),
         ("p:01:1", FORGED),
         ("s:../../etc", FORGED),
+        ("s:999:1", EXPIRED),
         ("<b>", FORGED),
         ("", FORGED),
         ("x" * 64, FORGED),
@@ -122,8 +132,20 @@ async def test_page_beyond_the_listing_is_refused(env: BotEnv) -> None:
 async def test_summary_button_of_a_removed_article(env: BotEnv) -> None:
     user = env.user()
     [listing] = await ask(user, "/latest 1")
-    answer = await user.press_data(listing, "s:0123456789ab")
+    data = listing.buttons[0]["callback_data"]
+    key = int(data.split(":")[1])
+    # Retention dropped the article after the list was shown.
+    env.app.chat_data[user.chat_id].listings[key].shown[1] = "gone-article"
+    answer = await user.press(listing, "Summary 1")
     assert answer.text == "That article is no longer available."
+
+
+async def test_summary_button_with_an_item_the_list_never_showed(env: BotEnv) -> None:
+    user = env.user()
+    [listing] = await ask(user, "/latest 1")
+    key = listing.buttons[0]["callback_data"].split(":")[1]
+    answer = await user.press_data(listing, f"s:{key}:7")
+    assert answer.text == FORGED
 
 
 async def test_old_listings_expire(env: BotEnv) -> None:

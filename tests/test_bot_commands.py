@@ -9,7 +9,7 @@ import pytest
 import pytest_asyncio
 
 from bot.context import NewsContext
-from tests.botkit import ADMIN, BOT, BotEnv, ask, bot_env, valid_telegram_html
+from tests.botkit import ADMIN, BOT, LONG_ID, BotEnv, ask, bot_env, valid_telegram_html
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -158,6 +158,8 @@ async def test_summary_by_url_and_by_id(env: BotEnv) -> None:
     assert article is not None
     [by_id] = await ask(user, f"/summary {article.id}")
     assert by_id.text == by_url.text
+    [long_id] = await ask(user, f"/summary {LONG_ID}")
+    assert long_id.text.startswith("Quokka census on Rottnest")
     [unknown] = await ask(user, "/summary https://elsewhere.example.org/x")
     assert unknown.text == "I have no article with that link."
 

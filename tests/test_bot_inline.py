@@ -9,7 +9,7 @@ import pytest
 import pytest_asyncio
 
 from bot.tgserver import parse_html
-from tests.botkit import BotEnv, bot_env
+from tests.botkit import LONG_ID, BotEnv, bot_env
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -78,3 +78,10 @@ async def test_inline_card_of_an_article_without_link_or_with_markup(env: BotEnv
     plain = await env.user().inline("strange link not allowed")
     no_link = next(r for r in plain.results if r["title"] == "Article without a link")
     assert "url" not in no_link
+
+
+async def test_inline_result_ids_fit_even_for_long_article_ids(env: BotEnv) -> None:
+    answer = await env.user().inline("quokka")
+    [result] = answer.results
+    assert result["id"] != LONG_ID
+    assert 0 < len(result["id"].encode()) <= 64

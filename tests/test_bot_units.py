@@ -20,7 +20,7 @@ SPECS = [
 def test_callback_data_round_trips_and_fits() -> None:
     for action in (
         Action(PAGE, listing=999_999_999, page=9999),
-        Action(SUMMARY, article_id="f" * 40),
+        Action(SUMMARY, listing=999_999_999, number=9999),
         Action(SUGGEST, listing=1),
     ):
         data = encode(action)
