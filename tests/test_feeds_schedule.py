@@ -143,3 +143,16 @@ async def test_a_job_run_polls_its_feed(
     assert len(store) == 3
     current = feeds.get_feed(status.id)
     assert current is not None and current.last_status == "3 new of 3 items"
+
+
+async def test_after_a_restart_a_polled_feed_keeps_its_place(
+    feeds: FeedService, server: FeedServer, clock: FakeClock, app: Any
+) -> None:
+    polled = await feeds.add_feed(server.url("/gen/1.xml?items=1"))
+    [fresh] = feeds.seed_feeds([server.url("/gen/2.xml?items=1")])
+    clock.advance(minutes=5)
+    feeds.schedule(app.job_queue)
+    starts = {j.name: j.job.trigger.start_date for j in app.job_queue.jobs()}
+    wait = starts[job_name(polled.id)] - starts[job_name(fresh.id)]
+    # fresh: due now (5 s after start, the 2nd of two feeds: +7.5 min); polled: due in 10 min.
+    assert round(wait.total_seconds()) == 600 - 5 - 450

@@ -217,9 +217,15 @@ class FeedService:
         """Add one repeating job per active feed, spread evenly over each feed's interval."""
         self._job_queue = job_queue
         active = [r for r in self.registry.all() if r.active]
+        now = self.clock()
         for index, record in enumerate(active):
             offset = record.interval * index / max(1, len(active))
-            self._schedule_one(record, first=FIRST_POLL_DELAY + offset)
+            first = FIRST_POLL_DELAY + offset
+            if record.next_poll is not None and record.next_poll > now:
+                # After a restart a feed keeps its place: no extra poll for every restart.
+                waited = (record.next_poll - now).total_seconds()
+                first = max(FIRST_POLL_DELAY, min(waited, float(record.interval)))
+            self._schedule_one(record, first=first)
 
     def _schedule_one(self, record: FeedRecord, *, first: float) -> None:
         if self._job_queue is None:
