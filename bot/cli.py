@@ -100,8 +100,6 @@ def _dispatch(config: Config, args: argparse.Namespace) -> int:
             return cmd_import(services, args, sys.stdout)
         if args.command == "feeds":
             return run_feeds_command(services, args, sys.stdout)
-        if args.command == "feeds":
-            return run_feeds_command(services, args, sys.stdout)
         if args.command == "run-default":
             return _preview(services)
         return READERS[args.command](services, args, sys.stdout)
