@@ -73,7 +73,7 @@ def open_services(config: Config, *, write: bool, allow_readonly: bool = True) -
 
 
 def import_seeds_once(services: Services) -> ImportReport | None:
-    """Import seeds/ the first time a data directory is opened for writing."""
+    """Import seeds/ and register the configured feeds the first time a data dir is written."""
     meta = services.users.table("_meta")
     stamp: dict[str, object] = dict(meta.get(doc_id=1) or {})
     if stamp.get(SEEDED_FLAG):
@@ -81,5 +81,6 @@ def import_seeds_once(services: Services) -> ImportReport | None:
     seeds = services.config.seeds_dir or default_seeds_dir()
     paths = sorted(p for p in seeds.glob("*") if p.is_file()) if seeds.is_dir() else []
     report = import_paths(services.store, paths)
+    services.feeds.seed_feeds(services.config.feeds)
     meta.update({SEEDED_FLAG: True}, doc_ids=[1])
     return report
