@@ -376,3 +376,42 @@ async def test_allowed_updates_filter_and_persist() -> None:
         await user.send("again")
         assert len(await bot.get_updates(offset=updates[-1].update_id + 1)) == 1
         assert (await bot.get_webhook_info()).allowed_updates == ("message",)
+
+
+async def test_webhook_retries_until_the_receiver_accepts() -> None:
+    statuses = [500, 200]
+    bodies: list[dict[str, object]] = []
+    delivered = asyncio.Event()
+
+    async def flaky(request: Request) -> Response:
+        status = statuses.pop(0) if statuses else 200
+        if status == 200:
+            bodies.append(json.loads(request.body))
+            delivered.set()
+        return Response(status, b"{}")
+
+    hook = HttpServer(flaky)
+    await hook.start()
+    try:
+        async with running_server() as server, ptb_bot(server) as bot:
+            await bot.set_webhook(f"http://127.0.0.1:{hook.port}/")
+            await server.user(1).send("hello")
+            await asyncio.wait_for(delivered.wait(), 5)
+            info = await bot.get_webhook_info()
+    finally:
+        await hook.stop()
+    assert [b["message"]["text"] for b in bodies] == ["hello"]  # type: ignore[index]
+    assert info.last_error_message == "Wrong response from the webhook: 500"
+    assert info.pending_update_count == 0
+
+
+async def test_privacy_mode_delivers_replies_to_the_bot() -> None:
+    async with running_server(privacy_mode=True) as server, ptb_bot(server) as bot:
+        ann = server.user(1)
+        member = server.group(-100, "G", members=[ann]).member(ann)  # reads from now on
+        await bot.send_message(-100, "Anyone?")
+        (question,) = await member.wait_replies(1)
+        await member.send("me!", reply_to=question)
+        (update,) = await bot.get_updates()
+        assert update.message is not None and update.message.reply_to_message is not None
+        assert update.message.reply_to_message.text == "Anyone?"
