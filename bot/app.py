@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import importlib
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from types import ModuleType
@@ -12,7 +13,7 @@ from typing import Any
 
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -38,6 +39,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.subscriptions",
 )
 ADMIN_NOTICE_LIMIT = 300
+ADMIN_NOTICE_INTERVAL = 60.0  # seconds between error notices to admins
 
 
 def load_handler_modules(names: Sequence[str] = HANDLER_MODULES) -> list[ModuleType]:
@@ -154,11 +156,24 @@ async def on_error(update: object, context: NewsContext) -> None:
         log.info("forbidden: %s", error)
         await _blocked(update, context)
         return
+    if isinstance(error, NetworkError) and not isinstance(update, Update):
+        log.warning("Bot API unreachable for now: %s", error)  # PTB retries by itself
+        return
     log.error("update %s failed", _update_id(update), exc_info=error)
     if isinstance(update, Update):
         await _apologise(update)
+    await _notify_admins(context, error)
+
+
+async def _notify_admins(context: NewsContext, error: BaseException | None) -> None:
+    """Send the admins one short line about the error, at most once per interval."""
+    data = context.bot_data
+    now = time.monotonic()
+    if now - data.last_admin_notice < ADMIN_NOTICE_INTERVAL:
+        return  # an error storm must not become a message storm
+    data.last_admin_notice = now
     text = html.escape(f"{type(error).__name__}: {error}", quote=False)[:ADMIN_NOTICE_LIMIT]
-    for admin in sorted(context.bot_data.config.admins):
+    for admin in sorted(data.config.admins):
         try:
             await context.bot.send_message(admin, f"⚠️ newsbrief error\n<code>{text}</code>")
         except TelegramError as exc:

@@ -120,6 +120,7 @@ class BotData:
         self.zone_lookup: ZoneLookup | None = None  # a chat's own zone (set by /timezone)
         self.commands: list[CommandSpec] = []  # union of the handler modules' COMMANDS
         self.lines = LineCache()  # one-line summaries shown in lists
+        self.last_admin_notice = float("-inf")  # time.monotonic() of the last error notice
 
     def attach(self, services: Services) -> None:
         """Bind the services this Application serves."""

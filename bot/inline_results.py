@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from bot import render
 from bot.context import LineCache
-from bot.listings import clean_query
+from bot.listings import LEAD_CHARS, clean_query
 from bot.models import Article
 from bot.services import Services
-from bot.summarize import one_line, summarize
+from bot.summarize import summarize
 
 INLINE_PAGE = 10
 MAX_OFFSET = 500  # deeper offsets end the list instead of costing a deep search
@@ -65,17 +65,17 @@ def inline_page(
 
 
 def _item(article: Article, lines: LineCache, tz: ZoneInfo) -> InlineArticle:
-    """Return the inline view of one article; summaries are cached across queries."""
-    key = f"inline:{article.id}"
-    card = lines.get(f"card:{tz.key}:{article.id}")
-    if card is None:
-        sentences = summarize(article.body, article.title, sentences=3, lang=article.lang)
-        card = render.split_message(render.article_card(article, sentences, tz))[0]
-        lines.put(f"card:{tz.key}:{article.id}", card)
-    description = lines.get(key)
-    if description is None:
-        description = one_line(article.body, article.title, limit=DESCRIPTION_LIMIT)
-        lines.put(key, description)
-    title = " ".join(article.title.split())[:TITLE_LIMIT] or "Untitled"
+    """Return the inline view of one article; one summary serves card and description."""
+    card_key, line_key = f"card:{tz.key}:{article.id}", f"inline:{article.id}"
+    card, description = lines.get(card_key), lines.get(line_key)
+    if card is None or description is None:
+        lead = article.body[:LEAD_CHARS]
+        sentences = summarize(lead, article.title, sentences=3, lang=article.lang)
+        card = render.article_card(article, sentences, tz)  # fits one message by design
+        first = render.one_line(sentences[0]) if sentences else ""
+        description = render.truncate(first, DESCRIPTION_LIMIT)
+        lines.put(card_key, card)
+        lines.put(line_key, description)
+    title = render.truncate(render.one_line(article.title), TITLE_LIMIT) or "Untitled"
     url = article.url if article.url and _WEB_URL.fullmatch(article.url) else None
     return InlineArticle(article.id, title, description or title, card, url)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot import render
 from bot.context import LineCache, Listing
 from bot.models import Article
+from bot.search import SearchResult
 from bot.services import Services
 from bot.summarize import one_line
 
@@ -19,6 +20,9 @@ _COUNT = re.compile(r"[0-9]{1,6}")  # ASCII only: str.isdigit() accepts '¹'
 MAX_LATEST = 20
 MAX_QUERY = 256  # characters; Telegram's own inline query limit
 MAX_PAGES = 200  # deeper pages are refused: nobody pages that far, and offsets stay cheap
+# Lists and inline cards summarise an article's lead: news puts the essentials first, and
+# ranking cost grows with the sentence count (a few long articles took 20 ms each in full).
+LEAD_CHARS = 2000
 LINE_LIMIT = 200  # render.article_list shortens lines further to fit one message
 
 
@@ -65,30 +69,11 @@ class Lister:
         self._lines = lines
 
     def page(self, listing: Listing, page: int, tz: ZoneInfo) -> Page:
-        """Render page `page` (0-based) of a listing."""
-        size = listing.page_size
-        offset = page * size
-        if listing.kind == "latest" and not listing.query:
-            articles = self._services.store.latest(size, offset)
-            listing.total = len(self._services.store)
-            items = [self._item(a) for a in articles]
-            result = None
-        else:
-            sort = "date" if listing.kind == "latest" else "relevance"
-            result = self._services.search.search(
-                listing.query, limit=size, offset=offset, sort=sort
-            )
-            listing.total = result.total
-            articles = [hit.article for hit in result.hits]
-            if listing.kind == "latest":
-                items = [self._item(a) for a in articles]
-            else:
-                items = [
-                    render.ListItem(h.article, "", snippet_html=h.snippet) for h in result.hits
-                ]
+        """Render page `page` (0-based) of a listing and remember what it showed."""
+        offset = page * listing.page_size
+        items, result = self._fetch(listing, offset)
         listing.page = page
-        listing.remember(offset + 1, [a.id for a in articles])
-        pages = max(1, min(MAX_PAGES, math.ceil(listing.total / size)))
+        listing.remember(offset + 1, [item.article.id for item in items])
         relaxed = result.relaxed if result else False
         if items:
             header = _header(listing, offset + 1, len(items), relaxed)
@@ -97,13 +82,28 @@ class Lister:
             html = _nothing(listing, page)
         return Page(
             html=html,
-            article_ids=[a.id for a in articles],
+            article_ids=[item.article.id for item in items],
             page=page,
-            pages=pages,
+            pages=max(1, min(MAX_PAGES, math.ceil(listing.total / listing.page_size))),
             first_number=offset + 1,
             suggestion=result.did_you_mean if result else None,
             relaxed=relaxed,
         )
+
+    def _fetch(
+        self, listing: Listing, offset: int
+    ) -> tuple[list[render.ListItem], SearchResult | None]:
+        """Return the items of one page (and the search result behind them, if any)."""
+        size = listing.page_size
+        if listing.kind == "latest" and not listing.query:
+            listing.total = len(self._services.store)
+            return [self._item(a) for a in self._services.store.latest(size, offset)], None
+        sort = "date" if listing.kind == "latest" else "relevance"
+        result = self._services.search.search(listing.query, limit=size, offset=offset, sort=sort)
+        listing.total = result.total
+        if listing.kind == "latest":
+            return [self._item(hit.article) for hit in result.hits], result
+        return [render.ListItem(h.article, "", snippet_html=h.snippet) for h in result.hits], result
 
     def _item(self, article: Article) -> render.ListItem:
         """Return a list item with a one-line summary sized for the page."""
@@ -111,7 +111,7 @@ class Lister:
         key = f"{article.id}:{limit}"
         line = self._lines.get(key)
         if line is None:
-            line = one_line(article.body, article.title, limit=limit)
+            line = one_line(article.body[:LEAD_CHARS], article.title, limit=limit)
             self._lines.put(key, line)
         return render.ListItem(article, line)
 

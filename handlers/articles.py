@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
@@ -44,7 +46,7 @@ def _lister(context: NewsContext) -> Lister:
     return Lister(context.bot_data.services, context.bot_data.lines)
 
 
-def _zone(update: Update, context: NewsContext):  # type: ignore[no-untyped-def]
+def _zone(update: Update, context: NewsContext) -> ZoneInfo:
     """Return the time zone to show dates in for this chat."""
     chat = update.effective_chat
     return context.bot_data.zone_for(chat.id if chat else None)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.commands import CommandSpec, bot_commands, help_html, markdown_table, merge_commands
+from bot.context import LineCache, Listing
 from bot.inline_results import MAX_OFFSET, parse_offset
-from bot.listings import MAX_LATEST, MAX_QUERY, clean_query, parse_latest_args
-from bot.tgserver import parse_html
+from bot.listings import MAX_LATEST, MAX_QUERY, Lister, clean_query, parse_latest_args
+from bot.models import Article
+from bot.render import escape
+from bot.search import Hit, SearchResult
+from bot.services import Services
+from bot.tgserver import parse_html, utf16_len
 from handlers.callbacks import PAGE, SUGGEST, SUMMARY, Action, decode, encode
 
 SPECS = [
@@ -74,3 +84,69 @@ def test_command_lists_come_from_one_source() -> None:
     assert "&lt;articles&gt; &amp; more" in user_help
     assert "/addfeed URL" in help_html(merged, admin=True)
     assert "| `/addfeed URL` | Add a feed | admins |" in markdown_table(merged)
+
+
+class FakeStore:
+    """The two store methods a Lister uses, over a list."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.articles = articles
+
+    def latest(self, limit: int, offset: int = 0) -> list[Article]:
+        return self.articles[offset : offset + limit]
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+
+class FakeSearch:
+    """A search that finds every article and marks the query as the snippet."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.articles = articles
+
+    def search(self, query: str, *, limit: int, offset: int, sort: str) -> SearchResult:
+        page = self.articles[offset : offset + limit]
+        snippet = f"…<b>{escape(query)}</b>…"
+        hits = [Hit(a, 1.0, snippet) for a in page]
+        return SearchResult(hits, len(self.articles), query or None, bool(query), query)
+
+
+def _lister(articles: list[Article]) -> Lister:
+    services = SimpleNamespace(store=FakeStore(articles), search=FakeSearch(articles))
+    return Lister(cast(Services, services), LineCache())
+
+
+TEXT = st.text(st.characters(codec="utf-8"), max_size=400)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(TEXT, TEXT, st.one_of(st.none(), TEXT)), max_size=20),
+    st.sampled_from(["latest", "search"]),
+    TEXT,
+    st.integers(1, 20),
+)
+def test_any_listing_renders_to_html_telegram_accepts(
+    fields: list[tuple[str, str, str | None]], kind: str, query: str, size: int
+) -> None:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    articles = [
+        Article(f"id{n}", title, body, when, when, url=f"https://x.example/{n}", source=source)
+        for n, (title, body, source) in enumerate(fields)
+    ]
+    listing = Listing(kind, clean_query(query), size)
+    lister = _lister(articles)
+    for page_no in (0, 1):
+        page = lister.page(listing, page_no, ZoneInfo("Europe/Berlin"))
+        parsed = parse_html(page.html)
+        assert 0 < utf16_len(parsed.text) <= 4096
+        assert len(page.article_ids) <= size
+        assert all(
+            listing.shown[page.first_number + i] == a for i, a in enumerate(page.article_ids)
+        )
+
+
+def test_empty_store_says_so() -> None:
+    page = _lister([]).page(Listing("latest", "", 5), 0, ZoneInfo("UTC"))
+    assert page.empty and page.html.startswith("No articles yet.")
