@@ -1,7 +1,8 @@
 """Turn a ParsedQuery into tantivy Query objects; user text never reaches tantivy's query parser.
 
 Scoring weights live here: a title match counts TITLE_BOOST times a body match; words completed
-from a typed prefix count PREFIX_WEIGHT of an exact word; typo matches get a constant score
+from a typed prefix count PREFIX_WEIGHT of an exact word (KNOWN_PREFIX_WEIGHT when the prefix is
+itself a word: it is then more likely finished); typo matches get a constant score
 (tantivy scores fuzzy terms that way), FUZZY_TITLE in the title and FUZZY_BODY in the body.
 """
 
@@ -19,6 +20,7 @@ from bot.search.query import ParsedQuery, Term
 
 TITLE_BOOST = 3.0
 PREFIX_WEIGHT = 0.5
+KNOWN_PREFIX_WEIGHT = 0.2
 FUZZY_TITLE = 3.0
 FUZZY_BODY = 1.0
 COMPLETIONS = 12  # the most frequent words a typed prefix stands for
@@ -34,6 +36,7 @@ class Typo:
     edits: int
     prefix: bool
     freq: int = 0  # articles holding the word as typed: a correction must be more common
+    stem: str | None = None  # a correction must be another word, not another inflection
 
 
 Compiled = tuple[Query | None, Query | None]
@@ -150,16 +153,17 @@ class Planner:
         # the index lacks are completed; a longer known word is taken as typed, which keeps
         # finished queries fast, and stemming already matches its inflections.
         if prefix and len(raw) >= 2 and (len(raw) <= COMPLETE_UP_TO or not alts):
-            completions = self._completions(raw)
+            completions = self._completions(raw, stem if alts else None)
+            weight = KNOWN_PREFIX_WEIGHT if alts else PREFIX_WEIGHT
             if completions:
                 plan.prefixes.add(raw)
-            alts += [self._raw_query(c, PREFIX_WEIGHT) for c in completions]
+            alts += [self._raw_query(c, weight) for c in completions]
         edits = allowed_edits(raw) if fuzzy else 0
         if alts:
             if edits == 0:
                 return _any(alts), None
             freq = self._freq(TITLE_RAW, raw) + self._freq(BODY_RAW, raw)
-            plan.loose_typos.append(Typo(typed, raw, edits, prefix, freq))
+            plan.loose_typos.append(Typo(typed, raw, edits, prefix, freq, stem))
             return _any(alts), _any([*alts, self._neighbours(raw, edits, prefix)])
         if stem is None and not prefix:
             return None, None  # a stop word
@@ -175,12 +179,17 @@ class Planner:
             Query.boost_query(self._fuzzy(BODY_RAW, raw, edits, prefix), FUZZY_BODY),
         )
 
-    def _completions(self, prefix: str) -> set[str]:
-        """Return the most frequent indexed words that start with prefix."""
+    def _completions(self, prefix: str, stem: str | None) -> set[str]:
+        """Return the most frequent indexed words that start with prefix, except those
+        with the given stem: the stem query matches them already, and counting them twice
+        would favour one inflection over another."""
         limit = COMPLETIONS
         found = self._searcher.terms_with_prefix(BODY_RAW, prefix, limit=limit)
         found += self._searcher.terms_with_prefix(TITLE_RAW, prefix, limit=limit)
-        return {term for term, _ in found}
+        words = {term for term, _ in found}
+        if stem is not None:
+            words = {w for w in words if self._stemmed.analyze(w) != [stem]}
+        return words
 
     def _stem_query(self, stem: str) -> Query:
         """Match a stem in the title (boosted) or the body."""

@@ -186,19 +186,21 @@ class SearchService:
         plan = Planner(self._schema, searcher, self._stemmed, self._folded).plan(parsed)
         if not plan.searchable:
             return SearchResult([], 0, None, False, parsed.text)
-        relaxed, loose, typos = False, False, plan.typos
+        relaxed, typos = False, plan.typos
         ranked, total = self._rank(searcher, plan.query(), limit, offset, sort)
         if total == 0 and plan.loose_typos:
-            loose, typos = True, plan.typos + plan.loose_typos
             ranked, total = self._rank(searcher, plan.query(loose=True), limit, offset, sort)
+            typos = plan.typos + plan.loose_typos if total else typos
         if total == 0 and len(plan.groups) > 1:
-            anyword = plan.query(relaxed=True, loose=loose)
+            # Any word, as typed: neighbours of known words would flood an OR with noise.
+            anyword = plan.query(relaxed=True)
             ranked, total = self._rank(searcher, anyword, limit, offset, sort)
             relaxed = total > 0
         articles = self._articles(searcher, ranked)
         swaps: dict[str, str] = {}
         if typos:
-            swaps = corrections(typos, self._seen_words(articles), self._raw_freq(searcher))
+            seen = self._seen_words(articles)
+            swaps = corrections(typos, seen, self._raw_freq(searcher), self._stem_cache())
         needles = Needles(
             frozenset(plan.stems), frozenset(swaps.values()), frozenset(plan.prefixes)
         )

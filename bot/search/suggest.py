@@ -8,7 +8,9 @@ from bot.search.analysis import edit_distance
 from bot.search.plan import Typo
 
 
-def correction(typo: Typo, seen: Iterable[str], freq: Callable[[str], int]) -> str | None:
+def correction(
+    typo: Typo, seen: Iterable[str], freq: Callable[[str], int], stem_of: Callable[[str], str]
+) -> str | None:
     """Return the word of `seen` nearest to the typo (most frequent among equals), if any."""
     best: tuple[int, int, str] | None = None
     size, edits, letters = len(typo.folded), typo.edits, set(typo.folded)
@@ -25,7 +27,7 @@ def correction(typo: Typo, seen: Iterable[str], freq: Callable[[str], int]) -> s
         if distance > typo.edits:
             continue
         common = freq(word)
-        if common <= typo.freq:
+        if common <= typo.freq or (typo.stem is not None and stem_of(word) == typo.stem):
             continue
         key = (distance, -common, word)
         if best is None or key < best:
@@ -33,11 +35,13 @@ def correction(typo: Typo, seen: Iterable[str], freq: Callable[[str], int]) -> s
     return best[2] if best else None
 
 
-def corrections(typos: list[Typo], seen: list[str], freq: Callable[[str], int]) -> dict[str, str]:
+def corrections(
+    typos: list[Typo], seen: list[str], freq: Callable[[str], int], stem_of: Callable[[str], str]
+) -> dict[str, str]:
     """Return {typed word: correction} for the typos that have a near word in `seen`."""
     swaps = {}
     for typo in typos:
-        fixed = correction(typo, seen, freq)
+        fixed = correction(typo, seen, freq, stem_of)
         if fixed is not None:
             swaps[typo.typed] = fixed
     return swaps
