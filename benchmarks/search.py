@@ -101,13 +101,19 @@ def quality_rows(results: list[dict[str, Any]]) -> list[list[Any]]:
                     q["n"],
                     f"{q['clean']:.1%}",
                     f"{q['misspelt']:.1%}",
-                    f"{q['clean_copy']:.1%} / {q['misspelt_copy']:.1%}",
+                    f"{q['clean_title']:.1%} / {q['misspelt_title']:.1%}",
                 ]
             )
     return rows
 
 
-QUALITY_HEADERS = ["engine", "items", "clean top-5", "misspelt top-5", "counting copies"]
+QUALITY_HEADERS = [
+    "engine",
+    "items",
+    "clean top-5",
+    "misspelt top-5",
+    "same title counts (clean / misspelt)",
+]
 
 
 def print_quality(engines: list[str]) -> None:
