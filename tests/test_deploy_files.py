@@ -203,18 +203,27 @@ def config_variables() -> set[str]:
 
 def test_env_example_documents_every_setting_and_loads() -> None:
     path = REPO / ".env.example"
-    values = dotenv_values(path)
+    lines = path.read_text().splitlines()
     variables = config_variables()
     assert len(variables) >= 11
-    assert variables <= set(values), f"undocumented: {variables - set(values)}"
-    text = path.read_text()
-    for name in variables:  # each one has a comment right above it
-        lines = text.splitlines()
-        index = next(i for i, line in enumerate(lines) if line.startswith(f"{name}="))
-        assert lines[index - 1].startswith("#"), f"{name} has no explanation"
-    env = {k: v or "" for k, v in values.items()}
-    config = load_config(env)  # the example as shipped is a valid configuration
+    for name in variables:  # set, or shown commented out, with an explanation above
+        index = next((i for i, line in enumerate(lines) if re.match(rf"#?{name}=", line)), None)
+        assert index is not None, f"{name} is not in .env.example"
+        assert lines[index - 1].startswith("# "), f"{name} has no explanation"
+    values = dotenv_values(path)
+    config = load_config({k: v or "" for k, v in values.items()})  # valid as shipped
     assert config.token is None and config.retention_days == 90
+
+
+def test_env_example_never_blanks_what_the_image_or_the_unit_sets(
+    docker: list[tuple[str, str]], unit: dict[str, list[str]]
+) -> None:
+    """docker --env-file and systemd's EnvironmentFile= override ENV / Environment=."""
+    image_env = " ".join(a for w, a in final_stage(docker) if w == "ENV")
+    preset = set(re.findall(r"(NEWSBRIEF_\w+|TELEGRAM_\w+)=", image_env))
+    preset |= {v.split("=", 1)[0] for v in unit["Environment"]}
+    assert {"NEWSBRIEF_DATA_DIR", "NEWSBRIEF_SEEDS_DIR"} <= preset
+    assert not preset & set(dotenv_values(REPO / ".env.example"))
 
 
 # --- systemd -------------------------------------------------------------------------------
