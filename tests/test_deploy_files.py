@@ -157,6 +157,31 @@ def compose() -> dict[str, object]:
     return loaded
 
 
+# Service keys of the Compose Specification that this file may use; a typo such as
+# `read-only` or `stop_grace` would otherwise be found only by `docker compose config`.
+COMPOSE_SERVICE_KEYS = frozenset(
+    {
+        "build", "image", "command", "entrypoint", "env_file", "environment", "volumes",
+        "ports", "restart", "stop_signal", "stop_grace_period", "init", "read_only",
+        "tmpfs", "cap_drop", "cap_add", "security_opt", "logging", "healthcheck", "user",
+        "networks", "labels", "deploy", "mem_limit", "pids_limit", "working_dir",
+    }
+)  # fmt: skip
+COMPOSE_TOP_KEYS = frozenset({"name", "services", "volumes", "networks", "secrets", "configs"})
+
+
+def test_compose_uses_only_keys_of_the_compose_specification(compose: dict[str, object]) -> None:
+    assert set(compose) <= COMPOSE_TOP_KEYS
+    for name, service in compose["services"].items():  # type: ignore[attr-defined]
+        assert re.fullmatch(r"[a-zA-Z0-9._-]+", name)
+        assert set(service) <= COMPOSE_SERVICE_KEYS, set(service) - COMPOSE_SERVICE_KEYS
+        assert set(service["build"]) <= {"context", "dockerfile", "args", "target"}
+        assert set(service["logging"]) <= {"driver", "options"}
+        assert all(isinstance(v, str) for v in service["logging"]["options"].values())
+    for volume in compose["volumes"].values():  # type: ignore[attr-defined]
+        assert volume is None or isinstance(volume, dict)
+
+
 def test_compose_builds_this_dockerfile_and_reads_the_env_file(compose: dict[str, object]) -> None:
     bot = compose["services"]["bot"]  # type: ignore[index]
     context = (DEPLOY / bot["build"]["context"]).resolve()
