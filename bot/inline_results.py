@@ -11,12 +11,13 @@ from bot.context import LineCache
 from bot.listings import LEAD_CHARS, clean_query
 from bot.models import Article
 from bot.services import Services
-from bot.summarize import summarize
+from bot.summarize import split_sentences
 
 INLINE_PAGE = 10
 MAX_OFFSET = 500  # deeper offsets end the list instead of costing a deep search
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 120
+CARD_SENTENCES = 3
 _OFFSET = re.compile(r"[0-9]{1,4}")
 _WEB_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 
@@ -65,12 +66,13 @@ def inline_page(
 
 
 def _item(article: Article, lines: LineCache, tz: ZoneInfo) -> InlineArticle:
-    """Return the inline view of one article; one summary serves card and description."""
+    """Return the inline view of one article: the lead serves card and description."""
     card_key, line_key = f"card:{tz.key}:{article.id}", f"inline:{article.id}"
     card, description = lines.get(card_key), lines.get(line_key)
     if card is None or description is None:
-        lead = article.body[:LEAD_CHARS]
-        sentences = summarize(lead, article.title, sentences=3, lang=article.lang)
+        # The lead, not a ranked summary: ten cards are built per keystroke and news
+        # puts the essentials first; /summary and the Summary button rank sentences.
+        sentences = split_sentences(article.body[:LEAD_CHARS], article.lang)[:CARD_SENTENCES]
         card = render.article_card(article, sentences, tz)  # fits one message by design
         first = render.one_line(sentences[0]) if sentences else ""
         description = render.truncate(first, DESCRIPTION_LIMIT)
