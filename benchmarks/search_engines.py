@@ -143,6 +143,43 @@ def latency_queries(records: list[dict[str, Any]], per_class: int) -> dict[str, 
     return out
 
 
+JUNK_QUERIES = 300
+JUNK_PIECES = [*"+-&|!(){}[]^\"~*?:\\/<>.'`$#@%=,; ", "OR", "AND", "NOT", "source:", "since:"]
+JUNK_PIECES += [
+    "before:",
+    "1987-03-01",
+    "oil",
+    "ёлка",
+    "выборы",
+    "prices",
+    "goverment",
+    "\u200b",
+    "é",
+]
+
+
+def junk_queries(count: int) -> list[str]:
+    """Return random strings of query metacharacters, words and unicode (fixed seed)."""
+    rng = random.Random(SEED + 1)
+    out = []
+    for _ in range(count):
+        pieces = [rng.choice(JUNK_PIECES) + rng.choice(("", " ")) for _ in range(rng.randrange(60))]
+        if rng.random() < 0.3:
+            pieces.append("".join(chr(rng.randrange(32, 0x3000)) for _ in range(rng.randrange(50))))
+        out.append("".join(pieces))
+    return out
+
+
+def time_junk(service: Any) -> list[float]:
+    """Return the latency in ms of SearchService.search on each junk query."""
+    out = []
+    for query in junk_queries(JUNK_QUERIES):
+        start = time.perf_counter()
+        service.search(query)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
 def time_queries(engine: Engine, queries: dict[str, list[list[str]]]) -> dict[str, list[float]]:
     """Return the latency in ms of every query, by class (after a short warm-up)."""
     for words in [q for qs in queries.values() for q in qs][:WARMUP]:
@@ -178,6 +215,8 @@ def run(engine_name: str, size: int, quality: bool) -> dict[str, Any]:
             "loaded_rss_mb": loaded_rss,
             "latency_ms": time_queries(engine, latency_queries(records, per_class)),
         }
+        if engine_name == "tantivy":
+            result["junk_ms"] = time_junk(engine.service)
         result["peak_rss_mb"] = peak_rss_mb()
         if quality:
             from benchmarks.search_quality import evaluate

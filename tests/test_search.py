@@ -13,6 +13,8 @@ import pytest
 from bot.models import Article, ArticleDraft
 from bot.search import SearchService
 from bot.search.index import MARKER
+from bot.search.plan import Typo
+from bot.search.suggest import correction
 from bot.store import ArticleStore
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -349,3 +351,49 @@ def test_with_the_real_article_store(tmp_path: Path) -> None:
     assert [h.article.title for h in svc.search("harbour").hits] == ["Harbour strike ends"]
     store.add_many([ArticleDraft(title="Dockers vote", body="A new harbour deal.", url="u:2")])
     assert svc.search("dockers").total == 2
+
+
+def test_a_typo_that_is_also_a_word_is_forgiven_when_nothing_else_matches(
+    tmp_path: Path,
+) -> None:
+    store = FakeStore(
+        [
+            art("right", "Government budget plan", "The budget."),
+            art("typo", "Letter", "A letter to goverment officials."),  # the corpus's own typo
+        ]
+    )
+    svc = SearchService(store, tmp_path / "i", clock=lambda: NOW)
+    svc.initialize()
+    result = svc.search("goverment budget")
+    assert [h.article.id for h in result.hits] == ["right"]
+    assert result.did_you_mean == "government budget"
+    assert not result.relaxed
+
+
+def test_a_correction_is_another_word_not_another_inflection() -> None:
+    typo = Typo("speaker", "speaker", 1, False, freq=50, stem="speaker")
+    freq = {"speakers": 80, "sneaker": 60, "speaker": 50}.get
+    stems = {"speakers": "speaker", "sneaker": "sneaker"}.get
+    seen = ["speakers", "sneaker", "speaker"]
+    assert correction(typo, seen, lambda w: freq(w, 0), lambda w: stems(w, w)) == "sneaker"
+    rare = Typo("speaker", "speaker", 1, False, freq=90, stem="speaker")
+    assert correction(rare, seen, lambda w: freq(w, 0), lambda w: stems(w, w)) is None
+
+
+def test_russian_typo(service: SearchService) -> None:
+    result = service.search("президетна ")
+    assert [h.article.id for h in result.hits] == ["ru1"]
+    assert result.did_you_mean == "президента"
+
+
+def test_snippet_of_an_article_without_body_is_its_title(tmp_path: Path) -> None:
+    svc = SearchService(FakeStore([art("t", "Quake & <aftershocks>")]), tmp_path / "i")
+    svc.initialize()
+    assert svc.search("quake").hits[0].snippet == "<b>Quake</b> &amp; &lt;aftershocks&gt;"
+
+
+def test_rebuild_reindexes_the_store(service: SearchService, corpus: FakeStore) -> None:
+    corpus.articles["quiet"] = art("quiet", "Glacier melts")  # stored without telling anyone
+    assert ids(service, "glacier") == []
+    service.rebuild()
+    assert ids(service, "glacier") == ["quiet"]

@@ -35,7 +35,7 @@ class Typo:
     folded: str
     edits: int
     prefix: bool
-    freq: int = 0  # articles holding the word as typed: a correction must be more common
+    freq: int = 0  # articles holding the word as typed: a correction is at least as common
     stem: str | None = None  # a correction must be another word, not another inflection
 
 

@@ -114,6 +114,20 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
+def _apply_filter(token: _Token, sources: list[str], dates: dict[str, date]) -> _Token | None:
+    """Record a `key:value` filter; return it as a plain word when its value does not parse."""
+    assert token.key is not None
+    value = token.text.strip()
+    if token.key == "source" and value:
+        sources.append(value)
+        return None
+    day = _parse_date(value) if token.key != "source" else None
+    if day is not None:
+        dates[token.key] = day
+        return None
+    return _Token(f"{token.key}:{value}", False)
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse query text into a ParsedQuery; pure, total, never raises."""
     text = (text if isinstance(text, str) else "")[:MAX_QUERY_CHARS]
@@ -124,31 +138,21 @@ def parse_query(text: str) -> ParsedQuery:
     join_next = last_word = False
     for token in _tokens(text):
         last_word = False
-        if token.key is not None:
-            value = token.text.strip()
-            day = _parse_date(value) if token.key != "source" else None
-            if token.key == "source" and value:
-                sources.append(value)
-                continue
-            if day is not None:
-                dates[token.key] = day
-                continue
-            token = _Token(f"{token.key}:{value}", False)
-        if not token.quoted and token.text == "OR" and not token.negated:
+        word = _apply_filter(token, sources, dates) if token.key is not None else token
+        if word is None or not word.text.strip():
+            continue
+        if not word.quoted and word.text == "OR" and not word.negated:
             join_next = bool(groups)
             continue
-        if not token.text.strip():
-            continue
-        term = Term(token.text.strip() if token.quoted else token.text, token.quoted)
-        if token.negated:
+        term = Term(word.text.strip() if word.quoted else word.text, word.quoted)
+        if word.negated:
             excluded.append(term)
         elif join_next:
             groups[-1].append(term)
         else:
             groups.append([term])
         join_next = False
-        last_word = not token.quoted and not token.negated
-    prefix = last_word and not text[-1:].isspace()
+        last_word = not word.quoted and not word.negated
     return ParsedQuery(
         text=text,
         groups=tuple(tuple(g) for g in groups),
@@ -156,5 +160,5 @@ def parse_query(text: str) -> ParsedQuery:
         sources=tuple(sources),
         since=dates.get("since"),
         before=dates.get("before"),
-        prefix=prefix,
+        prefix=last_word and not text[-1:].isspace(),
     )

@@ -27,7 +27,7 @@ def correction(
         if distance > typo.edits:
             continue
         common = freq(word)
-        if common <= typo.freq or (typo.stem is not None and stem_of(word) == typo.stem):
+        if common < typo.freq or (typo.stem is not None and stem_of(word) == typo.stem):
             continue
         key = (distance, -common, word)
         if best is None or key < best:
