@@ -44,6 +44,7 @@ class Listing:
     page_size: int
     total: int = 0
     page: int = 0
+    suggestion: str | None = None  # did-you-mean of the last page shown
     shown: dict[int, str] = field(default_factory=dict)  # item number -> article id
 
     def remember(self, first_number: int, ids: list[str]) -> None:

@@ -73,6 +73,7 @@ class Lister:
         offset = page * listing.page_size
         items, result = self._fetch(listing, offset)
         listing.page = page
+        listing.suggestion = result.did_you_mean if result else None
         listing.remember(offset + 1, [item.article.id for item in items])
         relaxed = result.relaxed if result else False
         if items:
@@ -86,7 +87,7 @@ class Lister:
             page=page,
             pages=max(1, min(MAX_PAGES, math.ceil(listing.total / listing.page_size))),
             first_number=offset + 1,
-            suggestion=result.did_you_mean if result else None,
+            suggestion=listing.suggestion,
             relaxed=relaxed,
         )
 

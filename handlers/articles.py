@@ -113,10 +113,10 @@ async def search_suggestion(update: Update, context: NewsContext, listing: Listi
     """Run the did-you-mean query of a listing as a new search message."""
     query = update.callback_query
     assert query is not None
-    suggestion = _lister(context).page(listing, listing.page, _zone(update, context)).suggestion
     await query.answer()
-    if suggestion:
-        await _show_listing(update, context, Listing("search", clean_query(suggestion), PAGE_SIZE))
+    if listing.suggestion:
+        words = clean_query(listing.suggestion)
+        await _show_listing(update, context, Listing("search", words, PAGE_SIZE))
 
 
 async def send_article_summary(update: Update, context: NewsContext, article_id: str) -> None:

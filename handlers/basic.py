@@ -31,8 +31,9 @@ START_TEXT = (
 
 def register(application: NewsApp) -> None:
     """Add /start, /help and the fallbacks for unknown commands and non-text messages."""
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CommandHandler("help", help_command))
+    new = filters.UpdateType.MESSAGE  # edited messages are ignored on purpose
+    application.add_handler(CommandHandler("start", start, filters=new))
+    application.add_handler(CommandHandler("help", help_command, filters=new))
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command),

@@ -9,7 +9,7 @@ import pytest
 import pytest_asyncio
 
 from handlers.callbacks import EXPIRED, FORGED
-from tests.botkit import BotEnv, ask, bot_env, valid_telegram_html
+from tests.botkit import BOT, BotEnv, ask, bot_env, valid_telegram_html
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -155,3 +155,17 @@ async def test_old_listings_expire(env: BotEnv) -> None:
         await ask(user, "/latest 2")
     answer = await user.press(oldest, "More »")
     assert answer.text == EXPIRED
+
+
+async def test_buttons_in_a_forum_topic_answer_in_that_topic(env: BotEnv) -> None:
+    member = env.user()
+    group = env.server.group(-1009000000200, "Forum", members=[member], forum=True)
+    in_topic = group.member(member, thread_id=42)
+    [listing] = await ask(in_topic, f"/search@{BOT} story")
+    assert listing.message_thread_id == 42
+    await in_topic.press(listing, "Summary 1")
+    [card] = await in_topic.wait_replies(1)
+    assert card.message_thread_id == 42
+    await in_topic.press(listing, "More »")
+    [edited] = await in_topic.wait_replies(1)
+    assert edited.edited and edited.text.startswith("Search: story · 6–10 of")
