@@ -1,7 +1,7 @@
 """`newsbrief chat`: the local Bot API server and the bot in one process; the terminal is a user.
 
 Type a message or command; `N` presses button N of the last message with buttons;
-`@ words` runs an inline query (`+` shows more results). Without a terminal it reads
+`@ words` runs an inline query (`+` shows more results, `N` sends result N). Without a terminal it reads
 one line at a time, prints the replies as plain text and exits at end of input.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from typing import TextIO
+from typing import Any, TextIO
 
 from telegram import Update
 from telegram.ext import TypeHandler
@@ -53,13 +53,15 @@ class Progress:
 class Terminal:
     """The user side: send lines, press numbered buttons, print what the bot said."""
 
-    def __init__(self, user: UserClient, progress: Progress, out: TextIO) -> None:
+    def __init__(self, user: UserClient, progress: Progress, out: TextIO, bot: str) -> None:
         self.user = user
+        self.user_bot = bot
         self.progress = progress
         self.out = out
         self.sent = 0
         self.buttons_of: SentMessage | None = None
         self.inline_query: tuple[str, str] | None = None
+        self.choices: list[dict[str, Any]] = []  # inline results a number picks
 
     def write(self, text: str) -> None:
         """Print text and flush, so a pipe sees replies as they come."""
@@ -71,8 +73,12 @@ class Terminal:
         text = line.strip()
         if not text:
             return
-        if text.isascii() and text.isdigit() and len(text) < 4 and self.buttons_of is not None:
-            await self._press(int(text))
+        number = int(text) if text.isascii() and text.isdigit() and len(text) < 4 else None
+        choices, self.choices = self.choices, []
+        if number is not None and choices:
+            self._choose(choices, number)
+        elif number is not None and self.buttons_of is not None:
+            await self._press(number)
         elif text.startswith("@"):
             self.inline_query = (text[1:].strip(), "")
             await self._inline()
@@ -111,11 +117,23 @@ class Terminal:
         self.sent += 1
         if not answer.results:
             self.write("(no inline results)")
-        for result in answer.results:
-            self.write(f"• {result.get('title', '')}\n  {result.get('description', '')}")
+        for n, result in enumerate(answer.results, start=1):
+            self.write(f"{n}. {result.get('title', '')}\n   {result.get('description', '')}")
+        self.choices = answer.results
         self.inline_query = (query, answer.next_offset) if answer.next_offset else None
-        if answer.next_offset:
-            self.write("(type + for more)")
+        if answer.results:
+            more = ", + for more" if answer.next_offset else ""
+            self.write(f"(type a number to send that article{more})")
+
+    def _choose(self, choices: list[dict[str, Any]], number: int) -> None:
+        """Show the message an inline result sends into the chat."""
+        if not 1 <= number <= len(choices):
+            self.write(f"(there is no result {number})")
+            return
+        content = choices[number - 1].get("input_message_content") or {}
+        card = str(content.get("message_text", ""))
+        text = html_to_plain(card) if content.get("parse_mode") == "HTML" else card
+        self.write(f"(you sent via @{self.user_bot})\n{text}\n")
 
     def _show(self, replies: list[SentMessage]) -> None:
         """Print each reply as plain text with its buttons numbered."""
@@ -159,7 +177,8 @@ async def _chat(config: Config, stdin: TextIO, stdout: TextIO) -> int:
         application.add_handler(TypeHandler(Update, progress.finished), group=DONE_GROUP)
         interactive = stdin.isatty()
         async with running(application, poll_timeout=1):
-            terminal = Terminal(server.user(CHAT_USER_ID, "You"), progress, stdout)
+            user = server.user(CHAT_USER_ID, "You")
+            terminal = Terminal(user, progress, stdout, server.bot_username)
             if interactive:
                 terminal.write(HELLO)
             while line := await _read_line(stdin, "you> " if interactive else "", stdout):
