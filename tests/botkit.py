@@ -131,9 +131,17 @@ def make_config(data_dir: Path, server: LocalBotApiServer, **overrides: Any) -> 
 
 @asynccontextmanager
 async def bot_env(
-    data_dir: Path, *, limits: Limits | None = None, **overrides: Any
+    data_dir: Path,
+    *,
+    limits: Limits | None = None,
+    expected_errors: frozenset[str] = frozenset(),
+    **overrides: Any,
 ) -> AsyncIterator[BotEnv]:
-    """Start the server, open services with the fixture corpus, run the bot; stop all after."""
+    """Start the server, open services with the fixture corpus, run the bot; stop all after.
+
+    On the way out, check that the bot made no Bot API call that Telegram would have
+    refused, apart from the `expected_errors` (e.g. "Forbidden" for a blocked chat).
+    """
     server = LocalBotApiServer(token=TOKEN, bot_username=BOT, limits=limits or Limits.unlimited())
     await server.start()
     config = make_config(data_dir, server, **overrides)
@@ -145,6 +153,11 @@ async def bot_env(
         async with running(app, poll_timeout=1):
             server.user(ADMIN, "Admin")
             yield BotEnv(server, app, services, config)
+            # Checked before shutdown: the final poll of a stopping Updater ends the open
+            # long poll with 409 Conflict, as Telegram does, and that is no bot error.
+            refused = {k: n for k, n in server.stats.errors_per_description.items() if n}
+            unexpected = {k: n for k, n in refused.items() if k not in expected_errors}
+            assert not unexpected, f"the bot made calls Telegram would refuse: {unexpected}"
     finally:
         services.shutdown()
         await server.stop()

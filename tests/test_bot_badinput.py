@@ -30,7 +30,10 @@ UGLY = [
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotEnv]:
-    async with bot_env(Path(tmp_path_factory.mktemp("bot-bad"))) as running_env:
+    expected = frozenset({"Forbidden", "Too Many Requests"})  # blocked chat, forced flood
+    async with bot_env(
+        Path(tmp_path_factory.mktemp("bot-bad")), expected_errors=expected
+    ) as running_env:
         yield running_env
 
 
