@@ -49,17 +49,16 @@ async def on_inline_query(update: Update, context: NewsContext) -> None:
     query = update.inline_query
     if query is None:
         return
-    chat = query.from_user
+    user = query.from_user
+    zone = context.bot_data.zone_for(user.id if user else None)
     page = inline_page(
-        context.bot_data.services,
-        context.bot_data.lines,
-        query.query,
-        query.offset,
-        context.bot_data.zone_for(chat.id if chat else None),
+        context.bot_data.services, context.bot_data.lines, query.query, query.offset, zone
     )
     await query.answer(
         [_result(item) for item in page.items],
         cache_time=CACHE_SECONDS,
+        # Cards show dates in the user's own zone; such answers must not be shared.
+        is_personal=zone != context.bot_data.config.tz,
         # None, not "": with Defaults set, PTB 22.8 sends "" as "[]", which clients page on.
         next_offset=page.next_offset or None,
     )

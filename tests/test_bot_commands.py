@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -206,3 +207,18 @@ async def test_group_plain_text_and_other_bots_commands_get_silence(env: BotEnv)
     assert await in_group.no_replies(0.5)
     [reply] = await ask(in_group, f"/frobnicate@{BOT}")
     assert "/help" in reply.text
+
+
+async def test_a_chat_zone_set_with_timezone_is_used_for_dates(env: BotEnv) -> None:
+    user = env.user()
+    saved = env.app.bot_data.zone_lookup
+    zones = {user.chat_id: ZoneInfo("America/New_York")}
+    env.app.bot_data.zone_lookup = zones.get
+    try:
+        [reply] = await ask(user, "/latest 1")
+        answer = await user.inline("chip factory")
+        other = await env.user().inline("chip factory")
+    finally:
+        env.app.bot_data.zone_lookup = saved
+    assert "Sea News, 1 Mar 2026, 07:00" in reply.text  # 12:00 UTC in New York
+    assert answer.is_personal and not other.is_personal
