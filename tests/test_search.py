@@ -397,3 +397,13 @@ def test_rebuild_reindexes_the_store(service: SearchService, corpus: FakeStore) 
     assert ids(service, "glacier") == []
     service.rebuild()
     assert ids(service, "glacier") == ["quiet"]
+
+
+def test_english_words_in_russian_news_are_stemmed_too(tmp_path: Path) -> None:
+    article = art("ru", "Новые смартфоны", "Компания Apple представила новые iPhones и планшеты.")
+    assert article.lang == "ru"
+    svc = SearchService(FakeStore([article]), tmp_path / "i")
+    svc.initialize()
+    assert ids(svc, "iphone ") == ["ru"]
+    assert ids(svc, "смартфон ") == ["ru"]
+    assert ids(svc, '"представила новые"') == ["ru"]

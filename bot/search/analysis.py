@@ -1,17 +1,19 @@
 """Text analysis shared by indexing, querying and snippets: folding, tokenising, stemming, edits.
 
-Every word goes through the stemmer of its script: English (Porter2) for Latin words, Russian
-(Snowball) for Cyrillic ones, each after its own stop-word list. For English and Russian this is the
-same as choosing the analyzer by `Article.lang`, and it also stems the Latin brand names inside
-Russian news and the odd Russian quote in English news, so the index needs one set of fields, not
-one per language, and a query need not guess its language.
+`Article.lang` (set by the store with `bot.lang.detect_language`) picks the analyzer of an
+article: English articles get the English (Porter2) stemmer; Russian ones get the Russian
+(Snowball) stemmer chained with the English one, because Russian news quotes Latin names and
+words (the Russian stemmer leaves Latin words alone, the English one Cyrillic words). Both drop
+English and Russian stop words. A query word is stemmed both ways and looked up in both sets
+of fields, so a query need not know its language.
 """
 
 from __future__ import annotations
 
 import tantivy
 
-STEMMED = "newsbrief_stem"
+ENGLISH = "newsbrief_en"
+MIXED = "newsbrief_ru"
 FOLDED = "newsbrief_fold"
 MAX_TOKEN_CHARS = 40
 
@@ -22,8 +24,8 @@ def fold(text: str) -> str:
     return text.replace("ё", "е").replace("Ё", "Е")
 
 
-def stemmed_analyzer() -> tantivy.TextAnalyzer:
-    """Build the analyzer for ranked fields: lowercase, accent fold, stop words, stemming."""
+def _stemming(languages: tuple[str, ...]) -> tantivy.TextAnalyzer:
+    """Build a ranked-field analyzer: lowercase, accent fold, stop words, the given stemmers."""
     builder = (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(MAX_TOKEN_CHARS))
@@ -31,10 +33,20 @@ def stemmed_analyzer() -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.ascii_fold())
         .filter(tantivy.Filter.stopword("english"))
         .filter(tantivy.Filter.stopword("russian"))
-        .filter(tantivy.Filter.stemmer("english"))
-        .filter(tantivy.Filter.stemmer("russian"))
     )
+    for language in languages:
+        builder = builder.filter(tantivy.Filter.stemmer(language))
     return builder.build()
+
+
+def english_analyzer() -> tantivy.TextAnalyzer:
+    """Build the analyzer of English articles (most of them: it skips the Russian stemmer)."""
+    return _stemming(("english",))
+
+
+def mixed_analyzer() -> tantivy.TextAnalyzer:
+    """Build the analyzer of Russian articles, which stems Russian and English words alike."""
+    return _stemming(("russian", "english"))
 
 
 def folded_analyzer() -> tantivy.TextAnalyzer:

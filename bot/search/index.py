@@ -9,25 +9,37 @@ from pathlib import Path
 import tantivy
 
 from bot.models import Article
-from bot.search.analysis import FOLDED, STEMMED, fold, folded_analyzer, stemmed_analyzer
+from bot.search.analysis import (
+    ENGLISH,
+    FOLDED,
+    MIXED,
+    english_analyzer,
+    fold,
+    folded_analyzer,
+    mixed_analyzer,
+)
 
 log = logging.getLogger(__name__)
 
 # Bump when the schema or the analyzers change: an index with another version is rebuilt.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 MARKER = "newsbrief-search.json"
 
-TITLE, BODY = "title", "body"
+TITLE, BODY = "title", "body"  # English articles
+TITLE_RU, BODY_RU = "title_ru", "body_ru"  # Russian articles
 TITLE_RAW, BODY_RAW = "title_raw", "body_raw"
 SOURCE, ID, TS = "source", "id", "ts"
 
 
 def build_schema() -> tantivy.Schema:
-    """Return the index schema: stemmed fields for BM25, folded ones for prefixes and typos."""
+    """Return the index schema: stemmed fields per language for BM25, folded ones (all
+    languages) for prefixes and typos."""
     sb = tantivy.SchemaBuilder()
     sb.add_text_field(ID, stored=True, tokenizer_name="raw")
-    sb.add_text_field(TITLE, tokenizer_name=STEMMED)
-    sb.add_text_field(BODY, tokenizer_name=STEMMED)
+    sb.add_text_field(TITLE, tokenizer_name=ENGLISH)
+    sb.add_text_field(BODY, tokenizer_name=ENGLISH)
+    sb.add_text_field(TITLE_RU, tokenizer_name=MIXED)
+    sb.add_text_field(BODY_RU, tokenizer_name=MIXED)
     # Surface forms need no positions: they serve term, prefix and fuzzy lookups only.
     sb.add_text_field(TITLE_RAW, tokenizer_name=FOLDED, index_option="freq")
     sb.add_text_field(BODY_RAW, tokenizer_name=FOLDED, index_option="freq")
@@ -38,7 +50,8 @@ def build_schema() -> tantivy.Schema:
 
 def register_analyzers(index: tantivy.Index) -> None:
     """Register the analyzers the schema names; needed on every open."""
-    index.register_tokenizer(STEMMED, stemmed_analyzer())
+    index.register_tokenizer(ENGLISH, english_analyzer())
+    index.register_tokenizer(MIXED, mixed_analyzer())
     index.register_tokenizer(FOLDED, folded_analyzer())
 
 
@@ -100,8 +113,9 @@ def to_document(article: Article) -> tantivy.Document:
     title, body = fold(article.title), fold(article.body)
     doc = tantivy.Document()
     doc.add_text(ID, article.id)
-    doc.add_text(TITLE, title)
-    doc.add_text(BODY, body)
+    russian = article.lang == "ru"
+    doc.add_text(TITLE_RU if russian else TITLE, title)
+    doc.add_text(BODY_RU if russian else BODY, body)
     doc.add_text(TITLE_RAW, title)
     doc.add_text(BODY_RAW, body)
     doc.add_text(SOURCE, fold(article.source or ""))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 
 import tantivy
 from tantivy import Occur, Query
 
 from bot.search.analysis import allowed_edits, fold
-from bot.search.index import BODY, BODY_RAW, SOURCE, TITLE, TITLE_RAW, TS
+from bot.search.index import BODY, BODY_RAW, BODY_RU, SOURCE, TITLE, TITLE_RAW, TITLE_RU, TS
 from bot.search.query import ParsedQuery, Term
 
 TITLE_BOOST = 3.0
@@ -40,6 +41,7 @@ class Typo:
 
 
 Compiled = tuple[Query | None, Query | None]
+Stem = tuple[str, str]  # a word stemmed for English articles, and for Russian ones
 
 
 @dataclass
@@ -83,13 +85,15 @@ class Planner:
         self,
         schema: tantivy.Schema,
         searcher: tantivy.Searcher,
-        stemmed: tantivy.TextAnalyzer,
+        english: tantivy.TextAnalyzer,
+        mixed: tantivy.TextAnalyzer,
         folded: tantivy.TextAnalyzer,
     ) -> None:
         """Keep what compiling needs."""
         self._schema = schema
         self._searcher = searcher
-        self._stemmed = stemmed
+        self._english = english
+        self._mixed = mixed
         self._folded = folded
 
     def plan(self, parsed: ParsedQuery) -> Plan:
@@ -116,28 +120,23 @@ class Planner:
     def _term(self, term: Term, plan: Plan, prefix: bool, *, fuzzy: bool = True) -> Compiled:
         """Compile a word or phrase (None: only stop words or punctuation), and its loose form."""
         text = fold(term.text)
-        tokens = self._stemmed.pre_tokenize(text).tokens
+        tokens = self._mixed.pre_tokenize(text).tokens
+        # Both analyzers drop the same stop words, so their tokens pair up one to one.
+        stems = list(zip(self._english.analyze(text), [t.text for t in tokens], strict=True))
+        plan.stems.update(s for pair in stems for s in pair)
         if term.phrase or len(self._folded.analyze(text)) > 1:
-            plan.stems.update(t.text for t in tokens)
-            if len(tokens) == 1:
-                return self._stem_query(tokens[0].text), None
-            if not tokens:
-                return None, None
+            if len(stems) <= 1:
+                return (self._stem_query(stems[0]) if stems else None), None
             first = tokens[0].position
-            words: list[str | tuple[int, str]] = [(t.position - first, t.text) for t in tokens]
-            phrase = _fields(
-                Query.phrase_query(self._schema, TITLE, words),
-                Query.phrase_query(self._schema, BODY, words),
-            )
-            return phrase, None
+            offsets = [t.position - first for t in tokens]
+            return self._phrase_query(offsets, stems), None
         raw = self._folded.analyze(text)
         if not raw:
             return None, None
-        stem = tokens[0].text if tokens else None
-        return self._word(term.text, raw[0], stem, plan, prefix, fuzzy)
+        return self._word(term.text, raw[0], stems[0] if stems else None, plan, prefix, fuzzy)
 
     def _word(
-        self, typed: str, raw: str, stem: str | None, plan: Plan, prefix: bool, fuzzy: bool
+        self, typed: str, raw: str, stem: Stem | None, plan: Plan, prefix: bool, fuzzy: bool
     ) -> Compiled:
         """Compile one word: its stem, completions when it is a prefix, neighbours when a typo.
 
@@ -145,15 +144,13 @@ class Planner:
         matches every word, it forgives typos that happen to be words (or corpus typos).
         """
         alts: list[Query] = []
-        if stem is not None:
-            plan.stems.add(stem)
-            if self._freq(TITLE, stem) + self._freq(BODY, stem) > 0:
-                alts.append(self._stem_query(stem))
+        if stem is not None and self._known(stem):
+            alts.append(self._stem_query(stem))
         # The last word may be unfinished (inline search as you type). Short words and words
         # the index lacks are completed; a longer known word is taken as typed, which keeps
         # finished queries fast, and stemming already matches its inflections.
         if prefix and len(raw) >= 2 and (len(raw) <= COMPLETE_UP_TO or not alts):
-            completions = self._completions(raw, stem if alts else None)
+            completions = self._completions(raw, stem[1] if stem and alts else None)
             weight = KNOWN_PREFIX_WEIGHT if alts else PREFIX_WEIGHT
             if completions:
                 plan.prefixes.add(raw)
@@ -163,7 +160,7 @@ class Planner:
             if edits == 0:
                 return _any(alts), None
             freq = self._freq(TITLE_RAW, raw) + self._freq(BODY_RAW, raw)
-            plan.loose_typos.append(Typo(typed, raw, edits, prefix, freq, stem))
+            plan.loose_typos.append(Typo(typed, raw, edits, prefix, freq, stem and stem[1]))
             return _any(alts), _any([*alts, self._neighbours(raw, edits, prefix)])
         if stem is None and not prefix:
             return None, None  # a stop word
@@ -188,14 +185,38 @@ class Planner:
         found += self._searcher.terms_with_prefix(TITLE_RAW, prefix, limit=limit)
         words = {term for term, _ in found}
         if stem is not None:
-            words = {w for w in words if self._stemmed.analyze(w) != [stem]}
+            words = {w for w in words if self._mixed.analyze(w) != [stem]}
         return words
 
-    def _stem_query(self, stem: str) -> Query:
-        """Match a stem in the title (boosted) or the body."""
-        title = Query.term_query(self._schema, TITLE, stem, index_option="freq")
-        body = Query.term_query(self._schema, BODY, stem, index_option="freq")
-        return _fields(title, body)
+    def _known(self, stem: Stem) -> bool:
+        """Return whether any article holds the stem."""
+        english = self._freq(TITLE, stem[0]) + self._freq(BODY, stem[0])
+        return english + self._freq(TITLE_RU, stem[1]) + self._freq(BODY_RU, stem[1]) > 0
+
+    def _stem_query(self, stem: Stem) -> Query:
+        """Match a stem in the title (boosted) or the body, of English or Russian articles."""
+        english = _fields(self._term_query(TITLE, stem[0]), self._term_query(BODY, stem[0]))
+        mixed = _fields(self._term_query(TITLE_RU, stem[1]), self._term_query(BODY_RU, stem[1]))
+        return _any([english, mixed])
+
+    def _term_query(self, field_name: str, term: str) -> Query:
+        """Match one indexed term (positions are not needed to score it)."""
+        return Query.term_query(self._schema, field_name, term, index_option="freq")
+
+    def _phrase_query(self, offsets: list[int], stems: list[Stem]) -> Query:
+        """Match stems at these relative positions, in English or Russian articles."""
+        english: list[str | tuple[int, str]] = []
+        mixed: list[str | tuple[int, str]] = []
+        for offset, (en, mx) in zip(offsets, stems, strict=True):
+            english.append((offset, en))
+            mixed.append((offset, mx))
+        phrase = partial(Query.phrase_query, self._schema)
+        return _any(
+            [
+                _fields(phrase(TITLE, english), phrase(BODY, english)),
+                _fields(phrase(TITLE_RU, mixed), phrase(BODY_RU, mixed)),
+            ]
+        )
 
     def _raw_query(self, word: str, weight: float) -> Query:
         """Match a surface word in the title (boosted) or the body, scaled by weight."""

@@ -30,7 +30,7 @@ import tantivy
 
 from bot.models import Article, utcnow
 from bot.search import index as ix
-from bot.search.analysis import fold, folded_analyzer, stemmed_analyzer
+from bot.search.analysis import english_analyzer, fold, folded_analyzer, mixed_analyzer
 from bot.search.plan import Planner
 from bot.search.query import parse_query
 from bot.search.snippets import Needles, find_matches, render
@@ -94,7 +94,8 @@ class SearchService:
         self._clock = clock
         self._readonly = readonly
         self._schema = ix.build_schema()
-        self._stemmed = stemmed_analyzer()
+        self._english = english_analyzer()
+        self._mixed = mixed_analyzer()
         self._folded = folded_analyzer()
         self._lock = threading.Lock()
         self._index: tantivy.Index | None = None
@@ -183,7 +184,8 @@ class SearchService:
         if self._index is None:
             return SearchResult([], 0, None, False, parsed.text)
         searcher = self._index.searcher()
-        plan = Planner(self._schema, searcher, self._stemmed, self._folded).plan(parsed)
+        planner = Planner(self._schema, searcher, self._english, self._mixed, self._folded)
+        plan = planner.plan(parsed)
         if not plan.searchable:
             return SearchResult([], 0, None, False, parsed.text)
         relaxed, typos = False, plan.typos
@@ -200,7 +202,7 @@ class SearchService:
         swaps: dict[str, str] = {}
         if typos:
             seen = self._seen_words(articles)
-            swaps = corrections(typos, seen, self._raw_freq(searcher), self._stem_cache())
+            swaps = corrections(typos, seen, self._raw_freq(searcher), _stem_cache(self._mixed))
         needles = Needles(
             frozenset(plan.stems), frozenset(swaps.values()), frozenset(plan.prefixes)
         )
@@ -253,24 +255,13 @@ class SearchService:
 
     def _hits(self, articles: list[tuple[float, Article]], needles: Needles) -> list[Hit]:
         """Cut the snippet of each article (of its body, or its title when it has none)."""
-        stem_of = self._stem_cache()
+        stemmers = {"en": _stem_cache(self._english), "ru": _stem_cache(self._mixed)}
         hits = []
         for score, article in articles:
             text = article.body or article.title
+            stem_of = stemmers["ru" if article.lang == "ru" else "en"]
             hits.append(Hit(article, score, render(text, find_matches(text, needles, stem_of))))
         return hits
-
-    def _stem_cache(self) -> Callable[[str], str]:
-        """Return a memoised word -> stem function for one search."""
-        cache: dict[str, str] = {}
-
-        def stem_of(word: str) -> str:
-            if word not in cache:
-                stems = self._stemmed.analyze(word)
-                cache[word] = stems[0] if len(stems) == 1 else ""
-            return cache[word]
-
-        return stem_of
 
     def _raw_freq(self, searcher: tantivy.Searcher) -> Callable[[str], int]:
         """Return a function giving how many articles hold a surface word."""
@@ -279,6 +270,19 @@ class SearchService:
             return int(searcher.doc_freq(ix.TITLE_RAW, word) + searcher.doc_freq(ix.BODY_RAW, word))
 
         return freq
+
+
+def _stem_cache(analyzer: tantivy.TextAnalyzer) -> Callable[[str], str]:
+    """Return a memoised word -> stem function (for one search)."""
+    cache: dict[str, str] = {}
+
+    def stem_of(word: str) -> str:
+        if word not in cache:
+            stems = analyzer.analyze(word)
+            cache[word] = stems[0] if len(stems) == 1 else ""
+        return cache[word]
+
+    return stem_of
 
 
 def _count(found: tantivy.SearchResult) -> int:
