@@ -7,7 +7,7 @@ import logging
 from telegram import ChatMember, Update
 from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.commands import CommandSpec, help_html, is_admin
+from bot.commands import CommandSpec, escape, help_html, is_admin
 from bot.context import NewsApp, NewsContext
 
 log = logging.getLogger(__name__)
@@ -21,12 +21,21 @@ FALLBACK_GROUP = 50  # after every module's handlers in group 0
 START_TEXT = (
     "<b>newsbrief</b> keeps up with the news for you.\n"
     "It collects articles from news feeds, finds what you ask for and sums it up.\n"
-    "Subscribe to a topic and get a short digest every day.\n\n"
-    "/latest — the newest articles\n"
-    "/search <i>words</i> — find articles (or just send the words)\n"
-    "/summary <i>N</i> — summary of item N of the last list\n"
-    "/help — every command"
+    "Subscribe to a topic and get a short digest every day.\n"
 )
+MAIN_COMMANDS = ("latest", "search", "summary", "subscribe", "help")
+
+
+def start_html(specs: list[CommandSpec]) -> str:
+    """Return the /start text: three lines, then the main commands of the registered list."""
+    by_name = {spec.name: spec for spec in specs}
+    lines = [
+        f"/{name} {escape(by_name[name].args)}".rstrip() + f" — {escape(by_name[name].description)}"
+        for name in MAIN_COMMANDS
+        if name in by_name
+    ]
+    lines.append("Or just send some words to search.")
+    return START_TEXT + "\n" + "\n".join(lines)
 
 
 def register(application: NewsApp) -> None:
@@ -54,7 +63,7 @@ async def start(update: Update, context: NewsContext) -> None:
         context.chat_data.blocked = False
     for hook in context.bot_data.on_chat_start:  # call point: digests reactivate subscriptions
         await hook(context, chat.id)
-    await message.reply_text(START_TEXT)
+    await message.reply_text(start_html(context.bot_data.commands))
 
 
 async def help_command(update: Update, context: NewsContext) -> None:

@@ -34,7 +34,7 @@ async def test_start_says_what_the_bot_does_and_runs_the_chat_start_hooks(env: B
     finally:
         env.app.bot_data.on_chat_start.remove(hook)
     assert "newsbrief" in reply.text
-    for command in ("/latest", "/search", "/summary", "/help"):
+    for command in ("/latest", "/search", "/summary", "/subscribe", "/help"):
         assert command in reply.text
     assert started == [user.chat_id]
 
