@@ -69,17 +69,12 @@ def build_application(
         raise ValueError("a bot token is needed to build the Application")
     # httpx logs every request URL at INFO, and the token is part of each URL.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
-    defaults = Defaults(
-        parse_mode=ParseMode.HTML,
-        tzinfo=config.tz,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-    )
     builder = (
         ApplicationBuilder()
         .token(bot_token)
         .base_url(base_url or config.api_base_url)
         .context_types(context_types())
-        .defaults(defaults)
+        .defaults(_defaults(config))
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=max_retries))
         .concurrent_updates(concurrent_updates)
         .post_init(_post_init)
@@ -87,6 +82,21 @@ def build_application(
     )
     application: NewsApp = builder.build()  # type: ignore[assignment]
     application.bot_data.attach(services)
+    _register(application, modules)
+    return application
+
+
+def _defaults(config: Config) -> Defaults:
+    """Return HTML parse mode, the configured zone, and link previews off (lists are links)."""
+    return Defaults(
+        parse_mode=ParseMode.HTML,
+        tzinfo=config.tz,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+
+
+def _register(application: NewsApp, modules: Sequence[str]) -> None:
+    """Add the allow-list gate, every handler module, the command list and the error handler."""
     application.add_handler(TypeHandler(Update, _gate), group=-1)
     specs: list[list[CommandSpec]] = []
     for module in load_handler_modules(modules):
@@ -94,7 +104,6 @@ def build_application(
         module.register(application)
     application.bot_data.commands = merge_commands(specs)
     application.add_error_handler(on_error)
-    return application
 
 
 async def _gate(update: Update, context: NewsContext) -> None:
@@ -107,6 +116,8 @@ async def _gate(update: Update, context: NewsContext) -> None:
         await update.message.reply_text("This bot is private. Ask its owner for access.")
     elif update.callback_query:
         await update.callback_query.answer("This bot is private.")
+    elif update.inline_query:
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
     raise ApplicationHandlerStop
 
 

@@ -168,6 +168,7 @@ async def test_users_outside_the_allow_list_are_turned_away(tmp_path: Path) -> N
         stranger = private_env.server.user(31337, "Eve")
         [reply] = await ask(stranger, "/latest")
         assert reply.text == "This bot is private. Ask its owner for access."
+        assert (await stranger.inline("drills")).results == []
         friend = private_env.server.user(1, "Friend")
         [ok] = await ask(friend, "/latest 1")
         assert ok.text.startswith("Latest news")
