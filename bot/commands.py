@@ -66,10 +66,11 @@ def markdown_table(specs: Iterable[CommandSpec]) -> str:
     """Return the README table of commands."""
     rows = ["| Command | What it does | Who |", "| --- | --- | --- |"]
     for spec in specs:
-        usage = f"/{spec.name} {spec.args}".rstrip()
-        rows.append(
-            f"| `{usage}` | {spec.description} | {'admins' if spec.admin_only else 'all'} |"
-        )
+        # A bare | ends a table cell, even inside a code span (GitHub Markdown).
+        usage = f"/{spec.name} {spec.args}".rstrip().replace("|", "\\|")
+        what = spec.description.replace("|", "\\|")
+        who = "admins" if spec.admin_only else "all"
+        rows.append(f"| `{usage}` | {what} | {who} |")
     return "\n".join(rows)
 
 

@@ -83,7 +83,9 @@ def test_command_lists_come_from_one_source() -> None:
     assert "/addfeed" not in user_help
     assert "&lt;articles&gt; &amp; more" in user_help
     assert "/addfeed URL" in help_html(merged, admin=True)
-    assert "| `/addfeed URL` | Add a feed | admins |" in markdown_table(merged)
+    table = markdown_table([*merged, CommandSpec("summary", "One | two", args="N|id")])
+    assert "| `/addfeed URL` | Add a feed | admins |" in table
+    assert "| `/summary N\\|id` | One \\| two | all |" in table
 
 
 class FakeStore:
