@@ -22,7 +22,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.commands import CommandSpec, bot_commands, is_allowed, merge_commands
+from bot.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
 from bot.config import Config
 from bot.context import BotData, NewsApp, NewsContext, context_types
 from bot.services import Services
@@ -45,6 +45,16 @@ ADMIN_NOTICE_INTERVAL = 60.0  # seconds between error notices to admins
 def load_handler_modules(names: Sequence[str] = HANDLER_MODULES) -> list[ModuleType]:
     """Import the handler modules by name."""
     return [importlib.import_module(name) for name in names]
+
+
+def all_commands(modules: Sequence[str] = HANDLER_MODULES) -> list[CommandSpec]:
+    """Return the union of the handler modules' command lists (for /help and the README)."""
+    return merge_commands(getattr(m, "COMMANDS", []) for m in load_handler_modules(modules))
+
+
+def command_table() -> str:
+    """Return the README's Markdown table of commands."""
+    return markdown_table(all_commands())
 
 
 def build_application(
