@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.app import all_commands, command_table
 from bot.commands import CommandSpec, bot_commands, help_html, markdown_table, merge_commands
 from bot.context import LineCache, Listing
 from bot.inline_results import MAX_OFFSET, parse_offset
@@ -152,3 +153,9 @@ def test_any_listing_renders_to_html_telegram_accepts(
 def test_empty_store_says_so() -> None:
     page = _lister([]).page(Listing("latest", "", 5), 0, ZoneInfo("UTC"))
     assert page.empty and page.html.startswith("No articles yet.")
+
+
+def test_readme_table_lists_every_registered_command() -> None:
+    table = command_table()
+    for spec in all_commands():
+        assert f"`/{spec.name}" in table
