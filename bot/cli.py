@@ -10,15 +10,25 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.chat import run_chat
 from bot.cli_commands import cmd_import, cmd_latest, cmd_search, cmd_summarize, cmd_summary
 from bot.cli_feeds import WRITERS as FEED_WRITERS
 from bot.cli_feeds import add_feeds_parser, run_feeds_command
+from bot.cli_ops import (
+    OPS_COMMANDS,
+    add_ops_parsers,
+    add_webhook_arguments,
+    run_ops_command,
+    webhook_settings,
+)
 from bot.config import Config, ConfigError, load_config
 from bot.lock import DataDirLocked
 from bot.logs import setup_logging
 from bot.records import SchemaError
+from bot.runner import run_bot
 from bot.services import open_services
 from bot.storage import StorageError
+from bot.webhook import run_webhook_mode
 
 READERS = {"latest": cmd_latest, "search": cmd_search, "summary": cmd_summary}
 
@@ -61,9 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--sentences", type=int, default=3)
 
     add_feeds_parser(sub)
-    sub.add_parser(
-        "run-default", help="what `make run` starts: the bot with a token, else a preview"
-    )
+    add_ops_parsers(sub)
+    run = sub.add_parser("run", help="run the bot: long polling, or a webhook with --webhook-url")
+    add_webhook_arguments(run)
+    sub.add_parser("chat", help="the bot and a local Bot API server; the terminal is the user")
+    sub.add_parser("run-default", help="what `make run` starts: `run` with a token, else `chat`")
     return parser
 
 
@@ -84,6 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "summarize":
         return cmd_summarize(args, sys.stdout)
     try:
+        if args.command in OPS_COMMANDS:
+            return run_ops_command(config, args, sys.stdout, sys.stderr)
+        if args.command == "run" or (args.command == "run-default" and config.token):
+            return _run(config, args)
+        if args.command in ("chat", "run-default"):
+            return run_chat(config, stdin=sys.stdin, stdout=sys.stdout)
         return _dispatch(config, args)
     except (DataDirLocked, SchemaError, StorageError) as exc:
         print(f"newsbrief: {exc}", file=sys.stderr)
@@ -91,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(config: Config, args: argparse.Namespace) -> int:
-    writer = args.command in ("import", "run-default") or (
+    writer = args.command == "import" or (
         args.command == "feeds" and args.feeds_command in FEED_WRITERS
     )
     services = open_services(config, write=writer, allow_readonly=not writer)
@@ -100,20 +118,22 @@ def _dispatch(config: Config, args: argparse.Namespace) -> int:
             return cmd_import(services, args, sys.stdout)
         if args.command == "feeds":
             return run_feeds_command(services, args, sys.stdout)
-        if args.command == "run-default":
-            return _preview(services)
         return READERS[args.command](services, args, sys.stdout)
     finally:
         services.shutdown()
 
 
-def _preview(services: object) -> int:
-    """Until the bot is wired: show the newest articles and how to start the bot."""
-    from bot.cli_commands import cmd_latest
-
-    cmd_latest(services, argparse.Namespace(n=5, json=False), sys.stdout)  # type: ignore[arg-type]
-    print("\nSet TELEGRAM_BOT_TOKEN (from @BotFather) and run `make run` to start the bot.")
-    return 0
+def _run(config: Config, args: argparse.Namespace) -> int:
+    """Run the bot until SIGTERM: long polling, or a webhook when --webhook-url is given."""
+    if not config.token:
+        print("newsbrief run: set TELEGRAM_BOT_TOKEN (from @BotFather) first", file=sys.stderr)
+        return 2
+    try:
+        settings = webhook_settings(args) if args.command == "run" else None
+    except ValueError as exc:
+        print(f"newsbrief: {exc}", file=sys.stderr)
+        return 2
+    return run_bot(config) if settings is None else run_webhook_mode(config, settings)
 
 
 if __name__ == "__main__":

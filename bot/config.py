@@ -30,6 +30,7 @@ class Config:
     seeds_dir: Path | None = None
     allow_private_feeds: bool = False
     fulltext: bool = False
+    rate_limit: int = 20
 
 
 def _ids(name: str, raw: str) -> frozenset[int]:
@@ -58,6 +59,12 @@ def _base_url(name: str, raw: str) -> str:
 def _non_negative(name: str, raw: str) -> int:
     if not raw.strip().isdigit():
         raise ConfigError(f"{name} must be a whole number of days (0 keeps everything)")
+    return int(raw)
+
+
+def _per_minute(name: str, raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise ConfigError(f"{name} must be a whole number of commands a minute (0: no limit)")
     return int(raw)
 
 
@@ -96,4 +103,7 @@ def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Conf
             "NEWSBRIEF_ALLOW_PRIVATE_FEEDS", env.get("NEWSBRIEF_ALLOW_PRIVATE_FEEDS", "")
         ),
         fulltext=_flag("NEWSBRIEF_FULLTEXT", env.get("NEWSBRIEF_FULLTEXT", "")),
+        rate_limit=_per_minute(
+            "NEWSBRIEF_RATE_LIMIT", env.get("NEWSBRIEF_RATE_LIMIT", "").strip() or "20"
+        ),
     )
