@@ -136,3 +136,17 @@ def test_one_line_unbreakable_text_is_cut_inside() -> None:
 @pytest.mark.parametrize("limit", [0, 1, 2])
 def test_one_line_tiny_limits(limit: int) -> None:
     assert len(one_line(ARTICLE, limit=limit)) <= limit
+
+
+def test_captions_without_closing_punctuation_lose_to_prose() -> None:
+    body = (
+        "More than 10,000 troops are taking part in the drills in northwestern China. "
+        "Video screen grab. China Central Television (CCTV)\n\n"
+        "Russia and China have kicked off joint military exercises as the two countries seek "
+        "to deepen cooperation, the Russian Defense Ministry announced Monday.\n\n"
+        "The drills also aim to increase the level of military cooperation between the armed "
+        "forces of the two countries."
+    )
+    chosen = summarize(body, "Russia, China Kick Off Joint Military Drills", sentences=3)
+    assert "China Central Television (CCTV)" not in chosen
+    assert chosen[0].startswith("More than 10,000 troops")

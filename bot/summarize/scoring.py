@@ -27,6 +27,7 @@ class Weights:
     lead_decay: float = 8.0  # sentences until the position prior falls to 1/e
     mmr_lambda: float = 0.6  # 1.0 = no redundancy penalty
     min_terms: int = 4  # sentences with fewer distinct content terms are scaled down
+    unterminated: float = 0.5  # factor for a "sentence" with no closing . ! ? (caption, heading)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +54,21 @@ def rank_sentences(
     vectors = _tfidf(bags)
     sims = _similarities(vectors)
     scores = _base_scores(bags, sims, terms(title), weights)
+    scores = [
+        score if _terminated(text) else score * weights.unterminated
+        for score, text in zip(scores, sentences, strict=True)
+    ]
     order = _mmr(scores, sims, weights.mmr_lambda, limit)
     return [Ranked(i, sentences[i], scores[i]) for i in order]
+
+
+_CLOSERS = "\"'”’»)]"
+_TERMINATORS = ".!?…。！？؟"
+
+
+def _terminated(sentence: str) -> bool:
+    """Return whether a sentence ends like prose: captions and headings usually do not."""
+    return sentence.rstrip().rstrip(_CLOSERS).endswith(tuple(_TERMINATORS))
 
 
 def _tfidf(bags: list[list[str]]) -> list[Vector]:
