@@ -152,5 +152,8 @@ async def _turn_page(
         await articles.edit_to_page(update, context, action.listing, action.page)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
-            raise
+            # e.g. a message too old to edit: the list is effectively gone
+            log.info("could not turn the page: %s", exc)
+            await query.answer(EXPIRED)
+            return
     await query.answer()

@@ -169,3 +169,15 @@ async def test_buttons_in_a_forum_topic_answer_in_that_topic(env: BotEnv) -> Non
     await in_topic.press(listing, "More »")
     [edited] = await in_topic.wait_replies(1)
     assert edited.edited and edited.text.startswith("Search: story · 6–10 of")
+
+
+async def test_a_list_message_that_cannot_be_edited_any_more(tmp_path: Path) -> None:
+    expected = frozenset({"Bad Request"})  # the one refused edit this test provokes
+    async with bot_env(tmp_path, expected_errors=expected) as own_env:
+        user = own_env.user()
+        mine = await user.send("/latest 2")
+        [listing] = await user.wait_replies(1)
+        more = next(b["callback_data"] for b in listing.buttons if b["text"] == "More »")
+        # A press whose message the bot cannot edit (Telegram: too old, or not the bot's).
+        answer = await user.press_data(mine, more)
+        assert answer.text == EXPIRED
