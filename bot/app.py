@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import importlib
 import logging
@@ -238,7 +239,13 @@ async def running(application: NewsApp, *, poll_timeout: float = 10) -> AsyncIte
     updater = application.updater
     if updater is None:
         raise RuntimeError("the Application was built without an Updater")
-    await application.initialize()
+    try:
+        await application.initialize()
+    except BaseException:
+        # Bot.shutdown() is a no-op before a successful initialize, but the HTTP clients
+        # were opened; close them so a rejected token leaves no sockets behind.
+        await asyncio.gather(*(request.shutdown() for request in application.bot._request))
+        raise
     try:
         if application.post_init is not None:
             await application.post_init(application)

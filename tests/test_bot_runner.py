@@ -45,6 +45,7 @@ class ServerThread:
         self.call(self.server.stop())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        self.loop.close()
 
 
 @contextmanager
