@@ -60,9 +60,18 @@ def folded_analyzer() -> tantivy.TextAnalyzer:
     return builder.build()
 
 
+MAX_TYPO_CHARS = 20
+
+
 def allowed_edits(word: str) -> int:
-    """Return how many edits a typo of this word may have: 0 below 4 letters, 1 below 8, else 2."""
-    if len(word) < 4 or not word.isalpha():
+    """Return how many edits a typo of this word may have: 0 below 4 letters, 1 below 8, else 2.
+
+    Only words of letters of one script qualify, up to MAX_TYPO_CHARS: a longer or mixed run is
+    not a typo but junk, and its Levenshtein automaton would be costly to build.
+    """
+    if not 4 <= len(word) <= MAX_TYPO_CHARS or not word.isalpha():
+        return 0
+    if not word.isascii() and any(ch.isascii() for ch in word):
         return 0
     return 1 if len(word) < 8 else 2
 

@@ -26,6 +26,9 @@ FUZZY_TITLE = 3.0
 FUZZY_BODY = 1.0
 COMPLETIONS = 12  # the most frequent words a typed prefix stands for
 COMPLETE_UP_TO = 5
+# Each forgiven word costs a Levenshtein automaton walk per field: a query of forty made-up
+# words must not cost forty. Words past the budget must match as typed.
+MAX_FUZZY_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,9 @@ class Planner:
     def plan(self, parsed: ParsedQuery) -> Plan:
         """Compile a parsed query."""
         plan = Plan()
-        last = len(parsed.groups) - 1
-        for i, group in enumerate(parsed.groups):
+        groups = list(dict.fromkeys(parsed.groups))  # "oil oil" asks no more than "oil"
+        last = len(groups) - 1
+        for i, group in enumerate(groups):
             alts = [self._term(t, plan, parsed.prefix and i == last) for t in group]
             kept = [pair for pair in alts if pair[0] is not None]
             if kept:
@@ -155,7 +159,8 @@ class Planner:
             if completions:
                 plan.prefixes.add(raw)
             alts += [self._raw_query(c, weight) for c in completions]
-        edits = allowed_edits(raw) if fuzzy else 0
+        budget = len(plan.typos) + len(plan.loose_typos) < MAX_FUZZY_WORDS
+        edits = allowed_edits(raw) if fuzzy and budget else 0
         if alts:
             if edits == 0:
                 return _any(alts), None
