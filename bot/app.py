@@ -26,6 +26,7 @@ from telegram.ext import (
 from bot.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
 from bot.config import Config
 from bot.context import BotData, NewsApp, NewsContext, context_types
+from bot.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.callbacks",
     "handlers.feeds",
     "handlers.subscriptions",
+    "handlers.admin",
 )
 ADMIN_NOTICE_LIMIT = 300
 ADMIN_NOTICE_INTERVAL = 60.0  # seconds between error notices to admins
@@ -109,6 +111,9 @@ def _defaults(config: Config) -> Defaults:
 def _register(application: NewsApp, modules: Sequence[str]) -> None:
     """Add the allow-list gate, every handler module, the command list and the error handler."""
     application.add_handler(TypeHandler(Update, _gate), group=-1)
+    config = application.bot_data.config
+    if config.rate_limit > 0:  # NEWSBRIEF_RATE_LIMIT commands a minute per user; 0 is off
+        install_rate_limit(application, CommandRateLimiter(config.rate_limit))
     specs: list[list[CommandSpec]] = []
     for module in load_handler_modules(modules):
         specs.append(list(getattr(module, "COMMANDS", [])))

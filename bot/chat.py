@@ -168,7 +168,11 @@ async def _chat(config: Config, stdin: TextIO, stdout: TextIO) -> int:
     server = LocalBotApiServer(token=CHAT_TOKEN, bot_username="newsbrief_bot")
     await server.start()
     local = replace(
-        config, token=CHAT_TOKEN, api_base_url=server.base_url, allowed_users=frozenset()
+        config,
+        token=CHAT_TOKEN,
+        api_base_url=server.base_url,
+        allowed_users=frozenset(),  # the terminal user is the owner
+        rate_limit=0,  # and a piped script may send many commands a minute
     )
     services = open_services(local, write=True, allow_readonly=True)
     try:

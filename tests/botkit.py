@@ -124,6 +124,7 @@ def make_config(data_dir: Path, server: LocalBotApiServer, **overrides: Any) -> 
         "admins": frozenset({ADMIN}),
         "tz": ZONE,
         "seeds_dir": REPO / "seeds",
+        "rate_limit": 0,  # some tests send more than 20 commands a minute as one user
     }
     values.update(overrides)
     return Config(**values)

@@ -213,3 +213,14 @@ async def _member_update(env: BotEnv, user_id: int, old: str, new: str) -> None:
         },
     }
     await env.server._core.queue.put("my_chat_member", payload)
+
+
+async def test_commands_beyond_the_per_user_rate_limit_get_one_notice(tmp_path: Path) -> None:
+    async with bot_env(tmp_path, rate_limit=2) as limited_env:
+        user = limited_env.server.user(77, "Quick")
+        await ask(user, "/latest 1")
+        await ask(user, "/latest 1")
+        [notice] = await ask(user, "/latest 1")
+        assert notice.text.startswith("Slow down: up to 2 commands a minute.")
+        await user.send("/latest 1")
+        assert await user.no_replies(0.3)  # one notice per burst
