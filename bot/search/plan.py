@@ -1,6 +1,7 @@
 """Turn a ParsedQuery into tantivy Query objects; user text never reaches tantivy's query parser.
 
-Scoring weights live here: a title match counts TITLE_BOOST times a body match; words completed
+Scoring weights live here: a body match scores BM25; a title match scores TITLE_BOOST times the
+term's BM25 idf whatever the title's length (see `_title_query`); words completed
 from a typed prefix count PREFIX_WEIGHT of an exact word (KNOWN_PREFIX_WEIGHT when the prefix is
 itself a word: it is then more likely finished); typo matches get a constant score
 (tantivy scores fuzzy terms that way), FUZZY_TITLE in the title and FUZZY_BODY in the body.
@@ -8,6 +9,7 @@ itself a word: it is then more likely finished); typo matches get a constant sco
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -200,9 +202,22 @@ class Planner:
 
     def _stem_query(self, stem: Stem) -> Query:
         """Match a stem in the title (boosted) or the body, of English or Russian articles."""
-        english = _fields(self._term_query(TITLE, stem[0]), self._term_query(BODY, stem[0]))
-        mixed = _fields(self._term_query(TITLE_RU, stem[1]), self._term_query(BODY_RU, stem[1]))
+        english = _fields(self._title_query(TITLE, stem[0]), self._term_query(BODY, stem[0]))
+        mixed = _fields(self._title_query(TITLE_RU, stem[1]), self._term_query(BODY_RU, stem[1]))
         return _any([english, mixed])
+
+    def _title_query(self, field_name: str, term: str) -> Query:
+        """Match a term in a title, scored by its rarity alone.
+
+        Titles are a handful of words: BM25's length normalisation would rank a short title
+        far above a long one holding the same words, a bias a person looking for a headline
+        does not share. So a title match scores the term's BM25 idf (its score at average
+        length).
+        """
+        df = self._freq(field_name, term)
+        n = max(1, self._searcher.num_docs)
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return Query.const_score_query(self._term_query(field_name, term), idf)
 
     def _term_query(self, field_name: str, term: str) -> Query:
         """Match one indexed term (positions are not needed to score it)."""
