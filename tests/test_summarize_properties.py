@@ -68,7 +68,8 @@ def test_summarize_never_fails_and_returns_sentences(text: str, n: int) -> None:
     assert len(summary) <= max(n, 0)
     sentences = split_sentences(text)
     assert all(s in sentences for s in summary)
-    assert summary == sorted(summary, key=sentences.index)
+    remaining = iter(sentences)  # in article order: a subsequence, repeats included
+    assert all(any(s == t for t in remaining) for s in summary)
     assert all(s and s == s.strip() and "\n" not in s for s in summary)
 
 
