@@ -4,11 +4,11 @@ Engine choice. tantivy (Rust, via tantivy-py) was measured against SQLite FTS5 (
 Porter tokenizer, ORDER BY bm25) and a TinyDB `Query.search` scan in `benchmarks/search.py`.
 At 100,000 articles (two runs) tantivy answered 1-3 word queries in 0.5-0.8 ms p50 and under
 6 ms p99 (through this service, snippets included), FTS5 in 1.1-4.8 ms p50 and 10-45 ms p99,
-TinyDB in 1.4-2.6 s; tantivy's index was 43 MB against FTS5's 145 MB. tantivy also brings what FTS5 lacks:
-a Russian Snowball stemmer and stop words (FTS5 ships only Porter, English), typo tolerance in
-the engine (a Levenshtein automaton over the term dictionary; FTS5 would need the spellfix
-extension and a second query), prefix completion from the term dictionary, per-field boosts,
-and an on-disk index a second process can read while the bot writes. Its costs: a compiled
+TinyDB in 1.4-2.6 s; tantivy's index was 43 MB against FTS5's 145 MB. tantivy also brings
+what FTS5 lacks: a Russian Snowball stemmer and stop words (FTS5 ships only Porter, English),
+typo tolerance in the engine (a Levenshtein automaton over the term dictionary; FTS5 would need
+the spellfix extension and a second query), prefix completion from the term dictionary,
+per-field boosts, and an on-disk index a second process can read while the bot writes. Its costs: a compiled
 dependency, and a slower build (15-20 s against FTS5's 4-5 s at 100,000; the target is 30 s).
 
 Ranking. BM25 over title (boosted, see `plan.TITLE_BOOST`) and body, multiplied by a mild
