@@ -407,3 +407,7 @@ def test_english_words_in_russian_news_are_stemmed_too(tmp_path: Path) -> None:
     assert ids(svc, "iphone ") == ["ru"]
     assert ids(svc, "смартфон ") == ["ru"]
     assert ids(svc, '"представила новые"') == ["ru"]
+
+
+def test_accented_words_are_bolded_for_plain_queries(service: SearchService) -> None:
+    assert "<b>cafés</b>" in service.search("cafe ").hits[0].snippet

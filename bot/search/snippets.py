@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from bot.search.analysis import fold
 
@@ -39,12 +41,25 @@ class Match:
     key: str
 
 
+def _accent_table() -> MappingProxyType[int, str]:
+    """Map each accented Latin letter (U+00C0-U+024F) to its base letter, one char for one."""
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base.isascii() and base.isalpha():
+            table[code] = base
+    return MappingProxyType(table)
+
+
+_ACCENTS = _accent_table()  # immutable; matches what tantivy's ascii_fold does to the index
+
+
 def _lower(text: str) -> str:
-    """Lowercase and fold text without changing its length, so offsets stay valid."""
+    """Lowercase and fold case, ё and accents without changing the length (offsets stay valid)."""
     low = fold(text.lower())
-    if len(low) == len(text):
-        return low
-    return fold("".join(c if len(c.lower()) != 1 else c.lower() for c in text))
+    if len(low) != len(text):  # a few letters lowercase to two characters: keep those as is
+        low = fold("".join(c if len(c.lower()) != 1 else c.lower() for c in text))
+    return low if low.isascii() else low.translate(_ACCENTS)
 
 
 def _word_end(low: str, pos: int) -> int:
