@@ -411,3 +411,16 @@ def test_english_words_in_russian_news_are_stemmed_too(tmp_path: Path) -> None:
 
 def test_accented_words_are_bolded_for_plain_queries(service: SearchService) -> None:
     assert "<b>cafés</b>" in service.search("cafe ").hits[0].snippet
+
+
+def test_an_unfinished_word_is_completed_even_when_it_is_some_stem(tmp_path: Path) -> None:
+    store = FakeStore(
+        [
+            art("deficit", "Budget deficit widens", "The deficit grew."),
+            art("deficiency", "Vitamin deficiency", "A budget for vitamins."),
+        ]
+    )
+    svc = SearchService(store, tmp_path / "i")
+    svc.initialize()
+    # "defici" is the stem of "deficiency" but no word: the person is still typing
+    assert ids(svc, "budget defici")[0] == "deficit"

@@ -152,22 +152,15 @@ class Planner:
         alts: list[Query] = []
         if stem is not None and self._known(stem):
             alts.append(self._stem_query(stem))
-        # The last word may be unfinished (inline search as you type). Short words and words
-        # the index lacks are completed; a longer known word is taken as typed, which keeps
-        # finished queries fast, and stemming already matches its inflections.
-        if prefix and len(raw) >= 2 and (len(raw) <= COMPLETE_UP_TO or not alts):
-            completions = self._completions(raw, stem[1] if stem and alts else None)
-            weight = KNOWN_PREFIX_WEIGHT if alts else PREFIX_WEIGHT
-            if completions:
-                plan.prefixes.add(raw)
-            alts += [self._raw_query(c, weight) for c in completions]
+        surface = self._freq(TITLE_RAW, raw) + self._freq(BODY_RAW, raw)
+        if prefix and len(raw) >= 2:
+            alts += self._completion_queries(raw, stem if alts else None, surface > 0, plan)
         budget = len(plan.typos) + len(plan.loose_typos) < MAX_FUZZY_WORDS
         edits = allowed_edits(raw) if fuzzy and budget else 0
         if alts:
             if edits == 0:
                 return _any(alts), None
-            freq = self._freq(TITLE_RAW, raw) + self._freq(BODY_RAW, raw)
-            plan.loose_typos.append(Typo(typed, raw, edits, prefix, freq, stem and stem[1]))
+            plan.loose_typos.append(Typo(typed, raw, edits, prefix, surface, stem and stem[1]))
             return _any(alts), _any([*alts, self._neighbours(raw, edits, prefix)])
         if stem is None and not prefix:
             return None, None  # a stop word
@@ -182,6 +175,23 @@ class Planner:
             Query.boost_query(self._fuzzy(TITLE_RAW, raw, edits, prefix), FUZZY_TITLE),
             Query.boost_query(self._fuzzy(BODY_RAW, raw, edits, prefix), FUZZY_BODY),
         )
+
+    def _completion_queries(
+        self, raw: str, stem: Stem | None, is_word: bool, plan: Plan
+    ) -> list[Query]:
+        """Complete the last word, which may be unfinished (inline search as you type).
+
+        Short words and strings that are no word of the index are completed; a longer word
+        that is one is taken as typed: that keeps finished queries fast, and stemming already
+        matches its inflections. Completions of a word weigh less than those of a fragment.
+        """
+        if len(raw) > COMPLETE_UP_TO and is_word:
+            return []
+        completions = self._completions(raw, stem[1] if stem else None)
+        if completions:
+            plan.prefixes.add(raw)
+        weight = KNOWN_PREFIX_WEIGHT if is_word else PREFIX_WEIGHT
+        return [self._raw_query(c, weight) for c in completions]
 
     def _completions(self, prefix: str, stem: str | None) -> set[str]:
         """Return the most frequent indexed words that start with prefix, except those
