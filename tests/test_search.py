@@ -424,3 +424,15 @@ def test_an_unfinished_word_is_completed_even_when_it_is_some_stem(tmp_path: Pat
     svc.initialize()
     # "defici" is the stem of "deficiency" but no word: the person is still typing
     assert ids(svc, "budget defici")[0] == "deficit"
+
+
+def test_removed_articles_leave_the_index(service: SearchService, corpus: FakeStore) -> None:
+    service.remove_articles(["wheat"])
+    assert ids(service, "wheat") == []
+
+
+def test_articles_gone_from_the_store_are_skipped(
+    service: SearchService, corpus: FakeStore
+) -> None:
+    del corpus.articles["gold"]  # pruned by the store, still in the index
+    assert ids(service, "gold ") == []

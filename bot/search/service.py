@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 import tantivy
 
@@ -35,6 +33,7 @@ from bot.search import index as ix
 from bot.search.analysis import english_analyzer, fold, folded_analyzer, mixed_analyzer
 from bot.search.plan import Planner
 from bot.search.query import parse_query
+from bot.search.results import Hit, SearchResult, Store
 from bot.search.snippets import Needles, find_matches, render
 from bot.search.suggest import corrections
 
@@ -48,35 +47,6 @@ MAX_OFFSET = 10_000
 SUGGEST_FROM_HITS = 3
 SUGGEST_SCAN_CHARS = 2000
 WRITER_HEAP = 128_000_000
-
-
-class Store(Protocol):
-    """What the service needs of the article store."""
-
-    def __iter__(self) -> Iterator[Article]: ...
-    def __len__(self) -> int: ...
-    def get(self, article_id: str) -> Article | None: ...
-    def add_listener(self, fn: Callable[[list[Article]], None]) -> None: ...
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One result: the article, its score and an HTML-safe snippet with matches in <b>."""
-
-    article: Article
-    score: float
-    snippet: str
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """A page of results; relaxed when no article matched every word and any word was enough."""
-
-    hits: list[Hit]
-    total: int
-    did_you_mean: str | None
-    relaxed: bool
-    query: str
 
 
 class SearchService:
@@ -142,6 +112,18 @@ class SearchService:
             for article in articles:
                 self._writer.delete_documents_by_term(ix.ID, article.id)
                 self._writer.add_document(ix.to_document(article))
+            self._writer.commit()
+            self._index.reload()
+
+    def remove_articles(self, article_ids: Sequence[str]) -> None:
+        """Drop articles from the index by id, in one commit (e.g. after the store prunes)."""
+        if not article_ids:
+            return
+        with self._lock:
+            if self._writer is None or self._index is None:
+                return
+            for article_id in article_ids:
+                self._writer.delete_documents_by_term(ix.ID, article_id)
             self._writer.commit()
             self._index.reload()
 

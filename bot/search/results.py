@@ -1,0 +1,38 @@
+"""What SearchService needs (a store) and what it answers (results)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.models import Article
+
+
+class Store(Protocol):
+    """What the service needs of the article store."""
+
+    def __iter__(self) -> Iterator[Article]: ...
+    def __len__(self) -> int: ...
+    def get(self, article_id: str) -> Article | None: ...
+    def add_listener(self, fn: Callable[[list[Article]], None]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: the article, its score and an HTML-safe snippet with matches in <b>."""
+
+    article: Article
+    score: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of results; relaxed when no article matched every word and any word was enough."""
+
+    hits: list[Hit]
+    total: int
+    did_you_mean: str | None
+    relaxed: bool
+    query: str
