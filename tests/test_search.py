@@ -436,3 +436,17 @@ def test_articles_gone_from_the_store_are_skipped(
 ) -> None:
     del corpus.articles["gold"]  # pruned by the store, still in the index
     assert ids(service, "gold ") == []
+
+
+def test_a_typo_in_an_unfinished_word(service: SearchService) -> None:
+    result = service.search("tecnol")
+    assert [h.article.id for h in result.hits] == ["tech"]
+    assert result.did_you_mean == "technology"
+    assert "<b>Technology</b>" in result.hits[0].snippet
+
+
+def test_exclusions_alone_list_the_rest_newest_first(service: SearchService) -> None:
+    found = service.search("-oil", limit=50).hits
+    assert found and all("oil" not in (h.article.title + h.article.body).lower() for h in found)
+    dates = [h.article.published for h in found]
+    assert dates == sorted(dates, reverse=True)

@@ -176,6 +176,8 @@ class SearchService:
         plan = planner.plan(parsed)
         if not plan.searchable:
             return SearchResult([], 0, None, False, parsed.text)
+        if not plan.groups:
+            sort = "date"  # only filters and exclusions: relevance would rank nothing
         relaxed, typos = False, plan.typos
         ranked, total = self._rank(searcher, plan.query(), limit, offset, sort)
         if total == 0 and plan.loose_typos:

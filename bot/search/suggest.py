@@ -8,6 +8,19 @@ from bot.search.analysis import edit_distance
 from bot.search.plan import Typo
 
 
+def _distance(typo: Typo, word: str, letters: set[str]) -> int:
+    """Return the edits from the typo to word (to some start of word, for a prefix typo)."""
+    size, edits = len(typo.folded), typo.edits
+    lengths = range(size - edits, size + edits + 1) if typo.prefix else (len(word),)
+    best = edits + 1
+    for length in lengths:
+        target = word[:length]
+        # One edit changes the set of letters by at most two: a cheap test before the DP.
+        if len(letters ^ set(target)) <= 2 * edits:
+            best = min(best, edit_distance(typo.folded, target, edits))
+    return best
+
+
 def correction(
     typo: Typo, seen: Iterable[str], freq: Callable[[str], int], stem_of: Callable[[str], str]
 ) -> str | None:
@@ -19,11 +32,7 @@ def correction(
             continue
         if not typo.prefix and abs(len(word) - size) > edits:
             continue
-        target = word[:size] if typo.prefix else word
-        # One edit changes the set of letters by at most two: a cheap test before the DP.
-        if len(letters ^ set(target)) > 2 * edits:
-            continue
-        distance = edit_distance(typo.folded, target, typo.edits)
+        distance = _distance(typo, word, letters)
         if distance > typo.edits:
             continue
         common = freq(word)
