@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -450,3 +452,20 @@ def test_exclusions_alone_list_the_rest_newest_first(service: SearchService) -> 
     assert found and all("oil" not in (h.article.title + h.article.body).lower() for h in found)
     dates = [h.article.published for h in found]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_searching_while_another_thread_indexes(
+    service: SearchService, corpus: FakeStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    batches = [
+        [art(f"n{i}-{j}", f"Sorghum report {i}", "Grain.") for j in range(5)] for i in range(10)
+    ]
+    writer = threading.Thread(target=lambda: [corpus.add(*b) for b in batches])
+    writer.start()
+    seen = []
+    while writer.is_alive():
+        seen.append(service.search("sorghum").total)
+    writer.join()
+    assert seen == sorted(seen)  # each search sees a committed state, never a torn one
+    assert service.search("sorghum", limit=100).total == 50
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
