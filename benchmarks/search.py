@@ -102,6 +102,7 @@ def quality_rows(results: list[dict[str, Any]]) -> list[list[Any]]:
                     f"{q['clean']:.1%}",
                     f"{q['misspelt']:.1%}",
                     f"{q['clean_title']:.1%} / {q['misspelt_title']:.1%}",
+                    f"{q['offered']:.1%} / {q['restored']:.1%}" if q["offered"] else "-",
                 ]
             )
     return rows
@@ -113,6 +114,7 @@ QUALITY_HEADERS = [
     "clean top-5",
     "misspelt top-5",
     "same title counts (clean / misspelt)",
+    "did-you-mean offered / restores the clean query (misspelt)",
 ]
 
 

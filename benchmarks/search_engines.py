@@ -60,6 +60,10 @@ class TantivyEngine:
         """Return the index size on disk."""
         return dir_bytes(self._dir)
 
+    def suggest(self, words: list[str]) -> str | None:
+        """Return the did-you-mean of a query."""
+        return self.service.search(" ".join(words)).did_you_mean
+
 
 class Fts5Engine:
     """SQLite FTS5, Porter tokenizer, ranked by bm25 with the title weighted 2x, with snippets."""

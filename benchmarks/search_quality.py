@@ -6,7 +6,9 @@ person would remember them; the misspelt copy has one of its 4+-letter words wit
 dropped, doubled, swapped with the next or replaced. A query succeeds when the article is in
 the top 5. The corpus repeats headlines (Reuters' daily "FED ADDS RESERVES VIA CUSTOMER
 REPURCHASES" has many bodies), so a second figure also counts an article with the same title,
-which a person who remembers only the title could not tell apart either.
+which a person who remembers only the title could not tell apart either. For this engine it
+also counts how often a misspelt query gets a did-you-mean, and how often that is exactly the
+clean query.
 Run alone: `python -m benchmarks.search_quality`.
 """
 
@@ -76,8 +78,14 @@ def evaluate(engine: Searchable, records: list[dict[str, Any]]) -> dict[str, Any
             counts[kind + "_title"] += strict or same
             if not strict and len(misses) < 12:
                 misses.append(f"{kind}: {' '.join(words)!r} -> {article_id}")
+        suggest = getattr(engine, "suggest", None)
+        if suggest is not None:
+            offered = suggest(typo)
+            counts["offered"] += offered is not None
+            counts["restored"] += offered == " ".join(clean)
     n = len(items)
-    rates = {k: counts[k] / n for k in ("clean", "misspelt", "clean_title", "misspelt_title")}
+    keys = ("clean", "misspelt", "clean_title", "misspelt_title", "offered", "restored")
+    rates = {k: counts[k] / n for k in keys}
     return {"n": n, **rates, "sample_misses": misses}
 
 

@@ -358,10 +358,12 @@ def test_with_the_real_article_store(tmp_path: Path) -> None:
 def test_a_typo_that_is_also_a_word_is_forgiven_when_nothing_else_matches(
     tmp_path: Path,
 ) -> None:
+    others = [art(f"g{i}", f"Government news {i}", "The government said.") for i in range(10)]
     store = FakeStore(
         [
             art("right", "Government budget plan", "The budget."),
             art("typo", "Letter", "A letter to goverment officials."),  # the corpus's own typo
+            *others,
         ]
     )
     svc = SearchService(store, tmp_path / "i", clock=lambda: NOW)
@@ -372,14 +374,19 @@ def test_a_typo_that_is_also_a_word_is_forgiven_when_nothing_else_matches(
     assert not result.relaxed
 
 
-def test_a_correction_is_another_word_not_another_inflection() -> None:
-    typo = Typo("speaker", "speaker", 1, False, freq=50, stem="speaker")
-    freq = {"speakers": 80, "sneaker": 60, "speaker": 50}.get
-    stems = {"speakers": "speaker", "sneaker": "sneaker"}.get
-    seen = ["speakers", "sneaker", "speaker"]
-    assert correction(typo, seen, lambda w: freq(w, 0), lambda w: stems(w, w)) == "sneaker"
-    rare = Typo("speaker", "speaker", 1, False, freq=90, stem="speaker")
-    assert correction(rare, seen, lambda w: freq(w, 0), lambda w: stems(w, w)) is None
+def test_a_correction_is_another_common_word_not_another_inflection() -> None:
+    freq = {"speakers": 800, "sneaker": 600, "speaker": 50, "this": 9000}.get
+    stems = {"speakers": "speaker", "this": ""}.get  # "" is what a stop word stems to
+    seen = ["speakers", "sneaker", "speaker", "this"]
+
+    def fix(typo: Typo) -> str | None:
+        return correction(typo, seen, lambda w: freq(w, 0), lambda w: stems(w, w))
+
+    assert fix(Typo("speaker", "speaker", 1, False, freq=50, stem="speaker")) == "sneaker"
+    # a known word is only corrected to a far more common one
+    assert fix(Typo("speaker", "speaker", 1, False, freq=100, stem="speaker")) is None
+    # never to a stop word
+    assert fix(Typo("thys", "thys", 1, False)) is None
 
 
 def test_russian_typo(service: SearchService) -> None:

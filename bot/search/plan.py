@@ -41,7 +41,7 @@ class Typo:
     folded: str
     edits: int
     prefix: bool
-    freq: int = 0  # articles holding the word as typed: a correction is at least as common
+    freq: int = 0  # articles holding the word as typed (see suggest.KNOWN_WORD_FACTOR)
     stem: str | None = None  # a correction must be another word, not another inflection
 
 

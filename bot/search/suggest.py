@@ -7,6 +7,11 @@ from collections.abc import Callable, Iterable
 from bot.search.analysis import edit_distance
 from bot.search.plan import Typo
 
+# A word the index knows is "corrected" only to a far more common neighbour (a corpus typo
+# like "goverment" has a few articles, "government" thousands); "collagen" is no typo of
+# "college".
+KNOWN_WORD_FACTOR = 10
+
 
 def _distance(typo: Typo, word: str, letters: set[str]) -> int:
     """Return the edits from the typo to word (to some start of word, for a prefix typo)."""
@@ -36,8 +41,9 @@ def correction(
         if distance > typo.edits:
             continue
         common = freq(word)
-        if common < typo.freq or (typo.stem is not None and stem_of(word) == typo.stem):
-            continue
+        stem = stem_of(word)
+        if common < typo.freq * KNOWN_WORD_FACTOR or not stem or stem == typo.stem:
+            continue  # rarer than a known word typed, a stop word, or another inflection
         key = (distance, -common, word)
         if best is None or key < best:
             best = key
