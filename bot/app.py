@@ -142,8 +142,31 @@ async def _post_init(application: NewsApp) -> None:
     data: BotData = application.bot_data
     data.bot_username = application.bot.username
     await publish_commands(application)
+    schedule_retention(application)
     for hook in data.on_startup:
         await hook(application)
+
+
+RETENTION_JOB = "retention"
+RETENTION_EVERY = 6 * 3600  # seconds; retention is counted in days, so a few runs a day suffice
+
+
+def schedule_retention(application: NewsApp) -> None:
+    """Prune articles past NEWSBRIEF_RETENTION_DAYS a few times a day (open_services did it at start)."""
+    if application.job_queue is None or not application.bot_data.services.writable:
+        return
+    for job in application.job_queue.get_jobs_by_name(RETENTION_JOB):
+        job.schedule_removal()
+    application.job_queue.run_repeating(
+        _prune, interval=RETENTION_EVERY, first=RETENTION_EVERY, name=RETENTION_JOB
+    )
+
+
+async def _prune(context: NewsContext) -> None:
+    """Drop expired articles; the search index hears of it through the store's listener."""
+    removed = context.bot_data.services.store.prune()
+    if removed:
+        log.info("retention removed %d articles", removed)
 
 
 async def publish_commands(application: NewsApp) -> None:

@@ -67,8 +67,10 @@ def open_services(config: Config, *, write: bool, allow_readonly: bool = True) -
     services = Services(config, not readonly, lock, store, users, search, feeds)
     if not readonly:
         services.seed_report = import_seeds_once(services)
-        store.prune()
     search.initialize()
+    store.add_removal_listener(search.remove_articles)
+    if not readonly:
+        store.prune()
     return services
 
 

@@ -21,6 +21,7 @@ from bot.segments import SEGMENT_GLOB, Segment, segment_number, segment_path
 
 SEGMENT_CAPACITY = 1000
 ArticleListener = Callable[[list[Article]], None]
+RemovalListener = Callable[[list[str]], None]
 
 
 class StoreReadOnly(Exception):
@@ -69,6 +70,7 @@ class ArticleStore:
         self._newest: list[tuple[datetime, str]] = []
         self._arrivals: list[tuple[datetime, str]] = []
         self._listeners: list[ArticleListener] = []
+        self._removal_listeners: list[RemovalListener] = []
 
     def initialize(self) -> None:
         """Open every segment and derive the in-memory indexes from them."""
@@ -89,10 +91,15 @@ class ArticleStore:
     def shutdown(self) -> None:
         """Nothing is buffered: every batch was on disk before add_many returned."""
         self._listeners.clear()
+        self._removal_listeners.clear()
 
     def add_listener(self, listener: ArticleListener) -> None:
         """Call listener with the new articles after each committed batch."""
         self._listeners.append(listener)
+
+    def add_removal_listener(self, listener: RemovalListener) -> None:
+        """Call listener with the ids of articles that retention removed."""
+        self._removal_listeners.append(listener)
 
     def __len__(self) -> int:
         return len(self._articles)
@@ -240,6 +247,9 @@ class ArticleStore:
         gone = set(expired)
         self._newest = [item for item in self._newest if item[1] not in gone]
         self._arrivals = [item for item in self._arrivals if item[1] not in gone]
+        if expired:
+            for listener in self._removal_listeners:
+                listener(expired)
         return len(expired)
 
     def _forget(self, article_id: str) -> None:

@@ -148,3 +148,14 @@ def test_second_writer_is_told_the_holders_pid(tmp_path: Path) -> None:
     second.acquire()
     assert second.held
     second.release()
+
+
+def test_retention_tells_removal_listeners(tmp_path: Path, clock: FakeClock) -> None:
+    s = reopen(tmp_path, clock, retention_days=1)
+    old = s.add_many([draft(1)]).added
+    heard: list[list[str]] = []
+    s.add_removal_listener(heard.append)
+    clock.advance(days=2)
+    s.prune()
+    s.prune()  # nothing left to remove: nobody is called
+    assert heard == [[old[0].id]]

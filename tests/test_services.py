@@ -1,0 +1,42 @@
+"""Opening a data directory: seeds once, the index derived from the store, retention reaching search."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.config import Config
+from bot.models import ArticleDraft
+from bot.services import open_services
+
+
+def test_seeds_are_imported_once_even_after_deletion(tmp_path: Path) -> None:
+    config = Config(data_dir=tmp_path)
+    first = open_services(config, write=True)
+    assert first.seed_report is not None and first.seed_report.added == 1
+    first.shutdown()
+    again = open_services(config, write=True)
+    assert again.seed_report is None and len(again.store) == 1
+    again.shutdown()
+
+
+def test_retention_removes_articles_from_search_too(tmp_path: Path) -> None:
+    config = Config(data_dir=tmp_path, retention_days=1)
+    services = open_services(config, write=True)
+    services.store.add_many([ArticleDraft(title="Walrus census", body="Walruses were counted.")])
+    assert services.search.search("walrus").hits
+    services.shutdown()
+    # Move every arrival two days back (the seed's and the walrus's): the next open prunes
+    # them from the store, and the index hears of it.
+    segment = next((tmp_path / "articles").glob("segment-*.json"))
+    text = segment.read_text(encoding="utf-8")
+    old = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+    segment.write_text(
+        text.replace(datetime.now(UTC).strftime("%Y-%m-%dT"), old[:11]), encoding="utf-8"
+    )
+    reopened = open_services(config, write=True)
+    try:
+        assert len(reopened.store) == 0, "everything arrived two days ago"
+        assert not reopened.search.search("walrus").hits
+    finally:
+        reopened.shutdown()
