@@ -7,7 +7,7 @@ import html
 import importlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from types import ModuleType
 from typing import Any
@@ -21,6 +21,7 @@ from telegram.ext import (
     ApplicationHandlerStop,
     Defaults,
     TypeHandler,
+    Updater,
 )
 
 from bot.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
@@ -257,12 +258,18 @@ def _update_id(update: object) -> Any:
     return update.update_id if isinstance(update, Update) else type(update).__name__
 
 
-@asynccontextmanager
-async def running(application: NewsApp, *, poll_timeout: float = 10) -> AsyncIterator[NewsApp]:
-    """Run the Application with long polling for the block: init, post_init, ..., post_shutdown.
+StartUpdates = Callable[[Updater], Awaitable[object]]
 
-    This is what `run_polling` does, minus signal handling and loop ownership, so the
-    runner, `newsbrief chat`, tests and benchmarks share one start/stop sequence.
+
+@asynccontextmanager
+async def running(
+    application: NewsApp, *, poll_timeout: float = 10, start_updates: StartUpdates | None = None
+) -> AsyncIterator[NewsApp]:
+    """Run the Application for the block: init, post_init, updates, ..., post_shutdown.
+
+    This is what `run_polling`/`run_webhook` do, minus signal handling and loop ownership,
+    so the runner, webhook mode, `newsbrief chat`, tests and benchmarks share one start/stop
+    sequence. Updates come by long polling unless start_updates starts them otherwise.
     """
     updater = application.updater
     if updater is None:
@@ -277,9 +284,12 @@ async def running(application: NewsApp, *, poll_timeout: float = 10) -> AsyncIte
     try:
         if application.post_init is not None:
             await application.post_init(application)
-        await updater.start_polling(
-            poll_interval=0.0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
-        )
+        if start_updates is None:
+            await updater.start_polling(
+                poll_interval=0.0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+            )
+        else:
+            await start_updates(updater)
         await application.start()
         try:
             yield application

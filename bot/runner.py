@@ -6,6 +6,8 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TextIO
 from urllib.parse import urlsplit
 
@@ -39,15 +41,25 @@ def run_bot(config: Config, *, stderr: TextIO | None = None) -> int:
         services.shutdown()
 
 
-async def _serve(config: Config, services: Services, err: TextIO) -> int:
-    """Poll until SIGINT/SIGTERM; report a rejected token or an unreachable server in one line."""
-    application = build_application(config, services, own_services=False)
+@asynccontextmanager
+async def stop_signals() -> AsyncIterator[asyncio.Event]:
+    """Yield an event that SIGINT or SIGTERM sets; the handlers go when the block ends."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        async with running(application):
+        yield stop
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+async def _serve(config: Config, services: Services, err: TextIO) -> int:
+    """Poll until SIGINT/SIGTERM; report a rejected token or an unreachable server in one line."""
+    application = build_application(config, services, own_services=False)
+    try:
+        async with stop_signals() as stop, running(application):
             log.info("newsbrief is running as @%s", application.bot.username)
             await stop.wait()
     except InvalidToken:
@@ -58,8 +70,5 @@ async def _serve(config: Config, services: Services, err: TextIO) -> int:
         reason = exc.message.replace(config.token or "<none>", "<token>")
         print(f"newsbrief: cannot reach the Bot API at {host}: {reason}", file=err)
         return 1
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
     log.info("newsbrief stopped")
     return 0

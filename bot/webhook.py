@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,12 +19,13 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Updater
 
-from bot.app import build_application
+from bot.app import build_application, running
 from bot.config import Config
 from bot.context import NewsApp
 from bot.health import install_heartbeat
-from bot.runner import NOT_SET_LINE, REJECTED_LINE  # the same words as polling mode
+from bot.runner import NOT_SET_LINE, REJECTED_LINE, stop_signals  # the same words as polling mode
 from bot.services import Services, open_services
 
 log = logging.getLogger(__name__)
@@ -79,19 +79,14 @@ class WebhookSettings:
 async def serving_webhook(
     application: NewsApp, settings: WebhookSettings
 ) -> AsyncIterator[NewsApp]:
-    """Run the Application on a webhook for the block: init, post_init, ..., post_shutdown.
+    """Run the Application on a webhook for the block: `bot.app.running` with setWebhook.
 
-    The webhook twin of `bot.app.running`: setWebhook is called with the secret on start;
-    on stop the webhook stays set, so Telegram keeps updates until we are back.
+    setWebhook is called with the secret on start; on stop the webhook stays set, so
+    Telegram keeps updates until we are back.
     """
-    updater = application.updater
-    if updater is None:
-        raise RuntimeError("the Application was built without an Updater")
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await updater.start_webhook(
+
+    async def start_webhook(updater: Updater) -> object:
+        return await updater.start_webhook(
             listen=settings.listen,
             port=settings.port,
             url_path=settings.url_path,
@@ -99,18 +94,9 @@ async def serving_webhook(
             secret_token=settings.secret,
             allowed_updates=Update.ALL_TYPES,
         )
-        await application.start()
-        try:
-            yield application
-        finally:
-            if updater.running:
-                await updater.stop()
-            if application.running:
-                await application.stop()
-    finally:
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+
+    async with running(application, start_updates=start_webhook):
+        yield application
 
 
 def run_webhook_mode(
@@ -132,12 +118,8 @@ async def _serve(config: Config, services: Services, settings: WebhookSettings, 
     """Serve until a stop signal; report a rejected token or a failed setWebhook in one line."""
     application = build_application(config, services, own_services=False)
     install_heartbeat(application, config.data_dir)  # for `python -m bot.health --max-age`
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     try:
-        async with serving_webhook(application, settings):
+        async with stop_signals() as stop, serving_webhook(application, settings):
             host = urlsplit(settings.url).netloc
             log.info(
                 "newsbrief is running as @%s on a webhook (%s, listening on %s:%s)",
@@ -157,8 +139,5 @@ async def _serve(config: Config, services: Services, settings: WebhookSettings, 
     except OSError as exc:  # the port is taken or not ours to bind
         print(f"newsbrief: cannot listen on {settings.listen}:{settings.port}: {exc}", file=err)
         return 1
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
     log.info("newsbrief stopped")
     return 0
