@@ -68,7 +68,8 @@ class Deliverer:
         for attempt in range(attempts):
             await self.pacer.wait_turn(chat_id)
             try:
-                await self._send(chat_id, text)
+                # A send stuck past the timeout must not hold this worker forever.
+                await asyncio.wait_for(self._send(chat_id, text), self.pacer.pacing.send_timeout)
                 return Result(Outcome.SENT, 1, None, attempt)
             except RetryAfter as exc:
                 self.too_many += 1
@@ -83,8 +84,8 @@ class Deliverer:
                 if not gone:
                     log.warning("digest for chat %s refused: %s", chat_id, exc.message)
                 return Result(Outcome.GONE if gone else Outcome.FAILED, 0, None, attempt)
-            except NetworkError as exc:  # TimedOut included: it may have arrived; resend anyway
-                log.info("digest send to %s failed (%s); retrying", chat_id, exc.message)
+            except (NetworkError, TimeoutError) as exc:  # it may have arrived; resend anyway
+                log.info("digest send to %s failed (%s); retrying", chat_id, exc)
                 await asyncio.sleep(NETWORK_BACKOFF * (attempt + 1))
         return Result(Outcome.FAILED, 0, None, attempts)
 

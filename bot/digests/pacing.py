@@ -25,6 +25,7 @@ class Pacing:
     group_per_minute: float = 19.0  # Telegram allows 20
     workers: int = 8  # sends in flight at once; bounds what a crash can repeat
     max_attempts: int = 8  # per message, for 429s and network errors
+    send_timeout: float = 30.0  # a send hung longer is abandoned and retried
 
     def scaled(self, factor: float) -> Pacing:
         """Return the same pacing with every rate multiplied (benchmarks with scaled limits)."""
@@ -34,6 +35,7 @@ class Pacing:
             self.group_per_minute * factor,
             self.workers,
             self.max_attempts,
+            self.send_timeout,
         )
 
 

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TIME = (8, 0)
 SUMMARY_CHARS = 160
 SUMMARY_CACHE = 20_000
+RENDER_CACHE = 1000
 
 
 class AnyJobQueue(Protocol):
@@ -104,6 +105,7 @@ class DigestService:
         self._jobs: AnyJobQueue | None = None
         self._lines: dict[str, str] = {}
         self._ranks: RankCache = {}
+        self._rendered: dict[object, list[str]] = {}
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
 
     # --- life cycle -----------------------------------------------------------------------
@@ -278,7 +280,7 @@ class DigestService:
         digest = self._compose(chat_id, subs, now)
         zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
         send_empty = request.manual or self.subs.chat(chat_id).send_empty
-        parts = render_digest(digest, self._line, zone, now, send_empty=send_empty)
+        parts = self._render(digest, zone, now, send_empty)
         result = await self._deliverer.deliver(chat_id, parts)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.
@@ -324,6 +326,20 @@ class DigestService:
         """Compose with the service's ranking cache."""
         cap = self.settings.cap
         return compose(chat_id, subs, self._store, self._search, now, cap=cap, cache=self._ranks)
+
+    def _render(self, digest: Digest, zone: ZoneInfo, now: datetime, send_empty: bool) -> list[str]:
+        """Render, reusing the messages of an identical digest (most subscribers share one)."""
+        day = now.astimezone(zone).date()
+        key = (day, send_empty, tuple(
+            (s.sub.label, s.more, tuple(a.id for a in s.articles)) for s in digest.sections
+        ))
+        parts = self._rendered.get(key)
+        if parts is None:
+            if len(self._rendered) > RENDER_CACHE:
+                self._rendered.clear()
+            parts = render_digest(digest, self._line, zone, now, send_empty=send_empty)
+            self._rendered[key] = parts
+        return parts
 
     def _line(self, article: Article) -> str:
         """Return the cached one-line summary of an article."""
