@@ -15,24 +15,20 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.config import Config
-from bot.digests.compose import ArticleSource, Digest, RankCache, Searcher, compose
+from bot.digests.compose import ArticleSource, Searcher
+from bot.digests.composer import Composer
 from bot.digests.delivery import Deliverer, Outcome, SendFn
-from bot.digests.message import render_digest
 from bot.digests.pacing import Pacer, Pacing
 from bot.digests.queue import Request, WorkQueue
 from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
-from bot.models import Article, utcnow
-from bot.summarize import one_line
+from bot.models import utcnow
 from bot.userdb import UserDB
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIME = (8, 0)
-SUMMARY_CHARS = 160
-SUMMARY_CACHE = 20_000
-RENDER_CACHE = 1000
 
 
 class AnyJobQueue(Protocol):
@@ -103,9 +99,7 @@ class DigestService:
         self._queue = WorkQueue(self._handle, self.settings.pacing.workers)
         self._deliverer: Deliverer | None = None
         self._jobs: AnyJobQueue | None = None
-        self._lines: dict[str, str] = {}
-        self._ranks: RankCache = {}
-        self._rendered: dict[object, list[str]] = {}
+        self._composer = Composer(store, search, self.settings.cap)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
 
     # --- life cycle -----------------------------------------------------------------------
@@ -277,10 +271,10 @@ class DigestService:
         if not subs:
             return "empty"
         now = self._clock()
-        digest = self._compose(chat_id, subs, now)
+        digest = self._composer.compose(chat_id, subs, now)
         zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
         send_empty = request.manual or self.subs.chat(chat_id).send_empty
-        parts = self._render(digest, zone, now, send_empty)
+        parts = self._composer.render(digest, zone, now, send_empty)
         result = await self._deliverer.deliver(chat_id, parts)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.
@@ -321,32 +315,3 @@ class DigestService:
             ):
                 picked.append(sub)
         return picked
-
-    def _compose(self, chat_id: int, subs: list[Subscription], now: datetime) -> Digest:
-        """Compose with the service's ranking cache."""
-        cap = self.settings.cap
-        return compose(chat_id, subs, self._store, self._search, now, cap=cap, cache=self._ranks)
-
-    def _render(self, digest: Digest, zone: ZoneInfo, now: datetime, send_empty: bool) -> list[str]:
-        """Render, reusing the messages of an identical digest (most subscribers share one)."""
-        day = now.astimezone(zone).date()
-        key = (day, send_empty, tuple(
-            (s.sub.label, s.more, tuple(a.id for a in s.articles)) for s in digest.sections
-        ))
-        parts = self._rendered.get(key)
-        if parts is None:
-            if len(self._rendered) > RENDER_CACHE:
-                self._rendered.clear()
-            parts = render_digest(digest, self._line, zone, now, send_empty=send_empty)
-            self._rendered[key] = parts
-        return parts
-
-    def _line(self, article: Article) -> str:
-        """Return the cached one-line summary of an article."""
-        line = self._lines.get(article.id)
-        if line is None:
-            if len(self._lines) > SUMMARY_CACHE:
-                self._lines.clear()
-            line = one_line(article.body, article.title, SUMMARY_CHARS)
-            self._lines[article.id] = line
-        return line
