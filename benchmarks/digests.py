@@ -42,7 +42,7 @@ def chat_ids(count: int = SUBSCRIBERS) -> list[int]:
     return users + [-1_000_000_000_000 - i for i in range(groups)]
 
 
-def prepare(data_dir: Path, chats: list[int]) -> None:
+def prepare(data_dir: Path, chats: list[int], records: list[dict[str, Any]]) -> None:
     """Fill a data dir with fresh articles and 10,000 subscriptions that fell due a minute ago."""
     from bot.digests.records import Subscription
     from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
@@ -52,7 +52,6 @@ def prepare(data_dir: Path, chats: list[int]) -> None:
 
     store = ArticleStore(data_dir)
     store.initialize()
-    records = load_corpus()[:ARTICLES]
     now = utcnow()
     store.add_many(
         ArticleDraft(
@@ -134,7 +133,7 @@ async def wait_until(predicate: Any, within: float, step: float = 0.5) -> bool:
     return predicate()
 
 
-async def run(crash: bool) -> dict[str, Any]:
+async def run(crash: bool, records: list[dict[str, Any]]) -> dict[str, Any]:
     """One fan-out; with crash, kill -9 the bot after CRASH_AFTER messages and restart it."""
     from bot.tgserver import Limits, LocalBotApiServer
 
@@ -148,7 +147,7 @@ async def run(crash: bool) -> dict[str, Any]:
             server.group(chat, f"G{chat}")
     with tempfile.TemporaryDirectory(prefix="nb-digests-") as tmp:
         data_dir = Path(tmp)
-        prepare(data_dir, chats)
+        prepare(data_dir, chats, records)
         child = start_child(data_dir, server.base_url)
         stop, latencies, misses = asyncio.Event(), [], []
         # Probe /search once the fan-out is under way (the bot is up and sending).
@@ -164,7 +163,7 @@ async def run(crash: bool) -> dict[str, Any]:
             crashes = 1
             child = start_child(data_dir, server.base_url)
         served = await wait_until(lambda: all_served(server, chats), 150, 1.0)
-        await asyncio.sleep(2.0)  # let any straggler (a duplicate) arrive
+        await asyncio.sleep(1.5)  # let any straggler (a duplicate) arrive
         stop.set()
         if probe is not None:
             await probe
@@ -248,8 +247,9 @@ def fmt(value: float, digits: int = 0) -> str:
 
 def main() -> None:
     """Run the fan-out, then the crash run, and print both tables."""
-    normal = asyncio.run(run(crash=False))
-    crashed = asyncio.run(run(crash=True))
+    records = load_corpus()[:ARTICLES]
+    normal = asyncio.run(run(False, records))
+    crashed = asyncio.run(run(True, records))
     allowed = 30 * SCALE
     print(
         f"Telegram's limits scaled {SCALE:g}x on the local server and in the bot: "
