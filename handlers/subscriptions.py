@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -25,8 +24,9 @@ from telegram.ext import (
 from bot.commands import CommandSpec, is_allowed
 from bot.context import NewsApp, NewsContext, ZoneLookup
 from bot.digests.args import find_zone, parse_subscribe, zone_problem
-from bot.digests.records import Subscription, topic_key
+from bot.digests.records import topic_key
 from bot.digests.service import DigestService
+from bot.digests.views import describe, listing, time_keyboard
 from bot.models import utcnow
 from bot.render.html import bold, escape
 
@@ -43,7 +43,6 @@ COMMANDS = [
 ]
 BUTTON_GROUP = -2  # before the app's gate and the catch-all button handler (see register)
 MAX_SUBSCRIPTIONS = 20
-TIME_CHOICES = ("06:00", "07:00", "08:00", "09:00", "12:00", "18:00", "21:00")
 _DATA = re.compile(r"sub:(rm|tm|at):([0-9a-f]{8})(?::([0-9]{4}))?")
 ADMINS_ONLY = "Only this group's admins can change its subscriptions."
 NOT_ENABLED = "Digests are not enabled on this bot."
@@ -155,15 +154,6 @@ async def _ready(update: Update, context: NewsContext) -> DigestService | None:
     return service
 
 
-def describe(sub: Subscription, now: datetime) -> str:
-    """Return one subscription as a line: topic, time, zone, next digest."""
-    nxt = sub.slot.next_due(now).astimezone(sub.slot.zone)
-    return (
-        f"{bold(sub.label)} — every day at {sub.slot.hhmm} ({escape(sub.zone)}); "
-        f"next {nxt.strftime('%a %d %b %H:%M')}"
-    )
-
-
 async def subscribe(update: Update, context: NewsContext) -> None:
     """Add a subscription, or change the time of the one with the same topic."""
     chat = update.effective_chat
@@ -183,29 +173,6 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     sub, new = service.subscribe(chat.id, parsed.topic, parsed.hhmm, parsed.zone)
     verb = "Subscribed" if new else "Updated"
     await _reply(update, f"{verb}: {describe(sub, utcnow())}\nSee /subscriptions.")
-
-
-def _keyboard(subs: list[Subscription]) -> InlineKeyboardMarkup | None:
-    rows = [
-        [
-            InlineKeyboardButton(f"✖ Remove {n}", callback_data=f"sub:rm:{s.sub_id}"),
-            InlineKeyboardButton(f"🕒 Time {n}", callback_data=f"sub:tm:{s.sub_id}"),
-        ]
-        for n, s in enumerate(subs, start=1)
-    ]
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def listing(service: DigestService, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Return the /subscriptions text and its buttons."""
-    subs = service.subs.for_chat(chat_id)
-    if not subs:
-        return "No subscriptions here. Try <code>/subscribe 07:30 climate</code>.", None
-    now = utcnow()
-    lines = [f"{n}. {describe(s, now)}" for n, s in enumerate(subs, start=1)]
-    if not service.subs.is_active(chat_id):
-        lines.append("\nPaused: the bot could not reach this chat. Send /start to resume.")
-    return "<b>Subscriptions</b>\n" + "\n".join(lines), _keyboard(subs)
 
 
 async def subscriptions(update: Update, context: NewsContext) -> None:
@@ -328,11 +295,7 @@ async def _press(
         await query.answer("That subscription is gone.")
         return
     if action == "tm":
-        buttons = [
-            InlineKeyboardButton(t, callback_data=f"sub:at:{sub_id}:{t.replace(':', '')}")
-            for t in TIME_CHOICES
-        ]
-        await query.edit_message_reply_markup(InlineKeyboardMarkup([buttons[:4], buttons[4:]]))
+        await query.edit_message_reply_markup(time_keyboard(sub))
         await query.answer(f"When should {sub.label} come?"[:200])
         return
     if action == "rm":
