@@ -247,6 +247,7 @@ async def digest(update: Update, context: NewsContext) -> None:
     if chat is None or service is None:
         await _reply(update, NOT_ENABLED)
         return
+    service.reactivate(chat.id)  # the chat just wrote to us: it can be reached again
     status = await service.send_now(chat.id)
     if status == "none":
         await _reply(update, "No subscriptions here. Try <code>/subscribe climate</code>.")
