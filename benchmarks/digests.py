@@ -216,22 +216,14 @@ async def _child(data_dir: Path, base_url: str) -> None:
     from bot.app import build_application, running
     from bot.config import Config
     from bot.digests.pacing import Pacing
-    from bot.digests.service import DigestService, DigestSettings
+    from bot.digests.service import DigestSettings
     from bot.services import open_services
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     config = Config(data_dir=data_dir, token=TOKEN, api_base_url=base_url, tz=ZoneInfo("UTC"))
-    services = open_services(config, write=True)
-    if not isinstance(getattr(services, "digests", None), DigestService):
-        digests = DigestService(
-            config,
-            services.store,
-            services.users,
-            services.search,
-            settings=DigestSettings(pacing=Pacing().scaled(SCALE)),
-        )
-        digests.initialize()
-        services.digests = digests  # type: ignore[attr-defined]
+    services = open_services(
+        config, write=True, digest_settings=DigestSettings(pacing=Pacing().scaled(SCALE))
+    )
     limiter = AIORateLimiter(overall_max_rate=30 * SCALE, group_max_rate=20 * SCALE, max_retries=3)
     app = build_application(config, services, rate_limiter=limiter)
     stop = asyncio.Event()

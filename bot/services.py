@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Config
+from bot.digests.service import DigestService, DigestSettings
 from bot.feeds import FeedService
 from bot.importer import ImportReport, import_paths
 from bot.lock import DataDirLock, DataDirLocked
@@ -32,17 +33,26 @@ class Services:
     users: UserDB
     search: SearchService
     feeds: FeedService
+    digests: DigestService
     seed_report: ImportReport | None = field(default=None)
 
     def shutdown(self) -> None:
         """Close everything in reverse order of opening, then drop the lock."""
         self.search.shutdown()
+        # The digests fold their delivery journal into the users file: before it closes.
+        self.digests.shutdown()
         self.users.shutdown()
         self.store.shutdown()
         self.lock.release()
 
 
-def open_services(config: Config, *, write: bool, allow_readonly: bool = True) -> Services:
+def open_services(
+    config: Config,
+    *,
+    write: bool,
+    allow_readonly: bool = True,
+    digest_settings: DigestSettings | None = None,
+) -> Services:
     """Open the data directory; as a writer when asked, or read-only beside a running writer.
 
     With write=True and the lock held elsewhere, DataDirLocked propagates unless
@@ -64,10 +74,14 @@ def open_services(config: Config, *, write: bool, allow_readonly: bool = True) -
     feeds = FeedService(
         store, users, allow_private=config.allow_private_feeds, fulltext=config.fulltext
     )
-    services = Services(config, not readonly, lock, store, users, search, feeds)
+    digests = DigestService(
+        config, store, users, search, settings=digest_settings or DigestSettings()
+    )
+    services = Services(config, not readonly, lock, store, users, search, feeds, digests)
     if not readonly:
         services.seed_report = import_seeds_once(services)
     search.initialize()
+    digests.initialize()
     store.add_removal_listener(search.remove_articles)
     if not readonly:
         store.prune()

@@ -15,6 +15,7 @@ from telegram.ext import TypeHandler
 from bot.app import build_application, running
 from bot.config import Config
 from bot.context import NewsApp, NewsContext
+from bot.digests.service import DigestSettings
 from bot.services import Services, open_services
 from bot.tgserver import Limits, LocalBotApiServer
 from tests.botkit import ADMIN, BOT, TOKEN, fixture_drafts, make_config
@@ -66,14 +67,18 @@ class OpsEnv:
 
 @asynccontextmanager
 async def ops_env(
-    tmp_path: Path, *, modules: Sequence[str] = OPS_MODULES, **overrides: Any
+    tmp_path: Path,
+    *,
+    modules: Sequence[str] = OPS_MODULES,
+    digest_settings: DigestSettings | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[OpsEnv]:
     """Start a server and build the Application with `modules`; the caller runs it."""
     server = LocalBotApiServer(token=TOKEN, bot_username=BOT, limits=Limits.unlimited())
     await server.start()
     overrides.setdefault("seeds_dir", empty_seeds(tmp_path))
     config = make_config(tmp_path / "data", server, **overrides)
-    services = open_services(config, write=True)
+    services = open_services(config, write=True, digest_settings=digest_settings)
     try:
         services.store.add_many(fixture_drafts())
         app = build_application(config, services, own_services=False, modules=modules)

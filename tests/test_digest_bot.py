@@ -60,23 +60,6 @@ class Env:
         await self.digests.join()
 
 
-def attach_digests(services: Services, settings: DigestSettings | None = None) -> DigestService:
-    """Give Services a DigestService (until open_services builds one itself)."""
-    found = getattr(services, "digests", None)
-    if isinstance(found, DigestService):
-        return found
-    digests = DigestService(
-        services.config,
-        services.store,
-        services.users,
-        services.search,
-        settings=settings or DigestSettings(pacing=FAST),
-    )
-    digests.initialize()
-    services.digests = digests  # type: ignore[attr-defined]
-    return digests
-
-
 @asynccontextmanager
 async def digest_env(
     data_dir: Path, server: LocalBotApiServer | None = None, **overrides: Any
@@ -87,14 +70,13 @@ async def digest_env(
         server.set_limits(server.limits.unlimited())
         await server.start()
     config = make_config(data_dir, server, tz=__import__("zoneinfo").ZoneInfo("UTC"), **overrides)
-    services = open_services(config, write=True)
-    digests = attach_digests(services)
+    services = open_services(config, write=True, digest_settings=DigestSettings(pacing=FAST))
+    digests = services.digests
     try:
         app = build_application(config, services, own_services=False)
         async with running(app, poll_timeout=1):
             yield Env(server, app, services, digests)
     finally:
-        digests.shutdown()
         services.shutdown()
         if own:
             await server.stop()

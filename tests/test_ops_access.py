@@ -31,28 +31,14 @@ class ManualClock:
         return self.now
 
 
-def attach_digests(env: OpsEnv) -> DigestService:
-    """Open a digest service on the env's data dir, as Services will once the lead wires it."""
-    services = env.services
-    digests = DigestService(
-        env.config, services.store, services.users, services.search,
-        settings=DigestSettings(pacing=FAST),
-    )  # fmt: skip
-    digests.initialize()
-    services.digests = digests  # type: ignore[attr-defined]
-    return digests
-
-
 @asynccontextmanager
 async def with_digests(tmp_path: Path) -> AsyncIterator[tuple[OpsEnv, DigestService]]:
     """A polling bot whose services have a digest service."""
-    async with ops_env(tmp_path) as env:
-        digests = attach_digests(env)
-        try:
-            async with running(env.app, poll_timeout=1):
-                yield env, digests
-        finally:
-            digests.shutdown()
+    async with (
+        ops_env(tmp_path, digest_settings=DigestSettings(pacing=FAST)) as env,
+        running(env.app, poll_timeout=1),
+    ):
+        yield env, env.services.digests
 
 
 async def test_allow_list_answers_strangers_with_one_polite_line(tmp_path: Path) -> None:

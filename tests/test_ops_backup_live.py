@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.app import build_application, running
 from bot.backup import backup, restore
-from bot.digests.service import DigestService, DigestSettings
+from bot.digests.service import DigestSettings
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
 from bot.models import ArticleDraft, utcnow
 from bot.services import open_services
@@ -57,13 +57,8 @@ async def test_backup_during_a_digest_fan_out_restores_with_nothing_missing(
     server = LocalBotApiServer(token=TOKEN, bot_username=BOT, limits=Limits.unlimited())
     await server.start()
     config = make_config(tmp_path / "data", server, seeds_dir=empty_seeds(tmp_path))
-    services = open_services(config, write=True)
-    digests = DigestService(
-        config, services.store, services.users, services.search,
-        settings=DigestSettings(pacing=FAST),
-    )  # fmt: skip
-    digests.initialize()
-    services.digests = digests  # type: ignore[attr-defined]
+    services = open_services(config, write=True, digest_settings=DigestSettings(pacing=FAST))
+    digests = services.digests
     try:
         for chat in range(20_000, 20_000 + SUBSCRIBERS):
             server.user(chat, f"U{chat}")
@@ -109,7 +104,6 @@ async def test_backup_during_a_digest_fan_out_restores_with_nothing_missing(
         assert sent_during > 0  # and so did the fan-out
         digests_total = digests.stats["digests"]
     finally:
-        digests.shutdown()
         services.shutdown()
         await server.stop()
 
