@@ -220,6 +220,8 @@ async def _child(data_dir: Path, base_url: str) -> None:
     from bot.services import open_services
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    # The server goes away first at the end of a run; PTB then logs its last getUpdates failing.
+    logging.getLogger("telegram.ext.Updater").setLevel(logging.CRITICAL)
     config = Config(data_dir=data_dir, token=TOKEN, api_base_url=base_url, tz=ZoneInfo("UTC"))
     services = open_services(
         config, write=True, digest_settings=DigestSettings(pacing=Pacing().scaled(SCALE))
