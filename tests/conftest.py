@@ -12,6 +12,8 @@ from hypothesis import settings
 
 from bot.models import ArticleDraft
 from bot.store import ArticleStore
+from bot.userdb import UserDB
+from tests.feedserver import FeedServer
 
 # The machine is shared and noisy: speed lives in benchmarks, so no example fails on time.
 settings.register_profile("newsbrief", deadline=None)
@@ -59,6 +61,23 @@ def store(tmp_path: Path, clock: FakeClock) -> Iterator[ArticleStore]:
     s.initialize()
     yield s
     s.shutdown()
+
+
+@pytest.fixture
+def users(tmp_path: Path) -> Iterator[UserDB]:
+    db = UserDB(tmp_path)
+    db.initialize()
+    yield db
+    db.shutdown()
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    """A loopback feed server (bot tests that need a Bot API server define their own)."""
+    srv = FeedServer()
+    srv.start()
+    yield srv
+    srv.stop()
 
 
 def draft(n: int, **fields: object) -> ArticleDraft:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -17,22 +16,6 @@ from tests.feedserver import SHARED_FEEDS, FeedServer, generate_feed, rss
 
 UA = "newsbrief-test/1.0 (+https://example.org/bot)"
 SETTINGS = FetchSettings(timeout=0.5, connect_timeout=0.5, max_redirects=4, per_host=3)
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    srv = FeedServer()
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def users(tmp_path: Path) -> Iterator[UserDB]:
-    db = UserDB(tmp_path)
-    db.initialize()
-    yield db
-    db.shutdown()
 
 
 @pytest.fixture

@@ -27,14 +27,6 @@ class FakeServices:
 
 
 @pytest.fixture
-def server() -> Iterator[FeedServer]:
-    srv = FeedServer()
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
 def services(store: ArticleStore, tmp_path: Path, clock: FakeClock) -> Iterator[FakeServices]:
     users = UserDB(tmp_path)
     users.initialize()

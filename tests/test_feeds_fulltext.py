@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -31,14 +31,6 @@ def article_page(number: int) -> bytes:
         f"<article><h1>Council votes to rebuild bridge {number}</h1>{body}</article>"
         "<footer>Copyright Example News</footer></body></html>"
     ).encode()
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    srv = FeedServer()
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,22 +17,6 @@ from tests.conftest import FakeClock
 from tests.feedserver import FeedServer, generate_feed
 
 SETTINGS = FetchSettings(timeout=0.5, connect_timeout=0.5)
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    srv = FeedServer()
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def users(tmp_path: Path) -> Iterator[UserDB]:
-    db = UserDB(tmp_path)
-    db.initialize()
-    yield db
-    db.shutdown()
 
 
 @pytest.fixture
