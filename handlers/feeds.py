@@ -43,12 +43,13 @@ def _service(data: BotData) -> FeedService | None:
 
 
 async def _start(application: NewsApp) -> None:
-    """Open the HTTP client, register configured feeds, schedule every feed's job."""
+    """Open the HTTP client and schedule every feed's job."""
     service = _service(application.bot_data)
     if service is None or not application.bot_data.services.writable:
         return
+    # NEWSBRIEF_FEEDS were registered on the data dir's first start (bot.services), and only
+    # then: a configured feed an admin removed stays removed.
     await service.initialize()
-    service.seed_feeds(application.bot_data.config.feeds)
 
     async def tell_admins(status: FeedStatus) -> None:
         text = f"⚠️ Feed {bold(status.title)} was turned off.\n{escape(status.note or '')}"
