@@ -8,31 +8,25 @@ from bot.models import Article
 from bot.search import Hit, SearchResult
 
 
-def article_json(article: Article, summary: str) -> dict[str, Any]:
-    """Return `latest --json`'s shape of one article."""
+def _identity(article: Article) -> dict[str, Any]:
+    """Return the fields every JSON shape of an article starts with."""
     return {
         "id": article.id,
         "title": article.title,
         "url": article.url,
         "published": article.published.isoformat(),
         "source": article.source,
-        "category": article.category,
-        "summary": summary,
     }
+
+
+def article_json(article: Article, summary: str) -> dict[str, Any]:
+    """Return `latest --json`'s shape of one article."""
+    return {**_identity(article), "category": article.category, "summary": summary}
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     """Return `search --json`'s shape of one result."""
-    article = hit.article
-    return {
-        "id": article.id,
-        "title": article.title,
-        "url": article.url,
-        "published": article.published.isoformat(),
-        "source": article.source,
-        "score": round(hit.score, 4),
-        "snippet": hit.snippet,
-    }
+    return {**_identity(hit.article), "score": round(hit.score, 4), "snippet": hit.snippet}
 
 
 def search_json(result: SearchResult) -> dict[str, Any]:

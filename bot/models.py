@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 
@@ -39,4 +39,3 @@ class Article:
     category: str | None = None
     guid: str | None = None
     lang: str = "en"
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
