@@ -24,10 +24,10 @@ from pathlib import Path
 import orjson
 
 from benchmarks.common import REPO, load_corpus, median, percentile, repeat_corpus, table
+from bot.archive.store import ArticleStore
 from bot.config import Config
-from bot.importer import import_paths
+from bot.ingest.importer import import_paths
 from bot.services import open_services
-from bot.store import ArticleStore
 from bot.tgserver import Limits, LocalBotApiServer, UserClient
 
 ARTICLES = 100_000
@@ -78,7 +78,7 @@ def serve(data_dir: str, base_url: str, mode: str) -> None:
     """The bot process: poll the server until SIGTERM (mode: 'unlimited' or 'telegram')."""
     from telegram.ext import AIORateLimiter
 
-    from bot.app import build_application, running
+    from bot.app.wiring import build_application, running
 
     config = Config(
         data_dir=Path(data_dir),

@@ -44,11 +44,11 @@ def chat_ids(count: int = SUBSCRIBERS) -> list[int]:
 
 def prepare(data_dir: Path, chats: list[int], records: list[dict[str, Any]]) -> None:
     """Fill a data dir with fresh articles and 10,000 subscriptions that fell due a minute ago."""
+    from bot.archive.store import ArticleStore
+    from bot.archive.userdb import UserDB
     from bot.digests.records import Subscription
     from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
     from bot.models import ArticleDraft, utcnow
-    from bot.store import ArticleStore
-    from bot.userdb import UserDB
 
     store = ArticleStore(data_dir)
     store.initialize()
@@ -213,7 +213,7 @@ async def _child(data_dir: Path, base_url: str) -> None:
 
     from telegram.ext import AIORateLimiter
 
-    from bot.app import build_application, running
+    from bot.app.wiring import build_application, running
     from bot.config import Config
     from bot.digests.pacing import Pacing
     from bot.digests.service import DigestSettings

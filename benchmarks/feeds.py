@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.common import REPO, median, peak_rss_mb, percentile, table
-from bot.feedparse import parse_feed
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 from bot.feeds import FeedService, PollResult
-from bot.store import ArticleStore
-from bot.userdb import UserDB
+from bot.ingest.feedparse import parse_feed
 from tests.feedserver import generate_feed
 
 FEEDS = 500

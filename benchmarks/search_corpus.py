@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.lang import detect_language
 from bot.models import Article
+from bot.text.lang import detect_language
 
 # AG News and BBC records carry no date; give them one fixed, plausible date.
 UNDATED = datetime(2005, 1, 1, tzinfo=UTC)

@@ -22,9 +22,9 @@ from benchmarks.common import (
     peak_rss_mb,
     repeat_corpus,
 )
-from bot.importer import import_paths
+from bot.archive.store import ArticleStore
+from bot.ingest.importer import import_paths
 from bot.models import ArticleDraft
-from bot.store import ArticleStore
 
 ONE_BY_ONE = 2000
 

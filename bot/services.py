@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.archive.lock import DataDirLock, DataDirLocked
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 from bot.config import Config
 from bot.digests.service import DigestService, DigestSettings
 from bot.feeds import FeedService
-from bot.importer import ImportReport, import_paths
-from bot.lock import DataDirLock, DataDirLocked
+from bot.ingest.importer import ImportReport, import_paths
 from bot.search import SearchService
-from bot.store import ArticleStore
-from bot.userdb import UserDB
 
 SEEDED_FLAG = "seeded"
 

@@ -9,10 +9,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
 
-from bot.commands import CommandSpec, is_admin, is_allowed
-from bot.context import NewsApp, NewsContext
-from bot.privacy import chat_subscriptions, forget_chat
-from bot.stats import StatsService, render_stats
+from bot.app.commands import CommandSpec, is_admin, is_allowed
+from bot.app.context import NewsApp, NewsContext
+from bot.app.privacy import chat_subscriptions, forget_chat
+from bot.app.stats import StatsService, render_stats
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.commands import CommandSpec
-from bot.context import ChatData, Listing, NewsApp, NewsContext
-from bot.listings import PAGE_SIZE, Lister, Page, clean_query, parse_latest_args
-from bot.summary_answers import SummaryAnswer, summary_for_article, summary_for_ref
+from bot.app.commands import CommandSpec
+from bot.app.context import ChatData, Listing, NewsApp, NewsContext
+from bot.app.listings import PAGE_SIZE, Lister, Page, clean_query, parse_latest_args
+from bot.app.summary_answers import SummaryAnswer, summary_for_article, summary_for_ref
 from handlers import callbacks
 
 COMMANDS = [

@@ -7,8 +7,8 @@ import logging
 from telegram import ChatMember, Update
 from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.commands import CommandSpec, escape, help_html, is_admin
-from bot.context import NewsApp, NewsContext
+from bot.app.commands import CommandSpec, escape, help_html, is_admin
+from bot.app.context import NewsApp, NewsContext
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot.commands import CommandSpec
-from bot.context import ChatData, NewsApp, NewsContext
-from bot.listings import MAX_PAGES, Page
+from bot.app.commands import CommandSpec
+from bot.app.context import ChatData, NewsApp, NewsContext
+from bot.app.listings import MAX_PAGES, Page
 
 log = logging.getLogger(__name__)
 

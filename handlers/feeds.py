@@ -12,8 +12,8 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
-from bot.commands import CommandSpec, is_admin
-from bot.context import BotData, NewsApp, NewsContext
+from bot.app.commands import CommandSpec, is_admin
+from bot.app.context import BotData, NewsApp, NewsContext
 from bot.feeds import FeedError, FeedService, FeedStatus
 from bot.render import bold, escape, split_message
 

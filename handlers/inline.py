@@ -7,9 +7,9 @@ import hashlib
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 from telegram.ext import InlineQueryHandler
 
-from bot.commands import CommandSpec
-from bot.context import NewsApp, NewsContext
-from bot.inline_results import InlineArticle, inline_page
+from bot.app.commands import CommandSpec
+from bot.app.context import NewsApp, NewsContext
+from bot.app.inline_results import InlineArticle, inline_page
 
 COMMANDS: list[CommandSpec] = []
 CACHE_SECONDS = 30

@@ -21,8 +21,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands import CommandSpec, is_allowed
-from bot.context import NewsApp, NewsContext, ZoneLookup
+from bot.app.commands import CommandSpec, is_allowed
+from bot.app.context import NewsApp, NewsContext, ZoneLookup
 from bot.digests.args import find_zone, parse_subscribe, zone_problem
 from bot.digests.records import topic_key
 from bot.digests.service import DigestService

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app import build_application, running
+from bot.app.context import NewsApp
+from bot.app.wiring import build_application, running
 from bot.config import Config
-from bot.context import NewsApp
 from bot.models import ArticleDraft
 from bot.services import Services, open_services
 from bot.tgserver import Limits, LocalBotApiServer, SentMessage, UserClient, parse_html

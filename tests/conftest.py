@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 from bot.models import ArticleDraft
-from bot.store import ArticleStore
-from bot.userdb import UserDB
 from tests.feedserver import FeedServer
 
 # The machine is shared and noisy: speed lives in benchmarks, so no example fails on time.

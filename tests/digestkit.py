@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 from bot.config import Config
 from bot.digests.pacing import Pacing
 from bot.digests.service import DigestService, DigestSettings
 from bot.models import ArticleDraft
 from bot.search import SearchService
-from bot.store import ArticleStore
-from bot.userdb import UserDB
 
 START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 FAST = Pacing(global_per_second=1000.0, per_chat_per_second=1000.0, group_per_minute=60000.0)

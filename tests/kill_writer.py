@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from bot.models import ArticleDraft
-from bot.store import ArticleStore
+from bot.archive.store import ArticleStore
 
 BATCH = 25
 

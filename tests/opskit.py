@@ -12,9 +12,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.app import build_application, running
+from bot.app.context import NewsApp, NewsContext
+from bot.app.wiring import build_application, running
 from bot.config import Config
-from bot.context import NewsApp, NewsContext
 from bot.digests.service import DigestSettings
 from bot.services import Services, open_services
 from bot.tgserver import Limits, LocalBotApiServer

@@ -11,7 +11,7 @@ import pytest_asyncio
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.context import NewsContext
+from bot.app.context import NewsContext
 from tests.botkit import ADMIN, BotEnv, ask, bot_env, valid_telegram_html
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

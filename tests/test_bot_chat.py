@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat import run_chat
 from bot.config import Config
+from bot.run.chat import run_chat
 from bot.services import open_services
 from tests.botkit import REPO, fixture_drafts
 

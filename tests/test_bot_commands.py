@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
-from bot.context import NewsContext
+from bot.app.context import NewsContext
 from tests.botkit import ADMIN, BOT, LONG_ID, BotEnv, ask, bot_env, valid_telegram_html
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

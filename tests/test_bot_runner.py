@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 import pytest
 
+from bot.archive.lock import DataDirLock
 from bot.config import Config
-from bot.lock import DataDirLock
-from bot.runner import NOT_SET_LINE, REJECTED_LINE, run_bot
+from bot.run.polling import NOT_SET_LINE, REJECTED_LINE, run_bot
 from bot.tgserver import Limits, LocalBotApiServer
 from tests.botkit import REPO, TOKEN
 
@@ -95,7 +95,7 @@ def test_signals_stop_the_bot_cleanly(tmp_path: Path, signum: signal.Signals) ->
             "NEWSBRIEF_DATA_DIR": str(tmp_path),
         }
         code = (
-            "import os, sys; from bot.config import load_config; from bot.runner import run_bot; "
+            "import os, sys; from bot.config import load_config; from bot.run.polling import run_bot; "
             "sys.exit(run_bot(load_config(os.environ)))"
         )
         proc = subprocess.Popen(

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.app import all_commands, command_table
-from bot.commands import CommandSpec, bot_commands, help_html, markdown_table, merge_commands
-from bot.context import LineCache, Listing
-from bot.inline_results import MAX_OFFSET, parse_offset
-from bot.listings import MAX_LATEST, MAX_QUERY, Lister, clean_query, parse_latest_args
+from bot.app.commands import CommandSpec, bot_commands, help_html, markdown_table, merge_commands
+from bot.app.context import LineCache, Listing
+from bot.app.inline_results import MAX_OFFSET, parse_offset
+from bot.app.listings import MAX_LATEST, MAX_QUERY, Lister, clean_query, parse_latest_args
+from bot.app.wiring import all_commands, command_table
 from bot.models import Article
 from bot.render import escape
 from bot.search import Hit, SearchResult

@@ -8,8 +8,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from bot.cli import main
-from bot.lock import DataDirLock
+from bot.archive.lock import DataDirLock
+from bot.cli.main import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import TELEGRAM_API_BASE_URL, ConfigError, load_config
 
 

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from bot.segments import SEGMENT_GLOB
-from bot.storage import read_json_file
-from bot.store import ArticleStore
+from bot.archive.segments import SEGMENT_GLOB
+from bot.archive.storage import read_json_file
+from bot.archive.store import ArticleStore
 from tests.conftest import REPO
 from tests.kill_writer import BATCH
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dedup import canonical_url, content_hash, normalise_text, short_id
+from bot.archive.dedup import canonical_url, content_hash, normalise_text, short_id
 
 
 def test_host_case_fragment_and_tracking_are_dropped() -> None:

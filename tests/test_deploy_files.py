@@ -21,7 +21,7 @@ import pytest
 import yaml
 from dotenv import dotenv_values
 
-from bot.cli import build_parser
+from bot.cli.main import build_parser
 from bot.config import load_config
 from tests.conftest import REPO
 
@@ -114,8 +114,8 @@ def test_the_healthcheck_runs_our_health_module(docker: list[tuple[str, str]]) -
     options, _, command = check.partition("CMD")
     assert re.search(r"--interval=\d+s", options) and re.search(r"--start-period=\d+s", options)
     argv = exec_form(command.strip())
-    assert argv[:3] == ["python", "-m", "bot.health"]
-    health = importlib.import_module("bot.health")
+    assert argv[:3] == ["python", "-m", "bot.run.health"]
+    health = importlib.import_module("bot.run.health")
     health.build_parser().parse_args(argv[3:])  # every flag exists
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application, running
-from bot.context import NewsApp
+from bot.app.context import NewsApp
+from bot.app.wiring import build_application, running
 from bot.digests.service import DigestService, DigestSettings
 from bot.models import ArticleDraft, utcnow
 from bot.services import Services, open_services

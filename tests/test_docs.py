@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.app import command_table
-from bot.cli import build_parser
+from bot.app.wiring import command_table
+from bot.cli.main import build_parser
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -14,7 +14,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 def test_readme_command_table_is_the_registered_command_list() -> None:
     block = README.split("<!-- commands:start -->", 1)[1].split("<!-- commands:end -->", 1)[0]
     assert block.strip() == command_table().strip(), (
-        "regenerate with: python -c 'from bot.app import command_table; print(command_table())'"
+        "regenerate with: python -c 'from bot.app.wiring import command_table; print(command_table())'"
     )
 
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 from bot.feeds import FeedError, FeedService, FetchSettings
 from bot.feeds.fetcher import Fetcher, FetchError, make_client
-from bot.store import ArticleStore
-from bot.userdb import UserDB
 from tests.conftest import FakeClock
 from tests.feedserver import SHARED_FEEDS, FeedServer, generate_feed, rss
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from bot.cli_feeds import add_feeds_parser, run_feeds_command
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
+from bot.cli.feeds import add_feeds_parser, run_feeds_command
 from bot.feeds import FeedService, FetchSettings
 from bot.feeds.opml import parse_opml
-from bot.store import ArticleStore
-from bot.userdb import UserDB
 from tests.conftest import FakeClock
 from tests.feedserver import FeedServer, generate_feed
 

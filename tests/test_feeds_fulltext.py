@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 from bot.feeds import FeedService, FetchSettings, FullTextSettings
 from bot.feeds.fulltext import extract_text
-from bot.store import ArticleStore
-from bot.userdb import UserDB
 from tests.feedserver import FeedServer, rss
 
 PARAGRAPHS = [

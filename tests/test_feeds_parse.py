@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.feedparse import localized_date, parse_feed
 from bot.feeds.opml import OpmlError, parse_opml, to_opml
 from bot.feeds.registry import feed_id
 from bot.feeds.safety import UnsafeURL, address_problem, check_syntax
 from bot.feeds.status import FeedStatus
+from bot.ingest.feedparse import localized_date, parse_feed
 from tests.feedserver import rss
 
 FETCHED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 from bot.feeds import FeedService, FeedStatus, FetchSettings, job_name
-from bot.store import ArticleStore
-from bot.userdb import UserDB
 from tests.conftest import FakeClock
 from tests.feedserver import FeedServer, generate_feed
 

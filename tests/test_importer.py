@@ -10,8 +10,8 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.importer import import_paths
-from bot.store import ArticleStore
+from bot.archive.store import ArticleStore
+from bot.ingest.importer import import_paths
 from tests.conftest import SEED_FILE
 
 FEEDS = Path(__file__).resolve().parent / "fixtures"

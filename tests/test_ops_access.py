@@ -7,11 +7,11 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from bot.app import running
+from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
+from bot.app.stats import FAILED, SENT, DailyCounters
+from bot.app.wiring import running
 from bot.digests.service import DigestService, DigestSettings
 from bot.digests.subscriptions import CHATS_TABLE
-from bot.ratelimit import CommandRateLimiter, install_rate_limit
-from bot.stats import FAILED, SENT, DailyCounters
 from tests.botkit import ADMIN
 from tests.digestkit import FAST
 from tests.opskit import OpsEnv, ops_env, polling_ops_env

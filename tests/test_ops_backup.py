@@ -11,13 +11,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from bot.backup import MANIFEST, BackupError, backup, restore, verify
+from bot.archive.backup import MANIFEST, BackupError, backup, restore, verify
+from bot.archive.lock import DataDirLock, DataDirLocked
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 from bot.config import Config
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
-from bot.lock import DataDirLock, DataDirLocked
 from bot.services import open_services
-from bot.store import ArticleStore
-from bot.userdb import UserDB
 from tests.conftest import FakeClock, draft
 
 

@@ -8,15 +8,15 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import build_application, running
-from bot.backup import backup, restore
+from bot.app.wiring import build_application, running
+from bot.archive.backup import backup, restore
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 from bot.digests.service import DigestSettings
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
 from bot.models import ArticleDraft, utcnow
 from bot.services import open_services
-from bot.store import ArticleStore
 from bot.tgserver import Limits, LocalBotApiServer
-from bot.userdb import UserDB
 from tests.botkit import BOT, TOKEN, make_config
 from tests.digestkit import FAST
 from tests.opskit import empty_seeds

@@ -1,4 +1,4 @@
-"""The operations subcommands as the lead wires them into `newsbrief` (bot/cli_ops.py)."""
+"""The operations subcommands as the lead wires them into `newsbrief` (bot/cli/ops.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli_ops import add_ops_parsers, add_webhook_arguments, run_ops_command, webhook_settings
+from bot.archive.lock import DataDirLock
+from bot.cli.ops import add_ops_parsers, add_webhook_arguments, run_ops_command, webhook_settings
 from bot.config import Config
-from bot.lock import DataDirLock
 from bot.services import open_services
 from tests.conftest import draft
 from tests.opskit import empty_seeds
 
 
 def parser() -> argparse.ArgumentParser:
-    """A parser shaped like bot.cli's: the ops subcommands and `run` with webhook flags."""
+    """A parser shaped like bot.cli.main's: the ops subcommands and `run` with webhook flags."""
     top = argparse.ArgumentParser(prog="newsbrief")
     sub = top.add_subparsers(dest="command", required=True)
     add_ops_parsers(sub)

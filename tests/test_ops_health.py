@@ -1,4 +1,4 @@
-"""The health check Docker runs: `python -m bot.health [--running] [--max-age N]`."""
+"""The health check Docker runs: `python -m bot.run.health [--running] [--max-age N]`."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import running
+from bot.app.wiring import running
+from bot.archive.lock import DataDirLock
 from bot.config import Config
-from bot.health import HEARTBEAT_FILE, beat, install_heartbeat, main
-from bot.lock import DataDirLock
+from bot.run.health import HEARTBEAT_FILE, beat, install_heartbeat, main
 from bot.services import open_services
 from tests.conftest import REPO, draft
 from tests.opskit import ops_env
@@ -116,11 +116,11 @@ async def test_the_running_bot_writes_its_heartbeat(tmp_path: Path) -> None:
 def test_python_dash_m_bot_health_exits_with_the_verdict(data_dir: Path, tmp_path: Path) -> None:
     env = {**os.environ, "NEWSBRIEF_DATA_DIR": str(data_dir)}
     ok = subprocess.run(
-        [sys.executable, "-m", "bot.health"], cwd=REPO, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "bot.run.health"], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     env["NEWSBRIEF_DATA_DIR"] = str(tmp_path / "gone")
     bad = subprocess.run(
-        [sys.executable, "-m", "bot.health"], cwd=REPO, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "bot.run.health"], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert bad.returncode == 1 and bad.stdout.startswith("unhealthy:")

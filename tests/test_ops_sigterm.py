@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.archive.lock import DataDirLock
 from bot.config import Config
-from bot.lock import DataDirLock
 from bot.services import open_services
 from bot.tgserver import Limits, LocalBotApiServer
 from tests.conftest import REPO
@@ -27,7 +27,7 @@ POLLING = (
     "import os, sys\n"
     "from bot.config import load_config\n"
     "from bot.logs import setup_logging\n"
-    "from bot.runner import run_bot\n"
+    "from bot.run.polling import run_bot\n"
     "setup_logging('INFO', token=os.environ['TELEGRAM_BOT_TOKEN'])\n"
     "sys.exit(run_bot(load_config(os.environ)))\n"
 )
@@ -35,7 +35,7 @@ WEBHOOK = (
     "import os, sys\n"
     "from bot.config import load_config\n"
     "from bot.logs import setup_logging\n"
-    "from bot.webhook import WebhookSettings, run_webhook_mode\n"
+    "from bot.run.webhook import WebhookSettings, run_webhook_mode\n"
     "setup_logging('INFO', token=os.environ['TELEGRAM_BOT_TOKEN'], fmt='json')\n"
     "port = int(os.environ['HOOK_PORT'])\n"
     "settings = WebhookSettings(f'http://127.0.0.1:{port}/hook', '127.0.0.1', port)\n"

@@ -9,9 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ratelimit import CommandRateLimiter, Verdict, notice
-from bot.render import html_to_plain
-from bot.stats import (
+from bot.app.ratelimit import CommandRateLimiter, Verdict, notice
+from bot.app.stats import (
     FAILED,
     SENT,
     DailyCounters,
@@ -24,6 +23,7 @@ from bot.stats import (
     start_of_day,
     subscribers,
 )
+from bot.render import html_to_plain
 from bot.tgserver import parse_html
 from tests.conftest import FakeClock
 

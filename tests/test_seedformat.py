@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.seedformat import SeedFormatError, format_seed, parse_seed
+from bot.ingest.seedformat import SeedFormatError, format_seed, parse_seed
 from tests.conftest import SEED_FILE
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from bot.lock import DataDirLock, DataDirLocked
+from bot.archive.lock import DataDirLock, DataDirLocked
+from bot.archive.records import SchemaError
+from bot.archive.segments import SEGMENT_GLOB
+from bot.archive.store import SEGMENT_CAPACITY, ArticleStore, StoreReadOnly
 from bot.models import Article
-from bot.records import SchemaError
-from bot.segments import SEGMENT_GLOB
-from bot.store import SEGMENT_CAPACITY, ArticleStore, StoreReadOnly
 from tests.conftest import FakeClock, draft
 
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import Config
-from bot.webhook import (
+from bot.run.webhook import (
     WebhookSettings,
     check_webhook_url,
     new_secret,

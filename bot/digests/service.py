@@ -24,7 +24,7 @@ from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
 from bot.models import utcnow
-from bot.userdb import UserDB
+from bot.archive.userdb import UserDB
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import orjson
 
 from bot.digests.records import ChatSettings, Subscription, topic_key
 from bot.models import utcnow
-from bot.userdb import UserDB
+from bot.archive.userdb import UserDB
 
 SUBS_TABLE = "subscriptions"
 CHATS_TABLE = "chats"

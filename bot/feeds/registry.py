@@ -9,8 +9,8 @@ from typing import Any
 from tinydb import Query
 from tinydb.table import Table
 
-from bot.dedup import canonical_url, short_id
-from bot.userdb import UserDB
+from bot.archive.dedup import canonical_url, short_id
+from bot.archive.userdb import UserDB
 
 TABLE = "feeds"
 _TIME_FIELDS = ("added", "last_fetch", "last_success", "first_failure", "next_poll")

@@ -18,8 +18,8 @@ from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id
 from bot.feeds.safety import UnsafeURL, check_syntax
 from bot.feeds.status import FeedError, FeedStatus, PollResult
 from bot.models import utcnow
-from bot.store import ArticleStore
-from bot.userdb import UserDB
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Text analysis shared by indexing, querying and snippets: folding, tokenising, stemming, edits.
 
-`Article.lang` (set by the store with `bot.lang.detect_language`) picks the analyzer of an
+`Article.lang` (set by the store with `bot.text.lang.detect_language`) picks the analyzer of an
 article: English articles get the English (Porter2) stemmer; Russian ones get the Russian
 (Snowball) stemmer chained with the English one, because Russian news quotes Latin names and
 words (the Russian stemmer leaves Latin words alone, the English one Cyrillic words). Both drop

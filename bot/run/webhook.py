@@ -21,11 +21,15 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Updater
 
-from bot.app import build_application, running
+from bot.app.context import NewsApp
+from bot.app.wiring import build_application, running
 from bot.config import Config
-from bot.context import NewsApp
-from bot.health import install_heartbeat
-from bot.runner import NOT_SET_LINE, REJECTED_LINE, stop_signals  # the same words as polling mode
+from bot.run.health import install_heartbeat
+from bot.run.polling import (  # the same words as polling mode
+    NOT_SET_LINE,
+    REJECTED_LINE,
+    stop_signals,
+)
 from bot.services import Services, open_services
 
 log = logging.getLogger(__name__)
@@ -79,7 +83,7 @@ class WebhookSettings:
 async def serving_webhook(
     application: NewsApp, settings: WebhookSettings
 ) -> AsyncIterator[NewsApp]:
-    """Run the Application on a webhook for the block: `bot.app.running` with setWebhook.
+    """Run the Application on a webhook for the block: `bot.app.wiring.running` with setWebhook.
 
     setWebhook is called with the secret on start; on stop the webhook stays set, so
     Telegram keeps updates until we are back.
@@ -117,7 +121,7 @@ def run_webhook_mode(
 async def _serve(config: Config, services: Services, settings: WebhookSettings, err: TextIO) -> int:
     """Serve until a stop signal; report a rejected token or a failed setWebhook in one line."""
     application = build_application(config, services, own_services=False)
-    install_heartbeat(application, config.data_dir)  # for `python -m bot.health --max-age`
+    install_heartbeat(application, config.data_dir)  # for `python -m bot.run.health --max-age`
     try:
         async with stop_signals() as stop, serving_webhook(application, settings):
             host = urlsplit(settings.url).netloc

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
-from bot.commands import CommandSpec
+from bot.app.commands import CommandSpec
 from bot.models import utcnow
 
 if TYPE_CHECKING:

@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from bot.backup import BackupError, backup, restore
+from bot.archive.backup import BackupError, backup, restore
+from bot.archive.lock import DataDirLocked
 from bot.config import Config
-from bot.lock import DataDirLocked
-from bot.webhook import DEFAULT_LISTEN, DEFAULT_PORT, WebhookSettings
+from bot.run.webhook import DEFAULT_LISTEN, DEFAULT_PORT, WebhookSettings
 
 OPS_COMMANDS = frozenset({"backup", "restore"})  # they open the data dir themselves
 

@@ -11,8 +11,8 @@ from typing import Any, TextIO
 import orjson
 from tqdm import tqdm
 
-from bot.importer import import_paths
-from bot.jsonshapes import article_json, search_json, summary_json
+from bot.cli.jsonshapes import article_json, search_json, summary_json
+from bot.ingest.importer import import_paths
 from bot.models import Article
 from bot.services import Services
 from bot.summarize import one_line, summarize

@@ -1,4 +1,4 @@
-"""`python -m bot.health`: exit 0 when the data dir is sound (and, if asked, a bot is alive).
+"""`python -m bot.run.health`: exit 0 when the data dir is sound (and, if asked, a bot is alive).
 
 Used by Docker's HEALTHCHECK and by hand. Checks, cheapest first:
 1. the data directory exists and is writable;
@@ -19,13 +19,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.lock import DataDirLock, DataDirLocked
-from bot.records import META_TABLE, SchemaError, check_version
-from bot.segments import SEGMENT_GLOB, segment_number
-from bot.storage import StorageError, read_json_file
+from bot.archive.lock import DataDirLock, DataDirLocked
+from bot.archive.records import META_TABLE, SchemaError, check_version
+from bot.archive.segments import SEGMENT_GLOB, segment_number
+from bot.archive.storage import StorageError, read_json_file
 
 if TYPE_CHECKING:  # the check itself stays light: no telegram import when run by Docker
-    from bot.context import NewsApp, NewsContext
+    from bot.app.context import NewsApp, NewsContext
 
 HEARTBEAT_FILE = ".heartbeat"  # hidden: backups skip it
 HEARTBEAT_EVERY = 30.0  # seconds between beats
@@ -105,7 +105,7 @@ def install_heartbeat(application: NewsApp, data_dir: Path, every: float = HEART
 def build_parser() -> argparse.ArgumentParser:
     """Return the health check's argument parser."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.health", description=__doc__.split("\n")[0]
+        prog="python -m bot.run.health", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--data-dir", type=Path, help="default: NEWSBRIEF_DATA_DIR or ./data")
     parser.add_argument("--running", action="store_true", help="also require a running bot")

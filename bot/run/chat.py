@@ -14,9 +14,9 @@ from typing import Any, TextIO
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.app import build_application, running
+from bot.app.context import NewsContext
+from bot.app.wiring import build_application, running
 from bot.config import Config
-from bot.context import NewsContext
 from bot.render import html_to_plain
 from bot.services import open_services
 from bot.tgserver import LocalBotApiServer, SentMessage, UserClient

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot import render
-from bot.context import ChatData
+from bot.app.context import ChatData
 from bot.models import Article
 from bot.services import Services
 from bot.summarize import summarize, topic_summary

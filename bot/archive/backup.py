@@ -32,10 +32,10 @@ from typing import Any
 
 import orjson
 
-from bot.lock import DataDirLock
+from bot.archive.lock import DataDirLock
+from bot.archive.records import META_TABLE, SchemaError, check_version
+from bot.archive.storage import write_json_atomic
 from bot.models import utcnow
-from bot.records import META_TABLE, SchemaError, check_version
-from bot.storage import write_json_atomic
 
 MANIFEST = "newsbrief-backup.json"
 FORMAT = 1
@@ -246,7 +246,7 @@ def restore(src: Path, data_dir: Path, *, clock: Callable[[], datetime] = utcnow
     """Put a verified backup in data_dir; refuse while a bot holds the data dir.
 
     The files it replaces are kept in `<data_dir>/.pre-restore-<time>/` until deleted by hand.
-    Raises DataDirLocked (from bot.lock) when the data dir is in use, BackupError when the
+    Raises DataDirLocked (from bot.archive.lock) when the data dir is in use, BackupError when the
     backup is incomplete or damaged; in both cases nothing in data_dir has changed.
     """
     if src.resolve() == data_dir.resolve():

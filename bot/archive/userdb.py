@@ -12,8 +12,8 @@ from pathlib import Path
 from tinydb import TinyDB
 from tinydb.table import Table
 
-from bot.records import META_TABLE, SCHEMA_VERSION, SchemaError
-from bot.storage import AtomicJSONStorage, ReadOnlyJSONStorage
+from bot.archive.records import META_TABLE, SCHEMA_VERSION, SchemaError
+from bot.archive.storage import AtomicJSONStorage, ReadOnlyJSONStorage
 
 USERS_FILE = "users.json"
 KIND = "users"

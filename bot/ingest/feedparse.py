@@ -12,7 +12,7 @@ from typing import Any
 import feedparser
 
 from bot.models import ArticleDraft
-from bot.textclean import html_to_text, parse_date
+from bot.text.clean import html_to_text, parse_date
 
 # Month names of the feeds we meet that are not English (pt, es, de, fr, it), first three
 # letters without accents; feedparser only knows English RFC 822 names.

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.commands import is_allowed
-from bot.context import NewsApp, NewsContext
+from bot.app.commands import is_allowed
+from bot.app.context import NewsApp, NewsContext
 
 DEFAULT_LIMIT = 20
 DEFAULT_WINDOW = 60.0

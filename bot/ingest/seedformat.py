@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.models import ArticleDraft
-from bot.textclean import markdown_to_text, parse_date
+from bot.text.clean import markdown_to_text, parse_date
 
 URL_MARKER = "Original url:"
 

@@ -24,10 +24,10 @@ from telegram.ext import (
     Updater,
 )
 
-from bot.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
+from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
+from bot.app.context import BotData, NewsApp, NewsContext, context_types
+from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.config import Config
-from bot.context import BotData, NewsApp, NewsContext, context_types
-from bot.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.services import Services
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,20 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-from bot.records import META_TABLE, SCHEMA_VERSION, Document, SchemaError, check_version, migrate
-from bot.storage import AtomicJSONStorage, ReadOnlyJSONStorage, read_json_file, write_json_atomic
+from bot.archive.records import (
+    META_TABLE,
+    SCHEMA_VERSION,
+    Document,
+    SchemaError,
+    check_version,
+    migrate,
+)
+from bot.archive.storage import (
+    AtomicJSONStorage,
+    ReadOnlyJSONStorage,
+    read_json_file,
+    write_json_atomic,
+)
 
 ARTICLES_TABLE = "articles"
 SEGMENT_GLOB = "segment-*.json"

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.dedup import canonical_url, content_hash, short_id
-from bot.lang import detect_language
+from bot.archive.dedup import canonical_url, content_hash, short_id
+from bot.archive.records import article_to_doc, doc_to_article
+from bot.archive.segments import SEGMENT_GLOB, Segment, segment_number, segment_path
 from bot.models import Article, ArticleDraft, utcnow
-from bot.records import article_to_doc, doc_to_article
-from bot.segments import SEGMENT_GLOB, Segment, segment_number, segment_path
+from bot.text.lang import detect_language
 
 SEGMENT_CAPACITY = 1000
 ArticleListener = Callable[[list[Article]], None]

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot.chat import run_chat
-from bot.cli_commands import cmd_import, cmd_latest, cmd_search, cmd_summarize, cmd_summary
-from bot.cli_feeds import WRITERS as FEED_WRITERS
-from bot.cli_feeds import add_feeds_parser, run_feeds_command
-from bot.cli_ops import (
+from bot.archive.lock import DataDirLocked
+from bot.archive.records import SchemaError
+from bot.archive.storage import StorageError
+from bot.cli.commands import cmd_import, cmd_latest, cmd_search, cmd_summarize, cmd_summary
+from bot.cli.feeds import WRITERS as FEED_WRITERS
+from bot.cli.feeds import add_feeds_parser, run_feeds_command
+from bot.cli.ops import (
     OPS_COMMANDS,
     add_ops_parsers,
     add_webhook_arguments,
@@ -22,13 +24,11 @@ from bot.cli_ops import (
     webhook_settings,
 )
 from bot.config import Config, ConfigError, load_config
-from bot.lock import DataDirLocked
 from bot.logs import setup_logging
-from bot.records import SchemaError
-from bot.runner import run_bot
+from bot.run.chat import run_chat
+from bot.run.polling import run_bot
+from bot.run.webhook import run_webhook_mode
 from bot.services import open_services
-from bot.storage import StorageError
-from bot.webhook import run_webhook_mode
 
 READERS = {"latest": cmd_latest, "search": cmd_search, "summary": cmd_summary}
 

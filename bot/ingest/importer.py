@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from bot.feedparse import parse_feed
+from bot.archive.store import ArticleStore
+from bot.ingest.feedparse import parse_feed
+from bot.ingest.seedformat import SeedFormatError, parse_seed
 from bot.models import ArticleDraft, utcnow
-from bot.seedformat import SeedFormatError, parse_seed
-from bot.store import ArticleStore
-from bot.textclean import parse_date
+from bot.text.clean import parse_date
 
 BATCH_SIZE = 5000
 SEED_SUFFIXES = (".md", ".txt")

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_application, running
+from bot.app.wiring import build_application, running
 from bot.config import Config
 from bot.services import Services, open_services
 

@@ -21,7 +21,7 @@ Document = dict[str, Any]
 
 def _v1_to_v2(doc: Document) -> Document:
     """Schema 2 stores the detected language; v1 files predate it."""
-    from bot.lang import detect_language
+    from bot.text.lang import detect_language
 
     doc.setdefault("lang", detect_language(f"{doc.get('title', '')} {doc.get('body', '')}"))
     return doc

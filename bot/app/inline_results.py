@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot import render
-from bot.context import LineCache
-from bot.listings import LEAD_CHARS, clean_query
+from bot.app.context import LineCache
+from bot.app.listings import LEAD_CHARS, clean_query
 from bot.models import Article
 from bot.services import Services
 from bot.summarize import split_sentences

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot import render
-from bot.context import LineCache, Listing
+from bot.app.context import LineCache, Listing
 from bot.models import Article
 from bot.search import SearchResult
 from bot.services import Services

@@ -1,0 +1,1 @@
+"""The Telegram application: wiring, typed context, command list, answers built from services."""

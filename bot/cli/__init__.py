@@ -1,0 +1,1 @@
+"""The newsbrief command line: argument parsing, commands and their JSON shapes."""

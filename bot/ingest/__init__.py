@@ -1,0 +1,1 @@
+"""Ingest: turn seed files, JSON lines and RSS/Atom documents into drafts and import them."""

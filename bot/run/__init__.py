@@ -1,0 +1,1 @@
+"""Ways to run the application: long polling, webhook, the local chat, and the health check."""
