@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.app.buttons import keyboard
 from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, Listing, NewsApp, NewsContext
 from bot.app.listings import PAGE_SIZE, Lister, Page, clean_query, parse_latest_args
 from bot.app.summary_answers import SummaryAnswer, summary_for_article, summary_for_ref
-from handlers import callbacks
 
 COMMANDS = [
     CommandSpec(
@@ -86,7 +86,7 @@ async def _show_listing(update: Update, context: NewsContext, listing: Listing) 
     key = chat_data.add_listing(listing)
     page = _lister(context).page(listing, 0, _zone(update, context))
     _remember(chat_data, page)
-    markup = callbacks.keyboard(page, key, summaries=True)
+    markup = keyboard(page, key, summaries=True)
     await message.reply_text(page.html, reply_markup=markup)
 
 
@@ -104,9 +104,7 @@ async def edit_to_page(update: Update, context: NewsContext, key: int, page_no: 
     listing = chat_data.listings[key]
     page = _lister(context).page(listing, page_no, _zone(update, context))
     _remember(chat_data, page)
-    await query.edit_message_text(
-        page.html, reply_markup=callbacks.keyboard(page, key, summaries=True)
-    )
+    await query.edit_message_text(page.html, reply_markup=keyboard(page, key, summaries=True))
 
 
 async def search_suggestion(update: Update, context: NewsContext, listing: Listing) -> None:

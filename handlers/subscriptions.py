@@ -1,4 +1,4 @@
-"""/subscribe, /subscriptions, /unsubscribe, /timezone, /digest and their buttons.
+"""/subscribe, /subscriptions, /unsubscribe, /timezone and /digest (buttons: subscription_buttons).
 
 Thin: parse, check who may change the chat's subscriptions, call DigestService, reply.
 In groups only admins change subscriptions; in channels every post is from an admin.
@@ -7,26 +7,23 @@ In groups only admins change subscriptions; in channels every post is from an ad
 from __future__ import annotations
 
 import logging
-import re
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
-from bot.app.commands import CommandSpec, is_allowed
+from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext, ZoneLookup
 from bot.digests.args import find_zone, parse_subscribe, zone_problem
 from bot.digests.records import topic_key
 from bot.digests.service import DigestService
-from bot.digests.views import describe, listing, time_keyboard
+from bot.digests.views import describe, listing
 from bot.models import utcnow
 from bot.render.html import bold, escape
 
@@ -41,9 +38,7 @@ COMMANDS = [
     CommandSpec("timezone", "Set this chat's time zone", args="Area/City"),
     CommandSpec("digest", "Send this chat's digest now"),
 ]
-BUTTON_GROUP = -2  # before the app's gate and the catch-all button handler (see register)
 MAX_SUBSCRIPTIONS = 20
-_DATA = re.compile(r"sub:(rm|tm|at):([0-9a-f]{8})(?::([0-9]{4}))?")
 ADMINS_ONLY = "Only this group's admins can change its subscriptions."
 NOT_ENABLED = "Digests are not enabled on this bot."
 UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
@@ -59,9 +54,6 @@ def register(application: NewsApp) -> None:
         ("digest", digest),
     ):
         application.add_handler(CommandHandler(name, callback, filters=UPDATES))
-    # Group -2 runs before the gate (group -1) and the catch-all button handler (group 0),
-    # so this handler checks the allow-list itself and stops the update when it answered.
-    application.add_handler(CallbackQueryHandler(on_button, pattern=r"^sub:"), BUTTON_GROUP)
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     data = application.bot_data
     data.on_startup.append(_start)
@@ -164,7 +156,7 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     if parsed.problem:
         await _reply(update, escape(parsed.problem))
         return
-    existing = service.subs.for_chat(chat.id)
+    existing = service.for_chat(chat.id)
     if len(existing) >= MAX_SUBSCRIPTIONS and all(
         topic_key(s.topic) != topic_key(parsed.topic) for s in existing
     ):
@@ -192,7 +184,7 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
     service = await _ready(update, context)
     if service is None or chat is None:
         return
-    subs = service.subs.for_chat(chat.id)
+    subs = service.for_chat(chat.id)
     words = " ".join(context.args or [])
     if words.casefold() == "all" or (not words and len(subs) == 1):
         chosen = subs
@@ -262,53 +254,3 @@ async def on_migrate(update: Update, context: NewsContext) -> None:
     if message is None or service is None or message.migrate_to_chat_id is None:
         return
     service.migrate(message.chat.id, message.migrate_to_chat_id)
-
-
-async def on_button(update: Update, context: NewsContext) -> None:
-    """Remove a subscription, offer times, or set one; answer every press."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None:
-        return
-    match = _DATA.fullmatch(query.data or "")
-    service = service_of(context)
-    user = update.effective_user
-    allowed = is_allowed(context.bot_data.config, user.id if user else None)
-    if match is None or service is None or chat is None or not allowed:
-        await query.answer("This button is not valid any more.")
-        raise ApplicationHandlerStop
-    if not await may_change(update, context):
-        await query.answer(ADMINS_ONLY, show_alert=True)
-        raise ApplicationHandlerStop
-    await _press(update, service, chat.id, match)
-    raise ApplicationHandlerStop
-
-
-async def _press(
-    update: Update, service: DigestService, chat_id: int, match: re.Match[str]
-) -> None:
-    """Act on a press, refresh the message, then answer (so the answer means it is done)."""
-    query = update.callback_query
-    assert query is not None
-    action, sub_id, hhmm = match[1], match[2], match[3]
-    sub = service.subs.get(sub_id)
-    if sub is None or sub.chat_id != chat_id:
-        await query.answer("That subscription is gone.")
-        return
-    if action == "tm":
-        await query.edit_message_reply_markup(time_keyboard(sub))
-        await query.answer(f"When should {sub.label} come?"[:200])
-        return
-    if action == "rm":
-        service.unsubscribe(chat_id, [sub_id])
-        notice = f"Removed: {sub.label}"
-    else:
-        assert hhmm is not None
-        service.set_time(chat_id, sub_id, (int(hhmm[:2]) % 24, int(hhmm[2:]) % 60))
-        notice = f"{sub.label}: now at {hhmm[:2]}:{hhmm[2:]}"
-    text, markup = listing(service, chat_id)
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except TelegramError as exc:  # "message is not modified" and friends
-        log.info("could not refresh /subscriptions: %s", exc)
-    await query.answer(notice[:200])

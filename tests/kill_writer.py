@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.models import ArticleDraft
 from bot.archive.store import ArticleStore
+from bot.models import ArticleDraft
 
 BATCH = 25
 

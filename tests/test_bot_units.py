@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.app.buttons import PAGE, SUGGEST, SUMMARY, Action, decode, encode
 from bot.app.commands import CommandSpec, bot_commands, help_html, markdown_table, merge_commands
 from bot.app.context import LineCache, Listing
 from bot.app.inline_results import MAX_OFFSET, parse_offset
@@ -20,7 +21,6 @@ from bot.render import escape
 from bot.search import Hit, SearchResult
 from bot.services import Services
 from bot.tgserver import parse_html, utf16_len
-from handlers.callbacks import PAGE, SUGGEST, SUMMARY, Action, decode, encode
 
 SPECS = [
     CommandSpec("latest", "Newest <articles> & more", args="[N] [words]"),

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import importlib
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from types import ModuleType
-from typing import Any
 
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -26,6 +23,7 @@ from telegram.ext import (
 
 from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
 from bot.app.context import BotData, NewsApp, NewsContext, context_types
+from bot.app.errors import on_error
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.config import Config
 from bot.services import Services
@@ -40,10 +38,9 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.callbacks",
     "handlers.feeds",
     "handlers.subscriptions",
+    "handlers.subscription_buttons",
     "handlers.admin",
 )
-ADMIN_NOTICE_LIMIT = 300
-ADMIN_NOTICE_INTERVAL = 60.0  # seconds between error notices to admins
 
 
 def load_handler_modules(names: Sequence[str] = HANDLER_MODULES) -> list[ModuleType]:
@@ -198,64 +195,6 @@ async def _post_shutdown_owning(application: NewsApp) -> None:
     """Run the shutdown hooks, then close the services this Application owns."""
     await _post_shutdown(application)
     application.bot_data.services.shutdown()
-
-
-async def on_error(update: object, context: NewsContext) -> None:
-    """Log the failure with its traceback, apologise to the user, tell the admins briefly."""
-    error = context.error
-    if isinstance(error, Forbidden):  # the chat blocked the bot: nothing to tell anyone
-        log.info("forbidden: %s", error)
-        await _blocked(update, context)
-        return
-    if isinstance(error, NetworkError) and not isinstance(update, Update):
-        log.warning("Bot API unreachable for now: %s", error)  # PTB retries by itself
-        return
-    log.error("update %s failed", _update_id(update), exc_info=error)
-    if isinstance(update, Update):
-        await _apologise(update)
-    await _notify_admins(context, error)
-
-
-async def _notify_admins(context: NewsContext, error: BaseException | None) -> None:
-    """Send the admins one short line about the error, at most once per interval."""
-    data = context.bot_data
-    now = time.monotonic()
-    if now - data.last_admin_notice < ADMIN_NOTICE_INTERVAL:
-        return  # an error storm must not become a message storm
-    data.last_admin_notice = now
-    text = html.escape(f"{type(error).__name__}: {error}", quote=False)[:ADMIN_NOTICE_LIMIT]
-    for admin in sorted(data.config.admins):
-        try:
-            await context.bot.send_message(admin, f"⚠️ newsbrief error\n<code>{text}</code>")
-        except TelegramError as exc:
-            log.info("could not notify admin %s: %s", admin, exc)
-
-
-async def _blocked(update: object, context: NewsContext) -> None:
-    """Mark the chat as blocked and run the chat-blocked hooks."""
-    chat = update.effective_chat if isinstance(update, Update) else None
-    if chat is None:
-        return
-    if context.chat_data is not None:
-        context.chat_data.blocked = True
-    for hook in context.bot_data.on_chat_blocked:
-        await hook(context, chat.id)
-
-
-async def _apologise(update: Update) -> None:
-    """Tell the user something went wrong, without details; never raise."""
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer("Sorry, that did not work. Try again.")
-        elif update.effective_message is not None and update.message is not None:
-            await update.effective_message.reply_text("Sorry, something went wrong. Try again.")
-    except TelegramError as exc:
-        log.info("could not apologise: %s", exc)
-
-
-def _update_id(update: object) -> Any:
-    """Return the update id for the log line (no message text, which may be private)."""
-    return update.update_id if isinstance(update, Update) else type(update).__name__
 
 
 StartUpdates = Callable[[Updater], Awaitable[object]]

@@ -7,45 +7,27 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
 from telegram.ext import CallbackContext, JobQueue
 
+from bot.archive.userdb import UserDB
 from bot.config import Config
 from bot.digests.compose import ArticleSource, Searcher
 from bot.digests.composer import Composer
 from bot.digests.delivery import Deliverer, Outcome, SendFn
+from bot.digests.jobs import AnyJobQueue, DueJob, bot_sender
 from bot.digests.pacing import Pacer, Pacing
 from bot.digests.queue import Request, WorkQueue
 from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
 from bot.models import utcnow
-from bot.archive.userdb import UserDB
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIME = (8, 0)
-
-
-class AnyJobQueue(Protocol):
-    """The JobQueue calls the service makes (PTB's JobQueue of any context type)."""
-
-    def run_once(
-        self,
-        callback: Any,
-        when: Any,
-        data: Any = ...,
-        name: Any = ...,
-        chat_id: Any = ...,
-        user_id: Any = ...,
-        job_kwargs: Any = ...,
-    ) -> Any: ...
-
-    def get_jobs_by_name(self, name: str) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,26 +37,6 @@ class DigestSettings:
     cap: int = 10
     grace: timedelta = DEFAULT_GRACE
     pacing: Pacing = field(default_factory=Pacing)
-
-
-@dataclass(frozen=True, slots=True)
-class DueJob:
-    """What a subscription's job carries: which subscription, due when."""
-
-    sub_id: str
-    due: datetime
-
-
-def bot_sender(bot: Bot) -> SendFn:
-    """Return a SendFn that sends HTML without link previews through a PTB Bot."""
-    no_preview = LinkPreviewOptions(is_disabled=True)
-
-    async def send(chat_id: int, text: str) -> object:
-        return await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=no_preview
-        )
-
-    return send
 
 
 class DigestService:
@@ -227,6 +189,24 @@ class DigestService:
         for sub in moved:
             self.schedule(sub)
         return moved
+
+    def for_chat(self, chat_id: int) -> list[Subscription]:
+        """Return the chat's subscriptions."""
+        return self.subs.for_chat(chat_id)
+
+    def subscription(self, chat_id: int, sub_id: str) -> Subscription | None:
+        """Return one of the chat's subscriptions, or None when it is gone or not the chat's."""
+        sub = self.subs.get(sub_id)
+        return sub if sub is not None and sub.chat_id == chat_id else None
+
+    def is_active(self, chat_id: int) -> bool:
+        """Return whether digests reach this chat (False after it blocked the bot)."""
+        return self.subs.is_active(chat_id)
+
+    def forget_chat(self, chat_id: int) -> tuple[int, bool]:
+        """Remove the chat's subscriptions, their jobs and its settings (/forget)."""
+        gone = self.unsubscribe(chat_id, [s.sub_id for s in self.subs.for_chat(chat_id)])
+        return len(gone), self.subs.drop_chat(chat_id)
 
     def zone_of(self, chat_id: int) -> ZoneInfo | None:
         """Return the zone the chat chose with /timezone, if any."""

@@ -19,9 +19,9 @@ from typing import Any
 
 import orjson
 
+from bot.archive.userdb import UserDB
 from bot.digests.records import ChatSettings, Subscription, topic_key
 from bot.models import utcnow
-from bot.archive.userdb import UserDB
 
 SUBS_TABLE = "subscriptions"
 CHATS_TABLE = "chats"
@@ -203,6 +203,11 @@ class SubscriptionStore:
         self._chats[settings.chat_id] = settings
         table = self._users.table(CHATS_TABLE)
         table.upsert(settings.to_doc(), lambda d: d.get("chat_id") == settings.chat_id)
+
+    def drop_chat(self, chat_id: int) -> bool:
+        """Forget the chat's settings (zone, quiet flag); return whether it had any stored."""
+        self._chats.pop(chat_id, None)
+        return bool(self._users.table(CHATS_TABLE).remove(lambda d: d.get("chat_id") == chat_id))
 
     def set_zone(self, chat_id: int, zone: str) -> list[Subscription]:
         """Save the chat's zone and move its subscriptions to it (same wall-clock time)."""

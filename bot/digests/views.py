@@ -36,12 +36,12 @@ def keyboard(subs: list[Subscription]) -> InlineKeyboardMarkup | None:
 
 def listing(service: DigestService, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """Return the /subscriptions text and its buttons."""
-    subs = service.subs.for_chat(chat_id)
+    subs = service.for_chat(chat_id)
     if not subs:
         return "No subscriptions here. Try <code>/subscribe 07:30 climate</code>.", None
     now = utcnow()
     lines = [f"{n}. {describe(s, now)}" for n, s in enumerate(subs, start=1)]
-    if not service.subs.is_active(chat_id):
+    if not service.is_active(chat_id):
         lines.append("\nPaused: the bot could not reach this chat. Send /start to resume.")
     return "<b>Subscriptions</b>\n" + "\n".join(lines), keyboard(subs)
 

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.ingest.feedparse import ParsedFeed, parse_feed
+from bot.archive.store import ArticleStore
 from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
 from bot.feeds.fulltext import FullText
 from bot.feeds.registry import FeedRecord
 from bot.feeds.status import PollResult
+from bot.ingest.feedparse import ParsedFeed, parse_feed
 from bot.models import Article, ArticleDraft
-from bot.archive.store import ArticleStore
 
 log = logging.getLogger(__name__)
 

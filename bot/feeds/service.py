@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 from telegram.ext import CallbackContext, JobQueue
 
+from bot.archive.store import ArticleStore
+from bot.archive.userdb import UserDB
 from bot.feeds.fetcher import Fetcher, FetchSettings, make_client
 from bot.feeds.fulltext import FullText, FullTextSettings
 from bot.feeds.poller import Backoff, Poller, Prepared, is_due
@@ -18,8 +20,6 @@ from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id
 from bot.feeds.safety import UnsafeURL, check_syntax
 from bot.feeds.status import FeedError, FeedStatus, PollResult
 from bot.models import utcnow
-from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
 
 log = logging.getLogger(__name__)
 

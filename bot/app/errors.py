@@ -1,0 +1,76 @@
+"""The error handler: log with the traceback, apologise to the user, tell the admins briefly."""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from typing import Any
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError, TelegramError
+
+from bot.app.context import NewsContext
+
+log = logging.getLogger(__name__)
+
+ADMIN_NOTICE_LIMIT = 300
+ADMIN_NOTICE_INTERVAL = 60.0  # seconds between error notices to admins
+
+
+async def on_error(update: object, context: NewsContext) -> None:
+    """Log the failure with its traceback, apologise to the user, tell the admins briefly."""
+    error = context.error
+    if isinstance(error, Forbidden):  # the chat blocked the bot: nothing to tell anyone
+        log.info("forbidden: %s", error)
+        await _blocked(update, context)
+        return
+    if isinstance(error, NetworkError) and not isinstance(update, Update):
+        log.warning("Bot API unreachable for now: %s", error)  # PTB retries by itself
+        return
+    log.error("update %s failed", _update_id(update), exc_info=error)
+    if isinstance(update, Update):
+        await _apologise(update)
+    await _notify_admins(context, error)
+
+
+async def _notify_admins(context: NewsContext, error: BaseException | None) -> None:
+    """Send the admins one short line about the error, at most once per interval."""
+    data = context.bot_data
+    now = time.monotonic()
+    if now - data.last_admin_notice < ADMIN_NOTICE_INTERVAL:
+        return  # an error storm must not become a message storm
+    data.last_admin_notice = now
+    text = html.escape(f"{type(error).__name__}: {error}", quote=False)[:ADMIN_NOTICE_LIMIT]
+    for admin in sorted(data.config.admins):
+        try:
+            await context.bot.send_message(admin, f"⚠️ newsbrief error\n<code>{text}</code>")
+        except TelegramError as exc:
+            log.info("could not notify admin %s: %s", admin, exc)
+
+
+async def _blocked(update: object, context: NewsContext) -> None:
+    """Mark the chat as blocked and run the chat-blocked hooks."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is None:
+        return
+    if context.chat_data is not None:
+        context.chat_data.blocked = True
+    for hook in context.bot_data.on_chat_blocked:
+        await hook(context, chat.id)
+
+
+async def _apologise(update: Update) -> None:
+    """Tell the user something went wrong, without details; never raise."""
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer("Sorry, that did not work. Try again.")
+        elif update.effective_message is not None and update.message is not None:
+            await update.effective_message.reply_text("Sorry, something went wrong. Try again.")
+    except TelegramError as exc:
+        log.info("could not apologise: %s", exc)
+
+
+def _update_id(update: object) -> Any:
+    """Return the update id for the log line (no message text, which may be private)."""
+    return update.update_id if isinstance(update, Update) else type(update).__name__

@@ -1,0 +1,49 @@
+"""What DigestService hands the JobQueue and the Bot: the job payload and the send function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+
+from bot.digests.delivery import SendFn
+
+
+class AnyJobQueue(Protocol):
+    """The JobQueue calls the service makes (PTB's JobQueue of any context type)."""
+
+    def run_once(
+        self,
+        callback: Any,
+        when: Any,
+        data: Any = ...,
+        name: Any = ...,
+        chat_id: Any = ...,
+        user_id: Any = ...,
+        job_kwargs: Any = ...,
+    ) -> Any: ...
+
+    def get_jobs_by_name(self, name: str) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DueJob:
+    """What a subscription's job carries: which subscription, due when."""
+
+    sub_id: str
+    due: datetime
+
+
+def bot_sender(bot: Bot) -> SendFn:
+    """Return a SendFn that sends HTML without link previews through a PTB Bot."""
+    no_preview = LinkPreviewOptions(is_disabled=True)
+
+    async def send(chat_id: int, text: str) -> object:
+        return await bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=no_preview
+        )
+
+    return send

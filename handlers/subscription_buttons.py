@@ -1,0 +1,79 @@
+"""The buttons under /subscriptions: remove a subscription, offer times, set one."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
+
+from bot.app.commands import CommandSpec, is_allowed
+from bot.app.context import NewsApp, NewsContext
+from bot.digests.service import DigestService
+from bot.digests.views import listing, time_keyboard
+from handlers.subscriptions import ADMINS_ONLY, may_change, service_of
+
+log = logging.getLogger(__name__)
+
+COMMANDS: list[CommandSpec] = []  # buttons only
+BUTTON_GROUP = -2  # before the app's gate and the catch-all button handler (see register)
+_DATA = re.compile(r"sub:(rm|tm|at):([0-9a-f]{8})(?::([0-9]{4}))?")
+
+
+def register(application: NewsApp) -> None:
+    """Add the subscription buttons' handler."""
+    # Group -2 runs before the gate (group -1) and the catch-all button handler (group 0),
+    # so this handler checks the allow-list itself and stops the update when it answered.
+    application.add_handler(CallbackQueryHandler(on_button, pattern=r"^sub:"), BUTTON_GROUP)
+
+
+async def on_button(update: Update, context: NewsContext) -> None:
+    """Remove a subscription, offer times, or set one; answer every press."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None:
+        return
+    match = _DATA.fullmatch(query.data or "")
+    service = service_of(context)
+    user = update.effective_user
+    allowed = is_allowed(context.bot_data.config, user.id if user else None)
+    if match is None or service is None or chat is None or not allowed:
+        await query.answer("This button is not valid any more.")
+        raise ApplicationHandlerStop
+    if not await may_change(update, context):
+        await query.answer(ADMINS_ONLY, show_alert=True)
+        raise ApplicationHandlerStop
+    await _press(update, service, chat.id, match)
+    raise ApplicationHandlerStop
+
+
+async def _press(
+    update: Update, service: DigestService, chat_id: int, match: re.Match[str]
+) -> None:
+    """Act on a press, refresh the message, then answer (so the answer means it is done)."""
+    query = update.callback_query
+    assert query is not None
+    action, sub_id, hhmm = match[1], match[2], match[3]
+    sub = service.subscription(chat_id, sub_id)
+    if sub is None:
+        await query.answer("That subscription is gone.")
+        return
+    if action == "tm":
+        await query.edit_message_reply_markup(time_keyboard(sub))
+        await query.answer(f"When should {sub.label} come?"[:200])
+        return
+    if action == "rm":
+        service.unsubscribe(chat_id, [sub_id])
+        notice = f"Removed: {sub.label}"
+    else:
+        assert hhmm is not None
+        service.set_time(chat_id, sub_id, (int(hhmm[:2]) % 24, int(hhmm[2:]) % 60))
+        notice = f"{sub.label}: now at {hhmm[:2]}:{hhmm[2:]}"
+    text, markup = listing(service, chat_id)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except TelegramError as exc:  # "message is not modified" and friends
+        log.info("could not refresh /subscriptions: %s", exc)
+    await query.answer(notice[:200])
