@@ -6,12 +6,20 @@ import importlib
 import sys
 import time
 
+from benchmarks.common import SHARED_DATA
+
 ALL = ("store", "search", "summaries", "feeds", "bot", "digests")
 
 
 def main() -> None:
     """Import each benchmark module and run its `main()` in turn, each in this one run."""
     names = sys.argv[1:] or list(ALL)
+    if not SHARED_DATA.is_dir():
+        # A clone outside the project's workspace has no ../shared: say what to pass, once.
+        sys.exit(
+            f"benchmarks: no shared data at {SHARED_DATA}; "
+            "run NEWSBRIEF_SHARED_DATA=/path/to/shared/data make bench"
+        )
     for name in names:
         try:
             module = importlib.import_module(f"benchmarks.{name}")

@@ -1,6 +1,7 @@
 """A loopback HTTP server for feed tests and the feed benchmark.
 
-Serves the shared real feeds, generated feeds and documents a test puts in, with
+Serves the feed fixtures of tests/fixtures/feeds (real-world dialects and encodings, written
+for these tests), generated feeds (also a big one) and documents a test puts in, with
 ETag/Last-Modified and 304s, plus misbehaving endpoints: slow, silent, trickling,
 huge, truncated, HTML, error statuses and redirect loops. Run it alone with
 `python -m tests.feedserver [--port N]`; it prints its base URL.
@@ -13,7 +14,6 @@ import contextlib
 import functools
 import gzip
 import hashlib
-import os
 import threading
 import time
 from collections import Counter
@@ -24,14 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-SHARED_FEEDS = (
-    Path(
-        os.environ.get(
-            "NEWSBRIEF_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-        )
-    )
-    / "feeds"
-)
+FIXTURE_FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
+BIG_ITEMS = 1_000
 BASE_TIME = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 HUGE_BYTES = 50 * 1024 * 1024
 CHUNK = 64 * 1024
@@ -60,6 +54,23 @@ def generate_feed(number: int, items: int = 20, *, version: int = 0) -> bytes:
 
 
 @functools.cache
+def big_feed(items: int = BIG_ITEMS) -> bytes:
+    """Return an RSS 2.0 feed of `items` items with long bodies (about 1 KB each)."""
+    filler = " ".join(f"Paragraph {n} of the long report goes on about the matter." for n in range(16))
+    entries = "".join(
+        f"<item><title>Long report {k}</title><link>http://big.example/report/{k}</link>"
+        f"<guid>urn:big:{k}</guid>"
+        f"<pubDate>{format_datetime(BASE_TIME - timedelta(hours=k), usegmt=True)}</pubDate>"
+        f"<description>Report {k}. {filler}</description></item>"
+        for k in range(items)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Big feed</title><link>http://big.example/</link>{entries}</channel></rss>"
+    ).encode()
+
+
+@functools.cache
 def gzip_bomb() -> bytes:
     """Return 8 KB of gzip that inflates to 8 MB."""
     return gzip.compress(b"<rss>" + b" " * (8 * 1024 * 1024))
@@ -83,9 +94,9 @@ def _validators(body: bytes) -> tuple[str, str]:
 class FeedServer:
     """The server and what it has seen; start() binds an ephemeral loopback port."""
 
-    def __init__(self, *, generated_items: int = 20, shared: Path = SHARED_FEEDS) -> None:
+    def __init__(self, *, generated_items: int = 20, fixtures: Path = FIXTURE_FEEDS) -> None:
         self.generated_items = generated_items
-        self.shared = shared
+        self.fixtures = fixtures
         self.documents: dict[str, Document] = {}
         self.requests: Counter[str] = Counter()
         self.statuses: Counter[int] = Counter()
@@ -183,6 +194,9 @@ class _Handler(BaseHTTPRequestHandler):
             "/huge": lambda: self._huge(with_length="nolength" not in query),
             "/broken": self._broken,
             "/gzipbomb": self._gzip_bomb,
+            "/big.xml": lambda: self._document(
+                Document(big_feed(), "application/rss+xml", *_validators(big_feed()))
+            ),
             "/loop/a": lambda: self._redirect("/loop/b"),
             "/loop/b": lambda: self._redirect("/loop/a"),
             "/redirect": lambda: self._redirect(query.get("to", "/")),
@@ -191,8 +205,8 @@ class _Handler(BaseHTTPRequestHandler):
             special[path]()
         elif path.startswith("/status/"):
             self._send(int(path.rsplit("/", 1)[1]), b"error page", "text/plain")
-        elif path.startswith("/shared/") and (self.feeds.shared / path[8:]).is_file():
-            self._document(Document(b"", "application/rss+xml"), self.feeds.shared / path[8:])
+        elif path.startswith("/fixtures/") and (self.feeds.fixtures / path[10:]).is_file():
+            self._document(Document(b"", "application/rss+xml"), self.feeds.fixtures / path[10:])
         elif path.startswith("/gen/"):
             number = int(path[5:].split(".")[0])
             # ?step=S: a new item every S seconds, for demos against a live feed.

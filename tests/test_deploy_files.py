@@ -14,6 +14,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sysconfig
 import tomllib
 from pathlib import Path
 
@@ -292,8 +293,12 @@ def test_the_unit_is_sandboxed(unit: dict[str, list[str]]) -> None:
 
 
 def _checkable_copy(tmp_path: Path) -> Path:
-    """Return the unit with ExecStart pointing at this checkout's newsbrief (verify needs it)."""
-    script = REPO / ".venv" / "bin" / "newsbrief"
+    """Return the unit with ExecStart pointing at the running environment's newsbrief script.
+
+    verify needs an executable there; sysconfig finds it wherever the environment lives.
+    """
+    script = Path(sysconfig.get_path("scripts")) / "newsbrief"
+    assert script.is_file(), f"{script}: install the project (make .venv/.installed) first"
     text = (DEPLOY / "newsbrief.service").read_text()
     copy = tmp_path / "newsbrief.service"
     copy.write_text(text.replace("/opt/newsbrief/.venv/bin/newsbrief", str(script)))
@@ -302,10 +307,18 @@ def _checkable_copy(tmp_path: Path) -> Path:
 
 def _systemd_analyze() -> str:
     found = shutil.which("systemd-analyze")
-    assert found, "systemd-analyze is part of this project's machine image (Debian systemd)"
+    assert found is not None
     return found
 
 
+# Only machines with systemd can judge the unit; the parsed checks above run everywhere.
+needs_systemd_analyze = pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None,
+    reason="systemd-analyze is not installed (Debian/Ubuntu package: systemd)",
+)
+
+
+@needs_systemd_analyze
 def test_systemd_analyze_verify_accepts_the_unit_without_warnings(tmp_path: Path) -> None:
     result = subprocess.run(
         [_systemd_analyze(), "verify", str(_checkable_copy(tmp_path))],
@@ -317,6 +330,7 @@ def test_systemd_analyze_verify_accepts_the_unit_without_warnings(tmp_path: Path
     assert result.stderr.strip() == "", result.stderr  # bad values are only warnings
 
 
+@needs_systemd_analyze
 def test_systemd_analyze_security_rates_the_unit_ok(tmp_path: Path) -> None:
     result = subprocess.run(
         [_systemd_analyze(), "security", "--offline=true", str(_checkable_copy(tmp_path))],

@@ -12,7 +12,7 @@ from bot.archive.userdb import UserDB
 from bot.feeds import FeedError, FeedService, FetchSettings
 from bot.feeds.fetcher import Fetcher, FetchError, make_client
 from tests.conftest import FakeClock
-from tests.feedserver import SHARED_FEEDS, FeedServer, generate_feed, rss
+from tests.feedserver import BIG_ITEMS, FIXTURE_FEEDS, FeedServer, generate_feed, rss
 
 UA = "newsbrief-test/1.0 (+https://example.org/bot)"
 SETTINGS = FetchSettings(timeout=0.5, connect_timeout=0.5, max_redirects=4, per_host=3)
@@ -29,18 +29,18 @@ async def feeds(store: ArticleStore, users: UserDB, clock: FakeClock) -> AsyncIt
 
 
 @pytest.mark.parametrize(
-    ("name", "title", "items"),
+    ("path", "title", "items"),
     [
-        ("guardian_us.rss.xml", "The Guardian", 55),
-        ("heise_developer.atom.xml", "heise developer neueste Meldungen", 15),
-        ("jn_pt_iso8859-1.rss.xml", "Jornal de Notícias - Últimas Notícias", 40),
-        ("uol_noticias_iso8859-1.rss.xml", "UOL Noticias", 15),
+        ("/fixtures/latin1_no_declaration.rss.xml", "Notícias da Manhã - Últimas", 8),
+        ("/fixtures/developer.atom.xml", "Entwickler-Meldungen", 6),
+        ("/fixtures/russian_cp1251.rss.xml", "Новости дня", 7),
+        ("/big.xml", "Big feed", BIG_ITEMS),
     ],
 )
-async def test_real_feeds_are_added_with_title_and_item_count(
-    feeds: FeedService, server: FeedServer, store: ArticleStore, name: str, title: str, items: int
+async def test_feeds_of_each_dialect_are_added_with_title_and_item_count(
+    feeds: FeedService, server: FeedServer, store: ArticleStore, path: str, title: str, items: int
 ) -> None:
-    status = await feeds.add_feed(server.url(f"/shared/{name}"))
+    status = await feeds.add_feed(server.url(path))
     assert (status.title, status.items, status.articles) == (title, items, items)
     assert status.last_error is None
     assert len(store) == items
@@ -50,13 +50,38 @@ async def test_real_feeds_are_added_with_title_and_item_count(
 async def test_latin1_feed_without_declaration_reads_right(
     feeds: FeedService, server: FeedServer, store: ArticleStore, clock: FakeClock
 ) -> None:
-    await feeds.add_feed(server.url("/shared/uol_noticias_iso8859-1.rss.xml"))
+    await feeds.add_feed(server.url("/fixtures/latin1_no_declaration.rss.xml"))
     titles = [a.title for a in store]
-    assert any("Líder" in a.body or "ã" in a.title for a in store)
+    assert "Líder da oposição pede votação sobre orçamento" in titles
+    assert any("São Paulo" in a.body for a in store)
     assert not any("\ufffd" in t or "Ã" in t for t in titles)  # no mojibake
-    # Portuguese dates ("Seg, 24 Set 2018 19:42:40 -0300") are read, in UTC, not fetch time.
+    # Portuguese dates ("Seg, 24 Set 2018 10:00:40 -0300") are read, in UTC, not fetch time.
     assert {a.published.date() for a in store} == {datetime(2018, 9, 24, tzinfo=UTC).date()}
+    first = next(a for a in store if a.title.startswith("Líder"))
+    assert first.published == datetime(2018, 9, 24, 13, 0, 40, tzinfo=UTC)
     assert all(a.published.tzinfo is not None and a.published < clock() for a in store)
+
+
+async def test_cp1251_russian_feed_reads_right(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    await feeds.add_feed(server.url("/fixtures/russian_cp1251.rss.xml"))
+    titles = {a.title for a in store}
+    assert "Учёные описали новый вид ящерицы" in titles
+    assert "Ёлочный базар откроется в декабре" in titles
+    assert not any("\ufffd" in t or "Ð" in t for t in titles)
+    assert {a.lang for a in store} == {"ru"}
+    assert min(a.published for a in store) == datetime(2023, 11, 20, 7, 15, tzinfo=UTC)
+
+
+async def test_atom_feed_keeps_links_and_offsets(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    await feeds.add_feed(server.url("/fixtures/developer.atom.xml"))
+    article = next(a for a in store if a.title.startswith("Python 3.13"))
+    assert article.url == "https://entwickler.example.de/meldung/1000.html"
+    assert article.published == datetime(2024, 3, 1, 7, 30, tzinfo=UTC)
+    assert "Just-in-time-Compiler" in article.body and "<p>" not in article.body
 
 
 async def test_html_in_titles_and_summaries_becomes_clean_text(
@@ -262,8 +287,8 @@ async def test_per_host_limit_holds_under_load(
     assert server.max_in_flight == 2
 
 
-def test_shared_feeds_are_where_the_server_looks() -> None:
-    assert len(list(SHARED_FEEDS.glob("*.xml"))) == 4
+def test_feed_fixtures_are_where_the_server_looks() -> None:
+    assert len(list(FIXTURE_FEEDS.glob("*.xml"))) == 3
 
 
 async def test_poll_all_stores_one_batch_and_credits_each_feed(
