@@ -31,6 +31,10 @@ class Config:
     allow_private_feeds: bool = False
     fulltext: bool = False
     rate_limit: int = 20
+    # load_config turns this on unless NEWSBRIEF_DEFAULT_FEEDS=0; a Config built in code (tests,
+    # benchmarks) polls no feed it did not name.
+    default_feeds: bool = False  # register the built-in list on a new data dir without `feeds`
+    default_feeds_opml: Path | None = None  # another OPML list instead of the built-in one
 
 
 def _ids(name: str, raw: str) -> frozenset[int]:
@@ -77,6 +81,18 @@ def _flag(name: str, raw: str) -> bool:
     raise ConfigError(f"{name} must be 1 or 0 (true/false)")
 
 
+def _default_feeds(name: str, raw: str) -> tuple[bool, Path | None]:
+    """Read NEWSBRIEF_DEFAULT_FEEDS: 1 (or unset) the built-in list, 0 none, or an OPML file."""
+    value = raw.strip()
+    if value.lower() in ("", "1", "true", "yes", "on"):
+        return True, None
+    if value.lower() in ("0", "false", "no", "off"):
+        return False, None
+    if not Path(value).is_file():
+        raise ConfigError(f"{name} must be 1, 0 or the path of an OPML file; {value!r} is none")
+    return True, Path(value)
+
+
 def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Config:
     """Build the Config from env; raise ConfigError naming the first bad variable."""
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
@@ -84,6 +100,9 @@ def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Conf
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN does not look like a token from @BotFather (id:secret)"
         )
+    default_feeds, default_feeds_opml = _default_feeds(
+        "NEWSBRIEF_DEFAULT_FEEDS", env.get("NEWSBRIEF_DEFAULT_FEEDS", "")
+    )
     return Config(
         data_dir=data_dir or Path(env.get("NEWSBRIEF_DATA_DIR", "").strip() or "data"),
         token=token,
@@ -106,4 +125,6 @@ def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Conf
         rate_limit=_per_minute(
             "NEWSBRIEF_RATE_LIMIT", env.get("NEWSBRIEF_RATE_LIMIT", "").strip() or "20"
         ),
+        default_feeds=default_feeds,
+        default_feeds_opml=default_feeds_opml,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,8 +12,12 @@ from bot.archive.userdb import UserDB
 from bot.config import Config
 from bot.digests.service import DigestService, DigestSettings
 from bot.feeds import FeedService
+from bot.feeds.defaults import default_feeds
+from bot.feeds.opml import OpmlError
 from bot.ingest.importer import ImportReport, import_paths
 from bot.search import SearchService
+
+log = logging.getLogger(__name__)
 
 SEEDED_FLAG = "seeded"
 
@@ -88,6 +93,19 @@ def open_services(
     return services
 
 
+def first_feeds(config: Config) -> list[str]:
+    """Return the feeds a new data dir starts with: NEWSBRIEF_FEEDS, else the default list."""
+    if config.feeds or not config.default_feeds:
+        return list(config.feeds)
+    try:
+        listed = default_feeds(config.default_feeds_opml)
+    except (OSError, OpmlError) as exc:  # the bot still runs; an admin can add feeds
+        log.warning("default feed list not used: %s", exc)
+        return []
+    log.info("registering %d default feeds (NEWSBRIEF_DEFAULT_FEEDS=0 turns this off)", len(listed))
+    return [feed.url for feed in listed]
+
+
 def import_seeds_once(services: Services) -> ImportReport | None:
     """Import seeds/ and register the configured feeds the first time a data dir is written."""
     meta = services.users.table("_meta")
@@ -97,6 +115,6 @@ def import_seeds_once(services: Services) -> ImportReport | None:
     seeds = services.config.seeds_dir or default_seeds_dir()
     paths = sorted(p for p in seeds.glob("*") if p.is_file()) if seeds.is_dir() else []
     report = import_paths(services.store, paths)
-    services.feeds.seed_feeds(services.config.feeds)
+    services.feeds.seed_feeds(first_feeds(services.config))
     meta.update({SEEDED_FLAG: True}, doc_ids=[1])
     return report

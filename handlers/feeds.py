@@ -130,12 +130,17 @@ def _when(moment: datetime | None, tz: tzinfo) -> str:
 def status_html(status: FeedStatus, tz: tzinfo) -> str:
     """Return one feed's status as a few lines of Telegram HTML."""
     state = "" if status.active else " — <b>off</b>"
-    lines = [
-        f"{bold(status.title)}{state} <code>{status.id}</code>",
-        escape(status.url),
-        f"Last fetch {_when(status.last_fetch, tz)}: {escape(status.last_status)}",
-        f"{status.items} items; next poll {_when(status.next_poll, tz) if status.active else '-'}",
-    ]
+    lines = [f"{bold(status.title)}{state} <code>{status.id}</code>", escape(status.url)]
+    since = status.unreachable_since
+    if since is not None:
+        tries = "1 try" if status.failures == 1 else f"{status.failures} tries"
+        lines.append(
+            f"Unreachable since {_when(since, tz)} ({tries}): {escape(status.last_error or '')}"
+        )
+    else:
+        lines.append(f"Last fetch {_when(status.last_fetch, tz)}: {escape(status.last_status)}")
+    next_poll = _when(status.next_poll, tz) if status.active else "-"
+    lines.append(f"{status.items} items; next {'try' if since else 'poll'} {next_poll}")
     if status.note:
         lines.append(escape(status.note))
     return "\n".join(lines)

@@ -37,6 +37,12 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+@pytest.fixture(autouse=True)
+def _no_default_feeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start new data dirs without the built-in (internet) feeds; tests that want them say so."""
+    monkeypatch.setenv("NEWSBRIEF_DEFAULT_FEEDS", "0")
+
+
 class FakeClock:
     """A clock the test moves by hand."""
 

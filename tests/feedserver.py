@@ -56,7 +56,9 @@ def generate_feed(number: int, items: int = 20, *, version: int = 0) -> bytes:
 @functools.cache
 def big_feed(items: int = BIG_ITEMS) -> bytes:
     """Return an RSS 2.0 feed of `items` items with long bodies (about 1 KB each)."""
-    filler = " ".join(f"Paragraph {n} of the long report goes on about the matter." for n in range(16))
+    filler = " ".join(
+        f"Paragraph {n} of the long report goes on about the matter." for n in range(16)
+    )
     entries = "".join(
         f"<item><title>Long report {k}</title><link>http://big.example/report/{k}</link>"
         f"<guid>urn:big:{k}</guid>"

@@ -121,3 +121,35 @@ def test_signals_stop_the_bot_cleanly(tmp_path: Path, signum: signal.Signals) ->
     lock = DataDirLock(tmp_path)
     lock.acquire()  # the bot released the data directory
     lock.release()
+
+
+def test_run_logs_the_bots_username_and_link_after_get_me(tmp_path: Path) -> None:
+    """`newsbrief run` (what `make run` starts with a token) says whom to message."""
+    with server_thread() as running:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": running.server.base_url,
+            "NEWSBRIEF_DATA_DIR": str(tmp_path),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=REPO,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            user = running.server.user(5)
+            running.call(user.send("/start"))
+            running.call(user.wait_replies(1, timeout=30))
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    name = running.server.bot_username
+    assert proc.returncode == 0, stderr
+    [line] = [line for line in stderr.splitlines() if "is running as" in line]
+    assert f"@{name}" in line and f"https://t.me/{name}" in line
+    assert TOKEN not in stderr and "Traceback" not in stderr

@@ -57,7 +57,7 @@ def test_rejected_records_go_to_stderr_with_file_and_line(
     src = tmp_path / "bad.jsonl"
     src.write_text('{"title": "ok", "body": "fine"}\n{oops\n')
     code, out, err = run(capsys, "--data-dir", str(data), "import", str(src))
-    assert code == 0 and out == "added 1, duplicates 0, rejected 1\n"
+    assert code == 1 and out == "added 1, duplicates 0, rejected 1\n"
     assert f"{src}:2: invalid JSON" in err
 
 

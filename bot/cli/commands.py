@@ -25,14 +25,14 @@ def _dump(obj: Any, out: TextIO) -> None:
 
 
 def cmd_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    """Import files; print the counts and every rejected record."""
+    """Import files; print the counts and every rejected record; exit 1 when any was rejected."""
     paths = [Path(p) for p in args.paths]
     with tqdm(unit=" articles", disable=None, file=sys.stderr) as bar:
         report = import_paths(services.store, paths, progress=bar.update)
     for reason in report.rejected:
         print(f"rejected {reason}", file=sys.stderr)
     out.write(report.summary() + "\n")
-    return 0
+    return 1 if report.rejected else 0  # like cp: the rest is imported, the exit code tells
 
 
 def cmd_latest(services: Services, args: argparse.Namespace, out: TextIO) -> int:

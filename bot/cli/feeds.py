@@ -91,6 +91,9 @@ def status_line(status: FeedStatus) -> str:
     upcoming = f"{status.next_poll:%Y-%m-%d %H:%M} UTC" if status.next_poll else "-"
     state = "active" if status.active else "INACTIVE"
     head = f"{status.id}  {status.title}  [{state}, every {status.interval_minutes} min]"
+    since = status.unreachable_since
+    if since is not None:
+        fetched = f"{fetched} (unreachable since {since:%Y-%m-%d %H:%M} UTC)"
     detail = (
         f"    {status.url}\n    last fetch {fetched}: {status.last_status}; "
         f"{status.items} items, {status.articles} articles in all; next poll {upcoming}"

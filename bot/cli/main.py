@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -33,14 +34,47 @@ from bot.services import open_services
 READERS = {"latest": cmd_latest, "search": cmd_search, "summary": cmd_summary}
 
 
+def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """Add the options every command takes; suppress=True leaves unset ones out of the result.
+
+    Each subcommand gets them too, with suppressed defaults, so `newsbrief latest --data-dir X`
+    and `newsbrief --data-dir X latest` mean the same and neither position resets the other.
+    """
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default(None),
+        help="data directory (env NEWSBRIEF_DATA_DIR, default ./data)",
+    )
+    parser.add_argument(
+        "--log-level", default=default(None), help="logging level (default INFO for run/chat)"
+    )
+    parser.add_argument("--log-format", choices=("text", "json"), default=default("text"))
+    parser.add_argument(
+        "--no-default-feeds",
+        action="store_true",
+        default=default(False),
+        help="a new data dir starts without the built-in feed list (NEWSBRIEF_DEFAULT_FEEDS=0)",
+    )
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """Yield every subcommand's parser, nested ones (`feeds add`) included."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                yield child
+                yield from _subparsers(child)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="newsbrief", description=__doc__)
-    parser.add_argument(
-        "--data-dir", type=Path, help="data directory (env NEWSBRIEF_DATA_DIR, default ./data)"
-    )
-    parser.add_argument("--log-level", default="WARNING", help="logging level (default WARNING)")
-    parser.add_argument("--log-format", choices=("text", "json"), default="text")
+    add_global_options(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     imp = sub.add_parser(
@@ -76,36 +110,61 @@ def build_parser() -> argparse.ArgumentParser:
     add_webhook_arguments(run)
     sub.add_parser("chat", help="the bot and a local Bot API server; the terminal is the user")
     sub.add_parser("run-default", help="what `make run` starts: `run` with a token, else `chat`")
+    for child in _subparsers(parser):
+        add_global_options(child, suppress=True)
     return parser
+
+
+BOT_COMMANDS = frozenset({"run", "run-default"})  # a service logs INFO; the others WARNING
 
 
 def _config(args: argparse.Namespace) -> Config:
     load_dotenv(".env", override=False)
-    return load_config(os.environ, data_dir=args.data_dir)
+    config = load_config(os.environ, data_dir=args.data_dir)
+    if config.data_dir.exists() and not config.data_dir.is_dir():
+        raise ConfigError(f"the data directory {config.data_dir} is a file, not a directory")
+    return replace(config, default_feeds=False) if args.no_default_feeds else config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; exit 2 on bad configuration, 1 on a data-dir problem."""
+    """Run one command; exit 2 on bad input or configuration, 1 when the work failed."""
     args = build_parser().parse_args(argv)
     try:
         config = _config(args)
     except ConfigError as exc:
         print(f"newsbrief: {exc}", file=sys.stderr)
         return 2
-    setup_logging(args.log_level.upper(), token=config.token, fmt=args.log_format)
-    if args.command == "summarize":
-        return cmd_summarize(args, sys.stdout)
+    level = args.log_level or ("INFO" if args.command in BOT_COMMANDS else "WARNING")
+    setup_logging(level.upper(), token=config.token, fmt=args.log_format)
     try:
-        if args.command in OPS_COMMANDS:
-            return run_ops_command(config, args, sys.stdout, sys.stderr)
-        if args.command == "run" or (args.command == "run-default" and config.token):
-            return _run(config, args)
-        if args.command in ("chat", "run-default"):
-            return run_chat(config, stdin=sys.stdin, stdout=sys.stdout)
-        return _dispatch(config, args)
+        return _command(config, args)
     except (DataDirLocked, SchemaError, StorageError) as exc:
         print(f"newsbrief: {exc}", file=sys.stderr)
         return 1
+    except (OSError, UnicodeDecodeError) as exc:
+        # A file the user named (a batch file, a folder) is missing, unreadable or not text.
+        print(f"newsbrief: {_file_problem(exc)}", file=sys.stderr)
+        return 1
+
+
+def _file_problem(exc: OSError | UnicodeDecodeError) -> str:
+    """Return one line naming the file and what is wrong with it."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"a file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
+
+
+def _command(config: Config, args: argparse.Namespace) -> int:
+    if args.command == "summarize":
+        return cmd_summarize(args, sys.stdout)
+    if args.command in OPS_COMMANDS:
+        return run_ops_command(config, args, sys.stdout, sys.stderr)
+    if args.command == "run" or (args.command == "run-default" and config.token):
+        return _run(config, args)
+    if args.command in ("chat", "run-default"):
+        return run_chat(config, stdin=sys.stdin, stdout=sys.stdout)
+    return _dispatch(config, args)
 
 
 def _dispatch(config: Config, args: argparse.Namespace) -> int:

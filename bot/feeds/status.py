@@ -31,6 +31,12 @@ class FeedStatus:
     next_poll: datetime | None
     failures: int
     note: str | None
+    first_failure: datetime | None = None  # when the current run of failures began
+
+    @property
+    def unreachable_since(self) -> datetime | None:
+        """Return when the feed started failing, while it still fails."""
+        return self.first_failure if self.failures else None
 
     @classmethod
     def from_record(cls, record: FeedRecord) -> FeedStatus:
@@ -50,6 +56,7 @@ class FeedStatus:
             next_poll=record.next_poll if record.active else None,
             failures=record.failures,
             note=record.note,
+            first_failure=record.first_failure,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -68,6 +75,7 @@ class FeedStatus:
             "articles": self.articles,
             "next_poll": _stamp(self.next_poll),
             "failures": self.failures,
+            "first_failure": _stamp(self.first_failure),
             "note": self.note,
         }
 

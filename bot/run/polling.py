@@ -60,7 +60,11 @@ async def _serve(config: Config, services: Services, err: TextIO) -> int:
     application = build_application(config, services, own_services=False)
     try:
         async with stop_signals() as stop, running(application):
-            log.info("newsbrief is running as @%s", application.bot.username)
+            # After getMe: tell the newcomer whom to message.
+            name = application.bot.username
+            log.info(
+                "newsbrief is running as @%s: open https://t.me/%s and send /start", name, name
+            )
             await stop.wait()
     except InvalidToken:
         print(REJECTED_LINE, file=err)
