@@ -46,6 +46,7 @@ class Listing:
     page: int = 0
     suggestion: str | None = None  # did-you-mean of the last page shown
     shown: dict[int, str] = field(default_factory=dict)  # item number -> article id
+    created: datetime = field(default_factory=utcnow)  # lists expire a day after (persistence)
 
     def remember(self, first_number: int, ids: list[str]) -> None:
         """Record the article ids shown from `first_number` on, for the Summary buttons."""
@@ -79,11 +80,17 @@ class LineCache:
 
 @dataclass(slots=True)
 class ChatData:
-    """Per-chat state (in memory): the last list shown and the lists buttons may page."""
+    """Per-chat state: the last list shown and the lists buttons may page.
+
+    Kept across restarts by `bot.app.persistence`, which stores every field of these
+    dataclasses; a field added here is persisted too, with its default for older files.
+    """
 
     last_ids: list[str] = field(default_factory=list)  # article ids of the last list shown
     last_first: int = 1  # the number the first of last_ids was shown with
+    last_shown: datetime | None = None  # when last_ids were shown
     listings: OrderedDict[int, Listing] = field(default_factory=OrderedDict)
+    # Never reset, even when every list expired: an old button must not page a new list.
     next_listing: int = 1
     blocked: bool = False  # the chat blocked or removed the bot
 
@@ -91,6 +98,15 @@ class ChatData:
         """Record the article ids just shown, numbered from `first_number`."""
         self.last_ids = list(ids)
         self.last_first = first_number
+        self.last_shown = utcnow()
+
+    def drop_older_than(self, cutoff: datetime) -> None:
+        """Forget the lists shown before `cutoff` (their buttons then answer "expired")."""
+        for key in [k for k, listing in self.listings.items() if listing.created < cutoff]:
+            del self.listings[key]
+        if self.last_shown is None or self.last_shown < cutoff:
+            self.last_ids = []
+            self.last_shown = None
 
     def item(self, number: int) -> str | None:
         """Return the article id shown as `number` in the last list, if any."""

@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
 from bot.app.context import BotData, NewsApp, NewsContext, context_types
 from bot.app.errors import on_error
+from bot.app.persistence import STATE_FILE, ChatStatePersistence
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.config import Config
 from bot.services import Services
@@ -91,6 +92,8 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown_owning if own_services else _post_shutdown)
     )
+    if services.writable:  # a read-only view beside a running bot must not write its state
+        builder = builder.persistence(ChatStatePersistence(config.data_dir / STATE_FILE))
     application: NewsApp = builder.build()  # type: ignore[assignment]
     application.bot_data.attach(services)
     _register(application, modules)
