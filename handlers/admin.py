@@ -125,6 +125,7 @@ async def _answer_forget(update: Update, context: NewsContext) -> None:
         return
     gone = forget_chat(context.bot_data.services, chat.id)
     context.application.drop_chat_data(chat.id)
+    await context.application.update_persistence()  # gone from disk before we say "Done"
     log.info("chat %s forgotten: %s subscriptions", chat.id, gone.subscriptions)
     await query.answer("Deleted.")
     subs = f"{gone.subscriptions} subscription{'s' if gone.subscriptions != 1 else ''}"

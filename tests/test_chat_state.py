@@ -108,8 +108,10 @@ def names(folder: Path) -> list[str]:
 async def test_forgetting_a_chat_removes_it_from_the_file(tmp_path: Path) -> None:
     path = tmp_path / STATE_FILE
     persistence = ChatStatePersistence(path)
-    await persistence.update_chat_data(1, ChatData(last_ids=["a"]))
-    await persistence.update_chat_data(2, ChatData(last_ids=["b"]))
+    for chat_id in (1, 2):
+        data = ChatData()
+        data.remember_items(["a"], 1)
+        await persistence.update_chat_data(chat_id, data)
     await persistence.drop_chat_data(1)
     await persistence.flush()
     assert set(orjson.loads(path.read_bytes())["chats"]) == {"2"}

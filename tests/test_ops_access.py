@@ -7,6 +7,9 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import orjson
+
+from bot.app.persistence import STATE_FILE
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.app.stats import FAILED, SENT, DailyCounters
 from bot.app.wiring import running
@@ -135,6 +138,9 @@ async def test_forget_deletes_the_chats_data_after_confirmation(tmp_path: Path) 
         await ann.send("/latest")  # leaves a last-list state in the chat
         await ann.wait_replies(1, timeout=10)
         assert env.app.chat_data[ann.chat_id].last_ids
+        env.app.mark_data_for_update_persistence(chat_ids=ann.chat_id)
+        await env.app.update_persistence()
+        assert str(ann.chat_id) in chat_state_file(env.config.data_dir)
 
         await ann.send("/forget")
         (question,) = await ann.wait_replies(1, timeout=10)
@@ -159,6 +165,8 @@ async def test_forget_deletes_the_chats_data_after_confirmation(tmp_path: Path) 
             env.app.chat_data[ann.chat_id].last_ids
         )
         assert len(digests.subs.for_chat(other)) == 1  # nobody else's data is touched
+        await env.app.update_persistence()  # the chat's list state is not on disk either
+        assert str(ann.chat_id) not in chat_state_file(env.config.data_dir)
 
 
 async def test_forget_in_a_group_needs_a_group_admin_and_the_same_person(tmp_path: Path) -> None:
@@ -199,3 +207,10 @@ async def test_forged_forget_buttons_are_refused(tmp_path: Path) -> None:
                 "This button is not valid any more.",
             )
         assert len(digests.subs.for_chat(ann.chat_id)) == 1
+
+
+def chat_state_file(data_dir: Path) -> dict[str, object]:
+    """Return the chats of the persisted chat state."""
+    chats = orjson.loads((data_dir / STATE_FILE).read_bytes())["chats"]
+    assert isinstance(chats, dict)
+    return chats

@@ -131,7 +131,11 @@ class ChatStatePersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
     async def update_chat_data(self, chat_id: int, data: ChatData) -> None:
         """Remember the chat's state (PTB hands a deep copy) and save the file."""
         data.drop_older_than(self.clock() - self.max_age)
-        self._chats[chat_id] = encode(data)
+        encoded = encode(data)
+        if encoded == encode(ChatData()):  # e.g. just after /forget: keep not even the id
+            await self.drop_chat_data(chat_id)
+            return
+        self._chats[chat_id] = encoded
         await self._save()
 
     async def drop_chat_data(self, chat_id: int) -> None:
