@@ -16,6 +16,7 @@ from bot.feeds.defaults import default_feeds
 from bot.feeds.opml import OpmlError
 from bot.ingest.importer import ImportReport, import_paths
 from bot.search import SearchService
+from bot.search.service import ProgressFactory
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,13 @@ def open_services(
     write: bool,
     allow_readonly: bool = True,
     digest_settings: DigestSettings | None = None,
+    progress: ProgressFactory | None = None,
 ) -> Services:
     """Open the data directory; as a writer when asked, or read-only beside a running writer.
 
     With write=True and the lock held elsewhere, DataDirLocked propagates unless
-    allow_readonly says a read-only view is good enough for the caller.
+    allow_readonly says a read-only view is good enough for the caller. A search index
+    rebuild reports through progress("indexing", total) (the CLI shows a bar).
     """
     config.data_dir.mkdir(parents=True, exist_ok=True)
     lock = DataDirLock(config.data_dir)
@@ -85,7 +88,7 @@ def open_services(
     services = Services(config, not readonly, lock, store, users, search, feeds, digests)
     if not readonly:
         services.seed_report = import_seeds_once(services)
-    search.initialize()
+    search.initialize(progress)
     digests.initialize()
     store.add_removal_listener(search.remove_articles)
     if not readonly:

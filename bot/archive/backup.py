@@ -232,7 +232,7 @@ def _set_aside(data_dir: Path, stamp: str) -> Path | None:
     return aside
 
 
-def _copy_in(src: Path, data_dir: Path, rels: list[str]) -> None:
+def _copy_in(src: Path, data_dir: Path, rels: list[str], progress: Progress | None) -> None:
     """Copy the backup's files into data_dir, each through a temp file and a rename."""
     for rel in rels:
         target = data_dir / rel
@@ -240,9 +240,17 @@ def _copy_in(src: Path, data_dir: Path, rels: list[str]) -> None:
         tmp = target.with_name(f".{target.name}.restore.tmp")
         shutil.copyfile(src / rel, tmp)
         os.replace(tmp, target)
+        if progress is not None:
+            progress(rel)
 
 
-def restore(src: Path, data_dir: Path, *, clock: Callable[[], datetime] = utcnow) -> RestoreReport:
+def restore(
+    src: Path,
+    data_dir: Path,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    progress: Progress | None = None,
+) -> RestoreReport:
     """Put a verified backup in data_dir; refuse while a bot holds the data dir.
 
     The files it replaces are kept in `<data_dir>/.pre-restore-<time>/` until deleted by hand.
@@ -258,7 +266,7 @@ def restore(src: Path, data_dir: Path, *, clock: Callable[[], datetime] = utcnow
     try:
         rels = [str(entry["path"]) for entry in manifest["files"]]
         aside = _set_aside(data_dir, clock().strftime("%Y%m%dT%H%M%S.%fZ"))
-        _copy_in(src, data_dir, rels)
+        _copy_in(src, data_dir, rels, progress)
     finally:
         lock.release()
     return RestoreReport(

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
-from tqdm import tqdm
 
 from bot.cli.jsonshapes import article_json, search_json, summary_json
+from bot.cli.progress import bar
 from bot.ingest.importer import import_paths
 from bot.models import Article
 from bot.services import Services
@@ -27,8 +27,8 @@ def _dump(obj: Any, out: TextIO) -> None:
 def cmd_import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     """Import files; print the counts and every rejected record; exit 1 when any was rejected."""
     paths = [Path(p) for p in args.paths]
-    with tqdm(unit=" articles", disable=None, file=sys.stderr) as bar:
-        report = import_paths(services.store, paths, progress=bar.update)
+    with bar("import", unit=" articles") as shown:
+        report = import_paths(services.store, paths, progress=shown.update)
     for reason in report.rejected:
         print(f"rejected {reason}", file=sys.stderr)
     out.write(report.summary() + "\n")

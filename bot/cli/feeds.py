@@ -11,6 +11,7 @@ from typing import Any, Protocol, TextIO
 
 import orjson
 
+from bot.cli.progress import bar
 from bot.feeds import FeedError, FeedService, FeedStatus, PollResult
 from bot.feeds.opml import OpmlError, OpmlFeed, parse_opml, to_opml
 
@@ -71,7 +72,8 @@ def run_feeds_command(services: HasFeeds, args: argparse.Namespace, out: TextIO)
         try:
             entries = parse_opml(Path(args.file).read_bytes())
         except (OSError, OpmlError) as exc:
-            print(f"newsbrief feeds import: {args.file}: {exc}", file=sys.stderr)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            print(f"newsbrief feeds import: {args.file}: {reason}", file=sys.stderr)
             return 2
         runners["import"] = lambda: _import(feeds, entries, out)
     return asyncio.run(_with_client(feeds, runners[action]))
@@ -154,7 +156,9 @@ def poll_report(results: list[PollResult]) -> list[str]:
 
 
 async def _poll(feeds: FeedService, out: TextIO) -> int:
-    results = await feeds.poll_all()
+    active = sum(1 for status in feeds.list_feeds() if status.active)
+    with bar("polling", total=active, unit=" feeds") as shown:
+        results = await feeds.poll_all(progress=shown.update)
     out.write("\n".join(poll_report(results)) + "\n")
     return 0
 
@@ -165,8 +169,11 @@ async def _import(feeds: FeedService, entries: list[OpmlFeed], out: TextIO) -> i
             status = await feeds.add_feed(url)
         except FeedError as exc:
             return f"skipped {url}: {exc}"
+        finally:
+            shown.update()
         return f"added {status.id}: {status.title} — {status.items} items"
 
-    lines = await asyncio.gather(*(one(entry.url) for entry in entries))
+    with bar("adding", total=len(entries), unit=" feeds") as shown:
+        lines = await asyncio.gather(*(one(entry.url) for entry in entries))
     out.write("\n".join([*lines, f"{len(entries)} feeds in the OPML file"]) + "\n")
     return 0

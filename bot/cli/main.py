@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from dotenv import load_dotenv
 
@@ -24,6 +25,7 @@ from bot.cli.ops import (
     run_ops_command,
     webhook_settings,
 )
+from bot.cli.progress import progress
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
 from bot.run.chat import run_chat
@@ -71,9 +73,17 @@ def _subparsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentPa
                 yield from _subparsers(child)
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (then exit 2), not the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print `newsbrief CMD: message (see --help)` and exit 2."""
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="newsbrief", description=__doc__)
+    parser = Parser(prog="newsbrief", description=__doc__)
     add_global_options(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -171,7 +181,7 @@ def _dispatch(config: Config, args: argparse.Namespace) -> int:
     writer = args.command == "import" or (
         args.command == "feeds" and args.feeds_command in FEED_WRITERS
     )
-    services = open_services(config, write=writer, allow_readonly=not writer)
+    services = open_services(config, write=writer, allow_readonly=not writer, progress=progress)
     try:
         if args.command == "import":
             return cmd_import(services, args, sys.stdout)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.archive.backup import BackupError, backup, restore
 from bot.archive.lock import DataDirLocked
+from bot.cli.progress import bar
 from bot.config import Config
 from bot.run.webhook import DEFAULT_LISTEN, DEFAULT_PORT, WebhookSettings
 
 OPS_COMMANDS = frozenset({"backup", "restore"})  # they open the data dir themselves
 
 
-def add_ops_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_ops_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `backup PATH` and `restore PATH`."""
     back = sub.add_parser(
         "backup", help="copy the data directory to a new folder, also while the bot runs"
@@ -50,7 +51,8 @@ def run_ops_command(config: Config, args: argparse.Namespace, out: TextIO, err: 
     """Run backup or restore; one line of outcome; exit 1 with the reason on failure."""
     try:
         if args.command == "backup":
-            report = backup(config.data_dir, args.path)
+            with bar("backup") as shown:
+                report = backup(config.data_dir, args.path, progress=lambda _: shown.update())
             size = report.bytes / 1_000_000
             print(
                 f"backed up {report.articles} articles ({report.files} files, {size:.1f} MB) "
@@ -58,7 +60,8 @@ def run_ops_command(config: Config, args: argparse.Namespace, out: TextIO, err: 
                 file=out,
             )
             return 0
-        restored = restore(args.path, config.data_dir)
+        with bar("restore") as shown:
+            restored = restore(args.path, config.data_dir, progress=lambda _: shown.update())
     except (BackupError, DataDirLocked) as exc:
         print(f"newsbrief: {exc}", file=err)
         return 1

@@ -163,12 +163,24 @@ class FeedService:
             await self._deactivated(record)
         return result
 
-    async def poll_all(self, *, force: bool = True) -> list[PollResult]:
-        """Poll every active feed at once; store all new items in one batch."""
+    async def poll_all(
+        self, *, force: bool = True, progress: Callable[[int], None] | None = None
+    ) -> list[PollResult]:
+        """Poll every active feed at once; store all new items in one batch.
+
+        progress(1) is called as each feed's fetch ends (the CLI shows a bar with it).
+        """
         # Fetches run in parallel under the fetcher's per-host limits; one store batch and one
         # write of the feeds table per cycle keep a 500-feed cycle from fsyncing 1,000 times.
         records = [r for r in self.registry.all() if r.active]
-        prepared = await asyncio.gather(*(self._prepare(r, force=force) for r in records))
+
+        async def prepare(record: FeedRecord) -> Prepared | PollResult:
+            done = await self._prepare(record, force=force)
+            if progress is not None:
+                progress(1)
+            return done
+
+        prepared = await asyncio.gather(*(prepare(r) for r in records))
         batch = [p for p in prepared if isinstance(p, Prepared)]
         committed = iter(self._commit(batch))
         results = [p if isinstance(p, PollResult) else next(committed) for p in prepared]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
@@ -38,6 +39,10 @@ from bot.search.snippets import Needles, find_matches, render
 from bot.search.suggest import corrections
 
 log = logging.getLogger(__name__)
+
+PROGRESS_STEP = 1000  # articles between progress calls of a rebuild
+# Opens a progress display for (what, total) and yields the function that advances it.
+ProgressFactory = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 
 RECENCY_WEIGHT = 0.10
 RECENCY_DAYS = 7.0
@@ -73,11 +78,12 @@ class SearchService:
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
 
-    def initialize(self) -> None:
+    def initialize(self, progress: ProgressFactory | None = None) -> None:
         """Open the index, rebuilding it when missing, corrupt, outdated or out of step.
 
         Out of step means a document count other than the store's. Readonly, nothing is
         written: a usable index is read as it is, anything else is rebuilt in memory.
+        A rebuild shows its progress through progress("indexing", total), when given.
         """
         index = ix.open_existing(self._dir, self._schema)
         stale = index is not None and index.searcher().num_docs != len(self._store)
@@ -87,7 +93,11 @@ class SearchService:
         if index is None:
             self._index = ix.create_fresh(None if self._readonly else self._dir, self._schema)
             self._open_writer()
-            self._fill()
+            if progress is None:
+                self._fill()
+            else:
+                with progress("indexing", len(self._store)) as step:
+                    self._fill(step)
         else:
             self._index = index
             if not self._readonly:
@@ -152,14 +162,19 @@ class SearchService:
         assert self._index is not None
         self._writer = self._index.writer(WRITER_HEAP)
 
-    def _fill(self) -> None:
+    def _fill(self, progress: Callable[[int], None] | None = None) -> None:
         """Replace the index content with every article of the store."""
         with self._lock:
             assert self._index is not None and self._writer is not None
             self._writer.delete_all_documents()
-            for article in self._store:
+            count = 0
+            for count, article in enumerate(self._store, start=1):
                 self._writer.add_document(ix.to_document(article))
+                if progress is not None and count % PROGRESS_STEP == 0:
+                    progress(PROGRESS_STEP)
             self._writer.commit()
+            if progress is not None:
+                progress(count % PROGRESS_STEP)
             self._index.reload()
             if not self._readonly:
                 ix.write_marker(self._dir)
