@@ -96,17 +96,17 @@ def open_services(
     return services
 
 
-def first_feeds(config: Config) -> list[str]:
-    """Return the feeds a new data dir starts with: NEWSBRIEF_FEEDS, else the default list."""
+def first_feeds(config: Config) -> dict[str, str]:
+    """Return the feeds a new data dir starts with (URL -> title): NEWSBRIEF_FEEDS, else the list."""
     if config.feeds or not config.default_feeds:
-        return list(config.feeds)
+        return dict.fromkeys(config.feeds, "")
     try:
         listed = default_feeds(config.default_feeds_opml)
     except (OSError, OpmlError) as exc:  # the bot still runs; an admin can add feeds
         log.warning("default feed list not used: %s", exc)
-        return []
+        return {}
     log.info("registering %d default feeds (NEWSBRIEF_DEFAULT_FEEDS=0 turns this off)", len(listed))
-    return [feed.url for feed in listed]
+    return {feed.url: feed.title for feed in listed}
 
 
 def import_seeds_once(services: Services) -> ImportReport | None:
@@ -118,6 +118,7 @@ def import_seeds_once(services: Services) -> ImportReport | None:
     seeds = services.config.seeds_dir or default_seeds_dir()
     paths = sorted(p for p in seeds.glob("*") if p.is_file()) if seeds.is_dir() else []
     report = import_paths(services.store, paths)
-    services.feeds.seed_feeds(first_feeds(services.config))
+    feeds = first_feeds(services.config)
+    services.feeds.seed_feeds(feeds, titles=feeds)
     meta.update({SEEDED_FLAG: True}, doc_ids=[1])
     return report

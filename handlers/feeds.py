@@ -137,10 +137,13 @@ def status_html(status: FeedStatus, tz: tzinfo) -> str:
         lines.append(
             f"Unreachable since {_when(since, tz)} ({tries}): {escape(status.last_error or '')}"
         )
+    elif status.last_fetch is None:
+        lines.append(f"Not fetched yet: first poll within {status.interval_minutes} min of start")
     else:
         lines.append(f"Last fetch {_when(status.last_fetch, tz)}: {escape(status.last_status)}")
-    next_poll = _when(status.next_poll, tz) if status.active else "-"
-    lines.append(f"{status.items} items; next {'try' if since else 'poll'} {next_poll}")
+    if status.last_fetch is not None:
+        next_poll = _when(status.next_poll, tz) if status.active else "-"
+        lines.append(f"{status.items} items; next {'try' if since else 'poll'} {next_poll}")
     if status.note:
         lines.append(escape(status.note))
     return "\n".join(lines)

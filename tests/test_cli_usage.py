@@ -81,8 +81,9 @@ def test_without_the_flag_a_new_data_dir_lists_the_default_feeds(
 ) -> None:
     monkeypatch.setenv("NEWSBRIEF_DEFAULT_FEEDS", "1")
     code, out, _ = run(capsys, "feeds", "list", "--json", "--data-dir", str(tmp_path / "d"))
-    titles = [f["url"] for f in orjson.loads(out)]
-    assert code == 0 and len(titles) == 12 and "https://feeds.bbci.co.uk/russian/rss.xml" in titles
+    feeds = {f["url"]: f["title"] for f in orjson.loads(out)}
+    assert code == 0 and len(feeds) == 12
+    assert feeds["https://feeds.bbci.co.uk/russian/rss.xml"] == "BBC News - Русская служба"
 
 
 # --- progress: a bar in a terminal, nothing when piped -------------------------------------

@@ -99,6 +99,9 @@ async def test_an_offline_first_poll_fails_quietly(
         jobs = [j for j in env.app.job_queue.jobs() if j.name and j.name.startswith("feed:")]
         assert len(jobs) == 3
         admin = env.server.user(ADMIN, "Admin")
+        [before] = await ask(admin, "/feeds")
+        assert before.text.count("Not fetched yet: first poll within 15 min of start") == 3
+        assert "Feed 0" in before.text  # the list's titles, until a fetch brings the real ones
         for job in jobs:  # the first scheduled poll of each feed, as the JobQueue runs it
             await job.run(env.app)
         statuses = env.services.feeds.list_feeds()

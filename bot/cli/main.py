@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -146,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     level = args.log_level or ("INFO" if args.command in BOT_COMMANDS else "WARNING")
     setup_logging(level.upper(), token=config.token, fmt=args.log_format)
+    # APScheduler logs two INFO lines per job run (every feed poll); its warnings stay.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         return _command(config, args)
     except (DataDirLocked, SchemaError, StorageError) as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -118,8 +118,13 @@ class FeedService:
         self._schedule_one(record, first=float(record.interval))
         return FeedStatus.from_record(record)
 
-    def seed_feeds(self, urls: Iterable[str]) -> list[FeedStatus]:
-        """Register feeds from configuration that are not known yet; the first poll fetches them."""
+    def seed_feeds(
+        self, urls: Iterable[str], *, titles: Mapping[str, str] | None = None
+    ) -> list[FeedStatus]:
+        """Register feeds from configuration that are not known yet; the first poll fetches them.
+
+        titles (by URL, e.g. from an OPML list) name the feeds until their first fetch does.
+        """
         known = {r.id for r in self.registry.all()}
         records: list[FeedRecord] = []
         for url in (u.strip() for u in urls):
@@ -131,7 +136,8 @@ class FeedService:
                 log.warning("configured feed %s ignored: %s", url, exc)
                 continue
             known.add(feed_id(url))
-            records.append(FeedRecord(id=feed_id(url), url=url, added=self.clock()))
+            title = (titles or {}).get(url, "")
+            records.append(FeedRecord(id=feed_id(url), url=url, added=self.clock(), title=title))
         self.registry.insert_many(records)
         return [FeedStatus.from_record(r) for r in records]
 
