@@ -55,7 +55,10 @@ def top_stories(
     n: int,
     topic_filter: Callable[[StorySummary], bool] | None = None,
 ) -> list[StorySummary]:
-    """Return the n most important stories with an article in the period, best first, each once."""
+    """Return the n most important stories with an article in the period, best first, each once.
+
+    If two summaries share an id, the first one given is ranked and the other ignored.
+    """
     scored: dict[str, tuple[float, StorySummary]] = {}
     for summary in summaries:
         if summary.id in scored or (topic_filter is not None and not topic_filter(summary)):
