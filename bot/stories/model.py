@@ -39,7 +39,7 @@ class EngineSettings:
     gap_penalty: float = 0.2
     member_weight: float = 0.0
     candidate_terms: int = 12
-    max_candidates: int = 48
+    max_candidates: int = 24
 
 
 @dataclass(frozen=True, slots=True)
