@@ -17,6 +17,7 @@ from bot.feeds.opml import OpmlError
 from bot.ingest.importer import ImportReport, import_paths
 from bot.search import SearchService
 from bot.search.service import ProgressFactory
+from bot.stories.service import StoryService
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +41,13 @@ class Services:
     search: SearchService
     feeds: FeedService
     digests: DigestService
+    stories: StoryService
     seed_report: ImportReport | None = field(default=None)
 
     def shutdown(self) -> None:
         """Close everything in reverse order of opening, then drop the lock."""
         self.search.shutdown()
+        self.stories.shutdown()
         # The digests fold their delivery journal into the users file: before it closes.
         self.digests.shutdown()
         self.users.shutdown()
@@ -82,13 +85,15 @@ def open_services(
     feeds = FeedService(
         store, users, allow_private=config.allow_private_feeds, fulltext=config.fulltext
     )
+    stories = StoryService(store, config.data_dir / "stories", readonly=readonly)
     digests = DigestService(
-        config, store, users, search, settings=digest_settings or DigestSettings()
+        config, store, users, search, stories, settings=digest_settings or DigestSettings()
     )
-    services = Services(config, not readonly, lock, store, users, search, feeds, digests)
+    services = Services(config, not readonly, lock, store, users, search, feeds, digests, stories)
     if not readonly:
         services.seed_report = import_seeds_once(services)
     search.initialize(progress)
+    stories.initialize()
     digests.initialize()
     store.add_removal_listener(search.remove_articles)
     if not readonly:

@@ -27,6 +27,7 @@ from bot.cli.ops import (
     webhook_settings,
 )
 from bot.cli.progress import progress
+from bot.cli.stories import add_stories_parser, cmd_stories, cmd_stories_batch
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
 from bot.run.chat import run_chat
@@ -34,7 +35,12 @@ from bot.run.polling import run_bot
 from bot.run.webhook import run_webhook_mode
 from bot.services import open_services
 
-READERS = {"latest": cmd_latest, "search": cmd_search, "summary": cmd_summary}
+READERS = {
+    "latest": cmd_latest,
+    "search": cmd_search,
+    "summary": cmd_summary,
+    "stories": cmd_stories,
+}
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
@@ -115,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--batch", required=True, metavar="FILE.jsonl")
     batch.add_argument("--sentences", type=int, default=3)
 
+    add_stories_parser(sub)
     add_feeds_parser(sub)
     add_ops_parsers(sub)
     run = sub.add_parser("run", help="run the bot: long polling, or a webhook with --webhook-url")
@@ -171,6 +178,8 @@ def _file_problem(exc: OSError | UnicodeDecodeError) -> str:
 def _command(config: Config, args: argparse.Namespace) -> int:
     if args.command == "summarize":
         return cmd_summarize(args, sys.stdout)
+    if args.command == "stories" and args.batch:
+        return cmd_stories_batch(args, sys.stdout)
     if args.command in OPS_COMMANDS:
         return run_ops_command(config, args, sys.stdout, sys.stderr)
     if args.command == "run" or (args.command == "run-default" and config.token):
