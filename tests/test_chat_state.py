@@ -152,7 +152,8 @@ def test_a_read_only_view_keeps_no_chat_state(tmp_path: Path) -> None:
 
 listings = st.builds(
     Listing,
-    kind=st.sampled_from(["latest", "search"]),
+    kind=st.sampled_from(["latest", "search", "brief"]),
+    period=st.sampled_from(["", "24h", "today", "week"]),
     query=st.text(max_size=30),
     page_size=st.integers(1, 20),
     total=st.integers(0, 10_000),
