@@ -15,6 +15,22 @@ def test_defaults_need_nothing() -> None:
     assert config.data_dir == Path("data") and config.token is None
     assert config.api_base_url == TELEGRAM_API_BASE_URL and str(config.tz) == "UTC"
     assert config.retention_days == 90 and config.admins == frozenset()
+    assert config.default_feeds and config.default_feeds_opml is None  # the built-in list
+
+
+@pytest.mark.parametrize(
+    ("value", "on", "opml"), [("0", False, None), ("off", False, None), ("1", True, None)]
+)
+def test_default_feeds_switch(value: str, on: bool, opml: Path | None) -> None:
+    config = load_config({"NEWSBRIEF_DEFAULT_FEEDS": value})
+    assert (config.default_feeds, config.default_feeds_opml) == (on, opml)
+
+
+def test_default_feeds_may_name_another_list(tmp_path: Path) -> None:
+    listed = tmp_path / "mine.opml"
+    listed.write_text("<opml/>")
+    config = load_config({"NEWSBRIEF_DEFAULT_FEEDS": str(listed)})
+    assert (config.default_feeds, config.default_feeds_opml) == (True, listed)
 
 
 def test_values_are_parsed() -> None:
@@ -43,6 +59,7 @@ def test_values_are_parsed() -> None:
         ("TELEGRAM_BOT_TOKEN", "no-colon"),
         ("NEWSBRIEF_RETENTION_DAYS", "-1"),
         ("NEWSBRIEF_ALLOWED_USERS", "1;2"),
+        ("NEWSBRIEF_DEFAULT_FEEDS", "/no/such/list.opml"),
     ],
 )
 def test_a_bad_value_names_its_variable(name: str, value: str) -> None:
