@@ -133,9 +133,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-BOT_COMMANDS = frozenset({"run", "run-default"})  # a service logs INFO; the others WARNING
-
-
 def _config(args: argparse.Namespace) -> Config:
     load_dotenv(".env", override=False)
     config = load_config(os.environ, data_dir=args.data_dir)
@@ -152,7 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"newsbrief: {exc}", file=sys.stderr)
         return 2
-    level = args.log_level or ("INFO" if args.command in BOT_COMMANDS else "WARNING")
+    # The bot logs INFO (whom to message, feed failures); in `chat` the terminal is the user.
+    bot = args.command == "run" or (args.command == "run-default" and config.token)
+    level = args.log_level or ("INFO" if bot else "WARNING")
     setup_logging(level.upper(), token=config.token, fmt=args.log_format)
     # APScheduler logs two INFO lines per job run (every feed poll); its warnings stay.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
