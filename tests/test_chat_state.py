@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -177,3 +179,37 @@ def test_chat_data_survives_encoding_as_json(
     for listing in items:
         data.add_listing(listing)
     assert decode(ChatData, orjson.loads(orjson.dumps(encode(data)))) == data
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.text(max_size=10)
+    | st.datetimes(timezones=st.none() | st.just(UTC)).map(datetime.isoformat),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+chat_fields = st.dictionaries(
+    st.sampled_from(
+        ["last_ids", "last_first", "last_shown", "listings", "next_listing", "blocked"]
+    ),
+    json_values,
+)
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=6) | st.integers(1, 10**9).map(str), chat_fields | json_values, max_size=3
+    )
+)
+def test_any_state_file_content_loads_without_raising(chats: dict[str, object]) -> None:
+    """Whatever the file holds, loading gives chat data or drops it; the bot always starts."""
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / STATE_FILE
+        path.write_bytes(orjson.dumps({"chats": chats}))
+        loaded = asyncio.run(ChatStatePersistence(path).get_chat_data())
+    assert all(isinstance(data, ChatData) for data in loaded.values())

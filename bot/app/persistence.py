@@ -116,15 +116,19 @@ class ChatStatePersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
         except StorageError as exc:  # a damaged state file costs the lists, never the bot
             log.warning("chat state not loaded: %s", exc)
             stored = None
+        saved = (stored or {}).get("chats", {})
+        if not isinstance(saved, dict):
+            log.warning("chat state not loaded: %s holds no chats object", self.path)
+            saved = {}
         chats: dict[int, ChatData] = {}
-        for key, raw in (stored or {}).get("chats", {}).items():
+        cutoff = self.clock() - self.max_age
+        for key, raw in saved.items():
             try:
                 data = decode(ChatData, raw)
+                data.drop_older_than(cutoff)  # also refuses times without a zone (TypeError)
+                chats[int(key)] = data
             except (ValueError, TypeError, KeyError, StopIteration) as exc:
                 log.warning("chat %s: state not loaded: %s", key, exc)
-                continue
-            data.drop_older_than(self.clock() - self.max_age)
-            chats[int(key)] = data
         self._chats = {chat_id: encode(data) for chat_id, data in chats.items()}
         return chats
 
