@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.cli.main import main
 from bot.config import TELEGRAM_API_BASE_URL, ConfigError, load_config
@@ -74,3 +76,13 @@ def test_the_cli_exits_2_with_one_line(
     assert main(["latest"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "NEWSBRIEF_TZ" in err and "Traceback" not in err
+
+
+@given(st.text(max_size=40))
+def test_any_default_feeds_value_is_read_or_named_in_one_line(value: str) -> None:
+    try:
+        config = load_config({"NEWSBRIEF_DEFAULT_FEEDS": value})
+    except ConfigError as exc:
+        assert str(exc).startswith("NEWSBRIEF_DEFAULT_FEEDS ") and "\n" not in str(exc)
+    else:
+        assert config.default_feeds_opml is None or config.default_feeds_opml.is_file()
