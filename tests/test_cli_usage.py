@@ -269,6 +269,7 @@ ERRORS: list[tuple[str, Callable[[Path], list[str]], int, str]] = [
     ),
     ("bad option value", lambda t: ["latest", "-n", "many"], 2, "invalid int value: 'many'"),
     ("unknown command", lambda t: ["lastest"], 2, "invalid choice: 'lastest'"),
+    ("bad log level", lambda t: ["latest", "--log-level", "loud"], 2, "invalid choice: 'LOUD'"),
     ("data dir is a file", lambda t: ["latest", "--data-dir", str(_file(t))], 2, "not a directory"),
 ]
 

@@ -60,7 +60,11 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
         help="data directory (env NEWSBRIEF_DATA_DIR, default ./data)",
     )
     parser.add_argument(
-        "--log-level", default=default(None), help="logging level (default INFO for run/chat)"
+        "--log-level",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        default=default(None),
+        help="default INFO for the bot (`run`), WARNING for the rest",
     )
     parser.add_argument("--log-format", choices=("text", "json"), default=default("text"))
     parser.add_argument(
