@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, tzinfo
 
 from bot import render
 from bot.app.context import LineCache, Listing
-from bot.app.listings import MAX_PAGES, SEARCH_PAGE, Page
+from bot.app.listings import MAX_PAGES, Page
+from bot.app.rows import SEARCH_PAGE
 from bot.models import Story, utcnow
 from bot.services import Services
 from bot.summarize import topic_summary
