@@ -213,3 +213,15 @@ def test_any_state_file_content_loads_without_raising(chats: dict[str, object]) 
         path.write_bytes(orjson.dumps({"chats": chats}))
         loaded = asyncio.run(ChatStatePersistence(path).get_chat_data())
     assert all(isinstance(data, ChatData) for data in loaded.values())
+
+
+async def test_a_file_from_another_version_keeps_what_still_fits(tmp_path: Path) -> None:
+    """Unknown fields are ignored and missing ones take their defaults: no migration needed."""
+    path = tmp_path / STATE_FILE
+    now = datetime.now(UTC).isoformat()
+    listing = {"kind": "latest", "query": "", "page_size": 5, "created": now, "colour": "red"}
+    chat = {"listings": [[4, listing]], "next_listing": 5, "retired_field": [1, 2]}
+    path.write_bytes(orjson.dumps({"chats": {"77": chat}}))
+    loaded = await ChatStatePersistence(path).get_chat_data()
+    assert loaded[77].listings[4] == Listing("latest", "", 5, created=datetime.fromisoformat(now))
+    assert loaded[77].next_listing == 5 and loaded[77].last_ids == []
