@@ -8,7 +8,7 @@ import time
 
 from benchmarks.common import SHARED_DATA
 
-ALL = ("store", "search", "summaries", "feeds", "bot", "digests")
+ALL = ("store", "search", "summaries", "feeds", "bot", "digests", "digest_compose")
 
 
 def main() -> None:

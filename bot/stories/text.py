@@ -42,11 +42,6 @@ def detect_language(text: str) -> str | None:
     return str(lang)
 
 
-def fold(text: str) -> str:
-    """Return text in NFKC case-folded form, so widths and cases compare equal."""
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 def _mostly_upper(text: str) -> bool:
     """Tell whether text is written in capitals (wire headlines), where case marks no names."""
     letters = [c for c in text[:300] if c.isalpha() and not _CJK.match(c)]
