@@ -43,7 +43,7 @@ from operator import itemgetter
 
 from bot.stories.model import EngineSettings, StoryItem, StorySummary
 from bot.stories.ranking import top_stories
-from bot.stories.text import ENTITY, NUMBER, Analyzer
+from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
 
 Vector = dict[str, float]
 
@@ -199,10 +199,11 @@ class StoryEngine:
         """Return the item's language and unit TF-IDF vector, counting it into the DF first."""
         s = self.settings
         lang = self._analyzer.language(item.title, item.body, item.lang)
+        title, body = strip_attribution(item.title, item.body)
         raw: dict[str, float] = {}
-        for term, count in self._analyzer.terms(item.title, lang).items():
+        for term, count in self._analyzer.terms(title, lang).items():
             raw[term] = s.title_weight * (1.0 + math.log(count))
-        for term, count in self._analyzer.terms(item.body, lang, s.body_tokens).items():
+        for term, count in self._analyzer.terms(body, lang, s.body_tokens).items():
             raw[term] = raw.get(term, 0.0) + 1.0 + math.log(count)
         self._docs += 1
         self._df.update(raw.keys())
