@@ -13,7 +13,7 @@ precision ≥ 0.95; stage 2 changes one other setting at a time and keeps a chan
 adds ≥ 0.005 mean F1, since one mmds article moves F1 by about 0.004. One configuration good
 on both sets, not the best on either):
 - threshold 0.125: cosine to the story centroid needed to join. gnews (short preprocessed
-  snippets) does best near 0.10, mmds (long raw articles) near 0.20; 0.125 is within 0.005 F1
+  snippets) does best near 0.10, mmds (long raw articles) near 0.20; 0.125 is within 0.006 F1
   of each set's best in the grid.
 - gap_penalty 0.2 per day: the threshold rises with the time since the story's newest article.
   Articles on one event come close together; this cut merges of look-alike stories days
