@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-ALL = ("store", "search", "summaries", "feeds", "bot", "digests", "digest_compose")
+ALL = ("store", "search", "summaries", "feeds", "bot", "digests", "digest_compose", "stories")
 
 
 def main() -> None:
