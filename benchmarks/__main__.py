@@ -11,7 +11,7 @@ ALL = ("store", "search", "summaries", "feeds", "bot", "digests", "digest_compos
 
 def main() -> None:
     """Import each benchmark module and run its `main()` in turn, each in this one run."""
-    # Imported here, not above: it only says where the data is, and the check comes first.
+    # benchmarks.common reads NEWSBRIEF_SHARED_DATA on import; check it before any benchmark.
     from benchmarks.common import SHARED_DATA
 
     names = sys.argv[1:] or list(ALL)
