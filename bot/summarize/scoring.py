@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.summarize.words import terms
+from bot.text.analysis import analyzer
 
 # Only the first sentences are scored: the graph is quadratic, and in news the
 # summary-worthy material sits at the top.  60 sentences cover ~95% of CNN/DM articles.
@@ -44,12 +44,17 @@ Vector = dict[str, float]
 
 
 def rank_sentences(
-    sentences: list[str], title: str = "", limit: int = MAX_SCORED, weights: Weights = DEFAULT
+    sentences: list[str],
+    title: str = "",
+    limit: int = MAX_SCORED,
+    weights: Weights = DEFAULT,
+    lang: str = "en",
 ) -> list[Ranked]:
     """Return the best `limit` sentences of the first MAX_SCORED, best first, after MMR."""
     sentences = sentences[:MAX_SCORED]
     if not sentences:
         return []
+    terms = analyzer(lang).terms
     bags = [terms(s) for s in sentences]
     vectors = _tfidf(bags)
     sims = _similarities(vectors)
