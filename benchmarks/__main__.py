@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-ALL = ("store", "search", "summaries", "feeds", "bot", "digests")
+ALL = ("store", "search", "summaries", "langid", "feeds", "bot", "digests")
 
 
 def main() -> None:
