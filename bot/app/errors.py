@@ -11,6 +11,8 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.app.context import NewsContext
+from bot.app.language import chat_translator
+from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ async def on_error(update: object, context: NewsContext) -> None:
         return
     log.error("update %s failed", _update_id(update), exc_info=error)
     if isinstance(update, Update):
-        await _apologise(update)
+        await _apologise(update, chat_translator(update, context))
     await _notify_admins(context, error)
 
 
@@ -60,13 +62,14 @@ async def _blocked(update: object, context: NewsContext) -> None:
         await hook(context, chat.id)
 
 
-async def _apologise(update: Update) -> None:
+async def _apologise(update: Update, tr: Translator) -> None:
     """Tell the user something went wrong, without details; never raise."""
+    _ = tr.gettext
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer("Sorry, that did not work. Try again.")
+            await update.callback_query.answer(_("Sorry, that did not work. Try again."))
         elif update.effective_message is not None and update.message is not None:
-            await update.effective_message.reply_text("Sorry, something went wrong. Try again.")
+            await update.effective_message.reply_text(_("Sorry, something went wrong. Try again."))
     except TelegramError as exc:
         log.info("could not apologise: %s", exc)
 
