@@ -16,6 +16,7 @@ from bot.app.context import LineCache, Listing
 from bot.app.inline_results import MAX_OFFSET, parse_offset
 from bot.app.listings import MAX_LATEST, MAX_QUERY, Lister, clean_query, parse_latest_args
 from bot.app.wiring import all_commands, command_table
+from bot.i18n import Translator
 from bot.models import Article
 from bot.render import escape
 from bot.search import Hit, SearchResult
@@ -79,11 +80,11 @@ def test_command_lists_come_from_one_source() -> None:
     assert [spec.name for spec in merged] == ["latest", "addfeed"]
     assert [c.command for c in bot_commands(merged, admin=False)] == ["latest"]
     assert [c.command for c in bot_commands(merged, admin=True)] == ["latest", "addfeed"]
-    user_help = help_html(merged, admin=False)
+    user_help = help_html(merged, admin=False, tr=Translator.english())
     parse_html(user_help)  # Telegram accepts it
     assert "/addfeed" not in user_help
     assert "&lt;articles&gt; &amp; more" in user_help
-    assert "/addfeed URL" in help_html(merged, admin=True)
+    assert "/addfeed URL" in help_html(merged, admin=True, tr=Translator.english())
     table = markdown_table([*merged, CommandSpec("summary", "One | two", args="N|id")])
     assert "| `/addfeed URL` | Add a feed | admins |" in table
     assert "| `/summary N\\|id` | One \\| two | all |" in table

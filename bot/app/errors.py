@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.app.context import NewsContext
-from bot.app.language import chat_translator
+from bot.app.language import chat_translator, translator_for
 from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ async def _notify_admins(context: NewsContext, error: BaseException | None) -> N
     text = html.escape(f"{type(error).__name__}: {error}", quote=False)[:ADMIN_NOTICE_LIMIT]
     for admin in sorted(data.config.admins):
         try:
-            await context.bot.send_message(admin, f"⚠️ newsbrief error\n<code>{text}</code>")
+            title = translator_for(data, admin).gettext("newsbrief error")
+            await context.bot.send_message(admin, f"⚠️ {title}\n<code>{text}</code>")
         except TelegramError as exc:
             log.info("could not notify admin %s: %s", admin, exc)
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot import render
 from bot.app.context import LineCache
 from bot.app.listings import LEAD_CHARS, clean_query
+from bot.i18n import Translator
 from bot.models import Article
 from bot.services import Services
 from bot.summarize import split_sentences
@@ -49,7 +50,12 @@ def parse_offset(raw: str | None) -> int:
 
 
 def inline_page(
-    services: Services, lines: LineCache, query: str, offset: str, tz: ZoneInfo
+    services: Services,
+    lines: LineCache,
+    query: str,
+    offset: str,
+    tz: ZoneInfo,
+    tr: Translator | None = None,
 ) -> InlinePage:
     """Return the articles for the query (the latest for an empty one) at the offset."""
     start = parse_offset(offset)
@@ -61,23 +67,23 @@ def inline_page(
         articles, total = services.store.latest(INLINE_PAGE, start), len(services.store)
     after = start + len(articles)
     more = bool(articles) and after < total and after < MAX_OFFSET
-    items = [_item(article, lines, tz) for article in articles]
+    items = [_item(article, lines, tz, tr or Translator.english()) for article in articles]
     return InlinePage(items, str(after) if more else "")
 
 
-def _item(article: Article, lines: LineCache, tz: ZoneInfo) -> InlineArticle:
+def _item(article: Article, lines: LineCache, tz: ZoneInfo, tr: Translator) -> InlineArticle:
     """Return the inline view of one article: the lead serves card and description."""
-    card_key, line_key = f"card:{tz.key}:{article.id}", f"inline:{article.id}"
+    card_key, line_key = f"card:{tz.key}:{tr.lang}:{article.id}", f"inline:{article.id}"
     card, description = lines.get(card_key), lines.get(line_key)
     if card is None or description is None:
         # The lead, not a ranked summary: ten cards are built per keystroke and news
         # puts the essentials first; /summary and the Summary button rank sentences.
         sentences = split_sentences(article.body[:LEAD_CHARS], article.lang)[:CARD_SENTENCES]
-        card = render.article_card(article, sentences, tz)  # fits one message by design
+        card = render.article_card(article, sentences, tz, tr)  # fits one message by design
         first = render.one_line(sentences[0]) if sentences else ""
         description = render.truncate(first, DESCRIPTION_LIMIT)
         lines.put(card_key, card)
         lines.put(line_key, description)
-    title = render.truncate(render.one_line(article.title), TITLE_LIMIT) or "Untitled"
+    title = render.truncate(render.one_line(article.title), TITLE_LIMIT) or tr.gettext("(untitled)")
     url = article.url if article.url and _WEB_URL.fullmatch(article.url) else None
     return InlineArticle(article.id, title, description or title, card, url)

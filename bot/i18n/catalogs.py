@@ -13,6 +13,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -70,7 +71,7 @@ class Translator:
     @classmethod
     def english(cls) -> Translator:
         """Return the source language, untranslated (for callers without a chat)."""
-        return cls(DEFAULT, gettext.NullTranslations())
+        return _english()
 
     @property
     def locale(self) -> Locale:
@@ -103,6 +104,12 @@ class Translator:
     def number(self, value: float) -> str:
         """Return a number with this locale's grouping ("31,403", "31 403")."""
         return format_decimal(value, locale=self.lang)
+
+
+@cache
+def _english() -> Translator:
+    """Return the one untranslated Translator (immutable, so shared)."""
+    return Translator(DEFAULT, gettext.NullTranslations())
 
 
 class Catalogs:

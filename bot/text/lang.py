@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
 
 from bot.text.analysis import LANGUAGES
 
