@@ -92,7 +92,9 @@ def _prose(node: ast.AST) -> str | None:
         text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
     else:
         return None
-    plain = re.sub(r"<[^>]+>|[a-z]+:[\w{}][\w:{}]*", " ", text)  # tags and callback data are no prose
+    plain = re.sub(
+        r"<[^>]+>|[a-z]+:[\w{}][\w:{}]*", " ", text
+    )  # tags and callback data are no prose
     return text if re.search(r"[A-Za-z]{2,}", plain) else None
 
 
@@ -126,6 +128,19 @@ def test_every_user_visible_string_in_replies_and_buttons_is_marked() -> None:
     )
     problems = [p for f in files for p in unmarked_strings(f)]
     assert problems == []
+
+
+def test_no_marked_literal_hides_inside_an_f_string() -> None:
+    # Python 3.11's tokenizer gives pybabel an f-string as one token: `f"{_('x')}"` is never
+    # extracted, so its text would silently stay English.
+    hidden = []
+    for path in sorted([*REPO.glob("bot/**/*.py"), *REPO.glob("handlers/*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                for inner in ast.walk(node):
+                    if _marked(inner) and any(isinstance(a, ast.Constant) for a in inner.args):  # type: ignore[attr-defined]
+                        hidden.append(f"{path.relative_to(REPO)}:{inner.lineno}")
+    assert hidden == []
 
 
 def test_the_check_catches_an_unmarked_reply(tmp_path: Path) -> None:

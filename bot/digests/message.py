@@ -46,7 +46,8 @@ def render_digest(
     _ = tr.gettext
     local = now.astimezone(zone)
     day = local.strftime("%a %d %b") if tr.lang == "en" else tr.when(local, "EEE d MMM")
-    header = f"{bold(_('Your news digest'))} — {escape(day)}"
+    title = _("Your news digest")  # not inside the f-string: pybabel on 3.11 would miss it
+    header = f"{bold(title)} — {escape(day)}"
     if digest.empty:
         return [DigestPart(f"{header}\n{_(NOTHING_NEW)}")] if send_empty else []
     shown = [s for s in digest.sections if s.items]
