@@ -157,7 +157,7 @@ def test_any_listing_renders_to_html_telegram_accepts(
     listing = Listing(kind, clean_query(query), size)
     lister = _lister(articles)
     for page_no in (0, 1):
-        page = lister.page(listing, page_no, ZoneInfo("Europe/Berlin"))
+        page = lister.page(listing, page_no, ZoneInfo("Europe/Berlin"), Translator.english())
         parsed = parse_html(page.html)
         assert 0 < utf16_len(parsed.text) <= 4096
         assert len(page.article_ids) <= size
@@ -167,7 +167,7 @@ def test_any_listing_renders_to_html_telegram_accepts(
 
 
 def test_empty_store_says_so() -> None:
-    page = _lister([]).page(Listing("latest", "", 5), 0, ZoneInfo("UTC"))
+    page = _lister([]).page(Listing("latest", "", 5), 0, ZoneInfo("UTC"), Translator.english())
     assert page.empty and page.html.startswith("No articles yet.")
 
 
