@@ -1,7 +1,8 @@
-"""Inline mode: `@bot words` in any chat lists matching articles, paged by offset."""
+"""Inline mode: `@bot words` in any chat lists matching stories, paged by offset."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
@@ -54,8 +55,10 @@ async def on_inline_query(update: Update, context: NewsContext) -> None:
     user = query.from_user
     zone = context.bot_data.zone_for(user.id if user else None)
     tr = chat_translator(update, context)
-    data = context.bot_data
-    page = inline_page(data.services, data.lines, query.query, query.offset, zone, tr)
+    data = context.bot_data  # the search and the cards are CPU work: off the event loop
+    page = await asyncio.to_thread(
+        inline_page, data.services, data.lines, query.query, query.offset, zone, tr
+    )
     await query.answer(
         [_result(item) for item in page.items],
         cache_time=CACHE_SECONDS,

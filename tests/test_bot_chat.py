@@ -56,11 +56,11 @@ def test_buttons_are_pressed_by_number(data_dir: Path) -> None:
 
 
 def test_inline_queries_more_and_choosing_a_result(data_dir: Path) -> None:
-    output = chat(data_dir, "@ story\n+\n@ zzyzxqq\n@ chip factory\n2\n@ quokka\n5\n")
+    output = chat(data_dir, "@\n+\n@ zzyzxqq\n@ chip factory\n1\n@ quokka\n5\n")
     assert "\n10. " in output and "\n11. " not in output
     assert "(type a number to send that article, + for more)" in output
     assert "(no inline results)" in output
-    sent = output.split("you> 2\n", 1)[1]
+    sent = output.split("you> 1\n", 1)[1]
     assert sent.startswith("(you sent via @newsbrief_bot)\nNew chip factory opens in Dresden")
     assert "(there is no result 5)" in output
 

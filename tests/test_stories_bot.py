@@ -206,3 +206,15 @@ async def test_restart_keeps_story_ids_and_a_later_report_joins_the_same_story(
         assert {aid: rebuilt.stories.story_of(aid) for aid in before} == before
     finally:
         rebuilt.shutdown()
+
+
+async def test_inline_mode_shares_a_story_card_naming_its_sources(tmp_path: Path) -> None:
+    async with digest_env(tmp_path) as env:
+        add(env, VOLCANO + OTHER[:2])
+        answer = await env.user().inline("grindavik lava")
+        [result] = answer.results  # three reports, one result
+        assert result["description"] == "3 sources: Reuters, AP, BBC"
+        card = result["input_message_content"]["message_text"]
+        assert "3 sources: Reuters, AP, BBC" in card
+        volcano = next(a for a in env.services.store if "Grindavik" in a.title)
+        assert result["id"] == env.services.stories.story_of(volcano.id)

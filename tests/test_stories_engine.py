@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.stories import (
     BatchInputError,
+    EngineSettings,
     StoryEngine,
     StoryItem,
     StorySummary,
@@ -326,6 +327,8 @@ def test_any_text_gets_a_story(texts: list[tuple[str, str, int]]) -> None:
     assert len(ids) == len(items)
     assert all(i.startswith("s") and len(i) == 11 for i in ids)
     assert ids == assign_all(StoryEngine(), items)
+    # A tiny term budget forces the document-frequency pruning path every few items.
+    assert len(assign_all(StoryEngine(EngineSettings(max_terms=20)), items)) == len(items)
     engine.top(T0 + timedelta(hours=200), DAY, 5)
 
 

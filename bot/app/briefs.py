@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, tzinfo
 
 from bot import render
 from bot.app.context import LineCache, Listing
-from bot.app.listings import MAX_PAGES, SEARCH_PAGE, Page, span_text
+from bot.app.listings import MAX_PAGES, Page, span_text
+from bot.app.rows import SEARCH_PAGE
 from bot.i18n import N_, Translator
 from bot.models import Story, utcnow
 from bot.services import Services

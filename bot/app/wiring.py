@@ -145,6 +145,8 @@ async def _post_init(application: NewsApp) -> None:
     data.bot_username = application.bot.username
     await publish_commands(application)
     schedule_retention(application)
+    # Reload the story engine's window in the background: replies never wait for it.
+    application.create_task(asyncio.to_thread(data.services.stories.warm_up))
     for hook in data.on_startup:
         await hook(application)
 

@@ -40,6 +40,7 @@ class EngineSettings:
     member_weight: float = 0.0
     candidate_terms: int = 12
     max_candidates: int = 24
+    max_terms: int = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,7 @@ class Analyzer:
         """Return the caller's language code if given, else detect it from title and lead."""
         if lang:
             return lang.lower().split("-")[0]
-        return detect_language(f"{title}\n{body[:300]}")
+        return detect_language(f"{title}\n{body[:200]}")
 
     def _stem(self, lang: str | None, word: str) -> str:
         key = (lang or "", word)

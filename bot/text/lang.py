@@ -29,8 +29,43 @@ DEFAULT = "en"
 MIN_LETTERS = 12
 # English function words that are no word of the other Latin-script languages told apart here.
 _ENGLISH = frozenset(
-    "the and of to in is was for that with on as by from at it are has have be this said "
-    "which will were been their its after who not but they he she".split()
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "was",
+        "for",
+        "that",
+        "with",
+        "on",
+        "as",
+        "by",
+        "from",
+        "at",
+        "it",
+        "are",
+        "has",
+        "have",
+        "be",
+        "this",
+        "said",
+        "which",
+        "will",
+        "were",
+        "been",
+        "their",
+        "its",
+        "after",
+        "who",
+        "not",
+        "but",
+        "they",
+        "he",
+        "she",
+    ]
 )
 ENGLISH_SHARE = 0.15  # of the words of the sample, for the fast path
 ENGLISH_SAMPLE = 400  # characters the fast path reads
