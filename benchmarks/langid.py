@@ -1,4 +1,5 @@
-"""Article language detection: py3langid (what the store runs) against the old script rule.
+"""Article language detection: what the store runs (an English fast path, then py3langid),
+py3langid alone, and the old script rule (the anchor).
 
 Accuracy on the titles+bodies of the shared feeds (language known per feed) and corpora (all
 English), and on the generated sentences of `benchmarks/langid_sentences.py` (343 a language);
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from benchmarks.common import CORPUS_DIR, CORPUS_FILES, SHARED_DATA, iter_jsonl, median, table
 from benchmarks.langid_sentences import sentences
 from bot.ingest.feedparse import parse_feed
-from bot.text.lang import detect_language
+from bot.text.lang import _identifier, detect_language
 
 FEEDS = {
     "guardian_us.rss.xml": "en",
@@ -37,9 +38,15 @@ def script_rule(text: str, sample: int = 2000) -> str:
     return "ru" if cyrillic > latin else "en"
 
 
+def py3langid_alone(text: str, sample: int = 2000) -> str:
+    """Return py3langid's guess (over the same languages) without the English fast path."""
+    return str(_identifier().classify(text[:sample])[0])
+
+
 Detector = Callable[[str], str]
 DETECTORS: tuple[tuple[str, Detector], ...] = (
-    ("py3langid (newsbrief)", detect_language),
+    ("newsbrief (fast path + py3langid)", detect_language),
+    ("py3langid alone", py3langid_alone),
     ("script rule (before)", script_rule),
 )
 
@@ -103,6 +110,9 @@ def main() -> None:
         ]
     )
     rows.append(["ms per text, median", *(f"{median(costs[lbl]):.3f}" for lbl, _ in DETECTORS)])
+    rows.append(
+        ["ms per text, mean", *(f"{sum(costs[lbl]) / len(costs[lbl]):.3f}" for lbl, _ in DETECTORS)]
+    )
     print(table(["set", *(label for label, _ in DETECTORS)], rows))
     mistakes = ", ".join(f"{a}→{b} ×{n}" for (a, b), n in wrong.most_common(8)) or "none"
     print(f"\npy3langid's commonest mistakes (expected→guessed): {mistakes}")
