@@ -52,16 +52,6 @@ def stemming_analyzer(group: str) -> tantivy.TextAnalyzer:
     return builder.filter(tantivy.Filter.ascii_fold()).build()
 
 
-def english_analyzer() -> tantivy.TextAnalyzer:
-    """Build the analyzer of English articles."""
-    return stemming_analyzer("en")
-
-
-def mixed_analyzer() -> tantivy.TextAnalyzer:
-    """Build the analyzer of Russian articles, which stems Russian and English words alike."""
-    return stemming_analyzer("ru")
-
-
 def folded_analyzer() -> tantivy.TextAnalyzer:
     """Build the analyzer for surface-form fields (prefix and typo matching, source names)."""
     builder = (
