@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.models import ArticleDraft, utcnow
 from bot.tgserver import SentMessage, UserClient
 from tests.test_digest_bot import TIMEOUT, Env, ask, digest_env
 
@@ -108,3 +110,23 @@ async def test_the_command_menu_is_set_per_language(env: Env) -> None:
     assert english["start"] == "What this bot does"
     assert russian["start"] == "Что умеет этот бот"
     assert set(english) == set(russian)
+
+
+async def test_a_digest_topic_can_ask_for_one_language(env: Env) -> None:
+    env.services.store.add_many(
+        [
+            ArticleDraft(
+                title="Москва готовится к зиме",
+                body="Городские службы Москвы готовятся к зиме. Дворники закупают соль и песок.",
+                url="https://news.example.com/ru-winter",
+                published=utcnow() - timedelta(minutes=1),
+                source="Вести",
+            )
+        ]
+    )
+    user = person(env, "ru")
+    await ask(user, "/subscribe lang:ru")
+    await env.fire(user.chat_id)
+    [digest] = [m.text for m in env.server.sent(user.chat_id) if "сводка" in m.text]
+    assert "Москва готовится к зиме" in digest
+    assert "Harbour" not in digest and "Markets" not in digest
