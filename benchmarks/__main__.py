@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-ALL = ("store", "search", "summaries", "langid", "feeds", "bot", "digests")
+ALL = ("store", "search", "summaries", "langid", "feeds", "bot", "digests", "digest_compose")
 
 
 def main() -> None:
