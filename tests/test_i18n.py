@@ -130,6 +130,24 @@ def test_every_user_visible_string_in_replies_and_buttons_is_marked() -> None:
     assert problems == []
 
 
+def test_module_level_texts_are_marked() -> None:
+    # A constant replied later ("ADMINS_ONLY = ...") must be N_()-marked where it is written.
+    unmarked = []
+    for path in sorted(
+        [
+            *REPO.glob("handlers/*.py"),
+            *REPO.glob("bot/app/*.py"),
+            *REPO.glob("bot/digests/*.py"),
+            *REPO.glob("bot/render/*.py"),
+        ]
+    ):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and _prose(node.value) is not None:
+                if re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", _prose(node.value) or ""):
+                    unmarked.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert unmarked == []
+
+
 def test_no_marked_literal_hides_inside_an_f_string() -> None:
     # Python 3.11's tokenizer gives pybabel an f-string as one token: `f"{_('x')}"` is never
     # extracted, so its text would silently stay English.
