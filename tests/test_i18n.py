@@ -142,9 +142,9 @@ def test_module_level_texts_are_marked() -> None:
         ]
     ):
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.Assign) and _prose(node.value) is not None:
-                if re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", _prose(node.value) or ""):
-                    unmarked.append(f"{path.relative_to(REPO)}:{node.lineno}")
+            text = _prose(node.value) if isinstance(node, ast.Assign) else None
+            if text is not None and re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", text):
+                unmarked.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert unmarked == []
 
 
