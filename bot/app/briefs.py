@@ -20,14 +20,12 @@ from bot.app.rows import SEARCH_PAGE
 from bot.i18n import N_, Translator
 from bot.models import Story, utcnow
 from bot.services import Services
-from bot.summarize import topic_summary
+from bot.summarize import story_summary as summarize_story
 
 PERIODS = {"24h": N_("the last 24 hours"), "today": N_("today"), "week": N_("the last 7 days")}
 DEFAULT_PERIOD = "24h"
 BRIEF_PAGE = 5
 TOPIC_HITS = 500  # search hits a topic's brief looks at
-SUMMARY_SENTENCES = 2
-SUMMARY_ARTICLES = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +53,12 @@ def period_span(period: str, now: datetime, tz: tzinfo) -> timedelta:
     return timedelta(days=7) if period == "week" else timedelta(hours=24)
 
 
-def story_summary(story: Story, lines: LineCache) -> str:
+def cached_summary(story: Story, lines: LineCache) -> str:
     """Return 1–2 sentences from the story's newest articles, no statement twice (cached)."""
     key = f"story:{story.id}:{len(story.articles)}"
     found = lines.get(key)
     if found is None:
-        picked = topic_summary(story.articles[:SUMMARY_ARTICLES], sentences=SUMMARY_SENTENCES)
-        found = " ".join(s.text for s in picked)
+        found = summarize_story(story)
         lines.put(key, found)
     return found
 
@@ -109,7 +106,7 @@ class Briefer:
         shown = ranked[offset : offset + listing.page_size]
         listing.remember(offset + 1, [s.best.id for s in shown])
         if shown:
-            entries = [render.BriefEntry(s, story_summary(s, self._lines)) for s in shown]
+            entries = [render.BriefEntry(s, cached_summary(s, self._lines)) for s in shown]
             header = _header(listing, offset + 1, len(shown), note, tr)
             html = render.brief_page(entries, tz, header, tr=tr)
         else:

@@ -145,8 +145,9 @@ async def _post_init(application: NewsApp) -> None:
     data.bot_username = application.bot.username
     await publish_commands(application)
     schedule_retention(application)
-    # Reload the story engine's window in the background: replies never wait for it.
-    application.create_task(asyncio.to_thread(data.services.stories.warm_up))
+    # Reload the story engine's window in a worker thread: replies never wait for it, and
+    # the first feed batch finds it ready (the service's lock orders the two).
+    asyncio.get_running_loop().run_in_executor(None, data.services.stories.warm_up)
     for hook in data.on_startup:
         await hook(application)
 

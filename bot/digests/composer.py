@@ -11,20 +11,10 @@ from bot.digests.message import render_digest
 from bot.digests.records import Subscription
 from bot.i18n import Catalogs
 from bot.models import Article, Story
-from bot.summarize import topic_summary
+from bot.summarize import story_summary
 
-SUMMARY_CHARS = 240
-SUMMARY_SENTENCES = 2
-SUMMARY_ARTICLES = 6  # the newest few carry the story; more add cost, not news
 SUMMARY_CACHE = 20_000
 RENDER_CACHE = 1000
-
-
-def story_summary(story: Story, sentences: int = SUMMARY_SENTENCES) -> str:
-    """Return 1–2 sentences drawn from a story's articles, no statement twice."""
-    picked = topic_summary(story.articles[:SUMMARY_ARTICLES], sentences=sentences)
-    text = " ".join(s.text for s in picked)
-    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1].rstrip() + "…"
 
 
 class Composer:
