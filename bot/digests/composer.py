@@ -9,6 +9,7 @@ from bot.digests.compose import ArticleSource, Digest, RankCache, Searcher, Stor
 from bot.digests.delivery import DigestPart
 from bot.digests.message import render_digest
 from bot.digests.records import Subscription
+from bot.i18n import Catalogs
 from bot.models import Article, Story
 from bot.summarize import story_summary
 
@@ -30,6 +31,7 @@ class Composer:
         self._ranks: RankCache = {}
         self._rendered: dict[object, list[DigestPart]] = {}
         self._arrivals: tuple[datetime, int, list[Article]] | None = None
+        self._catalogs = Catalogs()
 
     def compose(self, chat_id: int, subs: list[Subscription], now: datetime) -> Digest:
         """Compose a chat's digest, sharing topic matches across chats."""
@@ -45,13 +47,20 @@ class Composer:
         )
 
     def render(
-        self, digest: Digest, zone: ZoneInfo, now: datetime, send_empty: bool
+        self,
+        digest: Digest,
+        zone: ZoneInfo,
+        now: datetime,
+        send_empty: bool,
+        lang: str | None = None,
     ) -> list[DigestPart]:
-        """Render, reusing the messages of an identical digest (most subscribers share one)."""
+        """Render in the chat's language, reusing the messages of an identical digest."""
         day = now.astimezone(zone).date()
+        tr = self._catalogs.get(lang)
         key = (
             day,
             zone.key,
+            tr.lang,
             send_empty,
             tuple(
                 (
@@ -66,7 +75,7 @@ class Composer:
         if parts is None:
             if len(self._rendered) > RENDER_CACHE:
                 self._rendered.clear()
-            parts = render_digest(digest, self._summary, zone, now, send_empty=send_empty)
+            parts = render_digest(digest, self._summary, zone, now, send_empty=send_empty, tr=tr)
             self._rendered[key] = parts
         return parts
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.models import Article, Story
 from bot.summarize.topic import topic_summary
-from bot.summarize.words import terms
+from bot.text.analysis import analyzer
 
 SENTENCES = 2
 MAX_ARTICLES = 6
@@ -27,6 +27,8 @@ def story_summary(story: Story, sentences: int = SENTENCES) -> str:
 
 def agreeing_articles(story: Story, limit: int = MAX_ARTICLES) -> list[Article]:
     """Return the headline's article, then the others whose titles share its terms, best first."""
+    # One analysis for every title, the headline's language's: their terms are compared.
+    terms = analyzer(story.best.lang).terms
     headline = set(terms(story.headline))
     scored = []
     for article in story.articles:
