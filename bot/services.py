@@ -72,7 +72,11 @@ def open_services(
     users.initialize()
     search = SearchService(store, config.data_dir / "index", readonly=readonly)
     feeds = FeedService(
-        store, users, allow_private=config.allow_private_feeds, fulltext=config.fulltext
+        store,
+        users,
+        allow_private=config.allow_private_feeds,
+        fulltext=config.fulltext,
+        proxy=config.feed_proxy,
     )
     digests = DigestService(
         config, store, users, search, settings=digest_settings or DigestSettings()

@@ -45,6 +45,7 @@ class FeedService:
         fetch_settings: FetchSettings | None = None,
         fulltext_settings: FullTextSettings | None = None,
         backoff: Backoff | None = None,
+        proxy: str | None = None,
     ) -> None:
         self.store = store
         self.registry = FeedRegistry(users)
@@ -55,6 +56,7 @@ class FeedService:
         self.fetch_settings = fetch_settings or FetchSettings()
         self.fulltext_settings = fulltext_settings or FullTextSettings()
         self.backoff = backoff or Backoff()
+        self.proxy = proxy
         self._client: httpx.AsyncClient | None = None
         self._poller: Poller | None = None
         self._job_queue: JobQueue[Any] | None = None
@@ -64,9 +66,14 @@ class FeedService:
         """Open the HTTP client every fetch shares (a second call keeps the first client)."""
         if self._client is not None:
             return
-        self._client = make_client(self.fetch_settings, self.user_agent)
+        self._client = make_client(
+            self.fetch_settings, self.user_agent, allow_private=self.allow_private, proxy=self.proxy
+        )
         fetcher = Fetcher(
-            self._client, settings=self.fetch_settings, allow_private=self.allow_private
+            self._client,
+            settings=self.fetch_settings,
+            allow_private=self.allow_private,
+            proxied=self.proxy is not None,
         )
         fulltext = None
         if self.use_fulltext:
