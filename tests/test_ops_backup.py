@@ -223,11 +223,13 @@ def test_restore_over_old_data_sets_it_aside_and_the_bot_opens_it(
 
 def test_backup_cuts_a_half_written_journal_line(tmp_path: Path, live: Live) -> None:
     journal = live.store.directory.parent / JOURNAL_FILE
+    whole = journal.read_bytes()
+    assert whole.endswith(b"\n")  # the fixture's deliveries: whole lines
     with journal.open("ab") as fh:
         fh.write(b'{"s": "abc", "c": "2026-')  # a line being appended right now
     backup(live.store.directory.parent, tmp_path / "backup")
     copied = (tmp_path / "backup" / JOURNAL_FILE).read_bytes()
-    assert copied == b"" or copied.endswith(b"\n")
+    assert copied == whole  # every whole line, not the half one
     verify(tmp_path / "backup")
 
 
