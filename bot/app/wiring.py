@@ -164,7 +164,8 @@ def schedule_retention(application: NewsApp) -> None:
 
 async def _prune(context: NewsContext) -> None:
     """Drop expired articles; the search index hears of it through the store's listener."""
-    removed = context.bot_data.services.store.prune()
+    services = context.bot_data.services
+    removed = await services.writer.run(services.store.prune)
     if removed:
         log.info("retention removed %d articles", removed)
 
