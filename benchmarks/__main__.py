@@ -1,4 +1,4 @@
-"""Run every benchmark, or the ones named: `python -m benchmarks [store search summaries feeds bot digests]`."""
+"""Run every benchmark, or the ones named: `python -m benchmarks [store search summaries feeds bot loop digests]`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-ALL = ("store", "search", "summaries", "feeds", "bot", "digests")
+ALL = ("store", "search", "summaries", "feeds", "bot", "loop", "digests")
 
 
 def main() -> None:
