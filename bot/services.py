@@ -14,6 +14,7 @@ from bot.digests.service import DigestService, DigestSettings
 from bot.feeds import FeedService
 from bot.ingest.importer import ImportReport, import_paths
 from bot.search import SearchService
+from bot.stories.service import StoryService
 
 SEEDED_FLAG = "seeded"
 
@@ -35,6 +36,7 @@ class Services:
     search: SearchService
     feeds: FeedService
     digests: DigestService
+    stories: StoryService
     seed_report: ImportReport | None = field(default=None)
     writer: Writer = field(default_factory=Writer)  # store and index writes, off the loop
 
@@ -42,6 +44,7 @@ class Services:
         """Close everything in reverse order of opening, then drop the lock."""
         self.writer.shutdown()  # the writes already asked for land first
         self.search.shutdown()
+        self.stories.shutdown()
         # The digests fold their delivery journal into the users file: before it closes.
         self.digests.shutdown()
         self.users.shutdown()
@@ -83,15 +86,17 @@ def open_services(
         fulltext=config.fulltext,
         proxy=config.feed_proxy,
     )
+    stories = StoryService(store, config.data_dir / "stories", readonly=readonly)
     digests = DigestService(
-        config, store, users, search, settings=digest_settings or DigestSettings()
+        config, store, users, search, stories, settings=digest_settings or DigestSettings()
     )
     services = Services(
-        config, not readonly, lock, store, users, search, feeds, digests, writer=writer
+        config, not readonly, lock, store, users, search, feeds, digests, stories, writer=writer
     )
     if not readonly:
         services.seed_report = import_seeds_once(services)
     search.initialize()
+    stories.initialize()
     digests.initialize()
     store.add_removal_listener(search.remove_articles)
     if not readonly:

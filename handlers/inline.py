@@ -1,7 +1,8 @@
-"""Inline mode: `@bot words` in any chat lists matching articles, paged by offset."""
+"""Inline mode: `@bot words` in any chat lists matching stories, paged by offset."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
@@ -51,8 +52,9 @@ async def on_inline_query(update: Update, context: NewsContext) -> None:
         return
     user = query.from_user
     zone = context.bot_data.zone_for(user.id if user else None)
-    page = inline_page(
-        context.bot_data.services, context.bot_data.lines, query.query, query.offset, zone
+    data = context.bot_data  # the search and the cards are CPU work: off the event loop
+    page = await asyncio.to_thread(
+        inline_page, data.services, data.lines, query.query, query.offset, zone
     )
     await query.answer(
         [_result(item) for item in page.items],

@@ -1,4 +1,7 @@
-"""Pages of articles for /latest and /search: fetch a page, render it, remember what was shown."""
+"""Pages of /latest and /search: one row per story (`bot.app.rows`), rendered and remembered.
+
+A row with more than one article notes "+N sources" and gets a 📚 button for the rest.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot import render
 from bot.app.context import LineCache, Listing
+from bot.app.rows import StoryRows
 from bot.models import Article
 from bot.search import SearchResult
 from bot.services import Services
@@ -37,6 +41,7 @@ class Page:
     first_number: int = 1
     suggestion: str | None = None
     relaxed: bool = False
+    story_ids: tuple[str | None, ...] = ()  # per row: its story, when it has other articles
 
     @property
     def empty(self) -> bool:
@@ -72,6 +77,11 @@ class Lister:
         """Render page `page` (0-based) of a listing and remember what it showed."""
         offset = page * listing.page_size
         items, result = self._fetch(listing, offset)
+        stories = [self._services.stories.story_for_article(i.article.id) for i in items]
+        items = [
+            render.ListItem(i.article, i.summary, i.snippet_html, render.story_note(s) if s else "")
+            for i, s in zip(items, stories, strict=True)
+        ]
         listing.page = page
         listing.suggestion = result.did_you_mean if result else None
         listing.remember(offset + 1, [item.article.id for item in items])
@@ -89,22 +99,30 @@ class Lister:
             first_number=offset + 1,
             suggestion=listing.suggestion,
             relaxed=relaxed,
+            story_ids=tuple(s.id if s and len(s.articles) > 1 else None for s in stories),
         )
 
     def _fetch(
         self, listing: Listing, offset: int
     ) -> tuple[list[render.ListItem], SearchResult | None]:
-        """Return the items of one page (and the search result behind them, if any)."""
-        size = listing.page_size
-        if listing.kind == "latest" and not listing.query:
-            listing.total = len(self._services.store)
-            return [self._item(a) for a in self._services.store.latest(size, offset)], None
+        """Return the rows of one page (and the search result behind them, if any)."""
+        plain = listing.kind == "latest" and not listing.query
         sort = "date" if listing.kind == "latest" else "relevance"
-        result = self._services.search.search(listing.query, limit=size, offset=offset, sort=sort)
-        listing.total = result.total
+        source = StoryRows(self._services, listing.query, sort)
+        rows = source.rows(offset, listing.page_size)
+        # Every article seen: the number of stories is known; else the articles bound it.
+        listing.total = source.stories if source.exhausted else source.total_articles
+        if plain:
+            return [self._item(a) for a in rows], None
         if listing.kind == "latest":
-            return [self._item(hit.article) for hit in result.hits], result
-        return [render.ListItem(h.article, "", snippet_html=h.snippet) for h in result.hits], result
+            return [self._item(a) for a in rows], source.result
+        items = [
+            render.ListItem(a, "", snippet_html=hit.snippet)
+            if (hit := source.hits.get(a.id))
+            else self._item(a)
+            for a in rows
+        ]
+        return items, source.result
 
     def _item(self, article: Article) -> render.ListItem:
         """Return a list item with a one-line summary sized for the page."""

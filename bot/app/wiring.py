@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 HANDLER_MODULES: tuple[str, ...] = (
     "handlers.basic",
     "handlers.articles",
+    "handlers.stories",
     "handlers.inline",
     "handlers.callbacks",
     "handlers.feeds",
@@ -143,6 +144,8 @@ async def _post_init(application: NewsApp) -> None:
     await publish_commands(application)
     schedule_retention(application)
     schedule_heartbeat(application)
+    # Reload the story engine's window in the background: replies never wait for it.
+    application.create_task(asyncio.to_thread(data.services.stories.warm_up))
     for hook in data.on_startup:
         await hook(application)
 
