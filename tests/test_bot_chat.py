@@ -36,7 +36,11 @@ def test_the_readme_transcript(data_dir: Path) -> None:
     assert "you> /start\nnewsbrief keeps up with the news for you." in output
     assert "you> /latest\nLatest news · 1–5 of 12" in output
     assert "1. Navy drills near the coast draw crowds (0) <https://news.example.com/0>" in output
-    assert "[1] Summary 1  [2] Summary 2" in output and "[6] 📚 1" in output and "[11] More »" in output
+    assert (
+        "[1] Summary 1  [2] Summary 2" in output
+        and "[6] 📚 1" in output
+        and "[11] More »" in output
+    )
     assert "you> /search drills\nSearch: drills · 1–2 of 2" in output
     summary = output.split("you> /summary 1\n", 1)[1]
     assert summary.startswith("Navy drills near the coast draw crowds")

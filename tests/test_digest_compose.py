@@ -69,7 +69,7 @@ def test_every_word_must_match_no_relaxed_results(kit: Kit) -> None:
     assert digest_text(kit, 1) == []
 
 
-NOUNS = (
+NOUNS = (  # noqa: SIM905 (one readable run of words)
     "harbour volcano orchestra glacier vaccine satellite tariff wildfire museum marathon "
     "earthquake submarine vineyard cathedral pipeline telescope parliament bakery railway "
     "festival reservoir monsoon frigate asteroid lighthouse orchard refinery stadium tundra "
