@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-ALL = ("store", "search", "summaries", "feeds", "bot", "loop", "digests")
+ALL = ("store", "search", "summaries", "feeds", "bot", "loop", "digests", "digest_compose")
 
 
 def main() -> None:

@@ -338,3 +338,22 @@ def test_names_and_numbers_are_kept_unstemmed() -> None:
     assert "@talks" not in terms and "talk" in terms
     # A headline in capitals marks no names.
     assert not any(t.startswith("@") for t in Analyzer().terms("BAHIA COCOA REVIEW", "en"))
+
+
+def test_wire_tags_do_not_join_unrelated_articles() -> None:
+    grant = item(
+        "ag-1",
+        "Ky. Company Wins Grant to Study Peptides (AP)",
+        "AP - A company founded by a chemistry researcher at the University of Louisville won "
+        "a grant to develop a method of producing better peptides.",
+        0,
+    )
+    fires = item(
+        "ag-2",
+        "Prediction Unit Helps Forecast Wildfires (AP)",
+        "AP - It's barely dawn when Mike Fitzpatrick starts his shift with a blur of colorful "
+        "maps, figures and endless charts, but already he knows what the day will bring.",
+        1,
+    )
+    engine = StoryEngine()
+    assert engine.assign(grant) != engine.assign(fires)
