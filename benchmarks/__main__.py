@@ -6,7 +6,17 @@ import importlib
 import sys
 import time
 
-ALL = ("store", "search", "summaries", "feeds", "bot", "loop", "digests", "digest_compose")
+ALL = (
+    "store",
+    "search",
+    "summaries",
+    "feeds",
+    "bot",
+    "loop",
+    "digests",
+    "digest_compose",
+    "stories",
+)
 
 
 def main() -> None:

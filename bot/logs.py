@@ -109,6 +109,7 @@ def setup_logging(level: str = "INFO", *, token: str | None = None, fmt: str = "
     root = logging.getLogger()
     root.handlers[:] = [protect(handler, token)]
     root.setLevel(level)
+    logging.captureWarnings(False)  # a second set-up (tests, the CLI twice) re-captures afresh
     logging.captureWarnings(True)
     sys.excepthook = _log_uncaught
     threading.excepthook = _log_thread_uncaught

@@ -40,7 +40,7 @@ class Env:
         self.services.store.add_many(
             ArticleDraft(
                 title=t,
-                body=f"{t}. Details about {t.lower()} follow here.",
+                body=f"{t}.",
                 url=f"https://news.example.com/{abs(hash(t))}",
                 published=utcnow() - timedelta(minutes=1),
                 source="Wire",

@@ -111,6 +111,30 @@ def test_follow_up_inside_window_joins() -> None:
     assert engine.assign(soon) == first
 
 
+def test_short_headlines_sharing_one_word_stay_apart_in_a_young_archive() -> None:
+    # With few articles every word weighs alike: one shared word must not merge two events.
+    engine = StoryEngine()
+    first = engine.assign(
+        item("a", "Harbour reopens after storm", "Harbour reopens after storm.", 0)
+    )
+    second = engine.assign(item("b", "Harbour gets a new crane", "Harbour gets a new crane.", 1))
+    third = engine.assign(item("c", "Harbour reopens after the storm", "The harbour reopened.", 2))
+    assert first != second
+    assert third == first
+
+
+def test_an_older_article_imported_later_does_not_join_a_newer_story() -> None:
+    # Imports arrive out of publication order: the gap counts to the story's whole span.
+    engine = StoryEngine()
+    quake = assign_all(engine, QUAKE)[0]
+    years_before = StoryItem(
+        "archive-1", QUAKE[0].title, QUAKE[0].body, T0 - timedelta(days=365 * 30), "Archive"
+    )
+    assert engine.assign(years_before) != quake
+    day_before = StoryItem("early-1", QUAKE[1].title, QUAKE[1].body, T0 - timedelta(hours=3))
+    assert engine.assign(day_before) == quake
+
+
 def test_ids_are_deterministic_and_from_first_article() -> None:
     stream = [QUAKE[0], RATES, QUAKE[1], QUAKE[2], FOLLOW_UP]
     first = assign_all(StoryEngine(), stream)
