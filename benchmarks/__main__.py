@@ -10,6 +10,7 @@ ALL = (
     "store",
     "search",
     "summaries",
+    "langid",
     "feeds",
     "bot",
     "loop",

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot import render
 from bot.app.context import LineCache, Listing
 from bot.app.rows import StoryRows
+from bot.i18n import Translator
 from bot.models import Article
 from bot.search import SearchResult
 from bot.services import Services
@@ -73,13 +74,15 @@ class Lister:
         self._services = services
         self._lines = lines
 
-    def page(self, listing: Listing, page: int, tz: ZoneInfo) -> Page:
+    def page(self, listing: Listing, page: int, tz: ZoneInfo, tr: Translator) -> Page:
         """Render page `page` (0-based) of a listing and remember what it showed."""
         offset = page * listing.page_size
         items, result = self._fetch(listing, offset)
         stories = [self._services.stories.story_for_article(i.article.id) for i in items]
         items = [
-            render.ListItem(i.article, i.summary, i.snippet_html, render.story_note(s) if s else "")
+            render.ListItem(
+                i.article, i.summary, i.snippet_html, render.story_note(s, tr) if s else ""
+            )
             for i, s in zip(items, stories, strict=True)
         ]
         listing.page = page
@@ -87,10 +90,10 @@ class Lister:
         listing.remember(offset + 1, [item.article.id for item in items])
         relaxed = result.relaxed if result else False
         if items:
-            header = _header(listing, offset + 1, len(items), relaxed)
-            html = render.article_list(items, tz, header, start=offset + 1)
+            header = _header(listing, offset + 1, len(items), relaxed, tr)
+            html = render.article_list(items, tz, header, start=offset + 1, tr=tr)
         else:
-            html = _nothing(listing, page)
+            html = _nothing(listing, page, tr)
         return Page(
             html=html,
             article_ids=[item.article.id for item in items],
@@ -135,20 +138,33 @@ class Lister:
         return render.ListItem(article, line)
 
 
-def _header(listing: Listing, first: int, shown: int, relaxed: bool) -> str:
+def span_text(first: int, shown: int, total: int, tr: Translator) -> str:
+    """Return "1–5 of 30" in tr's language."""
+    return tr.gettext("{first}–{last} of {total}").format(
+        first=first, last=first + shown - 1, total=tr.number(total)
+    )
+
+
+def _header(listing: Listing, first: int, shown: int, relaxed: bool, tr: Translator) -> str:
     """Return the first line of a page (plain text): what it is and which items it shows."""
-    span = f"{first}–{first + shown - 1} of {listing.total}"
+    _ = tr.gettext
+    span = span_text(first, shown, listing.total, tr)
     if listing.kind == "latest" and not listing.query:
-        return f"Latest news · {span}"
-    title = "Latest on" if listing.kind == "latest" else "Search:"
-    note = " (no article has every word; some of them match)" if relaxed else ""
-    return f"{title} {listing.query} · {span}{note}"
+        return _("Latest news · {span}").format(span=span)
+    if listing.kind == "latest":
+        head = _("Latest on {query} · {span}")
+    else:
+        head = _("Search: {query} · {span}")
+    note = " " + _("(no article has every word; some of them match)") if relaxed else ""
+    return head.format(query=listing.query, span=span) + note
 
 
-def _nothing(listing: Listing, page: int) -> str:
+def _nothing(listing: Listing, page: int, tr: Translator) -> str:
     """Return the HTML shown when a page has no article."""
+    _ = tr.gettext
     if page > 0:
-        return "No more articles."
+        return _("No more articles.")
     if listing.kind == "latest" and not listing.query:
-        return "No articles yet. Feeds are checked regularly; try again later."
-    return f"Nothing found for <b>{render.escape(listing.query)}</b>."
+        return _("No articles yet. Feeds are checked regularly; try again later.")
+    query = f"<b>{render.escape(listing.query)}</b>"
+    return _("Nothing found for {query}.").format(query=query)

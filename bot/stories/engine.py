@@ -64,9 +64,16 @@ def story_id_for(first_item_id: str) -> str:
 ZERO = timedelta(0)
 
 
-def _shared(vector: Vector, centroid: Vector) -> int:
-    """Return how many words (names and numbers counted once) the item shares with a story."""
-    return sum(1 for t in vector if t in centroid and t[0] != ENTITY)
+def _overlap(vector: Vector, centroid: Vector) -> tuple[float, int]:
+    """Return the dot product and how many words (names counted once) the two share."""
+    dot, shared = 0.0, 0
+    get = centroid.get
+    for term, weight in vector.items():
+        other = get(term)
+        if other is not None:
+            dot += weight * other
+            shared += term[0] != ENTITY
+    return dot, shared
 
 
 def _dot(small: Vector, big: Vector) -> float:
@@ -254,15 +261,18 @@ class StoryEngine:
         best_margin = 0.0
         for story_id in self._candidates(vector):
             story = self._active[story_id]
-            score = _dot(vector, story.centroid) / math.sqrt(story.norm2)
-            if s.member_weight > 0:
-                link = max(_dot(vector, v) for v in story.vectors[-32:])
-                score = (1 - s.member_weight) * score + s.member_weight * link
             # Distance to the story's span: an archive imported out of order brings articles
             # from before a story's first report, which must not count as "no gap".
             gap = max(story.first_seen - published, published - story.last_updated, ZERO)
-            if gap > s.window or _shared(vector, story.centroid) < s.min_shared:
+            if gap > s.window:
                 continue
+            dot, shared = _overlap(vector, story.centroid)
+            if shared < s.min_shared:
+                continue
+            score = dot / math.sqrt(story.norm2)
+            if s.member_weight > 0:
+                link = max(_dot(vector, v) for v in story.vectors[-32:])
+                score = (1 - s.member_weight) * score + s.member_weight * link
             margin = score - (s.threshold + s.gap_penalty * gap.total_seconds() / 86400)
             if margin >= best_margin:
                 best, best_margin = story, margin
