@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
+
 from bot.config import Config
 from bot.models import ArticleDraft
 from bot.services import open_services
@@ -28,12 +30,19 @@ def test_retention_removes_articles_from_search_too(tmp_path: Path) -> None:
     services.shutdown()
     # Move every arrival two days back (the seed's and the walrus's): the next open prunes
     # them from the store, and the index hears of it.
+    # Rewrite each record's "added" field itself (a text replace of today's date missed the
+    # records written just before midnight UTC).
     segment = next((tmp_path / "articles").glob("segment-*.json"))
-    text = segment.read_text(encoding="utf-8")
-    old = (datetime.now(UTC) - timedelta(days=2)).isoformat()
-    segment.write_text(
-        text.replace(datetime.now(UTC).strftime("%Y-%m-%dT"), old[:11]), encoding="utf-8"
-    )
+    data = orjson.loads(segment.read_bytes())
+    two_days_ago = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+    moved = 0
+    for table, records in data.items():
+        for record in records.values() if table != "_meta" else ():
+            if isinstance(record, dict) and "added" in record:
+                record["added"] = two_days_ago
+                moved += 1
+    assert moved >= 2  # the seed article(s) and the walrus
+    segment.write_bytes(orjson.dumps(data))
     reopened = open_services(config, write=True)
     try:
         assert len(reopened.store) == 0, "everything arrived two days ago"
