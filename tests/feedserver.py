@@ -196,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/huge": lambda: self._huge(with_length="nolength" not in query),
             "/broken": self._broken,
             "/gzipbomb": self._gzip_bomb,
-            "/big.xml": lambda: self._document(
+            "/bigfeed.xml": lambda: self._document(
                 Document(big_feed(), "application/rss+xml", *_validators(big_feed()))
             ),
             "/loop/a": lambda: self._redirect("/loop/b"),

@@ -34,7 +34,7 @@ async def feeds(store: ArticleStore, users: UserDB, clock: FakeClock) -> AsyncIt
         ("/fixtures/latin1_no_declaration.rss.xml", "Notícias da Manhã - Últimas", 8),
         ("/fixtures/developer.atom.xml", "Entwickler-Meldungen", 6),
         ("/fixtures/russian_cp1251.rss.xml", "Новости дня", 7),
-        ("/big.xml", "Big feed", BIG_ITEMS),
+        ("/bigfeed.xml", "Big feed", BIG_ITEMS),
     ],
 )
 async def test_feeds_of_each_dialect_are_added_with_title_and_item_count(
