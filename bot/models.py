@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+# Long work (an index rebuild) reports through this: it opens a display for (what, total) and
+# yields the function that advances it; the CLI passes tqdm bars, everything else no_progress.
+ProgressFactory = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+
+
+def no_progress(what: str, total: int) -> AbstractContextManager[Callable[[int], None]]:
+    """Show nothing."""
+    return nullcontext(lambda done: None)
 
 
 def utcnow() -> datetime:

@@ -16,8 +16,8 @@ from bot.feeds import FeedService
 from bot.feeds.defaults import default_feeds
 from bot.feeds.opml import OpmlError
 from bot.ingest.importer import ImportReport, import_paths
+from bot.models import ProgressFactory
 from bot.search import SearchService
-from bot.search.service import ProgressFactory
 from bot.stories.service import StoryService
 
 log = logging.getLogger(__name__)

@@ -25,13 +25,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
 import tantivy
 
-from bot.models import Article, utcnow
+from bot.models import Article, ProgressFactory, no_progress, utcnow
 from bot.search import index as ix
 from bot.search.analysis import GROUPS, fold, folded_analyzer, group_of, stemming_analyzer
 from bot.search.plan import Planner
@@ -42,9 +41,6 @@ from bot.search.suggest import corrections
 
 log = logging.getLogger(__name__)
 
-PROGRESS_STEP = 1000  # articles between progress calls of a rebuild
-# Opens a progress display for (what, total) and yields the function that advances it.
-ProgressFactory = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 
 RECENCY_WEIGHT = 0.10
 RECENCY_DAYS = 7.0
@@ -95,11 +91,8 @@ class SearchService:
         if index is None:
             self._index = ix.create_fresh(None if self._readonly else self._dir, self._schema)
             self._open_writer()
-            if progress is None:
-                self._fill()
-            else:
-                with progress("indexing", len(self._store)) as step:
-                    self._fill(step)
+            with (progress or no_progress)("indexing", len(self._store)) as step:
+                self._fill(step)
         else:
             self._index = index
             if not self._readonly:
@@ -164,19 +157,15 @@ class SearchService:
         assert self._index is not None
         self._writer = self._index.writer(WRITER_HEAP)
 
-    def _fill(self, progress: Callable[[int], None] | None = None) -> None:
+    def _fill(self, step: Callable[[int], None] = lambda done: None) -> None:
         """Replace the index content with every article of the store."""
         with self._lock:
             assert self._index is not None and self._writer is not None
             self._writer.delete_all_documents()
-            count = 0
-            for count, article in enumerate(self._store, start=1):
+            for article in self._store:
                 self._writer.add_document(ix.to_document(article))
-                if progress is not None and count % PROGRESS_STEP == 0:
-                    progress(PROGRESS_STEP)
+                step(1)
             self._writer.commit()
-            if progress is not None:
-                progress(count % PROGRESS_STEP)
             self._index.reload()
             if not self._readonly:
                 ix.write_marker(self._dir)
