@@ -99,7 +99,8 @@ class Briefer:
         self, listing: Listing, page: int, tz: tzinfo, tr: Translator, lang: str | None = None
     ) -> Page:
         """Render page `page` (0-based) of a brief and remember what it showed."""
-        ranked, note = self.ranked(listing, tz, lang, tr)
+        # Headlines in the chat's language when a story has articles in it.
+        ranked, note = self.ranked(listing, tz, lang or tr.lang, tr)
         listing.total = len(ranked)
         listing.page = page
         offset = page * listing.page_size
