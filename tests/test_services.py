@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import orjson
 
 from bot.config import Config
 from bot.models import ArticleDraft
@@ -29,11 +30,11 @@ def test_retention_removes_articles_from_search_too(tmp_path: Path) -> None:
     # Move every arrival two days back (the seed's and the walrus's): the next open prunes
     # them from the store, and the index hears of it.
     segment = next((tmp_path / "articles").glob("segment-*.json"))
-    text = segment.read_text(encoding="utf-8")
-    old = (datetime.now(UTC) - timedelta(days=2)).isoformat()
-    segment.write_text(
-        text.replace(datetime.now(UTC).strftime("%Y-%m-%dT"), old[:11]), encoding="utf-8"
-    )
+    data = orjson.loads(segment.read_bytes())
+    two_days = 2 * 86_400 * 1_000_000  # light documents date arrivals in microseconds
+    for doc in data["articles"].values():
+        doc["added"] -= two_days
+    segment.write_bytes(orjson.dumps(data))
     reopened = open_services(config, write=True)
     try:
         assert len(reopened.store) == 0, "everything arrived two days ago"

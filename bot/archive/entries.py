@@ -1,0 +1,214 @@
+"""What the store keeps in memory per article, its dedup-key index and its bounded article cache.
+
+At a million articles every byte per article is a megabyte. An `Entry` holds what
+the hot paths sort, filter and list by (id, title, dates, source, language) and where
+the full document lies; bodies, URLs, GUIDs and categories stay on disk. Dedup keys
+are 64-bit integers in one sorted numpy array (8 bytes each plus an 8-byte reference)
+rather than three dicts of strings (about 250 bytes per article).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.archive.records import Document, doc_to_article
+from bot.archive.segments import SEGMENT_GLOB, Segment, segment_number
+from bot.models import Article
+
+log = logging.getLogger(__name__)
+
+MERGE_AT = 100_000  # recent keys folded into the sorted array past this many
+
+
+@dataclass(slots=True, eq=False)
+class Entry:
+    """One article as held in memory; dates are integer microseconds since the epoch (UTC)."""
+
+    id: str
+    title: str
+    published: int
+    added: int
+    source: str | None
+    lang: str
+    segment: Segment
+    offset: int
+    length: int
+
+
+def newest_key(entry: Entry) -> tuple[int, str]:
+    """Return the sort key of the newest-first order (ascending, read from the end)."""
+    return (entry.published, entry.id)
+
+
+def arrival_key(entry: Entry) -> tuple[int, str]:
+    """Return the sort key of the arrival order."""
+    return (entry.added, entry.id)
+
+
+def entry_of(doc: Document, segment: Segment) -> Entry:
+    """Return the in-memory entry of a light document."""
+    offset, length = doc["at"]
+    source = doc["source"]
+    return Entry(
+        doc["id"],
+        doc["title"],
+        doc["published"],
+        doc["added"],
+        sys.intern(source) if source else None,  # a few hundred sources, a million articles
+        sys.intern(doc["lang"]),
+        segment,
+        offset,
+        length,
+    )
+
+
+def load_segments(
+    directory: Path, readonly: bool
+) -> tuple[list[Segment], list[Entry], list[int], list[Entry]]:
+    """Open every segment's light file: (segments, entries, dedup keys, the entry of each key)."""
+    segments: list[Segment] = []
+    entries: list[Entry] = []
+    keys: list[int] = []
+    owners: list[Entry] = []
+    for path in sorted(directory.glob(SEGMENT_GLOB), key=segment_number):
+        segment = Segment(segment_number(path), path, readonly=readonly)
+        docs = segment.load()
+        segments.append(segment)
+        size = segment.size()
+        for doc in docs:
+            entry = entry_of(doc, segment)
+            if entry.offset + entry.length > size:  # e.g. a backup copied while a prune ran
+                log.warning("%s lacks the record of %s; skipped", segment.records, entry.id)
+                continue
+            entries.append(entry)
+            keys.extend(doc["keys"])
+            owners.extend([entry] * len(doc["keys"]))
+    return segments, entries, keys, owners
+
+
+def scan(entries: list[Entry]) -> Iterator[Article]:
+    """Yield the full articles of entries, reading each run of one segment in one go."""
+    run: list[Entry] = []
+    for entry in [*entries, None]:
+        if run and (entry is None or entry.segment is not run[0].segment):
+            docs = run[0].segment.read([(e.offset, e.length) for e in run])
+            yield from (doc_to_article(doc) for doc in docs if doc is not None)
+            run = []
+        if entry is not None:
+            run.append(entry)
+
+
+class KeyIndex:
+    """64-bit dedup key -> entry: a sorted array built in one pass, plus a dict of keys added since.
+
+    Only the store's one writer adds; readers only look up. A dead entry (pruned) can stay
+    until the next `without`, so callers check an entry is still the live one for its id.
+    """
+
+    def __init__(self, keys: list[int] | None = None, entries: list[Entry] | None = None) -> None:
+        """Build the sorted part from parallel lists of keys and entries."""
+        raw = np.array(keys or [], dtype=np.uint64)
+        order = np.argsort(raw, kind="stable")
+        values = np.empty(len(raw), dtype=object)
+        values[:] = entries or []
+        self._keys: npt.NDArray[np.uint64] = raw[order]
+        self._values: npt.NDArray[np.object_] = values[order]
+        self._recent: dict[int, Entry] = {}
+
+    def get(self, key: int) -> Entry | None:
+        """Return the entry stored under key, if any."""
+        found = self._recent.get(key)
+        if found is not None:
+            return found
+        at = int(np.searchsorted(self._keys, np.uint64(key)))
+        if at < len(self._keys) and int(self._keys[at]) == key:
+            entry: Entry = self._values[at]
+            return entry
+        return None
+
+    def add(self, key: int, entry: Entry) -> None:
+        """Store entry under key (it wins over an older, dead entry of the same key)."""
+        self._recent[key] = entry
+
+    def pairs(self) -> tuple[list[int], list[Entry]]:
+        """Return every (key, entry) as two parallel lists, recent keys last."""
+        keys = [int(k) for k in self._keys.tolist()] + list(self._recent)
+        return keys, list(self._values.tolist()) + list(self._recent.values())
+
+    def without(self, dead: set[Entry]) -> KeyIndex:
+        """Return a new index without the keys of dead entries (the old one stays usable)."""
+        keys, entries = self.pairs()
+        kept = [(k, e) for k, e in zip(keys, entries, strict=True) if e not in dead]
+        return KeyIndex([k for k, _ in kept], [e for _, e in kept])
+
+    def needs_merge(self) -> bool:
+        """Return whether enough keys arrived since the last build to fold them in."""
+        return len(self._recent) > MERGE_AT
+
+    def __len__(self) -> int:
+        return len(self._keys) + len(self._recent)
+
+
+class ArticleCache:
+    """A bounded, thread-safe LRU of full articles by id (the bodies the hot paths re-read)."""
+
+    def __init__(self, capacity: int) -> None:
+        """Hold at most capacity articles."""
+        self.capacity = capacity
+        self._items: OrderedDict[str, Article] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, article_id: str) -> Article | None:
+        """Return a cached article and mark it recently used."""
+        with self._lock:
+            found = self._items.get(article_id)
+            if found is not None:
+                self._items.move_to_end(article_id)
+            return found
+
+    def put_all(self, articles: Iterable[Article]) -> None:
+        """Cache articles, dropping the least recently used beyond capacity."""
+        if self.capacity <= 0:
+            return
+        with self._lock:
+            for article in articles:
+                self._items[article.id] = article
+                self._items.move_to_end(article.id)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def drop(self, article_ids: Iterable[str]) -> None:
+        """Forget articles (pruned ones)."""
+        with self._lock:
+            for article_id in article_ids:
+                self._items.pop(article_id, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def load_articles(cache: ArticleCache, entries: list[Entry]) -> list[Article]:
+    """Return the full articles of entries, in order: from the cache, else one read per segment."""
+    found: list[Article | None] = [cache.get(e.id) for e in entries]
+    wanted: dict[Segment, list[int]] = {}
+    for at, article in enumerate(found):
+        if article is None:
+            wanted.setdefault(entries[at].segment, []).append(at)
+    fresh = []
+    for segment, ats in wanted.items():
+        docs = segment.read([(entries[at].offset, entries[at].length) for at in ats])
+        for at, doc in zip(ats, docs, strict=True):
+            if doc is not None:
+                found[at] = doc_to_article(doc)
+                fresh.append(found[at])
+    cache.put_all(a for a in fresh if a is not None)
+    return [a for a in found if a is not None]
