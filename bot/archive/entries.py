@@ -14,7 +14,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,18 @@ from bot.models import Article
 log = logging.getLogger(__name__)
 
 MERGE_AT = 100_000  # recent keys folded into the sorted array past this many
+
+
+class StoreReadOnly(Exception):
+    """A write was asked of a store opened for reading only."""
+
+
+@dataclass
+class AddResult:
+    """What one batch did: the articles it added and how many drafts were duplicates."""
+
+    added: list[Article] = field(default_factory=list)
+    duplicates: int = 0
 
 
 @dataclass(slots=True, eq=False)
@@ -175,6 +187,15 @@ class ArticleCache:
                 self._items.move_to_end(article_id)
             return found
 
+    def get_many(self, article_ids: list[str]) -> list[Article | None]:
+        """Return cached articles (None where not cached) under one lock."""
+        with self._lock:
+            found = [self._items.get(article_id) for article_id in article_ids]
+            for article in found:
+                if article is not None:
+                    self._items.move_to_end(article.id)
+            return found
+
     def put_all(self, articles: Iterable[Article]) -> None:
         """Cache articles, dropping the least recently used beyond capacity."""
         if self.capacity <= 0:
@@ -198,7 +219,7 @@ class ArticleCache:
 
 def load_articles(cache: ArticleCache, entries: list[Entry]) -> list[Article]:
     """Return the full articles of entries, in order: from the cache, else one read per segment."""
-    found: list[Article | None] = [cache.get(e.id) for e in entries]
+    found = cache.get_many([e.id for e in entries])
     wanted: dict[Segment, list[int]] = {}
     for at, article in enumerate(found):
         if article is None:

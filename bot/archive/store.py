@@ -13,15 +13,16 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.archive.dedup import canonical_url, content_hash, short_id
 from bot.archive.entries import (
+    AddResult,
     ArticleCache,
     Entry,
     KeyIndex,
+    StoreReadOnly,
     arrival_key,
     entry_of,
     load_articles,
@@ -45,18 +46,6 @@ CACHE_SIZE = 20_000  # about a day of a million-article archive: digests and /la
 INSORT_UP_TO = 64  # larger batches re-sort a copy of the orders instead of inserting one by one
 ArticleListener = Callable[[list[Article]], None]
 RemovalListener = Callable[[list[str]], None]
-
-
-class StoreReadOnly(Exception):
-    """A write was asked of a store opened for reading only."""
-
-
-@dataclass
-class AddResult:
-    """What one batch did: the articles it added and how many drafts were duplicates."""
-
-    added: list[Article] = field(default_factory=list)
-    duplicates: int = 0
 
 
 class ArticleStore:
@@ -96,6 +85,8 @@ class ArticleStore:
         self._arrivals: list[Entry] = []
         self._listeners: list[ArticleListener] = []
         self._removal_listeners: list[RemovalListener] = []
+        self._version = 0  # bumped by every publish and prune
+        self._since_memo: tuple[tuple[int, int], list[Article]] | None = None
 
     def initialize(self) -> None:
         """Open every segment's light file (never a body) and derive the in-memory indexes."""
@@ -162,7 +153,15 @@ class ArticleStore:
         with self._lock:
             start = bisect.bisect_right(self._arrivals, mark, key=arrival_key)
             picked = self._arrivals[start:]
-        return load_articles(self._cache, picked)
+            key = (start, self._version)
+        # A digest fan-out asks this of every chat: 10,000 times the same answer.
+        memo = self._since_memo
+        if memo is not None and memo[0] == key:
+            return list(memo[1])
+        articles = load_articles(self._cache, picked)
+        if len(articles) == len(picked):
+            self._since_memo = (key, articles)
+        return list(articles)
 
     def _live(self, key: int) -> Entry | None:
         """Return the live entry holding a dedup key (the index may still hold a pruned one)."""
@@ -250,6 +249,7 @@ class ArticleStore:
                     bisect.insort(self._newest, entry, key=newest_key)
                     bisect.insort(self._arrivals, entry, key=arrival_key)
             self._keys = keys
+            self._version += 1
             for entry, entry_keys in entries:
                 self._by_id[entry.id] = entry
                 for key in entry_keys:
@@ -286,6 +286,7 @@ class ArticleStore:
         keys = self._keys.without(dead)
         with self._lock:
             self._newest, self._arrivals, self._keys = newest, self._arrivals[count:], keys
+            self._version += 1
             for entry in expired:
                 del self._by_id[entry.id]
             self._segments = [s for s in self._segments if len(s)]
