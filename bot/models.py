@@ -1,4 +1,4 @@
-"""The article record shared by the store, search, summaries, digests and rendering."""
+"""The article and story records shared by the store, search, stories, digests and rendering."""
 
 from __future__ import annotations
 
@@ -39,3 +39,23 @@ class Article:
     category: str | None = None
     guid: str | None = None
     lang: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A story as users see it: headline, its articles (newest first), sources, times."""
+
+    id: str
+    headline: str
+    articles: tuple[Article, ...]
+    best: Article  # the article whose title is the headline: the one to link
+    sources: tuple[str, ...]  # distinct source names, in order of first report
+    first_seen: datetime
+    last_updated: datetime
+    score: float = 0.0
+
+    @property
+    def source_count(self) -> int:
+        """Return the number of distinct sources (an article without one counts alone)."""
+        named = len(self.sources)
+        return named + sum(1 for a in self.articles if not a.source)

@@ -13,6 +13,7 @@ from bot.digests.service import DigestService, DigestSettings
 from bot.feeds import FeedService
 from bot.ingest.importer import ImportReport, import_paths
 from bot.search import SearchService
+from bot.stories.service import StoryService
 
 SEEDED_FLAG = "seeded"
 
@@ -34,11 +35,13 @@ class Services:
     search: SearchService
     feeds: FeedService
     digests: DigestService
+    stories: StoryService
     seed_report: ImportReport | None = field(default=None)
 
     def shutdown(self) -> None:
         """Close everything in reverse order of opening, then drop the lock."""
         self.search.shutdown()
+        self.stories.shutdown()
         # The digests fold their delivery journal into the users file: before it closes.
         self.digests.shutdown()
         self.users.shutdown()
@@ -74,13 +77,15 @@ def open_services(
     feeds = FeedService(
         store, users, allow_private=config.allow_private_feeds, fulltext=config.fulltext
     )
+    stories = StoryService(store, config.data_dir / "stories", readonly=readonly)
     digests = DigestService(
-        config, store, users, search, settings=digest_settings or DigestSettings()
+        config, store, users, search, stories, settings=digest_settings or DigestSettings()
     )
-    services = Services(config, not readonly, lock, store, users, search, feeds, digests)
+    services = Services(config, not readonly, lock, store, users, search, feeds, digests, stories)
     if not readonly:
         services.seed_report = import_seeds_once(services)
     search.initialize()
+    stories.initialize()
     digests.initialize()
     store.add_removal_listener(search.remove_articles)
     if not readonly:

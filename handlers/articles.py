@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.app.briefs import Briefer
 from bot.app.buttons import keyboard
 from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, Listing, NewsApp, NewsContext
@@ -41,12 +43,17 @@ def register(application: NewsApp) -> None:
     application.add_handler(MessageHandler(text & ~filters.VIA_BOT, plain_text))
 
 
-def _lister(context: NewsContext) -> Lister:
-    """Return a Lister over the services, sharing the one-line summary cache."""
-    return Lister(context.bot_data.services, context.bot_data.lines)
+async def render_page(context: NewsContext, listing: Listing, page_no: int, zone: ZoneInfo) -> Page:
+    """Render a page of any listing off the event loop (search, ranking and summaries are CPU)."""
+    data = context.bot_data
+    if listing.kind == "brief":
+        briefer = Briefer(data.services, data.lines)
+        return await asyncio.to_thread(briefer.page, listing, page_no, zone)
+    lister = Lister(data.services, data.lines)
+    return await asyncio.to_thread(lister.page, listing, page_no, zone)
 
 
-def _zone(update: Update, context: NewsContext) -> ZoneInfo:
+def zone_of(update: Update, context: NewsContext) -> ZoneInfo:
     """Return the time zone to show dates in for this chat."""
     chat = update.effective_chat
     return context.bot_data.zone_for(chat.id if chat else None)
@@ -55,7 +62,7 @@ def _zone(update: Update, context: NewsContext) -> ZoneInfo:
 async def latest(update: Update, context: NewsContext) -> None:
     """Show the newest articles, optionally filtered by words."""
     count, words = parse_latest_args(context.args or [])
-    await _show_listing(update, context, Listing("latest", words, count))
+    await show_listing(update, context, Listing("latest", words, count))
 
 
 async def search(update: Update, context: NewsContext) -> None:
@@ -66,7 +73,7 @@ async def search(update: Update, context: NewsContext) -> None:
         if message is not None:
             await message.reply_text(SEARCH_USAGE)
         return
-    await _show_listing(update, context, Listing("search", words, PAGE_SIZE))
+    await show_listing(update, context, Listing("search", words, PAGE_SIZE))
 
 
 async def plain_text(update: Update, context: NewsContext) -> None:
@@ -74,17 +81,17 @@ async def plain_text(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     words = clean_query(message.text if message else "")
     if words:
-        await _show_listing(update, context, Listing("search", words, PAGE_SIZE))
+        await show_listing(update, context, Listing("search", words, PAGE_SIZE))
 
 
-async def _show_listing(update: Update, context: NewsContext, listing: Listing) -> None:
+async def show_listing(update: Update, context: NewsContext, listing: Listing) -> None:
     """Render page 0 of a new listing and send it with its buttons."""
     message = update.effective_message
     chat_data = context.chat_data
     if message is None or chat_data is None:
         return
     key = chat_data.add_listing(listing)
-    page = _lister(context).page(listing, 0, _zone(update, context))
+    page = await render_page(context, listing, 0, zone_of(update, context))
     _remember(chat_data, page)
     markup = keyboard(page, key, summaries=True)
     await message.reply_text(page.html, reply_markup=markup)
@@ -102,7 +109,7 @@ async def edit_to_page(update: Update, context: NewsContext, key: int, page_no: 
     chat_data = context.chat_data
     assert query is not None and chat_data is not None
     listing = chat_data.listings[key]
-    page = _lister(context).page(listing, page_no, _zone(update, context))
+    page = await render_page(context, listing, page_no, zone_of(update, context))
     _remember(chat_data, page)
     await query.edit_message_text(page.html, reply_markup=keyboard(page, key, summaries=True))
 
@@ -114,14 +121,15 @@ async def search_suggestion(update: Update, context: NewsContext, listing: Listi
     await query.answer()
     if listing.suggestion:
         words = clean_query(listing.suggestion)
-        await _show_listing(update, context, Listing("search", words, PAGE_SIZE))
+        await show_listing(update, context, Listing("search", words, PAGE_SIZE))
 
 
 async def send_article_summary(update: Update, context: NewsContext, article_id: str) -> None:
     """Answer a Summary button: send the article's summary card."""
     query = update.callback_query
     assert query is not None
-    answer = summary_for_article(context.bot_data.services, article_id, _zone(update, context))
+    services, zone = context.bot_data.services, zone_of(update, context)
+    answer = await asyncio.to_thread(summary_for_article, services, article_id, zone)
     if answer is None:
         await query.answer("That article is no longer available.")
         return
@@ -140,7 +148,8 @@ async def summary(update: Update, context: NewsContext) -> None:
     if not ref:
         await message.reply_text(SUMMARY_USAGE)
         return
-    answer = summary_for_ref(context.bot_data.services, chat_data, ref, _zone(update, context))
+    services, zone = context.bot_data.services, zone_of(update, context)
+    answer = await asyncio.to_thread(summary_for_ref, services, chat_data, ref, zone)
     await _send_answer(message, answer)
 
 

@@ -11,11 +11,11 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot.app.buttons import SUGGEST, SUMMARY, Action, decode
+from bot.app.buttons import STORY, SUGGEST, SUMMARY, Action, decode
 from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, NewsApp, NewsContext
 from bot.app.listings import MAX_PAGES
-from handlers import articles
+from handlers import articles, stories
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ async def on_button(update: Update, context: NewsContext) -> None:
     chat_data = context.chat_data
     if action is None or query.message is None or chat_data is None:
         await query.answer(FORGED)
+        return
+    if action.kind == STORY:  # story ids are stable: these buttons never expire
+        await stories.on_story_button(update, context, action.story)
         return
     listing = chat_data.listings.get(action.listing)
     if listing is None:

@@ -37,13 +37,12 @@ TOPICS = [
 
 
 def _body(topic: str, n: int) -> str:
-    """Return a small, distinct article body about a topic."""
-    return (
-        f"The {topic} story continues with part {n}. "
-        f"Officials said the {topic} developments would shape the coming months. "
-        f"Observers expect more news about {topic} later this week. "
-        f"Residents told reporters that part {n} surprised them."
-    )
+    """Return a small, distinct article body about a topic (its own words, no shared boilerplate).
+
+    The six topics are six stories of five reports each; sentences shared by every article
+    would make the story clustering see one story, which no real archive looks like.
+    """
+    return f"The {topic} story, report number {n}. More on {topic} as {topic} unfolds."
 
 
 def fixture_drafts() -> list[ArticleDraft]:

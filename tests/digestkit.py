@@ -13,6 +13,7 @@ from bot.digests.pacing import Pacing
 from bot.digests.service import DigestService, DigestSettings
 from bot.models import ArticleDraft
 from bot.search import SearchService
+from bot.stories.service import StoryService
 
 START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 FAST = Pacing(global_per_second=1000.0, per_chat_per_second=1000.0, group_per_minute=60000.0)
@@ -40,13 +41,15 @@ class Kit:
     users: UserDB
     search: SearchService
     digests: DigestService
+    stories: StoryService
 
     def add(self, *titles: str, source: str = "Wire", body: str = "") -> None:
         """Add articles by title (the body repeats the title unless given)."""
         drafts = [
             ArticleDraft(
                 title=t,
-                body=body or f"{t}. More about {t.lower()} in a second sentence.",
+                # Distinct titles make distinct stories: no boilerplate shared between bodies.
+                body=body or f"{t}. {t.lower()}.",
                 url=f"https://news.example.com/{abs(hash(t))}",
                 published=self.clock.now - timedelta(minutes=5),
                 source=source,
@@ -57,6 +60,7 @@ class Kit:
 
     def close(self) -> None:
         self.digests.shutdown()
+        self.stories.shutdown()
         self.search.shutdown()
         self.users.shutdown()
         self.store.shutdown()
@@ -80,8 +84,16 @@ def open_kit(
     search = SearchService(store, data_dir / "index", clock=clock)
     search.initialize()
     config = Config(data_dir=data_dir, token="123456:TEST-token", tz=ZoneInfo(tz))
+    stories = StoryService(store, data_dir / "stories", clock=clock)
+    stories.initialize()
     digests = DigestService(
-        config, store, users, search, clock=clock, settings=settings or DigestSettings(pacing=FAST)
+        config,
+        store,
+        users,
+        search,
+        stories,
+        clock=clock,
+        settings=settings or DigestSettings(pacing=FAST),
     )
     digests.initialize()
-    return Kit(clock, store, users, search, digests)
+    return Kit(clock, store, users, search, digests, stories)

@@ -34,21 +34,21 @@ def chat(data_dir: Path, lines: str) -> str:
 def test_the_readme_transcript(data_dir: Path) -> None:
     output = chat(data_dir, "/start\n/latest\n/search drills\n/summary 1\n")
     assert "you> /start\nnewsbrief keeps up with the news for you." in output
-    assert "you> /latest\nLatest news · 1–5 of 36" in output
+    assert "you> /latest\nLatest news · 1–5 of 12" in output
     assert "1. Navy drills near the coast draw crowds (0) <https://news.example.com/0>" in output
-    assert "[1] Summary 1  [2] Summary 2" in output and "[6] More »" in output
-    assert "you> /search drills\nSearch: drills · 1–5 of" in output
+    assert "[1] Summary 1  [2] Summary 2" in output and "[6] 📚 1" in output and "[11] More »" in output
+    assert "you> /search drills\nSearch: drills · 1–2 of 2" in output
     summary = output.split("you> /summary 1\n", 1)[1]
     assert summary.startswith("Navy drills near the coast draw crowds")
     assert "<b>" not in output and "&amp;" not in output
 
 
 def test_buttons_are_pressed_by_number(data_dir: Path) -> None:
-    output = chat(data_dir, "/latest 2\n3\n1\n9\n")
-    assert "(edited)\nLatest news · 3–4 of 36" in output
+    output = chat(data_dir, "/latest 2\n5\n1\n99\n")  # [5] is More » after 2 Summary, 2 📚
+    assert "(edited)\nLatest news · 3–4 of 12" in output
     after_one = output.split("you> 1\n", 1)[1]
     assert after_one.startswith("Local football club wins the cup (2)")
-    assert "(there is no button 9)" in output
+    assert "(there is no button 99)" in output
 
 
 def test_inline_queries_more_and_choosing_a_result(data_dir: Path) -> None:

@@ -77,15 +77,17 @@ async def test_latest_shows_five_newest_with_links_sources_local_dates(env: BotE
     links = [e for e in reply.entities if e["type"] == "text_link"]
     assert links[0]["url"] == "https://news.example.com/0"
     assert reply.link_preview_disabled
-    assert "The Naval drills story continues" in reply.text or "Naval drills" in reply.text
-    assert reply.button_texts == [f"Summary {n}" for n in range(1, 6)] + ["More »"]
+    assert "The Naval drills story, report number 0." in reply.text
+    stories = [f"📚 {n}" for n in range(1, 6)]  # each row is a story of five reports
+    assert reply.button_texts == [f"Summary {n}" for n in range(1, 6)] + stories + ["More »"]
     assert valid_telegram_html(reply)
 
 
 async def test_latest_count_is_capped_at_twenty_and_fits_one_message(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/latest 500")
-    assert reply.text.startswith("Latest news · 1–20 of")
-    assert "20. " in reply.text and "21. " not in reply.text
+    # The archive holds 12 stories: a page of at most 20 shows them all, in one message.
+    assert reply.text.startswith("Latest news · 1–12 of 12")
+    assert "12. " in reply.text and "13. " not in reply.text
     assert valid_telegram_html(reply)
     [three] = await ask(env.user(), "/latest 3")
     assert three.text.startswith("Latest news · 1–3 of")
@@ -93,14 +95,16 @@ async def test_latest_count_is_capped_at_twenty_and_fits_one_message(env: BotEnv
 
 async def test_latest_with_words_filters_newest_first(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/latest 3 football")
-    assert reply.text.startswith("Latest on football · 1–3 of 5")
+    # Five football reports are one story: one row, its newest report first.
+    assert reply.text.startswith("Latest on football · 1–1 of 1")
     assert "1. Local football club wins the cup (2)" in reply.text
-    assert "2. Local football club wins the cup (8)" in reply.text
+    assert "(8)" not in reply.text
+    assert "📚 1" in reply.button_texts
 
 
 async def test_search_ranks_and_bolds_matched_words(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/search chip factory")
-    assert reply.text.startswith("Search: chip factory · 1–5 of")
+    assert reply.text.startswith("Search: chip factory · 1–1 of 1")
     assert "New chip factory opens in Dresden" in reply.text
     bolded = [
         reply.text[e["offset"] : e["offset"] + e["length"]].lower()
@@ -108,7 +112,7 @@ async def test_search_ranks_and_bolds_matched_words(env: BotEnv) -> None:
         if e["type"] == "bold"
     ]
     assert any(word.startswith("chip") for word in bolded)
-    assert "More »" not in reply.button_texts  # exactly five chip articles
+    assert "More »" not in reply.button_texts  # five chip articles, one story
     [many] = await ask(env.user(), "/search story")
     assert many.button_texts[-1] == "More »"
 
@@ -145,10 +149,12 @@ async def test_summary_of_item_n_of_the_last_list(env: BotEnv) -> None:
 async def test_summary_without_a_list_or_out_of_range_explains(env: BotEnv) -> None:
     user = env.user()
     [reply] = await ask(user, "/summary 3")
-    assert "There is no item 3 in the last list" in reply.text
+    assert reply.text.startswith("There is no list yet.")
     await ask(user, "/latest 2")
     [reply] = await ask(user, "/summary 7")
-    assert "There is no item 7" in reply.text
+    assert reply.text == "There is no item 7 in the last list: it shows items 1–2."
+    [reply] = await ask(user, "/summary 9999")  # a number is an item, never a topic search
+    assert reply.text == "There is no item 9999 in the last list: it shows items 1–2."
 
 
 async def test_summary_by_url_and_by_id(env: BotEnv) -> None:

@@ -115,8 +115,23 @@ class FakeSearch:
         return SearchResult(hits, len(self.articles), query or None, bool(query), query)
 
 
+class NoStories:
+    """Stories that group nothing: every article is its own row."""
+
+    def __len__(self) -> int:
+        return 0
+
+    def story_for_article(self, article_id: str) -> None:
+        return None
+
+    def group(self, ids: list[str]) -> list[tuple[str, list[str]]]:
+        return [(f"article:{i}", [i]) for i in ids]
+
+
 def _lister(articles: list[Article]) -> Lister:
-    services = SimpleNamespace(store=FakeStore(articles), search=FakeSearch(articles))
+    services = SimpleNamespace(
+        store=FakeStore(articles), search=FakeSearch(articles), stories=NoStories()
+    )
     return Lister(cast(Services, services), LineCache())
 
 

@@ -1,4 +1,4 @@
-"""What a digest holds: only new articles, topic matches, a cap with "and N more", groups."""
+"""What a digest holds: only new stories, topic matches, a cap with "and N more", groups."""
 
 from __future__ import annotations
 
@@ -29,37 +29,37 @@ def kit(tmp_path: Path) -> Iterator[Kit]:
 def digest_text(kit: Kit, chat_id: int, **kw: object) -> list[str]:
     subs = kit.digests.subs.for_chat(chat_id)
     now = kit.clock.now
-    digest = compose(chat_id, subs, kit.store, kit.search, now, **kw)  # type: ignore[arg-type]
-    parts = render_digest(digest, lambda a: "summary of " + a.title, UTC, now)
-    return [html_to_plain(p) for p in parts]
+    digest = compose(chat_id, subs, kit.store, kit.search, kit.stories, now, **kw)  # type: ignore[arg-type]
+    parts = render_digest(digest, lambda s: "summary of " + s.headline, UTC, now)
+    return [html_to_plain(p.text) for p in parts]
 
 
 def test_first_digest_covers_the_last_24_hours(kit: Kit) -> None:
-    kit.add("Old harbour story")
+    kit.add("Old volcano eruption")
     kit.clock.advance(hours=25)
-    kit.add("Fresh harbour story")
+    kit.add("Fresh harbour strike")
     kit.digests.subscribe(1, "", None, None)
     (text,) = digest_text(kit, 1)
-    assert "Fresh harbour story" in text
-    assert "Old harbour story" not in text
+    assert "Fresh harbour strike" in text
+    assert "Old volcano eruption" not in text
 
 
 def test_only_articles_added_since_the_last_delivered_digest(kit: Kit) -> None:
     kit.digests.subscribe(1, "", None, None)
-    kit.add("Monday news")
+    kit.add("Monday glacier melt")
     sub = kit.digests.subs.for_chat(1)[0]
     kit.digests.subs.mark_delivered([sub.sub_id], kit.clock.now, None)
     kit.clock.advance(minutes=1)
-    kit.add("Tuesday news")
+    kit.add("Tuesday orchestra concert")
     (text,) = digest_text(kit, 1)
-    assert "Tuesday news" in text and "Monday news" not in text
+    assert "Tuesday orchestra concert" in text and "Monday glacier" not in text
 
 
 def test_topic_matches_only_its_articles(kit: Kit) -> None:
-    kit.add("China trade talks resume", "Football cup final tonight", "Russia and China sign deal")
+    kit.add("China trade talks resume", "Football cup final tonight", "Moscow and China sign pact")
     kit.digests.subscribe(1, "china", None, None)
     (text,) = digest_text(kit, 1)
-    assert "China trade talks" in text and "Russia and China" in text
+    assert "China trade talks" in text and "Moscow and China" in text
     assert "Football" not in text
 
 
@@ -69,16 +69,26 @@ def test_every_word_must_match_no_relaxed_results(kit: Kit) -> None:
     assert digest_text(kit, 1) == []
 
 
-def test_cap_and_n_more_points_at_latest_or_search(kit: Kit) -> None:
-    kit.add(*[f"Election update {i}" for i in range(13)])
+NOUNS = (
+    "harbour volcano orchestra glacier vaccine satellite tariff wildfire museum marathon "
+    "earthquake submarine vineyard cathedral pipeline telescope parliament bakery railway "
+    "festival reservoir monsoon frigate asteroid lighthouse orchard refinery stadium tundra "
+    "quarry canyon ferry meadow bridge turbine archive comet prairie lagoon dialect sculpture "
+    "harvest mineral embassy fortress typhoon glacier copper tanker violin pharmacy"
+).split()
+DISTINCT = [" ".join(NOUNS[4 * i : 4 * i + 4]) for i in range(13)]  # 13 unrelated events
+
+
+def test_cap_and_n_more_points_at_brief(kit: Kit) -> None:
+    kit.add(*[f"Election {w}" for w in DISTINCT])
     kit.digests.subscribe(1, "", None, None)
     kit.digests.subscribe(2, "election", None, None)
     (all_news,) = digest_text(kit, 1)
     (topic,) = digest_text(kit, 2, cap=5)
-    assert all_news.count("• Election update") == 10
-    assert "…and 3 more: /latest" in all_news
-    assert topic.count("• Election update") == 5
-    assert "…and 8 more: /search election" in topic
+    assert all_news.count("Election ") == 10
+    assert "…and 3 more stories: /brief" in all_news
+    assert topic.count("Election ") == 5
+    assert "…and 8 more stories: /brief election" in topic
 
 
 def test_several_subscriptions_are_grouped_by_topic(kit: Kit) -> None:
@@ -94,9 +104,11 @@ def test_nothing_new_sends_nothing_unless_asked(kit: Kit) -> None:
     kit.digests.subscribe(1, "volcano", None, None)
     kit.add("Quiet day at the markets")
     assert digest_text(kit, 1) == []
-    digest = compose(1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.clock.now)
-    parts = render_digest(digest, lambda a: "", UTC, kit.clock.now, send_empty=True)
-    assert "Nothing new" in html_to_plain(parts[0])
+    digest = compose(
+        1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.stories, kit.clock.now
+    )
+    parts = render_digest(digest, lambda s: "", UTC, kit.clock.now, send_empty=True)
+    assert "Nothing new" in html_to_plain(parts[0].text)
 
 
 def test_ugly_titles_are_escaped_and_missing_urls_are_fine(kit: Kit) -> None:
@@ -108,20 +120,27 @@ def test_ugly_titles_are_escaped_and_missing_urls_are_fine(kit: Kit) -> None:
         ]
     )
     kit.digests.subscribe(1, "", None, None)
-    digest = compose(1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.clock.now)
-    (html,) = render_digest(digest, lambda a: "<i>x</i> & y", UTC, kit.clock.now)
+    digest = compose(
+        1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.stories, kit.clock.now
+    )
+    ((html, _),) = [
+        (p.text, p.buttons)
+        for p in render_digest(digest, lambda s: "<i>x</i> & y", UTC, kit.clock.now)
+    ]
     assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in html
     assert "&lt;i&gt;x&lt;/i&gt; &amp; y" in html
     assert "\x00" not in html
 
 
 def test_a_long_digest_is_split_under_telegrams_limit(kit: Kit) -> None:
-    kit.add(*[f"Story {i} " + "word " * 60 for i in range(10)])
+    kit.add(*[f"The {w} story" for w in DISTINCT[:10]])
     kit.digests.subscribe(1, "", None, None)
-    digest = compose(1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.clock.now)
-    parts = render_digest(digest, lambda a: "long summary " * 30, UTC, kit.clock.now)
+    digest = compose(
+        1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.stories, kit.clock.now
+    )
+    parts = render_digest(digest, lambda s: "long summary " * 80, UTC, kit.clock.now)
     assert len(parts) > 1
-    assert all(visible_length(p) <= 4096 for p in parts)
+    assert all(visible_length(p.text) <= 4096 for p in parts)
 
 
 @settings(
@@ -132,6 +151,7 @@ def test_any_topic_text_composes(kit: Kit, topic: str) -> None:
     if not kit.store.latest(1):
         kit.add("China trade talks resume", "Football cup final")
     sub, _ = kit.digests.subscribe(7, topic, None, None)
-    digest = compose(7, [sub], kit.store, kit.search, kit.clock.now + timedelta(seconds=1))
-    render_digest(digest, lambda a: a.title, UTC, kit.clock.now)
+    later = kit.clock.now + timedelta(seconds=1)
+    digest = compose(7, [sub], kit.store, kit.search, kit.stories, later)
+    render_digest(digest, lambda s: s.headline, UTC, kit.clock.now)
     kit.digests.unsubscribe(7, [sub.sub_id])

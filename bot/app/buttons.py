@@ -18,7 +18,9 @@ MAX_DATA_BYTES = 64
 PAGE = "p"  # p:<listing>:<page>   show page of a listing (More / Back)
 SUMMARY = "s"  # s:<listing>:<n>   send the summary of item n of a listing
 SUGGEST = "d"  # d:<listing>        search the did-you-mean suggestion of a listing
+STORY = "t"  # t:<story id>       list a story's articles (lists, briefs and digests)
 _PATTERNS = {
+    STORY: re.compile(r"t:(s[0-9a-f]{10})"),
     PAGE: re.compile(r"p:([1-9][0-9]{0,8}):(0|[1-9][0-9]{0,3})"),
     SUMMARY: re.compile(r"s:([1-9][0-9]{0,8}):([1-9][0-9]{0,3})"),
     SUGGEST: re.compile(r"d:([1-9][0-9]{0,8})"),
@@ -33,6 +35,7 @@ class Action:
     listing: int = 0
     page: int = 0
     number: int = 0
+    story: str = ""
 
 
 def encode(action: Action) -> str:
@@ -41,6 +44,8 @@ def encode(action: Action) -> str:
         data = f"p:{action.listing}:{action.page}"
     elif action.kind == SUMMARY:
         data = f"s:{action.listing}:{action.number}"
+    elif action.kind == STORY:
+        data = f"t:{action.story}"
     else:
         data = f"d:{action.listing}"
     if decode(data) != action:
@@ -60,11 +65,13 @@ def decode(data: str | None) -> Action | None:
         return Action(PAGE, listing=int(match[1]), page=int(match[2]))
     if data[0] == SUMMARY:
         return Action(SUMMARY, listing=int(match[1]), number=int(match[2]))
+    if data[0] == STORY:
+        return Action(STORY, story=match[1])
     return Action(SUGGEST, listing=int(match[1]))
 
 
 def keyboard(page: Page, listing_key: int, *, summaries: bool) -> InlineKeyboardMarkup | None:
-    """Return the buttons under a page: Summary per item, Back/More, did-you-mean."""
+    """Return the buttons under a page: Summary per item, its story's sources, Back/More, did-you-mean."""
     rows: list[list[InlineKeyboardButton]] = []
     if summaries and page.article_ids:
         buttons = [
@@ -74,6 +81,12 @@ def keyboard(page: Page, listing_key: int, *, summaries: bool) -> InlineKeyboard
             for n in range(page.first_number, page.first_number + len(page.article_ids))
         ]
         rows += [buttons[k : k + 5] for k in range(0, len(buttons), 5)]
+    stories = [
+        InlineKeyboardButton(f"📚 {n}", callback_data=encode(Action(STORY, story=story_id)))
+        for n, story_id in enumerate(page.story_ids, start=page.first_number)
+        if story_id
+    ]
+    rows += [stories[k : k + 5] for k in range(0, len(stories), 5)]
     nav = []
     if page.page > 0:
         back = Action(PAGE, listing=listing_key, page=page.page - 1)

@@ -39,9 +39,10 @@ ZoneLookup: TypeAlias = "Callable[[int], ZoneInfo | None]"
 class Listing:
     """One list the bot showed in a chat, enough to page it again from a button."""
 
-    kind: str  # "latest" | "search"
+    kind: str  # "latest" | "search" | "brief"
     query: str
     page_size: int
+    period: str = ""  # a brief's period: "24h" | "today" | "week"
     total: int = 0
     page: int = 0
     suggestion: str | None = None  # did-you-mean of the last page shown

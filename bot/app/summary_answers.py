@@ -15,7 +15,7 @@ from bot.summarize import summarize, topic_summary
 ARTICLE_SENTENCES = 3
 TOPIC_SENTENCES = 5
 TOPIC_ARTICLES = 5
-_ITEM = re.compile(r"[0-9]{1,3}")
+_ITEM = re.compile(r"[0-9]{1,9}")  # ASCII digits: any number is an item, never a topic
 MAX_ID = 100
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -49,10 +49,7 @@ def summary_for_ref(services: Services, chat: ChatData, ref: str, tz: ZoneInfo) 
     if _ITEM.fullmatch(ref):
         article_id = chat.item(int(ref))
         if article_id is None:
-            return _answer(
-                f"There is no item {int(ref)} in the last list. "
-                "Send /latest or /search first, then /summary 1."
-            )
+            return _answer(_no_item(chat, int(ref)))
         found = summary_for_article(services, article_id, tz)
         return found or _answer("That article is no longer available.")
     if _URL.fullmatch(ref):
@@ -65,6 +62,14 @@ def summary_for_ref(services: Services, chat: ChatData, ref: str, tz: ZoneInfo) 
         if by_id is not None:
             return by_id
     return topic_answer(services, ref)
+
+
+def _no_item(chat: ChatData, number: int) -> str:
+    """Return why item `number` cannot be summarised: no list yet, or how many it has."""
+    if not chat.last_ids:
+        return "There is no list yet. Send /latest, /brief or /search first, then /summary 1."
+    first, last = chat.last_first, chat.last_first + len(chat.last_ids) - 1
+    return f"There is no item {number} in the last list: it shows items {first}–{last}."
 
 
 def topic_answer(services: Services, words: str) -> SummaryAnswer:

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 HANDLER_MODULES: tuple[str, ...] = (
     "handlers.basic",
     "handlers.articles",
+    "handlers.stories",
     "handlers.inline",
     "handlers.callbacks",
     "handlers.feeds",

@@ -23,6 +23,7 @@ from bot.cli.ops import (
     run_ops_command,
     webhook_settings,
 )
+from bot.cli.stories import add_stories_parser, cmd_stories, cmd_stories_batch
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
 from bot.run.chat import run_chat
@@ -30,7 +31,12 @@ from bot.run.polling import run_bot
 from bot.run.webhook import run_webhook_mode
 from bot.services import open_services
 
-READERS = {"latest": cmd_latest, "search": cmd_search, "summary": cmd_summary}
+READERS = {
+    "latest": cmd_latest,
+    "search": cmd_search,
+    "summary": cmd_summary,
+    "stories": cmd_stories,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--batch", required=True, metavar="FILE.jsonl")
     batch.add_argument("--sentences", type=int, default=3)
 
+    add_stories_parser(sub)
     add_feeds_parser(sub)
     add_ops_parsers(sub)
     run = sub.add_parser("run", help="run the bot: long polling, or a webhook with --webhook-url")
@@ -95,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(args.log_level.upper(), token=config.token, fmt=args.log_format)
     if args.command == "summarize":
         return cmd_summarize(args, sys.stdout)
+    if args.command == "stories" and args.batch:
+        return cmd_stories_batch(args, sys.stdout)
     try:
         if args.command in OPS_COMMANDS:
             return run_ops_command(config, args, sys.stdout, sys.stderr)

@@ -1,21 +1,28 @@
-"""What a digest holds: the new articles of each subscription, ranked, capped, grouped by topic.
+"""What a digest holds: for each subscription, the most important new stories, each once.
 
-Pure of Telegram: `compose()` picks articles, `render_digest()` turns them into HTML messages.
+Pure of Telegram: `compose()` picks stories, `bot.digests.message` turns them into HTML.
+A story counts as new for a subscription when one of its articles matching the topic arrived
+since the subscription's last delivered digest. Stories are ranked by importance (sources,
+growth, recency; `bot.stories.ranking`) over the period since that digest, at least a day.
+A story the chat was sent before comes back only when it has grown by UPDATE_SOURCES new
+sources since, and is then marked as an update.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.digests.records import Subscription, topic_key
-from bot.models import Article
+from bot.models import Article, Story
 from bot.search import SearchResult
 
 FIRST_DIGEST_WINDOW = timedelta(hours=24)
+MIN_PERIOD = timedelta(hours=24)
 DEFAULT_CAP = 10
+UPDATE_SOURCES = 3  # new sources a story sent before needs to be sent again, as an update
 PAGE = 100  # SearchService's largest page
 MAX_PAGES = 50
 RANK_CACHE_SIZE = 512
@@ -36,18 +43,41 @@ class Searcher(Protocol):
     ) -> SearchResult: ...
 
 
+class StoryRanker(Protocol):
+    """The part of StoryService a digest reads."""
+
+    version: int
+
+    def top(
+        self,
+        now: datetime,
+        period: timedelta,
+        *,
+        within: Sequence[str] | None = None,
+        lang: str | None = None,
+    ) -> list[Story]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BriefItem:
+    """One story of a digest; `update` when the chat saw it before and it has grown since."""
+
+    story: Story
+    update: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One subscription's part of a digest: the articles shown and how many more matched."""
+    """One subscription's part of a digest: the stories shown and how many more there were."""
 
     sub: Subscription
-    articles: list[Article]
+    items: list[BriefItem]
     more: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """One chat's digest: a section per subscription, and the cursor it moves them to."""
+    """One chat's digest: a section per subscription, and what delivering it records."""
 
     chat_id: int
     sections: list[Section] = field(default_factory=list)
@@ -56,12 +86,17 @@ class Digest:
     @property
     def empty(self) -> bool:
         """Return whether there is nothing new to send."""
-        return not any(section.articles for section in self.sections)
+        return not any(section.items for section in self.sections)
 
     @property
     def sub_ids(self) -> list[str]:
         """Return the subscriptions this digest delivers."""
         return [section.sub.sub_id for section in self.sections]
+
+    @property
+    def sent(self) -> dict[str, int]:
+        """Return story id -> source count of every story shown (recorded after delivery)."""
+        return {i.story.id: i.story.source_count for s in self.sections for i in s.items}
 
 
 def since_of(sub: Subscription, now: datetime) -> datetime:
@@ -69,37 +104,84 @@ def since_of(sub: Subscription, now: datetime) -> datetime:
     return sub.cursor if sub.cursor is not None else now - FIRST_DIGEST_WINDOW
 
 
+def sent_before(subs: Sequence[Subscription]) -> dict[str, int]:
+    """Return the stories any of the chat's subscriptions delivered, with their source counts."""
+    merged: dict[str, int] = {}
+    for sub in subs:
+        for story_id, sources in sub.sent.items():
+            merged[story_id] = max(sources, merged.get(story_id, 0))
+    return merged
+
+
 def compose(
     chat_id: int,
     subs: Sequence[Subscription],
     store: ArticleSource,
     searcher: Searcher,
+    stories: StoryRanker,
     now: datetime,
     *,
     cap: int = DEFAULT_CAP,
     cache: RankCache | None = None,
+    lang: str | None = None,
 ) -> Digest:
     """Return the digest of a chat's subscriptions as of `now`.
 
-    `cache` shares rankings between chats with the same topic and the same new articles
+    `cache` shares topic matches between chats with the same topic and the same new articles
     (the common case in a fan-out), so 10,000 subscribers do not mean 10,000 searches.
     """
     oldest = min((since_of(s, now) for s in subs), default=now)
     fresh = [a for a in store.added_since(oldest) if a.added <= now]
     upto = max((a.added for a in fresh), default=None)
+    seen = sent_before(subs)
+    shown: set[str] = set()
     sections = []
     for sub in subs:
         since = since_of(sub, now)
         candidates = [a for a in fresh if a.added > since]
-        ranked = _cached_rank(sub.topic, candidates, searcher, cache)
-        sections.append(Section(sub, ranked[:cap], max(0, len(ranked) - cap)))
+        matched = _cached_rank(sub.topic, candidates, searcher, cache)
+        ranked = ranked_stories(stories, matched, now, max(now - since, MIN_PERIOD), lang)
+        items = [i for i in _brief_items(ranked, seen) if i.story.id not in shown]
+        shown.update(i.story.id for i in items[:cap])
+        sections.append(Section(sub, items[:cap], max(0, len(items) - cap)))
     return Digest(chat_id, sections, upto)
+
+
+def ranked_stories(
+    stories: StoryRanker,
+    articles: Sequence[Article],
+    now: datetime,
+    period: timedelta,
+    lang: str | None,
+) -> list[Story]:
+    """Return the stories of these articles, most important first.
+
+    Importance is measured up to the newest of the articles when that is older than now:
+    an archive of old news is briefed as of its own last day, not as of today.
+    """
+    if not articles:
+        return []
+    newest = max(a.published for a in articles)
+    reference = min(now, newest) if newest < now - period else now
+    return stories.top(reference, period, within=[a.id for a in articles], lang=lang)
+
+
+def _brief_items(ranked: list[Story], seen: Mapping[str, int]) -> list[BriefItem]:
+    """Return the stories not sent before, and those sent before that grew enough."""
+    items = []
+    for story in ranked:
+        before = seen.get(story.id)
+        if before is None:
+            items.append(BriefItem(story))
+        elif story.source_count - before >= UPDATE_SOURCES:
+            items.append(BriefItem(story, update=True))
+    return items
 
 
 def _cached_rank(
     topic: str, candidates: list[Article], searcher: Searcher, cache: RankCache | None
 ) -> list[Article]:
-    """Rank through the cache; candidates are a run of arrivals, so its ends name it."""
+    """Match through the cache; candidates are a run of arrivals, so its ends name it."""
     if cache is None or not candidates:
         return rank(topic, candidates, searcher)
     key = (topic_key(topic), candidates[0].id, candidates[-1].id, len(candidates))

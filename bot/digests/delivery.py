@@ -20,7 +20,16 @@ from bot.digests.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
-SendFn = Callable[[int, str], Awaitable[object]]
+
+@dataclass(frozen=True, slots=True)
+class DigestPart:
+    """One message of a digest: its HTML and its buttons as (label, callback data) rows."""
+
+    text: str
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+
+SendFn = Callable[[int, DigestPart], Awaitable[object]]
 GONE_PHRASES = ("chat not found", "bot was kicked", "user is deactivated", "have no rights")
 NETWORK_BACKOFF = 1.0
 
@@ -52,7 +61,7 @@ class Deliverer:
         self.pacer = pacer
         self.too_many = 0  # 429 answers seen, for benchmarks and logs
 
-    async def deliver(self, chat_id: int, parts: list[str]) -> Result:
+    async def deliver(self, chat_id: int, parts: list[DigestPart]) -> Result:
         """Send every part in order; stop at the first part that cannot be sent."""
         retries = 0
         for index, part in enumerate(parts):
@@ -62,14 +71,14 @@ class Deliverer:
                 return Result(result.outcome, index, result.new_chat_id, retries)
         return Result(Outcome.SENT, len(parts), None, retries)
 
-    async def _one(self, chat_id: int, text: str) -> Result:
+    async def _one(self, chat_id: int, part: DigestPart) -> Result:
         """Send one message, retrying 429s after retry_after and network errors briefly."""
         attempts = self.pacer.pacing.max_attempts
         for attempt in range(attempts):
             await self.pacer.wait_turn(chat_id)
             try:
                 # A send stuck past the timeout must not hold this worker forever.
-                await asyncio.wait_for(self._send(chat_id, text), self.pacer.pacing.send_timeout)
+                await asyncio.wait_for(self._send(chat_id, part), self.pacer.pacing.send_timeout)
                 return Result(Outcome.SENT, 1, None, attempt)
             except RetryAfter as exc:
                 self.too_many += 1

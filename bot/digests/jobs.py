@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 
-from bot.digests.delivery import SendFn
+from bot.digests.delivery import DigestPart, SendFn
 
 
 class AnyJobQueue(Protocol):
@@ -41,9 +41,23 @@ def bot_sender(bot: Bot) -> SendFn:
     """Return a SendFn that sends HTML without link previews through a PTB Bot."""
     no_preview = LinkPreviewOptions(is_disabled=True)
 
-    async def send(chat_id: int, text: str) -> object:
+    async def send(chat_id: int, part: DigestPart) -> object:
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                    for row in part.buttons
+                ]
+            )
+            if part.buttons
+            else None
+        )
         return await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=no_preview
+            chat_id,
+            part.text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=no_preview,
+            reply_markup=markup,
         )
 
     return send

@@ -1,4 +1,10 @@
-"""Render a digest as Telegram HTML messages: a header, a section per topic, "and N more"."""
+"""Render a digest as Telegram messages: a header, the stories of each topic, their buttons.
+
+Each story is a brief item (`bot.render.stories`): linked headline, a 1–2 sentence summary
+drawn from its articles, "N sources: A, B, C +2". A message carries one button per story with
+more than one article, opening the list of all of them (`t:<story id>`, stable across
+restarts). Messages are packed item by item, so a story and its button share a message.
+"""
 
 from __future__ import annotations
 
@@ -7,46 +13,78 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.digests.compose import Digest, Section
-from bot.models import Article
-from bot.render.html import bold, escape, link
-from bot.render.split import split_message
+from bot.digests.delivery import DigestPart
+from bot.models import Story
+from bot.render.html import MESSAGE_LIMIT, bold, escape, visible_length
+from bot.render.stories import BriefEntry, brief_item
 
-SummaryFn = Callable[[Article], str]
+SummaryFn = Callable[[Story], str]
 NOTHING_NEW = "Nothing new since your last digest."
+STORY_BUTTON = "t:"  # t:<story id> lists a story's articles (bot.app.buttons.STORY)
+BUTTONS_PER_ROW = 5
+
+
+def story_button(number: int, story: Story) -> tuple[str, str]:
+    """Return the (label, data) of the button that lists a story's articles."""
+    return (f"{number} · {len(story.articles)} articles", STORY_BUTTON + story.id)
 
 
 def render_digest(
     digest: Digest, summary: SummaryFn, zone: ZoneInfo, now: datetime, *, send_empty: bool = False
-) -> list[str]:
+) -> list[DigestPart]:
     """Return the messages of a digest; none when there is nothing new (unless send_empty)."""
     day = now.astimezone(zone).strftime("%a %d %b")
+    header = f"{bold('Your news digest')} — {escape(day)}"
     if digest.empty:
-        return [f"{bold('Your news digest')} — {escape(day)}\n{NOTHING_NEW}"] if send_empty else []
-    shown = [s for s in digest.sections if s.articles]
+        return [DigestPart(f"{header}\n{NOTHING_NEW}")] if send_empty else []
+    shown = [s for s in digest.sections if s.items]
     grouped = len(digest.sections) > 1
-    blocks = [f"{bold('Your news digest')} — {escape(day)}"]
-    blocks += [_section(s, summary, grouped) for s in shown]
-    return split_message("\n\n".join(blocks))
-
-
-def _section(section: Section, summary: SummaryFn, grouped: bool) -> str:
-    """Return one topic's part: its heading (when grouped), the items, and "and N more"."""
-    lines = [f"🗂 {bold(section.sub.label)}"] if grouped else []
-    lines += [_item(a, summary(a)) for a in section.articles]
-    if section.more:
-        lines.append(_more(section))
-    return "\n".join(lines)
-
-
-def _item(article: Article, line: str) -> str:
-    """Return one article: title link, source, one-line summary."""
-    head = f"• {link(article.url, article.title or 'Untitled')}"
-    if article.source:
-        head += f" — <i>{escape(article.source)}</i>"
-    return f"{head}\n{escape(line)}" if line else head
+    packer = _Packer(header)
+    number = 1
+    for section in shown:
+        if grouped:
+            packer.add(f"🗂 {bold(section.sub.label)}")
+        for item in section.items:
+            entry = BriefEntry(item.story, summary(item.story), item.update)
+            button = story_button(number, item.story) if len(item.story.articles) > 1 else None
+            packer.add(brief_item(number, entry, zone), button)
+            number += 1
+        if section.more:
+            packer.add(_more(section))
+    return packer.parts()
 
 
 def _more(section: Section) -> str:
     """Return the "and N more" line, pointing at the command that lists them."""
-    command = f"/search {section.sub.topic}" if section.sub.topic else "/latest"
-    return f"…and {section.more} more: {escape(command)}"
+    command = f"/brief {section.sub.topic}" if section.sub.topic else "/brief"
+    return f"…and {section.more} more stories: {escape(command)}"
+
+
+class _Packer:
+    """Pack blocks into messages under Telegram's limit, keeping each block's button with it."""
+
+    def __init__(self, header: str) -> None:
+        self._done: list[DigestPart] = []
+        self._blocks: list[str] = [header]
+        self._buttons: list[tuple[str, str]] = []
+
+    def add(self, block: str, button: tuple[str, str] | None = None) -> None:
+        size = visible_length("\n\n".join([*self._blocks, block]))
+        if size > MESSAGE_LIMIT and self._blocks:
+            self._flush()
+        self._blocks.append(block)
+        if button is not None:
+            self._buttons.append(button)
+
+    def _flush(self) -> None:
+        rows = tuple(
+            tuple(self._buttons[k : k + BUTTONS_PER_ROW])
+            for k in range(0, len(self._buttons), BUTTONS_PER_ROW)
+        )
+        self._done.append(DigestPart("\n\n".join(self._blocks), rows))
+        self._blocks, self._buttons = [], []
+
+    def parts(self) -> list[DigestPart]:
+        if self._blocks:
+            self._flush()
+        return self._done

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.digests.schedule import Slot
+
+# A story is not re-sent unless it grew; remembering the last few hundred covers weeks of
+# digests (a story stops growing once it leaves the clustering window of a few days).
+MAX_SENT = 300
 
 
 def topic_key(topic: str) -> str:
@@ -29,12 +34,20 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _sent(value: Any) -> dict[str, int]:
+    """Read a stored `sent` map, skipping anything malformed."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, int)}
+
+
 @dataclass(frozen=True, slots=True)
 class Subscription:
     """One daily digest a chat asked for: a topic ("" = all news) at HH:MM in a zone.
 
     `cursor` is the newest `added` time a delivered digest covered; `last_due` the due
-    instant of the last delivered scheduled digest (so a restart never sends it twice).
+    instant of the last delivered scheduled digest (so a restart never sends it twice);
+    `sent` the stories delivered (story id -> sources it had then), newest last, bounded.
     """
 
     sub_id: str
@@ -46,6 +59,7 @@ class Subscription:
     created: datetime
     cursor: datetime | None = None
     last_due: datetime | None = None
+    sent: dict[str, int] = field(default_factory=dict)
 
     @property
     def slot(self) -> Slot:
@@ -62,10 +76,24 @@ class Subscription:
         """Return the topic as shown to users."""
         return self.topic or "all news"
 
-    def delivered(self, cursor: datetime | None, due: datetime | None) -> Subscription:
+    def delivered(
+        self,
+        cursor: datetime | None,
+        due: datetime | None,
+        sent: Mapping[str, int] | None = None,
+    ) -> Subscription:
         """Return this subscription with the cursor and last due moved forward (never back)."""
+        stories = dict(self.sent)
+        for story_id, sources in (sent or {}).items():
+            stories.pop(story_id, None)  # re-insert: the newest delivery goes last
+            stories[story_id] = sources
+        while len(stories) > MAX_SENT:
+            del stories[next(iter(stories))]
         return replace(
-            self, cursor=_later(self.cursor, cursor), last_due=_later(self.last_due, due)
+            self,
+            cursor=_later(self.cursor, cursor),
+            last_due=_later(self.last_due, due),
+            sent=stories,
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -80,6 +108,7 @@ class Subscription:
             "created": self.created.isoformat(),
             "cursor": _iso(self.cursor),
             "last_due": _iso(self.last_due),
+            "sent": self.sent,
         }
 
     @classmethod
@@ -98,6 +127,7 @@ class Subscription:
             created=created,
             cursor=_when(doc.get("cursor")),
             last_due=_when(doc.get("last_due")),
+            sent=_sent(doc.get("sent")),
         )
 
 

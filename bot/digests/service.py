@@ -14,7 +14,7 @@ from telegram.ext import CallbackContext, JobQueue
 
 from bot.archive.userdb import UserDB
 from bot.config import Config
-from bot.digests.compose import ArticleSource, Searcher
+from bot.digests.compose import ArticleSource, Searcher, StoryRanker
 from bot.digests.composer import Composer
 from bot.digests.delivery import Deliverer, Outcome, SendFn
 from bot.digests.jobs import AnyJobQueue, DueJob, bot_sender
@@ -48,6 +48,7 @@ class DigestService:
         store: ArticleSource,
         users: UserDB,
         search: Searcher,
+        stories: StoryRanker,
         *,
         clock: Callable[[], datetime] = utcnow,
         settings: DigestSettings | None = None,
@@ -61,7 +62,7 @@ class DigestService:
         self._queue = WorkQueue(self._handle, self.settings.pacing.workers)
         self._deliverer: Deliverer | None = None
         self._jobs: AnyJobQueue | None = None
-        self._composer = Composer(store, search, self.settings.cap)
+        self._composer = Composer(store, search, stories, self.settings.cap)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
 
     # --- life cycle -----------------------------------------------------------------------
@@ -258,7 +259,7 @@ class DigestService:
         result = await self._deliverer.deliver(chat_id, parts)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.
-            self.subs.mark_delivered(digest.sub_ids, digest.upto, request.due)
+            self.subs.mark_delivered(digest.sub_ids, digest.upto, request.due, digest.sent)
             self.stats["sent"] += result.sent
             self.stats["digests" if parts else "empty"] += 1
             return "sent" if parts else "empty"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -74,25 +74,36 @@ class SubscriptionStore:
         for line in raw.splitlines():
             try:
                 entry = orjson.loads(line)
-                self._apply(entry["s"], _when(entry.get("c")), _when(entry.get("d")))
+                sent = entry.get("t") if isinstance(entry.get("t"), dict) else None
+                self._apply(entry["s"], _when(entry.get("c")), _when(entry.get("d")), sent)
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                 continue
 
-    def _apply(self, sub_id: str, cursor: datetime | None, due: datetime | None) -> None:
+    def _apply(
+        self,
+        sub_id: str,
+        cursor: datetime | None,
+        due: datetime | None,
+        sent: Mapping[str, int] | None = None,
+    ) -> None:
         sub = self._subs.get(sub_id)
         if sub is not None:
-            self._subs[sub_id] = self._pending[sub_id] = sub.delivered(cursor, due)
+            self._subs[sub_id] = self._pending[sub_id] = sub.delivered(cursor, due, sent)
 
     # --- delivery bookkeeping -------------------------------------------------------------
 
     def mark_delivered(
-        self, sub_ids: Iterable[str], cursor: datetime | None, due: datetime | None
+        self,
+        sub_ids: Iterable[str],
+        cursor: datetime | None,
+        due: datetime | None,
+        sent: Mapping[str, int] | None = None,
     ) -> None:
         """Record that Telegram confirmed a digest: move cursors (and last due) forward."""
         lines = []
         for sub_id in sub_ids:
-            self._apply(sub_id, cursor, due)
-            entry = {"s": sub_id, "c": _iso(cursor), "d": _iso(due)}
+            self._apply(sub_id, cursor, due, sent)
+            entry = {"s": sub_id, "c": _iso(cursor), "d": _iso(due), "t": dict(sent or {})}
             lines.append(orjson.dumps(entry) + b"\n")
         if lines:
             os.write(self._journal(), b"".join(lines))
@@ -114,7 +125,13 @@ class SubscriptionStore:
             def fold(doc: Any) -> None:
                 sub = pending.get(str(doc.get("sub_id")))
                 if sub is not None:
-                    doc.update({"cursor": _iso(sub.cursor), "last_due": _iso(sub.last_due)})
+                    doc.update(
+                        {
+                            "cursor": _iso(sub.cursor),
+                            "last_due": _iso(sub.last_due),
+                            "sent": sub.sent,
+                        }
+                    )
 
             table.update(fold)
         os.ftruncate(self._journal(), 0)

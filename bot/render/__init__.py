@@ -21,13 +21,23 @@ from bot.render.html import (
     visible_length,
 )
 from bot.render.split import split_message
+from bot.render.stories import (
+    BriefEntry,
+    brief_page,
+    sources_line,
+    story_articles,
+    story_card,
+    story_note,
+)
 
 __all__ = [
     "MESSAGE_LIMIT",
+    "BriefEntry",
     "ListItem",
     "article_card",
     "article_list",
     "bold",
+    "brief_page",
     "escape",
     "format_date",
     "html_to_plain",
@@ -35,7 +45,11 @@ __all__ = [
     "one_line",
     "plain_text",
     "safe_url",
+    "sources_line",
     "split_message",
+    "story_articles",
+    "story_card",
+    "story_note",
     "truncate",
     "truncate_html",
     "utf16_len",

@@ -32,6 +32,7 @@ class ListItem:
     article: Article
     summary: str
     snippet_html: str | None = None  # already-safe HTML with <b> marks from search
+    note: str = ""  # plain text after the byline, e.g. "+3 sources" for a story
 
 
 def one_line(text: str) -> str:
@@ -64,11 +65,11 @@ def format_date(moment: datetime, tz: tzinfo) -> str:
     return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
 
 
-def _title(article: Article, limit: int = TITLE_LIMIT) -> str:
+def title_text(article: Article, limit: int = TITLE_LIMIT) -> str:
     return truncate(one_line(article.title), limit) or "(untitled)"
 
 
-def _byline(article: Article, tz: tzinfo, separator: str) -> str:
+def byline(article: Article, tz: tzinfo, separator: str) -> str:
     source = one_line(article.source or "")
     date = format_date(article.published, tz)
     return f"{truncate(source, 80)}{separator}{date}" if source else date
@@ -86,7 +87,9 @@ def truncate_html(html: str, limit: int) -> str:
 
 def article_card(article: Article, summary_lines: Sequence[str], tz: tzinfo) -> str:
     """Render one article: bold linked title, `source · date` in tz, then the summary lines."""
-    header = f"<b>{link(article.url, _title(article))}</b>\n{escape(_byline(article, tz, ' · '))}"
+    header = (
+        f"<b>{link(article.url, title_text(article))}</b>\n{escape(byline(article, tz, ' · '))}"
+    )
     lines = [one_line(line) for line in summary_lines]
     summary = "\n".join(line for line in lines if line)
     if not summary:
@@ -98,8 +101,10 @@ def article_card(article: Article, summary_lines: Sequence[str], tz: tzinfo) -> 
 def _item(number: int, item: ListItem, tz: tzinfo, budget: int) -> str:
     """Render one list row within `budget` visible units."""
     article = item.article
-    title = _title(article, min(TITLE_LIMIT, max(budget // 3, 20)))
-    first = f"{number}. {link(article.url, title)} — {escape(_byline(article, tz, ', '))}"
+    title = title_text(article, min(TITLE_LIMIT, max(budget // 3, 20)))
+    first = f"{number}. {link(article.url, title)} — {escape(byline(article, tz, ', '))}"
+    if item.note:
+        first += f" · <b>{escape(item.note)}</b>"
     room = budget - visible_length(first) - 1
     if item.snippet_html:
         second = truncate_html(item.snippet_html.replace("\n", " "), room)

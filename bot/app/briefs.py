@@ -1,0 +1,148 @@
+"""/brief pages and /story answers: the top stories of a period, a story's articles.
+
+A brief ranks every story with an article in the period (`StoryService.top`); words narrow
+the candidates to stories holding a search hit first. When the archive holds nothing from the
+period (an imported archive of old news, a bot that was off for days), the brief is taken as
+of the newest article instead, and says so: an empty brief helps nobody.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from bot import render
+from bot.app.context import LineCache, Listing
+from bot.app.listings import MAX_PAGES, SEARCH_PAGE, Page
+from bot.models import Story, utcnow
+from bot.services import Services
+from bot.summarize import topic_summary
+
+PERIODS = {"24h": "the last 24 hours", "today": "today", "week": "the last 7 days"}
+DEFAULT_PERIOD = "24h"
+BRIEF_PAGE = 5
+TOPIC_HITS = 500  # search hits a topic's brief looks at
+SUMMARY_SENTENCES = 2
+SUMMARY_ARTICLES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class BriefArgs:
+    """What `/brief [24h|today|week] [words]` asked for."""
+
+    period: str
+    words: str
+
+
+def parse_brief_args(args: Sequence[str]) -> BriefArgs:
+    """Split the arguments into a period keyword (default 24h) and topic words."""
+    words = list(args)
+    period = DEFAULT_PERIOD
+    if words and words[0].casefold() in PERIODS:
+        period = words.pop(0).casefold()
+    return BriefArgs(period, " ".join(" ".join(words).split())[:256])
+
+
+def period_span(period: str, now: datetime, tz: tzinfo) -> timedelta:
+    """Return how far back a period reaches from now ("today" starts at local midnight)."""
+    if period == "today":
+        local = now.astimezone(tz)
+        return local - local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return timedelta(days=7) if period == "week" else timedelta(hours=24)
+
+
+def story_summary(story: Story, lines: LineCache) -> str:
+    """Return 1–2 sentences from the story's newest articles, no statement twice (cached)."""
+    key = f"story:{story.id}:{len(story.articles)}"
+    found = lines.get(key)
+    if found is None:
+        picked = topic_summary(story.articles[:SUMMARY_ARTICLES], sentences=SUMMARY_SENTENCES)
+        found = " ".join(s.text for s in picked)
+        lines.put(key, found)
+    return found
+
+
+class Briefer:
+    """Build brief pages from the story and search services."""
+
+    def __init__(self, services: Services, lines: LineCache) -> None:
+        self._services = services
+        self._lines = lines
+
+    def ranked(
+        self, listing: Listing, tz: tzinfo, lang: str | None = None
+    ) -> tuple[list[Story], str]:
+        """Return the listing's stories, best first, and a note when they are not from now."""
+        now = utcnow()
+        stories = self._services.stories
+        within = self._topic_hits(listing.query) if listing.query else None
+        span = period_span(listing.period, now, tz)
+        ranked = stories.top(now, span, within=within, lang=lang)
+        if ranked:
+            return ranked, ""
+        newest = stories.newest()
+        if newest is None or newest >= now - span:
+            return [], ""
+        ranked = stories.top(newest, span, within=within, lang=lang)
+        note = f"nothing from {PERIODS[listing.period]}; as of {render.format_date(newest, tz)}"
+        return ranked, note
+
+    def page(self, listing: Listing, page: int, tz: tzinfo, lang: str | None = None) -> Page:
+        """Render page `page` (0-based) of a brief and remember what it showed."""
+        ranked, note = self.ranked(listing, tz, lang)
+        listing.total = len(ranked)
+        listing.page = page
+        offset = page * listing.page_size
+        shown = ranked[offset : offset + listing.page_size]
+        listing.remember(offset + 1, [s.best.id for s in shown])
+        if shown:
+            entries = [render.BriefEntry(s, story_summary(s, self._lines)) for s in shown]
+            html = render.brief_page(entries, tz, _header(listing, offset + 1, len(shown), note))
+        else:
+            html = _nothing(listing, page)
+        return Page(
+            html=html,
+            article_ids=[s.best.id for s in shown],
+            page=page,
+            pages=max(1, min(MAX_PAGES, math.ceil(listing.total / listing.page_size))),
+            first_number=offset + 1,
+            story_ids=tuple(s.id if len(s.articles) > 1 else None for s in shown),
+        )
+
+    def _topic_hits(self, words: str) -> list[str]:
+        """Return the ids of the articles matching every word (a relaxed match narrows nothing)."""
+        ids: list[str] = []
+        while len(ids) < TOPIC_HITS:
+            result = self._services.search.search(words, limit=SEARCH_PAGE, offset=len(ids))
+            if result.relaxed or not result.hits:
+                break
+            ids += [h.article.id for h in result.hits]
+            if len(ids) >= result.total:
+                break
+        return ids
+
+
+def _header(listing: Listing, first: int, shown: int, note: str) -> str:
+    """Return the first line of a brief page (plain text)."""
+    about = f" on {listing.query}" if listing.query else ""
+    span = f"{first}–{first + shown - 1} of {listing.total}"
+    when = f" ({note})" if note else f" · {PERIODS[listing.period]}"
+    return f"Top stories{about}{when} · {span}"
+
+
+def _nothing(listing: Listing, page: int) -> str:
+    """Return the HTML shown when a brief page has no story."""
+    if page > 0:
+        return "No more stories."
+    about = f" about <b>{render.escape(listing.query)}</b>" if listing.query else ""
+    return f"No stories{about} from {PERIODS[listing.period]} yet."
+
+
+def story_answer(
+    services: Services, story_id: str, tz: tzinfo, lang: str | None = None
+) -> list[str] | None:
+    """Return the messages listing a story's articles, or None when the story is unknown."""
+    story = services.stories.story(story_id, lang=lang)
+    return render.story_articles(story, tz) if story is not None else None

@@ -1,0 +1,98 @@
+"""`newsbrief stories`: the top stories of the archive, or clustering of a JSON Lines batch."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import timedelta
+from typing import Any, TextIO
+
+import orjson
+
+from bot.models import Story, utcnow
+from bot.services import Services
+from bot.stories import BatchInputError, cluster_lines, top_lines
+
+_SINCE = re.compile(r"([1-9][0-9]{0,3})([hd])")
+DEFAULT_TOP = 10
+
+
+def add_stories_parser(sub: Any) -> None:
+    """Add the `stories` subcommand."""
+    stories = sub.add_parser(
+        "stories", help="the most important stories, or --batch: cluster a JSONL file"
+    )
+    stories.add_argument("--since", default="24h", help="period: Nh or Nd (default 24h)")
+    stories.add_argument("--json", action="store_true")
+    stories.add_argument("--batch", metavar="FILE.jsonl", help="cluster a file; nothing is stored")
+    stories.add_argument("--top", type=int, metavar="N", help="print the N top stories instead")
+
+
+def parse_since(text: str) -> timedelta:
+    """Parse `24h` or `7d` into a period; ValueError otherwise."""
+    match = _SINCE.fullmatch(text.strip().lower())
+    if match is None:
+        raise ValueError(f"--since takes hours or days like 24h or 7d, not {text!r}")
+    amount = int(match[1])
+    return timedelta(hours=amount) if match[2] == "h" else timedelta(days=amount)
+
+
+def cmd_stories_batch(args: argparse.Namespace, out: TextIO) -> int:
+    """Cluster a JSONL batch in file order; one {"id","story"} line each, or the --top N."""
+    try:
+        with open(args.batch, "rb") as fh:
+            if args.top is not None:
+                for story in top_lines(fh, max(1, args.top)):
+                    out.write(orjson.dumps(story).decode() + "\n")
+            else:
+                for line in cluster_lines(fh):
+                    out.write(orjson.dumps(line).decode() + "\n")
+    except BatchInputError as exc:
+        print(f"newsbrief stories: {args.batch}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"newsbrief stories: cannot read {args.batch}: {exc.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_stories(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    """Print the top stories of the period (as of the newest article when none is that recent)."""
+    try:
+        period = parse_since(args.since)
+    except ValueError as exc:
+        print(f"newsbrief stories: {exc}", file=sys.stderr)
+        return 2
+    now = utcnow()
+    ranked = services.stories.top(now, period)
+    newest = services.stories.newest()
+    if not ranked and newest is not None and newest < now - period:
+        ranked = services.stories.top(newest, period)
+    ranked = ranked[: args.top or DEFAULT_TOP]
+    if args.json:
+        out.write(orjson.dumps([_shape(s) for s in ranked]).decode() + "\n")
+        return 0
+    for number, story in enumerate(ranked, start=1):
+        out.write(f"{number}. {story.headline}\n   {_sources(story)} · {story.id}\n")
+    return 0
+
+
+def _shape(story: Story) -> dict[str, Any]:
+    return {
+        "story": story.id,
+        "headline": story.headline,
+        "sources": story.source_count,
+        "source_names": list(story.sources),
+        "first_seen": story.first_seen.isoformat(),
+        "last_updated": story.last_updated.isoformat(),
+        "score": round(story.score, 4),
+        "articles": [a.id for a in story.articles],
+        "url": story.best.url,
+    }
+
+
+def _sources(story: Story) -> str:
+    names = ", ".join(story.sources[:3])
+    count = story.source_count
+    return f"{count} source{'s' if count != 1 else ''}" + (f": {names}" if names else "")

@@ -1,0 +1,19 @@
+"""Group articles into stories online and rank the stories by importance."""
+
+from bot.stories.batch import BatchInputError, cluster_lines, top_lines
+from bot.stories.engine import StoryEngine, story_id_for
+from bot.stories.model import EngineSettings, StoryItem, StorySummary
+from bot.stories.ranking import importance, top_stories
+
+__all__ = [
+    "BatchInputError",
+    "EngineSettings",
+    "StoryEngine",
+    "StoryItem",
+    "StorySummary",
+    "cluster_lines",
+    "importance",
+    "story_id_for",
+    "top_lines",
+    "top_stories",
+]

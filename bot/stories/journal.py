@@ -1,0 +1,137 @@
+"""The stories file: story records appended per batch, folded on open, compacted now and then.
+
+Stories are derived from the store, so this file is a cache that keeps story ids stable and
+spares a re-clustering at every start; losing it costs one rebuild, never an article. Each
+line is a whole story record (later lines replace earlier ones) or a tombstone; a torn last
+line after a crash is skipped and its articles are simply assigned again on the next open.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+FORMAT = 1
+STORIES_FILE = "stories.jsonl"
+
+
+@dataclass(slots=True)
+class StoryRecord:
+    """What is kept of a story: its members in arrival order and its headlines."""
+
+    id: str
+    members: list[str] = field(default_factory=list)
+    headline: str = ""
+    headlines: dict[str, str] = field(default_factory=dict)  # by language
+
+    def to_line(self) -> bytes:
+        """Return the record as one JSON line."""
+        doc = {"id": self.id, "m": self.members, "h": self.headline, "l": self.headlines}
+        return orjson.dumps(doc) + b"\n"
+
+
+def _record(doc: Any) -> StoryRecord | str | None:
+    """Return a record, a story id to forget (tombstone), or None for a line to skip."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+        return None
+    if doc.get("gone"):
+        return str(doc["id"])
+    members = doc.get("m")
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        return None
+    found = doc.get("l")
+    headlines: dict[Any, Any] = found if isinstance(found, dict) else {}
+    return StoryRecord(
+        doc["id"],
+        list(members),
+        str(doc.get("h") or ""),
+        {str(k): str(v) for k, v in headlines.items()},
+    )
+
+
+class StoryJournal:
+    """Append-only story records under `<data_dir>/stories/`, with an identity header."""
+
+    def __init__(self, directory: Path, identity: str, *, readonly: bool = False) -> None:
+        self.path = directory / STORIES_FILE
+        self._identity = identity  # the engine settings the records were made with
+        self._readonly = readonly
+        self._fd: int | None = None
+        self.lines = 0
+
+    def load(self) -> dict[str, StoryRecord]:
+        """Return the stories on disk; empty when missing or written with other settings."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        lines = raw.splitlines()
+        try:
+            header = orjson.loads(lines[0]) if lines else None
+        except orjson.JSONDecodeError:
+            header = None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            return {}
+        if header.get("identity") != self._identity:
+            return {}  # other settings cluster differently: rebuild rather than mix
+        stories: dict[str, StoryRecord] = {}
+        for line in lines[1:]:
+            try:
+                found = _record(orjson.loads(line))
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(found, str):
+                stories.pop(found, None)
+            elif found is not None:
+                stories[found.id] = found
+        self.lines = len(lines) - 1
+        return stories
+
+    def append(self, records: list[StoryRecord], gone: list[str]) -> None:
+        """Append changed records and tombstones in one write, then fsync."""
+        if self._readonly or not (records or gone):
+            return
+        data = b"".join(r.to_line() for r in records)
+        data += b"".join(orjson.dumps({"id": g, "gone": True}) + b"\n" for g in gone)
+        fd = self._open()
+        os.write(fd, data)
+        os.fsync(fd)
+        self.lines += len(records) + len(gone)
+
+    def rewrite(self, stories: dict[str, StoryRecord]) -> None:
+        """Replace the file with one line per live story (temp file, fsync, rename)."""
+        if self._readonly:
+            return
+        self.close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        header = orjson.dumps({"format": FORMAT, "identity": self._identity}) + b"\n"
+        with open(tmp, "wb") as out:
+            out.write(header)
+            out.writelines(r.to_line() for r in stories.values())
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.path)
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        self.lines = len(stories)
+
+    def close(self) -> None:
+        """Close the append handle."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _open(self) -> int:
+        if self._fd is None:
+            if not self.path.exists():
+                self.rewrite({})
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        return self._fd

@@ -1,0 +1,300 @@
+"""StoryService: every stored article assigned to a story on arrival, stories ranked on demand.
+
+Stories are derived from the store like the search index: the service listens to the store's
+batches (assigning each new article online, in arrival order) and removals (retention and
+/forget shrink or drop stories), keeps its records in `<data_dir>/stories/` so story ids
+survive restarts, and rebuilds from the store when that file is missing or was written with
+other engine settings. Story ids come from the first article's id, so a rebuild in the same
+arrival order gives the same ids.
+
+Threading: the store calls the listeners from whichever thread commits a batch (a writer
+thread in the bot), while the event loop reads; one lock guards all state, and readers copy
+what they return.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from bot.models import Article, Story, utcnow
+from bot.stories.engine import StoryEngine
+from bot.stories.journal import StoryJournal, StoryRecord
+from bot.stories.model import EngineSettings, StoryItem, StorySummary
+from bot.stories.ranking import importance
+from bot.stories.views import ranking_summary, story_view
+
+log = logging.getLogger(__name__)
+
+COMPACT_FACTOR = 3  # rewrite the file when it holds 3× more lines than live stories
+
+
+class ArticleReader(Protocol):
+    """The part of ArticleStore the stories read."""
+
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Article]: ...
+    def get(self, article_id: str) -> Article | None: ...
+    def add_listener(self, listener: Callable[[list[Article]], None]) -> None: ...
+    def add_removal_listener(self, listener: Callable[[list[str]], None]) -> None: ...
+
+
+def to_item(article: Article) -> StoryItem:
+    """Return the engine's view of an article."""
+    return StoryItem(
+        article.id,
+        article.title,
+        article.body,
+        article.published,
+        article.source or "",
+        article.lang,
+    )
+
+
+def settings_identity(settings: EngineSettings) -> str:
+    """Return a short fingerprint of the engine settings (stories made with others are rebuilt)."""
+    text = repr(sorted(asdict(settings).items()))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+class StoryService:
+    """Own the story engine and the story records of one data directory."""
+
+    def __init__(
+        self,
+        store: ArticleReader,
+        directory: Path,
+        *,
+        settings: EngineSettings | None = None,
+        readonly: bool = False,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self.settings = settings or EngineSettings()
+        self._journal = StoryJournal(directory, settings_identity(self.settings), readonly=readonly)
+        self._readonly = readonly
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._engine = StoryEngine(self.settings)
+        self._records: dict[str, StoryRecord] = {}
+        self._story_of: dict[str, str] = {}
+        self._last: dict[str, datetime] = {}  # story -> its newest article's publication
+        self.version = 0  # bumped on every change: callers cache rankings by it
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    def initialize(self) -> None:
+        """Load the records, drop what the store lost, assign what it gained, listen."""
+        with self._lock:
+            self._records = self._journal.load()
+            self._story_of = {m: r.id for r in self._records.values() for m in r.members}
+            gone = [aid for aid in self._story_of if self._store.get(aid) is None]
+            if gone:
+                self._remove(gone, journal=False)
+            self._restore_window()
+            self._last = {}
+            for record in self._records.values():
+                self._touch_last(record)
+            missing = self._missing()
+            if missing:
+                log.info("assigning %d articles to stories", len(missing))
+                self._assign(missing, journal=False)
+            if not self._readonly and (missing or gone or not self._journal.path.exists()):
+                self._journal.rewrite(self._records)
+        self._store.add_listener(self.add_articles)
+        self._store.add_removal_listener(self.remove_articles)
+
+    def shutdown(self) -> None:
+        """Compact the records file when it grew and close it."""
+        with self._lock:
+            if self._journal.lines > len(self._records):
+                self._journal.rewrite(self._records)
+            self._journal.close()
+
+    def rebuild(self) -> int:
+        """Forget every story and cluster the whole store again, in arrival order."""
+        with self._lock:
+            self._engine = StoryEngine(self.settings)
+            self._records, self._story_of, self._last = {}, {}, {}
+            self._assign(list(self._store), journal=False)
+            self._journal.rewrite(self._records)
+            return len(self._records)
+
+    # --- store listeners ------------------------------------------------------------------
+
+    def add_articles(self, articles: Sequence[Article]) -> None:
+        """Assign a committed batch to stories (called by the store, maybe off the loop)."""
+        with self._lock:
+            self._assign([a for a in articles if a.id not in self._story_of], journal=True)
+
+    def remove_articles(self, article_ids: Sequence[str]) -> None:
+        """Take removed articles out of their stories; drop stories left empty."""
+        with self._lock:
+            self._remove(article_ids, journal=True)
+
+    # --- queries --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def story_of(self, article_id: str) -> str | None:
+        """Return the id of the article's story."""
+        return self._story_of.get(article_id)
+
+    def story(self, story_id: str, *, lang: str | None = None) -> Story | None:
+        """Return a story with its articles, or None when it is unknown."""
+        with self._lock:
+            record = self._records.get(story_id)
+            return self._view(record, lang) if record is not None else None
+
+    def story_for_article(self, article_id: str, *, lang: str | None = None) -> Story | None:
+        """Return the story an article belongs to."""
+        story_id = self._story_of.get(article_id)
+        return self.story(story_id, lang=lang) if story_id else None
+
+    def group(self, article_ids: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """Collapse an ordered list of articles into (story id, its articles in the list), in order."""
+        groups: dict[str, list[str]] = {}
+        for article_id in article_ids:
+            key = self._story_of.get(article_id) or f"article:{article_id}"
+            groups.setdefault(key, []).append(article_id)
+        return list(groups.items())
+
+    def top(
+        self,
+        now: datetime,
+        period: timedelta,
+        *,
+        within: Collection[str] | None = None,
+        lang: str | None = None,
+    ) -> list[Story]:
+        """Return the stories with an article in the period ending at now, most important first.
+
+        `within` (article ids, e.g. a topic's search hits) narrows the candidates first: only
+        stories holding one of them are ranked, but each is scored on all its articles.
+        """
+        start = now - period
+        with self._lock:
+            if within is not None:
+                ids = {self._story_of[a] for a in within if a in self._story_of}
+                candidates = [self._records[i] for i in ids if i in self._records]
+            else:
+                candidates = list(self._records.values())
+            candidates = [r for r in candidates if self._last.get(r.id, start) > start]
+            scored = []
+            for record in candidates:
+                summary = self._summary(record, start, now)
+                if summary is None:
+                    continue
+                score = importance(summary, now, period)
+                if score > 0:
+                    scored.append((score, summary.sources, record))
+            scored.sort(key=lambda t: (-t[0], -t[1], t[2].id))
+            views = [self._view(record, lang, score) for score, _, record in scored]
+        return [v for v in views if v is not None]
+
+    def newest(self) -> datetime | None:
+        """Return the newest publication time of any story's article."""
+        with self._lock:
+            return max(self._last.values(), default=None)
+
+    # --- internals (called with the lock held) --------------------------------------------
+
+    def _assign(self, articles: list[Article], *, journal: bool) -> None:
+        """Assign articles in order; record and (when asked) journal the touched stories."""
+        touched: dict[str, StoryRecord] = {}
+        for article in articles:
+            story_id = self._engine.assign(to_item(article))
+            record = self._records.get(story_id)
+            if record is None:
+                record = self._records[story_id] = StoryRecord(story_id)
+            record.members.append(article.id)
+            self._story_of[article.id] = story_id
+            last = self._last.get(story_id)
+            if last is None or article.published > last:
+                self._last[story_id] = article.published
+            touched[story_id] = record
+        for record in touched.values():
+            summary = self._engine.summary(record.id)
+            if summary is not None:
+                record.headline, record.headlines = (
+                    summary.headline,
+                    dict(summary.headlines_by_lang),
+                )
+        if touched:
+            self.version += 1
+        if journal:
+            self._journal.append(list(touched.values()), [])
+            self._maybe_compact()
+
+    def _remove(self, article_ids: Iterable[str], *, journal: bool) -> None:
+        """Drop articles from their stories; journal what changed."""
+        changed: dict[str, StoryRecord] = {}
+        for article_id in article_ids:
+            story_id = self._story_of.pop(article_id, None)
+            record = self._records.get(story_id) if story_id else None
+            if record is not None and article_id in record.members:
+                record.members.remove(article_id)
+                changed[record.id] = record
+        gone = [sid for sid, r in changed.items() if not r.members]
+        for story_id in gone:
+            del self._records[story_id]
+            del changed[story_id]
+            self._last.pop(story_id, None)
+        for record in changed.values():
+            titles = {m: a.title for m in record.members if (a := self._store.get(m)) is not None}
+            if record.headline not in titles.values() and titles:
+                record.headline = next(iter(titles.values()))
+            self._touch_last(record)
+        if changed or gone:
+            self.version += 1
+        if journal:
+            self._journal.append(list(changed.values()), gone)
+            self._maybe_compact()
+
+    def _touch_last(self, record: StoryRecord) -> None:
+        """Recompute a story's newest publication time from the store."""
+        times = [a.published for m in record.members if (a := self._store.get(m)) is not None]
+        if times:
+            self._last[record.id] = max(times)
+        else:
+            self._last.pop(record.id, None)
+
+    def _maybe_compact(self) -> None:
+        if self._journal.lines > COMPACT_FACTOR * len(self._records) + 1000:
+            self._journal.rewrite(self._records)
+
+    def _missing(self) -> list[Article]:
+        """Return the store's articles no story holds, in arrival order."""
+        if len(self._store) == len(self._story_of):
+            return []  # every stored article is assigned (vanished ones were dropped)
+        return [a for a in self._store if a.id not in self._story_of]
+
+    def _restore_window(self) -> None:
+        """Reload the engine with the stories still open for new articles."""
+        members = [a for aid in self._story_of if (a := self._store.get(aid)) is not None]
+        if not members:
+            return
+        newest = max(a.published for a in members)
+        cutoff = newest - self.settings.window
+        recent = {self._story_of[a.id] for a in members if a.published >= cutoff}
+        window = [a for a in members if self._story_of[a.id] in recent]
+        window.sort(key=lambda a: (a.added, a.published, a.id))
+        self._engine.restore((self._story_of[a.id], to_item(a)) for a in window)
+
+    def _summary(self, record: StoryRecord, start: datetime, now: datetime) -> StorySummary | None:
+        """Return the ranking view of a story with an article in (start, now], else None."""
+        return ranking_summary(record, self._articles(record), start, now)
+
+    def _view(self, record: StoryRecord, lang: str | None, score: float = 0.0) -> Story | None:
+        """Return the user-facing story of a record."""
+        return story_view(record, self._articles(record), lang, score)
+
+    def _articles(self, record: StoryRecord) -> list[Article]:
+        return [a for m in record.members if (a := self._store.get(m)) is not None]

@@ -1,0 +1,131 @@
+"""Turn an article into weighted story features: stemmed words, CJK bigrams, names and numbers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from typing import Any
+
+import py3langid  # type: ignore[import-untyped]
+import snowballstemmer  # type: ignore[import-untyped]
+
+from bot.stories.lexicon import NOT_ENTITIES, SNOWBALL_BY_LANG, STOP_WORDS
+
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+# Feature prefixes keep the three kinds apart in one sparse vector.
+ENTITY = "@"
+NUMBER = "#"
+_STEM_CACHE_LIMIT = 200_000
+
+
+def detect_language(text: str) -> str | None:
+    """Return an ISO 639-1 code for text, or None when it has no letters."""
+    sample = text[:400]
+    letters = len(_LETTER.findall(sample))
+    if not letters:
+        return None
+    cjk = sum(len(run) for run in _CJK.findall(sample))
+    if _KANA.search(sample) and cjk * 3 >= letters:
+        return "ja"
+    if len(_HANGUL.findall(sample)) * 3 >= letters:
+        return "ko"
+    if cjk * 3 >= letters:
+        return "zh"
+    lang, _score = py3langid.classify(sample)
+    return str(lang)
+
+
+def fold(text: str) -> str:
+    """Return text in NFKC case-folded form, so widths and cases compare equal."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _mostly_upper(text: str) -> bool:
+    """Tell whether text is written in capitals (wire headlines), where case marks no names."""
+    letters = [c for c in text[:300] if c.isalpha() and not _CJK.match(c)]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+
+
+class Analyzer:
+    """Extract story features; holds a per-language stemmer and a bounded stem cache."""
+
+    def __init__(self, body_tokens: int = 120) -> None:
+        self.body_tokens = body_tokens
+        self._stemmers: dict[str, Any] = {}
+        self._stems: dict[tuple[str, str], str] = {}
+
+    def language(self, title: str, body: str, lang: str | None) -> str | None:
+        """Return the caller's language code if given, else detect it from title and lead."""
+        if lang:
+            return lang.lower().split("-")[0]
+        return detect_language(f"{title}\n{body[:300]}")
+
+    def _stem(self, lang: str | None, word: str) -> str:
+        key = (lang or "", word)
+        cached = self._stems.get(key)
+        if cached is not None:
+            return cached
+        if lang not in self._stemmers:
+            algorithm = SNOWBALL_BY_LANG.get(lang or "")
+            self._stemmers[lang or ""] = snowballstemmer.stemmer(algorithm) if algorithm else None
+        stemmer = self._stemmers.get(lang or "")
+        stem = str(stemmer.stemWord(word)) if stemmer else word
+        if len(self._stems) >= _STEM_CACHE_LIMIT:
+            # A long-running service sees an open vocabulary; start over rather than grow forever.
+            self._stems.clear()
+        self._stems[key] = stem
+        return stem
+
+    def terms(self, text: str, lang: str | None, limit: int | None = None) -> Counter[str]:
+        """Count the word, CJK-bigram, entity and number features of text."""
+        counts: Counter[str] = Counter()
+        if limit is not None:
+            # Words average well under 16 characters; cutting first spares folding a long body.
+            text = text[: limit * 16]
+        stop = STOP_WORDS.get(lang or "", frozenset())
+        names = not _mostly_upper(text)
+        seen = 0
+        for match in _WORD.finditer(unicodedata.normalize("NFKC", text)):
+            if limit is not None and seen >= limit:
+                break
+            seen += 1
+            raw = match.group()
+            if _CJK.search(raw):
+                self._cjk_terms(raw, counts)
+                continue
+            word = raw.casefold()
+            if _NUMBER.fullmatch(word):
+                if len(word) > 1:
+                    counts[NUMBER + word.replace(",", "")] += 1
+                continue
+            if word in stop or len(word) < 2:
+                continue
+            if names and raw[0].isupper() and word not in NOT_ENTITIES:
+                counts[ENTITY + word] += 1
+            counts[self._stem(lang, word)] += 1
+        return counts
+
+    @staticmethod
+    def _cjk_terms(token: str, counts: Counter[str]) -> None:
+        """Add character bigrams of CJK runs and plain words for the Latin parts of a token."""
+        pos = 0
+        for run in _CJK.finditer(token):
+            rest = token[pos : run.start()].casefold()
+            if len(rest) > 1:
+                counts[rest] += 1
+            chars = run.group()
+            if len(chars) == 1:
+                counts[chars] += 1
+            for i in range(len(chars) - 1):
+                counts[chars[i : i + 2]] += 1
+            pos = run.end()
+        rest = token[pos:].casefold()
+        if len(rest) > 1:
+            counts[rest] += 1

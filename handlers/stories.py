@@ -1,0 +1,85 @@
+"""/brief and /story: the top stories of a period, and the articles of one story."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from zoneinfo import ZoneInfo
+
+from telegram import Message, Update
+from telegram.ext import CommandHandler, filters
+
+from bot.app.briefs import BRIEF_PAGE, parse_brief_args, story_answer
+from bot.app.commands import CommandSpec
+from bot.app.context import Listing, NewsApp, NewsContext
+from handlers.articles import show_listing, zone_of
+
+COMMANDS = [
+    CommandSpec(
+        "brief", "The top stories now, one line per event", args="[24h|today|week] [words]"
+    ),
+    CommandSpec("story", "Every article of story N of the last list", args="N|id"),
+]
+MESSAGES = filters.UpdateType.MESSAGES
+STORY_USAGE = "Send <code>/story 2</code> for the articles of item 2 of the last list."
+GONE = "That story is no longer in the archive."
+_STORY_ID = re.compile(r"s[0-9a-f]{10}")
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def register(application: NewsApp) -> None:
+    """Add /brief and /story."""
+    application.add_handler(CommandHandler("brief", brief, filters=MESSAGES))
+    application.add_handler(CommandHandler("story", story, filters=MESSAGES))
+
+
+async def brief(update: Update, context: NewsContext) -> None:
+    """Show the most important stories of the period, paged with buttons."""
+    args = parse_brief_args(context.args or [])
+    listing = Listing("brief", args.words, BRIEF_PAGE, period=args.period)
+    await show_listing(update, context, listing)
+
+
+async def story(update: Update, context: NewsContext) -> None:
+    """List the articles of a story: item N of the last list, or a story id."""
+    message = update.effective_message
+    chat_data = context.chat_data
+    if message is None or chat_data is None:
+        return
+    ref = " ".join(context.args or []).strip()
+    services = context.bot_data.services
+    if _NUMBER.fullmatch(ref):
+        article_id = chat_data.item(int(ref))
+        story_id = services.stories.story_of(article_id) if article_id else None
+        if story_id is None:
+            await message.reply_text(f"There is no item {int(ref)} in the last list. {STORY_USAGE}")
+            return
+    elif _STORY_ID.fullmatch(ref):
+        story_id = ref
+    else:
+        await message.reply_text(STORY_USAGE)
+        return
+    parts = await story_parts(context, story_id, zone_of(update, context))
+    await _send(message, parts or [GONE])
+
+
+async def story_parts(context: NewsContext, story_id: str, zone: ZoneInfo) -> list[str] | None:
+    """Return the messages listing a story's articles (None when it is gone), built off the loop."""
+    return await asyncio.to_thread(story_answer, context.bot_data.services, story_id, zone)
+
+
+async def on_story_button(update: Update, context: NewsContext, story_id: str) -> None:
+    """Answer a 📚 button (lists, briefs, digests): send the story's articles."""
+    query = update.callback_query
+    assert query is not None
+    parts = await story_parts(context, story_id, zone_of(update, context))
+    if parts is None or not isinstance(query.message, Message):
+        await query.answer(GONE)
+        return
+    await query.answer()
+    await _send(query.message, parts)
+
+
+async def _send(message: Message, parts: list[str]) -> None:
+    for part in parts:
+        await message.reply_text(part, do_quote=False)

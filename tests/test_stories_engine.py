@@ -1,0 +1,337 @@
+"""Story engine: clustering decisions, stable ids, restore, ranking, batch mode, odd text."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.stories import (
+    BatchInputError,
+    StoryEngine,
+    StoryItem,
+    StorySummary,
+    cluster_lines,
+    importance,
+    story_id_for,
+    top_lines,
+    top_stories,
+)
+from bot.stories.text import Analyzer
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def item(item_id: str, title: str, body: str, hours: float, source: str = "") -> StoryItem:
+    return StoryItem(item_id, title, body, T0 + timedelta(hours=hours), source)
+
+
+QUAKE = [
+    item(
+        "reuters-1",
+        "Magnitude 7.1 earthquake strikes off Japan's Fukushima coast",
+        "A magnitude 7.1 earthquake struck off the coast of Fukushima on Monday, Japan's "
+        "meteorological agency said, triggering a tsunami advisory for the Pacific coast.",
+        0,
+        "Reuters",
+    ),
+    item(
+        "bbc-1",
+        "Japan: strong quake near Fukushima prompts tsunami advisory",
+        "Residents of Fukushima were told to move to higher ground after a strong earthquake "
+        "of magnitude 7.1 shook north-eastern Japan. A tsunami advisory was issued.",
+        1,
+        "BBC",
+    ),
+    item(
+        "ap-1",
+        "Tsunami advisory after 7.1 earthquake rattles Fukushima, Japan",
+        "The 7.1 magnitude earthquake off Fukushima rattled buildings in Tokyo; Japan lifted "
+        "the tsunami advisory two hours later, with no damage reported at the nuclear plant.",
+        2,
+        "AP",
+    ),
+]
+RATES = item(
+    "ft-1",
+    "European Central Bank raises interest rates to curb inflation",
+    "The ECB lifted its deposit rate by a quarter point, saying inflation in the euro area "
+    "remained too high; bond yields rose after the announcement in Frankfurt.",
+    1.5,
+    "FT",
+)
+FOLLOW_UP = item(
+    "reuters-2",
+    "Fukushima earthquake: Japan reviews tsunami advisory after magnitude 7.1 quake",
+    "Japan reviewed its tsunami advisory system five days after the magnitude 7.1 earthquake "
+    "off Fukushima, the meteorological agency said.",
+    24 * 5,
+    "Reuters",
+)
+
+
+def assign_all(engine: StoryEngine, items: list[StoryItem]) -> list[str]:
+    return [engine.assign(i) for i in items]
+
+
+def test_three_outlets_one_story_and_unrelated_alone() -> None:
+    engine = StoryEngine()
+    ids = assign_all(engine, [QUAKE[0], QUAKE[1], RATES, QUAKE[2]])
+    assert ids[0] == ids[1] == ids[3]
+    assert ids[2] != ids[0]
+    quake = engine.summary(ids[0])
+    assert quake is not None
+    assert quake.members == ("reuters-1", "bbc-1", "ap-1")
+    assert quake.sources == 3
+    assert quake.first_seen == QUAKE[0].published
+    assert quake.last_updated == QUAKE[2].published
+    assert quake.headline in {q.title for q in QUAKE}
+
+
+def test_follow_up_outside_window_starts_new_story() -> None:
+    engine = StoryEngine()
+    first = assign_all(engine, QUAKE)[0]
+    later = engine.assign(FOLLOW_UP)
+    assert later != first
+    assert later == story_id_for("reuters-2")
+    # The old story left the active set, so it no longer answers.
+    assert engine.summary(first) is None
+    assert engine.story_of("reuters-1") is None
+
+
+def test_follow_up_inside_window_joins() -> None:
+    engine = StoryEngine()
+    first = assign_all(engine, QUAKE)[0]
+    soon = StoryItem("reuters-3", FOLLOW_UP.title, FOLLOW_UP.body, T0 + timedelta(hours=6))
+    assert engine.assign(soon) == first
+
+
+def test_ids_are_deterministic_and_from_first_article() -> None:
+    stream = [QUAKE[0], RATES, QUAKE[1], QUAKE[2], FOLLOW_UP]
+    first = assign_all(StoryEngine(), stream)
+    second = assign_all(StoryEngine(), stream)
+    assert first == second
+    assert first[0] == "s" + hashlib.sha1(b"reuters-1").hexdigest()[:10]
+    assert first[1] == story_id_for("ft-1")
+
+
+def test_reassigning_a_known_item_returns_its_story() -> None:
+    engine = StoryEngine()
+    story = engine.assign(QUAKE[0])
+    engine.assign(RATES)
+    assert engine.assign(QUAKE[0]) == story
+    summary = engine.summary(story)
+    assert summary is not None and summary.members == ("reuters-1",)
+
+
+def test_restore_then_continue_equals_uninterrupted() -> None:
+    stream = [QUAKE[0], RATES, QUAKE[1], QUAKE[2], FOLLOW_UP]
+    uninterrupted = StoryEngine()
+    expected = assign_all(uninterrupted, stream)
+
+    before = StoryEngine()
+    done = assign_all(before, stream[:2])
+    restored = StoryEngine()
+    restored.restore(zip(done, stream[:2], strict=True))
+    assert [restored.story_of(i.id) for i in stream[:2]] == done
+    assert assign_all(restored, stream[2:]) == expected[2:]
+    assert [s.members for s in restored.summaries()] == [
+        s.members for s in uninterrupted.summaries()
+    ]
+
+
+def test_restore_keeps_given_ids_without_deciding() -> None:
+    engine = StoryEngine()
+    # Persisted assignments win even where the engine would have decided otherwise.
+    engine.restore([("s-custom", QUAKE[0]), ("s-custom", RATES)])
+    summary = engine.summary("s-custom")
+    assert summary is not None and summary.members == ("reuters-1", "ft-1")
+    assert engine.assign(QUAKE[1]) == "s-custom"
+
+
+def test_malay_and_english_match_on_names_and_numbers() -> None:
+    english = item(
+        "cna-1",
+        "DPM Lawrence Wong meets Indian PM Narendra Modi in New Delhi",
+        "Deputy Prime Minister Lawrence Wong met Prime Minister Narendra Modi on Monday (19 Sep) "
+        "during a five-day visit to India, with Gan Kim Yong, to discuss green hydrogen and fintech.",
+        0,
+    )
+    malay = item(
+        "bh-1",
+        "DPM Lawrence Wong, PM Narendra Modi teroka bidang kerjasama baru",
+        "Timbalan Perdana Menteri Lawrence Wong mengadakan pertemuan dengan Perdana Menteri "
+        "India Narendra Modi pada Isnin (19 Sep) bersama Gan Kim Yong di New Delhi.",
+        1,
+    )
+    engine = StoryEngine()
+    ids = assign_all(engine, [english, RATES, malay])
+    assert ids[0] == ids[2]
+    summary = engine.summary(ids[0])
+    assert summary is not None
+    assert summary.headline_for("ms") == malay.title
+    assert summary.headline_for("en") == english.title
+
+
+def test_chinese_text_uses_character_bigrams() -> None:
+    first = item(
+        "zb-1", "新航取消怀孕须辞职惯例", "新加坡航空公司宣布取消空姐怀孕须辞职的惯例。", 0
+    )
+    second = item("zb-2", "新航空姐怀孕不必辞职", "新加坡航空公司空姐怀孕后可转当地勤工作。", 1)
+    engine = StoryEngine()
+    assert engine.assign(first) == engine.assign(second)
+
+
+def summary_of(story_id: str, arrivals: list[tuple[float, str]]) -> StorySummary:
+    times = [(T0 + timedelta(hours=h), key) for h, key in arrivals]
+    return StorySummary(
+        id=story_id,
+        members=tuple(f"{story_id}-{n}" for n in range(len(times))),
+        headline=story_id,
+        first_seen=min(t for t, _ in times),
+        last_updated=max(t for t, _ in times),
+        sources=len({k for _, k in times}),
+        arrivals=tuple(times),
+    )
+
+
+NOW = T0 + timedelta(hours=20)
+DAY = timedelta(hours=24)
+
+
+def test_more_sources_beat_fewer() -> None:
+    many = summary_of("many", [(10, "a"), (10, "b"), (10, "c"), (10, "d")])
+    few = summary_of("few", [(10, "a"), (10, "b")])
+    assert importance(many, NOW, DAY) > importance(few, NOW, DAY)
+    assert [s.id for s in top_stories([few, many], NOW, DAY, 2)] == ["many", "few"]
+
+
+def test_recent_beats_old_with_the_same_sources() -> None:
+    # Same sources, first seen at the same time: only the newest article differs.
+    recent = summary_of("recent", [(0, "a"), (0, "b"), (19, "a")])
+    old = summary_of("old", [(0, "a"), (0, "b")])
+    assert importance(recent, NOW, DAY) > importance(old, NOW, DAY)
+
+
+def test_growing_story_beats_settled_one() -> None:
+    growing = summary_of("growing", [(0, "a"), (17, "b"), (19, "c")])
+    settled = summary_of("settled", [(0, "a"), (0, "b"), (0, "c"), (19, "a")])
+    assert importance(growing, NOW, DAY) > importance(settled, NOW, DAY)
+
+
+def test_stories_outside_the_period_score_zero_and_are_left_out() -> None:
+    stale = summary_of("stale", [(-30, "a"), (-29, "b")])
+    assert importance(stale, NOW, DAY) == 0
+    assert top_stories([stale], NOW, DAY, 5) == []
+
+
+def test_top_never_repeats_a_story_and_honours_filter() -> None:
+    big = summary_of("big", [(10, "a"), (11, "b"), (12, "c")])
+    small = summary_of("small", [(10, "a")])
+    stale_copy = summary_of("big", [(10, "a")])
+    ranked = top_stories([big, small, stale_copy, small], NOW, DAY, 10)
+    assert [s.id for s in ranked] == ["big", "small"]
+    # The first summary given for an id is the one ranked.
+    assert ranked[0] is big
+    only_small = top_stories([big, small], NOW, DAY, 10, topic_filter=lambda s: s.id == "small")
+    assert [s.id for s in only_small] == ["small"]
+    assert len(top_stories([big, small], NOW, DAY, 1)) == 1
+
+
+def test_engine_top_ranks_the_three_source_story_first() -> None:
+    engine = StoryEngine()
+    assign_all(engine, [QUAKE[0], QUAKE[1], RATES, QUAKE[2]])
+    ranked = engine.top(T0 + timedelta(hours=3), DAY, 5)
+    assert [s.id for s in ranked] == [story_id_for("reuters-1"), story_id_for("ft-1")]
+
+
+def as_line(i: StoryItem) -> str:
+    record = {"id": i.id, "title": i.title, "body": i.body, "source": i.source}
+    return json.dumps(record | {"published": i.published.isoformat()})
+
+
+def test_batch_clusters_in_file_order() -> None:
+    lines = [as_line(i) for i in [QUAKE[0], RATES, QUAKE[1], QUAKE[2]]] + ["", "  "]
+    out = list(cluster_lines(lines))
+    assert [row["id"] for row in out] == ["reuters-1", "ft-1", "bbc-1", "ap-1"]
+    assert out[0]["story"] == out[2]["story"] == out[3]["story"] != out[1]["story"]
+
+
+def test_batch_top_lists_stories_best_first() -> None:
+    lines = [as_line(i) for i in [QUAKE[0], RATES, QUAKE[1], QUAKE[2]]]
+    top = top_lines(lines, 1)
+    assert top == [
+        {
+            "story": story_id_for("reuters-1"),
+            "headline": top[0]["headline"],
+            "sources": 3,
+            "articles": ["reuters-1", "bbc-1", "ap-1"],
+        }
+    ]
+    assert top_lines([], 3) == []
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('["a list"]', "expected a JSON object"),
+        ('{"title": "x", "published": "2026-03-02T08:00:00+00:00"}', "missing 'id'"),
+        ('{"id": "x2", "title": "x"}', "missing 'published'"),
+        ('{"id": "x2", "published": "yesterday"}', "not ISO 8601"),
+        ('{"id": "x2", "title": 5, "published": "2026-03-02T08:00:00+00:00"}', "must be a string"),
+        ('{"id": "reuters-1", "published": "2026-03-02T08:00:00+00:00"}', "duplicate id"),
+    ],
+)
+def test_batch_bad_line_names_the_line(bad: str, message: str) -> None:
+    lines = [as_line(QUAKE[0]), "", bad]
+    with pytest.raises(BatchInputError) as caught:
+        list(cluster_lines(lines))
+    assert isinstance(caught.value, ValueError)
+    assert str(caught.value).startswith("line 3: ")
+    assert message in str(caught.value)
+    assert caught.value.line_no == 3
+
+
+def test_batch_naive_time_is_read_as_utc() -> None:
+    line = '{"id": "n1", "title": "t", "published": "2026-03-02T08:00:00"}'
+    assert list(cluster_lines([line])) == [{"id": "n1", "story": story_id_for("n1")}]
+
+
+def test_naive_item_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        StoryItem("x", "t", "b", datetime(2026, 3, 2, 8, 0))
+
+
+ANY_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8"),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF),
+        st.sampled_from("Fukushima 7.1 ECB Wong 新航 空姐 ÄÖÜ ß İ ﬁ ．１２"),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(ANY_TEXT, ANY_TEXT, st.integers(0, 200)), max_size=12))
+def test_any_text_gets_a_story(texts: list[tuple[str, str, int]]) -> None:
+    engine = StoryEngine()
+    items = [item(f"p{n}", t, b, hours) for n, (t, b, hours) in enumerate(texts)]
+    ids = assign_all(engine, items)
+    assert len(ids) == len(items)
+    assert all(i.startswith("s") and len(i) == 11 for i in ids)
+    assert ids == assign_all(StoryEngine(), items)
+    engine.top(T0 + timedelta(hours=200), DAY, 5)
+
+
+def test_names_and_numbers_are_kept_unstemmed() -> None:
+    terms = Analyzer().terms("Lawrence Wong visits India on 19 Sep, talks fintech", "en")
+    assert {"@lawrence", "@wong", "@india", "#19"} <= terms.keys()
+    assert "@talks" not in terms and "talk" in terms
+    # A headline in capitals marks no names.
+    assert not any(t.startswith("@") for t in Analyzer().terms("BAHIA COCOA REVIEW", "en"))
