@@ -1,11 +1,10 @@
 """The article store: the one source of truth, segment files plus light in-memory indexes.
 
-Writes are batched: `add_many` dedups a whole batch, then writes each touched
-segment once. Every index here (dedup keys, newest-first order, arrival order)
-is derived from the segment files when the store opens. Only light entries live in
-memory (`entries.py`); full articles are read from the segments' records files on
-demand, through a bounded LRU cache (`cache_size` articles), so the store's memory
-grows by a few hundred bytes per article whatever the bodies weigh.
+Writes are batched: `add_many` dedups a whole batch, then writes each touched segment
+once. Every index here (dedup keys, newest-first order, arrival order) is derived from the
+segment files on open. Only light entries live in memory (`entries.py`); full articles are
+read from the segments on demand through a bounded LRU cache (`cache_size` articles), so
+memory grows by a few hundred bytes per article whatever the bodies weigh.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from bot.archive.entries import (
     newest_key,
     scan,
 )
+from bot.archive.lazy import StoredArticle
 from bot.archive.records import (
     Document,
     article_to_doc,
@@ -124,11 +124,12 @@ class ArticleStore:
         return scan(snapshot)
 
     def get(self, article_id: str) -> Article | None:
-        """Return the article with this id, if stored."""
+        """Return the article with this id, if stored (its body read on first use, lazy.py)."""
         with self._lock:
             entry = self._by_id.get(article_id)
-        found = load_articles(self._cache, [entry]) if entry is not None else []
-        return found[0] if found else None
+        if entry is None:
+            return None
+        return self._cache.get(article_id) or StoredArticle(entry, self._cache)
 
     def find_by_url(self, url: str) -> Article | None:
         """Return the article stored under this URL (compared canonically)."""
@@ -209,9 +210,7 @@ class ArticleStore:
     def _new_id(self, key: str, taken: set[str]) -> str:
         candidate = short_id(key)
         salt = 0
-        while (
-            candidate in self._by_id or candidate in taken
-        ):  # a 48-bit clash is rare, but ids must stay unique
+        while candidate in self._by_id or candidate in taken:  # rare 48-bit clash; ids stay unique
             salt += 1
             candidate = short_id(f"{key}#{salt}")
         return candidate
