@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The whole bot at 100k, 300k and 1M articles beside main at 100k (long: see docs/scaling.md).
+# NEWSBRIEF_SCALE_BASE=<commit> names main's commit; NEWSBRIEF_SCALE_SIZES=100000 is a quick run.
+bench-scale: $(STAMP)
+	$(BIN)/python -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """One step of `make bench-scale` in its own process, so each peak RSS is that step's alone.
 
-Usage (see `benchmarks.scale.step`): build DIR N | serve DIR URL OUT. It runs as a file
+Usage (see `benchmarks.scale.step`): build DIR N | open DIR | serve DIR URL OUT. It runs as a file
 (runpy) from a neutral directory with PYTHONPATH naming the checkout to measure, so the
 same code measures this branch or the main it branched from (`bot` comes from there).
 """
@@ -90,6 +90,14 @@ def build(data_dir: Path, size: int) -> dict[str, Any]:
     }
 
 
+def open_store(data_dir: Path) -> dict[str, Any]:
+    """Open the store alone: its open time and the process's peak RSS right after."""
+    start = time.perf_counter()
+    store = ArticleStore(data_dir, retention_days=0)
+    store.initialize()
+    return {"store_open_s": time.perf_counter() - start, "store_rss_mb": peak_rss_mb()}
+
+
 def _config(data_dir: Path, url: str = "") -> Config:
     return Config(
         data_dir=data_dir,
@@ -150,7 +158,10 @@ def serve(data_dir: Path, url: str, out: Path) -> None:
     config = _config(data_dir, url)
     start = time.perf_counter()
     services = open_services(config, write=True)
-    figures: dict[str, Any] = {"open_s": time.perf_counter() - start, "articles": len(services.store)}
+    figures: dict[str, Any] = {
+        "open_s": time.perf_counter() - start,
+        "articles": len(services.store),
+    }
     figures.update(direct(services))
     ids = [a.id for a in services.store.latest(20_000)]
     figures["sample_ids"] = random.Random(3).sample(ids, min(len(ids), 400))
@@ -177,5 +188,7 @@ if __name__ == "__main__":
     os.environ.setdefault("PYTHONHASHSEED", "0")
     if sys.argv[1] == "build":
         print(orjson.dumps(build(Path(sys.argv[2]), int(sys.argv[3]))).decode())
+    elif sys.argv[1] == "open":
+        print(orjson.dumps(open_store(Path(sys.argv[2]))).decode())
     else:
         serve(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]))
