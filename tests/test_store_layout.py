@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.archive.dedup import canonical_url, content_hash
+from bot.archive.entries import ArticleCache
+from bot.archive.lazy import StoredArticle
 from bot.archive.records import SCHEMA_VERSION
 from bot.archive.store import ArticleStore
 from bot.config import Config
-from bot.models import ArticleDraft
+from bot.models import Article, ArticleDraft
 from bot.services import open_services
 from tests.conftest import FakeClock
 
@@ -194,3 +199,59 @@ def test_a_writer_thread_and_readers_see_only_whole_batches(
     assert not failures, failures
     assert reads > 0 and len(store) == 13 * BATCH  # now, 2 h ago, …, exactly a day ago
     assert store.latest(1)[0].title.startswith("batch 199 ")
+
+
+def test_get_reads_the_body_on_first_use_and_equals_the_stored_article(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = ArticleStore(tmp_path, clock=clock, retention_days=0)
+    store.initialize()
+    added = store.add_many(
+        ArticleDraft(
+            title=f"Story {n}", body=f"Line one.\nLine two of {n}.", url=f"https://ex.org/{n}"
+        )
+        for n in range(5)
+    ).added
+    reopened = ArticleStore(tmp_path, clock=clock, retention_days=0, cache_size=2)
+    reopened.initialize()
+    lazy = [reopened.get(a.id) for a in added]
+    assert all(isinstance(a, StoredArticle) for a in lazy), "nothing was read yet"
+    assert lazy == added and [a.body for a in lazy] == [a.body for a in added]  # type: ignore[union-attr]
+    assert {hash(a) for a in lazy} == {hash(a) for a in added}
+    assert reopened.get("no-such-id") is None
+
+
+def test_the_article_cache_keeps_the_most_recently_used() -> None:
+    cache = ArticleCache(2)
+    a, b, c = (
+        Article(
+            id=x,
+            title=x,
+            body=x,
+            published=datetime(2026, 1, 1, tzinfo=UTC),
+            added=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        for x in "abc"
+    )
+    cache.put_all([a, b])
+    assert cache.get("a") == a  # a is now the most recent
+    cache.put_all([c])
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (a, None, c) and len(cache) == 2
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(min_size=1, max_size=40), st.text(max_size=300)), min_size=1, max_size=8
+    )
+)
+def test_any_text_survives_the_records_file(items: list[tuple[str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ArticleStore(Path(tmp), retention_days=0)
+        store.initialize()
+        added = store.add_many(ArticleDraft(title=t, body=b) for t, b in items).added
+        reopened = ArticleStore(Path(tmp), retention_days=0)
+        reopened.initialize()
+        assert [(a.title, a.body) for a in reopened.latest(len(added))] == [
+            (a.title, a.body) for a in store.latest(len(added))
+        ]
+        assert sorted(a.body for a in reopened) == sorted(a.body for a in added)
