@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.archive.dedup import canonical_url, content_hash
-from bot.archive.entries import ArticleCache
+from bot.archive.entries import ArticleCache, Entry, KeyIndex
 from bot.archive.lazy import StoredArticle
 from bot.archive.records import SCHEMA_VERSION
+from bot.archive.segments import Segment
 from bot.archive.store import ArticleStore
 from bot.config import Config
 from bot.models import Article, ArticleDraft
@@ -255,3 +256,18 @@ def test_any_text_survives_the_records_file(items: list[tuple[str, str]]) -> Non
             (a.title, a.body) for a in store.latest(len(added))
         ]
         assert sorted(a.body for a in reopened) == sorted(a.body for a in added)
+
+
+def test_the_key_index_merges_and_drops_without_losing_a_key(tmp_path: Path) -> None:
+    segment = Segment(1, tmp_path / "segment-000001.json")
+    entries = {
+        k: Entry(f"id{k}", "t", 0, 0, None, "en", segment, 0, 1) for k in (1, 3, 5, 7, 2**64 - 1)
+    }
+    index = KeyIndex([5, 1, 3], [entries[5], entries[1], entries[3]])
+    index.add(2**64 - 1, entries[2**64 - 1])
+    index.add(7, entries[7])
+    merged = index.merged()
+    assert all(merged.get(k) is e for k, e in entries.items()) and merged.get(4) is None
+    smaller = merged.without({entries[3], entries[7]})
+    assert (smaller.get(3), smaller.get(7), len(smaller)) == (None, None, 3)
+    assert smaller.get(2**64 - 1) is entries[2**64 - 1] and index.get(3) is entries[3]

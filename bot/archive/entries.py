@@ -151,16 +151,31 @@ class KeyIndex:
         """Store entry under key (it wins over an older, dead entry of the same key)."""
         self._recent[key] = entry
 
-    def pairs(self) -> tuple[list[int], list[Entry]]:
-        """Return every (key, entry) as two parallel lists, recent keys last."""
-        keys = [int(k) for k in self._keys.tolist()] + list(self._recent)
-        return keys, list(self._values.tolist()) + list(self._recent.values())
+    def merged(self) -> KeyIndex:
+        """Return a new index with the recent keys folded into the sorted array."""
+        return self._rebuilt(self._keys, self._values, self._recent)
 
     def without(self, dead: set[Entry]) -> KeyIndex:
         """Return a new index without the keys of dead entries (the old one stays usable)."""
-        keys, entries = self.pairs()
-        kept = [(k, e) for k, e in zip(keys, entries, strict=True) if e not in dead]
-        return KeyIndex([k for k, _ in kept], [e for _, e in kept])
+        keep = np.fromiter(
+            (e not in dead for e in self._values), dtype=bool, count=len(self._values)
+        )
+        recent = {k: e for k, e in self._recent.items() if e not in dead}
+        return self._rebuilt(self._keys[keep], self._values[keep], recent)
+
+    @staticmethod
+    def _rebuilt(
+        keys: npt.NDArray[np.uint64], values: npt.NDArray[np.object_], recent: dict[int, Entry]
+    ) -> KeyIndex:
+        """Return an index of sorted arrays plus recent pairs, all in the arrays (no int objects)."""
+        extra_values = np.empty(len(recent), dtype=object)
+        extra_values[:] = list(recent.values())
+        all_keys = np.concatenate([keys, np.fromiter(recent, dtype=np.uint64, count=len(recent))])
+        all_values = np.concatenate([values, extra_values])
+        order = np.argsort(all_keys, kind="stable")
+        index = KeyIndex()
+        index._keys, index._values = all_keys[order], all_values[order]
+        return index
 
     def needs_merge(self) -> bool:
         """Return whether enough keys arrived since the last build to fold them in."""

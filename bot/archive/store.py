@@ -239,7 +239,7 @@ class ArticleStore:
             arrivals = sorted(self._arrivals + new, key=arrival_key)
         keys = self._keys
         if keys.needs_merge():
-            keys = KeyIndex(*keys.pairs())
+            keys = keys.merged()
         with self._lock:
             if len(new) > INSORT_UP_TO:
                 self._newest, self._arrivals = newest, arrivals
