@@ -119,6 +119,13 @@ def _ms(values: list[float]) -> str:
     return f"{median(values) * 1000:.1f} / {percentile(values, 99) * 1000:.1f}"
 
 
+def _bot_ms(values: list[float]) -> str:
+    """p50 / p95 / p99, and how many waited a whole long-poll cycle (≥ 1 s)."""
+    slow = sum(v >= 1.0 for v in values)
+    p50, p95, p99 = (percentile(values, p) * 1000 for p in (50, 95, 99))
+    return f"{p50:.1f} / {p95:.1f} / {p99:.0f} ({slow} ≥ 1 s)"
+
+
 ROWS: list[tuple[str, Any]] = [
     ("articles stored", lambda f: f"{f['articles']:,}"),
     ("open the store (s)", lambda f: f"{f['store_open_s']:.2f}"),
@@ -129,8 +136,8 @@ ROWS: list[tuple[str, Any]] = [
     ("add one in the bot (+ index, stories), median / p99 (ms)", lambda f: _ms(f["adds"])),
     ("import throughput (articles/s)", lambda f: f"{f['articles'] / f['import_s']:,.0f}"),
     ("search p50 / p99, 2 words one with a typo (ms)", lambda f: _ms(f["search"])),
-    ("/latest through the bot p50 / p99 (ms)", lambda f: _ms(f["latest"])),
-    ("/summary ID through the bot p50 / p99 (ms)", lambda f: _ms(f["summary"])),
+    ("/latest through the bot p50 / p95 / p99 (ms)", lambda f: _bot_ms(f["latest"])),
+    ("/summary ID through the bot p50 / p95 / p99 (ms)", lambda f: _bot_ms(f["summary"])),
     ("digest composition, 10,000 subscribers (s)", lambda f: f"{f['digest_s']:.1f}"),
     ("articles in the last 24 h (a digest's candidates)", lambda f: f"{f['fresh']:,}"),
     ("index build (+ stories) at import (s)", lambda f: f"{f['index_s']:.0f}"),
@@ -142,7 +149,7 @@ TARGETS = {
     "open the store (s)": "≤ 5",
     "add one article to the store, median / p99 (ms)": "≤ 20",
     "search p50 / p99, 2 words one with a typo (ms)": "p99 ≤ 20",
-    "/latest through the bot p50 / p99 (ms)": "p99 ≤ 100",
+    "/latest through the bot p50 / p95 / p99 (ms)": "p99 ≤ 100",
 }
 
 

@@ -98,6 +98,12 @@ def open_store(data_dir: Path) -> dict[str, Any]:
     store.initialize()
     figures: dict[str, Any] = {"store_open_s": time.perf_counter() - start}
     figures["store_rss_mb"] = peak_rss_mb()
+    # The probes go only to the newest segment: put its files back after, so the index built
+    # at import stays in step with the store (else the bot would rebuild it on open).
+    articles = data_dir / "articles"
+    names = sorted(p for p in articles.iterdir() if p.name.startswith("segment-"))
+    known = set(names)
+    saved = {p: p.read_bytes() for p in names[-2:]}  # .json and .jsonl (on main: two .json)
     adds = []
     for n in range(ADDS):
         draft = ArticleDraft(title=f"Store probe {n} {time.time()}", body=f"Store probe body {n}.")
@@ -105,6 +111,12 @@ def open_store(data_dir: Path) -> dict[str, Any]:
         store.add_many([draft])
         adds.append(time.perf_counter() - start)
     figures["store_adds"] = adds
+    store.shutdown()
+    for path in articles.iterdir():
+        if path.name.startswith("segment-") and path not in known:
+            path.unlink()
+    for path, raw in saved.items():
+        path.write_bytes(raw)
     return figures
 
 

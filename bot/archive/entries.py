@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -69,8 +70,9 @@ def by_arrival(entry: Entry) -> int:
 
 def ordered(entries: list[Entry], key: str) -> list[Entry]:
     """Return entries sorted by an integer field, ties kept in their order (numpy: 1M in 0.2 s)."""
-    values = np.fromiter((getattr(e, key) for e in entries), dtype=np.int64, count=len(entries))
-    return [entries[i] for i in np.argsort(values, kind="stable").tolist()]
+    values = np.fromiter(map(attrgetter(key), entries), dtype=np.int64, count=len(entries))
+    order = np.argsort(values, kind="stable").tolist()
+    return list(itemgetter(*order)(entries)) if len(order) > 1 else list(entries)
 
 
 def merged(base: list[Entry], new: list[Entry], key: Callable[[Entry], int]) -> list[Entry]:
@@ -107,19 +109,19 @@ def entry_of(doc: Document, segment: Segment) -> Entry:
     )
 
 
-def load_segments(
-    directory: Path, readonly: bool
-) -> tuple[list[Segment], list[Entry], list[int], list[Entry]]:
-    """Open every segment's light file: (segments, entries, dedup keys, the entry of each key)."""
+def load_segments(directory: Path, readonly: bool) -> tuple[list[Segment], list[Entry], KeyIndex]:
+    """Open every segment's light file: its segments, entries and dedup-key index."""
     segments: list[Segment] = []
     entries: list[Entry] = []
-    keys: list[int] = []
-    owners: list[Entry] = []
+    key_chunks: list[npt.NDArray[np.uint64]] = []
+    owner_chunks: list[npt.NDArray[np.object_]] = []
     for path in sorted(directory.glob(SEGMENT_GLOB), key=segment_number):
         segment = Segment(segment_number(path), path, readonly=readonly)
         docs = segment.load()
         segments.append(segment)
         size = segment.size()
+        keys: list[int] = []
+        owners: list[Entry] = []
         for doc in docs:
             entry = entry_of(doc, segment)
             if entry.offset + entry.length > size:  # e.g. a backup copied while a prune ran
@@ -128,7 +130,11 @@ def load_segments(
             entries.append(entry)
             keys.extend(doc["keys"])
             owners.extend([entry] * len(doc["keys"]))
-    return segments, entries, keys, owners
+        # Into arrays per segment: a million articles' keys as Python ints would weigh 100 MB.
+        key_chunks.append(np.array(keys, dtype=np.uint64))
+        owner_chunks.append(np.empty(len(owners), dtype=object))
+        owner_chunks[-1][:] = owners
+    return segments, entries, KeyIndex.from_arrays(key_chunks, owner_chunks)
 
 
 def scan(entries: list[Entry]) -> Iterator[Article]:
@@ -159,6 +165,15 @@ class KeyIndex:
         self._keys: npt.NDArray[np.uint64] = raw[order]
         self._values: npt.NDArray[np.object_] = values[order]
         self._recent: dict[int, Entry] = {}
+
+    @staticmethod
+    def from_arrays(
+        keys: list[npt.NDArray[np.uint64]], values: list[npt.NDArray[np.object_]]
+    ) -> KeyIndex:
+        """Return an index of parallel chunks of keys and entries."""
+        if not keys:
+            return KeyIndex()
+        return KeyIndex._rebuilt(np.concatenate(keys), np.concatenate(values), {})
 
     def get(self, key: int) -> Entry | None:
         """Return the entry stored under key, if any."""

@@ -96,9 +96,8 @@ class ArticleStore:
             self.directory.mkdir(parents=True, exist_ok=True)
             for stale in self.directory.glob(".*.tmp"):
                 stale.unlink()  # a write killed before its rename; the old file is intact
-        self._segments, entries, keys, owners = load_segments(self.directory, self.readonly)
+        self._segments, entries, self._keys = load_segments(self.directory, self.readonly)
         self._by_id = {entry.id: entry for entry in entries}
-        self._keys = KeyIndex(keys, owners)
         # Segments are read in arrival order: ties stay in arrival order in both orders.
         self._arrivals = ordered(entries, "added")
         self._newest = ordered(entries, "published")
