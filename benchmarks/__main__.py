@@ -6,7 +6,17 @@ import importlib
 import sys
 import time
 
-ALL = ("store", "search", "summaries", "feeds", "bot", "digests")
+ALL = (
+    "store",
+    "search",
+    "summaries",
+    "langid",
+    "feeds",
+    "bot",
+    "digests",
+    "digest_compose",
+    "stories",
+)
 
 
 def main() -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import normalized_mutual_info_score
 
@@ -32,6 +33,21 @@ def scores(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float]:
     return {"P": p, "R": r, "F1": f, "NMI": float(nmi), "clusters": len(set(pred))}
 
 
+def score_row(name: str, gold: list[str], pred: list[str], seconds: float) -> list[str]:
+    """Return a table row: name, BCubed P/R/F1, NMI, clusters (gold), ms per 1k articles."""
+    s = scores(gold, pred)
+    ms = seconds * 1e6 / len(gold)
+    return [
+        name,
+        f"{s['P']:.3f}",
+        f"{s['R']:.3f}",
+        f"{s['F1']:.3f}",
+        f"{s['NMI']:.3f}",
+        f"{s['clusters']} ({len(set(gold))})",
+        f"{ms:,.1f}",
+    ]
+
+
 def baseline_tokens(text: str) -> list[str]:
     """Lower-case words, with CJK runs split into character bigrams (as the README baseline)."""
     out: list[str] = []
@@ -50,33 +66,36 @@ def baseline_tokens(text: str) -> list[str]:
     return out
 
 
-def tfidf_matrix(texts: Sequence[str]) -> np.ndarray:
-    """Return L2-normalised sublinear TF-IDF rows (IDF from the whole file) as a dense matrix."""
-    vectorizer = TfidfVectorizer(analyzer=baseline_tokens, sublinear_tf=True)
-    return vectorizer.fit_transform(texts).astype(np.float32).toarray()
+def tfidf_matrix(texts: Sequence[str]) -> csr_matrix:
+    """Return L2-normalised sublinear TF-IDF rows (IDF from the whole file), sparse."""
+    vectorizer = TfidfVectorizer(analyzer=baseline_tokens, sublinear_tf=True, dtype=np.float32)
+    return csr_matrix(vectorizer.fit_transform(texts))
 
 
-def online_single_pass(x: np.ndarray, threshold: float) -> list[str]:
+def online_single_pass(x: csr_matrix, threshold: float) -> list[str]:
     """Join each row to the cluster with the most similar centroid if cosine ≥ threshold."""
     centroids = np.zeros((64, x.shape[1]), dtype=np.float32)
-    norms: list[float] = []
+    norms = np.zeros(64, dtype=np.float64)
     labels: list[str] = []
-    for row in x:
-        k = len(norms)
+    k = 0
+    for i in range(x.shape[0]):
+        cols = x.indices[x.indptr[i] : x.indptr[i + 1]]
+        vals = x.data[x.indptr[i] : x.indptr[i + 1]]
         best = -1
         if k:
-            sims = centroids[:k] @ row / np.sqrt(np.asarray(norms))
+            # Only the row's non-zero columns matter, so score on those alone.
+            sims = (centroids[:k, cols] @ vals) / np.sqrt(norms[:k])
             best = int(np.argmax(sims))
             if sims[best] < threshold:
                 best = -1
         if best < 0:
             if k == centroids.shape[0]:
                 centroids = np.vstack([centroids, np.zeros_like(centroids)])
-            best = k
-            norms.append(0.0)
-        dot = float(centroids[best] @ row)
-        centroids[best] += row
-        norms[best] += 2 * dot + float(row @ row)
+                norms = np.concatenate([norms, np.zeros_like(norms)])
+            best, k = k, k + 1
+        dot = float(centroids[best, cols] @ vals)
+        centroids[best, cols] += vals
+        norms[best] += 2 * dot + float(vals @ vals)
         labels.append(f"c{best}")
     return labels
 
@@ -86,9 +105,12 @@ def majority_gold(members: Sequence[str], gold_of: dict[str, str]) -> str:
     return Counter(gold_of[m] for m in members).most_common(1)[0][0]
 
 
-def sizes_by_gold(ids: Sequence[str], gold_of: dict[str, str]) -> dict[str, int]:
-    """Count the given ids per gold label."""
-    counts: dict[str, int] = defaultdict(int)
-    for item_id in ids:
-        counts[gold_of[item_id]] += 1
-    return counts
+def largest_gold(
+    ids: Collection[str], gold_of: dict[str, str], k: int
+) -> tuple[set[str], int, int]:
+    """Return the gold labels among the k largest over ids (ties with the k-th included),
+    the k-th largest size, and the number of gold labels."""
+    sizes = Counter(gold_of[item_id] for item_id in ids)
+    ranked = sorted(sizes.values(), reverse=True)
+    kth = ranked[min(k, len(ranked)) - 1] if ranked else 0
+    return {g for g, size in sizes.items() if size >= kth}, kth, len(sizes)

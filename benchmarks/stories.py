@@ -4,7 +4,7 @@
 cluster count and ms per 1k articles for (a) every article alone, (b) identical normalised
 title, (c) the README's online single-pass TF-IDF baseline at its best threshold on that set,
 (d) newsbrief's engine with default settings. `--sweep` prints the coarse grid the defaults
-were chosen from; `--no-speed` skips the 100k run.
+were chosen from; `--no-speed` skips the 100k run, `--speed` runs only that.
 
 Top-10 check: the engine's `top(last, 24 h, 10)` where `last` is the newest `published` of the
 set. Each returned story is mapped to the gold story most of its members carry. The "10
@@ -16,18 +16,21 @@ and at least 8 of them among the 10 largest.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks.clustering_metrics import (
+    largest_gold,
     majority_gold,
     online_single_pass,
+    score_row,
     scores,
-    sizes_by_gold,
     tfidf_matrix,
 )
 from benchmarks.common import (
@@ -36,7 +39,6 @@ from benchmarks.common import (
     load_corpus,
     median,
     percentile,
-    repeat_corpus,
     table,
 )
 from bot.stories import EngineSettings, StoryEngine, StoryItem
@@ -77,20 +79,6 @@ def run_engine(items: list[StoryItem], settings: EngineSettings) -> tuple[StoryE
     return engine, [engine.assign(item) for item in items]
 
 
-def _row(name: str, gold: list[str], pred: list[str], seconds: float) -> list[str]:
-    s = scores(gold, pred)
-    ms = seconds * 1e6 / len(gold)
-    return [
-        name,
-        f"{s['P']:.3f}",
-        f"{s['R']:.3f}",
-        f"{s['F1']:.3f}",
-        f"{s['NMI']:.3f}",
-        f"{s['clusters']} ({len(set(gold))})",
-        f"{ms:,.1f}",
-    ]
-
-
 def _normal_title(title: str) -> str:
     return " ".join(re.findall(r"\w+", title.casefold()))
 
@@ -98,10 +86,12 @@ def _normal_title(title: str) -> str:
 def quality(records: list[dict[str, Any]]) -> tuple[str, StoryEngine, list[StoryItem]]:
     """Return the quality table for one set, plus the default engine run on it."""
     gold = [r["story"] for r in records]
-    rows = [_row("(a) every article alone", gold, [r["id"] for r in records], 0.0)]
+    rows = [score_row("(a) every article alone", gold, [r["id"] for r in records], 0.0)]
     start = time.perf_counter()
     titles = [_normal_title(r.get("title") or "") for r in records]
-    rows.append(_row("(b) identical normalised title", gold, titles, time.perf_counter() - start))
+    rows.append(
+        score_row("(b) identical normalised title", gold, titles, time.perf_counter() - start)
+    )
     start = time.perf_counter()
     x = tfidf_matrix([f"{r.get('title') or ''} {r.get('body') or ''}" for r in records])
     fit = time.perf_counter() - start
@@ -115,11 +105,13 @@ def quality(records: list[dict[str, Any]]) -> tuple[str, StoryEngine, list[Story
             best = (f1, threshold, labels, seconds)
     assert best is not None
     name = f"(c) online TF-IDF @{best[1]:.2f} (best of 0.05–0.60)"
-    rows.append(_row(name, gold, best[2], best[3]))
+    rows.append(score_row(name, gold, best[2], best[3]))
     items = to_items(records)
     start = time.perf_counter()
     engine, labels = run_engine(items, EngineSettings())
-    rows.append(_row("(d) newsbrief engine, defaults", gold, labels, time.perf_counter() - start))
+    rows.append(
+        score_row("(d) newsbrief engine, defaults", gold, labels, time.perf_counter() - start)
+    )
     return table(HEADERS, rows), engine, items
 
 
@@ -127,86 +119,95 @@ def top10_check(records: list[dict[str, Any]], engine: StoryEngine) -> str:
     """Return the top-10 check of an engine that has seen all records (see module docstring)."""
     gold_of = {r["id"]: r["story"] for r in records}
     last = max(datetime.fromisoformat(r["published"]) for r in records)
-    start = last - TOP_PERIOD
-    in_period = [r["id"] for r in records if datetime.fromisoformat(r["published"]) > start]
-    sizes = sizes_by_gold(in_period, gold_of)
-    ranked = sorted(sizes.values(), reverse=True)
-    tenth = ranked[min(9, len(ranked) - 1)]
-    largest = {g for g, size in sizes.items() if size >= tenth}
-    top = engine.top(last, TOP_PERIOD, 10)
+    in_period = {
+        r["id"] for r in records if datetime.fromisoformat(r["published"]) > last - TOP_PERIOD
+    }
+    largest, tenth, golds = largest_gold(in_period, gold_of, 10)
     rows, events = [], []
-    period_ids = set(in_period)
-    for rank, summary in enumerate(top, start=1):
-        members = [m for m in summary.members if m in period_ids] or list(summary.members)
-        event = majority_gold(members, gold_of)
-        events.append(event)
-        mark = "yes" if event in largest else "no"
-        rows.append([str(rank), summary.headline[:60], str(summary.sources), event, mark])
-    distinct = len(set(events))
-    hits = len(set(events) & largest)
-    ok = distinct == len(top) == 10 and hits >= 8
-    if len(sizes) < 10:
+    for rank, summary in enumerate(engine.top(last, TOP_PERIOD, 10), start=1):
+        members = [m for m in summary.members if m in in_period] or list(summary.members)
+        events.append(majority_gold(members, gold_of))
+        mark = "yes" if events[-1] in largest else "no"
+        rows.append([str(rank), summary.headline[:60], str(summary.sources), events[-1], mark])
+    distinct, hits = len(set(events)), len(set(events) & largest)
+    if golds < 10:
         # A period with fewer than 10 gold stories cannot yield 10 different ones.
+        verdict = f"{len(events)} stories, {distinct} different gold stories of the {golds} in the period: **n/a**"
+    else:
+        ok = distinct == len(events) == 10 and hits >= 8
         verdict = (
-            f"{len(top)} stories, {distinct} different gold stories of the {len(sizes)} in the "
-            "period: **n/a** (fewer than 10 gold stories in the period)"
+            f"{len(events)} stories, {distinct} different gold stories, {hits} of the 10 largest "
+            f"(10th largest has {tenth} articles in the period, {len(largest)} at or above): "
+            f"**{'PASS' if ok else 'FAIL'}**"
         )
-        return f"{table(['rank', 'headline', 'sources', 'gold story', 'among 10 largest'], rows)}\n\n{verdict}"
     head = ["rank", "headline", "sources", "gold story", "among 10 largest"]
-    verdict = (
-        f"{len(top)} stories, {distinct} different gold stories, {hits} of the 10 largest "
-        f"(10th largest has {tenth} articles in the period, {len(largest)} tie at or above): "
-        f"**{'PASS' if ok else 'FAIL'}**"
-    )
     return f"{table(head, rows)}\n\n{verdict}"
+
+
+def _speed_items(corpus: list[dict[str, Any]]) -> Iterator[StoryItem]:
+    """Yield SPEED_SIZE items: the corpus repeated, copies with new ids and a round suffix."""
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(SPEED_SIZE):
+        rec = corpus[i % len(corpus)]
+        round_no = i // len(corpus)
+        suffix = f" ({round_no})" if round_no else ""
+        yield StoryItem(
+            id=f"{rec['id']}~r{round_no}" if round_no else rec["id"],
+            title=f"{rec.get('title') or ''}{suffix}",
+            body=rec.get("body") or "",
+            published=base + i * SPEED_SPACING,
+            source=rec.get("source") or "",
+        )
 
 
 def speed() -> str:
     """Assign 100k corpus articles (repeated, one a minute) and time the last 10k assigns."""
-    base = datetime(2026, 1, 1, tzinfo=UTC)
-    records = repeat_corpus(load_corpus(), SPEED_SIZE)
+    corpus = load_corpus()
+    # The loaded corpus is the benchmark's, not the engine's: keep it out of the collector's
+    # full passes, as a service's long-lived start-up data would be.
+    gc.collect()
+    gc.freeze()
     engine = StoryEngine()
-    times: list[float] = []
+    wall: list[float] = []
+    cpu: list[float] = []
     total = time.perf_counter()
-    for i, r in enumerate(records):
-        item = StoryItem(
-            id=r["id"],
-            title=r.get("title") or "",
-            body=r.get("body") or "",
-            published=base + i * SPEED_SPACING,
-            source=r.get("source") or "",
-        )
-        start = time.perf_counter()
+    for i, item in enumerate(_speed_items(corpus)):
+        start, start_cpu = time.perf_counter(), time.thread_time()
         engine.assign(item)
         if i >= SPEED_SIZE - SPEED_TAIL:
-            times.append((time.perf_counter() - start) * 1000)
+            wall.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.thread_time() - start_cpu) * 1000)
     total = time.perf_counter() - total
-    head = ["articles", "active stories at end", "median ms / assign", "p99 ms / assign", "total s"]
-    row = [
-        f"{SPEED_SIZE:,}",
-        f"{len(engine.summaries()):,}",
-        f"{median(times):.3f}",
-        f"{percentile(times, 99):.3f}",
-        f"{total:.1f}",
+    gc.unfreeze()
+    head = ["articles", "active stories", "clock", "median ms / assign", "p99 ms / assign"]
+    active = f"{len(engine.summaries()):,}"
+    rows = [
+        [f"{SPEED_SIZE:,}", active, name, f"{median(v):.3f}", f"{percentile(v, 99):.3f}"]
+        for name, v in (("wall", wall), ("thread CPU", cpu))
     ]
-    note = f"(per-assign times over the last {SPEED_TAIL:,}; 2-day window, one article a minute)"
-    return f"{table(head, [row])}\n{note}"
+    # On a shared machine the wall-clock tail is mostly time the scheduler gave to other
+    # processes; the thread CPU time shows what the engine itself costs.
+    note = (
+        f"(last {SPEED_TAIL:,} assigns, language detection and text analysis included; "
+        f"2-day window, one article a minute; whole run {total:.0f} s)"
+    )
+    return f"{table(head, rows)}\n{note}"
 
 
-def _sweep_grid() -> list[EngineSettings]:
-    """Return the coarse grid: threshold × gap penalty, then one setting at a time around the defaults."""
-    default = EngineSettings()
-    grid = [
-        replace(default, threshold=t, gap_penalty=g)
-        for t in (0.10, 0.125, 0.15, 0.20)
-        for g in (0.0, 0.1, 0.2, 0.3)
+# Stage-2 changes must beat the stage-1 winner by this much mean F1: on mmds_dev one article
+# moves F1 by about 0.004, and a coarse sweep should not pick settings on one article.
+MIN_GAIN = 0.005
+
+
+def _variations(base: EngineSettings) -> list[EngineSettings]:
+    """Return the stage-2 grid: one setting at a time changed around base."""
+    return [
+        *(replace(base, title_weight=w) for w in (1.0, 3.0)),
+        *(replace(base, entity_weight=w) for w in (0.5, 2.0)),
+        *(replace(base, body_tokens=n) for n in (40, 200)),
+        *(replace(base, window=timedelta(days=d)) for d in (1, 3)),
+        *(replace(base, member_weight=w) for w in (0.3, 0.5)),
     ]
-    grid += [replace(default, title_weight=w) for w in (1.0, 3.0)]
-    grid += [replace(default, entity_weight=w) for w in (0.5, 2.0)]
-    grid += [replace(default, body_tokens=n) for n in (40, 200)]
-    grid += [replace(default, window=timedelta(days=d)) for d in (1, 3)]
-    grid += [replace(default, member_weight=w) for w in (0.3, 0.5)]
-    return grid
 
 
 def _describe(settings: EngineSettings) -> str:
@@ -214,45 +215,70 @@ def _describe(settings: EngineSettings) -> str:
     default = EngineSettings()
     parts = [f"threshold={settings.threshold}", f"gap_penalty={settings.gap_penalty}"]
     for name in ("title_weight", "entity_weight", "body_tokens", "window", "member_weight"):
-        if getattr(settings, name) != getattr(default, name):
-            parts.append(f"{name}={getattr(settings, name)}")
+        value = getattr(settings, name)
+        if value != getattr(default, name):
+            parts.append(
+                f"{name}={value.days}d" if isinstance(value, timedelta) else f"{name}={value}"
+            )
     return " ".join(parts)
 
 
-def sweep() -> str:
-    """Run the grid on both dev sets; rule: best mean F1 among settings with gnews P ≥ 0.95."""
-    data = {name: load_set(name) for name in SETS}
-    items = {name: to_items(records) for name, records in data.items()}
-    rows: list[list[str]] = []
-    best: tuple[float, str] | None = None
-    for settings in _sweep_grid():
+class _Sweep:
+    """Run settings on both dev sets and collect one table row per run."""
+
+    def __init__(self) -> None:
+        self.data = {name: load_set(name) for name in SETS}
+        self.items = {name: to_items(records) for name, records in self.data.items()}
+        self.rows: list[list[str]] = []
+
+    def run(self, stage: str, settings: EngineSettings) -> float | None:
+        """Return the mean F1 of settings, or None if gnews precision is under 0.95."""
         result: dict[str, dict[str, float]] = {}
         seconds = 0.0
         for name in SETS:
             start = time.perf_counter()
-            _, labels = run_engine(items[name], settings)
+            _, labels = run_engine(self.items[name], settings)
             seconds += time.perf_counter() - start
-            result[name] = scores([r["story"] for r in data[name]], labels)
+            result[name] = scores([r["story"] for r in self.data[name]], labels)
         mean = (result["gnews_dev"]["F1"] + result["mmds_dev"]["F1"]) / 2
         eligible = result["gnews_dev"]["P"] >= 0.95
-        label = _describe(settings)
-        if eligible and (best is None or mean > best[0]):
-            best = (mean, label)
-        rows.append(
-            [
-                label,
-                f"{result['gnews_dev']['P']:.3f}",
-                f"{result['gnews_dev']['F1']:.3f}",
-                f"{result['mmds_dev']['P']:.3f}",
-                f"{result['mmds_dev']['F1']:.3f}",
-                f"{mean:.3f}",
-                "yes" if eligible else "no",
-                f"{seconds:.1f}",
-            ]
+        self.rows.append(
+            [stage, _describe(settings)]
+            + [f"{result[n][k]:.3f}" for n in SETS for k in ("P", "F1")]
+            + [f"{mean:.3f}", "yes" if eligible else "no", f"{seconds:.1f}"]
         )
-    head = ["settings", "gnews P", "gnews F1", "mmds P", "mmds F1", "mean F1", "gnews P≥.95", "s"]
-    chosen = f"chosen: {best[1]} (mean F1 {best[0]:.3f})" if best else "no eligible setting"
-    return f"{table(head, rows)}\n\n{chosen}"
+        return mean if eligible else None
+
+
+def sweep() -> str:
+    """Stage 1: threshold × gap penalty, best mean F1 with gnews P ≥ 0.95; stage 2: one change at a time."""
+    runs = _Sweep()
+    default = EngineSettings()
+    best: tuple[float, EngineSettings] | None = None
+    for t in (0.10, 0.125, 0.15, 0.20):
+        for g in (0.0, 0.1, 0.2, 0.3):
+            settings = replace(default, threshold=t, gap_penalty=g)
+            mean = runs.run("1", settings)
+            if mean is not None and (best is None or mean > best[0]):
+                best = (mean, settings)
+    if best is None:
+        return f"{table(_SWEEP_HEAD, runs.rows)}\n\nno setting kept gnews precision ≥ 0.95"
+    base_mean, chosen = best
+    target = base_mean + MIN_GAIN
+    for settings in _variations(best[1]):
+        mean = runs.run("2", settings)
+        if mean is not None and mean >= target:
+            target, chosen = mean, settings
+    verdict = (
+        f"stage 1 best: {_describe(best[1])} (mean F1 {base_mean:.3f}); stage 2 changes are "
+        f"kept only if they add ≥ {MIN_GAIN} mean F1. Chosen: {_describe(chosen)}"
+        + (" (= the engine's defaults)" if chosen == default else " (differs from the defaults!)")
+    )
+    return f"{table(_SWEEP_HEAD, runs.rows)}\n\n{verdict}"
+
+
+_SWEEP_HEAD = ["stage", "settings", "gnews P", "gnews F1", "mmds P", "mmds F1", "mean F1"]
+_SWEEP_HEAD += ["gnews P≥.95", "s"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -260,11 +286,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.stories")
     parser.add_argument("--sweep", action="store_true", help="print the coarse settings grid")
     parser.add_argument("--no-speed", action="store_true", help="skip the 100k speed run")
+    parser.add_argument("--speed", action="store_true", help="only the 100k speed run")
     args = parser.parse_args(argv if argv is not None else [])
     if args.sweep:
         print(sweep())
         return
-    for name in SETS:
+    for name in () if args.speed else SETS:
         records = load_set(name)
         golds = len(set(Counter(r["story"] for r in records)))
         print(f"### {name} ({len(records):,} articles, {golds} gold stories)\n", flush=True)

@@ -11,21 +11,23 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 
 from bot.app.commands import CommandSpec, is_admin, is_allowed
 from bot.app.context import NewsApp, NewsContext
+from bot.app.language import chat_translator
 from bot.app.privacy import chat_subscriptions, forget_chat
 from bot.app.stats import StatsService, render_stats
+from bot.i18n import N_
 
 log = logging.getLogger(__name__)
 
 COMMANDS = [
-    CommandSpec("stats", "Articles, feeds, subscribers, digests and uptime", admin_only=True),
-    CommandSpec("forget", "Delete everything the bot keeps about this chat"),
+    CommandSpec("stats", N_("Articles, feeds, subscribers, digests and uptime"), admin_only=True),
+    CommandSpec("forget", N_("Delete everything the bot keeps about this chat")),
 ]
 BUTTON_GROUP = -2  # before the access gate and the catch-all button handler; checks access itself
 _DATA = re.compile(r"forget:(yes|no):([0-9]{1,20})")
-ADMINS_ONLY = "Only the bot's admins can use /stats."
-GROUP_ADMINS_ONLY = "Only this group's admins can make the bot forget it."
-NOT_YOURS = "Only the person who sent /forget can answer."
-CANCELLED = "Cancelled. Nothing was deleted."
+ADMINS_ONLY = N_("Only the bot's admins can use /stats.")
+GROUP_ADMINS_ONLY = N_("Only this group's admins can make the bot forget it.")
+NOT_YOURS = N_("Only the person who sent /forget can answer.")
+CANCELLED = N_("Cancelled. Nothing was deleted.")
 
 
 class AdminHandlers:
@@ -40,12 +42,13 @@ class AdminHandlers:
         user = update.effective_user
         if message is None:
             return
+        tr = chat_translator(update, context)
         if not is_admin(context.bot_data.config, user.id if user else None):
-            await message.reply_text(ADMINS_ONLY)
+            await message.reply_text(tr.gettext(ADMINS_ONLY))
             return
         chat_id = update.effective_chat.id if update.effective_chat else None
         stats = self.stats.collect(context.bot_data.zone_for(chat_id))
-        await message.reply_text(render_stats(stats))
+        await message.reply_text(render_stats(stats, tr))
 
 
 def register(application: NewsApp) -> None:
@@ -75,24 +78,22 @@ async def forget_command(update: Update, context: NewsContext) -> None:
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None:
         return
+    tr = chat_translator(update, context)
+    _ = tr.gettext
     if not await _may_forget(update, context):
-        await message.reply_text(GROUP_ADMINS_ONLY)
+        await message.reply_text(_(GROUP_ADMINS_ONLY))
         return
     count = chat_subscriptions(context.bot_data.services, chat.id)
-    subs = f"{count} subscription{'s' if count != 1 else ''}"
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("Delete everything", callback_data=f"forget:yes:{user.id}"),
-                InlineKeyboardButton("Cancel", callback_data=f"forget:no:{user.id}"),
-            ]
-        ]
+    subs = tr.ngettext("{n} subscription", "{n} subscriptions", count).format(n=count)
+    yes = InlineKeyboardButton(_("Delete everything"), callback_data=f"forget:yes:{user.id}")
+    no = InlineKeyboardButton(_("Cancel"), callback_data=f"forget:no:{user.id}")
+    question = _(
+        "This deletes everything newsbrief keeps about this chat: {subscriptions}, the chat's "
+        "settings (time zone, language, digest options) and the lists it showed here. "
+        "The shared news archive stays. Delete?"
     )
     await message.reply_text(
-        f"This deletes everything newsbrief keeps about this chat: {subs}, the chat's "
-        "settings (time zone, digest options) and the lists it showed here. "
-        "The shared news archive stays. Delete?",
-        reply_markup=keyboard,
+        question.format(subscriptions=subs), reply_markup=InlineKeyboardMarkup([[yes, no]])
     )
 
 
@@ -110,25 +111,29 @@ async def _answer_forget(update: Update, context: NewsContext) -> None:
     assert query is not None
     match = _DATA.fullmatch(query.data or "")
     chat = update.effective_chat
+    tr = chat_translator(update, context)
+    _ = tr.gettext
     if match is None or chat is None or query.message is None:
-        await query.answer("This button is not valid any more.")
+        await query.answer(_("This button is not valid any more."))
         return
     if not is_allowed(context.bot_data.config, query.from_user.id):
-        await query.answer("This bot is private.")
+        await query.answer(_("This bot is private."))
         return
     if int(match[2]) != query.from_user.id:
-        await query.answer(NOT_YOURS)
+        await query.answer(_(NOT_YOURS))
         return
     if match[1] == "no":
         await query.answer()
-        await query.edit_message_text(CANCELLED)
+        await query.edit_message_text(_(CANCELLED))
         return
     gone = forget_chat(context.bot_data.services, chat.id)
     context.application.drop_chat_data(chat.id)
     log.info("chat %s forgotten: %s subscriptions", chat.id, gone.subscriptions)
-    await query.answer("Deleted.")
-    subs = f"{gone.subscriptions} subscription{'s' if gone.subscriptions != 1 else ''}"
-    await query.edit_message_text(
-        f"Done. Deleted {subs} and this chat's settings; newsbrief keeps nothing about "
+    await query.answer(_("Deleted."))
+    count = gone.subscriptions
+    subs = tr.ngettext("{n} subscription", "{n} subscriptions", count).format(n=count)
+    done = _(
+        "Done. Deleted {subscriptions} and this chat's settings; newsbrief keeps nothing about "
         "this chat now. /start brings the bot back."
     )
+    await query.edit_message_text(done.format(subscriptions=subs))

@@ -12,22 +12,26 @@ from bot.app.briefs import Briefer
 from bot.app.buttons import keyboard
 from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, Listing, NewsApp, NewsContext
+from bot.app.language import chat_translator
 from bot.app.listings import PAGE_SIZE, Lister, Page, clean_query, parse_latest_args
 from bot.app.summary_answers import SummaryAnswer, summary_for_article, summary_for_ref
+from bot.i18n import N_, Translator
 
 COMMANDS = [
     CommandSpec(
-        "latest", "The newest articles, optionally only about some words", args="[N] [words]"
+        "latest",
+        N_("The newest articles, optionally only about some words"),
+        args=N_("[N] [words]"),
     ),
-    CommandSpec("search", "Find articles; matched words in bold", args="words"),
+    CommandSpec("search", N_("Find articles; matched words in bold"), args=N_("words")),
     CommandSpec(
         "summary",
-        "Summary of item N of the last list, an article or a topic",
-        args="N|id|URL|words",
+        N_("Summary of item N of the last list, an article or a topic"),
+        args=N_("N|id|URL|words"),
     ),
 ]
-SEARCH_USAGE = "Send /search and some words, e.g. <code>/search climate policy</code>."
-SUMMARY_USAGE = (
+SEARCH_USAGE = N_("Send /search and some words, e.g. <code>/search climate policy</code>.")
+SUMMARY_USAGE = N_(
     "Send /summary and the number of an item from the last list (e.g. <code>/summary 1</code>), "
     "an article link, or some words."
 )
@@ -43,14 +47,16 @@ def register(application: NewsApp) -> None:
     application.add_handler(MessageHandler(text & ~filters.VIA_BOT, plain_text))
 
 
-async def render_page(context: NewsContext, listing: Listing, page_no: int, zone: ZoneInfo) -> Page:
+async def render_page(
+    context: NewsContext, listing: Listing, page_no: int, zone: ZoneInfo, tr: Translator
+) -> Page:
     """Render a page of any listing off the event loop (search, ranking and summaries are CPU)."""
     data = context.bot_data
     if listing.kind == "brief":
         briefer = Briefer(data.services, data.lines)
-        return await asyncio.to_thread(briefer.page, listing, page_no, zone)
+        return await asyncio.to_thread(briefer.page, listing, page_no, zone, tr)
     lister = Lister(data.services, data.lines)
-    return await asyncio.to_thread(lister.page, listing, page_no, zone)
+    return await asyncio.to_thread(lister.page, listing, page_no, zone, tr)
 
 
 def zone_of(update: Update, context: NewsContext) -> ZoneInfo:
@@ -71,7 +77,7 @@ async def search(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     if not words:
         if message is not None:
-            await message.reply_text(SEARCH_USAGE)
+            await message.reply_text(chat_translator(update, context).gettext(SEARCH_USAGE))
         return
     await show_listing(update, context, Listing("search", words, PAGE_SIZE))
 
@@ -91,9 +97,10 @@ async def show_listing(update: Update, context: NewsContext, listing: Listing) -
     if message is None or chat_data is None:
         return
     key = chat_data.add_listing(listing)
-    page = await render_page(context, listing, 0, zone_of(update, context))
+    tr = chat_translator(update, context)
+    page = await render_page(context, listing, 0, zone_of(update, context), tr)
     _remember(chat_data, page)
-    markup = keyboard(page, key, summaries=True)
+    markup = keyboard(page, key, summaries=True, tr=tr)
     await message.reply_text(page.html, reply_markup=markup)
 
 
@@ -109,9 +116,11 @@ async def edit_to_page(update: Update, context: NewsContext, key: int, page_no: 
     chat_data = context.chat_data
     assert query is not None and chat_data is not None
     listing = chat_data.listings[key]
-    page = await render_page(context, listing, page_no, zone_of(update, context))
+    tr = chat_translator(update, context)
+    page = await render_page(context, listing, page_no, zone_of(update, context), tr)
     _remember(chat_data, page)
-    await query.edit_message_text(page.html, reply_markup=keyboard(page, key, summaries=True))
+    markup = keyboard(page, key, summaries=True, tr=tr)
+    await query.edit_message_text(page.html, reply_markup=markup)
 
 
 async def search_suggestion(update: Update, context: NewsContext, listing: Listing) -> None:
@@ -129,9 +138,10 @@ async def send_article_summary(update: Update, context: NewsContext, article_id:
     query = update.callback_query
     assert query is not None
     services, zone = context.bot_data.services, zone_of(update, context)
-    answer = await asyncio.to_thread(summary_for_article, services, article_id, zone)
+    tr = chat_translator(update, context)
+    answer = await asyncio.to_thread(summary_for_article, services, article_id, zone, tr)
     if answer is None:
-        await query.answer("That article is no longer available.")
+        await query.answer(tr.gettext("That article is no longer available."))
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -145,11 +155,12 @@ async def summary(update: Update, context: NewsContext) -> None:
     if message is None or chat_data is None:
         return
     ref = clean_query(" ".join(context.args or []))
+    tr = chat_translator(update, context)
     if not ref:
-        await message.reply_text(SUMMARY_USAGE)
+        await message.reply_text(tr.gettext(SUMMARY_USAGE))
         return
     services, zone = context.bot_data.services, zone_of(update, context)
-    answer = await asyncio.to_thread(summary_for_ref, services, chat_data, ref, zone)
+    answer = await asyncio.to_thread(summary_for_ref, services, chat_data, ref, zone, tr)
     await _send_answer(message, answer)
 
 

@@ -9,33 +9,37 @@ from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filt
 
 from bot.app.commands import CommandSpec, escape, help_html, is_admin
 from bot.app.context import NewsApp, NewsContext
+from bot.app.language import chat_translator
+from bot.i18n import N_, Translator
 
 log = logging.getLogger(__name__)
 
 COMMANDS = [
-    CommandSpec("start", "What this bot does"),
-    CommandSpec("help", "Every command, one line each"),
+    CommandSpec("start", N_("What this bot does")),
+    CommandSpec("help", N_("Every command, one line each")),
 ]
 FALLBACK_GROUP = 50  # after every module's handlers in group 0
 
-START_TEXT = (
+START_TEXT = N_(
     "<b>newsbrief</b> keeps up with the news for you.\n"
     "It collects articles from news feeds, finds what you ask for and sums it up.\n"
     "Subscribe to a topic and get a short digest every day.\n"
 )
-MAIN_COMMANDS = ("latest", "search", "summary", "subscribe", "help")
+MAIN_COMMANDS = ("latest", "search", "summary", "subscribe", "language", "help")
 
 
-def start_html(specs: list[CommandSpec]) -> str:
+def start_html(specs: list[CommandSpec], tr: Translator) -> str:
     """Return the /start text: three lines, then the main commands of the registered list."""
+    _ = tr.gettext
     by_name = {spec.name: spec for spec in specs}
-    lines = [
-        f"/{name} {escape(by_name[name].args)}".rstrip() + f" — {escape(by_name[name].description)}"
-        for name in MAIN_COMMANDS
-        if name in by_name
-    ]
-    lines.append("Or just send some words to search.")
-    return START_TEXT + "\n" + "\n".join(lines)
+    lines = []
+    for name in MAIN_COMMANDS:
+        if name in by_name:
+            spec = by_name[name]
+            usage = f"/{name} {escape(_(spec.args) if spec.args else '')}".rstrip()
+            lines.append(f"{usage} — {escape(_(spec.description))}")
+    lines.append(_("Or just send some words to search."))
+    return _(START_TEXT) + "\n" + "\n".join(lines)
 
 
 def register(application: NewsApp) -> None:
@@ -63,7 +67,8 @@ async def start(update: Update, context: NewsContext) -> None:
         context.chat_data.blocked = False
     for hook in context.bot_data.on_chat_start:  # call point: digests reactivate subscriptions
         await hook(context, chat.id)
-    await message.reply_text(start_html(context.bot_data.commands))
+    tr = chat_translator(update, context)
+    await message.reply_text(start_html(context.bot_data.commands, tr))
 
 
 async def help_command(update: Update, context: NewsContext) -> None:
@@ -73,7 +78,8 @@ async def help_command(update: Update, context: NewsContext) -> None:
         return
     user = update.effective_user
     admin = is_admin(context.bot_data.config, user.id if user else None)
-    await message.reply_text(help_html(context.bot_data.commands, admin=admin))
+    tr = chat_translator(update, context)
+    await message.reply_text(help_html(context.bot_data.commands, admin=admin, tr=tr))
 
 
 async def unknown_command(update: Update, context: NewsContext) -> None:
@@ -89,14 +95,16 @@ async def unknown_command(update: Update, context: NewsContext) -> None:
         return  # known: handled in group 0
     if message.chat.type != message.chat.PRIVATE and not target:
         return  # a bare unknown /cmd in a group may be for another bot
-    await message.reply_text("I don't know that command. /help lists what I can do.")
+    _ = chat_translator(update, context).gettext
+    await message.reply_text(_("I don't know that command. /help lists what I can do."))
 
 
 async def not_text(update: Update, context: NewsContext) -> None:
     """Tell a private chat that only text is understood (stickers, photos, voice...)."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text("I can only read text. Send some words to search the news.")
+        _ = chat_translator(update, context).gettext
+        await message.reply_text(_("I can only read text. Send some words to search the news."))
 
 
 GONE = frozenset({ChatMember.BANNED, ChatMember.LEFT})

@@ -14,14 +14,16 @@ from telegram.ext import CallbackQueryHandler
 from bot.app.buttons import STORY, SUGGEST, SUMMARY, Action, decode
 from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, NewsApp, NewsContext
+from bot.app.language import chat_translator
 from bot.app.listings import MAX_PAGES
+from bot.i18n import N_
 from handlers import articles, stories
 
 log = logging.getLogger(__name__)
 
 COMMANDS: list[CommandSpec] = []  # buttons only
-EXPIRED = "This list has expired. Send the command again."
-FORGED = "This button is not valid any more."
+EXPIRED = N_("This list has expired. Send the command again.")
+FORGED = N_("This button is not valid any more.")
 
 
 def register(application: NewsApp) -> None:
@@ -37,19 +39,19 @@ async def on_button(update: Update, context: NewsContext) -> None:
     action = decode(query.data)
     chat_data = context.chat_data
     if action is None or query.message is None or chat_data is None:
-        await query.answer(FORGED)
+        await query.answer(chat_translator(update, context).gettext(FORGED))
         return
     if action.kind == STORY:  # story ids are stable: these buttons never expire
         await stories.on_story_button(update, context, action.story)
         return
     listing = chat_data.listings.get(action.listing)
     if listing is None:
-        await query.answer(EXPIRED)
+        await query.answer(chat_translator(update, context).gettext(EXPIRED))
         return
     if action.kind == SUMMARY:
         article_id = listing.shown.get(action.number)
         if article_id is None:
-            await query.answer(FORGED)
+            await query.answer(chat_translator(update, context).gettext(FORGED))
             return
         await articles.send_article_summary(update, context, article_id)
         return
@@ -70,7 +72,7 @@ async def _turn_page(
         await query.answer()  # a double tap: this page is already shown
         return
     if action.page >= MAX_PAGES or action.page * listing.page_size >= max(listing.total, 1):
-        await query.answer(FORGED)
+        await query.answer(chat_translator(update, context).gettext(FORGED))
         return
     try:
         await articles.edit_to_page(update, context, action.listing, action.page)
@@ -78,6 +80,6 @@ async def _turn_page(
         if "not modified" not in str(exc).lower():
             # e.g. a message too old to edit: the list is effectively gone
             log.info("could not turn the page: %s", exc)
-            await query.answer(EXPIRED)
+            await query.answer(chat_translator(update, context).gettext(EXPIRED))
             return
     await query.answer()

@@ -14,18 +14,20 @@ from telegram.ext import CommandHandler, filters
 
 from bot.app.commands import CommandSpec, is_admin
 from bot.app.context import BotData, NewsApp, NewsContext
+from bot.app.language import chat_translator, translator_for
 from bot.feeds import FeedError, FeedService, FeedStatus
+from bot.i18n import N_, Translator
 from bot.render import bold, escape, split_message
 
 log = logging.getLogger(__name__)
 
 COMMANDS = [
-    CommandSpec("addfeed", "Add an RSS/Atom feed", admin_only=True, args="URL"),
-    CommandSpec("removefeed", "Stop polling a feed", admin_only=True, args="ID|URL"),
-    CommandSpec("feeds", "Each feed's status", admin_only=True),
+    CommandSpec("addfeed", N_("Add an RSS/Atom feed"), admin_only=True, args="URL"),
+    CommandSpec("removefeed", N_("Stop polling a feed"), admin_only=True, args="ID|URL"),
+    CommandSpec("feeds", N_("Each feed's status"), admin_only=True),
 ]
-ADMINS_ONLY = "Sorry, only the bot's admins can manage feeds."
-NOT_ENABLED = "Feeds are not enabled on this bot."
+ADMINS_ONLY = N_("Sorry, only the bot's admins can manage feeds.")
+NOT_ENABLED = N_("Feeds are not enabled on this bot.")
 UPDATES = filters.UpdateType.MESSAGE
 
 
@@ -52,8 +54,11 @@ async def _start(application: NewsApp) -> None:
     await service.initialize()
 
     async def tell_admins(status: FeedStatus) -> None:
-        text = f"⚠️ Feed {bold(status.title)} was turned off.\n{escape(status.note or '')}"
         for admin in sorted(application.bot_data.config.admins):
+            said = translator_for(application.bot_data, admin).gettext(
+                "Feed {title} was turned off."
+            )
+            text = f"⚠️ {said.format(title=bold(status.title))}\n{escape(status.note or '')}"
             try:
                 await application.bot.send_message(admin, text)
             except TelegramError as exc:
@@ -76,12 +81,13 @@ async def _admin_service(update: Update, context: NewsContext) -> FeedService | 
     if message is None:
         return None
     user = update.effective_user
+    _ = chat_translator(update, context).gettext
     if not is_admin(context.bot_data.config, user.id if user else None):
-        await message.reply_text(ADMINS_ONLY)
+        await message.reply_text(_(ADMINS_ONLY))
         return None
     service = _service(context.bot_data)
     if service is None or not context.bot_data.services.writable:
-        await message.reply_text(NOT_ENABLED)
+        await message.reply_text(_(NOT_ENABLED))
         return None
     return service
 
@@ -92,19 +98,24 @@ async def add_feed(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     if service is None or message is None:
         return
+    _ = chat_translator(update, context).gettext
     if not context.args:
-        await message.reply_text("Usage: /addfeed URL, e.g. /addfeed https://example.org/rss")
+        await message.reply_text(_("Usage: /addfeed URL, e.g. /addfeed https://example.org/rss"))
         return
     url = context.args[0]
     try:
         status = await service.add_feed(url)
-    except FeedError as exc:
-        await message.reply_text(f"Could not add {escape(url)}: {escape(str(exc))}")
+    except FeedError as exc:  # the reason is the fetcher's, in English
+        text = _("Could not add {url}: {reason}")
+        await message.reply_text(text.format(url=escape(url), reason=escape(str(exc))))
         return
-    await message.reply_text(
-        f"Added {bold(status.title)}: {status.items} items, {status.articles} new articles.\n"
-        f"Polled every {status.interval_minutes} min. Id: <code>{status.id}</code>"
+    added = _("Added {title}: {items} items, {new} new articles.").format(
+        title=bold(status.title), items=status.items, new=status.articles
     )
+    every = _("Polled every {n} min. Id: {id}").format(
+        n=status.interval_minutes, id=f"<code>{status.id}</code>"
+    )
+    await message.reply_text(f"{added}\n{every}")
 
 
 async def remove_feed(update: Update, context: NewsContext) -> None:
@@ -113,28 +124,37 @@ async def remove_feed(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     if service is None or message is None:
         return
+    _ = chat_translator(update, context).gettext
     if not context.args:
-        await message.reply_text("Usage: /removefeed ID or URL (see /feeds)")
+        await message.reply_text(_("Usage: /removefeed ID or URL (see /feeds)"))
         return
     status = service.get_feed(context.args[0])
     if status is None or not service.remove_feed(status.id):
-        await message.reply_text(f"No feed {escape(context.args[0])}. /feeds lists them.")
+        text = _("No feed {feed}. /feeds lists them.")
+        await message.reply_text(text.format(feed=escape(context.args[0])))
         return
-    await message.reply_text(f"Removed {bold(status.title)}. Its articles stay.")
+    text = _("Removed {title}. Its articles stay.")
+    await message.reply_text(text.format(title=bold(status.title)))
 
 
-def _when(moment: datetime | None, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else "never"
+def _when(moment: datetime | None, tz: tzinfo, tr: Translator) -> str:
+    return tr.short_datetime(moment.astimezone(tz)) if moment else tr.gettext("never")
 
 
-def status_html(status: FeedStatus, tz: tzinfo) -> str:
+def status_html(status: FeedStatus, tz: tzinfo, tr: Translator | None = None) -> str:
     """Return one feed's status as a few lines of Telegram HTML."""
-    state = "" if status.active else " — <b>off</b>"
+    tr = tr or Translator.english()
+    _ = tr.gettext
+    state = "" if status.active else " — <b>" + _("off") + "</b>"
+    nxt = _when(status.next_poll, tz, tr) if status.active else "-"
+    last = _("Last fetch {when}: {status}").format(
+        when=_when(status.last_fetch, tz, tr), status=escape(status.last_status)
+    )
     lines = [
         f"{bold(status.title)}{state} <code>{status.id}</code>",
         escape(status.url),
-        f"Last fetch {_when(status.last_fetch, tz)}: {escape(status.last_status)}",
-        f"{status.items} items; next poll {_when(status.next_poll, tz) if status.active else '-'}",
+        last,
+        _("{n} items; next poll {when}").format(n=status.items, when=nxt),
     ]
     if status.note:
         lines.append(escape(status.note))
@@ -148,12 +168,12 @@ async def feeds(update: Update, context: NewsContext) -> None:
     if service is None or message is None:
         return
     statuses = service.list_feeds()
+    tr = chat_translator(update, context)
     if not statuses:
-        await message.reply_text("No feeds yet. Add one with /addfeed URL.")
+        await message.reply_text(tr.gettext("No feeds yet. Add one with /addfeed URL."))
         return
     tz = context.bot_data.zone_for(update.effective_chat.id if update.effective_chat else None)
-    text = f"{bold(f'Feeds ({len(statuses)})')}\n\n" + "\n\n".join(
-        status_html(s, tz) for s in statuses
-    )
+    heading = tr.gettext("Feeds ({n})").format(n=len(statuses))
+    text = f"{bold(heading)}\n\n" + "\n\n".join(status_html(s, tz, tr) for s in statuses)
     for part in split_message(text):
         await message.reply_text(part)

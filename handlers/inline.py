@@ -1,7 +1,8 @@
-"""Inline mode: `@bot words` in any chat lists matching articles, paged by offset."""
+"""Inline mode: `@bot words` in any chat lists matching stories, paged by offset."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
@@ -10,6 +11,8 @@ from telegram.ext import InlineQueryHandler
 from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext
 from bot.app.inline_results import InlineArticle, inline_page
+from bot.app.language import chat_translator
+from bot.i18n import DEFAULT
 
 COMMANDS: list[CommandSpec] = []
 CACHE_SECONDS = 30
@@ -51,14 +54,16 @@ async def on_inline_query(update: Update, context: NewsContext) -> None:
         return
     user = query.from_user
     zone = context.bot_data.zone_for(user.id if user else None)
-    page = inline_page(
-        context.bot_data.services, context.bot_data.lines, query.query, query.offset, zone
+    tr = chat_translator(update, context)
+    data = context.bot_data  # the search and the cards are CPU work: off the event loop
+    page = await asyncio.to_thread(
+        inline_page, data.services, data.lines, query.query, query.offset, zone, tr
     )
     await query.answer(
         [_result(item) for item in page.items],
         cache_time=CACHE_SECONDS,
-        # Cards show dates in the user's own zone; such answers must not be shared.
-        is_personal=zone != context.bot_data.config.tz,
+        # Cards show dates in the user's own zone and language; such answers must not be shared.
+        is_personal=zone != context.bot_data.config.tz or tr.lang != DEFAULT,
         # None, not "": with Defaults set, PTB 22.8 sends "" as "[]", which clients page on.
         next_offset=page.next_offset or None,
     )

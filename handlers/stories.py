@@ -12,17 +12,21 @@ from telegram.ext import CommandHandler, filters
 from bot.app.briefs import BRIEF_PAGE, parse_brief_args, story_answer
 from bot.app.commands import CommandSpec
 from bot.app.context import Listing, NewsApp, NewsContext
+from bot.app.language import chat_translator
+from bot.i18n import N_, Translator
 from handlers.articles import show_listing, zone_of
 
 COMMANDS = [
     CommandSpec(
-        "brief", "The top stories now, one line per event", args="[24h|today|week] [words]"
+        "brief",
+        N_("The top stories now, one line per event"),
+        args=N_("[24h|today|week] [words]"),
     ),
-    CommandSpec("story", "Every article of story N of the last list", args="N|id"),
+    CommandSpec("story", N_("Every article of story N of the last list"), args="N|id"),
 ]
 MESSAGES = filters.UpdateType.MESSAGES
-STORY_USAGE = "Send <code>/story 2</code> for the articles of item 2 of the last list."
-GONE = "That story is no longer in the archive."
+STORY_USAGE = N_("Send <code>/story 2</code> for the articles of item 2 of the last list.")
+GONE = N_("That story is no longer in the archive.")
 _STORY_ID = re.compile(r"s[0-9a-f]{10}")
 _NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -48,33 +52,40 @@ async def story(update: Update, context: NewsContext) -> None:
         return
     ref = " ".join(context.args or []).strip()
     services = context.bot_data.services
+    tr = chat_translator(update, context)
+    _ = tr.gettext
     if _NUMBER.fullmatch(ref):
         article_id = chat_data.item(int(ref))
         story_id = services.stories.story_of(article_id) if article_id else None
         if story_id is None:
-            await message.reply_text(f"There is no item {int(ref)} in the last list. {STORY_USAGE}")
+            text = _("There is no item {number} in the last list.").format(number=int(ref))
+            await message.reply_text(f"{text} {_(STORY_USAGE)}")
             return
     elif _STORY_ID.fullmatch(ref):
         story_id = ref
     else:
-        await message.reply_text(STORY_USAGE)
+        await message.reply_text(_(STORY_USAGE))
         return
-    parts = await story_parts(context, story_id, zone_of(update, context))
-    await _send(message, parts or [GONE])
+    parts = await story_parts(context, story_id, zone_of(update, context), tr)
+    await _send(message, parts or [_(GONE)])
 
 
-async def story_parts(context: NewsContext, story_id: str, zone: ZoneInfo) -> list[str] | None:
+async def story_parts(
+    context: NewsContext, story_id: str, zone: ZoneInfo, tr: Translator
+) -> list[str] | None:
     """Return the messages listing a story's articles (None when it is gone), built off the loop."""
-    return await asyncio.to_thread(story_answer, context.bot_data.services, story_id, zone)
+    services = context.bot_data.services
+    return await asyncio.to_thread(story_answer, services, story_id, zone, None, tr)
 
 
 async def on_story_button(update: Update, context: NewsContext, story_id: str) -> None:
     """Answer a 📚 button (lists, briefs, digests): send the story's articles."""
     query = update.callback_query
     assert query is not None
-    parts = await story_parts(context, story_id, zone_of(update, context))
+    tr = chat_translator(update, context)
+    parts = await story_parts(context, story_id, zone_of(update, context), tr)
     if parts is None or not isinstance(query.message, Message):
-        await query.answer(GONE)
+        await query.answer(tr.gettext(GONE))
         return
     await query.answer()
     await _send(query.message, parts)

@@ -11,8 +11,10 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from bot.app.commands import CommandSpec, is_allowed
 from bot.app.context import NewsApp, NewsContext
+from bot.app.language import chat_translator
 from bot.digests.service import DigestService
 from bot.digests.views import listing, time_keyboard
+from bot.i18n import Translator
 from handlers.subscriptions import ADMINS_ONLY, may_change, service_of
 
 log = logging.getLogger(__name__)
@@ -35,43 +37,45 @@ async def on_button(update: Update, context: NewsContext) -> None:
     chat = update.effective_chat
     if query is None:
         return
+    tr = chat_translator(update, context)
     match = _DATA.fullmatch(query.data or "")
     service = service_of(context)
     user = update.effective_user
     allowed = is_allowed(context.bot_data.config, user.id if user else None)
     if match is None or service is None or chat is None or not allowed:
-        await query.answer("This button is not valid any more.")
+        await query.answer(tr.gettext("This button is not valid any more."))
         raise ApplicationHandlerStop
     if not await may_change(update, context):
-        await query.answer(ADMINS_ONLY, show_alert=True)
+        await query.answer(tr.gettext(ADMINS_ONLY), show_alert=True)
         raise ApplicationHandlerStop
-    await _press(update, service, chat.id, match)
+    await _press(update, service, chat.id, match, tr)
     raise ApplicationHandlerStop
 
 
 async def _press(
-    update: Update, service: DigestService, chat_id: int, match: re.Match[str]
+    update: Update, service: DigestService, chat_id: int, match: re.Match[str], tr: Translator
 ) -> None:
     """Act on a press, refresh the message, then answer (so the answer means it is done)."""
     query = update.callback_query
     assert query is not None
+    _ = tr.gettext
     action, sub_id, hhmm = match[1], match[2], match[3]
     sub = service.subscription(chat_id, sub_id)
     if sub is None:
-        await query.answer("That subscription is gone.")
+        await query.answer(_("That subscription is gone."))
         return
     if action == "tm":
         await query.edit_message_reply_markup(time_keyboard(sub))
-        await query.answer(f"When should {sub.label} come?"[:200])
+        await query.answer(_("When should {topic} come?").format(topic=sub.label)[:200])
         return
     if action == "rm":
         service.unsubscribe(chat_id, [sub_id])
-        notice = f"Removed: {sub.label}"
+        notice = _("Removed: {topic}").format(topic=sub.label)
     else:
         assert hhmm is not None
         service.set_time(chat_id, sub_id, (int(hhmm[:2]) % 24, int(hhmm[2:]) % 60))
-        notice = f"{sub.label}: now at {hhmm[:2]}:{hhmm[2:]}"
-    text, markup = listing(service, chat_id)
+        notice = _("{topic}: now at {time}").format(topic=sub.label, time=f"{hhmm[:2]}:{hhmm[2:]}")
+    text, markup = listing(service, chat_id, tr)
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except TelegramError as exc:  # "message is not modified" and friends

@@ -20,10 +20,12 @@ from telegram.ext import (
 
 from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext, ZoneLookup
+from bot.app.language import chat_translator
 from bot.digests.args import find_zone, parse_subscribe, zone_problem
 from bot.digests.records import topic_key
 from bot.digests.service import DigestService
 from bot.digests.views import describe, listing
+from bot.i18n import N_, Translator
 from bot.models import utcnow
 from bot.render.html import bold, escape
 
@@ -31,16 +33,18 @@ log = logging.getLogger(__name__)
 
 COMMANDS = [
     CommandSpec(
-        "subscribe", "Daily digest of a topic at your time", args="[HH:MM] [Area/City] [words]"
+        "subscribe",
+        N_("Daily digest of a topic at your time"),
+        args=N_("[HH:MM] [Area/City] [words]"),
     ),
-    CommandSpec("subscriptions", "What this chat gets and when; remove or change"),
-    CommandSpec("unsubscribe", "Stop a digest", args="[topic|all]"),
-    CommandSpec("timezone", "Set this chat's time zone", args="Area/City"),
-    CommandSpec("digest", "Send this chat's digest now"),
+    CommandSpec("subscriptions", N_("What this chat gets and when; remove or change")),
+    CommandSpec("unsubscribe", N_("Stop a digest"), args=N_("[topic|all]")),
+    CommandSpec("timezone", N_("Set this chat's time zone"), args=N_("Area/City")),
+    CommandSpec("digest", N_("Send this chat's digest now")),
 ]
 MAX_SUBSCRIPTIONS = 20
-ADMINS_ONLY = "Only this group's admins can change its subscriptions."
-NOT_ENABLED = "Digests are not enabled on this bot."
+ADMINS_ONLY = N_("Only this group's admins can change its subscriptions.")
+NOT_ENABLED = N_("Digests are not enabled on this bot.")
 UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 
 
@@ -134,14 +138,14 @@ async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None 
         await message.reply_text(text, reply_markup=markup)
 
 
-async def _ready(update: Update, context: NewsContext) -> DigestService | None:
+async def _ready(update: Update, context: NewsContext, tr: Translator) -> DigestService | None:
     """Return the service when the sender may change subscriptions; reply why not otherwise."""
     service = service_of(context)
     if service is None:
-        await _reply(update, NOT_ENABLED)
+        await _reply(update, tr.gettext(NOT_ENABLED))
         return None
     if not await may_change(update, context):
-        await _reply(update, ADMINS_ONLY)
+        await _reply(update, tr.gettext(ADMINS_ONLY))
         return None
     return service
 
@@ -149,10 +153,12 @@ async def _ready(update: Update, context: NewsContext) -> DigestService | None:
 async def subscribe(update: Update, context: NewsContext) -> None:
     """Add a subscription, or change the time of the one with the same topic."""
     chat = update.effective_chat
-    service = await _ready(update, context)
+    tr = chat_translator(update, context, remember=True)  # scheduled digests speak it too
+    _ = tr.gettext
+    service = await _ready(update, context, tr)
     if service is None or chat is None:
         return
-    parsed = parse_subscribe(context.args or [])
+    parsed = parse_subscribe(context.args or [], tr)
     if parsed.problem:
         await _reply(update, escape(parsed.problem))
         return
@@ -160,91 +166,102 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     if len(existing) >= MAX_SUBSCRIPTIONS and all(
         topic_key(s.topic) != topic_key(parsed.topic) for s in existing
     ):
-        await _reply(update, f"This chat has {MAX_SUBSCRIPTIONS} subscriptions, the most it can.")
+        text = _("This chat has {count} subscriptions, the most it can.")
+        await _reply(update, text.format(count=MAX_SUBSCRIPTIONS))
         return
     sub, new = service.subscribe(chat.id, parsed.topic, parsed.hhmm, parsed.zone)
-    verb = "Subscribed" if new else "Updated"
-    await _reply(update, f"{verb}: {describe(sub, utcnow())}\nSee /subscriptions.")
+    text = _("Subscribed: {line}") if new else _("Updated: {line}")
+    line = describe(sub, utcnow(), tr)
+    await _reply(update, text.format(line=line) + "\n" + _("See /subscriptions."))
 
 
 async def subscriptions(update: Update, context: NewsContext) -> None:
     """List this chat's subscriptions with buttons to remove one or change its time."""
     chat = update.effective_chat
     service = service_of(context)
+    tr = chat_translator(update, context)
     if chat is None or service is None:
-        await _reply(update, NOT_ENABLED)
+        await _reply(update, tr.gettext(NOT_ENABLED))
         return
-    text, markup = listing(service, chat.id)
+    text, markup = listing(service, chat.id, tr)
     await _reply(update, text, markup)
 
 
 async def unsubscribe(update: Update, context: NewsContext) -> None:
     """Remove one topic, every subscription (`all`), or the only one."""
     chat = update.effective_chat
-    service = await _ready(update, context)
+    tr = chat_translator(update, context)
+    _ = tr.gettext
+    service = await _ready(update, context, tr)
     if service is None or chat is None:
         return
     subs = service.for_chat(chat.id)
     words = " ".join(context.args or [])
-    if words.casefold() == "all" or (not words and len(subs) == 1):
+    if words.casefold() in ("all", _("all").casefold()) or (not words and len(subs) == 1):
         chosen = subs
     elif not words:
-        text, markup = listing(service, chat.id)
-        await _reply(update, text if not subs else "Which one? " + text, markup)
+        text, markup = listing(service, chat.id, tr)
+        await _reply(update, text if not subs else _("Which one?") + " " + text, markup)
         return
     else:
         chosen = [s for s in subs if topic_key(s.topic) == topic_key(words)]
     if not chosen:
-        await _reply(
-            update, f"No subscription to {bold(words or 'anything')} here. See /subscriptions."
-        )
+        text = _("No subscription to {topic} here. See /subscriptions.")
+        await _reply(update, text.format(topic=bold(words or _("anything"))))
         return
     gone = service.unsubscribe(chat.id, [s.sub_id for s in chosen])
     names = ", ".join(bold(s.label) for s in gone)
-    await _reply(update, f"Unsubscribed: {names}.")
+    await _reply(update, _("Unsubscribed: {topics}.").format(topics=names))
 
 
 async def timezone(update: Update, context: NewsContext) -> None:
     """Show or set the chat's zone; a near miss gets a suggestion."""
     chat = update.effective_chat
     service = service_of(context)
+    tr = chat_translator(update, context)
+    _ = tr.gettext
     if chat is None or service is None:
-        await _reply(update, NOT_ENABLED)
+        await _reply(update, _(NOT_ENABLED))
         return
     text = " ".join(context.args or []).strip()
     if not text:
         zone = service.zone_of(chat.id) or context.bot_data.config.tz
-        await _reply(
-            update,
-            f"This chat's time zone is {escape(zone.key)}. Change it with "
-            "<code>/timezone Europe/Berlin</code>.",
-        )
+        shown = _("This chat's time zone is {zone}. Change it with {example}.")
+        example = "<code>/timezone Europe/Berlin</code>"
+        await _reply(update, shown.format(zone=escape(zone.key), example=example))
         return
     if not await may_change(update, context):
-        await _reply(update, ADMINS_ONLY)
+        await _reply(update, _(ADMINS_ONLY))
         return
     zone_name = find_zone(text)
     if zone_name is None:
-        await _reply(update, escape(zone_problem(text)))
+        await _reply(update, escape(zone_problem(text, tr)))
         return
     moved = service.set_zone(chat.id, zone_name)
-    extra = f" {len(moved)} subscription(s) now follow it." if moved else ""
-    await _reply(update, f"Time zone set to {escape(zone_name)}.{extra}")
+    done = _("Time zone set to {zone}.").format(zone=escape(zone_name))
+    if moved:
+        follow = tr.ngettext(
+            "{n} subscription now follows it.", "{n} subscriptions now follow it.", len(moved)
+        )
+        done += " " + follow.format(n=len(moved))
+    await _reply(update, done)
 
 
 async def digest(update: Update, context: NewsContext) -> None:
     """Send this chat's digest now; it counts as delivered."""
     chat = update.effective_chat
     service = service_of(context)
+    _ = chat_translator(update, context).gettext
     if chat is None or service is None:
-        await _reply(update, NOT_ENABLED)
+        await _reply(update, _(NOT_ENABLED))
         return
     service.reactivate(chat.id)  # the chat just wrote to us: it can be reached again
     status = await service.send_now(chat.id)
     if status == "none":
-        await _reply(update, "No subscriptions here. Try <code>/subscribe climate</code>.")
+        text = _("No subscriptions here. Try {example}.")
+        await _reply(update, text.format(example="<code>/subscribe climate</code>"))
     elif status not in ("sent", "migrated"):
-        await _reply(update, "The digest could not be sent just now. Try again later.")
+        await _reply(update, _("The digest could not be sent just now. Try again later."))
 
 
 async def on_migrate(update: Update, context: NewsContext) -> None:

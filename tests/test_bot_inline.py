@@ -20,13 +20,15 @@ async def env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotEnv]
         yield running_env
 
 
-async def test_inline_query_lists_matching_articles_with_cards(env: BotEnv) -> None:
+async def test_inline_query_lists_matching_stories_with_cards(env: BotEnv) -> None:
     answer = await env.user().inline("chip factory")
-    assert len(answer.results) == 5
-    first = answer.results[0]
+    [first] = answer.results  # five reports of one story: one result
     assert first["type"] == "article"
+    assert first["id"] == env.services.stories.story_of(
+        env.services.store.find_by_url("https://news.example.com/3").id  # type: ignore[union-attr]
+    )
     assert first["title"].startswith("New chip factory opens in Dresden")
-    assert first["description"]
+    assert first["description"] == "Tech Wire"
     content = first["input_message_content"]
     assert content["parse_mode"] == "HTML"
     card = parse_html(content["message_text"])
@@ -37,27 +39,26 @@ async def test_inline_query_lists_matching_articles_with_cards(env: BotEnv) -> N
 
 async def test_inline_results_are_paged_by_offset(env: BotEnv) -> None:
     user = env.user()
-    first = await user.inline("story")
+    first = await user.inline("")  # the latest: 12 stories (6 topics, 5 single, the seed)
     assert len(first.results) == 10
     assert first.next_offset == "10"
-    second = await user.inline("story", offset=first.next_offset)
-    assert len(second.results) == 10
+    second = await user.inline("", offset=first.next_offset)
+    assert len(second.results) == 2
     assert {r["id"] for r in first.results}.isdisjoint(r["id"] for r in second.results)
-    third = await user.inline("story", offset=second.next_offset)
-    assert third.next_offset == ""
-    assert len(first.results) + len(second.results) + len(third.results) == 30
+    assert second.next_offset == ""
 
 
 async def test_empty_inline_query_shows_the_latest(env: BotEnv) -> None:
     answer = await env.user().inline("")
-    assert answer.results[0]["title"] == "Navy drills near the coast draw crowds (0)"
+    assert answer.results[0]["title"].startswith("Navy drills near the coast draw crowds (")
     assert answer.next_offset == "10"
 
 
 @pytest.mark.parametrize("offset", ["abc", "-5", "99999999", "1e3", "10; DROP"])
 async def test_forged_offsets_start_from_the_top_or_end_the_list(env: BotEnv, offset: str) -> None:
-    answer = await env.user().inline("story", offset=offset)
-    assert answer.next_offset in ("", "10")
+    answer = await env.user().inline("", offset=offset)
+    # Anything this bot did not write (it writes 1-4 digits) starts from the top.
+    assert len(answer.results) == 10 and answer.next_offset == "10"
 
 
 @pytest.mark.parametrize(

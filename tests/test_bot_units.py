@@ -16,6 +16,7 @@ from bot.app.context import LineCache, Listing
 from bot.app.inline_results import MAX_OFFSET, parse_offset
 from bot.app.listings import MAX_LATEST, MAX_QUERY, Lister, clean_query, parse_latest_args
 from bot.app.wiring import all_commands, command_table
+from bot.i18n import Translator
 from bot.models import Article
 from bot.render import escape
 from bot.search import Hit, SearchResult
@@ -79,11 +80,11 @@ def test_command_lists_come_from_one_source() -> None:
     assert [spec.name for spec in merged] == ["latest", "addfeed"]
     assert [c.command for c in bot_commands(merged, admin=False)] == ["latest"]
     assert [c.command for c in bot_commands(merged, admin=True)] == ["latest", "addfeed"]
-    user_help = help_html(merged, admin=False)
+    user_help = help_html(merged, admin=False, tr=Translator.english())
     parse_html(user_help)  # Telegram accepts it
     assert "/addfeed" not in user_help
     assert "&lt;articles&gt; &amp; more" in user_help
-    assert "/addfeed URL" in help_html(merged, admin=True)
+    assert "/addfeed URL" in help_html(merged, admin=True, tr=Translator.english())
     table = markdown_table([*merged, CommandSpec("summary", "One | two", args="N|id")])
     assert "| `/addfeed URL` | Add a feed | admins |" in table
     assert "| `/summary N\\|id` | One \\| two | all |" in table
@@ -156,7 +157,7 @@ def test_any_listing_renders_to_html_telegram_accepts(
     listing = Listing(kind, clean_query(query), size)
     lister = _lister(articles)
     for page_no in (0, 1):
-        page = lister.page(listing, page_no, ZoneInfo("Europe/Berlin"))
+        page = lister.page(listing, page_no, ZoneInfo("Europe/Berlin"), Translator.english())
         parsed = parse_html(page.html)
         assert 0 < utf16_len(parsed.text) <= 4096
         assert len(page.article_ids) <= size
@@ -166,7 +167,7 @@ def test_any_listing_renders_to_html_telegram_accepts(
 
 
 def test_empty_store_says_so() -> None:
-    page = _lister([]).page(Listing("latest", "", 5), 0, ZoneInfo("UTC"))
+    page = _lister([]).page(Listing("latest", "", 5), 0, ZoneInfo("UTC"), Translator.english())
     assert page.empty and page.html.startswith("No articles yet.")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -69,13 +70,59 @@ def test_every_word_must_match_no_relaxed_results(kit: Kit) -> None:
     assert digest_text(kit, 1) == []
 
 
-NOUNS = (
-    "harbour volcano orchestra glacier vaccine satellite tariff wildfire museum marathon "
-    "earthquake submarine vineyard cathedral pipeline telescope parliament bakery railway "
-    "festival reservoir monsoon frigate asteroid lighthouse orchard refinery stadium tundra "
-    "quarry canyon ferry meadow bridge turbine archive comet prairie lagoon dialect sculpture "
-    "harvest mineral embassy fortress typhoon glacier copper tanker violin pharmacy"
-).split()
+NOUNS = [
+    "harbour",
+    "volcano",
+    "orchestra",
+    "glacier",
+    "vaccine",
+    "satellite",
+    "tariff",
+    "wildfire",
+    "museum",
+    "marathon",
+    "earthquake",
+    "submarine",
+    "vineyard",
+    "cathedral",
+    "pipeline",
+    "telescope",
+    "parliament",
+    "bakery",
+    "railway",
+    "festival",
+    "reservoir",
+    "monsoon",
+    "frigate",
+    "asteroid",
+    "lighthouse",
+    "orchard",
+    "refinery",
+    "stadium",
+    "tundra",
+    "quarry",
+    "canyon",
+    "ferry",
+    "meadow",
+    "bridge",
+    "turbine",
+    "archive",
+    "comet",
+    "prairie",
+    "lagoon",
+    "dialect",
+    "sculpture",
+    "harvest",
+    "mineral",
+    "embassy",
+    "fortress",
+    "typhoon",
+    "walrus",
+    "copper",
+    "tanker",
+    "violin",
+    "pharmacy",
+]
 DISTINCT = [" ".join(NOUNS[4 * i : 4 * i + 4]) for i in range(13)]  # 13 unrelated events
 
 
@@ -85,9 +132,9 @@ def test_cap_and_n_more_points_at_brief(kit: Kit) -> None:
     kit.digests.subscribe(2, "election", None, None)
     (all_news,) = digest_text(kit, 1)
     (topic,) = digest_text(kit, 2, cap=5)
-    assert all_news.count("Election ") == 10
+    assert len(re.findall(r"^\d+\. Election ", all_news, re.MULTILINE)) == 10
     assert "…and 3 more stories: /brief" in all_news
-    assert topic.count("Election ") == 5
+    assert len(re.findall(r"^\d+\. Election ", topic, re.MULTILINE)) == 5
     assert "…and 8 more stories: /brief election" in topic
 
 

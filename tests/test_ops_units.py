@@ -23,6 +23,7 @@ from bot.app.stats import (
     start_of_day,
     subscribers,
 )
+from bot.i18n import Translator
 from bot.render import html_to_plain
 from bot.tgserver import parse_html
 from tests.conftest import FakeClock
@@ -90,10 +91,10 @@ def test_a_limiter_needs_sane_numbers(limit: int, window: float) -> None:
 
 
 def test_the_notice_rounds_the_wait_up() -> None:
-    assert notice(Verdict(False, True, 0.2), 20) == (
+    assert notice(Verdict(False, True, 0.2), 20, Translator.english()) == (
         "Slow down: up to 20 commands a minute. Try again in 1 s."
     )
-    assert notice(Verdict(False, True, 41.01), 20).endswith("in 42 s.")
+    assert notice(Verdict(False, True, 41.01), 20, Translator.english()).endswith("in 42 s.")
 
 
 def test_day_counters_start_again_at_local_midnight() -> None:

@@ -16,7 +16,7 @@ from bot.archive.store import ArticleStore
 from bot.models import Article, ArticleDraft
 from bot.search import SearchService
 from bot.search.index import MARKER
-from bot.search.plan import Typo
+from bot.search.results import Typo
 from bot.search.suggest import correction
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

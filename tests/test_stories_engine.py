@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.stories import (
     BatchInputError,
+    EngineSettings,
     StoryEngine,
     StoryItem,
     StorySummary,
@@ -108,6 +109,30 @@ def test_follow_up_inside_window_joins() -> None:
     first = assign_all(engine, QUAKE)[0]
     soon = StoryItem("reuters-3", FOLLOW_UP.title, FOLLOW_UP.body, T0 + timedelta(hours=6))
     assert engine.assign(soon) == first
+
+
+def test_short_headlines_sharing_one_word_stay_apart_in_a_young_archive() -> None:
+    # With few articles every word weighs alike: one shared word must not merge two events.
+    engine = StoryEngine()
+    first = engine.assign(
+        item("a", "Harbour reopens after storm", "Harbour reopens after storm.", 0)
+    )
+    second = engine.assign(item("b", "Harbour gets a new crane", "Harbour gets a new crane.", 1))
+    third = engine.assign(item("c", "Harbour reopens after the storm", "The harbour reopened.", 2))
+    assert first != second
+    assert third == first
+
+
+def test_an_older_article_imported_later_does_not_join_a_newer_story() -> None:
+    # Imports arrive out of publication order: the gap counts to the story's whole span.
+    engine = StoryEngine()
+    quake = assign_all(engine, QUAKE)[0]
+    years_before = StoryItem(
+        "archive-1", QUAKE[0].title, QUAKE[0].body, T0 - timedelta(days=365 * 30), "Archive"
+    )
+    assert engine.assign(years_before) != quake
+    day_before = StoryItem("early-1", QUAKE[1].title, QUAKE[1].body, T0 - timedelta(hours=3))
+    assert engine.assign(day_before) == quake
 
 
 def test_ids_are_deterministic_and_from_first_article() -> None:
@@ -326,6 +351,8 @@ def test_any_text_gets_a_story(texts: list[tuple[str, str, int]]) -> None:
     assert len(ids) == len(items)
     assert all(i.startswith("s") and len(i) == 11 for i in ids)
     assert ids == assign_all(StoryEngine(), items)
+    # A tiny term budget forces the document-frequency pruning path every few items.
+    assert len(assign_all(StoryEngine(EngineSettings(max_terms=20)), items)) == len(items)
     engine.top(T0 + timedelta(hours=200), DAY, 5)
 
 
@@ -335,3 +362,22 @@ def test_names_and_numbers_are_kept_unstemmed() -> None:
     assert "@talks" not in terms and "talk" in terms
     # A headline in capitals marks no names.
     assert not any(t.startswith("@") for t in Analyzer().terms("BAHIA COCOA REVIEW", "en"))
+
+
+def test_wire_tags_do_not_join_unrelated_articles() -> None:
+    grant = item(
+        "ag-1",
+        "Ky. Company Wins Grant to Study Peptides (AP)",
+        "AP - A company founded by a chemistry researcher at the University of Louisville won "
+        "a grant to develop a method of producing better peptides.",
+        0,
+    )
+    fires = item(
+        "ag-2",
+        "Prediction Unit Helps Forecast Wildfires (AP)",
+        "AP - It's barely dawn when Mike Fitzpatrick starts his shift with a blur of colorful "
+        "maps, figures and endless charts, but already he knows what the day will bring.",
+        1,
+    )
+    engine = StoryEngine()
+    assert engine.assign(grant) != engine.assign(fires)

@@ -141,3 +141,47 @@ def test_run_on_text_is_cut_into_bounded_pieces() -> None:
     pieces = split_sentences(text)
     assert all(0 < len(p) <= 600 for p in pieces)
     assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Die Wahl findet am 3. Oktober statt. Das sagte der Sprecher.",
+            "de",
+            ["Die Wahl findet am 3. Oktober statt.", "Das sagte der Sprecher."],
+        ),
+        (
+            "Das gilt z.B. für Mieter, bzw. Eigentümer. Die Regierung will es so.",
+            "de",
+            ["Das gilt z.B. für Mieter, bzw. Eigentümer.", "Die Regierung will es so."],
+        ),
+        (
+            "Der Minister Dr. Weber trat zurück. Nachfolger ist Herr Nr. 2.",
+            "de",
+            ["Der Minister Dr. Weber trat zurück.", "Nachfolger ist Herr Nr. 2."],
+        ),
+        (
+            "A Sra. Silva disse: «Vamos votar.» O governo respondeu.",
+            "pt",
+            ["A Sra. Silva disse: «Vamos votar.»", "O governo respondeu."],
+        ),
+        (
+            "Il a été élu en 2021. Le gouvernement a réagi.",
+            "fr",
+            ["Il a été élu en 2021.", "Le gouvernement a réagi."],
+        ),
+        (
+            "А. С. Пушкин родился в Москве. «Это правда», — сказал он. Все согласились.",
+            "ru",
+            ["А. С. Пушкин родился в Москве.", "«Это правда», — сказал он.", "Все согласились."],
+        ),
+        (
+            "He was born on 3. He left.",
+            "en",
+            ["He was born on 3.", "He left."],
+        ),
+    ],
+)
+def test_sentences_per_language(text: str, lang: str, expected: list[str]) -> None:
+    assert split_sentences(text, lang) == expected

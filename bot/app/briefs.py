@@ -15,17 +15,17 @@ from datetime import datetime, timedelta, tzinfo
 
 from bot import render
 from bot.app.context import LineCache, Listing
-from bot.app.listings import MAX_PAGES, SEARCH_PAGE, Page
+from bot.app.listings import MAX_PAGES, Page, span_text
+from bot.app.rows import SEARCH_PAGE
+from bot.i18n import N_, Translator
 from bot.models import Story, utcnow
 from bot.services import Services
-from bot.summarize import topic_summary
+from bot.summarize import story_summary as summarize_story
 
-PERIODS = {"24h": "the last 24 hours", "today": "today", "week": "the last 7 days"}
+PERIODS = {"24h": N_("the last 24 hours"), "today": N_("today"), "week": N_("the last 7 days")}
 DEFAULT_PERIOD = "24h"
 BRIEF_PAGE = 5
 TOPIC_HITS = 500  # search hits a topic's brief looks at
-SUMMARY_SENTENCES = 2
-SUMMARY_ARTICLES = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +53,12 @@ def period_span(period: str, now: datetime, tz: tzinfo) -> timedelta:
     return timedelta(days=7) if period == "week" else timedelta(hours=24)
 
 
-def story_summary(story: Story, lines: LineCache) -> str:
+def cached_summary(story: Story, lines: LineCache) -> str:
     """Return 1–2 sentences from the story's newest articles, no statement twice (cached)."""
     key = f"story:{story.id}:{len(story.articles)}"
     found = lines.get(key)
     if found is None:
-        picked = topic_summary(story.articles[:SUMMARY_ARTICLES], sentences=SUMMARY_SENTENCES)
-        found = " ".join(s.text for s in picked)
+        found = summarize_story(story)
         lines.put(key, found)
     return found
 
@@ -72,7 +71,11 @@ class Briefer:
         self._lines = lines
 
     def ranked(
-        self, listing: Listing, tz: tzinfo, lang: str | None = None
+        self,
+        listing: Listing,
+        tz: tzinfo,
+        lang: str | None = None,
+        tr: Translator | None = None,
     ) -> tuple[list[Story], str]:
         """Return the listing's stories, best first, and a note when they are not from now."""
         now = utcnow()
@@ -86,22 +89,28 @@ class Briefer:
         if newest is None or newest >= now - span:
             return [], ""
         ranked = stories.top(newest, span, within=within, lang=lang)
-        note = f"nothing from {PERIODS[listing.period]}; as of {render.format_date(newest, tz)}"
+        _ = (tr or Translator.english()).gettext
+        note = _("nothing from {period}; as of {date}").format(
+            period=_(PERIODS[listing.period]), date=render.format_date(newest, tz, tr)
+        )
         return ranked, note
 
-    def page(self, listing: Listing, page: int, tz: tzinfo, lang: str | None = None) -> Page:
+    def page(
+        self, listing: Listing, page: int, tz: tzinfo, tr: Translator, lang: str | None = None
+    ) -> Page:
         """Render page `page` (0-based) of a brief and remember what it showed."""
-        ranked, note = self.ranked(listing, tz, lang)
+        ranked, note = self.ranked(listing, tz, lang, tr)
         listing.total = len(ranked)
         listing.page = page
         offset = page * listing.page_size
         shown = ranked[offset : offset + listing.page_size]
         listing.remember(offset + 1, [s.best.id for s in shown])
         if shown:
-            entries = [render.BriefEntry(s, story_summary(s, self._lines)) for s in shown]
-            html = render.brief_page(entries, tz, _header(listing, offset + 1, len(shown), note))
+            entries = [render.BriefEntry(s, cached_summary(s, self._lines)) for s in shown]
+            header = _header(listing, offset + 1, len(shown), note, tr)
+            html = render.brief_page(entries, tz, header, tr=tr)
         else:
-            html = _nothing(listing, page)
+            html = _nothing(listing, page, tr)
         return Page(
             html=html,
             article_ids=[s.best.id for s in shown],
@@ -124,25 +133,37 @@ class Briefer:
         return ids
 
 
-def _header(listing: Listing, first: int, shown: int, note: str) -> str:
+def _header(listing: Listing, first: int, shown: int, note: str, tr: Translator) -> str:
     """Return the first line of a brief page (plain text)."""
-    about = f" on {listing.query}" if listing.query else ""
-    span = f"{first}–{first + shown - 1} of {listing.total}"
-    when = f" ({note})" if note else f" · {PERIODS[listing.period]}"
-    return f"Top stories{about}{when} · {span}"
+    _ = tr.gettext
+    span = span_text(first, shown, listing.total, tr)
+    when = f"({note})" if note else "· " + _(PERIODS[listing.period])
+    if listing.query:
+        head = _("Top stories on {query} {when} · {span}")
+    else:
+        head = _("Top stories {when} · {span}")
+    return head.format(query=listing.query, when=when, span=span)
 
 
-def _nothing(listing: Listing, page: int) -> str:
+def _nothing(listing: Listing, page: int, tr: Translator) -> str:
     """Return the HTML shown when a brief page has no story."""
+    _ = tr.gettext
     if page > 0:
-        return "No more stories."
-    about = f" about <b>{render.escape(listing.query)}</b>" if listing.query else ""
-    return f"No stories{about} from {PERIODS[listing.period]} yet."
+        return _("No more stories.")
+    period = _(PERIODS[listing.period])
+    if listing.query:
+        query = f"<b>{render.escape(listing.query)}</b>"
+        return _("No stories about {query} from {period} yet.").format(query=query, period=period)
+    return _("No stories from {period} yet.").format(period=period)
 
 
 def story_answer(
-    services: Services, story_id: str, tz: tzinfo, lang: str | None = None
+    services: Services,
+    story_id: str,
+    tz: tzinfo,
+    lang: str | None = None,
+    tr: Translator | None = None,
 ) -> list[str] | None:
     """Return the messages listing a story's articles, or None when the story is unknown."""
     story = services.stories.story(story_id, lang=lang)
-    return render.story_articles(story, tz) if story is not None else None
+    return render.story_articles(story, tz, tr=tr) if story is not None else None

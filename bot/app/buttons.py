@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app.listings import MAX_PAGES, Page
+from bot.i18n import Translator
 
 MAX_DATA_BYTES = 64
 PAGE = "p"  # p:<listing>:<page>   show page of a listing (More / Back)
@@ -70,13 +71,17 @@ def decode(data: str | None) -> Action | None:
     return Action(SUGGEST, listing=int(match[1]))
 
 
-def keyboard(page: Page, listing_key: int, *, summaries: bool) -> InlineKeyboardMarkup | None:
+def keyboard(
+    page: Page, listing_key: int, *, summaries: bool, tr: Translator | None = None
+) -> InlineKeyboardMarkup | None:
     """Return the buttons under a page: Summary per item, its story's sources, Back/More, did-you-mean."""
+    _ = (tr or Translator.english()).gettext
     rows: list[list[InlineKeyboardButton]] = []
     if summaries and page.article_ids:
         buttons = [
             InlineKeyboardButton(
-                f"Summary {n}", callback_data=encode(Action(SUMMARY, listing=listing_key, number=n))
+                _("Summary {n}").format(n=n),
+                callback_data=encode(Action(SUMMARY, listing=listing_key, number=n)),
             )
             for n in range(page.first_number, page.first_number + len(page.article_ids))
         ]
@@ -90,14 +95,14 @@ def keyboard(page: Page, listing_key: int, *, summaries: bool) -> InlineKeyboard
     nav = []
     if page.page > 0:
         back = Action(PAGE, listing=listing_key, page=page.page - 1)
-        nav.append(InlineKeyboardButton("« Back", callback_data=encode(back)))
+        nav.append(InlineKeyboardButton(_("« Back"), callback_data=encode(back)))
     if page.page + 1 < page.pages and page.page + 1 < MAX_PAGES:
         more = Action(PAGE, listing=listing_key, page=page.page + 1)
-        nav.append(InlineKeyboardButton("More »", callback_data=encode(more)))
+        nav.append(InlineKeyboardButton(_("More »"), callback_data=encode(more)))
     if nav:
         rows.append(nav)
     if page.suggestion:
-        label = f"Search: {page.suggestion}"[:60]
+        label = _("Search: {words}").format(words=page.suggestion)[:60]
         suggest = Action(SUGGEST, listing=listing_key)
         rows.append([InlineKeyboardButton(label, callback_data=encode(suggest))])
     return InlineKeyboardMarkup(rows) if rows else None

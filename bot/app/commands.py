@@ -9,11 +9,15 @@ from html import escape as _html_escape
 from telegram import BotCommand
 
 from bot.config import Config
+from bot.i18n import Translator
 
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
-    """One bot command: name without the slash, a one-line description, who may use it."""
+    """One bot command: name without the slash, a one-line description, who may use it.
+
+    The description is English marked with `N_()`; it is translated where it is shown.
+    """
 
     name: str
     description: str
@@ -38,10 +42,13 @@ def visible_commands(specs: Iterable[CommandSpec], *, admin: bool) -> list[Comma
     return [spec for spec in specs if admin or not spec.admin_only]
 
 
-def bot_commands(specs: Iterable[CommandSpec], *, admin: bool) -> list[BotCommand]:
-    """Return the setMyCommands list for ordinary users or for admins."""
+def bot_commands(
+    specs: Iterable[CommandSpec], *, admin: bool, tr: Translator | None = None
+) -> list[BotCommand]:
+    """Return the setMyCommands list for ordinary users or for admins, in tr's language."""
+    say = tr.gettext if tr is not None else str
     return [
-        BotCommand(spec.name, spec.description[:256])
+        BotCommand(spec.name, say(spec.description)[:256])
         for spec in visible_commands(specs, admin=admin)
     ]
 
@@ -51,14 +58,15 @@ def escape(text: str) -> str:
     return _html_escape(text, quote=False)
 
 
-def help_html(specs: Iterable[CommandSpec], *, admin: bool) -> str:
+def help_html(specs: Iterable[CommandSpec], *, admin: bool, tr: Translator) -> str:
     """Return /help as Telegram HTML: one line per command."""
-    lines = ["<b>Commands</b>"]
+    _ = tr.gettext
+    lines = ["<b>" + _("Commands") + "</b>"]
     for spec in visible_commands(specs, admin=admin):
-        usage = f"/{spec.name} {escape(spec.args)}".rstrip()
-        lines.append(f"{usage} — {escape(spec.description)}")
+        usage = f"/{spec.name} {escape(_(spec.args) if spec.args else '')}".rstrip()
+        lines.append(f"{usage} — {escape(_(spec.description))}")
     lines.append("")
-    lines.append("Send any words to search, or type @ and the bot's name in any chat.")
+    lines.append(_("Send any words to search, or type @ and the bot's name in any chat."))
     return "\n".join(lines)
 
 

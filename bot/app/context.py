@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.app.commands import CommandSpec
+from bot.i18n import Catalogs
 from bot.models import utcnow
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ NewsApp: TypeAlias = (
 AppHook: TypeAlias = "Callable[[NewsApp], Awaitable[None]]"
 ChatHook: TypeAlias = "Callable[[NewsContext, int], Awaitable[None]]"
 ZoneLookup: TypeAlias = "Callable[[int], ZoneInfo | None]"
+LangLookup: TypeAlias = "Callable[[int], str | None]"
+LangSaver: TypeAlias = "Callable[[int, str], None]"
 
 
 @dataclass(slots=True)
@@ -120,6 +123,9 @@ class BotData:
         self.on_chat_start: list[ChatHook] = []  # run by /start, e.g. reactivate subscriptions
         self.on_chat_blocked: list[ChatHook] = []  # run when a chat blocks or removes the bot
         self.zone_lookup: ZoneLookup | None = None  # a chat's own zone (set by /timezone)
+        self.catalogs = Catalogs()  # the bot's texts in every language it speaks
+        self.lang_lookup: LangLookup | None = None  # a chat's stored language (see app.language)
+        self.lang_saver: LangSaver | None = None
         self.commands: list[CommandSpec] = []  # union of the handler modules' COMMANDS
         self.lines = LineCache()  # one-line summaries shown in lists
         self.last_admin_notice = float("-inf")  # time.monotonic() of the last error notice

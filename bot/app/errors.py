@@ -11,6 +11,8 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.app.context import NewsContext
+from bot.app.language import chat_translator, translator_for
+from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ async def on_error(update: object, context: NewsContext) -> None:
         return
     log.error("update %s failed", _update_id(update), exc_info=error)
     if isinstance(update, Update):
-        await _apologise(update)
+        await _apologise(update, chat_translator(update, context))
     await _notify_admins(context, error)
 
 
@@ -44,7 +46,8 @@ async def _notify_admins(context: NewsContext, error: BaseException | None) -> N
     text = html.escape(f"{type(error).__name__}: {error}", quote=False)[:ADMIN_NOTICE_LIMIT]
     for admin in sorted(data.config.admins):
         try:
-            await context.bot.send_message(admin, f"⚠️ newsbrief error\n<code>{text}</code>")
+            title = translator_for(data, admin).gettext("newsbrief error")
+            await context.bot.send_message(admin, f"⚠️ {title}\n<code>{text}</code>")
         except TelegramError as exc:
             log.info("could not notify admin %s: %s", admin, exc)
 
@@ -60,13 +63,14 @@ async def _blocked(update: object, context: NewsContext) -> None:
         await hook(context, chat.id)
 
 
-async def _apologise(update: Update) -> None:
+async def _apologise(update: Update, tr: Translator) -> None:
     """Tell the user something went wrong, without details; never raise."""
+    _ = tr.gettext
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer("Sorry, that did not work. Try again.")
+            await update.callback_query.answer(_("Sorry, that did not work. Try again."))
         elif update.effective_message is not None and update.message is not None:
-            await update.effective_message.reply_text("Sorry, something went wrong. Try again.")
+            await update.effective_message.reply_text(_("Sorry, something went wrong. Try again."))
     except TelegramError as exc:
         log.info("could not apologise: %s", exc)
 

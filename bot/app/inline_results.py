@@ -1,4 +1,9 @@
-"""Inline mode results: one page of articles for `@bot words`, with the next offset."""
+"""Inline mode results: one page of stories for `@bot words`, with the next offset.
+
+A page holds the articles of one search (or the newest) page, collapsed by story: a story
+reported by several sources is one result whose card names them ("3 sources: A, B, C"),
+so sharing it shares the event, not one outlet's copy.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ from zoneinfo import ZoneInfo
 from bot import render
 from bot.app.context import LineCache
 from bot.app.listings import LEAD_CHARS, clean_query
-from bot.models import Article
+from bot.app.rows import StoryRows
+from bot.i18n import Translator
+from bot.models import Article, Story
 from bot.services import Services
 from bot.summarize import split_sentences
 
@@ -49,35 +56,62 @@ def parse_offset(raw: str | None) -> int:
 
 
 def inline_page(
-    services: Services, lines: LineCache, query: str, offset: str, tz: ZoneInfo
+    services: Services,
+    lines: LineCache,
+    query: str,
+    offset: str,
+    tz: ZoneInfo,
+    tr: Translator | None = None,
 ) -> InlinePage:
-    """Return the articles for the query (the latest for an empty one) at the offset."""
+    """Return the stories for the query (the latest for an empty one) from the offset on."""
     start = parse_offset(offset)
-    words = clean_query(query)
-    if words:
-        result = services.search.search(words, limit=INLINE_PAGE, offset=start)
-        articles, total = [hit.article for hit in result.hits], result.total
-    else:
-        articles, total = services.store.latest(INLINE_PAGE, start), len(services.store)
+    rows = StoryRows(services, clean_query(query))
+    articles = rows.rows(start, INLINE_PAGE) if start < MAX_OFFSET else []
     after = start + len(articles)
-    more = bool(articles) and after < total and after < MAX_OFFSET
-    items = [_item(article, lines, tz) for article in articles]
+    more = bool(articles) and (after < rows.stories or not rows.exhausted) and after < MAX_OFFSET
+    tr = tr or Translator.english()
+    items = []
+    for article in articles:
+        story = services.stories.story_for_article(article.id)
+        if story is not None and len(story.articles) > 1:
+            items.append(_story_item(story, lines, tz, tr))
+        else:
+            items.append(_item(article, lines, tz, tr))
     return InlinePage(items, str(after) if more else "")
 
 
-def _item(article: Article, lines: LineCache, tz: ZoneInfo) -> InlineArticle:
+def _lead(article: Article) -> list[str]:
+    """Return the first sentences of an article: the lead carries the news."""
+    return split_sentences(article.body[:LEAD_CHARS], article.lang)[:CARD_SENTENCES]
+
+
+def _story_item(story: Story, lines: LineCache, tz: ZoneInfo, tr: Translator) -> InlineArticle:
+    """Return the inline view of a story: its headline, sources, and the best article's lead."""
+    key = f"storycard:{tz.key}:{tr.lang}:{story.id}:{len(story.articles)}"
+    card = lines.get(key)
+    if card is None:
+        card = render.story_card(story, _lead(story.best), tz, tr)
+        lines.put(key, card)
+    untitled = tr.gettext("(untitled)")
+    title = render.truncate(render.one_line(story.headline), TITLE_LIMIT) or untitled
+    description = render.truncate(render.sources_line(story, tr=tr), DESCRIPTION_LIMIT)
+    url = story.best.url if story.best.url and _WEB_URL.fullmatch(story.best.url) else None
+    return InlineArticle(story.id, title, description, card, url)
+
+
+def _item(article: Article, lines: LineCache, tz: ZoneInfo, tr: Translator) -> InlineArticle:
     """Return the inline view of one article: the lead serves card and description."""
-    card_key, line_key = f"card:{tz.key}:{article.id}", f"inline:{article.id}"
+    card_key, line_key = f"card:{tz.key}:{tr.lang}:{article.id}", f"inline:{article.id}"
     card, description = lines.get(card_key), lines.get(line_key)
     if card is None or description is None:
         # The lead, not a ranked summary: ten cards are built per keystroke and news
         # puts the essentials first; /summary and the Summary button rank sentences.
-        sentences = split_sentences(article.body[:LEAD_CHARS], article.lang)[:CARD_SENTENCES]
-        card = render.article_card(article, sentences, tz)  # fits one message by design
+        sentences = _lead(article)
+        card = render.article_card(article, sentences, tz, tr)  # fits one message by design
         first = render.one_line(sentences[0]) if sentences else ""
         description = render.truncate(first, DESCRIPTION_LIMIT)
         lines.put(card_key, card)
         lines.put(line_key, description)
-    title = render.truncate(render.one_line(article.title), TITLE_LIMIT) or "Untitled"
+    title = render.truncate(render.one_line(article.title), TITLE_LIMIT) or tr.gettext("(untitled)")
     url = article.url if article.url and _WEB_URL.fullmatch(article.url) else None
     return InlineArticle(article.id, title, description or title, card, url)

@@ -1,24 +1,22 @@
-"""Pages of /latest and /search: one row per story, fetched, rendered and remembered.
+"""Pages of /latest and /search: one row per story (`bot.app.rows`), rendered and remembered.
 
-Rows are stories, not articles: the articles of a page are collapsed by story (the first,
-i.e. newest or best ranked, stands for it, with "+N sources"), and the story's other articles
-are one tap away behind its 📚 button. Paging counts rows, so a page fetches enough articles
-to fill its rows from the top (bounded by MAX_SCAN).
+A row with more than one article notes "+N sources" and gets a 📚 button for the rest.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot import render
 from bot.app.context import LineCache, Listing
+from bot.app.rows import StoryRows
+from bot.i18n import Translator
 from bot.models import Article
 from bot.search import SearchResult
-from bot.search.results import Hit as SearchHit
 from bot.services import Services
 from bot.summarize import one_line
 
@@ -31,8 +29,6 @@ MAX_PAGES = 200  # deeper pages are refused: nobody pages that far, and offsets 
 # ranking cost grows with the sentence count (a few long articles took 20 ms each in full).
 LEAD_CHARS = 2000
 LINE_LIMIT = 200  # render.article_list shortens lines further to fit one message
-MAX_SCAN = 2000  # articles a page may look through to fill its rows with distinct stories
-SEARCH_PAGE = 100  # SearchService's largest page
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +74,15 @@ class Lister:
         self._services = services
         self._lines = lines
 
-    def page(self, listing: Listing, page: int, tz: ZoneInfo) -> Page:
+    def page(self, listing: Listing, page: int, tz: ZoneInfo, tr: Translator) -> Page:
         """Render page `page` (0-based) of a listing and remember what it showed."""
         offset = page * listing.page_size
         items, result = self._fetch(listing, offset)
         stories = [self._services.stories.story_for_article(i.article.id) for i in items]
         items = [
-            render.ListItem(i.article, i.summary, i.snippet_html, render.story_note(s) if s else "")
+            render.ListItem(
+                i.article, i.summary, i.snippet_html, render.story_note(s, tr) if s else ""
+            )
             for i, s in zip(items, stories, strict=True)
         ]
         listing.page = page
@@ -92,10 +90,10 @@ class Lister:
         listing.remember(offset + 1, [item.article.id for item in items])
         relaxed = result.relaxed if result else False
         if items:
-            header = _header(listing, offset + 1, len(items), relaxed)
-            html = render.article_list(items, tz, header, start=offset + 1)
+            header = _header(listing, offset + 1, len(items), relaxed, tr)
+            html = render.article_list(items, tz, header, start=offset + 1, tr=tr)
         else:
-            html = _nothing(listing, page)
+            html = _nothing(listing, page, tr)
         return Page(
             html=html,
             article_ids=[item.article.id for item in items],
@@ -111,49 +109,23 @@ class Lister:
         self, listing: Listing, offset: int
     ) -> tuple[list[render.ListItem], SearchResult | None]:
         """Return the rows of one page (and the search result behind them, if any)."""
-        size = listing.page_size
-        if listing.kind == "latest" and not listing.query:
-            store = self._services.store
-            listing.total = min(len(self._services.stories) or len(store), len(store))
-            rows, _ = self._rows(lambda k: store.latest(k), offset, size, len(store))
-            return [self._item(a) for a in rows], None
+        plain = listing.kind == "latest" and not listing.query
         sort = "date" if listing.kind == "latest" else "relevance"
-        found: dict[str, SearchHit] = {}
-        result: SearchResult | None = None
-
-        def fetch(k: int) -> list[Article]:
-            nonlocal result
-            while len(found) < k:
-                page = self._services.search.search(
-                    listing.query, limit=SEARCH_PAGE, offset=len(found), sort=sort
-                )
-                result = result or page
-                found.update((h.article.id, h) for h in page.hits)
-                if not page.hits or len(found) >= page.total:
-                    break
-            return [h.article for h in found.values()][:k]
-
-        rows, stories = self._rows(fetch, offset, size, MAX_SCAN)
-        final = result or self._services.search.search(listing.query, limit=1, sort=sort)
-        # Every hit seen: the number of stories is known; else the hits bound it.
-        listing.total = stories if len(found) >= final.total else final.total
+        source = StoryRows(self._services, listing.query, sort)
+        rows = source.rows(offset, listing.page_size)
+        # Every article seen: the number of stories is known; else the articles bound it.
+        listing.total = source.stories if source.exhausted else source.total_articles
+        if plain:
+            return [self._item(a) for a in rows], None
         if listing.kind == "latest":
-            return [self._item(a) for a in rows], final
-        return [render.ListItem(a, "", snippet_html=found[a.id].snippet) for a in rows], final
-
-    def _rows(
-        self, fetch: Callable[[int], list[Article]], offset: int, size: int, limit: int
-    ) -> tuple[list[Article], int]:
-        """Return rows offset..offset+size of the fetched order, one per story, and the stories seen."""
-        want = offset + size
-        k = min(max(want * 3, SEARCH_PAGE), limit)
-        while True:
-            articles = fetch(k)
-            by_id = {a.id: a for a in articles}
-            groups = self._services.stories.group([a.id for a in articles])
-            if len(groups) >= want or len(articles) < k or k >= limit:
-                return [by_id[ids[0]] for _, ids in groups[offset:want]], len(groups)
-            k = min(k * 2, limit)
+            return [self._item(a) for a in rows], source.result
+        items = [
+            render.ListItem(a, "", snippet_html=hit.snippet)
+            if (hit := source.hits.get(a.id))
+            else self._item(a)
+            for a in rows
+        ]
+        return items, source.result
 
     def _item(self, article: Article) -> render.ListItem:
         """Return a list item with a one-line summary sized for the page."""
@@ -166,20 +138,33 @@ class Lister:
         return render.ListItem(article, line)
 
 
-def _header(listing: Listing, first: int, shown: int, relaxed: bool) -> str:
+def span_text(first: int, shown: int, total: int, tr: Translator) -> str:
+    """Return "1–5 of 30" in tr's language."""
+    return tr.gettext("{first}–{last} of {total}").format(
+        first=first, last=first + shown - 1, total=tr.number(total)
+    )
+
+
+def _header(listing: Listing, first: int, shown: int, relaxed: bool, tr: Translator) -> str:
     """Return the first line of a page (plain text): what it is and which items it shows."""
-    span = f"{first}–{first + shown - 1} of {listing.total}"
+    _ = tr.gettext
+    span = span_text(first, shown, listing.total, tr)
     if listing.kind == "latest" and not listing.query:
-        return f"Latest news · {span}"
-    title = "Latest on" if listing.kind == "latest" else "Search:"
-    note = " (no article has every word; some of them match)" if relaxed else ""
-    return f"{title} {listing.query} · {span}{note}"
+        return _("Latest news · {span}").format(span=span)
+    if listing.kind == "latest":
+        head = _("Latest on {query} · {span}")
+    else:
+        head = _("Search: {query} · {span}")
+    note = " " + _("(no article has every word; some of them match)") if relaxed else ""
+    return head.format(query=listing.query, span=span) + note
 
 
-def _nothing(listing: Listing, page: int) -> str:
+def _nothing(listing: Listing, page: int, tr: Translator) -> str:
     """Return the HTML shown when a page has no article."""
+    _ = tr.gettext
     if page > 0:
-        return "No more articles."
+        return _("No more articles.")
     if listing.kind == "latest" and not listing.query:
-        return "No articles yet. Feeds are checked regularly; try again later."
-    return f"Nothing found for <b>{render.escape(listing.query)}</b>."
+        return _("No articles yet. Feeds are checked regularly; try again later.")
+    query = f"<b>{render.escape(listing.query)}</b>"
+    return _("Nothing found for {query}.").format(query=query)

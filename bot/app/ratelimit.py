@@ -17,6 +17,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.app.commands import is_allowed
 from bot.app.context import NewsApp, NewsContext
+from bot.i18n import Translator
 
 DEFAULT_LIMIT = 20
 DEFAULT_WINDOW = 60.0
@@ -93,10 +94,11 @@ def counts(update: Update) -> bool:
     return message.text.startswith("/") or message.chat.type == message.chat.PRIVATE
 
 
-def notice(verdict: Verdict, limit: int) -> str:
+def notice(verdict: Verdict, limit: int, tr: Translator) -> str:
     """Return the one-line notice for a refused command."""
     wait = max(1, math.ceil(verdict.retry_after))
-    return f"Slow down: up to {limit} commands a minute. Try again in {wait} s."
+    text = tr.gettext("Slow down: up to {limit} commands a minute. Try again in {wait} s.")
+    return text.format(limit=limit, wait=wait)
 
 
 class RateLimitGate:
@@ -115,7 +117,9 @@ class RateLimitGate:
         verdict = self.limiter.hit(user.id)
         if verdict.allowed:
             return
-        text = notice(verdict, self.limiter.limit)
+        text = notice(
+            verdict, self.limiter.limit, context.bot_data.catalogs.get(user.language_code)
+        )
         if update.callback_query is not None:
             await update.callback_query.answer(text)  # a press must be answered anyway
         elif verdict.notify and update.message is not None:

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.i18n import Translator
 from bot.models import utcnow
 from bot.render import escape
 
@@ -122,43 +123,51 @@ def start_of_day(now: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
 
 
-def format_uptime(uptime: timedelta) -> str:
-    """Return '3 d 4 h', '5 h 2 min' or '42 s'."""
+def format_uptime(uptime: timedelta, tr: Translator | None = None) -> str:
+    """Return '3 d 4 h', '5 h 2 min' or '42 s' (units in tr's language)."""
+    _ = (tr or Translator.english()).gettext
     seconds = max(0, int(uptime.total_seconds()))
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes, seconds = divmod(rest, 60)
     if days:
-        return f"{days} d {hours} h"
+        return _("{d} d {h} h").format(d=days, h=hours)
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min" if minutes else f"{seconds} s"
+        return _("{h} h {m} min").format(h=hours, m=minutes)
+    return _("{m} min").format(m=minutes) if minutes else _("{s} s").format(s=seconds)
 
 
-def _count(value: int | None) -> str:
-    return "not counted yet" if value is None else str(value)
-
-
-def render_stats(stats: Stats) -> str:
-    """Return /stats as Telegram HTML, one fact a line."""
-    feeds = stats.feeds
-    subs = stats.subscribers
+def render_stats(stats: Stats, tr: Translator | None = None) -> str:
+    """Return /stats as Telegram HTML, one fact a line, in tr's language."""
+    tr = tr or Translator.english()
+    _, num = tr.gettext, tr.number
+    feeds, subs = stats.feeds, stats.subscribers
     lines = [
-        "<b>newsbrief stats</b>",
-        f"Articles: {stats.articles} ({stats.articles_today} added today)",
-        f"Feeds: {feeds.total} — {feeds.healthy} healthy, {len(feeds.failing)} failing, "
-        f"{feeds.deactivated} deactivated",
+        "<b>" + _("newsbrief stats") + "</b>",
+        _("Articles: {n} ({today} added today)").format(
+            n=num(stats.articles), today=num(stats.articles_today)
+        ),
+        _("Feeds: {n} — {ok} healthy, {failing} failing, {off} deactivated").format(
+            n=feeds.total, ok=feeds.healthy, failing=len(feeds.failing), off=feeds.deactivated
+        ),
     ]
     for title, failures, error in feeds.failing[:FAILING_SHOWN]:
         why = f": {escape(error[:80])}" if error else ""
-        lines.append(f"  • {escape(title[:60])} — {failures} failures in a row{why}")
+        row = _("{title} — {n} failures in a row").format(title=escape(title[:60]), n=failures)
+        lines.append(f"  • {row}{why}")
     if len(feeds.failing) > FAILING_SHOWN:
-        lines.append(f"  … and {len(feeds.failing) - FAILING_SHOWN} more (/feeds)")
+        more = _("… and {n} more (/feeds)").format(n=len(feeds.failing) - FAILING_SHOWN)
+        lines.append(f"  {more}")
+    counted = _("not counted yet")
     lines += [
-        f"Subscribers: {subs.active} active, {subs.deactivated} deactivated "
-        f"({subs.subscriptions} subscriptions)",
-        f"Digests today: {_count(stats.digests_sent)} sent, {_count(stats.digests_failed)} failed",
-        f"Uptime: {format_uptime(stats.uptime)}",
+        _("Subscribers: {active} active, {off} deactivated ({n} subscriptions)").format(
+            active=subs.active, off=subs.deactivated, n=subs.subscriptions
+        ),
+        _("Digests today: {sent} sent, {failed} failed").format(
+            sent=counted if stats.digests_sent is None else stats.digests_sent,
+            failed=counted if stats.digests_failed is None else stats.digests_failed,
+        ),
+        _("Uptime: {uptime}").format(uptime=format_uptime(stats.uptime, tr)),
     ]
     return "\n".join(lines)
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot import render
 from bot.app.context import ChatData
+from bot.i18n import Translator
 from bot.models import Article
 from bot.services import Services
 from bot.summarize import summarize, topic_summary
@@ -32,57 +33,67 @@ def _answer(html: str) -> SummaryAnswer:
     return SummaryAnswer(render.split_message(html))
 
 
-def article_summary_html(article: Article, tz: ZoneInfo) -> str:
+def article_summary_html(article: Article, tz: ZoneInfo, tr: Translator | None = None) -> str:
     """Return the article card with its summary sentences."""
     lines = summarize(article.body, article.title, sentences=ARTICLE_SENTENCES, lang=article.lang)
-    return render.article_card(article, lines, tz)
+    return render.article_card(article, lines, tz, tr)
 
 
-def summary_for_article(services: Services, article_id: str, tz: ZoneInfo) -> SummaryAnswer | None:
+def summary_for_article(
+    services: Services, article_id: str, tz: ZoneInfo, tr: Translator | None = None
+) -> SummaryAnswer | None:
     """Return the summary of a stored article, or None when it is gone."""
     article = services.store.get(article_id)
-    return None if article is None else _answer(article_summary_html(article, tz))
+    return None if article is None else _answer(article_summary_html(article, tz, tr))
 
 
-def summary_for_ref(services: Services, chat: ChatData, ref: str, tz: ZoneInfo) -> SummaryAnswer:
+def summary_for_ref(
+    services: Services, chat: ChatData, ref: str, tz: ZoneInfo, tr: Translator | None = None
+) -> SummaryAnswer:
     """Answer `/summary N|id|URL|words`."""
+    tr = tr or Translator.english()
+    _ = tr.gettext
     if _ITEM.fullmatch(ref):
         article_id = chat.item(int(ref))
         if article_id is None:
-            return _answer(_no_item(chat, int(ref)))
-        found = summary_for_article(services, article_id, tz)
-        return found or _answer("That article is no longer available.")
+            return _answer(_no_item(chat, int(ref), tr))
+        found = summary_for_article(services, article_id, tz, tr)
+        return found or _answer(_("That article is no longer available."))
     if _URL.fullmatch(ref):
         article = services.store.find_by_url(ref)
         if article is None:
-            return _answer("I have no article with that link.")
-        return _answer(article_summary_html(article, tz))
+            return _answer(_("I have no article with that link."))
+        return _answer(article_summary_html(article, tz, tr))
     if len(ref) <= MAX_ID and " " not in ref:
-        by_id = summary_for_article(services, ref, tz)
+        by_id = summary_for_article(services, ref, tz, tr)
         if by_id is not None:
             return by_id
-    return topic_answer(services, ref)
+    return topic_answer(services, ref, tr)
 
 
-def _no_item(chat: ChatData, number: int) -> str:
+def _no_item(chat: ChatData, number: int, tr: Translator) -> str:
     """Return why item `number` cannot be summarised: no list yet, or how many it has."""
+    _ = tr.gettext
     if not chat.last_ids:
-        return "There is no list yet. Send /latest, /brief or /search first, then /summary 1."
+        return _("There is no list yet. Send /latest, /brief or /search first, then /summary 1.")
     first, last = chat.last_first, chat.last_first + len(chat.last_ids) - 1
-    return f"There is no item {number} in the last list: it shows items {first}–{last}."
+    text = _("There is no item {number} in the last list: it shows items {first}–{last}.")
+    return text.format(number=number, first=first, last=last)
 
 
-def topic_answer(services: Services, words: str) -> SummaryAnswer:
+def topic_answer(services: Services, words: str, tr: Translator | None = None) -> SummaryAnswer:
     """Summarise the top articles for the words, each sentence linked to its article."""
+    _ = (tr or Translator.english()).gettext
     result = services.search.search(words, limit=TOPIC_ARTICLES)
     query = render.escape(words)
     if not result.hits:
-        hint = ""
+        text = _("Nothing found for {query}.").format(query=f"<b>{query}</b>")
         if result.did_you_mean:
-            hint = f" Did you mean <b>{render.escape(result.did_you_mean)}</b>?"
-        return _answer(f"Nothing found for <b>{query}</b>.{hint}")
+            hint = f"<b>{render.escape(result.did_you_mean)}</b>"
+            text += " " + _("Did you mean {words}?").format(words=hint)
+        return _answer(text)
     sentences = topic_summary([hit.article for hit in result.hits], sentences=TOPIC_SENTENCES)
-    lines = [f"<b>Summary:</b> {query}", ""]
+    lines = ["<b>" + _("Summary:") + f"</b> {query}", ""]
     for sentence in sentences:
         source = render.link(sentence.url, render.truncate(render.one_line(sentence.title), 80))
         lines.append(f"• {render.escape(sentence.text)} ({source})")

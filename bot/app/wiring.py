@@ -26,6 +26,7 @@ from bot.app.context import BotData, NewsApp, NewsContext, context_types
 from bot.app.errors import on_error
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.config import Config
+from bot.i18n import DEFAULT
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.feeds",
     "handlers.subscriptions",
     "handlers.subscription_buttons",
+    "handlers.language",
     "handlers.admin",
 )
 
@@ -127,10 +129,11 @@ async def _gate(update: Update, context: NewsContext) -> None:
     if is_allowed(context.bot_data.config, user.id if user else None):
         return
     chat = update.effective_chat
+    _ = context.bot_data.catalogs.get(user.language_code if user else None).gettext
     if update.message and chat is not None and chat.type == chat.PRIVATE:
-        await update.message.reply_text("This bot is private. Ask its owner for access.")
+        await update.message.reply_text(_("This bot is private. Ask its owner for access."))
     elif update.callback_query:
-        await update.callback_query.answer("This bot is private.")
+        await update.callback_query.answer(_("This bot is private."))
     elif update.inline_query:
         await update.inline_query.answer([], cache_time=0, is_personal=True)
     raise ApplicationHandlerStop
@@ -142,6 +145,9 @@ async def _post_init(application: NewsApp) -> None:
     data.bot_username = application.bot.username
     await publish_commands(application)
     schedule_retention(application)
+    # Reload the story engine's window in a worker thread: replies never wait for it, and
+    # the first feed batch finds it ready (the service's lock orders the two).
+    asyncio.get_running_loop().run_in_executor(None, data.services.stories.warm_up)
     for hook in data.on_startup:
         await hook(application)
 
@@ -169,18 +175,28 @@ async def _prune(context: NewsContext) -> None:
 
 
 async def publish_commands(application: NewsApp) -> None:
-    """Call setMyCommands for everyone and, with the admin commands too, for each admin."""
+    """Call setMyCommands for everyone and, with the admin commands too, for each admin.
+
+    Once per language: English is the default list, each other catalog's list is set with its
+    `language_code`, so Telegram shows users the menu in their own language.
+    """
     data = application.bot_data
     bot = application.bot
-    await bot.set_my_commands(bot_commands(data.commands, admin=False))
-    full = bot_commands(data.commands, admin=True)
-    if len(full) == len(bot_commands(data.commands, admin=False)):
-        return
-    for admin in sorted(data.config.admins):
-        try:
-            await bot.set_my_commands(full, scope=BotCommandScopeChat(admin))
-        except TelegramError as exc:  # an admin who never opened the bot has no chat yet
-            log.info("admin %s commands not set: %s", admin, exc)
+    for code in data.catalogs.languages:
+        tr = data.catalogs.get(code)
+        lang = "" if code == DEFAULT else code
+        everyone = bot_commands(data.commands, admin=False, tr=tr)
+        await bot.set_my_commands(everyone, language_code=lang or None)
+        full = bot_commands(data.commands, admin=True, tr=tr)
+        if len(full) == len(everyone):
+            continue
+        for admin in sorted(data.config.admins):
+            try:
+                await bot.set_my_commands(
+                    full, scope=BotCommandScopeChat(admin), language_code=lang or None
+                )
+            except TelegramError as exc:  # an admin who never opened the bot has no chat yet
+                log.info("admin %s commands not set: %s", admin, exc)
 
 
 async def _post_shutdown(application: NewsApp) -> None:

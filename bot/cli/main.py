@@ -81,9 +81,25 @@ def build_parser() -> argparse.ArgumentParser:
     add_ops_parsers(sub)
     run = sub.add_parser("run", help="run the bot: long polling, or a webhook with --webhook-url")
     add_webhook_arguments(run)
-    sub.add_parser("chat", help="the bot and a local Bot API server; the terminal is the user")
-    sub.add_parser("run-default", help="what `make run` starts: `run` with a token, else `chat`")
+    chat = sub.add_parser(
+        "chat", help="the bot and a local Bot API server; the terminal is the user"
+    )
+    default = sub.add_parser(
+        "run-default", help="what `make run` starts: `run` with a token, else `chat`"
+    )
+    for parser_ in (chat, default):
+        parser_.add_argument(
+            "--language",
+            metavar="CODE",
+            help="your Telegram language_code in the chat (default: from $LANG, e.g. ru_RU → ru)",
+        )
     return parser
+
+
+def _terminal_language(lang: str) -> str:
+    """Return the language of a POSIX locale name ("ru_RU.UTF-8" → "ru"; "C", "" → "en")."""
+    code = lang.split(".", 1)[0].split("_", 1)[0].lower()
+    return code if code.isalpha() and code not in ("c", "posix") else "en"
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -110,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run" or (args.command == "run-default" and config.token):
             return _run(config, args)
         if args.command in ("chat", "run-default"):
-            return run_chat(config, stdin=sys.stdin, stdout=sys.stdout)
+            language = args.language or _terminal_language(os.environ.get("LANG", ""))
+            return run_chat(config, stdin=sys.stdin, stdout=sys.stdout, language=language)
         return _dispatch(config, args)
     except (DataDirLocked, SchemaError, StorageError) as exc:
         print(f"newsbrief: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.digests.schedule import ScheduleError, parse_hhmm
+from bot.i18n import Translator
 
 MAX_TOPIC_CHARS = 100
 _TIME_LIKE = re.compile(r"^\d{1,2}[:.]\d{1,2}$")
@@ -56,15 +57,18 @@ def suggest_zone(text: str) -> str | None:
     return zones[close[0]] if close else None
 
 
-def zone_problem(text: str) -> str:
+def zone_problem(text: str, tr: Translator | None = None) -> str:
     """Return the reply for a zone name that is not in the zone database."""
+    _ = (tr or Translator.english()).gettext
     hint = suggest_zone(text)
-    tail = f" Did you mean {hint}?" if hint else " Use a name like Europe/Berlin."
-    return f"I do not know the time zone {text[:60]!r}.{tail}"
+    tail = _("Did you mean {zone}?") if hint else _("Use a name like Europe/Berlin.")
+    head = _("I do not know the time zone {name}.").format(name=repr(text[:60]))
+    return f"{head} {tail.format(zone=hint)}"
 
 
-def parse_subscribe(args: list[str]) -> SubscribeArgs:
-    """Parse `[HH:MM] [Area/City] [words...]`."""
+def parse_subscribe(args: list[str], tr: Translator | None = None) -> SubscribeArgs:
+    """Parse `[HH:MM] [Area/City] [words...]`; problems are told in tr's language."""
+    _ = (tr or Translator.english()).gettext
     words = [w for w in args if w.strip()]
     hhmm: tuple[int, int] | None = None
     zone: str | None = None
@@ -72,17 +76,17 @@ def parse_subscribe(args: list[str]) -> SubscribeArgs:
         try:
             hhmm = parse_hhmm(words[0].replace(".", ":"))
         except ScheduleError:
-            return SubscribeArgs(problem=f"{words[0][:10]!r} is not a time; use HH:MM, e.g. 07:30.")
+            problem = _("{text} is not a time; use HH:MM, e.g. 07:30.")
+            return SubscribeArgs(problem=problem.format(text=repr(words[0][:10])))
         words = words[1:]
     if words and _ZONE_LIKE.match(words[0]):
         zone = find_zone(words[0])
         if zone is not None:
             words = words[1:]
         elif suggest_zone(words[0]) is not None:  # a near miss; "AC/DC" stays a topic word
-            return SubscribeArgs(problem=zone_problem(words[0]))
+            return SubscribeArgs(problem=zone_problem(words[0], tr))
     topic = " ".join(words)
     if len(topic) > MAX_TOPIC_CHARS:
-        return SubscribeArgs(
-            problem=f"That topic is too long; keep it under {MAX_TOPIC_CHARS} characters."
-        )
+        problem = _("That topic is too long; keep it under {count} characters.")
+        return SubscribeArgs(problem=problem.format(count=MAX_TOPIC_CHARS))
     return SubscribeArgs(hhmm, zone, topic)

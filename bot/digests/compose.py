@@ -10,10 +10,11 @@ sources since, and is then marked as an update.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.digests.records import Subscription, topic_key
 from bot.models import Article, Story
@@ -26,12 +27,14 @@ UPDATE_SOURCES = 3  # new sources a story sent before needs to be sent again, as
 PAGE = 100  # SearchService's largest page
 MAX_PAGES = 50
 RANK_CACHE_SIZE = 512
-RankCache = dict[tuple[str, str, str, int], list["Article"]]
+RANK_MINUTES = 10  # a fan-out ranks as of the same 10 minutes: recency moves slower than that
+RankCache = dict[tuple[object, ...], list[Any]]
 
 
 class ArticleSource(Protocol):
     """The part of ArticleStore a digest reads."""
 
+    def __len__(self) -> int: ...
     def added_since(self, since: datetime) -> list[Article]: ...
 
 
@@ -99,6 +102,10 @@ class Digest:
         return {i.story.id: i.story.source_count for s in self.sections for i in s.items}
 
 
+def _added(article: Article) -> datetime:
+    return article.added
+
+
 def since_of(sub: Subscription, now: datetime) -> datetime:
     """Return where the digest starts: the cursor, else the last 24 hours."""
     return sub.cursor if sub.cursor is not None else now - FIRST_DIGEST_WINDOW
@@ -131,19 +138,21 @@ def compose(
     (the common case in a fan-out), so 10,000 subscribers do not mean 10,000 searches.
     """
     oldest = min((since_of(s, now) for s in subs), default=now)
-    fresh = [a for a in store.added_since(oldest) if a.added <= now]
-    upto = max((a.added for a in fresh), default=None)
+    arrived = store.added_since(oldest)  # in arrival order: cuts by time are bisections
+    fresh = arrived[: bisect.bisect_right(arrived, now, key=_added)]
+    upto = fresh[-1].added if fresh else None
     seen = sent_before(subs)
     shown: set[str] = set()
     sections = []
     for sub in subs:
         since = since_of(sub, now)
-        candidates = [a for a in fresh if a.added > since]
+        candidates = fresh[bisect.bisect_right(fresh, since, key=_added) :]
         matched = _cached_rank(sub.topic, candidates, searcher, cache)
-        ranked = ranked_stories(stories, matched, now, max(now - since, MIN_PERIOD), lang)
-        items = [i for i in _brief_items(ranked, seen) if i.story.id not in shown]
-        shown.update(i.story.id for i in items[:cap])
-        sections.append(Section(sub, items[:cap], max(0, len(items) - cap)))
+        period = max(now - since, MIN_PERIOD)
+        ranked = _cached_stories(stories, matched, now, period, lang, cache)
+        items, more = _pick(ranked, seen, shown, cap)
+        shown.update(i.story.id for i in items)
+        sections.append(Section(sub, items, more))
     return Digest(chat_id, sections, upto)
 
 
@@ -166,16 +175,52 @@ def ranked_stories(
     return stories.top(reference, period, within=[a.id for a in articles], lang=lang)
 
 
-def _brief_items(ranked: list[Story], seen: Mapping[str, int]) -> list[BriefItem]:
-    """Return the stories not sent before, and those sent before that grew enough."""
-    items = []
+def _cached_stories(
+    stories: StoryRanker,
+    matched: list[Article],
+    now: datetime,
+    period: timedelta,
+    lang: str | None,
+    cache: RankCache | None,
+) -> list[Story]:
+    """Rank through the cache: 10,000 chats with the same new articles rank them once."""
+    if cache is None or not matched:
+        return ranked_stories(stories, matched, now, period, lang)
+    bucket = int(now.timestamp() // (RANK_MINUTES * 60))
+    key: tuple[object, ...] = ("stories", matched[0].id, matched[-1].id, len(matched))
+    key += (period, stories.version, bucket, lang)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= RANK_CACHE_SIZE:
+            cache.clear()
+        found = cache[key] = ranked_stories(stories, matched, now, period, lang)
+    return found
+
+
+def _pick(
+    ranked: list[Story], seen: Mapping[str, int], shown: set[str], cap: int
+) -> tuple[list[BriefItem], int]:
+    """Return up to cap stories not sent before (or grown since), and how many more there are.
+
+    Stories sent before come back only as updates; stories an earlier section of the same
+    digest showed are skipped. A fan-out calls this per chat, so the common case (nothing
+    sent, one section) takes a slice.
+    """
+    if not seen and not shown:
+        return [BriefItem(s) for s in ranked[:cap]], max(0, len(ranked) - cap)
+    items: list[BriefItem] = []
+    more = 0
     for story in ranked:
+        if story.id in shown:
+            continue
         before = seen.get(story.id)
-        if before is None:
-            items.append(BriefItem(story))
-        elif story.source_count - before >= UPDATE_SOURCES:
-            items.append(BriefItem(story, update=True))
-    return items
+        if before is not None and story.source_count - before < UPDATE_SOURCES:
+            continue
+        if len(items) < cap:
+            items.append(BriefItem(story, update=before is not None))
+        else:
+            more += 1
+    return items, more
 
 
 def _cached_rank(
@@ -184,7 +229,8 @@ def _cached_rank(
     """Match through the cache; candidates are a run of arrivals, so its ends name it."""
     if cache is None or not candidates:
         return rank(topic, candidates, searcher)
-    key = (topic_key(topic), candidates[0].id, candidates[-1].id, len(candidates))
+    key: tuple[object, ...] = (topic_key(topic), candidates[0].id, candidates[-1].id)
+    key += (len(candidates),)
     found = cache.get(key)
     if found is None:
         if len(cache) >= RANK_CACHE_SIZE:

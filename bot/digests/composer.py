@@ -9,21 +9,12 @@ from bot.digests.compose import ArticleSource, Digest, RankCache, Searcher, Stor
 from bot.digests.delivery import DigestPart
 from bot.digests.message import render_digest
 from bot.digests.records import Subscription
-from bot.models import Story
-from bot.summarize import topic_summary
+from bot.i18n import Catalogs
+from bot.models import Article, Story
+from bot.summarize import story_summary
 
-SUMMARY_CHARS = 240
-SUMMARY_SENTENCES = 2
-SUMMARY_ARTICLES = 6  # the newest few carry the story; more add cost, not news
 SUMMARY_CACHE = 20_000
 RENDER_CACHE = 1000
-
-
-def story_summary(story: Story, sentences: int = SUMMARY_SENTENCES) -> str:
-    """Return 1–2 sentences drawn from a story's articles, no statement twice."""
-    picked = topic_summary(story.articles[:SUMMARY_ARTICLES], sentences=sentences)
-    text = " ".join(s.text for s in picked)
-    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1].rstrip() + "…"
 
 
 class Composer:
@@ -39,13 +30,15 @@ class Composer:
         self._lines: dict[tuple[str, int], str] = {}
         self._ranks: RankCache = {}
         self._rendered: dict[object, list[DigestPart]] = {}
+        self._arrivals: tuple[datetime, int, list[Article]] | None = None
+        self._catalogs = Catalogs()
 
     def compose(self, chat_id: int, subs: list[Subscription], now: datetime) -> Digest:
         """Compose a chat's digest, sharing topic matches across chats."""
         return compose(
             chat_id,
             subs,
-            self._store,
+            self,
             self._search,
             self._stories,
             now,
@@ -54,13 +47,20 @@ class Composer:
         )
 
     def render(
-        self, digest: Digest, zone: ZoneInfo, now: datetime, send_empty: bool
+        self,
+        digest: Digest,
+        zone: ZoneInfo,
+        now: datetime,
+        send_empty: bool,
+        lang: str | None = None,
     ) -> list[DigestPart]:
-        """Render, reusing the messages of an identical digest (most subscribers share one)."""
+        """Render in the chat's language, reusing the messages of an identical digest."""
         day = now.astimezone(zone).date()
+        tr = self._catalogs.get(lang)
         key = (
             day,
             zone.key,
+            tr.lang,
             send_empty,
             tuple(
                 (
@@ -75,9 +75,24 @@ class Composer:
         if parts is None:
             if len(self._rendered) > RENDER_CACHE:
                 self._rendered.clear()
-            parts = render_digest(digest, self._summary, zone, now, send_empty=send_empty)
+            parts = render_digest(digest, self._summary, zone, now, send_empty=send_empty, tr=tr)
             self._rendered[key] = parts
         return parts
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def added_since(self, since: datetime) -> list[Article]:
+        """Return the store's arrivals since `since`, shared by a fan-out's chats.
+
+        A fan-out asks 10,000 times with the same cursor; the answer changes only when
+        articles arrive, which the store's size tells.
+        """
+        size = len(self._store)
+        cached = self._arrivals
+        if cached is None or cached[0] != since or cached[1] != size:
+            cached = self._arrivals = (since, size, self._store.added_since(since))
+        return cached[2]
 
     def _summary(self, story: Story) -> str:
         """Return the cached summary of a story (a new article makes a new key)."""

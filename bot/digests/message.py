@@ -14,29 +14,42 @@ from zoneinfo import ZoneInfo
 
 from bot.digests.compose import Digest, Section
 from bot.digests.delivery import DigestPart
+from bot.i18n import N_, Translator
 from bot.models import Story
 from bot.render.html import MESSAGE_LIMIT, bold, escape, visible_length
 from bot.render.stories import BriefEntry, brief_item
 
 SummaryFn = Callable[[Story], str]
-NOTHING_NEW = "Nothing new since your last digest."
+NOTHING_NEW = N_("Nothing new since your last digest.")
 STORY_BUTTON = "t:"  # t:<story id> lists a story's articles (bot.app.buttons.STORY)
 BUTTONS_PER_ROW = 5
 
 
-def story_button(number: int, story: Story) -> tuple[str, str]:
+def story_button(number: int, story: Story, tr: Translator | None = None) -> tuple[str, str]:
     """Return the (label, data) of the button that lists a story's articles."""
-    return (f"{number} · {len(story.articles)} articles", STORY_BUTTON + story.id)
+    count = len(story.articles)
+    label = (tr or Translator.english()).ngettext("{n} article", "{n} articles", count)
+    return (f"{number} · {label.format(n=count)}", STORY_BUTTON + story.id)
 
 
 def render_digest(
-    digest: Digest, summary: SummaryFn, zone: ZoneInfo, now: datetime, *, send_empty: bool = False
+    digest: Digest,
+    summary: SummaryFn,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    send_empty: bool = False,
+    tr: Translator | None = None,
 ) -> list[DigestPart]:
     """Return the messages of a digest; none when there is nothing new (unless send_empty)."""
-    day = now.astimezone(zone).strftime("%a %d %b")
-    header = f"{bold('Your news digest')} — {escape(day)}"
+    tr = tr or Translator.english()
+    _ = tr.gettext
+    local = now.astimezone(zone)
+    day = local.strftime("%a %d %b") if tr.lang == "en" else tr.when(local, "EEE d MMM")
+    title = _("Your news digest")  # not inside the f-string: pybabel on 3.11 would miss it
+    header = f"{bold(title)} — {escape(day)}"
     if digest.empty:
-        return [DigestPart(f"{header}\n{NOTHING_NEW}")] if send_empty else []
+        return [DigestPart(f"{header}\n{_(NOTHING_NEW)}")] if send_empty else []
     shown = [s for s in digest.sections if s.items]
     grouped = len(digest.sections) > 1
     packer = _Packer(header)
@@ -46,18 +59,22 @@ def render_digest(
             packer.add(f"🗂 {bold(section.sub.label)}")
         for item in section.items:
             entry = BriefEntry(item.story, summary(item.story), item.update)
-            button = story_button(number, item.story) if len(item.story.articles) > 1 else None
-            packer.add(brief_item(number, entry, zone), button)
+            many = len(item.story.articles) > 1
+            button = story_button(number, item.story, tr) if many else None
+            packer.add(brief_item(number, entry, zone, tr=tr), button)
             number += 1
         if section.more:
-            packer.add(_more(section))
+            packer.add(_more(section, tr))
     return packer.parts()
 
 
-def _more(section: Section) -> str:
+def _more(section: Section, tr: Translator) -> str:
     """Return the "and N more" line, pointing at the command that lists them."""
     command = f"/brief {section.sub.topic}" if section.sub.topic else "/brief"
-    return f"…and {section.more} more stories: {escape(command)}"
+    text = tr.ngettext(
+        "…and {n} more story: {command}", "…and {n} more stories: {command}", section.more
+    )
+    return text.format(n=section.more, command=escape(command))
 
 
 class _Packer:

@@ -139,6 +139,7 @@ class ChatSettings:
     zone: str | None = None
     active: bool = True
     send_empty: bool = False
+    lang: str | None = None  # the language the chat reads (bot.app.language)
 
     def to_doc(self) -> dict[str, Any]:
         """Return the TinyDB document."""
@@ -147,15 +148,17 @@ class ChatSettings:
             "zone": self.zone,
             "active": self.active,
             "send_empty": self.send_empty,
+            "lang": self.lang,
         }
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> ChatSettings:
         """Build from a TinyDB document."""
-        zone = doc.get("zone")
+        zone, lang = doc.get("zone"), doc.get("lang")
         return cls(
             chat_id=int(doc["chat_id"]),
             zone=str(zone) if zone else None,
             active=bool(doc.get("active", True)),
             send_empty=bool(doc.get("send_empty", False)),
+            lang=str(lang) if lang else None,
         )

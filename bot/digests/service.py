@@ -254,8 +254,10 @@ class DigestService:
         now = self._clock()
         digest = self._composer.compose(chat_id, subs, now)
         zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
-        send_empty = request.manual or self.subs.chat(chat_id).send_empty
-        parts = self._composer.render(digest, zone, now, send_empty)
+        settings = self.subs.chat(chat_id)  # its language too (bot.app.language)
+        parts = self._composer.render(
+            digest, zone, now, request.manual or settings.send_empty, settings.lang
+        )
         result = await self._deliverer.deliver(chat_id, parts)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.

@@ -221,6 +221,11 @@ class SubscriptionStore:
         table = self._users.table(CHATS_TABLE)
         table.upsert(settings.to_doc(), lambda d: d.get("chat_id") == settings.chat_id)
 
+    def set_lang(self, chat_id: int, lang: str) -> None:
+        """Save the language the chat reads."""
+        if self.chat(chat_id).lang != lang:
+            self.set_chat(replace(self.chat(chat_id), lang=lang))
+
     def drop_chat(self, chat_id: int) -> bool:
         """Forget the chat's settings (zone, quiet flag); return whether it had any stored."""
         self._chats.pop(chat_id, None)

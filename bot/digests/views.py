@@ -8,42 +8,52 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.digests.records import Subscription
 from bot.digests.service import DigestService
+from bot.i18n import Translator
 from bot.models import utcnow
 from bot.render.html import bold, escape
 
 TIME_CHOICES = ("06:00", "07:00", "08:00", "09:00", "12:00", "18:00", "21:00")
 
 
-def describe(sub: Subscription, now: datetime) -> str:
+def describe(sub: Subscription, now: datetime, tr: Translator) -> str:
     """Return one subscription as a line: topic, time, zone, next digest."""
     nxt = sub.slot.next_due(now).astimezone(sub.slot.zone)
-    return (
-        f"{bold(sub.label)} — every day at {sub.slot.hhmm} ({escape(sub.zone)}); "
-        f"next {nxt.strftime('%a %d %b %H:%M')}"
+    line = tr.gettext("{topic} — every day at {time} ({zone}); next {next}")
+    return line.format(
+        topic=bold(sub.label),
+        time=sub.slot.hhmm,
+        zone=escape(sub.zone),
+        next=escape(tr.when(nxt, "EEE d MMM HH:mm")),
     )
 
 
-def keyboard(subs: list[Subscription]) -> InlineKeyboardMarkup | None:
+def keyboard(subs: list[Subscription], tr: Translator) -> InlineKeyboardMarkup | None:
+    """Return a Remove and a Time button for each subscription."""
+    _ = tr.gettext
     rows = [
         [
-            InlineKeyboardButton(f"✖ Remove {n}", callback_data=f"sub:rm:{s.sub_id}"),
-            InlineKeyboardButton(f"🕒 Time {n}", callback_data=f"sub:tm:{s.sub_id}"),
+            InlineKeyboardButton(_("✖ Remove {n}").format(n=n), callback_data=f"sub:rm:{s.sub_id}"),
+            InlineKeyboardButton(_("🕒 Time {n}").format(n=n), callback_data=f"sub:tm:{s.sub_id}"),
         ]
         for n, s in enumerate(subs, start=1)
     ]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def listing(service: DigestService, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+def listing(
+    service: DigestService, chat_id: int, tr: Translator
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """Return the /subscriptions text and its buttons."""
+    _ = tr.gettext
     subs = service.for_chat(chat_id)
     if not subs:
-        return "No subscriptions here. Try <code>/subscribe 07:30 climate</code>.", None
+        return _("No subscriptions here. Try <code>/subscribe 07:30 climate</code>."), None
     now = utcnow()
-    lines = [f"{n}. {describe(s, now)}" for n, s in enumerate(subs, start=1)]
+    lines = [f"{n}. {describe(s, now, tr)}" for n, s in enumerate(subs, start=1)]
     if not service.is_active(chat_id):
-        lines.append("\nPaused: the bot could not reach this chat. Send /start to resume.")
-    return "<b>Subscriptions</b>\n" + "\n".join(lines), keyboard(subs)
+        lines.append("\n" + _("Paused: the bot could not reach this chat. Send /start to resume."))
+    heading = "<b>" + _("Subscriptions") + "</b>\n"
+    return heading + "\n".join(lines), keyboard(subs, tr)
 
 
 def time_keyboard(sub: Subscription) -> InlineKeyboardMarkup:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from bot.i18n import Translator
 from bot.models import Article
 from bot.render.html import (
     MESSAGE_LIMIT,
@@ -59,19 +60,24 @@ def truncate(text: str, limit: int) -> str:
     return cut.rstrip() + ELLIPSIS
 
 
-def format_date(moment: datetime, tz: tzinfo) -> str:
-    """Format an aware datetime in the user's zone, locale-independent: `5 Mar 2025, 14:05`."""
+def format_date(moment: datetime, tz: tzinfo, tr: Translator | None = None) -> str:
+    """Format an aware datetime in the user's zone: `5 Mar 2025, 14:05`, `5 мар. 2025, 14:05`."""
     local = moment.astimezone(tz)
+    if tr is not None and tr.lang != "en":
+        return tr.short_datetime(local)
     return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
 
 
-def title_text(article: Article, limit: int = TITLE_LIMIT) -> str:
-    return truncate(one_line(article.title), limit) or "(untitled)"
+def title_text(article: Article, limit: int = TITLE_LIMIT, tr: Translator | None = None) -> str:
+    """Return the title on one line within limit, or "(untitled)"."""
+    untitled = (tr or Translator.english()).gettext("(untitled)")
+    return truncate(one_line(article.title), limit) or untitled
 
 
-def byline(article: Article, tz: tzinfo, separator: str) -> str:
+def byline(article: Article, tz: tzinfo, separator: str, tr: Translator | None = None) -> str:
+    """Return "source, date" (the date alone when the source is unknown)."""
     source = one_line(article.source or "")
-    date = format_date(article.published, tz)
+    date = format_date(article.published, tz, tr)
     return f"{truncate(source, 80)}{separator}{date}" if source else date
 
 
@@ -85,11 +91,12 @@ def truncate_html(html: str, limit: int) -> str:
     return (parts[0].rstrip() if parts else "") + ELLIPSIS
 
 
-def article_card(article: Article, summary_lines: Sequence[str], tz: tzinfo) -> str:
+def article_card(
+    article: Article, summary_lines: Sequence[str], tz: tzinfo, tr: Translator | None = None
+) -> str:
     """Render one article: bold linked title, `source · date` in tz, then the summary lines."""
-    header = (
-        f"<b>{link(article.url, title_text(article))}</b>\n{escape(byline(article, tz, ' · '))}"
-    )
+    title = link(article.url, title_text(article, tr=tr))
+    header = f"<b>{title}</b>\n{escape(byline(article, tz, ' · ', tr))}"
     lines = [one_line(line) for line in summary_lines]
     summary = "\n".join(line for line in lines if line)
     if not summary:
@@ -98,11 +105,11 @@ def article_card(article: Article, summary_lines: Sequence[str], tz: tzinfo) -> 
     return f"{header}\n\n{escape(truncate(summary, budget))}"
 
 
-def _item(number: int, item: ListItem, tz: tzinfo, budget: int) -> str:
+def _item(number: int, item: ListItem, tz: tzinfo, budget: int, tr: Translator | None) -> str:
     """Render one list row within `budget` visible units."""
     article = item.article
-    title = title_text(article, min(TITLE_LIMIT, max(budget // 3, 20)))
-    first = f"{number}. {link(article.url, title)} — {escape(byline(article, tz, ', '))}"
+    title = title_text(article, min(TITLE_LIMIT, max(budget // 3, 20)), tr)
+    first = f"{number}. {link(article.url, title)} — {escape(byline(article, tz, ', ', tr))}"
     if item.note:
         first += f" · <b>{escape(item.note)}</b>"
     room = budget - visible_length(first) - 1
@@ -113,13 +120,20 @@ def _item(number: int, item: ListItem, tz: tzinfo, budget: int) -> str:
     return f"{first}\n{second}" if second.strip() else first
 
 
-def article_list(items: Sequence[ListItem], tz: tzinfo, header: str = "", *, start: int = 1) -> str:
+def article_list(
+    items: Sequence[ListItem],
+    tz: tzinfo,
+    header: str = "",
+    *,
+    start: int = 1,
+    tr: Translator | None = None,
+) -> str:
     """Render a numbered list (header is plain text, shown bold) that fits in one message."""
     head = bold(one_line(header)) if header.strip() else ""
     room = MESSAGE_LIMIT - (visible_length(head) + 2 if head else 0)
     # Rows are separated by a blank line (2 units); each row gets an equal share.
     budget = max((room - 2 * max(len(items) - 1, 0)) // max(len(items), 1), 40)
-    rows = [_item(start + n, item, tz, budget) for n, item in enumerate(items)]
+    rows = [_item(start + n, item, tz, budget, tr) for n, item in enumerate(items)]
     body = "\n\n".join(rows)
     text = f"{head}\n\n{body}" if head and body else head or body
     return text if visible_length(text) <= MESSAGE_LIMIT else truncate_html(text, MESSAGE_LIMIT)

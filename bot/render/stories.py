@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from bot.i18n import Translator
 from bot.models import Story
 from bot.render.cards import byline, format_date, one_line, title_text, truncate
 from bot.render.html import MESSAGE_LIMIT, bold, escape, link, visible_length
@@ -15,22 +16,25 @@ SOURCES_SHOWN = 3
 HEADLINE_LIMIT = 200
 
 
-def sources_line(story: Story, shown: int = SOURCES_SHOWN) -> str:
+def sources_line(story: Story, shown: int = SOURCES_SHOWN, tr: Translator | None = None) -> str:
     """Return "3 sources: A, B, C +2" (plain text); one source is just its name."""
+    tr = tr or Translator.english()
     count = story.source_count
     names = [truncate(one_line(s), 40) for s in story.sources[:shown]]
+    sources = tr.ngettext("{n} source", "{n} sources", count).format(n=count)
     if count <= 1:
-        return names[0] if names else "1 source"
+        return names[0] if names else sources
     extra = count - len(names)
     listed = ", ".join(names)
     if not listed:
-        return f"{count} sources"
-    return f"{count} sources: {listed}" + (f" +{extra}" if extra > 0 else "")
+        return sources
+    return f"{sources}: {listed}" + (f" +{extra}" if extra > 0 else "")
 
 
-def headline(story: Story, limit: int = HEADLINE_LIMIT) -> str:
+def headline(story: Story, limit: int = HEADLINE_LIMIT, tr: Translator | None = None) -> str:
     """Return the story's headline on one line, cut to the limit (plain text)."""
-    return truncate(one_line(story.headline), limit) or "(untitled)"
+    untitled = (tr or Translator.english()).gettext("(untitled)")
+    return truncate(one_line(story.headline), limit) or untitled
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +46,17 @@ class BriefEntry:
     update: bool = False
 
 
-def brief_item(number: int, entry: BriefEntry, tz: tzinfo, budget: int = 900) -> str:
+def brief_item(
+    number: int, entry: BriefEntry, tz: tzinfo, budget: int = 900, tr: Translator | None = None
+) -> str:
     """Render one numbered story: linked headline, summary, sources and last update."""
     story = entry.story
     mark = "🔄 " if entry.update else ""
-    title = link(story.best.url, headline(story, min(HEADLINE_LIMIT, max(budget // 3, 40))))
-    first = f"{number}. {mark}<b>{title}</b>"
-    meta = f"{sources_line(story)} · {format_date(story.last_updated, tz)}"
+    short = headline(story, min(HEADLINE_LIMIT, max(budget // 3, 40)), tr)
+    first = f"{number}. {mark}<b>{link(story.best.url, short)}</b>"
+    meta = f"{sources_line(story, tr=tr)} · {format_date(story.last_updated, tz, tr)}"
     if entry.update:
-        meta = f"update · {meta}"
+        meta = (tr or Translator.english()).gettext("update · {meta}").format(meta=meta)
     room = budget - visible_length(first) - len(meta) - 2
     summary = escape(truncate(one_line(entry.summary), max(room, 0)))
     lines = (
@@ -59,43 +65,54 @@ def brief_item(number: int, entry: BriefEntry, tz: tzinfo, budget: int = 900) ->
     return "\n".join(lines)
 
 
-def brief_page(entries: Sequence[BriefEntry], tz: tzinfo, header: str, *, start: int = 1) -> str:
+def brief_page(
+    entries: Sequence[BriefEntry],
+    tz: tzinfo,
+    header: str,
+    *,
+    start: int = 1,
+    tr: Translator | None = None,
+) -> str:
     """Render a numbered page of stories under a bold header, within one message."""
     head = bold(one_line(header)) if header.strip() else ""
     room = MESSAGE_LIMIT - visible_length(head) - 2
     budget = max((room - 2 * max(len(entries) - 1, 0)) // max(len(entries), 1), 80)
-    rows = [brief_item(start + n, e, tz, budget) for n, e in enumerate(entries)]
+    rows = [brief_item(start + n, e, tz, budget, tr) for n, e in enumerate(entries)]
     text = "\n\n".join([head, *rows] if head else rows)
     return text if visible_length(text) <= MESSAGE_LIMIT else split_message(text)[0]
 
 
-def story_note(story: Story) -> str:
+def story_note(story: Story, tr: Translator | None = None) -> str:
     """Return the list-row note of a story with more than one source: "+3 sources"."""
     more = story.source_count - 1
     if more <= 0:
         return ""
-    return f"+{more} source" + ("s" if more > 1 else "")
+    tr = tr or Translator.english()
+    return tr.ngettext("+{n} source", "+{n} sources", more).format(n=more)
 
 
-def story_articles(story: Story, tz: tzinfo, limit: int = 30) -> list[str]:
+def story_articles(
+    story: Story, tz: tzinfo, limit: int = 30, tr: Translator | None = None
+) -> list[str]:
     """Render a story's articles (newest first) with source and time; split to fit messages."""
-    head = f"{bold(headline(story))}\n{escape(sources_line(story, shown=5))}"
+    head = f"{bold(headline(story, tr=tr))}\n{escape(sources_line(story, shown=5, tr=tr))}"
     rows = []
     for n, article in enumerate(story.articles[:limit], start=1):
-        rows.append(
-            f"{n}. {link(article.url, title_text(article, 150))} — {escape(byline(article, tz, ', '))}"
-        )
+        title = link(article.url, title_text(article, 150, tr))
+        rows.append(f"{n}. {title} — {escape(byline(article, tz, ', ', tr))}")
     more = len(story.articles) - limit
     if more > 0:
-        rows.append(f"…and {more} more.")
+        rows.append((tr or Translator.english()).gettext("…and {n} more.").format(n=more))
     return split_message("\n\n".join([head, "\n".join(rows)]))
 
 
-def story_card(story: Story, summary: Sequence[str], tz: tzinfo) -> str:
+def story_card(
+    story: Story, summary: Sequence[str], tz: tzinfo, tr: Translator | None = None
+) -> str:
     """Render the card shared inline: headline, sources and time, then the summary."""
     header = (
-        f"<b>{link(story.best.url, headline(story))}</b>\n"
-        f"{escape(sources_line(story))} · {escape(format_date(story.last_updated, tz))}"
+        f"<b>{link(story.best.url, headline(story, tr=tr))}</b>\n"
+        f"{escape(sources_line(story, tr=tr))} · {escape(format_date(story.last_updated, tz, tr))}"
     )
     text = " ".join(one_line(s) for s in summary if s.strip())
     if not text:

@@ -150,9 +150,12 @@ class Terminal:
             self.write("")
 
 
-def run_chat(config: Config, *, stdin: TextIO, stdout: TextIO) -> int:
-    """Run the bot against an in-process local server, with the terminal as the user."""
-    return asyncio.run(_chat(config, stdin, stdout))
+def run_chat(config: Config, *, stdin: TextIO, stdout: TextIO, language: str = "en") -> int:
+    """Run the bot against an in-process local server, with the terminal as the user.
+
+    `language` is the terminal user's Telegram language_code (what the bot answers in).
+    """
+    return asyncio.run(_chat(config, stdin, stdout, language))
 
 
 async def _read_line(stdin: TextIO, prompt: str, out: TextIO) -> str:
@@ -163,7 +166,7 @@ async def _read_line(stdin: TextIO, prompt: str, out: TextIO) -> str:
     return await asyncio.to_thread(stdin.readline)
 
 
-async def _chat(config: Config, stdin: TextIO, stdout: TextIO) -> int:
+async def _chat(config: Config, stdin: TextIO, stdout: TextIO, language: str) -> int:
     """Start server and bot, relay lines until end of input, stop both."""
     server = LocalBotApiServer(token=CHAT_TOKEN, bot_username="newsbrief_bot")
     await server.start()
@@ -181,7 +184,7 @@ async def _chat(config: Config, stdin: TextIO, stdout: TextIO) -> int:
         application.add_handler(TypeHandler(Update, progress.finished), group=DONE_GROUP)
         interactive = stdin.isatty()
         async with running(application, poll_timeout=1):
-            user = server.user(CHAT_USER_ID, "You")
+            user = server.user(CHAT_USER_ID, "You", language_code=language)
             terminal = Terminal(user, progress, stdout, server.bot_username)
             if interactive:
                 terminal.write(HELLO)

@@ -1,21 +1,24 @@
 """Text analysis shared by indexing, querying and snippets: folding, tokenising, stemming, edits.
 
-`Article.lang` (set by the store with `bot.text.lang.detect_language`) picks the analyzer of an
-article: English articles get the English (Porter2) stemmer; Russian ones get the Russian
-(Snowball) stemmer chained with the English one, because Russian news quotes Latin names and
-words (the Russian stemmer leaves Latin words alone, the English one Cyrillic words). Both drop
-English and Russian stop words. A query word is stemmed both ways and looked up in both sets
-of fields, so a query need not know its language.
+Each article is analysed in its own language (`Article.lang`, detected by the store with
+`bot.text.lang.detect_language`): `bot.text.analysis.LANGUAGES` names the Snowball stemmers of
+each language, the same ones the summariser runs through PyStemmer, and every language has its
+own pair of stemmed fields in the index. Russian chains the English stemmer after its own,
+because Russian news quotes Latin names and words. Languages without a stemmer share unstemmed
+fields (`PLAIN`). Every analyzer drops the same stop words (English and Russian, see
+`analysis.SEARCH_STOP_LANGUAGES`) so that a query word, whose language is unknown, is one token
+in each of them: the planner stems it every way and looks it up in each language's fields.
 """
 
 from __future__ import annotations
 
 import tantivy
 
-ENGLISH = "newsbrief_en"
-MIXED = "newsbrief_ru"
+from bot.text.analysis import LANGUAGES, MAX_TOKEN_CHARS, SEARCH_STOP_LANGUAGES
+
+PLAIN = "xx"  # the analysis group of articles in languages without a stemmer
+GROUPS = (*LANGUAGES, PLAIN)
 FOLDED = "newsbrief_fold"
-MAX_TOKEN_CHARS = 40
 
 
 def fold(text: str) -> str:
@@ -24,29 +27,29 @@ def fold(text: str) -> str:
     return text.replace("ё", "е").replace("Ё", "Е")
 
 
-def _stemming(languages: tuple[str, ...]) -> tantivy.TextAnalyzer:
-    """Build a ranked-field analyzer: lowercase, accent fold, stop words, the given stemmers."""
+def group_of(lang: str) -> str:
+    """Return the analysis group of an article language: itself when stemmed, else PLAIN."""
+    return lang if lang in LANGUAGES else PLAIN
+
+
+def tokenizer_name(group: str) -> str:
+    """Return the name the analyzer of a group is registered under."""
+    return f"newsbrief_{group}"
+
+
+def stemming_analyzer(group: str) -> tantivy.TextAnalyzer:
+    """Build a ranked-field analyzer: lowercase, stop words, the group's stemmers, accent fold."""
     builder = (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(MAX_TOKEN_CHARS))
         .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .filter(tantivy.Filter.stopword("english"))
-        .filter(tantivy.Filter.stopword("russian"))
     )
-    for language in languages:
-        builder = builder.filter(tantivy.Filter.stemmer(language))
-    return builder.build()
-
-
-def english_analyzer() -> tantivy.TextAnalyzer:
-    """Build the analyzer of English articles (most of them: it skips the Russian stemmer)."""
-    return _stemming(("english",))
-
-
-def mixed_analyzer() -> tantivy.TextAnalyzer:
-    """Build the analyzer of Russian articles, which stems Russian and English words alike."""
-    return _stemming(("russian", "english"))
+    for stop in SEARCH_STOP_LANGUAGES:
+        builder = builder.filter(tantivy.Filter.stopword(stop))
+    for algorithm in LANGUAGES.get(group, ()):
+        builder = builder.filter(tantivy.Filter.stemmer(algorithm))
+    # Folded after stemming, as the summariser does (see bot.text.analysis).
+    return builder.filter(tantivy.Filter.ascii_fold()).build()
 
 
 def folded_analyzer() -> tantivy.TextAnalyzer:

@@ -10,36 +10,41 @@ import tantivy
 
 from bot.models import Article
 from bot.search.analysis import (
-    ENGLISH,
     FOLDED,
-    MIXED,
-    english_analyzer,
+    GROUPS,
     fold,
     folded_analyzer,
-    mixed_analyzer,
+    group_of,
+    stemming_analyzer,
+    tokenizer_name,
 )
 
 log = logging.getLogger(__name__)
 
 # Bump when the schema or the analyzers change: an index with another version is rebuilt.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 MARKER = "newsbrief-search.json"
 
-TITLE, BODY = "title", "body"  # English articles
-TITLE_RU, BODY_RU = "title_ru", "body_ru"  # Russian articles
 TITLE_RAW, BODY_RAW = "title_raw", "body_raw"
 SOURCE, ID, TS = "source", "id", "ts"
+LANG, GROUP = "lang", "group"  # the article's language code, and its analysis group
+
+
+def stemmed_fields(group: str) -> tuple[str, str]:
+    """Return the title and body fields of an analysis group ("title_de", "body_de")."""
+    return f"title_{group}", f"body_{group}"
 
 
 def build_schema() -> tantivy.Schema:
-    """Return the index schema: stemmed fields per language for BM25, folded ones (all
-    languages) for prefixes and typos."""
+    """Return the index schema: stemmed fields per language group for BM25, folded ones (all
+    languages) for prefixes and typos, and the language for `lang:` filters."""
     sb = tantivy.SchemaBuilder()
     sb.add_text_field(ID, stored=True, tokenizer_name="raw")
-    sb.add_text_field(TITLE, tokenizer_name=ENGLISH)
-    sb.add_text_field(BODY, tokenizer_name=ENGLISH)
-    sb.add_text_field(TITLE_RU, tokenizer_name=MIXED)
-    sb.add_text_field(BODY_RU, tokenizer_name=MIXED)
+    for group in GROUPS:
+        for name in stemmed_fields(group):
+            sb.add_text_field(name, tokenizer_name=tokenizer_name(group))
+    sb.add_text_field(LANG, tokenizer_name="raw")
+    sb.add_text_field(GROUP, tokenizer_name="raw")
     # Surface forms need no positions: they serve term, prefix and fuzzy lookups only.
     sb.add_text_field(TITLE_RAW, tokenizer_name=FOLDED, index_option="freq")
     sb.add_text_field(BODY_RAW, tokenizer_name=FOLDED, index_option="freq")
@@ -50,8 +55,8 @@ def build_schema() -> tantivy.Schema:
 
 def register_analyzers(index: tantivy.Index) -> None:
     """Register the analyzers the schema names; needed on every open."""
-    index.register_tokenizer(ENGLISH, english_analyzer())
-    index.register_tokenizer(MIXED, mixed_analyzer())
+    for group in GROUPS:
+        index.register_tokenizer(tokenizer_name(group), stemming_analyzer(group))
     index.register_tokenizer(FOLDED, folded_analyzer())
 
 
@@ -113,9 +118,12 @@ def to_document(article: Article) -> tantivy.Document:
     title, body = fold(article.title), fold(article.body)
     doc = tantivy.Document()
     doc.add_text(ID, article.id)
-    russian = article.lang == "ru"
-    doc.add_text(TITLE_RU if russian else TITLE, title)
-    doc.add_text(BODY_RU if russian else BODY, body)
+    group = group_of(article.lang)
+    title_field, body_field = stemmed_fields(group)
+    doc.add_text(title_field, title)
+    doc.add_text(body_field, body)
+    doc.add_text(LANG, article.lang)
+    doc.add_text(GROUP, group)
     doc.add_text(TITLE_RAW, title)
     doc.add_text(BODY_RAW, body)
     doc.add_text(SOURCE, fold(article.source or ""))

@@ -17,9 +17,10 @@ from functools import partial
 import tantivy
 from tantivy import Occur, Query
 
-from bot.search.analysis import allowed_edits, fold
-from bot.search.index import BODY, BODY_RAW, BODY_RU, SOURCE, TITLE, TITLE_RAW, TITLE_RU, TS
+from bot.search.analysis import GROUPS, allowed_edits, fold
+from bot.search.index import BODY_RAW, GROUP, LANG, SOURCE, TITLE_RAW, TS, stemmed_fields
 from bot.search.query import ParsedQuery, Term
+from bot.search.results import Typo
 
 TITLE_BOOST = 3.0
 PREFIX_WEIGHT = 0.5
@@ -33,20 +34,8 @@ COMPLETE_UP_TO = 5
 MAX_FUZZY_WORDS = 4
 
 
-@dataclass(frozen=True)
-class Typo:
-    """A query word missing from the index that was matched by its near neighbours."""
-
-    typed: str
-    folded: str
-    edits: int
-    prefix: bool
-    freq: int = 0  # articles holding the word as typed (see suggest.KNOWN_WORD_FACTOR)
-    stem: str | None = None  # a correction must be another word, not another inflection
-
-
 Compiled = tuple[Query | None, Query | None]
-Stem = tuple[str, str]  # a word stemmed for English articles, and for Russian ones
+Stem = tuple[str, ...]  # a word stemmed for each language group present in the index
 
 
 @dataclass
@@ -90,15 +79,17 @@ class Planner:
         self,
         schema: tantivy.Schema,
         searcher: tantivy.Searcher,
-        english: tantivy.TextAnalyzer,
-        mixed: tantivy.TextAnalyzer,
+        analyzers: dict[str, tantivy.TextAnalyzer],
         folded: tantivy.TextAnalyzer,
     ) -> None:
-        """Keep what compiling needs."""
+        """Keep what compiling needs; only the language groups the index holds are searched."""
         self._schema = schema
         self._searcher = searcher
-        self._english = english
-        self._mixed = mixed
+        present = [g for g in GROUPS if searcher.doc_freq(GROUP, g) > 0]
+        self._groups = present or ["en"]
+        self._fields = [stemmed_fields(g) for g in self._groups]
+        self._analyzers = [analyzers[g] for g in self._groups]
+        self._mixed = analyzers["ru"]  # typo corrections compare stems of any Latin/Cyrillic word
         self._folded = folded
 
     def plan(self, parsed: ParsedQuery) -> Plan:
@@ -116,6 +107,9 @@ class Planner:
             excluded, _ = self._term(term, Plan(), False, fuzzy=False)
             if excluded is not None:
                 plan.excluded.append(excluded)
+        if parsed.langs:
+            langs = [Query.term_query(self._schema, LANG, code) for code in parsed.langs]
+            plan.filters.append(_any(langs))
         if parsed.sources:
             sources = [self._source(s) for s in parsed.sources]
             plan.filters.append(_any(sources))
@@ -127,9 +121,9 @@ class Planner:
         """Compile a word or phrase (None: only stop words or punctuation), and its loose form."""
         text = fold(term.text)
         tokens = self._mixed.pre_tokenize(text).tokens
-        # Both analyzers drop the same stop words, so their tokens pair up one to one.
-        stems = list(zip(self._english.analyze(text), [t.text for t in tokens], strict=True))
-        plan.stems.update(s for pair in stems for s in pair)
+        # Every analyzer drops the same stop words, so their tokens pair up one to one.
+        stems: list[Stem] = list(zip(*(a.analyze(text) for a in self._analyzers), strict=True))
+        plan.stems.update(s for each in stems for s in each)
         if term.phrase or len(self._folded.analyze(text)) > 1:
             if len(stems) <= 1:
                 return (self._stem_query(stems[0]) if stems else None), None
@@ -150,7 +144,7 @@ class Planner:
         matches every word, it forgives typos that happen to be words (or corpus typos).
         """
         alts: list[Query] = []
-        if stem is not None and self._known(stem):
+        if stem is not None and self._holding(stem):
             alts.append(self._stem_query(stem))
         surface = self._freq(TITLE_RAW, raw) + self._freq(BODY_RAW, raw)
         if prefix and len(raw) >= 2:
@@ -160,7 +154,8 @@ class Planner:
         if alts:
             if edits == 0:
                 return _any(alts), None
-            plan.loose_typos.append(Typo(typed, raw, edits, prefix, surface, stem and stem[1]))
+            mixed = self._mixed.analyze(raw)  # as suggest.py stems the words it offers
+            plan.loose_typos.append(Typo(typed, raw, edits, prefix, surface, "".join(mixed[:1])))
             return _any(alts), _any([*alts, self._neighbours(raw, edits, prefix)])
         if stem is None and not prefix:
             return None, None  # a stop word
@@ -187,13 +182,13 @@ class Planner:
         """
         if len(raw) > COMPLETE_UP_TO and is_word:
             return []
-        completions = self._completions(raw, stem[1] if stem else None)
+        completions = self._completions(raw, stem)
         if completions:
             plan.prefixes.add(raw)
         weight = KNOWN_PREFIX_WEIGHT if is_word else PREFIX_WEIGHT
         return [self._raw_query(c, weight) for c in completions]
 
-    def _completions(self, prefix: str, stem: str | None) -> set[str]:
+    def _completions(self, prefix: str, stem: Stem | None) -> set[str]:
         """Return the most frequent indexed words that start with prefix, except those
         with the given stem: the stem query matches them already, and counting them twice
         would favour one inflection over another."""
@@ -202,19 +197,22 @@ class Planner:
         found += self._searcher.terms_with_prefix(TITLE_RAW, prefix, limit=limit)
         words = {term for term, _ in found}
         if stem is not None:
-            words = {w for w in words if self._mixed.analyze(w) != [stem]}
+            pairs = list(zip(self._analyzers, stem, strict=True))
+            words = {w for w in words if all(a.analyze(w) != [s] for a, s in pairs)}
         return words
 
-    def _known(self, stem: Stem) -> bool:
-        """Return whether any article holds the stem."""
-        english = self._freq(TITLE, stem[0]) + self._freq(BODY, stem[0])
-        return english + self._freq(TITLE_RU, stem[1]) + self._freq(BODY_RU, stem[1]) > 0
+    def _holding(self, stem: Stem) -> list[tuple[tuple[str, str], str]]:
+        """Return the (title, body) fields of each language holding its stem, with the stem."""
+        found = zip(self._fields, stem, strict=True)
+        return [(f, s) for f, s in found if self._freq(f[0], s) + self._freq(f[1], s) > 0]
 
     def _stem_query(self, stem: Stem) -> Query:
-        """Match a stem in the title (boosted) or the body, of English or Russian articles."""
-        english = _fields(self._title_query(TITLE, stem[0]), self._term_query(BODY, stem[0]))
-        mixed = _fields(self._title_query(TITLE_RU, stem[1]), self._term_query(BODY_RU, stem[1]))
-        return _any([english, mixed])
+        """Match a stem in the title (boosted) or the body, in each language that holds it."""
+        queries = [
+            _fields(self._title_query(title, s), self._term_query(body, s))
+            for (title, body), s in self._holding(stem)
+        ]
+        return _any(queries) if queries else Query.empty_query()
 
     def _title_query(self, field_name: str, term: str) -> Query:
         """Match a term in a title, scored by its rarity alone.
@@ -234,19 +232,15 @@ class Planner:
         return Query.term_query(self._schema, field_name, term, index_option="freq")
 
     def _phrase_query(self, offsets: list[int], stems: list[Stem]) -> Query:
-        """Match stems at these relative positions, in English or Russian articles."""
-        english: list[str | tuple[int, str]] = []
-        mixed: list[str | tuple[int, str]] = []
-        for offset, (en, mx) in zip(offsets, stems, strict=True):
-            english.append((offset, en))
-            mixed.append((offset, mx))
+        """Match stems at these relative positions, in each language's articles."""
         phrase = partial(Query.phrase_query, self._schema)
-        return _any(
-            [
-                _fields(phrase(TITLE, english), phrase(BODY, english)),
-                _fields(phrase(TITLE_RU, mixed), phrase(BODY_RU, mixed)),
+        queries = []
+        for i, (title, body) in enumerate(self._fields):
+            words: list[str | tuple[int, str]] = [
+                (at, each[i]) for at, each in zip(offsets, stems, strict=True)
             ]
-        )
+            queries.append(_fields(phrase(title, words), phrase(body, words)))
+        return _any(queries)
 
     def _raw_query(self, word: str, weight: float) -> Query:
         """Match a surface word in the title (boosted) or the body, scaled by weight."""

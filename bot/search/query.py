@@ -2,7 +2,7 @@
 
 Syntax: words (all must match), `"exact phrase"`, `-word` / `-"phrase"` (exclude), `a OR b`
 (either; binds tighter than the implicit AND), `source:name` or `source:"two words"`,
-`since:YYYY-MM-DD` (inclusive), `before:YYYY-MM-DD` (exclusive). An operator with a value that
+`lang:xx` (an ISO 639-1 code: "lang:ru" is Russian news), `since:YYYY-MM-DD` (inclusive), `before:YYYY-MM-DD` (exclusive). An operator with a value that
 does not parse is searched as ordinary words. The last word is a prefix (search as you type)
 unless the query ends with a space. Queries are cut to 256 characters.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 MAX_QUERY_CHARS = 256
-_FILTER_KEYS = ("source", "since", "before")
+_FILTER_KEYS = ("source", "since", "before", "lang")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class ParsedQuery:
     groups: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
     sources: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
     since: date | None = None
     before: date | None = None
     prefix: bool = False
@@ -49,6 +50,7 @@ class ParsedQuery:
         ]
         parts += ["-" + t.render() for t in self.excluded]
         parts += [f'source:"{s}"' if " " in s else f"source:{s}" for s in self.sources]
+        parts += [f"lang:{code}" for code in self.langs]
         if self.since:
             parts.append(f"since:{self.since.isoformat()}")
         if self.before:
@@ -114,14 +116,19 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-def _apply_filter(token: _Token, sources: list[str], dates: dict[str, date]) -> _Token | None:
+def _apply_filter(
+    token: _Token, sources: list[str], langs: list[str], dates: dict[str, date]
+) -> _Token | None:
     """Record a `key:value` filter; return it as a plain word when its value does not parse."""
     assert token.key is not None
     value = token.text.strip()
     if token.key == "source" and value:
         sources.append(value)
         return None
-    day = _parse_date(value) if token.key != "source" else None
+    if token.key == "lang" and 2 <= len(value) <= 3 and value.isascii() and value.isalpha():
+        langs.append(value.lower())
+        return None
+    day = _parse_date(value) if token.key in ("since", "before") else None
     if day is not None:
         dates[token.key] = day
         return None
@@ -134,11 +141,12 @@ def parse_query(text: str) -> ParsedQuery:
     groups: list[list[Term]] = []
     excluded: list[Term] = []
     sources: list[str] = []
+    langs: list[str] = []
     dates: dict[str, date] = {}
     join_next = last_word = False
     for token in _tokens(text):
         last_word = False
-        word = _apply_filter(token, sources, dates) if token.key is not None else token
+        word = _apply_filter(token, sources, langs, dates) if token.key is not None else token
         if word is None or not word.text.strip():
             continue
         if not word.quoted and word.text == "OR" and not word.negated:
@@ -158,6 +166,7 @@ def parse_query(text: str) -> ParsedQuery:
         groups=tuple(tuple(g) for g in groups),
         excluded=tuple(excluded),
         sources=tuple(sources),
+        langs=tuple(dict.fromkeys(langs)),
         since=dates.get("since"),
         before=dates.get("before"),
         prefix=last_word and not text[-1:].isspace(),

@@ -36,3 +36,15 @@ class SearchResult:
     did_you_mean: str | None
     relaxed: bool
     query: str
+
+
+@dataclass(frozen=True)
+class Typo:
+    """A query word missing from the index that was matched by its near neighbours."""
+
+    typed: str
+    folded: str
+    edits: int
+    prefix: bool
+    freq: int = 0  # articles holding the word as typed (see suggest.KNOWN_WORD_FACTOR)
+    stem: str | None = None  # a correction must be another word, not another inflection

@@ -30,7 +30,7 @@ import tantivy
 
 from bot.models import Article, utcnow
 from bot.search import index as ix
-from bot.search.analysis import english_analyzer, fold, folded_analyzer, mixed_analyzer
+from bot.search.analysis import GROUPS, fold, folded_analyzer, group_of, stemming_analyzer
 from bot.search.plan import Planner
 from bot.search.query import parse_query
 from bot.search.results import Hit, SearchResult, Store
@@ -66,8 +66,8 @@ class SearchService:
         self._clock = clock
         self._readonly = readonly
         self._schema = ix.build_schema()
-        self._english = english_analyzer()
-        self._mixed = mixed_analyzer()
+        self._analyzers = {g: stemming_analyzer(g) for g in GROUPS}
+        self._mixed = self._analyzers["ru"]
         self._folded = folded_analyzer()
         self._lock = threading.Lock()
         self._index: tantivy.Index | None = None
@@ -172,7 +172,7 @@ class SearchService:
         if self._index is None:
             return SearchResult([], 0, None, False, parsed.text)
         searcher = self._index.searcher()
-        planner = Planner(self._schema, searcher, self._english, self._mixed, self._folded)
+        planner = Planner(self._schema, searcher, self._analyzers, self._folded)
         plan = planner.plan(parsed)
         if not plan.searchable:
             return SearchResult([], 0, None, False, parsed.text)
@@ -245,11 +245,14 @@ class SearchService:
 
     def _hits(self, articles: list[tuple[float, Article]], needles: Needles) -> list[Hit]:
         """Cut the snippet of each article (of its body, or its title when it has none)."""
-        stemmers = {"en": _stem_cache(self._english), "ru": _stem_cache(self._mixed)}
+        stemmers: dict[str, Callable[[str], str]] = {}
         hits = []
         for score, article in articles:
             text = article.body or article.title
-            stem_of = stemmers["ru" if article.lang == "ru" else "en"]
+            group = group_of(article.lang)
+            if group not in stemmers:
+                stemmers[group] = _stem_cache(self._analyzers[group])
+            stem_of = stemmers[group]
             hits.append(Hit(article, score, render(text, find_matches(text, needles, stem_of))))
         return hits
 

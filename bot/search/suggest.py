@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bot.search.analysis import edit_distance
-from bot.search.plan import Typo
+from bot.search.results import Typo
 
 # A word the index knows is "corrected" only to a far more common neighbour (a corpus typo
 # like "goverment" has a few articles, "government" thousands); "collagen" is no typo of

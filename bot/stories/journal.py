@@ -92,14 +92,16 @@ class StoryJournal:
         return stories
 
     def append(self, records: list[StoryRecord], gone: list[str]) -> None:
-        """Append changed records and tombstones in one write, then fsync."""
+        """Append changed records and tombstones in one write.
+
+        No fsync: the records are derived, so a tail lost in a crash only means those
+        articles are assigned again, in the same order, on the next open.
+        """
         if self._readonly or not (records or gone):
             return
         data = b"".join(r.to_line() for r in records)
         data += b"".join(orjson.dumps({"id": g, "gone": True}) + b"\n" for g in gone)
-        fd = self._open()
-        os.write(fd, data)
-        os.fsync(fd)
+        os.write(self._open(), data)
         self.lines += len(records) + len(gone)
 
     def rewrite(self, stories: dict[str, StoryRecord]) -> None:

@@ -40,6 +40,8 @@ class EngineSettings:
     member_weight: float = 0.0
     candidate_terms: int = 12
     max_candidates: int = 24
+    max_terms: int = 1_000_000
+    min_shared: int = 2
 
 
 @dataclass(frozen=True, slots=True)

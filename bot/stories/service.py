@@ -26,9 +26,10 @@ from typing import Protocol
 from bot.models import Article, Story, utcnow
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import StoryJournal, StoryRecord
-from bot.stories.model import EngineSettings, StoryItem, StorySummary
+from bot.stories.model import EngineSettings, StorySummary
 from bot.stories.ranking import importance
 from bot.stories.views import ranking_summary, story_view
+from bot.stories.window import to_item, window_items
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +44,6 @@ class ArticleReader(Protocol):
     def get(self, article_id: str) -> Article | None: ...
     def add_listener(self, listener: Callable[[list[Article]], None]) -> None: ...
     def add_removal_listener(self, listener: Callable[[list[str]], None]) -> None: ...
-
-
-def to_item(article: Article) -> StoryItem:
-    """Return the engine's view of an article."""
-    return StoryItem(
-        article.id,
-        article.title,
-        article.body,
-        article.published,
-        article.source or "",
-        article.lang,
-    )
 
 
 def settings_identity(settings: EngineSettings) -> str:
@@ -85,6 +74,7 @@ class StoryService:
         self._records: dict[str, StoryRecord] = {}
         self._story_of: dict[str, str] = {}
         self._last: dict[str, datetime] = {}  # story -> its newest article's publication
+        self._engine_ready = True
         self.version = 0  # bumped on every change: callers cache rankings by it
 
     # --- life cycle -----------------------------------------------------------------------
@@ -97,7 +87,7 @@ class StoryService:
             gone = [aid for aid in self._story_of if self._store.get(aid) is None]
             if gone:
                 self._remove(gone, journal=False)
-            self._restore_window()
+            self._engine_ready = False  # restored on first need: reading needs no engine
             self._last = {}
             for record in self._records.values():
                 self._touch_last(record)
@@ -110,6 +100,12 @@ class StoryService:
         self._store.add_listener(self.add_articles)
         self._store.add_removal_listener(self.remove_articles)
 
+    def warm_up(self) -> None:
+        """Reload the engine's window now (the bot runs this in a thread at start-up), so the
+        first feed batch does not wait for it."""
+        with self._lock:
+            self._ensure_engine()
+
     def shutdown(self) -> None:
         """Compact the records file when it grew and close it."""
         with self._lock:
@@ -120,7 +116,7 @@ class StoryService:
     def rebuild(self) -> int:
         """Forget every story and cluster the whole store again, in arrival order."""
         with self._lock:
-            self._engine = StoryEngine(self.settings)
+            self._engine, self._engine_ready = StoryEngine(self.settings), True
             self._records, self._story_of, self._last = {}, {}, {}
             self._assign(list(self._store), journal=False)
             self._journal.rewrite(self._records)
@@ -208,6 +204,8 @@ class StoryService:
 
     def _assign(self, articles: list[Article], *, journal: bool) -> None:
         """Assign articles in order; record and (when asked) journal the touched stories."""
+        if articles:
+            self._ensure_engine()
         touched: dict[str, StoryRecord] = {}
         for article in articles:
             story_id = self._engine.assign(to_item(article))
@@ -276,17 +274,14 @@ class StoryService:
             return []  # every stored article is assigned (vanished ones were dropped)
         return [a for a in self._store if a.id not in self._story_of]
 
+    def _ensure_engine(self) -> None:
+        if not self._engine_ready:
+            self._restore_window()
+            self._engine_ready = True
+
     def _restore_window(self) -> None:
         """Reload the engine with the stories still open for new articles."""
-        members = [a for aid in self._story_of if (a := self._store.get(aid)) is not None]
-        if not members:
-            return
-        newest = max(a.published for a in members)
-        cutoff = newest - self.settings.window
-        recent = {self._story_of[a.id] for a in members if a.published >= cutoff}
-        window = [a for a in members if self._story_of[a.id] in recent]
-        window.sort(key=lambda a: (a.added, a.published, a.id))
-        self._engine.restore((self._story_of[a.id], to_item(a)) for a in window)
+        self._engine.restore(window_items(self._story_of, self._store, self.settings.window))
 
     def _summary(self, record: StoryRecord, start: datetime, now: datetime) -> StorySummary | None:
         """Return the ranking view of a story with an article in (start, now], else None."""

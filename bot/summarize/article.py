@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.summarize.scoring import DEFAULT, Weights, rank_sentences
 from bot.summarize.sentences import split_sentences
+from bot.text.lang import detect_language
 
 ELLIPSIS = "…"
 # Only MAX_SCORED sentences are scored, which even long-sentence articles fit in this
@@ -21,18 +22,19 @@ def summarize(
 ) -> list[str]:
     """Return up to `sentences` plain-text sentences of the body, in article order.
 
-    `lang` is a hint: words are stemmed by their own script, so mixed text works.
+    `lang` (an article's) picks stemmer and stop words; without it the text's is detected.
     """
     if sentences <= 0:
         return []
+    lang = lang or detect_language(f"{title}\n{body[:SUMMARY_CHARS]}")
     found = split_sentences(body[:SUMMARY_CHARS], lang)
-    ranked = rank_sentences(found, plain_title(title), sentences, weights)
+    ranked = rank_sentences(found, plain_title(title), sentences, weights, lang)
     return [r.text for r in sorted(ranked, key=lambda r: r.index)]
 
 
-def one_line(body: str, title: str = "", limit: int = 200) -> str:
+def one_line(body: str, title: str = "", limit: int = 200, lang: str | None = None) -> str:
     """Return the body's best sentence (or the title) in at most `limit` characters."""
-    best = summarize(body, title, sentences=1)
+    best = summarize(body, title, sentences=1, lang=lang)
     text = best[0] if best else plain_title(title)
     return shorten(text, limit)
 

@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.summarize.words import terms
+from bot.text.analysis import analyzer
 
 # Only the first sentences are scored: the graph is quadratic, and in news the
 # summary-worthy material sits at the top.  60 sentences cover ~95% of CNN/DM articles.
@@ -20,12 +20,14 @@ class Weights:
     The defaults sit in the middle of a plateau of coarse settings (centrality 0.2-0.3,
     decay 6-8, MMR 0.5-0.7) that all beat Lead-3 on CNN/DM dev: the lead dominates, and
     centrality, title overlap and redundancy only re-rank within the first sentences.
+    With Snowball stems (which conflate more than the old hand-written stemmer) centrality
+    0.3 and MMR 0.55 keep CNN/DM, XSum and BBC at or above their earlier figures.
     """
 
-    centrality: float = 0.25
+    centrality: float = 0.3
     title: float = 0.2
     lead_decay: float = 8.0  # sentences until the position prior falls to 1/e
-    mmr_lambda: float = 0.6  # 1.0 = no redundancy penalty
+    mmr_lambda: float = 0.55  # 1.0 = no redundancy penalty
     min_terms: int = 4  # sentences with fewer distinct content terms are scaled down
     unterminated: float = 0.5  # factor for a "sentence" with no closing . ! ? (caption, heading)
 
@@ -44,12 +46,17 @@ Vector = dict[str, float]
 
 
 def rank_sentences(
-    sentences: list[str], title: str = "", limit: int = MAX_SCORED, weights: Weights = DEFAULT
+    sentences: list[str],
+    title: str = "",
+    limit: int = MAX_SCORED,
+    weights: Weights = DEFAULT,
+    lang: str = "en",
 ) -> list[Ranked]:
     """Return the best `limit` sentences of the first MAX_SCORED, best first, after MMR."""
     sentences = sentences[:MAX_SCORED]
     if not sentences:
         return []
+    terms = analyzer(lang).terms
     bags = [terms(s) for s in sentences]
     vectors = _tfidf(bags)
     sims = _similarities(vectors)

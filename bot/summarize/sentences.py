@@ -1,4 +1,4 @@
-"""Rule-based sentence splitting for news text: English, Russian and caseless scripts."""
+"""Rule-based sentence splitting for news text: European languages, Russian, caseless scripts."""
 
 from __future__ import annotations
 
@@ -25,8 +25,13 @@ _ABBREVIATIONS = _wordset(
     "mln bn mn pct "
     # Russian: т.е., т.д., г. (year/city), ул., руб., млн., тыс., им., etc.
     "т е д п к г гг в вв ул пр просп пл д кв им руб коп млн млрд тыс трлн стр ст рис см др "
-    "проф акад доц чел обл р-н пос"
+    "проф акад доц чел обл р-н пос "
+    # German, Portuguese, Spanish, French, Italian, Dutch: "z.B." and "bzw." are dotted or here.
+    "bzw ca usw vgl ggf evtl inkl zzgl abs nr str tel sra srta dra av pág págs núm ex mme "
+    "sig cit pag ecc ca blz"
 )
+# In these languages "3. Oktober" is an ordinal number (a date), not the end of a sentence.
+_ORDINAL_DOT = frozenset({"de", "da", "no", "fi", "hu", "tr", "sv"})
 # Before a number these are labels ("No. 5", "p. 12"), elsewhere ordinary words.
 _NUMBER_LABELS = _wordset("no nos nr p pp vol art sec ch н")
 _SENTENCE_OPENERS = _wordset(
@@ -48,26 +53,27 @@ MAX_SENTENCE_CHARS = 600
 def split_sentences(text: str, lang: str | None = None) -> list[str]:
     """Split text into plain-text sentences, in order, with markup and extra whitespace removed.
 
-    `lang` is a hint only: rules for English and Russian both apply, chosen by script,
-    so mixed text works.  Only the first `clean.MAX_CHARS` characters are read.
+    The abbreviations of every language apply whatever `lang` is (news quotes across
+    languages); `lang` adds its own rules, such as German's ordinal dot ("am 3. Oktober").
+    Only the first `clean.MAX_CHARS` characters are read.
     """
-    del lang  # both languages' rules are active; kept for a stable signature
+    ordinals = lang in _ORDINAL_DOT
     sentences: list[str] = []
     for block in to_blocks(text):
-        for sentence in _split_block(block):
+        for sentence in _split_block(block, ordinals):
             # Pieces without a letter or digit ("**", "---", "…") are markup debris.
             if any(ch.isalnum() for ch in sentence):
                 sentences.extend(_wrap(sentence))
     return sentences
 
 
-def _split_block(block: str) -> list[str]:
+def _split_block(block: str, ordinals: bool = False) -> list[str]:
     """Split one whitespace-normalised block at its sentence boundaries."""
     out: list[str] = []
     start = 0
     for match in _TERMINATOR.finditer(block):
         end = match.end()
-        if end >= len(block) or not _is_boundary(block, match.start(), end):
+        if end >= len(block) or not _is_boundary(block, match.start(), end, ordinals):
             continue
         piece = block[start:end].strip()
         if piece:
@@ -79,7 +85,7 @@ def _split_block(block: str) -> list[str]:
     return out
 
 
-def _is_boundary(block: str, term_start: int, end: int) -> bool:
+def _is_boundary(block: str, term_start: int, end: int, ordinals: bool) -> bool:
     """Decide whether the terminator at block[term_start:end] ends a sentence."""
     term = block[term_start:end]
     if term[0] in _CJK_STOPS:
@@ -90,7 +96,7 @@ def _is_boundary(block: str, term_start: int, end: int) -> bool:
     if not nxt or not _starts_sentence(nxt):
         return False
     if term[0] == "." and term.rstrip("\"'”’»)]") == ".":
-        return _period_ends_sentence(block, term_start, end)
+        return _period_ends_sentence(block, term_start, end, ordinals)
     return True
 
 
@@ -102,7 +108,7 @@ def _starts_sentence(ch: str) -> bool:
     return ch.isalpha() and not ch.islower()
 
 
-def _period_ends_sentence(block: str, term_start: int, end: int) -> bool:
+def _period_ends_sentence(block: str, term_start: int, end: int, ordinals: bool) -> bool:
     """Return whether a single full stop followed by a capital ends the sentence."""
     token = _word_before(block, term_start).lstrip("'-.")
     low = token.lower()
@@ -110,6 +116,8 @@ def _period_ends_sentence(block: str, term_start: int, end: int) -> bool:
     if low in _TITLES:
         return False
     if low in _NUMBER_LABELS and next_word[:1].isdigit():
+        return False
+    if ordinals and token.isdigit() and len(token) <= 2:
         return False
     is_initial = len(token) == 1 and token.isalpha()
     is_dotted = "." in token and not token.replace(".", "").isdigit()  # U.S., e.g., т.е.

@@ -9,7 +9,7 @@ from bot.models import Article
 from bot.summarize.article import SUMMARY_CHARS, plain_title
 from bot.summarize.scoring import rank_sentences
 from bot.summarize.sentences import split_sentences
-from bot.summarize.words import terms
+from bot.text.analysis import analyzer
 
 # Articles past this rank add little but cost time; the caller passes them best first.
 MAX_ARTICLES = 20
@@ -70,7 +70,8 @@ def _next_fresh(
 def _candidates(article: Article) -> list[tuple[str, frozenset[str]]]:
     """Return the article's best sentences, best first, each with its set of terms."""
     body = split_sentences(article.body[:SUMMARY_CHARS], article.lang)
-    ranked = rank_sentences(body, plain_title(article.title), PER_ARTICLE)
+    ranked = rank_sentences(body, plain_title(article.title), PER_ARTICLE, lang=article.lang)
+    terms = analyzer(article.lang).terms
     return [(r.text, frozenset(terms(r.text))) for r in ranked]
 
 

@@ -1,0 +1,41 @@
+"""The language a chat reads: the one stored with the chat, else its user's Telegram language.
+
+Private chats follow the user's Telegram `language_code` until `/language` picks one; the
+language is stored when the chat subscribes, so that scheduled digests (no user in sight) are
+written in it. A group reads the language of whoever first used the bot there, stored at once,
+until `/language` changes it. Codes without a catalog fall back to English.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.app.context import BotData, NewsContext
+from bot.i18n import Translator
+
+
+def stored_language(data: BotData, chat_id: int) -> str | None:
+    """Return the language stored with a chat, if any."""
+    return data.lang_lookup(chat_id) if data.lang_lookup is not None else None
+
+
+def chat_translator(update: Update, context: NewsContext, *, remember: bool = False) -> Translator:
+    """Return the Translator of the update's chat; store the language when asked or in groups."""
+    data = context.bot_data
+    chat, user = update.effective_chat, update.effective_user
+    # An inline query has no chat: its user's private chat (same id) holds their choice.
+    where = chat.id if chat is not None else user.id if user is not None else None
+    stored = stored_language(data, where) if where is not None else None
+    if stored:
+        return data.catalogs.get(stored)
+    translator = data.catalogs.get(user.language_code if user is not None else None)
+    group = chat is not None and chat.type != ChatType.PRIVATE
+    if chat is not None and (remember or group) and data.lang_saver is not None:
+        data.lang_saver(chat.id, translator.lang)
+    return translator
+
+
+def translator_for(data: BotData, chat_id: int) -> Translator:
+    """Return the Translator of a chat with no update at hand (scheduled digests)."""
+    return data.catalogs.get(stored_language(data, chat_id))

@@ -1,0 +1,66 @@
+"""Rows of a list: articles in a listing's order, collapsed to one row per story.
+
+The first article of a story in the order (the newest, or the best ranked) stands for it.
+Rows are counted in stories, so a page fetches articles from the top until it has enough
+distinct stories (doubling, bounded by MAX_SCAN); /latest, search and inline mode share this.
+"""
+
+from __future__ import annotations
+
+from bot.models import Article
+from bot.search import SearchResult
+from bot.search.results import Hit
+from bot.services import Services
+
+MAX_SCAN = 2000  # articles a page may look through to fill its rows with distinct stories
+SEARCH_PAGE = 100  # SearchService's largest page
+
+
+class StoryRows:
+    """One listing's articles (newest first, or a query's ranking) as story rows."""
+
+    def __init__(self, services: Services, query: str = "", sort: str = "relevance") -> None:
+        self._services = services
+        self._query = query
+        self._sort = sort
+        self.hits: dict[str, Hit] = {}  # search hits by article id (snippets)
+        self.result: SearchResult | None = None  # the first search page (total, did-you-mean)
+        self.stories = 0  # distinct stories among the articles looked at
+        self.exhausted = False  # every article of the listing was looked at
+
+    @property
+    def total_articles(self) -> int:
+        """Return how many articles the listing holds."""
+        if not self._query:
+            return len(self._services.store)
+        return self.result.total if self.result is not None else 0
+
+    def rows(self, offset: int, size: int) -> list[Article]:
+        """Return the representative articles of rows offset..offset+size."""
+        want = offset + size
+        k = min(max(want * 3, SEARCH_PAGE), MAX_SCAN)
+        while True:
+            articles = self._fetch(k)
+            by_id = {a.id: a for a in articles}
+            groups = self._services.stories.group([a.id for a in articles])
+            self.stories = len(groups)
+            self.exhausted = len(articles) < k
+            if len(groups) >= want or self.exhausted or k >= MAX_SCAN:
+                return [by_id[ids[0]] for _, ids in groups[offset:want]]
+            k = min(k * 2, MAX_SCAN)
+
+    def _fetch(self, k: int) -> list[Article]:
+        """Return the first k articles of the listing."""
+        if not self._query:
+            return self._services.store.latest(k)
+        while len(self.hits) < k:
+            page = self._services.search.search(
+                self._query, limit=SEARCH_PAGE, offset=len(self.hits), sort=self._sort
+            )
+            self.result = self.result or page
+            self.hits.update((h.article.id, h) for h in page.hits)
+            if not page.hits or len(self.hits) >= page.total:
+                break
+        if self.result is None:
+            self.result = self._services.search.search(self._query, limit=1, sort=self._sort)
+        return [h.article for h in self.hits.values()][:k]

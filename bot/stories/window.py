@@ -1,0 +1,44 @@
+"""What the engine needs again after a restart: the articles of the stories still open."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Protocol
+
+from bot.models import Article
+from bot.stories.model import StoryItem
+
+
+def to_item(article: Article) -> StoryItem:
+    """Return the engine's view of an article."""
+    return StoryItem(
+        article.id,
+        article.title,
+        article.body,
+        article.published,
+        article.source or "",
+        article.lang,
+    )
+
+
+class _Reader(Protocol):
+    def get(self, article_id: str) -> Article | None: ...
+
+
+def window_items(
+    story_of: Mapping[str, str], store: _Reader, window: timedelta
+) -> list[tuple[str, StoryItem]]:
+    """Return (story id, item) of every article of a story updated within the window.
+
+    The window ends at the newest article of any story, like the engine's own clock. Items
+    come in arrival order (by `added`), so the restored centroids match the original ones.
+    """
+    members = [a for aid in story_of if (a := store.get(aid)) is not None]
+    if not members:
+        return []
+    cutoff = max(a.published for a in members) - window
+    open_stories = {story_of[a.id] for a in members if a.published >= cutoff}
+    chosen = [a for a in members if story_of[a.id] in open_stories]
+    chosen.sort(key=lambda a: (a.added, a.published, a.id))
+    return [(story_of[a.id], to_item(a)) for a in chosen]

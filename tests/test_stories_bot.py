@@ -1,0 +1,220 @@
+"""End to end over the local Bot API server: stories in digests, /brief, /story, restarts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.models import ArticleDraft, utcnow
+from bot.services import open_services
+from tests.test_digest_bot import TIMEOUT, Env, ask, digest_env, digests_in
+
+VOLCANO = [
+    (
+        "Reuters",
+        "Volcano erupts near Grindavik in Iceland, lava flows toward town",
+        "A volcano erupted on Iceland's Reykjanes peninsula on Monday, sending lava toward "
+        "the evacuated fishing town of Grindavik, the Icelandic Meteorological Office said.",
+    ),
+    (
+        "AP",
+        "Iceland volcano eruption sends lava toward Grindavik",
+        "Lava from a volcanic eruption on the Reykjanes peninsula flowed toward Grindavik on "
+        "Monday after the town was evacuated, Icelandic authorities said.",
+    ),
+    (
+        "BBC",
+        "Grindavik evacuated as Iceland volcano erupts again",
+        "Iceland's Reykjanes peninsula saw another volcanic eruption on Monday, with lava "
+        "approaching Grindavik, which had been evacuated by the authorities.",
+    ),
+]
+MORE_VOLCANO = [
+    (
+        "France24",
+        "Grindavik lava flow from Iceland volcano slows",
+        "The lava flow from the Reykjanes volcano near Grindavik in Iceland slowed on Tuesday.",
+    ),
+    (
+        "Guardian",
+        "Lava reaches outskirts of Grindavik as Iceland eruption continues",
+        "The eruption on Iceland's Reykjanes peninsula continued as lava reached Grindavik.",
+    ),
+    (
+        "DW",
+        "Icelandic town Grindavik threatened by volcano lava",
+        "Lava from the Reykjanes volcano threatened homes in the Icelandic town of Grindavik.",
+    ),
+    (
+        "NYT",
+        "Reykjanes eruption: lava flows near Grindavik homes in Iceland",
+        "Lava from the volcanic eruption on Reykjanes flowed near homes in Grindavik, Iceland.",
+    ),
+]
+OTHER = [
+    (
+        "Money Times",
+        "Central bank raises interest rates to curb inflation",
+        "The central bank raised its benchmark interest rate by a quarter point to fight inflation.",
+    ),
+    (
+        "Sports Desk",
+        "Underdogs win the cup final in extra time",
+        "The underdogs won the cup final after a goal in extra time stunned the favourites.",
+    ),
+    (
+        "Tech Wire",
+        "Chip maker opens a new factory in Dresden",
+        "A chip maker opened a semiconductor factory in Dresden, creating two thousand jobs.",
+    ),
+    (
+        "Planet Daily",
+        "Climate negotiators stall over coal phase-out",
+        "Negotiators at the climate talks failed to agree on phasing out coal power.",
+    ),
+    (
+        "Health Post",
+        "Measles vaccination drive reaches rural schools",
+        "Nurses vaccinated children against measles in rural schools this week.",
+    ),
+    (
+        "Space News",
+        "Probe sends first images from Jupiter moon Europa",
+        "The probe returned its first close images of the icy moon Europa.",
+    ),
+]
+
+
+def add(env: Env, reports: list[tuple[str, str, str]], minutes_ago: int = 30) -> None:
+    """Store reports (source, title, body) published a little while ago."""
+    env.services.store.add_many(
+        ArticleDraft(
+            title=title,
+            body=body,
+            url=f"https://{source.lower().replace(' ', '')}.example.com/{abs(hash(title))}",
+            published=utcnow() - timedelta(minutes=minutes_ago),
+            source=source,
+        )
+        for source, title, body in reports
+    )
+
+
+async def test_three_sources_of_one_event_are_one_digest_item(tmp_path: Path) -> None:
+    async with digest_env(tmp_path) as env:
+        user = env.user()
+        await ask(user, "/subscribe 07:30")
+        add(env, VOLCANO + OTHER[:1])
+        await env.fire(user.chat_id)
+        [digest] = digests_in(env.server, user.chat_id)
+        # Two items: the three reports of the eruption are one, the rate rise the other.
+        assert "\n1. " in digest and "\n2. " in digest and "\n3. " not in digest
+        assert "3 sources: Reuters, AP, BBC" in digest
+        assert "Central bank raises interest rates" in digest
+        [message] = [m for m in env.server.sent(user.chat_id) if m.text == digest]
+        labels = [b["text"] for row in message.reply_markup["inline_keyboard"] for b in row]
+        [story_button] = [label for label in labels if "3 articles" in label]
+        user.replies()
+        await user.press(message, story_button)
+        [listing] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert listing.text.count("Grindavik") >= 3
+        assert all(source in listing.text for source in ("Reuters", "AP", "BBC"))
+
+
+async def test_a_story_sent_is_not_resent_until_it_grows_then_it_is_an_update(
+    tmp_path: Path,
+) -> None:
+    async with digest_env(tmp_path) as env:
+        user = env.user()
+        await ask(user, "/subscribe volcano")
+        add(env, VOLCANO, minutes_ago=60)
+        await ask(user, "/digest")
+        [first] = digests_in(env.server, user.chat_id)
+        assert "3 sources" in first
+        add(env, MORE_VOLCANO[:1], minutes_ago=20)  # one more source: not news enough
+        reply = await ask(user, "/digest")
+        assert "Nothing new since your last digest." in reply
+        add(env, MORE_VOLCANO[1:], minutes_ago=10)  # three more: an update
+        await ask(user, "/digest")
+        texts = digests_in(env.server, user.chat_id)
+        assert "🔄" in texts[-1] and "update · 7 sources" in texts[-1]
+        assert "\n1. " in texts[-1] and "\n2. " not in texts[-1]
+
+
+async def test_brief_pages_and_story_lists_a_storys_articles(tmp_path: Path) -> None:
+    async with digest_env(tmp_path) as env:
+        user = env.user()
+        add(env, VOLCANO + OTHER)
+        user.replies()
+        await user.send("/brief")
+        [page] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert page.text.startswith("Top stories · the last 24 hours · 1–5 of 7")
+        # The three-source story is the biggest of the day.
+        assert page.text.split("\n\n")[1].startswith("1. ")
+        assert "Grindavik" in page.text.split("\n\n")[1]
+        assert "📚 1" in page.button_texts
+        await user.press(page, "More »")
+        [edited] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert edited.edited and edited.text.startswith(
+            "Top stories · the last 24 hours · 6–7 of 7"
+        )
+        assert await ask(user, "/story 6") != ""
+        user.replies()
+        await user.send("/brief")
+        await user.wait_replies(1, timeout=TIMEOUT)
+        listing = await ask(user, "/story 1")
+        assert listing.count("Grindavik") >= 3
+        assert "3 sources: Reuters, AP, BBC" in listing
+        assert "There is no item 99" in await ask(user, "/story 99")
+        assert "/story 2" in await ask(user, "/story nonsense")
+        assert await ask(user, "/brief week volcano") != ""
+        words = await ask(user, "/brief zzyzxqq")
+        assert words == "No stories about zzyzxqq from the last 24 hours yet."
+
+
+async def test_restart_keeps_story_ids_and_a_later_report_joins_the_same_story(
+    tmp_path: Path,
+) -> None:
+    async with digest_env(tmp_path) as env:
+        add(env, VOLCANO + OTHER)
+        before = {a.id: env.services.stories.story_of(a.id) for a in env.services.store}
+    assert len(set(before.values())) == 2 + len(OTHER)  # the seed, the eruption, the others
+    config = env.services.config
+    again = open_services(config, write=True)
+    try:
+        after = {a.id: again.stories.story_of(a.id) for a in again.store}
+        assert after == before
+        volcano_story = before[next(a.id for a in again.store if "Grindavik" in a.title)]
+        again.store.add_many(
+            [
+                ArticleDraft(
+                    title=MORE_VOLCANO[0][1],
+                    body=MORE_VOLCANO[0][2],
+                    url="https://france24.example.com/late",
+                    published=utcnow(),
+                    source="France24",
+                )
+            ]
+        )
+        [late] = [a for a in again.store if a.url == "https://france24.example.com/late"]
+        assert again.stories.story_of(late.id) == volcano_story
+    finally:
+        again.shutdown()
+    rebuilt = open_services(config, write=True)
+    try:
+        (config.data_dir / "stories" / "stories.jsonl").unlink()
+        rebuilt.stories.rebuild()  # from scratch, in arrival order: the same ids
+        assert {aid: rebuilt.stories.story_of(aid) for aid in before} == before
+    finally:
+        rebuilt.shutdown()
+
+
+async def test_inline_mode_shares_a_story_card_naming_its_sources(tmp_path: Path) -> None:
+    async with digest_env(tmp_path) as env:
+        add(env, VOLCANO + OTHER[:2])
+        answer = await env.user().inline("grindavik lava")
+        [result] = answer.results  # three reports, one result
+        assert result["description"] == "3 sources: Reuters, AP, BBC"
+        card = result["input_message_content"]["message_text"]
+        assert "3 sources: Reuters, AP, BBC" in card
+        volcano = next(a for a in env.services.store if "Grindavik" in a.title)
+        assert result["id"] == env.services.stories.story_of(volcano.id)
