@@ -1,4 +1,4 @@
-"""Run every benchmark, or the ones named: `python -m benchmarks [store search summaries feeds bot digests]`."""
+"""Run every benchmark, or the ones named: `python -m benchmarks [store search summaries feeds bot loop digests]`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ ALL = (
     "langid",
     "feeds",
     "bot",
+    "loop",
     "digests",
     "digest_compose",
     "stories",

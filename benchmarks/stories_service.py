@@ -2,7 +2,9 @@
 
 The archive is the 31,403-article corpus repeated with new ids, titles and urls up to
 100,000, published one a minute (so the 2-day window holds about 2,900 articles, as a busy
-bot's would). Timed through StoryService, as the bot runs it: engine, records, journal.
+bot's would). Timed through StoryService, as the bot runs it: engine, records, journal. The rebuild is
+one thread of pure Python: its CPU time is given beside the wall time, which a shared machine
+stretches.
 """
 
 from __future__ import annotations
@@ -70,9 +72,9 @@ def main() -> None:
         # The service listens to a view of the store, so the benchmark can call its listener
         # itself and time exactly the stories' share of each one-article batch.
         service = StoryService(_Unheard(store), Path(tmp) / "stories")
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.thread_time()
         service.initialize()  # no stories file: every article is assigned, in arrival order
-        rebuild = time.perf_counter() - began
+        rebuild, rebuild_cpu = time.perf_counter() - began, time.thread_time() - cpu
         stories = len(service)
         singles = []
         for i in range(SIZE, SIZE + SINGLES):
@@ -88,7 +90,11 @@ def main() -> None:
         table(
             ["measure", "newsbrief", "target"],
             [
-                ["rebuild all stories (s)", f"{rebuild:.1f} ({stories:,} stories)", "≤ 60"],
+                [
+                    "rebuild all stories, wall / CPU (s)",
+                    f"{rebuild:.1f} / {rebuild_cpu:.1f} ({stories:,} stories)",
+                    "≤ 60",
+                ],
                 [
                     f"assign one article at {SIZE:,}, median / p99 (ms, {len(singles)} runs)",
                     f"{1000 * median(singles):.2f} / {1000 * percentile(singles, 99):.2f}",

@@ -20,7 +20,7 @@ class Config:
     """Everything newsbrief reads from its environment."""
 
     data_dir: Path = Path("data")
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)  # never in a repr, log or traceback
     api_base_url: str = TELEGRAM_API_BASE_URL
     admins: frozenset[int] = frozenset()
     allowed_users: frozenset[int] = frozenset()
@@ -31,6 +31,8 @@ class Config:
     allow_private_feeds: bool = False
     fulltext: bool = False
     rate_limit: int = 20
+    heartbeat_seconds: float = 30.0
+    feed_proxy: str | None = field(default=None, repr=False)  # may carry a password
 
 
 def _ids(name: str, raw: str) -> frozenset[int]:
@@ -66,6 +68,25 @@ def _per_minute(name: str, raw: str) -> int:
     if not raw.strip().isdigit():
         raise ConfigError(f"{name} must be a whole number of commands a minute (0: no limit)")
     return int(raw)
+
+
+def _seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86400:
+        raise ConfigError(f"{name} must be a number of seconds between 0 and 86400")
+    return value
+
+
+def _proxy(name: str, raw: str) -> str | None:
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
+        raise ConfigError(f"{name} must be a proxy URL such as http://proxy.example:3128")
+    return raw
 
 
 def _flag(name: str, raw: str) -> bool:
@@ -106,4 +127,9 @@ def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Conf
         rate_limit=_per_minute(
             "NEWSBRIEF_RATE_LIMIT", env.get("NEWSBRIEF_RATE_LIMIT", "").strip() or "20"
         ),
+        heartbeat_seconds=_seconds(
+            "NEWSBRIEF_HEARTBEAT_SECONDS",
+            env.get("NEWSBRIEF_HEARTBEAT_SECONDS", "").strip() or "30",
+        ),
+        feed_proxy=_proxy("NEWSBRIEF_FEED_PROXY", env.get("NEWSBRIEF_FEED_PROXY", "").strip()),
     )

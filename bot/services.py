@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.archive.lock import DataDirLock, DataDirLocked
 from bot.archive.store import ArticleStore
 from bot.archive.userdb import UserDB
+from bot.archive.writer import Writer
 from bot.config import Config
 from bot.digests.service import DigestService, DigestSettings
 from bot.feeds import FeedService
@@ -37,9 +38,11 @@ class Services:
     digests: DigestService
     stories: StoryService
     seed_report: ImportReport | None = field(default=None)
+    writer: Writer = field(default_factory=Writer)  # store and index writes, off the loop
 
     def shutdown(self) -> None:
         """Close everything in reverse order of opening, then drop the lock."""
+        self.writer.shutdown()  # the writes already asked for land first
         self.search.shutdown()
         self.stories.shutdown()
         # The digests fold their delivery journal into the users file: before it closes.
@@ -74,14 +77,22 @@ def open_services(
     users = UserDB(config.data_dir, readonly=readonly)
     users.initialize()
     search = SearchService(store, config.data_dir / "index", readonly=readonly)
+    writer = Writer()
     feeds = FeedService(
-        store, users, allow_private=config.allow_private_feeds, fulltext=config.fulltext
+        store,
+        users,
+        writer=writer,
+        allow_private=config.allow_private_feeds,
+        fulltext=config.fulltext,
+        proxy=config.feed_proxy,
     )
     stories = StoryService(store, config.data_dir / "stories", readonly=readonly)
     digests = DigestService(
         config, store, users, search, stories, settings=digest_settings or DigestSettings()
     )
-    services = Services(config, not readonly, lock, store, users, search, feeds, digests, stories)
+    services = Services(
+        config, not readonly, lock, store, users, search, feeds, digests, stories, writer=writer
+    )
     if not readonly:
         services.seed_report = import_seeds_once(services)
     search.initialize()

@@ -62,10 +62,20 @@ async def test_forged_offsets_start_from_the_top_or_end_the_list(env: BotEnv, of
 
 
 @pytest.mark.parametrize(
-    "query", ["zzyzxqq", "<b>&amp;", ".*[(", "x" * 300, "\u202e\u0000 drills", "🦀" * 100]
+    ("query", "found"),
+    [
+        ("zzyzxqq", False),
+        ("<b>&amp;", False),
+        ("<script> alert", True),  # the article with markup in its title and source
+        (".*[(", False),
+        ("x" * 300, False),
+        ("\u202e\u0000 drills", True),
+        ("🦀" * 100, False),
+    ],
 )
-async def test_odd_inline_queries_get_a_valid_answer(env: BotEnv, query: str) -> None:
+async def test_odd_inline_queries_get_a_valid_answer(env: BotEnv, query: str, found: bool) -> None:
     answer = await env.user().inline(query)
+    assert bool(answer.results) == found
     for result in answer.results:
         parse_html(result["input_message_content"]["message_text"])
 

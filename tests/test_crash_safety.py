@@ -1,13 +1,14 @@
-"""kill -9 a writing process at random moments: every reopen finds whole files and whole batches."""
+"""kill -9 a writing process at every step of its writes: each reopen finds whole files and batches.
+
+The writer kills itself just before its N-th fsync or rename (tests/kill_writer.py), so each
+step of the atomic write (temp file written, fsynced, renamed, directory fsynced) is hit on
+purpose and the same way on every run, instead of at moments a sleep happens to pick.
+"""
 
 from __future__ import annotations
 
-import os
-import random
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from bot.archive.segments import SEGMENT_GLOB
@@ -16,12 +17,13 @@ from bot.archive.store import ArticleStore
 from tests.conftest import REPO
 from tests.kill_writer import BATCH
 
-KILLS = 50
+# Each point twice per kind, in different places of the growing store: 1..25 calls in.
+KILL_POINTS = [f"{kind}:{n}" for n in range(1, 26) for kind in ("fsync", "replace")]
 
 
-def _start_writer(data_dir: Path) -> subprocess.Popen[str]:
+def _start_writer(data_dir: Path, point: str) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.kill_writer", str(data_dir)],
+        [sys.executable, "-m", "tests.kill_writer", str(data_dir), point],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -31,13 +33,10 @@ def _start_writer(data_dir: Path) -> subprocess.Popen[str]:
 
 
 def test_kill_9_never_leaves_a_truncated_file(tmp_path: Path) -> None:
-    rng = random.Random(20261125)
     counts = []
-    for _ in range(KILLS):
-        proc = _start_writer(tmp_path)
-        time.sleep(rng.uniform(0.0, 0.15))
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+    for point in KILL_POINTS:
+        proc = _start_writer(tmp_path, point)
+        assert proc.wait() == -9, f"the writer was not killed at {point}"
         for segment in (tmp_path / "articles").glob(SEGMENT_GLOB):
             assert read_json_file(segment) is not None, f"{segment.name} is empty or truncated"
         store = ArticleStore(tmp_path, retention_days=0, readonly=True)
@@ -48,3 +47,4 @@ def test_kill_9_never_leaves_a_truncated_file(tmp_path: Path) -> None:
         counts.append(len(numbers))
     assert counts == sorted(counts), "a reopen went back in time"
     assert counts[-1] > 0, "the writer never got to write"
+    assert len(set(counts)) > 10, "the kills fell on too few different states"

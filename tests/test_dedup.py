@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,6 +20,23 @@ def test_host_case_fragment_and_tracking_are_dropped() -> None:
 def test_path_case_and_real_parameters_are_kept() -> None:
     assert canonical_url("http://x.org/Path?b=2&a=1") == "http://x.org/Path?b=2&a=1"
     assert canonical_url("http://x.org:8080") == "http://x.org:8080/"
+
+
+def test_ipv6_hosts_keep_their_brackets() -> None:
+    assert canonical_url("http://[::1]:8080/a") == "http://[::1]:8080/a"
+    assert canonical_url("HTTPS://[2001:DB8::1]:443/x#f") == "https://[2001:db8::1]/x"
+    assert canonical_url("http://[fe80::1%25eth0]/") == "http://[fe80::1%25eth0]/"  # RFC 6874
+
+
+@given(st.ip_addresses(v=6), st.integers(min_value=1, max_value=65535))
+def test_canonical_ipv6_urls_parse_back_to_the_same_host_and_port(
+    address: object, port: int
+) -> None:
+    canonical = canonical_url(f"http://[{address}]:{port}/p")
+    assert canonical is not None
+    parts = urlsplit(canonical)
+    assert (parts.hostname, parts.port or 80) == (str(address), port)
+    assert canonical_url(canonical) == canonical
 
 
 def test_non_web_urls_have_no_canonical_form() -> None:

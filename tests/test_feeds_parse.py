@@ -50,6 +50,34 @@ def test_future_dates_count_as_fetch_time() -> None:
     assert parse_feed(doc, fetched_at=FETCHED).drafts[0].published == FETCHED
 
 
+# One row per language: every month abbreviation feeds in that language use.
+MONTH_NAMES = {
+    "es": ["Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Sep", "Oct", "Nov", "Dic"],
+    "it": ["Gen", "Feb", "Mar", "Apr", "Mag", "Giu", "Lug", "Ago", "Set", "Ott", "Nov", "Dic"],
+    "pt": ["Jan", "Fev", "Mar", "Abr", "Mai", "Jun", "Jul", "Ago", "Set", "Out", "Nov", "Dez"],
+    "fr": [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin",
+        "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+    ],
+    "de": ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
+}  # fmt: skip
+WEEKDAY = {"es": "Lun", "it": "Lun", "pt": "Seg", "fr": "lun.", "de": "Mo"}
+
+
+@pytest.mark.parametrize("language", sorted(MONTH_NAMES))
+def test_every_month_name_of_each_language_parses(language: str) -> None:
+    for number, name in enumerate(MONTH_NAMES[language], start=1):
+        text = f"{WEEKDAY[language]}, 15 {name} 2024 10:30:00 +0100"
+        assert localized_date(text) == datetime(2024, number, 15, 9, 30, tzinfo=UTC), text
+
+
+def test_a_spanish_feed_item_keeps_its_date() -> None:
+    doc = rss("Noticias", [{"title": "Hola", "pubDate": "Mié, 17 Ene 2024 08:00:00 +0100"}])
+    assert parse_feed(doc, fetched_at=FETCHED).drafts[0].published == datetime(
+        2024, 1, 17, 7, 0, tzinfo=UTC
+    )
+
+
 def test_charset_from_http_header_is_used() -> None:
     doc = rss("Notícias", [{"title": "Ação"}], encoding="iso-8859-1").replace(
         b' encoding="iso-8859-1"', b""
@@ -67,6 +95,7 @@ def test_charset_from_http_header_is_used() -> None:
         ("lun., 02 juin 2020 10:00:00 +0200", datetime(2020, 6, 2, 8, 0, tzinfo=UTC)),
         ("mer., 15 juil. 2020 10:00 GMT", datetime(2020, 7, 15, 10, 0, tzinfo=UTC)),
         ("yesterday-ish", None),
+        ("yesterday", None),  # relative words are no publication date
     ],
 )
 def test_localized_dates(text: str, expected: datetime | None) -> None:
@@ -146,8 +175,16 @@ def _status(url: str, title: str) -> FeedStatus:
 )
 def test_opml_export_round_trips(entries: list[tuple[str, str]]) -> None:
     document = to_opml([_status(u, t) for u, t in entries], now=FETCHED)
+    # U+FFFE and U+FFFF cannot appear in XML at all: the export leaves them out.
     assert [(f.url, f.title) for f in parse_opml(document.encode())] == [
-        (u, t.strip()) for u, t in entries
+        (u, t.replace("\ufffe", "").replace("\uffff", "").strip()) for u, t in entries
+    ]
+
+
+def test_opml_export_of_a_title_xml_cannot_carry_still_parses() -> None:
+    document = to_opml([_status("http://a.example/", "\ufffeNews\x07")], now=FETCHED)
+    assert [(f.url, f.title) for f in parse_opml(document.encode())] == [
+        ("http://a.example/", "News")
     ]
 
 

@@ -7,14 +7,14 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
+from bot.app.ratelimit import INLINE_PER_COMMAND, CommandRateLimiter, install_rate_limit
 from bot.app.stats import FAILED, SENT, DailyCounters
 from bot.app.wiring import running
 from bot.digests.service import DigestService, DigestSettings
 from bot.digests.subscriptions import CHATS_TABLE
 from tests.botkit import ADMIN
 from tests.digestkit import FAST
-from tests.opskit import OpsEnv, ops_env, polling_ops_env
+from tests.opskit import OPS_MODULES, OpsEnv, ops_env, polling_ops_env
 
 FRIEND = 3001
 STRANGER = 3002
@@ -86,6 +86,27 @@ async def test_21st_command_in_a_minute_gets_a_notice_and_others_are_unaffected(
             await ann.send("/help")
             (again,) = await ann.wait_replies(1, timeout=10)
             assert "/start" in again.text
+
+
+async def test_inline_queries_are_rate_limited_per_user(tmp_path: Path) -> None:
+    clock = ManualClock()
+    async with ops_env(tmp_path, modules=(*OPS_MODULES, "handlers.inline")) as env:
+        install_rate_limit(env.app, CommandRateLimiter(2, 60.0, clock=clock))  # 6 inline
+        async with running(env.app, poll_timeout=1):
+            ann = env.server.user(4101, "Ann")
+            for _ in range(2 * INLINE_PER_COMMAND):
+                answer = await ann.inline("climate")
+                assert answer.results and answer.button is None
+            refused = await ann.inline("climate")
+            assert refused.results == []
+            assert refused.button is not None
+            assert refused.button["text"].startswith("Slow down: try again in ")
+
+            bob = env.server.user(4102, "Bob")
+            assert (await bob.inline("climate")).results  # others are unaffected
+
+            clock.now += 61
+            assert (await ann.inline("climate")).results
 
 
 async def test_stats_is_for_admins_only(tmp_path: Path) -> None:

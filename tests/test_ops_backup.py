@@ -178,6 +178,26 @@ def test_restore_refuses_a_broken_backup_before_touching_anything(
     assert files_of(target) == before
 
 
+@pytest.mark.parametrize("linked", ["users.json", "articles"])
+def test_restore_refuses_symbolic_links_inside_the_backup(
+    tmp_path: Path, live: Live, linked: str
+) -> None:
+    """A link to a file with the very bytes the manifest expects is still refused."""
+    backup(live.store.directory.parent, tmp_path / "backup")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "backup" / linked).rename(outside / linked)
+    (tmp_path / "backup" / linked).symlink_to(outside / linked)
+    target = tmp_path / "target"
+    backup(live.store.directory.parent, target)
+    before = files_of(target)
+    with pytest.raises(BackupError, match="symbolic link: refused"):
+        restore(tmp_path / "backup", target)
+    with pytest.raises(BackupError, match="symbolic link"):
+        verify(tmp_path / "backup")
+    assert files_of(target) == before
+
+
 def test_restore_over_old_data_sets_it_aside_and_the_bot_opens_it(
     tmp_path: Path, live: Live
 ) -> None:
@@ -203,11 +223,13 @@ def test_restore_over_old_data_sets_it_aside_and_the_bot_opens_it(
 
 def test_backup_cuts_a_half_written_journal_line(tmp_path: Path, live: Live) -> None:
     journal = live.store.directory.parent / JOURNAL_FILE
+    whole = journal.read_bytes()
+    assert whole.endswith(b"\n")  # the fixture's deliveries: whole lines
     with journal.open("ab") as fh:
         fh.write(b'{"s": "abc", "c": "2026-')  # a line being appended right now
     backup(live.store.directory.parent, tmp_path / "backup")
     copied = (tmp_path / "backup" / JOURNAL_FILE).read_bytes()
-    assert copied == b"" or copied.endswith(b"\n")
+    assert copied == whole  # every whole line, not the half one
     verify(tmp_path / "backup")
 
 

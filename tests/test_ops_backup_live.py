@@ -23,6 +23,7 @@ from tests.opskit import empty_seeds
 
 SUBSCRIBERS = 150
 PAUSE_PER_FILE = 0.1  # seconds the backup thread yields after each file, so writes interleave
+HANG_GUARD = 60.0  # seconds; only a broken fan-out gets near it
 
 
 def news(n: int) -> ArticleDraft:
@@ -67,7 +68,9 @@ async def test_backup_during_a_digest_fan_out_restores_with_nothing_missing(
         app = build_application(config, services, own_services=False)
         async with running(app, poll_timeout=1):
             due = datetime.now(UTC).replace(second=0, microsecond=0)
-            for sub in digests.subs.all():  # the 07:00 fan-out starts now
+            subs = digests.subs.all()
+            early, late = subs[: len(subs) // 2], subs[len(subs) // 2 :]
+            for sub in early:  # the 07:00 fan-out starts now; the rest once the backup runs
                 digests.due(sub.chat_id, sub.sub_id, due)
             for _ in range(3000):  # well under way before the backup starts
                 if digests.stats["digests"] >= 5:
@@ -88,20 +91,32 @@ async def test_backup_during_a_digest_fan_out_restores_with_nothing_missing(
                     await asyncio.sleep(0.005)
 
             writer = asyncio.create_task(keep_writing())
-            sent_before = digests.stats["digests"]
+            loop = asyncio.get_running_loop()
+            sent_during = 0
+
+            def progress(rel: str) -> None:
+                """On the first file, release the second half and see one of it sent."""
+                nonlocal sent_during
+                if not sent_during:
+                    base = digests.stats["digests"]
+                    loop.call_soon_threadsafe(
+                        lambda: [digests.due(s.chat_id, s.sub_id, due) for s in late]
+                    )
+                    deadline = time.monotonic() + HANG_GUARD
+                    while digests.stats["digests"] <= base and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                    sent_during = digests.stats["digests"] - base
+                time.sleep(PAUSE_PER_FILE)
+
             report = await asyncio.to_thread(
-                backup,
-                config.data_dir,
-                tmp_path / "backup",
-                progress=lambda rel: time.sleep(PAUSE_PER_FILE),
+                backup, config.data_dir, tmp_path / "backup", progress=progress
             )
-            sent_during = digests.stats["digests"] - sent_before
             stop.set()
             await writer
             await digests.join()
             after_ids = {a.id for a in services.store}
         assert written and report.files >= 3  # writes really went on while it copied
-        assert sent_during > 0  # and so did the fan-out
+        assert sent_during > 0  # and so did the fan-out, while the backup was copying
         digests_total = digests.stats["digests"]
     finally:
         services.shutdown()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -12,12 +13,15 @@ from pathlib import Path
 import pytest
 
 from bot.app.wiring import running
+from bot.archive.heartbeat import HEARTBEAT_FILE, beat
 from bot.archive.lock import DataDirLock
 from bot.config import Config
-from bot.run.health import HEARTBEAT_FILE, beat, install_heartbeat, main
+from bot.run.health import main
 from bot.services import open_services
+from bot.tgserver import Limits, LocalBotApiServer
 from tests.conftest import REPO, draft
-from tests.opskit import ops_env
+from tests.opskit import empty_seeds, ops_env
+from tests.test_ops_sigterm import POLLING, START_TIMEOUT, TOKEN
 
 
 @pytest.fixture
@@ -83,11 +87,11 @@ def test_running_needs_a_bot_holding_the_lock(
         lock.release()
 
 
-def test_a_stale_heartbeat_is_unhealthy_and_a_missing_one_is_not(
+def test_a_stale_heartbeat_is_unhealthy_and_a_missing_one_is_not_without_a_bot(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["--data-dir", str(data_dir), "--max-age", "60"]
-    assert run(args, capsys)[0] == 0  # no heartbeat yet: the bot may be starting
+    assert run(args, capsys)[0] == 0  # no bot holds the lock: nothing should be beating
     beat(data_dir)
     assert run(args, capsys)[0] == 0
     old = time.time() - 600
@@ -96,21 +100,111 @@ def test_a_stale_heartbeat_is_unhealthy_and_a_missing_one_is_not(
     assert code == 1 and "last heartbeat was 6" in out
 
 
-async def test_the_running_bot_writes_its_heartbeat(tmp_path: Path) -> None:
-    async with ops_env(tmp_path, modules=("handlers.basic",)) as env:
-        install_heartbeat(env.app, env.config.data_dir, every=0.05)
+def test_a_bot_holding_the_lock_without_its_own_heartbeat_is_unhealthy(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--data-dir", str(data_dir), "--running", "--max-age", "60"]
+    lock = DataDirLock(data_dir)
+    lock.acquire()
+    try:
+        code, out = run(args, capsys)
+        assert (code, out) == (
+            1,
+            f"unhealthy: the running bot (pid {os.getpid()}) has written no heartbeat",
+        )
+        (data_dir / HEARTBEAT_FILE).write_text("1\n")  # fresh, but left by another process
+        code, out = run(args, capsys)
+        assert code == 1 and "heartbeat is from pid 1, not the running bot" in out
+        beat(data_dir)
+        assert run(args, capsys) == (0, f"ok: {data_dir} (1 article segments, bot running)")
+    finally:
+        lock.release()
+
+
+async def test_the_running_bot_writes_its_heartbeat_from_the_job_queue(tmp_path: Path) -> None:
+    async with ops_env(tmp_path, modules=("handlers.basic",), heartbeat_seconds=0.05) as env:
         heartbeat = env.config.data_dir / HEARTBEAT_FILE
         async with running(env.app, poll_timeout=1):
-            for _ in range(100):
+            for _ in range(200):
                 if heartbeat.exists():
                     break
                 await asyncio.sleep(0.05)
             first = heartbeat.stat().st_mtime_ns
-            for _ in range(100):
+            for _ in range(200):
                 if heartbeat.stat().st_mtime_ns != first:
                     break
                 await asyncio.sleep(0.05)
             assert heartbeat.stat().st_mtime_ns != first
+            assert heartbeat.read_text().strip() == str(os.getpid())
+
+
+async def health_until(data_dir: Path, healthy: bool, within: float) -> str:
+    """Run the Docker health check until it gives the wanted verdict; return its line."""
+    args = ["--data-dir", str(data_dir), "--running", "--max-age", str(MAX_AGE)]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.run.health", *args, cwd=REPO, stdout=subprocess.PIPE
+        )
+        out, _ = await proc.communicate()
+        if (proc.returncode == 0) == healthy:
+            return out.decode().strip()
+        assert loop.time() < deadline, f"still {out.decode().strip()!r} after {within} s"
+        await asyncio.sleep(0.2)
+
+
+def until_stopped(pid: int) -> None:
+    """Wait until the kernel reports the process stopped, so no beat can land after."""
+    stat = Path(f"/proc/{pid}/stat")
+    while stat.read_text().rsplit(")", 1)[1].split()[0] != "T":
+        time.sleep(0.01)
+
+
+MAX_AGE = 2.0  # seconds; the bot beats every 0.2 s in the test below
+
+
+@pytest.mark.slow
+async def test_health_sees_a_stopped_polling_bot_and_its_recovery(tmp_path: Path) -> None:
+    """`newsbrief run` (long polling) beats by itself; SIGSTOP makes it unhealthy, SIGCONT not."""
+    server = LocalBotApiServer(token=TOKEN, limits=Limits.unlimited())
+    await server.start()
+    data_dir = tmp_path / "data"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "NEWSBRIEF_DATA_DIR": str(data_dir),
+        "NEWSBRIEF_SEEDS_DIR": str(empty_seeds(tmp_path)),
+        "NEWSBRIEF_HEARTBEAT_SECONDS": "0.2",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", POLLING, cwd=REPO, env=env, stderr=subprocess.DEVNULL
+    )
+    try:
+        ann = server.user(11, "Ann")
+        await ann.send("/start")
+        await ann.wait_replies(1, timeout=START_TIMEOUT)
+        ok = await health_until(data_dir, healthy=True, within=START_TIMEOUT)
+        assert ok.endswith("bot running)")
+        proc.send_signal(
+            signal.SIGSTOP
+        )  # the process lives and holds its lock, but answers nothing
+        until_stopped(proc.pid)
+        stopped_at = (data_dir / HEARTBEAT_FILE).stat().st_mtime_ns
+        verdict = await health_until(data_dir, healthy=False, within=MAX_AGE * 10)
+        assert verdict.startswith("unhealthy: the bot's last heartbeat was")
+        assert (data_dir / HEARTBEAT_FILE).stat().st_mtime_ns == stopped_at
+        proc.send_signal(signal.SIGCONT)
+        await health_until(data_dir, healthy=True, within=MAX_AGE * 10)
+        await ann.send("/start")  # and it answers again
+        await ann.wait_replies(1, timeout=START_TIMEOUT)
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGCONT)
+            proc.send_signal(signal.SIGTERM)
+            await proc.wait()
+        await server.stop()
 
 
 def test_python_dash_m_bot_health_exits_with_the_verdict(data_dir: Path, tmp_path: Path) -> None:

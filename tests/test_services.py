@@ -29,11 +29,16 @@ def test_retention_removes_articles_from_search_too(tmp_path: Path) -> None:
     services.shutdown()
     # Move every arrival two days back (the seed's and the walrus's): the next open prunes
     # them from the store, and the index hears of it.
+    # Rewrite each record's "added" field itself (a text replace of today's date missed the
+    # records written just before midnight UTC).
     segment = next((tmp_path / "articles").glob("segment-*.json"))
     data = orjson.loads(segment.read_bytes())
     two_days = 2 * 86_400 * 1_000_000  # light documents date arrivals in microseconds
+    moved = 0
     for doc in data["articles"].values():
         doc["added"] -= two_days
+        moved += 1
+    assert moved >= 2  # the seed article(s) and the walrus
     segment.write_bytes(orjson.dumps(data))
     reopened = open_services(config, write=True)
     try:

@@ -2,6 +2,9 @@
 
 A sliding-window log per user: exact ("at most N in any 60 s"), and at N timestamps per
 active user small enough. Refused users hear one short notice per burst, not one per message.
+Inline queries have a limiter of their own, INLINE_PER_COMMAND times larger: Telegram sends
+one as the user types, so a single search is several queries; refused ones get no results
+and a "Slow down" button instead.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import InlineQueryResultsButton, Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.app.commands import is_allowed
@@ -21,6 +24,7 @@ from bot.i18n import Translator
 
 DEFAULT_LIMIT = 20
 DEFAULT_WINDOW = 60.0
+INLINE_PER_COMMAND = 3
 # Before the access gate (-1): it skips users outside the allow-list, who get the gate's line.
 RATE_LIMIT_GROUP = -3  # -2 holds the button handlers that check access themselves
 
@@ -69,6 +73,10 @@ class CommandRateLimiter:
             self._told[user_id] = free_at
         return Verdict(False, notify, free_at - now)
 
+    def scaled(self, factor: int) -> CommandRateLimiter:
+        """Return a new limiter over the same window and clock, `factor` times larger."""
+        return CommandRateLimiter(self.limit * factor, self.window, clock=self._clock)
+
     def __len__(self) -> int:
         """Return how many users the limiter remembers."""
         return len(self._hits)
@@ -106,14 +114,26 @@ class RateLimitGate:
 
     def __init__(self, limiter: CommandRateLimiter) -> None:
         self.limiter = limiter
+        self.inline = limiter.scaled(INLINE_PER_COMMAND)
 
     async def __call__(self, update: Update, context: NewsContext) -> None:
         """Let the update through, or answer once with a notice and stop it."""
         user = update.effective_user
-        if user is None or not counts(update):
+        inline = update.inline_query
+        if user is None or not (inline is not None or counts(update)):
             return
         if not is_allowed(context.bot_data.config, user.id):
             return  # the access gate answers strangers
+        if inline is not None:
+            refused = self.inline.hit(user.id)
+            if refused.allowed:
+                return
+            wait = max(1, math.ceil(refused.retry_after))
+            button = InlineQueryResultsButton(
+                text=f"Slow down: try again in {wait} s", start_parameter="slow_down"
+            )
+            await inline.answer([], cache_time=0, is_personal=True, button=button)
+            raise ApplicationHandlerStop
         verdict = self.limiter.hit(user.id)
         if verdict.allowed:
             return
@@ -138,6 +158,7 @@ def install_rate_limit(
     for handler in application.handlers.get(RATE_LIMIT_GROUP, []):
         if isinstance(handler, TypeHandler) and isinstance(handler.callback, RateLimitGate):
             handler.callback.limiter = limiter
+            handler.callback.inline = limiter.scaled(INLINE_PER_COMMAND)
             return limiter
     application.add_handler(TypeHandler(Update, RateLimitGate(limiter)), group=RATE_LIMIT_GROUP)
     return limiter

@@ -25,6 +25,7 @@ from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_tab
 from bot.app.context import BotData, NewsApp, NewsContext, context_types
 from bot.app.errors import on_error
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
+from bot.archive.heartbeat import beat
 from bot.config import Config
 from bot.i18n import DEFAULT
 from bot.services import Services
@@ -145,6 +146,7 @@ async def _post_init(application: NewsApp) -> None:
     data.bot_username = application.bot.username
     await publish_commands(application)
     schedule_retention(application)
+    schedule_heartbeat(application)
     # Reload the story engine's window in a worker thread: replies never wait for it, and
     # the first feed batch finds it ready (the service's lock orders the two).
     asyncio.get_running_loop().run_in_executor(None, data.services.stories.warm_up)
@@ -169,9 +171,33 @@ def schedule_retention(application: NewsApp) -> None:
 
 async def _prune(context: NewsContext) -> None:
     """Drop expired articles; the search index hears of it through the store's listener."""
-    removed = context.bot_data.services.store.prune()
+    services = context.bot_data.services
+    removed = await services.writer.run(services.store.prune)
     if removed:
         log.info("retention removed %d articles", removed)
+
+
+HEARTBEAT_JOB = "heartbeat"
+
+
+def schedule_heartbeat(application: NewsApp) -> None:
+    """Beat every NEWSBRIEF_HEARTBEAT_SECONDS from the JobQueue, in every mode, first right away.
+
+    A job, not a thread: it beats only while the event loop runs jobs, which is what
+    `python -m bot.run.health --max-age` needs to see. Only the lock holder (writable) beats.
+    """
+    if application.job_queue is None or not application.bot_data.services.writable:
+        return
+    for job in application.job_queue.get_jobs_by_name(HEARTBEAT_JOB):
+        job.schedule_removal()
+    application.job_queue.run_repeating(
+        _beat, interval=application.bot_data.config.heartbeat_seconds, first=0, name=HEARTBEAT_JOB
+    )
+
+
+async def _beat(context: NewsContext) -> None:
+    """Write the heartbeat file off the loop (a slow disk must not look like a hung loop)."""
+    await asyncio.to_thread(beat, context.bot_data.services.config.data_dir)
 
 
 async def publish_commands(application: NewsApp) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -176,6 +175,24 @@ def _safe_rel(rel: object) -> str:
     return rel
 
 
+def _read_inside(src: Path, rel: str) -> bytes:
+    """Read a backup file, refusing symbolic links on the way: a link could pull any file
+    the restoring user can read (a key, another user's data) into the data directory."""
+    path = src
+    for part in PurePosixPath(rel).parts:
+        path = path / part
+        if path.is_symlink():
+            raise BackupError(f"{rel} in the backup goes through a symbolic link: refused")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # a link swapped in after the check
+    except FileNotFoundError:
+        raise BackupError(f"{rel} is missing from the backup") from None
+    except OSError as exc:
+        raise BackupError(f"{rel} in the backup cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
 def _check_json(rel: str, raw: bytes) -> None:
     """Refuse a data file this newsbrief cannot open (not JSON, not ours, newer schema)."""
     try:
@@ -206,10 +223,7 @@ def verify(src: Path) -> dict[str, Any]:
         raise BackupError(f"{src / MANIFEST} lists no files")
     for entry in files:
         rel = _safe_rel(entry.get("path") if isinstance(entry, dict) else None)
-        try:
-            raw = (src / rel).read_bytes()
-        except FileNotFoundError:
-            raise BackupError(f"{rel} is missing from the backup") from None
+        raw = _read_inside(src, rel)
         if len(raw) != entry.get("size") or hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
             raise BackupError(f"{rel} in the backup is damaged (size or checksum differs)")
         if rel.endswith(".json") and raw.strip():
@@ -238,7 +252,7 @@ def _copy_in(src: Path, data_dir: Path, rels: list[str]) -> None:
         target = data_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.restore.tmp")
-        shutil.copyfile(src / rel, tmp)
+        tmp.write_bytes(_read_inside(src, rel))
         os.replace(tmp, target)
 
 

@@ -37,6 +37,8 @@ def canonical_url(url: str) -> str | None:
     host = (parts.hostname or "").rstrip(".")
     if scheme not in _DEFAULT_PORTS or not host:
         return None
+    if ":" in host:  # an IPv6 literal: urlsplit took its brackets off, a URL needs them
+        host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = urlencode(
         [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]

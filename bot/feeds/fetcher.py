@@ -10,7 +10,14 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from bot.feeds.safety import UnsafeURL, address_problem, check_url
+from bot.feeds.network import (
+    CheckedBackend,
+    CheckedTransport,
+    Resolver,
+    resolve_checked,
+    system_resolve,
+)
+from bot.feeds.safety import UnsafeURL, check_url
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
@@ -79,10 +86,14 @@ class Fetcher:
         *,
         settings: FetchSettings,
         allow_private: bool,
+        proxied: bool = False,
+        resolve: Resolver = system_resolve,
     ) -> None:
         self.client = client
         self.settings = settings
         self.allow_private = allow_private
+        self.proxied = proxied  # the client sends through NEWSBRIEF_FEED_PROXY
+        self._resolve = resolve
         self.stats = FetchStats()
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._total = asyncio.Semaphore(settings.total)
@@ -113,7 +124,11 @@ class Fetcher:
         for _ in range(self.settings.max_redirects + 1):
             try:
                 await check_url(current, allow_private=self.allow_private)
-            except UnsafeURL as exc:
+                if self.proxied and not self.allow_private:
+                    # The proxy connects, so only the name can be checked, not the peer.
+                    parts = httpx.URL(current)
+                    await resolve_checked(parts.host, parts.port or 443, self._resolve)
+            except (UnsafeURL, httpx.InvalidURL) as exc:
                 self.stats.errors += 1
                 raise FetchError(str(exc)) from None
             result = await self._request(current, headers, max_bytes or self.settings.max_bytes)
@@ -146,12 +161,14 @@ class Fetcher:
             except httpx.HTTPError as exc:
                 self.stats.errors += 1
                 raise FetchError(_describe(exc)) from None
+            except UnsafeURL as exc:  # refused by the connection's own lookup (network.py)
+                self.stats.errors += 1
+                raise FetchError(str(exc)) from None
 
     async def _exchange(
         self, url: str, headers: dict[str, str], max_bytes: int
     ) -> FetchResult | str:
         async with self.client.stream("GET", url, headers=headers) as response:
-            self._check_peer(response)
             status = response.status_code
             self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
             if status in REDIRECTS and "location" in response.headers:
@@ -171,21 +188,6 @@ class Fetcher:
                 last_modified=response.headers.get("last-modified"),
                 content_type=response.headers.get("content-type"),
             )
-
-    def _check_peer(self, response: httpx.Response) -> None:
-        """Refuse a response from a private address the name resolved to after check_url.
-
-        check_url resolved the host before connecting; a second lookup by the HTTP client
-        may answer differently (DNS rebinding), so the address actually connected to counts.
-        """
-        if self.allow_private:
-            return
-        stream = response.extensions.get("network_stream")
-        peer = stream.get_extra_info("server_addr") if stream is not None else None
-        problem = address_problem(str(peer[0])) if peer else None
-        if problem is not None:
-            self.stats.errors += 1
-            raise FetchError(f"refused: connected to {problem}")
 
     async def _read_capped(self, response: httpx.Response, max_bytes: int) -> bytes:
         """Read the body, stopping as soon as it passes max_bytes."""
@@ -223,13 +225,30 @@ def _describe(exc: httpx.HTTPError) -> str:
     return f"HTTP error: {type(exc).__name__}"
 
 
-def make_client(settings: FetchSettings, user_agent: str) -> httpx.AsyncClient:
-    """Return the one client all feed fetches share (redirects handled by Fetcher)."""
+def make_client(
+    settings: FetchSettings,
+    user_agent: str,
+    *,
+    allow_private: bool = False,
+    proxy: str | None = None,
+    resolve: Resolver = system_resolve,
+) -> httpx.AsyncClient:
+    """Return the one client all feed fetches share (redirects handled by Fetcher).
+
+    The environment's HTTP(S)_PROXY is ignored (trust_env=False): a proxy would hide the
+    address really connected to. Only an explicit NEWSBRIEF_FEED_PROXY routes fetches.
+    """
+    limits = httpx.Limits(max_connections=settings.total, max_keepalive_connections=settings.total)
+    transport: httpx.AsyncBaseTransport
+    if proxy:
+        transport = httpx.AsyncHTTPTransport(proxy=proxy, limits=limits, trust_env=False)
+    else:
+        backend = CheckedBackend(allow_private=allow_private, resolve=resolve)
+        transport = CheckedTransport(backend, limits)
     return httpx.AsyncClient(
         headers={"User-Agent": user_agent},
         timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
         follow_redirects=False,
-        limits=httpx.Limits(
-            max_connections=settings.total, max_keepalive_connections=settings.total
-        ),
+        transport=transport,
+        trust_env=False,
     )

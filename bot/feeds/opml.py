@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +10,9 @@ from datetime import datetime
 from bot.feeds.status import FeedStatus
 
 MAX_OPML_BYTES = 2 * 1024 * 1024
+# Characters XML 1.0 cannot carry at all (ElementTree writes them and the file is then broken):
+# C0 controls other than tab/newline/CR, surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class OpmlError(Exception):
@@ -55,8 +59,7 @@ def to_opml(feeds: list[FeedStatus], *, now: datetime) -> str:
     ET.SubElement(head, "dateCreated").text = now.strftime("%a, %d %b %Y %H:%M:%S GMT")
     body = ET.SubElement(root, "body")
     for feed in feeds:
-        ET.SubElement(
-            body, "outline", type="rss", text=feed.title, title=feed.title, xmlUrl=feed.url
-        )
+        title, url = _NOT_XML.sub("", feed.title), _NOT_XML.sub("", feed.url)
+        ET.SubElement(body, "outline", type="rss", text=title, title=title, xmlUrl=url)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")

@@ -1,13 +1,26 @@
-"""Refuse URLs that would make the bot fetch from its own machine or private network."""
+"""Refuse URLs that would make the bot fetch from its own machine or private network.
+
+Names are resolved and checked where the connection is made (`bot/feeds/network.py`), so
+the address checked is the address connected to; here are the address rules and the checks
+that need no lookup.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = ("http", "https")
+
+# IPv6 ranges that carry an IPv4 address a gateway or the host may route to, so a "global"
+# IPv6 address can still reach 127.0.0.1 or 10.0.0.0/8 behind a translator.
+EMBEDDING_IPV4: tuple[tuple[ipaddress.IPv6Network, str], ...] = (
+    (ipaddress.IPv6Network("64:ff9b::/96"), "a NAT64 address"),
+    (ipaddress.IPv6Network("64:ff9b:1::/48"), "a local NAT64 address"),
+    (ipaddress.IPv6Network("2002::/16"), "a 6to4 address"),
+    (ipaddress.IPv6Network("2001::/32"), "a Teredo address"),
+    (ipaddress.IPv6Network("::/96"), "an IPv4-compatible address"),
+)
 
 
 class UnsafeURL(Exception):
@@ -16,14 +29,24 @@ class UnsafeURL(Exception):
 
 def address_problem(address: str) -> str | None:
     """Return why an IP address may not be fetched from, or None when it is public."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return f"{address!r} is not an IP address"
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if ip.is_loopback:
         return f"{ip} is a loopback address"
     if ip.is_link_local:
         return f"{ip} is a link-local address"
-    if not ip.is_global or ip.is_multicast:
+    if ip.is_unspecified:
+        return f"{ip} is a private or reserved address"
+    if isinstance(ip, ipaddress.IPv6Address):
+        for network, what in EMBEDDING_IPV4:
+            if ip in network:
+                return f"{ip} is {what}, which can reach private IPv4"
+    site_local = isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local
+    if not ip.is_global or ip.is_private or ip.is_multicast or ip.is_reserved or site_local:
         return f"{ip} is a private or reserved address"
     return None
 
@@ -46,15 +69,17 @@ def check_syntax(url: str) -> str:
 
 
 async def check_url(url: str, *, allow_private: bool) -> None:
-    """Raise UnsafeURL unless url is http(s) and every address its host resolves to is public."""
+    """Raise UnsafeURL unless url is http(s) and, when its host is an IP address, a public one.
+
+    Host names are checked when connecting (bot/feeds/network.py): one lookup, no rebinding.
+    """
     host = check_syntax(url)
     if allow_private:
         return
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise UnsafeURL(f"cannot resolve {host} ({exc})") from None
-    for info in infos:
-        problem = address_problem(str(info[4][0]))
-        if problem is not None:
-            raise UnsafeURL(f"refused: {host} resolves to {problem}")
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return  # a name (or an odd IPv4 spelling): the connection's lookup checks it
+    problem = address_problem(host)
+    if problem is not None:
+        raise UnsafeURL(f"refused: {problem}")

@@ -13,6 +13,7 @@ from telegram.ext import CallbackContext, JobQueue
 
 from bot.archive.store import ArticleStore
 from bot.archive.userdb import UserDB
+from bot.archive.writer import Writer
 from bot.feeds.fetcher import Fetcher, FetchSettings, make_client
 from bot.feeds.fulltext import FullText, FullTextSettings
 from bot.feeds.poller import Backoff, Poller, Prepared, is_due
@@ -45,6 +46,8 @@ class FeedService:
         fetch_settings: FetchSettings | None = None,
         fulltext_settings: FullTextSettings | None = None,
         backoff: Backoff | None = None,
+        proxy: str | None = None,
+        writer: Writer | None = None,
     ) -> None:
         self.store = store
         self.registry = FeedRegistry(users)
@@ -55,6 +58,9 @@ class FeedService:
         self.fetch_settings = fetch_settings or FetchSettings()
         self.fulltext_settings = fulltext_settings or FullTextSettings()
         self.backoff = backoff or Backoff()
+        self.proxy = proxy
+        # Store and index commits run here, not on the loop (bot/archive/writer.py).
+        self.writer = writer or Writer()
         self._client: httpx.AsyncClient | None = None
         self._poller: Poller | None = None
         self._job_queue: JobQueue[Any] | None = None
@@ -64,9 +70,14 @@ class FeedService:
         """Open the HTTP client every fetch shares (a second call keeps the first client)."""
         if self._client is not None:
             return
-        self._client = make_client(self.fetch_settings, self.user_agent)
+        self._client = make_client(
+            self.fetch_settings, self.user_agent, allow_private=self.allow_private, proxy=self.proxy
+        )
         fetcher = Fetcher(
-            self._client, settings=self.fetch_settings, allow_private=self.allow_private
+            self._client,
+            settings=self.fetch_settings,
+            allow_private=self.allow_private,
+            proxied=self.proxy is not None,
         )
         fulltext = None
         if self.use_fulltext:
@@ -170,7 +181,7 @@ class FeedService:
         records = [r for r in self.registry.all() if r.active]
         prepared = await asyncio.gather(*(self._prepare(r, force=force) for r in records))
         batch = [p for p in prepared if isinstance(p, Prepared)]
-        committed = iter(self._commit(batch))
+        committed = iter(await self.writer.run(self._commit, batch))
         results = [p if isinstance(p, PollResult) else next(committed) for p in prepared]
         self.registry.update_existing(records)
         for record in records:
@@ -181,7 +192,9 @@ class FeedService:
     async def _poll_record(self, record: FeedRecord, *, force: bool) -> PollResult:
         """Poll the feed unless it is inactive or backing off; update record in place."""
         prepared = await self._prepare(record, force=force)
-        return prepared if isinstance(prepared, PollResult) else self._commit([prepared])[0]
+        if isinstance(prepared, PollResult):
+            return prepared
+        return (await self.writer.run(self._commit, [prepared]))[0]
 
     async def _prepare(self, record: FeedRecord, *, force: bool) -> Prepared | PollResult:
         if not record.active:

@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import calendar
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
+from dateparser.date import DateDataParser
 
 from bot.models import ArticleDraft
 from bot.text.clean import html_to_text, parse_date
 
-# Month names of the feeds we meet that are not English (pt, es, de, fr, it), first three
-# letters without accents; feedparser only knows English RFC 822 names.
-_MONTHS = {
-    "jan": "Jan", "fev": "Feb", "feb": "Feb", "mar": "Mar", "abr": "Apr", "avr": "Apr",
-    "apr": "Apr", "mai": "May", "may": "May", "mag": "May", "jun": "Jun", "juin": "Jun",
-    "giu": "Jun", "jul": "Jul", "juil": "Jul", "lug": "Jul", "ago": "Aug", "aug": "Aug",
-    "aou": "Aug", "set": "Sep", "sep": "Sep", "out": "Oct", "oct": "Oct", "okt": "Oct",
-    "ott": "Oct", "nov": "Nov", "dez": "Dec", "dic": "Dec", "dec": "Dec",
-}  # fmt: skip
-_WORD = re.compile(r"[^\W\d_]+\.?", re.UNICODE)
-_DAY_PREFIX = re.compile(r"^\s*[^\W\d_]+\.?,\s*", re.UNICODE)
+# Languages of the feeds we meet whose dates are not English RFC 822, which is all feedparser
+# reads. dateparser (installed with trafilatura) knows their day and month names and
+# abbreviations ("Ene", "Gen", "janv.", "Mär"); a short list keeps its language guess fast.
+DATE_LANGUAGES = ("en", "pt", "es", "it", "fr", "de", "nl")
+_DATE_SETTINGS = {
+    "TIMEZONE": "UTC",  # a date without an offset is read as UTC, never the host's zone
+    "TO_TIMEZONE": "UTC",
+    "RETURN_AS_TIMEZONE_AWARE": True,
+    "PARSERS": ["absolute-time"],  # "yesterday" in a feed is no publication date
+    "REQUIRE_PARTS": ["day", "month", "year"],
+}
 
 
 @dataclass
@@ -38,21 +37,17 @@ class ParsedFeed:
     problem: str | None = None
 
 
-def _fold(word: str) -> str:
-    plain = unicodedata.normalize("NFKD", word.lower().rstrip("."))
-    return "".join(c for c in plain if not unicodedata.combining(c))
-
-
 def localized_date(text: str) -> datetime | None:
-    """Parse an RFC 822 date written with non-English day and month names ("Seg, 24 Set 2018")."""
-    without_day = _DAY_PREFIX.sub("", text)
-    words = {m.group(0) for m in _WORD.finditer(without_day)}
-    for word in words:
-        folded = _fold(word)
-        month = _MONTHS.get(folded[:4]) or _MONTHS.get(folded[:3])
-        if month:
-            without_day = without_day.replace(word, month, 1)
-    return parse_date(without_day)
+    """Parse a date written with non-English day and month names ("Lun, 15 Ene 2024 10:00")."""
+    moment = parse_date(text)
+    if moment is not None:
+        return moment
+    parser = DateDataParser(languages=list(DATE_LANGUAGES), settings=_DATE_SETTINGS)
+    try:
+        found = parser.get_date_data(text.strip()).date_obj
+    except (ValueError, OverflowError):
+        return None
+    return found.astimezone(UTC) if found is not None else None
 
 
 def _entry_time(entry: Any) -> datetime | None:

@@ -5,8 +5,10 @@ Used by Docker's HEALTHCHECK and by hand. Checks, cheapest first:
 2. users.json and the newest article segment are whole JSON of a schema this version reads;
 3. with --running, a bot holds the data-dir lock (it dies with the process, even on kill -9);
 4. with --max-age N, the bot's heartbeat file is younger than N seconds, so an event loop
-   that hangs without dying is caught too (a missing heartbeat is not an error: the bot
-   may not have written its first one yet).
+   that hangs without dying is caught too. The running application writes it from a
+   JobQueue job in every mode (`bot/app/wiring.py`); while a bot holds the lock, a missing
+   heartbeat or one written by another pid (a previous run) is unhealthy: Docker's
+   `--start-period` covers the seconds before the first beat.
 """
 
 from __future__ import annotations
@@ -17,19 +19,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from bot.archive.heartbeat import last_beat
 from bot.archive.lock import DataDirLock, DataDirLocked
 from bot.archive.records import META_TABLE, SchemaError, check_version
 from bot.archive.segments import SEGMENT_GLOB, segment_number
 from bot.archive.storage import StorageError, read_json_file
-
-if TYPE_CHECKING:  # the check itself stays light: no telegram import when run by Docker
-    from bot.app.context import NewsApp, NewsContext
-
-HEARTBEAT_FILE = ".heartbeat"  # hidden: backups skip it
-HEARTBEAT_EVERY = 30.0  # seconds between beats
-HEARTBEAT_JOB = "heartbeat"
 
 
 class Unhealthy(Exception):
@@ -64,42 +59,42 @@ def check_data_dir(data_dir: Path) -> int:
     return len(segments)
 
 
-def check_running(data_dir: Path) -> None:
-    """Fail unless some process holds the data-dir lock."""
+def lock_holder(data_dir: Path) -> int | None:
+    """Return the pid of the bot holding the data-dir lock (0 if unreadable), or None."""
     lock = DataDirLock(data_dir)
     try:
         lock.acquire()
     except DataDirLocked:
-        return
+        text = lock.path.read_text().strip()
+        return int(text) if text.isdigit() else 0
     lock.release()
-    raise Unhealthy(f"no newsbrief is running on {data_dir}")
+    return None
 
 
-def check_heartbeat(data_dir: Path, max_age: float, now: Callable[[], float] = time.time) -> None:
-    """Fail when the heartbeat file exists but is older than max_age seconds."""
-    try:
-        age = now() - (data_dir / HEARTBEAT_FILE).stat().st_mtime
-    except FileNotFoundError:
+def check_running(data_dir: Path) -> None:
+    """Fail unless some process holds the data-dir lock."""
+    if lock_holder(data_dir) is None:
+        raise Unhealthy(f"no newsbrief is running on {data_dir}")
+
+
+def check_heartbeat(
+    data_dir: Path,
+    max_age: float,
+    now: Callable[[], float] = time.time,
+    holder: int | None = None,
+) -> None:
+    """Fail when the heartbeat is stale, or absent or foreign while `holder` holds the lock."""
+    last = last_beat(data_dir)
+    if last is None:
+        if holder is not None:
+            raise Unhealthy(f"the running bot (pid {holder}) has written no heartbeat")
         return
+    pid, mtime = last
+    if holder and pid is not None and pid != holder:
+        raise Unhealthy(f"the heartbeat is from pid {pid}, not the running bot (pid {holder})")
+    age = now() - mtime
     if age > max_age:
         raise Unhealthy(f"the bot's last heartbeat was {int(age)} s ago (limit {int(max_age)} s)")
-
-
-def beat(data_dir: Path) -> None:
-    """Write the heartbeat file (its mtime is what counts)."""
-    (data_dir / HEARTBEAT_FILE).write_text(f"{os.getpid()}\n")
-
-
-def install_heartbeat(application: NewsApp, data_dir: Path, every: float = HEARTBEAT_EVERY) -> None:
-    """Beat every `every` seconds from the Application's JobQueue, first right away."""
-
-    async def _beat(context: NewsContext) -> None:
-        beat(data_dir)
-
-    job_queue = application.job_queue
-    if job_queue is None:
-        raise RuntimeError("the Application has no JobQueue (install the job-queue extra)")
-    job_queue.run_repeating(_beat, interval=every, first=0, name=HEARTBEAT_JOB)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,10 +115,11 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     data_dir = args.data_dir or Path(environ.get("NEWSBRIEF_DATA_DIR", "").strip() or "data")
     try:
         segments = check_data_dir(data_dir)
-        if args.running:
-            check_running(data_dir)
+        holder = lock_holder(data_dir)
+        if args.running and holder is None:
+            raise Unhealthy(f"no newsbrief is running on {data_dir}")
         if args.max_age is not None:
-            check_heartbeat(data_dir, args.max_age)
+            check_heartbeat(data_dir, args.max_age, holder=holder)
     except Unhealthy as exc:
         print(f"unhealthy: {exc}")
         return 1

@@ -24,7 +24,6 @@ from telegram.ext import Updater
 from bot.app.context import NewsApp
 from bot.app.wiring import build_application, running
 from bot.config import Config
-from bot.run.health import install_heartbeat
 from bot.run.polling import (  # the same words as polling mode
     NOT_SET_LINE,
     REJECTED_LINE,
@@ -121,7 +120,6 @@ def run_webhook_mode(
 async def _serve(config: Config, services: Services, settings: WebhookSettings, err: TextIO) -> int:
     """Serve until a stop signal; report a rejected token or a failed setWebhook in one line."""
     application = build_application(config, services, own_services=False)
-    install_heartbeat(application, config.data_dir)  # for `python -m bot.run.health --max-age`
     try:
         async with stop_signals() as stop, serving_webhook(application, settings):
             host = urlsplit(settings.url).netloc

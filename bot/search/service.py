@@ -14,8 +14,10 @@ dependency, and a slower build (15-20 s against FTS5's 4-5 s at 100,000; the tar
 Ranking. BM25 over title (boosted, see `plan.TITLE_BOOST`) and body, multiplied by a mild
 recency boost: `1 + RECENCY_WEIGHT / (1 + age_days / RECENCY_DAYS)`, i.e. +10 % for news from
 today, +5 % a week old, about +2 % a month old, fading towards nothing; it also breaks exact
-ties in favour of newer news. The boost re-ranks the top `offset + limit + RERANK_EXTRA`
-BM25 hits. `sort="date"` orders all matches newest first (the score is then 0).
+ties in favour of newer news. The boost re-ranks BM25 hits within fixed blocks of
+`RERANK_BLOCK` (hits 1-30, 31-60, ...), never within a window that grows with the offset: the
+order is then the same whichever page asks, so page 2 continues page 1 exactly (no hit shown
+twice, none skipped). `sort="date"` orders all matches newest first (the score is then 0).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 
 RECENCY_WEIGHT = 0.10
 RECENCY_DAYS = 7.0
-RERANK_EXTRA = 20
+RERANK_BLOCK = 30  # page 1 (10 hits) is re-ranked over the top 30, as before blocks
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 SUGGEST_FROM_HITS = 3
@@ -210,17 +212,25 @@ class SearchService:
                 query, max(1, limit), count=True, order_by_field=ix.TS, offset=offset
             )
             return [(0.0, addr) for _, addr in found.hits][:limit], _count(found)
-        found = searcher.search(query, offset + limit + RERANK_EXTRA, count=True)
+        blocks = max(1, -(-(offset + limit) // RERANK_BLOCK))  # ceil, at least one block
+        found = searcher.search(query, blocks * RERANK_BLOCK, count=True)
         addrs = [addr for _, addr in found.hits]
         stamps = searcher.fast_field_values(ix.TS, addrs) if addrs else []
         now = self._clock().timestamp()
-        scored = []
-        for (score, addr), ts in zip(found.hits, stamps, strict=True):
-            age_days = max(0.0, (now - (ts or 0)) / 86400)
-            boost = 1 + RECENCY_WEIGHT / (1 + age_days / RECENCY_DAYS)
-            scored.append((score * boost, ts or 0, addr))
-        scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
-        return [(s, addr) for s, _, addr in scored[offset : offset + limit]], _count(found)
+        ranked: list[tuple[float, tantivy.DocAddress]] = []
+        for start in range(0, len(found.hits), RERANK_BLOCK):
+            block = []
+            for (score, addr), ts in zip(
+                found.hits[start : start + RERANK_BLOCK],
+                stamps[start : start + RERANK_BLOCK],
+                strict=True,
+            ):
+                age_days = max(0.0, (now - (ts or 0)) / 86400)
+                boost = 1 + RECENCY_WEIGHT / (1 + age_days / RECENCY_DAYS)
+                block.append((score * boost, ts or 0, addr))
+            block.sort(key=lambda s: (s[0], s[1]), reverse=True)
+            ranked += [(score, addr) for score, _, addr in block]
+        return ranked[offset : offset + limit], _count(found)
 
     def _articles(
         self, searcher: tantivy.Searcher, ranked: list[tuple[float, tantivy.DocAddress]]

@@ -7,36 +7,7 @@ share one of the item's heaviest terms (an inverted index), so the cost follows 
 the time window, not of the archive. Stories whose newest article is older than `window`
 before the newest item seen are dropped from the active set.
 
-Default settings (chosen with `python -m benchmarks.stories --sweep`: stage 1 runs threshold ×
-gap penalty on both dev sets and keeps the best mean BCubed F1 among settings with gnews
-precision ≥ 0.95; stage 2 changes one other setting at a time and keeps a change only if it
-adds ≥ 0.005 mean F1, since one mmds article moves F1 by about 0.004. One configuration good
-on both sets, not the best on either):
-- threshold 0.125: cosine to the story centroid needed to join. gnews (short preprocessed
-  snippets) does best near 0.10, mmds (long raw articles) near 0.20; 0.125 is within 0.006 F1
-  of each set's best in the grid.
-- gap_penalty 0.2 per day: the threshold rises with the time since the story's newest article.
-  Articles on one event come close together; this cut merges of look-alike stories days
-  apart (mmds 0.781 → 0.842) and, with cleaner centroids, raised gnews F1 too (0.933 → 0.946).
-- title_weight 2: a title word counts twice a body word (1: mmds −0.02; 3: gnews −0.04).
-- entity_weight 1: names and numbers are extra features besides the stemmed word; they carry
-  the cross-lingual matches. 0.5 and 2 changed mean F1 by under 0.005.
-- body_tokens 120: the lead carries the event; 40 lost 0.017 on mmds, 200 gained one article.
-- window 2 days: 1 to 3 days scored within 0.004; 2 lets a story survive a quiet day and
-  covers a 24-hour top period with room to spare.
-- max_candidates 24 of the stories sharing the item's 12 heaviest terms: 48 scored the same
-  and took longer.
-- member_weight 0: mixing in the best single-member cosine (hybrid link) gained ≤ 0.001 F1,
-  lowered gnews precision (0.970 → 0.952 at 0.3) and more than doubled the time.
-- max_terms 1,000,000: bounds the document-frequency table of a long-running service.
-- min_shared 2: an article joins a story only if it shares at least two words (names not
-  counted twice) with it. The dev sets hardly notice (gnews 0.946 → 0.946, mmds 0.842 →
-  0.839: one article); it guards a young archive, where IDF cannot yet tell a rare word from
-  a common one and "Harbour reopens after storm" would otherwise swallow "Harbour gets a new
-  crane". 3 cost gnews 0.02 F1.
-- The time gap is the distance to the story's whole span (first to newest report), and an
-  article more than `window` away is no candidate: an imported archive arrives out of
-  publication order, and a 1987 wire story must not join a 2004 one.
+The default settings and why they were chosen: `bot.stories.model.EngineSettings`.
 """
 
 from __future__ import annotations
@@ -252,7 +223,10 @@ class StoryEngine:
         hits: Counter[str] = Counter()
         for term, _ in heapq.nlargest(s.candidate_terms, vector.items(), key=itemgetter(1)):
             hits.update(self._postings.get(term, ()))
-        return [story_id for story_id, _ in hits.most_common(s.max_candidates)]
+        # A story sharing one heavy term only rarely clears min_shared with the light ones:
+        # scoring it costs a pass over the item's terms, most of the time of an assign.
+        least = min(2, s.min_shared)
+        return [sid for sid, n in hits.most_common(s.max_candidates) if n >= least]
 
     def _best_story(self, vector: Vector, published: datetime) -> _Story | None:
         """Return the story with the largest margin over its threshold, if any clears it."""

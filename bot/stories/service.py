@@ -34,6 +34,8 @@ from bot.stories.window import to_item, window_items
 log = logging.getLogger(__name__)
 
 COMPACT_FACTOR = 3  # rewrite the file when it holds 3× more lines than live stories
+HEADLINE_EVERY_AFTER = 20
+HEADLINE_EVERY = 10
 
 
 class ArticleReader(Protocol):
@@ -219,6 +221,11 @@ class StoryService:
                 self._last[story_id] = article.published
             touched[story_id] = record
         for record in touched.values():
+            # The headline is the title nearest the centroid, a pass over every member: a
+            # big story's settles, so it is refreshed while small and then every tenth report.
+            size = len(record.members)
+            if size > HEADLINE_EVERY_AFTER and size % HEADLINE_EVERY and record.headline:
+                continue
             summary = self._engine.summary(record.id)
             if summary is not None:
                 record.headline, record.headlines = (

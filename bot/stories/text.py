@@ -7,10 +7,10 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
-import py3langid  # type: ignore[import-untyped]
-import snowballstemmer  # type: ignore[import-untyped]
+import Stemmer
 
 from bot.stories.lexicon import NOT_ENTITIES, SNOWBALL_BY_LANG, STOP_WORDS
+from bot.text.lang import detect_language as detect_article_language
 
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -46,8 +46,7 @@ def detect_language(text: str) -> str | None:
         return "ko"
     if cjk * 3 >= letters:
         return "zh"
-    lang, _score = py3langid.classify(sample)
-    return str(lang)
+    return detect_article_language(sample)  # the store's detector: one answer per article
 
 
 def strip_attribution(title: str, body: str) -> tuple[str, str]:
@@ -82,7 +81,8 @@ class Analyzer:
             return cached
         if lang not in self._stemmers:
             algorithm = SNOWBALL_BY_LANG.get(lang or "")
-            self._stemmers[lang or ""] = snowballstemmer.stemmer(algorithm) if algorithm else None
+            # PyStemmer runs the Snowball algorithms in C, as the search and summaries do.
+            self._stemmers[lang or ""] = Stemmer.Stemmer(algorithm) if algorithm else None
         stemmer = self._stemmers.get(lang or "")
         stem = str(stemmer.stemWord(word)) if stemmer else word
         if len(self._stems) >= _STEM_CACHE_LIMIT:

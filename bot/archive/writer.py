@@ -1,0 +1,39 @@
+"""One writer thread for the store and the search index: blocking writes leave the event loop.
+
+A feed cycle can add thousands of articles: serialising segments, fsyncs and the tantivy
+commit take seconds. Run on the asyncio loop, they would stall every user's reply; run in
+`asyncio.to_thread`'s pool, two batches could commit out of order or at once. One thread,
+first come first served, keeps the writes ordered and the store single-writer (the store's
+listeners, such as the index, run on the same thread). Readers stay on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Writer:
+    """Run blocking writes one at a time, in order, on a thread of their own."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbrief-writer")
+
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run fn(*args, **kwargs) on the writer thread; wait without blocking the loop.
+
+        A cancelled caller does not cancel a write already started: it completes, so the
+        files never stop half-way because a handler gave up.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
+
+    def shutdown(self) -> None:
+        """Finish the writes already asked for, then stop the thread."""
+        self._pool.shutdown(wait=True)

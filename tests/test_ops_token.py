@@ -1,0 +1,114 @@
+"""The bot token never reaches a log line, a traceback or an admin's chat, even at DEBUG."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from telegram import Update
+from telegram.error import NetworkError
+from telegram.ext import CommandHandler
+
+from bot.app.context import NewsContext
+from bot.app.wiring import running
+from bot.config import Config
+from bot.logs import JsonFormatter, Redactor, protect, setup_logging
+from tests.botkit import ADMIN, TOKEN
+from tests.opskit import ops_env
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Put back the root handlers, levels and hooks setup_logging replaces."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, sys.excepthook, threading.excepthook)
+    levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    yield
+    root.handlers[:], root.level, sys.excepthook, threading.excepthook = saved
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+    logging.captureWarnings(False)
+
+
+def _api_url(base_url: str, method: str) -> str:
+    return f"{base_url}{TOKEN}/{method}"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+async def test_the_token_is_in_no_output_of_a_failing_bot_at_debug(
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    restore_logging: None,
+    fmt: str,
+) -> None:
+    setup_logging("DEBUG", token=TOKEN, fmt=fmt)
+
+    async def boom(update: Update, context: NewsContext) -> None:
+        url = _api_url(context.bot_data.config.api_base_url, "sendMessage")
+        try:
+            raise httpx.ConnectError(f"cannot connect to {url}")
+        except httpx.ConnectError as exc:  # what PTB does: re-raise as its own, with a cause
+            raise NetworkError(f"httpx.ConnectError: {url}") from exc
+
+    async with ops_env(tmp_path, modules=("handlers.basic",)) as env:
+        env.app.add_handler(CommandHandler("boom", boom))
+        logging.getLogger("httpx").setLevel(logging.DEBUG)  # one line per request URL
+        logging.getLogger("httpcore").setLevel(logging.DEBUG)
+        admin = env.server.user(ADMIN, "Admin")
+        async with running(env.app, poll_timeout=1):
+            await admin.send("/start")
+            await admin.wait_replies(1)
+            await admin.send("/boom")  # error handler: traceback logged, admins told
+            replies = await admin.wait_replies(3)
+            url = _api_url(env.server.base_url, "getMe")
+            logging.getLogger("some.library").warning("retrying %s", url, stack_info=True)
+            logging.getLogger("other").debug("quoted %s", url.replace(":", "%3A"))
+            warnings.warn(f"deprecated call to {url}", UserWarning, stacklevel=1)
+            thread = threading.Thread(target=_fail_in_thread, args=(url,))
+            thread.start()
+            thread.join()
+    out, err = capfd.readouterr()
+    captured = out + err
+    secret = TOKEN.split(":", 1)[1]
+    assert "ConnectError" in captured and "NetworkError" in captured  # the failures were logged
+    assert "<token>/sendMessage" in captured and "retrying" in captured  # masked, not dropped
+    assert "<token>/getUpdates" in captured  # httpx's request lines at DEBUG
+    assert "thread failed" in captured and "deprecated call" in captured
+    assert secret not in captured
+    notice = next(r.text for r in replies if "newsbrief error" in r.text)
+    assert "<token>" in notice and secret not in "".join(r.text for r in replies)
+
+
+def _fail_in_thread(url: str) -> None:
+    raise RuntimeError(f"thread failed on {url}")
+
+
+def test_every_formatter_masks_message_arguments_and_traceback() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    protect(handler, TOKEN)
+    try:
+        raise ValueError(f"bad url {TOKEN}")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, "f", 1, "at %s", (TOKEN,), sys.exc_info())
+    line = handler.format(record)
+    assert "bad url <token>" in line and "at <token>" in line
+    assert TOKEN not in line and TOKEN not in (record.exc_text or "")
+
+
+def test_redactor_masks_quoted_spellings_and_nothing_else() -> None:
+    redact = Redactor([TOKEN, None])
+    quoted = TOKEN.replace(":", "%3A")
+    assert redact(f"a {TOKEN} b {quoted} c") == "a <token> b <token> c"
+    assert redact("777000 is the bot id, public") == "777000 is the bot id, public"
+
+
+def test_the_config_repr_never_shows_the_token() -> None:
+    config = Config(token=TOKEN, feed_proxy="http://user:pw@proxy:3128")
+    assert TOKEN not in repr(config) and "pw@" not in repr(config)

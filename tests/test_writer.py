@@ -1,0 +1,57 @@
+"""Store and index writes leave the event loop: one writer thread, in the order asked."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from bot.archive.writer import Writer
+from bot.config import Config
+from bot.models import Article
+from bot.services import open_services
+from tests.feedserver import FeedServer, generate_feed
+from tests.opskit import empty_seeds
+
+
+async def test_writes_run_one_at_a_time_in_order_on_one_thread() -> None:
+    writer = Writer()
+    seen: list[tuple[int, str]] = []
+
+    def write(n: int) -> int:
+        seen.append((n, threading.current_thread().name))
+        return n * 2
+
+    try:
+        results = await asyncio.gather(*(writer.run(write, n) for n in range(20)))
+    finally:
+        writer.shutdown()
+    assert results == [n * 2 for n in range(20)]
+    assert [n for n, _ in seen] == list(range(20))
+    assert {name for _, name in seen} == {"newsbrief-writer_0"}
+
+
+async def test_a_feed_cycle_commits_store_and_index_off_the_loop(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """The store's listeners (the search index among them) run on the writer thread."""
+    config = Config(data_dir=tmp_path / "data", seeds_dir=empty_seeds(tmp_path))
+    services = open_services(config, write=True)
+    services.feeds.allow_private = True
+    threads: list[str] = []
+
+    def listener(articles: list[Article]) -> None:
+        threads.append(threading.current_thread().name)
+
+    services.store.add_listener(listener)
+    server.put("/big.xml", generate_feed(7, 200))
+    try:
+        await services.feeds.initialize()
+        services.feeds.seed_feeds([server.url("/big.xml")])
+        [result] = await services.feeds.poll_all()
+        assert len(result.added) == 200
+        assert threads == ["newsbrief-writer_0"]  # not the loop's thread
+        assert services.search.search("feed 7 story 123").total > 0  # and the index has them
+    finally:
+        await services.feeds.shutdown()
+        services.shutdown()
