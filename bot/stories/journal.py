@@ -8,12 +8,15 @@ line after a crash is skipped and its articles are simply assigned again on the 
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from bot.stories.model import EngineSettings
 
 FORMAT = 1
 STORIES_FILE = "stories.jsonl"
@@ -27,6 +30,10 @@ class StoryRecord:
     members: list[str] = field(default_factory=list)
     headline: str = ""
     headlines: dict[str, str] = field(default_factory=dict)  # by language
+
+    def copy(self) -> StoryRecord:
+        """Return a copy a reader can use while the writer goes on changing this one."""
+        return StoryRecord(self.id, list(self.members), self.headline, dict(self.headlines))
 
     def to_line(self) -> bytes:
         """Return the record as one JSON line."""
@@ -137,3 +144,9 @@ class StoryJournal:
                 self.rewrite({})
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
         return self._fd
+
+
+def settings_identity(settings: EngineSettings) -> str:
+    """Return a short fingerprint of the engine settings (stories made with others are rebuilt)."""
+    text = repr(sorted(asdict(settings).items()))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]

@@ -7,51 +7,35 @@ survive restarts, and rebuilds from the store when that file is missing or was w
 other engine settings. Story ids come from the first article's id, so a rebuild in the same
 arrival order gives the same ids.
 
-Threading: the store calls the listeners from whichever thread commits a batch (a writer
-thread in the bot), while the event loop reads; one lock guards all state, and readers copy
-what they return.
+Threading: the store calls the listeners from the thread that commits a batch (the writer
+thread in the bot) while the event loop reads. Two locks: `_engine_lock` orders the engine's
+work (assigning, restoring the window), which may take seconds for a big batch; `_lock` guards
+the records and is held only to copy or update them, a chunk of CHUNK articles at a time, so a
+reader never waits for a whole batch.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from bot.models import Article, Story, utcnow
 from bot.stories.engine import StoryEngine
-from bot.stories.journal import StoryJournal, StoryRecord
+from bot.stories.journal import StoryJournal, StoryRecord, settings_identity
 from bot.stories.model import EngineSettings, StorySummary
 from bot.stories.ranking import importance
 from bot.stories.views import ranking_summary, story_view
-from bot.stories.window import to_item, window_items
+from bot.stories.window import ArticleReader, to_item, window_items
 
 log = logging.getLogger(__name__)
 
 COMPACT_FACTOR = 3  # rewrite the file when it holds 3× more lines than live stories
 HEADLINE_EVERY_AFTER = 20
 HEADLINE_EVERY = 10
-
-
-class ArticleReader(Protocol):
-    """The part of ArticleStore the stories read."""
-
-    def __len__(self) -> int: ...
-    def __iter__(self) -> Iterator[Article]: ...
-    def get(self, article_id: str) -> Article | None: ...
-    def add_listener(self, listener: Callable[[list[Article]], None]) -> None: ...
-    def add_removal_listener(self, listener: Callable[[list[str]], None]) -> None: ...
-
-
-def settings_identity(settings: EngineSettings) -> str:
-    """Return a short fingerprint of the engine settings (stories made with others are rebuilt)."""
-    text = repr(sorted(asdict(settings).items()))
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
+CHUNK = 64  # articles assigned per hold of the records' lock
 
 
 class StoryService:
@@ -71,7 +55,8 @@ class StoryService:
         self._journal = StoryJournal(directory, settings_identity(self.settings), readonly=readonly)
         self._readonly = readonly
         self._clock = clock
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the records; held briefly
+        self._engine_lock = threading.Lock()  # the engine; held while assigning
         self._engine = StoryEngine(self.settings)
         self._records: dict[str, StoryRecord] = {}
         self._story_of: dict[str, str] = {}
@@ -83,7 +68,7 @@ class StoryService:
 
     def initialize(self) -> None:
         """Load the records, drop what the store lost, assign what it gained, listen."""
-        with self._lock:
+        with self._engine_lock, self._lock:
             self._records = self._journal.load()
             self._story_of = {m: r.id for r in self._records.values() for m in r.members}
             gone = [aid for aid in self._story_of if self._store.get(aid) is None]
@@ -105,7 +90,7 @@ class StoryService:
     def warm_up(self) -> None:
         """Reload the engine's window now (the bot runs this in a thread at start-up), so the
         first feed batch does not wait for it."""
-        with self._lock:
+        with self._engine_lock:
             self._ensure_engine()
 
     def shutdown(self) -> None:
@@ -117,7 +102,7 @@ class StoryService:
 
     def rebuild(self) -> int:
         """Forget every story and cluster the whole store again, in arrival order."""
-        with self._lock:
+        with self._engine_lock, self._lock:
             self._engine, self._engine_ready = StoryEngine(self.settings), True
             self._records, self._story_of, self._last = {}, {}, {}
             self._assign(list(self._store), journal=False)
@@ -128,8 +113,10 @@ class StoryService:
 
     def add_articles(self, articles: Sequence[Article]) -> None:
         """Assign a committed batch to stories (called by the store, maybe off the loop)."""
-        with self._lock:
-            self._assign([a for a in articles if a.id not in self._story_of], journal=True)
+        with self._engine_lock:
+            for k in range(0, len(articles), CHUNK):
+                chunk = [a for a in articles[k : k + CHUNK] if a.id not in self._story_of]
+                self._assign(chunk, journal=True)
 
     def remove_articles(self, article_ids: Sequence[str]) -> None:
         """Take removed articles out of their stories; drop stories left empty."""
@@ -149,7 +136,8 @@ class StoryService:
         """Return a story with its articles, or None when it is unknown."""
         with self._lock:
             record = self._records.get(story_id)
-            return self._view(record, lang) if record is not None else None
+            record = record.copy() if record is not None else None
+        return self._view(record, lang) if record is not None else None
 
     def story_for_article(self, article_id: str, *, lang: str | None = None) -> Story | None:
         """Return the story an article belongs to."""
@@ -178,23 +166,20 @@ class StoryService:
         stories holding one of them are ranked, but each is scored on all its articles.
         """
         start = now - period
-        with self._lock:
+        with self._lock:  # copy the candidates, rank them without the lock
             if within is not None:
                 ids = {self._story_of[a] for a in within if a in self._story_of}
-                candidates = [self._records[i] for i in ids if i in self._records]
+                found = [self._records[i] for i in ids if i in self._records]
             else:
-                candidates = list(self._records.values())
-            candidates = [r for r in candidates if self._last.get(r.id, start) > start]
-            scored = []
-            for record in candidates:
-                summary = self._summary(record, start, now)
-                if summary is None:
-                    continue
-                score = importance(summary, now, period)
-                if score > 0:
-                    scored.append((score, summary.sources, record))
-            scored.sort(key=lambda t: (-t[0], -t[1], t[2].id))
-            views = [self._view(record, lang, score) for score, _, record in scored]
+                found = list(self._records.values())
+            candidates = [r.copy() for r in found if self._last.get(r.id, start) > start]
+        scored = []
+        for record in candidates:
+            summary = self._summary(record, start, now)
+            if summary is not None and (score := importance(summary, now, period)) > 0:
+                scored.append((score, summary.sources, record))
+        scored.sort(key=lambda t: (-t[0], -t[1], t[2].id))
+        views = [self._view(record, lang, score) for score, _, record in scored]
         return [v for v in views if v is not None]
 
     def newest(self) -> datetime | None:
@@ -205,12 +190,18 @@ class StoryService:
     # --- internals (called with the lock held) --------------------------------------------
 
     def _assign(self, articles: list[Article], *, journal: bool) -> None:
-        """Assign articles in order; record and (when asked) journal the touched stories."""
-        if articles:
-            self._ensure_engine()
+        """Assign articles in order (engine lock held), then record them under the records lock."""
+        if not articles:
+            return
+        self._ensure_engine()
+        decided = [(a, self._engine.assign(to_item(a))) for a in articles]
+        with self._lock:
+            self._record(decided, journal=journal)
+
+    def _record(self, decided: list[tuple[Article, str]], *, journal: bool) -> None:
+        """Add assigned articles to their records; refresh headlines; journal what changed."""
         touched: dict[str, StoryRecord] = {}
-        for article in articles:
-            story_id = self._engine.assign(to_item(article))
+        for article, story_id in decided:
             record = self._records.get(story_id)
             if record is None:
                 record = self._records[story_id] = StoryRecord(story_id)
@@ -288,7 +279,9 @@ class StoryService:
 
     def _restore_window(self) -> None:
         """Reload the engine with the stories still open for new articles."""
-        self._engine.restore(window_items(self._story_of, self._store, self.settings.window))
+        with self._lock:
+            story_of = dict(self._story_of)
+        self._engine.restore(window_items(story_of, self._store, self.settings.window))
 
     def _summary(self, record: StoryRecord, start: datetime, now: datetime) -> StorySummary | None:
         """Return the ranking view of a story with an article in (start, now], else None."""

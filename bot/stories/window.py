@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import Protocol
 
@@ -22,12 +22,18 @@ def to_item(article: Article) -> StoryItem:
     )
 
 
-class _Reader(Protocol):
+class ArticleReader(Protocol):
+    """The part of ArticleStore the stories read."""
+
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Article]: ...
     def get(self, article_id: str) -> Article | None: ...
+    def add_listener(self, listener: Callable[[list[Article]], None]) -> None: ...
+    def add_removal_listener(self, listener: Callable[[list[str]], None]) -> None: ...
 
 
 def window_items(
-    story_of: Mapping[str, str], store: _Reader, window: timedelta
+    story_of: Mapping[str, str], store: ArticleReader, window: timedelta
 ) -> list[tuple[str, StoryItem]]:
     """Return (story id, item) of every article of a story updated within the window.
 

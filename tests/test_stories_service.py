@@ -1,0 +1,152 @@
+"""StoryService over a real store: retention, a torn records file, new settings, readers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.archive.store import ArticleStore
+from bot.models import ArticleDraft
+from bot.stories.model import EngineSettings
+from bot.stories.service import CHUNK, StoryService
+from tests.conftest import FakeClock
+
+VOLCANO = [
+    ("Reuters", "Volcano erupts near Grindavik in Iceland, lava flows toward town"),
+    ("AP", "Iceland volcano eruption sends lava toward Grindavik"),
+    ("BBC", "Grindavik evacuated as Iceland volcano erupts again"),
+]
+RATES = ("FT", "Central bank raises interest rates to curb inflation")
+
+
+def drafts(reports: list[tuple[str, str]], clock: FakeClock) -> list[ArticleDraft]:
+    return [
+        ArticleDraft(
+            title=title,
+            body=f"{title}. Reported by {source}.",
+            url=f"https://{source.lower()}.example.com/{abs(hash(title))}",
+            published=clock.now - timedelta(minutes=5),
+            source=source,
+        )
+        for source, title in reports
+    ]
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FakeClock) -> Iterator[ArticleStore]:
+    s = ArticleStore(tmp_path, retention_days=2, clock=clock)
+    s.initialize()
+    yield s
+    s.shutdown()
+
+
+def open_stories(store: ArticleStore, tmp_path: Path, **kw: object) -> StoryService:
+    service = StoryService(store, tmp_path / "stories", **kw)  # type: ignore[arg-type]
+    service.initialize()
+    return service
+
+
+def test_retention_shrinks_stories_and_drops_empty_ones(
+    store: ArticleStore, tmp_path: Path, clock: FakeClock
+) -> None:
+    stories = open_stories(store, tmp_path)
+    store.add_many(drafts(VOLCANO[:2], clock))
+    clock.advance(days=1)
+    store.add_many(drafts([VOLCANO[2], RATES], clock))
+    volcano = stories.story_of(store.latest(4)[-1].id)
+    assert volcano is not None and len(stories) == 2
+    clock.advance(days=1, hours=12)
+    assert store.prune() == 2  # the first two reports are past retention
+    story = stories.story(volcano)
+    assert story is not None and [a.source for a in story.articles] == ["BBC"]
+    clock.advance(days=1)
+    store.prune()
+    assert len(stories) == 0 and stories.story(volcano) is None
+    stories.shutdown()
+    assert len(open_stories(store, tmp_path)) == 0  # the records file agrees
+
+
+def test_a_torn_records_file_assigns_the_lost_articles_again_to_the_same_story(
+    store: ArticleStore, tmp_path: Path, clock: FakeClock
+) -> None:
+    stories = open_stories(store, tmp_path)
+    store.add_many(drafts(VOLCANO[:2], clock))
+    store.add_many(drafts(VOLCANO[2:], clock))
+    before = {a.id: stories.story_of(a.id) for a in store}
+    stories.shutdown()
+    path = tmp_path / "stories" / "stories.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:-1]) + lines[-1][: len(lines[-1]) // 2])  # a crash
+    again = open_stories(store, tmp_path)
+    assert {a.id: again.story_of(a.id) for a in store} == before
+
+
+def test_other_engine_settings_rebuild_the_stories(
+    store: ArticleStore, tmp_path: Path, clock: FakeClock
+) -> None:
+    stories = open_stories(store, tmp_path)
+    store.add_many(drafts([*VOLCANO, RATES], clock))
+    assert len(stories) == 2
+    stories.shutdown()
+    strict = open_stories(store, tmp_path, settings=EngineSettings(threshold=0.99))
+    assert len(strict) == 4  # nothing is that similar: every report alone
+
+
+def test_a_readonly_service_writes_nothing(
+    store: ArticleStore, tmp_path: Path, clock: FakeClock
+) -> None:
+    store.add_many(drafts(VOLCANO, clock))
+    readonly = open_stories(store, tmp_path, readonly=True)
+    assert len(readonly) == 1
+    assert not (tmp_path / "stories").exists()
+
+
+def test_readers_do_not_wait_for_a_big_batch(
+    store: ArticleStore, tmp_path: Path, clock: FakeClock
+) -> None:
+    stories = open_stories(store, tmp_path)
+    store.add_many(drafts(VOLCANO, clock))
+    [volcano] = {stories.story_of(a.id) for a in store}
+    assert volcano is not None
+    batch = [
+        ArticleDraft(title=f"Report {n} on topic {n}", body=f"Words {n}.", published=clock.now)
+        for n in range(3 * CHUNK)
+    ]
+    # Hold the engine in the middle of the batch's second chunk, as a slow assign would.
+    in_engine, release = threading.Event(), threading.Event()
+    assign = stories._engine.assign
+    calls = 0
+
+    def slow_assign(item: object) -> str:
+        nonlocal calls
+        calls += 1
+        if calls == CHUNK + 5:
+            in_engine.set()
+            release.wait(10)
+        return assign(item)  # type: ignore[arg-type]
+
+    stories._engine.assign = slow_assign  # type: ignore[method-assign]
+    writer = threading.Thread(target=store.add_many, args=(batch,))
+    writer.start()
+    assert in_engine.wait(10)
+    answers: list[object] = []
+    reader = threading.Thread(
+        target=lambda: answers.extend(
+            [stories.story(volcano), stories.top(clock.now, timedelta(days=1))]
+        )
+    )
+    reader.start()
+    reader.join(5)
+    finished = not reader.is_alive()
+    release.set()
+    writer.join(10)
+    reader.join(5)
+    assert finished, "a reader waited for the writer's batch"
+    story, top = answers
+    assert story is not None and top  # the first chunk was already visible
+    assert len(store) == 3 + 3 * CHUNK
+    assert all(stories.story_of(a.id) for a in store)  # every chunk was assigned
