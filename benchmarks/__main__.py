@@ -17,6 +17,7 @@ ALL = (
     "digests",
     "digest_compose",
     "stories",
+    "stories_service",
 )
 
 

@@ -75,7 +75,7 @@ async def story_parts(
 ) -> list[str] | None:
     """Return the messages listing a story's articles (None when it is gone), built off the loop."""
     services = context.bot_data.services
-    return await asyncio.to_thread(story_answer, services, story_id, zone, None, tr)
+    return await asyncio.to_thread(story_answer, services, story_id, zone, tr.lang, tr)
 
 
 async def on_story_button(update: Update, context: NewsContext, story_id: str) -> None:

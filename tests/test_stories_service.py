@@ -150,3 +150,26 @@ def test_readers_do_not_wait_for_a_big_batch(
     assert story is not None and top  # the first chunk was already visible
     assert len(store) == 3 + 3 * CHUNK
     assert all(stories.story_of(a.id) for a in store)  # every chunk was assigned
+
+
+def test_the_headline_is_in_the_chats_language_when_the_story_has_one(
+    store: ArticleStore, tmp_path: Path, clock: FakeClock
+) -> None:
+    stories = open_stories(store, tmp_path)
+    english = "Apple unveils iPhone 17 at Cupertino event on 9 September 2026"
+    russian = "Apple представила iPhone 17 в Cupertino 9 сентября 2026 года"
+    store.add_many(
+        [
+            ArticleDraft(title=english, body=english, url="https://en.example/1", source="EN"),
+            ArticleDraft(title=russian, body=russian, url="https://ru.example/1", source="RU"),
+        ]
+    )
+    ids = {stories.story_of(a.id) for a in store}
+    assert len(ids) == 1  # names and numbers carry the match across languages
+    [story_id] = ids
+    assert story_id is not None
+    ru, en = stories.story(story_id, lang="ru"), stories.story(story_id, lang="en")
+    assert ru is not None and ru.headline == russian and ru.best.title == russian
+    assert en is not None and en.headline == english
+    default = stories.story(story_id, lang="de")  # no German article: the overall headline
+    assert default is not None and default.headline in (english, russian)

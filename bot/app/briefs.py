@@ -8,14 +8,13 @@ of the newest article instead, and says so: an empty brief helps nobody.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from bot import render
 from bot.app.context import LineCache, Listing
-from bot.app.listings import MAX_PAGES, Page, span_text
+from bot.app.listings import Page, page_count, span_text
 from bot.app.rows import SEARCH_PAGE
 from bot.i18n import N_, Translator
 from bot.models import Story, utcnow
@@ -99,7 +98,8 @@ class Briefer:
         self, listing: Listing, page: int, tz: tzinfo, tr: Translator, lang: str | None = None
     ) -> Page:
         """Render page `page` (0-based) of a brief and remember what it showed."""
-        ranked, note = self.ranked(listing, tz, lang, tr)
+        # Headlines in the chat's language when a story has articles in it.
+        ranked, note = self.ranked(listing, tz, lang or tr.lang, tr)
         listing.total = len(ranked)
         listing.page = page
         offset = page * listing.page_size
@@ -115,7 +115,7 @@ class Briefer:
             html=html,
             article_ids=[s.best.id for s in shown],
             page=page,
-            pages=max(1, min(MAX_PAGES, math.ceil(listing.total / listing.page_size))),
+            pages=page_count(listing),
             first_number=offset + 1,
             story_ids=tuple(s.id if len(s.articles) > 1 else None for s in shown),
         )

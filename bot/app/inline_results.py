@@ -72,7 +72,7 @@ def inline_page(
     tr = tr or Translator.english()
     items = []
     for article in articles:
-        story = services.stories.story_for_article(article.id)
+        story = services.stories.story_for_article(article.id, lang=tr.lang)
         if story is not None and len(story.articles) > 1:
             items.append(_story_item(story, lines, tz, tr))
         else:

@@ -50,6 +50,11 @@ class Page:
         return not self.article_ids
 
 
+def page_count(listing: Listing) -> int:
+    """Return how many pages a listing has (at least one, at most MAX_PAGES)."""
+    return max(1, min(MAX_PAGES, math.ceil(listing.total / listing.page_size)))
+
+
 def clean_query(text: str | None) -> str:
     """Return the query on one line, without control characters, at most MAX_QUERY long."""
     if not text:
@@ -98,7 +103,7 @@ class Lister:
             html=html,
             article_ids=[item.article.id for item in items],
             page=page,
-            pages=max(1, min(MAX_PAGES, math.ceil(listing.total / listing.page_size))),
+            pages=page_count(listing),
             first_number=offset + 1,
             suggestion=listing.suggestion,
             relaxed=relaxed,

@@ -33,8 +33,10 @@ class Composer:
         self._arrivals: tuple[datetime, int, list[Article]] | None = None
         self._catalogs = Catalogs()
 
-    def compose(self, chat_id: int, subs: list[Subscription], now: datetime) -> Digest:
-        """Compose a chat's digest, sharing topic matches across chats."""
+    def compose(
+        self, chat_id: int, subs: list[Subscription], now: datetime, lang: str | None = None
+    ) -> Digest:
+        """Compose a chat's digest (headlines in its language), sharing work across chats."""
         return compose(
             chat_id,
             subs,
@@ -44,6 +46,7 @@ class Composer:
             now,
             cap=self._cap,
             cache=self._ranks,
+            lang=lang,
         )
 
     def render(

@@ -252,9 +252,9 @@ class DigestService:
         if not subs:
             return "empty"
         now = self._clock()
-        digest = self._composer.compose(chat_id, subs, now)
-        zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
         settings = self.subs.chat(chat_id)  # its language too (bot.app.language)
+        digest = self._composer.compose(chat_id, subs, now, settings.lang)
+        zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
         parts = self._composer.render(
             digest, zone, now, request.manual or settings.send_empty, settings.lang
         )
