@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 LOCALE := bot/i18n/locale
 MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/newsbrief.po))
 
-.PHONY: run test lint typecheck bench clean messages
+.PHONY: run test lint typecheck bench bench-scale clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: lint typecheck $(MO)
 
 bench: $(STAMP) $(MO)
 	$(BIN)/python -m benchmarks
+
+# The whole bot at 100k, 300k and 1M articles beside main at 100k (long: see docs/scaling.md).
+# NEWSBRIEF_SCALE_BASE=<commit> names main's commit; NEWSBRIEF_SCALE_SIZES=100000 is a quick run.
+bench-scale: $(STAMP) $(MO)
+	$(BIN)/python -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

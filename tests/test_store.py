@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from bot.archive.lock import DataDirLock, DataDirLocked
-from bot.archive.records import SchemaError
+from bot.archive.records import SCHEMA_VERSION, SchemaError
 from bot.archive.segments import SEGMENT_GLOB
 from bot.archive.store import SEGMENT_CAPACITY, ArticleStore, StoreReadOnly
 from bot.models import Article
@@ -130,7 +130,7 @@ def test_old_schema_is_migrated_and_newer_refused(tmp_path: Path, clock: FakeClo
     )
     s = reopen(tmp_path, clock)
     assert s.get("a1") is not None and s.get("a1").lang == "ru"  # type: ignore[union-attr]
-    assert orjson.loads(seg.read_bytes())["_meta"]["1"]["schema"] == 2
+    assert orjson.loads(seg.read_bytes())["_meta"]["1"]["schema"] == SCHEMA_VERSION
     seg.write_bytes(
         orjson.dumps({"_meta": {"1": {"schema": 99, "kind": "articles"}}, "articles": {}})
     )

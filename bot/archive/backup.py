@@ -146,7 +146,7 @@ def backup(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(raw)
         entries.append({"path": rel, "size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()})
-        if rel.startswith(f"{ARTICLES_DIR}/"):
+        if rel.startswith(f"{ARTICLES_DIR}/") and rel.endswith(".json"):  # not the .jsonl records
             articles += _count_articles(raw)
         if progress is not None:
             progress(rel)

@@ -38,9 +38,9 @@ def read_json_file(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write data as JSON to path so a crash leaves the old or the new file, never half of one."""
-    payload = orjson.dumps(data)
+def write_json_atomic(path: Path, data: Any, *, raw: bool = False) -> None:
+    """Write data as JSON (or as is, raw bytes) to path so a crash leaves the old or the new file."""
+    payload = data if raw else orjson.dumps(data)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -52,10 +52,10 @@ def write_json_atomic(path: Path, data: Any) -> None:
         # The temp file is ours alone; never leave it behind on a failed write.
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     """Persist the rename itself: without it a power cut can forget the new directory entry."""
     dir_fd = os.open(directory, os.O_RDONLY)
     try:

@@ -1,50 +1,67 @@
-"""The article store: the one source of truth, TinyDB segment files plus in-memory indexes.
+"""The article store: the one source of truth, segment files plus light in-memory indexes.
 
-Writes are batched: `add_many` dedups a whole batch, then writes each touched
-segment once. Every index here (dedup keys, newest-first order, arrival order)
-is derived from the segment files when the store opens.
+Writes are batched: `add_many` dedups a whole batch, then writes each touched segment
+once. Every index here (dedup keys, newest-first order, arrival order) is derived from the
+segment files on open. Only light entries live in memory (`entries.py`); full articles are
+read from the segments on demand through a bounded LRU cache (`cache_size` articles), so
+memory grows by a few hundred bytes per article whatever the bodies weigh.
 """
 
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.archive.dedup import canonical_url, content_hash, short_id
-from bot.archive.records import article_to_doc, doc_to_article
-from bot.archive.segments import SEGMENT_GLOB, Segment, segment_number, segment_path
+from bot.archive.entries import (
+    AddResult,
+    ArticleCache,
+    Entry,
+    KeyIndex,
+    StoreReadOnly,
+    by_arrival,
+    by_published,
+    entry_of,
+    load_articles,
+    load_segments,
+    merged,
+    ordered,
+    scan,
+)
+from bot.archive.lazy import StoredArticle
+from bot.archive.records import (
+    Document,
+    article_to_doc,
+    dedup_keys,
+    key64,
+    new_article,
+    to_micros,
+)
+from bot.archive.segments import Segment, segment_path
 from bot.models import Article, ArticleDraft, utcnow
-from bot.text.lang import detect_language
 
 SEGMENT_CAPACITY = 1000
+INSORT_UP_TO = 8
+CACHE_SIZE = 20_000  # about a day of a million-article archive: digests and /latest stay in memory
 ArticleListener = Callable[[list[Article]], None]
 RemovalListener = Callable[[list[str]], None]
 
 
-class StoreReadOnly(Exception):
-    """A write was asked of a store opened for reading only."""
-
-
-@dataclass
-class AddResult:
-    """What one batch did: the articles it added and how many drafts were duplicates."""
-
-    added: list[Article] = field(default_factory=list)
-    duplicates: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class _Keys:
-    url: str | None
-    guid: str | None
-    hash: str
-
-
 class ArticleStore:
-    """Articles in bounded TinyDB segment files under `<data_dir>/articles`."""
+    """Articles in bounded segment files under `<data_dir>/articles`.
+
+    Threading contract: one writer at a time (`add_many`, `add`, `prune`; it may be a worker
+    thread) and any number of readers (`get`, `find_by_url`, `latest`, `added_since`, `len`,
+    iteration) on other threads. The writer puts a batch on disk first, then publishes it
+    in memory under a lock that readers also take, but only to copy references (never during
+    disk work), so every read sees the store before or after a whole batch or prune, never
+    half of one. Reading a full article from disk happens outside the lock; a reader racing
+    a prune may miss an article that was being pruned at that instant. Listeners run on the
+    writer's thread after the batch is visible.
+    """
 
     def __init__(
         self,
@@ -54,39 +71,36 @@ class ArticleStore:
         clock: Callable[[], datetime] = utcnow,
         readonly: bool = False,
         segment_capacity: int = SEGMENT_CAPACITY,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         self.directory = data_dir / "articles"
         self.retention_days = retention_days
         self.readonly = readonly
         self._clock = clock
         self.segment_capacity = segment_capacity
-        self._articles: dict[str, Article] = {}
-        self._keys: dict[str, _Keys] = {}
-        self._segment_of: dict[str, Segment] = {}
+        self._lock = threading.Lock()
+        self._cache = ArticleCache(cache_size)
+        self._by_id: dict[str, Entry] = {}
+        self._keys = KeyIndex()
         self._segments: list[Segment] = []
-        self._by_url: dict[str, str] = {}
-        self._by_guid: dict[str, str] = {}
-        self._by_hash: dict[str, str] = {}
-        self._newest: list[tuple[datetime, str]] = []
-        self._arrivals: list[tuple[datetime, str]] = []
+        self._newest: list[Entry] = []
+        self._arrivals: list[Entry] = []
         self._listeners: list[ArticleListener] = []
         self._removal_listeners: list[RemovalListener] = []
+        self._version = 0  # bumped by every publish and prune
+        self._since_memo: tuple[tuple[int, int], list[Article]] | None = None
 
     def initialize(self) -> None:
-        """Open every segment and derive the in-memory indexes from them."""
+        """Open every segment's light file (never a body) and derive the in-memory indexes."""
         if not self.readonly:
             self.directory.mkdir(parents=True, exist_ok=True)
             for stale in self.directory.glob(".*.tmp"):
                 stale.unlink()  # a write killed before its rename; the old file is intact
-        paths = sorted(self.directory.glob(SEGMENT_GLOB), key=segment_number)
-        for path in paths:
-            segment = Segment(segment_number(path), path, readonly=self.readonly)
-            self._segments.append(segment)
-            for doc in segment.load():
-                self._remember(doc_to_article(doc), _Keys(doc["url_key"], doc["guid"], doc["hash"]))
-                self._segment_of[doc["id"]] = segment
-        self._newest.sort()
-        self._arrivals.sort()
+        self._segments, entries, self._keys = load_segments(self.directory, self.readonly)
+        self._by_id = {entry.id: entry for entry in entries}
+        # Segments are read in arrival order: ties stay in arrival order in both orders.
+        self._arrivals = ordered(entries, "added")
+        self._newest = ordered(entries, "published")
 
     def shutdown(self) -> None:
         """Nothing is buffered: every batch was on disk before add_many returned."""
@@ -102,31 +116,59 @@ class ArticleStore:
         self._removal_listeners.append(listener)
 
     def __len__(self) -> int:
-        return len(self._articles)
+        with self._lock:
+            return len(self._by_id)
 
     def __iter__(self) -> Iterator[Article]:
-        return iter(list(self._articles.values()))
+        """Yield every article in arrival order, read segment by segment (bypassing the cache)."""
+        with self._lock:
+            snapshot = list(self._arrivals)
+        return scan(snapshot)
 
     def get(self, article_id: str) -> Article | None:
-        """Return the article with this id, if stored."""
-        return self._articles.get(article_id)
+        """Return the article with this id, if stored (its body read on first use, lazy.py)."""
+        with self._lock:
+            entry = self._by_id.get(article_id)
+        if entry is None:
+            return None
+        return self._cache.get(article_id) or StoredArticle(entry, self._cache)
 
     def find_by_url(self, url: str) -> Article | None:
         """Return the article stored under this URL (compared canonically)."""
         key = canonical_url(url)
-        found = self._by_url.get(key) if key else None
-        return self._articles.get(found) if found else None
+        entry = self._live(key64("u", key)) if key else None
+        found = load_articles(self._cache, [entry]) if entry is not None else []
+        # The key is a 64-bit hash of the URL: the stored URL settles it.
+        if found and canonical_url(found[0].url or "") == key:
+            return found[0]
+        return None
 
     def latest(self, limit: int, offset: int = 0) -> list[Article]:
         """Return up to limit articles, newest published first, skipping offset."""
-        end = len(self._newest) - offset
-        start = max(0, end - limit)
-        return [self._articles[aid] for _, aid in reversed(self._newest[start : max(end, 0)])]
+        with self._lock:
+            end = len(self._newest) - offset
+            picked = self._newest[max(0, end - limit) : max(end, 0)]
+        return load_articles(self._cache, picked[::-1])
 
     def added_since(self, since: datetime) -> list[Article]:
         """Return the articles added to the store after since, oldest arrival first."""
-        start = bisect.bisect_right(self._arrivals, (since, "\uffff"))
-        return [self._articles[aid] for _, aid in self._arrivals[start:]]
+        with self._lock:
+            start = bisect.bisect_right(self._arrivals, to_micros(since), key=by_arrival)
+            picked = self._arrivals[start:]
+            key = (start, self._version)
+        # A digest fan-out asks this of every chat: 10,000 times the same answer.
+        memo = self._since_memo
+        if memo is not None and memo[0] == key:
+            return list(memo[1])
+        articles = load_articles(self._cache, picked)
+        if len(articles) == len(picked):
+            self._since_memo = (key, articles)
+        return list(articles)
+
+    def _live(self, key: int) -> Entry | None:
+        """Return the live entry holding a dedup key (the index may still hold a pruned one)."""
+        entry = self._keys.get(key)
+        return entry if entry is not None and self._by_id.get(entry.id) is entry else None
 
     def add_many(self, drafts: Iterable[ArticleDraft]) -> AddResult:
         """Dedup and store a batch, writing each touched segment once."""
@@ -134,15 +176,29 @@ class ArticleStore:
             raise StoreReadOnly("the store is open read-only; another process is writing")
         result = AddResult()
         now = self._clock()
+        batch: list[tuple[Article, Document, list[int]]] = []
+        taken_keys: set[int] = set()
+        taken_ids: set[str] = set()
         for draft in drafts:
-            article, keys = self._prepare(draft, now)
-            if article is None:
+            url_key = canonical_url(draft.url) if draft.url else None
+            content_key = content_hash(draft.title, draft.body)
+            keys = dedup_keys(url_key, draft.guid or None, content_key)
+            if (draft.id and (draft.id in self._by_id or draft.id in taken_ids)) or any(
+                k in taken_keys or self._live(k) for k in keys
+            ):
                 result.duplicates += 1
                 continue
-            self._remember(article, keys, keep_sorted=True)
+            article = new_article(
+                draft,
+                draft.id or self._new_id(url_key or draft.guid or content_key, taken_ids),
+                now,
+            )
+            taken_keys.update(keys)
+            taken_ids.add(article.id)
+            batch.append((article, article_to_doc(article, url_key, content_key), keys))
             result.added.append(article)
-        if result.added:
-            self._persist(result.added)
+        if batch:
+            self._persist(batch)
             for listener in self._listeners:
                 listener(result.added)
         return result
@@ -152,69 +208,51 @@ class ArticleStore:
         added = self.add_many([draft]).added
         return added[0] if added else None
 
-    def _prepare(self, draft: ArticleDraft, now: datetime) -> tuple[Article | None, _Keys]:
-        """Return the article a draft becomes, or None when it duplicates a stored one."""
-        keys = _Keys(
-            canonical_url(draft.url) if draft.url else None,
-            draft.guid or None,
-            content_hash(draft.title, draft.body),
-        )
-        if (
-            (draft.id and draft.id in self._articles)
-            or (keys.url and keys.url in self._by_url)
-            or (keys.guid and keys.guid in self._by_guid)
-            or keys.hash in self._by_hash
-        ):
-            return None, keys
-        article_id = draft.id or self._new_id(keys.url or keys.guid or keys.hash)
-        article = Article(
-            id=article_id,
-            title=draft.title,
-            body=draft.body,
-            published=draft.published or now,
-            added=now,
-            url=draft.url,
-            source=draft.source,
-            category=draft.category,
-            guid=draft.guid,
-            lang=detect_language(f"{draft.title}\n{draft.body}"),
-        )
-        return article, keys
-
-    def _new_id(self, key: str) -> str:
+    def _new_id(self, key: str, taken: set[str]) -> str:
         candidate = short_id(key)
         salt = 0
-        while candidate in self._articles:  # a 48-bit clash is rare, but ids must stay unique
+        while candidate in self._by_id or candidate in taken:  # rare 48-bit clash; ids stay unique
             salt += 1
             candidate = short_id(f"{key}#{salt}")
         return candidate
 
-    def _remember(self, article: Article, keys: _Keys, *, keep_sorted: bool = False) -> None:
-        self._articles[article.id] = article
-        self._keys[article.id] = keys
-        if keys.url:
-            self._by_url[keys.url] = article.id
-        if keys.guid:
-            self._by_guid[keys.guid] = article.id
-        self._by_hash[keys.hash] = article.id
-        if keep_sorted:
-            bisect.insort(self._newest, (article.published, article.id))
-            bisect.insort(self._arrivals, (article.added, article.id))
-        else:
-            self._newest.append((article.published, article.id))
-            self._arrivals.append((article.added, article.id))
-
-    def _persist(self, articles: list[Article]) -> None:
-        """Fill the newest segment, then new ones, each written once."""
-        pending = list(articles)
+    def _persist(self, batch: list[tuple[Article, Document, list[int]]]) -> None:
+        """Write the batch (filling the newest segment, then new ones), then publish it."""
+        pending = list(batch)
+        entries: list[tuple[Entry, list[int]]] = []
         while pending:
             segment = self._open_segment()
             room = self.segment_capacity - len(segment)
             chunk, pending = pending[:room], pending[room:]
-            docs = [article_to_doc(a, self._keys[a.id].url, self._keys[a.id].hash) for a in chunk]
-            segment.append(docs)
-            for article in chunk:
-                self._segment_of[article.id] = segment
+            light = segment.append([(doc, keys) for _, doc, keys in chunk])
+            entries.extend(
+                (entry_of(doc, segment), keys)
+                for doc, (_, _, keys) in zip(light, chunk, strict=True)
+            )
+        self._publish(entries)
+        self._cache.put_all(article for article, _, _ in batch)  # new articles are the hot ones
+
+    def _publish(self, entries: list[tuple[Entry, list[int]]]) -> None:
+        """Make written entries visible to readers at once."""
+        new = [entry for entry, _ in entries]
+        few = len(new) <= INSORT_UP_TO  # an insort moves 8 MB at 1M; a copy moves it twice
+        if not few:  # new lists outside the lock (only the writer changes them), swapped in
+            newest = merged(self._newest, new, by_published)
+            arrivals = merged(self._arrivals, new, by_arrival)
+        keys = self._keys.merged() if self._keys.needs_merge() else self._keys
+        with self._lock:
+            if few:
+                for entry in new:
+                    bisect.insort(self._newest, entry, key=by_published)
+                    bisect.insort(self._arrivals, entry, key=by_arrival)
+            else:
+                self._newest, self._arrivals = newest, arrivals
+            self._keys = keys
+            self._version += 1
+            for entry, entry_keys in entries:
+                self._by_id[entry.id] = entry
+                for key in entry_keys:
+                    keys.add(key, entry)
 
     def _open_segment(self) -> Segment:
         if self._segments and len(self._segments[-1]) < self.segment_capacity:
@@ -232,32 +270,30 @@ class ArticleStore:
         """
         if self.retention_days <= 0 or self.readonly:
             return 0
-        cutoff = self._clock() - timedelta(days=self.retention_days)
-        expired = [aid for added, aid in self._arrivals if added < cutoff]
-        by_segment: dict[int, list[str]] = {}
-        for aid in expired:
-            by_segment.setdefault(self._segment_of[aid].number, []).append(aid)
-        for segment in list(self._segments):
-            if segment.number in by_segment:
-                segment.remove(by_segment[segment.number])
-                if not len(segment):
-                    self._segments.remove(segment)
-        for aid in expired:
-            self._forget(aid)
-        gone = set(expired)
-        self._newest = [item for item in self._newest if item[1] not in gone]
-        self._arrivals = [item for item in self._arrivals if item[1] not in gone]
-        if expired:
-            for listener in self._removal_listeners:
-                listener(expired)
-        return len(expired)
-
-    def _forget(self, article_id: str) -> None:
-        keys = self._keys.pop(article_id)
-        del self._articles[article_id]
-        del self._segment_of[article_id]
-        for index, key in ((self._by_url, keys.url), (self._by_guid, keys.guid)):
-            if key and index.get(key) == article_id:
-                del index[key]
-        if self._by_hash.get(keys.hash) == article_id:
-            del self._by_hash[keys.hash]
+        cutoff = to_micros(self._clock() - timedelta(days=self.retention_days))
+        count = bisect.bisect_left(self._arrivals, cutoff, key=by_arrival)
+        if not count:
+            return 0
+        expired = self._arrivals[:count]
+        by_segment: dict[Segment, set[str]] = {}
+        for entry in expired:
+            by_segment.setdefault(entry.segment, set()).add(entry.id)
+        for segment, ids in by_segment.items():
+            segment.remove(ids)
+        dead = set(expired)
+        newest = [entry for entry in self._newest if entry not in dead]
+        keys = self._keys.without(dead)
+        with self._lock:
+            self._newest, self._arrivals, self._keys = newest, self._arrivals[count:], keys
+            self._version += 1
+            for entry in expired:
+                del self._by_id[entry.id]
+            self._segments = [s for s in self._segments if len(s)]
+        gone = [entry.id for entry in expired]
+        self._cache.drop(gone)
+        for segment in by_segment:
+            if not len(segment):
+                segment.delete()  # after the swap: no new read is sent to it
+        for listener in self._removal_listeners:
+            listener(gone)
+        return count

@@ -1,0 +1,205 @@
+"""`make bench-scale`: the whole bot at 100,000, 300,000 and 1,000,000 articles, and main at 100,000.
+
+The articles are the shared corpus (31,403 records) repeated with new ids, titles and URLs
+(`scale_worker.drafts`): the same text many times, so the index and the data dir are those of
+a bigger archive of the same news, not of more varied news. Arrivals are spread over 89 days
+ending now, as a 90-day retention would hold them, so "the last 24 hours" (a digest) holds
+about 1/89 of the archive.
+
+Each size runs in fresh processes (`scale_worker.py`): `build` imports in batches of 1,000
+and builds the search index (and the stories, on a checkout that has them); `open` opens the
+store alone; `serve` is the bot itself: it opens every service, times add-one, search and
+digest composition in-process, then serves /latest and /summary to users of the local Bot
+API server in this process; its peak RSS is the whole bot's. Main's figures come from the
+same worker code run against a detached worktree of the commit this branch forked from main
+(`git merge-base HEAD main`, or NEWSBRIEF_SCALE_BASE), in the same run. NEWSBRIEF_SCALE_BRANCH
+names another checkout to measure at every size; this one is then measured at the smallest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from benchmarks.common import REPO, SHARED_DATA, median, percentile, table
+from bot.tgserver import LocalBotApiServer
+
+TOKEN = "4242:scale-token"
+SIZES = tuple(
+    int(s) for s in os.environ.get("NEWSBRIEF_SCALE_SIZES", "100000,300000,1000000").split(",")
+)
+BOT_USERS = 200
+WARMUP = 10  # the first updates after start meet cold caches and a long poll being set up
+WORKER = REPO / "benchmarks" / "scale_worker.py"
+# The checkout measured at every size (default: this one); see the module docstring.
+BRANCH = Path(os.environ.get("NEWSBRIEF_SCALE_BRANCH", REPO)).resolve()
+RUNNER = (
+    "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+)
+STEP_TIMEOUT = 3600  # 1M: import and index build take minutes on 2 shared cores
+
+
+def step(checkout: Path, *args: str) -> subprocess.Popen[bytes]:
+    """Start one worker step with `bot` taken from checkout, from a neutral directory."""
+    env = {**os.environ, "PYTHONPATH": str(checkout), "NEWSBRIEF_SHARED_DATA": str(SHARED_DATA)}
+    cmd = [sys.executable, "-c", RUNNER, str(WORKER), *args]
+    return subprocess.Popen(cmd, cwd=tempfile.gettempdir(), env=env, stdout=subprocess.PIPE)
+
+
+def run_step(checkout: Path, *args: str) -> dict[str, Any]:
+    """Run a step to its end and return the JSON object it printed last."""
+    proc = step(checkout, *args)
+    out, _ = proc.communicate(timeout=STEP_TIMEOUT)
+    if proc.returncode:
+        raise RuntimeError(f"step {args[0]} failed with exit code {proc.returncode}")
+    result: dict[str, Any] = orjson.loads(out.strip().splitlines()[-1])
+    return result
+
+
+async def _through_bot(checkout: Path, data_dir: Path, out: Path) -> dict[str, list[float]]:
+    """Serve the bot from checkout; return the /latest and /summary latencies (s)."""
+    server = LocalBotApiServer(token=TOKEN)
+    await server.start()
+    proc = step(checkout, "serve", str(data_dir), server.base_url, str(out))
+    ready = out.with_suffix(".ready")
+    try:
+        for _ in range(STEP_TIMEOUT * 2):
+            if ready.exists() or proc.poll() is not None:
+                break
+            await asyncio.sleep(0.5)
+        figures: dict[str, Any] = orjson.loads(await asyncio.to_thread(ready.read_bytes))
+        timings: dict[str, list[float]] = {"latest": [], "summary": []}
+        ids = figures["sample_ids"]
+        for n in range(-WARMUP, BOT_USERS):
+            for kind, text in (("latest", "/latest"), ("summary", f"/summary {ids[n % len(ids)]}")):
+                user = server.user(100_000 + 2 * n + (kind == "summary"))
+                start = time.perf_counter()
+                await user.send(text)
+                await user.wait_replies(1, timeout=120)
+                if n >= 0:
+                    timings[kind].append(time.perf_counter() - start)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(proc.wait, 600)
+        await server.stop()
+    return timings
+
+
+def _du_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def measure(label: str, checkout: Path, size: int, work: Path) -> dict[str, Any]:
+    """Build, open and serve one size on one checkout; return every figure."""
+    data_dir = work / label / "data"
+    print(f"[{time.strftime('%H:%M:%S')}] {label}: building {size:,}", file=sys.stderr)
+    figures = run_step(checkout, "build", str(data_dir), str(size))
+    figures.update(run_step(checkout, "open", str(data_dir)))
+    print(f"[{time.strftime('%H:%M:%S')}] {label}: serving", file=sys.stderr)
+    out = work / label / "bot.json"
+    figures.update(asyncio.run(_through_bot(checkout, data_dir, out)))
+    figures.update(orjson.loads(out.read_bytes()))
+    figures["index_mb"] = _du_mb(data_dir / "index")
+    figures["data_mb"] = _du_mb(data_dir) - figures["index_mb"]
+    shutil.rmtree(data_dir)  # 1M articles take GBs; keep the disk for the next size
+    return figures
+
+
+def _ms(values: list[float]) -> str:
+    return f"{median(values) * 1000:.1f} / {percentile(values, 99) * 1000:.1f}"
+
+
+def _bot_ms(values: list[float]) -> str:
+    """p50 / p95 / p99, and how many waited a whole long-poll cycle (≥ 1 s)."""
+    slow = sum(v >= 1.0 for v in values)
+    p50, p95, p99 = (percentile(values, p) * 1000 for p in (50, 95, 99))
+    return f"{p50:.1f} / {p95:.1f} / {p99:.0f} ({slow} ≥ 1 s)"
+
+
+ROWS: list[tuple[str, Any]] = [
+    ("articles stored", lambda f: f"{f['articles']:,}"),
+    ("open the store (s)", lambda f: f"{f['store_open_s']:.2f}"),
+    ("open every service of the bot (s)", lambda f: f"{f['open_s']:.1f}"),
+    ("peak RSS, store alone after open (MB)", lambda f: f"{f['store_rss_mb']:.0f}"),
+    ("peak RSS, whole bot process (MB)", lambda f: f"{f['peak_rss_mb']:.0f}"),
+    ("add one article to the store, median / p99 (ms)", lambda f: _ms(f["store_adds"])),
+    ("add one in the bot (+ index, stories), median / p99 (ms)", lambda f: _ms(f["adds"])),
+    ("import throughput (articles/s)", lambda f: f"{f['articles'] / f['import_s']:,.0f}"),
+    ("search p50 / p99, 2 words one with a typo (ms)", lambda f: _ms(f["search"])),
+    ("/latest through the bot p50 / p95 / p99 (ms)", lambda f: _bot_ms(f["latest"])),
+    ("/summary ID through the bot p50 / p95 / p99 (ms)", lambda f: _bot_ms(f["summary"])),
+    ("digest composition, 10,000 subscribers (s)", lambda f: f"{f['digest_s']:.1f}"),
+    ("articles in the last 24 h (a digest's candidates)", lambda f: f"{f['fresh']:,}"),
+    ("index build (+ stories) at import (s)", lambda f: f"{f['index_s']:.0f}"),
+    ("index size on disk (MB)", lambda f: f"{f['index_mb']:.0f}"),
+    ("data dir size without the index (MB)", lambda f: f"{f['data_mb']:.0f}"),
+]
+TARGETS = {
+    "peak RSS, whole bot process (MB)": "≤ 1,024",
+    "open the store (s)": "≤ 5",
+    "add one article to the store, median / p99 (ms)": "≤ 20",
+    "search p50 / p99, 2 words one with a typo (ms)": "p99 ≤ 20",
+    "/latest through the bot p50 / p95 / p99 (ms)": "p99 ≤ 100",
+}
+
+
+def _base_checkout(work: Path) -> tuple[Path, str]:
+    """Add a detached worktree of the commit this branch forked from main; return it and its sha."""
+    commit = (
+        os.environ.get("NEWSBRIEF_SCALE_BASE")
+        or subprocess.run(
+            ["git", "merge-base", "HEAD", "main"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    path = work / "main-checkout"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(path), commit],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    return path, commit[:7]
+
+
+def main() -> None:
+    """Print the scale table: main at 100,000 beside this branch at every size."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="newsbrief-scale-") as tmp:
+        work = Path(tmp)
+        base, sha = _base_checkout(work)
+        try:
+            columns = [(f"main {sha}, {SIZES[0]:,}", measure("main", base, SIZES[0], work))]
+        finally:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(base)], cwd=REPO, check=False
+            )
+        for size in SIZES:
+            columns.append((f"{size:,}", measure(f"n{size}", BRANCH, size, work)))
+        if BRANCH != REPO:  # this checkout too, at the smallest size
+            columns.append((f"this checkout, {SIZES[0]:,}", measure("repo", REPO, SIZES[0], work)))
+    rows = [[name, *(fmt(f) for _, f in columns), TARGETS.get(name, "")] for name, fmt in ROWS]
+    print(table(["measure", *(c for c, _ in columns), "target at 1M"], rows))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"\nOne run, {os.cpu_count()} CPUs (shared), load average {load} at the end; "
+        f"{(time.perf_counter() - started) / 60:.0f} min in all. The corpus is repeated with new "
+        "ids, titles and URLs (same text), arrivals spread over 89 days; see benchmarks/scale.py."
+    )
+
+
+if __name__ == "__main__":
+    main()

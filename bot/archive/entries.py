@@ -1,0 +1,299 @@
+"""What the store keeps in memory per article, its dedup-key index and its bounded article cache.
+
+At a million articles every byte per article is a megabyte. An `Entry` holds what
+the hot paths sort, filter and list by (id, title, dates, source, language) and where
+the full document lies; bodies, URLs, GUIDs and categories stay on disk. Dedup keys
+are 64-bit integers in one sorted numpy array (8 bytes each plus an 8-byte reference)
+rather than three dicts of strings (about 250 bytes per article).
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import logging
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.archive.records import Document, doc_to_article
+from bot.archive.segments import SEGMENT_GLOB, Segment, segment_number
+from bot.models import Article
+
+log = logging.getLogger(__name__)
+
+MERGE_AT = 100_000  # recent keys folded into the sorted array past this many
+
+
+class StoreReadOnly(Exception):
+    """A write was asked of a store opened for reading only."""
+
+
+@dataclass
+class AddResult:
+    """What one batch did: the articles it added and how many drafts were duplicates."""
+
+    added: list[Article] = field(default_factory=list)
+    duplicates: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class Entry:
+    """One article as held in memory; dates are integer microseconds since the epoch (UTC)."""
+
+    id: str
+    title: str
+    published: int
+    added: int
+    source: str | None
+    lang: str
+    segment: Segment
+    offset: int
+    length: int
+
+
+def by_published(entry: Entry) -> int:
+    """Return the sort key of the newest-first order (ascending, read from the end)."""
+    return entry.published
+
+
+def by_arrival(entry: Entry) -> int:
+    """Return the sort key of the arrival order."""
+    return entry.added
+
+
+def ordered(entries: list[Entry], key: str) -> list[Entry]:
+    """Return entries sorted by an integer field, ties kept in their order (numpy: 1M in 0.2 s)."""
+    values = np.fromiter(map(attrgetter(key), entries), dtype=np.int64, count=len(entries))
+    order = np.argsort(values, kind="stable").tolist()
+    return list(itemgetter(*order)(entries)) if len(order) > 1 else list(entries)
+
+
+def merged(base: list[Entry], new: list[Entry], key: Callable[[Entry], int]) -> list[Entry]:
+    """Return base (sorted by key) with new entries inserted after their equals, as a new list.
+
+    One bisect per new entry and slice copies of base: O(len(base)) pointer copies in C,
+    where re-sorting a million entries with a Python key takes seconds.
+    """
+    out: list[Entry] = []
+    start = 0
+    for entry in sorted(new, key=key):
+        at = bisect.bisect_right(base, key(entry), lo=start, key=key)
+        out.extend(base[start:at])
+        out.append(entry)
+        start = at
+    out.extend(base[start:])
+    return out
+
+
+def entry_of(doc: Document, segment: Segment) -> Entry:
+    """Return the in-memory entry of a light document."""
+    offset, length = doc["at"]
+    source = doc["source"]
+    return Entry(
+        doc["id"],
+        doc["title"],
+        doc["published"],
+        doc["added"],
+        sys.intern(source) if source else None,  # a few hundred sources, a million articles
+        sys.intern(doc["lang"]),
+        segment,
+        offset,
+        length,
+    )
+
+
+def load_segments(directory: Path, readonly: bool) -> tuple[list[Segment], list[Entry], KeyIndex]:
+    """Open every segment's light file: its segments, entries and dedup-key index."""
+    enabled = gc.isenabled()
+    gc.disable()  # a million new objects set off full collections finding nothing: 2/3 of a load
+    try:
+        return _load_segments(directory, readonly)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_segments(directory: Path, readonly: bool) -> tuple[list[Segment], list[Entry], KeyIndex]:
+    segments: list[Segment] = []
+    entries: list[Entry] = []
+    key_chunks: list[npt.NDArray[np.uint64]] = []  # per segment: 1M keys as ints weigh 100 MB
+    owner_chunks: list[npt.NDArray[np.object_]] = []
+    for path in sorted(directory.glob(SEGMENT_GLOB), key=segment_number):
+        segment = Segment(segment_number(path), path, readonly=readonly)
+        docs = segment.load()
+        segments.append(segment)
+        size = segment.size()
+        keys: list[int] = []
+        owners: list[Entry] = []
+        for doc in docs:
+            entry = entry_of(doc, segment)
+            if entry.offset + entry.length > size:  # e.g. a backup copied while a prune ran
+                log.warning("%s lacks the record of %s; skipped", segment.records, entry.id)
+                continue
+            entries.append(entry)
+            keys.extend(doc["keys"])
+            owners.extend([entry] * len(doc["keys"]))
+        key_chunks.append(np.array(keys, dtype=np.uint64))
+        owner_chunks.append(np.empty(len(owners), dtype=object))
+        owner_chunks[-1][:] = owners
+    return segments, entries, KeyIndex.from_arrays(key_chunks, owner_chunks)
+
+
+def scan(entries: list[Entry]) -> Iterator[Article]:
+    """Yield the full articles of entries, reading each run of one segment in one go."""
+    run: list[Entry] = []
+    for entry in [*entries, None]:
+        if run and (entry is None or entry.segment is not run[0].segment):
+            docs = run[0].segment.read([(e.offset, e.length) for e in run])
+            yield from (doc_to_article(doc) for doc in docs if doc is not None)
+            run = []
+        if entry is not None:
+            run.append(entry)
+
+
+class KeyIndex:
+    """64-bit dedup key -> entry: a sorted array built in one pass, plus a dict of keys added since.
+
+    Only the store's one writer adds; readers only look up. A dead entry (pruned) can stay
+    until the next `without`, so callers check an entry is still the live one for its id.
+    """
+
+    def __init__(self, keys: list[int] | None = None, entries: list[Entry] | None = None) -> None:
+        """Build the sorted part from parallel lists of keys and entries."""
+        raw = np.array(keys or [], dtype=np.uint64)
+        order = np.argsort(raw, kind="stable")
+        values = np.empty(len(raw), dtype=object)
+        values[:] = entries or []
+        self._keys: npt.NDArray[np.uint64] = raw[order]
+        self._values: npt.NDArray[np.object_] = values[order]
+        self._recent: dict[int, Entry] = {}
+
+    @staticmethod
+    def from_arrays(
+        keys: list[npt.NDArray[np.uint64]], values: list[npt.NDArray[np.object_]]
+    ) -> KeyIndex:
+        """Return an index of parallel chunks of keys and entries."""
+        if not keys:
+            return KeyIndex()
+        return KeyIndex._rebuilt(np.concatenate(keys), np.concatenate(values), {})
+
+    def get(self, key: int) -> Entry | None:
+        """Return the entry stored under key, if any."""
+        found = self._recent.get(key)
+        if found is not None:
+            return found
+        at = int(np.searchsorted(self._keys, np.uint64(key)))
+        if at < len(self._keys) and int(self._keys[at]) == key:
+            entry: Entry = self._values[at]
+            return entry
+        return None
+
+    def add(self, key: int, entry: Entry) -> None:
+        """Store entry under key (it wins over an older, dead entry of the same key)."""
+        self._recent[key] = entry
+
+    def merged(self) -> KeyIndex:
+        """Return a new index with the recent keys folded into the sorted array."""
+        return self._rebuilt(self._keys, self._values, self._recent)
+
+    def without(self, dead: set[Entry]) -> KeyIndex:
+        """Return a new index without the keys of dead entries (the old one stays usable)."""
+        keep = np.fromiter(
+            (e not in dead for e in self._values), dtype=bool, count=len(self._values)
+        )
+        recent = {k: e for k, e in self._recent.items() if e not in dead}
+        return self._rebuilt(self._keys[keep], self._values[keep], recent)
+
+    @staticmethod
+    def _rebuilt(
+        keys: npt.NDArray[np.uint64], values: npt.NDArray[np.object_], recent: dict[int, Entry]
+    ) -> KeyIndex:
+        """Return an index of sorted arrays plus recent pairs, all in the arrays (no int objects)."""
+        extra_values = np.empty(len(recent), dtype=object)
+        extra_values[:] = list(recent.values())
+        all_keys = np.concatenate([keys, np.fromiter(recent, dtype=np.uint64, count=len(recent))])
+        all_values = np.concatenate([values, extra_values])
+        order = np.argsort(all_keys, kind="stable")
+        index = KeyIndex()
+        index._keys, index._values = all_keys[order], all_values[order]
+        return index
+
+    def needs_merge(self) -> bool:
+        """Return whether enough keys arrived since the last build to fold them in."""
+        return len(self._recent) > MERGE_AT
+
+    def __len__(self) -> int:
+        return len(self._keys) + len(self._recent)
+
+
+class ArticleCache:
+    """A bounded, thread-safe LRU of full articles by id (the bodies the hot paths re-read)."""
+
+    def __init__(self, capacity: int) -> None:
+        """Hold at most capacity articles."""
+        self.capacity = capacity
+        self._items: OrderedDict[str, Article] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, article_id: str) -> Article | None:
+        """Return a cached article and mark it recently used."""
+        with self._lock:
+            found = self._items.get(article_id)
+            if found is not None:
+                self._items.move_to_end(article_id)
+            return found
+
+    def get_many(self, article_ids: list[str]) -> list[Article | None]:
+        """Return cached articles (None where not cached) under one lock."""
+        with self._lock:
+            found = [self._items.get(article_id) for article_id in article_ids]
+            for article in found:
+                if article is not None:
+                    self._items.move_to_end(article.id)
+            return found
+
+    def put_all(self, articles: Iterable[Article]) -> None:
+        """Cache articles, dropping the least recently used beyond capacity."""
+        if self.capacity <= 0:
+            return
+        with self._lock:
+            for article in articles:
+                self._items[article.id] = article
+                self._items.move_to_end(article.id)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def drop(self, article_ids: Iterable[str]) -> None:
+        """Forget articles (pruned ones)."""
+        with self._lock:
+            for article_id in article_ids:
+                self._items.pop(article_id, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def load_articles(cache: ArticleCache, entries: list[Entry]) -> list[Article]:
+    """Return the full articles of entries, in order: from the cache, else one read per segment."""
+    found = cache.get_many([e.id for e in entries])
+    wanted: dict[Segment, list[int]] = {}
+    for at, article in enumerate(found):
+        if article is None:
+            wanted.setdefault(entries[at].segment, []).append(at)
+    fresh = []
+    for segment, ats in wanted.items():
+        docs = segment.read([(entries[at].offset, entries[at].length) for at in ats])
+        for at, doc in zip(ats, docs, strict=True):
+            if doc is not None:
+                found[at] = doc_to_article(doc)
+                fresh.append(found[at])
+    cache.put_all(a for a in fresh if a is not None)
+    return [a for a in found if a is not None]

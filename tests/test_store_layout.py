@@ -1,0 +1,273 @@
+"""The schema-3 store: migration from today's layout, bodies off the heap, one writer thread beside readers."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.archive.dedup import canonical_url, content_hash
+from bot.archive.entries import ArticleCache, Entry, KeyIndex
+from bot.archive.lazy import StoredArticle
+from bot.archive.records import SCHEMA_VERSION
+from bot.archive.segments import Segment
+from bot.archive.store import ArticleStore
+from bot.config import Config
+from bot.models import Article, ArticleDraft
+from bot.services import open_services
+from tests.conftest import FakeClock
+
+# Articles as newsbrief schema 2 wrote them: bodies inline in the segment's TinyDB file.
+OLD_ARTICLES = [
+    ("a1", "Walrus census on Svalbard", "Researchers counted walruses on the ice.", "https://ex.org/walrus?utm_source=x", None),
+    ("a2", "Новости дня", "Сегодня в Москве прошёл дождь.", None, "guid-2"),
+    ("a3", "Harbour reopens", "The harbour reopened after the storm.", "https://ex.org/harbour", "guid-3"),
+]  # fmt: skip
+
+
+def _old_doc(n: int, art: tuple[str, str, str, str | None, str | None]) -> dict[str, object]:
+    """Return the document schema 2 stored for an article (records.article_to_doc of that time)."""
+    article_id, title, body, url, guid = art
+    stamp = datetime(2026, 2, 1 + n, 9, 30, tzinfo=UTC).isoformat()
+    return {
+        "id": article_id, "title": title, "body": body, "url": url,
+        "url_key": canonical_url(url) if url else None, "hash": content_hash(title, body),
+        "published": stamp, "added": stamp, "source": "Old Wire", "category": "world",
+        "guid": guid, "lang": "ru" if n == 1 else "en",
+    }  # fmt: skip
+
+
+def write_schema2_dir(data_dir: Path) -> list[Path]:
+    """Write a data dir's articles as today's main does: two schema-2 segments, bodies inline."""
+    articles = data_dir / "articles"
+    articles.mkdir(parents=True)
+    docs = [_old_doc(n, art) for n, art in enumerate(OLD_ARTICLES)]
+    paths = []
+    for number, chunk in ((1, docs[:2]), (2, docs[2:])):
+        path = articles / f"segment-{number:06d}.json"
+        table = {str(i + 1): doc for i, doc in enumerate(chunk)}
+        meta = {"1": {"schema": 2, "kind": "articles"}}
+        path.write_bytes(orjson.dumps({"_meta": meta, "articles": table}))
+        paths.append(path)
+    return paths
+
+
+def test_a_schema2_data_dir_is_migrated_on_open_and_reads_the_same(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    paths = write_schema2_dir(tmp_path)
+    store = ArticleStore(tmp_path, clock=clock, retention_days=0)
+    store.initialize()
+    assert len(store) == 3
+    walrus = store.get("a1")
+    assert walrus is not None and walrus.body == "Researchers counted walruses on the ice."
+    assert (walrus.source, walrus.category, walrus.lang) == ("Old Wire", "world", "en")
+    assert walrus.published == datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
+    assert [a.id for a in store.latest(3)] == ["a3", "a2", "a1"]
+    assert store.find_by_url("https://EX.org/walrus") == walrus
+    assert store.get("a2").guid == "guid-2"  # type: ignore[union-attr]
+    # Dedup keys survived: the same URL, GUID or text is still a duplicate.
+    again = [
+        ArticleDraft(title="x", body="y", url="https://ex.org/harbour"),
+        ArticleDraft(title="z", body="w", guid="guid-2"),
+        ArticleDraft(
+            title="Walrus census on Svalbard", body="Researchers counted walruses on the ice."
+        ),
+    ]
+    assert store.add_many(again).duplicates == 3
+    for path in paths:
+        data = orjson.loads(path.read_bytes())
+        assert data["_meta"]["1"]["schema"] == SCHEMA_VERSION
+        assert all("body" not in doc for doc in data["articles"].values()), "bodies moved out"
+        assert path.with_suffix(".jsonl").exists()
+    reopened = ArticleStore(tmp_path, clock=clock, retention_days=0)
+    reopened.initialize()
+    assert [a.body for a in reopened] == [a.body for a in store]
+    assert reopened.get("a3").body == "The harbour reopened after the storm."  # type: ignore[union-attr]
+
+
+def test_a_reader_beside_an_old_writer_reads_schema2_without_writing(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    paths = write_schema2_dir(tmp_path)
+    before = [p.read_bytes() for p in paths]
+    reader = ArticleStore(tmp_path, clock=clock, readonly=True)
+    reader.initialize()
+    assert reader.get("a2").body == "Сегодня в Москве прошёл дождь."  # type: ignore[union-attr]
+    assert [p.read_bytes() for p in paths] == before
+    assert not list((tmp_path / "articles").glob("*.jsonl"))
+
+
+def test_search_is_rebuilt_from_a_migrated_dir(tmp_path: Path) -> None:
+    write_schema2_dir(tmp_path)
+    services = open_services(
+        Config(data_dir=tmp_path, retention_days=0, seeds_dir=tmp_path / "none"), write=True
+    )
+    try:
+        hits = services.search.search("walruses").hits
+        assert [h.article.id for h in hits] == ["a1"]
+        assert "<b>walruses</b>" in hits[0].snippet
+    finally:
+        services.shutdown()
+
+
+def test_opening_reads_no_body(tmp_path: Path, clock: FakeClock) -> None:
+    store = ArticleStore(tmp_path, clock=clock, retention_days=0)
+    store.initialize()
+    store.add_many(
+        ArticleDraft(title=f"Item {n}", body=f"Body {n}", url=f"https://ex.org/{n}")
+        for n in range(30)
+    )
+    records = next((tmp_path / "articles").glob("*.jsonl"))
+    records.write_bytes(b"\0" * records.stat().st_size)  # same size, nothing parseable
+    reopened = ArticleStore(tmp_path, clock=clock, retention_days=0)
+    reopened.initialize()
+    assert len(reopened) == 30
+
+
+def test_bytes_a_crashed_append_left_behind_are_skipped(tmp_path: Path, clock: FakeClock) -> None:
+    store = ArticleStore(tmp_path, clock=clock)
+    store.initialize()
+    store.add(ArticleDraft(title="First", body="one"))
+    records = next((tmp_path / "articles").glob("*.jsonl"))
+    with records.open("ab") as fh:
+        fh.write(b'{"id": "torn", "title": "half a li')  # records written, light file never was
+    reopened = ArticleStore(tmp_path, clock=clock)
+    reopened.initialize()
+    clock.advance(minutes=1)
+    second = reopened.add(ArticleDraft(title="Second", body="two"))
+    assert second is not None
+    again = ArticleStore(tmp_path, clock=clock)
+    again.initialize()
+    assert [a.body for a in again.latest(5)] == ["two", "one"]
+
+
+BATCH = 10
+
+
+def _batch(number: int) -> list[ArticleDraft]:
+    published = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=number)
+    return [
+        ArticleDraft(
+            title=f"batch {number} item {i}",
+            body=f"body of batch {number} item {i}",
+            url=f"https://ex.org/{number}/{i}",
+            published=published,
+        )
+        for i in range(BATCH)
+    ]
+
+
+def test_a_writer_thread_and_readers_see_only_whole_batches(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = ArticleStore(tmp_path, clock=clock, retention_days=1, segment_capacity=30)
+    store.initialize()
+    store.add_many(_batch(0))
+    done = threading.Event()
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for number in range(1, 200):
+                clock.advance(hours=2)  # retention (a day) keeps 13 batches
+                store.add_many(_batch(number))
+                store.prune()
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    reads = 0
+    while not done.is_set():
+        assert len(store) % BATCH == 0
+        newest = store.latest(BATCH)
+        assert len(newest) == BATCH and len({a.title.split()[1] for a in newest}) == 1
+        assert all(a.body == f"body of {a.title}" for a in newest)
+        assert len(store.added_since(datetime(2000, 1, 1, tzinfo=UTC))) % BATCH == 0
+        assert all(a.body == f"body of {a.title}" for a in store)
+        found = store.find_by_url(newest[0].url or "")
+        assert found is not None and found.id == newest[0].id
+        reads += 1
+    writer.join()
+    assert not failures, failures
+    assert reads > 0 and len(store) == 13 * BATCH  # now, 2 h ago, …, exactly a day ago
+    assert store.latest(1)[0].title.startswith("batch 199 ")
+
+
+def test_get_reads_the_body_on_first_use_and_equals_the_stored_article(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = ArticleStore(tmp_path, clock=clock, retention_days=0)
+    store.initialize()
+    added = store.add_many(
+        ArticleDraft(
+            title=f"Story {n}", body=f"Line one.\nLine two of {n}.", url=f"https://ex.org/{n}"
+        )
+        for n in range(5)
+    ).added
+    reopened = ArticleStore(tmp_path, clock=clock, retention_days=0, cache_size=2)
+    reopened.initialize()
+    lazy = [reopened.get(a.id) for a in added]
+    assert all(isinstance(a, StoredArticle) for a in lazy), "nothing was read yet"
+    assert lazy == added and [a.body for a in lazy] == [a.body for a in added]  # type: ignore[union-attr]
+    assert {hash(a) for a in lazy} == {hash(a) for a in added}
+    assert reopened.get("no-such-id") is None
+
+
+def test_the_article_cache_keeps_the_most_recently_used() -> None:
+    cache = ArticleCache(2)
+    a, b, c = (
+        Article(
+            id=x,
+            title=x,
+            body=x,
+            published=datetime(2026, 1, 1, tzinfo=UTC),
+            added=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        for x in "abc"
+    )
+    cache.put_all([a, b])
+    assert cache.get("a") == a  # a is now the most recent
+    cache.put_all([c])
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (a, None, c) and len(cache) == 2
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(min_size=1, max_size=40), st.text(max_size=300)), min_size=1, max_size=8
+    )
+)
+def test_any_text_survives_the_records_file(items: list[tuple[str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ArticleStore(Path(tmp), retention_days=0)
+        store.initialize()
+        added = store.add_many(ArticleDraft(title=t, body=b) for t, b in items).added
+        reopened = ArticleStore(Path(tmp), retention_days=0)
+        reopened.initialize()
+        assert [(a.title, a.body) for a in reopened.latest(len(added))] == [
+            (a.title, a.body) for a in store.latest(len(added))
+        ]
+        assert sorted(a.body for a in reopened) == sorted(a.body for a in added)
+
+
+def test_the_key_index_merges_and_drops_without_losing_a_key(tmp_path: Path) -> None:
+    segment = Segment(1, tmp_path / "segment-000001.json")
+    entries = {
+        k: Entry(f"id{k}", "t", 0, 0, None, "en", segment, 0, 1) for k in (1, 3, 5, 7, 2**64 - 1)
+    }
+    index = KeyIndex([5, 1, 3], [entries[5], entries[1], entries[3]])
+    index.add(2**64 - 1, entries[2**64 - 1])
+    index.add(7, entries[7])
+    merged = index.merged()
+    assert all(merged.get(k) is e for k, e in entries.items()) and merged.get(4) is None
+    smaller = merged.without({entries[3], entries[7]})
+    assert (smaller.get(3), smaller.get(7), len(smaller)) == (None, None, 3)
+    assert smaller.get(2**64 - 1) is entries[2**64 - 1] and index.get(3) is entries[3]
