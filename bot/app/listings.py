@@ -118,8 +118,12 @@ class Lister:
         sort = "date" if listing.kind == "latest" else "relevance"
         source = StoryRows(self._services, listing.query, sort)
         rows = source.rows(offset, listing.page_size)
-        # Every article seen: the number of stories is known; else the articles bound it.
-        listing.total = source.stories if source.exhausted else source.total_articles
+        # The archive's rows are its stories; a query's are known once every hit was seen,
+        # and bounded by its hits until then.
+        if plain:
+            listing.total = len(self._services.stories) or len(self._services.store)
+        else:
+            listing.total = source.stories if source.exhausted else source.total_articles
         if plain:
             return [self._item(a) for a in rows], None
         if listing.kind == "latest":

@@ -14,6 +14,7 @@ from bot.services import Services
 
 MAX_SCAN = 2000  # articles a page may look through to fill its rows with distinct stories
 SEARCH_PAGE = 100  # SearchService's largest page
+FIRST_SCAN = 10
 
 
 class StoryRows:
@@ -38,7 +39,9 @@ class StoryRows:
     def rows(self, offset: int, size: int) -> list[Article]:
         """Return the representative articles of rows offset..offset+size."""
         want = offset + size
-        k = min(max(want * 3, SEARCH_PAGE), MAX_SCAN)
+        # Most rows are single articles: twice the rows usually suffices, and every article
+        # fetched costs a search hit's snippet or a body read, so start small and double.
+        k = min(max(want * 2, FIRST_SCAN), MAX_SCAN)
         while True:
             articles = self._fetch(k)
             by_id = {a.id: a for a in articles}
@@ -54,8 +57,9 @@ class StoryRows:
         if not self._query:
             return self._services.store.latest(k)
         while len(self.hits) < k:
+            limit = min(k - len(self.hits), SEARCH_PAGE)
             page = self._services.search.search(
-                self._query, limit=SEARCH_PAGE, offset=len(self.hits), sort=self._sort
+                self._query, limit=limit, offset=len(self.hits), sort=self._sort
             )
             self.result = self.result or page
             self.hits.update((h.article.id, h) for h in page.hits)

@@ -76,6 +76,7 @@ class Section:
     sub: Subscription
     items: list[BriefItem]
     more: int = 0
+    signature: tuple[object, ...] = ()  # what rendering depends on (a render cache key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +145,16 @@ def compose(
     seen = sent_before(subs)
     shown: set[str] = set()
     sections = []
-    for sub in subs:
+    for n, sub in enumerate(subs, start=1):
         since = since_of(sub, now)
         candidates = fresh[bisect.bisect_right(fresh, since, key=_added) :]
         matched = _cached_rank(sub.topic, candidates, searcher, cache)
         period = max(now - since, MIN_PERIOD)
         ranked = _cached_stories(stories, matched, now, period, lang, cache)
-        items, more = _pick(ranked, seen, shown, cap)
-        shown.update(i.story.id for i in items)
-        sections.append(Section(sub, items, more))
+        items, more, signature = _pick(ranked, seen, shown, cap, cache)
+        if n < len(subs):  # later sections skip what this one shows
+            shown.update(i.story.id for i in items)
+        sections.append(Section(sub, items, more, signature))
     return Digest(chat_id, sections, upto)
 
 
@@ -197,17 +199,31 @@ def _cached_stories(
     return found
 
 
+Picked = tuple[list[BriefItem], int, tuple[object, ...]]
+
+
 def _pick(
-    ranked: list[Story], seen: Mapping[str, int], shown: set[str], cap: int
-) -> tuple[list[BriefItem], int]:
-    """Return up to cap stories not sent before (or grown since), and how many more there are.
+    ranked: list[Story],
+    seen: Mapping[str, int],
+    shown: set[str],
+    cap: int,
+    cache: RankCache | None = None,
+) -> Picked:
+    """Return up to cap stories not sent before (or grown since), how many more, a signature.
 
     Stories sent before come back only as updates; stories an earlier section of the same
     digest showed are skipped. A fan-out calls this per chat, so the common case (nothing
-    sent, one section) takes a slice.
+    sent, one section) is picked once per ranking and shared.
     """
     if not seen and not shown:
-        return [BriefItem(s) for s in ranked[:cap]], max(0, len(ranked) - cap)
+        if cache is None:
+            return _signed([BriefItem(s) for s in ranked[:cap]], max(0, len(ranked) - cap))
+        key = ("picked", id(ranked), cap)
+        found = cache.get(key)
+        if found is None or found[0] is not ranked:  # the ranking itself guards the id
+            picked = _signed([BriefItem(s) for s in ranked[:cap]], max(0, len(ranked) - cap))
+            found = cache[key] = [ranked, picked]
+        return found[1]  # type: ignore[no-any-return]
     items: list[BriefItem] = []
     more = 0
     for story in ranked:
@@ -220,7 +236,12 @@ def _pick(
             items.append(BriefItem(story, update=before is not None))
         else:
             more += 1
-    return items, more
+    return _signed(items, more)
+
+
+def _signed(items: list[BriefItem], more: int) -> Picked:
+    """Return items and more with the signature their rendering depends on."""
+    return items, more, tuple((i.story.id, len(i.story.articles), i.update) for i in items)
 
 
 def _cached_rank(

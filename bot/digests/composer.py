@@ -66,11 +66,7 @@ class Composer:
             tr.lang,
             send_empty,
             tuple(
-                (
-                    s.sub.label,
-                    s.more,
-                    tuple((i.story.id, len(i.story.articles), i.update) for i in s.items),
-                )
+                (s.sub.label, s.more, s.signature or tuple(i.story.id for i in s.items))
                 for s in digest.sections
             ),
         )

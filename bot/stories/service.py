@@ -27,7 +27,7 @@ from bot.stories.engine import StoryEngine
 from bot.stories.journal import StoryJournal, StoryRecord, settings_identity
 from bot.stories.model import EngineSettings, StorySummary
 from bot.stories.ranking import importance
-from bot.stories.views import ranking_summary, story_view
+from bot.stories.views import ViewCache, ranking_summary, story_view
 from bot.stories.window import ArticleReader, to_item, window_items
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ COMPACT_FACTOR = 3  # rewrite the file when it holds 3× more lines than live st
 HEADLINE_EVERY_AFTER = 20
 HEADLINE_EVERY = 10
 CHUNK = 64  # articles assigned per hold of the records' lock
+VIEW_CACHE = 4096  # story views kept until their story changes (bot.stories.views)
 
 
 class StoryService:
@@ -63,8 +64,7 @@ class StoryService:
         self._last: dict[str, datetime] = {}  # story -> its newest article's publication
         self._engine_ready = True
         self.version = 0  # bumped on every change: callers cache rankings by it
-
-    # --- life cycle -----------------------------------------------------------------------
+        self._views = ViewCache(VIEW_CACHE)
 
     def initialize(self) -> None:
         """Load the records, drop what the store lost, assign what it gained, listen."""
@@ -109,8 +109,6 @@ class StoryService:
             self._journal.rewrite(self._records)
             return len(self._records)
 
-    # --- store listeners ------------------------------------------------------------------
-
     def add_articles(self, articles: Sequence[Article]) -> None:
         """Assign a committed batch to stories (called by the store, maybe off the loop)."""
         with self._engine_lock:
@@ -136,8 +134,14 @@ class StoryService:
         """Return a story with its articles, or None when it is unknown."""
         with self._lock:
             record = self._records.get(story_id)
-            record = record.copy() if record is not None else None
-        return self._view(record, lang) if record is not None else None
+            if record is None:
+                return None
+            key = (story_id, len(record.members), record.members[-1], record.headline, lang)
+            cached, record = self._views.get(key), record.copy()
+        view = cached or self._view(record, lang)
+        if view is not None and cached is None:
+            self._views.put(key, view)
+        return view
 
     def story_for_article(self, article_id: str, *, lang: str | None = None) -> Story | None:
         """Return the story an article belongs to."""

@@ -18,6 +18,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _LETTER = re.compile(r"[^\W\d_]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ASCII_UPPER = re.compile(r"[A-Z]")
 
 # Wire attributions: "... (AP)", "(Reuters)", "(SPACE.com)" after a title, "AFP - " or
 # "LONDON (Reuters) - " before a body. Shared by unrelated articles, they chained them into
@@ -56,8 +58,12 @@ def strip_attribution(title: str, body: str) -> tuple[str, str]:
 
 def _mostly_upper(text: str) -> bool:
     """Tell whether text is written in capitals (wire headlines), where case marks no names."""
-    letters = [c for c in text[:300] if c.isalpha() and not _CJK.match(c)]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+    sample = text[:300]
+    if sample.isascii():  # most text: count with C-speed regexes
+        letters, upper = len(_ASCII_LETTER.findall(sample)), len(_ASCII_UPPER.findall(sample))
+        return letters >= 8 and upper > 0.7 * letters
+    chars = [c for c in sample if c.isalpha() and not _CJK.match(c)]
+    return len(chars) >= 8 and sum(c.isupper() for c in chars) > 0.7 * len(chars)
 
 
 class Analyzer:
@@ -99,17 +105,15 @@ class Analyzer:
             text = text[: limit * 16]
         stop = STOP_WORDS.get(lang or "", frozenset())
         names = not _mostly_upper(text)
-        seen = 0
-        for match in _WORD.finditer(unicodedata.normalize("NFKC", text)):
-            if limit is not None and seen >= limit:
-                break
-            seen += 1
-            raw = match.group()
-            if _CJK.search(raw):
+        plain = text.isascii()  # most news: no NFKC forms, no CJK to look for
+        words = _WORD.findall(text if plain else unicodedata.normalize("NFKC", text))
+        stem = self._stem
+        for raw in words[:limit] if limit is not None else words:
+            if not plain and _CJK.search(raw):
                 self._cjk_terms(raw, counts)
                 continue
-            word = raw.casefold()
-            if _NUMBER.fullmatch(word):
+            word = raw.lower() if plain else raw.casefold()
+            if word[0].isdigit() and _NUMBER.fullmatch(word):
                 if len(word) > 1:
                     counts[NUMBER + word.replace(",", "")] += 1
                 continue
@@ -117,7 +121,7 @@ class Analyzer:
                 continue
             if names and raw[0].isupper() and word not in NOT_ENTITIES:
                 counts[ENTITY + word] += 1
-            counts[self._stem(lang, word)] += 1
+            counts[stem(lang, word)] += 1
         return counts
 
     @staticmethod

@@ -55,3 +55,25 @@ def story_view(
         last_updated=max(a.published for a in articles),
         score=score,
     )
+
+
+class ViewCache:
+    """Story views until their story changes (its size, newest member or headline).
+
+    A view reads every member from the store, and lists ask for the same stories over and
+    over. Plain dict operations are atomic, so readers on any thread may share it.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._views: dict[tuple[object, ...], Story] = {}
+
+    def get(self, key: tuple[object, ...]) -> Story | None:
+        """Return the view stored under key, if any."""
+        return self._views.get(key)
+
+    def put(self, key: tuple[object, ...], view: Story) -> None:
+        """Keep a view; start over when full (stale keys are never asked for again)."""
+        if len(self._views) >= self._size:
+            self._views.clear()
+        self._views[key] = view

@@ -13,7 +13,7 @@ from bot.summarize.topic import topic_summary
 from bot.text.analysis import analyzer
 
 SENTENCES = 2
-MAX_ARTICLES = 6
+MAX_ARTICLES = 4  # two sentences rarely need more sources; each costs a ranking
 MIN_SHARED = 2
 MAX_CHARS = 320
 
