@@ -28,7 +28,7 @@ from bot.stories.journal import StoryJournal, StoryRecord, settings_identity
 from bot.stories.model import EngineSettings, StorySummary
 from bot.stories.ranking import importance
 from bot.stories.views import ViewCache, ranking_summary, story_view
-from bot.stories.window import ArticleReader, to_item, window_items
+from bot.stories.window import ArticleReader, paced, to_item, window_items
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ class StoryService:
         """Reload the engine with the stories still open for new articles."""
         with self._lock:
             story_of = dict(self._story_of)
-        self._engine.restore(window_items(story_of, self._store, self.settings.window))
+        self._engine.restore(paced(window_items(story_of, self._store, self.settings.window)))
 
     def _summary(self, record: StoryRecord, start: datetime, now: datetime) -> StorySummary | None:
         """Return the ranking view of a story with an article in (start, now], else None."""

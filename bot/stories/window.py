@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.models import Article
 from bot.stories.model import StoryItem
@@ -23,6 +24,9 @@ def to_item(article: Article) -> StoryItem:
 
 
 MAX_RESTORE = 5000
+PACE_EVERY = 100
+PACE_SECONDS = 0.002
+T = TypeVar("T")
 
 
 class ArticleReader(Protocol):
@@ -56,3 +60,11 @@ def window_items(
     chosen = [a for a in members if story_of[a.id] in open_stories]
     chosen.sort(key=lambda a: (a.added, a.published, a.id))
     return [(story_of[a.id], to_item(a)) for a in chosen[-limit:]]
+
+
+def paced(items: list[T]) -> Iterator[T]:
+    """Yield items, pausing briefly every hundred: a background warm-up leaves the GIL to replies."""
+    for n, item in enumerate(items, start=1):
+        yield item
+        if n % PACE_EVERY == 0:
+            time.sleep(PACE_SECONDS)
