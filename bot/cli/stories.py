@@ -11,6 +11,7 @@ from typing import Any, TextIO
 import orjson
 
 from bot.models import Story, utcnow
+from bot.render.stories import sources_line
 from bot.services import Services
 from bot.stories import BatchInputError, cluster_lines, top_lines
 
@@ -74,7 +75,7 @@ def cmd_stories(services: Services, args: argparse.Namespace, out: TextIO) -> in
         out.write(orjson.dumps([_shape(s) for s in ranked]).decode() + "\n")
         return 0
     for number, story in enumerate(ranked, start=1):
-        out.write(f"{number}. {story.headline}\n   {_sources(story)} · {story.id}\n")
+        out.write(f"{number}. {story.headline}\n   {sources_line(story)} · {story.id}\n")
     return 0
 
 
@@ -90,9 +91,3 @@ def _shape(story: Story) -> dict[str, Any]:
         "articles": [a.id for a in story.articles],
         "url": story.best.url,
     }
-
-
-def _sources(story: Story) -> str:
-    names = ", ".join(story.sources[:3])
-    count = story.source_count
-    return f"{count} source{'s' if count != 1 else ''}" + (f": {names}" if names else "")

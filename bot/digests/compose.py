@@ -34,7 +34,6 @@ RankCache = dict[tuple[object, ...], list[Any]]
 class ArticleSource(Protocol):
     """The part of ArticleStore a digest reads."""
 
-    def __len__(self) -> int: ...
     def added_since(self, since: datetime) -> list[Article]: ...
 
 

@@ -10,7 +10,7 @@ from bot.digests.delivery import DigestPart
 from bot.digests.message import render_digest
 from bot.digests.records import Subscription
 from bot.i18n import Catalogs
-from bot.models import Article, Story
+from bot.models import Story
 from bot.summarize import story_summary
 
 SUMMARY_CACHE = 20_000
@@ -30,7 +30,6 @@ class Composer:
         self._lines: dict[tuple[str, int], str] = {}
         self._ranks: RankCache = {}
         self._rendered: dict[object, list[DigestPart]] = {}
-        self._arrivals: tuple[datetime, int, list[Article]] | None = None
         self._catalogs = Catalogs()
 
     def compose(
@@ -40,7 +39,7 @@ class Composer:
         return compose(
             chat_id,
             subs,
-            self,
+            self._store,  # the store memoises added_since for a fan-out's identical asks
             self._search,
             self._stories,
             now,
@@ -77,21 +76,6 @@ class Composer:
             parts = render_digest(digest, self._summary, zone, now, send_empty=send_empty, tr=tr)
             self._rendered[key] = parts
         return parts
-
-    def __len__(self) -> int:
-        return len(self._store)
-
-    def added_since(self, since: datetime) -> list[Article]:
-        """Return the store's arrivals since `since`, shared by a fan-out's chats.
-
-        A fan-out asks 10,000 times with the same cursor; the answer changes only when
-        articles arrive, which the store's size tells.
-        """
-        size = len(self._store)
-        cached = self._arrivals
-        if cached is None or cached[0] != since or cached[1] != size:
-            cached = self._arrivals = (since, size, self._store.added_since(since))
-        return cached[2]
 
     def _summary(self, story: Story) -> str:
         """Return the cached summary of a story (a new article makes a new key)."""

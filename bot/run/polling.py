@@ -6,9 +6,9 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken, NetworkError
@@ -31,12 +31,19 @@ REJECTED_LINE = (
 def run_bot(config: Config, *, stderr: TextIO | None = None) -> int:
     """Run the bot against config.api_base_url until a stop signal; return the exit code."""
     err = stderr or sys.stderr
+    return serve_services(config, err, lambda services: _serve(config, services, err))
+
+
+def serve_services(
+    config: Config, err: TextIO, serve: Callable[[Services], Coroutine[Any, Any, int]]
+) -> int:
+    """Open the data dir as its writer, run serve(services) in a new loop, close; exit code."""
     if not config.token:
         print(NOT_SET_LINE, file=err)
         return 2
     services = open_services(config, write=True, allow_readonly=False)
     try:
-        return asyncio.run(_serve(config, services, err))
+        return asyncio.run(serve(services))
     finally:
         services.shutdown()
 

@@ -7,7 +7,6 @@ the bot updates even though the port is reachable from the internet.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import sys
@@ -25,11 +24,11 @@ from bot.app.context import NewsApp
 from bot.app.wiring import build_application, running
 from bot.config import Config
 from bot.run.polling import (  # the same words as polling mode
-    NOT_SET_LINE,
     REJECTED_LINE,
+    serve_services,
     stop_signals,
 )
-from bot.services import Services, open_services
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +106,7 @@ def run_webhook_mode(
 ) -> int:
     """Run the bot on a webhook until SIGINT/SIGTERM; return the exit code."""
     err = stderr or sys.stderr
-    if not config.token:
-        print(NOT_SET_LINE, file=err)
-        return 2
-    services = open_services(config, write=True, allow_readonly=False)
-    try:
-        return asyncio.run(_serve(config, services, settings, err))
-    finally:
-        services.shutdown()
+    return serve_services(config, err, lambda services: _serve(config, services, settings, err))
 
 
 async def _serve(config: Config, services: Services, settings: WebhookSettings, err: TextIO) -> int:
