@@ -218,3 +218,19 @@ async def test_inline_mode_shares_a_story_card_naming_its_sources(tmp_path: Path
         assert "3 sources: Reuters, AP, BBC" in card
         volcano = next(a for a in env.services.store if "Grindavik" in a.title)
         assert result["id"] == env.services.stories.story_of(volcano.id)
+
+
+async def test_a_story_button_of_a_story_gone_or_forged_says_so(tmp_path: Path) -> None:
+    async with digest_env(tmp_path) as env:
+        user = env.user()
+        add(env, VOLCANO + OTHER[:1])
+        user.replies()
+        await user.send("/brief")
+        [page] = await user.wait_replies(1, timeout=TIMEOUT)
+        gone = await user.press_data(page, "t:s0000000000")  # well-formed, no such story
+        assert gone.text == "That story is no longer in the archive."
+        forged = await user.press_data(page, "t:../../etc")
+        assert forged.text == "This button is not valid any more."
+        assert await user.no_replies(0.3)
+        assert "There is no item 1" not in await ask(user, "/story 1")  # the list still works
+        assert await ask(user, "/story s0000000000") == "That story is no longer in the archive."
