@@ -3,7 +3,7 @@
 The local server runs in this process; the bot (the real Application with DigestService)
 runs in a child process, so a `kill -9` hits only the bot. Telegram's limits are scaled up
 SCALE times (300 msg/s overall, 10/s per chat, 200/min per group) to keep the run short;
-the bot's own pacing and PTB's AIORateLimiter are scaled the same way.
+the bot's one send pacer (bot/app/sendlimit.py around the digests' Pacer) is scaled the same way.
 """
 
 from __future__ import annotations
@@ -211,8 +211,6 @@ async def _child(data_dir: Path, base_url: str) -> None:
     import logging
     from zoneinfo import ZoneInfo
 
-    from telegram.ext import AIORateLimiter
-
     from bot.app.wiring import build_application, running
     from bot.config import Config
     from bot.digests.pacing import Pacing
@@ -226,8 +224,7 @@ async def _child(data_dir: Path, base_url: str) -> None:
     services = open_services(
         config, write=True, digest_settings=DigestSettings(pacing=Pacing().scaled(SCALE))
     )
-    limiter = AIORateLimiter(overall_max_rate=30 * SCALE, group_max_rate=20 * SCALE, max_retries=3)
-    app = build_application(config, services, rate_limiter=limiter)
+    app = build_application(config, services)  # the SendLimiter paces replies and digests
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with running(app, poll_timeout=1):

@@ -82,7 +82,7 @@ class Deliverer:
                 return Result(Outcome.SENT, 1, None, attempt)
             except RetryAfter as exc:
                 self.too_many += 1
-                self.pacer.pause(_retry_seconds(exc))
+                self.pacer.pause(retry_seconds(exc))
             except ChatMigrated as exc:
                 return Result(Outcome.MIGRATED, 0, exc.new_chat_id, attempt)
             except Forbidden as exc:
@@ -99,7 +99,7 @@ class Deliverer:
         return Result(Outcome.FAILED, 0, None, attempts)
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
     """Return retry_after in seconds (PTB 22 gives an int, later a timedelta)."""
     with warnings.catch_warnings():  # PTB warns that the type will become timedelta
         warnings.simplefilter("ignore", PTBDeprecationWarning)

@@ -3,6 +3,11 @@
 Each limit is a spacing between sends (overall 1/30 s, per chat 1 s, per group 3 s).
 A sender reserves the next free slot and sleeps until it, so concurrent senders queue up
 in order without polling. A 429 pauses every sender until its retry_after has passed.
+
+The one Pacer of a bot paces every send: digests through `wait_turn`, replies to people
+through `person_turn` (bot/app/sendlimit.py), which goes first: a reply takes the current
+slot and pushes the digests' timeline back by one, so people never queue behind a fan-out
+and the total stays within the global rate.
 """
 
 from __future__ import annotations
@@ -79,6 +84,20 @@ class Pacer:
             await self._sleep(slot - now)
         while self._paused_until > self._clock():  # a 429 arrived while we waited
             await self._sleep(self._paused_until - self._clock())
+
+    async def person_turn(self, chat_id: int) -> None:
+        """Wait only for a 429 pause (and a group's spacing); then take a slot ahead of digests."""
+        while True:
+            now = self._clock()
+            ready = self._paused_until
+            if chat_id < 0:  # Telegram's per-group limit binds replies too
+                ready = max(ready, self._chat_next.get(chat_id, 0.0))
+            if ready <= now:
+                break
+            await self._sleep(ready - now)
+        self._global_next = max(self._global_next, now) + 1.0 / self.pacing.global_per_second
+        self._chat_next[chat_id] = now + self._chat_interval(chat_id)
+        self._prune(now)
 
     def pause(self, seconds: float) -> None:
         """Hold every sender for `seconds` (Telegram answered 429 retry_after)."""

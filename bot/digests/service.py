@@ -61,6 +61,8 @@ class DigestService:
         self.subs = SubscriptionStore(users, config.data_dir / JOURNAL_FILE, clock=clock)
         self._queue = WorkQueue(self._handle, self.settings.pacing.workers)
         self._deliverer: Deliverer | None = None
+        # The bot's one pacer: digests here, replies to people through bot/app/sendlimit.py.
+        self.pacer = Pacer(self.settings.pacing)
         self._jobs: AnyJobQueue | None = None
         self._composer = Composer(store, search, stories, self.settings.cap)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
@@ -77,7 +79,7 @@ class DigestService:
 
     def start(self, send: SendFn) -> None:
         """Start the delivery workers on the running loop, sending through `send`."""
-        self._deliverer = Deliverer(send, Pacer(self.settings.pacing))
+        self._deliverer = Deliverer(send, self.pacer)
         self._queue.start()
 
     async def stop(self) -> None:
