@@ -89,7 +89,8 @@ def serve(data_dir: str, base_url: str, mode: str) -> None:
     from bot.digests.pacing import Pacing
     from bot.digests.service import DigestSettings
 
-    unlimited = Pacing(float("inf"), float("inf"), float("inf"))
+    inf = float("inf")
+    unlimited = Pacing(inf, inf, inf, overall_per_second=inf)
     pacing = unlimited if mode == "unlimited" else Pacing()
     services = open_services(config, write=True, digest_settings=DigestSettings(pacing=pacing))
 

@@ -1,16 +1,19 @@
 """The one rate limiter of every Bot API send: people first, digests in the gaps, one 429 state.
 
-PTB's AIORateLimiter and the digest Pacer used to pace sends side by side, and PTB retried a
-429 three times before the pacer heard of it, so a fan-out could hold a person's reply behind
-thousands of digests. This limiter is PTB's hook (`ApplicationBuilder.rate_limiter`) around
-the digests' own Pacer (bot/digests/pacing.py), so one object owns flood control:
+PTB's AIORateLimiter and the digest Pacer used to pace sends side by side: a reply queued in
+AIORateLimiter's bucket behind the digests in it, and PTB retried a digest's 429 three times
+before the Deliverer heard of it, while the Pacer went on as if nothing had happened. This
+limiter is PTB's hook (`ApplicationBuilder.rate_limiter`) around the digests' own Pacer
+(bot/digests/pacing.py), so one object owns flood control and 429s for every send:
 
 - a digest send (`rate_limit_args={"digest": True}`, see bot/digests/jobs.py) has already
-  waited its turn in the Deliverer; a 429 is handed straight back to it (pause, retry there);
-- every other message send (a reply to a command, a button, an edit) takes the next slot
-  ahead of the digests; a 429 pauses everyone and the reply is retried up to max_retries;
-- answers to inline queries and button presses, getUpdates and set-up calls are not messages
-  and pass through.
+  waited its turn in the Deliverer; a 429 goes straight back to it (one pause for all, and
+  the Deliverer retries);
+- every other message send (a reply to a command, a button's edit, a private chat's search)
+  takes the next slot ahead of the digests within the overall rate; a 429 pauses everyone
+  and the reply is retried up to max_retries times, after the pause;
+- answers to inline queries and button presses, getUpdates and set-up calls are not
+  messages: Telegram's message limits do not count them, and they go straight through.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from bot.digests.pacing import Pacer
 log = logging.getLogger(__name__)
 
 MESSAGE_PREFIXES = ("send", "edit", "copy", "forward")
+NOT_MESSAGES = frozenset({"sendChatAction"})
+DIGEST = "digest"
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
@@ -54,11 +59,11 @@ class SendLimiter(BaseRateLimiter[dict[str, Any]]):
         rate_limit_args: dict[str, Any] | None,
     ) -> Result:
         """Run one Bot API call under the limits; see the module docstring for the rules."""
-        if not endpoint.startswith(MESSAGE_PREFIXES) or "chat_id" not in data:
+        if not is_message(endpoint, data):
             return await callback(*args, **kwargs)
-        if rate_limit_args and rate_limit_args.get("digest"):
+        if rate_limit_args and rate_limit_args.get(DIGEST):
             return await callback(*args, **kwargs)  # the Deliverer paced it and owns its 429s
-        chat_id = _chat_key(data["chat_id"])
+        chat_id = chat_key(data["chat_id"])
         for attempt in range(self.max_retries + 1):
             await self.pacer.person_turn(chat_id)
             try:
@@ -71,8 +76,17 @@ class SendLimiter(BaseRateLimiter[dict[str, Any]]):
         raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _chat_key(chat_id: object) -> int:
-    """Return a number for the chat (a channel @username counts as a group)."""
+def is_message(endpoint: str, data: dict[str, Any]) -> bool:
+    """Return whether a call sends or edits a message in a chat (what Telegram's limits count)."""
+    return (
+        endpoint.startswith(MESSAGE_PREFIXES)
+        and endpoint not in NOT_MESSAGES
+        and "chat_id" in data
+    )
+
+
+def chat_key(chat_id: object) -> int:
+    """Return a number for the chat (a channel's @username counts as a group)."""
     try:
         return int(str(chat_id))
     except ValueError:

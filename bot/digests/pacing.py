@@ -1,13 +1,18 @@
 """Send pacing under Telegram's limits: slots reserved on a virtual timeline, never bursts.
 
-Each limit is a spacing between sends (overall 1/30 s, per chat 1 s, per group 3 s).
-A sender reserves the next free slot and sleeps until it, so concurrent senders queue up
-in order without polling. A 429 pauses every sender until its retry_after has passed.
+Each limit is a spacing between sends: every message of the bot at most
+`overall_per_second` (29/s), digests alone at most `global_per_second` (28/s), one chat
+1/s, one group 19/min. A sender reserves the next free slot and sleeps until it, so
+concurrent senders queue up in order without polling. A 429 pauses every sender until its
+retry_after has passed; senders asleep on a slot then queue again rather than all going
+at once when the pause ends.
 
-The one Pacer of a bot paces every send: digests through `wait_turn`, replies to people
-through `person_turn` (bot/app/sendlimit.py), which goes first: a reply takes the current
-slot and pushes the digests' timeline back by one, so people never queue behind a fan-out
-and the total stays within the global rate.
+The one Pacer of a bot paces every message (bot/app/sendlimit.py): digests through
+`wait_turn`, replies to people through `person_turn`. A reply never waits for digests: it
+takes the next slot of the replies' own timeline (spaced at the overall rate, so a crowd of
+people cannot exceed it either), and every digest still asleep on its slot moves back by
+one slot. Together they stay within the overall rate, give or take the one reply that may
+follow the last digest sent by less than a slot.
 """
 
 from __future__ import annotations
@@ -23,14 +28,15 @@ PRUNE_EVERY = 1000
 
 @dataclass(frozen=True, slots=True)
 class Pacing:
-    """Rates digests are sent at; the defaults stay a little under Telegram's limits."""
+    """Rates the bot sends at; the defaults stay a little under Telegram's limits."""
 
-    global_per_second: float = 28.0  # Telegram allows about 30; replies to commands use the rest
+    global_per_second: float = 28.0  # digests; Telegram allows about 30 messages a second
     per_chat_per_second: float = 1.0
     group_per_minute: float = 19.0  # Telegram allows 20
     workers: int = 8  # sends in flight at once; bounds what a crash can repeat
     max_attempts: int = 8  # per message, for 429s and network errors
     send_timeout: float = 30.0  # a send hung longer is abandoned and retried
+    overall_per_second: float = 29.0  # every message, replies to people included
 
     def scaled(self, factor: float) -> Pacing:
         """Return the same pacing with every rate multiplied (benchmarks with scaled limits)."""
@@ -41,11 +47,12 @@ class Pacing:
             self.workers,
             self.max_attempts,
             self.send_timeout,
+            self.overall_per_second * factor,
         )
 
 
 class Pacer:
-    """Reserve send slots for chats under the global, per-chat and per-group spacings."""
+    """Reserve send slots for chats under the overall, digest, per-chat and per-group spacings."""
 
     def __init__(
         self,
@@ -57,7 +64,10 @@ class Pacer:
         self.pacing = pacing
         self._clock = clock
         self._sleep = sleep
-        self._global_next = 0.0
+        self._all_next = 0.0  # the next slot of any send, pushed back by replies
+        self._digest_next = 0.0
+        self._person_next = 0.0
+        self._shift = 0.0  # how far replies have moved the digests' reserved slots back
         self._chat_next: dict[int, float] = {}
         self._paused_until = 0.0
         self._count = 0
@@ -68,42 +78,80 @@ class Pacer:
             interval = max(interval, 60.0 / self.pacing.group_per_minute)
         return interval
 
+    @property
+    def _overall(self) -> float:
+        return 1.0 / self.pacing.overall_per_second
+
     async def wait_turn(self, chat_id: int) -> None:
-        """Sleep until this chat may be sent one message."""
+        """Sleep until this chat may be sent one digest message."""
         while True:
-            now = self._clock()
-            ready = max(self._chat_next.get(chat_id, 0.0), self._paused_until)
-            if ready <= now:
-                break
-            await self._sleep(ready - now)
-        slot = max(now, self._global_next)
-        self._global_next = slot + 1.0 / self.pacing.global_per_second
-        self._chat_next[chat_id] = max(slot, now) + self._chat_interval(chat_id)
-        self._prune(now)
-        if slot > now:
-            await self._sleep(slot - now)
-        while self._paused_until > self._clock():  # a 429 arrived while we waited
-            await self._sleep(self._paused_until - self._clock())
+            now = await self._ready(chat_id)
+            slot = max(now, self._all_next, self._digest_next)
+            self._all_next = slot + self._overall
+            self._digest_next = slot + 1.0 / self.pacing.global_per_second
+            if await self._hold(chat_id, slot, now, movable=True):
+                return
 
     async def person_turn(self, chat_id: int) -> None:
-        """Wait only for a 429 pause (and a group's spacing); then take a slot ahead of digests."""
+        """Sleep until a reply to this chat may go: ahead of every digest not yet sent.
+
+        Only a 429 pause, the spacing of a group (Telegram's per-group limit binds replies
+        too) and other replies hold it; a private chat's 1/s is not applied to replies, as
+        Telegram allows private chats short bursts.
+        """
+        while True:
+            now = await self._ready(chat_id if chat_id < 0 else None)
+            slot = max(now, self._person_next)
+            self._person_next = slot + self._overall
+            if self._all_next > slot:  # digests asleep on later slots: each moves back one
+                self._shift += self._overall
+                self._digest_next += self._overall
+            self._all_next = max(self._all_next, slot) + self._overall
+            if await self._hold(chat_id, slot, now, movable=False):
+                return
+
+    async def _ready(self, chat_id: int | None) -> float:
+        """Sleep while paused or while the chat's spacing has not passed; return the time."""
         while True:
             now = self._clock()
             ready = self._paused_until
-            if chat_id < 0:  # Telegram's per-group limit binds replies too
+            if chat_id is not None:
                 ready = max(ready, self._chat_next.get(chat_id, 0.0))
             if ready <= now:
-                break
+                return now
             await self._sleep(ready - now)
-        self._global_next = max(self._global_next, now) + 1.0 / self.pacing.global_per_second
-        self._chat_next[chat_id] = now + self._chat_interval(chat_id)
+
+    async def _hold(self, chat_id: int, slot: float, now: float, *, movable: bool) -> bool:
+        """Hold the chat from `slot` and sleep until it; False when a 429 came meanwhile.
+
+        A `movable` (digest) slot follows the shifts replies made while it slept. When a
+        429 came meanwhile, the chat's spacing goes back to what it was (nothing was sent)
+        and the caller queues again after the pause.
+        """
+        before = self._chat_next.get(chat_id, 0.0)
+        interval = self._chat_interval(chat_id)
+        self._chat_next[chat_id] = held = max(before, slot) + interval
         self._prune(now)
+        shift = self._shift
+        while slot > now:
+            await self._sleep(slot - now)
+            now = self._clock()
+            if movable and self._shift > shift:
+                slot += self._shift - shift
+                shift = self._shift
+                self._chat_next[chat_id] = held = max(held, slot + interval)
+        if self._paused_until <= now:
+            return True
+        if self._chat_next.get(chat_id) == held:
+            self._chat_next[chat_id] = before
+        return False
 
     def pause(self, seconds: float) -> None:
         """Hold every sender for `seconds` (Telegram answered 429 retry_after)."""
         until = self._clock() + seconds
         self._paused_until = max(self._paused_until, until)
-        self._global_next = max(self._global_next, until)
+        self._all_next = max(self._all_next, until)
+        self._digest_next = max(self._digest_next, until)
 
     def _prune(self, now: float) -> None:
         """Forget chats whose spacing has passed, so memory stays bounded."""
