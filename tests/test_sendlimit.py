@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections.abc import Coroutine
+from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -20,7 +22,7 @@ from bot.digests.delivery import Deliverer, DigestPart, Outcome
 from bot.digests.pacing import Pacer, Pacing
 
 # 10 messages a second in all, digests alone too: the digests fill the whole budget.
-TIGHT = Pacing(10.0, 1000.0, 60.0, workers=4, overall_per_second=10.0)
+TIGHT = Pacing(10.0, 1000.0, 60.0, workers=4, overall_per_second=10.0, reply_burst=1)
 PERSON = 99
 
 
@@ -118,9 +120,25 @@ async def test_the_overall_rate_holds_over_replies_and_digests() -> None:
     digests = [t for t, w in sends.log if not isinstance(w, tuple)]
     assert max(replies) < min(digests[1:])  # people first while they keep asking
     # Every two sends a slot apart, but for the one reply that came with a digest at t=0.
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(times)]
     assert sum(1 for g in gaps if g < 0.1 - 1e-9) == 1
     assert max(sum(1 for t in times if s <= t < s + 1.0) for s in times) == 10 + 1
+
+
+async def test_replies_may_come_in_a_burst_then_at_the_overall_rate() -> None:
+    time = VirtualTime()
+    pacer = Pacer(replace(TIGHT, reply_burst=3), clock=time.clock, sleep=time.sleep)
+    sends = Sends(time)
+    people = [sends.reply(pacer, after=1.0, chat=1000 + i) for i in range(6)]
+    await time.run(*fan_out(sends, pacer, 20), *people)
+    replies = [t for t, w in sends.log if isinstance(w, tuple)]
+    assert replies == [1.0, 1.0, 1.0, 1.1, 1.2, 1.3]
+    digests = [t for t, w in sends.log if not isinstance(w, tuple)]
+    assert len(digests) == 20
+    assert min(t for t in digests if t > 1.0) == 1.7  # 1.0 to 1.6 moved back six slots
+    # The burst is the only excess: any second holds at most the rate plus the burst.
+    times = sorted(t for t, _ in sends.log)
+    assert max(sum(1 for t in times if s <= t < s + 1.0) for s in times) <= 10 + 3
 
 
 async def test_a_groups_spacing_binds_replies_too() -> None:
@@ -147,7 +165,7 @@ async def test_one_429_pauses_digests_and_replies_and_the_reply_goes_first() -> 
     assert sends.at(("reply", PERSON)) == 2.35  # the reply goes the moment it ends
     after = [t for t in times if t >= 2.35]
     # The digests asleep on their slots queued again instead of going all at once at 2.35.
-    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(after[1:], after[2:], strict=False))
+    assert all(b - a >= 0.1 - 1e-9 for a, b in pairwise(after[1:]))
 
 
 async def test_a_manual_digest_goes_ahead_of_the_fan_out() -> None:

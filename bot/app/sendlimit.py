@@ -79,9 +79,7 @@ class SendLimiter(BaseRateLimiter[dict[str, Any]]):
 def is_message(endpoint: str, data: dict[str, Any]) -> bool:
     """Return whether a call sends or edits a message in a chat (what Telegram's limits count)."""
     return (
-        endpoint.startswith(MESSAGE_PREFIXES)
-        and endpoint not in NOT_MESSAGES
-        and "chat_id" in data
+        endpoint.startswith(MESSAGE_PREFIXES) and endpoint not in NOT_MESSAGES and "chat_id" in data
     )
 
 

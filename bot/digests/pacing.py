@@ -9,10 +9,11 @@ at once when the pause ends.
 
 The one Pacer of a bot paces every message (bot/app/sendlimit.py): digests through
 `wait_turn`, replies to people through `person_turn`. A reply never waits for digests: it
-takes the next slot of the replies' own timeline (spaced at the overall rate, so a crowd of
-people cannot exceed it either), and every digest still asleep on its slot moves back by
-one slot. Together they stay within the overall rate, give or take the one reply that may
-follow the last digest sent by less than a slot.
+takes the next slot of the replies' own timeline, and every digest still asleep on its slot
+moves back by one slot. The replies' timeline lets `reply_burst` replies go at once (people
+ask in clumps; Telegram allows about a second's worth of burst), then spaces them at the
+overall rate, so a crowd of people cannot exceed it either. Together replies and digests
+stay within the overall rate, give or take that burst.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Pacing:
     max_attempts: int = 8  # per message, for 429s and network errors
     send_timeout: float = 30.0  # a send hung longer is abandoned and retried
     overall_per_second: float = 29.0  # every message, replies to people included
+    reply_burst: int = 15  # replies that may go at once, as Telegram allows a short burst
 
     def scaled(self, factor: float) -> Pacing:
         """Return the same pacing with every rate multiplied (benchmarks with scaled limits)."""
@@ -48,6 +50,7 @@ class Pacing:
             self.max_attempts,
             self.send_timeout,
             self.overall_per_second * factor,
+            self.reply_burst,
         )
 
 
@@ -101,8 +104,9 @@ class Pacer:
         """
         while True:
             now = await self._ready(chat_id if chat_id < 0 else None)
-            slot = max(now, self._person_next)
-            self._person_next = slot + self._overall
+            # A token bucket on the timeline: `reply_burst` replies at once, then the rate.
+            slot = max(now, self._person_next - (self.pacing.reply_burst - 1) * self._overall)
+            self._person_next = max(self._person_next, slot) + self._overall
             if self._all_next > slot:  # digests asleep on later slots: each moves back one
                 self._shift += self._overall
                 self._digest_next += self._overall
