@@ -260,3 +260,18 @@ async def test_calls_that_are_not_messages_pass_through_unpaced(
     call = Calls(fail=0, time=time)
     await SendLimiter(pacer).process_request(call, (), {}, endpoint, data, None)
     assert call.at == [0.0]
+
+
+async def test_a_reply_a_second_fits_in_the_digests_slack_and_the_fan_out_keeps_its_rate() -> None:
+    time = VirtualTime()
+    roomy = replace(TIGHT, overall_per_second=12.0)  # digests 10/s of 12/s in all
+    pacer = Pacer(roomy, clock=time.clock, sleep=time.sleep)
+    sends = Sends(time)
+    people = [sends.reply(pacer, after=0.55 + i, chat=1000 + i) for i in range(3)]
+    await time.run(*fan_out(sends, pacer, 40), *people)
+    replies = [t for t, w in sends.log if isinstance(w, tuple)]
+    digests = [t for t, w in sends.log if not isinstance(w, tuple)]
+    assert replies == [0.55, 1.55, 2.55]  # each at once
+    assert len(digests) == 40 and digests[-1] == 3.9  # the fan-out ends as if nobody asked
+    times = sorted(replies + digests)
+    assert max(sum(1 for t in times if s <= t < s + 1.0) for s in times) <= 12  # within 12/s

@@ -20,11 +20,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 Sleep = Callable[[float], Awaitable[None]]
 PRUNE_EVERY = 1000
+
+
+@dataclass(slots=True, eq=False)
+class Slot:
+    """A reserved send time; a reply may move a digest's slot back while it sleeps."""
+
+    at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +78,8 @@ class Pacer:
         self._all_next = 0.0  # the next slot of any send, pushed back by replies
         self._digest_next = 0.0
         self._person_next = 0.0
-        self._shift = 0.0  # how far replies have moved the digests' reserved slots back
+        self._asleep: deque[Slot] = deque()  # digests' reserved slots not yet reached, in order
+        self._edge = 0.0  # the overall timeline's last slot taken by a send or a reply
         self._chat_next: dict[int, float] = {}
         self._paused_until = 0.0
         self._count = 0
@@ -89,10 +98,13 @@ class Pacer:
         """Sleep until this chat may be sent one digest message."""
         while True:
             now = await self._ready(chat_id)
-            slot = max(now, self._all_next, self._digest_next)
-            self._all_next = slot + self._overall
-            self._digest_next = slot + 1.0 / self.pacing.global_per_second
-            if await self._hold(chat_id, slot, now, movable=True):
+            slot = Slot(max(now, self._all_next, self._digest_next))
+            self._all_next = slot.at + self._overall
+            # The digests' own grid: after replies moved a digest back, the next ones catch
+            # up at the overall rate, so the fan-out keeps its rate while replies fit.
+            self._digest_next = max(self._digest_next, now) + 1.0 / self.pacing.global_per_second
+            self._asleep.append(slot)
+            if await self._hold(chat_id, slot, now):
                 return
 
     async def person_turn(self, chat_id: int) -> None:
@@ -105,14 +117,26 @@ class Pacer:
         while True:
             now = await self._ready(chat_id if chat_id < 0 else None)
             # A token bucket on the timeline: `reply_burst` replies at once, then the rate.
-            slot = max(now, self._person_next - (self.pacing.reply_burst - 1) * self._overall)
-            self._person_next = max(self._person_next, slot) + self._overall
-            if self._all_next > slot:  # digests asleep on later slots: each moves back one
-                self._shift += self._overall
-                self._digest_next += self._overall
-            self._all_next = max(self._all_next, slot) + self._overall
-            if await self._hold(chat_id, slot, now, movable=False):
+            at = max(now, self._person_next - (self.pacing.reply_burst - 1) * self._overall)
+            self._person_next = max(self._person_next, at) + self._overall
+            # On the overall timeline the reply takes the slot after the last send, even
+            # when it goes sooner in a burst; the digests asleep after it make room.
+            self._edge = max(at, self._edge + self._overall)
+            self._make_room(self._edge)
+            if await self._hold(chat_id, Slot(at), now):
                 return
+
+    def _make_room(self, at: float) -> None:
+        """Move the digests asleep on slots after `at` back as far as the overall rate needs.
+
+        Digests are spaced a little wider than the overall rate (28/s in 29/s), so a reply
+        a second fits in that slack and the fan-out keeps its own rate.
+        """
+        last = at
+        for slot in self._asleep:
+            slot.at = max(slot.at, last + self._overall)
+            last = slot.at
+        self._all_next = max(self._all_next, last + self._overall)
 
     async def _ready(self, chat_id: int | None) -> float:
         """Sleep while paused or while the chat's spacing has not passed; return the time."""
@@ -125,26 +149,26 @@ class Pacer:
                 return now
             await self._sleep(ready - now)
 
-    async def _hold(self, chat_id: int, slot: float, now: float, *, movable: bool) -> bool:
+    async def _hold(self, chat_id: int, slot: Slot, now: float) -> bool:
         """Hold the chat from `slot` and sleep until it; False when a 429 came meanwhile.
 
-        A `movable` (digest) slot follows the shifts replies made while it slept. When a
-        429 came meanwhile, the chat's spacing goes back to what it was (nothing was sent)
-        and the caller queues again after the pause.
+        The slot may move back while we sleep (a reply made room). When a 429 came
+        meanwhile, the chat's spacing goes back to what it was (nothing was sent) and the
+        caller queues again after the pause.
         """
         before = self._chat_next.get(chat_id, 0.0)
         interval = self._chat_interval(chat_id)
-        self._chat_next[chat_id] = held = max(before, slot) + interval
+        self._chat_next[chat_id] = held = max(before, slot.at) + interval
         self._prune(now)
-        shift = self._shift
-        while slot > now:
-            await self._sleep(slot - now)
+        while slot.at > now:
+            await self._sleep(slot.at - now)
             now = self._clock()
-            if movable and self._shift > shift:
-                slot += self._shift - shift
-                shift = self._shift
-                self._chat_next[chat_id] = held = max(held, slot + interval)
+        if slot in self._asleep:
+            self._asleep.remove(slot)
+        if self._chat_next.get(chat_id) == held:
+            self._chat_next[chat_id] = held = max(before, slot.at) + interval
         if self._paused_until <= now:
+            self._edge = max(self._edge, slot.at)
             return True
         if self._chat_next.get(chat_id) == held:
             self._chat_next[chat_id] = before
