@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib
 import logging
 import sys
@@ -284,7 +283,6 @@ async def running(
             )
         else:
             await start_updates(updater)
-        gc.freeze()  # start-up's objects live on: full GCs skip them (were 0.2 s pauses)
         await application.start()
         try:
             yield application
@@ -294,7 +292,6 @@ async def running(
             if application.running:
                 await application.stop()
     finally:
-        gc.unfreeze()  # collectable again once the bot stops (tests run many in one process)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
