@@ -7,6 +7,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import bot.archive.userdb as userdb_module
 from bot.archive.storage import AtomicJSONStorage
 from bot.archive.userdb import USERS_FILE, UserDB
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.models import ArticleDraft, utcnow
 from tests.botkit import ADMIN, ask, bot_env
 from tests.digestkit import open_kit
 
@@ -204,3 +206,39 @@ async def test_no_command_writes_users_json_on_the_loop(tmp_path: Path, gate: Ga
         assert env.services.feeds.list_feeds() == []
         assert len(gate.writers) >= 10
         assert gate.on_loop == 0, f"{gate.on_loop} of {len(gate.writers)} writes ran on the loop"
+
+
+async def test_delivery_changes_users_json_off_the_loop(tmp_path: Path, gate: Gate) -> None:
+    """A chat that blocked the bot, a group that became a supergroup: written off the loop."""
+    gate.loop_thread = threading.get_ident()
+    refusals = frozenset({"Forbidden", "Bad Request"})  # blocked; "upgraded to a supergroup"
+    async with bot_env(tmp_path / "data", expected_errors=refusals) as env:
+        ann, admin = env.user("Ann"), env.user("Admin of Team")
+        group = env.server.group(-4242, "Team", members=[], admins=[admin])
+        await ask(ann, "/subscribe 07:00")
+        await ask(group.member(admin), "/subscribe 10:00 chips")
+        env.services.store.add_many([_fresh("Chips factory opens"), _fresh("Harbour strike")])
+        env.server.block(ann.chat_id)
+        env.server.migrate(-4242, -1009999)
+        gate.writers.clear()
+        assert env.app.job_queue is not None
+        for chat in (ann.chat_id, -4242):
+            [sub] = env.services.digests.for_chat(chat)
+            [job] = env.app.job_queue.get_jobs_by_name(sub.job_name)
+            await job.run(env.app)
+        await env.services.digests.join()
+        assert not env.services.digests.is_active(ann.chat_id)
+        assert [s.topic for s in env.services.digests.for_chat(-1009999)] == ["chips"]
+        assert stored_topics(tmp_path / "data", -1009999) == ["chips"]
+        assert gate.writers, "deactivating and migrating wrote nothing"
+        assert gate.on_loop == 0
+
+
+def _fresh(title: str) -> ArticleDraft:
+    return ArticleDraft(
+        title=title,
+        body=f"{title}. More about {title.lower()}.",
+        url=f"https://news.example.com/{abs(hash(title))}",
+        published=utcnow() - timedelta(minutes=1),
+        source="Wire",
+    )
