@@ -135,6 +135,7 @@ class FeedService:
         """Register feeds from configuration that are not known yet; the first poll fetches them.
 
         titles (by URL, e.g. from an OPML list) name the feeds until their first fetch does.
+        It waits for the write: for start-up and the CLI, not the event loop.
         """
         known = {r.id for r in self.registry.all()}
         records: list[FeedRecord] = []
