@@ -242,3 +242,23 @@ def _fresh(title: str) -> ArticleDraft:
         published=utcnow() - timedelta(minutes=1),
         source="Wire",
     )
+
+
+async def test_a_cancelled_caller_does_not_cancel_its_queued_write(tmp_path: Path) -> None:
+    """The memory changed already: the write must land even if the handler gives up."""
+    users = UserDB(tmp_path)
+    users.initialize()
+    hold, done = threading.Event(), []
+    try:
+        users.submit(hold.wait)  # an fsync that takes long
+        waiting = asyncio.create_task(users.run(done.append, "second"))
+        await asyncio.sleep(0)  # the task starts and queues its write
+        waiting.cancel()
+        hold.set()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await users.flush()
+        assert done == ["second"]
+    finally:
+        hold.set()
+        users.shutdown()

@@ -91,9 +91,10 @@ class UserDB:
     async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
         """Run fn(*args) on the users thread in turn; wait for it without blocking the loop.
 
-        A cancelled caller does not cancel a write already queued: it still lands, in order.
+        A cancelled caller does not cancel a write already queued: it still lands, in order
+        (the memory it mirrors has changed already).
         """
-        return await asyncio.wrap_future(self.submit(fn, *args))
+        return await asyncio.shield(asyncio.wrap_future(self.submit(fn, *args)))
 
     def call(self, fn: Callable[..., T], /, *args: Any) -> T:
         """Run fn(*args) on the users thread in turn and wait (start-up, shutdown, the CLI)."""
@@ -102,8 +103,9 @@ class UserDB:
     async def flush(self) -> None:
         """Wait until every write asked for so far is on disk; raise the first that failed."""
         pending = list(self._unsettled)
-        if pending:
-            await asyncio.wait([asyncio.wrap_future(f) for f in pending])
+        if pending:  # shielded: a cancelled caller must not cancel the writes still queued
+            waiting = (asyncio.wrap_future(f) for f in pending)
+            await asyncio.shield(asyncio.gather(*waiting, return_exceptions=True))
         self._settle(pending)
 
     def flush_sync(self) -> None:
@@ -115,7 +117,8 @@ class UserDB:
 
     def _settle(self, pending: list[Future[Any]]) -> None:
         """Forget the writes a flush waited for; raise the first that failed."""
-        self._unsettled = [f for f in self._unsettled if f not in pending]
+        waited = set(pending)
+        self._unsettled = [f for f in self._unsettled if f not in waited]
         for future in pending:
             if future.exception() is not None:
                 future.result()  # re-raises it
