@@ -262,3 +262,19 @@ async def test_a_cancelled_caller_does_not_cancel_its_queued_write(tmp_path: Pat
     finally:
         hold.set()
         users.shutdown()
+
+
+async def test_subscribe_does_not_wait_for_a_busy_store_writer(tmp_path: Path) -> None:
+    """The users file has its own thread: a long feed commit does not hold up /subscribe."""
+    async with bot_env(tmp_path / "data") as env:
+        ann = env.user("Ann")
+        hold = threading.Event()
+        busy = asyncio.create_task(env.services.writer.run(hold.wait))  # a 10,000-article commit
+        try:
+            (reply,) = await ask(ann, "/subscribe climate")
+            assert reply.text.startswith("Subscribed: climate")
+            assert not busy.done()
+        finally:
+            hold.set()
+            await busy
+        assert stored_topics(tmp_path / "data", ann.chat_id) == ["climate"]
