@@ -136,5 +136,5 @@ def import_seeds_once(services: Services) -> ImportReport | None:
     report = import_paths(services.store, paths)
     feeds = first_feeds(services.config)
     services.feeds.seed_feeds(feeds, titles=feeds)
-    meta.update({SEEDED_FLAG: True}, doc_ids=[1])
+    services.users.call(lambda: meta.update({SEEDED_FLAG: True}, doc_ids=[1]))
     return report
