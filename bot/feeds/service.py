@@ -200,7 +200,7 @@ class FeedService:
 
         prepared = await asyncio.gather(*(prepare(r) for r in records))
         batch = [p for p in prepared if isinstance(p, Prepared)]
-        committed = iter(await self.writer.run(self._commit, batch))
+        committed = iter(await self.writer.commit(self._commit, batch))
         results = [p if isinstance(p, PollResult) else next(committed) for p in prepared]
         await self.registry.update_existing(records)
         for record in records:
