@@ -62,6 +62,27 @@ async def test_a_feed_cycle_commits_store_and_index_off_the_loop(
         gc.unfreeze()
 
 
+async def test_adding_a_feed_stores_its_items_off_the_loop(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """/addfeed stores the feed's first items on the writer thread, like a poll cycle."""
+    config = Config(data_dir=tmp_path / "data", seeds_dir=empty_seeds(tmp_path))
+    services = open_services(config, write=True)
+    services.feeds.allow_private = True
+    threads: list[str] = []
+    services.store.add_listener(lambda articles: threads.append(threading.current_thread().name))
+    server.put("/first.xml", generate_feed(3, 50))
+    try:
+        await services.feeds.initialize()
+        status = await services.feeds.add_feed(server.url("/first.xml"))
+        assert status.items == 50
+        assert threads == ["newsbrief-writer_0"]
+    finally:
+        await services.feeds.shutdown()
+        services.shutdown()
+        gc.unfreeze()
+
+
 class Node:
     """An object that can sit in a reference cycle and be watched through a weak reference."""
 

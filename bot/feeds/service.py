@@ -124,7 +124,9 @@ class FeedService:
         prepared = await self._require().prepare(record)
         if isinstance(prepared, PollResult):
             raise FeedError(prepared.error or "not an RSS or Atom feed")
-        self._require().commit([prepared])
+        await self.writer.commit(
+            self._require().commit, [prepared]
+        )  # a big first batch, off the loop
         await self.registry.save(record)
         self._schedule_one(record, first=float(record.interval))
         return FeedStatus.from_record(record)
