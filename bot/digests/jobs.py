@@ -27,8 +27,6 @@ class AnyJobQueue(Protocol):
         job_kwargs: Any = ...,
     ) -> Any: ...
 
-    def get_jobs_by_name(self, name: str) -> Any: ...
-
 
 @dataclass(frozen=True, slots=True)
 class DueJob:
