@@ -153,12 +153,13 @@ async def _post_init(application: NewsApp) -> None:
     await publish_commands(application)
     schedule_retention(application)
     schedule_heartbeat(application)
-    # Reload the story engine's window in a worker thread: replies never wait for it, and
-    # the first feed batch finds it ready (the service's lock orders the two). Then what
-    # start-up loaded is frozen out of the collector's full passes (bot.archive.heap).
-    asyncio.get_running_loop().run_in_executor(None, data.services.warm_up)
     for hook in data.on_startup:
         await hook(application)
+    # Reload the story engine's window in a worker thread: replies never wait for it, and
+    # the first feed batch finds it ready (the service's lock orders the two). Then what
+    # start-up built, the hooks' 10,000 digest jobs included, is frozen out of the
+    # collector's full passes (bot.archive.heap).
+    asyncio.get_running_loop().run_in_executor(None, data.services.warm_up)
 
 
 SWITCH_INTERVAL = 0.001  # seconds; see running()
