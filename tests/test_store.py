@@ -159,3 +159,16 @@ def test_retention_tells_removal_listeners(tmp_path: Path, clock: FakeClock) -> 
     s.prune()
     s.prune()  # nothing left to remove: nobody is called
     assert heard == [[old[0].id]]
+
+
+def test_shared_ids_answers_the_stores_own_strings_and_none_for_the_unknown(
+    store: ArticleStore, tmp_path: Path, clock: FakeClock
+) -> None:
+    added = store.add_many(draft(n) for n in range(3)).added
+    again = reopen(tmp_path, clock)  # ids parsed from the segments, not the drafts' strings
+    asked = ["".join(a.id) for a in added] + ["no-such-id"]  # equal strings, other objects
+    shared = again.shared_ids(asked)
+    assert shared[:3] == asked[:3] and shared[3] is None
+    stored = [again.get(a.id) for a in added]
+    assert all(a is not None and s is a.id for s, a in zip(shared[:3], stored, strict=True))
+    assert all(s is not q for s, q in zip(shared[:3], asked[:3], strict=True))

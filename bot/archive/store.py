@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.archive.dedup import canonical_url, content_hash, short_id
+from bot.archive.dedup import canonical_url, content_hash, unique_id
 from bot.archive.entries import (
     AddResult,
     ArticleCache,
@@ -133,6 +133,12 @@ class ArticleStore:
             return None
         return self._cache.get(article_id) or StoredArticle(entry, self._cache)
 
+    def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]:
+        """Return the store's own string of each stored id, None for the others, with no read:
+        a holder of many ids (the stories) checks them at once and keeps no copies."""
+        with self._lock:
+            return [e.id if (e := self._by_id.get(i)) is not None else None for i in article_ids]
+
     def find_by_url(self, url: str) -> Article | None:
         """Return the article stored under this URL (compared canonically)."""
         key = canonical_url(url)
@@ -190,7 +196,7 @@ class ArticleStore:
                 continue
             article = new_article(
                 draft,
-                draft.id or self._new_id(url_key or draft.guid or content_key, taken_ids),
+                draft.id or unique_id(url_key or draft.guid or content_key, self._by_id, taken_ids),
                 now,
             )
             taken_keys.update(keys)
@@ -207,14 +213,6 @@ class ArticleStore:
         """Store one draft; return the new article, or None for a duplicate."""
         added = self.add_many([draft]).added
         return added[0] if added else None
-
-    def _new_id(self, key: str, taken: set[str]) -> str:
-        candidate = short_id(key)
-        salt = 0
-        while candidate in self._by_id or candidate in taken:  # rare 48-bit clash; ids stay unique
-            salt += 1
-            candidate = short_id(f"{key}#{salt}")
-        return candidate
 
     def _persist(self, batch: list[tuple[Article, Document, list[int]]]) -> None:
         """Write the batch (filling the newest segment, then new ones), then publish it."""

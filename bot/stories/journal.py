@@ -4,6 +4,11 @@ Stories are derived from the store, so this file is a cache that keeps story ids
 spares a re-clustering at every start; losing it costs one rebuild, never an article. Each
 line is a whole story record (later lines replace earlier ones) or a tombstone; a torn last
 line after a crash is skipped and its articles are simply assigned again on the next open.
+
+Format 2 adds each story's newest publication time (`t`, microseconds since the epoch), so an
+open needs no article to know which stories are recent. A format-1 file is still read; its
+records come without that time, which the service then takes from the store once and
+rewrites the file in format 2.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +24,8 @@ import orjson
 
 from bot.stories.model import EngineSettings
 
-FORMAT = 1
+FORMAT = 2
+READABLE = frozenset({1, 2})  # format 1 lacks the newest time per story: read, then rewritten
 STORIES_FILE = "stories.jsonl"
 
 
@@ -30,15 +37,29 @@ class StoryRecord:
     members: list[str] = field(default_factory=list)
     headline: str = ""
     headlines: dict[str, str] = field(default_factory=dict)  # by language
+    last: datetime | None = None  # the newest member's publication; None until known
 
     def copy(self) -> StoryRecord:
         """Return a copy a reader can use while the writer goes on changing this one."""
-        return StoryRecord(self.id, list(self.members), self.headline, dict(self.headlines))
+        return StoryRecord(
+            self.id, list(self.members), self.headline, dict(self.headlines), self.last
+        )
 
     def to_line(self) -> bytes:
         """Return the record as one JSON line."""
-        doc = {"id": self.id, "m": self.members, "h": self.headline, "l": self.headlines}
+        doc: dict[str, object] = {
+            "id": self.id,
+            "m": self.members,
+            "h": self.headline,
+            "l": self.headlines,
+        }
+        if self.last is not None:
+            doc["t"] = (self.last - EPOCH) // MICROSECOND
         return orjson.dumps(doc) + b"\n"
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 def _record(doc: Any) -> StoryRecord | str | None:
@@ -52,11 +73,13 @@ def _record(doc: Any) -> StoryRecord | str | None:
         return None
     found = doc.get("l")
     headlines: dict[Any, Any] = found if isinstance(found, dict) else {}
+    micros = doc.get("t")
     return StoryRecord(
         doc["id"],
-        list(members),
+        members,
         str(doc.get("h") or ""),
         {str(k): str(v) for k, v in headlines.items()},
+        EPOCH + timedelta(microseconds=micros) if type(micros) is int else None,
     )
 
 
@@ -69,6 +92,7 @@ class StoryJournal:
         self._readonly = readonly
         self._fd: int | None = None
         self.lines = 0
+        self.outdated = False  # the last load read an older format: rewrite it
 
     def load(self) -> dict[str, StoryRecord]:
         """Return the stories on disk; empty when missing or written with other settings."""
@@ -81,7 +105,7 @@ class StoryJournal:
             header = orjson.loads(lines[0]) if lines else None
         except orjson.JSONDecodeError:
             header = None
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
+        if not isinstance(header, dict) or header.get("format") not in READABLE:
             return {}
         if header.get("identity") != self._identity:
             return {}  # other settings cluster differently: rebuild rather than mix
@@ -96,6 +120,7 @@ class StoryJournal:
             elif found is not None:
                 stories[found.id] = found
         self.lines = len(lines) - 1
+        self.outdated = header["format"] != FORMAT
         return stories
 
     def append(self, records: list[StoryRecord], gone: list[str]) -> None:

@@ -1,0 +1,38 @@
+"""What an open needs from the store: which members it still holds, and stories' newest times.
+
+At a million articles the stories hold a million member ids. Opening checks them all with one
+call that reads no article (`ArticleReader.shared_ids`), and keeps the store's own id strings
+rather than the copies parsed from the stories file, so the ids are in memory once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from bot.stories.journal import StoryRecord
+from bot.stories.window import ArticleReader
+
+
+def share_members(
+    records: Iterable[StoryRecord], store: ArticleReader
+) -> tuple[dict[str, str], list[str]]:
+    """Swap members for the store's id strings; return (member -> story id, members it lost)."""
+    records = list(records)
+    shared = store.shared_ids([m for record in records for m in record.members])
+    story_of: dict[str, str] = {}
+    gone: list[str] = []
+    at = 0
+    for record in records:
+        mine = shared[at : at + len(record.members)]
+        at += len(record.members)
+        gone.extend(m for m, s in zip(record.members, mine, strict=True) if s is None)
+        record.members = [s or m for m, s in zip(record.members, mine, strict=True)]
+        story_of.update(dict.fromkeys(record.members, record.id))
+    return story_of, gone
+
+
+def newest_time(record: StoryRecord, store: ArticleReader) -> datetime | None:
+    """Return the newest publication time of a story's stored members, read from the store."""
+    times = [a.published for m in record.members if (a := store.get(m)) is not None]
+    return max(times, default=None)
