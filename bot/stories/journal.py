@@ -13,11 +13,14 @@ rewrites the file in format 2.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -27,6 +30,18 @@ from bot.stories.model import EngineSettings
 FORMAT = 2
 READABLE = frozenset({1, 2})  # format 1 lacks the newest time per story: read, then rewritten
 STORIES_FILE = "stories.jsonl"
+NO_HEADLINES: Mapping[str, str] = MappingProxyType({})
+
+
+def other_headlines(headline: str, by_lang: Mapping[str, str]) -> Mapping[str, str]:
+    """Return the headlines by language that differ from the overall one.
+
+    A reader asks `headlines.get(lang, headline)`, so the rest are implied; most stories
+    are in one language and share one empty map (a dict and a string less per story: about
+    150 MB at a million articles).
+    """
+    found = {lang: text for lang, text in by_lang.items() if text != headline}
+    return found or NO_HEADLINES
 
 
 @dataclass(slots=True)
@@ -36,14 +51,14 @@ class StoryRecord:
     id: str
     members: list[str] = field(default_factory=list)
     headline: str = ""
-    headlines: dict[str, str] = field(default_factory=dict)  # by language
+    # By language, only where it differs from `headline`; replaced whole, never changed
+    # in place, so copies share it.
+    headlines: Mapping[str, str] = field(default_factory=lambda: NO_HEADLINES)
     last: datetime | None = None  # the newest member's publication; None until known
 
     def copy(self) -> StoryRecord:
         """Return a copy a reader can use while the writer goes on changing this one."""
-        return StoryRecord(
-            self.id, list(self.members), self.headline, dict(self.headlines), self.last
-        )
+        return StoryRecord(self.id, list(self.members), self.headline, self.headlines, self.last)
 
     def to_line(self) -> bytes:
         """Return the record as one JSON line."""
@@ -51,7 +66,7 @@ class StoryRecord:
             "id": self.id,
             "m": self.members,
             "h": self.headline,
-            "l": self.headlines,
+            "l": dict(self.headlines),
         }
         if self.last is not None:
             doc["t"] = (self.last - EPOCH) // MICROSECOND
@@ -69,16 +84,17 @@ def _record(doc: Any) -> StoryRecord | str | None:
     if doc.get("gone"):
         return str(doc["id"])
     members = doc.get("m")
-    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+    if not isinstance(members, list) or not set(map(type, members)) <= {str}:
         return None
+    headline = str(doc.get("h") or "")
     found = doc.get("l")
-    headlines: dict[Any, Any] = found if isinstance(found, dict) else {}
+    headlines = {k: str(v) for k, v in found.items()} if isinstance(found, dict) and found else {}
     micros = doc.get("t")
     return StoryRecord(
         doc["id"],
         members,
-        str(doc.get("h") or ""),
-        {str(k): str(v) for k, v in headlines.items()},
+        headline,
+        other_headlines(headline, headlines) if headlines else NO_HEADLINES,
         EPOCH + timedelta(microseconds=micros) if type(micros) is int else None,
     )
 
@@ -96,6 +112,15 @@ class StoryJournal:
 
     def load(self) -> dict[str, StoryRecord]:
         """Return the stories on disk; empty when missing or written with other settings."""
+        enabled = gc.isenabled()
+        gc.disable()  # half a million new records set off full collections finding nothing
+        try:
+            return self._load()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _load(self) -> dict[str, StoryRecord]:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bot.models import Article, Story, utcnow
 from bot.stories.engine import StoryEngine
-from bot.stories.journal import StoryJournal, StoryRecord, settings_identity
+from bot.stories.journal import StoryJournal, StoryRecord, other_headlines, settings_identity
 from bot.stories.model import EngineSettings, StorySummary
 from bot.stories.ranking import importance
 from bot.stories.startup import newest_time, share_members
@@ -225,10 +225,8 @@ class StoryService:
                 continue
             summary = self._engine.summary(record.id)
             if summary is not None:
-                record.headline, record.headlines = (
-                    summary.headline,
-                    dict(summary.headlines_by_lang),
-                )
+                record.headline = summary.headline
+                record.headlines = other_headlines(summary.headline, summary.headlines_by_lang)
         if touched:
             self.version += 1
         if journal:
