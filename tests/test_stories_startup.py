@@ -11,6 +11,7 @@ import pytest
 
 from bot.archive.store import ArticleStore
 from bot.models import Article, ArticleDraft
+from bot.stories import startup
 from bot.stories.service import StoryService
 from tests.conftest import FakeClock
 
@@ -164,3 +165,24 @@ def test_the_warm_up_reads_only_the_articles_of_stories_still_open(
     store.add_many(drafts(VOLCANO[2:], clock))
     bbc = next(a for a in store if a.source == "BBC")
     assert again.story_of(bbc.id) == again.story_of(next(iter(volcano)))  # the window is back
+
+
+def test_a_first_build_assigns_articles_as_it_reads_them(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(startup, "BUILD_CHUNK", 2)
+    store = open_store(tmp_path, clock)
+    store.add_many(drafts([*VOLCANO, *RATES], clock))  # no story service yet: a first build
+    first = next(iter(store)).id
+    seen: list[bool] = []  # was the first article assigned when the next one was read?
+
+    class Reading(CountingStore):
+        def __iter__(self) -> Iterator[Article]:
+            for article in self.store:
+                seen.append(stories.story_of(first) is not None)
+                yield article
+
+    stories = StoryService(Reading(store), tmp_path / "stories")  # type: ignore[arg-type]
+    stories.initialize()
+    assert seen == [False, False, True, True, True]  # a million bodies are never held at once
+    assert len(stories) == 2

@@ -27,7 +27,7 @@ from bot.stories.engine import StoryEngine
 from bot.stories.journal import StoryJournal, StoryRecord, other_headlines, settings_identity
 from bot.stories.model import EngineSettings, StorySummary
 from bot.stories.ranking import importance
-from bot.stories.startup import newest_time, share_members
+from bot.stories.startup import newest_time, share_members, unassigned
 from bot.stories.views import ViewCache, ranking_summary, story_view
 from bot.stories.window import ArticleReader, open_members, paced, to_item, window_items
 
@@ -80,10 +80,11 @@ class StoryService:
                 if record.last is None:  # a format-1 file: once, from the store
                     record.last = newest_time(record, self._store)
             self._engine_ready = False  # restored on first need: reading needs no engine
-            missing = self._missing()
+            missing = len(self._store) - len(self._story_of)  # vanished ones were dropped
             if missing:
-                log.info("assigning %d articles to stories", len(missing))
-                self._assign(missing, journal=False)
+                log.info("assigning %d articles to stories", missing)
+                for chunk in unassigned(self._store, self._story_of):
+                    self._assign(chunk, journal=False)
             stale = missing or gone or self._journal.outdated or not self._journal.path.exists()
             if not self._readonly and stale:
                 self._journal.rewrite(self._records)
@@ -108,7 +109,8 @@ class StoryService:
         with self._engine_lock, self._lock:
             self._engine, self._engine_ready = StoryEngine(self.settings), True
             self._records, self._story_of = {}, {}
-            self._assign(list(self._store), journal=False)
+            for chunk in unassigned(self._store, self._story_of):
+                self._assign(chunk, journal=False)
             self._journal.rewrite(self._records)
             return len(self._records)
 
@@ -260,12 +262,6 @@ class StoryService:
     def _maybe_compact(self) -> None:
         if self._journal.lines > COMPACT_FACTOR * len(self._records) + 1000:
             self._journal.rewrite(self._records)
-
-    def _missing(self) -> list[Article]:
-        """Return the store's articles no story holds, in arrival order."""
-        if len(self._store) == len(self._story_of):
-            return []  # every stored article is assigned (vanished ones were dropped)
-        return [a for a in self._store if a.id not in self._story_of]
 
     def _ensure_engine(self) -> None:
         if not self._engine_ready:

@@ -3,13 +3,18 @@
 At a million articles the stories hold a million member ids. Opening checks them all with one
 call that reads no article (`ArticleReader.shared_ids`), and keeps the store's own id strings
 rather than the copies parsed from the stories file, so the ids are in memory once.
+
+A first build (a new data dir's import, other engine settings, an archive from before the
+stories) assigns the store's articles a thousand at a time as it reads them, so a million
+articles' bodies are never in memory at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 
+from bot.models import Article
 from bot.stories.journal import StoryRecord
 from bot.stories.window import ArticleReader
 
@@ -36,3 +41,19 @@ def newest_time(record: StoryRecord, store: ArticleReader) -> datetime | None:
     """Return the newest publication time of a story's stored members, read from the store."""
     times = [a.published for m in record.members if (a := store.get(m)) is not None]
     return max(times, default=None)
+
+
+BUILD_CHUNK = 1000
+
+
+def unassigned(store: ArticleReader, story_of: Mapping[str, str]) -> Iterator[list[Article]]:
+    """Yield the store's articles no story holds, in arrival order, BUILD_CHUNK at a time."""
+    chunk: list[Article] = []
+    for article in store:
+        if article.id not in story_of:
+            chunk.append(article)
+            if len(chunk) == BUILD_CHUNK:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
