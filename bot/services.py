@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.archive.heap import settle
 from bot.archive.lock import DataDirLock, DataDirLocked
 from bot.archive.store import ArticleStore
 from bot.archive.userdb import UserDB
@@ -45,6 +46,11 @@ class Services:
     stories: StoryService
     seed_report: ImportReport | None = field(default=None)
     writer: Writer = field(default_factory=Writer)  # store and index writes, off the loop
+
+    def warm_up(self) -> None:
+        """Reload the story engine's window, then freeze start-up's objects (bot.archive.heap)."""
+        self.stories.warm_up()
+        settle()
 
     def shutdown(self) -> None:
         """Close everything in reverse order of opening, then drop the lock."""
@@ -136,5 +142,5 @@ def import_seeds_once(services: Services) -> ImportReport | None:
     report = import_paths(services.store, paths)
     feeds = first_feeds(services.config)
     services.feeds.seed_feeds(feeds, titles=feeds)
-    meta.update({SEEDED_FLAG: True}, doc_ids=[1])
+    services.users.call(lambda: meta.update({SEEDED_FLAG: True}, doc_ids=[1]))
     return report

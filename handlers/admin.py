@@ -126,7 +126,7 @@ async def _answer_forget(update: Update, context: NewsContext) -> None:
         await query.answer()
         await query.edit_message_text(_(CANCELLED))
         return
-    gone = forget_chat(context.bot_data.services, chat.id)
+    gone = await forget_chat(context.bot_data.services, chat.id)
     context.application.drop_chat_data(chat.id)
     await context.application.update_persistence()  # gone from disk before we say "Done"
     log.info("chat %s forgotten: %s subscriptions", chat.id, gone.subscriptions)

@@ -129,7 +129,7 @@ async def remove_feed(update: Update, context: NewsContext) -> None:
         await message.reply_text(_("Usage: /removefeed ID or URL (see /feeds)"))
         return
     status = service.get_feed(context.args[0])
-    if status is None or not service.remove_feed(status.id):
+    if status is None or not await service.remove_feed(status.id):
         text = _("No feed {feed}. /feeds lists them.")
         await message.reply_text(text.format(feed=escape(context.args[0])))
         return

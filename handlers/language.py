@@ -20,7 +20,7 @@ from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.digests.service import DigestService
 from bot.i18n import N_
-from handlers.subscriptions import ADMINS_ONLY, UPDATES, may_change
+from handlers.subscriptions import ADMINS_ONLY, UPDATES, may_change, service_of
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,11 @@ def _lookup(application: NewsApp) -> Callable[[int], str | None]:
 
 
 def _saver(application: NewsApp) -> Callable[[int, str], None]:
-    """Return the setter of a chat's language (nothing is written by a read-only process)."""
+    """Return the setter of a chat's language (nothing is written by a read-only process).
+
+    It changes the chat's language at once and queues the write on the users file's thread;
+    a reply that promises it await `DigestService.subs.saved()` first.
+    """
 
     def save(chat_id: int, lang: str) -> None:
         service = _digests(application)
@@ -107,6 +111,9 @@ async def on_button(update: Update, context: NewsContext) -> None:
         raise ApplicationHandlerStop
     if data.lang_saver is not None:
         data.lang_saver(chat.id, match[1])
+    service = service_of(context)
+    if service is not None:
+        await service.subs.saved()  # "From now on" means it is on disk
     tr = data.catalogs.get(match[1])
     done = tr.gettext("From now on the bot speaks {language} here.")
     try:

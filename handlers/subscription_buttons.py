@@ -69,11 +69,11 @@ async def _press(
         await query.answer(_("When should {topic} come?").format(topic=sub.label)[:200])
         return
     if action == "rm":
-        service.unsubscribe(chat_id, [sub_id])
+        await service.unsubscribe(chat_id, [sub_id])
         notice = _("Removed: {topic}").format(topic=sub.label)
     else:
         assert hhmm is not None
-        service.set_time(chat_id, sub_id, (int(hhmm[:2]) % 24, int(hhmm[2:]) % 60))
+        await service.set_time(chat_id, sub_id, (int(hhmm[:2]) % 24, int(hhmm[2:]) % 60))
         notice = _("{topic}: now at {time}").format(topic=sub.label, time=f"{hhmm[:2]}:{hhmm[2:]}")
     text, markup = listing(service, chat_id, tr)
     try:

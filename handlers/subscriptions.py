@@ -105,13 +105,13 @@ async def _stop(application: NewsApp) -> None:
 async def _chat_start(context: NewsContext, chat_id: int) -> None:
     service = service_of(context)
     if service is not None:
-        service.reactivate(chat_id)
+        await service.reactivate(chat_id)
 
 
 async def _chat_blocked(context: NewsContext, chat_id: int) -> None:
     service = service_of(context)
     if service is not None:
-        service.deactivate(chat_id)
+        await service.deactivate(chat_id)
 
 
 async def may_change(update: Update, context: NewsContext) -> bool:
@@ -169,7 +169,7 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         text = _("This chat has {count} subscriptions, the most it can.")
         await _reply(update, text.format(count=MAX_SUBSCRIPTIONS))
         return
-    sub, new = service.subscribe(chat.id, parsed.topic, parsed.hhmm, parsed.zone)
+    sub, new = await service.subscribe(chat.id, parsed.topic, parsed.hhmm, parsed.zone)
     text = _("Subscribed: {line}") if new else _("Updated: {line}")
     line = describe(sub, utcnow(), tr)
     await _reply(update, text.format(line=line) + "\n" + _("See /subscriptions."))
@@ -209,7 +209,7 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         text = _("No subscription to {topic} here. See /subscriptions.")
         await _reply(update, text.format(topic=bold(words or _("anything"))))
         return
-    gone = service.unsubscribe(chat.id, [s.sub_id for s in chosen])
+    gone = await service.unsubscribe(chat.id, [s.sub_id for s in chosen])
     names = ", ".join(bold(s.label) for s in gone)
     await _reply(update, _("Unsubscribed: {topics}.").format(topics=names))
 
@@ -237,7 +237,7 @@ async def timezone(update: Update, context: NewsContext) -> None:
     if zone_name is None:
         await _reply(update, escape(zone_problem(text, tr)))
         return
-    moved = service.set_zone(chat.id, zone_name)
+    moved = await service.set_zone(chat.id, zone_name)
     done = _("Time zone set to {zone}.").format(zone=escape(zone_name))
     if moved:
         follow = tr.ngettext(
@@ -255,7 +255,7 @@ async def digest(update: Update, context: NewsContext) -> None:
     if chat is None or service is None:
         await _reply(update, _(NOT_ENABLED))
         return
-    service.reactivate(chat.id)  # the chat just wrote to us: it can be reached again
+    await service.reactivate(chat.id)  # the chat just wrote to us: it can be reached again
     status = await service.send_now(chat.id)
     if status == "none":
         text = _("No subscriptions here. Try {example}.")
@@ -270,4 +270,4 @@ async def on_migrate(update: Update, context: NewsContext) -> None:
     service = service_of(context)
     if message is None or service is None or message.migrate_to_chat_id is None:
         return
-    service.migrate(message.chat.id, message.migrate_to_chat_id)
+    await service.migrate(message.chat.id, message.migrate_to_chat_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -176,9 +177,11 @@ async def test_users_outside_the_allow_list_are_turned_away(tmp_path: Path) -> N
 
 async def test_blocking_the_bot_runs_the_chat_blocked_hooks(env: BotEnv) -> None:
     blocked: list[int] = []
+    called = asyncio.Event()
 
     async def hook(context: NewsContext, chat_id: int) -> None:
         blocked.append(chat_id)
+        called.set()
 
     user = env.user()
     await ask(user, "/start")
@@ -187,6 +190,9 @@ async def test_blocking_the_bot_runs_the_chat_blocked_hooks(env: BotEnv) -> None
         await _member_update(env, user.user_id, "member", "kicked")
         await _member_update(env, user.user_id, "kicked", "member")
         [reply] = await ask(user, "/latest 1")
+        # Updates run concurrently and the digests' hook before this one awaits its users.json
+        # write, so /latest may be answered first: wait for the hook itself.
+        await asyncio.wait_for(called.wait(), 10)
     finally:
         env.app.bot_data.on_chat_blocked.remove(hook)
     assert blocked == [user.chat_id]

@@ -35,18 +35,18 @@ def digest_text(kit: Kit, chat_id: int, **kw: object) -> list[str]:
     return [html_to_plain(p.text) for p in parts]
 
 
-def test_first_digest_covers_the_last_24_hours(kit: Kit) -> None:
+async def test_first_digest_covers_the_last_24_hours(kit: Kit) -> None:
     kit.add("Old volcano eruption")
     kit.clock.advance(hours=25)
     kit.add("Fresh harbour strike")
-    kit.digests.subscribe(1, "", None, None)
+    await kit.digests.subscribe(1, "", None, None)
     (text,) = digest_text(kit, 1)
     assert "Fresh harbour strike" in text
     assert "Old volcano eruption" not in text
 
 
-def test_only_articles_added_since_the_last_delivered_digest(kit: Kit) -> None:
-    kit.digests.subscribe(1, "", None, None)
+async def test_only_articles_added_since_the_last_delivered_digest(kit: Kit) -> None:
+    await kit.digests.subscribe(1, "", None, None)
     kit.add("Monday glacier melt")
     sub = kit.digests.subs.for_chat(1)[0]
     kit.digests.subs.mark_delivered([sub.sub_id], kit.clock.now, None)
@@ -56,17 +56,17 @@ def test_only_articles_added_since_the_last_delivered_digest(kit: Kit) -> None:
     assert "Tuesday orchestra concert" in text and "Monday glacier" not in text
 
 
-def test_topic_matches_only_its_articles(kit: Kit) -> None:
+async def test_topic_matches_only_its_articles(kit: Kit) -> None:
     kit.add("China trade talks resume", "Football cup final tonight", "Moscow and China sign pact")
-    kit.digests.subscribe(1, "china", None, None)
+    await kit.digests.subscribe(1, "china", None, None)
     (text,) = digest_text(kit, 1)
     assert "China trade talks" in text and "Moscow and China" in text
     assert "Football" not in text
 
 
-def test_every_word_must_match_no_relaxed_results(kit: Kit) -> None:
+async def test_every_word_must_match_no_relaxed_results(kit: Kit) -> None:
     kit.add("China trade talks resume", "Russia weather report")
-    kit.digests.subscribe(1, "china russia", None, None)
+    await kit.digests.subscribe(1, "china russia", None, None)
     assert digest_text(kit, 1) == []
 
 
@@ -126,10 +126,10 @@ NOUNS = [
 DISTINCT = [" ".join(NOUNS[4 * i : 4 * i + 4]) for i in range(13)]  # 13 unrelated events
 
 
-def test_cap_and_n_more_points_at_brief(kit: Kit) -> None:
+async def test_cap_and_n_more_points_at_brief(kit: Kit) -> None:
     kit.add(*[f"Election {w}" for w in DISTINCT])
-    kit.digests.subscribe(1, "", None, None)
-    kit.digests.subscribe(2, "election", None, None)
+    await kit.digests.subscribe(1, "", None, None)
+    await kit.digests.subscribe(2, "election", None, None)
     (all_news,) = digest_text(kit, 1)
     (topic,) = digest_text(kit, 2, cap=5)
     assert len(re.findall(r"^\d+\. Election ", all_news, re.MULTILINE)) == 10
@@ -138,17 +138,17 @@ def test_cap_and_n_more_points_at_brief(kit: Kit) -> None:
     assert "…and 8 more stories: /brief election" in topic
 
 
-def test_several_subscriptions_are_grouped_by_topic(kit: Kit) -> None:
+async def test_several_subscriptions_are_grouped_by_topic(kit: Kit) -> None:
     kit.add("China trade talks resume", "Football cup final tonight")
-    kit.digests.subscribe(1, "china", None, None)
-    kit.digests.subscribe(1, "football", None, None)
+    await kit.digests.subscribe(1, "china", None, None)
+    await kit.digests.subscribe(1, "football", None, None)
     (text,) = digest_text(kit, 1)
     assert text.index("china") < text.index("China trade") < text.index("football")
     assert text.index("football") < text.index("Football cup")
 
 
-def test_nothing_new_sends_nothing_unless_asked(kit: Kit) -> None:
-    kit.digests.subscribe(1, "volcano", None, None)
+async def test_nothing_new_sends_nothing_unless_asked(kit: Kit) -> None:
+    await kit.digests.subscribe(1, "volcano", None, None)
     kit.add("Quiet day at the markets")
     assert digest_text(kit, 1) == []
     digest = compose(
@@ -158,7 +158,7 @@ def test_nothing_new_sends_nothing_unless_asked(kit: Kit) -> None:
     assert "Nothing new" in html_to_plain(parts[0].text)
 
 
-def test_ugly_titles_are_escaped_and_missing_urls_are_fine(kit: Kit) -> None:
+async def test_ugly_titles_are_escaped_and_missing_urls_are_fine(kit: Kit) -> None:
     kit.store.add_many(
         [
             __import__("bot.models", fromlist=["ArticleDraft"]).ArticleDraft(
@@ -166,7 +166,7 @@ def test_ugly_titles_are_escaped_and_missing_urls_are_fine(kit: Kit) -> None:
             )
         ]
     )
-    kit.digests.subscribe(1, "", None, None)
+    await kit.digests.subscribe(1, "", None, None)
     digest = compose(
         1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.stories, kit.clock.now
     )
@@ -179,9 +179,9 @@ def test_ugly_titles_are_escaped_and_missing_urls_are_fine(kit: Kit) -> None:
     assert "\x00" not in html
 
 
-def test_a_long_digest_is_split_under_telegrams_limit(kit: Kit) -> None:
+async def test_a_long_digest_is_split_under_telegrams_limit(kit: Kit) -> None:
     kit.add(*[f"The {w} story" for w in DISTINCT[:10]])
-    kit.digests.subscribe(1, "", None, None)
+    await kit.digests.subscribe(1, "", None, None)
     digest = compose(
         1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.stories, kit.clock.now
     )
@@ -194,11 +194,11 @@ def test_a_long_digest_is_split_under_telegrams_limit(kit: Kit) -> None:
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(topic=st.text(max_size=40))
-def test_any_topic_text_composes(kit: Kit, topic: str) -> None:
+async def test_any_topic_text_composes(kit: Kit, topic: str) -> None:
     if not kit.store.latest(1):
         kit.add("China trade talks resume", "Football cup final")
-    sub, _ = kit.digests.subscribe(7, topic, None, None)
+    sub, _ = await kit.digests.subscribe(7, topic, None, None)
     later = kit.clock.now + timedelta(seconds=1)
     digest = compose(7, [sub], kit.store, kit.search, kit.stories, later)
     render_digest(digest, lambda s: s.headline, UTC, kit.clock.now)
-    kit.digests.unsubscribe(7, [sub.sub_id])
+    await kit.digests.unsubscribe(7, [sub.sub_id])

@@ -25,10 +25,11 @@ def open_store(data_dir: Path) -> tuple[UserDB, SubscriptionStore]:
     return users, store
 
 
-def test_a_delivery_survives_a_crash_through_the_journal(tmp_path: Path) -> None:
+async def test_a_delivery_survives_a_crash_through_the_journal(tmp_path: Path) -> None:
     _users, store = open_store(tmp_path)
     sub, _ = store.subscribe(1, "china", 7, 30, "Europe/Berlin")
     store.mark_delivered([sub.sub_id], T0 + timedelta(minutes=1), T0)
+    await store.saved()  # what the delivery worker awaits before it moves on
     # kill -9 now: no compact(), no shutdown(); the users file still has no cursor.
     _users2, store2 = open_store(tmp_path)
     got = store2.get(sub.sub_id)
@@ -38,11 +39,12 @@ def test_a_delivery_survives_a_crash_through_the_journal(tmp_path: Path) -> None
     assert store3.get(sub.sub_id) == got
 
 
-def test_a_torn_journal_line_is_ignored_and_cursors_never_go_back(tmp_path: Path) -> None:
+async def test_a_torn_journal_line_is_ignored_and_cursors_never_go_back(tmp_path: Path) -> None:
     _users, store = open_store(tmp_path)
     sub, _ = store.subscribe(1, "", 8, 0, "UTC")
     store.mark_delivered([sub.sub_id], T0 + timedelta(hours=2), T0 + timedelta(hours=1))
     store.mark_delivered([sub.sub_id], T0 + timedelta(hours=1), None)  # older: ignored
+    await store.saved()
     with (tmp_path / JOURNAL_FILE).open("ab") as fh:
         fh.write(b'{"s": "' + sub.sub_id.encode() + b'", "c": "2026-0')
     _, again = open_store(tmp_path)
@@ -60,7 +62,7 @@ def test_same_topic_updates_time_and_topics_compare_loosely(tmp_path: Path) -> N
     assert len(store.for_chat(1)) == 1
 
 
-def test_migration_moves_subscriptions_and_settings(tmp_path: Path) -> None:
+async def test_migration_moves_subscriptions_and_settings(tmp_path: Path) -> None:
     _, store = open_store(tmp_path)
     store.subscribe(-5, "chips", 10, 0, "UTC")
     store.subscribe(-5, "", 8, 0, "UTC")
@@ -72,14 +74,16 @@ def test_migration_moves_subscriptions_and_settings(tmp_path: Path) -> None:
     assert store.for_chat(-5) == []
     assert sorted(s.topic for s in store.for_chat(-1005)) == ["", "chips"]
     assert store.chat(-1005).zone == "Asia/Kolkata" and store.is_active(-1005)
+    await store.saved()
     _, reopened = open_store(tmp_path)
     assert sorted(s.topic for s in reopened.for_chat(-1005)) == ["", "chips"]
 
 
-def test_deactivated_chat_keeps_its_subscriptions_on_disk(tmp_path: Path) -> None:
+async def test_deactivated_chat_keeps_its_subscriptions_on_disk(tmp_path: Path) -> None:
     _, store = open_store(tmp_path)
     store.subscribe(3, "news", 8, 0, "UTC")
     assert store.set_active(3, False)
+    await store.saved()
     _, reopened = open_store(tmp_path)
     assert not reopened.is_active(3) and len(reopened.for_chat(3)) == 1
 

@@ -257,9 +257,9 @@ async def test_a_feed_is_added_once_and_removed_by_id_or_url(
     with pytest.raises(FeedError, match=f"already added as {first.id}"):
         await feeds.add_feed(server.url("/gen/11.xml?items=2"))
     second = await feeds.add_feed(server.url("/gen/12.xml?items=2"))
-    assert feeds.remove_feed(first.id)
-    assert feeds.remove_feed(second.url)
-    assert not feeds.remove_feed(second.id)
+    assert await feeds.remove_feed(first.id)
+    assert await feeds.remove_feed(second.url)
+    assert not await feeds.remove_feed(second.id)
     assert feeds.list_feeds() == []
 
 

@@ -112,7 +112,7 @@ async def test_added_and_removed_feeds_join_and_leave_the_schedule(
     status = await feeds.add_feed(server.url("/gen/3.xml"), interval_minutes=7)
     [job] = app.job_queue.get_jobs_by_name(job_name(status.id))
     assert job.job.trigger.interval == timedelta(minutes=7)
-    assert feeds.remove_feed(status.id)
+    assert await feeds.remove_feed(status.id)
     assert app.job_queue.get_jobs_by_name(job_name(status.id)) == ()
 
 

@@ -70,11 +70,11 @@ def test_a_new_data_dir_registers_the_default_feeds_unless_told_otherwise(
     assert urls == wanted[expected]
 
 
-def test_a_removed_default_feed_stays_removed_after_a_restart(tmp_path: Path) -> None:
+async def test_a_removed_default_feed_stays_removed_after_a_restart(tmp_path: Path) -> None:
     config = load_config({"NEWSBRIEF_SEEDS_DIR": str(tmp_path / "noseeds")}, data_dir=tmp_path)
     services = open_services(config, write=True)
     first = services.feeds.list_feeds()[0]
-    assert services.feeds.remove_feed(first.id)
+    assert await services.feeds.remove_feed(first.id)
     services.shutdown()
     services = open_services(config, write=True)
     try:

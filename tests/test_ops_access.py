@@ -117,14 +117,14 @@ async def test_stats_is_for_admins_only(tmp_path: Path) -> None:
         feeds = env.services.feeds
         feeds.seed_feeds(["https://a.example.com/rss", "https://b.example.com/rss", "https://c.example.com/rss"])  # fmt: skip
         records = feeds.registry.all()
-        feeds.registry.save(
+        await feeds.registry.save(
             replace(records[0], title="<Broken & Co>", failures=4, last_error="HTTP 500")
         )
-        feeds.registry.save(replace(records[1], active=False, note="gone"))
+        await feeds.registry.save(replace(records[1], active=False, note="gone"))
         for chat in (7001, 7002, 7003):
-            digests.subscribe(chat, "climate", (8, 0), "UTC")
-        digests.subscribe(7001, "football", (9, 0), "UTC")
-        digests.deactivate(7003)
+            await digests.subscribe(chat, "climate", (8, 0), "UTC")
+        await digests.subscribe(7001, "football", (9, 0), "UTC")
+        await digests.deactivate(7003)
         counters = DailyCounters(env.config.tz)
         counters.add(SENT, 3)
         counters.add(FAILED)
@@ -152,10 +152,10 @@ async def test_forget_deletes_the_chats_data_after_confirmation(tmp_path: Path) 
     async with with_digests(tmp_path) as (env, digests):
         ann = env.server.user(6001, "Ann")
         other = 6002
-        digests.subscribe(ann.chat_id, "climate", (8, 0), "UTC")
-        digests.subscribe(ann.chat_id, "football", (9, 0), "UTC")
-        digests.set_zone(ann.chat_id, "Europe/Berlin")
-        digests.subscribe(other, "climate", (8, 0), "UTC")
+        await digests.subscribe(ann.chat_id, "climate", (8, 0), "UTC")
+        await digests.subscribe(ann.chat_id, "football", (9, 0), "UTC")
+        await digests.set_zone(ann.chat_id, "Europe/Berlin")
+        await digests.subscribe(other, "climate", (8, 0), "UTC")
         await ann.send("/latest")  # leaves a last-list state in the chat
         await ann.wait_replies(1, timeout=10)
         assert env.app.chat_data[ann.chat_id].last_ids
@@ -195,7 +195,7 @@ async def test_forget_in_a_group_needs_a_group_admin_and_the_same_person(tmp_pat
         owner = env.server.user(8001, "Olga")
         member = env.server.user(8002, "Max")
         group = env.server.group(-1008000, "Club", members=[member], owner=owner)
-        digests.subscribe(group.chat_id, "football", (8, 0), "UTC")
+        await digests.subscribe(group.chat_id, "football", (8, 0), "UTC")
         as_member = group.member(member)
 
         await as_member.send("/forget")
@@ -218,7 +218,7 @@ async def test_forget_in_a_group_needs_a_group_admin_and_the_same_person(tmp_pat
 async def test_forged_forget_buttons_are_refused(tmp_path: Path) -> None:
     async with with_digests(tmp_path) as (env, digests):
         ann = env.server.user(6101, "Ann")
-        digests.subscribe(ann.chat_id, "climate", (8, 0), "UTC")
+        await digests.subscribe(ann.chat_id, "climate", (8, 0), "UTC")
         await ann.send("/forget")
         (question,) = await ann.wait_replies(1, timeout=10)
         for data in ("forget:yes:6102", "forget:yes:", "forget:maybe:6101", "forget:yes:6101x"):

@@ -52,6 +52,7 @@ def live(tmp_path: Path, clock: FakeClock) -> Iterator[Live]:
     for chat in range(1, 6):
         state.subs.subscribe(chat, f"topic {chat}", 8, 0, "UTC")
     state.subs.mark_delivered([s.sub_id for s in state.subs.all()], clock.now, None)
+    state.users.flush_sync()  # on disk before the backup starts, as a reply would await it
     yield state
     state.close()
 
@@ -81,6 +82,7 @@ def test_backup_during_a_fan_out_misses_nothing_committed_before_it(
         live.subs.mark_delivered([s.sub_id for s in live.subs.all()], clock.now, None)
         if k % 3 == 0:
             live.subs.compact()  # the journal folds into users.json mid-backup
+        live.users.flush_sync()
 
     report = backup(live.store.directory.parent, tmp_path / "backup", progress=keep_writing)
     assert next(steps) > 4  # the writes really interleaved with the copying

@@ -63,7 +63,7 @@ async def test_backup_during_a_digest_fan_out_restores_with_nothing_missing(
     try:
         for chat in range(20_000, 20_000 + SUBSCRIBERS):
             server.user(chat, f"U{chat}")
-            digests.subscribe(chat, "", (7, 0), "UTC")
+            await digests.subscribe(chat, "", (7, 0), "UTC")
         services.store.add_many(news(n) for n in range(40))  # new for every subscriber
         app = build_application(config, services, own_services=False)
         async with running(app, poll_timeout=1):
@@ -86,7 +86,7 @@ async def test_backup_during_a_digest_fan_out_restores_with_nothing_missing(
                 while not stop.is_set():
                     n = next(counter)
                     services.store.add_many([news(n)])
-                    digests.subscribe(30_000 + n, f"topic {n}", (9, 0), "UTC")
+                    await digests.subscribe(30_000 + n, f"topic {n}", (9, 0), "UTC")
                     written.append(n)
                     await asyncio.sleep(0.005)
 

@@ -48,12 +48,12 @@ def test_retention_removes_articles_from_search_too(tmp_path: Path) -> None:
         reopened.shutdown()
 
 
-def test_configured_feeds_are_registered_on_first_start_only(tmp_path: Path) -> None:
+async def test_configured_feeds_are_registered_on_first_start_only(tmp_path: Path) -> None:
     url = "https://feeds.example.org/world.xml"
     config = Config(data_dir=tmp_path, feeds=(url, "not a url"))
     first = open_services(config, write=True)
     assert [f.url for f in first.feeds.list_feeds()] == [url]
-    assert first.feeds.remove_feed(url)
+    assert await first.feeds.remove_feed(url)
     first.shutdown()
     again = open_services(config, write=True)
     try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import weakref
 from pathlib import Path
 
 from bot.archive.writer import Writer
@@ -48,10 +50,64 @@ async def test_a_feed_cycle_commits_store_and_index_off_the_loop(
     try:
         await services.feeds.initialize()
         services.feeds.seed_feeds([server.url("/big.xml")])
+        frozen = gc.get_freeze_count()
         [result] = await services.feeds.poll_all()
         assert len(result.added) == 200
+        assert gc.get_freeze_count() > frozen  # the batch's articles left the full passes
         assert threads == ["newsbrief-writer_0"]  # not the loop's thread
         assert services.search.search("feed 7 story 123").total > 0  # and the index has them
     finally:
         await services.feeds.shutdown()
         services.shutdown()
+        gc.unfreeze()
+
+
+async def test_adding_a_feed_stores_its_items_off_the_loop(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """/addfeed stores the feed's first items on the writer thread, like a poll cycle."""
+    config = Config(data_dir=tmp_path / "data", seeds_dir=empty_seeds(tmp_path))
+    services = open_services(config, write=True)
+    services.feeds.allow_private = True
+    threads: list[str] = []
+    services.store.add_listener(lambda articles: threads.append(threading.current_thread().name))
+    server.put("/first.xml", generate_feed(3, 50))
+    try:
+        await services.feeds.initialize()
+        status = await services.feeds.add_feed(server.url("/first.xml"))
+        assert status.items == 50
+        assert threads == ["newsbrief-writer_0"]
+    finally:
+        await services.feeds.shutdown()
+        services.shutdown()
+        gc.unfreeze()
+
+
+class Node:
+    """An object that can sit in a reference cycle and be watched through a weak reference."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+async def test_a_large_write_frees_its_cyclic_garbage_and_freezes_the_survivors() -> None:
+    """A full collection after a batch must not walk the archive (bot.archive.heap)."""
+    writer = Writer()
+    gone: list[weakref.ref[Node]] = []
+
+    def batch() -> list[Node]:
+        gone.append(weakref.ref(Node()))  # a cycle nobody holds: garbage for the collector
+        return [Node()]
+
+    gc.disable()  # only the settle may collect here
+    try:
+        frozen = gc.get_freeze_count()
+        [kept] = await writer.commit(batch)
+        assert gone[0]() is None  # freed, not frozen
+        assert gc.get_freeze_count() > frozen
+        in_a_generation = (o is kept for g in range(3) for o in gc.get_objects(generation=g))
+        assert not any(in_a_generation)  # frozen: no collection walks it again
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        writer.shutdown()

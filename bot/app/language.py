@@ -4,6 +4,8 @@ Private chats follow the user's Telegram `language_code` until `/language` picks
 language is stored when the chat subscribes, so that scheduled digests (no user in sight) are
 written in it. A group reads the language of whoever first used the bot there, stored at once,
 until `/language` changes it. Codes without a catalog fall back to English.
+Storing it only queues the write (off the loop, see bot/archive/userdb.py): the command's
+own change, awaited before its reply, lands after it.
 """
 
 from __future__ import annotations

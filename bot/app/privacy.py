@@ -25,7 +25,7 @@ def chat_subscriptions(services: Services, chat_id: int) -> int:
     return len(services.digests.for_chat(chat_id))
 
 
-def forget_chat(services: Services, chat_id: int) -> Forgotten:
+async def forget_chat(services: Services, chat_id: int) -> Forgotten:
     """Delete the chat's subscriptions (and their jobs) and its settings."""
-    removed, had_settings = services.digests.forget_chat(chat_id)
+    removed, had_settings = await services.digests.forget_chat(chat_id)
     return Forgotten(removed, had_settings)

@@ -152,8 +152,9 @@ async def _post_init(application: NewsApp) -> None:
     schedule_retention(application)
     schedule_heartbeat(application)
     # Reload the story engine's window in a worker thread: replies never wait for it, and
-    # the first feed batch finds it ready (the service's lock orders the two).
-    asyncio.get_running_loop().run_in_executor(None, data.services.stories.warm_up)
+    # the first feed batch finds it ready (the service's lock orders the two). Then what
+    # start-up loaded is frozen out of the collector's full passes (bot.archive.heap).
+    asyncio.get_running_loop().run_in_executor(None, data.services.warm_up)
     for hook in data.on_startup:
         await hook(application)
 
@@ -177,7 +178,7 @@ def schedule_retention(application: NewsApp) -> None:
 async def _prune(context: NewsContext) -> None:
     """Drop expired articles; the search index hears of it through the store's listener."""
     services = context.bot_data.services
-    removed = await services.writer.run(services.store.prune)
+    removed = await services.writer.commit(services.store.prune)
     if removed:
         log.info("retention removed %d articles", removed)
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
+from bot.archive.heap import settle
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -34,6 +36,18 @@ class Writer:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
 
+    async def commit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a large write (a batch of articles, retention) like `run`, then settle the heap."""
+        return await self.run(_then_settle, functools.partial(fn, *args, **kwargs))
+
     def shutdown(self) -> None:
         """Finish the writes already asked for, then stop the thread."""
         self._pool.shutdown(wait=True)
+
+
+def _then_settle(call: Callable[[], T]) -> T:
+    """Run call, then freeze what it left out of later full collections (bot.archive.heap)."""
+    try:
+        return call()
+    finally:
+        settle()

@@ -59,14 +59,13 @@ def run_feeds_command(services: HasFeeds, args: argparse.Namespace, out: TextIO)
     feeds = services.feeds
     if action == "list":
         return _list(feeds, args, out)
-    if action == "remove":
-        return _remove(feeds, args.ref, out)
     if action == "export":
         out.write(to_opml([*feeds.list_feeds()], now=feeds.clock()) + "\n")
         return 0
     runners: dict[str, Callable[[], Awaitable[int]]] = {
         "add": lambda: _add(feeds, args.url, args.every, out),
         "poll": lambda: _poll(feeds, out),
+        "remove": lambda: _remove(feeds, args.ref, out),
     }
     if action == "import":
         try:
@@ -115,9 +114,9 @@ def _list(feeds: FeedService, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _remove(feeds: FeedService, ref: str, out: TextIO) -> int:
+async def _remove(feeds: FeedService, ref: str, out: TextIO) -> int:
     status = feeds.get_feed(ref)
-    if status is None or not feeds.remove_feed(ref):
+    if status is None or not await feeds.remove_feed(ref):
         print(
             f"newsbrief feeds remove: no feed {ref!r} (see `newsbrief feeds list`)", file=sys.stderr
         )

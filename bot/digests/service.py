@@ -17,8 +17,9 @@ from bot.config import Config
 from bot.digests.compose import ArticleSource, Searcher, StoryRanker
 from bot.digests.composer import Composer
 from bot.digests.delivery import Deliverer, Outcome, SendFn
-from bot.digests.jobs import AnyJobQueue, DueJob, bot_sender
+from bot.digests.jobs import DueJob, bot_sender
 from bot.digests.pacing import Pacer, Pacing
+from bot.digests.planner import Planner
 from bot.digests.queue import Request, WorkQueue
 from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
@@ -61,7 +62,7 @@ class DigestService:
         self.subs = SubscriptionStore(users, config.data_dir / JOURNAL_FILE, clock=clock)
         self._queue = WorkQueue(self._handle, self.settings.pacing.workers)
         self._deliverer: Deliverer | None = None
-        self._jobs: AnyJobQueue | None = None
+        self.jobs = Planner(self._on_job, clock, self.settings.grace)
         self._composer = Composer(store, search, stories, self.settings.cap)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
 
@@ -84,6 +85,7 @@ class DigestService:
         """Stop the workers; unconfirmed digests stay due."""
         await self._queue.stop()
         self.subs.compact()
+        await self.subs.saved()
 
     async def join(self) -> None:
         """Wait until every queued digest is delivered (tests, benchmarks)."""
@@ -100,10 +102,10 @@ class DigestService:
         """Start delivery through the queue's bot, (re)build every job, send missed digests."""
         if self._deliverer is None:
             self.start(bot_sender(job_queue.application.bot))
-        self._jobs = job_queue
+        self.jobs.attach(job_queue)
         now = self._clock()
         for sub in self.subs.all():
-            self.schedule(sub)
+            self.jobs.schedule(sub)
             if not self.subs.is_active(sub.chat_id):
                 continue
             due = catch_up_due(
@@ -117,27 +119,6 @@ class DigestService:
                 self.due(sub.chat_id, sub.sub_id, due)
         return len(self.subs.all())
 
-    def schedule(self, sub: Subscription) -> None:
-        """Replace the subscription's job with one at its next due time."""
-        if self._jobs is None:
-            return
-        self.unschedule(sub)
-        due = sub.slot.next_due(self._clock())
-        grace = int(self.settings.grace.total_seconds())
-        self._jobs.run_once(
-            self._on_job,
-            when=due,
-            name=sub.job_name,
-            data=DueJob(sub.sub_id, due),
-            job_kwargs={"misfire_grace_time": grace, "coalesce": True},
-        )
-
-    def unschedule(self, sub: Subscription) -> None:
-        """Remove the subscription's job, if any."""
-        if self._jobs is not None:
-            for job in self._jobs.get_jobs_by_name(sub.job_name):
-                job.schedule_removal()
-
     async def _on_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """A subscription fell due: queue its digest and schedule the next one."""
         data = context.job.data if context.job is not None else None
@@ -146,16 +127,16 @@ class DigestService:
         sub = self.subs.get(data.sub_id)
         if sub is None:
             return
-        self.schedule(sub)
+        self.jobs.schedule(sub)
         self.due(sub.chat_id, sub.sub_id, data.due)
 
     def due(self, chat_id: int, sub_id: str, due: datetime) -> None:
         """Queue the digest due at `due` for a subscription (merged with its chat's others)."""
         self._queue.submit(chat_id, Request({sub_id}, due))
 
-    # --- what commands change ------------------------------------------------------------
+    # --- what commands change: each returns once the change is on disk -----------------
 
-    def subscribe(
+    async def subscribe(
         self, chat_id: int, topic: str, hhmm: tuple[int, int] | None, zone: str | None
     ) -> tuple[Subscription, bool]:
         """Add or retime a subscription (defaults: 08:00, the chat's zone, else the bot's)."""
@@ -163,32 +144,38 @@ class DigestService:
         zone_name = zone or self.subs.chat(chat_id).zone or self.config.tz.key
         sub, new = self.subs.subscribe(chat_id, topic, hour, minute, zone_name)
         self.subs.set_active(chat_id, True)
-        self.schedule(sub)
+        self.jobs.schedule(sub)
+        await self.subs.saved()
         return sub, new
 
-    def unsubscribe(self, chat_id: int, sub_ids: list[str]) -> list[Subscription]:
+    async def unsubscribe(self, chat_id: int, sub_ids: list[str]) -> list[Subscription]:
         """Remove subscriptions of this chat by id, and their jobs."""
         mine = {s.sub_id for s in self.subs.for_chat(chat_id)}
         gone = self.subs.remove(i for i in sub_ids if i in mine)
         for sub in gone:
-            self.unschedule(sub)
+            self.jobs.unschedule(sub)
+        await self.subs.saved()
         return gone
 
-    def set_time(self, chat_id: int, sub_id: str, hhmm: tuple[int, int]) -> Subscription | None:
+    async def set_time(
+        self, chat_id: int, sub_id: str, hhmm: tuple[int, int]
+    ) -> Subscription | None:
         """Change when one of this chat's subscriptions falls due."""
         sub = self.subs.get(sub_id)
         if sub is None or sub.chat_id != chat_id:
             return None
         changed = self.subs.set_time(sub_id, *hhmm)
         if changed is not None:
-            self.schedule(changed)
+            self.jobs.schedule(changed)
+        await self.subs.saved()
         return changed
 
-    def set_zone(self, chat_id: int, zone: str) -> list[Subscription]:
+    async def set_zone(self, chat_id: int, zone: str) -> list[Subscription]:
         """Save the chat's zone; its subscriptions keep their wall-clock time in it."""
         moved = self.subs.set_zone(chat_id, zone)
         for sub in moved:
-            self.schedule(sub)
+            self.jobs.schedule(sub)
+        await self.subs.saved()
         return moved
 
     def for_chat(self, chat_id: int) -> list[Subscription]:
@@ -204,34 +191,40 @@ class DigestService:
         """Return whether digests reach this chat (False after it blocked the bot)."""
         return self.subs.is_active(chat_id)
 
-    def forget_chat(self, chat_id: int) -> tuple[int, bool]:
+    async def forget_chat(self, chat_id: int) -> tuple[int, bool]:
         """Remove the chat's subscriptions, their jobs and its settings (/forget)."""
-        gone = self.unsubscribe(chat_id, [s.sub_id for s in self.subs.for_chat(chat_id)])
-        return len(gone), self.subs.drop_chat(chat_id)
+        gone = await self.unsubscribe(chat_id, [s.sub_id for s in self.subs.for_chat(chat_id)])
+        had_settings = self.subs.drop_chat(chat_id)
+        await self.subs.saved()
+        return len(gone), had_settings
 
     def zone_of(self, chat_id: int) -> ZoneInfo | None:
         """Return the zone the chat chose with /timezone, if any."""
         zone = self.subs.chat(chat_id).zone
         return ZoneInfo(zone) if zone else None
 
-    def reactivate(self, chat_id: int) -> bool:
+    async def reactivate(self, chat_id: int) -> bool:
         """The chat is reachable again (/start): resume its digests; return whether it was off."""
-        return self.subs.set_active(chat_id, True)
+        changed = self.subs.set_active(chat_id, True)
+        await self.subs.saved()
+        return changed
 
-    def deactivate(self, chat_id: int) -> None:
+    async def deactivate(self, chat_id: int) -> None:
         """The chat blocked or removed the bot: stop sending, keep its subscriptions."""
         if self.subs.set_active(chat_id, False):
             self.stats["gone"] += 1
             log.info("chat %s deactivated; its subscriptions are kept", chat_id)
+        await self.subs.saved()
 
-    def migrate(self, old: int, new: int) -> list[Subscription]:
+    async def migrate(self, old: int, new: int) -> list[Subscription]:
         """Move a group's subscriptions to its supergroup id and reschedule them."""
         stale = self.subs.for_chat(old)
         moved = self.subs.migrate(old, new)
         for sub in stale:
-            self.unschedule(sub)
+            self.jobs.unschedule(sub)
         for sub in moved:
-            self.schedule(sub)
+            self.jobs.schedule(sub)
+        await self.subs.saved()
         return moved
 
     # --- delivery -------------------------------------------------------------------------
@@ -262,6 +255,7 @@ class DigestService:
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.
             self.subs.mark_delivered(digest.sub_ids, digest.upto, request.due, digest.sent)
+            await self.subs.saved()
             self.stats["sent"] += result.sent
             self.stats["digests" if parts else "empty"] += 1
             return "sent" if parts else "empty"
@@ -272,10 +266,10 @@ class DigestService:
     ) -> str:
         """Deactivate a gone chat, follow a migration, or leave the digest due."""
         if outcome is Outcome.GONE:
-            self.deactivate(chat_id)
+            await self.deactivate(chat_id)
             return "gone"
         if outcome is Outcome.MIGRATED and new_chat_id is not None:
-            moved = self.migrate(chat_id, new_chat_id)
+            moved = await self.migrate(chat_id, new_chat_id)
             self._queue.submit(
                 new_chat_id,
                 Request({s.sub_id for s in moved}, request.due, request.manual, request.waiters),

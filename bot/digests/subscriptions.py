@@ -5,6 +5,11 @@ Both are mirrored in memory because every TinyDB read parses the whole file. A d
 digest is recorded by appending one line to `digests.journal` (a single `write()`, so a
 `kill -9` keeps it) instead of rewriting the users file per message; `compact()` folds the
 journal into the table in one write. Replaying is idempotent: cursors only move forward.
+
+Every change updates the memory on the caller's thread (the event loop) at once and queues
+its disk write on the users file's thread (`UserDB.submit`), journal lines included, so the
+file sees the changes in the order the memory did and a compaction never truncates a line
+written after it. `saved()` waits for them: callers await it before they reply.
 """
 
 from __future__ import annotations
@@ -57,13 +62,24 @@ class SubscriptionStore:
             return
         self._replay()
         self.compact()
+        self._users.flush_sync()
 
     def shutdown(self) -> None:
-        """Fold the journal into the table and close it."""
+        """Fold the journal into the table and close it (off the loop: start-up and exit)."""
         if self._journal_fd is not None:
             self.compact()
+        self._users.flush_sync()
+        if self._journal_fd is not None:
             os.close(self._journal_fd)
             self._journal_fd = None
+
+    async def saved(self) -> None:
+        """Wait until every change made so far is on disk."""
+        await self._users.flush()
+
+    def _write(self, fn: Callable[..., object], /, *args: Any) -> None:
+        """Queue a disk write behind every one asked before (the memory is already changed)."""
+        self._users.submit(fn, *args)
 
     def _replay(self) -> None:
         """Apply the journal lines a crash left behind; a torn last line is ignored."""
@@ -106,7 +122,7 @@ class SubscriptionStore:
             entry = {"s": sub_id, "c": _iso(cursor), "d": _iso(due), "t": dict(sent or {})}
             lines.append(orjson.dumps(entry) + b"\n")
         if lines:
-            os.write(self._journal(), b"".join(lines))
+            self._write(os.write, self._journal(), b"".join(lines))
         if len(self._pending) >= COMPACT_EVERY:
             self.compact()
 
@@ -117,24 +133,23 @@ class SubscriptionStore:
         return self._journal_fd
 
     def compact(self) -> None:
-        """Write pending cursor moves into the table in one write, then empty the journal."""
+        """Queue the pending cursor moves into the table in one write, then empty the journal."""
         pending, self._pending = self._pending, {}
-        if pending:
-            table = self._users.table(SUBS_TABLE)
+        table, journal = self._users.table(SUBS_TABLE), self._journal()
 
-            def fold(doc: Any) -> None:
-                sub = pending.get(str(doc.get("sub_id")))
-                if sub is not None:
-                    doc.update(
-                        {
-                            "cursor": _iso(sub.cursor),
-                            "last_due": _iso(sub.last_due),
-                            "sent": sub.sent,
-                        }
-                    )
+        def fold(doc: Any) -> None:
+            sub = pending.get(str(doc.get("sub_id")))
+            if sub is not None:
+                doc.update(
+                    {"cursor": _iso(sub.cursor), "last_due": _iso(sub.last_due), "sent": sub.sent}
+                )
 
-            table.update(fold)
-        os.ftruncate(self._journal(), 0)
+        def write() -> None:
+            if pending:
+                table.update(fold)
+            os.ftruncate(journal, 0)  # only once the table holds what the journal said
+
+        self._write(write)
 
     # --- queries --------------------------------------------------------------------------
 
@@ -184,14 +199,14 @@ class SubscriptionStore:
             created=self._clock(),
         )
         self._subs[sub.sub_id] = sub
-        self._users.table(SUBS_TABLE).insert(sub.to_doc())
+        self._write(self._users.table(SUBS_TABLE).insert, sub.to_doc())
         return sub, True
 
     def add_many(self, subs: Iterable[Subscription]) -> None:
         """Insert many subscriptions in one write (benchmarks, imports)."""
         subs = list(subs)
         self._subs.update((s.sub_id, s) for s in subs)
-        self._users.table(SUBS_TABLE).insert_multiple([s.to_doc() for s in subs])
+        self._write(self._users.table(SUBS_TABLE).insert_multiple, [s.to_doc() for s in subs])
 
     def set_time(self, sub_id: str, hour: int, minute: int) -> Subscription | None:
         """Change when one subscription falls due."""
@@ -207,19 +222,20 @@ class SubscriptionStore:
         gone = [self._subs.pop(i) for i in list(sub_ids) if i in self._subs]
         if gone:
             ids = {s.sub_id for s in gone}
-            self._users.table(SUBS_TABLE).remove(lambda d: d.get("sub_id") in ids)
+            self._write(self._users.table(SUBS_TABLE).remove, lambda d: d.get("sub_id") in ids)
         return gone
 
     def _save(self, sub: Subscription) -> None:
         self._subs[sub.sub_id] = sub
         self._pending.pop(sub.sub_id, None)  # the full document below carries the cursor
-        self._users.table(SUBS_TABLE).update(sub.to_doc(), lambda d: d.get("sub_id") == sub.sub_id)
+        table, doc = self._users.table(SUBS_TABLE), sub.to_doc()
+        self._write(table.update, doc, lambda d: d.get("sub_id") == doc["sub_id"])
 
     def set_chat(self, settings: ChatSettings) -> None:
         """Save a chat's settings."""
         self._chats[settings.chat_id] = settings
-        table = self._users.table(CHATS_TABLE)
-        table.upsert(settings.to_doc(), lambda d: d.get("chat_id") == settings.chat_id)
+        table, chat_id = self._users.table(CHATS_TABLE), settings.chat_id
+        self._write(table.upsert, settings.to_doc(), lambda d: d.get("chat_id") == chat_id)
 
     def set_lang(self, chat_id: int, lang: str) -> None:
         """Save the language the chat reads."""
@@ -228,8 +244,9 @@ class SubscriptionStore:
 
     def drop_chat(self, chat_id: int) -> bool:
         """Forget the chat's settings (zone, quiet flag); return whether it had any stored."""
-        self._chats.pop(chat_id, None)
-        return bool(self._users.table(CHATS_TABLE).remove(lambda d: d.get("chat_id") == chat_id))
+        had = self._chats.pop(chat_id, None) is not None  # the memory mirrors the table
+        self._write(self._users.table(CHATS_TABLE).remove, lambda d: d.get("chat_id") == chat_id)
+        return had
 
     def set_zone(self, chat_id: int, zone: str) -> list[Subscription]:
         """Save the chat's zone and move its subscriptions to it (same wall-clock time)."""
@@ -257,7 +274,7 @@ class SubscriptionStore:
             self._save(sub)
         if old in self._chats:
             self.set_chat(replace(self._chats.pop(old), chat_id=new, active=True))
-            self._users.table(CHATS_TABLE).remove(lambda d: d.get("chat_id") == old)
+            self._write(self._users.table(CHATS_TABLE).remove, lambda d: d.get("chat_id") == old)
         return moved
 
 

@@ -64,7 +64,11 @@ def feed_id(url: str) -> str:
 
 
 class FeedRegistry:
-    """The feeds table of the users file; every change is written through."""
+    """The feeds table of the users file; every change is written through.
+
+    Changes run on the users file's thread, in the order asked (`UserDB.run`), and return
+    once on disk; reads read the file where they are called.
+    """
 
     def __init__(self, users: UserDB) -> None:
         self._users = users
@@ -87,23 +91,25 @@ class FeedRegistry:
         ref = ref.strip()
         return self.get(ref) or self.get(feed_id(ref))
 
-    def save(self, record: FeedRecord) -> None:
+    async def save(self, record: FeedRecord) -> None:
         """Insert or replace the record."""
-        self._table().upsert(record.to_doc(), Query().id == record.id)
+        await self._users.run(self._table().upsert, record.to_doc(), Query().id == record.id)
 
     def insert_many(self, records: list[FeedRecord]) -> None:
-        """Insert new records in one write."""
+        """Insert new records in one write, waiting for it (start-up and the CLI, off the loop)."""
         if records:
-            self._table().insert_multiple(r.to_doc() for r in records)
+            self._users.call(self._table().insert_multiple, [r.to_doc() for r in records])
 
-    def update_existing(self, records: list[FeedRecord]) -> None:
+    async def update_existing(self, records: list[FeedRecord]) -> None:
         """Write back the records still in the table in one write; removed ones stay removed."""
         by_id = {r.id: r.to_doc() for r in records}
         if by_id:
-            self._table().update(
-                lambda doc: doc.update(by_id[doc["id"]]), Query().id.test(by_id.__contains__)
+            await self._users.run(
+                self._table().update,
+                lambda doc: doc.update(by_id[doc["id"]]),
+                Query().id.test(by_id.__contains__),
             )
 
-    def remove(self, ident: str) -> bool:
+    async def remove(self, ident: str) -> bool:
         """Delete the feed; return whether it existed."""
-        return bool(self._table().remove(Query().id == ident))
+        return bool(await self._users.run(self._table().remove, Query().id == ident))

@@ -124,8 +124,10 @@ class FeedService:
         prepared = await self._require().prepare(record)
         if isinstance(prepared, PollResult):
             raise FeedError(prepared.error or "not an RSS or Atom feed")
-        self._require().commit([prepared])
-        self.registry.save(record)
+        await self.writer.commit(
+            self._require().commit, [prepared]
+        )  # a big first batch, off the loop
+        await self.registry.save(record)
         self._schedule_one(record, first=float(record.interval))
         return FeedStatus.from_record(record)
 
@@ -135,6 +137,7 @@ class FeedService:
         """Register feeds from configuration that are not known yet; the first poll fetches them.
 
         titles (by URL, e.g. from an OPML list) name the feeds until their first fetch does.
+        It waits for the write: for start-up and the CLI, not the event loop.
         """
         known = {r.id for r in self.registry.all()}
         records: list[FeedRecord] = []
@@ -152,13 +155,13 @@ class FeedService:
         self.registry.insert_many(records)
         return [FeedStatus.from_record(r) for r in records]
 
-    def remove_feed(self, ref: str) -> bool:
+    async def remove_feed(self, ref: str) -> bool:
         """Forget a feed by id or URL and cancel its job; its articles stay in the store."""
         record = self.registry.find(ref)
         if record is None:
             return False
         self._unschedule(record.id)
-        return self.registry.remove(record.id)
+        return await self.registry.remove(record.id)
 
     def list_feeds(self) -> list[FeedStatus]:
         """Return every feed's status, oldest first."""
@@ -175,7 +178,7 @@ class FeedService:
         if record is None:
             return PollResult(feed_id, "", "", "error", error="no such feed")
         result = await self._poll_record(record, force=force)
-        self.registry.update_existing([record])
+        await self.registry.update_existing([record])
         if result.outcome == "error" and not record.active:
             await self._deactivated(record)
         return result
@@ -199,9 +202,9 @@ class FeedService:
 
         prepared = await asyncio.gather(*(prepare(r) for r in records))
         batch = [p for p in prepared if isinstance(p, Prepared)]
-        committed = iter(await self.writer.run(self._commit, batch))
+        committed = iter(await self.writer.commit(self._commit, batch))
         results = [p if isinstance(p, PollResult) else next(committed) for p in prepared]
-        self.registry.update_existing(records)
+        await self.registry.update_existing(records)
         for record in records:
             if not record.active:
                 await self._deactivated(record)

@@ -1,0 +1,280 @@
+"""users.json writes leave the event loop: one thread of their own, in order, awaited before a reply."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+import bot.archive.userdb as userdb_module
+from bot.archive.storage import AtomicJSONStorage
+from bot.archive.userdb import USERS_FILE, UserDB
+from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.models import ArticleDraft, utcnow
+from tests.botkit import ADMIN, ask, bot_env
+from tests.digestkit import open_kit
+
+
+@dataclass
+class Gate:
+    """Watches every users.json write; when armed, holds the next one until released."""
+
+    loop_thread: int = 0
+    armed: bool = False
+    entered: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    writers: list[int] = field(default_factory=list)  # thread ident of each write
+
+    def on_write(self) -> None:
+        me = threading.get_ident()
+        self.writers.append(me)
+        if not self.armed:
+            return
+        self.armed = False
+        self.entered.set()
+        # Holding a write that runs on the loop's own thread would hang this test, which
+        # shares that loop: it is recorded (`writers`) and the assertions fail instead.
+        if me != self.loop_thread:
+            self.release.wait()
+
+    @property
+    def on_loop(self) -> int:
+        """Return how many writes ran on the event loop's thread."""
+        return sum(1 for ident in self.writers if ident == self.loop_thread)
+
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
+    """Give every UserDB opened in the test a storage that reports its writes to a Gate."""
+    watched = Gate()
+
+    class GatedStorage(AtomicJSONStorage):
+        def write(self, data: dict[str, dict[str, Any]]) -> None:
+            watched.on_write()
+            super().write(data)
+
+    monkeypatch.setattr(userdb_module, "AtomicJSONStorage", GatedStorage)
+    yield watched
+    watched.release.set()  # never leave the users thread waiting
+
+
+def stored_topics(data_dir: Path, chat_id: int) -> list[str]:
+    """Return the chat's subscription topics as users.json holds them right now."""
+    tables = orjson.loads((data_dir / USERS_FILE).read_bytes())
+    docs = tables.get("subscriptions", {}).values()
+    return sorted(str(d["topic"]) for d in docs if d["chat_id"] == chat_id)
+
+
+async def test_a_held_users_write_does_not_hold_up_another_users_reply(
+    tmp_path: Path, gate: Gate
+) -> None:
+    """While Ann's /subscribe waits on its users.json write, Bob still gets his answer."""
+    gate.loop_thread = threading.get_ident()
+    data_dir = tmp_path / "data"
+    async with bot_env(data_dir) as env:
+        ann, bob = env.user("Ann"), env.user("Bob")
+        gate.writers.clear()
+        gate.armed = True
+        await ann.send("/subscribe climate")
+        await asyncio.to_thread(gate.entered.wait, 30)
+        assert gate.entered.is_set(), "/subscribe wrote nothing to users.json"
+
+        (help_reply,) = await ask(bob, "/help")
+        assert "/subscribe" in help_reply.text
+        assert gate.on_loop == 0, "a users.json write ran on the event loop"
+        assert ann.replies() == [], "Ann was answered before her write was on disk"
+        assert stored_topics(data_dir, ann.chat_id) == []
+
+        gate.release.set()
+        (done,) = await ann.wait_replies(1, timeout=10)
+        assert done.text.startswith("Subscribed: climate")
+        # "Subscribed" means on disk: a kill -9 now leaves exactly these files.
+        crashed = tmp_path / "after-crash"
+        crashed.mkdir()
+        for name in (USERS_FILE, JOURNAL_FILE):
+            if (data_dir / name).exists():
+                shutil.copy2(data_dir / name, crashed / name)
+        assert stored_topics(crashed, ann.chat_id) == ["climate"]
+        users = UserDB(crashed)
+        users.initialize()
+        reopened = SubscriptionStore(users, crashed / JOURNAL_FILE)
+        reopened.initialize()
+        try:
+            assert [s.topic for s in reopened.for_chat(ann.chat_id)] == ["climate"]
+        finally:
+            reopened.shutdown()
+            users.shutdown()
+    assert gate.on_loop == 0
+
+
+async def test_writes_run_on_the_users_thread_in_the_order_asked(tmp_path: Path) -> None:
+    users = UserDB(tmp_path)
+    users.initialize()
+    seen: list[tuple[int, str]] = []
+    loop_thread = threading.current_thread().name
+
+    def write(n: int) -> int:
+        seen.append((n, threading.current_thread().name))
+        return n
+
+    try:
+        results = await asyncio.gather(*(users.run(write, n) for n in range(30)))
+    finally:
+        users.shutdown()
+    assert results == list(range(30))
+    assert [n for n, _ in seen] == list(range(30))
+    assert {name for _, name in seen} == {"newsbrief-users_0"} != {loop_thread}
+
+
+async def test_a_failed_write_reaches_whoever_waits_for_it(tmp_path: Path) -> None:
+    users = UserDB(tmp_path)
+    users.initialize()
+
+    def full_disk() -> None:
+        raise OSError(28, "No space left on device")
+
+    try:
+        users.submit(full_disk)
+        with pytest.raises(OSError, match="No space left"):
+            await users.flush()
+        await users.flush()  # reported once; the next flush has nothing pending
+    finally:
+        users.shutdown()
+
+
+async def test_concurrent_changes_of_one_chat_end_on_disk_as_the_last_one(tmp_path: Path) -> None:
+    """Many /subscribe and /unsubscribe at once: disk and memory agree with the last one."""
+    kit = open_kit(tmp_path)
+
+    async def change(n: int, chat: int) -> None:
+        if n % 3 == 2:
+            await kit.digests.unsubscribe(chat, [s.sub_id for s in kit.digests.for_chat(chat)])
+        else:
+            await kit.digests.subscribe(chat, "climate", (n % 24, n % 60), None)
+
+    # Chat 1 ends with a subscribe at 16:40 (n=40), chat 2 with an unsubscribe (n=41).
+    await asyncio.gather(*(change(n, 1) for n in range(41)), *(change(n, 2) for n in range(42)))
+    assert [(s.topic, s.slot.hhmm) for s in kit.digests.for_chat(1)] == [("climate", "16:40")]
+    assert kit.digests.for_chat(2) == []
+    # No shutdown: what a crash right now leaves on disk.
+    users = UserDB(tmp_path)
+    users.initialize()
+    reopened = SubscriptionStore(users, tmp_path / JOURNAL_FILE)
+    reopened.initialize()
+    try:
+        assert [(s.topic, s.slot.hhmm) for s in reopened.for_chat(1)] == [("climate", "16:40")]
+        assert reopened.for_chat(2) == []
+    finally:
+        reopened.shutdown()
+        users.shutdown()
+        kit.close()
+
+
+async def test_no_command_writes_users_json_on_the_loop(tmp_path: Path, gate: Gate) -> None:
+    """Every command and button that changes users.json writes it off the loop, and says so."""
+    gate.loop_thread = threading.get_ident()
+    data_dir = tmp_path / "data"
+    async with bot_env(data_dir, feeds=("https://feeds.example.com/rss",)) as env:
+        gate.writers.clear()
+        ann, admin = env.user("Ann"), env.server.user(ADMIN, "Admin")
+        await ask(ann, "/start")
+        await ask(ann, "/subscribe 07:00 climate")
+        await ask(ann, "/subscribe 09:00 football")
+        assert "Europe/Berlin" in (await ask(ann, "/timezone Europe/Berlin"))[0].text
+        (listing,) = await ask(ann, "/subscriptions")
+        await ann.press(listing, "🕒 Time 1")
+        assert "now at 08:00" in (await ann.press(listing, "08:00")).text
+        assert "Removed" in (await ann.press(listing, "✖ Remove 2")).text
+        ann.replies()  # the edits of the listing
+        assert "Unsubscribed" in (await ask(ann, "/unsubscribe climate"))[0].text
+        (question,) = await ask(ann, "/language")
+        await ann.press(question, "Русский")
+        ann.replies()
+        (forget,) = await ask(ann, "/forget")
+        await ann.press(forget, "Удалить всё")  # Ann reads Russian now
+        [feed] = env.services.feeds.list_feeds()
+        assert "Removed" in (await ask(admin, f"/removefeed {feed.id}"))[0].text
+        assert stored_topics(data_dir, ann.chat_id) == []
+        assert env.services.feeds.list_feeds() == []
+        assert len(gate.writers) >= 10
+        assert gate.on_loop == 0, f"{gate.on_loop} of {len(gate.writers)} writes ran on the loop"
+
+
+async def test_delivery_changes_users_json_off_the_loop(tmp_path: Path, gate: Gate) -> None:
+    """A chat that blocked the bot, a group that became a supergroup: written off the loop."""
+    gate.loop_thread = threading.get_ident()
+    refusals = frozenset({"Forbidden", "Bad Request"})  # blocked; "upgraded to a supergroup"
+    async with bot_env(tmp_path / "data", expected_errors=refusals) as env:
+        ann, admin = env.user("Ann"), env.user("Admin of Team")
+        group = env.server.group(-4242, "Team", members=[], admins=[admin])
+        await ask(ann, "/subscribe 07:00")
+        await ask(group.member(admin), "/subscribe 10:00 chips")
+        env.services.store.add_many([_fresh("Chips factory opens"), _fresh("Harbour strike")])
+        env.server.block(ann.chat_id)
+        env.server.migrate(-4242, -1009999)
+        gate.writers.clear()
+        assert env.app.job_queue is not None
+        for chat in (ann.chat_id, -4242):
+            [sub] = env.services.digests.for_chat(chat)
+            [job] = env.app.job_queue.get_jobs_by_name(sub.job_name)
+            await job.run(env.app)
+        await env.services.digests.join()
+        assert not env.services.digests.is_active(ann.chat_id)
+        assert [s.topic for s in env.services.digests.for_chat(-1009999)] == ["chips"]
+        assert stored_topics(tmp_path / "data", -1009999) == ["chips"]
+        assert gate.writers, "deactivating and migrating wrote nothing"
+        assert gate.on_loop == 0
+
+
+def _fresh(title: str) -> ArticleDraft:
+    return ArticleDraft(
+        title=title,
+        body=f"{title}. More about {title.lower()}.",
+        url=f"https://news.example.com/{abs(hash(title))}",
+        published=utcnow() - timedelta(minutes=1),
+        source="Wire",
+    )
+
+
+async def test_a_cancelled_caller_does_not_cancel_its_queued_write(tmp_path: Path) -> None:
+    """The memory changed already: the write must land even if the handler gives up."""
+    users = UserDB(tmp_path)
+    users.initialize()
+    hold, done = threading.Event(), []
+    try:
+        users.submit(hold.wait)  # an fsync that takes long
+        waiting = asyncio.create_task(users.run(done.append, "second"))
+        await asyncio.sleep(0)  # the task starts and queues its write
+        waiting.cancel()
+        hold.set()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await users.flush()
+        assert done == ["second"]
+    finally:
+        hold.set()
+        users.shutdown()
+
+
+async def test_subscribe_does_not_wait_for_a_busy_store_writer(tmp_path: Path) -> None:
+    """The users file has its own thread: a long feed commit does not hold up /subscribe."""
+    async with bot_env(tmp_path / "data") as env:
+        ann = env.user("Ann")
+        hold = threading.Event()
+        busy = asyncio.create_task(env.services.writer.run(hold.wait))  # a 10,000-article commit
+        try:
+            (reply,) = await ask(ann, "/subscribe climate")
+            assert reply.text.startswith("Subscribed: climate")
+            assert not busy.done()
+        finally:
+            hold.set()
+            await busy
+        assert stored_topics(tmp_path / "data", ann.chat_id) == ["climate"]
