@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
+from itertools import chain, repeat
+from typing import cast
 
 from bot.models import Article
 from bot.stories.journal import StoryRecord
@@ -24,17 +26,17 @@ def share_members(
 ) -> tuple[dict[str, str], list[str]]:
     """Swap members for the store's id strings; return (member -> story id, members it lost)."""
     records = list(records)
-    shared = store.shared_ids([m for record in records for m in record.members])
-    story_of: dict[str, str] = {}
-    gone: list[str] = []
+    flat = [m for record in records for m in record.members]
+    shared = store.shared_ids(flat)
+    gone = [m for m, s in zip(flat, shared, strict=True) if s is None] if None in shared else []
+    owners = chain.from_iterable(repeat(r.id, len(r.members)) for r in records)
+    keys = [s or m for m, s in zip(flat, shared, strict=True)] if gone else cast(list[str], shared)
     at = 0
     for record in records:
-        mine = shared[at : at + len(record.members)]
-        at += len(record.members)
-        gone.extend(m for m, s in zip(record.members, mine, strict=True) if s is None)
-        record.members = [s or m for m, s in zip(record.members, mine, strict=True)]
-        story_of.update(dict.fromkeys(record.members, record.id))
-    return story_of, gone
+        size = len(record.members)
+        record.members = keys[at : at + size]
+        at += size
+    return dict(zip(keys, owners, strict=True)), gone
 
 
 def newest_time(record: StoryRecord, store: ArticleReader) -> datetime | None:
