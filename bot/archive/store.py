@@ -41,7 +41,7 @@ from bot.archive.records import (
     new_article,
     to_micros,
 )
-from bot.archive.segments import Segment, segment_path
+from bot.archive.segments import Segment, writable_segment
 from bot.models import Article, ArticleDraft, utcnow
 
 SEGMENT_CAPACITY = 1000
@@ -142,6 +142,12 @@ class ArticleStore:
             return [e.id if e is not None else None for e in found]
         return list(map(attrgetter("id"), stored))
 
+    def arrival_keys(self, article_ids: Iterable[str]) -> list[tuple[int, int, str]]:
+        """Return (added, published, id) of each stored id, in µs: arrival order, no article."""
+        with self._lock:
+            found = list(filter(None, map(self._by_id.get, article_ids)))
+        return list(map(attrgetter("added", "published", "id"), found))
+
     def find_by_url(self, url: str) -> Article | None:
         """Return the article stored under this URL (compared canonically)."""
         key = canonical_url(url)
@@ -222,7 +228,7 @@ class ArticleStore:
         pending = list(batch)
         entries: list[tuple[Entry, list[int]]] = []
         while pending:
-            segment = self._open_segment()
+            segment = writable_segment(self._segments, self.directory, self.segment_capacity)
             room = self.segment_capacity - len(segment)
             chunk, pending = pending[:room], pending[room:]
             light = segment.append([(doc, keys) for _, doc, keys in chunk])
@@ -254,14 +260,6 @@ class ArticleStore:
                 self._by_id[entry.id] = entry
                 for key in entry_keys:
                     keys.add(key, entry)
-
-    def _open_segment(self) -> Segment:
-        if self._segments and len(self._segments[-1]) < self.segment_capacity:
-            return self._segments[-1]
-        number = self._segments[-1].number + 1 if self._segments else 1
-        segment = Segment(number, segment_path(self.directory, number))
-        self._segments.append(segment)
-        return segment
 
     def prune(self) -> int:
         """Drop articles that arrived more than retention_days ago; return how many.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
@@ -37,6 +38,7 @@ class ArticleReader(Protocol):
     def __iter__(self) -> Iterator[Article]: ...
     def get(self, article_id: str) -> Article | None: ...
     def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]: ...
+    def arrival_keys(self, article_ids: Iterable[str]) -> list[tuple[int, int, str]]: ...
     def add_listener(self, listener: Callable[[list[Article]], None]) -> None: ...
     def add_removal_listener(self, listener: Callable[[list[str]], None]) -> None: ...
 
@@ -60,10 +62,12 @@ def window_items(
     Arrival order (by `added`) makes the restored centroids match the original ones. The
     limit bounds the start-up work (half a millisecond of CPU per article): an import of
     undated news puts everything in one window, and the newest reports carry a story anyway.
+    The newest are picked from the store's light keys, so only they are read (at 1M the open
+    stories held 700,000 articles: reading them all took 6.6 s and 100 MB).
     """
-    chosen = [a for aid in story_of if (a := store.get(aid)) is not None]
-    chosen.sort(key=lambda a: (a.added, a.published, a.id))
-    return [(story_of[a.id], to_item(a)) for a in chosen[-limit:]]
+    newest = heapq.nlargest(limit, store.arrival_keys(story_of))
+    chosen = [a for *_, aid in reversed(newest) if (a := store.get(aid)) is not None]
+    return [(story_of[a.id], to_item(a)) for a in chosen]
 
 
 def paced(items: list[T]) -> Iterator[T]:
