@@ -76,7 +76,6 @@ def _queries(records: list[dict[str, object]], rng: random.Random) -> list[str]:
 
 def serve(data_dir: str, base_url: str, mode: str) -> None:
     """The bot process: poll the server until SIGTERM (mode: 'unlimited' or 'telegram')."""
-    from telegram.ext import AIORateLimiter
 
     from bot.app.wiring import build_application, running
 
@@ -87,17 +86,18 @@ def serve(data_dir: str, base_url: str, mode: str) -> None:
         retention_days=0,
         seeds_dir=Path(data_dir) / "no-seeds",
     )
-    services = open_services(config, write=True)
-    limiter = (
-        AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
-        if mode == "unlimited"
-        else AIORateLimiter(max_retries=3)
-    )
+    from bot.digests.pacing import Pacing
+    from bot.digests.service import DigestSettings
+
+    inf = float("inf")
+    unlimited = Pacing(inf, inf, inf, overall_per_second=inf)
+    pacing = unlimited if mode == "unlimited" else Pacing()
+    services = open_services(config, write=True, digest_settings=DigestSettings(pacing=pacing))
 
     async def run() -> None:
         stop = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-        app = build_application(config, services, rate_limiter=limiter, own_services=False)
+        app = build_application(config, services, own_services=False)
         async with running(app, poll_timeout=1):
             await stop.wait()
 
@@ -252,7 +252,7 @@ def main() -> None:
         f"private chats); the local server and the users share this process. Latency is from "
         f"queuing the update to the server receiving the reply. Paced runs: Poisson arrivals, "
         f"each user every {USERS / PACED_RATE:.0f} s on average, Telegram's flood limits and "
-        f"PTB's AIORateLimiter on. Flat-out runs: every user sends the next query as soon as "
+        f"the bot's SendLimiter on. Flat-out runs: every user sends the next query as soon as "
         f"the reply arrives, flood limits off; their updates/s is the bot's capacity and their "
         f"latency is queueing ({USERS} waiting users / capacity)."
     )

@@ -3,7 +3,7 @@
 The local server runs in this process; the bot (the real Application with DigestService)
 runs in a child process, so a `kill -9` hits only the bot. Telegram's limits are scaled up
 SCALE times (300 msg/s overall, 10/s per chat, 200/min per group) to keep the run short;
-the bot's own pacing and PTB's AIORateLimiter are scaled the same way.
+the bot's one send pacer (bot/app/sendlimit.py around the digests' Pacer) is scaled the same way.
 """
 
 from __future__ import annotations
@@ -87,15 +87,20 @@ def start_child(data_dir: Path, base_url: str) -> subprocess.Popen[bytes]:
 
 
 async def search_probe(
-    server: Any, stop: asyncio.Event, latencies: list[float], misses: list[float]
+    server: Any,
+    stop: asyncio.Event,
+    latencies: list[float],
+    misses: list[float],
+    count: int | None = None,
 ) -> None:
-    """Ask /search every 0.25 s; record reply times, and the asks with no reply in 5 s.
+    """Ask /search every 0.25 s until stop (or `count` asks); record reply times and misses.
 
-    The asks rotate over SEARCHERS users: the bot allows each user 20 commands a minute.
+    A miss is an ask with no reply in 5 s. The asks rotate over SEARCHERS users: the bot
+    allows each user 20 commands a minute.
     """
     users = [server.user(SEARCHER + i, f"Searcher{i}") for i in range(SEARCHERS)]
     turn = 0
-    while not stop.is_set():
+    while not stop.is_set() and (count is None or turn < count):
         user = users[turn % SEARCHERS]
         turn += 1
         user.replies()
@@ -169,12 +174,9 @@ async def run(crash: bool, records: list[dict[str, Any]]) -> dict[str, Any]:
             await probe
         idle: list[float] = []
         idle_misses: list[float] = []
-        if not crash:  # the anchor: the same probe against the same bot, now idle
-            stop2 = asyncio.Event()
-            idle_task = asyncio.create_task(search_probe(server, stop2, idle, idle_misses))
-            await asyncio.sleep(6.0)
-            stop2.set()
-            await idle_task
+        if not crash:  # the anchor: the same probe, as many asks, against the same bot idle
+            asks = len(latencies) + len(misses)
+            await search_probe(server, asyncio.Event(), idle, idle_misses, count=asks)
         child.send_signal(signal.SIGTERM)
         try:
             child.wait(timeout=20)
@@ -211,8 +213,6 @@ async def _child(data_dir: Path, base_url: str) -> None:
     import logging
     from zoneinfo import ZoneInfo
 
-    from telegram.ext import AIORateLimiter
-
     from bot.app.wiring import build_application, running
     from bot.config import Config
     from bot.digests.pacing import Pacing
@@ -226,8 +226,7 @@ async def _child(data_dir: Path, base_url: str) -> None:
     services = open_services(
         config, write=True, digest_settings=DigestSettings(pacing=Pacing().scaled(SCALE))
     )
-    limiter = AIORateLimiter(overall_max_rate=30 * SCALE, group_max_rate=20 * SCALE, max_retries=3)
-    app = build_application(config, services, rate_limiter=limiter)
+    app = build_application(config, services)  # the SendLimiter paces replies and digests
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with running(app, poll_timeout=1):

@@ -16,7 +16,12 @@ from bot.search import SearchService
 from bot.stories.service import StoryService
 
 START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
-FAST = Pacing(global_per_second=1000.0, per_chat_per_second=1000.0, group_per_minute=60000.0)
+FAST = Pacing(
+    global_per_second=1000.0,
+    per_chat_per_second=1000.0,
+    group_per_minute=60000.0,
+    overall_per_second=1000.0,
+)
 
 
 class Clock:

@@ -9,14 +9,15 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from types import ModuleType
+from typing import Any
 
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ApplicationHandlerStop,
+    BaseRateLimiter,
     Defaults,
     TypeHandler,
     Updater,
@@ -27,6 +28,7 @@ from bot.app.context import BotData, NewsApp, NewsContext, context_types
 from bot.app.errors import on_error
 from bot.app.persistence import STATE_FILE, ChatStatePersistence
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
+from bot.app.sendlimit import SendLimiter
 from bot.archive.heartbeat import beat
 from bot.config import Config
 from bot.i18n import DEFAULT
@@ -71,7 +73,7 @@ def build_application(
     base_url: str | None = None,
     token: str | None = None,
     max_retries: int = 3,
-    rate_limiter: AIORateLimiter | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
     concurrent_updates: int = 16,
     own_services: bool = True,
     modules: Sequence[str] = HANDLER_MODULES,
@@ -92,7 +94,7 @@ def build_application(
         .base_url(base_url or config.api_base_url)
         .context_types(context_types())
         .defaults(_defaults(config))
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=max_retries))
+        .rate_limiter(rate_limiter or SendLimiter(services.digests.pacer, max_retries=max_retries))
         .concurrent_updates(concurrent_updates)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown_owning if own_services else _post_shutdown)

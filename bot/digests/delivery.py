@@ -61,28 +61,34 @@ class Deliverer:
         self.pacer = pacer
         self.too_many = 0  # 429 answers seen, for benchmarks and logs
 
-    async def deliver(self, chat_id: int, parts: list[DigestPart]) -> Result:
-        """Send every part in order; stop at the first part that cannot be sent."""
+    async def deliver(
+        self, chat_id: int, parts: list[DigestPart], *, person: bool = False
+    ) -> Result:
+        """Send every part in order; stop at the first part that cannot be sent.
+
+        `person`: someone asked for it (/digest) and waits, so it goes ahead of digests.
+        """
         retries = 0
         for index, part in enumerate(parts):
-            result = await self._one(chat_id, part)
+            result = await self._one(chat_id, part, person)
             retries += result.retries
             if result.outcome is not Outcome.SENT:
                 return Result(result.outcome, index, result.new_chat_id, retries)
         return Result(Outcome.SENT, len(parts), None, retries)
 
-    async def _one(self, chat_id: int, part: DigestPart) -> Result:
+    async def _one(self, chat_id: int, part: DigestPart, person: bool) -> Result:
         """Send one message, retrying 429s after retry_after and network errors briefly."""
         attempts = self.pacer.pacing.max_attempts
+        turn = self.pacer.person_turn if person else self.pacer.wait_turn
         for attempt in range(attempts):
-            await self.pacer.wait_turn(chat_id)
+            await turn(chat_id)
             try:
                 # A send stuck past the timeout must not hold this worker forever.
                 await asyncio.wait_for(self._send(chat_id, part), self.pacer.pacing.send_timeout)
                 return Result(Outcome.SENT, 1, None, attempt)
             except RetryAfter as exc:
                 self.too_many += 1
-                self.pacer.pause(_retry_seconds(exc))
+                self.pacer.pause(retry_seconds(exc))
             except ChatMigrated as exc:
                 return Result(Outcome.MIGRATED, 0, exc.new_chat_id, attempt)
             except Forbidden as exc:
@@ -99,7 +105,7 @@ class Deliverer:
         return Result(Outcome.FAILED, 0, None, attempts)
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
     """Return retry_after in seconds (PTB 22 gives an int, later a timedelta)."""
     with warnings.catch_warnings():  # PTB warns that the type will become timedelta
         warnings.simplefilter("ignore", PTBDeprecationWarning)

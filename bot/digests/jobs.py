@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.ext import ExtBot
 
 from bot.digests.delivery import DigestPart, SendFn
 
@@ -26,8 +27,6 @@ class AnyJobQueue(Protocol):
         job_kwargs: Any = ...,
     ) -> Any: ...
 
-    def get_jobs_by_name(self, name: str) -> Any: ...
-
 
 @dataclass(frozen=True, slots=True)
 class DueJob:
@@ -37,7 +36,7 @@ class DueJob:
     due: datetime
 
 
-def bot_sender(bot: Bot) -> SendFn:
+def bot_sender(bot: ExtBot[Any]) -> SendFn:
     """Return a SendFn that sends HTML without link previews through a PTB Bot."""
     no_preview = LinkPreviewOptions(is_disabled=True)
 
@@ -58,6 +57,7 @@ def bot_sender(bot: Bot) -> SendFn:
             parse_mode=ParseMode.HTML,
             link_preview_options=no_preview,
             reply_markup=markup,
+            rate_limit_args={"digest": True},  # paced by the Deliverer (bot/app/sendlimit.py)
         )
 
     return send

@@ -62,6 +62,7 @@ class DigestService:
         self.subs = SubscriptionStore(users, config.data_dir / JOURNAL_FILE, clock=clock)
         self._queue = WorkQueue(self._handle, self.settings.pacing.workers)
         self._deliverer: Deliverer | None = None
+        self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
         self._composer = Composer(store, search, stories, self.settings.cap)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
@@ -78,7 +79,7 @@ class DigestService:
 
     def start(self, send: SendFn) -> None:
         """Start the delivery workers on the running loop, sending through `send`."""
-        self._deliverer = Deliverer(send, Pacer(self.settings.pacing))
+        self._deliverer = Deliverer(send, self.pacer)
         self._queue.start()
 
     async def stop(self) -> None:
@@ -90,11 +91,6 @@ class DigestService:
     async def join(self) -> None:
         """Wait until every queued digest is delivered (tests, benchmarks)."""
         await self._queue.join()
-
-    @property
-    def too_many(self) -> int:
-        """Return how many 429 answers delivery has seen."""
-        return self._deliverer.too_many if self._deliverer else 0
 
     # --- scheduling -----------------------------------------------------------------------
 
@@ -251,7 +247,7 @@ class DigestService:
         parts = self._composer.render(
             digest, zone, now, request.manual or settings.send_empty, settings.lang
         )
-        result = await self._deliverer.deliver(chat_id, parts)
+        result = await self._deliverer.deliver(chat_id, parts, person=request.manual)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.
             self.subs.mark_delivered(digest.sub_ids, digest.upto, request.due, digest.sent)
