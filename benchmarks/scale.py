@@ -10,16 +10,23 @@ Each size runs in fresh processes (`scale_worker.py`): `build` imports in batche
 and builds the search index (and the stories, on a checkout that has them); `open` opens the
 store alone; `serve` is the bot itself: it opens every service, times add-one, search and
 digest composition in-process, then serves /latest and /summary to users of the local Bot
-API server in this process; its peak RSS is the whole bot's. Main's figures come from the
+API server in this process; its peak RSS is the whole bot's. The users' commands arrive as
+Poisson arrivals at 25 a second, under the 30 messages a second Telegram lets a bot send and
+the local server enforces (`Limits()`): sent back to back (about 250 a second), every 30th
+reply met a 429 "retry after 1" and waited 1.1 s, which was the p99 of every column of the
+first run. Main's figures come from the
 same worker code run against a detached worktree of the commit this branch forked from main
 (`git merge-base HEAD main`, or NEWSBRIEF_SCALE_BASE), in the same run. NEWSBRIEF_SCALE_BRANCH
 names another checkout to measure at every size; this one is then measured at the smallest.
+NEWSBRIEF_SCALE_CACHE names a directory keeping each column's built data dir (and its build
+figures) between runs: the 1M import and clustering take most of an hour on 2 shared cores.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -32,7 +39,7 @@ from typing import Any
 import orjson
 
 from benchmarks.common import REPO, SHARED_DATA, median, percentile, table
-from bot.tgserver import LocalBotApiServer
+from bot.tgserver import Limits, LocalBotApiServer
 
 TOKEN = "4242:scale-token"
 SIZES = tuple(
@@ -40,6 +47,7 @@ SIZES = tuple(
 )
 BOT_USERS = 200
 WARMUP = 10  # the first updates after start meet cold caches and a long poll being set up
+RATE = 25.0  # commands a second, under Telegram's 30 messages a second per bot
 WORKER = REPO / "benchmarks" / "scale_worker.py"
 # The checkout measured at every size (default: this one); see the module docstring.
 BRANCH = Path(os.environ.get("NEWSBRIEF_SCALE_BRANCH", REPO)).resolve()
@@ -47,6 +55,9 @@ RUNNER = (
     "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
 )
 STEP_TIMEOUT = 3600  # 1M: import and index build take minutes on 2 shared cores
+CACHE = (
+    Path(os.environ["NEWSBRIEF_SCALE_CACHE"]) if os.environ.get("NEWSBRIEF_SCALE_CACHE") else None
+)
 
 
 def step(checkout: Path, *args: str) -> subprocess.Popen[bytes]:
@@ -66,9 +77,17 @@ def run_step(checkout: Path, *args: str) -> dict[str, Any]:
     return result
 
 
-async def _through_bot(checkout: Path, data_dir: Path, out: Path) -> dict[str, list[float]]:
-    """Serve the bot from checkout; return the /latest and /summary latencies (s)."""
-    server = LocalBotApiServer(token=TOKEN)
+async def _command(user: Any, text: str) -> float:
+    """Send one command and return the seconds until the bot's reply reached the server."""
+    start = time.perf_counter()
+    await user.send(text)
+    await user.wait_replies(1, timeout=120)
+    return time.perf_counter() - start
+
+
+async def _through_bot(checkout: Path, data_dir: Path, out: Path) -> dict[str, Any]:
+    """Serve the bot from checkout; return the /latest and /summary latencies (s) and 429s."""
+    server = LocalBotApiServer(token=TOKEN, limits=Limits())
     await server.start()
     proc = step(checkout, "serve", str(data_dir), server.base_url, str(out))
     ready = out.with_suffix(".ready")
@@ -78,16 +97,18 @@ async def _through_bot(checkout: Path, data_dir: Path, out: Path) -> dict[str, l
                 break
             await asyncio.sleep(0.5)
         figures: dict[str, Any] = orjson.loads(await asyncio.to_thread(ready.read_bytes))
-        timings: dict[str, list[float]] = {"latest": [], "summary": []}
         ids = figures["sample_ids"]
-        for n in range(-WARMUP, BOT_USERS):
+        for n in range(WARMUP):
+            await _command(server.user(90_000 + n), "/latest")
+        rng = random.Random(23)
+        tasks: dict[str, list[asyncio.Task[float]]] = {"latest": [], "summary": []}
+        for n in range(BOT_USERS):
             for kind, text in (("latest", "/latest"), ("summary", f"/summary {ids[n % len(ids)]}")):
                 user = server.user(100_000 + 2 * n + (kind == "summary"))
-                start = time.perf_counter()
-                await user.send(text)
-                await user.wait_replies(1, timeout=120)
-                if n >= 0:
-                    timings[kind].append(time.perf_counter() - start)
+                tasks[kind].append(asyncio.create_task(_command(user, text)))
+                await asyncio.sleep(rng.expovariate(RATE))
+        timings: dict[str, Any] = {k: list(await asyncio.gather(*t)) for k, t in tasks.items()}
+        timings["too_many"] = server.stats.too_many_requests
     finally:
         proc.send_signal(signal.SIGTERM)
         await asyncio.to_thread(proc.wait, 600)
@@ -99,11 +120,26 @@ def _du_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
+def build(label: str, checkout: Path, size: int, data_dir: Path) -> dict[str, Any]:
+    """Build one column's data dir, or copy it from NEWSBRIEF_SCALE_CACHE when kept there."""
+    kept = CACHE / f"{label}-{size}" if CACHE else None
+    if kept is not None and (kept / "build.json").exists():
+        print(f"[{time.strftime('%H:%M:%S')}] {label}: copying {kept}", file=sys.stderr)
+        shutil.copytree(kept / "data", data_dir)
+        figures: dict[str, Any] = orjson.loads((kept / "build.json").read_bytes())
+        return figures
+    print(f"[{time.strftime('%H:%M:%S')}] {label}: building {size:,}", file=sys.stderr)
+    figures = run_step(checkout, "build", str(data_dir), str(size))
+    if kept is not None:
+        shutil.copytree(data_dir, kept / "data")
+        (kept / "build.json").write_bytes(orjson.dumps(figures))
+    return figures
+
+
 def measure(label: str, checkout: Path, size: int, work: Path) -> dict[str, Any]:
     """Build, open and serve one size on one checkout; return every figure."""
     data_dir = work / label / "data"
-    print(f"[{time.strftime('%H:%M:%S')}] {label}: building {size:,}", file=sys.stderr)
-    figures = run_step(checkout, "build", str(data_dir), str(size))
+    figures = build(label, checkout, size, data_dir)
     figures.update(run_step(checkout, "open", str(data_dir)))
     print(f"[{time.strftime('%H:%M:%S')}] {label}: serving", file=sys.stderr)
     out = work / label / "bot.json"
@@ -119,6 +155,11 @@ def _ms(values: list[float]) -> str:
     return f"{median(values) * 1000:.1f} / {percentile(values, 99) * 1000:.1f}"
 
 
+def _maybe(key: str, fmt: str) -> Any:
+    """Format a figure a checkout may lack (main before stories): a dash there."""
+    return lambda f: format(f[key], fmt) if f.get(key) is not None else "—"
+
+
 def _bot_ms(values: list[float]) -> str:
     """p50 / p95 / p99, and how many waited a whole long-poll cycle (≥ 1 s)."""
     slow = sum(v >= 1.0 for v in values)
@@ -131,6 +172,9 @@ ROWS: list[tuple[str, Any]] = [
     ("open the store (s)", lambda f: f"{f['store_open_s']:.2f}"),
     ("open every service of the bot (s)", lambda f: f"{f['open_s']:.1f}"),
     ("peak RSS, store alone after open (MB)", lambda f: f"{f['store_rss_mb']:.0f}"),
+    ("open the stories on the open store (s)", _maybe("stories_open_s", ".2f")),
+    ("restore the stories' engine (the warm-up thread) (s)", _maybe("warm_up_s", ".2f")),
+    ("peak RSS, store and stories after open (MB)", _maybe("stories_rss_mb", ".0f")),
     ("peak RSS, whole bot process (MB)", lambda f: f"{f['peak_rss_mb']:.0f}"),
     ("add one article to the store, median / p99 (ms)", lambda f: _ms(f["store_adds"])),
     ("add one in the bot (+ index, stories), median / p99 (ms)", lambda f: _ms(f["adds"])),
@@ -138,6 +182,7 @@ ROWS: list[tuple[str, Any]] = [
     ("search p50 / p99, 2 words one with a typo (ms)", lambda f: _ms(f["search"])),
     ("/latest through the bot p50 / p95 / p99 (ms)", lambda f: _bot_ms(f["latest"])),
     ("/summary ID through the bot p50 / p95 / p99 (ms)", lambda f: _bot_ms(f["summary"])),
+    ("429 answers to the bot during those (Telegram's limits)", _maybe("too_many", ",")),
     ("digest composition, 10,000 subscribers (s)", lambda f: f"{f['digest_s']:.1f}"),
     ("articles in the last 24 h (a digest's candidates)", lambda f: f"{f['fresh']:,}"),
     ("index build (+ stories) at import (s)", lambda f: f"{f['index_s']:.0f}"),

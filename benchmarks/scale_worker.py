@@ -91,13 +91,36 @@ def build(data_dir: Path, size: int) -> dict[str, Any]:
     }
 
 
+def open_stories(store: ArticleStore, data_dir: Path) -> dict[str, Any]:
+    """Open the story service read-only on the open store, then restore its engine (the
+    warm-up); nothing on a checkout without stories."""
+    try:
+        from bot.stories.service import StoryService
+    except ImportError:
+        return {}
+    start = time.perf_counter()
+    stories = StoryService(store, data_dir / "stories", readonly=True)
+    stories.initialize()
+    figures: dict[str, Any] = {"stories_open_s": time.perf_counter() - start}
+    figures["stories_rss_mb"] = peak_rss_mb()
+    start = time.perf_counter()
+    stories.warm_up()
+    figures["warm_up_s"] = time.perf_counter() - start
+    figures["stories"] = len(stories)
+    stories.shutdown()
+    return figures
+
+
 def open_store(data_dir: Path) -> dict[str, Any]:
-    """Open the store alone: open time, peak RSS right after, then add-one without listeners."""
+    """Open the store alone: open time, peak RSS right after, then add-one without listeners
+    (the stories, opened after the store's figures, listen only while they are measured)."""
     start = time.perf_counter()
     store = ArticleStore(data_dir, retention_days=0)
     store.initialize()
     figures: dict[str, Any] = {"store_open_s": time.perf_counter() - start}
     figures["store_rss_mb"] = peak_rss_mb()
+    figures.update(open_stories(store, data_dir))
+    store.shutdown()  # drops the stories' listeners: the probes below are the store's alone
     # The probes go only to the newest segment: put its files back after, so the index built
     # at import stays in step with the store (else the bot would rebuild it on open).
     articles = data_dir / "articles"

@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from bot.archive.lock import DataDirLock, DataDirLocked
-from bot.archive.records import SCHEMA_VERSION, SchemaError
+from bot.archive.records import SCHEMA_VERSION, SchemaError, to_micros
 from bot.archive.segments import SEGMENT_GLOB
 from bot.archive.store import SEGMENT_CAPACITY, ArticleStore, StoreReadOnly
 from bot.models import Article
@@ -159,3 +159,27 @@ def test_retention_tells_removal_listeners(tmp_path: Path, clock: FakeClock) -> 
     s.prune()
     s.prune()  # nothing left to remove: nobody is called
     assert heard == [[old[0].id]]
+
+
+def test_shared_ids_answers_the_stores_own_strings_and_none_for_the_unknown(
+    store: ArticleStore, tmp_path: Path, clock: FakeClock
+) -> None:
+    added = store.add_many(draft(n) for n in range(3)).added
+    again = reopen(tmp_path, clock)  # ids parsed from the segments, not the drafts' strings
+    asked = ["".join(a.id) for a in added] + ["no-such-id"]  # equal strings, other objects
+    shared = again.shared_ids(asked)
+    assert shared[:3] == asked[:3] and shared[3] is None
+    stored = [again.get(a.id) for a in added]
+    assert all(a is not None and s is a.id for s, a in zip(shared[:3], stored, strict=True))
+    assert all(s is not q for s, q in zip(shared[:3], asked[:3], strict=True))
+
+
+def test_arrival_keys_give_arrival_order_of_stored_ids_without_reading(
+    store: ArticleStore, clock: FakeClock
+) -> None:
+    first = store.add_many([draft(1), draft(2)]).added
+    clock.advance(hours=1)
+    [later] = store.add_many([draft(3)]).added
+    keys = store.arrival_keys([later.id, "no-such-id", first[0].id])
+    assert [k[2] for k in sorted(keys)] == [first[0].id, later.id]  # the unknown id is left out
+    assert keys[0][:2] == (to_micros(later.added), to_micros(later.published))

@@ -7,6 +7,7 @@ import json
 
 import httpx
 
+from bot.tgserver import LocalBotApiServer
 from tests.tgfixtures import running_server
 
 
@@ -84,3 +85,34 @@ async def test_stop_ends_a_waiting_long_poll() -> None:
         await asyncio.sleep(0.05)
     done, _ = await asyncio.wait([poll], timeout=5)
     assert done  # the client saw the poll end (an error or a 409) instead of hanging 30 s
+
+
+async def _first_poll_arrived(server: LocalBotApiServer) -> None:
+    """Return once the server has taken a getUpdates call (yielding until then)."""
+    while server.stats.calls_per_method["getupdates"] < 1:  # noqa: ASYNC110 - no event for it
+        await asyncio.sleep(0.001)
+
+
+async def test_an_update_sent_while_a_long_poll_waits_ends_that_poll() -> None:
+    async with running_server() as server, httpx.AsyncClient(timeout=60) as client:
+        url = f"{server.base_url}{server.token}/getUpdates"
+        poll = asyncio.create_task(client.post(url, json={"timeout": 30}))
+        await _first_poll_arrived(server)
+        await server.user(7).send("hello")
+        # A missed wake-up would answer after the poll's 30 s; the guard ends the test at 10.
+        answer = await asyncio.wait_for(poll, 10)
+    assert [u["message"]["text"] for u in answer.json()["result"]] == ["hello"]
+
+
+async def test_an_update_sent_between_two_long_polls_is_in_the_next_at_once() -> None:
+    async with running_server() as server, httpx.AsyncClient(timeout=60) as client:
+        url = f"{server.base_url}{server.token}/getUpdates"
+        user = server.user(7)
+        await user.send("first")
+        [first] = (await client.post(url, json={"timeout": 30})).json()["result"]
+        await user.send("second")  # while the bot would still be handling the first
+        offset = first["update_id"] + 1
+        poll = client.post(url, json={"timeout": 30, "offset": offset})
+        answer = await asyncio.wait_for(poll, 10)  # a hang guard, far under the 30 s poll
+    assert [u["message"]["text"] for u in answer.json()["result"]] == ["second"]
+    assert server.pending_updates == 1  # confirmed only by the poll after it

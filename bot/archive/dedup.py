@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Container
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Parameters that only say where a click came from; two URLs differing in them are one page.
@@ -61,3 +62,13 @@ def content_hash(title: str, body: str) -> str:
 def short_id(key: str) -> str:
     """Return a short stable article id derived from a dedup key."""
     return hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def unique_id(key: str, *taken: Container[str]) -> str:
+    """Return the short id of key, salted until no taken set holds it (a rare 48-bit clash)."""
+    candidate = short_id(key)
+    salt = 0
+    while any(candidate in ids for ids in taken):
+        salt += 1
+        candidate = short_id(f"{key}#{salt}")
+    return candidate

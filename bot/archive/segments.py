@@ -181,3 +181,13 @@ class Segment:
 
     def __len__(self) -> int:
         return self.count
+
+
+def writable_segment(segments: list[Segment], directory: Path, capacity: int) -> Segment:
+    """Return the newest segment when it has room, else a new one appended to segments."""
+    if segments and len(segments[-1]) < capacity:
+        return segments[-1]
+    number = segments[-1].number + 1 if segments else 1
+    segment = Segment(number, segment_path(directory, number))
+    segments.append(segment)
+    return segment

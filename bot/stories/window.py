@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
 from typing import Protocol, TypeVar
 
 from bot.models import Article
+from bot.stories.journal import StoryRecord
 from bot.stories.model import StoryItem
 
 
@@ -35,31 +37,37 @@ class ArticleReader(Protocol):
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[Article]: ...
     def get(self, article_id: str) -> Article | None: ...
+    def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]: ...
+    def arrival_keys(self, article_ids: Iterable[str]) -> list[tuple[int, int, str]]: ...
     def add_listener(self, listener: Callable[[list[Article]], None]) -> None: ...
     def add_removal_listener(self, listener: Callable[[list[str]], None]) -> None: ...
 
 
-def window_items(
-    story_of: Mapping[str, str],
-    store: ArticleReader,
-    window: timedelta,
-    limit: int = MAX_RESTORE,
-) -> list[tuple[str, StoryItem]]:
-    """Return (story id, item) of the newest `limit` articles of stories open in the window.
+def open_members(records: Iterable[StoryRecord], window: timedelta) -> dict[str, str]:
+    """Return member -> story id of the stories still open: newest article within `window` of
+    the newest of all stories, like the engine's own clock. Reads no article (cheap enough to
+    call holding the records' lock)."""
+    dated = [(r.last, r) for r in records if r.last is not None]
+    if not dated:
+        return {}
+    cutoff = max(last for last, _ in dated) - window
+    return {m: r.id for last, r in dated if last >= cutoff for m in r.members}
 
-    The window ends at the newest article of any story, like the engine's own clock. Items
-    come in arrival order (by `added`), so the restored centroids match the original ones.
-    The limit bounds the start-up work (half a millisecond of CPU per article): an import of
+
+def window_items(
+    story_of: Mapping[str, str], store: ArticleReader, limit: int = MAX_RESTORE
+) -> list[tuple[str, StoryItem]]:
+    """Return (story id, item) of the newest `limit` of these articles, in arrival order.
+
+    Arrival order (by `added`) makes the restored centroids match the original ones. The
+    limit bounds the start-up work (half a millisecond of CPU per article): an import of
     undated news puts everything in one window, and the newest reports carry a story anyway.
+    The newest are picked from the store's light keys, so only they are read (at 1M the open
+    stories held 700,000 articles: reading them all took 6.6 s and 100 MB).
     """
-    members = [a for aid in story_of if (a := store.get(aid)) is not None]
-    if not members:
-        return []
-    cutoff = max(a.published for a in members) - window
-    open_stories = {story_of[a.id] for a in members if a.published >= cutoff}
-    chosen = [a for a in members if story_of[a.id] in open_stories]
-    chosen.sort(key=lambda a: (a.added, a.published, a.id))
-    return [(story_of[a.id], to_item(a)) for a in chosen[-limit:]]
+    newest = heapq.nlargest(limit, store.arrival_keys(story_of))
+    chosen = [a for *_, aid in reversed(newest) if (a := store.get(aid)) is not None]
+    return [(story_of[a.id], to_item(a)) for a in chosen]
 
 
 def paced(items: list[T]) -> Iterator[T]:
