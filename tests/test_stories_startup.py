@@ -10,10 +10,11 @@ import orjson
 import pytest
 
 from bot.archive.store import ArticleStore
-from bot.models import Article, ArticleDraft
+from bot.models import Article
 from bot.stories import startup
 from bot.stories.service import StoryService
 from tests.conftest import FakeClock
+from tests.test_stories_service import drafts
 
 VOLCANO = [
     ("Reuters", "Volcano erupts near Grindavik in Iceland, lava flows toward town"),
@@ -47,19 +48,6 @@ class CountingStore:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.store, name)
-
-
-def drafts(reports: list[tuple[str, str]], clock: FakeClock) -> list[ArticleDraft]:
-    return [
-        ArticleDraft(
-            title=title,
-            body=f"{title}. Reported by {source}.",
-            url=f"https://{source.lower()}.example.com/{abs(hash(title))}",
-            published=clock.now - timedelta(minutes=5),
-            source=source,
-        )
-        for source, title in reports
-    ]
 
 
 def open_store(tmp_path: Path, clock: FakeClock) -> ArticleStore:

@@ -6,12 +6,15 @@ import asyncio
 import gc
 import threading
 import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from bot.archive.writer import Writer
 from bot.config import Config
-from bot.models import Article
-from bot.services import open_services
+from bot.services import Services, open_services
 from tests.feedserver import FeedServer, generate_feed
 from tests.opskit import empty_seeds
 
@@ -33,54 +36,53 @@ async def test_writes_run_one_at_a_time_in_order_on_one_thread() -> None:
     assert {name for _, name in seen} == {"newsbrief-writer_0"}
 
 
-async def test_a_feed_cycle_commits_store_and_index_off_the_loop(
-    tmp_path: Path, server: FeedServer
-) -> None:
-    """The store's listeners (the search index among them) run on the writer thread."""
-    config = Config(data_dir=tmp_path / "data", seeds_dir=empty_seeds(tmp_path))
-    services = open_services(config, write=True)
-    services.feeds.allow_private = True
-    threads: list[str] = []
+@dataclass
+class Watched:
+    """Services with feeds on loopback, and the threads the store's listeners ran on."""
 
-    def listener(articles: list[Article]) -> None:
-        threads.append(threading.current_thread().name)
-
-    services.store.add_listener(listener)
-    server.put("/big.xml", generate_feed(7, 200))
-    try:
-        await services.feeds.initialize()
-        services.feeds.seed_feeds([server.url("/big.xml")])
-        frozen = gc.get_freeze_count()
-        [result] = await services.feeds.poll_all()
-        assert len(result.added) == 200
-        assert gc.get_freeze_count() > frozen  # the batch's articles left the full passes
-        assert threads == ["newsbrief-writer_0"]  # not the loop's thread
-        assert services.search.search("feed 7 story 123").total > 0  # and the index has them
-    finally:
-        await services.feeds.shutdown()
-        services.shutdown()
-        gc.unfreeze()
+    services: Services
+    threads: list[str]
 
 
-async def test_adding_a_feed_stores_its_items_off_the_loop(
-    tmp_path: Path, server: FeedServer
-) -> None:
-    """/addfeed stores the feed's first items on the writer thread, like a poll cycle."""
+@pytest.fixture
+async def watched(tmp_path: Path) -> AsyncIterator[Watched]:
     config = Config(data_dir=tmp_path / "data", seeds_dir=empty_seeds(tmp_path))
     services = open_services(config, write=True)
     services.feeds.allow_private = True
     threads: list[str] = []
     services.store.add_listener(lambda articles: threads.append(threading.current_thread().name))
-    server.put("/first.xml", generate_feed(3, 50))
+    await services.feeds.initialize()
     try:
-        await services.feeds.initialize()
-        status = await services.feeds.add_feed(server.url("/first.xml"))
-        assert status.items == 50
-        assert threads == ["newsbrief-writer_0"]
+        yield Watched(services, threads)
     finally:
         await services.feeds.shutdown()
         services.shutdown()
         gc.unfreeze()
+
+
+async def test_a_feed_cycle_commits_store_and_index_off_the_loop(
+    watched: Watched, server: FeedServer
+) -> None:
+    """The store's listeners (the search index among them) run on the writer thread."""
+    services = watched.services
+    server.put("/big.xml", generate_feed(7, 200))
+    services.feeds.seed_feeds([server.url("/big.xml")])
+    frozen = gc.get_freeze_count()
+    [result] = await services.feeds.poll_all()
+    assert len(result.added) == 200
+    assert gc.get_freeze_count() > frozen  # the batch's articles left the full passes
+    assert watched.threads == ["newsbrief-writer_0"]  # not the loop's thread
+    assert services.search.search("feed 7 story 123").total > 0  # and the index has them
+
+
+async def test_adding_a_feed_stores_its_items_off_the_loop(
+    watched: Watched, server: FeedServer
+) -> None:
+    """/addfeed stores the feed's first items on the writer thread, like a poll cycle."""
+    server.put("/first.xml", generate_feed(3, 50))
+    status = await watched.services.feeds.add_feed(server.url("/first.xml"))
+    assert status.items == 50
+    assert watched.threads == ["newsbrief-writer_0"]
 
 
 class Node:
