@@ -78,6 +78,10 @@ async def test_backup_during_a_digest_fan_out_restores_with_nothing_missing(
                 await asyncio.sleep(0.01)
             before_ids = {a.id for a in services.store}
             before_cursors = {s.sub_id: s.cursor for s in digests.subs.all()}
+            # Committed is on disk. The memory leads the users file (its writes queue on the
+            # users thread), and the backup, like the CLI's in another process, sees only
+            # files: wait for the writes behind this view before the backup begins.
+            await digests.subs.saved()
             stop = asyncio.Event()
             counter = itertools.count(1000)
             written: list[int] = []

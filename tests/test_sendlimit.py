@@ -15,10 +15,10 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter
 
 from bot.app.sendlimit import SendLimiter
-from bot.digests.delivery import Deliverer, DigestPart, Outcome
+from bot.digests.delivery import Deliverer, DigestPart, Outcome, Result
 from bot.digests.pacing import Pacer, Pacing
 
 # 10 messages a second in all, digests alone too: the digests fill the whole budget.
@@ -240,6 +240,42 @@ async def test_a_digest_send_hands_its_429_back_to_the_deliverer() -> None:
     with pytest.raises(RetryAfter):
         await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, {"digest": True})
     assert call.at == [0.0]
+
+
+async def test_429s_do_not_use_up_a_digest_messages_attempts() -> None:
+    time = VirtualTime()
+    pacer = Pacer(replace(TIGHT, max_attempts=2), clock=time.clock, sleep=time.sleep)
+    call = Calls(fail=5, time=time)
+    results: list[Result] = []
+
+    async def send(chat_id: int, part: DigestPart) -> object:
+        return await call()
+
+    async def deliver() -> None:
+        results.append(await Deliverer(send, pacer).deliver(5, [DigestPart("x")]))
+
+    await time.run(deliver())
+    assert results == [Result(Outcome.SENT, 1, None, 5)]
+    assert call.at == [0.0, 3.0, 6.0, 9.0, 12.0, 15.0]  # each time after retry_after
+
+
+async def test_network_errors_alone_use_up_the_attempts() -> None:
+    time = VirtualTime()
+    pacer = Pacer(replace(TIGHT, max_attempts=1), clock=time.clock, sleep=time.sleep)
+    call = Calls(fail=2, time=time)
+
+    async def send(chat_id: int, part: DigestPart) -> object:
+        await call()  # two 429s first, then the network fails
+        raise NetworkError("connection reset")
+
+    results: list[Result] = []
+
+    async def deliver() -> None:
+        results.append(await Deliverer(send, pacer).deliver(5, [DigestPart("x")]))
+
+    await time.run(deliver())
+    assert results == [Result(Outcome.FAILED, 0, None, 2)]
+    assert call.at == [0.0, 3.0, 6.0]
 
 
 @pytest.mark.parametrize(

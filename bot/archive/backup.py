@@ -13,6 +13,12 @@ Why a copy taken while the bot writes is consistent:
   are read. The journal goes before users.json because compaction folds the journal into
   users.json before truncating it: whatever moves between the two reads is in one of them.
 
+Committed means on disk. The bot changes its memory first and queues the users file's
+writes, journal lines included, on that file's own thread (bot/archive/userdb.py); it
+answers a change, and counts a digest delivered, only once the write has landed. A backup
+(the CLI's, another process) sees only the files: a write still queued when it starts is
+not in it, as if the bot had stopped a moment earlier.
+
 So a backup holds everything committed before it started (and maybe some later work);
 at worst, after a restore, one digest is sent again or a feed is fetched again and the
 duplicates are dropped. Nothing is missing. The manifest (written last) lists each

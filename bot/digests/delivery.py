@@ -77,32 +77,45 @@ class Deliverer:
         return Result(Outcome.SENT, len(parts), None, retries)
 
     async def _one(self, chat_id: int, part: DigestPart, person: bool) -> Result:
-        """Send one message, retrying 429s after retry_after and network errors briefly."""
+        """Send one message: 429s waited out as often as they come, network errors retried.
+
+        A 429 is Telegram's flood control, not a fault of the message: it says when to come
+        back, and every sender pauses until then. So it does not use up the message's
+        `max_attempts`, which bound only errors that may repeat for ever (network, timeouts).
+        Counting 429s lost digests in a storm: the pause ends for all senders at once, the
+        same message may come first each time and take a share of the 429s beyond its
+        attempts, and a FAILED digest waits for the next day.
+        """
         attempts = self.pacer.pacing.max_attempts
         turn = self.pacer.person_turn if person else self.pacer.wait_turn
-        for attempt in range(attempts):
+        failures = retries = 0
+        while True:
             await turn(chat_id)
             try:
                 # A send stuck past the timeout must not hold this worker forever.
                 await asyncio.wait_for(self._send(chat_id, part), self.pacer.pacing.send_timeout)
-                return Result(Outcome.SENT, 1, None, attempt)
+                return Result(Outcome.SENT, 1, None, retries)
             except RetryAfter as exc:
                 self.too_many += 1
                 self.pacer.pause(retry_seconds(exc))
             except ChatMigrated as exc:
-                return Result(Outcome.MIGRATED, 0, exc.new_chat_id, attempt)
+                return Result(Outcome.MIGRATED, 0, exc.new_chat_id, retries)
             except Forbidden as exc:
                 log.info("chat %s cannot be reached: %s", chat_id, exc.message)
-                return Result(Outcome.GONE, 0, None, attempt)
+                return Result(Outcome.GONE, 0, None, retries)
             except BadRequest as exc:
                 gone = any(p in exc.message.lower() for p in GONE_PHRASES)
                 if not gone:
                     log.warning("digest for chat %s refused: %s", chat_id, exc.message)
-                return Result(Outcome.GONE if gone else Outcome.FAILED, 0, None, attempt)
+                return Result(Outcome.GONE if gone else Outcome.FAILED, 0, None, retries)
             except (NetworkError, TimeoutError) as exc:  # it may have arrived; resend anyway
+                failures += 1
+                if failures >= attempts:
+                    log.warning("digest for chat %s not sent: %d network errors", chat_id, failures)
+                    return Result(Outcome.FAILED, 0, None, retries)
                 log.info("digest send to %s failed (%s); retrying", chat_id, exc)
-                await asyncio.sleep(NETWORK_BACKOFF * (attempt + 1))
-        return Result(Outcome.FAILED, 0, None, attempts)
+                await asyncio.sleep(NETWORK_BACKOFF * failures)
+            retries += 1
 
 
 def retry_seconds(exc: RetryAfter) -> float:

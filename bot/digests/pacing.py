@@ -44,7 +44,7 @@ class Pacing:
     per_chat_per_second: float = 1.0
     group_per_minute: float = 19.0  # Telegram allows 20
     workers: int = 8  # sends in flight at once; bounds what a crash can repeat
-    max_attempts: int = 8  # per message, for 429s and network errors
+    max_attempts: int = 8  # per message, for network errors; 429s are waited out
     send_timeout: float = 30.0  # a send hung longer is abandoned and retried
     overall_per_second: float = 29.0  # every message, replies to people included
     reply_burst: int = 15  # replies that may go at once, as Telegram allows a short burst
