@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.archive.writer import Writer
+from bot.archive import writer as writer_module
+from bot.archive.writer import Writer, paced
 from bot.config import Config
 from bot.services import Services, open_services
 from tests.feedserver import FeedServer, generate_feed
@@ -113,3 +114,29 @@ async def test_a_large_write_frees_its_cyclic_garbage_and_freezes_the_survivors(
         gc.enable()
         gc.unfreeze()
         writer.shutdown()
+
+
+class FakeTime:
+    """A clock where each item of work takes 1 ms, and sleeps are recorded."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def perf_counter(self) -> float:
+        self.now += 0.001
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+
+def test_paced_work_pauses_after_every_few_milliseconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writer-thread loops hand the GIL to the event loop between slices of work."""
+    fake = FakeTime()
+    monkeypatch.setattr(writer_module, "time", fake)
+    assert list(paced(range(40))) == list(range(40))
+    assert fake.sleeps  # without pauses a flat-out thread keeps winning the GIL back
+    slices = 40 / len(fake.sleeps)  # items (1 ms each) between two pauses
+    assert writer_module.WORK_SECONDS * 1000 <= slices <= writer_module.WORK_SECONDS * 1000 + 1
+    assert set(fake.sleeps) == {writer_module.PAUSE_SECONDS}

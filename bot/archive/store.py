@@ -42,6 +42,7 @@ from bot.archive.records import (
     to_micros,
 )
 from bot.archive.segments import Segment, writable_segment
+from bot.archive.writer import paced
 from bot.models import Article, ArticleDraft, utcnow
 
 SEGMENT_CAPACITY = 1000
@@ -194,7 +195,7 @@ class ArticleStore:
         batch: list[tuple[Article, Document, list[int]]] = []
         taken_keys: set[int] = set()
         taken_ids: set[str] = set()
-        for draft in drafts:
+        for draft in paced(drafts):  # on the writer thread: replies get the GIL between
             url_key = canonical_url(draft.url) if draft.url else None
             content_key = content_hash(draft.title, draft.body)
             keys = dedup_keys(url_key, draft.guid or None, content_key)

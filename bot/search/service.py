@@ -30,6 +30,7 @@ from pathlib import Path
 
 import tantivy
 
+from bot.archive.writer import paced
 from bot.models import Article, ProgressFactory, no_progress, utcnow
 from bot.search import index as ix
 from bot.search.analysis import GROUPS, fold, folded_analyzer, group_of, stemming_analyzer
@@ -114,7 +115,7 @@ class SearchService:
         with self._lock:
             if self._writer is None or self._index is None:
                 return  # readonly on-disk index, or shut down
-            for article in articles:
+            for article in paced(articles):  # the writer thread leaves the GIL to replies
                 self._writer.delete_documents_by_term(ix.ID, article.id)
                 self._writer.add_document(ix.to_document(article))
             self._writer.commit()

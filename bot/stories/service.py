@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.archive.writer import paced
 from bot.models import Article, Story, utcnow
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import StoryJournal, StoryRecord, other_headlines, settings_identity
@@ -29,7 +30,7 @@ from bot.stories.model import EngineSettings, StorySummary
 from bot.stories.ranking import importance
 from bot.stories.startup import newest_time, share_members, unassigned
 from bot.stories.views import ViewCache, ranking_summary, story_view
-from bot.stories.window import ArticleReader, open_members, paced, to_item, window_items
+from bot.stories.window import ArticleReader, open_members, to_item, window_items
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class StoryService:
     def add_articles(self, articles: Sequence[Article]) -> None:
         """Assign a committed batch to stories (called by the store, maybe off the loop)."""
         with self._engine_lock:
-            for k in range(0, len(articles), CHUNK):
+            for k in paced(range(0, len(articles), CHUNK)):  # replies get the GIL between
                 chunk = [a for a in articles[k : k + CHUNK] if a.id not in self._story_of]
                 self._assign(chunk, journal=True)
 

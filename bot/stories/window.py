@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import heapq
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from bot.models import Article
 from bot.stories.journal import StoryRecord
@@ -26,9 +25,6 @@ def to_item(article: Article) -> StoryItem:
 
 
 MAX_RESTORE = 5000
-PACE_EVERY = 100
-PACE_SECONDS = 0.002
-T = TypeVar("T")
 
 
 class ArticleReader(Protocol):
@@ -68,11 +64,3 @@ def window_items(
     newest = heapq.nlargest(limit, store.arrival_keys(story_of))
     chosen = [a for *_, aid in reversed(newest) if (a := store.get(aid)) is not None]
     return [(story_of[a.id], to_item(a)) for a in chosen]
-
-
-def paced(items: list[T]) -> Iterator[T]:
-    """Yield items, pausing briefly every hundred: a background warm-up leaves the GIL to replies."""
-    for n, item in enumerate(items, start=1):
-        yield item
-        if n % PACE_EVERY == 0:
-            time.sleep(PACE_SECONDS)
