@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from bot.archive.store import ArticleStore
 from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
 from bot.feeds.fulltext import FullText
+from bot.feeds.parsing import ParseCrashed, ParserPool
 from bot.feeds.registry import FeedRecord
 from bot.feeds.status import PollResult
-from bot.ingest.feedparse import ParsedFeed, parse_feed
+from bot.ingest.feedparse import ParsedFeed
 from bot.models import Article, ArticleDraft
 
 log = logging.getLogger(__name__)
@@ -82,15 +83,16 @@ class Poller:
         clock: Callable[[], datetime],
         fulltext: FullText | None,
         backoff: Backoff,
+        parser: ParserPool,
     ) -> None:
         self.fetcher = fetcher
+        self.parser = parser
         self.store = store
         self.clock = clock
         self.fulltext = fulltext
         self.backoff = backoff
-        # Parsing is pure-Python CPU work: six parser threads would hold the GIL against the
-        # event loop's one (replies wait ~5 ms per hand-over, many times over). One at a time
-        # keeps a 10,000-item cycle from stalling replies; fetches still overlap.
+        # One document at a time goes to the parser's process (bot/feeds/parsing.py); fetches
+        # still overlap.
         self._parsing = asyncio.Semaphore(1)
 
     async def fetch_and_parse(self, record: FeedRecord) -> tuple[FetchResult, ParsedFeed | None]:
@@ -101,8 +103,8 @@ class Poller:
         if fetched.not_modified:
             return fetched, None
         async with self._parsing:
-            parsed = await asyncio.to_thread(
-                parse_feed, fetched.body, fetched_at=self.clock(), content_type=fetched.content_type
+            parsed = await self.parser.parse(
+                fetched.body, fetched_at=self.clock(), content_type=fetched.content_type
             )
         return fetched, parsed
 
@@ -113,7 +115,7 @@ class Poller:
         record.last_fetch = now
         try:
             fetched, parsed = await self.fetch_and_parse(record)
-        except FetchError as exc:
+        except (FetchError, ParseCrashed) as exc:
             return replace(self.fail(record, str(exc), now), seconds=time.perf_counter() - started)
         if parsed is None:
             self._succeed(record, now, "not modified")

@@ -16,6 +16,7 @@ from bot.archive.userdb import UserDB
 from bot.archive.writer import Writer
 from bot.feeds.fetcher import Fetcher, FetchSettings, make_client
 from bot.feeds.fulltext import FullText, FullTextSettings
+from bot.feeds.parsing import ParserPool
 from bot.feeds.poller import Backoff, Poller, Prepared, is_due
 from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id
 from bot.feeds.safety import UnsafeURL, check_syntax
@@ -83,13 +84,16 @@ class FeedService:
         if self.use_fulltext:
             known = lambda url: self.store.find_by_url(url) is not None  # noqa: E731
             fulltext = FullText(fetcher, self.fulltext_settings, known)
-        self._poller = Poller(fetcher, self.store, self.clock, fulltext, self.backoff)
+        parser = ParserPool()
+        self._poller = Poller(fetcher, self.store, self.clock, fulltext, self.backoff, parser)
 
     async def shutdown(self) -> None:
         """Close the HTTP client; scheduled jobs go with the Application's JobQueue."""
         if self._client is not None:
             await self._client.aclose()
         self._client = None
+        if self._poller is not None:
+            self._poller.parser.shutdown()
         self._poller = None
         self._job_queue = None
 

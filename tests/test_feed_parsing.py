@@ -1,0 +1,50 @@
+"""Feed documents are parsed in a child process; a document that kills it fails alone."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.feeds.parsing import ParseCrashed, ParserPool
+from bot.ingest.feedparse import ParsedFeed
+from tests.feedserver import generate_feed
+
+NOW = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+
+
+def pid_parser(data: bytes, **kwargs: Any) -> ParsedFeed:
+    """A parser that names the process it ran in, and dies on a poisoned document."""
+    if data == b"poison":
+        os._exit(3)  # what a crash in a C parser looks like from outside
+    return ParsedFeed(title=str(os.getpid()))
+
+
+async def test_documents_are_parsed_in_another_process() -> None:
+    pool = ParserPool()
+    try:
+        parsed = await pool.parse(generate_feed(2, 30), fetched_at=NOW, content_type=None)
+        assert parsed.is_feed and len(parsed.drafts) == 30
+        other = ParserPool(pid_parser)
+        try:
+            named = await other.parse(b"<rss/>", fetched_at=NOW, content_type=None)
+            assert int(named.title) != os.getpid()
+        finally:
+            other.shutdown()
+    finally:
+        pool.shutdown()
+
+
+async def test_a_document_that_kills_the_parser_fails_alone() -> None:
+    pool = ParserPool(pid_parser)
+    try:
+        first = await pool.parse(b"<rss/>", fetched_at=NOW, content_type=None)
+        with pytest.raises(ParseCrashed, match="crashed"):
+            await pool.parse(b"poison", fetched_at=NOW, content_type=None)
+        after = await pool.parse(b"<rss/>", fetched_at=NOW, content_type=None)
+        assert after.title != first.title  # a new child took over
+        assert os.getpid() not in (int(first.title), int(after.title))
+    finally:
+        pool.shutdown()
