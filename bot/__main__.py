@@ -4,4 +4,5 @@ import sys
 
 from bot.cli.main import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a multiprocessing child may import it again (as __mp_main__)
+    sys.exit(main())
