@@ -6,7 +6,8 @@ the median reply during a cycle was 2-3 times the idle one, and only the process
 back to idle. The loop's one remaining cost is unpickling the drafts (on the pool's own
 thread). A document that crashes or kills the parser breaks only the child: that feed fails
 with a clear reason and the next parse starts a new child. One worker: feeds are parsed one
-at a time, as before, and the child costs one Python process's memory (80 MB of RSS after a 500-item feed).
+at a time, as before; the child costs one Python process's memory (80 MB of RSS after
+parsing a 500-item feed).
 """
 
 from __future__ import annotations
