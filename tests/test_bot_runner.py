@@ -85,8 +85,13 @@ def test_unreachable_api_is_one_clear_line(tmp_path: Path) -> None:
     assert line.count("\n") == 1 and TOKEN not in line
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_signals_stop_the_bot_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
+def greet_then_stop(
+    args: list[str], tmp_path: Path, signum: signal.Signals
+) -> tuple[int, str, str]:
+    """Run the bot in a process against a local server, say /start, stop it with signum.
+
+    Return its exit code, its stderr and the server's bot username.
+    """
     with server_thread() as running:
         env = {
             **os.environ,
@@ -94,16 +99,8 @@ def test_signals_stop_the_bot_cleanly(tmp_path: Path, signum: signal.Signals) ->
             "TELEGRAM_API_BASE_URL": running.server.base_url,
             "NEWSBRIEF_DATA_DIR": str(tmp_path),
         }
-        code = (
-            "import os, sys; from bot.config import load_config; from bot.run.polling import run_bot; "
-            "sys.exit(run_bot(load_config(os.environ)))"
-        )
         proc = subprocess.Popen(
-            [sys.executable, "-c", code],
-            cwd=REPO,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
+            [sys.executable, *args], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True
         )
         try:
             user = running.server.user(5)
@@ -115,7 +112,17 @@ def test_signals_stop_the_bot_cleanly(tmp_path: Path, signum: signal.Signals) ->
         finally:
             if proc.poll() is None:
                 proc.kill()
-    assert proc.returncode == 0, stderr
+    return proc.returncode, stderr, running.server.bot_username
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signals_stop_the_bot_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
+    code = (
+        "import os, sys; from bot.config import load_config; from bot.run.polling import run_bot; "
+        "sys.exit(run_bot(load_config(os.environ)))"
+    )
+    returncode, stderr, _ = greet_then_stop(["-c", code], tmp_path, signum)
+    assert returncode == 0, stderr
     assert "Traceback" not in stderr
     assert TOKEN not in stderr
     lock = DataDirLock(tmp_path)
@@ -125,31 +132,8 @@ def test_signals_stop_the_bot_cleanly(tmp_path: Path, signum: signal.Signals) ->
 
 def test_run_logs_the_bots_username_and_link_after_get_me(tmp_path: Path) -> None:
     """`newsbrief run` (what `make run` starts with a token) says whom to message."""
-    with server_thread() as running:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": running.server.base_url,
-            "NEWSBRIEF_DATA_DIR": str(tmp_path),
-        }
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=REPO,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            user = running.server.user(5)
-            running.call(user.send("/start"))
-            running.call(user.wait_replies(1, timeout=30))
-            proc.send_signal(signal.SIGTERM)
-            _, stderr = proc.communicate(timeout=30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-    name = running.server.bot_username
-    assert proc.returncode == 0, stderr
+    returncode, stderr, name = greet_then_stop(["-m", "bot", "run"], tmp_path, signal.SIGTERM)
+    assert returncode == 0, stderr
     [line] = [line for line in stderr.splitlines() if "is running as" in line]
     assert f"@{name}" in line and f"https://t.me/{name}" in line
     assert TOKEN not in stderr and "Traceback" not in stderr
