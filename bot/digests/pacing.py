@@ -11,9 +11,9 @@ The one Pacer of a bot paces every message (bot/app/sendlimit.py): digests throu
 `wait_turn`, replies to people through `person_turn`. A reply never waits for digests: it
 takes the next slot of the replies' own timeline, and the digests still asleep on their
 slots move back as far as the overall rate needs (a reply a second fits in the slack
-between the digests' 28/s and the overall 29/s). The replies' timeline lets `reply_burst` replies go at once (people
-ask in clumps; Telegram allows about a second's worth of burst), then spaces them at the
-overall rate, so a crowd of people cannot exceed it either. Together replies and digests
+between the digests' 28/s and the overall 29/s). The replies' timeline lets `reply_burst`
+replies go at once (people ask in clumps; Telegram allows about a second's worth of burst),
+then spaces them at the overall rate, so a crowd of people cannot exceed it either. Together replies and digests
 stay within the overall rate, give or take that burst.
 """
 
