@@ -54,19 +54,28 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Story:
-    """A story as users see it: headline, its articles (newest first), sources, times."""
+    """A story as users see it: headline, its newest articles, sources, size, times.
+
+    `articles` holds the newest VIEW_ARTICLES (bot.stories.views) of the story's `size`: a
+    story followed for weeks can have thousands, and a user is shown the newest 30 at most.
+    """
 
     id: str
     headline: str
-    articles: tuple[Article, ...]
+    articles: tuple[Article, ...]  # newest first
     best: Article  # the article whose title is the headline: the one to link
     sources: tuple[str, ...]  # distinct source names, in order of first report
     first_seen: datetime
     last_updated: datetime
+    size: int  # how many articles the story has in all
+    source_count: int  # distinct sources; an article without one counts alone
     score: float = 0.0
 
-    @property
-    def source_count(self) -> int:
-        """Return the number of distinct sources (an article without one counts alone)."""
-        named = len(self.sources)
-        return named + sum(1 for a in self.articles if not a.source)
+
+@dataclass(frozen=True, slots=True)
+class RankedStory:
+    """A story's place in a ranking, before its view is read: a fan-out shows 10 of thousands."""
+
+    id: str
+    score: float
+    source_count: int

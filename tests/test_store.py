@@ -174,12 +174,13 @@ def test_shared_ids_answers_the_stores_own_strings_and_none_for_the_unknown(
     assert all(s is not q for s, q in zip(shared[:3], asked[:3], strict=True))
 
 
-def test_arrival_keys_give_arrival_order_of_stored_ids_without_reading(
+def test_light_gives_the_named_fields_of_stored_ids_and_skips_unknown_ones(
     store: ArticleStore, clock: FakeClock
 ) -> None:
     first = store.add_many([draft(1), draft(2)]).added
     clock.advance(hours=1)
     [later] = store.add_many([draft(3)]).added
-    keys = store.arrival_keys([later.id, "no-such-id", first[0].id])
+    keys = store.light([later.id, "no-such-id", first[0].id], "added", "published", "id")
     assert [k[2] for k in sorted(keys)] == [first[0].id, later.id]  # the unknown id is left out
     assert keys[0][:2] == (to_micros(later.added), to_micros(later.published))
+    assert store.light([first[1].id], "title", "lang") == [(first[1].title, first[1].lang)]

@@ -25,6 +25,8 @@ def story_of(best: Article, *others: Article) -> Story:
         tuple(dict.fromkeys(a.source or "" for a in members)),
         min(a.published for a in members),
         max(a.published for a in members),
+        size=len(members),
+        source_count=len({a.source for a in members}),
     )
 
 

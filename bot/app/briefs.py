@@ -1,6 +1,6 @@
 """/brief pages and /story answers: the top stories of a period, a story's articles.
 
-A brief ranks every story with an article in the period (`StoryService.top`); words narrow
+A brief ranks every story with an article in the period (`StoryService.rank`); words narrow
 the candidates to stories holding a search hit first. When the archive holds nothing from the
 period (an imported archive of old news, a bot that was off for days), the brief is taken as
 of the newest article instead, and says so: an empty brief helps nobody.
@@ -17,7 +17,7 @@ from bot.app.context import LineCache, Listing
 from bot.app.listings import Page, page_count, span_text
 from bot.app.rows import SEARCH_PAGE
 from bot.i18n import N_, Translator
-from bot.models import Story, utcnow
+from bot.models import RankedStory, Story, utcnow
 from bot.services import Services
 from bot.summarize import story_summary as summarize_story
 
@@ -54,7 +54,7 @@ def period_span(period: str, now: datetime, tz: tzinfo) -> timedelta:
 
 def cached_summary(story: Story, lines: LineCache) -> str:
     """Return 1–2 sentences from the story's newest articles, no statement twice (cached)."""
-    key = f"story:{story.id}:{len(story.articles)}"
+    key = f"story:{story.id}:{story.size}"
     found = lines.get(key)
     if found is None:
         found = summarize_story(story)
@@ -70,24 +70,20 @@ class Briefer:
         self._lines = lines
 
     def ranked(
-        self,
-        listing: Listing,
-        tz: tzinfo,
-        lang: str | None = None,
-        tr: Translator | None = None,
-    ) -> tuple[list[Story], str]:
+        self, listing: Listing, tz: tzinfo, tr: Translator | None = None
+    ) -> tuple[list[RankedStory], str]:
         """Return the listing's stories, best first, and a note when they are not from now."""
         now = utcnow()
         stories = self._services.stories
         within = self._topic_hits(listing.query) if listing.query else None
         span = period_span(listing.period, now, tz)
-        ranked = stories.top(now, span, within=within, lang=lang)
+        ranked = stories.rank(now, span, within=within)
         if ranked:
             return ranked, ""
         newest = stories.newest()
         if newest is None or newest >= now - span:
             return [], ""
-        ranked = stories.top(newest, span, within=within, lang=lang)
+        ranked = stories.rank(newest, span, within=within)
         _ = (tr or Translator.english()).gettext
         note = _("nothing from {period}; as of {date}").format(
             period=_(PERIODS[listing.period]), date=render.format_date(newest, tz, tr)
@@ -98,12 +94,14 @@ class Briefer:
         self, listing: Listing, page: int, tz: tzinfo, tr: Translator, lang: str | None = None
     ) -> Page:
         """Render page `page` (0-based) of a brief and remember what it showed."""
-        # Headlines in the chat's language when a story has articles in it.
-        ranked, note = self.ranked(listing, tz, lang or tr.lang, tr)
+        ranked, note = self.ranked(listing, tz, tr)
         listing.total = len(ranked)
         listing.page = page
         offset = page * listing.page_size
-        shown = ranked[offset : offset + listing.page_size]
+        # Only the page's stories are read; headlines in the chat's language where they exist.
+        shown = self._services.stories.views(
+            ranked[offset : offset + listing.page_size], lang=lang or tr.lang
+        )
         listing.remember(offset + 1, [s.best.id for s in shown])
         if shown:
             entries = [render.BriefEntry(s, cached_summary(s, self._lines)) for s in shown]
@@ -117,7 +115,7 @@ class Briefer:
             page=page,
             pages=page_count(listing),
             first_number=offset + 1,
-            story_ids=tuple(s.id if len(s.articles) > 1 else None for s in shown),
+            story_ids=tuple(s.id if s.size > 1 else None for s in shown),
         )
 
     def _topic_hits(self, words: str) -> list[str]:

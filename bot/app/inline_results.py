@@ -73,7 +73,7 @@ def inline_page(
     items = []
     for article in articles:
         story = services.stories.story_for_article(article.id, lang=tr.lang)
-        if story is not None and len(story.articles) > 1:
+        if story is not None and story.size > 1:
             items.append(_story_item(story, lines, tz, tr))
         else:
             items.append(_item(article, lines, tz, tr))
@@ -87,7 +87,7 @@ def _lead(article: Article) -> list[str]:
 
 def _story_item(story: Story, lines: LineCache, tz: ZoneInfo, tr: Translator) -> InlineArticle:
     """Return the inline view of a story: its headline, sources, and the best article's lead."""
-    key = f"storycard:{tz.key}:{tr.lang}:{story.id}:{len(story.articles)}"
+    key = f"storycard:{tz.key}:{tr.lang}:{story.id}:{story.size}"
     card = lines.get(key)
     if card is None:
         card = render.story_card(story, _lead(story.best), tz, tr)

@@ -107,7 +107,7 @@ class Lister:
             first_number=offset + 1,
             suggestion=listing.suggestion,
             relaxed=relaxed,
-            story_ids=tuple(s.id if s and len(s.articles) > 1 else None for s in stories),
+            story_ids=tuple(s.id if s and s.size > 1 else None for s in stories),
         )
 
     def _fetch(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from bot.archive.dedup import canonical_url, content_hash, unique_id
 from bot.archive.entries import (
@@ -143,11 +144,11 @@ class ArticleStore:
             return [e.id if e is not None else None for e in found]
         return list(map(attrgetter("id"), stored))
 
-    def arrival_keys(self, article_ids: Iterable[str]) -> list[tuple[int, int, str]]:
-        """Return (added, published, id) of each stored id, in µs: arrival order, no article."""
+    def light(self, article_ids: Iterable[str], *fields: str) -> list[tuple[Any, ...]]:
+        """Return two or more `Entry` fields (dates in µs) of each stored id; builds no Article."""
         with self._lock:
             found = list(filter(None, map(self._by_id.get, article_ids)))
-        return list(map(attrgetter("added", "published", "id"), found))
+        return list(map(attrgetter(*fields), found))
 
     def find_by_url(self, url: str) -> Article | None:
         """Return the article stored under this URL (compared canonically)."""

@@ -66,11 +66,11 @@ def cmd_stories(services: Services, args: argparse.Namespace, out: TextIO) -> in
         print(f"newsbrief stories: {exc}", file=sys.stderr)
         return 2
     now = utcnow()
-    ranked = services.stories.top(now, period)
+    top = args.top or DEFAULT_TOP
+    ranked = services.stories.top(now, period, limit=top)
     newest = services.stories.newest()
     if not ranked and newest is not None and newest < now - period:
-        ranked = services.stories.top(newest, period)
-    ranked = ranked[: args.top or DEFAULT_TOP]
+        ranked = services.stories.top(newest, period, limit=top)
     if args.json:
         out.write(orjson.dumps([_shape(s) for s in ranked]).decode() + "\n")
         return 0
@@ -88,6 +88,7 @@ def _shape(story: Story) -> dict[str, Any]:
         "first_seen": story.first_seen.isoformat(),
         "last_updated": story.last_updated.isoformat(),
         "score": round(story.score, 4),
-        "articles": [a.id for a in story.articles],
+        "size": story.size,
+        "articles": [a.id for a in story.articles],  # the newest VIEW_ARTICLES
         "url": story.best.url,
     }

@@ -11,24 +11,21 @@ sources since, and is then marked as an update.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from functools import partial
+from typing import Protocol
 
-from bot.digests.records import Subscription, topic_key
-from bot.models import Article, Story
-from bot.search import SearchResult
+from bot.digests.matching import RankCache, Searcher, cached_matches, remembered
+from bot.digests.records import Subscription
+from bot.models import Article, RankedStory, Story
 
 FIRST_DIGEST_WINDOW = timedelta(hours=24)
 MIN_PERIOD = timedelta(hours=24)
 DEFAULT_CAP = 10
 UPDATE_SOURCES = 3  # new sources a story sent before needs to be sent again, as an update
-PAGE = 100  # SearchService's largest page
-MAX_PAGES = 50
-RANK_CACHE_SIZE = 512
 RANK_MINUTES = 10  # a fan-out ranks as of the same 10 minutes: recency moves slower than that
-RankCache = dict[tuple[object, ...], list[Any]]
 
 
 class ArticleSource(Protocol):
@@ -37,27 +34,16 @@ class ArticleSource(Protocol):
     def added_since(self, since: datetime) -> list[Article]: ...
 
 
-class Searcher(Protocol):
-    """The part of SearchService a digest reads."""
-
-    def search(
-        self, query: str, *, limit: int = 10, offset: int = 0, sort: str = "relevance"
-    ) -> SearchResult: ...
-
-
 class StoryRanker(Protocol):
     """The part of StoryService a digest reads."""
 
     version: int
 
-    def top(
-        self,
-        now: datetime,
-        period: timedelta,
-        *,
-        within: Sequence[str] | None = None,
-        lang: str | None = None,
-    ) -> list[Story]: ...
+    def rank(
+        self, now: datetime, period: timedelta, *, within: Sequence[str] | None = None
+    ) -> list[RankedStory]: ...
+
+    def views(self, ranking: Iterable[RankedStory], *, lang: str | None = None) -> list[Story]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +133,11 @@ def compose(
     for n, sub in enumerate(subs, start=1):
         since = since_of(sub, now)
         candidates = fresh[bisect.bisect_right(fresh, since, key=_added) :]
-        matched = _cached_rank(sub.topic, candidates, searcher, cache)
+        matched = cached_matches(sub.topic, candidates, searcher, cache)
         period = max(now - since, MIN_PERIOD)
         ranked = _cached_stories(stories, matched, now, period, lang, cache)
-        items, more, signature = _pick(ranked, seen, shown, cap, cache)
+        show = partial(stories.views, lang=lang)
+        items, more, signature = _pick(ranked, seen, shown, cap, show, cache)
         if n < len(subs):  # later sections skip what this one shows
             shown.update(i.story.id for i in items)
         sections.append(Section(sub, items, more, signature))
@@ -158,12 +145,8 @@ def compose(
 
 
 def ranked_stories(
-    stories: StoryRanker,
-    articles: Sequence[Article],
-    now: datetime,
-    period: timedelta,
-    lang: str | None,
-) -> list[Story]:
+    stories: StoryRanker, articles: Sequence[Article], now: datetime, period: timedelta
+) -> list[RankedStory]:
     """Return the stories of these articles, most important first.
 
     Importance is measured up to the newest of the articles when that is older than now:
@@ -173,7 +156,7 @@ def ranked_stories(
         return []
     newest = max(a.published for a in articles)
     reference = min(now, newest) if newest < now - period else now
-    return stories.top(reference, period, within=[a.id for a in articles], lang=lang)
+    return stories.rank(reference, period, within=[a.id for a in articles])
 
 
 def _cached_stories(
@@ -183,108 +166,72 @@ def _cached_stories(
     period: timedelta,
     lang: str | None,
     cache: RankCache | None,
-) -> list[Story]:
-    """Rank through the cache: 10,000 chats with the same new articles rank them once."""
+) -> list[RankedStory]:
+    """Rank through the cache: 10,000 chats with the same new articles rank them once.
+
+    The ranking does not depend on the language, but the views picked from it do: one list
+    per language keeps the picked views (cached by the ranking's identity) apart.
+    """
     if cache is None or not matched:
-        return ranked_stories(stories, matched, now, period, lang)
+        return ranked_stories(stories, matched, now, period)
     bucket = int(now.timestamp() // (RANK_MINUTES * 60))
     key: tuple[object, ...] = ("stories", matched[0].id, matched[-1].id, len(matched))
     key += (period, stories.version, bucket, lang)
-    found = cache.get(key)
-    if found is None:
-        if len(cache) >= RANK_CACHE_SIZE:
-            cache.clear()
-        found = cache[key] = ranked_stories(stories, matched, now, period, lang)
-    return found
+    return remembered(cache, key, lambda: ranked_stories(stories, matched, now, period))
 
 
 Picked = tuple[list[BriefItem], int, tuple[object, ...]]
 
 
+Viewer = Callable[[Iterable[RankedStory]], list[Story]]
+
+
 def _pick(
-    ranked: list[Story],
+    ranked: list[RankedStory],
     seen: Mapping[str, int],
     shown: set[str],
     cap: int,
+    show: Viewer,
     cache: RankCache | None = None,
 ) -> Picked:
     """Return up to cap stories not sent before (or grown since), how many more, a signature.
 
     Stories sent before come back only as updates; stories an earlier section of the same
-    digest showed are skipped. A fan-out calls this per chat, so the common case (nothing
-    sent, one section) is picked once per ranking and shared.
+    digest showed are skipped. Only the stories picked are read (`show`). A fan-out calls
+    this per chat, so the common case (nothing sent, one section) is picked once per
+    ranking and shared.
     """
     if not seen and not shown:
         if cache is None:
-            return _signed([BriefItem(s) for s in ranked[:cap]], max(0, len(ranked) - cap))
+            return _shown([(p, False) for p in ranked[:cap]], max(0, len(ranked) - cap), show)
         key = ("picked", id(ranked), cap)
         found = cache.get(key)
         if found is None or found[0] is not ranked:  # the ranking itself guards the id
-            picked = _signed([BriefItem(s) for s in ranked[:cap]], max(0, len(ranked) - cap))
-            found = cache[key] = [ranked, picked]
+            picked = [(p, False) for p in ranked[:cap]]
+            found = cache[key] = [ranked, _shown(picked, max(0, len(ranked) - cap), show)]
         return found[1]  # type: ignore[no-any-return]
-    items: list[BriefItem] = []
+    chosen: list[tuple[RankedStory, bool]] = []
     more = 0
-    for story in ranked:
-        if story.id in shown:
+    for place in ranked:
+        if place.id in shown:
             continue
-        before = seen.get(story.id)
-        if before is not None and story.source_count - before < UPDATE_SOURCES:
+        before = seen.get(place.id)
+        if before is not None and place.source_count - before < UPDATE_SOURCES:
             continue
-        if len(items) < cap:
-            items.append(BriefItem(story, update=before is not None))
+        if len(chosen) < cap:
+            chosen.append((place, before is not None))
         else:
             more += 1
+    return _shown(chosen, more, show)
+
+
+def _shown(chosen: list[tuple[RankedStory, bool]], more: int, show: Viewer) -> Picked:
+    """Read the chosen stories' views (one that vanished meanwhile is left out) and sign them."""
+    views = {story.id: story for story in show(place for place, _ in chosen)}
+    items = [BriefItem(views[p.id], update) for p, update in chosen if p.id in views]
     return _signed(items, more)
 
 
 def _signed(items: list[BriefItem], more: int) -> Picked:
     """Return items and more with the signature their rendering depends on."""
-    return items, more, tuple((i.story.id, len(i.story.articles), i.update) for i in items)
-
-
-def _cached_rank(
-    topic: str, candidates: list[Article], searcher: Searcher, cache: RankCache | None
-) -> list[Article]:
-    """Match through the cache; candidates are a run of arrivals, so its ends name it."""
-    if cache is None or not candidates:
-        return rank(topic, candidates, searcher)
-    key: tuple[object, ...] = (topic_key(topic), candidates[0].id, candidates[-1].id)
-    key += (len(candidates),)
-    found = cache.get(key)
-    if found is None:
-        if len(cache) >= RANK_CACHE_SIZE:
-            cache.clear()
-        found = cache[key] = rank(topic, candidates, searcher)
-    return found
-
-
-def rank(topic: str, candidates: list[Article], searcher: Searcher) -> list[Article]:
-    """Return the candidates matching the topic, best first (newest first for all news)."""
-    if not candidates:
-        return []
-    if not topic.strip():
-        return sorted(candidates, key=lambda a: (a.published, a.added), reverse=True)
-    wanted = {a.id: a for a in candidates}
-    first_day = min(a.published for a in candidates).date()
-    # A trailing space: the topic's last word is a whole word, not a prefix being typed.
-    query = f"{topic} since:{first_day.isoformat()} "
-    found: list[Article] = []
-    for page in range(MAX_PAGES):
-        result = searcher.search(query, limit=PAGE, offset=page * PAGE)
-        if result.relaxed:
-            break  # not every word matched: a digest holds only real matches
-        found += [wanted[h.article.id] for h in result.hits if h.article.id in wanted]
-        if len(found) >= len(wanted) or (page + 1) * PAGE >= result.total:
-            break
-    return _unique(found)
-
-
-def _unique(articles: list[Article]) -> list[Article]:
-    seen: set[str] = set()
-    out = []
-    for article in articles:
-        if article.id not in seen:
-            seen.add(article.id)
-            out.append(article)
-    return out
+    return items, more, tuple((i.story.id, i.story.size, i.update) for i in items)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.digests.compose import ArticleSource, Digest, RankCache, Searcher, StoryRanker, compose
+from bot.digests.compose import ArticleSource, Digest, StoryRanker, compose
 from bot.digests.delivery import DigestPart
+from bot.digests.matching import RankCache, Searcher
 from bot.digests.message import render_digest
 from bot.digests.records import Subscription
 from bot.i18n import Catalogs
@@ -79,7 +80,7 @@ class Composer:
 
     def _summary(self, story: Story) -> str:
         """Return the cached summary of a story (a new article makes a new key)."""
-        key = (story.id, len(story.articles))
+        key = (story.id, story.size)
         line = self._lines.get(key)
         if line is None:
             if len(self._lines) > SUMMARY_CACHE:

@@ -27,7 +27,7 @@ BUTTONS_PER_ROW = 5
 
 def story_button(number: int, story: Story, tr: Translator | None = None) -> tuple[str, str]:
     """Return the (label, data) of the button that lists a story's articles."""
-    count = len(story.articles)
+    count = story.size
     label = (tr or Translator.english()).ngettext("{n} article", "{n} articles", count)
     return (f"{number} · {label.format(n=count)}", STORY_BUTTON + story.id)
 
@@ -59,7 +59,7 @@ def render_digest(
             packer.add(f"🗂 {bold(section.sub.label)}")
         for item in section.items:
             entry = BriefEntry(item.story, summary(item.story), item.update)
-            many = len(item.story.articles) > 1
+            many = item.story.size > 1
             button = story_button(number, item.story, tr) if many else None
             packer.add(brief_item(number, entry, zone, tr=tr), button)
             number += 1

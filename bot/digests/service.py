@@ -14,10 +14,11 @@ from telegram.ext import CallbackContext, JobQueue
 
 from bot.archive.userdb import UserDB
 from bot.config import Config
-from bot.digests.compose import ArticleSource, Searcher, StoryRanker
+from bot.digests.compose import ArticleSource, StoryRanker
 from bot.digests.composer import Composer
 from bot.digests.delivery import Deliverer, Outcome, SendFn
 from bot.digests.jobs import DueJob, bot_sender
+from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
 from bot.digests.planner import Planner
 from bot.digests.queue import Request, WorkQueue

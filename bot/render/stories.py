@@ -100,7 +100,7 @@ def story_articles(
     for n, article in enumerate(story.articles[:limit], start=1):
         title = link(article.url, title_text(article, 150, tr))
         rows.append(f"{n}. {title} — {escape(byline(article, tz, ', ', tr))}")
-    more = len(story.articles) - limit
+    more = story.size - min(limit, len(story.articles))
     if more > 0:
         rows.append((tr or Translator.english()).gettext("…and {n} more.").format(n=more))
     return split_message("\n\n".join([head, "\n".join(rows)]))

@@ -19,17 +19,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.archive.records import from_micros
 from bot.archive.writer import paced
-from bot.models import Article, Story, utcnow
+from bot.models import Article, RankedStory, Story, utcnow
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import StoryJournal, StoryRecord, other_headlines, settings_identity
-from bot.stories.model import EngineSettings, StorySummary
-from bot.stories.ranking import importance
+from bot.stories.model import EngineSettings
 from bot.stories.startup import newest_time, share_members, unassigned
-from bot.stories.views import ViewCache, ranking_summary, story_view
+from bot.stories.views import ViewCache, member_facts, ranked, story_view
 from bot.stories.window import ArticleReader, open_members, to_item, window_items
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ COMPACT_FACTOR = 3  # rewrite the file when it holds 3× more lines than live st
 HEADLINE_EVERY_AFTER = 20
 HEADLINE_EVERY = 10
 CHUNK = 64  # articles assigned per hold of the records' lock
-VIEW_CACHE = 4096  # story views kept until their story changes (bot.stories.views)
+VIEW_CACHE = 1024  # story views kept until their story changes (bot.stories.views)
 
 
 class StoryService:
@@ -143,9 +144,12 @@ class StoryService:
             if record is None:
                 return None
             key = (story_id, len(record.members), record.members[-1], record.headline, lang)
-            cached, record = self._views.get(key), record.copy()
-        view = cached or self._view(record, lang)
-        if view is not None and cached is None:
+            cached = self._views.get(key)
+            if cached is not None:  # a fan-out asks for the same few stories 10,000 times
+                return cached
+            record = record.copy()
+        view = story_view(record, member_facts(record, self._store), self._store.get, lang)
+        if view is not None:
             self._views.put(key, view)
         return view
 
@@ -162,18 +166,14 @@ class StoryService:
             groups.setdefault(key, []).append(article_id)
         return list(groups.items())
 
-    def top(
-        self,
-        now: datetime,
-        period: timedelta,
-        *,
-        within: Collection[str] | None = None,
-        lang: str | None = None,
-    ) -> list[Story]:
+    def rank(
+        self, now: datetime, period: timedelta, *, within: Collection[str] | None = None
+    ) -> list[RankedStory]:
         """Return the stories with an article in the period ending at now, most important first.
 
         `within` (article ids, e.g. a topic's search hits) narrows the candidates first: only
-        stories holding one of them are ranked, but each is scored on all its articles.
+        stories holding one of them are ranked, but each is scored on all its articles. Reads
+        no article: `views` reads the few a user is shown.
         """
         start = now - period
         with self._lock:  # copy the candidates, rank them without the lock
@@ -183,14 +183,30 @@ class StoryService:
             else:
                 found = list(self._records.values())
             candidates = [r.copy() for r in found if r.last is not None and r.last > start]
-        scored = []
-        for record in candidates:
-            summary = self._summary(record, start, now)
-            if summary is not None and (score := importance(summary, now, period)) > 0:
-                scored.append((score, summary.sources, record))
-        scored.sort(key=lambda t: (-t[0], -t[1], t[2].id))
-        views = [self._view(record, lang, score) for score, _, record in scored]
-        return [v for v in views if v is not None]
+        at, span = now.timestamp(), period.total_seconds()
+        placed = (ranked(r, member_facts(r, self._store), at, span) for r in candidates)
+        return sorted(filter(None, placed), key=lambda r: (-r.score, -r.source_count, r.id))
+
+    def views(self, ranking: Iterable[RankedStory], *, lang: str | None = None) -> list[Story]:
+        """Return the user-facing stories of ranked ones (any that vanished since are left out)."""
+        out = []
+        for place in ranking:
+            view = self.story(place.id, lang=lang)
+            if view is not None:
+                out.append(view if view.score == place.score else replace(view, score=place.score))
+        return out
+
+    def top(
+        self,
+        now: datetime,
+        period: timedelta,
+        *,
+        within: Collection[str] | None = None,
+        lang: str | None = None,
+        limit: int | None = None,
+    ) -> list[Story]:
+        """Return the views of the `limit` most important stories of the period (`rank`)."""
+        return self.views(self.rank(now, period, within=within)[:limit], lang=lang)
 
     def newest(self) -> datetime | None:
         """Return the newest publication time of any story's article."""
@@ -250,10 +266,10 @@ class StoryService:
             del self._records[story_id]
             del changed[story_id]
         for record in changed.values():
-            titles = {m: a.title for m in record.members if (a := self._store.get(m)) is not None}
-            if record.headline not in titles.values() and titles:
-                record.headline = next(iter(titles.values()))
-            record.last = newest_time(record, self._store)
+            facts = member_facts(record, self._store)
+            if facts and record.headline not in {title for *_, title in facts}:
+                record.headline = facts[0][3]
+            record.last = from_micros(max(f[0] for f in facts)) if facts else None
         if changed or gone:
             self.version += 1
         if journal:
@@ -274,14 +290,3 @@ class StoryService:
         with self._lock:
             story_of = open_members(self._records.values(), self.settings.window)
         self._engine.restore(paced(window_items(story_of, self._store)))
-
-    def _summary(self, record: StoryRecord, start: datetime, now: datetime) -> StorySummary | None:
-        """Return the ranking view of a story with an article in (start, now], else None."""
-        return ranking_summary(record, self._articles(record), start, now)
-
-    def _view(self, record: StoryRecord, lang: str | None, score: float = 0.0) -> Story | None:
-        """Return the user-facing story of a record."""
-        return story_view(record, self._articles(record), lang, score)
-
-    def _articles(self, record: StoryRecord) -> list[Article]:
-        return [a for m in record.members if (a := self._store.get(m)) is not None]

@@ -16,6 +16,7 @@ from datetime import datetime
 from itertools import chain, repeat
 from typing import cast
 
+from bot.archive.records import from_micros
 from bot.models import Article
 from bot.stories.journal import StoryRecord
 from bot.stories.window import ArticleReader
@@ -41,8 +42,8 @@ def share_members(
 
 def newest_time(record: StoryRecord, store: ArticleReader) -> datetime | None:
     """Return the newest publication time of a story's stored members, read from the store."""
-    times = [a.published for m in record.members if (a := store.get(m)) is not None]
-    return max(times, default=None)
+    times = store.light(record.members, "published", "id")
+    return from_micros(max(times)[0]) if times else None
 
 
 BUILD_CHUNK = 1000

@@ -1,58 +1,80 @@
-"""Views of a story record over its stored articles: for ranking, and for users."""
+"""Views of a story record over the store: its place in a ranking, and what users see.
+
+Both start from the members' light fields (`Fact`s, from `ArticleReader.light`), which cost
+no Article: a story followed for weeks can hold thousands of articles, and a ranking reads
+every candidate story. Only the newest VIEW_ARTICLES of a story shown are read as articles.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import heapq
+from collections.abc import Callable, Hashable
+from operator import itemgetter
 
-from bot.models import Article, Story
+from bot.archive.records import from_micros
+from bot.models import Article, RankedStory, Story
 from bot.stories.journal import StoryRecord
-from bot.stories.model import StorySummary
+from bot.stories.ranking import arrival_importance
+from bot.stories.window import ArticleReader
+
+VIEW_ARTICLES = 30  # a story's listing shows its newest 30; its summary reads 4 of them
+FACT_FIELDS = ("published", "source", "id", "title")
+Fact = tuple[int, str | None, str, str]  # a member's published (µs), source, id, title
+MICROS = 1_000_000
 
 
-def source_key(article: Article) -> str:
+def member_facts(record: StoryRecord, store: ArticleReader) -> list[Fact]:
+    """Return the light fields of a story's stored members, in arrival order."""
+    return store.light(record.members, *FACT_FIELDS)
+
+
+def source_key(source: str | None, article_id: str) -> Hashable:
     """Return what counts as one source: the source name, or the article when it has none."""
-    return f"source:{article.source}" if article.source else f"article:{article.id}"
+    return source if source else ("article", article_id)
 
 
-def ranking_summary(
-    record: StoryRecord, articles: list[Article], start: datetime, now: datetime
-) -> StorySummary | None:
-    """Return the ranking view of a story with an article in (start, now], else None."""
-    if not any(start < a.published <= now for a in articles):
+def ranked(record: StoryRecord, facts: list[Fact], now: float, period: float) -> RankedStory | None:
+    """Return the story's place in a ranking of the period ending at now (epoch seconds),
+    or None when it has no article in the period."""
+    arrivals = [
+        (published / MICROS, source_key(source, aid)) for published, source, aid, _ in facts
+    ]
+    score = arrival_importance(arrivals, now, period)
+    if score <= 0:
         return None
-    arrivals = tuple((a.published, source_key(a)) for a in articles)
-    return StorySummary(
-        id=record.id,
-        members=tuple(record.members),
-        headline=record.headline,
-        first_seen=min(a.published for a in articles),
-        last_updated=max(a.published for a in articles),
-        sources=len({key for _, key in arrivals}),
-        arrivals=arrivals,
-    )
+    return RankedStory(record.id, score, len({key for _, key in arrivals}))
 
 
 def story_view(
-    record: StoryRecord, articles: list[Article], lang: str | None, score: float = 0.0
+    record: StoryRecord,
+    facts: list[Fact],
+    read: Callable[[str], Article | None],
+    lang: str | None,
+    score: float = 0.0,
 ) -> Story | None:
     """Return the user-facing story: headline in lang when it has one, best article, sources."""
+    newest = heapq.nlargest(VIEW_ARTICLES, facts, key=itemgetter(0, 2))  # (published, id)
+    articles = tuple(a for *_, aid, _ in newest if (a := read(aid)) is not None)
     if not articles:
         return None
     headline = record.headlines.get(lang, record.headline) if lang else record.headline
-    best = next((a for a in articles if a.title == headline), articles[0])
-    sources: dict[str, None] = {}
-    for article in sorted(articles, key=lambda a: a.published):
-        if article.source:
-            sources.setdefault(article.source, None)
-    newest_first = tuple(sorted(articles, key=lambda a: (a.published, a.id), reverse=True))
+    best_id = next((aid for *_, aid, title in facts if title == headline), facts[0][2])
+    best = read(best_id) or articles[0]
+    named: dict[str, None] = {}
+    for _, source, _, _ in sorted(facts, key=itemgetter(0)):  # in order of first report
+        if source:
+            named.setdefault(source, None)
+    unnamed = sum(1 for _, source, _, _ in facts if not source)
     return Story(
         id=record.id,
         headline=headline or best.title,
-        articles=newest_first,
+        articles=articles,
         best=best,
-        sources=tuple(sources),
-        first_seen=min(a.published for a in articles),
-        last_updated=max(a.published for a in articles),
+        sources=tuple(named),
+        first_seen=from_micros(min(f[0] for f in facts)),
+        last_updated=from_micros(max(f[0] for f in facts)),
+        size=len(facts),
+        source_count=len(named) + unnamed,
         score=score,
     )
 
