@@ -220,6 +220,9 @@ def test_get_reads_the_body_on_first_use_and_equals_the_stored_article(
     assert lazy == added and [a.body for a in lazy] == [a.body for a in added]  # type: ignore[union-attr]
     assert {hash(a) for a in lazy} == {hash(a) for a in added}
     assert reopened.get("no-such-id") is None
+    since = reopened.added_since(clock.now - timedelta(hours=1))  # a fan-out's candidates
+    assert len(since) == 5 and sum(isinstance(a, StoredArticle) for a in since) == 3
+    assert since == added  # the two cached were whole; the three others load their bodies now
 
 
 def test_the_article_cache_keeps_the_most_recently_used() -> None:

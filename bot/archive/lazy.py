@@ -75,6 +75,12 @@ class StoredArticle(Article):
         return f"StoredArticle(id={self.id!r}, title={self.title!r})"
 
 
+def lazy_articles(cache: ArticleCache, entries: list[Entry]) -> list[Article]:
+    """Return the articles of entries without reading a body: cached ones whole, others lazy."""
+    cached = cache.get_many([entry.id for entry in entries])
+    return [found or StoredArticle(e, cache) for found, e in zip(cached, entries, strict=True)]
+
+
 def _fields(article: Article) -> tuple[object, ...]:
     return (
         article.id,
