@@ -97,6 +97,20 @@ def test_language_is_detected(text: str, lang: str) -> None:
     assert detect_language(text) == lang
 
 
+def test_the_slimmed_identifier_scores_like_the_librarys_own_subset() -> None:
+    """Ours is built from the wanted languages' weights only; set_languages keeps them all."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+
+    from bot.text.lang import UNSTEMMED, _identifier
+
+    library = LanguageIdentifier.from_model_file(MODEL_FILE)
+    library.set_languages([*LANGUAGES, *UNSTEMMED])
+    ours = _identifier()
+    assert ours.nb_ptc.shape[1] == len(ours.nb_classes) < library._full_model[0].shape[1]
+    samples = [*WORDS.values(), "Україна та Польща підписали угоду", "東京で地震が発生した"]
+    assert [ours.rank(t)[:3] for t in samples] == [library.rank(t)[:3] for t in samples]
+
+
 def test_german_and_portuguese_news_are_stemmed_in_their_language(tmp_path: Path) -> None:
     de = replace(art("de", "Neue Häuser", "Die Stadt baut neue Wohnungen."), lang="de")
     pt = replace(art("pt", "Eleições", "Os governos preparam as eleições nas escolas."), lang="pt")

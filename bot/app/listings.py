@@ -142,7 +142,9 @@ class Lister:
         key = f"{article.id}:{limit}"
         line = self._lines.get(key)
         if line is None:
-            line = one_line(article.body[:LEAD_CHARS], article.title, limit=limit)
+            line = one_line(
+                article.body[:LEAD_CHARS], article.title, limit=limit, lang=article.lang
+            )
             self._lines.put(key, line)
         return render.ListItem(article, line)
 

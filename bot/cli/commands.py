@@ -39,11 +39,11 @@ def cmd_latest(services: Services, args: argparse.Namespace, out: TextIO) -> int
     """Print the newest articles."""
     articles = services.store.latest(max(1, args.n))
     if args.json:
-        _dump([article_json(a, one_line(a.body, a.title)) for a in articles], out)
+        _dump([article_json(a, one_line(a.body, a.title, lang=a.lang)) for a in articles], out)
         return 0
     for number, article in enumerate(articles, start=1):
         out.write(f"{number}. {article.title}\n   {_byline(article)}\n")
-        out.write(f"   {one_line(article.body, article.title)}\n")
+        out.write(f"   {one_line(article.body, article.title, lang=article.lang)}\n")
     if not articles:
         out.write("No articles yet: `newsbrief import FILE...` adds some.\n")
     return 0

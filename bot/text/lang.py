@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+import numpy as np
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+from py3langid.modelio import load_model  # type: ignore[import-untyped]
 
 from bot.text.analysis import LANGUAGES
 
@@ -73,10 +75,22 @@ ENGLISH_SAMPLE = 400  # characters the fast path reads
 
 @cache
 def _identifier() -> LanguageIdentifier:
-    """Load the model once (about 0.4 s); it is read-only and shared."""
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
-    identifier.set_languages([*LANGUAGES, *UNSTEMMED])
-    return identifier
+    """Load the model once (about 0.4 s), with the weights of the languages told apart here only.
+
+    `set_languages` would keep the full model's weights (28 MB: 100,000 features × 142 classes)
+    beside the subset; built from the subset, the identifier holds 53 MB instead of 82.
+    """
+    weights, priors, classes, nextmove, rows, output = load_model(MODEL_DIR / MODEL_FILE)
+    wanted = {*LANGUAGES, *UNSTEMMED}
+    keep = [i for i, label in enumerate(classes) if label in wanted]
+    return LanguageIdentifier(
+        np.ascontiguousarray(weights[:, keep]),
+        np.asarray(priors[keep]),
+        [classes[i] for i in keep],
+        nextmove,
+        output,
+        tk_row=rows,
+    )
 
 
 def detect_language(text: str, sample: int = 2000) -> str:
