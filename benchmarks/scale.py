@@ -167,6 +167,11 @@ def _bot_ms(values: list[float]) -> str:
     return f"{p50:.1f} / {p95:.1f} / {p99:.0f} ({slow} ≥ 1 s)"
 
 
+def _rss_parts(figures: dict[str, Any]) -> str:
+    parts = figures.get("exit_rss") or {}
+    return f"{parts['RssAnon']:.0f} / {parts['RssFile']:.0f}" if parts else "—"
+
+
 ROWS: list[tuple[str, Any]] = [
     ("articles stored", lambda f: f"{f['articles']:,}"),
     ("open the store (s)", lambda f: f"{f['store_open_s']:.2f}"),
@@ -176,6 +181,7 @@ ROWS: list[tuple[str, Any]] = [
     ("restore the stories' engine (the warm-up thread) (s)", _maybe("warm_up_s", ".2f")),
     ("peak RSS, store and stories after open (MB)", _maybe("stories_rss_mb", ".0f")),
     ("peak RSS, whole bot process (MB)", lambda f: f"{f['peak_rss_mb']:.0f}"),
+    ("RSS after serving: heap / mapped files (search index) (MB)", _rss_parts),
     ("add one article to the store, median / p99 (ms)", lambda f: _ms(f["store_adds"])),
     ("add one in the bot (+ index, stories), median / p99 (ms)", lambda f: _ms(f["adds"])),
     ("import throughput (articles/s)", lambda f: f"{f['articles'] / f['import_s']:,.0f}"),
