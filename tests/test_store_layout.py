@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.archive.dedup import canonical_url, content_hash
-from bot.archive.entries import ArticleCache, Entry, KeyIndex
+from bot.archive.entries import ArticleCache, Entry
+from bot.archive.keyindex import KeyIndex
 from bot.archive.lazy import StoredArticle
 from bot.archive.records import SCHEMA_VERSION
 from bot.archive.segments import Segment
@@ -264,7 +265,7 @@ def test_any_text_survives_the_records_file(items: list[tuple[str, str]]) -> Non
 def test_the_key_index_merges_and_drops_without_losing_a_key(tmp_path: Path) -> None:
     segment = Segment(1, tmp_path / "segment-000001.json")
     entries = {
-        k: Entry(f"id{k}", "t", 0, 0, None, "en", segment, 0, 1) for k in (1, 3, 5, 7, 2**64 - 1)
+        k: Entry(f"id{k}", "t", 0, 0, None, "en", segment, 1) for k in (1, 3, 5, 7, 2**64 - 1)
     }
     index = KeyIndex([5, 1, 3], [entries[5], entries[1], entries[3]])
     index.add(2**64 - 1, entries[2**64 - 1])

@@ -1,10 +1,9 @@
-"""What the store keeps in memory per article, its dedup-key index and its bounded article cache.
+"""What the store keeps in memory per article, how it loads it, and its bounded article cache.
 
 At a million articles every byte per article is a megabyte. An `Entry` holds what
 the hot paths sort, filter and list by (id, title, dates, source, language) and where
-the full document lies; bodies, URLs, GUIDs and categories stay on disk. Dedup keys
-are 64-bit integers in one sorted numpy array (8 bytes each plus an 8-byte reference)
-rather than three dicts of strings (about 250 bytes per article).
+the full document lies; bodies, URLs, GUIDs and categories stay on disk. The dedup keys
+are in `keyindex.py`.
 """
 
 from __future__ import annotations
@@ -23,13 +22,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bot.archive.keyindex import KeyIndex
 from bot.archive.records import Document, doc_to_article
 from bot.archive.segments import SEGMENT_GLOB, Segment, segment_number
 from bot.models import Article
 
 log = logging.getLogger(__name__)
-
-MERGE_AT = 100_000  # recent keys folded into the sorted array past this many
 
 
 class StoreReadOnly(Exception):
@@ -55,8 +53,17 @@ class Entry:
     source: str | None
     lang: str
     segment: Segment
-    offset: int
-    length: int
+    span: int  # offset << 32 | length of the full document: one int object, not two (40 MB at 1M)
+
+    @property
+    def offset(self) -> int:
+        """Return where the full document starts in the segment's records file."""
+        return self.span >> 32
+
+    @property
+    def length(self) -> int:
+        """Return the full document's length in bytes."""
+        return self.span & 0xFFFF_FFFF
 
 
 def by_published(entry: Entry) -> int:
@@ -105,12 +112,13 @@ def entry_of(doc: Document, segment: Segment) -> Entry:
         sys.intern(source) if source else None,  # a few hundred sources, a million articles
         sys.intern(doc["lang"]),
         segment,
-        offset,
-        length,
+        offset << 32 | length,
     )
 
 
-def load_segments(directory: Path, readonly: bool) -> tuple[list[Segment], list[Entry], KeyIndex]:
+def load_segments(
+    directory: Path, readonly: bool
+) -> tuple[list[Segment], list[Entry], KeyIndex[Entry]]:
     """Open every segment's light file: its segments, entries and dedup-key index."""
     enabled = gc.isenabled()
     gc.disable()  # a million new objects set off full collections finding nothing: 2/3 of a load
@@ -121,7 +129,9 @@ def load_segments(directory: Path, readonly: bool) -> tuple[list[Segment], list[
             gc.enable()
 
 
-def _load_segments(directory: Path, readonly: bool) -> tuple[list[Segment], list[Entry], KeyIndex]:
+def _load_segments(
+    directory: Path, readonly: bool
+) -> tuple[list[Segment], list[Entry], KeyIndex[Entry]]:
     segments: list[Segment] = []
     entries: list[Entry] = []
     key_chunks: list[npt.NDArray[np.uint64]] = []  # per segment: 1M keys as ints weigh 100 MB
@@ -157,81 +167,6 @@ def scan(entries: list[Entry]) -> Iterator[Article]:
             run = []
         if entry is not None:
             run.append(entry)
-
-
-class KeyIndex:
-    """64-bit dedup key -> entry: a sorted array built in one pass, plus a dict of keys added since.
-
-    Only the store's one writer adds; readers only look up. A dead entry (pruned) can stay
-    until the next `without`, so callers check an entry is still the live one for its id.
-    """
-
-    def __init__(self, keys: list[int] | None = None, entries: list[Entry] | None = None) -> None:
-        """Build the sorted part from parallel lists of keys and entries."""
-        raw = np.array(keys or [], dtype=np.uint64)
-        order = np.argsort(raw, kind="stable")
-        values = np.empty(len(raw), dtype=object)
-        values[:] = entries or []
-        self._keys: npt.NDArray[np.uint64] = raw[order]
-        self._values: npt.NDArray[np.object_] = values[order]
-        self._recent: dict[int, Entry] = {}
-
-    @staticmethod
-    def from_arrays(
-        keys: list[npt.NDArray[np.uint64]], values: list[npt.NDArray[np.object_]]
-    ) -> KeyIndex:
-        """Return an index of parallel chunks of keys and entries."""
-        if not keys:
-            return KeyIndex()
-        return KeyIndex._rebuilt(np.concatenate(keys), np.concatenate(values), {})
-
-    def get(self, key: int) -> Entry | None:
-        """Return the entry stored under key, if any."""
-        found = self._recent.get(key)
-        if found is not None:
-            return found
-        at = int(np.searchsorted(self._keys, np.uint64(key)))
-        if at < len(self._keys) and int(self._keys[at]) == key:
-            entry: Entry = self._values[at]
-            return entry
-        return None
-
-    def add(self, key: int, entry: Entry) -> None:
-        """Store entry under key (it wins over an older, dead entry of the same key)."""
-        self._recent[key] = entry
-
-    def merged(self) -> KeyIndex:
-        """Return a new index with the recent keys folded into the sorted array."""
-        return self._rebuilt(self._keys, self._values, self._recent)
-
-    def without(self, dead: set[Entry]) -> KeyIndex:
-        """Return a new index without the keys of dead entries (the old one stays usable)."""
-        keep = np.fromiter(
-            (e not in dead for e in self._values), dtype=bool, count=len(self._values)
-        )
-        recent = {k: e for k, e in self._recent.items() if e not in dead}
-        return self._rebuilt(self._keys[keep], self._values[keep], recent)
-
-    @staticmethod
-    def _rebuilt(
-        keys: npt.NDArray[np.uint64], values: npt.NDArray[np.object_], recent: dict[int, Entry]
-    ) -> KeyIndex:
-        """Return an index of sorted arrays plus recent pairs, all in the arrays (no int objects)."""
-        extra_values = np.empty(len(recent), dtype=object)
-        extra_values[:] = list(recent.values())
-        all_keys = np.concatenate([keys, np.fromiter(recent, dtype=np.uint64, count=len(recent))])
-        all_values = np.concatenate([values, extra_values])
-        order = np.argsort(all_keys, kind="stable")
-        index = KeyIndex()
-        index._keys, index._values = all_keys[order], all_values[order]
-        return index
-
-    def needs_merge(self) -> bool:
-        """Return whether enough keys arrived since the last build to fold them in."""
-        return len(self._recent) > MERGE_AT
-
-    def __len__(self) -> int:
-        return len(self._keys) + len(self._recent)
 
 
 class ArticleCache:

@@ -22,7 +22,6 @@ from bot.archive.entries import (
     AddResult,
     ArticleCache,
     Entry,
-    KeyIndex,
     StoreReadOnly,
     by_arrival,
     by_published,
@@ -33,6 +32,7 @@ from bot.archive.entries import (
     ordered,
     scan,
 )
+from bot.archive.keyindex import KeyIndex
 from bot.archive.lazy import StoredArticle, lazy_articles
 from bot.archive.records import (
     Document,
@@ -84,7 +84,7 @@ class ArticleStore:
         self._lock = threading.Lock()
         self._cache = ArticleCache(cache_size)
         self._by_id: dict[str, Entry] = {}
-        self._keys = KeyIndex()
+        self._keys: KeyIndex[Entry] = KeyIndex()
         self._segments: list[Segment] = []
         self._newest: list[Entry] = []
         self._arrivals: list[Entry] = []
