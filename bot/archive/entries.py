@@ -144,10 +144,10 @@ def _load_segments(
         keys: list[int] = []
         owners: list[Entry] = []
         for doc in docs:
-            entry = entry_of(doc, segment)
-            if entry.offset + entry.length > size:  # e.g. a backup copied while a prune ran
-                log.warning("%s lacks the record of %s; skipped", segment.records, entry.id)
+            if sum(doc["at"]) > size:  # e.g. a backup copied while a prune ran
+                log.warning("%s lacks the record of %s; skipped", segment.records, doc["id"])
                 continue
+            entry = entry_of(doc, segment)
             entries.append(entry)
             keys.extend(doc["keys"])
             owners.extend([entry] * len(doc["keys"]))
