@@ -14,35 +14,15 @@ from bot import render
 from bot.archive.store import ArticleStore
 from bot.digests.compose import compose
 from bot.digests.records import Subscription
-from bot.models import Article, ArticleDraft, RankedStory, Story
+from bot.models import ArticleDraft, RankedStory, Story
 from bot.search import SearchService
 from bot.stories.service import StoryService
 from bot.stories.views import VIEW_ARTICLES
 from tests.conftest import FakeClock
-from tests.test_stories_service import RATES, VOLCANO
+from tests.test_stories_service import RATES, VOLCANO, open_stories
+from tests.test_stories_startup import CountingStore
 
 REPORTS = 40  # more than a view keeps
-
-
-class CountingStore:
-    """The real store, noting the ids of every article built (`get`)."""
-
-    def __init__(self, store: ArticleStore) -> None:
-        self.store = store
-        self.read: list[str] = []
-
-    def get(self, article_id: str) -> Article | None:
-        self.read.append(article_id)
-        return self.store.get(article_id)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.store, name)
-
-    def __len__(self) -> int:
-        return len(self.store)
-
-    def __iter__(self) -> Iterator[Article]:
-        return iter(self.store)
 
 
 def volcano_reports(clock: FakeClock) -> list[ArticleDraft]:
@@ -60,30 +40,20 @@ def volcano_reports(clock: FakeClock) -> list[ArticleDraft]:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[ArticleStore]:
-    s = ArticleStore(tmp_path, retention_days=30, clock=clock)
-    s.initialize()
-    yield s
-    s.shutdown()
-
-
-@pytest.fixture
-def counting(store: ArticleStore, clock: FakeClock) -> CountingStore:
+def counting(tmp_path: Path, clock: FakeClock) -> Iterator[CountingStore]:
+    """A store of the forty volcano reports and one rates report, counting what is built."""
+    store = ArticleStore(tmp_path, retention_days=30, clock=clock)
+    store.initialize()
     rates = ArticleDraft(title=RATES[1], body=RATES[1], url="https://ft.example/1", source=RATES[0])
     store.add_many([*volcano_reports(clock), rates])
-    return CountingStore(store)
-
-
-def open_stories(store: object, tmp_path: Path) -> StoryService:
-    service = StoryService(store, tmp_path / "stories")  # type: ignore[arg-type]
-    service.initialize()
-    return service
+    yield CountingStore(store)
+    store.shutdown()
 
 
 def test_a_view_keeps_the_newest_articles_and_counts_them_all(
     counting: CountingStore, tmp_path: Path
 ) -> None:
-    stories = open_stories(counting, tmp_path)
+    stories = open_stories(counting, tmp_path)  # type: ignore[arg-type]
     [volcano] = {stories.story_of(a.id) for a in counting.store if a.source != RATES[0]}
     assert volcano is not None
     counting.read.clear()
@@ -108,7 +78,7 @@ def test_a_view_keeps_the_newest_articles_and_counts_them_all(
 def test_a_ranking_reads_no_article_and_top_reads_only_what_it_shows(
     counting: CountingStore, tmp_path: Path, clock: FakeClock
 ) -> None:
-    stories = open_stories(counting, tmp_path)
+    stories = open_stories(counting, tmp_path)  # type: ignore[arg-type]
     counting.read.clear()
     ranked = stories.rank(clock.now, timedelta(days=1))
     assert counting.read == []
@@ -140,7 +110,7 @@ class Viewing:
 def test_a_digest_reads_only_the_stories_it_shows(
     counting: CountingStore, tmp_path: Path, clock: FakeClock
 ) -> None:
-    stories = open_stories(counting, tmp_path)
+    stories = open_stories(counting, tmp_path)  # type: ignore[arg-type]
     search = SearchService(counting.store, tmp_path / "index")
     search.initialize()
     viewing = Viewing(stories)
