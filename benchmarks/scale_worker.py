@@ -211,10 +211,22 @@ def direct(services: Any) -> dict[str, Any]:
     return {"adds": adds, "search": search, "digest_s": digest_s, "fresh": fresh}
 
 
+def _anchor_limiter() -> Any:
+    """Return None (the bot's own SendLimiter) where the checkout has one, else what main used.
+
+    Main before issue 13 had no limiter of its own: the benchmark gave it PTB's, retrying 429s.
+    """
+    try:
+        import bot.app.sendlimit  # noqa: F401
+    except ImportError:
+        from telegram.ext import AIORateLimiter
+
+        return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+    return None
+
+
 def serve(data_dir: Path, url: str, out: Path) -> None:
     """The bot process: open, measure directly, serve until SIGTERM, write the figures to out."""
-    from telegram.ext import AIORateLimiter
-
     from bot.app.wiring import build_application, running
 
     config = _config(data_dir, url)
@@ -227,7 +239,7 @@ def serve(data_dir: Path, url: str, out: Path) -> None:
     figures.update(direct(services))
     ids = [a.id for a in services.store.latest(20_000)]
     figures["sample_ids"] = random.Random(3).sample(ids, min(len(ids), 400))
-    limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+    limiter = _anchor_limiter()
 
     async def run() -> None:
         stop = asyncio.Event()
