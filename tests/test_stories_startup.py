@@ -37,10 +37,12 @@ class CountingStore:
         self.peeked: list[str] = []
         self.scans = 0
 
-    def light(self, article_ids: Iterable[str], *fields: str) -> list[tuple[Any, ...]]:
+    def light(
+        self, article_ids: Iterable[str], first: str, second: str, *more: str
+    ) -> list[tuple[Any, ...]]:
         ids = list(article_ids)
         self.peeked += ids
-        return self.store.light(ids, *fields)
+        return self.store.light(ids, first, second, *more)
 
     def get(self, article_id: str) -> Article | None:
         self.read.append(article_id)

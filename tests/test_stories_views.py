@@ -18,8 +18,9 @@ from bot.models import ArticleDraft, RankedStory, Story
 from bot.search import SearchService
 from bot.stories.service import StoryService
 from bot.stories.views import VIEW_ARTICLES
+from bot.summarize.story import agreeing_articles
 from tests.conftest import FakeClock
-from tests.test_stories_service import RATES, VOLCANO, open_stories
+from tests.test_stories_service import RATES, VOLCANO, drafts, open_stories
 from tests.test_stories_startup import CountingStore
 
 REPORTS = 40  # more than a view keeps
@@ -121,3 +122,22 @@ def test_a_digest_reads_only_the_stories_it_shows(
     assert [i.story.id for i in section.items] == viewing.viewed
     assert section.items[0].story.size == REPORTS
     search.shutdown()
+
+
+def test_a_story_read_from_disk_summarises_each_article_once(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = ArticleStore(tmp_path, retention_days=30, clock=clock)
+    store.initialize()
+    open_stories(store, tmp_path)
+    store.add_many(drafts(VOLCANO, clock))
+    # Nothing cached: every read builds a new lazy article, as after a restart.
+    cold = ArticleStore(tmp_path, retention_days=30, clock=clock, cache_size=0, readonly=True)
+    cold.initialize()
+    stories = StoryService(cold, tmp_path / "stories", readonly=True)  # type: ignore[arg-type]
+    stories.initialize()
+    [story_id] = {stories.story_of(a.id) for a in cold}
+    story = stories.story(story_id) if story_id else None
+    assert story is not None and any(a is story.best for a in story.articles)
+    picked = agreeing_articles(story)
+    assert picked[0] is story.best and len({a.id for a in picked}) == len(picked) == 3

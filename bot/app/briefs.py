@@ -54,7 +54,7 @@ def period_span(period: str, now: datetime, tz: tzinfo) -> timedelta:
 
 def cached_summary(story: Story, lines: LineCache) -> str:
     """Return 1–2 sentences from the story's newest articles, no statement twice (cached)."""
-    key = f"story:{story.id}:{story.size}"
+    key = f"story:{story.id}:{story.size}:{story.best.id}"  # the best is the chat's language's
     found = lines.get(key)
     if found is None:
         found = summarize_story(story)

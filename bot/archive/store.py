@@ -144,11 +144,11 @@ class ArticleStore:
             return [e.id if e is not None else None for e in found]
         return list(map(attrgetter("id"), stored))
 
-    def light(self, article_ids: Iterable[str], *fields: str) -> list[tuple[Any, ...]]:
-        """Return two or more `Entry` fields (dates in µs) of each stored id; builds no Article."""
+    def light(self, ids: Iterable[str], one: str, two: str, *more: str) -> list[tuple[Any, ...]]:
+        """Return tuples of `Entry` fields (dates in µs) of the stored ids; builds no Article."""
         with self._lock:
-            found = list(filter(None, map(self._by_id.get, article_ids)))
-        return list(map(attrgetter(*fields), found))
+            found = list(filter(None, map(self._by_id.get, ids)))
+        return list(map(attrgetter(one, two, *more), found))
 
     def find_by_url(self, url: str) -> Article | None:
         """Return the article stored under this URL (compared canonically)."""

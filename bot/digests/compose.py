@@ -135,9 +135,9 @@ def compose(
         candidates = fresh[bisect.bisect_right(fresh, since, key=_added) :]
         matched = cached_matches(sub.topic, candidates, searcher, cache)
         period = max(now - since, MIN_PERIOD)
-        ranked = _cached_stories(stories, matched, now, period, lang, cache)
+        ranked = _cached_stories(stories, matched, now, period, cache)
         show = partial(stories.views, lang=lang)
-        items, more, signature = _pick(ranked, seen, shown, cap, show, cache)
+        items, more, signature = _pick(ranked, seen, shown, cap, show, cache, lang)
         if n < len(subs):  # later sections skip what this one shows
             shown.update(i.story.id for i in items)
         sections.append(Section(sub, items, more, signature))
@@ -164,19 +164,14 @@ def _cached_stories(
     matched: list[Article],
     now: datetime,
     period: timedelta,
-    lang: str | None,
     cache: RankCache | None,
 ) -> list[RankedStory]:
-    """Rank through the cache: 10,000 chats with the same new articles rank them once.
-
-    The ranking does not depend on the language, but the views picked from it do: one list
-    per language keeps the picked views (cached by the ranking's identity) apart.
-    """
+    """Rank through the cache: 10,000 chats with the same new articles rank them once."""
     if cache is None or not matched:
         return ranked_stories(stories, matched, now, period)
     bucket = int(now.timestamp() // (RANK_MINUTES * 60))
     key: tuple[object, ...] = ("stories", matched[0].id, matched[-1].id, len(matched))
-    key += (period, stories.version, bucket, lang)
+    key += (period, stories.version, bucket)
     return remembered(cache, key, lambda: ranked_stories(stories, matched, now, period))
 
 
@@ -193,18 +188,19 @@ def _pick(
     cap: int,
     show: Viewer,
     cache: RankCache | None = None,
+    lang: str | None = None,
 ) -> Picked:
     """Return up to cap stories not sent before (or grown since), how many more, a signature.
 
     Stories sent before come back only as updates; stories an earlier section of the same
     digest showed are skipped. Only the stories picked are read (`show`). A fan-out calls
     this per chat, so the common case (nothing sent, one section) is picked once per
-    ranking and shared.
+    ranking and language (`show` reads the views in `lang`) and shared.
     """
     if not seen and not shown:
         if cache is None:
             return _shown([(p, False) for p in ranked[:cap]], max(0, len(ranked) - cap), show)
-        key = ("picked", id(ranked), cap)
+        key = ("picked", id(ranked), cap, lang)
         found = cache.get(key)
         if found is None or found[0] is not ranked:  # the ranking itself guards the id
             picked = [(p, False) for p in ranked[:cap]]

@@ -28,7 +28,7 @@ class Composer:
         self._search = search
         self._stories = stories
         self._cap = cap
-        self._lines: dict[tuple[str, int], str] = {}
+        self._lines: dict[tuple[str, int, str], str] = {}
         self._ranks: RankCache = {}
         self._rendered: dict[object, list[DigestPart]] = {}
         self._catalogs = Catalogs()
@@ -80,7 +80,7 @@ class Composer:
 
     def _summary(self, story: Story) -> str:
         """Return the cached summary of a story (a new article makes a new key)."""
-        key = (story.id, story.size)
+        key = (story.id, story.size, story.best.id)  # the best article is the chat's language's
         line = self._lines.get(key)
         if line is None:
             if len(self._lines) > SUMMARY_CACHE:

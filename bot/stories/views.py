@@ -17,7 +17,8 @@ from bot.stories.journal import StoryRecord
 from bot.stories.ranking import arrival_importance
 from bot.stories.window import ArticleReader
 
-VIEW_ARTICLES = 30  # a story's listing shows its newest 30; its summary reads 4 of them
+# A story's listing shows its newest 30; its summary picks 4 among them and the best article.
+VIEW_ARTICLES = 30
 FACT_FIELDS = ("published", "source", "id", "title")
 Fact = tuple[int, str | None, str, str]  # a member's published (µs), source, id, title
 MICROS = 1_000_000
@@ -33,6 +34,11 @@ def source_key(source: str | None, article_id: str) -> Hashable:
     return source if source else ("article", article_id)
 
 
+def source_count(facts: list[Fact]) -> int:
+    """Return the story's distinct sources (a digest compares a ranking's with a view's)."""
+    return len({source_key(source, aid) for _, source, aid, _ in facts})
+
+
 def ranked(record: StoryRecord, facts: list[Fact], now: float, period: float) -> RankedStory | None:
     """Return the story's place in a ranking of the period ending at now (epoch seconds),
     or None when it has no article in the period."""
@@ -42,7 +48,7 @@ def ranked(record: StoryRecord, facts: list[Fact], now: float, period: float) ->
     score = arrival_importance(arrivals, now, period)
     if score <= 0:
         return None
-    return RankedStory(record.id, score, len({key for _, key in arrivals}))
+    return RankedStory(record.id, score, source_count(facts))
 
 
 def story_view(
@@ -59,12 +65,12 @@ def story_view(
         return None
     headline = record.headlines.get(lang, record.headline) if lang else record.headline
     best_id = next((aid for *_, aid, title in facts if title == headline), facts[0][2])
-    best = read(best_id) or articles[0]
+    # The same object as in `articles` when kept there: one article is one article.
+    best = next((a for a in articles if a.id == best_id), None) or read(best_id) or articles[0]
     named: dict[str, None] = {}
     for _, source, _, _ in sorted(facts, key=itemgetter(0)):  # in order of first report
         if source:
             named.setdefault(source, None)
-    unnamed = sum(1 for _, source, _, _ in facts if not source)
     return Story(
         id=record.id,
         headline=headline or best.title,
@@ -74,7 +80,7 @@ def story_view(
         first_seen=from_micros(min(f[0] for f in facts)),
         last_updated=from_micros(max(f[0] for f in facts)),
         size=len(facts),
-        source_count=len(named) + unnamed,
+        source_count=source_count(facts),
         score=score,
     )
 
@@ -82,8 +88,8 @@ def story_view(
 class ViewCache:
     """Story views until their story changes (its size, newest member or headline).
 
-    A view reads every member from the store, and lists ask for the same stories over and
-    over. Plain dict operations are atomic, so readers on any thread may share it.
+    A view reads its members' light fields and its newest articles, and lists ask for the
+    same stories over and over. Plain dict operations are atomic, so readers on any thread may share it.
     """
 
     def __init__(self, size: int) -> None:

@@ -32,7 +32,7 @@ def agreeing_articles(story: Story, limit: int = MAX_ARTICLES) -> list[Article]:
     headline = set(terms(story.headline))
     scored = []
     for article in story.articles:
-        if article is story.best:
+        if article.id == story.best.id:
             continue
         shared = len(headline & set(terms(article.title)))
         if shared >= MIN_SHARED:
