@@ -1,8 +1,11 @@
-"""Feed documents are parsed in a child process; a document that kills it fails alone."""
+"""Feed documents are parsed in a child process; a document that kills or hangs it fails alone."""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import os
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,5 +49,34 @@ async def test_a_document_that_kills_the_parser_fails_alone() -> None:
         after = await pool.parse(b"<rss/>", fetched_at=NOW, content_type=None)
         assert after.title != first.title  # a new child took over
         assert os.getpid() not in (int(first.title), int(after.title))
+    finally:
+        pool.shutdown()
+
+
+def slow_parser(data: bytes, **kwargs: Any) -> ParsedFeed:
+    """A parser that never finishes a document named "stuck" (a runaway regex, say)."""
+    if data == b"stuck":
+        time.sleep(3600)
+    return ParsedFeed(title=str(os.getpid()))
+
+
+def alive(pid: int) -> bool:
+    return any(child.pid == pid for child in multiprocessing.active_children())
+
+
+async def test_a_document_the_parser_hangs_on_fails_alone_and_its_child_is_stopped() -> None:
+    pool = ParserPool(slow_parser, timeout=1.0)
+    try:
+        first = await pool.parse(b"<rss/>", fetched_at=NOW, content_type=None)
+        hung = int(first.title)
+        with pytest.raises(ParseCrashed, match="still on this document after 1 s"):
+            await pool.parse(b"stuck", fetched_at=NOW, content_type=None)
+        for _ in range(100):  # the kill is asynchronous: give the child a moment to go
+            if not alive(hung):
+                break
+            await asyncio.sleep(0.05)
+        assert not alive(hung)
+        after = await pool.parse(b"<rss/>", fetched_at=NOW, content_type=None)
+        assert int(after.title) != hung  # a new child took over
     finally:
         pool.shutdown()
