@@ -32,6 +32,7 @@ class Gate:
     entered: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     writers: list[int] = field(default_factory=list)  # thread ident of each write
+    readers: list[int] = field(default_factory=list)  # thread ident of each whole-file read
 
     def on_write(self) -> None:
         me = threading.get_ident()
@@ -60,6 +61,10 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
         def write(self, data: dict[str, dict[str, Any]]) -> None:
             watched.on_write()
             super().write(data)
+
+        def read(self) -> dict[str, dict[str, Any]] | None:
+            watched.readers.append(threading.get_ident())
+            return super().read()
 
     monkeypatch.setattr(userdb_module, "AtomicJSONStorage", GatedStorage)
     yield watched
@@ -206,6 +211,21 @@ async def test_no_command_writes_users_json_on_the_loop(tmp_path: Path, gate: Ga
         assert env.services.feeds.list_feeds() == []
         assert len(gate.writers) >= 10
         assert gate.on_loop == 0, f"{gate.on_loop} of {len(gate.writers)} writes ran on the loop"
+
+
+async def test_feed_commands_parse_no_users_json_on_the_loop(tmp_path: Path, gate: Gate) -> None:
+    """The feeds are read from memory: the file holds every subscription, megabytes of it."""
+    gate.loop_thread = threading.get_ident()
+    async with bot_env(tmp_path / "data", feeds=("https://feeds.example.com/rss",)) as env:
+        gate.readers.clear()
+        admin = env.server.user(ADMIN, "Admin")
+        assert "feeds.example.com" in (await ask(admin, "/feeds"))[0].text
+        [feed] = env.services.feeds.list_feeds()
+        assert "Removed" in (await ask(admin, f"/removefeed {feed.id}"))[0].text
+        assert "feeds.example.com" not in (await ask(admin, "/feeds"))[0].text
+        assert env.services.feeds.list_feeds() == []
+        on_loop = sum(1 for ident in gate.readers if ident == gate.loop_thread)
+        assert gate.readers and on_loop == 0  # the users thread read it to remove the feed
 
 
 async def test_delivery_changes_users_json_off_the_loop(tmp_path: Path, gate: Gate) -> None:

@@ -66,25 +66,38 @@ def feed_id(url: str) -> str:
 class FeedRegistry:
     """The feeds table of the users file; every change is written through.
 
-    Changes run on the users file's thread, in the order asked (`UserDB.run`), and return
-    once on disk; reads read the file where they are called.
+    The process that writes the file keeps the table's documents in memory and reads from
+    there: the users file also holds every subscription with up to 300 sent stories each
+    (megabytes with thousands of subscribers), and parsing it on the event loop for each poll
+    cycle or /feeds stalled every reply. Changes run on the users file's thread in the order
+    asked (`UserDB.run`), and memory follows once they are on disk. A read-only process (the
+    CLI beside a running bot) reads the file each time, to see the writer's changes.
     """
 
     def __init__(self, users: UserDB) -> None:
         self._users = users
+        self._docs: dict[str, dict[str, Any]] | None = None  # loaded on first use
 
     def _table(self) -> Table:
         return self._users.table(TABLE)
 
+    def _current(self) -> dict[str, dict[str, Any]]:
+        if self._docs is not None:
+            return self._docs
+        docs = {str(doc["id"]): dict(doc) for doc in self._table().all()}
+        if not self._users.readonly:
+            self._docs = docs
+        return docs
+
     def all(self) -> list[FeedRecord]:
         """Return every feed, oldest first."""
-        records = [FeedRecord.from_doc(dict(doc)) for doc in self._table().all()]
+        records = [FeedRecord.from_doc(doc) for doc in self._current().values()]
         return sorted(records, key=lambda r: r.added)  # stable: same time keeps insertion order
 
     def get(self, ident: str) -> FeedRecord | None:
         """Return the feed with this id."""
-        doc = self._table().get(Query().id == ident)
-        return FeedRecord.from_doc(dict(doc)) if isinstance(doc, dict) else None
+        doc = self._current().get(ident)
+        return FeedRecord.from_doc(doc) if doc is not None else None
 
     def find(self, ref: str) -> FeedRecord | None:
         """Return the feed named by id or by URL (compared canonically)."""
@@ -93,12 +106,16 @@ class FeedRegistry:
 
     async def save(self, record: FeedRecord) -> None:
         """Insert or replace the record."""
-        await self._users.run(self._table().upsert, record.to_doc(), Query().id == record.id)
+        doc = record.to_doc()
+        await self._users.run(self._table().upsert, doc, Query().id == record.id)
+        self._current()[record.id] = doc
 
     def insert_many(self, records: list[FeedRecord]) -> None:
         """Insert new records in one write, waiting for it (start-up and the CLI, off the loop)."""
         if records:
-            self._users.call(self._table().insert_multiple, [r.to_doc() for r in records])
+            docs = [r.to_doc() for r in records]
+            self._users.call(self._table().insert_multiple, docs)
+            self._current().update((doc["id"], doc) for doc in docs)
 
     async def update_existing(self, records: list[FeedRecord]) -> None:
         """Write back the records still in the table in one write; removed ones stay removed."""
@@ -109,7 +126,11 @@ class FeedRegistry:
                 lambda doc: doc.update(by_id[doc["id"]]),
                 Query().id.test(by_id.__contains__),
             )
+            current = self._current()
+            current.update((i, doc) for i, doc in by_id.items() if i in current)
 
     async def remove(self, ident: str) -> bool:
         """Delete the feed; return whether it existed."""
-        return bool(await self._users.run(self._table().remove, Query().id == ident))
+        removed = bool(await self._users.run(self._table().remove, Query().id == ident))
+        self._current().pop(ident, None)
+        return removed
