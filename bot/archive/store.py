@@ -33,7 +33,7 @@ from bot.archive.entries import (
     scan,
 )
 from bot.archive.keyindex import KeyIndex
-from bot.archive.lazy import StoredArticle, lazy_articles
+from bot.archive.lazy import lazy_articles
 from bot.archive.records import (
     Document,
     article_to_doc,
@@ -134,7 +134,7 @@ class ArticleStore:
             entry = self._by_id.get(article_id)
         if entry is None:
             return None
-        return self._cache.get(article_id) or StoredArticle(entry, self._cache)
+        return lazy_articles(self._cache, [entry])[0]
 
     def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]:
         """Return the store's own string of each id (None if not stored): holders share them."""

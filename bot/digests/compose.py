@@ -11,10 +11,9 @@ sources since, and is then marked as an update.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Protocol
 
 from bot.digests.matching import RankCache, Searcher, cached_matches, remembered
@@ -136,8 +135,7 @@ def compose(
         matched = cached_matches(sub.topic, candidates, searcher, cache)
         period = max(now - since, MIN_PERIOD)
         ranked = _cached_stories(stories, matched, now, period, cache)
-        show = partial(stories.views, lang=lang)
-        items, more, signature = _pick(ranked, seen, shown, cap, show, cache, lang)
+        items, more, signature = _pick(ranked, seen, shown, cap, stories, lang, cache)
         if n < len(subs):  # later sections skip what this one shows
             shown.update(i.story.id for i in items)
         sections.append(Section(sub, items, more, signature))
@@ -178,33 +176,30 @@ def _cached_stories(
 Picked = tuple[list[BriefItem], int, tuple[object, ...]]
 
 
-Viewer = Callable[[Iterable[RankedStory]], list[Story]]
-
-
 def _pick(
     ranked: list[RankedStory],
     seen: Mapping[str, int],
     shown: set[str],
     cap: int,
-    show: Viewer,
+    stories: StoryRanker,
+    lang: str | None,
     cache: RankCache | None = None,
-    lang: str | None = None,
 ) -> Picked:
     """Return up to cap stories not sent before (or grown since), how many more, a signature.
 
     Stories sent before come back only as updates; stories an earlier section of the same
-    digest showed are skipped. Only the stories picked are read (`show`). A fan-out calls
-    this per chat, so the common case (nothing sent, one section) is picked once per
-    ranking and language (`show` reads the views in `lang`) and shared.
+    digest showed are skipped. Only the stories picked are read (in `lang`). A fan-out
+    calls this per chat, so the common case (nothing sent, one section) is picked once per
+    ranking and language and shared.
     """
     if not seen and not shown:
         if cache is None:
-            return _shown([(p, False) for p in ranked[:cap]], max(0, len(ranked) - cap), show)
+            return _shown([(p, False) for p in ranked[:cap]], len(ranked) - cap, stories, lang)
         key = ("picked", id(ranked), cap, lang)
         found = cache.get(key)
         if found is None or found[0] is not ranked:  # the ranking itself guards the id
             picked = [(p, False) for p in ranked[:cap]]
-            found = cache[key] = [ranked, _shown(picked, max(0, len(ranked) - cap), show)]
+            found = cache[key] = [ranked, _shown(picked, len(ranked) - cap, stories, lang)]
         return found[1]  # type: ignore[no-any-return]
     chosen: list[tuple[RankedStory, bool]] = []
     more = 0
@@ -218,14 +213,16 @@ def _pick(
             chosen.append((place, before is not None))
         else:
             more += 1
-    return _shown(chosen, more, show)
+    return _shown(chosen, more, stories, lang)
 
 
-def _shown(chosen: list[tuple[RankedStory, bool]], more: int, show: Viewer) -> Picked:
+def _shown(
+    chosen: list[tuple[RankedStory, bool]], more: int, stories: StoryRanker, lang: str | None
+) -> Picked:
     """Read the chosen stories' views (one that vanished meanwhile is left out) and sign them."""
-    views = {story.id: story for story in show(place for place, _ in chosen)}
+    views = {story.id: story for story in stories.views((p for p, _ in chosen), lang=lang)}
     items = [BriefItem(views[p.id], update) for p, update in chosen if p.id in views]
-    return _signed(items, more)
+    return _signed(items, max(0, more))
 
 
 def _signed(items: list[BriefItem], more: int) -> Picked:
