@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.digests.compose import compose
+from bot.digests.contents import compose
 from bot.digests.message import render_digest
 from bot.render.html import html_to_plain, visible_length
 from tests.digestkit import Kit, open_kit

@@ -14,9 +14,9 @@ from telegram.ext import CallbackContext, JobQueue
 
 from bot.archive.userdb import UserDB
 from bot.config import Config
-from bot.digests.compose import ArticleSource, StoryRanker
-from bot.digests.composer import Composer
+from bot.digests.contents import ArticleSource, StoryRanker
 from bot.digests.delivery import Deliverer, Outcome, SendFn
+from bot.digests.fanout import Composer
 from bot.digests.jobs import DueJob, bot_sender
 from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.digests.compose import ArticleSource, Digest, StoryRanker, compose
+from bot.digests.contents import ArticleSource, Digest, StoryRanker, compose
 from bot.digests.delivery import DigestPart
 from bot.digests.matching import RankCache, Searcher
 from bot.digests.message import render_digest
