@@ -1,6 +1,7 @@
 """Deliver one chat's digest messages: paced, 429s retried, failures classified.
 
 Telegram confirms a message by answering the send; only then is it counted as sent.
+`bot_sender` is the send function a running bot delivers through.
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.digests.pacing import Pacer
@@ -126,3 +131,30 @@ def retry_seconds(exc: RetryAfter) -> float:
     if isinstance(value, timedelta):
         return value.total_seconds()
     return float(value)  # type: ignore[arg-type]
+
+
+def bot_sender(bot: ExtBot[Any]) -> SendFn:
+    """Return a SendFn that sends HTML without link previews through a PTB Bot."""
+    no_preview = LinkPreviewOptions(is_disabled=True)
+
+    async def send(chat_id: int, part: DigestPart) -> object:
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                    for row in part.buttons
+                ]
+            )
+            if part.buttons
+            else None
+        )
+        return await bot.send_message(
+            chat_id,
+            part.text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=no_preview,
+            reply_markup=markup,
+            rate_limit_args={"digest": True},  # paced by the Deliverer (bot/app/sendlimit.py)
+        )
+
+    return send
