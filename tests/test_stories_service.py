@@ -11,8 +11,8 @@ import pytest
 
 from bot.archive.store import ArticleStore
 from bot.models import ArticleDraft
-from bot.stories.model import EngineSettings
 from bot.stories.service import CHUNK, StoryService
+from bot.stories.values import EngineSettings
 from tests.conftest import FakeClock
 
 VOLCANO = [

@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from bot.stories.model import EngineSettings
+from bot.stories.values import EngineSettings
 
 FORMAT = 2
 READABLE = frozenset({1, 2})  # format 1 lacks the newest time per story: read, then rewritten

@@ -28,10 +28,11 @@ from bot.archive.writer import paced
 from bot.models import Article, RankedStory, Story, utcnow
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import StoryJournal, StoryRecord, other_headlines, settings_identity
-from bot.stories.model import EngineSettings
+from bot.stories.reader import ArticleReader
+from bot.stories.restore import open_members, to_item, window_items
 from bot.stories.startup import newest_time, share_members, unassigned
+from bot.stories.values import EngineSettings
 from bot.stories.views import ViewCache, member_facts, ranked, story_view
-from bot.stories.window import ArticleReader, open_members, to_item, window_items
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from bot.archive.records import from_micros
 from bot.models import Article, RankedStory, Story
 from bot.stories.journal import StoryRecord
 from bot.stories.ranking import arrival_importance
-from bot.stories.window import ArticleReader
+from bot.stories.reader import ArticleReader
 
 # A story's listing shows its newest 30; its summary picks 4 among them and the best article.
 VIEW_ARTICLES = 30
