@@ -116,6 +116,7 @@ class Briefer:
             pages=page_count(listing),
             first_number=offset + 1,
             story_ids=tuple(s.id if s.size > 1 else None for s in shown),
+            follow_ids=tuple(s.id for s in shown),
         )
 
     def _topic_hits(self, words: str) -> list[str]:

@@ -41,6 +41,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.basic",
     "handlers.articles",
     "handlers.stories",
+    "handlers.follows",
     "handlers.inline",
     "handlers.callbacks",
     "handlers.feeds",

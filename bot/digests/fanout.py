@@ -2,32 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.digests.contents import ArticleSource, Digest, StoryRanker, compose
+from bot.digests.contents import ArticleSource, BriefItem, Digest, StoryRanker, compose
 from bot.digests.delivery import DigestPart
 from bot.digests.matching import RankCache, Searcher
 from bot.digests.message import render_digest
 from bot.digests.records import Subscription
 from bot.i18n import Catalogs
-from bot.models import Story
+from bot.models import Development, Story
 from bot.summarize import story_summary
 
 SUMMARY_CACHE = 20_000
 RENDER_CACHE = 1000
 
 
+class NewsSource(Protocol):
+    """The part of StoryFacts a digest reads: what a story brought since it was sent."""
+
+    def news_since(self, story_id: str, sources_before: int) -> list[Development]: ...
+
+
 class Composer:
     """Compose and render digests; 10,000 subscribers of one topic cost one search and render."""
 
     def __init__(
-        self, store: ArticleSource, search: Searcher, stories: StoryRanker, cap: int
+        self,
+        store: ArticleSource,
+        search: Searcher,
+        stories: StoryRanker,
+        cap: int,
+        facts: NewsSource | None = None,
     ) -> None:
         self._store = store
         self._search = search
         self._stories = stories
         self._cap = cap
+        self._facts = facts
+        self._news: dict[tuple[str, int, int], str] = {}
         self._lines: dict[tuple[str, int, str], str] = {}
         self._ranks: RankCache = {}
         self._rendered: dict[object, list[DigestPart]] = {}
@@ -36,8 +51,12 @@ class Composer:
     def compose(
         self, chat_id: int, subs: list[Subscription], now: datetime, lang: str | None = None
     ) -> Digest:
-        """Compose a chat's digest (headlines in its language), sharing work across chats."""
-        return compose(
+        """Compose a chat's digest (headlines in its language), sharing work across chats.
+
+        A story sent before comes back only with what is new since (its new facts); one that
+        grew by reprints and rewordings alone does not come back.
+        """
+        digest = compose(
             chat_id,
             subs,
             self._store,  # the store memoises added_since for a fan-out's identical asks
@@ -48,6 +67,26 @@ class Composer:
             cache=self._ranks,
             lang=lang,
         )
+        if self._facts is None or not any(i.update for s in digest.sections for i in s.items):
+            return digest
+        sections = [
+            replace(s, items=[i for i in s.items if not i.update or self.news(i)])
+            for s in digest.sections
+        ]
+        return replace(digest, sections=sections)
+
+    def news(self, item: BriefItem) -> str:
+        """Return the new facts of a story sent before, in order (cached per growth)."""
+        if self._facts is None:
+            return ""
+        key = (item.story.id, item.story.size, item.before)
+        text = self._news.get(key)
+        if text is None:
+            if len(self._news) > SUMMARY_CACHE:
+                self._news.clear()
+            found = self._facts.news_since(item.story.id, item.before)
+            text = self._news[key] = " ".join(f for d in found for f in d.facts)
+        return text
 
     def render(
         self,
@@ -74,7 +113,9 @@ class Composer:
         if parts is None:
             if len(self._rendered) > RENDER_CACHE:
                 self._rendered.clear()
-            parts = render_digest(digest, self._summary, zone, now, send_empty=send_empty, tr=tr)
+            parts = render_digest(
+                digest, self._summary, zone, now, send_empty=send_empty, tr=tr, news=self.news
+            )
             self._rendered[key] = parts
         return parts
 

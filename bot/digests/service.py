@@ -16,7 +16,7 @@ from bot.archive.userdb import UserDB
 from bot.config import Config
 from bot.digests.contents import ArticleSource, StoryRanker
 from bot.digests.delivery import Deliverer, Outcome, SendFn, bot_sender
-from bot.digests.fanout import Composer
+from bot.digests.fanout import Composer, NewsSource
 from bot.digests.jobs import DueJob, Planner
 from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
@@ -53,6 +53,7 @@ class DigestService:
         *,
         clock: Callable[[], datetime] = utcnow,
         settings: DigestSettings | None = None,
+        facts: NewsSource | None = None,
     ) -> None:
         self.config = config
         self.settings = settings or DigestSettings()
@@ -64,7 +65,7 @@ class DigestService:
         self._deliverer: Deliverer | None = None
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
-        self._composer = Composer(store, search, stories, self.settings.cap)
+        self._composer = Composer(store, search, stories, self.settings.cap, facts)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
 
     # --- life cycle -----------------------------------------------------------------------

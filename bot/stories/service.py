@@ -27,6 +27,7 @@ from bot.archive.records import from_micros
 from bot.archive.writer import paced
 from bot.models import Article, RankedStory, Story, utcnow
 from bot.stories.engine import StoryEngine
+from bot.stories.facts import StoryFacts
 from bot.stories.journal import StoryJournal, StoryRecord, other_headlines, settings_identity
 from bot.stories.reader import ArticleReader
 from bot.stories.restore import open_members, to_item, window_items
@@ -68,6 +69,7 @@ class StoryService:
         self._engine_ready = True
         self.version = 0  # bumped on every change: callers cache rankings by it
         self._views = ViewCache(VIEW_CACHE)
+        self.facts = StoryFacts(self, store)  # developments: timelines, follows, digests
 
     def initialize(self) -> None:
         """Load the records, drop what the store lost, assign what it gained, listen.
@@ -153,6 +155,11 @@ class StoryService:
         if view is not None:
             self._views.put(key, view)
         return view
+
+    def members(self, story_id: str) -> list[str]:
+        """Return the ids of a story's articles in arrival order (empty when it is unknown)."""
+        with self._lock:
+            return list(self._records[story_id].members) if story_id in self._records else []
 
     def story_for_article(self, article_id: str, *, lang: str | None = None) -> Story | None:
         """Return the story an article belongs to."""
