@@ -16,7 +16,7 @@ from bot.follows.records import Quiet
 from bot.i18n import N_, Translator
 from bot.render.html import bold, escape
 from handlers.articles import zone_of
-from handlers.subscriptions import ADMINS_ONLY, may_change
+from handlers.subscriptions import may_change
 
 COMMANDS = [
     CommandSpec("follow", N_("Get a story's new facts as they come"), args="N|id"),
@@ -29,6 +29,7 @@ FOLLOW_USAGE = N_("Send <code>/follow 2</code> to follow item 2 of the last list
 UNFOLLOW_USAGE = N_("Send <code>/unfollow 1</code>, an id from /following, or <code>all</code>.")
 QUIET_USAGE = N_("Send <code>/quiet 23:00-07:00</code>, or <code>/quiet off</code>.")
 GONE = N_("That story is no longer in the archive.")
+ADMINS_ONLY = N_("Only this group's admins can change what it follows.")
 TOO_MANY = N_("This chat follows 50 stories already; /unfollow one first.")
 
 

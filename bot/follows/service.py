@@ -22,10 +22,9 @@ from telegram.ext import JobQueue
 from bot.archive.userdb import UserDB
 from bot.config import Config
 from bot.digests.delivery import Deliverer, DigestPart, Outcome, SendFn, bot_sender
-from bot.digests.message import FOLLOW_BUTTON as DIGEST_FOLLOW
-from bot.digests.message import STORY_BUTTON
 from bot.digests.service import DigestService
 from bot.digests.workqueue import Request, WorkQueue
+from bot.follows.buttons import update_buttons
 from bot.follows.pacing import gone_quiet, ready_at
 from bot.follows.records import Follow, Quiet
 from bot.follows.store import JOURNAL_FILE, FollowStore
@@ -40,10 +39,6 @@ log = logging.getLogger(__name__)
 TICK_JOB = "follows:tick"
 TICK_EVERY = 60  # seconds: quiet hours and the 3-hour gap end on the minute
 BYE = "bye:"  # a work request for a follow that went quiet: its last line
-# Button data the app decodes (bot.app.buttons): a story's timeline, unfollow; the digests'
-# buttons list its articles (t:) and follow it (f:).
-TIMELINE_BUTTON, UNFOLLOW_BUTTON = "w:", "u:"
-ARTICLES_BUTTON, FOLLOW_BUTTON = STORY_BUTTON, DIGEST_FOLLOW
 MAX_FOLLOWS = 50  # per chat
 
 
@@ -51,6 +46,7 @@ class StoryViews(Protocol):
     """The part of StoryService following reads besides its facts."""
 
     def story(self, story_id: str, *, lang: str | None = None) -> Story | None: ...
+    def story_of(self, article_id: str) -> str | None: ...
 
 
 class FollowService:
@@ -119,7 +115,16 @@ class FollowService:
         await self.tick()
 
     def on_articles(self, articles: list[Article]) -> None:
-        """Hear of a batch of new articles (any thread): tick soon on the loop."""
+        """Hear of a batch (the writer thread): read the followed stories' new reports, tick.
+
+        Reading them here, beside their clustering and off the loop, leaves the tick only
+        lookups. `followed` is a frozen snapshot the loop replaces, so this thread reads no
+        state the loop changes.
+        """
+        followed = self.follows.followed
+        touched = {self._stories.story_of(a.id) for a in articles} & followed
+        for story_id in sorted(s for s in touched if s is not None):
+            self._facts.developments(story_id)  # extends the story's ledger (bot.stories.facts)
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._kick)
 
@@ -267,7 +272,7 @@ class FollowService:
             part = DigestPart(farewell(headline, tr))
         else:
             text = follow_update(headline, found.developments, self.zone(chat_id), tr)
-            part = DigestPart(text, self.buttons(story_id, tr.lang))
+            part = DigestPart(text, update_buttons(story_id, tr))
         result = await self._deliverer.deliver(chat_id, [part])
         if result.outcome is Outcome.GONE:
             await self._digests.deactivate(chat_id)
@@ -283,14 +288,3 @@ class FollowService:
             self.stats["updates"] += 1
         await self.follows.saved()
         return "sent"
-
-    def buttons(self, story_id: str, lang: str) -> tuple[tuple[tuple[str, str], ...], ...]:
-        """Return an update's buttons: the timeline, the articles, unfollow."""
-        tr = self._catalogs.get(lang)
-        return (
-            (
-                (tr.gettext("🗓 Timeline"), TIMELINE_BUTTON + story_id),
-                (tr.gettext("📚 Articles"), ARTICLES_BUTTON + story_id),
-                (tr.gettext("🔕 Unfollow"), UNFOLLOW_BUTTON + story_id),
-            ),
-        )

@@ -38,6 +38,7 @@ class FollowStore:
         self._quiet: dict[int, Quiet | None] = {}
         self._pending: dict[tuple[int, str], Follow] = {}
         self._journal_fd: int | None = None
+        self.followed: frozenset[str] = frozenset()  # replaced, never changed: threads read it
 
     def initialize(self) -> None:
         """Load both tables, replay what a crash left in the journal, start a fresh one."""
@@ -69,7 +70,10 @@ class FollowStore:
 
     def _put(self, follow: Follow) -> None:
         self._follows[follow.key] = follow
-        self._by_story.setdefault(follow.story_id, set()).add(follow.chat_id)
+        if follow.story_id not in self._by_story:
+            self._by_story[follow.story_id] = set()
+            self.followed = frozenset(self._by_story)
+        self._by_story[follow.story_id].add(follow.chat_id)
 
     # --- queries --------------------------------------------------------------------------
 
@@ -125,6 +129,7 @@ class FollowStore:
             chats.discard(chat_id)
             if not chats:
                 self._by_story.pop(follow.story_id, None)
+                self.followed = frozenset(self._by_story)
         if gone:
             ids = {f.story_id for f in gone}
             table = self._users.table(FOLLOWS_TABLE)
