@@ -64,10 +64,11 @@ async def follow(update: Update, context: NewsContext) -> None:
         return
     ref = resolve(" ".join(context.args or []), context.chat_data, context.bot_data.services)
     if ref is None or ref.story_id is None:
-        missing = ref is not None and ref.number is not None
-        text = tr.gettext("There is no item {number} in the last list.") if missing else ""
         usage = tr.gettext(FOLLOW_USAGE)
-        await message.reply_text(f"{text.format(number=ref.number if ref else 0)} {usage}".strip())
+        if ref is not None and ref.number is not None:
+            missing = tr.gettext("There is no item {number} in the last list.")
+            usage = f"{missing.format(number=ref.number)} {usage}"
+        await message.reply_text(usage)
         return
     await _follow(update, context, message, ref.story_id, tr)
 

@@ -285,3 +285,24 @@ async def test_a_digest_update_holds_only_the_new_sentences(tmp_path: Path) -> N
         add(env, copies, minutes_ago=5)
         reply = await ask(user, "/digest")
         assert "Nothing new since your last digest." in reply
+
+
+async def test_follow_by_number_and_by_a_digest_button_and_unfollow_all(tmp_path: Path) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        assert "/follow 2" in await ask(user, "/follow")
+        assert "/follow 2" in await ask(user, "/follow nonsense")
+        await ask(user, "/brief")
+        assert "There is no item 99" in await ask(user, "/follow 99")
+        assert (await ask(user, "/follow 1")).startswith("🔔 Following: ")
+        assert "already follow" in await ask(user, "/follow 1")
+        await ask(user, "/subscribe 07:30")
+        await ask(user, "/digest")
+        [digest] = [m for m in env.server.sent(user.chat_id) if m.text.startswith("Your news")]
+        await user.press(digest, "🔔 2")
+        [reply] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert reply.text.startswith("🔔 Following: ")
+        assert "You follow 2 stories" in await ask(user, "/following")
+        assert await ask(user, "/unfollow all") == "Stopped following 2 stories."
+        assert env.services.follows.for_chat(user.chat_id) == []

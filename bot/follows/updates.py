@@ -46,15 +46,21 @@ def find_updates(stories: DevelopmentSource, asks: Sequence[Ask]) -> list[Found]
     """Return, per chat and story, the new facts of reports that arrived after its cursor."""
     found: list[Found] = []
     for ask in asks:
-        developments = stories.developments(ask.story_id)
-        later = [d for d in developments if not d.first]
+        later = [d for d in stories.developments(ask.story_id) if not d.first]
+        # Followers told at the same moment share a cursor: their news is found once.
+        news: dict[datetime | None, tuple[Development, ...]] = {}
         for chat_id, cursor in ask.chats:
-            # Newest last: walk back to the cursor instead of over the whole story.
-            new: list[Development] = []
-            for development in reversed(later):
-                if cursor is not None and development.added <= cursor:
-                    break
-                new.append(development)
+            new = news.get(cursor)
+            if new is None:
+                new = news[cursor] = _after(later, cursor)
             if new:
-                found.append(Found(chat_id, ask.story_id, tuple(reversed(new))))
+                found.append(Found(chat_id, ask.story_id, new))
     return found
+
+
+def _after(developments: list[Development], cursor: datetime | None) -> tuple[Development, ...]:
+    """Return the developments that arrived after the cursor (newest last, so walk back)."""
+    start = len(developments)
+    while start and (cursor is None or developments[start - 1].added > cursor):
+        start -= 1
+    return tuple(developments[start:])

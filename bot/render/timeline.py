@@ -74,15 +74,15 @@ def timeline(
         earlier = tr.ngettext("…{n} earlier day", "…{n} earlier days", hidden)
         blocks.append(f"<i>{escape(earlier.format(n=hidden))}</i>")
         grouped = grouped[hidden:]
-    for day, items in grouped:
-        rows = [bold(escape(_day_title(day, items[0].published, tz, tr)))]
+    for _day_key, items in grouped:
+        rows = [bold(escape(_day_title(items[0].published, tz, tr)))]
         for development in items:
             rows.append(_moment(development, tz, tr))
         blocks.append("\n".join(rows))
     return split_message("\n\n".join(blocks))
 
 
-def _day_title(day: date, moment: datetime, tz: tzinfo, tr: Translator) -> str:
+def _day_title(moment: datetime, tz: tzinfo, tr: Translator) -> str:
     """Return the heading of a day: "Monday, 2 March 2026" in the reader's locale."""
     return tr.when(moment.astimezone(tz), "EEEE, d MMMM y")
 
