@@ -57,6 +57,16 @@ PUBLIC = "93.184.216.34"  # global unicast; nothing in the sandbox answers on it
         ("2001:db8::1", "private or reserved"),  # documentation
         ("198.18.0.1", "private or reserved"),  # benchmarking
         ("not-an-address", "not an IP address"),
+        # Python < 3.11.10 calls these global; our own table refuses them (safety.NOT_PUBLIC).
+        ("192.0.0.8", "IETF protocol assignment"),
+        ("192.0.0.9", "IETF protocol assignment"),
+        ("192.0.0.10", "IETF protocol assignment"),
+        ("192.31.196.1", "AS112"),
+        ("192.52.193.1", "AMT relay"),
+        ("192.88.99.1", "6to4 relay"),
+        ("192.175.48.1", "AS112"),
+        ("2620:4f:8000::1", "AS112"),
+        ("::ffff:192.88.99.1", "6to4 relay"),  # IPv4-mapped
     ],
 )
 def test_blocked_addresses(address: str, why: str) -> None:
