@@ -244,3 +244,32 @@ async def test_an_explicit_feed_proxy_is_used(server: FeedServer) -> None:
     finally:
         await client.aclose()
     assert sum(server.requests.values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "port"),
+    [
+        ("http://feeds.example/rss", 80),
+        ("https://feeds.example/rss", 443),
+        ("http://a.example:8080/", 8080),
+    ],
+)
+async def test_through_a_proxy_the_name_is_checked_on_the_urls_own_port(
+    server: FeedServer, url: str, port: int
+) -> None:
+    """The name's check before a proxied fetch looks the name up for the URL's port."""
+    asked: list[tuple[str, int]] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        asked.append((host, port))
+        return ["10.0.0.7"]
+
+    client = make_client(SETTINGS, UA, proxy=server.base_url)
+    fetcher = Fetcher(client, settings=SETTINGS, allow_private=False, proxied=True, resolve=resolve)
+    try:
+        with pytest.raises(FetchError, match=r"resolves to 10\.0\.0\.7 is a private"):
+            await fetcher.fetch(url)
+    finally:
+        await client.aclose()
+    assert asked == [(httpx.URL(url).host, port)]
+    assert sum(server.requests.values()) == 0  # refused before the proxy saw anything

@@ -125,9 +125,11 @@ class Fetcher:
             try:
                 await check_url(current, allow_private=self.allow_private)
                 if self.proxied and not self.allow_private:
-                    # The proxy connects, so only the name can be checked, not the peer.
+                    # The proxy resolves and connects, so only the name can be checked, not
+                    # the peer (a trade-off the README's "Feed proxy" section explains).
                     parts = httpx.URL(current)
-                    await resolve_checked(parts.host, parts.port or 443, self._resolve)
+                    port = parts.port or (443 if parts.scheme == "https" else 80)
+                    await resolve_checked(parts.host, port, self._resolve)
             except (UnsafeURL, httpx.InvalidURL) as exc:
                 self.stats.errors += 1
                 raise FetchError(str(exc)) from None
