@@ -18,6 +18,7 @@ from bot.feeds.network import (
     system_resolve,
 )
 from bot.feeds.safety import UnsafeURL, check_url
+from bot.logs import proxy_credentials, register_secrets
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
@@ -279,6 +280,7 @@ def make_client(
     limits = httpx.Limits(max_connections=settings.total, max_keepalive_connections=settings.total)
     transport: httpx.AsyncBaseTransport
     if proxy:
+        register_secrets(*proxy_credentials(proxy))  # an httpx error may quote the proxy URL
         transport = httpx.AsyncHTTPTransport(proxy=proxy, limits=limits, trust_env=False)
     else:
         backend = CheckedBackend(allow_private=allow_private, resolve=resolve)
