@@ -32,6 +32,7 @@ from bot.app.sendlimit import SendLimiter
 from bot.archive.heartbeat import beat
 from bot.config import Config
 from bot.i18n import DEFAULT
+from bot.logs import MASK, register_secrets
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def build_application(
     bot_token = token or config.token
     if not bot_token:
         raise ValueError("a bot token is needed to build the Application")
-    # httpx logs every request URL at INFO, and the token is part of each URL.
+    register_secrets(bot_token, mask=MASK)  # httpx logs each request URL, the token inside
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
     builder = (
         ApplicationBuilder()
@@ -156,10 +157,9 @@ async def _post_init(application: NewsApp) -> None:
     schedule_heartbeat(application)
     for hook in data.on_startup:
         await hook(application)
-    # Reload the story engine's window in a worker thread: replies never wait for it, and
-    # the first feed batch finds it ready (the service's lock orders the two). Then what
-    # start-up built, the hooks' 10,000 digest jobs included, is frozen out of the
-    # collector's full passes (bot.archive.heap).
+    # Reload the story engine's window in a worker thread: replies never wait for it, and the
+    # first feed batch finds it ready (the service's lock orders the two). Then what start-up
+    # built, the hooks' 10,000 digest jobs included, leaves the collector's full passes (heap).
     asyncio.get_running_loop().run_in_executor(None, data.services.warm_up)
 
 

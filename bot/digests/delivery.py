@@ -21,6 +21,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.backoff import retry_delay
 from bot.digests.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ class DigestPart:
 
 SendFn = Callable[[int, DigestPart], Awaitable[object]]
 GONE_PHRASES = ("chat not found", "bot was kicked", "user is deactivated", "have no rights")
-NETWORK_BACKOFF = 1.0
+NETWORK_BACKOFF = 1.0  # seconds before the first resend after a network error, then doubled
+MAX_NETWORK_BACKOFF = 10.0  # 8 attempts then span about 45 s, as 1+2+...+7 s did before
 
 
 class Outcome(enum.Enum):
@@ -120,7 +122,7 @@ class Deliverer:
                     log.warning("digest for chat %s not sent: %d network errors", chat_id, failures)
                     return Result(Outcome.FAILED, 0, None, retries)
                 log.info("digest send to %s failed (%s); retrying", chat_id, exc)
-                await asyncio.sleep(NETWORK_BACKOFF * failures)
+                await asyncio.sleep(retry_delay(NETWORK_BACKOFF, failures, MAX_NETWORK_BACKOFF))
             retries += 1
 
 

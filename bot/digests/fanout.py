@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from cachetools import LRUCache
+
 from bot.digests.contents import ArticleSource, BriefItem, Digest, StoryRanker, compose
 from bot.digests.delivery import DigestPart
-from bot.digests.matching import RankCache, Searcher
+from bot.digests.matching import RANK_CACHE_SIZE, RankCache, Searcher
 from bot.digests.message import render_digest
 from bot.digests.records import Subscription
 from bot.i18n import Catalogs
@@ -42,10 +44,10 @@ class Composer:
         self._stories = stories
         self._cap = cap
         self._facts = facts
-        self._news: dict[tuple[str, int, int], str] = {}
-        self._lines: dict[tuple[str, int, str], str] = {}
-        self._ranks: RankCache = {}
-        self._rendered: dict[object, list[DigestPart]] = {}
+        self._news: LRUCache[tuple[str, int, int], str] = LRUCache(SUMMARY_CACHE)
+        self._lines: LRUCache[tuple[str, int, str], str] = LRUCache(SUMMARY_CACHE)
+        self._ranks: RankCache = LRUCache(RANK_CACHE_SIZE)
+        self._rendered: LRUCache[object, list[DigestPart]] = LRUCache(RENDER_CACHE)
         self._catalogs = Catalogs()
 
     def compose(
@@ -82,8 +84,6 @@ class Composer:
         key = (item.story.id, item.story.size, item.before)
         text = self._news.get(key)
         if text is None:
-            if len(self._news) > SUMMARY_CACHE:
-                self._news.clear()
             found = self._facts.news_since(item.story.id, item.before)
             text = self._news[key] = " ".join(f for d in found for f in d.facts)
         return text
@@ -111,8 +111,6 @@ class Composer:
         )
         parts = self._rendered.get(key)
         if parts is None:
-            if len(self._rendered) > RENDER_CACHE:
-                self._rendered.clear()
             parts = render_digest(
                 digest, self._summary, zone, now, send_empty=send_empty, tr=tr, news=self.news
             )
@@ -124,7 +122,5 @@ class Composer:
         key = (story.id, story.size, story.best.id)  # the best article is the chat's language's
         line = self._lines.get(key)
         if line is None:
-            if len(self._lines) > SUMMARY_CACHE:
-                self._lines.clear()
             line = self._lines[key] = story_summary(story)
         return line

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from cachetools import LRUCache
+
 from bot.archive.records import from_micros
 from bot.models import Article, Development
 from bot.stories.reader import ArticleReader
@@ -100,8 +102,7 @@ class DevelopmentCache:
     """
 
     def __init__(self, size: int = CACHE_STORIES) -> None:
-        self._size = size
-        self._ledgers: dict[str, Ledger] = {}
+        self._ledgers: LRUCache[str, Ledger] = LRUCache(size)
         self._lock = threading.Lock()
 
     def developments(
@@ -119,8 +120,6 @@ class DevelopmentCache:
                     ledger.read(article)
                 else:
                     ledger.members.append(article_id)
-            if story_id not in self._ledgers and len(self._ledgers) >= self._size:
-                self._ledgers.pop(next(iter(self._ledgers)))
             self._ledgers[story_id] = ledger
             return list(ledger.developments)
 

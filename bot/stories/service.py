@@ -262,13 +262,13 @@ class StoryService:
 
     def _remove(self, article_ids: Iterable[str], *, journal: bool) -> None:
         """Drop articles from their stories; journal what changed."""
-        changed: dict[str, StoryRecord] = {}
+        by_story: dict[str, set[str]] = {}
         for article_id in article_ids:
             story_id = self._story_of.pop(article_id, None)
-            record = self._records.get(story_id) if story_id else None
-            if record is not None and article_id in record.members:
-                record.members.remove(article_id)
-                changed[record.id] = record
+            if story_id is not None and story_id in self._records:
+                by_story.setdefault(story_id, set()).add(article_id)
+        # One pass per story: retention drops thousands of members of a big story at once.
+        changed = {s: self._records[s] for s, ids in by_story.items() if self._records[s].drop(ids)}
         gone = [sid for sid, r in changed.items() if not r.members]
         for story_id in gone:
             del self._records[story_id]
