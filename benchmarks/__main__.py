@@ -19,6 +19,7 @@ ALL = (
     "stories",
     "stories_service",
     "follows",
+    "follow_fanout",
 )
 
 

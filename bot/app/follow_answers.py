@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import render
 from bot.app.context import ChatData
-from bot.follows.buttons import (
+from bot.follows.message import (
     ARTICLES_BUTTON,
     FOLLOW_BUTTON,
     TIMELINE_BUTTON,

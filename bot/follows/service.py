@@ -21,17 +21,16 @@ from telegram.ext import JobQueue
 
 from bot.archive.userdb import UserDB
 from bot.config import Config
-from bot.digests.delivery import Deliverer, DigestPart, Outcome, SendFn, bot_sender
+from bot.digests.delivery import Deliverer, Outcome, SendFn, bot_sender
 from bot.digests.service import DigestService
 from bot.digests.workqueue import Request, WorkQueue
-from bot.follows.buttons import update_buttons
+from bot.follows.message import Headlines, UpdateMessages
 from bot.follows.pacing import gone_quiet, ready_at
 from bot.follows.records import Follow, Quiet
 from bot.follows.store import JOURNAL_FILE, FollowStore
 from bot.follows.updates import Ask, Found, find_updates
 from bot.i18n import Catalogs
-from bot.models import Article, Story, utcnow
-from bot.render.timeline import farewell, follow_update
+from bot.models import Article, utcnow
 from bot.stories.facts import StoryFacts
 
 log = logging.getLogger(__name__)
@@ -42,10 +41,9 @@ BYE = "bye:"  # a work request for a follow that went quiet: its last line
 MAX_FOLLOWS = 50  # per chat
 
 
-class StoryViews(Protocol):
+class StoryViews(Headlines, Protocol):
     """The part of StoryService following reads besides its facts."""
 
-    def story(self, story_id: str, *, lang: str | None = None) -> Story | None: ...
     def story_of(self, article_id: str) -> str | None: ...
 
 
@@ -74,6 +72,7 @@ class FollowService:
         self._checked: dict[str, tuple[int, str] | None] = {}  # story -> mark last looked at
         self._held: dict[tuple[int, str], datetime] = {}  # (chat, story) -> may go at
         self._outbox: dict[tuple[int, str], Found] = {}  # queued, not yet confirmed
+        self._messages = UpdateMessages(stories)
         self._tick_lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kicked = False
@@ -264,15 +263,8 @@ class FollowService:
         follow = self.follows.get(chat_id, story_id)
         if follow is None or found is None or self._deliverer is None:
             return "none"
-        settings = self._digests.subs.chat(chat_id)
-        tr = self._catalogs.get(settings.lang)
-        story = self._stories.story(story_id, lang=tr.lang)
-        headline = story.headline if story is not None else follow.headline
-        if bye:
-            part = DigestPart(farewell(headline, tr))
-        else:
-            text = follow_update(headline, found.developments, self.zone(chat_id), tr)
-            part = DigestPart(text, update_buttons(story_id, tr))
+        tr = self._catalogs.get(self._digests.subs.chat(chat_id).lang)
+        part = self._messages.part(follow, found.developments, bye, tr, self.zone(chat_id))
         result = await self._deliverer.deliver(chat_id, [part])
         if result.outcome is Outcome.GONE:
             await self._digests.deactivate(chat_id)
