@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.digests.compose import ArticleSource, Digest, StoryRanker, compose
@@ -28,7 +29,7 @@ class Composer:
         self._search = search
         self._stories = stories
         self._cap = cap
-        self._lines: dict[tuple[str, int, str], str] = {}
+        self._lines: dict[tuple[str, int, str, str], str] = {}
         self._ranks: RankCache = {}
         self._rendered: dict[object, list[DigestPart]] = {}
         self._catalogs = Catalogs()
@@ -74,16 +75,17 @@ class Composer:
         if parts is None:
             if len(self._rendered) > RENDER_CACHE:
                 self._rendered.clear()
-            parts = render_digest(digest, self._summary, zone, now, send_empty=send_empty, tr=tr)
+            summary = partial(self._summary, lang=tr.lang)
+            parts = render_digest(digest, summary, zone, now, send_empty=send_empty, tr=tr)
             self._rendered[key] = parts
         return parts
 
-    def _summary(self, story: Story) -> str:
+    def _summary(self, story: Story, lang: str) -> str:
         """Return the cached summary of a story (a new article makes a new key)."""
-        key = (story.id, story.size, story.best.id)  # the best article is the chat's language's
+        key = (story.id, story.size, story.best.id, lang)
         line = self._lines.get(key)
         if line is None:
             if len(self._lines) > SUMMARY_CACHE:
                 self._lines.clear()
-            line = self._lines[key] = story_summary(story)
+            line = self._lines[key] = story_summary(story, lang).text
         return line

@@ -92,10 +92,11 @@ def story_note(story: Story, tr: Translator | None = None) -> str:
 
 
 def story_articles(
-    story: Story, tz: tzinfo, limit: int = 30, tr: Translator | None = None
+    story: Story, tz: tzinfo, limit: int = 30, tr: Translator | None = None, summary: str = ""
 ) -> list[str]:
-    """Render a story's articles (newest first) with source and time; split to fit messages."""
-    head = f"{bold(headline(story, tr=tr))}\n{escape(sources_line(story, shown=5, tr=tr))}"
+    """Render a story's headline, summary and articles (newest first); split to fit messages."""
+    gist = f"\n{escape(truncate(one_line(summary), 400))}" if summary.strip() else ""
+    head = f"{bold(headline(story, tr=tr))}{gist}\n{escape(sources_line(story, shown=5, tr=tr))}"
     rows = []
     for n, article in enumerate(story.articles[:limit], start=1):
         title = link(article.url, title_text(article, 150, tr))
