@@ -220,11 +220,15 @@ class StoryService:
         if not articles:
             return
         self._ensure_engine()
-        decided = [(a, self._engine.assign(to_item(a))) for a in articles]
+        engine = self._engine
+        decided = [(a, engine.assign(to_item(a))) for a in articles]
+        copies = {a.id: o for a, _ in decided if (o := engine.copy_of(a.id)) is not None}
         with self._lock:
-            self._record(decided, journal=journal)
+            self._record(decided, copies, journal=journal)
 
-    def _record(self, decided: list[tuple[Article, str]], *, journal: bool) -> None:
+    def _record(
+        self, decided: list[tuple[Article, str]], copies: dict[str, str], *, journal: bool
+    ) -> None:
         """Add assigned articles to their records; refresh headlines; journal what changed."""
         touched: dict[str, StoryRecord] = {}
         for article, story_id in decided:
@@ -232,6 +236,8 @@ class StoryService:
             if record is None:
                 record = self._records[story_id] = StoryRecord(story_id)
             record.members.append(article.id)
+            if article.id in copies:  # replaced whole: readers may hold the old mapping
+                record.copies = {**record.copies, article.id: copies[article.id]}
             self._story_of[article.id] = story_id
             if record.last is None or article.published > record.last:
                 record.last = article.published
@@ -266,6 +272,9 @@ class StoryService:
             del self._records[story_id]
             del changed[story_id]
         for record in changed.values():
+            if record.copies:
+                kept = set(record.members)
+                record.copies = {c: o for c, o in record.copies.items() if c in kept}
             facts = member_facts(record, self._store)
             if facts and record.headline not in {title for *_, title in facts}:
                 record.headline = facts[0][3]

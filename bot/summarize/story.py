@@ -40,8 +40,12 @@ class Summary:
 
 def story_summary(story: Story, lang: str, weights: SummaryWeights = DEFAULT) -> Summary:
     """Return the story's 1–2 sentence summary for a reader of lang."""
-    articles = {a.id: a for a in (story.best, *story.articles)}
-    return summarize_story(list(articles.values()), lang, story.headline, weights)
+    return summarize_story(articles_once(story), lang, story.headline, weights)
+
+
+def articles_once(story: Story) -> list[Article]:
+    """Return the story's articles, the headline's first, each once."""
+    return list({a.id: a for a in (story.best, *story.articles)}.values())
 
 
 def summarize_story(

@@ -1,0 +1,89 @@
+"""Copies of one text within a story: an agency story reprinted, a body under a new headline.
+
+Twelve outlets printing one wire text are twelve sources but one report. Each article's body
+lead (its first WORDS words; a reprint may be trimmed at the end or carry its own headline)
+becomes a MinHash signature of its word 3-gram shingles (datasketch; 32 permutations, 32-bit
+values: 128 bytes). An article whose signature agrees with an earlier report of the same story
+in at least SAME_TEXT of its positions (an estimate of the shingle sets' Jaccard similarity) is
+a copy of that report. Two newsrooms writing about one event share names and numbers, not
+runs of three words, so their Jaccard stays far below that (mostly under 0.1).
+
+Memory: only the story engine's active window keeps signatures, one row per report (copies
+add none), dropped with the story; the journal keeps only which member copies which.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import MinHash
+
+NUM_PERM = 32
+WORDS = 50
+MIN_WORDS = 12  # fewer words (a title-only item, a snippet) prove nothing: its own report
+HEAD_CHARS = 500  # enough for WORDS words of news prose (or of CJK characters)
+SAME_TEXT = 0.6
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+Prints = npt.NDArray[np.uint32]
+
+
+@cache
+def _permutations() -> object:
+    """Return the one set of permutations every signature is made with (fixed seed)."""
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+
+
+def words_of(body: str) -> list[str]:
+    """Return the body's first WORDS words, case-folded; unsegmented CJK counts per character."""
+    head = body[:HEAD_CHARS].casefold()
+    words = _WORD.findall(head)
+    if _CJK.search(head):  # one check per body: most have no CJK at all
+        words = [part for word in words for part in (word if _CJK.search(word) else (word,))]
+    return words[:WORDS]
+
+
+def signature(body: str) -> Prints | None:
+    """Return the MinHash signature of a body's lead, or None when it is too short to tell."""
+    words = words_of(body)
+    if len(words) < MIN_WORDS:
+        return None
+    runs = zip(words, words[1:], words[2:], strict=False)  # word 3-grams
+    shingles = [f"{a} {b} {c}".encode() for a, b, c in runs]
+    # crc32 runs in C; the signature only has to agree with itself within one process.
+    sketch = MinHash(
+        num_perm=NUM_PERM,
+        hashfunc=zlib.crc32,
+        permutations=_permutations(),
+        scheme="affine32",
+    )
+    sketch.update_batch(shingles)
+    return np.asarray(sketch.hashvalues, dtype=np.uint32)
+
+
+class Reports:
+    """The signatures of one story's reports and which member each report began with."""
+
+    __slots__ = ("keys", "prints")
+
+    def __init__(self) -> None:
+        self.prints: Prints = np.empty((0, NUM_PERM), dtype=np.uint32)
+        self.keys: list[str] = []
+
+    def original(self, sig: Prints) -> str | None:
+        """Return the member whose text this signature copies, or None for a new report."""
+        if not self.keys:
+            return None
+        agree = (self.prints == sig).mean(axis=1)
+        best = int(agree.argmax())
+        return self.keys[best] if agree[best] >= SAME_TEXT else None
+
+    def add(self, member: str, sig: Prints) -> None:
+        """Remember a new report's signature (one row; copies add none)."""
+        self.prints = np.vstack([self.prints, sig])
+        self.keys.append(member)
