@@ -19,8 +19,8 @@ HEADLINE_LIMIT = 200
 def sources_line(story: Story, shown: int = SOURCES_SHOWN, tr: Translator | None = None) -> str:
     """Return "7 sources · 3 reports: A, B, C +4" (plain text); one source is just its name.
 
-    Reports (distinct texts) are named only when they differ from the sources: "4 sources ·
-    4 reports" tells a reader nothing, "7 sources · 3 reports" that four of them reprint.
+    Reports (distinct texts) are named only when fewer than the sources: "4 sources · 4
+    reports" tells a reader nothing, "7 sources · 3 reports" that four of them reprint.
     """
     tr = tr or Translator.english()
     count = story.source_count
@@ -29,7 +29,7 @@ def sources_line(story: Story, shown: int = SOURCES_SHOWN, tr: Translator | None
     if count <= 1 and names:
         head = names[0]
     reports = story.report_count
-    if reports and reports != count:
+    if 0 < reports < count:  # only reprints are news to a reader: "1 source · 3 reports" is not
         head += " · " + tr.ngettext("{n} report", "{n} reports", reports).format(n=reports)
     listed = ", ".join(names)
     if count <= 1 or not listed:

@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 import zlib
 from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 NUM_PERM = 32
 WORDS = 50
@@ -34,9 +34,15 @@ Prints = npt.NDArray[np.uint32]
 
 
 @cache
-def _permutations() -> object:
-    """Return the one set of permutations every signature is made with (fixed seed)."""
-    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+def _minhash() -> tuple[Any, object]:
+    """Return datasketch's MinHash and the one set of permutations every signature uses.
+
+    Imported on first use: datasketch loads scipy (about a second and 40 MB), which commands
+    and processes that never cluster (the feed parser's child) should not pay for.
+    """
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
 
 
 def words_of(body: str) -> list[str]:
@@ -56,11 +62,9 @@ def signature(body: str) -> Prints | None:
     runs = zip(words, words[1:], words[2:], strict=False)  # word 3-grams
     shingles = [f"{a} {b} {c}".encode() for a, b, c in runs]
     # crc32 runs in C; the signature only has to agree with itself within one process.
-    sketch = MinHash(
-        num_perm=NUM_PERM,
-        hashfunc=zlib.crc32,
-        permutations=_permutations(),
-        scheme="affine32",
+    minhash, permutations = _minhash()
+    sketch = minhash(
+        num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=permutations, scheme="affine32"
     )
     sketch.update_batch(shingles)
     return np.asarray(sketch.hashvalues, dtype=np.uint32)

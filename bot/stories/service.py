@@ -220,9 +220,8 @@ class StoryService:
         if not articles:
             return
         self._ensure_engine()
-        engine = self._engine
-        decided = [(a, engine.assign(to_item(a))) for a in articles]
-        copies = {a.id: o for a, _ in decided if (o := engine.copy_of(a.id)) is not None}
+        decided = [(a, self._engine.assign(to_item(a))) for a in articles]
+        copies = {a.id: o for a, _ in decided if (o := self._engine.copy_of(a.id)) is not None}
         with self._lock:
             self._record(decided, copies, journal=journal)
 

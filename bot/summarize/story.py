@@ -26,7 +26,7 @@ from bot.text.analysis import analyzer
 
 MAX_CHARS = 320
 FALLBACK_LANG = "en"
-MIN_SHARED = 2  # title terms an article shares with the headline to count as the same event
+MIN_SHARED = 1  # title terms an article shares with the headline to count as the same event
 MAX_ARTICLES = 12  # of the reader's language; more rarely changes the two sentences chosen
 
 
