@@ -9,7 +9,8 @@ a copy of that report. Two newsrooms writing about one event share names and num
 runs of three words, so their Jaccard stays far below that (mostly under 0.1).
 
 Memory: only the story engine's active window keeps signatures, one row per report (copies
-add none), dropped with the story; the journal keeps only which member copies which.
+add none), dropped with the story, and a single-article story only its first HEAD_CHARS
+characters; the journal keeps only which member copies which.
 """
 
 from __future__ import annotations
@@ -71,23 +72,42 @@ def signature(body: str) -> Prints | None:
 
 
 class Reports:
-    """The signatures of one story's reports and which member each report began with."""
+    """The signatures of one story's reports and which member each report began with.
 
-    __slots__ = ("keys", "prints")
+    A story's first body waits unsigned (its lead kept, HEAD_CHARS at most) until a second
+    member comes: most stories stay single, and signing is most of the cost of this module.
+    """
+
+    __slots__ = ("keys", "pending", "prints", "started")
 
     def __init__(self) -> None:
-        self.prints: Prints = np.empty((0, NUM_PERM), dtype=np.uint32)
+        self.prints: Prints | None = None
         self.keys: list[str] = []
+        self.pending: tuple[str, str] | None = None
+        self.started = False
 
-    def original(self, sig: Prints) -> str | None:
-        """Return the member whose text this signature copies, or None for a new report."""
-        if not self.keys:
+    def add(self, member: str, body: str) -> str | None:
+        """Return the earlier member whose text this body copies, or None for a new report."""
+        if not self.started:
+            self.started = True
+            self.pending = (member, body[:HEAD_CHARS])
             return None
-        agree = (self.prints == sig).mean(axis=1)
-        best = int(agree.argmax())
-        return self.keys[best] if agree[best] >= SAME_TEXT else None
+        if self.pending is not None:
+            first, head = self.pending
+            self.pending = None
+            self._sign(first, head)
+        return self._sign(member, body)
 
-    def add(self, member: str, sig: Prints) -> None:
-        """Remember a new report's signature (one row; copies add none)."""
-        self.prints = np.vstack([self.prints, sig])
+    def _sign(self, member: str, body: str) -> str | None:
+        """Sign a body; return the report it copies, or remember it as a new report."""
+        sig = signature(body)
+        if sig is None:
+            return None  # too short to tell: its own report
+        if self.prints is not None:
+            agree = (self.prints == sig).mean(axis=1)
+            best = int(agree.argmax())
+            if agree[best] >= SAME_TEXT:
+                return self.keys[best]
+        self.prints = sig[np.newaxis] if self.prints is None else np.vstack([self.prints, sig])
         self.keys.append(member)
+        return None

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from operator import itemgetter
 
-from bot.stories.copies import Reports, signature
+from bot.stories.copies import Reports
 from bot.stories.model import EngineSettings, StoryItem, StorySummary
 from bot.stories.ranking import top_stories
 from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
@@ -76,20 +76,7 @@ class _Story:
         self.first_seen = published
         self.last_updated = published
         self.copies: dict[str, str] = {}  # member → the member whose text it reprints
-        self.reports: Reports | None = None  # made when the first long enough body comes
-
-    def add_text(self, member: str, body: str) -> None:
-        """Record whether the member's body copies an earlier report of this story."""
-        sig = signature(body)
-        if sig is None:
-            return  # too short to tell: its own report
-        if self.reports is None:
-            self.reports = Reports()
-        original = self.reports.original(sig)
-        if original is None:
-            self.reports.add(member, sig)
-        else:
-            self.copies[member] = original
+        self.reports = Reports()
 
     def summary(self) -> StorySummary:
         """Return the story's summary; the headline is the title closest to the centroid."""
@@ -288,7 +275,9 @@ class StoryEngine:
         story.langs.append(lang)
         story.vectors.append(vector)
         story.arrivals.append((item.published, item.source_key))
-        story.add_text(item.id, item.body)
+        original = story.reports.add(item.id, item.body)
+        if original is not None:
+            story.copies[item.id] = original
         story.first_seen = min(story.first_seen, item.published)
         story.last_updated = max(story.last_updated, item.published)
         self._item_story[item.id] = story.id
