@@ -22,6 +22,7 @@ from bot.follows.service import FollowService
 from bot.ingest.importer import ImportReport, import_paths
 from bot.models import ProgressFactory, utcnow
 from bot.search import SearchService
+from bot.stories.facts import StoryFacts
 from bot.stories.service import StoryService
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class Services:
     feeds: FeedService
     digests: DigestService
     stories: StoryService
+    facts: StoryFacts
     follows: FollowService
     seed_report: ImportReport | None = field(default=None)
     writer: Writer = field(default_factory=Writer)  # store and index writes, off the loop
@@ -108,6 +110,7 @@ def open_services(
         proxy=config.feed_proxy,
     )
     stories = StoryService(store, config.data_dir / "stories", readonly=readonly)
+    facts = StoryFacts(stories, store)  # developments: timelines, follows, digests
     digests = DigestService(
         config,
         store,
@@ -115,9 +118,9 @@ def open_services(
         search,
         stories,
         settings=digest_settings or DigestSettings(),
-        facts=stories.facts,
+        facts=facts,
     )
-    follows = FollowService(config, users, stories, stories.facts, digests, clock=follow_clock)
+    follows = FollowService(config, users, stories, facts, digests, clock=follow_clock)
     services = Services(
         config,
         not readonly,
@@ -128,6 +131,7 @@ def open_services(
         feeds,
         digests,
         stories,
+        facts,
         follows,
         writer=writer,
     )

@@ -52,12 +52,12 @@ def period_span(period: str, now: datetime, tz: tzinfo) -> timedelta:
     return timedelta(days=7) if period == "week" else timedelta(hours=24)
 
 
-def cached_summary(story: Story, lines: LineCache) -> str:
-    """Return 1–2 sentences from the story's newest articles, no statement twice (cached)."""
-    key = f"story:{story.id}:{story.size}:{story.best.id}"  # the best is the chat's language's
+def cached_summary(story: Story, lines: LineCache, lang: str) -> str:
+    """Return the story's 1–2 sentences for a reader of lang, no statement twice (cached)."""
+    key = f"story:{story.id}:{story.size}:{story.best.id}:{lang}"
     found = lines.get(key)
     if found is None:
-        found = summarize_story(story)
+        found = summarize_story(story, lang).text
         lines.put(key, found)
     return found
 
@@ -104,7 +104,8 @@ class Briefer:
         )
         listing.remember(offset + 1, [s.best.id for s in shown])
         if shown:
-            entries = [render.BriefEntry(s, cached_summary(s, self._lines)) for s in shown]
+            reader = lang or tr.lang
+            entries = [render.BriefEntry(s, cached_summary(s, self._lines, reader)) for s in shown]
             header = _header(listing, offset + 1, len(shown), note, tr)
             html = render.brief_page(entries, tz, header, tr=tr)
         else:
@@ -165,4 +166,7 @@ def story_answer(
 ) -> list[str] | None:
     """Return the messages listing a story's articles, or None when the story is unknown."""
     story = services.stories.story(story_id, lang=lang)
-    return render.story_articles(story, tz, tr=tr) if story is not None else None
+    if story is None:
+        return None
+    reader = lang or (tr.lang if tr else "en")
+    return render.story_articles(story, tz, tr=tr, summary=summarize_story(story, reader).text)

@@ -75,7 +75,7 @@ def timeline_answer(
     story = services.stories.story(story_id, lang=tr.lang)
     if story is None:
         return None
-    developments = services.stories.facts.developments(story_id)
+    developments = services.facts.developments(story_id)
     about = render.sources_line(story, shown=5, tr=tr)
     return timeline(render.stories.headline(story, tr=tr), about, developments, tz, tr)
 

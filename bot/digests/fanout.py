@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -45,7 +46,7 @@ class Composer:
         self._cap = cap
         self._facts = facts
         self._news: LRUCache[tuple[str, int, int], str] = LRUCache(SUMMARY_CACHE)
-        self._lines: LRUCache[tuple[str, int, str], str] = LRUCache(SUMMARY_CACHE)
+        self._lines: LRUCache[tuple[str, int, str, str], str] = LRUCache(SUMMARY_CACHE)
         self._ranks: RankCache = LRUCache(RANK_CACHE_SIZE)
         self._rendered: LRUCache[object, list[DigestPart]] = LRUCache(RENDER_CACHE)
         self._catalogs = Catalogs()
@@ -111,16 +112,17 @@ class Composer:
         )
         parts = self._rendered.get(key)
         if parts is None:
+            summary = partial(self._summary, lang=tr.lang)
             parts = render_digest(
-                digest, self._summary, zone, now, send_empty=send_empty, tr=tr, news=self.news
+                digest, summary, zone, now, send_empty=send_empty, tr=tr, news=self.news
             )
             self._rendered[key] = parts
         return parts
 
-    def _summary(self, story: Story) -> str:
+    def _summary(self, story: Story, lang: str) -> str:
         """Return the cached summary of a story (a new article makes a new key)."""
-        key = (story.id, story.size, story.best.id)  # the best article is the chat's language's
+        key = (story.id, story.size, story.best.id, lang)
         line = self._lines.get(key)
         if line is None:
-            line = self._lines[key] = story_summary(story)
+            line = self._lines[key] = story_summary(story, lang).text
         return line

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from cachetools import LRUCache
 
@@ -31,6 +31,9 @@ from bot.archive.records import from_micros
 from bot.models import Article, Development
 from bot.stories.reader import ArticleReader
 from bot.stories.views import source_key
+
+if TYPE_CHECKING:
+    from bot.stories.service import StoryService
 from bot.summarize.sentences import split_sentences
 from bot.text.analysis import analyzer
 
@@ -124,30 +127,30 @@ class DevelopmentCache:
             return list(ledger.developments)
 
 
-class MemberSource(Protocol):
-    """The part of StoryService the facts read: a story's members in arrival order."""
-
-    def members(self, story_id: str) -> list[str]: ...
-
-
 class StoryFacts:
     """Stories as developments, for timelines, follows and digests (thread-safe)."""
 
-    def __init__(self, stories: MemberSource, store: ArticleReader) -> None:
+    def __init__(self, stories: StoryService, store: ArticleReader) -> None:
         self._stories = stories
         self._store = store
         self._cache = DevelopmentCache()
 
+    def members(self, story_id: str) -> list[str]:
+        """Return the ids of a story's articles in arrival order (empty when it is unknown)."""
+        # The records are this package's own; StoryService, at its size, lends them here.
+        record = self._stories._records.get(story_id)
+        return list(record.members) if record is not None else []  # one C call: atomic
+
     def developments(self, story_id: str) -> list[Development]:
         """Return the story's developments in arrival order; reads new members only."""
-        members = self._stories.members(story_id)
+        members = self.members(story_id)
         if not members:
             return []
         return self._cache.developments(story_id, members, self._store.get)
 
     def newest_arrival(self, story_id: str) -> datetime | None:
         """Return when the story's newest report arrived (what a new follower has seen)."""
-        members = self._stories.members(story_id)
+        members = self.members(story_id)
         added = [at for at, _ in self._store.light(members, "added", "id")]
         return from_micros(max(added)) if added else None
 
@@ -157,7 +160,7 @@ class StoryFacts:
         A digest remembers a story it sent by its source count then. Sources only grow as
         reports arrive, so the reports after the last one that kept that count are new.
         """
-        members = self._stories.members(story_id)
+        members = self.members(story_id)
         light = self._store.light(members, "id", "source")
         seen: set[Hashable] = set()
         cut = 0
@@ -172,5 +175,5 @@ class StoryFacts:
 
     def mark(self, story_id: str) -> tuple[int, str] | None:
         """Return what changes when a story gains or loses a report (size, newest member)."""
-        members = self._stories.members(story_id)
+        members = self.members(story_id)
         return (len(members), members[-1]) if members else None
