@@ -204,8 +204,9 @@ def test_unknown_languages_fall_back_to_english(code: str | None, lang: str) -> 
 def test_dates_times_and_numbers_follow_the_locale() -> None:
     when = datetime(2026, 11, 30, 7, 30, tzinfo=UTC)
     ru, en = Catalogs().get("ru"), Translator.english()
-    assert ru.short_datetime(when) == "30 нояб. 2026, 07:30"
-    assert en.short_datetime(when) == "Nov 30, 2026, 07:30"
+    assert ru.date_time(when) == "30 нояб. 2026\u202fг., 07:30"
+    assert en.date_time(when) == "Nov 30, 2026, 07:30"
+    assert ru.date(when) == "30 нояб. 2026\u202fг." and en.date(when) == "Nov 30, 2026"
     assert ru.number(31403) == "31\xa0403"
     assert en.number(31403) == "31,403"
     assert ru.ngettext("{n} subscription", "{n} subscriptions", 3) == "{n} подписки"

@@ -26,6 +26,7 @@ from telegram.ext import (
 from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
 from bot.app.context import BotData, NewsApp, NewsContext, context_types
 from bot.app.errors import on_error
+from bot.app.language import reader_translator
 from bot.app.persistence import STATE_FILE, ChatStatePersistence
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.app.sendlimit import SendLimiter
@@ -136,7 +137,7 @@ async def _gate(update: Update, context: NewsContext) -> None:
     if is_allowed(context.bot_data.config, user.id if user else None):
         return
     chat = update.effective_chat
-    _ = context.bot_data.catalogs.get(user.language_code if user else None).gettext
+    _ = reader_translator(update, context.bot_data).gettext  # the chat's choice, else Telegram's
     if update.message and chat is not None and chat.type == chat.PRIVATE:
         await update.message.reply_text(_("This bot is private. Ask its owner for access."))
     elif update.callback_query:
