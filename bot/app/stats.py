@@ -151,15 +151,16 @@ def render_stats(stats: Stats, tr: Translator) -> str:
     if len(feeds.failing) > FAILING_SHOWN:
         more = _("… and {n} more (/feeds)").format(n=len(feeds.failing) - FAILING_SHOWN)
         lines.append(f"  {more}")
-    counted = _("not counted yet")
+    digests = _("Digests today: not counted yet")  # nothing feeds the counters here
+    if stats.digests_sent is not None and stats.digests_failed is not None:
+        digests = _("Digests today: {sent} sent, {failed} failed").format(
+            sent=num(stats.digests_sent), failed=num(stats.digests_failed)
+        )
     lines += [
         _("Subscribers: {active} active, {off} deactivated ({n} subscriptions)").format(
             active=subs.active, off=subs.deactivated, n=subs.subscriptions
         ),
-        _("Digests today: {sent} sent, {failed} failed").format(
-            sent=counted if stats.digests_sent is None else stats.digests_sent,
-            failed=counted if stats.digests_failed is None else stats.digests_failed,
-        ),
+        digests,
         _("Uptime: {uptime}").format(uptime=format_uptime(stats.uptime, tr)),
     ]
     return "\n".join(lines)
