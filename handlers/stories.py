@@ -24,7 +24,9 @@ COMMANDS = [
         args=N_("[24h|today|week] [words]"),
     ),
     CommandSpec(
-        "story", N_("Story N of the last list, day by day; its articles a tap away"), args="N|id"
+        "story",
+        N_("Story N of the last list, day by day; its articles a tap away"),
+        args=N_("N|id"),
     ),
 ]
 MESSAGES = filters.UpdateType.MESSAGES
@@ -42,7 +44,7 @@ def register(application: NewsApp) -> None:
 
 async def brief(update: Update, context: NewsContext) -> None:
     """Show the most important stories of the period, paged with buttons."""
-    args = parse_brief_args(context.args or [])
+    args = parse_brief_args(context.args or [], chat_translator(update, context))
     listing = Listing("brief", args.words, BRIEF_PAGE, period=args.period)
     await show_listing(update, context, listing)
 

@@ -13,10 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
-
 from bot.app.wiring import build_application, running
 from bot.digests.service import DigestSettings
+from bot.i18n import Translator
 from bot.models import ArticleDraft, utcnow
 from bot.services import Services, open_services
 from bot.tgserver import LocalBotApiServer, UserClient
@@ -250,7 +249,7 @@ async def test_the_timeline_shows_the_first_report_then_new_facts_by_day(
         await user.send(f"/story {story_id}")
         [timeline] = await user.wait_replies(1, timeout=TIMEOUT)
         text = timeline.text
-        headings = [format_datetime(d, "EEEE, d MMMM y", locale="en") for d in days]
+        headings = [Translator.english().date(d) for d in days]
         places = [text.index(h) for h in headings]
         assert places == sorted(places)
         order = [text.index(s) for s in ("First report", "slowed on Tuesday", "12 homes")]

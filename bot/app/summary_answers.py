@@ -33,14 +33,14 @@ def _answer(html: str) -> SummaryAnswer:
     return SummaryAnswer(render.split_message(html))
 
 
-def article_summary_html(article: Article, tz: ZoneInfo, tr: Translator | None = None) -> str:
+def article_summary_html(article: Article, tz: ZoneInfo, tr: Translator) -> str:
     """Return the article card with its summary sentences."""
     lines = summarize(article.body, article.title, sentences=ARTICLE_SENTENCES, lang=article.lang)
     return render.article_card(article, lines, tz, tr)
 
 
 def summary_for_article(
-    services: Services, article_id: str, tz: ZoneInfo, tr: Translator | None = None
+    services: Services, article_id: str, tz: ZoneInfo, tr: Translator
 ) -> SummaryAnswer | None:
     """Return the summary of a stored article, or None when it is gone."""
     article = services.store.get(article_id)
@@ -48,10 +48,9 @@ def summary_for_article(
 
 
 def summary_for_ref(
-    services: Services, chat: ChatData, ref: str, tz: ZoneInfo, tr: Translator | None = None
+    services: Services, chat: ChatData, ref: str, tz: ZoneInfo, tr: Translator
 ) -> SummaryAnswer:
     """Answer `/summary N|id|URL|words`."""
-    tr = tr or Translator.english()
     _ = tr.gettext
     if _ITEM.fullmatch(ref):
         article_id = chat.item(int(ref))
@@ -81,9 +80,9 @@ def _no_item(chat: ChatData, number: int, tr: Translator) -> str:
     return text.format(number=number, first=first, last=last)
 
 
-def topic_answer(services: Services, words: str, tr: Translator | None = None) -> SummaryAnswer:
+def topic_answer(services: Services, words: str, tr: Translator) -> SummaryAnswer:
     """Summarise the top articles for the words, each sentence linked to its article."""
-    _ = (tr or Translator.english()).gettext
+    _ = tr.gettext
     result = services.search.search(words, limit=TOPIC_ARTICLES)
     query = render.escape(words)
     if not result.hits:

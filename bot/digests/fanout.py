@@ -38,6 +38,7 @@ class Composer:
         search: Searcher,
         stories: StoryRanker,
         cap: int,
+        catalogs: Catalogs | None = None,
         facts: NewsSource | None = None,
     ) -> None:
         self._store = store
@@ -49,7 +50,7 @@ class Composer:
         self._lines: LRUCache[tuple[str, int, str, str], str] = LRUCache(SUMMARY_CACHE)
         self._ranks: RankCache = LRUCache(RANK_CACHE_SIZE)
         self._rendered: LRUCache[object, list[DigestPart]] = LRUCache(RENDER_CACHE)
-        self._catalogs = Catalogs()
+        self._catalogs = catalogs or Catalogs()
 
     def compose(
         self, chat_id: int, subs: list[Subscription], now: datetime, lang: str | None = None
@@ -106,7 +107,7 @@ class Composer:
             tr.lang,
             send_empty,
             tuple(
-                (s.sub.label, s.more, s.signature or tuple(i.story.id for i in s.items))
+                (s.sub.topic, s.more, s.signature or tuple(i.story.id for i in s.items))
                 for s in digest.sections
             ),
         )

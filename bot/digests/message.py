@@ -33,10 +33,10 @@ BUTTONS_PER_ROW = 5
 QUOTED_SOURCES = 40  # names in an item's folded quote; a topic-sized story has hundreds
 
 
-def story_button(number: int, story: Story, tr: Translator | None = None) -> tuple[str, str]:
+def story_button(number: int, story: Story, tr: Translator) -> tuple[str, str]:
     """Return the (label, data) of the button that lists a story's articles."""
     count = story.size
-    label = (tr or Translator.english()).ngettext("{n} article", "{n} articles", count)
+    label = tr.ngettext("{n} article", "{n} articles", count)
     return (f"{number} · {label.format(n=count)}", STORY_BUTTON + story.id)
 
 
@@ -47,17 +47,16 @@ def render_digest(
     now: datetime,
     *,
     send_empty: bool = False,
-    tr: Translator | None = None,
+    tr: Translator,
     news: NewsFn | None = None,
 ) -> list[DigestPart]:
     """Return the messages of a digest; none when there is nothing new (unless send_empty).
 
     An update (a story sent before) says only what is new since (`news`), not its summary.
     """
-    tr = tr or Translator.english()
     _ = tr.gettext
     local = now.astimezone(zone)
-    day = local.strftime("%a %d %b") if tr.lang == "en" else tr.when(local, "EEE d MMM")
+    day = tr.date(local)
     title = _("Your news digest")  # not inside the f-string: pybabel on 3.11 would miss it
     header = f"{bold(title)} — {escape(day)}"
     if digest.empty:
@@ -68,7 +67,7 @@ def render_digest(
     number = 1
     for section in shown:
         if grouped:
-            packer.add(f"🗂 {bold(section.sub.label)}")
+            packer.add(f"🗂 {bold(section.sub.label(tr))}")
         for item in section.items:
             told = news(item) if item.update and news is not None else summary(item.story)
             block = _item(number, item, told, zone, tr)

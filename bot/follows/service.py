@@ -66,7 +66,7 @@ class FollowService:
         self._facts = facts
         self._digests = digests
         self.clock = clock
-        self._catalogs = Catalogs()
+        self._catalogs = Catalogs(config.locale_dir)
         self._queue = WorkQueue(self._handle, digests.settings.pacing.workers)
         self._deliverer: Deliverer | None = None
         self._checked: dict[str, tuple[int, str] | None] = {}  # story -> mark last looked at

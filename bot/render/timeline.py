@@ -83,8 +83,8 @@ def timeline(
 
 
 def _day_title(moment: datetime, tz: tzinfo, tr: Translator) -> str:
-    """Return the heading of a day: "Monday, 2 March 2026" in the reader's locale."""
-    return tr.when(moment.astimezone(tz), "EEEE, d MMMM y")
+    """Return the heading of a day in the reader's locale ("Mar 2, 2026", "2 мар. 2026 г.")."""
+    return tr.date(moment.astimezone(tz))
 
 
 def _moment(development: Development, tz: tzinfo, tr: Translator) -> str:
