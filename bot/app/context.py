@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 
 from bot.app.commands import CommandSpec
 from bot.i18n import Catalogs
+from bot.memo import Memo
 from bot.models import utcnow
 
 if TYPE_CHECKING:
@@ -61,25 +62,11 @@ class Listing:
             del self.shown[next(iter(self.shown))]
 
 
-class LineCache:
-    """A small least-recently-used map of rendered one-line summaries by key."""
+class LineCache(Memo[str, str]):
+    """Rendered one-line summaries and cards by key, shared by the threads that build replies."""
 
     def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._lines: OrderedDict[str, str] = OrderedDict()
-
-    def get(self, key: str) -> str | None:
-        """Return a cached line and mark it recently used."""
-        found = self._lines.get(key)
-        if found is not None:
-            self._lines.move_to_end(key)
-        return found
-
-    def put(self, key: str, line: str) -> None:
-        """Store a line, dropping the least recently used beyond the size."""
-        self._lines[key] = line
-        if len(self._lines) > self._size:
-            self._lines.popitem(last=False)
+        super().__init__(size)
 
 
 @dataclass(slots=True)
