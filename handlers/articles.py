@@ -53,7 +53,7 @@ async def render_page(
     """Render a page of any listing off the event loop (search, ranking and summaries are CPU)."""
     data = context.bot_data
     if listing.kind == "brief":
-        briefer = Briefer(data.services, data.lines)
+        briefer = Briefer(data.services, data.lines, data.rankings)
         return await asyncio.to_thread(briefer.page, listing, page_no, zone, tr)
     lister = Lister(data.services, data.lines)
     return await asyncio.to_thread(lister.page, listing, page_no, zone, tr)

@@ -18,7 +18,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 from bot.app.commands import CommandSpec
 from bot.i18n import Catalogs
 from bot.memo import Memo
-from bot.models import utcnow
+from bot.models import RankedStory, utcnow
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 MAX_LISTINGS = 20  # per chat: older lists' buttons answer "expired"
 MAX_SHOWN = 200  # item numbers a listing remembers for its Summary buttons
+BRIEF_RANKINGS = 64  # /brief rankings remembered: the periods and topics being paged at once
 
 NewsContext: TypeAlias = "CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]"
 NewsJobQueue: TypeAlias = "JobQueue[NewsContext]"
@@ -37,6 +38,8 @@ ChatHook: TypeAlias = "Callable[[NewsContext, int], Awaitable[None]]"
 ZoneLookup: TypeAlias = "Callable[[int], ZoneInfo | None]"
 LangLookup: TypeAlias = "Callable[[int], str | None]"
 LangSaver: TypeAlias = "Callable[[int, str], None]"
+BriefRanking: TypeAlias = "tuple[list[RankedStory], datetime | None]"  # and "as of" when not now
+BriefRankings: TypeAlias = "Memo[tuple[object, ...], BriefRanking]"
 
 
 @dataclass(slots=True)
@@ -131,6 +134,7 @@ class BotData:
         self.lang_saver: LangSaver | None = None
         self.commands: list[CommandSpec] = []  # union of the handler modules' COMMANDS
         self.lines = LineCache()  # one-line summaries shown in lists
+        self.rankings: BriefRankings = Memo(BRIEF_RANKINGS)  # by stories version, 10 minutes
         self.last_admin_notice = float("-inf")  # time.monotonic() of the last error notice
 
     def attach(self, services: Services) -> None:

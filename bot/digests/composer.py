@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.digests.compose import ArticleSource, Digest, StoryRanker, compose
 from bot.digests.delivery import DigestPart
-from bot.digests.matching import RankCache, Searcher
+from bot.digests.matching import RANK_CACHE_SIZE, RankCache, Searcher
 from bot.digests.message import render_digest
 from bot.digests.records import Subscription
 from bot.i18n import Catalogs
@@ -29,7 +29,7 @@ class Composer:
         self._stories = stories
         self._cap = cap
         self._lines: dict[tuple[str, int, str], str] = {}
-        self._ranks: RankCache = {}
+        self._ranks: RankCache = RankCache(RANK_CACHE_SIZE)
         self._rendered: dict[object, list[DigestPart]] = {}
         self._catalogs = Catalogs()
 
