@@ -14,9 +14,9 @@ from telegram.ext import CallbackContext, JobQueue
 
 from bot.archive.userdb import UserDB
 from bot.config import Config
-from bot.digests.compose import ArticleSource, StoryRanker
+from bot.digests.compose import ArticleSource, Digest, StoryRanker
 from bot.digests.composer import Composer
-from bot.digests.delivery import Deliverer, Outcome, SendFn
+from bot.digests.delivery import Deliverer, DigestPart, Outcome, SendFn
 from bot.digests.jobs import DueJob, bot_sender
 from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
@@ -25,6 +25,7 @@ from bot.digests.queue import Request, WorkQueue
 from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.i18n import Catalogs
 from bot.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class DigestService:
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
         self._composer = Composer(store, search, stories, self.settings.cap)
+        self._catalogs = Catalogs()  # the chats' languages, handed to the composer
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
 
     # --- life cycle -----------------------------------------------------------------------
@@ -76,6 +78,7 @@ class DigestService:
 
     def shutdown(self) -> None:
         """Persist the cursors; jobs and workers stop with the Application."""
+        self._composer.shutdown()
         self.subs.shutdown()
 
     def start(self, send: SendFn) -> None:
@@ -241,13 +244,7 @@ class DigestService:
         subs = self._due_subs(chat_id, request)
         if not subs:
             return "empty"
-        now = self._clock()
-        settings = self.subs.chat(chat_id)  # its language too (bot.app.language)
-        digest = self._composer.compose(chat_id, subs, now, settings.lang)
-        zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
-        parts = self._composer.render(
-            digest, zone, now, request.manual or settings.send_empty, settings.lang
-        )
+        digest, parts = await self.composed(chat_id, subs, manual=request.manual)
         result = await self._deliverer.deliver(chat_id, parts, person=request.manual)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.
@@ -274,6 +271,16 @@ class DigestService:
             request.waiters = []
             return "migrated"
         return "failed"
+
+    async def composed(
+        self, chat_id: int, subs: list[Subscription], *, manual: bool = False
+    ) -> tuple[Digest, list[DigestPart]]:
+        """Return a chat's digest and its messages, composed off the event loop."""
+        settings = self.subs.chat(chat_id)  # its language too (bot.app.language)
+        zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
+        tr = self._catalogs.get(settings.lang)
+        send_empty = manual or settings.send_empty
+        return await self._composer.composed(chat_id, subs, self._clock(), zone, send_empty, tr)
 
     def _due_subs(self, chat_id: int, request: Request) -> list[Subscription]:
         """Return the chat's subscriptions this request delivers, skipping delivered ones."""
