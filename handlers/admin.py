@@ -47,7 +47,7 @@ class AdminHandlers:
             await message.reply_text(tr.gettext(ADMINS_ONLY))
             return
         chat_id = update.effective_chat.id if update.effective_chat else None
-        stats = self.stats.collect(context.bot_data.zone_for(chat_id))
+        stats = await self.stats.collect(context.bot_data.zone_for(chat_id))
         await message.reply_text(render_stats(stats, tr))
 
 
