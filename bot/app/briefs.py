@@ -119,19 +119,16 @@ class Briefer:
     def page(
         self, listing: Listing, page: int, tz: tzinfo, tr: Translator, lang: str | None = None
     ) -> Page:
-        """Render page `page` (0-based) of a brief and remember what it showed."""
+        """Render page `page` (0-based) of a brief; read the listing, never change it."""
         ranked, note = self.ranked(listing, tz, tr)
-        listing.total = len(ranked)
-        listing.page = page
         offset = page * listing.page_size
         # Only the page's stories are read; headlines in the chat's language where they exist.
         shown = self._services.stories.views(
             ranked[offset : offset + listing.page_size], lang=lang or tr.lang
         )
-        listing.remember(offset + 1, [s.best.id for s in shown])
         if shown:
             entries = [render.BriefEntry(s, cached_summary(s, self._lines)) for s in shown]
-            header = _header(listing, offset + 1, len(shown), note, tr)
+            header = _header(listing, offset + 1, len(shown), len(ranked), note, tr)
             html = render.brief_page(entries, tz, header, tr=tr)
         else:
             html = _nothing(listing, page, tr)
@@ -139,9 +136,10 @@ class Briefer:
             html=html,
             article_ids=[s.best.id for s in shown],
             page=page,
-            pages=page_count(listing),
+            pages=page_count(listing, len(ranked)),
             first_number=offset + 1,
             story_ids=tuple(s.id if s.size > 1 else None for s in shown),
+            total=len(ranked),
         )
 
     def _topic_hits(self, words: str) -> list[str]:
@@ -157,10 +155,10 @@ class Briefer:
         return ids
 
 
-def _header(listing: Listing, first: int, shown: int, note: str, tr: Translator) -> str:
+def _header(listing: Listing, first: int, shown: int, total: int, note: str, tr: Translator) -> str:
     """Return the first line of a brief page (plain text)."""
     _ = tr.gettext
-    span = span_text(first, shown, listing.total, tr)
+    span = span_text(first, shown, total, tr)
     when = f"({note})" if note else "· " + _(PERIODS[listing.period])
     if listing.query:
         head = _("Top stories on {query} {when} · {span}")

@@ -102,6 +102,10 @@ class ChatData:
             self.last_ids = []
             self.last_shown = None
 
+    def last_list(self) -> ChatData:
+        """Return a copy holding only the last list shown: a value a worker thread may read."""
+        return ChatData(list(self.last_ids), self.last_first, self.last_shown)
+
     def item(self, number: int) -> str | None:
         """Return the article id shown as `number` in the last list, if any."""
         index = number - self.last_first
