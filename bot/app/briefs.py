@@ -129,7 +129,7 @@ class Briefer:
         if shown:
             entries = [render.BriefEntry(s, cached_summary(s, self._lines)) for s in shown]
             header = _header(listing, offset + 1, len(shown), len(ranked), note, tr)
-            html = render.brief_page(entries, tz, header, tr=tr)
+            html = render.brief_page(entries, tz, header, start=offset + 1, tr=tr)
         else:
             html = _nothing(listing, page, tr)
         return Page(
