@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -46,6 +47,8 @@ NEW_ARTICLES = 300  # since the subscribers' last digest
 SUBSCRIBERS = 10_000
 TOPICS = ("", "", "", "", "", "", "", "oil", "election", "football")  # as digest_compose
 COMPOSERS = 8  # chats composed at once, as the digest workers (Pacing.workers)
+HANDOFF_ROUNDS = 1500  # loopback echoes per switch interval
+COMPOSE_ROUNDS = 3  # 10,000 digests take ~3 s: three rounds give p99 ~150 probes
 FEEDS = 20
 ITEMS = 500  # per feed: 10,000 new articles in one cycle
 PROBE_RATE = 20.0  # /search probes a second
@@ -152,7 +155,7 @@ def serve(data_dir: str, base_url: str, feeds_url: str, switch_interval: str = "
 
         async def run_and_report() -> None:
             digests = services.digests
-            chats = iter(sorted({sub.chat_id for sub in digests.subs.all()}))
+            chats = iter(sorted({sub.chat_id for sub in digests.subs.all()}) * COMPOSE_ROUNDS)
             done = [0, 0]  # digests, messages
             fresh = Composer(services.store, services.search, services.stories, 10)
             english = Translator.english()
@@ -270,6 +273,66 @@ async def measure(
         await server.stop()
 
 
+def _burn(stop: threading.Event) -> None:
+    """Run Python flat out until stop, as a composer or writer thread does."""
+    total = 0
+    while not stop.is_set():
+        total += sum(i * i for i in range(1000))
+
+
+async def _echo_latencies(interval: float) -> list[float]:
+    """Return loopback echo round trips (ms) on this loop while a thread computes."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(interval)
+
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while line := await reader.readline():
+            writer.write(line)
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(echo, "127.0.0.1", 0)
+    reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+    stop = threading.Event()
+    burner = threading.Thread(target=_burn, args=(stop,))
+    burner.start()
+    latencies = []
+    try:
+        for _ in range(HANDOFF_ROUNDS):
+            start = time.perf_counter()
+            writer.write(b"ping\n")
+            await writer.drain()
+            await reader.readline()
+            latencies.append((time.perf_counter() - start) * 1000)
+            await asyncio.sleep(0.001)
+    finally:
+        stop.set()
+        burner.join()
+        writer.close()
+        await writer.wait_closed()
+        server.close()
+        await server.wait_closed()
+        sys.setswitchinterval(previous)
+    return latencies
+
+
+def handoff_table() -> str:
+    """Return the GIL hand-off table: what the bot's switch interval is for (wiring.running)."""
+    rows = []
+    for interval in (SWITCH_INTERVAL, 0.005):
+        latencies = asyncio.run(_echo_latencies(interval))
+        name = f"{interval * 1000:g} ms" + (" (the bot's)" if interval == SWITCH_INTERVAL else "")
+        p50, p99 = median(latencies), percentile(latencies, 99)
+        rows.append([name, len(latencies), f"{p50:.2f}", f"{p99:.2f}"])
+    head = [
+        "GIL switch interval: echo on the loop while a thread computes",
+        "n",
+        "p50 ms",
+        "p99 ms",
+    ]
+    return table(head, rows)
+
+
 def main(switch_interval: str = "") -> None:
     """Print the table: /search latency idle, while digests compose, during the feed cycle."""
     feed_proc = subprocess.Popen(
@@ -303,12 +366,14 @@ def main(switch_interval: str = "") -> None:
         label = f"/search {what} ({report})"
         rows.append([label, len(during), f"{median(during):.1f}", f"{p99:.1f}", verdict])
     print(table(["probes", "n", "p50 ms", "p99 ms", "target p99"], rows))
+    print()
+    print(handoff_table())
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     interval = switch_interval or f"{SWITCH_INTERVAL * 1000:g} ms (the bot's)"
     print(
         f"\n{BASE_ARTICLES:,} articles in the store, {NEW_ARTICLES} new for {SUBSCRIBERS:,} "
-        f"subscribers; the cycle polls {FEEDS} feeds of {ITEMS} items on a loopback server and "
-        f"took {runs['cycle'][2]:.1f} s end to end; probes at {PROBE_RATE:.0f}/s; GIL switch "
+        f"subscribers, whose digests are composed {COMPOSE_ROUNDS} times over; the cycle polls "
+        f"{FEEDS} feeds of {ITEMS} items on a loopback server and took {runs['cycle'][2]:.1f} s end to end; probes at {PROBE_RATE:.0f}/s; GIL switch "
         f"interval {interval}. Machine: {os.cpu_count()} CPUs, load average {load}."
     )
 
