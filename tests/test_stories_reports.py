@@ -175,7 +175,9 @@ def view(sources: int, reports: int) -> Story:
 
 
 def test_the_sources_line_names_reports_when_outlets_reprint() -> None:
-    assert sources_line(view(7, 3), tr=EN) == "7 sources · 3 reports: Outlet 0, Outlet 1, Outlet 2 +4"
+    assert (
+        sources_line(view(7, 3), tr=EN) == "7 sources · 3 reports: Outlet 0, Outlet 1, Outlet 2 +4"
+    )
     ru = Catalogs().get("ru")
     assert sources_line(view(7, 3), tr=ru).startswith("7 источников · 3 материала: Outlet 0")
     assert sources_line(view(5, 1), tr=ru).startswith("5 источников · 1 материал:")
