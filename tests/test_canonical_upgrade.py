@@ -17,9 +17,11 @@ from bot.archive.records import SCHEMA_VERSION, dedup_keys, key64
 from bot.archive.store import ArticleStore
 from bot.archive.userdb import UserDB
 from bot.feeds import FeedError, FeedService
-from bot.feeds.registry import FeedRecord
+from bot.feeds.registry import FeedRecord, FeedRegistry
 from bot.models import ArticleDraft
+from tests.botkit import ADMIN, ask, bot_env
 from tests.conftest import FakeClock
+from tests.feedserver import FeedServer, generate_feed
 
 
 def legacy_canonical_url(url: str) -> str | None:
@@ -203,3 +205,30 @@ async def test_feeds_added_before_keep_their_ids_and_are_found_by_url(
 async def test_configured_feeds_added_before_are_not_added_again(feeds: FeedService) -> None:
     assert feeds.seed_feeds(["https://EX.org/rss?cat=world&lang=ru", "https://ex.org/atom"]) == []
     assert len(feeds.list_feeds()) == 2
+
+
+async def test_an_admin_removes_feeds_added_before_by_id_and_by_url(tmp_path: Path) -> None:
+    feed_server = FeedServer()
+    feed_server.start()
+    feed_server.put("/old.xml", generate_feed(41, 2))
+    first, second = feed_server.url("/old.xml?z=1&a=2"), feed_server.url("/old.xml?b=3")
+    users = UserDB(tmp_path)
+    users.initialize()
+    FeedRegistry(users).insert_many(
+        [
+            FeedRecord(id=legacy_feed_id(first), url=first, added=datetime.now(UTC), title="One"),
+            FeedRecord(id=legacy_feed_id(second), url=second, added=datetime.now(UTC), title="Two"),
+        ]
+    )
+    users.shutdown()
+    try:
+        async with bot_env(tmp_path, allow_private_feeds=True) as env:
+            admin = env.server.user(ADMIN, "Admin")
+            [again] = await ask(admin, f"/addfeed {feed_server.url('/old.xml?a=2&z=1')}")
+            assert f"already added as {legacy_feed_id(first)}" in again.text
+            [by_url] = await ask(admin, f"/removefeed {feed_server.url('/old.xml?a=2&z=1#top')}")
+            assert by_url.text == "Removed One. Its articles stay."
+            [by_id] = await ask(admin, f"/removefeed {legacy_feed_id(second)}")
+            assert by_id.text == "Removed Two. Its articles stay."
+    finally:
+        feed_server.stop()
