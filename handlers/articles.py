@@ -13,7 +13,14 @@ from bot.app.buttons import keyboard
 from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, Listing, NewsApp, NewsContext
 from bot.app.language import chat_translator
-from bot.app.listings import PAGE_SIZE, Lister, Page, clean_query, parse_latest_args
+from bot.app.listings import (
+    PAGE_SIZE,
+    Lister,
+    Page,
+    clean_query,
+    parse_latest_args,
+    record_page,
+)
 from bot.app.summary_answers import SummaryAnswer, summary_for_article, summary_for_ref
 from bot.i18n import N_, Translator
 
@@ -50,13 +57,20 @@ def register(application: NewsApp) -> None:
 async def render_page(
     context: NewsContext, listing: Listing, page_no: int, zone: ZoneInfo, tr: Translator
 ) -> Page:
-    """Render a page of any listing off the event loop (search, ranking and summaries are CPU)."""
+    """Render a page of any listing off the event loop (search, ranking and summaries are CPU).
+
+    The thread only reads the listing; the loop, which owns it (persistence encodes it
+    meanwhile), records what the page showed once it is back.
+    """
     data = context.bot_data
+    builder: Briefer | Lister
     if listing.kind == "brief":
-        briefer = Briefer(data.services, data.lines)
-        return await asyncio.to_thread(briefer.page, listing, page_no, zone, tr)
-    lister = Lister(data.services, data.lines)
-    return await asyncio.to_thread(lister.page, listing, page_no, zone, tr)
+        builder = Briefer(data.services, data.lines, data.rankings)
+    else:
+        builder = Lister(data.services, data.lines)
+    page = await asyncio.to_thread(builder.page, listing, page_no, zone, tr)
+    record_page(listing, page)
+    return page
 
 
 def zone_of(update: Update, context: NewsContext) -> ZoneInfo:
@@ -160,7 +174,8 @@ async def summary(update: Update, context: NewsContext) -> None:
         await message.reply_text(tr.gettext(SUMMARY_USAGE))
         return
     services, zone = context.bot_data.services, zone_of(update, context)
-    answer = await asyncio.to_thread(summary_for_ref, services, chat_data, ref, zone, tr)
+    shown = chat_data.last_list()  # the loop's to change while the thread reads its copy
+    answer = await asyncio.to_thread(summary_for_ref, services, shown, ref, zone, tr)
     await _send_answer(message, answer)
 
 

@@ -19,9 +19,9 @@ from handlers.articles import zone_of
 from handlers.subscriptions import may_change
 
 COMMANDS = [
-    CommandSpec("follow", N_("Get a story's new facts as they come"), args="N|id"),
+    CommandSpec("follow", N_("Get a story's new facts as they come"), args=N_("N|id")),
     CommandSpec("following", N_("The stories this chat follows; unfollow")),
-    CommandSpec("unfollow", N_("Stop following a story"), args="N|id|all"),
+    CommandSpec("unfollow", N_("Stop following a story"), args=N_("N|id|all")),
     CommandSpec("quiet", N_("Hours without story updates"), args=N_("[HH:MM-HH:MM|off]")),
 ]
 UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST

@@ -252,7 +252,10 @@ async def test_the_timeline_shows_the_first_report_then_new_facts_by_day(
         headings = [Translator.english().date(d) for d in days]
         places = [text.index(h) for h in headings]
         assert places == sorted(places)
-        order = [text.index(s) for s in ("First report", "slowed on Tuesday", "12 homes")]
+        # After the head (headline, summary, sources), day by day.
+        order = [
+            text.index(s, places[0]) for s in ("First report", "slowed on Tuesday", "12 homes")
+        ]
         assert order == sorted(order) and places[0] < order[0] < places[1] < order[1]
         assert places[2] < order[2]
         assert "· Le Monde" not in text  # the reprint is no development (only a source)

@@ -23,6 +23,7 @@ from bot.follows.message import (
 from bot.i18n import Translator
 from bot.render.timeline import following_list, timeline
 from bot.services import Services
+from bot.summarize import story_summary
 
 STORY_ID = re.compile(r"s[0-9a-f]{10}")
 NUMBER = re.compile(r"[0-9]{1,9}")
@@ -77,7 +78,9 @@ def timeline_answer(
         return None
     developments = services.facts.developments(story_id)
     about = render.sources_line(story, shown=5, tr=tr)
-    return timeline(render.stories.headline(story, tr=tr), about, developments, tz, tr)
+    gist = story_summary(story, tr.lang).text
+    title = render.stories.headline(story, tr=tr)
+    return timeline(title, about, developments, tz, tr, summary=gist)
 
 
 def following_answer(

@@ -61,9 +61,15 @@ def timeline(
     tz: tzinfo,
     tr: Translator,
     days: int = TIMELINE_DAYS,
+    *,
+    summary: str = "",
 ) -> list[str]:
-    """Render a story as dated developments grouped by day, latest days only; split to fit."""
-    head = f"{bold(truncate(one_line(headline), HEADLINE_LIMIT))}\n{escape(about)}"
+    """Render a story as dated developments grouped by day, latest days only; split to fit.
+
+    The headline, the story's summary in the reader's language and its sources come first.
+    """
+    gist = f"\n{escape(truncate(one_line(summary), 400))}" if summary.strip() else ""
+    head = f"{bold(truncate(one_line(headline), HEADLINE_LIMIT))}{gist}\n{escape(about)}"
     ordered = sorted(developments, key=lambda d: (not d.first, d.published))
     grouped = [
         (day, list(items)) for day, items in groupby(ordered, key=lambda d: _day(d.published, tz))
