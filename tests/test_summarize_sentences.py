@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.summarize import split_sentences
+from bot.text.clean import html_to_text
 
 
 @pytest.mark.parametrize(
@@ -185,3 +186,10 @@ def test_run_on_text_is_cut_into_bounded_pieces() -> None:
 )
 def test_sentences_per_language(text: str, lang: str, expected: list[str]) -> None:
     assert split_sentences(text, lang) == expected
+
+
+@pytest.mark.parametrize("text", ["&#1", "a &#x1; b", "&#xD800;x", "<p>&#0;</p>", "&#99999999999;"])
+def test_character_references_xml_cannot_hold_become_spaces(text: str) -> None:
+    # Found by the summary property test: libxml2 decoded "&#1" into a control character.
+    assert all(ord(c) >= 0x20 or c in "\n\t" for c in html_to_text(text))
+    assert html_to_text("&#65;&#x42;") == "AB"

@@ -30,6 +30,8 @@ _MD_EMPHASIS = (
 _MD_CODE = re.compile(r"`+")
 # What XML (and so lxml) cannot hold: control characters, lone surrogates, non-characters.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A numeric reference ("&#1;", "&#xD800") decodes inside libxml2 to one of those: cut it first.
+_NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%d.%m.%Y")
@@ -49,8 +51,19 @@ def html_to_text(markup: str, *, tidy: bool = True) -> str:
     """
     if "<" not in markup and "&" not in markup:
         return tidy_whitespace(markup) if tidy else markup
-    text = _html_text(_XML_INVALID.sub(" ", markup))
+    markup = _XML_INVALID.sub(" ", markup)
+    if "&#" in markup:
+        markup = _NUMERIC_REF.sub(_valid_ref, markup)
+    text = _html_text(markup)
     return tidy_whitespace(text) if tidy else text
+
+
+def _valid_ref(match: re.Match[str]) -> str:
+    """Keep a numeric character reference XML can hold; a space for any other."""
+    code = int(match[1], 16) if match[1] else int(match[2])
+    if code == 0 or code > 0x10FFFF or _XML_INVALID.match(chr(code)):
+        return " "
+    return match[0]
 
 
 def _html_text(markup: str) -> str:
