@@ -24,7 +24,7 @@ from typing import Any
 from benchmarks.clustering_metrics import largest_gold, majority_gold
 from benchmarks.common import load_corpus, median, percentile, table
 from benchmarks.stories_cv import REPEATS, Dev, cross_validate, tables
-from benchmarks.story_sets import load_set, to_items
+from benchmarks.story_sets import corpus_items, load_set, to_items
 from bot.stories import StoryEngine, StoryItem
 
 TOP_PERIOD = timedelta(hours=24)
@@ -61,6 +61,25 @@ def top10_check(records: list[dict[str, Any]], engine: StoryEngine) -> str:
         )
     head = ["rank", "headline", "sources", "gold story", "among 10 largest"]
     return f"{table(head, rows)}\n\n{verdict}"
+
+
+def largest_stories(n: int = 3, shown: int = 4) -> str:
+    """Return the n largest stories over the shared corpus, imported in file order."""
+    engine = StoryEngine()
+    for item in corpus_items(load_corpus()):
+        engine.assign(item)
+    titles = {i.id: i.title for i in corpus_items(load_corpus())}
+    biggest = sorted(engine.summaries(), key=lambda s: -len(s.members))[:n]
+    rows = [
+        [
+            str(len(s.members)),
+            str(s.sources),
+            s.headline[:50],
+            " / ".join(titles[m][:40] for m in s.members[:shown]),
+        ]
+        for s in biggest
+    ]
+    return table(["articles", "sources", "headline", f"first {shown} members"], rows)
 
 
 def _speed_items(corpus: list[dict[str, Any]]) -> Iterator[StoryItem]:
@@ -134,6 +153,8 @@ def main(argv: list[str] | None = None) -> None:
                 engine.assign(item)
             print(f"Top-10 check, 24 h before the last article ({name}):\n", flush=True)
             print(top10_check(records, engine) + "\n", flush=True)
+        print("### the largest stories over the shared corpus (must be events)\n", flush=True)
+        print(largest_stories() + "\n", flush=True)
     if not args.no_speed:
         print(f"### speed, {SPEED_SIZE:,} corpus articles\n", flush=True)
         print(speed(), flush=True)

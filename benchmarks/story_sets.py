@@ -211,3 +211,27 @@ def ruen_joined(records: Sequence[dict[str, Any]], settings: EngineSettings) -> 
     """Return, per article, whether its Russian and English versions share a story."""
     labels = run_engine(ruen_stream(records), settings)
     return [labels[2 * n] == labels[2 * n + 1] for n in range(len(records))]
+
+
+def corpus_items(records: Sequence[dict[str, Any]]) -> list[StoryItem]:
+    """Return the shared corpus as an import gives it to the engine, in file order.
+
+    Reuters 1987 has dates; AG News and BBC have none, so, as the store does, they are all
+    stamped with the one moment of the import and marked undated.
+    """
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    items = []
+    for r in records:
+        published = r.get("published")
+        moment = datetime.fromisoformat(published) if published else now
+        items.append(
+            StoryItem(
+                id=r["id"],
+                title=r.get("title") or "",
+                body=r.get("body") or "",
+                published=moment if moment.tzinfo else moment.replace(tzinfo=UTC),
+                source=r.get("source") or "",
+                undated=not published,
+            )
+        )
+    return items

@@ -33,6 +33,7 @@ def story_id_for(first_item_id: str) -> str:
 
 
 ZERO = timedelta(0)
+SEED = 4  # members that make a story's seed (see StoryEngine._seeded)
 
 
 def _words(terms: Iterable[str]) -> int:
@@ -51,12 +52,14 @@ class _Story:
     __slots__ = (
         "arrivals",
         "centroid",
+        "dated",
         "first_seen",
         "id",
         "langs",
         "last_updated",
         "members",
         "norm2",
+        "seed",
         "titles",
         "vectors",
     )
@@ -70,8 +73,12 @@ class _Story:
         self.arrivals: list[tuple[datetime, str]] = []
         self.centroid: Vector = {}
         self.norm2 = 0.0
+        self.seed: Vector = {}  # the sum of the first SEED members' vectors
         self.first_seen = published
         self.last_updated = published
+        # The first and newest dates of the members that have a date of their own: an
+        # undated member's import time says nothing about when the event happened.
+        self.dated: tuple[datetime, datetime] | None = None
 
     def summary(self) -> StorySummary:
         """Return the story's summary; the headline is the title closest to the centroid."""
@@ -114,10 +121,10 @@ class StoryEngine:
             return known
         self._advance(item.published)
         lang, vector = self._vectorise(item)
-        story = self._best_story(vector, item.published)
+        story = self._best_story(vector, item)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
-        self._add(story, item, lang, vector)
+        self._join(story, item, lang, vector)
         return story.id
 
     def restore(self, assignments: Iterable[tuple[str, StoryItem]]) -> None:
@@ -134,7 +141,7 @@ class StoryEngine:
             self._advance(item.published)
             lang, vector = self._vectorise(item)
             story = self._active.get(story_id) or self._open(story_id, item.published)
-            self._add(story, item, lang, vector)
+            self._join(story, item, lang, vector)
 
     def story_of(self, item_id: str) -> str | None:
         """Return the story of an item that is still in the active window."""
@@ -204,7 +211,7 @@ class StoryEngine:
         for term, weight in raw.items():
             if term[0] in (ENTITY, NUMBER):
                 weight *= s.entity_weight
-            vector[term] = weight * (math.log((docs + 1) / (df[term] + 1)) + 1.0)
+            vector[term] = weight * (math.log((docs + 1) / (df[term] + 1)) + 1.0) ** s.idf_power
         norm = math.sqrt(sum(w * w for w in vector.values()))
         if norm > 0:
             vector = {t: w / norm for t, w in vector.items()}
@@ -221,33 +228,73 @@ class StoryEngine:
         least = min(2, s.min_shared)
         return [sid for sid, n in hits.most_common(s.max_candidates) if n >= least]
 
-    def _best_story(self, vector: Vector, published: datetime) -> _Story | None:
+    def _gap(self, story: _Story, item: StoryItem) -> timedelta:
+        """Return the time between item and story that raises the threshold.
+
+        Distance to the story's span: an archive imported out of order brings articles from
+        before a story's first report, which must not count as "no gap". An undated article
+        (or a story of undated ones) carries no time: arriving in the same import is no sign
+        of one event, so it is judged as if `undated_gap` away and needs stronger text.
+        """
+        if item.undated or story.dated is None:
+            return self.settings.undated_gap
+        first, last = story.dated
+        return max(first - item.published, item.published - last, ZERO)
+
+    def _best_story(self, vector: Vector, item: StoryItem) -> _Story | None:
         """Return the story with the largest margin over its threshold, if any clears it."""
         s = self.settings
         best: _Story | None = None
         best_margin = 0.0
         for story_id in self._candidates(vector):
             story = self._active[story_id]
-            # Distance to the story's span: an archive imported out of order brings articles
-            # from before a story's first report, which must not count as "no gap".
-            gap = max(story.first_seen - published, published - story.last_updated, ZERO)
+            gap = self._gap(story, item)
             if gap > s.window:
                 continue
             common = vector.keys() & story.centroid.keys()  # a set operation, in C
             score = sum([vector[t] * story.centroid[t] for t in common]) / math.sqrt(story.norm2)
-            if s.member_weight > 0:
-                link = max(_dot(vector, v) for v in story.vectors[-32:])
-                score = (1 - s.member_weight) * score + s.member_weight * link
-            margin = score - (s.threshold + s.gap_penalty * gap.total_seconds() / 86400)
-            # Counting shared words only for a story that would win saves it for most.
-            if margin >= best_margin and _words(common) >= s.min_shared:
+            raise_by = s.gap_penalty * gap.total_seconds() / 86400
+            margin = score - (s.threshold + raise_by)
+            # Counting shared words (and the seed link) only for a story that would win
+            # saves them for most.
+            if (
+                margin >= best_margin
+                and _words(common) >= s.min_shared
+                and self._seeded(vector, story, raise_by)
+            ):
                 best, best_margin = story, margin
         return best
+
+    def _seeded(self, vector: Vector, story: _Story, raise_by: float) -> bool:
+        """Tell whether item is close enough to the story's first reports (its seed).
+
+        The centroid follows whatever joined; the seed does not move after SEED members,
+        so a story cannot drift from the event it started with, one close step at a time.
+        """
+        link = self.settings.link
+        if link <= 0 or len(story.members) < 2:
+            return True
+        seed = story.seed
+        score = _dot(vector, seed) / math.sqrt(_dot(seed, seed))
+        return score >= link + raise_by
 
     def _open(self, story_id: str, published: datetime) -> _Story:
         story = _Story(story_id, published)
         self._active[story_id] = story
         return story
+
+    def _join(self, story: _Story, item: StoryItem, lang: str | None, vector: Vector) -> None:
+        """Add item to story and widen the span of its dated members."""
+        self._add(story, item, lang, vector)
+        if len(story.members) <= SEED:
+            seed = story.seed
+            for term, weight in vector.items():
+                seed[term] = seed.get(term, 0.0) + weight
+        if not item.undated:
+            at = item.published
+            story.dated = (
+                (min(story.dated[0], at), max(story.dated[1], at)) if story.dated else (at, at)
+            )
 
     def _add(self, story: _Story, item: StoryItem, lang: str | None, vector: Vector) -> None:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""

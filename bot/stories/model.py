@@ -8,7 +8,11 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True, slots=True)
 class StoryItem:
-    """One article as the story engine sees it; `published` must be timezone-aware."""
+    """One article as the story engine sees it; `published` must be timezone-aware.
+
+    `undated` marks an article that came without a date of its own (an import stamps it with
+    the time it arrived): its `published` says nothing about when the event happened.
+    """
 
     id: str
     title: str
@@ -16,6 +20,7 @@ class StoryItem:
     published: datetime
     source: str = ""
     lang: str | None = None
+    undated: bool = False
 
     def __post_init__(self) -> None:
         if self.published.tzinfo is None or self.published.utcoffset() is None:
@@ -72,11 +77,13 @@ class EngineSettings:
     body_tokens: int = 120
     window: timedelta = timedelta(days=2)
     gap_penalty: float = 0.2
-    member_weight: float = 0.0
+    link: float = 0.1
+    idf_power: float = 1.0
     candidate_terms: int = 20
     max_candidates: int = 24
     max_terms: int = 1_000_000
     min_shared: int = 2
+    undated_gap: timedelta = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
