@@ -41,6 +41,19 @@ def _words(terms: Iterable[str]) -> int:
     return sum(1 for t in terms if t[0] != ENTITY)
 
 
+def _keys(vector: Vector) -> Vector:
+    """Return the name and number features of a vector, the ones no language owns."""
+    return {t: w for t, w in vector.items() if t[0] in (ENTITY, NUMBER)}
+
+
+def _cosine(small: Vector, big: Vector, big_norm2: float) -> float:
+    """Return the cosine of two vectors, given the squared norm of the second."""
+    norm2 = sum(w * w for w in small.values())
+    if norm2 <= 0 or big_norm2 <= 0:
+        return 0.0
+    return _dot(small, big) / math.sqrt(norm2 * big_norm2)
+
+
 def _dot(small: Vector, big: Vector) -> float:
     get = big.get
     return sum(w * get(t, 0.0) for t, w in small.items())
@@ -55,6 +68,8 @@ class _Story:
         "dated",
         "first_seen",
         "id",
+        "key_norm2",
+        "keys",
         "langs",
         "last_updated",
         "members",
@@ -73,6 +88,9 @@ class _Story:
         self.arrivals: list[tuple[datetime, str]] = []
         self.centroid: Vector = {}
         self.norm2 = 0.0
+        # The centroid's names and numbers alone: what a report in another language shares.
+        self.keys: Vector = {}
+        self.key_norm2 = 0.0
         self.seed: Vector = {}  # the sum of the first SEED members' vectors
         self.first_seen = published
         self.last_updated = published
@@ -121,7 +139,7 @@ class StoryEngine:
             return known
         self._advance(item.published)
         lang, vector = self._vectorise(item)
-        story = self._best_story(vector, item)
+        story = self._best_story(vector, item, lang)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
         self._join(story, item, lang, vector)
@@ -241,11 +259,12 @@ class StoryEngine:
         first, last = story.dated
         return max(first - item.published, item.published - last, ZERO)
 
-    def _best_story(self, vector: Vector, item: StoryItem) -> _Story | None:
+    def _best_story(self, vector: Vector, item: StoryItem, lang: str | None) -> _Story | None:
         """Return the story with the largest margin over its threshold, if any clears it."""
         s = self.settings
         best: _Story | None = None
         best_margin = 0.0
+        keys = _keys(vector)
         for story_id in self._candidates(vector):
             story = self._active[story_id]
             gap = self._gap(story, item)
@@ -253,13 +272,19 @@ class StoryEngine:
                 continue
             common = vector.keys() & story.centroid.keys()  # a set operation, in C
             score = sum([vector[t] * story.centroid[t] for t in common]) / math.sqrt(story.norm2)
+            shared = _words(common)
+            if keys and lang not in story.langs and s.key_weight > 0:
+                # Another language shares names and numbers, not words: weigh those alone.
+                by_keys = s.key_weight * _cosine(keys, story.keys, story.key_norm2)
+                if by_keys > score:
+                    score, shared = by_keys, len(keys.keys() & story.keys.keys())
             raise_by = s.gap_penalty * gap.total_seconds() / 86400
             margin = score - (s.threshold + raise_by)
             # Counting shared words (and the seed link) only for a story that would win
             # saves them for most.
             if (
                 margin >= best_margin
-                and _words(common) >= s.min_shared
+                and shared >= s.min_shared
                 and self._seeded(vector, story, raise_by)
             ):
                 best, best_margin = story, margin
@@ -300,6 +325,10 @@ class StoryEngine:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""
         centroid = story.centroid
         story.norm2 += 2.0 * _dot(vector, centroid) + sum(w * w for w in vector.values())
+        keys = _keys(vector)
+        story.key_norm2 += 2.0 * _dot(keys, story.keys) + sum(w * w for w in keys.values())
+        for term, weight in keys.items():
+            story.keys[term] = story.keys.get(term, 0.0) + weight
         for term, weight in vector.items():
             if term not in centroid:
                 centroid[term] = 0.0
