@@ -58,6 +58,9 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*)[\"'«“(\[]*([^\W\d_]+)"
 _NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?![\d.,])|\d+(?:[.,]\d+)*)")
 _GROUP_SEPARATORS = re.compile(r"[,\u00a0\u202f ](?=\d{3}(?:\D|$))")
 _CHINESE_DATE = re.compile(r"(\d{1,2})月(\d{1,2})日")
+_DAY = re.compile(r"(?<![\d.,])\d{1,2}(?![\d]|[.,]\d)")
+_WORD_AFTER = re.compile(r"\s+([^\W\d_]{3,10})\b")
+_WORD_BEFORE = re.compile(r"\b([^\W\d_]{3,10})\.?\s+$")
 _MONTH_LOCALES = ("en", "ru", "ms", "id")
 _CJK_LANGS = frozenset({"zh", "ja"})
 # The Malay and Indonesian stemmer cuts prefixes ("Perdana" → "dana"): their names stay whole.
@@ -168,32 +171,32 @@ def _plain(number: str) -> str:
 
 def _dates(text: str) -> list[str]:
     """Return "month/day" keys of the day-and-month dates written in text."""
-    months, pattern = _month_table()
+    months = _month_table()
     out: list[str] = []
-    for match in pattern.finditer(text):
-        day = match.group("d1") or match.group("d2")
-        name = (match.group("m1") or match.group("m2")).lower().rstrip(".")
-        if 1 <= int(day) <= 31:
-            out.append(f"{months[name]}/{int(day)}")
+    # From each one- or two-digit number, look at the word after it and the word before it:
+    # numbers are few, so this costs far less than matching month names everywhere.
+    for day in _DAY.finditer(text):
+        after = _WORD_AFTER.match(text, day.end())
+        before = _WORD_BEFORE.search(text, max(0, day.start() - 16), day.start())
+        for word in (after, before):
+            month = months.get(word.group(1).lower()) if word else None
+            if month and 1 <= int(day.group()) <= 31:
+                out.append(f"{month}/{int(day.group())}")
+                break
     out += [f"{int(m)}/{int(d)}" for m, d in _CHINESE_DATE.findall(text)]
     return out
 
 
 @cache
-def _month_table() -> tuple[dict[str, int], re.Pattern[str]]:
-    """Return month names (wide and abbreviated, every case) -> number, and a date pattern."""
+def _month_table() -> dict[str, int]:
+    """Return month names (wide and abbreviated, every case) -> their number."""
     months: dict[str, int] = {}
     for locale in _MONTH_LOCALES:
         for width in ("wide", "abbreviated"):
             for context in ("format", "stand-alone"):
                 for number, name in get_month_names(width, context, locale).items():
                     months[str(name).lower().rstrip(".")] = number
-    names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
-    pattern = re.compile(
-        rf"(?<!\d)(?P<d1>\d{{1,2}})\s+(?P<m1>{names})\b\.?|\b(?P<m2>{names})\.?\s+(?P<d2>\d{{1,2}})(?!\d)",
-        re.IGNORECASE,
-    )
-    return months, pattern
+    return months
 
 
 @cache
@@ -222,5 +225,6 @@ def _scale_table() -> tuple[dict[str, int], re.Pattern[str]]:
 
 def _mostly_upper(text: str) -> bool:
     """Tell whether text is written in capitals (wire headlines), where case marks no names."""
-    letters = [c for c in text[:300] if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+    sample = text[:300]
+    letters = sum(map(str.isalpha, sample))  # map over str methods runs at C speed
+    return letters >= 8 and sum(map(str.isupper, sample)) > 0.7 * letters
