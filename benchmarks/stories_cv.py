@@ -8,9 +8,13 @@ means over the 2 × REPEATS choices. The baseline, the data README's online sing
 gets the same treatment with its own threshold per set.
 
 The choice: among the grid points, the best mean of gnews B³ F1, mmds B³ F1, Russian pairs
-accuracy and the ruen share joined, less 10 × how far gnews B³ precision falls under 0.95 and
-mmds same-language pair precision under 0.93 (the issue's precision floors, as a penalty so
-that a point just under a floor is still ranked). A half of gnews holds 35 stories, not the 70
+accuracy and the ruen share joined, less how far each precision figure falls under the issue's
+floor: gnews B³ precision 0.95, mmds same-language pair precision 0.93 and cross-language pair
+precision 0.90. Counted once each: ten times over, the same-language floor (0.58–0.75 on every
+grid point) outweighed all else and chose the highest threshold; left out, the choice went to
+the lowest threshold and no seed link, with cross-language precision 0.78 and topic chains on
+the shared corpus.
+A half of gnews holds 35 stories, not the 70
 of the dev set nor the ~76 of the kept-apart half, so its clustering is a little easier.
 """
 
@@ -48,9 +52,11 @@ Metrics = dict[str, float]
 
 
 def grid() -> list[EngineSettings]:
-    """Return the settings the folds choose from: the threshold around the defaults."""
+    """Return the settings the folds choose from: the centroid threshold × the seed link."""
     base = EngineSettings()
-    return [replace(base, threshold=t) for t in (0.10, 0.125, 0.15, 0.175, 0.20)]
+    return [
+        replace(base, threshold=t, link=link) for t in (0.10, 0.125, 0.15) for link in (0.0, 0.1)
+    ]
 
 
 def describe(settings: EngineSettings) -> str:
@@ -127,8 +133,8 @@ def _pairs(pairs: Sequence[RuPair], joined: Sequence[bool]) -> Metrics:
 def objective(m: Metrics) -> float:
     """Return the figure a fold maximises (module docstring)."""
     mean = statistics.fmean([m["gnews F1"], m["mmds F1"], m["ru acc"], m["ruen"]])
-    short = max(0.0, 0.95 - m["gnews P"]) + max(0.0, 0.93 - m["same P"])
-    return mean - 10 * short
+    floors = (("gnews P", 0.95), ("same P", 0.93), ("cross P", 0.90))
+    return mean - sum(max(0.0, floor - m[key]) for key, floor in floors)
 
 
 def baseline_metrics(dev: Dev, thresholds: dict[str, float]) -> Metrics:

@@ -34,6 +34,10 @@ def story_id_for(first_item_id: str) -> str:
 
 ZERO = timedelta(0)
 SEED = 4  # members that make a story's seed (see StoryEngine._seeded)
+# A body this long seen again is a copy of the same report (a wire story reprinted, an article
+# re-posted under a new headline); shorter ones ("Photo", a teaser line) repeat across news.
+COPY_MIN_CHARS = 200
+MAX_HOLDERS = 256  # see StoryEngine._candidates
 
 
 def _words(terms: Iterable[str]) -> int:
@@ -65,11 +69,13 @@ class _Story:
     __slots__ = (
         "arrivals",
         "centroid",
+        "copies",
         "dated",
         "first_seen",
         "id",
         "key_norm2",
         "keys",
+        "lang_set",
         "langs",
         "last_updated",
         "members",
@@ -91,7 +97,9 @@ class _Story:
         # The centroid's names and numbers alone: what a report in another language shares.
         self.keys: Vector = {}
         self.key_norm2 = 0.0
+        self.lang_set: set[str | None] = set()
         self.seed: Vector = {}  # the sum of the first SEED members' vectors
+        self.copies: list[int] = []  # the body keys this story registered (StoryEngine._copies)
         self.first_seen = published
         self.last_updated = published
         # The first and newest dates of the members that have a date of their own: an
@@ -131,6 +139,8 @@ class StoryEngine:
         self._item_story: dict[str, str] = {}
         self._expiry: list[tuple[datetime, str]] = []
         self._clock: datetime | None = None
+        # Body key -> (story id, language, vector) of an active member with that body.
+        self._copies: dict[int, tuple[str, str | None, Vector]] = {}
 
     def assign(self, item: StoryItem) -> str:
         """Add item to the best matching active story or a new one; return the story id."""
@@ -138,8 +148,15 @@ class StoryEngine:
         if known is not None:
             return known
         self._advance(item.published)
-        lang, vector = self._vectorise(item)
-        story = self._best_story(vector, item, lang)
+        copy = self._copy_of(item)
+        if copy is not None:
+            # A copy of an active member's report joins its story as that member did: no
+            # analysis, no new evidence for the document frequencies.
+            story_id, lang, vector = copy
+            story: _Story | None = self._active[story_id]
+        else:
+            lang, vector = self._vectorise(item)
+            story = self._best_story(vector, item, lang)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
         self._join(story, item, lang, vector)
@@ -157,7 +174,11 @@ class StoryEngine:
             if item.id in self._item_story:
                 continue
             self._advance(item.published)
-            lang, vector = self._vectorise(item)
+            copy = self._copy_of(item)
+            if copy is not None and copy[0] == story_id:
+                _, lang, vector = copy
+            else:
+                lang, vector = self._vectorise(item)
             story = self._active.get(story_id) or self._open(story_id, item.published)
             self._join(story, item, lang, vector)
 
@@ -196,8 +217,16 @@ class StoryEngine:
             if story is not None and story.last_updated < cutoff:
                 self._drop(story)
 
+    def _copy_of(self, item: StoryItem) -> tuple[str, str | None, Vector] | None:
+        """Return story, language and vector of an active member with the same long body."""
+        if len(item.body) < COPY_MIN_CHARS:
+            return None
+        return self._copies.get(hash(item.body))
+
     def _drop(self, story: _Story) -> None:
         del self._active[story.id]
+        for key in story.copies:
+            self._copies.pop(key, None)
         for term in story.centroid:
             holders = self._postings.get(term)
             if holders is not None:
@@ -229,7 +258,7 @@ class StoryEngine:
         for term, weight in raw.items():
             if term[0] in (ENTITY, NUMBER):
                 weight *= s.entity_weight
-            vector[term] = weight * (math.log((docs + 1) / (df[term] + 1)) + 1.0) ** s.idf_power
+            vector[term] = weight * (math.log((docs + 1) / (df[term] + 1)) + 1.0)
         norm = math.sqrt(sum(w * w for w in vector.values()))
         if norm > 0:
             vector = {t: w / norm for t, w in vector.items()}
@@ -239,8 +268,13 @@ class StoryEngine:
         """Return active stories sharing the item's heaviest terms, most shared first."""
         s = self.settings
         hits: Counter[str] = Counter()
+        postings = self._postings
         for term, _ in heapq.nlargest(s.candidate_terms, vector.items(), key=itemgetter(1)):
-            hits.update(self._postings.get(term, ()))
+            holders = postings.get(term)
+            # A term held by hundreds of open stories (an import of undated news keeps them
+            # all open) names no event; counting it was most of an assign's time.
+            if holders and len(holders) <= MAX_HOLDERS:
+                hits.update(holders)
         # A story sharing one heavy term only rarely clears min_shared with the light ones:
         # scoring it costs a pass over the item's terms, most of the time of an assign.
         least = min(2, s.min_shared)
@@ -265,6 +299,9 @@ class StoryEngine:
         best: _Story | None = None
         best_margin = 0.0
         keys = _keys(vector)
+        # In one language two reports of a topic share its words by chance, the more the
+        # longer they are; across languages only names and numbers can meet.
+        long = math.sqrt(max(1.0, len(vector) / s.length_ref)) if s.length_ref else 1.0
         for story_id in self._candidates(vector):
             story = self._active[story_id]
             gap = self._gap(story, item)
@@ -273,13 +310,14 @@ class StoryEngine:
             common = vector.keys() & story.centroid.keys()  # a set operation, in C
             score = sum([vector[t] * story.centroid[t] for t in common]) / math.sqrt(story.norm2)
             shared = _words(common)
-            if keys and lang not in story.langs and s.key_weight > 0:
+            if keys and lang not in story.lang_set and s.key_weight > 0:
                 # Another language shares names and numbers, not words: weigh those alone.
                 by_keys = s.key_weight * _cosine(keys, story.keys, story.key_norm2)
                 if by_keys > score:
                     score, shared = by_keys, len(keys.keys() & story.keys.keys())
             raise_by = s.gap_penalty * gap.total_seconds() / 86400
-            margin = score - (s.threshold + raise_by)
+            same = long > 1.0 and lang in story.lang_set
+            margin = score - (s.threshold * (long if same else 1.0) + raise_by)
             # Counting shared words (and the seed link) only for a story that would win
             # saves them for most.
             if (
@@ -309,8 +347,14 @@ class StoryEngine:
         return story
 
     def _join(self, story: _Story, item: StoryItem, lang: str | None, vector: Vector) -> None:
-        """Add item to story and widen the span of its dated members."""
+        """Add item to story, register its body, and widen the span of its dated members."""
         self._add(story, item, lang, vector)
+        story.lang_set.add(lang)
+        if len(item.body) >= COPY_MIN_CHARS:
+            key = hash(item.body)
+            if key not in self._copies:
+                self._copies[key] = (story.id, lang, vector)
+                story.copies.append(key)
         if len(story.members) <= SEED:
             seed = story.seed
             for term, weight in vector.items():
