@@ -416,6 +416,32 @@ def test_a_russian_and_an_english_report_of_one_event_join_and_another_event_doe
     assert ids[0] == ids[1] != ids[2]
 
 
+def test_a_chinese_report_joins_the_english_one_through_cc_cedict_glosses() -> None:
+    english = item(
+        "reuters-grain",
+        "Putin and Macron discuss Black Sea grain deal",
+        "MOSCOW (Reuters) - Russian President Vladimir Putin and French President Emmanuel "
+        "Macron discussed the Black Sea grain deal and fertiliser exports to Africa in a phone "
+        "call on May 5, the Kremlin said. Macron urged Moscow to extend the deal beyond 18 May.",
+        0,
+    )
+    chinese = item(
+        "zaobao-grain",
+        "普京与马克龙通电话讨论黑海粮食协议",
+        "俄罗斯总统普京5月5日与法国总统马克龙通电话，讨论黑海粮食协议和向非洲出口化肥问题。"
+        "马克龙敦促莫斯科在5月18日之后延长协议。",
+        1,
+    )
+    other = item(
+        "zaobao-london",
+        "泽连斯基抵达伦敦",
+        "乌克兰总统泽连斯基5月5日抵达伦敦，与英国首相讨论坦克和防空系统的交付问题。",
+        2,
+    )
+    ids = assign_all(StoryEngine(), [english, chinese, other])
+    assert ids[0] == ids[1] != ids[2]
+
+
 def _longhorn_then_drift() -> list[StoryItem]:
     """Return one event in four reports, then an ongoing topic drifting away from it, hourly."""
     texts = [

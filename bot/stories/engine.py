@@ -45,6 +45,19 @@ def _words(terms: Iterable[str]) -> int:
     return sum(1 for t in terms if t[0] != ENTITY)
 
 
+def _keys(vector: Vector) -> Vector:
+    """Return the name and number features of a vector, the ones no language owns."""
+    return {t: w for t, w in vector.items() if t[0] in (ENTITY, NUMBER)}
+
+
+def _cosine(small: Vector, big: Vector, big_norm2: float) -> float:
+    """Return the cosine of two vectors, given the squared norm of the second."""
+    norm2 = sum(w * w for w in small.values())
+    if norm2 <= 0 or big_norm2 <= 0:
+        return 0.0
+    return _dot(small, big) / math.sqrt(norm2 * big_norm2)
+
+
 def _dot(small: Vector, big: Vector) -> float:
     get = big.get
     return sum(w * get(t, 0.0) for t, w in small.items())
@@ -60,6 +73,8 @@ class _Story:
         "dated",
         "first_seen",
         "id",
+        "key_norm2",
+        "keys",
         "lang_set",
         "langs",
         "last_updated",
@@ -79,6 +94,9 @@ class _Story:
         self.arrivals: list[tuple[datetime, str]] = []
         self.centroid: Vector = {}
         self.norm2 = 0.0
+        # The centroid's names and numbers alone: what a report in another language shares.
+        self.keys: Vector = {}
+        self.key_norm2 = 0.0
         self.lang_set: set[str | None] = set()
         self.seed: Vector = {}  # the sum of the first SEED members' vectors
         self.copies: list[int] = []  # the body keys this story registered (StoryEngine._copies)
@@ -280,6 +298,7 @@ class StoryEngine:
         s = self.settings
         best: _Story | None = None
         best_margin = 0.0
+        keys = _keys(vector)
         # In one language two reports of a topic share its words by chance, the more the
         # longer they are; across languages only names and numbers can meet.
         long = math.sqrt(max(1.0, len(vector) / s.length_ref)) if s.length_ref else 1.0
@@ -290,6 +309,12 @@ class StoryEngine:
                 continue  # an undated gap is a stand-in, not a distance: no cut-off
             common = vector.keys() & story.centroid.keys()  # a set operation, in C
             score = sum([vector[t] * story.centroid[t] for t in common]) / math.sqrt(story.norm2)
+            shared = _words(common)
+            if keys and lang not in story.lang_set and s.key_weight > 0:
+                # Another language shares names and numbers, not words: weigh those alone.
+                by_keys = s.key_weight * _cosine(keys, story.keys, story.key_norm2)
+                if by_keys > score:
+                    score, shared = by_keys, len(keys.keys() & story.keys.keys())
             raise_by = s.gap_penalty * gap.total_seconds() / 86400
             same = long > 1.0 and lang in story.lang_set
             margin = score - (s.threshold * (long if same else 1.0) + raise_by)
@@ -297,7 +322,7 @@ class StoryEngine:
             # saves them for most.
             if (
                 margin >= best_margin
-                and _words(common) >= s.min_shared
+                and shared >= s.min_shared
                 and self._seeded(vector, story, raise_by)
             ):
                 best, best_margin = story, margin
@@ -344,6 +369,10 @@ class StoryEngine:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""
         centroid = story.centroid
         story.norm2 += 2.0 * _dot(vector, centroid) + sum(w * w for w in vector.values())
+        keys = _keys(vector)
+        story.key_norm2 += 2.0 * _dot(keys, story.keys) + sum(w * w for w in keys.values())
+        for term, weight in keys.items():
+            story.keys[term] = story.keys.get(term, 0.0) + weight
         for term, weight in vector.items():
             if term not in centroid:
                 centroid[term] = 0.0

@@ -61,10 +61,13 @@ class Analyzer:
         stop, stem = analysis.stop_words, analysis.stem
         for word in raw:
             low = word.lower()
-            if low[0].isdigit():
+            if low[0].isdigit() or len(low) < 2:
                 continue
-            if not low.isascii() and is_cjk(low):
+            if low.isascii():  # most words: no folding to do, no CJK to look for
+                if low not in stop:
+                    stemmed = stem(low)
+                    counts[stemmed if stemmed.isascii() else fold(stemmed)] += 1
+            elif is_cjk(low):
                 counts.update(cjk_terms(low))
-                continue
-            if len(low) > 1 and fold(low) not in stop:
+            elif fold(low) not in stop:
                 counts[fold(stem(low))] += 1

@@ -132,7 +132,10 @@ def fold_yo(text: str) -> str:
 def words(text: str) -> list[str]:
     """Return the runs of letters and digits of text, case kept, ё read as е."""
     # tantivy drops tokens of MAX_TOKEN_CHARS bytes or more (UTF-8), before lower-casing.
-    return [t for t in _TOKEN.findall(fold_yo(text)) if len(t.encode()) < MAX_TOKEN_CHARS]
+    # Nine characters are at most 36 bytes: only longer words need encoding to be checked.
+    return [
+        t for t in _TOKEN.findall(fold_yo(text)) if len(t) < 10 or len(t.encode()) < MAX_TOKEN_CHARS
+    ]
 
 
 def tokens(text: str) -> list[str]:

@@ -54,6 +54,11 @@ def word_gloss(word: str) -> str:
     return " ".join(found) if 0 < len(found) <= MAX_GLOSS_WORDS else ""
 
 
+def is_han(text: str) -> bool:
+    """Tell whether text is made of Han characters only."""
+    return _HAN_RUN.fullmatch(text) is not None
+
+
 def segment(run: str) -> list[str]:
     """Cut a run of Han characters into dictionary words by greedy longest match."""
     senses = _dictionary()
