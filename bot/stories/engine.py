@@ -1,13 +1,10 @@
 """Online story clustering: each article joins the most similar active story or starts one.
 
-The engine is pure (no I/O) and incremental: `assign` decides from the items before it only,
-and never revisits a decision. An item is a sparse TF-IDF vector (IDF from the items seen so
-far); a story is the sum of its members' unit vectors. Candidates are the active stories that
-share one of the item's heaviest terms (an inverted index), so the cost follows the size of
-the time window, not of the archive. Stories whose newest article is older than `window`
-before the newest item seen are dropped from the active set.
-
-The default settings and why they were chosen: `bot.stories.model.EngineSettings`.
+Pure (no I/O) and incremental: `assign` decides from the items before it only and never
+revisits a decision. An item is a sparse TF-IDF vector (IDF from the items seen so far); a
+story is the sum of its members' unit vectors. Candidates are the open stories sharing the
+item's heaviest terms (an inverted index), so the cost follows the window, not the archive;
+how one is scored: `bot.stories.scoring`; the settings and why: `EngineSettings`.
 """
 
 from __future__ import annotations
@@ -18,13 +15,12 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from operator import itemgetter
 
 from bot.stories.model import EngineSettings, StoryItem, StorySummary
 from bot.stories.ranking import top_stories
+from bot.stories.scoring import Vector, candidates, gap, keys_of, margin, seeded
+from bot.stories.scoring import dot as _dot
 from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
-
-Vector = dict[str, float]
 
 
 def story_id_for(first_item_id: str) -> str:
@@ -32,35 +28,10 @@ def story_id_for(first_item_id: str) -> str:
     return "s" + hashlib.sha1(first_item_id.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
-ZERO = timedelta(0)
-SEED = 4  # members that make a story's seed (see StoryEngine._seeded)
+SEED = 4  # members that make a story's seed (see scoring.seeded)
 # A body this long seen again is a copy of the same report (a wire story reprinted, an article
 # re-posted under a new headline); shorter ones ("Photo", a teaser line) repeat across news.
 COPY_MIN_CHARS = 200
-MAX_HOLDERS = 256  # see StoryEngine._candidates
-
-
-def _words(terms: Iterable[str]) -> int:
-    """Return how many of the terms are words (a name's entity feature is not counted again)."""
-    return sum(1 for t in terms if t[0] != ENTITY)
-
-
-def _keys(vector: Vector) -> Vector:
-    """Return the name and number features of a vector, the ones no language owns."""
-    return {t: w for t, w in vector.items() if t[0] in (ENTITY, NUMBER)}
-
-
-def _cosine(small: Vector, big: Vector, big_norm2: float) -> float:
-    """Return the cosine of two vectors, given the squared norm of the second."""
-    norm2 = sum(w * w for w in small.values())
-    if norm2 <= 0 or big_norm2 <= 0:
-        return 0.0
-    return _dot(small, big) / math.sqrt(norm2 * big_norm2)
-
-
-def _dot(small: Vector, big: Vector) -> float:
-    get = big.get
-    return sum(w * get(t, 0.0) for t, w in small.items())
 
 
 class _Story:
@@ -165,10 +136,8 @@ class StoryEngine:
     def restore(self, assignments: Iterable[tuple[str, StoryItem]]) -> None:
         """Replay known (story id, item) pairs in arrival order without deciding anything.
 
-        This rebuilds the document frequencies, centroids and index exactly as `assign`
-        would have, so restoring everything seen so far and continuing gives the same ids
-        as an uninterrupted run. The service reloads the members of stories updated within
-        the window; IDF then only knows those items, a small and documented difference.
+        It rebuilds the document frequencies, centroids and index as `assign` would have
+        (the service reloads only the window: IDF then knows those items alone).
         """
         for story_id, item in assignments:
             if item.id in self._item_story:
@@ -219,9 +188,7 @@ class StoryEngine:
 
     def _copy_of(self, item: StoryItem) -> tuple[str, str | None, Vector] | None:
         """Return story, language and vector of an active member with the same long body."""
-        if len(item.body) < COPY_MIN_CHARS:
-            return None
-        return self._copies.get(hash(item.body))
+        return self._copies.get(hash(item.body)) if len(item.body) >= COPY_MIN_CHARS else None
 
     def _drop(self, story: _Story) -> None:
         del self._active[story.id]
@@ -252,9 +219,7 @@ class StoryEngine:
             # Names, numbers and typos make the vocabulary open-ended; keeping the most
             # frequent half bounds memory and only forgets terms too rare to link stories.
             self._df = Counter(dict(self._df.most_common(s.max_terms // 2)))
-        docs = self._docs
-        df = self._df
-        vector: Vector = {}
+        docs, df, vector = self._docs, self._df, {}
         for term, weight in raw.items():
             if term[0] in (ENTITY, NUMBER):
                 weight *= s.entity_weight
@@ -264,82 +229,27 @@ class StoryEngine:
             vector = {t: w / norm for t, w in vector.items()}
         return lang, vector
 
-    def _candidates(self, vector: Vector) -> list[str]:
-        """Return active stories sharing the item's heaviest terms, most shared first."""
-        s = self.settings
-        hits: Counter[str] = Counter()
-        postings = self._postings
-        for term, _ in heapq.nlargest(s.candidate_terms, vector.items(), key=itemgetter(1)):
-            holders = postings.get(term)
-            # A term held by hundreds of open stories (an import of undated news keeps them
-            # all open) names no event; counting it was most of an assign's time.
-            if holders and len(holders) <= MAX_HOLDERS:
-                hits.update(holders)
-        # A story sharing one heavy term only rarely clears min_shared with the light ones:
-        # scoring it costs a pass over the item's terms, most of the time of an assign.
-        least = min(2, s.min_shared)
-        return [sid for sid, n in hits.most_common(s.max_candidates) if n >= least]
-
-    def _gap(self, story: _Story, item: StoryItem) -> timedelta:
-        """Return the time between item and story that raises the threshold.
-
-        Distance to the story's span: an archive imported out of order brings articles from
-        before a story's first report, which must not count as "no gap". An undated article
-        (or a story of undated ones) carries no time: arriving in the same import is no sign
-        of one event, so it is judged as if `undated_gap` away and needs stronger text.
-        """
-        if item.undated or story.dated is None:
-            return self.settings.undated_gap
-        first, last = story.dated
-        return max(first - item.published, item.published - last, ZERO)
-
     def _best_story(self, vector: Vector, item: StoryItem, lang: str | None) -> _Story | None:
         """Return the story with the largest margin over its threshold, if any clears it."""
         s = self.settings
         best: _Story | None = None
         best_margin = 0.0
-        keys = _keys(vector)
-        # In one language two reports of a topic share its words by chance, the more the
-        # longer they are; across languages only names and numbers can meet.
-        long = math.sqrt(max(1.0, len(vector) / s.length_ref)) if s.length_ref else 1.0
-        for story_id in self._candidates(vector):
+        keys = keys_of(vector)
+        for story_id in candidates(vector, self._postings, s):
             story = self._active[story_id]
-            gap = self._gap(story, item)
-            if gap > s.window and not (item.undated or story.dated is None):
+            distance = gap(story, item, s)
+            if distance > s.window and not (item.undated or story.dated is None):
                 continue  # an undated gap is a stand-in, not a distance: no cut-off
-            common = vector.keys() & story.centroid.keys()  # a set operation, in C
-            score = sum([vector[t] * story.centroid[t] for t in common]) / math.sqrt(story.norm2)
-            shared = _words(common)
-            if keys and lang not in story.lang_set and s.key_weight > 0:
-                # Another language shares names and numbers, not words: weigh those alone.
-                by_keys = s.key_weight * _cosine(keys, story.keys, story.key_norm2)
-                if by_keys > score:
-                    score, shared = by_keys, len(keys.keys() & story.keys.keys())
-            raise_by = s.gap_penalty * gap.total_seconds() / 86400
-            same = long > 1.0 and lang in story.lang_set
-            margin = score - (s.threshold * (long if same else 1.0) + raise_by)
-            # Counting shared words (and the seed link) only for a story that would win
-            # saves them for most.
+            raise_by = s.gap_penalty * distance.total_seconds() / 86400
+            clears, shared = margin(vector, keys, lang, story, raise_by, s)
+            # The seed link only for a story that would win: it saves it for most.
             if (
-                margin >= best_margin
+                clears >= best_margin
                 and shared >= s.min_shared
-                and self._seeded(vector, story, raise_by)
+                and seeded(vector, story, raise_by, s.link)
             ):
-                best, best_margin = story, margin
+                best, best_margin = story, clears
         return best
-
-    def _seeded(self, vector: Vector, story: _Story, raise_by: float) -> bool:
-        """Tell whether item is close enough to the story's first reports (its seed).
-
-        The centroid follows whatever joined; the seed does not move after SEED members,
-        so a story cannot drift from the event it started with, one close step at a time.
-        """
-        link = self.settings.link
-        if link <= 0 or len(story.members) < 2:
-            return True
-        seed = story.seed
-        score = _dot(vector, seed) / math.sqrt(_dot(seed, seed))
-        return score >= link + raise_by
 
     def _open(self, story_id: str, published: datetime) -> _Story:
         story = _Story(story_id, published)
@@ -369,7 +279,7 @@ class StoryEngine:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""
         centroid = story.centroid
         story.norm2 += 2.0 * _dot(vector, centroid) + sum(w * w for w in vector.values())
-        keys = _keys(vector)
+        keys = keys_of(vector)
         story.key_norm2 += 2.0 * _dot(keys, story.keys) + sum(w * w for w in keys.values())
         for term, weight in keys.items():
             story.keys[term] = story.keys.get(term, 0.0) + weight
