@@ -20,8 +20,8 @@ $(LOCALE)/%.mo: $(LOCALE)/%.po $(STAMP)
 
 # Re-extract the marked strings and merge them into every catalog (then translate the .po files).
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project newsbrief -o $(LOCALE)/newsbrief.pot .
-	$(BIN)/pybabel update -D newsbrief -i $(LOCALE)/newsbrief.pot -d $(LOCALE) --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --width 100 --project newsbrief -o $(LOCALE)/newsbrief.pot .
+	$(BIN)/pybabel update -D newsbrief -i $(LOCALE)/newsbrief.pot -d $(LOCALE) --ignore-obsolete --no-fuzzy-matching --width 100
 
 run: $(STAMP) $(MO)
 	@$(BIN)/newsbrief run-default

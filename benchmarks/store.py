@@ -34,6 +34,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         nb_import = _worker("import_newsbrief", work)
+        full_import = _worker("import_services", work)
         td_import = _worker("import_tinydb", work)
         _worker("build_100k", work)
         nb_100k = _worker("insert_newsbrief", work)
@@ -44,6 +45,12 @@ def main() -> None:
             f"{nb_import['seconds']:.2f} (parse + dedup + write)",
             f"{td_import['seconds']:.2f} (insert_multiple, no parsing/dedup)",
             "≤ 10",
+        ],
+        [
+            "the same through `newsbrief import`: store, index, stories (s)",
+            f"{full_import['seconds']:.2f} ({full_import['stories']:,} stories)",
+            "—",
+            "≤ 10 (issue 21: 14.6 with stories, 7.0 before)",
         ],
         [
             "2,000 articles inserted one by one (s)",

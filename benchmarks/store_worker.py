@@ -23,8 +23,10 @@ from benchmarks.common import (
     repeat_corpus,
 )
 from bot.archive.store import ArticleStore
+from bot.config import Config
 from bot.ingest.importer import import_paths
 from bot.models import ArticleDraft
+from bot.services import open_services
 
 ONE_BY_ONE = 2000
 
@@ -43,6 +45,20 @@ def import_newsbrief(directory: Path) -> dict[str, Any]:
     start = time.perf_counter()
     report = import_paths(store, [CORPUS_DIR / name for name in CORPUS_FILES])
     return {"seconds": time.perf_counter() - start, "added": report.added}
+
+
+def import_services(directory: Path) -> dict[str, Any]:
+    """Import the corpus as `newsbrief import` does: store, search index and stories listening."""
+    config = Config(data_dir=directory, retention_days=0, seeds_dir=directory / "no-seeds")
+    services = open_services(config, write=True)
+    start = time.perf_counter()
+    report = import_paths(services.store, [CORPUS_DIR / name for name in CORPUS_FILES])
+    services.shutdown()
+    return {
+        "seconds": time.perf_counter() - start,
+        "added": report.added,
+        "stories": len(services.stories),
+    }
 
 
 def import_tinydb(directory: Path) -> dict[str, Any]:
@@ -107,6 +123,7 @@ def insert_tinydb(directory: Path) -> dict[str, Any]:
 MODES = {
     "import_newsbrief": import_newsbrief,
     "import_tinydb": import_tinydb,
+    "import_services": import_services,
     "build_100k": build_100k,
     "insert_newsbrief": insert_newsbrief,
     "insert_tinydb": insert_tinydb,

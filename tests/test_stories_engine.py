@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -239,7 +240,8 @@ def test_malay_and_english_match_on_names_and_numbers() -> None:
     assert ids[0] == ids[2]
     summary = engine.summary(ids[0])
     assert summary is not None
-    assert summary.headline_for("ms") == malay.title
+    # The detector names Malay by its twin, Indonesian ("id"): it does not tell them apart.
+    assert summary.headline_for("id") == malay.title
     assert summary.headline_for("en") == english.title
 
 
@@ -398,10 +400,10 @@ def test_any_text_gets_a_story(texts: list[tuple[str, str, int]]) -> None:
     engine.top(T0 + timedelta(hours=200), DAY, 5)
 
 
-def test_names_and_numbers_are_kept_unstemmed() -> None:
+def test_names_and_numbers_become_language_independent_keys() -> None:
     terms = Analyzer().terms("Lawrence Wong visits India on 19 Sep, talks fintech", "en")
-    assert {"@lawrence", "@wong", "@india", "#19"} <= terms.keys()
-    assert "@talks" not in terms and "talk" in terms
+    assert {"@lvrnk", "@vng", "@ind", "#19", "#9/19"} <= terms.keys()
+    assert "talk" in terms and not any(t.startswith("@t") for t in terms)
     # A headline in capitals marks no names.
     assert not any(t.startswith("@") for t in Analyzer().terms("BAHIA COCOA REVIEW", "en"))
 
@@ -423,3 +425,199 @@ def test_wire_tags_do_not_join_unrelated_articles() -> None:
     )
     engine = StoryEngine()
     assert engine.assign(grant) != engine.assign(fires)
+
+
+def test_a_russian_and_an_english_report_of_one_event_join_and_another_event_does_not() -> None:
+    english = item(
+        "reuters-grain",
+        "Putin and Macron discuss Black Sea grain deal",
+        "MOSCOW (Reuters) - Russian President Vladimir Putin and French President Emmanuel "
+        "Macron discussed the Black Sea grain deal and fertiliser exports to Africa in a phone "
+        "call on May 5, the Kremlin said. Macron urged Moscow to extend the deal beyond 18 May.",
+        0,
+        "Reuters",
+    )
+    russian = item(
+        "ria-grain",
+        "Путин и Макрон обсудили зерновую сделку",
+        "МОСКВА, 5 мая — РИА Новости. Президент России Владимир Путин и президент Франции "
+        "Эмманюэль Макрон обсудили по телефону черноморскую зерновую сделку и поставки удобрений "
+        "в Африку, сообщили в Кремле. Макрон призвал продлить сделку после 18 мая.",
+        1,
+        "РИА Новости",
+    )
+    other = item(
+        "ria-london",
+        "Зеленский прибыл в Лондон",
+        "МОСКВА, 5 мая — РИА Новости. Президент Украины Владимир Зеленский прибыл в Лондон на "
+        "переговоры с премьер-министром Великобритании о поставках танков и ПВО.",
+        2,
+        "РИА Новости",
+    )
+    ids = assign_all(StoryEngine(), [english, russian, other])
+    assert ids[0] == ids[1] != ids[2]
+
+
+def test_a_chinese_report_joins_the_english_one_through_cc_cedict_glosses() -> None:
+    english = item(
+        "reuters-grain",
+        "Putin and Macron discuss Black Sea grain deal",
+        "MOSCOW (Reuters) - Russian President Vladimir Putin and French President Emmanuel "
+        "Macron discussed the Black Sea grain deal and fertiliser exports to Africa in a phone "
+        "call on May 5, the Kremlin said. Macron urged Moscow to extend the deal beyond 18 May.",
+        0,
+    )
+    chinese = item(
+        "zaobao-grain",
+        "普京与马克龙通电话讨论黑海粮食协议",
+        "俄罗斯总统普京5月5日与法国总统马克龙通电话，讨论黑海粮食协议和向非洲出口化肥问题。"
+        "马克龙敦促莫斯科在5月18日之后延长协议。",
+        1,
+    )
+    other = item(
+        "zaobao-london",
+        "泽连斯基抵达伦敦",
+        "乌克兰总统泽连斯基5月5日抵达伦敦，与英国首相讨论坦克和防空系统的交付问题。",
+        2,
+    )
+    ids = assign_all(StoryEngine(), [english, chinese, other])
+    assert ids[0] == ids[1] != ids[2]
+
+
+def _longhorn_then_drift() -> list[StoryItem]:
+    """Return one event in four reports, then an ongoing topic drifting away from it, hourly."""
+    texts = [
+        (
+            "Microsoft delays Windows Longhorn to 2006",
+            "Microsoft said Longhorn, the next version "
+            "of Windows, will ship in 2006 without the WinFS storage system.",
+        ),
+        (
+            "Longhorn will ship without WinFS, Microsoft says",
+            "Microsoft cut the WinFS storage "
+            "system from Windows Longhorn so the system can ship in 2006.",
+        ),
+        (
+            "Microsoft cuts WinFS to get Longhorn out in 2006",
+            "Windows Longhorn loses WinFS: Microsoft wants the next Windows out in 2006.",
+        ),
+        (
+            "No WinFS in Longhorn, Microsoft confirms",
+            "Microsoft confirmed that Windows Longhorn will not have WinFS when it ships in 2006.",
+        ),
+        (
+            "Microsoft Windows XP update ships with security fixes",
+            "Microsoft began shipping the "
+            "Windows XP security update to home users; Longhorn work continues.",
+        ),
+        (
+            "Security update for Windows XP blocked by firms",
+            "Companies blocked the Windows XP "
+            "security update, fearing it would break their software.",
+        ),
+        (
+            "Firms block software update over security fears",
+            "Companies blocked the software "
+            "update from their networks over security fears about spam filters.",
+        ),
+        (
+            "Spam filters fail companies, security firms say",
+            "Security firms said spam filters at "
+            "companies failed to stop a wave of spam this week.",
+        ),
+    ]
+    return [item(f"ms-{n}", title, body, n) for n, (title, body) in enumerate(texts)]
+
+
+def test_an_ongoing_topics_events_do_not_chain_into_one_story() -> None:
+    stream = _longhorn_then_drift()
+    ids = assign_all(StoryEngine(), stream)
+    assert len(set(ids[:4])) == 1  # the Longhorn event is one story
+    assert ids[-1] != ids[0]  # spam filters at companies are not the Longhorn story
+    # Without the seed link each report is close enough to the growing centroid: one chain.
+    chained = assign_all(StoryEngine(EngineSettings(link=0.0)), stream)
+    assert len(set(chained)) == 1
+
+
+def _undated(item_id: str, title: str, body: str) -> StoryItem:
+    return StoryItem(item_id, title, body, T0, "Import", undated=True)
+
+
+SPACEX = (
+    "SpaceX launches SES-8 satellite",
+    "SpaceX launched the SES-8 satellite from Florida "
+    "on Tuesday after two delays, its first commercial launch to geostationary orbit.",
+)
+SPACEX_NEXT = (
+    "SES-8 reaches orbit, SpaceX says",
+    "The satellite reached its planned orbit, the company said on Wednesday.",
+)
+
+
+def test_undated_articles_join_by_what_they_say_not_by_arriving_together() -> None:
+    dated = StoryEngine()
+    first = dated.assign(item("a", *SPACEX, 0))
+    assert dated.assign(item("b", *SPACEX_NEXT, 1)) == first  # an hour apart: a follow-up
+    undated = StoryEngine()
+    first = undated.assign(_undated("a", *SPACEX))
+    # The same two texts in one import of undated articles: arriving together proves nothing.
+    assert undated.assign(_undated("b", *SPACEX_NEXT)) != first
+    # A copy of the report says enough on its own.
+    assert undated.assign(_undated("c", SPACEX[0], SPACEX[1] + " (AP)")) == first
+
+
+def test_an_undated_member_does_not_stretch_a_dated_storys_span() -> None:
+    engine = StoryEngine()
+    # An undated report comes with the import's time; a dated copy from ten years back joins
+    # it on its text ...
+    story = engine.assign(_undated("copy-1", *SPACEX))
+    assert engine.assign(StoryItem("wire-1", *SPACEX, T0 - timedelta(days=3650), "Wire")) == story
+    # ... but the story's dates are those of its dated report: five years later is no follow-up
+    # (the import's time would have made the story span ten years, swallowing everything).
+    later = StoryItem("wire-2", *SPACEX, T0 - timedelta(days=1825), "Wire")
+    assert engine.assign(later) != story
+
+
+def test_a_reprinted_body_under_a_new_headline_joins_its_original_without_scoring() -> None:
+    # A threshold no two texts clear: only the exact-body path can join.
+    engine = StoryEngine(EngineSettings(threshold=0.99, link=0.99))
+    body = " ".join([QUAKE[0].body] * 2)  # long enough to be a report, not a teaser line
+    original = engine.assign(item("wire-1", QUAKE[0].title, body, 0, "Wire"))
+    engine.assign(RATES)
+    reprint = item("paper-1", "Tremor off the coast: what we know", body, 3, "Paper")
+    assert engine.assign(reprint) == original
+    edited = item("paper-2", QUAKE[0].title, f"{QUAKE[0].body} {QUAKE[1].body}", 4, "Paper")
+    assert engine.assign(edited) != original
+    teaser = item("paper-3", "Photo", "Photo", 5, "Paper")
+    assert engine.assign(item("paper-4", "Photo", "Photo", 6, "Paper")) != engine.assign(teaser)
+
+
+def _made_up(count: int, mark: str) -> str:
+    """Return `count` made-up words ending in mark (letters only: digits make number keys)."""
+    return " ".join(
+        "zq" + "".join("bcdfghjklm"[int(d)] for d in str(n)) + mark for n in range(count)
+    )
+
+
+@pytest.mark.parametrize(("shared", "own"), [(2, 18), (6, 60)])
+def test_long_texts_in_one_language_need_more_overlap_than_short_ones(
+    shared: int, own: int
+) -> None:
+    # The same share of weight in common (a cosine near 0.22): enough for two snippets, not for
+    # two long articles in one language (they share a topic's words by chance), enough again
+    # across languages, where only names and numbers can meet.
+    settings = EngineSettings(threshold=0.15, link=0.0, length_ref=20)
+    long = shared + own > 20
+
+    def joined(settings: EngineSettings, second_lang: str) -> bool:
+        engine = StoryEngine(settings)
+        first = engine.assign(
+            StoryItem("a", _made_up(shared, "x"), _made_up(own, "a"), T0, lang="en")
+        )
+        later = T0 + timedelta(hours=1)
+        second = StoryItem("b", _made_up(shared, "x"), _made_up(own, "b"), later, lang=second_lang)
+        return engine.assign(second) == first
+
+    assert joined(settings, "en") is not long
+    assert joined(settings, "ru")  # Latin made-up words: the Russian stemmer leaves them alone
+    assert joined(replace(settings, length_ref=0), "en")  # without the length rule: joined

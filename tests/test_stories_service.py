@@ -159,10 +159,11 @@ def test_the_headline_is_in_the_chats_language_when_the_story_has_one(
     stories = open_stories(store, tmp_path)
     english = "Apple unveils iPhone 17 at Cupertino event on 9 September 2026"
     russian = "Apple представила iPhone 17 в Cupertino 9 сентября 2026 года"
+    at = clock() - timedelta(hours=1)  # dated, as feed entries are: undated ones need more text
     store.add_many(
         [
-            ArticleDraft(title=english, body=english, url="https://en.example/1", source="EN"),
-            ArticleDraft(title=russian, body=russian, url="https://ru.example/1", source="RU"),
+            ArticleDraft(english, english, "https://en.example/1", published=at, source="EN"),
+            ArticleDraft(russian, russian, "https://ru.example/1", published=at, source="RU"),
         ]
     )
     ids = {stories.story_of(a.id) for a in store}

@@ -1,13 +1,10 @@
 """Online story clustering: each article joins the most similar active story or starts one.
 
-The engine is pure (no I/O) and incremental: `assign` decides from the items before it only,
-and never revisits a decision. An item is a sparse TF-IDF vector (IDF from the items seen so
-far); a story is the sum of its members' unit vectors. Candidates are the active stories that
-share one of the item's heaviest terms (an inverted index), so the cost follows the size of
-the time window, not of the archive. Stories whose newest article is older than `window`
-before the newest item seen are dropped from the active set.
-
-The default settings and why they were chosen: `bot.stories.values.EngineSettings`.
+Pure (no I/O) and incremental: `assign` decides from the items before it only and never
+revisits a decision. An item is a sparse TF-IDF vector (IDF from the items seen so far); a
+story is the sum of its members' unit vectors. Candidates are the open stories sharing the
+item's heaviest terms (an inverted index), so the cost follows the window, not the archive;
+how one is scored: `bot.stories.scoring`; the settings and why: `EngineSettings`.
 """
 
 from __future__ import annotations
@@ -18,14 +15,13 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from operator import itemgetter
 
-from bot.stories.copies import Reports
+from bot.stories.active import ActiveStory
 from bot.stories.ranking import top_stories
+from bot.stories.scoring import Vector, candidates, gap, keys_of, margin, seeded
+from bot.stories.scoring import dot as _dot
 from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
-
-Vector = dict[str, float]
 
 
 def story_id_for(first_item_id: str) -> str:
@@ -33,71 +29,10 @@ def story_id_for(first_item_id: str) -> str:
     return "s" + hashlib.sha1(first_item_id.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
-ZERO = timedelta(0)
-
-
-def _words(terms: Iterable[str]) -> int:
-    """Return how many of the terms are words (a name's entity feature is not counted again)."""
-    return sum(1 for t in terms if t[0] != ENTITY)
-
-
-def _dot(small: Vector, big: Vector) -> float:
-    get = big.get
-    return sum(w * get(t, 0.0) for t, w in small.items())
-
-
-class _Story:
-    """Mutable state of one active story; private to the engine."""
-
-    __slots__ = (
-        "arrivals",
-        "centroid",
-        "copies",
-        "first_seen",
-        "id",
-        "langs",
-        "last_updated",
-        "members",
-        "norm2",
-        "reports",
-        "titles",
-        "vectors",
-    )
-
-    def __init__(self, story_id: str, published: datetime) -> None:
-        self.id = story_id
-        self.members: list[str] = []
-        self.titles: list[str] = []
-        self.langs: list[str | None] = []
-        self.vectors: list[Vector] = []
-        self.arrivals: list[tuple[datetime, str]] = []
-        self.centroid: Vector = {}
-        self.norm2 = 0.0
-        self.first_seen = published
-        self.last_updated = published
-        self.copies: dict[str, str] = {}  # member → the member whose text it reprints
-        self.reports = Reports()
-
-    def summary(self) -> StorySummary:
-        """Return the story's summary; the headline is the title closest to the centroid."""
-        scores = [_dot(v, self.centroid) for v in self.vectors]
-        best = max(range(len(scores)), key=scores.__getitem__)
-        by_lang: dict[str, int] = {}
-        for i, lang in enumerate(self.langs):
-            if lang is not None and (lang not in by_lang or scores[i] > scores[by_lang[lang]]):
-                by_lang[lang] = i
-        return StorySummary(
-            id=self.id,
-            members=tuple(self.members),
-            headline=self.titles[best],
-            first_seen=self.first_seen,
-            last_updated=self.last_updated,
-            sources=len({key for _, key in self.arrivals}),
-            arrivals=tuple(self.arrivals),
-            headlines_by_lang={lang: self.titles[i] for lang, i in by_lang.items()},
-            reports=len(self.members) - len(self.copies),
-            copies=dict(self.copies),
-        )
+SEED = 4  # members that make a story's seed (see scoring.seeded)
+# A body this long seen again is a copy of the same report (a wire story reprinted, an article
+# re-posted under a new headline); shorter ones ("Photo", a teaser line) repeat across news.
+COPY_MIN_CHARS = 200
 
 
 class StoryEngine:
@@ -108,11 +43,13 @@ class StoryEngine:
         self._analyzer = Analyzer(self.settings.body_tokens)
         self._df: Counter[str] = Counter()
         self._docs = 0
-        self._active: dict[str, _Story] = {}
+        self._active: dict[str, ActiveStory] = {}
         self._postings: dict[str, set[str]] = {}
         self._item_story: dict[str, str] = {}
         self._expiry: list[tuple[datetime, str]] = []
         self._clock: datetime | None = None
+        # Body key -> (story id, language, vector) of an active member with that body.
+        self._bodies: dict[int, tuple[str, str | None, Vector]] = {}
 
     def assign(self, item: StoryItem) -> str:
         """Add item to the best matching active story or a new one; return the story id."""
@@ -120,28 +57,37 @@ class StoryEngine:
         if known is not None:
             return known
         self._advance(item.published)
-        lang, vector = self._vectorise(item)
-        story = self._best_story(vector, item.published)
+        copy = self._copy_of(item)
+        if copy is not None:
+            # A copy of an active member's report joins its story as that member did: no
+            # analysis, no new evidence for the document frequencies.
+            story_id, lang, vector = copy
+            story: ActiveStory | None = self._active[story_id]
+        else:
+            lang, vector = self._vectorise(item)
+            story = self._best_story(vector, item, lang)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
-        self._add(story, item, lang, vector)
+        self._join(story, item, lang, vector)
         return story.id
 
     def restore(self, assignments: Iterable[tuple[str, StoryItem]]) -> None:
         """Replay known (story id, item) pairs in arrival order without deciding anything.
 
-        This rebuilds the document frequencies, centroids and index exactly as `assign`
-        would have, so restoring everything seen so far and continuing gives the same ids
-        as an uninterrupted run. The service reloads the members of stories updated within
-        the window; IDF then only knows those items, a small and documented difference.
+        It rebuilds the document frequencies, centroids and index as `assign` would have
+        (the service reloads only the window: IDF then knows those items alone).
         """
         for story_id, item in assignments:
             if item.id in self._item_story:
                 continue
             self._advance(item.published)
-            lang, vector = self._vectorise(item)
+            copy = self._copy_of(item)
+            if copy is not None and copy[0] == story_id:
+                _, lang, vector = copy
+            else:
+                lang, vector = self._vectorise(item)
             story = self._active.get(story_id) or self._open(story_id, item.published)
-            self._add(story, item, lang, vector)
+            self._join(story, item, lang, vector)
 
     def story_of(self, item_id: str) -> str | None:
         """Return the story of an item that is still in the active window."""
@@ -183,8 +129,14 @@ class StoryEngine:
             if story is not None and story.last_updated < cutoff:
                 self._drop(story)
 
-    def _drop(self, story: _Story) -> None:
+    def _copy_of(self, item: StoryItem) -> tuple[str, str | None, Vector] | None:
+        """Return story, language and vector of an active member with the same long body."""
+        return self._bodies.get(hash(item.body)) if len(item.body) >= COPY_MIN_CHARS else None
+
+    def _drop(self, story: ActiveStory) -> None:
         del self._active[story.id]
+        for key in story.body_keys:
+            self._bodies.pop(key, None)
         for term in story.centroid:
             holders = self._postings.get(term)
             if holders is not None:
@@ -210,9 +162,7 @@ class StoryEngine:
             # Names, numbers and typos make the vocabulary open-ended; keeping the most
             # frequent half bounds memory and only forgets terms too rare to link stories.
             self._df = Counter(dict(self._df.most_common(s.max_terms // 2)))
-        docs = self._docs
-        df = self._df
-        vector: Vector = {}
+        docs, df, vector = self._docs, self._df, {}
         for term, weight in raw.items():
             if term[0] in (ENTITY, NUMBER):
                 weight *= s.entity_weight
@@ -222,49 +172,60 @@ class StoryEngine:
             vector = {t: w / norm for t, w in vector.items()}
         return lang, vector
 
-    def _candidates(self, vector: Vector) -> list[str]:
-        """Return active stories sharing the item's heaviest terms, most shared first."""
-        s = self.settings
-        hits: Counter[str] = Counter()
-        for term, _ in heapq.nlargest(s.candidate_terms, vector.items(), key=itemgetter(1)):
-            hits.update(self._postings.get(term, ()))
-        # A story sharing one heavy term only rarely clears min_shared with the light ones:
-        # scoring it costs a pass over the item's terms, most of the time of an assign.
-        least = min(2, s.min_shared)
-        return [sid for sid, n in hits.most_common(s.max_candidates) if n >= least]
-
-    def _best_story(self, vector: Vector, published: datetime) -> _Story | None:
+    def _best_story(self, vector: Vector, item: StoryItem, lang: str | None) -> ActiveStory | None:
         """Return the story with the largest margin over its threshold, if any clears it."""
         s = self.settings
-        best: _Story | None = None
+        best: ActiveStory | None = None
         best_margin = 0.0
-        for story_id in self._candidates(vector):
+        keys = keys_of(vector)
+        for story_id in candidates(vector, self._postings, s):
             story = self._active[story_id]
-            # Distance to the story's span: an archive imported out of order brings articles
-            # from before a story's first report, which must not count as "no gap".
-            gap = max(story.first_seen - published, published - story.last_updated, ZERO)
-            if gap > s.window:
-                continue
-            common = vector.keys() & story.centroid.keys()  # a set operation, in C
-            score = sum([vector[t] * story.centroid[t] for t in common]) / math.sqrt(story.norm2)
-            if s.member_weight > 0:
-                link = max(_dot(vector, v) for v in story.vectors[-32:])
-                score = (1 - s.member_weight) * score + s.member_weight * link
-            margin = score - (s.threshold + s.gap_penalty * gap.total_seconds() / 86400)
-            # Counting shared words only for a story that would win saves it for most.
-            if margin >= best_margin and _words(common) >= s.min_shared:
-                best, best_margin = story, margin
+            distance = gap(story, item, s)
+            if distance > s.window and not (item.undated or story.dated is None):
+                continue  # an undated gap is a stand-in, not a distance: no cut-off
+            raise_by = s.gap_penalty * distance.total_seconds() / 86400
+            clears, shared = margin(vector, keys, lang, story, raise_by, s)
+            # The seed link only for a story that would win: it saves it for most.
+            if (
+                clears >= best_margin
+                and shared >= s.min_shared
+                and seeded(vector, story, raise_by, s.link)
+            ):
+                best, best_margin = story, clears
         return best
 
-    def _open(self, story_id: str, published: datetime) -> _Story:
-        story = _Story(story_id, published)
+    def _open(self, story_id: str, published: datetime) -> ActiveStory:
+        story = ActiveStory(story_id, published)
         self._active[story_id] = story
         return story
 
-    def _add(self, story: _Story, item: StoryItem, lang: str | None, vector: Vector) -> None:
+    def _join(self, story: ActiveStory, item: StoryItem, lang: str | None, vector: Vector) -> None:
+        """Add item to story, register its body, and widen the span of its dated members."""
+        self._add(story, item, lang, vector)
+        story.lang_set.add(lang)
+        if len(item.body) >= COPY_MIN_CHARS:
+            key = hash(item.body)
+            if key not in self._bodies:
+                self._bodies[key] = (story.id, lang, vector)
+                story.body_keys.append(key)
+        if len(story.members) <= SEED:
+            seed = story.seed
+            for term, weight in vector.items():
+                seed[term] = seed.get(term, 0.0) + weight
+        if not item.undated:
+            at = item.published
+            story.dated = (
+                (min(story.dated[0], at), max(story.dated[1], at)) if story.dated else (at, at)
+            )
+
+    def _add(self, story: ActiveStory, item: StoryItem, lang: str | None, vector: Vector) -> None:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""
         centroid = story.centroid
         story.norm2 += 2.0 * _dot(vector, centroid) + sum(w * w for w in vector.values())
+        keys = keys_of(vector)
+        story.key_norm2 += 2.0 * _dot(keys, story.keys) + sum(w * w for w in keys.values())
+        for term, weight in keys.items():
+            story.keys[term] = story.keys.get(term, 0.0) + weight
         for term, weight in vector.items():
             if term not in centroid:
                 centroid[term] = 0.0

@@ -13,7 +13,12 @@ from bot.stories.values import StoryItem
 
 
 def to_item(article: Article) -> StoryItem:
-    """Return the engine's view of an article."""
+    """Return the engine's view of an article.
+
+    The store stamps an article without a date of its own with the moment it was added
+    (`bot.archive.records.new_article`), so `published == added` exactly marks it undated. A
+    feed entry without a date gets the fetch time instead, a fair guess for a live feed.
+    """
     return StoryItem(
         article.id,
         article.title,
@@ -21,6 +26,7 @@ def to_item(article: Article) -> StoryItem:
         article.published,
         article.source or "",
         article.lang,
+        undated=article.published == article.added,
     )
 
 

@@ -1,0 +1,79 @@
+"""An open story's mutable state inside the engine, and the summary it shows outside."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.stories.copies import Reports
+from bot.stories.scoring import Vector
+from bot.stories.scoring import dot as _dot
+from bot.stories.values import StorySummary
+
+
+class ActiveStory:
+    """Mutable state of one open story: members, centroid, keys, seed, reports and times."""
+
+    __slots__ = (
+        "arrivals",
+        "body_keys",
+        "centroid",
+        "copies",
+        "dated",
+        "first_seen",
+        "id",
+        "key_norm2",
+        "keys",
+        "lang_set",
+        "langs",
+        "last_updated",
+        "members",
+        "norm2",
+        "reports",
+        "seed",
+        "titles",
+        "vectors",
+    )
+
+    def __init__(self, story_id: str, published: datetime) -> None:
+        self.id = story_id
+        self.members: list[str] = []
+        self.titles: list[str] = []
+        self.langs: list[str | None] = []
+        self.vectors: list[Vector] = []
+        self.arrivals: list[tuple[datetime, str]] = []
+        self.centroid: Vector = {}
+        self.norm2 = 0.0
+        # The centroid's names and numbers alone: what a report in another language shares.
+        self.keys: Vector = {}
+        self.key_norm2 = 0.0
+        self.lang_set: set[str | None] = set()
+        self.seed: Vector = {}  # the sum of the first SEED members' vectors
+        self.body_keys: list[int] = []  # the body keys this story registered (StoryEngine._bodies)
+        self.first_seen = published
+        self.last_updated = published
+        self.copies: dict[str, str] = {}  # member → the member whose text it reprints
+        self.reports = Reports()
+        # The first and newest dates of the members that have a date of their own: an
+        # undated member's import time says nothing about when the event happened.
+        self.dated: tuple[datetime, datetime] | None = None
+
+    def summary(self) -> StorySummary:
+        """Return the story's summary; the headline is the title closest to the centroid."""
+        scores = [_dot(v, self.centroid) for v in self.vectors]
+        best = max(range(len(scores)), key=scores.__getitem__)
+        by_lang: dict[str, int] = {}
+        for i, lang in enumerate(self.langs):
+            if lang is not None and (lang not in by_lang or scores[i] > scores[by_lang[lang]]):
+                by_lang[lang] = i
+        return StorySummary(
+            id=self.id,
+            members=tuple(self.members),
+            headline=self.titles[best],
+            first_seen=self.first_seen,
+            last_updated=self.last_updated,
+            sources=len({key for _, key in self.arrivals}),
+            arrivals=tuple(self.arrivals),
+            headlines_by_lang={lang: self.titles[i] for lang, i in by_lang.items()},
+            reports=len(self.members) - len(self.copies),
+            copies=dict(self.copies),
+        )

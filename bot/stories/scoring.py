@@ -1,0 +1,137 @@
+"""How an article is scored against one open story: the gap, the thresholds, the seed, the keys.
+
+Pure functions over sparse vectors, used by `bot.stories.engine`; the settings and why they
+are what they are: `bot.stories.model.EngineSettings`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from operator import itemgetter
+from typing import Protocol
+
+from bot.stories.text import ENTITY, NUMBER
+from bot.stories.values import EngineSettings, StoryItem
+
+Vector = dict[str, float]
+ZERO = timedelta(0)
+MAX_HOLDERS = 256  # see candidates
+
+
+class Scored(Protocol):
+    """What scoring reads of an open story."""
+
+    centroid: Vector
+    norm2: float
+    keys: Vector
+    key_norm2: float
+    lang_set: set[str | None]
+    dated: tuple[datetime, datetime] | None
+    seed: Vector
+    members: list[str]
+
+
+def dot(small: Vector, big: Vector) -> float:
+    """Return the dot product, iterating over the smaller vector."""
+    get = big.get
+    return sum(w * get(t, 0.0) for t, w in small.items())
+
+
+def words(terms: Iterable[str]) -> int:
+    """Return how many of the terms are words (a name's entity feature is not counted again)."""
+    return sum(1 for t in terms if t[0] != ENTITY)
+
+
+def keys_of(vector: Vector) -> Vector:
+    """Return the name and number features of a vector, the ones no language owns."""
+    return {t: w for t, w in vector.items() if t[0] in (ENTITY, NUMBER)}
+
+
+def names(keys: Iterable[str]) -> int:
+    """Return how many names and numbers the keys stand for.
+
+    A name has up to two keys, the skeletons of its stem and of itself ("lct", "lctn" for
+    "Election"); one a prefix of the other is one name, so one shared name is not two.
+    """
+    kept: list[str] = []
+    for key in sorted(keys, key=len):
+        if not any(key.startswith(k) for k in kept):
+            kept.append(key)
+    return len(kept)
+
+
+def candidates(vector: Vector, postings: dict[str, set[str]], s: EngineSettings) -> list[str]:
+    """Return open stories sharing the item's heaviest terms, most shared first."""
+    hits: Counter[str] = Counter()
+    for term, _ in heapq.nlargest(s.candidate_terms, vector.items(), key=itemgetter(1)):
+        holders = postings.get(term)
+        # A term held by hundreds of open stories (an import of undated news keeps them all
+        # open) names no event; counting it was most of an assign's time.
+        if holders and len(holders) <= MAX_HOLDERS:
+            hits.update(holders)
+    # A story sharing one heavy term only rarely clears min_shared with the light ones:
+    # scoring it costs a pass over the item's terms, most of the time of an assign.
+    least = min(2, s.min_shared)
+    return [sid for sid, n in hits.most_common(s.max_candidates) if n >= least]
+
+
+def _cosine(small: Vector, big: Vector, big_norm2: float) -> float:
+    norm2 = sum(w * w for w in small.values())
+    if norm2 <= 0 or big_norm2 <= 0:
+        return 0.0
+    return dot(small, big) / math.sqrt(norm2 * big_norm2)
+
+
+def gap(story: Scored, item: StoryItem, settings: EngineSettings) -> timedelta:
+    """Return the time between item and story that raises the thresholds.
+
+    Distance to the story's dated span: an archive imported out of order brings articles from
+    before a story's first report, which must not count as "no gap". An undated article (or a
+    story of undated ones) carries no time: arriving in the same import is no sign of one
+    event, so it is judged as if `undated_gap` away and needs stronger text.
+    """
+    if item.undated or story.dated is None:
+        return settings.undated_gap
+    first, last = story.dated
+    return max(first - item.published, item.published - last, ZERO)
+
+
+def margin(
+    vector: Vector,
+    keys: Vector,
+    lang: str | None,
+    story: Scored,
+    raise_by: float,
+    s: EngineSettings,
+) -> tuple[float, int]:
+    """Return how far item clears the story's threshold, and how many terms they share."""
+    common = vector.keys() & story.centroid.keys()  # a set operation, in C
+    score = sum([vector[t] * story.centroid[t] for t in common]) / math.sqrt(story.norm2)
+    shared = words(common)
+    if keys and lang not in story.lang_set and s.key_weight > 0:
+        # Another language shares names and numbers, not words: weigh those alone.
+        by_keys = s.key_weight * _cosine(keys, story.keys, story.key_norm2)
+        if by_keys > score:
+            score, shared = by_keys, names(keys.keys() & story.keys.keys())
+    threshold = s.threshold
+    if s.length_ref and lang in story.lang_set:
+        # In one language two reports of a topic share its words by chance, the more the
+        # longer they are; across languages only names and numbers can meet.
+        threshold *= math.sqrt(max(1.0, len(vector) / s.length_ref))
+    return score - (threshold + raise_by), shared
+
+
+def seeded(vector: Vector, story: Scored, raise_by: float, link: float) -> bool:
+    """Tell whether item is close enough to the story's first reports (its seed).
+
+    The centroid follows whatever joined; the seed does not move after its first members, so
+    a story cannot drift from the event it started with, one close step at a time.
+    """
+    if link <= 0 or len(story.members) < 2:
+        return True
+    seed = story.seed
+    return dot(vector, seed) / math.sqrt(dot(seed, seed)) >= link + raise_by
