@@ -23,6 +23,7 @@ from operator import itemgetter
 from bot.stories.model import EngineSettings, StoryItem, StorySummary
 from bot.stories.ranking import top_stories
 from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
+from bot.text.names import distinct
 
 Vector = dict[str, float]
 
@@ -314,7 +315,7 @@ class StoryEngine:
                 # Another language shares names and numbers, not words: weigh those alone.
                 by_keys = s.key_weight * _cosine(keys, story.keys, story.key_norm2)
                 if by_keys > score:
-                    score, shared = by_keys, len(keys.keys() & story.keys.keys())
+                    score, shared = by_keys, distinct(keys.keys() & story.keys.keys())
             raise_by = s.gap_penalty * gap.total_seconds() / 86400
             same = long > 1.0 and lang in story.lang_set
             margin = score - (s.threshold * (long if same else 1.0) + raise_by)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache, lru_cache
 
@@ -110,6 +111,15 @@ def _sentence_starts(text: str) -> set[str]:
     """Return the words that open the sentences of text; none if it is one sentence (a title)."""
     starts = _SENTENCE_START.findall(fold_yo(text))
     return set(starts) if len(starts) > 1 else set()
+
+
+def distinct(found: Iterable[str]) -> int:
+    """Count keys, a name's two skeletons (one is the other's prefix: "elkt", "elktn") once."""
+    count, last = 0, ""
+    for key in sorted(found):
+        if not (last and key.startswith(last)):
+            count, last = count + 1, key
+    return count
 
 
 @lru_cache(maxsize=100_000)
