@@ -306,8 +306,8 @@ class StoryEngine:
         for story_id in self._candidates(vector):
             story = self._active[story_id]
             gap = self._gap(story, item)
-            if gap > s.window:
-                continue
+            if gap > s.window and not (item.undated or story.dated is None):
+                continue  # an undated gap is a stand-in, not a distance: no cut-off
             common = vector.keys() & story.centroid.keys()  # a set operation, in C
             score = sum([vector[t] * story.centroid[t] for t in common]) / math.sqrt(story.norm2)
             shared = _words(common)
