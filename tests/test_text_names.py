@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.text.chinese import gloss, segment
-from bot.text.names import NAME, NUMBER, keys, name_keys, number_keys
+from bot.text.names import NAME, NUMBER, distinct, keys, name_keys, number_keys
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,9 @@ def test_any_text_gives_prefixed_keys(text: str, lang: str | None) -> None:
 def test_a_russian_word_and_its_ё_spelling_share_a_key(word: str) -> None:
     name = word.capitalize()
     assert name_keys(name, "ru") == name_keys(name.replace("е", "ё"), "ru")
+
+
+def test_a_names_two_skeletons_count_once() -> None:
+    assert len(name_keys("Election", "en")) == 2
+    assert distinct(name_keys("Election", "en")) == 1
+    assert distinct(name_keys("Election Putin", "en") + number_keys("5,000")) == 3

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from bot.stories.text import ENTITY, NUMBER
 from bot.stories.values import EngineSettings, StoryItem
+from bot.text.names import distinct
 
 Vector = dict[str, float]
 ZERO = timedelta(0)
@@ -49,19 +50,6 @@ def words(terms: Iterable[str]) -> int:
 def keys_of(vector: Vector) -> Vector:
     """Return the name and number features of a vector, the ones no language owns."""
     return {t: w for t, w in vector.items() if t[0] in (ENTITY, NUMBER)}
-
-
-def names(keys: Iterable[str]) -> int:
-    """Return how many names and numbers the keys stand for.
-
-    A name has up to two keys, the skeletons of its stem and of itself ("lct", "lctn" for
-    "Election"); one a prefix of the other is one name, so one shared name is not two.
-    """
-    kept: list[str] = []
-    for key in sorted(keys, key=len):
-        if not any(key.startswith(k) for k in kept):
-            kept.append(key)
-    return len(kept)
 
 
 def candidates(vector: Vector, postings: dict[str, set[str]], s: EngineSettings) -> list[str]:
@@ -116,7 +104,7 @@ def margin(
         # Another language shares names and numbers, not words: weigh those alone.
         by_keys = s.key_weight * _cosine(keys, story.keys, story.key_norm2)
         if by_keys > score:
-            score, shared = by_keys, names(keys.keys() & story.keys.keys())
+            score, shared = by_keys, distinct(keys.keys() & story.keys.keys())
     threshold = s.threshold
     if s.length_ref and lang in story.lang_set:
         # In one language two reports of a topic share its words by chance, the more the

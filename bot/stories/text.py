@@ -49,7 +49,7 @@ class Analyzer:
         counts: Counter[str] = Counter()
         raw = words(text)
         self._count_words(raw[:limit] if limit is not None else raw, lang, counts)
-        counts.update(keys(text, lang))
+        counts.update(keys(text, lang, raw))
         if lang in _GLOSSED:
             self._count_words(words(chinese.gloss(text)), "en", counts)
         return counts

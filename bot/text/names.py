@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache, lru_cache
 
@@ -67,24 +68,27 @@ _CJK_LANGS = frozenset({"zh", "ja"})
 _PREFIXING = frozenset({"id", "ms"})
 
 
-def keys(text: str, lang: str | None) -> list[str]:
-    """Return the name and number keys of text, once per mention, in order of kind."""
-    return name_keys(text, lang) + number_keys(text)
+def keys(text: str, lang: str | None, found: list[str] | None = None) -> list[str]:
+    """Return the name and number keys of text, once per mention, in order of kind.
+
+    `found` may pass `words(text)` when the caller has them already.
+    """
+    return name_keys(text, lang, found) + number_keys(text)
 
 
-def name_keys(text: str, lang: str | None) -> list[str]:
+def name_keys(text: str, lang: str | None, found: list[str] | None = None) -> list[str]:
     """Return the keys of the names in text (see the module docstring)."""
     code = (lang or "").lower().split("-")[0]
     if code in _CJK_LANGS:
         # CC-CEDICT capitalises proper names only: every capitalised gloss word is one.
-        found, code = _capitalised(words(chinese.gloss(text)), set()), "en"
+        names, code = _capitalised(words(chinese.gloss(text)), set()), "en"
     elif _mostly_upper(text):
         return []  # a wire headline in capitals marks no names
     else:
-        found = _capitalised(words(text), _sentence_starts(text))
+        names = _capitalised(words(text) if found is None else found, _sentence_starts(text))
     stop = analyzer(code).stop_words
     out: list[str] = []
-    for word in found:
+    for word in names:
         low = word.lower()
         # "US" and "UK" are names even though the stop-word lists hold "us" and "uk".
         if fold(low) in stop and not word.isupper():
@@ -110,6 +114,15 @@ def _sentence_starts(text: str) -> set[str]:
     """Return the words that open the sentences of text; none if it is one sentence (a title)."""
     starts = _SENTENCE_START.findall(fold_yo(text))
     return set(starts) if len(starts) > 1 else set()
+
+
+def distinct(found: Iterable[str]) -> int:
+    """Count keys, a name's two skeletons (one is the other's prefix: "elkt", "elktn") once."""
+    count, last = 0, ""
+    for key in sorted(found):
+        if not (last and key.startswith(last)):
+            count, last = count + 1, key
+    return count
 
 
 @lru_cache(maxsize=100_000)
@@ -141,7 +154,8 @@ def number_keys(text: str) -> list[str]:
     scale_words, scale = _scale_table()
     out: list[str] = []
     for match in _NUMBER.finditer(text):
-        value = _value(match.group())
+        number = match.group()
+        value = number if number.isdigit() else _value(number)
         word = scale.match(text, match.end())
         if word is not None:  # "1,5 млрд", "1.5 billion" and "15亿" are one number
             value = _scaled(value, scale_words[word.group(1).lower()])
@@ -183,7 +197,8 @@ def _dates(text: str) -> list[str]:
             if month and 1 <= int(day.group()) <= 31:
                 out.append(f"{month}/{int(day.group())}")
                 break
-    out += [f"{int(m)}/{int(d)}" for m, d in _CHINESE_DATE.findall(text)]
+    if "月" in text:
+        out += [f"{int(m)}/{int(d)}" for m, d in _CHINESE_DATE.findall(text)]
     return out
 
 
