@@ -75,11 +75,13 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry).decode()
 
 
-def protect(handler: logging.Handler, token: str | None) -> logging.Handler:
-    """Make the handler's output mask the token (every handler of ours goes through this)."""
+def protect(
+    handler: logging.Handler, token: str | None, secrets: Iterable[str | None] = ()
+) -> logging.Handler:
+    """Make the handler's output mask the token and other secrets (every handler of ours)."""
     inner = handler.formatter or logging.Formatter()
     if not isinstance(inner, RedactingFormatter):
-        handler.setFormatter(RedactingFormatter(inner, Redactor([token])))
+        handler.setFormatter(RedactingFormatter(inner, Redactor([token, *secrets])))
     return handler
 
 
@@ -99,15 +101,21 @@ def _log_thread_uncaught(args: threading.ExceptHookArgs) -> None:
         _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)
 
 
-def setup_logging(level: str = "INFO", *, token: str | None = None, fmt: str = "text") -> None:
-    """Configure the root logger once, from main()."""
+def setup_logging(
+    level: str = "INFO",
+    *,
+    token: str | None = None,
+    fmt: str = "text",
+    secrets: Iterable[str | None] = (),
+) -> None:
+    """Configure the root logger once, from main(); secrets (the model's API key) masked too."""
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [protect(handler, token)]
+    root.handlers[:] = [protect(handler, token, secrets)]
     root.setLevel(level)
     logging.captureWarnings(False)  # a second set-up (tests, the CLI twice) re-captures afresh
     logging.captureWarnings(True)

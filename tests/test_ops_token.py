@@ -102,6 +102,16 @@ def test_every_formatter_masks_message_arguments_and_traceback() -> None:
     assert TOKEN not in line and TOKEN not in (record.exc_text or "")
 
 
+def test_setup_logging_masks_the_model_key_too(
+    capfd: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    key = "sk-model-key/with+chars"
+    setup_logging("INFO", token=TOKEN, secrets=Config(llm_api_key=key).secrets)
+    logging.getLogger("newsbrief.briefs").warning("calling with %s and %s", key, TOKEN)
+    err = capfd.readouterr().err
+    assert "calling with <token> and <token>" in err and key not in err
+
+
 def test_redactor_masks_quoted_spellings_and_nothing_else() -> None:
     redact = Redactor([TOKEN, None])
     quoted = TOKEN.replace(":", "%3A")

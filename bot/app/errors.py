@@ -44,7 +44,7 @@ async def _notify_admins(context: NewsContext, error: BaseException | None) -> N
     if now - data.last_admin_notice < ADMIN_NOTICE_INTERVAL:
         return  # an error storm must not become a message storm
     data.last_admin_notice = now
-    line = Redactor([data.config.token])(f"{type(error).__name__}: {error}")  # a chat is no vault
+    line = Redactor(data.config.secrets)(f"{type(error).__name__}: {error}")  # a chat is no vault
     text = html.escape(line, quote=False)[:ADMIN_NOTICE_LIMIT]
     for admin in sorted(data.config.admins):
         try:
