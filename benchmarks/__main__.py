@@ -1,4 +1,4 @@
-"""Run every benchmark, or the ones named: `python -m benchmarks [store search summaries feeds bot loop digests]`."""
+"""Run every benchmark, or the ones named: `python -m benchmarks [store search summaries feeds bot loop digests llm_grounding]`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ ALL = (
     "digest_compose",
     "stories",
     "stories_service",
+    "llm_grounding",
 )
 
 

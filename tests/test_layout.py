@@ -13,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FOUNDATION = {"bot.config", "bot.models", "bot.logs", "bot.text", "bot.i18n"}
-ENGINES = FOUNDATION | {"bot.archive", "bot.search", "bot.summarize", "bot.render"}
+ENGINES = FOUNDATION | {"bot.archive", "bot.search", "bot.summarize", "bot.render", "bot.briefs"}
 SERVICES = ENGINES | {"bot.ingest", "bot.feeds", "bot.stories", "bot.digests", "bot.services"}
 # Which layers each layer may import (besides itself). The wiring function loads the handler
 # modules by name (importlib), the one place bot/ meets handlers/, so no import shows it.
@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "bot.archive": FOUNDATION,
     "bot.render": FOUNDATION,
     "bot.summarize": FOUNDATION,
+    "bot.briefs": FOUNDATION | {"bot.render"},
     "bot.search": FOUNDATION | {"bot.archive"},
     "bot.ingest": FOUNDATION | {"bot.archive"},
     "bot.stories": ENGINES,
