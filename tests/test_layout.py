@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "bot.archive": FOUNDATION,
     "bot.render": FOUNDATION,
     "bot.summarize": FOUNDATION,
-    "bot.briefs": FOUNDATION | {"bot.render"},
+    "bot.briefs": FOUNDATION | {"bot.render", "bot.summarize"},
     "bot.search": FOUNDATION | {"bot.archive"},
     "bot.ingest": FOUNDATION | {"bot.archive"},
     "bot.stories": ENGINES,

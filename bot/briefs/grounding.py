@@ -19,13 +19,16 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.briefs.keys import dates, month_of, name_key, number_keys, numbers
+from bot.briefs.model import Brief, fit
+from bot.briefs.prompt import parse
 from bot.models import Article
 from bot.text.analysis import analyzer, fold, tokens
+from bot.text.lang import detect_language
 
 MIN_SHARE = 0.3
 KEY_SLACK = 2
@@ -151,3 +154,28 @@ def _known(key: str, names: tuple[str, ...]) -> bool:
 def _has(names: tuple[str, ...], key: str) -> bool:
     at = bisect.bisect_left(names, key)
     return at < len(names) and names[at] == key
+
+
+def ground(answer: str, sources: Sequence[Article], lang: str) -> tuple[Brief | None, list[str]]:
+    """Return the brief of the answer's supported sentences (None if none) and why others fell.
+
+    CPU work: the writer runs it on a worker thread.
+    """
+    sentences = parse(answer, len(sources))
+    if sentences is None:
+        return None, ["answer rejected: a link, markup, no citation or a citation out of range"]
+    kept, dropped = [], []
+    for sentence in sentences:
+        found = evidence(sources[n - 1] for n in sentence.cites)
+        why = unsupported(sentence.text, lang, found)
+        if why:
+            dropped.append(f"sentence dropped: {why}")
+        else:
+            kept.append(sentence)
+    kept = fit(kept)
+    if not kept:
+        return None, dropped
+    said = detect_language(" ".join(s.text for s in kept))
+    if said != lang:
+        return None, [*dropped, f"answer rejected: written in {said}, not {lang}"]
+    return Brief(tuple(kept), tuple(sources), lang), dropped
