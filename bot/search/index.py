@@ -12,12 +12,12 @@ from bot.models import Article
 from bot.search.analysis import (
     FOLDED,
     GROUPS,
-    fold,
     folded_analyzer,
     group_of,
     stemming_analyzer,
     tokenizer_name,
 )
+from bot.text.analysis import fold_yo as fold
 
 log = logging.getLogger(__name__)
 

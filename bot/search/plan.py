@@ -17,10 +17,11 @@ from functools import partial
 import tantivy
 from tantivy import Occur, Query
 
-from bot.search.analysis import GROUPS, allowed_edits, fold
+from bot.search.analysis import GROUPS, allowed_edits
 from bot.search.index import BODY_RAW, GROUP, LANG, SOURCE, TITLE_RAW, TS, stemmed_fields
 from bot.search.query import ParsedQuery, Term
 from bot.search.results import Typo
+from bot.text.analysis import fold_yo as fold
 
 TITLE_BOOST = 3.0
 PREFIX_WEIGHT = 0.5

@@ -33,12 +33,13 @@ import tantivy
 from bot.archive.writer import paced
 from bot.models import Article, ProgressFactory, no_progress, utcnow
 from bot.search import index as ix
-from bot.search.analysis import GROUPS, fold, folded_analyzer, group_of, stemming_analyzer
+from bot.search.analysis import GROUPS, folded_analyzer, group_of, stemming_analyzer
 from bot.search.plan import Planner
 from bot.search.query import parse_query
 from bot.search.results import Hit, SearchResult, Store
 from bot.search.snippets import Needles, find_matches, render
 from bot.search.suggest import corrections
+from bot.text.analysis import fold_yo as fold
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.search.analysis import fold
+from bot.text.analysis import fold_yo as fold
 
 SNIPPET_CHARS = 200
 SCAN_CHARS = 6000  # the best passage of a long article is nearly always near its start

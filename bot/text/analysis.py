@@ -1,16 +1,19 @@
 """Words of a text per language: tokens, folding, stop words and Snowball stems.
 
-The one place that says how a language is analysed. The search index builds its tantivy
-analyzers from `LANGUAGES` and `SEARCH_STOP_LANGUAGES` (tantivy's stemmer filter runs the same
-Snowball algorithms as PyStemmer here), and the summariser calls `terms()`; a test checks that
-both stem the same words the same way for every language.
+The one place that says how a language is analysed, for search, stories and summaries. The
+search index builds its tantivy analyzers from `LANGUAGES` and `SEARCH_STOP_LANGUAGES`
+(tantivy's stemmer filter runs the same Snowball algorithms as PyStemmer here), the summariser
+calls `terms()`, and the story engine builds its features from `words()`, `analyzer()` and
+`cjk_bigrams()`; a test checks that the index and the summariser stem the same words the same
+way for every language.
 
-Order, as in the index: split into runs of letters and digits, lower-case, stem, then fold
-Latin accents (Lucene's ASCII folding: "café" is "cafe"). Stemming first lets the Snowball
-algorithms see the accents they are written for (Portuguese "eleições" and "eleição" are both
-"eleica" only when stemmed before folding). Russian articles run the English stemmer
-after the Russian one, because Russian news quotes Latin names and words (each stemmer leaves the
-other's script alone). A language without a Snowball stemmer is still tokenised and folded.
+Order, as in the index: split into runs of letters and digits (ё read as е), lower-case, stem,
+then fold Latin accents (Lucene's ASCII folding: "café" is "cafe"). Stemming first lets the
+Snowball algorithms see the accents they are written for (Portuguese "eleições" and "eleição"
+are both "eleica" only when stemmed before folding). Russian articles run the English stemmer
+after the Russian one, because Russian news quotes Latin names and words (each stemmer leaves
+the other's script alone). A language without a Snowball stemmer is still tokenised and folded.
+Han and kana runs have no spaces between words: they are cut into overlapping character pairs.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ import Stemmer
 import tantivy
 from stop_words import StopWordError, get_stop_words
 
-# Article languages (ISO 639-1, as the language detector names them) with a Snowball stemmer
-# in tantivy, and the algorithms to run in order.
-LANGUAGES: dict[str, tuple[str, ...]] = {
+# The one Snowball table: article language (ISO 639-1, as the language detector names it) ->
+# the algorithms to run, in order. Malay and Indonesian share their affixes and most words.
+STEMMERS: dict[str, tuple[str, ...]] = {
     "ar": ("arabic",),
+    "ca": ("catalan",),
     "da": ("danish",),
     "de": ("german",),
     "el": ("greek",),
@@ -36,7 +40,9 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     "fi": ("finnish",),
     "fr": ("french",),
     "hu": ("hungarian",),
+    "id": ("indonesian",),
     "it": ("italian",),
+    "ms": ("indonesian",),
     "nl": ("dutch",),
     "no": ("norwegian",),
     "pt": ("portuguese",),
@@ -46,31 +52,51 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     "ta": ("tamil",),
     "tr": ("turkish",),
 }
-# The search drops only these languages' stop words, in every language: a query's language is
-# unknown, so a query word must be a stop word in all analyzers or in none ("die" is German's
-# article and an English verb; "war" a German verb and an English noun).
-SEARCH_STOP_LANGUAGES = ("english", "russian")
-# The summary's stop words of English and Russian: function words and reporting words ("said",
-# "told"), which carry no content in news whatever the story. Other languages take the lists of
-# the `stop-words` package (function words only).
-_OWN_STOP = {
-    "en": """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each even ever
-    few for from further get got had has have having he her here hers herself him himself his how
-    i if in into is it its itself just last like made make many may me more most much must my
-    myself new no nor not now of off on once one only or other our ours ourselves out over own per
-    said same say says she should since so some still such than that the their theirs them
-    themselves then there these they this those through to too two under until up upon us very
-    was we were what when where which while who whom whose why will with within without would
-    year years yet you your yours yourself mr mrs ms told according""",
-    "ru": """а без более бы был была были было быть в вам вас весь во вот все всего всех вы где да
-    даже для до его ее её если есть еще ещё же за здесь и из или им их к как ко когда кто ли либо
-    между меня мне может мы на над надо наш не него нее неё нет ни них но ну о об однако он она они
-    оно от очень по под после при про раз с со так также такой там те тем то того тоже той только
-    том ты у уже хотя чего чей чем что чтобы чье чья эта эти это этого этой этом этот я года год
-    году сказал заявил""",
+# The algorithms tantivy's stemmer filter has (rust-stemmers): the search index stems only the
+# languages whose algorithms are all among them and keeps the others unstemmed.
+_TANTIVY_ALGORITHMS = frozenset(
+    [
+        "arabic",
+        "danish",
+        "dutch",
+        "english",
+        "finnish",
+        "french",
+        "german",
+        "greek",
+        "hungarian",
+        "italian",
+        "norwegian",
+        "portuguese",
+        "romanian",
+        "russian",
+        "spanish",
+        "swedish",
+        "tamil",
+        "turkish",
+    ]
+)
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    lang: algorithms
+    for lang, algorithms in STEMMERS.items()
+    if _TANTIVY_ALGORITHMS.issuperset(algorithms)
 }
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# The search drops only these languages' stop words (tantivy's short Snowball lists), in every
+# language: a query's language is unknown, so a query word must be a stop word in all analyzers
+# or in none. The `stop-words` package's English list (1,333 words, with "world", "home", "uk"
+# and "million") is right for weighing an article's words but would empty many queries.
+SEARCH_STOP_LANGUAGES = ("english", "russian")
+# News reporting words the `stop-words` lists lack: they carry no content whatever the story.
+REPORTING_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("told", "reported", "reportedly"),
+    "ru": ("заявил", "заявила", "заявили", "сообщил", "сообщила", "сообщили", "отметил"),
+}
+# Every language's analysis also drops English and Russian function words: Russian news quotes
+# English, and both are the languages most of our readers get.
+_ALWAYS_STOP = ("en", "ru")
+_PACKAGE_CODES = {"no": "nb"}  # the `stop-words` package names Norwegian Bokmål
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(f"{_CJK.pattern}+")
 MAX_TOKEN_CHARS = 40
 
 
@@ -92,15 +118,59 @@ _TOKEN = re.compile(f"(?:[^\\W_]|[{re.escape(_marks())}])+")
 
 
 def language_of(code: str | None) -> str:
-    """Return the analysed language for an article language code: itself when known, else ''."""
-    return code if code in LANGUAGES else ""
+    """Return the analysed language of an article language code ("pt-BR" is "pt"), or ''."""
+    base = (code or "").lower().split("-")[0]
+    return base if base in STEMMERS else ""
+
+
+def fold_yo(text: str) -> str:
+    """Read ё as е, as Russian print mostly does ("ещё" and "еще" are one word)."""
+    # Two replaces run at C speed; str.translate is several times slower on long text.
+    return text.replace("ё", "е").replace("Ё", "Е")
+
+
+def words(text: str) -> list[str]:
+    """Return the runs of letters and digits of text, case kept, ё read as е."""
+    # tantivy drops tokens of MAX_TOKEN_CHARS bytes or more (UTF-8), before lower-casing.
+    return [t for t in _TOKEN.findall(fold_yo(text)) if len(t.encode()) < MAX_TOKEN_CHARS]
 
 
 def tokens(text: str) -> list[str]:
     """Return the words of text, lower-cased (ё as е), as tantivy's analyzers see them."""
-    # tantivy drops tokens of MAX_TOKEN_CHARS bytes or more (UTF-8), before lower-casing.
-    text = text.replace("ё", "е").replace("Ё", "Е")
-    return [t.lower() for t in _TOKEN.findall(text) if len(t.encode()) < MAX_TOKEN_CHARS]
+    return [t.lower() for t in words(text)]
+
+
+def is_cjk(token: str) -> bool:
+    """Tell whether a token holds Han or kana, scripts written without spaces between words."""
+    return _CJK.search(token) is not None
+
+
+def cjk_terms(token: str) -> list[str]:
+    """Return the character pairs of a token's Han and kana runs and its other parts as words.
+
+    A token without such a run gives none. Digits are left out: a number is no content word.
+    """
+    out: list[str] = []
+    pos = 0
+    for run in _CJK_RUN.finditer(token):
+        out.extend(_plain_parts(token[pos : run.start()]))
+        out.extend(cjk_bigrams(run.group()))
+        pos = run.end()
+    if pos:
+        out.extend(_plain_parts(token[pos:]))
+    return out
+
+
+def _plain_parts(part: str) -> list[str]:
+    """Return the part of a mixed token between CJK runs as a word, unless short or a number."""
+    return [fold(part)] if len(part) > 1 and not part.isdigit() else []
+
+
+def cjk_bigrams(token: str) -> list[str]:
+    """Return overlapping character pairs, the usual term unit for unsegmented CJK text."""
+    if len(token) < 2:
+        return [token]
+    return [token[i : i + 2] for i in range(len(token) - 1)]
 
 
 def fold(word: str) -> str:
@@ -120,7 +190,7 @@ def _folder() -> tantivy.TextAnalyzer:
 
 def _fold_other(word: str) -> str:
     """Fold a word with non-ASCII characters through tantivy."""
-    folded = _folder().analyze(word)
+    folded = _folder().analyze(fold_yo(word))
     return folded[0] if folded else word
 
 
@@ -130,11 +200,12 @@ class Analyzer:
     def __init__(self, lang: str) -> None:
         """Load the stemmers and stop words of lang ('' for none)."""
         self.lang = language_of(lang)
-        self._stemmers = [Stemmer.Stemmer(a) for a in LANGUAGES.get(self.lang, ())]
-        self.stop_words = _stop_words(self.lang)
+        self._stemmers = [Stemmer.Stemmer(a) for a in STEMMERS.get(self.lang, ())]
+        self.stop_words = stop_words(self.lang)
 
     def stem(self, word: str) -> str:
         """Return the stem of a lower-cased word (not yet folded: see the module docstring)."""
+        # PyStemmer keeps its own bounded cache of recent words.
         for stemmer in self._stemmers:
             word = stemmer.stemWord(word)
         return word
@@ -145,8 +216,8 @@ class Analyzer:
         for token in tokens(sentence):
             if fold(token) in self.stop_words or (token.isdigit() and len(token) < 3):
                 continue
-            if _CJK.search(token):
-                out.extend(_cjk_bigrams(token))
+            if is_cjk(token):
+                out.extend(cjk_terms(token))
             elif len(token) > 1:
                 out.append(fold(self.stem(token)))
         return out
@@ -159,18 +230,15 @@ def analyzer(lang: str | None) -> Analyzer:
 
 
 @cache
-def _stop_words(lang: str) -> frozenset[str]:
-    """Return the folded stop words a summary skips in lang: its own, English's and Russian's."""
-    words = set(_OWN_STOP["en"].split()) | set(_OWN_STOP["ru"].split())
-    if lang and lang not in _OWN_STOP:
-        # Tamil has no list: its words all count.
+def stop_words(lang: str) -> frozenset[str]:
+    """Return the folded stop words of lang: the `stop-words` package's, English's and Russian's.
+
+    Plus the few news reporting words of `REPORTING_WORDS`. A language the package has no list
+    for (Tamil) drops only the English and Russian ones.
+    """
+    found: set[str] = set()
+    for code in {*_ALWAYS_STOP, language_of(lang)} - {""}:
         with suppress(StopWordError):
-            words.update(get_stop_words(LANGUAGES[lang][0]))
-    return frozenset(fold(w.lower()) for w in words)
-
-
-def _cjk_bigrams(token: str) -> list[str]:
-    """Return overlapping character pairs, the usual term unit for unsegmented CJK text."""
-    if len(token) < 2:
-        return [token]
-    return [token[i : i + 2] for i in range(len(token) - 1)]
+            found.update(get_stop_words(_PACKAGE_CODES.get(code, code)))
+        found.update(REPORTING_WORDS.get(code, ()))
+    return frozenset(fold(w.lower()) for w in found)

@@ -1,0 +1,69 @@
+"""Wire datelines and credits are cut from the head of a text; ordinary sentences never are."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text.datelines import strip_dateline, strip_title_credit
+
+BODY = "The central bank raised rates by half a point on Thursday."
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "МОСКВА, 5 мая — РИА Новости. ",
+        "МОСКВА, 5 мая. /ТАСС/. ",
+        "WASHINGTON (AP) — ",
+        "LONDON (Reuters) - ",
+        "LONDON, Sept 19 (Reuters) - ",
+        "NEW YORK, March 3 -- ",
+        "SINGAPORE: ",
+        "KUALA LUMPUR: ",
+        "SINGAPURA: ",
+        "(CNN) — ",
+        "AP - ",
+    ],
+)
+def test_datelines_are_cut(dateline: str) -> None:
+    assert strip_dateline(dateline + BODY) == BODY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Apple shares rose - a rally followed.",
+        "US stocks fell - a rally followed.",
+        "Президент России — о переговорах. Дальше текст.",
+        "Rates: the bank raised them.",
+    ],
+)
+def test_sentences_are_kept(text: str) -> None:
+    assert strip_dateline(text) == text
+
+
+def test_the_sentence_after_a_bracketed_credit_is_kept() -> None:
+    assert strip_dateline("WASHINGTON (AP) — President Biden.") == "President Biden."
+
+
+def test_a_trailing_title_credit_is_cut() -> None:
+    assert strip_title_credit("Quake hits Japan (AP)") == "Quake hits Japan"
+    assert strip_title_credit("Apple sells 10 (ten) phones") == "Apple sells 10 (ten) phones"
+
+
+LOWER_FIRST_WORD = st.from_regex(r"\A[A-ZА-Я]?[a-zа-яё]+\Z", fullmatch=True)
+
+
+@given(LOWER_FIRST_WORD, st.text())
+def test_text_whose_first_word_is_not_in_capitals_is_never_cut(word: str, rest: str) -> None:
+    text = f"{word}{rest}"
+    assert strip_dateline(text) == text
+
+
+@given(st.sampled_from(["BEIJING", "МОСКВА", "KUALA LUMPUR", "ST. LOUIS"]), st.text(min_size=1))
+def test_a_dateline_before_any_text_is_cut_to_that_text(place: str, text: str) -> None:
+    body = "Officials " + text
+    assert strip_dateline(f"{place} (Reuters) - {body}") == body
+    assert strip_dateline(f"{place}: {body}") == body

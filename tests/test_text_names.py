@@ -1,0 +1,76 @@
+"""Names and numbers give the same keys whatever the language and script they are written in."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text.chinese import gloss, segment
+from bot.text.names import NAME, NUMBER, keys, name_keys, number_keys
+
+
+@pytest.mark.parametrize(
+    ("ours", "lang", "theirs"),
+    [
+        ("Путин", "ru", "Putin"),
+        ("Путина", "ru", "Putin"),
+        ("Зеленского", "ru", "Zelensky"),
+        ("Москве", "ru", "Moscow"),
+        ("Байдена", "ru", "Biden"),
+        ("Украина", "ru", "Ukraine"),
+        ("Singapura", "ms", "Singapore"),
+    ],
+)
+def test_a_name_has_one_key_across_scripts(ours: str, lang: str, theirs: str) -> None:
+    assert set(name_keys(theirs, "en")) <= set(name_keys(ours, lang))
+    assert name_keys(theirs, "en") != []
+
+
+def test_chinese_names_meet_their_english_form_through_cc_cedict() -> None:
+    assert "Putin" in gloss("普京")
+    assert segment("新加坡总理") == ["新加坡", "总理"]
+    assert set(name_keys("俄罗斯总统普京", "zh")) >= set(name_keys("Russia Putin", "en"))
+
+
+def test_different_names_have_different_keys() -> None:
+    assert name_keys("Putin", "en") != name_keys("Biden", "en")
+    assert name_keys("Путин", "ru") != name_keys("Трамп", "ru")
+
+
+def test_stop_words_and_text_in_capitals_are_no_names() -> None:
+    assert name_keys("The", "en") == name_keys("Однако", "ru") == []
+    assert name_keys("BAHIA COCOA REVIEW", "en") == []
+    assert name_keys("US", "en") == [NAME + "us"]
+    assert name_keys("Singapore", "en") == [NAME + "sngpr"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "other"),
+    [
+        ("5 000 человек", "ru", "5,000 people"),
+        ("рост на 1,5%", "ru", "up 1.5%"),
+        ("5 мая", "ru", "May 5"),
+        ("5月5日", "zh", "5 May"),
+        ("pada 19 Sep", "ms", "on Sep 19"),
+    ],
+)
+def test_numbers_and_dates_have_one_key_across_languages(text: str, lang: str, other: str) -> None:
+    assert keys(text, lang) == keys(other, "en") != []
+
+
+def test_a_year_after_a_day_is_no_thousands_group() -> None:
+    assert number_keys("19 2022") == [NUMBER + "19", NUMBER + "2022"]
+
+
+@given(st.text(), st.sampled_from(["en", "ru", "ms", "zh", "de", None]))
+def test_any_text_gives_prefixed_keys(text: str, lang: str | None) -> None:
+    found = keys(text, lang)
+    assert all(k[0] in (NAME, NUMBER) and len(k) > 1 for k in found)
+    assert found == keys(text, lang)
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x430, max_codepoint=0x44F), min_size=3))
+def test_a_russian_word_and_its_ё_spelling_share_a_key(word: str) -> None:
+    name = word.capitalize()
+    assert name_keys(name, "ru") == name_keys(name.replace("е", "ё"), "ru")
