@@ -106,9 +106,13 @@ def _skeleton(word: str) -> str:
     return skeleton if len(skeleton) >= 2 else ""
 
 
-def number_keys(text: str) -> list[str]:
-    """Return the keys of the numbers (two or more digits) and the dates of text."""
-    out = [NUMBER + value for value in map(_value, _NUMBER.findall(text)) if len(value) > 1]
+def number_keys(text: str, shortest: int = 2) -> list[str]:
+    """Return the keys of the numbers (`shortest` digits or more) and the dates of text.
+
+    Stories skip one-digit numbers (too common to join reports); the briefs' check reads them.
+    """
+    values = map(_value, _NUMBER.findall(text))
+    out = [NUMBER + value for value in values if len(value) >= shortest]
     return out + [NUMBER + key for key in _dates(text)]
 
 
