@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.briefs.grounding import evidence, names_of, unsupported
-from bot.text.names import number_keys
 from bot.models import Article
+from bot.text.names import number_keys
 
 WHEN = datetime(2022, 9, 22, 8, tzinfo=UTC)
 

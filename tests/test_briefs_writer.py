@@ -244,7 +244,9 @@ async def test_a_spent_budget_means_extractive_with_one_line_a_day(
 async def test_a_cached_brief_sends_no_request(open_writer) -> None:
     with fake_model(lambda seen: Reply(GOOD)) as model:
         writer = await started(open_writer(model))
+        assert writer.cached(story(), "en") is None
         first = await writer.story_brief(story(), "en")
+        assert first is not None and writer.cached(story(), "en") == first
         assert await writer.story_brief(story(), "en") == first
         assert len(model.seen) == 1
         await writer.story_brief(story(), "en", reports=4)  # a new report: written again
@@ -327,6 +329,15 @@ async def test_the_key_never_appears_in_logs(open_writer, caplog: pytest.LogCapt
     assert model.seen[0].authorization == f"Bearer {KEY}"  # the key was used
     assert "model brief failed" in caplog.text
     assert KEY not in caplog.text and KEY not in repr(writer.settings)
+
+
+async def test_prefetch_writes_the_briefs_a_digest_will_show(open_writer) -> None:
+    stories = [story(story_id=f"s{n}") for n in range(3)]
+    with fake_model(lambda seen: Reply(GOOD)) as model:
+        writer = await started(open_writer(model, wait_seconds=0.01))
+        await writer.prefetch([(s, None) for s in stories], "en")
+    assert all(writer.cached(s, "en") is not None for s in stories)
+    assert len(model.seen) == 3
 
 
 async def test_search_results_get_the_same_treatment(open_writer) -> None:

@@ -109,6 +109,12 @@ class BriefWriter:
         count = story.source_count if reports is None else reports
         return story.size >= MIN_ARTICLES and count >= MIN_REPORTS
 
+    def cached(self, story: Story, lang: str, reports: int | None = None) -> Brief | None:
+        """Return the story's brief if one is written already (no request; for renderers)."""
+        count = story.source_count if reports is None else reports
+        found = self._cache.get(("story", story.id, count, lang))
+        return found if isinstance(found, Brief) else None
+
     async def story_brief(
         self, story: Story, lang: str, *, reports: int | None = None, wait: float | None = -1.0
     ) -> Brief | None:
