@@ -183,7 +183,10 @@ def queries(services: Any, rng: random.Random) -> list[str]:
 
 def direct(services: Any) -> dict[str, Any]:
     """Time add-one, search and digest composition in the bot's process, before it serves."""
-    from bot.digests.compose import compose
+    try:
+        from bot.digests.contents import compose
+    except ImportError:  # a base checkout from before the module's rename (compose -> contents)
+        from bot.digests.compose import compose  # type: ignore[no-redef]
     from bot.digests.records import Subscription
 
     rng = random.Random(5)

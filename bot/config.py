@@ -43,11 +43,6 @@ class Config:
     llm_api_key: str | None = field(default=None, repr=False)  # masked like the token
     llm_daily_tokens: int = 0  # 0: no daily budget
 
-    @property
-    def secrets(self) -> tuple[str | None, ...]:
-        """Return every secret the logs and error notices must mask."""
-        return (self.token, self.llm_api_key)
-
 
 def _ids(name: str, raw: str) -> frozenset[int]:
     try:

@@ -1,9 +1,15 @@
-"""Logging set-up: one line per event, and the bot token never written out.
+"""Logging set-up: one line per event, and no secret ever written out.
 
-The token is masked in one place that sees the final text of every record: the formatter of
-every handler `setup_logging` installs (message, arguments of any logger, exception text,
-stack). Warnings and uncaught exceptions of the main thread and other threads are routed
-through logging too, so nothing prints around the mask.
+Secrets (the bot token, the webhook secret, proxy credentials, later API keys) are masked
+in one place that sees the final text of every record: the formatter of every handler
+`setup_logging` installs (message, arguments of any logger, exception text, stack).
+Warnings and uncaught exceptions of the main thread and other threads are routed through
+logging too, so nothing prints around the mask. Whoever gets a secret registers it with
+`register_secrets`; text shown elsewhere (an admin's notice, a one-line CLI error) goes
+through `redact`, the same mask.
+
+The secrets live in one `Redactor` kept as a filter of the root logger: logging's own
+process-wide state, so a handler added later and every formatter share it.
 """
 
 from __future__ import annotations
@@ -13,26 +19,69 @@ import sys
 import threading
 import types
 from collections.abc import Iterable
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 import orjson
 
 MASK = "<token>"
 
 
-class Redactor:
-    """Replace each secret, also in its URL-quoted spelling, with a mask."""
+class Redactor(logging.Filter):
+    """Replace each secret, also in its URL-quoted spellings, with its mask."""
 
-    def __init__(self, secrets: Iterable[str | None]) -> None:
-        forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote(s))}
-        self._forms = sorted(forms, key=len, reverse=True)  # longest first: no partial leftovers
+    def __init__(self, secrets: Iterable[str | None] = (), mask: str = MASK) -> None:
+        super().__init__()
+        self._masks: dict[str, str] = {}
+        self._forms: list[str] = []
+        self.add(secrets, mask)
+
+    def add(self, secrets: Iterable[str | None], mask: str = MASK) -> None:
+        """Mask these secrets too, from now on."""
+        for secret in secrets:
+            if secret:
+                for form in (secret, quote(secret, safe=""), quote(secret)):
+                    self._masks.setdefault(form, mask)
+        # Longest first: no partial leftovers when one secret contains another.
+        self._forms = sorted(self._masks, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         """Return text with every secret masked."""
         for form in self._forms:
             if form in text:
-                text = text.replace(form, MASK)
+                text = text.replace(form, self._masks[form])
         return text
+
+
+def secret_registry() -> Redactor:
+    """Return the process's one redactor (a filter of the root logger), creating it once."""
+    root = logging.getLogger()
+    for existing in root.filters:
+        if isinstance(existing, Redactor):
+            return existing
+    redactor = Redactor()
+    root.addFilter(redactor)  # Filter.filter lets every record through
+    return redactor
+
+
+def register_secrets(*values: str | None, mask: str = "<secret>") -> None:
+    """Mask these values in every log line, traceback and redacted text from now on."""
+    secret_registry().add(values, mask)
+
+
+def redact(text: str) -> str:
+    """Return text with every registered secret masked (for text that is not a log record)."""
+    return secret_registry()(text)
+
+
+def proxy_credentials(url: str | None) -> list[str]:
+    """Return the secrets in a proxy URL: its password and user:password (or a lone user)."""
+    if not url:
+        return []
+    parts = urlsplit(url)
+    userinfo = parts.netloc.rpartition("@")[0]
+    if parts.password:  # as sent: unquoted (its quoted spellings are masked too)
+        return [userinfo, unquote(parts.password)]
+    return [userinfo, unquote(userinfo)] if userinfo else []
 
 
 class RedactingFormatter(logging.Formatter):
@@ -47,7 +96,7 @@ class RedactingFormatter(logging.Formatter):
         """Return the record as the inner formatter writes it, secrets masked."""
         text = self._redact(self._inner.format(record))
         # The inner formatter caches the traceback text on the record; mask the cache too,
-        # so a second handler that reuses it never sees the raw token.
+        # so a second handler that reuses it never sees the raw secret.
         if record.exc_text:
             record.exc_text = self._redact(record.exc_text)
         if record.stack_info:
@@ -75,13 +124,12 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry).decode()
 
 
-def protect(
-    handler: logging.Handler, token: str | None, secrets: Iterable[str | None] = ()
-) -> logging.Handler:
-    """Make the handler's output mask the token and other secrets (every handler of ours)."""
+def protect(handler: logging.Handler, token: str | None = None) -> logging.Handler:
+    """Make the handler's output mask every registered secret (and the token given)."""
+    register_secrets(token, mask=MASK)
     inner = handler.formatter or logging.Formatter()
     if not isinstance(inner, RedactingFormatter):
-        handler.setFormatter(RedactingFormatter(inner, Redactor([token, *secrets])))
+        handler.setFormatter(RedactingFormatter(inner, secret_registry()))
     return handler
 
 
@@ -106,16 +154,17 @@ def setup_logging(
     *,
     token: str | None = None,
     fmt: str = "text",
-    secrets: Iterable[str | None] = (),
+    proxy: str | None = None,
 ) -> None:
-    """Configure the root logger once, from main(); secrets (the model's API key) masked too."""
+    """Configure the root logger once, from main(); mask the token and proxy credentials."""
+    register_secrets(*proxy_credentials(proxy))
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [protect(handler, token, secrets)]
+    root.handlers[:] = [protect(handler, token)]
     root.setLevel(level)
     logging.captureWarnings(False)  # a second set-up (tests, the CLI twice) re-captures afresh
     logging.captureWarnings(True)

@@ -12,8 +12,8 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 from bot.app.commands import CommandSpec, is_allowed
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
+from bot.app.subscription_list import listing, time_keyboard
 from bot.digests.service import DigestService
-from bot.digests.views import listing, time_keyboard
 from bot.i18n import Translator
 from handlers.subscriptions import ADMINS_ONLY, may_change, service_of
 

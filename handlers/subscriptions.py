@@ -21,10 +21,10 @@ from telegram.ext import (
 from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext, ZoneLookup
 from bot.app.language import chat_translator
+from bot.app.subscription_list import describe, listing
 from bot.digests.args import find_zone, parse_subscribe, zone_problem
 from bot.digests.records import topic_key
 from bot.digests.service import DigestService
-from bot.digests.views import describe, listing
 from bot.i18n import N_, Translator
 from bot.models import utcnow
 from bot.render.html import bold, escape

@@ -11,6 +11,7 @@ import pytest
 
 from bot.briefs.model import Brief
 from bot.briefs.writer import BriefWriter, WriterSettings
+from bot.logs import redact
 from bot.models import Article, Story
 from tests.llmserver import FakeModel, Reply, Seen, fake_model
 
@@ -329,6 +330,8 @@ async def test_the_key_never_appears_in_logs(open_writer, caplog: pytest.LogCapt
     assert model.seen[0].authorization == f"Bearer {KEY}"  # the key was used
     assert "model brief failed" in caplog.text
     assert KEY not in caplog.text and KEY not in repr(writer.settings)
+    # Registered with the one mask of bot/logs: any line that would quote it is masked.
+    assert redact(f"sent {KEY}") == "sent <secret>"
 
 
 async def test_prefetch_writes_the_briefs_a_digest_will_show(open_writer) -> None:

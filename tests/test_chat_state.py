@@ -102,6 +102,31 @@ async def test_lists_older_than_a_day_are_dropped_on_save_and_load(tmp_path: Pat
     assert loaded[7].next_listing == 3  # an old button can never page a new list
 
 
+async def test_chats_idle_for_a_day_keep_only_their_counters_in_memory_and_file(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    path = tmp_path / STATE_FILE
+    persistence = ChatStatePersistence(path, clock=clock)
+    for chat_id in range(100, 150):  # seen once, each shown a list
+        await persistence.update_chat_data(
+            chat_id, chat(clock(), ages=[timedelta(0)], shown_age=timedelta(0))
+        )
+    plain = ChatData()
+    plain.remember_items(["a"], 1)  # a card number, no list with buttons
+    await persistence.update_chat_data(7, plain)
+    clock.advance(hours=25)
+    await persistence.update_chat_data(
+        8, chat(clock(), ages=[timedelta(0)], shown_age=timedelta(0))
+    )
+    saved = orjson.loads(path.read_bytes())["chats"]
+    assert set(saved) == {str(n) for n in range(100, 150)} | {"8"}  # 7 had only defaults left
+    assert saved["100"] == {"next_listing": 2, "blocked": False}  # not the expired lists
+    assert len(saved["8"]["listings"]) == 1
+    loaded = await ChatStatePersistence(path, clock=clock).get_chat_data()
+    assert loaded[100] == ChatData(next_listing=2)  # an old button still pages no new list
+
+
 def names(folder: Path) -> list[str]:
     """Return the names of the files in folder."""
     return sorted(p.name for p in folder.iterdir())

@@ -87,7 +87,7 @@ def test_model_settings_are_read() -> None:
         }
     )
     assert (config.llm_url, config.llm_model) == ("http://127.0.0.1:11434/v1", "qwen2.5:7b")
-    assert config.llm_daily_tokens == 200000 and "sk-secret-1" in config.secrets
+    assert config.llm_daily_tokens == 200000 and config.llm_api_key == "sk-secret-1"
     assert "sk-secret-1" not in repr(config)
 
 

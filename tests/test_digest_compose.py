@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.digests.compose import compose
+from bot.digests.contents import compose
 from bot.digests.message import render_digest
 from bot.render.html import html_to_plain, visible_length
+from bot.tgserver.entities import parse_html
 from tests.digestkit import Kit, open_kit
 
 UTC = ZoneInfo("UTC")
@@ -200,5 +201,10 @@ async def test_any_topic_text_composes(kit: Kit, topic: str) -> None:
     sub, _ = await kit.digests.subscribe(7, topic, None, None)
     later = kit.clock.now + timedelta(seconds=1)
     digest = compose(7, [sub], kit.store, kit.search, kit.stories, later)
-    render_digest(digest, lambda s: s.headline, UTC, kit.clock.now)
+    parts = render_digest(digest, lambda s: s.headline, UTC, kit.clock.now)
     await kit.digests.unsubscribe(7, [sub.sub_id])
+    assert digest.chat_id == 7 and digest.sub_ids == [sub.sub_id]
+    assert bool(parts) == (not digest.empty)  # something new is sent, nothing new is not
+    for part in parts:
+        parse_html(part.text)  # Telegram would accept it (raises like Telegram otherwise)
+        assert 0 < visible_length(part.text) <= 4096

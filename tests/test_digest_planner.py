@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from apscheduler.jobstores.base import JobLookupError
 
-from bot.digests.planner import Planner
+from bot.digests.jobs import Planner
 from bot.digests.records import Subscription
 
 NOW = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)

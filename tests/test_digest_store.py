@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from bot.archive.userdb import UserDB
 from bot.digests.args import find_zone, parse_subscribe, suggest_zone
-from bot.digests.queue import Request, WorkQueue
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.digests.workqueue import Request, WorkQueue
 
 T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from bot.feeds.opml import OpmlError, parse_opml, to_opml
 from bot.feeds.registry import feed_id
 from bot.feeds.safety import UnsafeURL, address_problem, check_syntax
 from bot.feeds.status import FeedStatus
-from bot.ingest.feedparse import localized_date, parse_feed
+from bot.ingest.feedparse import date_parser, localized_date, parse_feed
 from tests.feedserver import rss
 
 FETCHED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -222,3 +222,9 @@ def test_url_syntax() -> None:
 def test_feed_ids_are_stable_and_canonical() -> None:
     assert feed_id("http://A.example:80/rss?utm_source=x") == feed_id("http://a.example/rss")
     assert feed_id("http://a.example/rss") != feed_id("http://a.example/atom")
+
+
+def test_the_date_parser_is_built_once() -> None:
+    """Building a DateDataParser loads seven languages' data: 15 ms a call, 4 ms reused."""
+    assert date_parser() is date_parser()
+    assert localized_date("Lun, 15 Ene 2024 10:00") == datetime(2024, 1, 15, 10, 0, tzinfo=UTC)

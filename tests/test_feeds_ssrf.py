@@ -57,6 +57,16 @@ PUBLIC = "93.184.216.34"  # global unicast; nothing in the sandbox answers on it
         ("2001:db8::1", "private or reserved"),  # documentation
         ("198.18.0.1", "private or reserved"),  # benchmarking
         ("not-an-address", "not an IP address"),
+        # Python < 3.11.10 calls these global; our own table refuses them (safety.NOT_PUBLIC).
+        ("192.0.0.8", "IETF protocol assignment"),
+        ("192.0.0.9", "IETF protocol assignment"),
+        ("192.0.0.10", "IETF protocol assignment"),
+        ("192.31.196.1", "AS112"),
+        ("192.52.193.1", "AMT relay"),
+        ("192.88.99.1", "6to4 relay"),
+        ("192.175.48.1", "AS112"),
+        ("2620:4f:8000::1", "AS112"),
+        ("::ffff:192.88.99.1", "6to4 relay"),  # IPv4-mapped
     ],
 )
 def test_blocked_addresses(address: str, why: str) -> None:
@@ -234,3 +244,32 @@ async def test_an_explicit_feed_proxy_is_used(server: FeedServer) -> None:
     finally:
         await client.aclose()
     assert sum(server.requests.values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "port"),
+    [
+        ("http://feeds.example/rss", 80),
+        ("https://feeds.example/rss", 443),
+        ("http://a.example:8080/", 8080),
+    ],
+)
+async def test_through_a_proxy_the_name_is_checked_on_the_urls_own_port(
+    server: FeedServer, url: str, port: int
+) -> None:
+    """The name's check before a proxied fetch looks the name up for the URL's port."""
+    asked: list[tuple[str, int]] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        asked.append((host, port))
+        return ["10.0.0.7"]
+
+    client = make_client(SETTINGS, UA, proxy=server.base_url)
+    fetcher = Fetcher(client, settings=SETTINGS, allow_private=False, proxied=True, resolve=resolve)
+    try:
+        with pytest.raises(FetchError, match=r"resolves to 10\.0\.0\.7 is a private"):
+            await fetcher.fetch(url)
+    finally:
+        await client.aclose()
+    assert asked == [(httpx.URL(url).host, port)]
+    assert sum(server.requests.values()) == 0  # refused before the proxy saw anything

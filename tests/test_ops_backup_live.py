@@ -1,10 +1,14 @@
-"""`newsbrief backup` during a real digest fan-out through the bot, restored: nothing missing."""
+"""`newsbrief backup` during a real digest fan-out through the bot, restored: nothing missing.
+
+The interleaving is chosen, not timed: the backup's progress hook (called after each file)
+runs one write on the event loop and waits for it, and on the first file releases the
+second half of the fan-out and waits until one of its digests has arrived.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,12 +21,12 @@ from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
 from bot.models import ArticleDraft, utcnow
 from bot.services import open_services
 from bot.tgserver import Limits, LocalBotApiServer
+from bot.tgserver.users import UserClient
 from tests.botkit import BOT, TOKEN, make_config
 from tests.digestkit import FAST
 from tests.opskit import empty_seeds
 
 SUBSCRIBERS = 150
-PAUSE_PER_FILE = 0.1  # seconds the backup thread yields after each file, so writes interleave
 HANG_GUARD = 60.0  # seconds; only a broken fan-out gets near it
 
 
@@ -34,6 +38,20 @@ def news(n: int) -> ArticleDraft:
         published=utcnow() - timedelta(minutes=1),
         source="Wire",
     )
+
+
+async def digests_reach(clients: list[UserClient], count: int) -> None:
+    """Return once `count` of these subscribers have their digest (an event per chat)."""
+    waits = [asyncio.create_task(c.wait_replies(1, timeout=HANG_GUARD)) for c in clients]
+    try:
+        for got, arrival in enumerate(asyncio.as_completed(waits), start=1):
+            await arrival
+            if got == count:
+                return
+    finally:
+        for wait in waits:
+            wait.cancel()
+        await asyncio.gather(*waits, return_exceptions=True)
 
 
 def restored_state(data_dir: Path) -> tuple[set[str], dict[str, datetime | None]]:
@@ -61,8 +79,9 @@ async def test_backup_during_a_digest_fan_out_restores_with_nothing_missing(
     services = open_services(config, write=True, digest_settings=DigestSettings(pacing=FAST))
     digests = services.digests
     try:
+        clients = {}
         for chat in range(20_000, 20_000 + SUBSCRIBERS):
-            server.user(chat, f"U{chat}")
+            clients[chat] = server.user(chat, f"U{chat}")
             await digests.subscribe(chat, "", (7, 0), "UTC")
         services.store.add_many(news(n) for n in range(40))  # new for every subscriber
         app = build_application(config, services, own_services=False)
@@ -72,51 +91,45 @@ async def test_backup_during_a_digest_fan_out_restores_with_nothing_missing(
             early, late = subs[: len(subs) // 2], subs[len(subs) // 2 :]
             for sub in early:  # the 07:00 fan-out starts now; the rest once the backup runs
                 digests.due(sub.chat_id, sub.sub_id, due)
-            for _ in range(3000):  # well under way before the backup starts
-                if digests.stats["digests"] >= 5:
-                    break
-                await asyncio.sleep(0.01)
+            await digests_reach([clients[s.chat_id] for s in early], 5)  # well under way
             before_ids = {a.id for a in services.store}
             before_cursors = {s.sub_id: s.cursor for s in digests.subs.all()}
             # Committed is on disk. The memory leads the users file (its writes queue on the
             # users thread), and the backup, like the CLI's in another process, sees only
             # files: wait for the writes behind this view before the backup begins.
             await digests.subs.saved()
-            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
             counter = itertools.count(1000)
             written: list[int] = []
-
-            async def keep_writing() -> None:
-                while not stop.is_set():
-                    n = next(counter)
-                    services.store.add_many([news(n)])
-                    await digests.subscribe(30_000 + n, f"topic {n}", (9, 0), "UTC")
-                    written.append(n)
-                    await asyncio.sleep(0.005)
-
-            writer = asyncio.create_task(keep_writing())
-            loop = asyncio.get_running_loop()
             sent_during = 0
 
+            async def write_one() -> None:
+                n = next(counter)
+                services.store.add_many([news(n)])
+                await digests.subscribe(30_000 + n, f"topic {n}", (9, 0), "UTC")
+                written.append(n)
+
+            async def release_late() -> int:
+                for sub in late:
+                    digests.due(sub.chat_id, sub.sub_id, due)
+                await digests_reach([clients[s.chat_id] for s in late], 1)
+                return 1
+
             def progress(rel: str) -> None:
-                """On the first file, release the second half and see one of it sent."""
+                """Between two files: one write; on the first, the late half sent one digest.
+
+                The backup thread waits for each step, so the writes land between its copies
+                by construction, and the fan-out goes on while the copy is half done.
+                """
                 nonlocal sent_during
                 if not sent_during:
-                    base = digests.stats["digests"]
-                    loop.call_soon_threadsafe(
-                        lambda: [digests.due(s.chat_id, s.sub_id, due) for s in late]
-                    )
-                    deadline = time.monotonic() + HANG_GUARD
-                    while digests.stats["digests"] <= base and time.monotonic() < deadline:
-                        time.sleep(0.01)
-                    sent_during = digests.stats["digests"] - base
-                time.sleep(PAUSE_PER_FILE)
+                    step = asyncio.run_coroutine_threadsafe(release_late(), loop)
+                    sent_during = step.result(HANG_GUARD)
+                asyncio.run_coroutine_threadsafe(write_one(), loop).result(HANG_GUARD)
 
             report = await asyncio.to_thread(
                 backup, config.data_dir, tmp_path / "backup", progress=progress
             )
-            stop.set()
-            await writer
             await digests.join()
             after_ids = {a.id for a in services.store}
         assert written and report.files >= 3  # writes really went on while it copied

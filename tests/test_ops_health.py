@@ -8,15 +8,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.app.wiring import running
 from bot.archive.heartbeat import HEARTBEAT_FILE, beat
-from bot.archive.lock import DataDirLock
+from bot.archive.lock import DataDirLock, DataDirLocked
 from bot.config import Config
-from bot.run.health import main
+from bot.run.health import Unhealthy, lock_holder, main
 from bot.services import open_services
 from bot.tgserver import Limits, LocalBotApiServer
 from tests.conftest import REPO, draft
@@ -60,7 +61,7 @@ def test_a_missing_dir_is_unhealthy(tmp_path: Path, capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("users.json", b'{"_meta": {"1": {"sch', "not valid JSON"),
+        ("users.json", b'{"_meta": {"1": {"sch', "ends mid-object"),
         ("users.json", b"[1, 2]", "does not hold a JSON object"),
         ("articles/segment-000001.json", b'{"_meta": {"1": {"schema": 42}}}', "newer newsbrief"),
     ],
@@ -85,6 +86,79 @@ def test_running_needs_a_bot_holding_the_lock(
         assert code == 0 and out.endswith("bot running)")
     finally:
         lock.release()
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Return every file under folder with its inode, mtime and content."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+HOLDER = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from bot.archive.lock import DataDirLock\n"
+    "lock = DataDirLock(Path(sys.argv[1]))\n"
+    "lock.acquire()\n"
+    "print('locked', flush=True)\n"
+    "sys.stdin.read()\n"  # hold until the test closes our stdin
+)
+
+
+def test_health_finds_another_process_holding_the_lock_and_touches_nothing(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check reads the kernel's lock table: no lock taken, no pid written, no file changed."""
+    args = ["--data-dir", str(data_dir), "--running", "--max-age", "60"]
+    earlier = DataDirLock(data_dir)  # a bot that ran and stopped: its pid stays in the file
+    earlier.acquire()
+    earlier.release()
+    before = snapshot(data_dir)
+    assert run(args, capsys)[1] == f"unhealthy: no newsbrief is running on {data_dir}"
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data_dir)],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as bot:
+        assert bot.stdout is not None and bot.stdout.readline() == "locked\n"  # it holds the lock
+        holding = snapshot(data_dir)
+        code, out = run(args, capsys)
+        assert (code, out) == (
+            1,
+            f"unhealthy: the running bot (pid {bot.pid}) has written no heartbeat",
+        )
+        assert snapshot(data_dir) == holding  # the holder's pid stays; nothing written
+        with pytest.raises(DataDirLocked):  # and the holder still holds it alone
+            DataDirLock(data_dir).acquire()
+        bot.communicate("")
+    code, out = run(args, capsys)
+    assert out == f"unhealthy: no newsbrief is running on {data_dir}"
+    assert before.keys() == holding.keys() == snapshot(data_dir).keys()
+
+
+def test_without_a_kernel_lock_table_running_cannot_be_told(data_dir: Path, tmp_path: Path) -> None:
+    lock = DataDirLock(data_dir)
+    lock.acquire()
+    try:
+        assert lock_holder(data_dir) == os.getpid()
+        with pytest.raises(Unhealthy, match="cannot tell whether a bot runs"):
+            lock_holder(data_dir, locks=tmp_path / "no-proc-locks")
+    finally:
+        lock.release()
+
+
+def test_the_users_file_is_checked_by_its_ends_not_parsed(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A users file of 56 MB is read at its two ends: a damaged middle is the bot's to find."""
+    users = data_dir / "users.json"
+    users.write_bytes(b'{"_meta": {"1": {"schema": 3}}, "chats": ' + b"x" * 100_000 + b"}")
+    assert run(["--data-dir", str(data_dir)], capsys)[0] == 0
 
 
 def test_a_stale_heartbeat_is_unhealthy_and_a_missing_one_is_not_without_a_bot(
@@ -138,35 +212,53 @@ async def test_the_running_bot_writes_its_heartbeat_from_the_job_queue(tmp_path:
             assert heartbeat.read_text().strip() == str(os.getpid())
 
 
-async def health_until(data_dir: Path, healthy: bool, within: float) -> str:
-    """Run the Docker health check until it gives the wanted verdict; return its line."""
-    args = ["--data-dir", str(data_dir), "--running", "--max-age", str(MAX_AGE)]
+def health(data_dir: Path, max_age: float) -> str:
+    """Run the Docker health check once, as Docker would; return its line."""
+    args = ["--data-dir", str(data_dir), "--running", "--max-age", str(max_age)]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.run.health", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode == 0) == done.stdout.startswith("ok: "), done.stdout + done.stderr
+    return done.stdout.strip()
+
+
+async def until(done: Callable[[], bool], what: str, within: float = START_TIMEOUT) -> None:
+    """Wait for a condition another process brings about (a file it writes), up to `within` s."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
-    while True:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.run.health", *args, cwd=REPO, stdout=subprocess.PIPE
-        )
-        out, _ = await proc.communicate()
-        if (proc.returncode == 0) == healthy:
-            return out.decode().strip()
-        assert loop.time() < deadline, f"still {out.decode().strip()!r} after {within} s"
-        await asyncio.sleep(0.2)
+    while not done():
+        assert loop.time() < deadline, f"{what}: not within {within} s"
+        await asyncio.sleep(0.02)
 
 
-def until_stopped(pid: int) -> None:
-    """Wait until the kernel reports the process stopped, so no beat can land after."""
-    stat = Path(f"/proc/{pid}/stat")
-    while stat.read_text().rsplit(")", 1)[1].split()[0] != "T":
-        time.sleep(0.01)
+def beaten_by(data_dir: Path, pid: int, after: int = -1) -> Callable[[], bool]:
+    """Return a check: pid has written a heartbeat newer than `after` (mtime in ns)."""
+
+    def check() -> bool:
+        path = data_dir / HEARTBEAT_FILE
+        try:
+            return path.read_text().strip() == str(pid) and path.stat().st_mtime_ns > after
+        except FileNotFoundError:
+            return False
+
+    return check
 
 
-MAX_AGE = 2.0  # seconds; the bot beats every 0.2 s in the test below
+LIVELY = 600.0  # the healthy verdicts' --max-age: a loaded machine never delays a beat that long
 
 
 @pytest.mark.slow
 async def test_health_sees_a_stopped_polling_bot_and_its_recovery(tmp_path: Path) -> None:
-    """`newsbrief run` (long polling) beats by itself; SIGSTOP makes it unhealthy, SIGCONT not."""
+    """`newsbrief run` (long polling) beats by itself; stopped, it goes stale; resumed, it beats.
+
+    No verdict depends on how fast anything runs: staleness is made by dating the heartbeat of
+    the stopped bot back an hour (it cannot write while stopped: the kernel confirms the stop),
+    and every healthy verdict allows ten minutes.
+    """
     server = LocalBotApiServer(token=TOKEN, limits=Limits.unlimited())
     await server.start()
     data_dir = tmp_path / "data"
@@ -185,18 +277,18 @@ async def test_health_sees_a_stopped_polling_bot_and_its_recovery(tmp_path: Path
         ann = server.user(11, "Ann")
         await ann.send("/start")
         await ann.wait_replies(1, timeout=START_TIMEOUT)
-        ok = await health_until(data_dir, healthy=True, within=START_TIMEOUT)
-        assert ok.endswith("bot running)")
-        proc.send_signal(
-            signal.SIGSTOP
-        )  # the process lives and holds its lock, but answers nothing
-        until_stopped(proc.pid)
-        stopped_at = (data_dir / HEARTBEAT_FILE).stat().st_mtime_ns
-        verdict = await health_until(data_dir, healthy=False, within=MAX_AGE * 10)
-        assert verdict.startswith("unhealthy: the bot's last heartbeat was")
-        assert (data_dir / HEARTBEAT_FILE).stat().st_mtime_ns == stopped_at
+        await until(beaten_by(data_dir, proc.pid), "the bot's first heartbeat")
+        assert health(data_dir, LIVELY).endswith("bot running)")
+        proc.send_signal(signal.SIGSTOP)  # it lives and holds its lock, but answers nothing
+        _, status = await asyncio.to_thread(os.waitpid, proc.pid, os.WUNTRACED)
+        assert os.WIFSTOPPED(status)  # every thread is stopped: no beat can land now
+        hour_ago = time.time() - 3600
+        os.utime(data_dir / HEARTBEAT_FILE, (hour_ago, hour_ago))
+        assert health(data_dir, LIVELY).startswith("unhealthy: the bot's last heartbeat was 36")
+        stale = (data_dir / HEARTBEAT_FILE).stat().st_mtime_ns
         proc.send_signal(signal.SIGCONT)
-        await health_until(data_dir, healthy=True, within=MAX_AGE * 10)
+        await until(beaten_by(data_dir, proc.pid, after=stale), "a heartbeat after SIGCONT")
+        assert health(data_dir, LIVELY).endswith("bot running)")
         await ann.send("/start")  # and it answers again
         await ann.wait_replies(1, timeout=START_TIMEOUT)
     finally:

@@ -8,6 +8,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -18,9 +19,10 @@ from telegram.ext import CommandHandler
 from bot.app.context import NewsContext
 from bot.app.wiring import running
 from bot.config import Config
-from bot.logs import JsonFormatter, Redactor, protect, setup_logging
+from bot.logs import JsonFormatter, Redactor, protect, proxy_credentials, redact, setup_logging
+from bot.run.webhook import WebhookSettings, serving_webhook
 from tests.botkit import ADMIN, TOKEN
-from tests.opskit import ops_env
+from tests.opskit import free_port, ops_env
 
 
 @pytest.fixture
@@ -102,16 +104,6 @@ def test_every_formatter_masks_message_arguments_and_traceback() -> None:
     assert TOKEN not in line and TOKEN not in (record.exc_text or "")
 
 
-def test_setup_logging_masks_the_model_key_too(
-    capfd: pytest.CaptureFixture[str], restore_logging: None
-) -> None:
-    key = "sk-model-key/with+chars"
-    setup_logging("INFO", token=TOKEN, secrets=Config(llm_api_key=key).secrets)
-    logging.getLogger("newsbrief.briefs").warning("calling with %s and %s", key, TOKEN)
-    err = capfd.readouterr().err
-    assert "calling with <token> and <token>" in err and key not in err
-
-
 def test_redactor_masks_quoted_spellings_and_nothing_else() -> None:
     redact = Redactor([TOKEN, None])
     quoted = TOKEN.replace(":", "%3A")
@@ -122,3 +114,46 @@ def test_redactor_masks_quoted_spellings_and_nothing_else() -> None:
 def test_the_config_repr_never_shows_the_token() -> None:
     config = Config(token=TOKEN, feed_proxy="http://user:pw@proxy:3128")
     assert TOKEN not in repr(config) and "pw@" not in repr(config)
+
+
+HOOK_SECRET = "hook-Secret_0123456789-abcdefghijklmnopqrstuv"  # Telegram's charset: [A-Za-z0-9_-]
+PROXY_PASSWORD = "pr0xy pässwörd/with:odd@chars"
+PROXY = f"http://feeduser:{quote(PROXY_PASSWORD, safe='')}@proxy.invalid:3128"
+
+
+def secret_spellings() -> list[str]:
+    """Return every way the webhook secret and proxy password could be written out."""
+    raw = [HOOK_SECRET, PROXY_PASSWORD, f"feeduser:{quote(PROXY_PASSWORD, safe='')}"]
+    return sorted({form for s in raw for form in (s, quote(s, safe=""), quote(s))})
+
+
+async def test_the_webhook_secret_and_proxy_credentials_are_in_no_output_at_debug(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    setup_logging("DEBUG", token=TOKEN, proxy=PROXY)
+    port = free_port()
+    settings = WebhookSettings(
+        url=f"http://127.0.0.1:{port}/tg/hook", listen="127.0.0.1", port=port, secret=HOOK_SECRET
+    )
+    async with ops_env(tmp_path, modules=("handlers.basic",)) as env:
+        admin = env.server.user(ADMIN, "Admin")
+        async with serving_webhook(env.app, settings):
+            await admin.send("/start")
+            await admin.wait_replies(1, timeout=10)
+            try:
+                raise ConnectionError(f"proxy {PROXY} refused secret {HOOK_SECRET}")
+            except ConnectionError:
+                logging.getLogger("some.library").exception("fetch failed")
+            logging.getLogger("other").debug("quoted %s", quote(PROXY_PASSWORD, safe=""))
+    captured = "".join(capfd.readouterr())
+    assert "setWebhook" in captured and "secret_token" in captured  # PTB's DEBUG line was written
+    assert "fetch failed" in captured and "Traceback" in captured and "<secret>" in captured
+    leaked = [form for form in secret_spellings() if form in captured]
+    assert leaked == []
+    assert redact(f"{PROXY} {HOOK_SECRET}") == "http://<secret>@proxy.invalid:3128 <secret>"
+
+
+def test_proxy_credentials_are_the_password_and_the_user_info() -> None:
+    assert proxy_credentials("http://u:p%40ss@proxy:3128") == ["u:p%40ss", "p@ss"]
+    assert proxy_credentials("socks5://api%2Fkey@proxy:1080") == ["api%2Fkey", "api/key"]
+    assert proxy_credentials("http://proxy:3128") == [] == proxy_credentials(None)

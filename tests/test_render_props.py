@@ -21,7 +21,7 @@ from bot.render import (
     truncate,
     utf16_len,
 )
-from bot.render.html import clean
+from bot.render.html import clean, safe_url
 from bot.tgserver.entities import parse_html, strip_message
 
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -148,7 +148,12 @@ def test_escape_round_trips_through_the_parser(text: str) -> None:
 @PROPS
 @given(urls, ugly_text)
 def test_link_is_always_valid_html(url: str | None, text: str) -> None:
-    parse_html(link(url, text))
+    """Telegram parses it (or parse_html raises), shows the label, and links safe URLs only."""
+    target = safe_url(url)
+    parsed = parse_html(link(url, text))
+    assert parsed.text == clean(text if text.strip() else target or "")
+    links = [e["url"] for e in parsed.entities if e["type"] == "text_link"]
+    assert links == ([target] if target and parsed.text else [])
 
 
 @PROPS

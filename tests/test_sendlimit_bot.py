@@ -1,13 +1,15 @@
 """End to end: a person's reply goes ahead of a digest fan-out, through the real Application.
 
-The local Bot API server keeps Telegram's limits (30 messages a second); the digests may go
-as fast as the bot's overall limit lets them, so they fill the whole budget and queue for
-it. A person who asks /search in the middle must not wait behind that queue.
+The digests may go as fast as the bot's overall limit lets them, so they fill the whole
+budget and queue for it. A person who asks /search in the middle must not wait behind that
+queue. The overall limit is one message a second here, so the fan-out takes SUBSCRIBERS
+seconds and the verdict counts digests, not times: a reply queued behind the fan-out would
+come after all of them, one that takes the next slot comes after a few.
 """
 
 from __future__ import annotations
 
-import time
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,9 +20,10 @@ from bot.digests.service import DigestSettings
 from bot.models import ArticleDraft, utcnow
 from bot.services import open_services
 from bot.tgserver import Limits, LocalBotApiServer
+from bot.tgserver.users import UserClient
 from tests.botkit import BOT, TOKEN, make_config
 
-SUBSCRIBERS = 90  # three seconds of messages at Telegram's 30 a second
+SUBSCRIBERS = 40
 SEARCHER = 777
 # Digests limited only by the bot's overall rate, one worker per subscriber: every digest
 # of the fan-out is queued for the global budget at once.
@@ -29,7 +32,19 @@ FILL = Pacing(
     per_chat_per_second=1000.0,
     group_per_minute=60000.0,
     workers=SUBSCRIBERS,
+    overall_per_second=1.0,
+    reply_burst=1,
 )
+
+
+async def first_digest(users: list[UserClient]) -> None:
+    """Return once any subscriber has a digest: the rest are queued for the budget by then."""
+    waits = [asyncio.create_task(user.wait_replies(1, timeout=30)) for user in users]
+    done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for wait in pending:
+        wait.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    next(iter(done)).result()
 
 
 async def test_a_search_reply_goes_ahead_of_the_digests_queued_before_it(tmp_path: Path) -> None:
@@ -60,18 +75,13 @@ async def test_a_search_reply_goes_ahead_of_the_digests_queued_before_it(tmp_pat
         )
         app = build_application(config, services, own_services=False)
         async with running(app, poll_timeout=1):
-            await users[0].wait_replies(1, timeout=10)  # the fan-out is under way
-            asked = time.time()
+            await first_digest(users)
             await searcher.send("/search oil")
-            [reply] = await searcher.wait_replies(1, timeout=10)
-            await services.digests.join()
-        stamps = [m.timestamp for chat in chats for m in server.sent(chat)]
-        still_to_go = [t for t in stamps if t > asked]
-        ahead_of_reply = [t for t in still_to_go if t < reply.timestamp]
-        assert len(still_to_go) >= SUBSCRIBERS // 2
+            [reply] = await searcher.wait_replies(1, timeout=SUBSCRIBERS / 2)
+            delivered = sum(len(server.sent(chat)) for chat in chats)
+        assert "Oil prices fall" in reply.text
         # Before: the reply queued behind every digest waiting for the global budget.
-        assert len(ahead_of_reply) < len(still_to_go) // 4
-        assert len(stamps) == SUBSCRIBERS  # every subscriber got their digest, once
+        assert delivered < SUBSCRIBERS // 2
         assert server.stats.too_many_requests == 0  # and no send went over Telegram's limits
     finally:
         services.shutdown()

@@ -153,7 +153,8 @@ def test_reassigning_a_known_item_returns_its_story() -> None:
     assert summary is not None and summary.members == ("reuters-1",)
 
 
-def test_restore_then_continue_equals_uninterrupted() -> None:
+def test_restore_then_continue_equals_uninterrupted_when_the_window_holds_all() -> None:
+    """Below the bot's restore cap (window.MAX_RESTORE) every open member comes back."""
     stream = [QUAKE[0], RATES, QUAKE[1], QUAKE[2], FOLLOW_UP]
     uninterrupted = StoryEngine()
     expected = assign_all(uninterrupted, stream)
@@ -167,6 +168,46 @@ def test_restore_then_continue_equals_uninterrupted() -> None:
     assert [s.members for s in restored.summaries()] == [
         s.members for s in uninterrupted.summaries()
     ]
+
+
+OTHER_NEWS = [
+    ("Football club wins the cup final on penalties", "The home side won the cup on penalties."),
+    ("Parliament passes the annual budget bill", "Lawmakers approved the budget after a debate."),
+    ("Wildfire forces evacuations in California", "Firefighters battled a wildfire near homes."),
+    ("Tech company unveils a folding smartphone", "The phone folds in half and ships in May."),
+    ("Museum returns looted bronzes to Nigeria", "The bronzes were taken in 1897 from Benin."),
+    ("Airline strike grounds hundreds of flights", "Pilots walked out over pay on Tuesday."),
+    ("Scientists map the genome of the axolotl", "The salamander regrows limbs, they noted."),
+    ("Chess champion defends title in Madrid", "The final game ended after six hours."),
+]
+
+
+def test_a_capped_restore_of_the_newest_members_keeps_the_story_going() -> None:
+    """Like the bot past its cap: only the newest members come back (window_items), in order.
+
+    The quake story keeps its id and a follow-up still joins it; the stories whose members
+    were all left out are no longer open to new articles.
+    """
+    others = [item(f"o-{n}", t, b, 3 + n) for n, (t, b) in enumerate(OTHER_NEWS)]
+    stream = [QUAKE[0], RATES, QUAKE[1], QUAKE[2], *others]
+    later = item(
+        "nhk-1",
+        "Japan lifts tsunami advisory after Fukushima earthquake",
+        "Japan's meteorological agency lifted the tsunami advisory issued after the magnitude "
+        "7.1 earthquake off Fukushima; no damage was reported.",
+        12,
+        "NHK",
+    )
+    uninterrupted = StoryEngine()
+    expected = assign_all(uninterrupted, [*stream, later])
+    assert expected[-1] == expected[0]  # uninterrupted, the follow-up joins the quake
+    cap = len(stream) - 2  # window_items keeps the newest `limit` by arrival, oldest first
+    restored = StoryEngine()
+    restored.restore(zip(expected[2:-1], stream[-cap:], strict=True))
+    assert restored.story_of(QUAKE[0].id) is None and restored.story_of(RATES.id) is None
+    assert restored.assign(later) == expected[0]
+    [quake] = [s for s in restored.summaries() if s.id == expected[0]]
+    assert quake.members == (QUAKE[1].id, QUAKE[2].id, later.id)
 
 
 def test_restore_keeps_given_ids_without_deciding() -> None:

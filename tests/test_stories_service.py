@@ -11,8 +11,9 @@ import pytest
 
 from bot.archive.store import ArticleStore
 from bot.models import ArticleDraft
-from bot.stories.model import EngineSettings
+from bot.stories.journal import StoryRecord
 from bot.stories.service import CHUNK, StoryService
+from bot.stories.values import EngineSettings
 from tests.conftest import FakeClock
 
 VOLCANO = [
@@ -173,3 +174,31 @@ def test_the_headline_is_in_the_chats_language_when_the_story_has_one(
     assert en is not None and en.headline == english
     default = stories.story(story_id, lang="de")  # no German article: the overall headline
     assert default is not None and default.headline in (english, russian)
+
+
+class CountingList(list[str]):
+    """A members list that counts how often it is walked (iterated, searched or removed from)."""
+
+    passes = 0
+
+    def __iter__(self) -> Iterator[str]:
+        self.passes += 1
+        return super().__iter__()
+
+    def __contains__(self, item: object) -> bool:
+        self.passes += 1
+        return super().__contains__(item)
+
+    def remove(self, item: str) -> None:
+        self.passes += 1
+        super().remove(item)
+
+
+def test_dropping_many_members_of_a_big_story_walks_its_list_once() -> None:
+    members = CountingList(f"a{n}" for n in range(10_000))
+    record = StoryRecord("s", members)
+    gone = {f"a{n}" for n in range(0, 10_000, 2)} | {"not-a-member"}
+    assert record.drop(gone)
+    assert members.passes == 1  # one `remove` each would walk it 5,000 times
+    assert record.members == [f"a{n}" for n in range(1, 10_000, 2)]  # arrival order kept
+    assert not record.drop({"a0", "nope"})  # nothing left to drop: unchanged

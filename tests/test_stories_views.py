@@ -12,7 +12,7 @@ import pytest
 
 from bot import render
 from bot.archive.store import ArticleStore
-from bot.digests.compose import compose
+from bot.digests.contents import compose
 from bot.digests.records import Subscription
 from bot.models import ArticleDraft, RankedStory, Story
 from bot.search import SearchService

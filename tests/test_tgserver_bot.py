@@ -61,7 +61,7 @@ async def test_start_round_trip_through_long_polling() -> None:
     async with running_server() as server, ptb_bot(server) as bot:
         user = server.user(7, "Ann")
         poll = asyncio.create_task(bot.get_updates(timeout=5))
-        await asyncio.sleep(0.05)  # the poll is waiting on the server now
+        await server.long_poll_waiting()  # the update below wakes it, not a later poll
         await user.send("/start@newsbrief_bot")
         (update,) = await poll
         assert update.message is not None

@@ -7,7 +7,6 @@ import json
 
 import httpx
 
-from bot.tgserver import LocalBotApiServer
 from tests.tgfixtures import running_server
 
 
@@ -69,8 +68,8 @@ async def test_error_bodies_look_like_telegram() -> None:
 async def test_a_second_long_poll_ends_the_first_with_conflict() -> None:
     async with running_server() as server, httpx.AsyncClient(timeout=10) as client:
         url = f"{server.base_url}{server.token}/getUpdates"
-        first = asyncio.create_task(client.post(url, json={"timeout": 5}))
-        await asyncio.sleep(0.05)
+        first = asyncio.create_task(client.post(url, json={"timeout": 30}))
+        await server.long_poll_waiting()
         second = asyncio.create_task(client.post(url, json={"timeout": 0}))
         older, newer = await asyncio.gather(first, second)
     assert older.status_code == 409
@@ -82,22 +81,16 @@ async def test_stop_ends_a_waiting_long_poll() -> None:
     async with running_server() as server, httpx.AsyncClient(timeout=10) as client:
         url = f"{server.base_url}{server.token}/getUpdates"
         poll = asyncio.create_task(client.post(url, json={"timeout": 30}))
-        await asyncio.sleep(0.05)
+        await server.long_poll_waiting()
     done, _ = await asyncio.wait([poll], timeout=5)
     assert done  # the client saw the poll end (an error or a 409) instead of hanging 30 s
-
-
-async def _first_poll_arrived(server: LocalBotApiServer) -> None:
-    """Return once the server has taken a getUpdates call (yielding until then)."""
-    while server.stats.calls_per_method["getupdates"] < 1:  # noqa: ASYNC110 - no event for it
-        await asyncio.sleep(0.001)
 
 
 async def test_an_update_sent_while_a_long_poll_waits_ends_that_poll() -> None:
     async with running_server() as server, httpx.AsyncClient(timeout=60) as client:
         url = f"{server.base_url}{server.token}/getUpdates"
         poll = asyncio.create_task(client.post(url, json={"timeout": 30}))
-        await _first_poll_arrived(server)
+        await server.long_poll_waiting()
         await server.user(7).send("hello")
         # A missed wake-up would answer after the poll's 30 s; the guard ends the test at 10.
         answer = await asyncio.wait_for(poll, 10)

@@ -13,7 +13,7 @@ from telegram.error import Forbidden, NetworkError, TelegramError
 from bot.app.context import NewsContext
 from bot.app.language import chat_translator, translator_for
 from bot.i18n import Translator
-from bot.logs import Redactor
+from bot.logs import redact
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ async def _notify_admins(context: NewsContext, error: BaseException | None) -> N
     if now - data.last_admin_notice < ADMIN_NOTICE_INTERVAL:
         return  # an error storm must not become a message storm
     data.last_admin_notice = now
-    line = Redactor(data.config.secrets)(f"{type(error).__name__}: {error}")  # a chat is no vault
+    line = redact(f"{type(error).__name__}: {error}")  # a chat is no vault
     text = html.escape(line, quote=False)[:ADMIN_NOTICE_LIMIT]
     for admin in sorted(data.config.admins):
         try:

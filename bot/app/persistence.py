@@ -37,6 +37,7 @@ STATE_FILE = "chats.json"
 MAX_AGE = timedelta(days=1)
 UPDATE_INTERVAL = 60.0  # seconds between saves of the chats that changed
 VERSION = 1
+IDLE_FIELDS = ("next_listing", "blocked")  # what an idle chat keeps once its lists expired
 
 # PTB's own aliases for what this class does not keep (they live in a private module).
 ConversationKey = tuple[int | str, ...]
@@ -106,6 +107,7 @@ class ChatStatePersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
         self.clock = clock
         self.max_age = max_age
         self._chats: dict[int, Any] = {}  # chat id -> encoded ChatData
+        self._touched: dict[int, datetime] = {}  # chat id -> last update (or load)
         self._dirty = False
         self._write_lock = asyncio.Lock()
 
@@ -130,6 +132,7 @@ class ChatStatePersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
             except (ValueError, TypeError, KeyError, StopIteration) as exc:
                 log.warning("chat %s: state not loaded: %s", key, exc)
         self._chats = {chat_id: encode(data) for chat_id, data in chats.items()}
+        self._touched = dict.fromkeys(self._chats, self.clock())
         return chats
 
     async def update_chat_data(self, chat_id: int, data: ChatData) -> None:
@@ -140,10 +143,12 @@ class ChatStatePersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
             await self.drop_chat_data(chat_id)
             return
         self._chats[chat_id] = encoded
+        self._touched[chat_id] = self.clock()
         await self._save()
 
     async def drop_chat_data(self, chat_id: int) -> None:
         """Forget the chat (e.g. after /forget) and save the file."""
+        self._touched.pop(chat_id, None)
         if self._chats.pop(chat_id, None) is not None:
             await self._save()
 
@@ -158,11 +163,30 @@ class ChatStatePersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
             if not self._dirty:
                 return
             self._dirty = False
+            self._compact_idle()
             document = {
                 "_meta": {"version": VERSION},
                 "chats": {str(k): v for k, v in self._chats.items()},
             }
             await asyncio.to_thread(write_json_atomic, self.path, document)
+
+    def _compact_idle(self) -> None:
+        """Shrink each chat untouched for max_age to its counters, or drop it if they are new.
+
+        PTB updates only the chats an update touched, so without this a chat seen once kept
+        its expired lists here and in the file until a restart. Its lists were all made
+        before its last update, so they have expired; what is left is `next_listing` (an old
+        button must never page a newer list) and `blocked`: a few bytes, or nothing at all.
+        """
+        cutoff = self.clock() - self.max_age
+        fresh = encode(ChatData())
+        for chat_id in [c for c, when in self._touched.items() if when < cutoff]:
+            del self._touched[chat_id]
+            counters = {k: self._chats[chat_id].get(k, fresh[k]) for k in IDLE_FIELDS}
+            if counters == {k: fresh[k] for k in IDLE_FIELDS}:
+                del self._chats[chat_id]
+            else:
+                self._chats[chat_id] = counters
 
     # What this persistence does not keep: bot data, user data, callback data, conversations.
 

@@ -6,7 +6,7 @@ before the Deliverer heard of it, while the Pacer went on as if nothing had happ
 limiter is PTB's hook (`ApplicationBuilder.rate_limiter`) around the digests' own Pacer
 (bot/digests/pacing.py), so one object owns flood control and 429s for every send:
 
-- a digest send (`rate_limit_args={"digest": True}`, see bot/digests/jobs.py) has already
+- a digest send (`rate_limit_args={"digest": True}`, see bot/digests/delivery.py) has already
   waited its turn in the Deliverer; a 429 goes straight back to it (one pause for all, and
   the Deliverer retries);
 - every other message send (a reply to a command, a button's edit, a private chat's search)

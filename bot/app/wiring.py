@@ -32,6 +32,7 @@ from bot.app.sendlimit import SendLimiter
 from bot.archive.heartbeat import beat
 from bot.config import Config
 from bot.i18n import DEFAULT
+from bot.logs import MASK, register_secrets
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def build_application(
     bot_token = token or config.token
     if not bot_token:
         raise ValueError("a bot token is needed to build the Application")
-    # httpx logs every request URL at INFO, and the token is part of each URL.
+    register_secrets(bot_token, mask=MASK)  # httpx logs each request URL, the token inside
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
     builder = (
         ApplicationBuilder()

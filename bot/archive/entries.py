@@ -13,7 +13,6 @@ import gc
 import logging
 import sys
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from cachetools import LRUCache
 
 from bot.archive.keyindex import KeyIndex
 from bot.archive.records import Document, doc_to_article
@@ -175,25 +175,19 @@ class ArticleCache:
     def __init__(self, capacity: int) -> None:
         """Hold at most capacity articles."""
         self.capacity = capacity
-        self._items: OrderedDict[str, Article] = OrderedDict()
+        # cachetools is not thread-safe, and even a get reorders: every access takes the lock.
+        self._items: LRUCache[str, Article] = LRUCache(max(capacity, 1))
         self._lock = threading.Lock()
 
     def get(self, article_id: str) -> Article | None:
         """Return a cached article and mark it recently used."""
         with self._lock:
-            found = self._items.get(article_id)
-            if found is not None:
-                self._items.move_to_end(article_id)
-            return found
+            return self._items.get(article_id)
 
     def get_many(self, article_ids: list[str]) -> list[Article | None]:
         """Return cached articles (None where not cached) under one lock."""
         with self._lock:
-            found = [self._items.get(article_id) for article_id in article_ids]
-            for article in found:
-                if article is not None:
-                    self._items.move_to_end(article.id)
-            return found
+            return [self._items.get(article_id) for article_id in article_ids]
 
     def put_all(self, articles: Iterable[Article]) -> None:
         """Cache articles, dropping the least recently used beyond capacity."""
@@ -202,9 +196,6 @@ class ArticleCache:
         with self._lock:
             for article in articles:
                 self._items[article.id] = article
-                self._items.move_to_end(article.id)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
 
     def drop(self, article_ids: Iterable[str]) -> None:
         """Forget articles (pruned ones)."""

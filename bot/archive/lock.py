@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import IO
 
+LOCK_FILE = "newsbrief.lock"
+
 
 class DataDirLocked(Exception):
     """Another process holds the data directory for writing."""
@@ -20,7 +22,7 @@ class DataDirLock:
     """
 
     def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "newsbrief.lock"
+        self.path = data_dir / LOCK_FILE
         self._fh: IO[str] | None = None
 
     def acquire(self) -> None:

@@ -31,6 +31,7 @@ from bot.briefs.guard import OPEN_SECONDS, Breaker, Budget
 from bot.briefs.model import Brief
 from bot.briefs.prompt import messages, pick_sources
 from bot.config import Config
+from bot.logs import register_secrets
 from bot.models import Article, Story
 
 log = logging.getLogger("newsbrief.briefs")
@@ -76,6 +77,7 @@ class BriefWriter:
         today: Callable[[], date] = _utc_today,
     ) -> None:
         """Prepare the writer; `initialize` opens the client."""
+        register_secrets(settings.api_key)  # an error's text may quote what the client sent
         self.settings = settings
         self.requests = 0  # sent, for /stats and tests
         self._breaker = Breaker(clock)

@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The bot logs INFO (whom to message, feed failures); in `chat` the terminal is the user.
     bot = args.command == "run" or (args.command == "run-default" and config.token)
     level = args.log_level or ("INFO" if bot else "WARNING")
-    setup_logging(level.upper(), token=config.token, fmt=args.log_format, secrets=config.secrets)
+    setup_logging(level.upper(), token=config.token, fmt=args.log_format, proxy=config.feed_proxy)
     # APScheduler logs two INFO lines per job run (every feed poll); its warnings stay.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:

@@ -1,6 +1,7 @@
 """Deliver one chat's digest messages: paced, 429s retried, failures classified.
 
 Telegram confirms a message by answering the send; only then is it counted as sent.
+`bot_sender` is the send function a running bot delivers through.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.backoff import retry_delay
 from bot.digests.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -31,7 +37,8 @@ class DigestPart:
 
 SendFn = Callable[[int, DigestPart], Awaitable[object]]
 GONE_PHRASES = ("chat not found", "bot was kicked", "user is deactivated", "have no rights")
-NETWORK_BACKOFF = 1.0
+NETWORK_BACKOFF = 1.0  # seconds before the first resend after a network error, then doubled
+MAX_NETWORK_BACKOFF = 10.0  # 8 attempts then span about 45 s, as 1+2+...+7 s did before
 
 
 class Outcome(enum.Enum):
@@ -114,7 +121,7 @@ class Deliverer:
                     log.warning("digest for chat %s not sent: %d network errors", chat_id, failures)
                     return Result(Outcome.FAILED, 0, None, retries)
                 log.info("digest send to %s failed (%s); retrying", chat_id, exc)
-                await asyncio.sleep(NETWORK_BACKOFF * failures)
+                await asyncio.sleep(retry_delay(NETWORK_BACKOFF, failures, MAX_NETWORK_BACKOFF))
             retries += 1
 
 
@@ -126,3 +133,30 @@ def retry_seconds(exc: RetryAfter) -> float:
     if isinstance(value, timedelta):
         return value.total_seconds()
     return float(value)  # type: ignore[arg-type]
+
+
+def bot_sender(bot: ExtBot[Any]) -> SendFn:
+    """Return a SendFn that sends HTML without link previews through a PTB Bot."""
+    no_preview = LinkPreviewOptions(is_disabled=True)
+
+    async def send(chat_id: int, part: DigestPart) -> object:
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                    for row in part.buttons
+                ]
+            )
+            if part.buttons
+            else None
+        )
+        return await bot.send_message(
+            chat_id,
+            part.text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=no_preview,
+            reply_markup=markup,
+            rate_limit_args={"digest": True},  # paced by the Deliverer (bot/app/sendlimit.py)
+        )
+
+    return send

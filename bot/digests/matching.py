@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from cachetools import LRUCache
+
 from bot.digests.records import topic_key
 from bot.models import Article
 from bot.search import SearchResult
@@ -12,7 +14,9 @@ from bot.search import SearchResult
 PAGE = 100  # SearchService's largest page
 MAX_PAGES = 50
 RANK_CACHE_SIZE = 512
-RankCache = dict[tuple[object, ...], list[Any]]
+# Keys name a topic and a run of arrivals, so old ones go stale: the least recent go first.
+# Not thread-safe (a get reorders): one fan-out composes on one thread at a time.
+RankCache = LRUCache[tuple[object, ...], list[Any]]
 T = TypeVar("T")
 
 
@@ -36,11 +40,9 @@ def cached_matches(
 
 
 def remembered(cache: RankCache, key: tuple[object, ...], make: Callable[[], list[T]]) -> list[T]:
-    """Return cache[key], made first when missing; a full cache starts over (keys go stale)."""
+    """Return cache[key], made first when missing."""
     found = cache.get(key)
     if found is None:
-        if len(cache) >= RANK_CACHE_SIZE:
-            cache.clear()
         found = cache[key] = make()
     return found
 

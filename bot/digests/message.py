@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.digests.compose import Digest, Section
+from bot.digests.contents import Digest, Section
 from bot.digests.delivery import DigestPart
 from bot.i18n import N_, Translator
 from bot.models import Story

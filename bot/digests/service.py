@@ -14,17 +14,16 @@ from telegram.ext import CallbackContext, JobQueue
 
 from bot.archive.userdb import UserDB
 from bot.config import Config
-from bot.digests.compose import ArticleSource, StoryRanker
-from bot.digests.composer import Composer
-from bot.digests.delivery import Deliverer, Outcome, SendFn
-from bot.digests.jobs import DueJob, bot_sender
+from bot.digests.contents import ArticleSource, StoryRanker
+from bot.digests.delivery import Deliverer, Outcome, SendFn, bot_sender
+from bot.digests.fanout import Composer
+from bot.digests.jobs import DueJob, Planner
 from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
-from bot.digests.planner import Planner
-from bot.digests.queue import Request, WorkQueue
 from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.digests.workqueue import Request, WorkQueue
 from bot.models import utcnow
 
 log = logging.getLogger(__name__)

@@ -18,6 +18,7 @@ from bot.feeds.network import (
     system_resolve,
 )
 from bot.feeds.safety import UnsafeURL, check_url
+from bot.logs import proxy_credentials, register_secrets
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
@@ -77,6 +78,43 @@ def host_key(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+@dataclass
+class _Host:
+    semaphore: asyncio.Semaphore
+    users: int = 0  # holders and waiters
+
+
+class HostSlots:
+    """At most `per_host` holders per host; a host's semaphore lives only while it is used.
+
+    A map of every host ever fetched would grow with each feed added and each redirect
+    followed; dropping a semaphore while a task waits on it would let a newcomer past the
+    limit. So each host keeps a count of holders and waiters, and goes when it reaches 0.
+    """
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = per_host
+        self._hosts: dict[str, _Host] = {}
+
+    def __len__(self) -> int:
+        return len(self._hosts)
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one of host's slots for the block, waiting for one if all are taken."""
+        entry = self._hosts.get(host)
+        if entry is None:
+            entry = self._hosts[host] = _Host(asyncio.Semaphore(self.per_host))
+        entry.users += 1
+        try:
+            async with entry.semaphore:
+                yield
+        finally:
+            entry.users -= 1
+            if not entry.users:
+                del self._hosts[host]
+
+
 class Fetcher:
     """Fetch URLs through one httpx.AsyncClient, at most `per_host` at a time per host."""
 
@@ -95,13 +133,12 @@ class Fetcher:
         self.proxied = proxied  # the client sends through NEWSBRIEF_FEED_PROXY
         self._resolve = resolve
         self.stats = FetchStats()
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self.hosts = HostSlots(settings.per_host)
         self._total = asyncio.Semaphore(settings.total)
 
     @asynccontextmanager
     async def _slot(self, url: str) -> AsyncIterator[None]:
-        host = self._hosts.setdefault(host_key(url), asyncio.Semaphore(self.settings.per_host))
-        async with self._total, host:
+        async with self._total, self.hosts.slot(host_key(url)):
             yield
 
     async def fetch(
@@ -125,9 +162,11 @@ class Fetcher:
             try:
                 await check_url(current, allow_private=self.allow_private)
                 if self.proxied and not self.allow_private:
-                    # The proxy connects, so only the name can be checked, not the peer.
+                    # The proxy resolves and connects, so only the name can be checked, not
+                    # the peer (a trade-off the README's "Feed proxy" section explains).
                     parts = httpx.URL(current)
-                    await resolve_checked(parts.host, parts.port or 443, self._resolve)
+                    port = parts.port or (443 if parts.scheme == "https" else 80)
+                    await resolve_checked(parts.host, port, self._resolve)
             except (UnsafeURL, httpx.InvalidURL) as exc:
                 self.stats.errors += 1
                 raise FetchError(str(exc)) from None
@@ -241,6 +280,7 @@ def make_client(
     limits = httpx.Limits(max_connections=settings.total, max_keepalive_connections=settings.total)
     transport: httpx.AsyncBaseTransport
     if proxy:
+        register_secrets(*proxy_credentials(proxy))  # an httpx error may quote the proxy URL
         transport = httpx.AsyncHTTPTransport(proxy=proxy, limits=limits, trust_env=False)
     else:
         backend = CheckedBackend(allow_private=allow_private, resolve=resolve)

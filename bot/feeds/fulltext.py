@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import trafilatura
 
-from bot.feeds.fetcher import PAGE_ACCEPT, Fetcher, FetchError, host_key
+from bot.feeds.fetcher import PAGE_ACCEPT, Fetcher, FetchError, HostSlots, host_key
 from bot.models import ArticleDraft
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class FullText:
         self.fetcher = fetcher
         self.settings = settings
         self._known = known  # pages of stored articles are never fetched again
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self.hosts = HostSlots(settings.per_host)
 
     def wants(self, draft: ArticleDraft) -> bool:
         """Return True when the draft is a teaser with a page to fetch."""
@@ -71,8 +71,7 @@ class FullText:
 
     async def _page_text(self, draft: ArticleDraft) -> str:
         url = draft.url or ""
-        host = self._hosts.setdefault(host_key(url), asyncio.Semaphore(self.settings.per_host))
-        async with host:
+        async with self.hosts.slot(host_key(url)):
             try:
                 page = await self.fetcher.fetch(
                     url, max_bytes=self.settings.max_bytes, accept=PAGE_ACCEPT

@@ -52,7 +52,9 @@ class ParserPool:
         loop = asyncio.get_running_loop()
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
-            self._child = await loop.run_in_executor(self._pool, os.getpid)
+            # Handing the child the parse function makes it import the function's module now,
+            # so the timeout below counts parsing only, not a cold import on a loaded machine.
+            self._child = await loop.run_in_executor(self._pool, _pid_with, self._parse)
         call = functools.partial(
             self._parse, data, fetched_at=fetched_at, content_type=content_type
         )
@@ -83,6 +85,11 @@ class ParserPool:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def _pid_with(parse: ParseFn) -> int:
+    """Return the child's pid once `parse` (and so its module) is loaded there."""
+    return os.getpid()
 
 
 def _context() -> BaseContext:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.archive.store import ArticleStore
+from bot.backoff import JITTER, retry_delay
 from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
 from bot.feeds.fulltext import FullText
 from bot.feeds.parsing import ParseCrashed, ParserPool
@@ -32,11 +33,14 @@ class Backoff:
     max_delay: timedelta = MAX_BACKOFF
     deactivate_after: timedelta = DEACTIVATE_AFTER
     min_failures: int = MIN_FAILURES
+    jitter: float = JITTER  # feeds that failed together (a network outage) retry spread out
 
     def delay(self, interval: int, failures: int) -> timedelta:
         """Return the wait before the next try: the interval doubled per consecutive failure."""
-        exponent = min(failures, 20)  # 2**20 intervals exceeds any max_delay; avoids huge ints
-        return min(timedelta(seconds=interval * 2**exponent), self.max_delay)
+        seconds = retry_delay(
+            2 * interval, failures, self.max_delay.total_seconds(), jitter=self.jitter
+        )
+        return timedelta(seconds=seconds)
 
     def gives_up(self, record: FeedRecord, now: datetime) -> bool:
         """Return True when the feed has failed long and often enough to be deactivated."""

@@ -23,6 +23,19 @@ EMBEDDING_IPV4: tuple[tuple[ipaddress.IPv6Network, str], ...] = (
 )
 
 
+# Special-purpose ranges Python before 3.11.10 calls global (its table was brought up to the
+# IANA registries in 3.11.10; CI runs 3.11.7, so requires-python cannot simply be raised).
+# None of them serves web pages, and some reach a gateway or relay near the host.
+NOT_PUBLIC: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] = (
+    (ipaddress.IPv4Network("192.0.0.0/24"), "an IETF protocol assignment"),  # .8 .9 .10: anycast
+    (ipaddress.IPv4Network("192.31.196.0/24"), "an AS112 DNS sink"),
+    (ipaddress.IPv4Network("192.52.193.0/24"), "an AMT relay"),
+    (ipaddress.IPv4Network("192.88.99.0/24"), "a 6to4 relay (deprecated)"),
+    (ipaddress.IPv4Network("192.175.48.0/24"), "an AS112 DNS sink"),
+    (ipaddress.IPv6Network("2620:4f:8000::/48"), "an AS112 DNS sink"),
+)
+
+
 class UnsafeURL(Exception):
     """The URL is not one the bot will fetch; the message says why in one line."""
 
@@ -41,6 +54,9 @@ def address_problem(address: str) -> str | None:
         return f"{ip} is a link-local address"
     if ip.is_unspecified:
         return f"{ip} is a private or reserved address"
+    for special, name in NOT_PUBLIC:
+        if ip in special:
+            return f"{ip} is {name}, not a public web address"
     if isinstance(ip, ipaddress.IPv6Address):
         for network, what in EMBEDDING_IPV4:
             if ip in network:

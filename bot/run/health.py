@@ -1,9 +1,15 @@
 """`python -m bot.run.health`: exit 0 when the data dir is sound (and, if asked, a bot is alive).
 
-Used by Docker's HEALTHCHECK and by hand. Checks, cheapest first:
+Used by Docker's HEALTHCHECK and by hand. It takes no lock, writes nothing and parses no
+large file, so it can run every few seconds beside a starting or busy bot. Checks:
 1. the data directory exists and is writable;
-2. users.json and the newest article segment are whole JSON of a schema this version reads;
-3. with --running, a bot holds the data-dir lock (it dies with the process, even on kill -9);
+2. the users file looks whole (a JSON object from its first byte to its last: reading its
+   two ends, not parsing 56 MB) and the newest article segment (a small file) is whole
+   JSON of a schema this version reads;
+3. with --running, a bot holds the data-dir lock: the kernel's table of file locks
+   (/proc/locks, Linux) names the process holding `newsbrief.lock`; the lock dies with the
+   process, even on kill -9, and reading the table never stands in a starting bot's way
+   (trying the lock would, for an instant);
 4. with --max-age N, the bot's heartbeat file is younger than N seconds, so an event loop
    that hangs without dying is caught too. The running application writes it from a
    JobQueue job in every mode (`bot/app/wiring.py`); while a bot holds the lock, a missing
@@ -21,10 +27,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.archive.heartbeat import last_beat
-from bot.archive.lock import DataDirLock, DataDirLocked
+from bot.archive.lock import LOCK_FILE
 from bot.archive.records import META_TABLE, SchemaError, check_version
 from bot.archive.segments import SEGMENT_GLOB, segment_number
 from bot.archive.storage import StorageError, read_json_file
+
+PROC_LOCKS = Path("/proc/locks")
 
 
 class Unhealthy(Exception):
@@ -46,35 +54,64 @@ def _check_file(path: Path) -> None:
         raise Unhealthy(str(exc)) from None
 
 
+def _check_ends(path: Path, probe: int = 64) -> None:
+    """Refuse a file that is not one JSON object end to end, reading only its two ends."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(probe)
+            fh.seek(max(fh.seek(0, os.SEEK_END) - probe, 0))
+            tail = fh.read()
+    except FileNotFoundError:
+        return
+    if not head.strip():
+        return  # empty: a new data dir
+    if not head.lstrip().startswith(b"{"):
+        raise Unhealthy(f"{path} does not hold a JSON object")
+    if not tail.rstrip().endswith(b"}"):
+        raise Unhealthy(f"{path} is not valid JSON (it ends mid-object: truncated?)")
+
+
 def check_data_dir(data_dir: Path) -> int:
     """Check the directory and its key files; return the number of segment files."""
     if not data_dir.is_dir():
         raise Unhealthy(f"{data_dir} is not a directory")
     if not os.access(data_dir, os.W_OK):
         raise Unhealthy(f"{data_dir} is not writable by this user")
-    _check_file(data_dir / "users.json")
+    # Every data file is replaced atomically (archive/storage.py), so a sound start and
+    # end mean a sound file; the bot checks its schema when it opens it.
+    _check_ends(data_dir / "users.json")
     segments = sorted((data_dir / "articles").glob(SEGMENT_GLOB), key=segment_number)
     if segments:
         _check_file(segments[-1])  # the one being written; older ones are never touched
     return len(segments)
 
 
-def lock_holder(data_dir: Path) -> int | None:
-    """Return the pid of the bot holding the data-dir lock (0 if unreadable), or None."""
-    lock = DataDirLock(data_dir)
+def lock_holder(data_dir: Path, locks: Path = PROC_LOCKS) -> int | None:
+    """Return the pid holding the data-dir lock, or None, from the kernel's lock table."""
+    path = data_dir / LOCK_FILE
     try:
-        lock.acquire()
-    except DataDirLocked:
-        text = lock.path.read_text().strip()
-        return int(text) if text.isdigit() else 0
-    lock.release()
+        stat = path.stat()
+        named = path.read_text().strip()
+        table = locks.read_text()
+    except FileNotFoundError as exc:
+        if exc.filename == str(locks):
+            raise Unhealthy(f"cannot tell whether a bot runs: no {locks} (Linux only)") from None
+        return None  # no lock file: no bot ever ran here
+    device = (os.major(stat.st_dev), os.minor(stat.st_dev))
+    holders: list[tuple[int, bool]] = []  # (pid, on this device)
+    for line in table.splitlines():
+        fields = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 1234 fe:00:2146319 0 EOF"; waiters carry "->" and differ
+        if len(fields) < 6 or fields[1:4] != ["FLOCK", "ADVISORY", "WRITE"]:
+            continue
+        major, minor, inode = fields[5].split(":")
+        if int(inode) == stat.st_ino:
+            holders.append((int(fields[4]), (int(major, 16), int(minor, 16)) == device))
+    for pid, here in holders:
+        # Overlay file systems may show another device; the pid the holder wrote then decides.
+        if here or str(pid) == named:
+            return pid
     return None
-
-
-def check_running(data_dir: Path) -> None:
-    """Fail unless some process holds the data-dir lock."""
-    if lock_holder(data_dir) is None:
-        raise Unhealthy(f"no newsbrief is running on {data_dir}")
 
 
 def check_heartbeat(
@@ -115,7 +152,7 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     data_dir = args.data_dir or Path(environ.get("NEWSBRIEF_DATA_DIR", "").strip() or "data")
     try:
         segments = check_data_dir(data_dir)
-        holder = lock_holder(data_dir)
+        holder = lock_holder(data_dir) if args.running or args.max_age is not None else None
         if args.running and holder is None:
             raise Unhealthy(f"no newsbrief is running on {data_dir}")
         if args.max_age is not None:

@@ -15,6 +15,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app.wiring import build_application, running
 from bot.config import Config
+from bot.logs import redact
 from bot.services import Services, open_services
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ async def _serve(config: Config, services: Services, err: TextIO) -> int:
         return 2
     except NetworkError as exc:
         host = urlsplit(config.api_base_url).netloc  # never the token, which is in the path
-        reason = exc.message.replace(config.token or "<none>", "<token>")
+        reason = redact(exc.message)
         print(f"newsbrief: cannot reach the Bot API at {host}: {reason}", file=err)
         return 1
     log.info("newsbrief stopped")

@@ -23,6 +23,7 @@ from telegram.ext import Updater
 from bot.app.context import NewsApp
 from bot.app.wiring import build_application, running
 from bot.config import Config
+from bot.logs import redact, register_secrets
 from bot.run.polling import (  # the same words as polling mode
     REJECTED_LINE,
     serve_services,
@@ -87,6 +88,8 @@ async def serving_webhook(
     Telegram keeps updates until we are back.
     """
 
+    register_secrets(settings.secret)  # PTB logs setWebhook's parameters at DEBUG
+
     async def start_webhook(updater: Updater) -> object:
         return await updater.start_webhook(
             listen=settings.listen,
@@ -127,7 +130,7 @@ async def _serve(config: Config, services: Services, settings: WebhookSettings, 
         print(REJECTED_LINE, file=err)
         return 2
     except NetworkError as exc:
-        reason = exc.message.replace(config.token or "<none>", "<token>")
+        reason = redact(exc.message)
         print(f"newsbrief: could not start the webhook: {reason}", file=err)
         return 1
     except OSError as exc:  # the port is taken or not ours to bind

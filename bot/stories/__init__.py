@@ -2,8 +2,8 @@
 
 from bot.stories.batch import BatchInputError, cluster_lines, top_lines
 from bot.stories.engine import StoryEngine, story_id_for
-from bot.stories.model import EngineSettings, StoryItem, StorySummary
 from bot.stories.ranking import importance, top_stories
+from bot.stories.values import EngineSettings, StoryItem, StorySummary
 
 __all__ = [
     "BatchInputError",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.stories.engine import StoryEngine
-from bot.stories.model import EngineSettings, StoryItem
+from bot.stories.values import EngineSettings, StoryItem
 
 TOP_PERIOD = timedelta(hours=24)
 

@@ -7,7 +7,7 @@ share one of the item's heaviest terms (an inverted index), so the cost follows 
 the time window, not of the archive. Stories whose newest article is older than `window`
 before the newest item seen are dropped from the active set.
 
-The default settings and why they were chosen: `bot.stories.model.EngineSettings`.
+The default settings and why they were chosen: `bot.stories.values.EngineSettings`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from operator import itemgetter
 
-from bot.stories.model import EngineSettings, StoryItem, StorySummary
 from bot.stories.ranking import top_stories
 from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
+from bot.stories.values import EngineSettings, StoryItem, StorySummary
 
 Vector = dict[str, float]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from bot.stories.model import EngineSettings
+from bot.stories.values import EngineSettings
 
 FORMAT = 2
 READABLE = frozenset({1, 2})  # format 1 lacks the newest time per story: read, then rewritten
@@ -55,6 +55,14 @@ class StoryRecord:
     # in place, so copies share it.
     headlines: Mapping[str, str] = field(default_factory=lambda: NO_HEADLINES)
     last: datetime | None = None  # the newest member's publication; None until known
+
+    def drop(self, article_ids: Collection[str]) -> bool:
+        """Remove these members in one pass (not one `list.remove` each); return whether any went."""
+        kept = [m for m in self.members if m not in article_ids]
+        if len(kept) == len(self.members):
+            return False
+        self.members = kept
+        return True
 
     def copy(self) -> StoryRecord:
         """Return a copy a reader can use while the writer goes on changing this one."""

@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime, timedelta
 
-from bot.stories.model import StorySummary
+from bot.stories.values import StorySummary
 
 GROWTH_WINDOW = timedelta(hours=6)
 HALF_LIFE = timedelta(hours=12)

@@ -28,10 +28,11 @@ from bot.archive.writer import paced
 from bot.models import Article, RankedStory, Story, utcnow
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import StoryJournal, StoryRecord, other_headlines, settings_identity
-from bot.stories.model import EngineSettings
+from bot.stories.reader import ArticleReader
+from bot.stories.restore import open_members, to_item, window_items
 from bot.stories.startup import newest_time, share_members, unassigned
+from bot.stories.values import EngineSettings
 from bot.stories.views import ViewCache, member_facts, ranked, story_view
-from bot.stories.window import ArticleReader, open_members, to_item, window_items
 
 log = logging.getLogger(__name__)
 
@@ -254,13 +255,13 @@ class StoryService:
 
     def _remove(self, article_ids: Iterable[str], *, journal: bool) -> None:
         """Drop articles from their stories; journal what changed."""
-        changed: dict[str, StoryRecord] = {}
+        by_story: dict[str, set[str]] = {}
         for article_id in article_ids:
             story_id = self._story_of.pop(article_id, None)
-            record = self._records.get(story_id) if story_id else None
-            if record is not None and article_id in record.members:
-                record.members.remove(article_id)
-                changed[record.id] = record
+            if story_id is not None and story_id in self._records:
+                by_story.setdefault(story_id, set()).add(article_id)
+        # One pass per story: retention drops thousands of members of a big story at once.
+        changed = {s: self._records[s] for s, ids in by_story.items() if self._records[s].drop(ids)}
         gone = [sid for sid, r in changed.items() if not r.members]
         for story_id in gone:
             del self._records[story_id]

@@ -19,7 +19,7 @@ from typing import cast
 from bot.archive.records import from_micros
 from bot.models import Article
 from bot.stories.journal import StoryRecord
-from bot.stories.window import ArticleReader
+from bot.stories.reader import ArticleReader
 
 
 def share_members(

@@ -8,14 +8,17 @@ every candidate story. Only the newest VIEW_ARTICLES of a story shown are read a
 from __future__ import annotations
 
 import heapq
+import threading
 from collections.abc import Callable, Hashable
 from operator import itemgetter
+
+from cachetools import LRUCache
 
 from bot.archive.records import from_micros
 from bot.models import Article, RankedStory, Story
 from bot.stories.journal import StoryRecord
 from bot.stories.ranking import arrival_importance
-from bot.stories.window import ArticleReader
+from bot.stories.reader import ArticleReader
 
 # A story's listing shows its newest 30; its summary picks 4 among them and the best article.
 VIEW_ARTICLES = 30
@@ -89,19 +92,20 @@ class ViewCache:
     """Story views until their story changes (its size, newest member or headline).
 
     A view reads its members' light fields and its newest articles, and lists ask for the
-    same stories over and over. Plain dict operations are atomic, so readers on any thread may share it.
+    same stories over and over. Readers on any thread share it, so every access holds a
+    lock (an LRU reorders even on a read); stale keys are never asked for again and age out.
     """
 
     def __init__(self, size: int) -> None:
-        self._size = size
-        self._views: dict[tuple[object, ...], Story] = {}
+        self._views: LRUCache[tuple[object, ...], Story] = LRUCache(size)
+        self._lock = threading.Lock()
 
     def get(self, key: tuple[object, ...]) -> Story | None:
         """Return the view stored under key, if any."""
-        return self._views.get(key)
+        with self._lock:
+            return self._views.get(key)
 
     def put(self, key: tuple[object, ...], view: Story) -> None:
-        """Keep a view; start over when full (stale keys are never asked for again)."""
-        if len(self._views) >= self._size:
-            self._views.clear()
-        self._views[key] = view
+        """Keep a view, dropping the least recently used when full."""
+        with self._lock:
+            self._views[key] = view

@@ -6,41 +6,33 @@ import html
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from html.parser import HTMLParser
 
-_BLOCK_TAGS = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote"}
+import lxml.html
+from lxml import etree
+
+_BLOCK_TAGS = (
+    *("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"),
+    *("blockquote", "section", "article", "header", "footer", "hr"),
 )
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
-_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)([^*_\n]+?)(?<=\S)\1")
+_SKIP_TAGS = ("script", "style", "noscript", "template")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_MD_REF_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_MD_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+# Spans that cannot contain their own marker, and are bounded, keep unmatched markers
+# from costing quadratic time; underscores only count at word edges (snake_case survives).
+_MD_EMPHASIS = (
+    ("*", re.compile(r"(\*\*|\*)(?=[^\s*])([^*]{1,300}?)(?<=\S)\1")),
+    ("_", re.compile(r"(?<!\w)(__|_)(?=[^\s_])([^_]{1,300}?)(?<=\S)\1(?!\w)")),
+    ("~", re.compile(r"(~~)(?=\S)([^~]{1,300}?)(?<=\S)~~")),
+)
+_MD_CODE = re.compile(r"`+")
+# What XML (and so lxml) cannot hold: control characters, lone surrogates, non-characters.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%d.%m.%Y")
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n" if tag != "br" else "\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
 
 
 def tidy_whitespace(text: str) -> str:
@@ -49,21 +41,51 @@ def tidy_whitespace(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-def html_to_text(markup: str) -> str:
-    """Return the readable text of an HTML fragment (entities decoded, scripts dropped)."""
+def html_to_text(markup: str, *, tidy: bool = True) -> str:
+    """Return the readable text of an HTML fragment (entities decoded, scripts dropped).
+
+    lxml (libxml2's forgiving HTML parser) reads it; block elements become paragraph
+    breaks and <br> a line break. With tidy=False the whitespace is left for the caller.
+    """
     if "<" not in markup and "&" not in markup:
-        return tidy_whitespace(markup)
-    extractor = _TextExtractor()
-    extractor.feed(markup)
-    extractor.close()
-    return tidy_whitespace("".join(extractor.parts))
+        return tidy_whitespace(markup) if tidy else markup
+    text = _html_text(_XML_INVALID.sub(" ", markup))
+    return tidy_whitespace(text) if tidy else text
+
+
+def _html_text(markup: str) -> str:
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except etree.ParserError:  # nothing but whitespace or comments
+        return ""
+    etree.strip_elements(root, *_SKIP_TAGS, with_tail=False)
+    for element in root.iter(*_BLOCK_TAGS):
+        gap = "\n" if element.tag == "br" else "\n\n"
+        element.text = gap + (element.text or "")
+        element.tail = gap + (element.tail or "")
+    return str(root.text_content())
+
+
+def strip_markdown(text: str) -> str:
+    """Keep the words of Markdown links, emphasis and code, dropping the markup and images."""
+    if "[" in text:
+        text = _MD_IMAGE.sub(" ", text)
+        text = _MD_LINK.sub(r"\1", text)
+        text = _MD_REF_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _MD_AUTOLINK.sub(r"\1", text)
+    for marker, pattern in _MD_EMPHASIS:
+        if marker in text:
+            text = pattern.sub(r"\2", text)
+            text = pattern.sub(r"\2", text)  # nested, e.g. ***both***
+    if "`" in text:
+        text = _MD_CODE.sub("", text)
+    return text
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Return Markdown as plain text: link and emphasis markup dropped, their words kept."""
-    text = _MD_LINK.sub(r"\1", markdown)
-    text = _MD_EMPHASIS.sub(r"\2", text)
-    text = _MD_HEADING.sub("", text)
+    """Return Markdown as plain text: headings, link and emphasis markup dropped, words kept."""
+    text = strip_markdown(_MD_HEADING.sub("", markdown))
     return tidy_whitespace(html.unescape(text))
 
 

@@ -224,6 +224,10 @@ class LocalBotApiServer:
         """Return the live counters (messages sent, 429s, per chat, per method)."""
         return self._core.stats
 
+    async def long_poll_waiting(self) -> None:
+        """Return once the bot's getUpdates has waited here: an update sent now wakes it."""
+        await self._core.queue.long_poll_waiting()
+
     @property
     def pending_updates(self) -> int:
         """Return how many updates the bot has not confirmed yet."""

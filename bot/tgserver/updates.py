@@ -48,6 +48,7 @@ class UpdateQueue:
         self._delivery: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
         self.delivered = 0
+        self._polled = asyncio.Event()  # a long poll has waited: tests order themselves by it
 
     @property
     def pending_count(self) -> int:
@@ -100,11 +101,16 @@ class UpdateQueue:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return []
+                self._polled.set()  # whoever it wakes needs our lock, released by wait()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._cond.wait(), remaining)
                 if generation != self._poll_generation:
                     raise ApiError(409, _CONFLICT)
         return found
+
+    async def long_poll_waiting(self) -> None:
+        """Return once a getUpdates call has waited for updates (at once if one did before)."""
+        await self._polled.wait()
 
     async def _wake(self) -> None:
         async with self._cond:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, Protocol
 
 from bot.models import Article
 from bot.stories.journal import StoryRecord
-from bot.stories.model import StoryItem
+from bot.stories.reader import ArticleReader
+from bot.stories.values import StoryItem
 
 
 def to_item(article: Article) -> StoryItem:
@@ -25,20 +25,6 @@ def to_item(article: Article) -> StoryItem:
 
 
 MAX_RESTORE = 5000
-
-
-class ArticleReader(Protocol):
-    """The part of ArticleStore the stories read."""
-
-    def __len__(self) -> int: ...
-    def __iter__(self) -> Iterator[Article]: ...
-    def get(self, article_id: str) -> Article | None: ...
-    def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]: ...
-    def light(
-        self, article_ids: Iterable[str], first: str, second: str, *more: str
-    ) -> list[tuple[Any, ...]]: ...
-    def add_listener(self, listener: Callable[[list[Article]], None]) -> None: ...
-    def add_removal_listener(self, listener: Callable[[list[str]], None]) -> None: ...
 
 
 def open_members(records: Iterable[StoryRecord], window: timedelta) -> dict[str, str]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.digests.compose import ArticleSource, Digest, StoryRanker, compose
+from cachetools import LRUCache
+
+from bot.digests.contents import ArticleSource, Digest, StoryRanker, compose
 from bot.digests.delivery import DigestPart
-from bot.digests.matching import RankCache, Searcher
+from bot.digests.matching import RANK_CACHE_SIZE, RankCache, Searcher
 from bot.digests.message import render_digest
 from bot.digests.records import Subscription
 from bot.i18n import Catalogs
@@ -28,9 +30,9 @@ class Composer:
         self._search = search
         self._stories = stories
         self._cap = cap
-        self._lines: dict[tuple[str, int, str], str] = {}
-        self._ranks: RankCache = {}
-        self._rendered: dict[object, list[DigestPart]] = {}
+        self._lines: LRUCache[tuple[str, int, str], str] = LRUCache(SUMMARY_CACHE)
+        self._ranks: RankCache = LRUCache(RANK_CACHE_SIZE)
+        self._rendered: LRUCache[object, list[DigestPart]] = LRUCache(RENDER_CACHE)
         self._catalogs = Catalogs()
 
     def compose(
@@ -72,8 +74,6 @@ class Composer:
         )
         parts = self._rendered.get(key)
         if parts is None:
-            if len(self._rendered) > RENDER_CACHE:
-                self._rendered.clear()
             parts = render_digest(digest, self._summary, zone, now, send_empty=send_empty, tr=tr)
             self._rendered[key] = parts
         return parts
@@ -83,7 +83,5 @@ class Composer:
         key = (story.id, story.size, story.best.id)  # the best article is the chat's language's
         line = self._lines.get(key)
         if line is None:
-            if len(self._lines) > SUMMARY_CACHE:
-                self._lines.clear()
             line = self._lines[key] = story_summary(story)
         return line
