@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.app import model_briefs
 from bot.app.briefs import Briefer
 from bot.app.buttons import keyboard
 from bot.app.commands import CommandSpec
@@ -54,7 +55,11 @@ async def render_page(
     data = context.bot_data
     if listing.kind == "brief":
         briefer = Briefer(data.services, data.lines)
-        return await asyncio.to_thread(briefer.page, listing, page_no, zone, tr)
+        page = await asyncio.to_thread(briefer.page, listing, page_no, zone, tr)
+        briefs = await model_briefs.brief_htmls(data, page.stories, tr.lang)
+        if briefs:  # the model's briefs of the page's stories, in place of the extractive
+            page = await asyncio.to_thread(briefer.page, listing, page_no, zone, tr, None, briefs)
+        return page
     lister = Lister(data.services, data.lines)
     return await asyncio.to_thread(lister.page, listing, page_no, zone, tr)
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import CommandHandler, filters
 
+from bot.app import model_briefs
 from bot.app.briefs import BRIEF_PAGE, parse_brief_args, story_answer
 from bot.app.commands import CommandSpec
 from bot.app.context import Listing, NewsApp, NewsContext
@@ -35,6 +36,7 @@ def register(application: NewsApp) -> None:
     """Add /brief and /story."""
     application.add_handler(CommandHandler("brief", brief, filters=MESSAGES))
     application.add_handler(CommandHandler("story", story, filters=MESSAGES))
+    model_briefs.install(application)  # the model's briefs, when one is configured
 
 
 async def brief(update: Update, context: NewsContext) -> None:

@@ -8,7 +8,7 @@ of the newest article instead, and says so: an empty brief helps nobody.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -91,9 +91,19 @@ class Briefer:
         return ranked, note
 
     def page(
-        self, listing: Listing, page: int, tz: tzinfo, tr: Translator, lang: str | None = None
+        self,
+        listing: Listing,
+        page: int,
+        tz: tzinfo,
+        tr: Translator,
+        lang: str | None = None,
+        briefs: Mapping[str, str] | None = None,
     ) -> Page:
-        """Render page `page` (0-based) of a brief and remember what it showed."""
+        """Render page `page` (0-based) of a brief and remember what it showed.
+
+        `briefs` maps story ids to the model's briefs (bot.app.model_briefs), shown instead of
+        the extractive summaries.
+        """
         ranked, note = self.ranked(listing, tz, tr)
         listing.total = len(ranked)
         listing.page = page
@@ -104,7 +114,11 @@ class Briefer:
         )
         listing.remember(offset + 1, [s.best.id for s in shown])
         if shown:
-            entries = [render.BriefEntry(s, cached_summary(s, self._lines)) for s in shown]
+            found = briefs or {}
+            entries = [
+                render.BriefEntry(s, cached_summary(s, self._lines), brief_html=found.get(s.id, ""))
+                for s in shown
+            ]
             header = _header(listing, offset + 1, len(shown), note, tr)
             html = render.brief_page(entries, tz, header, tr=tr)
         else:
@@ -116,6 +130,7 @@ class Briefer:
             pages=page_count(listing),
             first_number=offset + 1,
             story_ids=tuple(s.id if s.size > 1 else None for s in shown),
+            stories=tuple(shown),
         )
 
     def _topic_hits(self, words: str) -> list[str]:

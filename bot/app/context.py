@@ -20,6 +20,7 @@ from bot.i18n import Catalogs
 from bot.models import utcnow
 
 if TYPE_CHECKING:
+    from bot.briefs.writer import BriefWriter
     from bot.config import Config
     from bot.services import Services
 
@@ -144,6 +145,7 @@ class BotData:
         self.lang_saver: LangSaver | None = None
         self.commands: list[CommandSpec] = []  # union of the handler modules' COMMANDS
         self.lines = LineCache()  # one-line summaries shown in lists
+        self.briefs: BriefWriter | None = None  # model briefs, when configured (app.model_briefs)
         self.last_admin_notice = float("-inf")  # time.monotonic() of the last error notice
 
     def attach(self, services: Services) -> None:

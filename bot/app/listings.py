@@ -15,7 +15,7 @@ from bot import render
 from bot.app.context import LineCache, Listing
 from bot.app.rows import StoryRows
 from bot.i18n import Translator
-from bot.models import Article
+from bot.models import Article, Story
 from bot.search import SearchResult
 from bot.services import Services
 from bot.summarize import one_line
@@ -43,6 +43,7 @@ class Page:
     suggestion: str | None = None
     relaxed: bool = False
     story_ids: tuple[str | None, ...] = ()  # per row: its story, when it has other articles
+    stories: tuple[Story, ...] = ()  # a brief page's stories, for the model's briefs
 
     @property
     def empty(self) -> bool:

@@ -137,9 +137,11 @@ class BriefWriter:
         key = ("topic", tuple(sorted(a.id for a in sources)), lang)
         return await self._brief(key, sources, lang, wait)
 
-    async def prefetch(self, stories: Iterable[tuple[Story, int | None]], lang: str) -> None:
-        """Write the briefs of stories ahead of a digest, waiting as long as they take."""
-        await asyncio.gather(*(self.story_brief(s, lang, reports=r, wait=None) for s, r in stories))
+    async def prefetch(
+        self, stories: Iterable[tuple[Story, int | None]], lang: str, *, wait: float | None = None
+    ) -> None:
+        """Write the briefs of stories ahead of a digest, waiting at most `wait` (None: all)."""
+        await asyncio.gather(*(self.story_brief(s, lang, reports=r, wait=wait) for s, r in stories))
 
     async def _brief(
         self, key: Hashable, sources: list[Article], lang: str, wait: float | None

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
 
+from bot.briefs.writer import BriefWriter
 from bot.digests.contents import ArticleSource, Digest, StoryRanker, compose
 from bot.digests.delivery import DigestPart
 from bot.digests.matching import RANK_CACHE_SIZE, RankCache, Searcher
-from bot.digests.message import render_digest
+from bot.digests.message import BriefFn, render_digest
 from bot.digests.records import Subscription
 from bot.i18n import Catalogs
 from bot.models import Story
@@ -58,10 +59,14 @@ class Composer:
         now: datetime,
         send_empty: bool,
         lang: str | None = None,
+        brief: BriefFn | None = None,
     ) -> list[DigestPart]:
         """Render in the chat's language, reusing the messages of an identical digest."""
         day = now.astimezone(zone).date()
         tr = self._catalogs.get(lang)
+        # The model's briefs are part of what the messages say: an identical digest whose
+        # briefs came later renders anew.
+        briefs = tuple(brief(i.story) for s in digest.sections for i in s.items) if brief else ()
         key = (
             day,
             zone.key,
@@ -71,12 +76,35 @@ class Composer:
                 (s.sub.label, s.more, s.signature or tuple(i.story.id for i in s.items))
                 for s in digest.sections
             ),
+            briefs,
         )
         parts = self._rendered.get(key)
         if parts is None:
-            parts = render_digest(digest, self._summary, zone, now, send_empty=send_empty, tr=tr)
+            parts = render_digest(
+                digest, self._summary, zone, now, send_empty=send_empty, tr=tr, brief=brief
+            )
             self._rendered[key] = parts
         return parts
+
+    async def briefs(
+        self, digest: Digest, lang: str | None, writer: BriefWriter | None
+    ) -> BriefFn | None:
+        """Fetch the model's briefs of the digest's stories (waiting at most the writer's wait).
+
+        Each story's brief is asked once per language whatever the fan-out; what is not ready
+        in time leaves that story its extractive summary.
+        """
+        if writer is None:
+            return None
+        code = lang or "en"
+        stories = [item.story for section in digest.sections for item in section.items]
+        await writer.prefetch([(s, None) for s in stories], code, wait=writer.settings.wait_seconds)
+
+        def brief(story: Story) -> str:
+            found = writer.cached(story, code)
+            return found.html() if found is not None else ""
+
+        return brief
 
     def _summary(self, story: Story) -> str:
         """Return the cached summary of a story (a new article makes a new key)."""

@@ -20,6 +20,7 @@ from bot.render.html import MESSAGE_LIMIT, bold, escape, visible_length
 from bot.render.stories import BriefEntry, brief_item
 
 SummaryFn = Callable[[Story], str]
+BriefFn = Callable[[Story], str]  # a story's model brief as HTML, "" for none (bot.briefs)
 NOTHING_NEW = N_("Nothing new since your last digest.")
 STORY_BUTTON = "t:"  # t:<story id> lists a story's articles (bot.app.buttons.STORY)
 BUTTONS_PER_ROW = 5
@@ -40,6 +41,7 @@ def render_digest(
     *,
     send_empty: bool = False,
     tr: Translator | None = None,
+    brief: BriefFn | None = None,
 ) -> list[DigestPart]:
     """Return the messages of a digest; none when there is nothing new (unless send_empty)."""
     tr = tr or Translator.english()
@@ -58,7 +60,8 @@ def render_digest(
         if grouped:
             packer.add(f"🗂 {bold(section.sub.label)}")
         for item in section.items:
-            entry = BriefEntry(item.story, summary(item.story), item.update)
+            html = brief(item.story) if brief else ""
+            entry = BriefEntry(item.story, summary(item.story), item.update, html)
             many = item.story.size > 1
             button = story_button(number, item.story, tr) if many else None
             packer.add(brief_item(number, entry, zone, tr=tr), button)

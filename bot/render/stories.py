@@ -44,6 +44,9 @@ class BriefEntry:
     story: Story
     summary: str
     update: bool = False
+    # A model's brief (bot.briefs), already Telegram HTML: escaped text, citation links to the
+    # story's own articles. Shown instead of the summary when it fits the item's room.
+    brief_html: str = ""
 
 
 def brief_item(
@@ -58,7 +61,10 @@ def brief_item(
     if entry.update:
         meta = (tr or Translator.english()).gettext("update · {meta}").format(meta=meta)
     room = budget - visible_length(first) - len(meta) - 2
-    summary = escape(truncate(one_line(entry.summary), max(room, 0)))
+    if entry.brief_html and visible_length(entry.brief_html) <= room:
+        summary = entry.brief_html  # never cut: a cut could fall inside a link
+    else:
+        summary = escape(truncate(one_line(entry.summary), max(room, 0)))
     lines = (
         [first, summary, f"<i>{escape(meta)}</i>"] if summary else [first, f"<i>{escape(meta)}</i>"]
     )

@@ -1,0 +1,47 @@
+"""The one seam between the bot and the model's briefs (bot/briefs): start, stop, look up.
+
+Off unless NEWSBRIEF_LLM_URL is set: then a `BriefWriter` starts with the Application, digests
+get it to fetch their briefs before rendering, and /brief pages ask it for the stories they
+show. Everything here returns HTML a renderer can place as it is, or nothing: nothing means the
+extractive summary, which every caller keeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from bot.app.context import BotData, NewsApp
+from bot.briefs.writer import BriefWriter, WriterSettings
+from bot.models import Story
+
+
+def install(application: NewsApp) -> None:
+    """Start a brief writer with the Application when a model is configured."""
+    data = application.bot_data
+    settings = WriterSettings.from_config(data.config)
+    if settings is None:
+        return
+
+    async def start(app: NewsApp) -> None:
+        writer = BriefWriter(settings)
+        await writer.initialize()
+        app.bot_data.briefs = writer
+        app.bot_data.services.digests.attach_briefs(writer)
+
+    async def stop(app: NewsApp) -> None:
+        writer, app.bot_data.briefs = app.bot_data.briefs, None
+        if writer is not None:
+            await writer.shutdown()
+
+    data.on_startup.append(start)
+    data.on_shutdown.append(stop)
+
+
+async def brief_htmls(data: BotData, stories: Sequence[Story], lang: str) -> dict[str, str]:
+    """Return story id → brief HTML for the stories a reply shows (waiting at most 8 s)."""
+    writer = data.briefs
+    if writer is None or not stories:
+        return {}
+    briefs = await asyncio.gather(*(writer.story_brief(s, lang) for s in stories))
+    return {s.id: b.html() for s, b in zip(stories, briefs, strict=True) if b is not None}

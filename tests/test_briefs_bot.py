@@ -1,0 +1,101 @@
+"""End to end: with a model configured, digests and /brief show its cited briefs, through the
+real Application, the local Bot API server and a local OpenAI-compatible server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.models import ArticleDraft, utcnow
+from tests.llmserver import Reply, Seen, fake_model
+from tests.test_digest_bot import Env, ask, digest_env, digests_in
+
+REPORTS = [
+    (
+        "Reuters",
+        "Putin orders partial mobilisation of 300,000 reservists",
+        "Russian President Vladimir Putin ordered the partial mobilisation of 300,000 reservists "
+        "on Wednesday, the first call-up since the Second World War.",
+    ),
+    (
+        "AP",
+        "Putin mobilisation: Russia calls up 300,000 reservists",
+        "Defence Minister Sergei Shoigu said 300,000 reservists would be called up after Putin "
+        "ordered the partial mobilisation on Wednesday.",
+    ),
+    (
+        "BBC",
+        "Protests after Putin orders partial mobilisation of reservists",
+        "Police detained more than 1,300 protesters in 38 cities after Putin ordered the partial "
+        "mobilisation of reservists, the monitoring group OVD-Info said.",
+    ),
+]
+ANSWER = (
+    "Vladimir Putin ordered the partial mobilisation of 300,000 reservists [Reuters][AP]. "
+    "Police detained more than 1,300 protesters in 38 cities [BBC]."
+)
+
+
+def add_reports(env: Env) -> list[str]:
+    drafts = [
+        ArticleDraft(
+            title=title,
+            body=body,
+            url=f"https://{source.lower()}.example/mobilisation",
+            published=utcnow() - timedelta(minutes=10 - n),
+            source=source,
+        )
+        for n, (source, title, body) in enumerate(REPORTS)
+    ]
+    env.services.store.add_many(drafts)
+    return [d.url or "" for d in drafts]
+
+
+def answer(seen: Seen) -> Reply:
+    # The prompt numbers the articles its own way: cite them by their source.
+    blocks = seen.user.split("<<<ARTICLE ")[1:]
+    number = {b.split("Source: ")[1].split("\n")[0]: b.split(" ")[0] for b in blocks}
+    text = ANSWER
+    for source, n in number.items():
+        text = text.replace(f"[{source}]", f"[{n}]")
+    return Reply(text)
+
+
+async def test_a_digest_carries_the_models_cited_brief(tmp_path: Path) -> None:
+    with fake_model(answer) as model:
+        async with digest_env(tmp_path, llm_url=model.url, llm_model="test-model") as env:
+            user = env.user()
+            await ask(user, "/subscribe 07:30 mobilisation reservists")
+            urls = add_reports(env)
+            await env.fire(user.chat_id)
+            [digest] = [m for m in env.server.sent(user.chat_id) if m.text.startswith("Your news")]
+    assert "Vladimir Putin ordered the partial mobilisation of 300,000 reservists." in digest.text
+    assert "protesters in 38 cities." in digest.text
+    links = {e["url"] for e in digest.entities if e["type"] == "text_link"}
+    assert set(urls) <= links  # each citation mark is a working link to one of our articles
+    marks = [
+        digest.text[e["offset"] : e["offset"] + e["length"]]
+        for e in digest.entities
+        if e["type"] == "text_link" and e["url"] in urls and e["length"] == 3
+    ]
+    assert marks == ["[1]", "[2]", "[3]"]
+    assert len(model.seen) == 1
+
+
+async def test_without_a_model_the_digest_keeps_its_extractive_summary(tmp_path: Path) -> None:
+    async with digest_env(tmp_path) as env:
+        user = env.user()
+        await ask(user, "/subscribe 07:30 mobilisation reservists")
+        add_reports(env)
+        await env.fire(user.chat_id)
+        [digest] = digests_in(env.server, user.chat_id)
+    assert "[1]" not in digest and "mobilisation" in digest
+
+
+async def test_a_brief_page_shows_the_models_brief(tmp_path: Path) -> None:
+    with fake_model(answer) as model:
+        async with digest_env(tmp_path, llm_url=model.url, llm_model="test-model") as env:
+            user = env.user()
+            add_reports(env)
+            reply = await ask(user, "/brief mobilisation")
+    assert "Vladimir Putin ordered the partial mobilisation of 300,000 reservists. [1][2]" in reply
