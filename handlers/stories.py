@@ -77,7 +77,8 @@ async def story_parts(
 ) -> list[str] | None:
     """Return the messages listing a story's articles (None when it is gone), built off the loop."""
     services = context.bot_data.services
-    return await asyncio.to_thread(story_answer, services, story_id, zone, tr.lang, tr)
+    brief = await model_briefs.story_brief_html(context.bot_data, story_id, tr.lang)
+    return await asyncio.to_thread(story_answer, services, story_id, zone, tr.lang, tr, brief)
 
 
 async def on_story_button(update: Update, context: NewsContext, story_id: str) -> None:

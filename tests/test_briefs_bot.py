@@ -99,3 +99,18 @@ async def test_a_brief_page_shows_the_models_brief(tmp_path: Path) -> None:
             add_reports(env)
             reply = await ask(user, "/brief mobilisation")
     assert "Vladimir Putin ordered the partial mobilisation of 300,000 reservists. [1][2]" in reply
+
+
+async def test_story_shows_the_brief_above_its_articles(tmp_path: Path) -> None:
+    with fake_model(answer) as model:
+        async with digest_env(tmp_path, llm_url=model.url, llm_model="test-model") as env:
+            user = env.user()
+            add_reports(env)
+            await ask(user, "/brief mobilisation")
+            user.replies()
+            await user.send("/story 1")
+            [reply] = await user.wait_replies(1, timeout=10)
+    head, _, articles = reply.text.partition("1. ")
+    assert "Vladimir Putin ordered the partial mobilisation of 300,000 reservists. [1][2]" in head
+    assert "OVD-Info" not in head and "Reuters" in articles
+    assert len(model.seen) == 1  # the brief /brief asked for, from the cache

@@ -176,7 +176,10 @@ def story_answer(
     tz: tzinfo,
     lang: str | None = None,
     tr: Translator | None = None,
+    brief_html: str = "",
 ) -> list[str] | None:
-    """Return the messages listing a story's articles, or None when the story is unknown."""
+    """Return the messages listing a story's articles (under the model's brief, if one)."""
     story = services.stories.story(story_id, lang=lang)
-    return render.story_articles(story, tz, tr=tr) if story is not None else None
+    if story is None:
+        return None
+    return render.story_articles(story, tz, tr=tr, brief_html=brief_html)

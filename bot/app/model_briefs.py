@@ -1,8 +1,8 @@
 """The one seam between the bot and the model's briefs (bot/briefs): start, stop, look up.
 
-Off unless NEWSBRIEF_LLM_URL is set: then a `BriefWriter` starts with the Application, digests
-get it to fetch their briefs before rendering, and /brief pages ask it for the stories they
-show. Everything here returns HTML a renderer can place as it is, or nothing: nothing means the
+Off unless NEWSBRIEF_LLM_URL is set: then a `BriefWriter` starts with the Application (the
+stories' handlers install it), digests get it to fetch their briefs before rendering, and /brief
+pages and /story ask it for the stories they show. Everything here returns HTML a renderer can place as it is, or nothing: nothing means the
 extractive summary, which every caller keeps.
 """
 
@@ -36,6 +36,15 @@ def install(application: NewsApp) -> None:
 
     data.on_startup.append(start)
     data.on_shutdown.append(stop)
+
+
+async def story_brief_html(data: BotData, story_id: str, lang: str) -> str:
+    """Return the brief HTML of one story for /story, or '' (waiting at most 8 s)."""
+    if data.briefs is None:
+        return ""
+    story = await asyncio.to_thread(data.services.stories.story, story_id, lang=lang)
+    found = await brief_htmls(data, [story] if story is not None else [], lang)
+    return found.get(story_id, "")
 
 
 async def brief_htmls(data: BotData, stories: Sequence[Story], lang: str) -> dict[str, str]:

@@ -98,10 +98,20 @@ def story_note(story: Story, tr: Translator | None = None) -> str:
 
 
 def story_articles(
-    story: Story, tz: tzinfo, limit: int = 30, tr: Translator | None = None
+    story: Story,
+    tz: tzinfo,
+    limit: int = 30,
+    tr: Translator | None = None,
+    brief_html: str = "",
 ) -> list[str]:
-    """Render a story's articles (newest first) with source and time; split to fit messages."""
+    """Render a story's articles (newest first) with source and time; split to fit messages.
+
+    `brief_html`, a model's brief (bot.briefs: escaped, its links our articles), goes under
+    the headline.
+    """
     head = f"{bold(headline(story, tr=tr))}\n{escape(sources_line(story, shown=5, tr=tr))}"
+    if brief_html:
+        head = f"{head}\n\n{brief_html}"
     rows = []
     for n, article in enumerate(story.articles[:limit], start=1):
         title = link(article.url, title_text(article, 150, tr))
