@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from bot.digests.ahead import brief_ahead
 from bot.models import ArticleDraft, utcnow
 from tests.llmserver import Reply, Seen, fake_model
 from tests.test_digest_bot import Env, ask, digest_env, digests_in
@@ -114,3 +115,19 @@ async def test_story_shows_the_brief_above_its_articles(tmp_path: Path) -> None:
     assert "Vladimir Putin ordered the partial mobilisation of 300,000 reservists. [1][2]" in head
     assert "OVD-Info" not in head and "Reuters" in articles
     assert len(model.seen) == 1  # the brief /brief asked for, from the cache
+
+
+async def test_briefs_are_written_before_the_digest_is_due(tmp_path: Path) -> None:
+    with fake_model(answer) as model:
+        async with digest_env(tmp_path, llm_url=model.url, llm_model="test-model") as env:
+            soon, later = env.user(), env.user()
+            due = utcnow() + timedelta(minutes=10)
+            await ask(soon, f"/subscribe {due:%H:%M} UTC mobilisation reservists")
+            await ask(later, f"/subscribe {due + timedelta(hours=3):%H:%M} UTC mobilisation")
+            add_reports(env)
+            assert await brief_ahead(env.digests, utcnow(), timedelta(minutes=20)) == 1
+            assert len(model.seen) == 1  # written ahead, for the chat due soon only
+            await env.fire(soon.chat_id)
+            [digest] = digests_in(env.server, soon.chat_id)
+    assert "300,000 reservists. [1][2]" in digest
+    assert len(model.seen) == 1  # the digest found it written

@@ -1,19 +1,27 @@
 """The one seam between the bot and the model's briefs (bot/briefs): start, stop, look up.
 
 Off unless NEWSBRIEF_LLM_URL is set: then a `BriefWriter` starts with the Application (the
-stories' handlers install it), digests get it to fetch their briefs before rendering, and /brief
-pages and /story ask it for the stories they show. Everything here returns HTML a renderer can place as it is, or nothing: nothing means the
-extractive summary, which every caller keeps.
+stories' handlers install it); digests get their briefs written ahead of their time (a job
+every 10 minutes looks at the digests due in the next 20) and fetch what is missing before
+they render; /brief pages and /story ask it for the stories they show. Everything here returns
+HTML a renderer can place as it is, or nothing: nothing means the extractive summary, which
+every caller keeps.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import timedelta
 
-from bot.app.context import BotData, NewsApp
+from bot.app.context import BotData, NewsApp, NewsContext
 from bot.briefs.writer import BriefWriter, WriterSettings
-from bot.models import Story
+from bot.digests.ahead import brief_ahead
+from bot.models import Story, utcnow
+
+AHEAD_JOB = "briefs:ahead"
+AHEAD_EVERY = 600.0  # seconds between looks at the digests due soon
+AHEAD_LEAD = timedelta(minutes=20)  # more than AHEAD_EVERY: no digest slips between two looks
 
 
 def install(application: NewsApp) -> None:
@@ -27,15 +35,25 @@ def install(application: NewsApp) -> None:
         writer = BriefWriter(settings)
         await writer.initialize()
         app.bot_data.briefs = writer
-        app.bot_data.services.digests.attach_briefs(writer)
+        app.bot_data.services.digests.composer.writer = writer
+        if app.job_queue is not None:
+            for job in app.job_queue.get_jobs_by_name(AHEAD_JOB):
+                job.schedule_removal()
+            app.job_queue.run_repeating(_ahead, AHEAD_EVERY, first=AHEAD_EVERY, name=AHEAD_JOB)
 
     async def stop(app: NewsApp) -> None:
         writer, app.bot_data.briefs = app.bot_data.briefs, None
+        app.bot_data.services.digests.composer.writer = None
         if writer is not None:
             await writer.shutdown()
 
     data.on_startup.append(start)
     data.on_shutdown.append(stop)
+
+
+async def _ahead(context: NewsContext) -> None:
+    """Write the briefs of the digests due soon, so they go out with them on time."""
+    await brief_ahead(context.bot_data.services.digests, utcnow(), AHEAD_LEAD)
 
 
 async def story_brief_html(data: BotData, story_id: str, lang: str) -> str:

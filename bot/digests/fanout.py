@@ -35,6 +35,7 @@ class Composer:
         self._ranks: RankCache = LRUCache(RANK_CACHE_SIZE)
         self._rendered: LRUCache[object, list[DigestPart]] = LRUCache(RENDER_CACHE)
         self._catalogs = Catalogs()
+        self.writer: BriefWriter | None = None  # the model's briefs, when configured
 
     def compose(
         self, chat_id: int, subs: list[Subscription], now: datetime, lang: str | None = None
@@ -87,18 +88,21 @@ class Composer:
         return parts
 
     async def briefs(
-        self, digest: Digest, lang: str | None, writer: BriefWriter | None
+        self, digest: Digest, lang: str | None, *, ahead: bool = False
     ) -> BriefFn | None:
-        """Fetch the model's briefs of the digest's stories (waiting at most the writer's wait).
+        """Fetch the model's briefs of the digest's stories (bot.briefs), if a writer is attached.
 
-        Each story's brief is asked once per language whatever the fan-out; what is not ready
-        in time leaves that story its extractive summary.
+        Each story's brief is asked once per language whatever the fan-out. Ahead of the due
+        time every brief is waited for; at it, at most the writer's wait (8 s), and what is not
+        ready then leaves that story its extractive summary.
         """
+        writer = self.writer
         if writer is None:
             return None
         code = lang or "en"
         stories = [item.story for section in digest.sections for item in section.items]
-        await writer.prefetch([(s, None) for s in stories], code, wait=writer.settings.wait_seconds)
+        wait = None if ahead else writer.settings.wait_seconds
+        await writer.prefetch([(s, None) for s in stories], code, wait=wait)
 
         def brief(story: Story) -> str:
             found = writer.cached(story, code)

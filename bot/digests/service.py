@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.archive.userdb import UserDB
-from bot.briefs.writer import BriefWriter
 from bot.config import Config
 from bot.digests.contents import ArticleSource, StoryRanker
 from bot.digests.delivery import Deliverer, Outcome, SendFn, bot_sender
@@ -63,10 +62,9 @@ class DigestService:
         self.subs = SubscriptionStore(users, config.data_dir / JOURNAL_FILE, clock=clock)
         self._queue = WorkQueue(self._handle, self.settings.pacing.workers)
         self._deliverer: Deliverer | None = None
-        self._briefs: BriefWriter | None = None
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
-        self._composer = Composer(store, search, stories, self.settings.cap)
+        self.composer = Composer(store, search, stories, self.settings.cap)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
 
     # --- life cycle -----------------------------------------------------------------------
@@ -83,10 +81,6 @@ class DigestService:
         """Start the delivery workers on the running loop, sending through `send`."""
         self._deliverer = Deliverer(send, self.pacer)
         self._queue.start()
-
-    def attach_briefs(self, writer: BriefWriter | None) -> None:
-        """Give digests the model's briefs (bot.briefs), fetched for each digest before it goes."""
-        self._briefs = writer
 
     async def stop(self) -> None:
         """Stop the workers; unconfirmed digests stay due."""
@@ -248,10 +242,10 @@ class DigestService:
             return "empty"
         now = self._clock()
         settings = self.subs.chat(chat_id)  # its language too (bot.app.language)
-        digest = self._composer.compose(chat_id, subs, now, settings.lang)
+        digest = self.composer.compose(chat_id, subs, now, settings.lang)
         zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
-        brief = await self._composer.briefs(digest, settings.lang, self._briefs)
-        parts = self._composer.render(
+        brief = await self.composer.briefs(digest, settings.lang)
+        parts = self.composer.render(
             digest, zone, now, request.manual or settings.send_empty, settings.lang, brief
         )
         result = await self._deliverer.deliver(chat_id, parts, person=request.manual)
