@@ -15,7 +15,12 @@ from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, Listing, NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.app.listings import PAGE_SIZE, Lister, Page, clean_query, parse_latest_args
-from bot.app.summary_answers import SummaryAnswer, summary_for_article, summary_for_ref
+from bot.app.summary_answers import (
+    SummaryAnswer,
+    summary_for_article,
+    summary_for_ref,
+    topic_brief_answer,
+)
 from bot.i18n import N_, Translator
 
 COMMANDS = [
@@ -166,6 +171,9 @@ async def summary(update: Update, context: NewsContext) -> None:
         return
     services, zone = context.bot_data.services, zone_of(update, context)
     answer = await asyncio.to_thread(summary_for_ref, services, chat_data, ref, zone, tr)
+    brief = await model_briefs.topic_brief_html(context.bot_data, answer.articles, tr.lang)
+    if brief:
+        answer = topic_brief_answer(answer.query, brief, tr)
     await _send_answer(message, answer)
 
 

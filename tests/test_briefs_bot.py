@@ -131,3 +131,14 @@ async def test_briefs_are_written_before_the_digest_is_due(tmp_path: Path) -> No
             [digest] = digests_in(env.server, soon.chat_id)
     assert "300,000 reservists. [1][2]" in digest
     assert len(model.seen) == 1  # the digest found it written
+
+
+async def test_summary_of_words_is_the_models_brief_of_the_hits(tmp_path: Path) -> None:
+    with fake_model(answer) as model:
+        async with digest_env(tmp_path, llm_url=model.url, llm_model="test-model") as env:
+            user = env.user()
+            add_reports(env)
+            reply = await ask(user, "/summary mobilisation reservists")
+    assert reply.startswith("Summary: mobilisation reservists")
+    assert "Police detained more than 1,300 protesters in 38 cities. [3]" in reply
+    assert len(model.seen) == 1

@@ -3,9 +3,9 @@
 Off unless NEWSBRIEF_LLM_URL is set: then a `BriefWriter` starts with the Application (the
 stories' handlers install it); digests get their briefs written ahead of their time (a job
 every 10 minutes looks at the digests due in the next 20) and fetch what is missing before
-they render; /brief pages and /story ask it for the stories they show. Everything here returns
-HTML a renderer can place as it is, or nothing: nothing means the extractive summary, which
-every caller keeps.
+they render; /brief pages and /story ask it for the stories they show, `/summary words` for its
+search hits. Everything here returns HTML a renderer can place as it is, or nothing: nothing
+means the extractive summary, which every caller keeps.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import timedelta
 from bot.app.context import BotData, NewsApp, NewsContext
 from bot.briefs.writer import BriefWriter, WriterSettings
 from bot.digests.ahead import brief_ahead
-from bot.models import Story, utcnow
+from bot.models import Article, Story, utcnow
 
 AHEAD_JOB = "briefs:ahead"
 AHEAD_EVERY = 600.0  # seconds between looks at the digests due soon
@@ -63,6 +63,14 @@ async def story_brief_html(data: BotData, story_id: str, lang: str) -> str:
     story = await asyncio.to_thread(data.services.stories.story, story_id, lang=lang)
     found = await brief_htmls(data, [story] if story is not None else [], lang)
     return found.get(story_id, "")
+
+
+async def topic_brief_html(data: BotData, articles: Sequence[Article], lang: str) -> str:
+    """Return the brief HTML of search hits for `/summary words`, or '' (waiting at most 8 s)."""
+    if data.briefs is None or not articles:
+        return ""
+    brief = await data.briefs.topic_brief(articles, lang)
+    return brief.html() if brief is not None else ""
 
 
 async def brief_htmls(data: BotData, stories: Sequence[Story], lang: str) -> dict[str, str]:
