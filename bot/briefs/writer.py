@@ -62,6 +62,21 @@ class WriterSettings:
         return cls(config.llm_url, config.llm_model, config.llm_api_key, config.llm_daily_tokens)
 
 
+# What a brief is written from: the articles, and the one to put first (a story's best).
+Given = tuple[Sequence[Article], Article | None]
+
+
+def _prepare(given: Given, lang: str) -> tuple[list[Article], list[dict[str, str]]]:
+    """Return the articles the model gets and the messages asking it (worker thread)."""
+    sources = pick_sources(*given)
+    return sources, messages(sources, lang)
+
+
+def _reports(story: Story, reports: int | None) -> int:
+    """Return the story's count of reports: as given, else its distinct sources."""
+    return story.source_count if reports is None else reports
+
+
 def _utc_today() -> date:
     return datetime.now(UTC).date()
 
@@ -108,13 +123,11 @@ class BriefWriter:
     @staticmethod
     def eligible(story: Story, reports: int | None = None) -> bool:
         """Return whether a story is big enough for a brief: 3+ articles from 2+ reports."""
-        count = story.source_count if reports is None else reports
-        return story.size >= MIN_ARTICLES and count >= MIN_REPORTS
+        return story.size >= MIN_ARTICLES and _reports(story, reports) >= MIN_REPORTS
 
     def cached(self, story: Story, lang: str, reports: int | None = None) -> Brief | None:
         """Return the story's brief if one is written already (no request; for renderers)."""
-        count = story.source_count if reports is None else reports
-        found = self._cache.get(("story", story.id, count, lang))
+        found = self._cache.get(("story", story.id, _reports(story, reports), lang))
         return found if isinstance(found, Brief) else None
 
     async def story_brief(
@@ -123,9 +136,8 @@ class BriefWriter:
         """Return the story's brief in lang, or None (not eligible, not ready in time, failed)."""
         if not self.eligible(story, reports):
             return None
-        count = story.source_count if reports is None else reports
-        sources = pick_sources(story.articles, story.best)
-        return await self._brief(("story", story.id, count, lang), sources, lang, wait)
+        key = ("story", story.id, _reports(story, reports), lang)
+        return await self._brief(key, (story.articles, story.best), lang, wait)
 
     async def topic_brief(
         self, articles: Sequence[Article], lang: str, *, wait: float | None = -1.0
@@ -133,9 +145,8 @@ class BriefWriter:
         """Return a brief of search results (`/summary words`) in lang, or None."""
         if len(articles) < MIN_ARTICLES or len({a.source or a.id for a in articles}) < MIN_REPORTS:
             return None
-        sources = pick_sources(articles)
-        key = ("topic", tuple(sorted(a.id for a in sources)), lang)
-        return await self._brief(key, sources, lang, wait)
+        key = ("topic", tuple(sorted(a.id for a in articles)), lang)
+        return await self._brief(key, (tuple(articles), None), lang, wait)
 
     async def prefetch(
         self, stories: Iterable[tuple[Story, int | None]], lang: str, *, wait: float | None = None
@@ -144,7 +155,7 @@ class BriefWriter:
         await asyncio.gather(*(self.story_brief(s, lang, reports=r, wait=wait) for s, r in stories))
 
     async def _brief(
-        self, key: Hashable, sources: list[Article], lang: str, wait: float | None
+        self, key: Hashable, given: Given, lang: str, wait: float | None
     ) -> Brief | None:
         """Return the cached brief, or the one being written, waiting at most `wait` seconds."""
         cached = self._cache.get(key, _MISSING)
@@ -152,7 +163,7 @@ class BriefWriter:
             return cached  # type: ignore[return-value]
         task = self._inflight.get(key)
         if task is None:
-            task = asyncio.create_task(self._write(key, sources, lang))
+            task = asyncio.create_task(self._write(key, given, lang))
             self._inflight[key] = task
             task.add_done_callback(functools.partial(self._forget, key))
         limit = self.settings.wait_seconds if wait is not None and wait < 0 else wait
@@ -167,13 +178,13 @@ class BriefWriter:
         """Drop a finished request from those under way."""
         self._inflight.pop(key, None)
 
-    async def _write(self, key: Hashable, sources: list[Article], lang: str) -> Brief | None:
+    async def _write(self, key: Hashable, given: Given, lang: str) -> Brief | None:
         """Ask the model and check its answer; cache what came of it unless the request failed."""
         assert self._client is not None and self._slots is not None
         async with self._slots:
             if not self._may_ask():
                 return None
-            prompt = await asyncio.to_thread(messages, sources, lang)
+            sources, prompt = await asyncio.to_thread(_prepare, given, lang)
             self.requests += 1
             result = await self._client.complete(prompt)
         if isinstance(result, Failure):
