@@ -18,6 +18,7 @@ ALL = (
     "digest_compose",
     "stories",
     "stories_service",
+    "story_summaries",
     "llm_grounding",
 )
 

@@ -70,6 +70,7 @@ class Story:
     size: int  # how many articles the story has in all
     source_count: int  # distinct sources; an article without one counts alone
     score: float = 0.0
+    report_count: int = 0  # distinct texts (reprints of one text count once); 0: not known
 
 
 @dataclass(frozen=True, slots=True)

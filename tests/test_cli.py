@@ -10,6 +10,7 @@ import pytest
 
 from bot.archive.lock import DataDirLock
 from bot.cli.main import main
+from tests.test_stories_reader_bot import LAUNCH, RATES
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -144,3 +145,50 @@ def test_summarize_batch_stores_nothing(
     assert [line["id"] for line in lines] == ["a", "b"] and lines[0]["summary"].count("\n") == 1
     assert code == 1 and f"{batch}:3" in err
     assert not data.exists()
+
+
+def story_batch(path: Path) -> Path:
+    """Write a launch reported in English and Russian, a reprint of it, and a rate rise."""
+    lines = []
+    reports = [*LAUNCH, RATES, ("Echo", f"{LAUNCH[0][1]} (Echo)", LAUNCH[0][2] + " Via wire.")]
+    for n, (source, title, body) in enumerate(reports):
+        published = f"2026-05-04T09:{n:02d}:00+00:00"
+        lines.append(
+            orjson.dumps(
+                {"id": f"a{n}", "title": title, "body": body, "published": published}
+                | {"source": source}
+            )
+        )
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+@pytest.mark.parametrize(("lang", "start"), [("ru", "Компания SpaceX"), ("en", "SpaceX launched")])
+def test_stories_batch_summaries_gives_each_story_in_the_readers_language_largest_first(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, start: str
+) -> None:
+    batch = story_batch(tmp_path / "b.jsonl")
+    argv = ["--data-dir", str(data), "stories", "--batch", str(batch), "--summaries"]
+    code, out, err = run(capsys, *argv, "--lang", lang)
+    assert code == 0 and err == ""
+    launch, rates = [orjson.loads(line) for line in out.splitlines()]
+    assert set(launch) == {"story", "headline", "summary", "lang", "sources", "reports", "articles"}
+    assert launch["lang"] == lang and launch["summary"].startswith(start)
+    assert (launch["sources"], launch["reports"]) == (4, 3)  # Echo reprints the first report
+    assert launch["articles"] == ["a0", "a1", "a2", "a4"]
+    assert rates["articles"] == ["a3"] and rates["lang"] == "en"  # no Russian: English
+    assert (launch["headline"] == "SpaceX запустила Starship с космодрома Boca Chica") == (
+        lang == "ru"
+    )
+    assert not data.exists()  # nothing stored
+
+
+def test_stories_batch_summaries_default_to_english_and_top_lines_count_reports(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = story_batch(tmp_path / "b.jsonl")
+    code, out, _ = run(capsys, "stories", "--batch", str(batch), "--summaries")
+    assert code == 0 and orjson.loads(out.splitlines()[0])["lang"] == "en"
+    code, out, _ = run(capsys, "stories", "--batch", str(batch), "--top", "1")
+    [top] = [orjson.loads(line) for line in out.splitlines()]
+    assert code == 0 and (top["sources"], top["reports"]) == (4, 3)

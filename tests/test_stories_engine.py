@@ -336,6 +336,7 @@ def test_batch_top_lists_stories_best_first() -> None:
             "story": story_id_for("reuters-1"),
             "headline": top[0]["headline"],
             "sources": 3,
+            "reports": 3,
             "articles": ["reuters-1", "bbc-1", "ap-1"],
         }
     ]

@@ -18,7 +18,7 @@ from bot.models import ArticleDraft, RankedStory, Story
 from bot.search import SearchService
 from bot.stories.service import StoryService
 from bot.stories.views import VIEW_ARTICLES
-from bot.summarize.story import agreeing_articles
+from bot.summarize.story import articles_once
 from tests.conftest import FakeClock
 from tests.test_stories_service import RATES, VOLCANO, drafts, open_stories
 from tests.test_stories_startup import CountingStore
@@ -139,5 +139,5 @@ def test_a_story_read_from_disk_summarises_each_article_once(
     [story_id] = {stories.story_of(a.id) for a in cold}
     story = stories.story(story_id) if story_id else None
     assert story is not None and any(a is story.best for a in story.articles)
-    picked = agreeing_articles(story)
+    picked = articles_once(story)
     assert picked[0] is story.best and len({a.id for a in picked}) == len(picked) == 3

@@ -52,12 +52,12 @@ def period_span(period: str, now: datetime, tz: tzinfo) -> timedelta:
     return timedelta(days=7) if period == "week" else timedelta(hours=24)
 
 
-def cached_summary(story: Story, lines: LineCache) -> str:
-    """Return 1–2 sentences from the story's newest articles, no statement twice (cached)."""
-    key = f"story:{story.id}:{story.size}:{story.best.id}"  # the best is the chat's language's
+def cached_summary(story: Story, lines: LineCache, lang: str) -> str:
+    """Return the story's 1–2 sentences for a reader of lang, no statement twice (cached)."""
+    key = f"story:{story.id}:{story.size}:{story.best.id}:{lang}"
     found = lines.get(key)
     if found is None:
-        found = summarize_story(story)
+        found = summarize_story(story, lang).text
         lines.put(key, found)
     return found
 
@@ -114,9 +114,12 @@ class Briefer:
         )
         listing.remember(offset + 1, [s.best.id for s in shown])
         if shown:
+            reader = lang or tr.lang
             found = briefs or {}
             entries = [
-                render.BriefEntry(s, cached_summary(s, self._lines), brief_html=found.get(s.id, ""))
+                render.BriefEntry(
+                    s, cached_summary(s, self._lines, reader), brief_html=found.get(s.id, "")
+                )
                 for s in shown
             ]
             header = _header(listing, offset + 1, len(shown), note, tr)
@@ -182,4 +185,6 @@ def story_answer(
     story = services.stories.story(story_id, lang=lang)
     if story is None:
         return None
-    return render.story_articles(story, tz, tr=tr, brief_html=brief_html)
+    reader = lang or (tr.lang if tr else "en")
+    summary = "" if brief_html else summarize_story(story, reader).text
+    return render.story_articles(story, tz, tr=tr, summary=summary, brief_html=brief_html)

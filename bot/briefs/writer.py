@@ -73,8 +73,10 @@ def _prepare(given: Given, lang: str) -> tuple[list[Article], list[dict[str, str
 
 
 def _reports(story: Story, reports: int | None) -> int:
-    """Return the story's count of reports: as given, else its distinct sources."""
-    return story.source_count if reports is None else reports
+    """Return the story's count of reports (distinct texts): as given, else as the story knows."""
+    if reports is not None:
+        return reports
+    return story.report_count or story.source_count  # 0: not known, so its sources
 
 
 def _utc_today() -> date:

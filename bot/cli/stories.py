@@ -13,7 +13,7 @@ import orjson
 from bot.models import Story, utcnow
 from bot.render.stories import sources_line
 from bot.services import Services
-from bot.stories import BatchInputError, cluster_lines, top_lines
+from bot.stories import BatchInputError, cluster_lines, summary_lines, top_lines
 
 _SINCE = re.compile(r"([1-9][0-9]{0,3})([hd])")
 DEFAULT_TOP = 10
@@ -28,6 +28,14 @@ def add_stories_parser(sub: Any) -> None:
     stories.add_argument("--json", action="store_true")
     stories.add_argument("--batch", metavar="FILE.jsonl", help="cluster a file; nothing is stored")
     stories.add_argument("--top", type=int, metavar="N", help="print the N top stories instead")
+    stories.add_argument(
+        "--summaries",
+        action="store_true",
+        help="with --batch: every story, largest first, with its headline and summary",
+    )
+    stories.add_argument(
+        "--lang", default="en", metavar="CODE", help="with --summaries: the reader's language"
+    )
 
 
 def parse_since(text: str) -> timedelta:
@@ -40,10 +48,15 @@ def parse_since(text: str) -> timedelta:
 
 
 def cmd_stories_batch(args: argparse.Namespace, out: TextIO) -> int:
-    """Cluster a JSONL batch in file order; one {"id","story"} line each, or the --top N."""
+    """Cluster a JSONL batch in file order; one {"id","story"} line each, the --top N, or
+    --summaries."""
     try:
         with open(args.batch, "rb") as fh:
-            if args.top is not None:
+            if args.summaries:
+                lang = args.lang.strip().lower().split("-")[0] or "en"
+                for story in summary_lines(fh, lang):
+                    out.write(orjson.dumps(story).decode() + "\n")
+            elif args.top is not None:
                 for story in top_lines(fh, max(1, args.top)):
                     out.write(orjson.dumps(story).decode() + "\n")
             else:

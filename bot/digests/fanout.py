@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
@@ -31,7 +32,7 @@ class Composer:
         self._search = search
         self._stories = stories
         self._cap = cap
-        self._lines: LRUCache[tuple[str, int, str], str] = LRUCache(SUMMARY_CACHE)
+        self._lines: LRUCache[tuple[str, int, str, str], str] = LRUCache(SUMMARY_CACHE)
         self._ranks: RankCache = LRUCache(RANK_CACHE_SIZE)
         self._rendered: LRUCache[object, list[DigestPart]] = LRUCache(RENDER_CACHE)
         self._catalogs = Catalogs()
@@ -81,8 +82,9 @@ class Composer:
         )
         parts = self._rendered.get(key)
         if parts is None:
+            summary = partial(self._summary, lang=tr.lang)
             parts = render_digest(
-                digest, self._summary, zone, now, send_empty=send_empty, tr=tr, brief=brief
+                digest, summary, zone, now, send_empty=send_empty, tr=tr, brief=brief
             )
             self._rendered[key] = parts
         return parts
@@ -110,10 +112,10 @@ class Composer:
 
         return brief
 
-    def _summary(self, story: Story) -> str:
+    def _summary(self, story: Story, lang: str) -> str:
         """Return the cached summary of a story (a new article makes a new key)."""
-        key = (story.id, story.size, story.best.id)  # the best article is the chat's language's
+        key = (story.id, story.size, story.best.id, lang)
         line = self._lines.get(key)
         if line is None:
-            line = self._lines[key] = story_summary(story)
+            line = self._lines[key] = story_summary(story, lang).text
         return line

@@ -17,18 +17,25 @@ HEADLINE_LIMIT = 200
 
 
 def sources_line(story: Story, shown: int = SOURCES_SHOWN, tr: Translator | None = None) -> str:
-    """Return "3 sources: A, B, C +2" (plain text); one source is just its name."""
+    """Return "7 sources · 3 reports: A, B, C +4" (plain text); one source is just its name.
+
+    Reports (distinct texts) are named only when fewer than the sources: "4 sources · 4
+    reports" tells a reader nothing, "7 sources · 3 reports" that four of them reprint.
+    """
     tr = tr or Translator.english()
     count = story.source_count
     names = [truncate(one_line(s), 40) for s in story.sources[:shown]]
-    sources = tr.ngettext("{n} source", "{n} sources", count).format(n=count)
-    if count <= 1:
-        return names[0] if names else sources
-    extra = count - len(names)
+    head = tr.ngettext("{n} source", "{n} sources", count).format(n=count)
+    if count <= 1 and names:
+        head = names[0]
+    reports = story.report_count
+    if 0 < reports < count:  # only reprints are news to a reader: "1 source · 3 reports" is not
+        head += " · " + tr.ngettext("{n} report", "{n} reports", reports).format(n=reports)
     listed = ", ".join(names)
-    if not listed:
-        return sources
-    return f"{sources}: {listed}" + (f" +{extra}" if extra > 0 else "")
+    if count <= 1 or not listed:
+        return head
+    extra = count - len(names)
+    return f"{head}: {listed}" + (f" +{extra}" if extra > 0 else "")
 
 
 def headline(story: Story, limit: int = HEADLINE_LIMIT, tr: Translator | None = None) -> str:
@@ -102,16 +109,19 @@ def story_articles(
     tz: tzinfo,
     limit: int = 30,
     tr: Translator | None = None,
+    summary: str = "",
     brief_html: str = "",
 ) -> list[str]:
-    """Render a story's articles (newest first) with source and time; split to fit messages.
+    """Render a story's headline, summary and articles (newest first); split to fit messages.
 
-    `brief_html`, a model's brief (bot.briefs: escaped, its links our articles), goes under
-    the headline.
+    `brief_html`, a model's brief (bot.briefs: escaped, its links our articles), stands in for
+    the summary.
     """
-    head = f"{bold(headline(story, tr=tr))}\n{escape(sources_line(story, shown=5, tr=tr))}"
     if brief_html:
-        head = f"{head}\n\n{brief_html}"
+        gist = f"\n{brief_html}"
+    else:
+        gist = f"\n{escape(truncate(one_line(summary), 400))}" if summary.strip() else ""
+    head = f"{bold(headline(story, tr=tr))}{gist}\n{escape(sources_line(story, shown=5, tr=tr))}"
     rows = []
     for n, article in enumerate(story.articles[:limit], start=1):
         title = link(article.url, title_text(article, 150, tr))

@@ -1,4 +1,8 @@
-"""Cluster a JSON-lines file of articles in file order, without storing anything (for the CLI)."""
+"""Cluster a JSON-lines file of articles in file order, without storing anything (for the CLI).
+
+Three outputs: each article's story (`cluster_lines`), the most important stories of the last
+day (`top_lines`), or every story with its headline and summary for one reader (`summary_lines`).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.models import Article
 from bot.stories.engine import StoryEngine
-from bot.stories.values import EngineSettings, StoryItem
+from bot.stories.values import EngineSettings, StoryItem, StorySummary
+from bot.summarize.story import summarize_story
+from bot.text.lang import detect_language
 
 TOP_PERIOD = timedelta(hours=24)
 
@@ -103,7 +110,71 @@ def top_lines(
             "story": summary.id,
             "headline": summary.headline,
             "sources": summary.sources,
+            "reports": summary.reports,
             "articles": list(summary.members),
         }
         for summary in engine.top(newest, TOP_PERIOD, n)
     ]
+
+
+def summary_lines(
+    lines: Iterable[str | bytes], lang: str = "en", settings: EngineSettings | None = None
+) -> list[dict[str, Any]]:
+    """Return every story of the file, largest first, with its headline and summary for lang.
+
+    Stories leave the engine's window as the file moves on, so each is summarised from its own
+    members afterwards: replayed alone, they give the engine's headline (the title nearest the
+    centroid, per language) and copies exactly as they were decided.
+    """
+    engine = StoryEngine(settings)
+    members: dict[str, list[StoryItem]] = {}
+    for item in _items(lines):
+        members.setdefault(engine.assign(item), []).append(item)
+    ordered = sorted(members.items(), key=lambda pair: -len(pair[1]))  # stable: first seen first
+    return [_summary_line(story_id, items, lang, settings) for story_id, items in ordered]
+
+
+def _summary_line(
+    story_id: str, items: list[StoryItem], lang: str, settings: EngineSettings | None
+) -> dict[str, Any]:
+    """Return one story's line: headline and summary in the reader's language when it has one."""
+    alone = StoryEngine(settings)
+    alone.restore((story_id, item) for item in items)
+    found = alone.summary(story_id)
+    assert found is not None  # just restored, nothing can have expired it
+    articles = _articles(items, found)
+    summary = summarize_story(articles, lang, found.headline_for(lang))
+    return {
+        "story": story_id,
+        "headline": found.headline_for(summary.lang),
+        "summary": summary.text,
+        "lang": summary.lang,
+        "sources": found.sources,
+        "reports": found.reports,
+        "articles": [item.id for item in items],
+    }
+
+
+def _articles(items: list[StoryItem], found: StorySummary) -> list[Article]:
+    """Return the items as articles (language as the store would detect it), headline's first."""
+    articles = [
+        Article(
+            item.id,
+            item.title,
+            item.body,
+            item.published,
+            item.published,
+            source=item.source or None,
+            lang=_language(item),
+        )
+        for item in items
+    ]
+    articles.sort(key=lambda a: a.title != found.headline)
+    return articles
+
+
+def _language(item: StoryItem) -> str:
+    """Return the item's language: the line's own `lang`, else the store's detection."""
+    if item.lang:
+        return item.lang.lower().split("-")[0]
+    return detect_language(f"{item.title}\n{item.body}")

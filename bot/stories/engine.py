@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from operator import itemgetter
 
+from bot.stories.copies import Reports
 from bot.stories.ranking import top_stories
 from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
@@ -51,12 +52,14 @@ class _Story:
     __slots__ = (
         "arrivals",
         "centroid",
+        "copies",
         "first_seen",
         "id",
         "langs",
         "last_updated",
         "members",
         "norm2",
+        "reports",
         "titles",
         "vectors",
     )
@@ -72,6 +75,8 @@ class _Story:
         self.norm2 = 0.0
         self.first_seen = published
         self.last_updated = published
+        self.copies: dict[str, str] = {}  # member → the member whose text it reprints
+        self.reports = Reports()
 
     def summary(self) -> StorySummary:
         """Return the story's summary; the headline is the title closest to the centroid."""
@@ -90,6 +95,8 @@ class _Story:
             sources=len({key for _, key in self.arrivals}),
             arrivals=tuple(self.arrivals),
             headlines_by_lang={lang: self.titles[i] for lang, i in by_lang.items()},
+            reports=len(self.members) - len(self.copies),
+            copies=dict(self.copies),
         )
 
 
@@ -139,6 +146,11 @@ class StoryEngine:
     def story_of(self, item_id: str) -> str | None:
         """Return the story of an item that is still in the active window."""
         return self._item_story.get(item_id)
+
+    def copy_of(self, item_id: str) -> str | None:
+        """Return the earlier member whose text an active item reprints, or None."""
+        story = self._active.get(self._item_story.get(item_id, ""))
+        return story.copies.get(item_id) if story is not None else None
 
     def summaries(self) -> list[StorySummary]:
         """Return the summaries of all active stories, oldest first."""
@@ -263,6 +275,9 @@ class StoryEngine:
         story.langs.append(lang)
         story.vectors.append(vector)
         story.arrivals.append((item.published, item.source_key))
+        original = story.reports.add(item.id, item.body)
+        if original is not None:
+            story.copies[item.id] = original
         story.first_seen = min(story.first_seen, item.published)
         story.last_updated = max(story.last_updated, item.published)
         self._item_story[item.id] = story.id

@@ -8,7 +8,9 @@ line after a crash is skipped and its articles are simply assigned again on the 
 Format 2 adds each story's newest publication time (`t`, microseconds since the epoch), so an
 open needs no article to know which stories are recent. A format-1 file is still read; its
 records come without that time, which the service then takes from the store once and
-rewrites the file in format 2.
+rewrites the file in format 2. A record may list its copies (`c`: member → the member whose
+text it reprints, `bot.stories.copies`); a record without `c` (every file written before)
+has none: each member is its own report.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ FORMAT = 2
 READABLE = frozenset({1, 2})  # format 1 lacks the newest time per story: read, then rewritten
 STORIES_FILE = "stories.jsonl"
 NO_HEADLINES: Mapping[str, str] = MappingProxyType({})
+NO_COPIES: Mapping[str, str] = MappingProxyType({})
 
 
 def other_headlines(headline: str, by_lang: Mapping[str, str]) -> Mapping[str, str]:
@@ -55,6 +58,8 @@ class StoryRecord:
     # in place, so copies share it.
     headlines: Mapping[str, str] = field(default_factory=lambda: NO_HEADLINES)
     last: datetime | None = None  # the newest member's publication; None until known
+    # Member → the member whose text it reprints; replaced whole like `headlines`.
+    copies: Mapping[str, str] = field(default_factory=lambda: NO_COPIES)
 
     def drop(self, article_ids: Collection[str]) -> bool:
         """Remove these members in one pass (not one `list.remove` each); return whether any went."""
@@ -66,7 +71,13 @@ class StoryRecord:
 
     def copy(self) -> StoryRecord:
         """Return a copy a reader can use while the writer goes on changing this one."""
-        return StoryRecord(self.id, list(self.members), self.headline, self.headlines, self.last)
+        return StoryRecord(
+            self.id, list(self.members), self.headline, self.headlines, self.last, self.copies
+        )
+
+    def report_of(self, member: str) -> str:
+        """Return the key of the member's report: the member its text first appeared as."""
+        return self.copies.get(member, member)
 
     def to_line(self) -> bytes:
         """Return the record as one JSON line."""
@@ -78,6 +89,8 @@ class StoryRecord:
         }
         if self.last is not None:
             doc["t"] = (self.last - EPOCH) // MICROSECOND
+        if self.copies:
+            doc["c"] = dict(self.copies)
         return orjson.dumps(doc) + b"\n"
 
 
@@ -98,13 +111,21 @@ def _record(doc: Any) -> StoryRecord | str | None:
     found = doc.get("l")
     headlines = {k: str(v) for k, v in found.items()} if isinstance(found, dict) and found else {}
     micros = doc.get("t")
+    copies = doc.get("c")
     return StoryRecord(
         doc["id"],
         members,
         headline,
         other_headlines(headline, headlines) if headlines else NO_HEADLINES,
         EPOCH + timedelta(microseconds=micros) if type(micros) is int else None,
+        _copies(copies) if isinstance(copies, dict) and copies else NO_COPIES,
     )
+
+
+def _copies(found: dict[Any, Any]) -> Mapping[str, str]:
+    """Return a record's copies, keeping only string pairs (a damaged line loses no story)."""
+    kept = {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
+    return MappingProxyType(kept) if kept else NO_COPIES
 
 
 class StoryJournal:

@@ -1,16 +1,20 @@
-"""Rank stories by importance: how many sources report them, how fast that grows, how recent.
+"""Rank stories by importance: how many reports they have, how fast that grows, how recent.
 
-importance = √S × (1 + 0.25 × G) × (0.75 + 0.25 × 2^(−age / 12 h)), where, for the period
+importance = √R × (1 + 0.25 × G) × (0.75 + 0.25 × 2^(−age / 12 h)), where, for the period
 ending at `now`:
-- S is the number of distinct sources with an article in the period; an article without a
-  source counts as a source of its own (so a feed without sources ranks by article count);
-- G is the share of those sources whose first article in the story came in the last 6 hours:
-  a story that is still spreading outranks one that has settled;
+- R is the number of reports with an article in the period: independent texts, a text that
+  several outlets print (a wire story, one body under new headlines: `bot.stories.copies`)
+  counting once, but never more than the distinct sources of those articles, so one outlet's
+  running updates are one voice. An article without a source counts as a source of its own
+  (a feed without sources ranks by its texts);
+- G is the share of those reports whose first article came in the last 6 hours: a story that
+  is still spreading outranks one that has settled;
 - age is `now` minus the story's newest article in the period. Recency takes a quarter off at
   most, so a story reported by many outlets this morning still beats a two-source story from
   the last hour.
-The square root makes each extra source count a little less, yet 44 sources clearly beat 19;
-with ln(1 + S), and recency able to halve the score, gnews_dev's top 10 held only 7 of its 10
+Twelve outlets reprinting one agency text are one report and rank below four newsrooms that
+each wrote their own. The square root makes each extra report count a little less, yet 44
+clearly beat 19; with ln(1 + S), and recency able to halve the score, gnews_dev's top 10 held only 7 of its 10
 largest stories (benchmarks/stories.py; √S with these weights: 10, neighbouring weights 9-10).
 """
 
@@ -28,37 +32,43 @@ HALF_LIFE = timedelta(hours=12)
 
 def importance(summary: StorySummary, now: datetime, period: timedelta) -> float:
     """Return the story's importance for the period ending at now; 0 if it has no article in it."""
-    arrivals = [(published.timestamp(), key) for published, key in summary.arrivals]
+    arrivals = [
+        (published.timestamp(), key, summary.report_of(member))
+        for (published, key), member in zip(summary.arrivals, summary.members, strict=True)
+    ]
     return arrival_importance(arrivals, now.timestamp(), period.total_seconds())
 
 
 def arrival_importance(
-    arrivals: Iterable[tuple[float, Hashable]], now: float, period: float
+    arrivals: Iterable[tuple[float, Hashable, Hashable]], now: float, period: float
 ) -> float:
-    """Return the importance of (published, source key) arrivals, times in epoch seconds.
+    """Return the importance of (published, source key, report key) arrivals, in epoch seconds.
 
     The story service ranks from the store's light fields in these units, without building
     a datetime for each of a big story's thousands of articles.
     """
     start = now - period
-    first_by_source: dict[Hashable, float] = {}
+    first_by_report: dict[Hashable, float] = {}
     latest: float | None = None
-    in_period: set[Hashable] = set()
-    for published, key in arrivals:
+    reports: set[Hashable] = set()
+    sources: set[Hashable] = set()
+    for published, source, report in arrivals:
         if published > now:
             continue
-        if key not in first_by_source or published < first_by_source[key]:
-            first_by_source[key] = published
+        if report not in first_by_report or published < first_by_report[report]:
+            first_by_report[report] = published
         if published > start:
-            in_period.add(key)
+            reports.add(report)
+            sources.add(source)
             latest = published if latest is None else max(latest, published)
     if latest is None:
         return 0.0
     growing_since = now - GROWTH_WINDOW.total_seconds()
-    recent = sum(1 for key in in_period if first_by_source[key] > growing_since)
-    growth = recent / len(in_period)
+    recent = sum(1 for key in reports if first_by_report[key] > growing_since)
+    growth = recent / len(reports)
+    voices = min(len(reports), len(sources))
     age = (now - latest) / HALF_LIFE.total_seconds()
-    return math.sqrt(len(in_period)) * (1 + 0.25 * growth) * (0.75 + 0.25 * math.pow(2.0, -age))
+    return math.sqrt(voices) * (1 + 0.25 * growth) * (0.75 + 0.25 * math.pow(2.0, -age))
 
 
 def top_stories(

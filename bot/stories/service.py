@@ -1,11 +1,10 @@
 """StoryService: every stored article assigned to a story on arrival, stories ranked on demand.
 
 Stories are derived from the store like the search index: the service listens to the store's
-batches (assigning each new article online, in arrival order) and removals (retention and
-/forget shrink or drop stories), keeps its records in `<data_dir>/stories/` so story ids
-survive restarts, and rebuilds from the store when that file is missing or was written with
-other engine settings. Story ids come from the first article's id, so a rebuild in the same
-arrival order gives the same ids.
+batches (assigning each new article online, in arrival order) and removals (retention and /forget
+shrink or drop stories), keeps its records in `<data_dir>/stories/` so story ids survive restarts,
+and rebuilds from the store when that file is missing or was written with other engine settings.
+Story ids come from the first article's id: a rebuild in the same arrival order gives the same ids.
 
 Threading: the store calls the listeners from the thread that commits a batch (the writer
 thread in the bot) while the event loop reads. Two locks: `_engine_lock` orders the engine's
@@ -222,10 +221,13 @@ class StoryService:
             return
         self._ensure_engine()
         decided = [(a, self._engine.assign(to_item(a))) for a in articles]
+        copies = {a.id: o for a, _ in decided if (o := self._engine.copy_of(a.id)) is not None}
         with self._lock:
-            self._record(decided, journal=journal)
+            self._record(decided, copies, journal=journal)
 
-    def _record(self, decided: list[tuple[Article, str]], *, journal: bool) -> None:
+    def _record(
+        self, decided: list[tuple[Article, str]], copies: dict[str, str], *, journal: bool
+    ) -> None:
         """Add assigned articles to their records; refresh headlines; journal what changed."""
         touched: dict[str, StoryRecord] = {}
         for article, story_id in decided:
@@ -233,6 +235,8 @@ class StoryService:
             if record is None:
                 record = self._records[story_id] = StoryRecord(story_id)
             record.members.append(article.id)
+            if article.id in copies:  # replaced whole: readers may hold the old mapping
+                record.copies = {**record.copies, article.id: copies[article.id]}
             self._story_of[article.id] = story_id
             if record.last is None or article.published > record.last:
                 record.last = article.published
@@ -267,6 +271,9 @@ class StoryService:
             del self._records[story_id]
             del changed[story_id]
         for record in changed.values():
+            if record.copies:
+                kept = set(record.members)
+                record.copies = {c: o for c, o in record.copies.items() if c in kept}
             facts = member_facts(record, self._store)
             if facts and record.headline not in {title for *_, title in facts}:
                 record.headline = facts[0][3]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -84,7 +85,8 @@ class StorySummary:
     """What a story looks like from outside: members, headline, times, sources.
 
     `arrivals` lists (published, source key) per member in arrival order, so importance can
-    be computed for any `now` and period without the engine.
+    be computed for any `now` and period without the engine. `copies` maps a member that
+    reprints an earlier member's text to that member; `reports` counts the independent texts.
     """
 
     id: str
@@ -95,6 +97,12 @@ class StorySummary:
     sources: int
     arrivals: tuple[tuple[datetime, str], ...]
     headlines_by_lang: dict[str, str] = field(default_factory=dict)
+    reports: int = 0
+    copies: Mapping[str, str] = field(default_factory=dict)
+
+    def report_of(self, member: str) -> str:
+        """Return the key of the report a member belongs to: the member its text began with."""
+        return self.copies.get(member, member)
 
     def headline_for(self, lang: str) -> str:
         """Return the most representative title in lang, or the overall headline."""

@@ -42,11 +42,17 @@ def source_count(facts: list[Fact]) -> int:
     return len({source_key(source, aid) for _, source, aid, _ in facts})
 
 
+def report_count(record: StoryRecord, facts: list[Fact]) -> int:
+    """Return the story's reports: its stored members' distinct texts (copies count once)."""
+    return len({record.report_of(aid) for _, _, aid, _ in facts})
+
+
 def ranked(record: StoryRecord, facts: list[Fact], now: float, period: float) -> RankedStory | None:
     """Return the story's place in a ranking of the period ending at now (epoch seconds),
     or None when it has no article in the period."""
     arrivals = [
-        (published / MICROS, source_key(source, aid)) for published, source, aid, _ in facts
+        (published / MICROS, source_key(source, aid), record.report_of(aid))
+        for published, source, aid, _ in facts
     ]
     score = arrival_importance(arrivals, now, period)
     if score <= 0:
@@ -85,6 +91,7 @@ def story_view(
         size=len(facts),
         source_count=source_count(facts),
         score=score,
+        report_count=report_count(record, facts),
     )
 
 
