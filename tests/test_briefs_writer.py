@@ -172,6 +172,8 @@ async def test_a_small_story_is_not_sent_to_the_model(open_writer) -> None:
         assert await writer.story_brief(two_articles, "en") is None
         assert await writer.story_brief(one_source, "en") is None
         assert await writer.story_brief(story(), "en", reports=1) is None
+        # Three outlets printing one agency text are one report (bot/stories' report_count).
+        assert await writer.story_brief(replace(story(), report_count=1), "en") is None
     assert model.seen == []
 
 
