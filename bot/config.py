@@ -37,6 +37,8 @@ class Config:
     # benchmarks) polls no feed it did not name.
     default_feeds: bool = False  # register the built-in list on a new data dir without `feeds`
     default_feeds_opml: Path | None = None  # another OPML list instead of the built-in one
+    # The bot's catalogs (bot/i18n/locale when None); code only: tests install a pseudo-locale.
+    locale_dir: Path | None = None
     # Model briefs (bot/briefs): off unless llm_url names an OpenAI-compatible endpoint.
     llm_url: str | None = None
     llm_model: str = ""

@@ -14,6 +14,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.app.commands import CommandSpec, is_admin
 from bot.app.context import BotData, NewsApp, NewsContext
+from bot.app.feed_reasons import say_reason
 from bot.app.language import chat_translator, translator_for
 from bot.feeds import FeedError, FeedService, FeedStatus
 from bot.i18n import N_, Translator
@@ -22,8 +23,8 @@ from bot.render import bold, escape, split_message
 log = logging.getLogger(__name__)
 
 COMMANDS = [
-    CommandSpec("addfeed", N_("Add an RSS/Atom feed"), admin_only=True, args="URL"),
-    CommandSpec("removefeed", N_("Stop polling a feed"), admin_only=True, args="ID|URL"),
+    CommandSpec("addfeed", N_("Add an RSS/Atom feed"), admin_only=True, args=N_("URL")),
+    CommandSpec("removefeed", N_("Stop polling a feed"), admin_only=True, args=N_("ID|URL")),
     CommandSpec("feeds", N_("Each feed's status"), admin_only=True),
 ]
 ADMINS_ONLY = N_("Sorry, only the bot's admins can manage feeds.")
@@ -55,10 +56,9 @@ async def _start(application: NewsApp) -> None:
 
     async def tell_admins(status: FeedStatus) -> None:
         for admin in sorted(application.bot_data.config.admins):
-            said = translator_for(application.bot_data, admin).gettext(
-                "Feed {title} was turned off."
-            )
-            text = f"⚠️ {said.format(title=bold(status.title))}\n{escape(status.note or '')}"
+            tr = translator_for(application.bot_data, admin)
+            said = tr.gettext("Feed {title} was turned off.").format(title=bold(status.title))
+            text = f"⚠️ {said}\n{escape(say_reason(status.note or '', tr))}"
             try:
                 await application.bot.send_message(admin, text)
             except TelegramError as exc:
@@ -98,19 +98,23 @@ async def add_feed(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     if service is None or message is None:
         return
-    _ = chat_translator(update, context).gettext
+    tr = chat_translator(update, context)
+    _ = tr.gettext
     if not context.args:
         await message.reply_text(_("Usage: /addfeed URL, e.g. /addfeed https://example.org/rss"))
         return
     url = context.args[0]
     try:
         status = await service.add_feed(url)
-    except FeedError as exc:  # the reason is the fetcher's, in English
+    except FeedError as exc:  # the reason is the fetcher's, in English: said in tr's language
         text = _("Could not add {url}: {reason}")
-        await message.reply_text(text.format(url=escape(url), reason=escape(str(exc))))
+        reason = escape(say_reason(str(exc), tr))
+        await message.reply_text(text.format(url=escape(url), reason=reason))
         return
-    added = _("Added {title}: {items} items, {new} new articles.").format(
-        title=bold(status.title), items=status.items, new=status.articles
+    items = tr.ngettext("{n} item", "{n} items", status.items).format(n=status.items)
+    new = tr.ngettext("{n} new article", "{n} new articles", status.articles)
+    added = _("Added {title}: {items}, {new}.").format(
+        title=bold(status.title), items=items, new=new.format(n=status.articles)
     )
     every = _("Polled every {n} min. Id: {id}").format(
         n=status.interval_minutes, id=f"<code>{status.id}</code>"
@@ -138,12 +142,11 @@ async def remove_feed(update: Update, context: NewsContext) -> None:
 
 
 def _when(moment: datetime | None, tz: tzinfo, tr: Translator) -> str:
-    return tr.short_datetime(moment.astimezone(tz)) if moment else tr.gettext("never")
+    return tr.date_time(moment.astimezone(tz)) if moment else tr.gettext("never")
 
 
-def status_html(status: FeedStatus, tz: tzinfo, tr: Translator | None = None) -> str:
+def status_html(status: FeedStatus, tz: tzinfo, tr: Translator) -> str:
     """Return one feed's status as a few lines of Telegram HTML."""
-    tr = tr or Translator.english()
     _ = tr.gettext
     state = "" if status.active else " — <b>" + _("off") + "</b>"
     lines = [f"{bold(status.title)}{state} <code>{status.id}</code>", escape(status.url)]
@@ -152,20 +155,22 @@ def status_html(status: FeedStatus, tz: tzinfo, tr: Translator | None = None) ->
         tries = tr.ngettext("{n} try", "{n} tries", status.failures).format(n=status.failures)
         line = _("Unreachable since {when} ({tries}): {error}")
         when = _when(since, tz, tr)
-        lines.append(line.format(when=when, tries=tries, error=escape(status.last_error or "")))
+        error = escape(say_reason(status.last_error or "", tr))
+        lines.append(line.format(when=when, tries=tries, error=error))
     elif status.last_fetch is None:
         line = _("Not fetched yet: first poll within {minutes} min of start")
         lines.append(line.format(minutes=status.interval_minutes))
     else:
         last = _("Last fetch {when}: {status}")
         when = _when(status.last_fetch, tz, tr)
-        lines.append(last.format(when=when, status=escape(status.last_status)))
+        lines.append(last.format(when=when, status=escape(say_reason(status.last_status, tr))))
     if status.last_fetch is not None:
         nxt = _when(status.next_poll, tz, tr) if status.active else "-"
-        line = _("{n} items; next try {when}") if since else _("{n} items; next poll {when}")
-        lines.append(line.format(n=status.items, when=nxt))
+        items = tr.ngettext("{n} item", "{n} items", status.items).format(n=status.items)
+        line = _("{items}; next try {when}") if since else _("{items}; next poll {when}")
+        lines.append(line.format(items=items, when=nxt))
     if status.note:
-        lines.append(escape(status.note))
+        lines.append(escape(say_reason(status.note, tr)))
     return "\n".join(lines)
 
 

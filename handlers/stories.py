@@ -23,7 +23,7 @@ COMMANDS = [
         N_("The top stories now, one line per event"),
         args=N_("[24h|today|week] [words]"),
     ),
-    CommandSpec("story", N_("Every article of story N of the last list"), args="N|id"),
+    CommandSpec("story", N_("Every article of story N of the last list"), args=N_("N|id")),
 ]
 MESSAGES = filters.UpdateType.MESSAGES
 STORY_USAGE = N_("Send <code>/story 2</code> for the articles of item 2 of the last list.")
@@ -41,7 +41,7 @@ def register(application: NewsApp) -> None:
 
 async def brief(update: Update, context: NewsContext) -> None:
     """Show the most important stories of the period, paged with buttons."""
-    args = parse_brief_args(context.args or [])
+    args = parse_brief_args(context.args or [], chat_translator(update, context))
     listing = Listing("brief", args.words, BRIEF_PAGE, period=args.period)
     await show_listing(update, context, listing)
 

@@ -66,15 +66,17 @@ async def _press(
         return
     if action == "tm":
         await query.edit_message_reply_markup(time_keyboard(sub))
-        await query.answer(_("When should {topic} come?").format(topic=sub.label)[:200])
+        await query.answer(_("When should {topic} come?").format(topic=sub.label(tr))[:200])
         return
     if action == "rm":
         await service.unsubscribe(chat_id, [sub_id])
-        notice = _("Removed: {topic}").format(topic=sub.label)
+        notice = _("Removed: {topic}").format(topic=sub.label(tr))
     else:
         assert hhmm is not None
         await service.set_time(chat_id, sub_id, (int(hhmm[:2]) % 24, int(hhmm[2:]) % 60))
-        notice = _("{topic}: now at {time}").format(topic=sub.label, time=f"{hhmm[:2]}:{hhmm[2:]}")
+        notice = _("{topic}: now at {time}").format(
+            topic=sub.label(tr), time=f"{hhmm[:2]}:{hhmm[2:]}"
+        )
     text, markup = listing(service, chat_id, tr)
     try:
         await query.edit_message_text(text, reply_markup=markup)

@@ -166,7 +166,11 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     if len(existing) >= MAX_SUBSCRIPTIONS and all(
         topic_key(s.topic) != topic_key(parsed.topic) for s in existing
     ):
-        text = _("This chat has {count} subscriptions, the most it can.")
+        text = tr.ngettext(
+            "This chat has {count} subscription, the most it can.",
+            "This chat has {count} subscriptions, the most it can.",
+            MAX_SUBSCRIPTIONS,
+        )
         await _reply(update, text.format(count=MAX_SUBSCRIPTIONS))
         return
     sub, new = await service.subscribe(chat.id, parsed.topic, parsed.hhmm, parsed.zone)
@@ -205,13 +209,17 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         return
     else:
         chosen = [s for s in subs if topic_key(s.topic) == topic_key(words)]
+    if not chosen and not words:
+        await _reply(update, _("No subscriptions here. Try <code>/subscribe 07:30 climate</code>."))
+        return
     if not chosen:
         text = _("No subscription to {topic} here. See /subscriptions.")
-        await _reply(update, text.format(topic=bold(words or _("anything"))))
+        await _reply(update, text.format(topic=bold(words)))
         return
     gone = await service.unsubscribe(chat.id, [s.sub_id for s in chosen])
-    names = ", ".join(bold(s.label) for s in gone)
-    await _reply(update, _("Unsubscribed: {topics}.").format(topics=names))
+    names = ", ".join(bold(s.label(tr)) for s in gone)
+    done = tr.ngettext("Unsubscribed: {topics}.", "Unsubscribed: {topics}.", len(gone))
+    await _reply(update, done.format(topics=names))
 
 
 async def timezone(update: Update, context: NewsContext) -> None:
@@ -226,9 +234,10 @@ async def timezone(update: Update, context: NewsContext) -> None:
     text = " ".join(context.args or []).strip()
     if not text:
         zone = service.zone_of(chat.id) or context.bot_data.config.tz
-        shown = _("This chat's time zone is {zone}. Change it with {example}.")
-        example = "<code>/timezone Europe/Berlin</code>"
-        await _reply(update, shown.format(zone=escape(zone.key), example=example))
+        shown = _(
+            "This chat's time zone is {zone}. Change it with <code>/timezone Europe/Berlin</code>."
+        )
+        await _reply(update, shown.format(zone=escape(zone.key)))
         return
     if not await may_change(update, context):
         await _reply(update, _(ADMINS_ONLY))
@@ -258,8 +267,7 @@ async def digest(update: Update, context: NewsContext) -> None:
     await service.reactivate(chat.id)  # the chat just wrote to us: it can be reached again
     status = await service.send_now(chat.id)
     if status == "none":
-        text = _("No subscriptions here. Try {example}.")
-        await _reply(update, text.format(example="<code>/subscribe climate</code>"))
+        await _reply(update, _("No subscriptions here. Try <code>/subscribe 07:30 climate</code>."))
     elif status not in ("sent", "migrated"):
         await _reply(update, _("The digest could not be sent just now. Try again later."))
 

@@ -73,7 +73,7 @@ async def test_latest_shows_five_newest_with_links_sources_local_dates(env: BotE
     assert "5. Election turnout hits record high (4)" in reply.text
     assert "6." not in reply.text
     # 12:00 UTC is 21:00 in Tokyo, the configured zone.
-    assert "Sea News, 1 Mar 2026, 21:00" in reply.text
+    assert "Sea News, Mar 1, 2026, 21:00" in reply.text
     links = [e for e in reply.entities if e["type"] == "text_link"]
     assert links[0]["url"] == "https://news.example.com/0"
     assert reply.link_preview_disabled
@@ -142,7 +142,7 @@ async def test_summary_of_item_n_of_the_last_list(env: BotEnv) -> None:
     await ask(user, "/latest")
     [reply] = await ask(user, "/summary 2")
     assert reply.text.startswith("Climate policy talks stall in Bonn (1)")
-    assert "Planet Daily · 1 Mar 2026, 20:00" in reply.text
+    assert "Planet Daily · Mar 1, 2026, 20:00" in reply.text
     assert "climate policy" in reply.text.lower()
 
 
@@ -226,5 +226,5 @@ async def test_a_chat_zone_set_with_timezone_is_used_for_dates(env: BotEnv) -> N
         other = await env.user().inline("chip factory")
     finally:
         env.app.bot_data.zone_lookup = saved
-    assert "Sea News, 1 Mar 2026, 07:00" in reply.text  # 12:00 UTC in New York
+    assert "Sea News, Mar 1, 2026, 07:00" in reply.text  # 12:00 UTC in New York
     assert answer.is_personal and not other.is_personal

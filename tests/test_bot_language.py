@@ -86,7 +86,7 @@ async def test_language_buttons_switch_and_the_choice_is_stored(env: Env) -> Non
     assert env.digests.subs.chat(user.chat_id).lang == "ru"
     assert (await ask(user, "/help")).startswith("Команды")
     again = await reply_to(user, "/language")
-    assert again.text.startswith("Язык бота здесь: русский")
+    assert again.text.startswith("Язык бота в этом чате — русский")
     await user.press(again, "English")
     assert (await ask(user, "/help")).startswith("Commands")
 

@@ -78,8 +78,13 @@ def test_inline_offset_is_digits_or_zero(raw: str) -> None:
 def test_command_lists_come_from_one_source() -> None:
     merged = merge_commands([SPECS, [CommandSpec("latest", "duplicate")]])
     assert [spec.name for spec in merged] == ["latest", "addfeed"]
-    assert [c.command for c in bot_commands(merged, admin=False)] == ["latest"]
-    assert [c.command for c in bot_commands(merged, admin=True)] == ["latest", "addfeed"]
+    assert [c.command for c in bot_commands(merged, admin=False, tr=Translator.english())] == [
+        "latest"
+    ]
+    assert [c.command for c in bot_commands(merged, admin=True, tr=Translator.english())] == [
+        "latest",
+        "addfeed",
+    ]
     user_help = help_html(merged, admin=False, tr=Translator.english())
     parse_html(user_help)  # Telegram accepts it
     assert "/addfeed" not in user_help

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.digests.contents import compose
 from bot.digests.message import render_digest
+from bot.i18n import Translator
 from bot.render.html import html_to_plain, visible_length
 from bot.tgserver.entities import parse_html
 from tests.digestkit import Kit, open_kit
@@ -32,7 +33,9 @@ def digest_text(kit: Kit, chat_id: int, **kw: object) -> list[str]:
     subs = kit.digests.subs.for_chat(chat_id)
     now = kit.clock.now
     digest = compose(chat_id, subs, kit.store, kit.search, kit.stories, now, **kw)  # type: ignore[arg-type]
-    parts = render_digest(digest, lambda s: "summary of " + s.headline, UTC, now)
+    parts = render_digest(
+        digest, lambda s: "summary of " + s.headline, UTC, now, tr=Translator.english()
+    )
     return [html_to_plain(p.text) for p in parts]
 
 
@@ -155,7 +158,9 @@ async def test_nothing_new_sends_nothing_unless_asked(kit: Kit) -> None:
     digest = compose(
         1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.stories, kit.clock.now
     )
-    parts = render_digest(digest, lambda s: "", UTC, kit.clock.now, send_empty=True)
+    parts = render_digest(
+        digest, lambda s: "", UTC, kit.clock.now, send_empty=True, tr=Translator.english()
+    )
     assert "Nothing new" in html_to_plain(parts[0].text)
 
 
@@ -173,7 +178,9 @@ async def test_ugly_titles_are_escaped_and_missing_urls_are_fine(kit: Kit) -> No
     )
     ((html, _),) = [
         (p.text, p.buttons)
-        for p in render_digest(digest, lambda s: "<i>x</i> & y", UTC, kit.clock.now)
+        for p in render_digest(
+            digest, lambda s: "<i>x</i> & y", UTC, kit.clock.now, tr=Translator.english()
+        )
     ]
     assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in html
     assert "&lt;i&gt;x&lt;/i&gt; &amp; y" in html
@@ -186,7 +193,9 @@ async def test_a_long_digest_is_split_under_telegrams_limit(kit: Kit) -> None:
     digest = compose(
         1, kit.digests.subs.for_chat(1), kit.store, kit.search, kit.stories, kit.clock.now
     )
-    parts = render_digest(digest, lambda s: "long summary " * 80, UTC, kit.clock.now)
+    parts = render_digest(
+        digest, lambda s: "long summary " * 80, UTC, kit.clock.now, tr=Translator.english()
+    )
     assert len(parts) > 1
     assert all(visible_length(p.text) <= 4096 for p in parts)
 
@@ -201,7 +210,7 @@ async def test_any_topic_text_composes(kit: Kit, topic: str) -> None:
     sub, _ = await kit.digests.subscribe(7, topic, None, None)
     later = kit.clock.now + timedelta(seconds=1)
     digest = compose(7, [sub], kit.store, kit.search, kit.stories, later)
-    parts = render_digest(digest, lambda s: s.headline, UTC, kit.clock.now)
+    parts = render_digest(digest, lambda s: s.headline, UTC, kit.clock.now, tr=Translator.english())
     await kit.digests.unsubscribe(7, [sub.sub_id])
     assert digest.chat_id == 7 and digest.sub_ids == [sub.sub_id]
     assert bool(parts) == (not digest.empty)  # something new is sent, nothing new is not

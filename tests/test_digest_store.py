@@ -13,6 +13,7 @@ from bot.archive.userdb import UserDB
 from bot.digests.args import find_zone, parse_subscribe, suggest_zone
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
 from bot.digests.workqueue import Request, WorkQueue
+from bot.i18n import Translator
 
 T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
 
@@ -121,12 +122,12 @@ def test_zone_names_are_found_case_insensitively_with_suggestions() -> None:
     assert find_zone("Mars/Olympus") is None
     assert suggest_zone("Europe/Berln") == "Europe/Berlin"
     assert suggest_zone("Kolkata") == "Asia/Kolkata"
-    assert parse_subscribe(["AC/DC", "tour"]).topic == "AC/DC tour"
+    assert parse_subscribe(["AC/DC", "tour"], Translator.english()).topic == "AC/DC tour"
 
 
 @given(st.lists(st.text(max_size=15), max_size=6))
 def test_parse_subscribe_is_total(args: list[str]) -> None:
-    parsed = parse_subscribe(args)
+    parsed = parse_subscribe(args, Translator.english())
     assert parsed.problem is not None or len(parsed.topic) <= 100
     if parsed.hhmm is not None:
         assert 0 <= parsed.hhmm[0] < 24 and 0 <= parsed.hhmm[1] < 60

@@ -13,6 +13,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.app.briefs import parse_brief_args
+from bot.app.feed_reasons import TEMPLATES, say_reason
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.i18n.catalogs import LOCALE_DIR
 
@@ -204,9 +206,53 @@ def test_unknown_languages_fall_back_to_english(code: str | None, lang: str) -> 
 def test_dates_times_and_numbers_follow_the_locale() -> None:
     when = datetime(2026, 11, 30, 7, 30, tzinfo=UTC)
     ru, en = Catalogs().get("ru"), Translator.english()
-    assert ru.short_datetime(when) == "30 нояб. 2026, 07:30"
-    assert en.short_datetime(when) == "Nov 30, 2026, 07:30"
+    assert ru.date_time(when) == "30 нояб. 2026\u202fг., 07:30"
+    assert en.date_time(when) == "Nov 30, 2026, 07:30"
+    assert ru.date(when) == "30 нояб. 2026\u202fг." and en.date(when) == "Nov 30, 2026"
     assert ru.number(31403) == "31\xa0403"
     assert en.number(31403) == "31,403"
     assert ru.ngettext("{n} subscription", "{n} subscriptions", 3) == "{n} подписки"
     assert ru.ngettext("{n} subscription", "{n} subscriptions", 5) == "{n} подписок"
+
+
+def test_feed_reasons_are_said_in_the_readers_language_and_library_text_stays() -> None:
+    ru = Catalogs().get("ru")
+    assert say_reason("error: cannot connect (Connection refused)", ru) == (
+        "ошибка: не удаётся подключиться (Connection refused)"
+    )
+    assert say_reason("1 new of 21 items", ru) == "новых: 1 из 21"
+    assert say_reason("something no template knows", ru) == "something no template knows"
+    assert say_reason("not an RSS or Atom feed", Translator.english()) == "not an RSS or Atom feed"
+
+
+def test_every_feed_reason_template_is_still_written_by_the_feed_code() -> None:
+    # The templates are copies of what bot/feeds writes: a reworded reason must be copied too.
+    source = "".join(
+        p.read_text(encoding="utf-8")
+        for p in [*REPO.glob("bot/feeds/*.py"), REPO / "bot/ingest/feedparse.py"]
+    )
+    missing = [
+        template
+        for template in TEMPLATES
+        for part in re.split(r"{\w+}", template)
+        if len(part.strip(" ()")) > 3 and part.strip(" ()") not in source
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("args", "period", "words"),
+    [
+        (["неделя"], "week", ""),
+        (["Сегодня", "гавань"], "today", "гавань"),
+        (["24ч"], "24h", ""),
+        (["week", "harbour"], "week", "harbour"),
+        (["гавань"], "24h", "гавань"),
+    ],
+)
+def test_brief_takes_period_words_in_the_chats_language_and_english(
+    args: list[str], period: str, words: str
+) -> None:
+    parsed = parse_brief_args(args, Catalogs().get("ru"))
+    assert (parsed.period, parsed.words) == (period, words)
+    assert parse_brief_args(["неделя"], Translator.english()).words == "неделя"

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import Translator
 from bot.models import Article
 from bot.render import (
     ListItem,
@@ -86,23 +87,26 @@ def test_truncate_cuts_at_a_word_with_ellipsis() -> None:
 
 def test_card_shows_linked_bold_title_source_date_in_zone_and_summary() -> None:
     card = article_card(
-        make_article("Rates <up> & away"), ["First line.", "Second line."], ZoneInfo("Asia/Tokyo")
+        make_article("Rates <up> & away"),
+        ["First line.", "Second line."],
+        ZoneInfo("Asia/Tokyo"),
+        Translator.english(),
     )
     parsed = parse_html(card)
     assert parsed.text == (
-        "Rates <up> & away\nBBC · 5 Mar 2025, 22:05\n\nFirst line.\nSecond line."
+        "Rates <up> & away\nBBC · Mar 5, 2025, 22:05\n\nFirst line.\nSecond line."
     )
     kinds = {e["type"] for e in parsed.entities}
     assert kinds == {"bold", "text_link"}
 
 
 def test_card_without_url_or_source_still_renders() -> None:
-    card = article_card(make_article("  ", url=None, source=None), [], UTC)
-    assert parse_html(card).text == "(untitled)\n5 Mar 2025, 13:05"
+    card = article_card(make_article("  ", url=None, source=None), [], UTC, Translator.english())
+    assert parse_html(card).text == "(untitled)\nMar 5, 2025, 13:05"
 
 
 def test_card_with_a_huge_summary_fits_one_message() -> None:
-    card = article_card(make_article("T" * 5000), ["word " * 3000], UTC)
+    card = article_card(make_article("T" * 5000), ["word " * 3000], UTC, Translator.english())
     assert visible_length(card) <= 4096
     assert card.endswith("…")
 
@@ -112,17 +116,19 @@ def test_list_numbers_items_with_source_date_and_summary() -> None:
         ListItem(make_article("One"), "First summary."),
         ListItem(make_article("Two", source=None, url=None), "Second\nsummary."),
     ]
-    html = article_list(items, ZoneInfo("Europe/London"), header="Latest <2>")
+    html = article_list(
+        items, ZoneInfo("Europe/London"), header="Latest <2>", tr=Translator.english()
+    )
     assert parse_html(html).text == (
         "Latest <2>\n\n"
-        "1. One — BBC, 5 Mar 2025, 13:05\nFirst summary.\n\n"
-        "2. Two — 5 Mar 2025, 13:05\nSecond summary."
+        "1. One — BBC, Mar 5, 2025, 13:05\nFirst summary.\n\n"
+        "2. Two — Mar 5, 2025, 13:05\nSecond summary."
     )
 
 
 def test_list_uses_search_snippets_with_bold_marks_and_paging_numbers() -> None:
     item = ListItem(make_article("Budget"), "unused", snippet_html="the <b>budget</b> vote")
-    html = article_list([item], UTC, start=6)
+    html = article_list([item], UTC, start=6, tr=Translator.english())
     parsed = parse_html(html)
     assert parsed.text.startswith("6. Budget")
     assert parsed.text.endswith("the budget vote")
@@ -131,7 +137,9 @@ def test_list_uses_search_snippets_with_bold_marks_and_paging_numbers() -> None:
 
 def test_twenty_long_items_still_fit_one_message() -> None:
     items = [ListItem(make_article("T" * 400), "s " * 800) for _ in range(20)]
-    assert visible_length(article_list(items, UTC, header="x" * 500)) <= 4096
+    assert (
+        visible_length(article_list(items, UTC, header="x" * 500, tr=Translator.english())) <= 4096
+    )
 
 
 def test_split_reopens_tags_and_prefers_paragraphs() -> None:

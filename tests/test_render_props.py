@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import Translator
 from bot.models import Article
 from bot.render import (
     ListItem,
@@ -70,7 +71,7 @@ def telegram_accepts(html: str, limit: int = 4096) -> str:
 @PROPS
 @given(articles(), st.lists(st.one_of(ugly_text, long_text), max_size=5), zones)
 def test_any_card_is_valid_and_fits(article: Article, lines: list[str], tz: ZoneInfo) -> None:
-    text = telegram_accepts(article_card(article, lines, tz))
+    text = telegram_accepts(article_card(article, lines, tz, Translator.english()))
     assert text  # never an empty message
 
 
@@ -88,7 +89,7 @@ items = st.builds(ListItem, articles(), st.one_of(ugly_text, long_text), st.none
 def test_any_list_is_valid_and_fits(
     rows: list[ListItem], tz: ZoneInfo, header: str, start: int
 ) -> None:
-    html = article_list(rows, tz, header=header, start=start)
+    html = article_list(rows, tz, header=header, start=start, tr=Translator.english())
     telegram_accepts(html)
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.archive.store import ArticleStore
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, Translator
 from bot.models import Article, ArticleDraft, Story
 from bot.render.stories import sources_line
 from bot.stories.copies import signature
@@ -165,6 +165,9 @@ def test_any_body_gives_a_signature_or_none(body: str) -> None:
     assert sig is None or sig.shape == (32,)
 
 
+EN = Translator.english()
+
+
 def view(sources: int, reports: int) -> Story:
     first = Article("a0", TITLE, WIRE, T0, T0, "https://x.example/a0", "Outlet 0")
     names = tuple(f"Outlet {n}" for n in range(sources))
@@ -172,9 +175,11 @@ def view(sources: int, reports: int) -> Story:
 
 
 def test_the_sources_line_names_reports_when_outlets_reprint() -> None:
-    assert sources_line(view(7, 3)) == "7 sources · 3 reports: Outlet 0, Outlet 1, Outlet 2 +4"
+    assert (
+        sources_line(view(7, 3), tr=EN) == "7 sources · 3 reports: Outlet 0, Outlet 1, Outlet 2 +4"
+    )
     ru = Catalogs().get("ru")
     assert sources_line(view(7, 3), tr=ru).startswith("7 источников · 3 материала: Outlet 0")
     assert sources_line(view(5, 1), tr=ru).startswith("5 источников · 1 материал:")
     # Every outlet wrote its own: the count of reports would only repeat the sources.
-    assert sources_line(view(4, 4)) == "4 sources: Outlet 0, Outlet 1, Outlet 2 +1"
+    assert sources_line(view(4, 4), tr=EN) == "4 sources: Outlet 0, Outlet 1, Outlet 2 +1"

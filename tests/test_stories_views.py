@@ -14,6 +14,7 @@ from bot import render
 from bot.archive.store import ArticleStore
 from bot.digests.contents import compose
 from bot.digests.records import Subscription
+from bot.i18n import Translator
 from bot.models import ArticleDraft, RankedStory, Story
 from bot.search import SearchService
 from bot.stories.service import StoryService
@@ -72,7 +73,7 @@ def test_a_view_keeps_the_newest_articles_and_counts_them_all(
     assert story.best.title == story.headline
     # Only the kept articles and the headline's were built, not all forty.
     assert set(counting.read) <= {a.id for a in story.articles} | {story.best.id}
-    listing = "\n".join(render.story_articles(story, ZoneInfo("UTC")))
+    listing = "\n".join(render.story_articles(story, ZoneInfo("UTC"), tr=Translator.english()))
     assert f"…and {REPORTS - VIEW_ARTICLES} more." in listing
 
 

@@ -22,6 +22,8 @@ from bot.services import Services
 from bot.summarize import story_summary as summarize_story
 
 PERIODS = {"24h": N_("the last 24 hours"), "today": N_("today"), "week": N_("the last 7 days")}
+# The word /brief takes for each period in the chat's language ("неделя"); English in any chat.
+PERIOD_WORDS = {"24h": N_("24h"), "today": N_("today"), "week": N_("week")}
 DEFAULT_PERIOD = "24h"
 BRIEF_PAGE = 5
 TOPIC_HITS = 500  # search hits a topic's brief looks at
@@ -35,12 +37,16 @@ class BriefArgs:
     words: str
 
 
-def parse_brief_args(args: Sequence[str]) -> BriefArgs:
-    """Split the arguments into a period keyword (default 24h) and topic words."""
+def parse_brief_args(args: Sequence[str], tr: Translator) -> BriefArgs:
+    """Split the arguments into a period word (default 24h) and topic words."""
     words = list(args)
     period = DEFAULT_PERIOD
-    if words and words[0].casefold() in PERIODS:
-        period = words.pop(0).casefold()
+    first = words[0].casefold() if words else ""
+    for key, word in PERIOD_WORDS.items():
+        if first in (key, tr.gettext(word).casefold()):
+            period = key
+            words.pop(0)
+            break
     return BriefArgs(period, " ".join(" ".join(words).split())[:256])
 
 
@@ -69,9 +75,7 @@ class Briefer:
         self._services = services
         self._lines = lines
 
-    def ranked(
-        self, listing: Listing, tz: tzinfo, tr: Translator | None = None
-    ) -> tuple[list[RankedStory], str]:
+    def ranked(self, listing: Listing, tz: tzinfo, tr: Translator) -> tuple[list[RankedStory], str]:
         """Return the listing's stories, best first, and a note when they are not from now."""
         now = utcnow()
         stories = self._services.stories
@@ -84,7 +88,7 @@ class Briefer:
         if newest is None or newest >= now - span:
             return [], ""
         ranked = stories.rank(newest, span, within=within)
-        _ = (tr or Translator.english()).gettext
+        _ = tr.gettext
         note = _("nothing from {period}; as of {date}").format(
             period=_(PERIODS[listing.period]), date=render.format_date(newest, tz, tr)
         )
@@ -177,14 +181,13 @@ def story_answer(
     services: Services,
     story_id: str,
     tz: tzinfo,
-    lang: str | None = None,
-    tr: Translator | None = None,
+    lang: str | None,
+    tr: Translator,
     brief_html: str = "",
 ) -> list[str] | None:
     """Return the messages listing a story's articles (under the model's brief, if one)."""
     story = services.stories.story(story_id, lang=lang)
     if story is None:
         return None
-    reader = lang or (tr.lang if tr else "en")
-    summary = "" if brief_html else summarize_story(story, reader).text
+    summary = "" if brief_html else summarize_story(story, lang or tr.lang).text
     return render.story_articles(story, tz, tr=tr, summary=summary, brief_html=brief_html)

@@ -72,10 +72,10 @@ def decode(data: str | None) -> Action | None:
 
 
 def keyboard(
-    page: Page, listing_key: int, *, summaries: bool, tr: Translator | None = None
+    page: Page, listing_key: int, *, summaries: bool, tr: Translator
 ) -> InlineKeyboardMarkup | None:
     """Return the buttons under a page: Summary per item, its story's sources, Back/More, did-you-mean."""
-    _ = (tr or Translator.english()).gettext
+    _ = tr.gettext
     rows: list[list[InlineKeyboardButton]] = []
     if summaries and page.article_ids:
         buttons = [

@@ -42,13 +42,10 @@ def visible_commands(specs: Iterable[CommandSpec], *, admin: bool) -> list[Comma
     return [spec for spec in specs if admin or not spec.admin_only]
 
 
-def bot_commands(
-    specs: Iterable[CommandSpec], *, admin: bool, tr: Translator | None = None
-) -> list[BotCommand]:
+def bot_commands(specs: Iterable[CommandSpec], *, admin: bool, tr: Translator) -> list[BotCommand]:
     """Return the setMyCommands list for ordinary users or for admins, in tr's language."""
-    say = tr.gettext if tr is not None else str
     return [
-        BotCommand(spec.name, say(spec.description)[:256])
+        BotCommand(spec.name, tr.gettext(spec.description)[:256])
         for spec in visible_commands(specs, admin=admin)
     ]
 

@@ -149,8 +149,10 @@ class BotData:
         self.last_admin_notice = float("-inf")  # time.monotonic() of the last error notice
 
     def attach(self, services: Services) -> None:
-        """Bind the services this Application serves."""
+        """Bind the services this Application serves (and their catalogs, when not the bot's)."""
         self._services = services
+        if services.config.locale_dir is not None:
+            self.catalogs = Catalogs(services.config.locale_dir)
 
     @property
     def services(self) -> Services:

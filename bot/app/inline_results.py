@@ -61,7 +61,7 @@ def inline_page(
     query: str,
     offset: str,
     tz: ZoneInfo,
-    tr: Translator | None = None,
+    tr: Translator,
 ) -> InlinePage:
     """Return the stories for the query (the latest for an empty one) from the offset on."""
     start = parse_offset(offset)
@@ -69,7 +69,6 @@ def inline_page(
     articles = rows.rows(start, INLINE_PAGE) if start < MAX_OFFSET else []
     after = start + len(articles)
     more = bool(articles) and (after < rows.stories or not rows.exhausted) and after < MAX_OFFSET
-    tr = tr or Translator.english()
     items = []
     for article in articles:
         story = services.stories.story_for_article(article.id, lang=tr.lang)

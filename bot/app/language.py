@@ -22,18 +22,25 @@ def stored_language(data: BotData, chat_id: int) -> str | None:
     return data.lang_lookup(chat_id) if data.lang_lookup is not None else None
 
 
-def chat_translator(update: Update, context: NewsContext, *, remember: bool = False) -> Translator:
-    """Return the Translator of the update's chat; store the language when asked or in groups."""
-    data = context.bot_data
+def reader_translator(update: Update, data: BotData) -> Translator:
+    """Return the Translator of the update's chat, storing nothing (gates and notices use it)."""
     chat, user = update.effective_chat, update.effective_user
     # An inline query has no chat: its user's private chat (same id) holds their choice.
     where = chat.id if chat is not None else user.id if user is not None else None
     stored = stored_language(data, where) if where is not None else None
     if stored:
         return data.catalogs.get(stored)
-    translator = data.catalogs.get(user.language_code if user is not None else None)
-    group = chat is not None and chat.type != ChatType.PRIVATE
-    if chat is not None and (remember or group) and data.lang_saver is not None:
+    return data.catalogs.get(user.language_code if user is not None else None)
+
+
+def chat_translator(update: Update, context: NewsContext, *, remember: bool = False) -> Translator:
+    """Return the Translator of the update's chat; store the language when asked or in groups."""
+    data = context.bot_data
+    chat = update.effective_chat
+    translator = reader_translator(update, data)
+    if chat is None or data.lang_saver is None or stored_language(data, chat.id):
+        return translator
+    if remember or chat.type != ChatType.PRIVATE:
         data.lang_saver(chat.id, translator.lang)
     return translator
 

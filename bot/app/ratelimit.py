@@ -20,6 +20,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.app.commands import is_allowed
 from bot.app.context import NewsApp, NewsContext
+from bot.app.language import reader_translator
 from bot.i18n import Translator
 
 DEFAULT_LIMIT = 20
@@ -105,7 +106,11 @@ def counts(update: Update) -> bool:
 def notice(verdict: Verdict, limit: int, tr: Translator) -> str:
     """Return the one-line notice for a refused command."""
     wait = max(1, math.ceil(verdict.retry_after))
-    text = tr.gettext("Slow down: up to {limit} commands a minute. Try again in {wait} s.")
+    text = tr.ngettext(
+        "Slow down: up to {limit} command a minute. Try again in {wait} s.",
+        "Slow down: up to {limit} commands a minute. Try again in {wait} s.",
+        limit,
+    )
     return text.format(limit=limit, wait=wait)
 
 
@@ -128,18 +133,16 @@ class RateLimitGate:
             refused = self.inline.hit(user.id)
             if refused.allowed:
                 return
+            tr = reader_translator(update, context.bot_data)  # the chat's choice, else Telegram's
             wait = max(1, math.ceil(refused.retry_after))
-            button = InlineQueryResultsButton(
-                text=f"Slow down: try again in {wait} s", start_parameter="slow_down"
-            )
+            slow = tr.gettext("Slow down: try again in {wait} s").format(wait=wait)
+            button = InlineQueryResultsButton(text=slow, start_parameter="slow_down")
             await inline.answer([], cache_time=0, is_personal=True, button=button)
             raise ApplicationHandlerStop
         verdict = self.limiter.hit(user.id)
         if verdict.allowed:
             return
-        text = notice(
-            verdict, self.limiter.limit, context.bot_data.catalogs.get(user.language_code)
-        )
+        text = notice(verdict, self.limiter.limit, reader_translator(update, context.bot_data))
         if update.callback_query is not None:
             await update.callback_query.answer(text)  # a press must be answered anyway
         elif verdict.notify and update.message is not None:

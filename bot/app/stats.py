@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.app.feed_reasons import say_reason
 from bot.i18n import Translator
 from bot.models import utcnow
 from bot.render import escape
@@ -123,23 +124,13 @@ def start_of_day(now: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
 
 
-def format_uptime(uptime: timedelta, tr: Translator | None = None) -> str:
-    """Return '3 d 4 h', '5 h 2 min' or '42 s' (units in tr's language)."""
-    _ = (tr or Translator.english()).gettext
-    seconds = max(0, int(uptime.total_seconds()))
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, seconds = divmod(rest, 60)
-    if days:
-        return _("{d} d {h} h").format(d=days, h=hours)
-    if hours:
-        return _("{h} h {m} min").format(h=hours, m=minutes)
-    return _("{m} min").format(m=minutes) if minutes else _("{s} s").format(s=seconds)
+def format_uptime(uptime: timedelta, tr: Translator) -> str:
+    """Return the uptime in its largest sensible unit, in tr's language ("3 days", "5 часов")."""
+    return tr.duration(max(uptime, timedelta(0)))
 
 
-def render_stats(stats: Stats, tr: Translator | None = None) -> str:
+def render_stats(stats: Stats, tr: Translator) -> str:
     """Return /stats as Telegram HTML, one fact a line, in tr's language."""
-    tr = tr or Translator.english()
     _, num = tr.gettext, tr.number
     feeds, subs = stats.feeds, stats.subscribers
     lines = [
@@ -152,21 +143,24 @@ def render_stats(stats: Stats, tr: Translator | None = None) -> str:
         ),
     ]
     for title, failures, error in feeds.failing[:FAILING_SHOWN]:
-        why = f": {escape(error[:80])}" if error else ""
-        row = _("{title} — {n} failures in a row").format(title=escape(title[:60]), n=failures)
+        why = f": {escape(say_reason(error, tr)[:80])}" if error else ""
+        row = tr.ngettext(
+            "{title} — {n} failure in a row", "{title} — {n} failures in a row", failures
+        ).format(title=escape(title[:60]), n=failures)
         lines.append(f"  • {row}{why}")
     if len(feeds.failing) > FAILING_SHOWN:
         more = _("… and {n} more (/feeds)").format(n=len(feeds.failing) - FAILING_SHOWN)
         lines.append(f"  {more}")
-    counted = _("not counted yet")
+    digests = _("Digests today: not counted yet")  # nothing feeds the counters here
+    if stats.digests_sent is not None and stats.digests_failed is not None:
+        digests = _("Digests today: {sent} sent, {failed} failed").format(
+            sent=num(stats.digests_sent), failed=num(stats.digests_failed)
+        )
     lines += [
         _("Subscribers: {active} active, {off} deactivated ({n} subscriptions)").format(
             active=subs.active, off=subs.deactivated, n=subs.subscriptions
         ),
-        _("Digests today: {sent} sent, {failed} failed").format(
-            sent=counted if stats.digests_sent is None else stats.digests_sent,
-            failed=counted if stats.digests_failed is None else stats.digests_failed,
-        ),
+        digests,
         _("Uptime: {uptime}").format(uptime=format_uptime(stats.uptime, tr)),
     ]
     return "\n".join(lines)

@@ -20,10 +20,10 @@ def describe(sub: Subscription, now: datetime, tr: Translator) -> str:
     nxt = sub.slot.next_due(now).astimezone(sub.slot.zone)
     line = tr.gettext("{topic} — every day at {time} ({zone}); next {next}")
     return line.format(
-        topic=bold(sub.label),
+        topic=bold(sub.label(tr)),
         time=sub.slot.hhmm,
         zone=escape(sub.zone),
-        next=escape(tr.when(nxt, "EEE d MMM HH:mm")),
+        next=escape(tr.date_time(nxt)),
     )
 
 

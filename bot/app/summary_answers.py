@@ -35,14 +35,14 @@ def _answer(html: str) -> SummaryAnswer:
     return SummaryAnswer(render.split_message(html))
 
 
-def article_summary_html(article: Article, tz: ZoneInfo, tr: Translator | None = None) -> str:
+def article_summary_html(article: Article, tz: ZoneInfo, tr: Translator) -> str:
     """Return the article card with its summary sentences."""
     lines = summarize(article.body, article.title, sentences=ARTICLE_SENTENCES, lang=article.lang)
     return render.article_card(article, lines, tz, tr)
 
 
 def summary_for_article(
-    services: Services, article_id: str, tz: ZoneInfo, tr: Translator | None = None
+    services: Services, article_id: str, tz: ZoneInfo, tr: Translator
 ) -> SummaryAnswer | None:
     """Return the summary of a stored article, or None when it is gone."""
     article = services.store.get(article_id)
@@ -50,10 +50,9 @@ def summary_for_article(
 
 
 def summary_for_ref(
-    services: Services, chat: ChatData, ref: str, tz: ZoneInfo, tr: Translator | None = None
+    services: Services, chat: ChatData, ref: str, tz: ZoneInfo, tr: Translator
 ) -> SummaryAnswer:
     """Answer `/summary N|id|URL|words`."""
-    tr = tr or Translator.english()
     _ = tr.gettext
     if _ITEM.fullmatch(ref):
         article_id = chat.item(int(ref))
@@ -83,9 +82,9 @@ def _no_item(chat: ChatData, number: int, tr: Translator) -> str:
     return text.format(number=number, first=first, last=last)
 
 
-def topic_answer(services: Services, words: str, tr: Translator | None = None) -> SummaryAnswer:
+def topic_answer(services: Services, words: str, tr: Translator) -> SummaryAnswer:
     """Summarise the top articles for the words, each sentence linked to its article."""
-    _ = (tr or Translator.english()).gettext
+    _ = tr.gettext
     result = services.search.search(words, limit=TOPIC_ARTICLES)
     query = render.escape(words)
     if not result.hits:
@@ -103,7 +102,7 @@ def topic_answer(services: Services, words: str, tr: Translator | None = None) -
     return replace(answer, articles=tuple(h.article for h in result.hits), query=words)
 
 
-def topic_brief_answer(words: str, brief_html: str, tr: Translator | None = None) -> SummaryAnswer:
+def topic_brief_answer(words: str, brief_html: str, tr: Translator) -> SummaryAnswer:
     """Answer `/summary words` with the model's brief of the search hits (bot.briefs)."""
-    _ = (tr or Translator.english()).gettext
+    _ = tr.gettext
     return _answer("<b>" + _("Summary:") + f"</b> {render.escape(words)}\n\n{brief_html}")

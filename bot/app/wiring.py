@@ -26,10 +26,11 @@ from telegram.ext import (
 from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
 from bot.app.context import BotData, NewsApp, NewsContext, context_types
 from bot.app.errors import on_error
+from bot.app.housekeeping import schedule_heartbeat, schedule_retention
+from bot.app.language import reader_translator
 from bot.app.persistence import STATE_FILE, ChatStatePersistence
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.app.sendlimit import SendLimiter
-from bot.archive.heartbeat import beat
 from bot.config import Config
 from bot.i18n import DEFAULT
 from bot.logs import MASK, register_secrets
@@ -137,7 +138,7 @@ async def _gate(update: Update, context: NewsContext) -> None:
     if is_allowed(context.bot_data.config, user.id if user else None):
         return
     chat = update.effective_chat
-    _ = context.bot_data.catalogs.get(user.language_code if user else None).gettext
+    _ = reader_translator(update, context.bot_data).gettext  # the chat's choice, else Telegram's
     if update.message and chat is not None and chat.type == chat.PRIVATE:
         await update.message.reply_text(_("This bot is private. Ask its owner for access."))
     elif update.callback_query:
@@ -164,50 +165,6 @@ async def _post_init(application: NewsApp) -> None:
 
 
 SWITCH_INTERVAL = 0.001  # seconds; see running()
-RETENTION_JOB = "retention"
-RETENTION_EVERY = 6 * 3600  # seconds; retention is counted in days, so a few runs a day suffice
-
-
-def schedule_retention(application: NewsApp) -> None:
-    """Prune articles past NEWSBRIEF_RETENTION_DAYS a few times a day (open_services did it at start)."""
-    if application.job_queue is None or not application.bot_data.services.writable:
-        return
-    for job in application.job_queue.get_jobs_by_name(RETENTION_JOB):
-        job.schedule_removal()
-    application.job_queue.run_repeating(
-        _prune, interval=RETENTION_EVERY, first=RETENTION_EVERY, name=RETENTION_JOB
-    )
-
-
-async def _prune(context: NewsContext) -> None:
-    """Drop expired articles; the search index hears of it through the store's listener."""
-    services = context.bot_data.services
-    removed = await services.writer.commit(services.store.prune)
-    if removed:
-        log.info("retention removed %d articles", removed)
-
-
-HEARTBEAT_JOB = "heartbeat"
-
-
-def schedule_heartbeat(application: NewsApp) -> None:
-    """Beat every NEWSBRIEF_HEARTBEAT_SECONDS from the JobQueue, in every mode, first right away.
-
-    A job, not a thread: it beats only while the event loop runs jobs, which is what
-    `python -m bot.run.health --max-age` needs to see. Only the lock holder (writable) beats.
-    """
-    if application.job_queue is None or not application.bot_data.services.writable:
-        return
-    for job in application.job_queue.get_jobs_by_name(HEARTBEAT_JOB):
-        job.schedule_removal()
-    application.job_queue.run_repeating(
-        _beat, interval=application.bot_data.config.heartbeat_seconds, first=0, name=HEARTBEAT_JOB
-    )
-
-
-async def _beat(context: NewsContext) -> None:
-    """Write the heartbeat file off the loop (a slow disk must not look like a hung loop)."""
-    await asyncio.to_thread(beat, context.bot_data.services.config.data_dir)
 
 
 async def publish_commands(application: NewsApp) -> None:

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from bot.i18n import Translator
 from bot.models import Story, utcnow
 from bot.render.stories import sources_line
 from bot.services import Services
@@ -87,8 +88,11 @@ def cmd_stories(services: Services, args: argparse.Namespace, out: TextIO) -> in
     if args.json:
         out.write(orjson.dumps([_shape(s) for s in ranked]).decode() + "\n")
         return 0
+    english = Translator.english()  # the CLI speaks English (its help and errors do)
     for number, story in enumerate(ranked, start=1):
-        out.write(f"{number}. {story.headline}\n   {sources_line(story)} · {story.id}\n")
+        out.write(
+            f"{number}. {story.headline}\n   {sources_line(story, tr=english)} · {story.id}\n"
+        )
     return 0
 
 

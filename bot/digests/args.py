@@ -57,18 +57,18 @@ def suggest_zone(text: str) -> str | None:
     return zones[close[0]] if close else None
 
 
-def zone_problem(text: str, tr: Translator | None = None) -> str:
+def zone_problem(text: str, tr: Translator) -> str:
     """Return the reply for a zone name that is not in the zone database."""
-    _ = (tr or Translator.english()).gettext
+    _ = tr.gettext
     hint = suggest_zone(text)
     tail = _("Did you mean {zone}?") if hint else _("Use a name like Europe/Berlin.")
-    head = _("I do not know the time zone {name}.").format(name=repr(text[:60]))
+    head = _("I do not know the time zone “{name}”.").format(name=text[:60])
     return f"{head} {tail.format(zone=hint)}"
 
 
-def parse_subscribe(args: list[str], tr: Translator | None = None) -> SubscribeArgs:
+def parse_subscribe(args: list[str], tr: Translator) -> SubscribeArgs:
     """Parse `[HH:MM] [Area/City] [words...]`; problems are told in tr's language."""
-    _ = (tr or Translator.english()).gettext
+    _ = tr.gettext
     words = [w for w in args if w.strip()]
     hhmm: tuple[int, int] | None = None
     zone: str | None = None
@@ -76,8 +76,8 @@ def parse_subscribe(args: list[str], tr: Translator | None = None) -> SubscribeA
         try:
             hhmm = parse_hhmm(words[0].replace(".", ":"))
         except ScheduleError:
-            problem = _("{text} is not a time; use HH:MM, e.g. 07:30.")
-            return SubscribeArgs(problem=problem.format(text=repr(words[0][:10])))
+            problem = _("“{text}” is not a time; use HH:MM, e.g. 07:30.")
+            return SubscribeArgs(problem=problem.format(text=words[0][:10]))
         words = words[1:]
     if words and _ZONE_LIKE.match(words[0]):
         zone = find_zone(words[0])
@@ -87,6 +87,10 @@ def parse_subscribe(args: list[str], tr: Translator | None = None) -> SubscribeA
             return SubscribeArgs(problem=zone_problem(words[0], tr))
     topic = " ".join(words)
     if len(topic) > MAX_TOPIC_CHARS:
-        problem = _("That topic is too long; keep it under {count} characters.")
+        problem = tr.ngettext(
+            "That topic is too long; keep it under {count} character.",
+            "That topic is too long; keep it under {count} characters.",
+            MAX_TOPIC_CHARS,
+        )
         return SubscribeArgs(problem=problem.format(count=MAX_TOPIC_CHARS))
     return SubscribeArgs(hhmm, zone, topic)

@@ -26,7 +26,12 @@ class Composer:
     """Compose and render digests; 10,000 subscribers of one topic cost one search and render."""
 
     def __init__(
-        self, store: ArticleSource, search: Searcher, stories: StoryRanker, cap: int
+        self,
+        store: ArticleSource,
+        search: Searcher,
+        stories: StoryRanker,
+        cap: int,
+        catalogs: Catalogs | None = None,
     ) -> None:
         self._store = store
         self._search = search
@@ -35,7 +40,7 @@ class Composer:
         self._lines: LRUCache[tuple[str, int, str, str], str] = LRUCache(SUMMARY_CACHE)
         self._ranks: RankCache = LRUCache(RANK_CACHE_SIZE)
         self._rendered: LRUCache[object, list[DigestPart]] = LRUCache(RENDER_CACHE)
-        self._catalogs = Catalogs()
+        self._catalogs = catalogs or Catalogs()
         self.writer: BriefWriter | None = None  # the model's briefs, when configured
 
     def compose(
@@ -75,7 +80,7 @@ class Composer:
             tr.lang,
             send_empty,
             tuple(
-                (s.sub.label, s.more, s.signature or tuple(i.story.id for i in s.items))
+                (s.sub.topic, s.more, s.signature or tuple(i.story.id for i in s.items))
                 for s in digest.sections
             ),
             briefs,

@@ -26,10 +26,10 @@ STORY_BUTTON = "t:"  # t:<story id> lists a story's articles (bot.app.buttons.ST
 BUTTONS_PER_ROW = 5
 
 
-def story_button(number: int, story: Story, tr: Translator | None = None) -> tuple[str, str]:
+def story_button(number: int, story: Story, tr: Translator) -> tuple[str, str]:
     """Return the (label, data) of the button that lists a story's articles."""
     count = story.size
-    label = (tr or Translator.english()).ngettext("{n} article", "{n} articles", count)
+    label = tr.ngettext("{n} article", "{n} articles", count)
     return (f"{number} · {label.format(n=count)}", STORY_BUTTON + story.id)
 
 
@@ -40,14 +40,13 @@ def render_digest(
     now: datetime,
     *,
     send_empty: bool = False,
-    tr: Translator | None = None,
+    tr: Translator,
     brief: BriefFn | None = None,
 ) -> list[DigestPart]:
     """Return the messages of a digest; none when there is nothing new (unless send_empty)."""
-    tr = tr or Translator.english()
     _ = tr.gettext
     local = now.astimezone(zone)
-    day = local.strftime("%a %d %b") if tr.lang == "en" else tr.when(local, "EEE d MMM")
+    day = tr.date(local)
     title = _("Your news digest")  # not inside the f-string: pybabel on 3.11 would miss it
     header = f"{bold(title)} — {escape(day)}"
     if digest.empty:
@@ -58,7 +57,7 @@ def render_digest(
     number = 1
     for section in shown:
         if grouped:
-            packer.add(f"🗂 {bold(section.sub.label)}")
+            packer.add(f"🗂 {bold(section.sub.label(tr))}")
         for item in section.items:
             html = brief(item.story) if brief else ""
             entry = BriefEntry(item.story, summary(item.story), item.update, html)

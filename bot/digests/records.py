@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.digests.schedule import Slot
+from bot.i18n import Translator
 
 # A story is not re-sent unless it grew; remembering the last few hundred covers weeks of
 # digests (a story stops growing once it leaves the clustering window of a few days).
@@ -71,10 +72,9 @@ class Subscription:
         """Return the JobQueue name of this subscription's job."""
         return f"digest:{self.chat_id}:{self.sub_id}"
 
-    @property
-    def label(self) -> str:
-        """Return the topic as shown to users."""
-        return self.topic or "all news"
+    def label(self, tr: Translator) -> str:
+        """Return the topic as shown to users, in tr's language ("all news" without one)."""
+        return self.topic or tr.gettext("all news")
 
     def delivered(
         self,

@@ -24,6 +24,7 @@ from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
 from bot.digests.workqueue import Request, WorkQueue
+from bot.i18n import Catalogs
 from bot.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,8 @@ class DigestService:
         self._deliverer: Deliverer | None = None
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
-        self.composer = Composer(store, search, stories, self.settings.cap)
+        texts = Catalogs(config.locale_dir)
+        self.composer = Composer(store, search, stories, self.settings.cap, texts)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
 
     # --- life cycle -----------------------------------------------------------------------

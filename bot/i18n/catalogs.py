@@ -12,12 +12,12 @@ import gettext
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -86,20 +86,26 @@ class Translator:
         """Return the form of the message for the number n."""
         return self.messages.ngettext(singular, plural, n)
 
-    def when(self, when: datetime, pattern: str = "medium") -> str:
-        """Return a date and time in this locale ("30 нояб. 2026 г., 07:30:00" for medium)."""
-        return format_datetime(when, pattern, tzinfo=when.tzinfo, locale=self.lang)
+    def date(self, moment: datetime) -> str:
+        """Return a day in this locale's medium style: "Mar 5, 2026", "5 мар. 2026 г."."""
+        return format_date(moment, "medium", locale=self.lang)
 
-    def short_datetime(self, when: datetime) -> str:
-        """Return day, month, year and minutes: "Nov 30, 2026, 07:30", "30 нояб. 2026, 07:30"."""
-        date_part = format_datetime(when, "d MMM y", tzinfo=when.tzinfo, locale=self.lang)
-        if self.lang == DEFAULT:
-            date_part = format_datetime(when, "MMM d, y", tzinfo=when.tzinfo, locale=self.lang)
-        return f"{date_part}, {self.time(when)}"
+    def date_time(self, moment: datetime) -> str:
+        """Return a day and a 24-hour time: "Mar 5, 2026, 07:30", "5 мар. 2026 г., 07:30".
 
-    def time(self, when: datetime) -> str:
+        The time is 24-hour in every language, as /subscribe takes it (HH:MM); the date and
+        how the two are joined are the locale's.
+        """
+        joined = str(self.locale.datetime_formats["medium"])
+        return joined.replace("{1}", self.date(moment)).replace("{0}", self.time(moment))
+
+    def time(self, moment: datetime) -> str:
         """Return hours and minutes, 24-hour ("07:30")."""
-        return format_time(when, "HH:mm", tzinfo=when.tzinfo, locale=self.lang)
+        return format_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=self.lang)
+
+    def duration(self, span: timedelta) -> str:
+        """Return a span in its largest sensible unit: "3 days", "5 часов"."""
+        return format_timedelta(span, locale=self.lang)
 
     def number(self, value: float) -> str:
         """Return a number with this locale's grouping ("31,403", "31 403")."""
@@ -115,8 +121,9 @@ def _english() -> Translator:
 class Catalogs:
     """Every language's Translator, loaded once at start (a service: no module state)."""
 
-    def __init__(self, locale_dir: Path = LOCALE_DIR) -> None:
-        """Load every catalog of locale_dir."""
+    def __init__(self, locale_dir: Path | None = None) -> None:
+        """Load every catalog of locale_dir (the bot's own, bot/i18n/locale, by default)."""
+        locale_dir = locale_dir or LOCALE_DIR
         self.languages = available(locale_dir)
         self._translators = {
             code: Translator(code, _load(code, locale_dir)) for code in self.languages

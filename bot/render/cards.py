@@ -20,7 +20,6 @@ from bot.render.html import (
 )
 from bot.render.split import split_message
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SPACES = re.compile(r"\s+")
 TITLE_LIMIT = 200
 ELLIPSIS = "…"
@@ -60,21 +59,18 @@ def truncate(text: str, limit: int) -> str:
     return cut.rstrip() + ELLIPSIS
 
 
-def format_date(moment: datetime, tz: tzinfo, tr: Translator | None = None) -> str:
-    """Format an aware datetime in the user's zone: `5 Mar 2025, 14:05`, `5 мар. 2025, 14:05`."""
-    local = moment.astimezone(tz)
-    if tr is not None and tr.lang != "en":
-        return tr.short_datetime(local)
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+def format_date(moment: datetime, tz: tzinfo, tr: Translator) -> str:
+    """Format an aware datetime in the reader's zone and locale: `Mar 5, 2025, 14:05`."""
+    return tr.date_time(moment.astimezone(tz))
 
 
-def title_text(article: Article, limit: int = TITLE_LIMIT, tr: Translator | None = None) -> str:
+def title_text(article: Article, limit: int = TITLE_LIMIT, *, tr: Translator) -> str:
     """Return the title on one line within limit, or "(untitled)"."""
-    untitled = (tr or Translator.english()).gettext("(untitled)")
+    untitled = tr.gettext("(untitled)")
     return truncate(one_line(article.title), limit) or untitled
 
 
-def byline(article: Article, tz: tzinfo, separator: str, tr: Translator | None = None) -> str:
+def byline(article: Article, tz: tzinfo, separator: str, tr: Translator) -> str:
     """Return "source, date" (the date alone when the source is unknown)."""
     source = one_line(article.source or "")
     date = format_date(article.published, tz, tr)
@@ -91,9 +87,7 @@ def truncate_html(html: str, limit: int) -> str:
     return (parts[0].rstrip() if parts else "") + ELLIPSIS
 
 
-def article_card(
-    article: Article, summary_lines: Sequence[str], tz: tzinfo, tr: Translator | None = None
-) -> str:
+def article_card(article: Article, summary_lines: Sequence[str], tz: tzinfo, tr: Translator) -> str:
     """Render one article: bold linked title, `source · date` in tz, then the summary lines."""
     title = link(article.url, title_text(article, tr=tr))
     header = f"<b>{title}</b>\n{escape(byline(article, tz, ' · ', tr))}"
@@ -105,10 +99,10 @@ def article_card(
     return f"{header}\n\n{escape(truncate(summary, budget))}"
 
 
-def _item(number: int, item: ListItem, tz: tzinfo, budget: int, tr: Translator | None) -> str:
+def _item(number: int, item: ListItem, tz: tzinfo, budget: int, tr: Translator) -> str:
     """Render one list row within `budget` visible units."""
     article = item.article
-    title = title_text(article, min(TITLE_LIMIT, max(budget // 3, 20)), tr)
+    title = title_text(article, min(TITLE_LIMIT, max(budget // 3, 20)), tr=tr)
     first = f"{number}. {link(article.url, title)} — {escape(byline(article, tz, ', ', tr))}"
     if item.note:
         first += f" · <b>{escape(item.note)}</b>"
@@ -126,7 +120,7 @@ def article_list(
     header: str = "",
     *,
     start: int = 1,
-    tr: Translator | None = None,
+    tr: Translator,
 ) -> str:
     """Render a numbered list (header is plain text, shown bold) that fits in one message."""
     head = bold(one_line(header)) if header.strip() else ""

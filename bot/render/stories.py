@@ -16,13 +16,12 @@ SOURCES_SHOWN = 3
 HEADLINE_LIMIT = 200
 
 
-def sources_line(story: Story, shown: int = SOURCES_SHOWN, tr: Translator | None = None) -> str:
+def sources_line(story: Story, shown: int = SOURCES_SHOWN, *, tr: Translator) -> str:
     """Return "7 sources · 3 reports: A, B, C +4" (plain text); one source is just its name.
 
     Reports (distinct texts) are named only when fewer than the sources: "4 sources · 4
     reports" tells a reader nothing, "7 sources · 3 reports" that four of them reprint.
     """
-    tr = tr or Translator.english()
     count = story.source_count
     names = [truncate(one_line(s), 40) for s in story.sources[:shown]]
     head = tr.ngettext("{n} source", "{n} sources", count).format(n=count)
@@ -38,9 +37,9 @@ def sources_line(story: Story, shown: int = SOURCES_SHOWN, tr: Translator | None
     return f"{head}: {listed}" + (f" +{extra}" if extra > 0 else "")
 
 
-def headline(story: Story, limit: int = HEADLINE_LIMIT, tr: Translator | None = None) -> str:
+def headline(story: Story, limit: int = HEADLINE_LIMIT, *, tr: Translator) -> str:
     """Return the story's headline on one line, cut to the limit (plain text)."""
-    untitled = (tr or Translator.english()).gettext("(untitled)")
+    untitled = tr.gettext("(untitled)")
     return truncate(one_line(story.headline), limit) or untitled
 
 
@@ -57,16 +56,16 @@ class BriefEntry:
 
 
 def brief_item(
-    number: int, entry: BriefEntry, tz: tzinfo, budget: int = 900, tr: Translator | None = None
+    number: int, entry: BriefEntry, tz: tzinfo, budget: int = 900, *, tr: Translator
 ) -> str:
     """Render one numbered story: linked headline, summary, sources and last update."""
     story = entry.story
     mark = "🔄 " if entry.update else ""
-    short = headline(story, min(HEADLINE_LIMIT, max(budget // 3, 40)), tr)
+    short = headline(story, min(HEADLINE_LIMIT, max(budget // 3, 40)), tr=tr)
     first = f"{number}. {mark}<b>{link(story.best.url, short)}</b>"
     meta = f"{sources_line(story, tr=tr)} · {format_date(story.last_updated, tz, tr)}"
     if entry.update:
-        meta = (tr or Translator.english()).gettext("update · {meta}").format(meta=meta)
+        meta = tr.gettext("update · {meta}").format(meta=meta)
     room = budget - visible_length(first) - len(meta) - 2
     if entry.brief_html and visible_length(entry.brief_html) <= room:
         summary = entry.brief_html  # never cut: a cut could fall inside a link
@@ -84,23 +83,22 @@ def brief_page(
     header: str,
     *,
     start: int = 1,
-    tr: Translator | None = None,
+    tr: Translator,
 ) -> str:
     """Render a numbered page of stories under a bold header, within one message."""
     head = bold(one_line(header)) if header.strip() else ""
     room = MESSAGE_LIMIT - visible_length(head) - 2
     budget = max((room - 2 * max(len(entries) - 1, 0)) // max(len(entries), 1), 80)
-    rows = [brief_item(start + n, e, tz, budget, tr) for n, e in enumerate(entries)]
+    rows = [brief_item(start + n, e, tz, budget, tr=tr) for n, e in enumerate(entries)]
     text = "\n\n".join([head, *rows] if head else rows)
     return text if visible_length(text) <= MESSAGE_LIMIT else split_message(text)[0]
 
 
-def story_note(story: Story, tr: Translator | None = None) -> str:
+def story_note(story: Story, tr: Translator) -> str:
     """Return the list-row note of a story with more than one source: "+3 sources"."""
     more = story.source_count - 1
     if more <= 0:
         return ""
-    tr = tr or Translator.english()
     return tr.ngettext("+{n} source", "+{n} sources", more).format(n=more)
 
 
@@ -108,7 +106,8 @@ def story_articles(
     story: Story,
     tz: tzinfo,
     limit: int = 30,
-    tr: Translator | None = None,
+    *,
+    tr: Translator,
     summary: str = "",
     brief_html: str = "",
 ) -> list[str]:
@@ -124,17 +123,15 @@ def story_articles(
     head = f"{bold(headline(story, tr=tr))}{gist}\n{escape(sources_line(story, shown=5, tr=tr))}"
     rows = []
     for n, article in enumerate(story.articles[:limit], start=1):
-        title = link(article.url, title_text(article, 150, tr))
+        title = link(article.url, title_text(article, 150, tr=tr))
         rows.append(f"{n}. {title} — {escape(byline(article, tz, ', ', tr))}")
     more = story.size - min(limit, len(story.articles))
     if more > 0:
-        rows.append((tr or Translator.english()).gettext("…and {n} more.").format(n=more))
+        rows.append(tr.gettext("…and {n} more.").format(n=more))
     return split_message("\n\n".join([head, "\n".join(rows)]))
 
 
-def story_card(
-    story: Story, summary: Sequence[str], tz: tzinfo, tr: Translator | None = None
-) -> str:
+def story_card(story: Story, summary: Sequence[str], tz: tzinfo, tr: Translator) -> str:
     """Render the card shared inline: headline, sources and time, then the summary."""
     header = (
         f"<b>{link(story.best.url, headline(story, tr=tr))}</b>\n"

@@ -17,6 +17,7 @@ from telegram.ext import TypeHandler
 from bot.app.context import NewsContext
 from bot.app.wiring import build_application, running
 from bot.config import Config
+from bot.i18n import N_, Translator
 from bot.render import html_to_plain
 from bot.services import open_services
 from bot.tgserver import LocalBotApiServer, SentMessage, UserClient
@@ -25,10 +26,11 @@ CHAT_TOKEN = "1000001:local-chat-token"  # noqa: S105 - the local server's own f
 CHAT_USER_ID = 4242
 DONE_GROUP = 10**6  # runs after every other handler group of an update
 REPLY_TIMEOUT = 30.0
-HELLO = (
+HELLO = N_(
     "newsbrief chat — you are a Telegram user. Type /help; a number presses a button; "
     "@ words searches inline; Ctrl-D quits."
 )
+PROMPT = N_("you> ")
 
 
 class Progress:
@@ -53,8 +55,11 @@ class Progress:
 class Terminal:
     """The user side: send lines, press numbered buttons, print what the bot said."""
 
-    def __init__(self, user: UserClient, progress: Progress, out: TextIO, bot: str) -> None:
+    def __init__(
+        self, user: UserClient, progress: Progress, out: TextIO, bot: str, tr: Translator
+    ) -> None:
         self.user = user
+        self.tr = tr  # the terminal's own lines speak the user's language too
         self.user_bot = bot
         self.progress = progress
         self.out = out
@@ -94,7 +99,7 @@ class Terminal:
         try:
             await self.progress.wait_for(self.sent, REPLY_TIMEOUT)
         except TimeoutError:
-            self.write("(the bot did not answer in time)")
+            self.write(self.tr.gettext("(the bot did not answer in time)"))
         self._show(self.user.replies())
 
     async def _press(self, number: int) -> None:
@@ -102,12 +107,12 @@ class Terminal:
         message = self.buttons_of
         assert message is not None
         if not 1 <= number <= len(message.buttons):
-            self.write(f"(there is no button {number})")
+            self.write(self.tr.gettext("(there is no button {n})").format(n=number))
             return
         answer = await self.user.press(message, number - 1, timeout=REPLY_TIMEOUT)
         await self._settle()
         if answer.text:
-            self.write(f"(notice: {answer.text})")
+            self.write(self.tr.gettext("(notice: {text})").format(text=answer.text))
 
     async def _inline(self) -> None:
         """Run the pending inline query and print its results."""
@@ -116,31 +121,33 @@ class Terminal:
         answer = await self.user.inline(query, offset, timeout=REPLY_TIMEOUT)
         self.sent += 1
         if not answer.results:
-            self.write("(no inline results)")
+            self.write(self.tr.gettext("(no inline results)"))
         for n, result in enumerate(answer.results, start=1):
             self.write(f"{n}. {result.get('title', '')}\n   {result.get('description', '')}")
         self.choices = answer.results
         self.inline_query = (query, answer.next_offset) if answer.next_offset else None
         if answer.results:
-            more = ", + for more" if answer.next_offset else ""
-            self.write(f"(type a number to send that article{more})")
+            _ = self.tr.gettext
+            more = _("(type a number to send that article, + for more)")
+            self.write(more if answer.next_offset else _("(type a number to send that article)"))
 
     def _choose(self, choices: list[dict[str, Any]], number: int) -> None:
         """Show the message an inline result sends into the chat."""
         if not 1 <= number <= len(choices):
-            self.write(f"(there is no result {number})")
+            self.write(self.tr.gettext("(there is no result {n})").format(n=number))
             return
         content = choices[number - 1].get("input_message_content") or {}
         card = str(content.get("message_text", ""))
         text = html_to_plain(card) if content.get("parse_mode") == "HTML" else card
-        self.write(f"(you sent via @{self.user_bot})\n{text}\n")
+        sent = self.tr.gettext("(you sent via @{bot})").format(bot=self.user_bot)
+        self.write(f"{sent}\n{text}\n")
 
     def _show(self, replies: list[SentMessage]) -> None:
         """Print each reply as plain text with its buttons numbered."""
         for reply in replies:
             if reply.kind == "markup":
                 continue
-            prefix = "(edited)\n" if reply.edited else ""
+            prefix = self.tr.gettext("(edited)") + "\n" if reply.edited else ""
             text = html_to_plain(reply.source) if reply.parse_mode == "HTML" else reply.source
             self.write(f"{prefix}{text}")
             if reply.buttons:
@@ -185,12 +192,14 @@ async def _chat(config: Config, stdin: TextIO, stdout: TextIO, language: str) ->
         interactive = stdin.isatty()
         async with running(application, poll_timeout=1):
             user = server.user(CHAT_USER_ID, "You", language_code=language)
-            terminal = Terminal(user, progress, stdout, server.bot_username)
+            tr = application.bot_data.catalogs.get(language)
+            terminal = Terminal(user, progress, stdout, server.bot_username, tr)
             if interactive:
-                terminal.write(HELLO)
-            while line := await _read_line(stdin, "you> " if interactive else "", stdout):
+                terminal.write(tr.gettext(HELLO))
+            prompt = tr.gettext(PROMPT)
+            while line := await _read_line(stdin, prompt if interactive else "", stdout):
                 if not interactive and line.strip():
-                    terminal.write(f"you> {line.strip()}")
+                    terminal.write(f"{prompt}{line.strip()}")
                 await terminal.handle(line)
     finally:
         services.shutdown()

@@ -1,0 +1,56 @@
+"""The jobs the bot runs for itself: retention and the heartbeat, both from the JobQueue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.app.context import NewsApp, NewsContext
+from bot.archive.heartbeat import beat
+
+log = logging.getLogger(__name__)
+
+RETENTION_JOB = "retention"
+RETENTION_EVERY = 6 * 3600  # seconds; retention is counted in days, so a few runs a day suffice
+
+
+def schedule_retention(application: NewsApp) -> None:
+    """Prune articles past NEWSBRIEF_RETENTION_DAYS a few times a day (open_services did it at start)."""
+    if application.job_queue is None or not application.bot_data.services.writable:
+        return
+    for job in application.job_queue.get_jobs_by_name(RETENTION_JOB):
+        job.schedule_removal()
+    application.job_queue.run_repeating(
+        _prune, interval=RETENTION_EVERY, first=RETENTION_EVERY, name=RETENTION_JOB
+    )
+
+
+async def _prune(context: NewsContext) -> None:
+    """Drop expired articles; the search index hears of it through the store's listener."""
+    services = context.bot_data.services
+    removed = await services.writer.commit(services.store.prune)
+    if removed:
+        log.info("retention removed %d articles", removed)
+
+
+HEARTBEAT_JOB = "heartbeat"
+
+
+def schedule_heartbeat(application: NewsApp) -> None:
+    """Beat every NEWSBRIEF_HEARTBEAT_SECONDS from the JobQueue, in every mode, first right away.
+
+    A job, not a thread: it beats only while the event loop runs jobs, which is what
+    `python -m bot.run.health --max-age` needs to see. Only the lock holder (writable) beats.
+    """
+    if application.job_queue is None or not application.bot_data.services.writable:
+        return
+    for job in application.job_queue.get_jobs_by_name(HEARTBEAT_JOB):
+        job.schedule_removal()
+    application.job_queue.run_repeating(
+        _beat, interval=application.bot_data.config.heartbeat_seconds, first=0, name=HEARTBEAT_JOB
+    )
+
+
+async def _beat(context: NewsContext) -> None:
+    """Write the heartbeat file off the loop (a slow disk must not look like a hung loop)."""
+    await asyncio.to_thread(beat, context.bot_data.services.config.data_dir)
