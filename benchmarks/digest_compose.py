@@ -72,12 +72,17 @@ def _child(data_dir: Path) -> dict[str, float]:
         composer = Composer(services.store, services.search, 10)  # type: ignore[call-arg]
     zone = ZoneInfo("UTC")
     subs = [s.delivered(mark, None) for s in subs]
+    tr: tuple[object, ...] = ()
+    if "tr" in inspect.signature(composer.compose).parameters:  # the chat's Translator
+        from bot.i18n import Translator
+
+        tr = (Translator.english(),)
     now = utcnow()
     start = time.perf_counter()
     parts = 0
     for sub in subs:
-        digest = composer.compose(sub.chat_id, [sub], now)
-        parts += len(composer.render(digest, zone, now, False))
+        digest = composer.compose(sub.chat_id, [sub], now, *tr)
+        parts += len(composer.render(digest, zone, now, False, *tr))
     elapsed = time.perf_counter() - start
     services.shutdown()
     return {"seconds": elapsed, "messages": parts}

@@ -8,6 +8,7 @@ same code measures this branch or the main it branched from (`bot` comes from th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import random
@@ -202,7 +203,11 @@ def direct(services: Any) -> dict[str, Any]:
         services.search.search(query, limit=10)
         search.append(time.perf_counter() - start)
     now = datetime.now(UTC)
-    cache: dict[Any, Any] = {}
+    cache: Any = {}
+    with contextlib.suppress(ImportError):  # a tree with bot/memo.py caches through it
+        from bot.memo import Memo
+
+        cache = Memo(512)
     # Main's compose() takes the story service since stories landed; the branch point's did not.
     stories = [services.stories] if "stories" in inspect.signature(compose).parameters else []
     start = time.perf_counter()

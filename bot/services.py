@@ -76,7 +76,8 @@ def open_services(
 
     With write=True and the lock held elsewhere, DataDirLocked propagates unless
     allow_readonly says a read-only view is good enough for the caller. A search index
-    rebuild reports through progress("indexing", total) (the CLI shows a bar).
+    rebuild reports through progress("indexing", total), a migration of the article files
+    through progress("migrating article segments", n) (the CLI shows a bar).
     """
     config.data_dir.mkdir(parents=True, exist_ok=True)
     lock = DataDirLock(config.data_dir)
@@ -87,7 +88,7 @@ def open_services(
             raise
     readonly = not lock.held
     store = ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
-    store.initialize()
+    store.initialize(progress)
     users = UserDB(config.data_dir, readonly=readonly)
     users.initialize()
     search = SearchService(store, config.data_dir / "index", readonly=readonly)

@@ -7,7 +7,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.commands import CommandSpec, is_admin, is_allowed
 from bot.app.context import NewsApp, NewsContext
@@ -47,7 +47,7 @@ class AdminHandlers:
             await message.reply_text(tr.gettext(ADMINS_ONLY))
             return
         chat_id = update.effective_chat.id if update.effective_chat else None
-        stats = self.stats.collect(context.bot_data.zone_for(chat_id))
+        stats = await self.stats.collect(context.bot_data.zone_for(chat_id))
         await message.reply_text(render_stats(stats, tr))
 
 
@@ -55,8 +55,9 @@ def register(application: NewsApp) -> None:
     """Add /stats, /forget and the /forget confirmation buttons."""
     data = application.bot_data
     handlers = AdminHandlers(StatsService(data.services, started_at=data.started_at))
-    application.add_handler(CommandHandler("stats", handlers.stats_command))
-    application.add_handler(CommandHandler("forget", forget_command))
+    new = filters.UpdateType.MESSAGE  # edited messages are ignored, as by every command
+    application.add_handler(CommandHandler("stats", handlers.stats_command, filters=new))
+    application.add_handler(CommandHandler("forget", forget_command, filters=new))
     application.add_handler(
         CallbackQueryHandler(on_forget_button, pattern=r"^forget:"), BUTTON_GROUP
     )

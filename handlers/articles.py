@@ -14,7 +14,14 @@ from bot.app.buttons import keyboard
 from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, Listing, NewsApp, NewsContext
 from bot.app.language import chat_translator
-from bot.app.listings import PAGE_SIZE, Lister, Page, clean_query, parse_latest_args
+from bot.app.listings import (
+    PAGE_SIZE,
+    Lister,
+    Page,
+    clean_query,
+    parse_latest_args,
+    record_page,
+)
 from bot.app.summary_answers import (
     SummaryAnswer,
     summary_for_article,
@@ -56,17 +63,23 @@ def register(application: NewsApp) -> None:
 async def render_page(
     context: NewsContext, listing: Listing, page_no: int, zone: ZoneInfo, tr: Translator
 ) -> Page:
-    """Render a page of any listing off the event loop (search, ranking and summaries are CPU)."""
+    """Render a page of any listing off the event loop (search, ranking and summaries are CPU).
+
+    The thread only reads the listing; the loop, which owns it (persistence encodes it
+    meanwhile), records what the page showed once it is back.
+    """
     data = context.bot_data
+    builder: Briefer | Lister
     if listing.kind == "brief":
-        briefer = Briefer(data.services, data.lines)
-        page = await asyncio.to_thread(briefer.page, listing, page_no, zone, tr)
-        briefs = await model_briefs.brief_htmls(data, page.stories, tr.lang)
-        if briefs:  # the model's briefs of the page's stories, in place of the extractive
-            page = await asyncio.to_thread(briefer.page, listing, page_no, zone, tr, None, briefs)
-        return page
-    lister = Lister(data.services, data.lines)
-    return await asyncio.to_thread(lister.page, listing, page_no, zone, tr)
+        builder = Briefer(data.services, data.lines, data.rankings)
+    else:
+        builder = Lister(data.services, data.lines)
+    page = await asyncio.to_thread(builder.page, listing, page_no, zone, tr)
+    briefs = await model_briefs.brief_htmls(data, page.stories, tr.lang)
+    if briefs and isinstance(builder, Briefer):  # the model's briefs, in place of extractive
+        page = await asyncio.to_thread(builder.page, listing, page_no, zone, tr, None, briefs)
+    record_page(listing, page)
+    return page
 
 
 def zone_of(update: Update, context: NewsContext) -> ZoneInfo:
@@ -170,7 +183,8 @@ async def summary(update: Update, context: NewsContext) -> None:
         await message.reply_text(tr.gettext(SUMMARY_USAGE))
         return
     services, zone = context.bot_data.services, zone_of(update, context)
-    answer = await asyncio.to_thread(summary_for_ref, services, chat_data, ref, zone, tr)
+    shown = chat_data.last_list()  # the loop's to change while the thread reads its copy
+    answer = await asyncio.to_thread(summary_for_ref, services, shown, ref, zone, tr)
     brief = await model_briefs.topic_brief_html(context.bot_data, answer.articles, tr.lang)
     if brief:
         answer = topic_brief_answer(answer.query, brief, tr)

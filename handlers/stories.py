@@ -25,7 +25,7 @@ COMMANDS = [
     ),
     CommandSpec("story", N_("Every article of story N of the last list"), args=N_("N|id")),
 ]
-MESSAGES = filters.UpdateType.MESSAGES
+MESSAGES = filters.UpdateType.MESSAGE  # edited messages are ignored, as by every command
 STORY_USAGE = N_("Send <code>/story 2</code> for the articles of item 2 of the last list.")
 GONE = N_("That story is no longer in the archive.")
 _STORY_ID = re.compile(r"s[0-9a-f]{10}")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, TypeHandler
 
 from bot.app.context import NewsContext
 from tests.botkit import ADMIN, BotEnv, ask, bot_env, valid_telegram_html
@@ -230,3 +230,24 @@ async def test_commands_beyond_the_per_user_rate_limit_get_one_notice(tmp_path: 
         assert notice.text.startswith("Slow down: up to 2 commands a minute.")
         await user.send("/latest 1")
         assert await user.no_replies(0.3)  # one notice per burst
+
+
+async def test_an_edited_command_gets_no_answer_and_does_not_count(tmp_path: Path) -> None:
+    async with bot_env(tmp_path, rate_limit=2) as limited_env:
+        edits: asyncio.Queue[str] = asyncio.Queue()
+
+        async def observe(update: Update, context: NewsContext) -> None:
+            if update.edited_message is not None and update.edited_message.text:
+                edits.put_nowait(update.edited_message.text)
+
+        # The last group: an edit reaches it once every handler before it has had its turn.
+        limited_env.app.add_handler(TypeHandler(Update, observe), group=99)
+        user = limited_env.server.user(78, "Typo")
+        sent = await user.send("/latest 1")
+        [first] = await user.wait_replies(1)
+        for spec in limited_env.app.bot_data.commands:
+            await user.edit(sent, f"/{spec.name} 1")
+            assert await asyncio.wait_for(edits.get(), timeout=10) == f"/{spec.name} 1"
+        assert user.replies() == []
+        [second] = await ask(user, "/latest 1")  # the second of two a minute: edits were free
+        assert second.text.split("\n")[0] == first.text.split("\n")[0]

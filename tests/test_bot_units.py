@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import cast
@@ -14,7 +15,14 @@ from bot.app.buttons import PAGE, SUGGEST, SUMMARY, Action, decode, encode
 from bot.app.commands import CommandSpec, bot_commands, help_html, markdown_table, merge_commands
 from bot.app.context import LineCache, Listing
 from bot.app.inline_results import MAX_OFFSET, parse_offset
-from bot.app.listings import MAX_LATEST, MAX_QUERY, Lister, clean_query, parse_latest_args
+from bot.app.listings import (
+    MAX_LATEST,
+    MAX_QUERY,
+    Lister,
+    clean_query,
+    parse_latest_args,
+    record_page,
+)
 from bot.app.wiring import all_commands, command_table
 from bot.i18n import Translator
 from bot.models import Article
@@ -162,7 +170,10 @@ def test_any_listing_renders_to_html_telegram_accepts(
     listing = Listing(kind, clean_query(query), size)
     lister = _lister(articles)
     for page_no in (0, 1):
+        before = replace(listing, shown=dict(listing.shown))
         page = lister.page(listing, page_no, ZoneInfo("Europe/Berlin"), Translator.english())
+        assert listing == before  # the worker thread only reads what the loop owns
+        record_page(listing, page)
         parsed = parse_html(page.html)
         assert 0 < utf16_len(parsed.text) <= 4096
         assert len(page.article_ids) <= size

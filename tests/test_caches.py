@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cachetools import LRUCache
-
 from bot.digests.matching import RankCache, remembered
 from bot.models import Article, Story
 from bot.stories.views import ViewCache
 
 
 def test_rank_cache_keeps_what_a_fan_out_reuses_and_drops_the_oldest() -> None:
-    cache: RankCache = LRUCache(2)
+    cache = RankCache(2)
     made: list[str] = []
 
     def make(name: str) -> list[str]:

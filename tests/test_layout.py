@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-FOUNDATION = {"bot.config", "bot.models", "bot.logs", "bot.backoff", "bot.text", "bot.i18n"}
+FOUNDATION = {
+    "bot.config",
+    "bot.models",
+    "bot.logs",
+    "bot.backoff",
+    "bot.memo",
+    "bot.text",
+    "bot.i18n",
+}
 ENGINES = FOUNDATION | {"bot.archive", "bot.search", "bot.summarize", "bot.render", "bot.briefs"}
 SERVICES = ENGINES | {"bot.ingest", "bot.feeds", "bot.stories", "bot.digests", "bot.services"}
 # Which layers each layer may import (besides itself). The wiring function loads the handler
@@ -22,6 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "bot.models": set(),
     "bot.logs": set(),
     "bot.backoff": set(),
+    "bot.memo": set(),
     "bot.text": {"bot.models"},
     "bot.i18n": set(),
     "bot.archive": FOUNDATION,

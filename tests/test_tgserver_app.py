@@ -7,7 +7,6 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -16,6 +15,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.app.sendlimit import SendLimiter
+from bot.digests.pacing import Pacer, Pacing
 from bot.tgserver import Limits
 from tests.tgfixtures import polling_application, running_server
 
@@ -78,12 +79,13 @@ async def test_application_in_a_forum_topic() -> None:
 
 
 async def test_rate_limiter_retries_after_a_429() -> None:
+    """The bot's own limiter honours the server's retry_after and the reply still arrives."""
     async with running_server(limits=Limits()) as server:
         app = (
             ApplicationBuilder()
             .token(server.token)
             .base_url(server.base_url)
-            .rate_limiter(AIORateLimiter(max_retries=2))
+            .rate_limiter(SendLimiter(Pacer(Pacing()), max_retries=2))
             .build()
         )
         async with polling_application(server, [CommandHandler("start", start)], app):

@@ -8,17 +8,18 @@ of the newest article instead, and says so: an empty brief helps nobody.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from bot import render
-from bot.app.context import LineCache, Listing
+from bot.app.context import BriefRanking, BriefRankings, LineCache, Listing
 from bot.app.listings import Page, page_count, span_text
 from bot.app.rows import SEARCH_PAGE
 from bot.i18n import N_, Translator
 from bot.models import RankedStory, Story, utcnow
 from bot.services import Services
+from bot.stories.ranking import rank_bucket
 from bot.summarize import story_summary as summarize_story
 
 PERIODS = {"24h": N_("the last 24 hours"), "today": N_("today"), "week": N_("the last 7 days")}
@@ -71,28 +72,53 @@ def cached_summary(story: Story, lines: LineCache, lang: str) -> str:
 class Briefer:
     """Build brief pages from the story and search services."""
 
-    def __init__(self, services: Services, lines: LineCache) -> None:
+    def __init__(
+        self,
+        services: Services,
+        lines: LineCache,
+        rankings: BriefRankings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self._services = services
         self._lines = lines
+        self._rankings = rankings
+        self._clock = clock
 
     def ranked(self, listing: Listing, tz: tzinfo, tr: Translator) -> tuple[list[RankedStory], str]:
-        """Return the listing's stories, best first, and a note when they are not from now."""
-        now = utcnow()
+        """Return the listing's stories, best first, and a note when they are not from now.
+
+        A ranking is remembered per stories version and 10-minute bucket (`rank_bucket`, as
+        digests do), so pressing More does not rank the period again: recency is computed as
+        of the first ask in the bucket, and a story that changes makes a new version.
+        """
+        now = self._clock()
+        # "today" starts at the local midnight: its ranking is also the local day's.
+        day = (str(tz), now.astimezone(tz).date()) if listing.period == "today" else None
+        key = (listing.query, listing.period, day, self._services.stories.version)
+        ranked, as_of = self._rankings.remembered(
+            (*key, rank_bucket(now)), lambda: self._rank(listing, now, tz)
+        )
+        if as_of is None:
+            return ranked, ""
+        _ = tr.gettext
+        note = _("nothing from {period}; as of {date}").format(
+            period=_(PERIODS[listing.period]), date=render.format_date(as_of, tz, tr)
+        )
+        return ranked, note
+
+    def _rank(self, listing: Listing, now: datetime, tz: tzinfo) -> BriefRanking:
+        """Rank the period, or the same span up to the newest article when the period is empty."""
         stories = self._services.stories
         within = self._topic_hits(listing.query) if listing.query else None
         span = period_span(listing.period, now, tz)
         ranked = stories.rank(now, span, within=within)
         if ranked:
-            return ranked, ""
+            return ranked, None
         newest = stories.newest()
         if newest is None or newest >= now - span:
-            return [], ""
-        ranked = stories.rank(newest, span, within=within)
-        _ = tr.gettext
-        note = _("nothing from {period}; as of {date}").format(
-            period=_(PERIODS[listing.period]), date=render.format_date(newest, tz, tr)
-        )
-        return ranked, note
+            return [], None
+        return stories.rank(newest, span, within=within), newest
 
     def page(
         self,
@@ -103,20 +129,17 @@ class Briefer:
         lang: str | None = None,
         briefs: Mapping[str, str] | None = None,
     ) -> Page:
-        """Render page `page` (0-based) of a brief and remember what it showed.
+        """Render page `page` (0-based) of a brief; read the listing, never change it.
 
         `briefs` maps story ids to the model's briefs (bot.app.model_briefs), shown instead of
         the extractive summaries.
         """
         ranked, note = self.ranked(listing, tz, tr)
-        listing.total = len(ranked)
-        listing.page = page
         offset = page * listing.page_size
         # Only the page's stories are read; headlines in the chat's language where they exist.
         shown = self._services.stories.views(
             ranked[offset : offset + listing.page_size], lang=lang or tr.lang
         )
-        listing.remember(offset + 1, [s.best.id for s in shown])
         if shown:
             reader = lang or tr.lang
             found = briefs or {}
@@ -126,17 +149,18 @@ class Briefer:
                 )
                 for s in shown
             ]
-            header = _header(listing, offset + 1, len(shown), note, tr)
-            html = render.brief_page(entries, tz, header, tr=tr)
+            header = _header(listing, offset + 1, len(shown), len(ranked), note, tr)
+            html = render.brief_page(entries, tz, header, start=offset + 1, tr=tr)
         else:
             html = _nothing(listing, page, tr)
         return Page(
             html=html,
             article_ids=[s.best.id for s in shown],
             page=page,
-            pages=page_count(listing),
+            pages=page_count(listing, len(ranked)),
             first_number=offset + 1,
             story_ids=tuple(s.id if s.size > 1 else None for s in shown),
+            total=len(ranked),
             stories=tuple(shown),
         )
 
@@ -153,10 +177,10 @@ class Briefer:
         return ids
 
 
-def _header(listing: Listing, first: int, shown: int, note: str, tr: Translator) -> str:
+def _header(listing: Listing, first: int, shown: int, total: int, note: str, tr: Translator) -> str:
     """Return the first line of a brief page (plain text)."""
     _ = tr.gettext
-    span = span_text(first, shown, listing.total, tr)
+    span = span_text(first, shown, total, tr)
     when = f"({note})" if note else "· " + _(PERIODS[listing.period])
     if listing.query:
         head = _("Top stories on {query} {when} · {span}")

@@ -17,7 +17,8 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 
 from bot.app.commands import CommandSpec
 from bot.i18n import Catalogs
-from bot.models import utcnow
+from bot.memo import Memo
+from bot.models import RankedStory, utcnow
 
 if TYPE_CHECKING:
     from bot.briefs.writer import BriefWriter
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 MAX_LISTINGS = 20  # per chat: older lists' buttons answer "expired"
 MAX_SHOWN = 200  # item numbers a listing remembers for its Summary buttons
+BRIEF_RANKINGS = 64  # /brief rankings remembered: the periods and topics being paged at once
 
 NewsContext: TypeAlias = "CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]"
 NewsJobQueue: TypeAlias = "JobQueue[NewsContext]"
@@ -37,6 +39,8 @@ ChatHook: TypeAlias = "Callable[[NewsContext, int], Awaitable[None]]"
 ZoneLookup: TypeAlias = "Callable[[int], ZoneInfo | None]"
 LangLookup: TypeAlias = "Callable[[int], str | None]"
 LangSaver: TypeAlias = "Callable[[int, str], None]"
+BriefRanking: TypeAlias = "tuple[list[RankedStory], datetime | None]"  # and "as of" when not now
+BriefRankings: TypeAlias = "Memo[tuple[object, ...], BriefRanking]"
 
 
 @dataclass(slots=True)
@@ -62,25 +66,11 @@ class Listing:
             del self.shown[next(iter(self.shown))]
 
 
-class LineCache:
-    """A small least-recently-used map of rendered one-line summaries by key."""
+class LineCache(Memo[str, str]):
+    """Rendered one-line summaries and cards by key, shared by the threads that build replies."""
 
     def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._lines: OrderedDict[str, str] = OrderedDict()
-
-    def get(self, key: str) -> str | None:
-        """Return a cached line and mark it recently used."""
-        found = self._lines.get(key)
-        if found is not None:
-            self._lines.move_to_end(key)
-        return found
-
-    def put(self, key: str, line: str) -> None:
-        """Store a line, dropping the least recently used beyond the size."""
-        self._lines[key] = line
-        if len(self._lines) > self._size:
-            self._lines.popitem(last=False)
+        super().__init__(size)
 
 
 @dataclass(slots=True)
@@ -112,6 +102,10 @@ class ChatData:
         if self.last_shown is None or self.last_shown < cutoff:
             self.last_ids = []
             self.last_shown = None
+
+    def last_list(self) -> ChatData:
+        """Return a copy holding only the last list shown: a value a worker thread may read."""
+        return ChatData(list(self.last_ids), self.last_first, self.last_shown)
 
     def item(self, number: int) -> str | None:
         """Return the article id shown as `number` in the last list, if any."""
@@ -145,6 +139,7 @@ class BotData:
         self.lang_saver: LangSaver | None = None
         self.commands: list[CommandSpec] = []  # union of the handler modules' COMMANDS
         self.lines = LineCache()  # one-line summaries shown in lists
+        self.rankings: BriefRankings = Memo(BRIEF_RANKINGS)  # by stories version, 10 minutes
         self.briefs: BriefWriter | None = None  # model briefs, when configured (app.model_briefs)
         self.last_admin_notice = float("-inf")  # time.monotonic() of the last error notice
 

@@ -1,6 +1,8 @@
 """Pages of /latest and /search: one row per story (`bot.app.rows`), rendered and remembered.
 
 A row with more than one article notes "+N sources" and gets a 📚 button for the rest.
+Pages are built in worker threads, which only read a listing; the event loop owns it (and
+persists it), so it records what a page showed with `record_page` once the page is back.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Page:
     suggestion: str | None = None
     relaxed: bool = False
     story_ids: tuple[str | None, ...] = ()  # per row: its story, when it has other articles
+    total: int = 0  # rows (or stories) of the whole listing as of this page
     stories: tuple[Story, ...] = ()  # a brief page's stories, for the model's briefs
 
     @property
@@ -51,9 +54,18 @@ class Page:
         return not self.article_ids
 
 
-def page_count(listing: Listing) -> int:
-    """Return how many pages a listing has (at least one, at most MAX_PAGES)."""
-    return max(1, min(MAX_PAGES, math.ceil(listing.total / listing.page_size)))
+def page_count(listing: Listing, total: int | None = None) -> int:
+    """Return how many pages a listing has (of `total` rows, else its own; 1 to MAX_PAGES)."""
+    rows = listing.total if total is None else total
+    return max(1, min(MAX_PAGES, math.ceil(rows / listing.page_size)))
+
+
+def record_page(listing: Listing, page: Page) -> None:
+    """Make the listing remember a page it showed (on the event loop, which owns it)."""
+    listing.total = page.total
+    listing.page = page.page
+    listing.suggestion = page.suggestion
+    listing.remember(page.first_number, page.article_ids)
 
 
 def clean_query(text: str | None) -> str:
@@ -81,9 +93,9 @@ class Lister:
         self._lines = lines
 
     def page(self, listing: Listing, page: int, tz: ZoneInfo, tr: Translator) -> Page:
-        """Render page `page` (0-based) of a listing and remember what it showed."""
+        """Render page `page` (0-based) of a listing; read the listing, never change it."""
         offset = page * listing.page_size
-        items, result = self._fetch(listing, offset)
+        items, result, total = self._fetch(listing, offset)
         stories = [self._services.stories.story_for_article(i.article.id) for i in items]
         items = [
             render.ListItem(
@@ -91,12 +103,9 @@ class Lister:
             )
             for i, s in zip(items, stories, strict=True)
         ]
-        listing.page = page
-        listing.suggestion = result.did_you_mean if result else None
-        listing.remember(offset + 1, [item.article.id for item in items])
         relaxed = result.relaxed if result else False
         if items:
-            header = _header(listing, offset + 1, len(items), relaxed, tr)
+            header = _header(listing, offset + 1, len(items), total, relaxed, tr)
             html = render.article_list(items, tz, header, start=offset + 1, tr=tr)
         else:
             html = _nothing(listing, page, tr)
@@ -104,17 +113,18 @@ class Lister:
             html=html,
             article_ids=[item.article.id for item in items],
             page=page,
-            pages=page_count(listing),
+            pages=page_count(listing, total),
             first_number=offset + 1,
-            suggestion=listing.suggestion,
+            suggestion=result.did_you_mean if result else None,
             relaxed=relaxed,
             story_ids=tuple(s.id if s and s.size > 1 else None for s in stories),
+            total=total,
         )
 
     def _fetch(
         self, listing: Listing, offset: int
-    ) -> tuple[list[render.ListItem], SearchResult | None]:
-        """Return the rows of one page (and the search result behind them, if any)."""
+    ) -> tuple[list[render.ListItem], SearchResult | None, int]:
+        """Return the rows of one page, the search result behind them (if any), the total."""
         plain = listing.kind == "latest" and not listing.query
         sort = "date" if listing.kind == "latest" else "relevance"
         source = StoryRows(self._services, listing.query, sort)
@@ -122,20 +132,20 @@ class Lister:
         # The archive's rows are its stories; a query's are known once every hit was seen,
         # and bounded by its hits until then.
         if plain:
-            listing.total = len(self._services.stories) or len(self._services.store)
+            total = len(self._services.stories) or len(self._services.store)
         else:
-            listing.total = source.stories if source.exhausted else source.total_articles
+            total = source.stories if source.exhausted else source.total_articles
         if plain:
-            return [self._item(a) for a in rows], None
+            return [self._item(a) for a in rows], None, total
         if listing.kind == "latest":
-            return [self._item(a) for a in rows], source.result
+            return [self._item(a) for a in rows], source.result, total
         items = [
             render.ListItem(a, "", snippet_html=hit.snippet)
             if (hit := source.hits.get(a.id))
             else self._item(a)
             for a in rows
         ]
-        return items, source.result
+        return items, source.result, total
 
     def _item(self, article: Article) -> render.ListItem:
         """Return a list item with a one-line summary sized for the page."""
@@ -157,10 +167,12 @@ def span_text(first: int, shown: int, total: int, tr: Translator) -> str:
     )
 
 
-def _header(listing: Listing, first: int, shown: int, relaxed: bool, tr: Translator) -> str:
+def _header(
+    listing: Listing, first: int, shown: int, total: int, relaxed: bool, tr: Translator
+) -> str:
     """Return the first line of a page (plain text): what it is and which items it shows."""
     _ = tr.gettext
-    span = span_text(first, shown, listing.total, tr)
+    span = span_text(first, shown, total, tr)
     if listing.kind == "latest" and not listing.query:
         return _("Latest news · {span}").format(span=span)
     if listing.kind == "latest":

@@ -94,7 +94,13 @@ class CommandRateLimiter:
 
 
 def counts(update: Update) -> bool:
-    """Return whether the update is a command: a /command, a private search, a button press."""
+    """Return whether the update is a command: a /command, a private search, a button press.
+
+    Edited messages do not count because no handler answers them: editing a sent command
+    does not run it again, as in most Telegram bots (an answer would land below later
+    messages, out of context, and every typo fixed would cost a search); a user who wants
+    another answer sends the command again, and that counts.
+    """
     if update.callback_query is not None:
         return True
     message = update.message

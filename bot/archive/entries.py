@@ -14,6 +14,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -25,7 +26,7 @@ from cachetools import LRUCache
 from bot.archive.keyindex import KeyIndex
 from bot.archive.records import Document, doc_to_article
 from bot.archive.segments import SEGMENT_GLOB, Segment, segment_number
-from bot.models import Article
+from bot.models import Article, ProgressFactory, no_progress
 
 log = logging.getLogger(__name__)
 
@@ -117,28 +118,40 @@ def entry_of(doc: Document, segment: Segment) -> Entry:
 
 
 def load_segments(
-    directory: Path, readonly: bool
+    directory: Path, readonly: bool, progress: ProgressFactory | None = None
 ) -> tuple[list[Segment], list[Entry], KeyIndex[Entry]]:
-    """Open every segment's light file: its segments, entries and dedup-key index."""
+    """Open every segment's light file: its segments, entries and dedup-key index.
+
+    A migration of older segments reports through progress("migrating article segments", segments
+    left), shown from the first segment that needed one.
+    """
     enabled = gc.isenabled()
     gc.disable()  # a million new objects set off full collections finding nothing: 2/3 of a load
     try:
-        return _load_segments(directory, readonly)
+        with ExitStack() as stack:
+            return _load_segments(directory, readonly, stack, progress or no_progress)
     finally:
         if enabled:
             gc.enable()
 
 
 def _load_segments(
-    directory: Path, readonly: bool
+    directory: Path, readonly: bool, stack: ExitStack, progress: ProgressFactory
 ) -> tuple[list[Segment], list[Entry], KeyIndex[Entry]]:
     segments: list[Segment] = []
     entries: list[Entry] = []
     key_chunks: list[npt.NDArray[np.uint64]] = []  # per segment: 1M keys as ints weigh 100 MB
     owner_chunks: list[npt.NDArray[np.object_]] = []
-    for path in sorted(directory.glob(SEGMENT_GLOB), key=segment_number):
+    paths = sorted(directory.glob(SEGMENT_GLOB), key=segment_number)
+    step: Callable[[int], None] | None = None
+    for index, path in enumerate(paths):
         segment = Segment(segment_number(path), path, readonly=readonly)
         docs = segment.load()
+        if segment.migrated and step is None:
+            log.info("migrating %d article segments to the current schema", len(paths) - index)
+            step = stack.enter_context(progress("migrating article segments", len(paths) - index))
+        if step is not None:
+            step(1)
         segments.append(segment)
         size = segment.size()
         keys: list[int] = []

@@ -8,6 +8,12 @@ Schema 3 splits an article in two (see `segments.py`): the full document (body, 
 guid, category: what only a reader of that one article needs) goes to the segment's
 records file, and the segment's TinyDB file keeps a light document per article: what
 the store holds in memory, its 64-bit dedup keys and where the full document lies.
+
+Schema 4 changes the canonical URL form (courlan, `dedup.py`), so the URL key of every
+stored article changes. A schema-3 segment keeps its layout; its light documents get keys
+recomputed from the URLs in its records file (`segments.py`), once, by the first writer.
+The full documents keep the `url_key` they were written with: nothing reads it after
+schema 3, the light document's keys are the ones that count.
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.archive.dedup import canonical_url
 from bot.models import Article, ArticleDraft
 from bot.text.lang import detect_language
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 LIGHT_SINCE = 3  # the first schema whose segment files hold light documents
 META_TABLE = "_meta"
 
@@ -38,7 +45,15 @@ def _v2_to_v3(doc: Document) -> Document:
     return doc
 
 
-MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(doc: Document) -> Document:
+    """Schema 4 keys URLs by courlan's canonical form (dedup.py)."""
+    url = doc.get("url")
+    doc["url_key"] = canonical_url(url) if url else None
+    return doc
+
+
+MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+REKEY_BELOW = 4  # light segments of an older schema have URL keys of the old canonical form
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -72,6 +72,7 @@ class Segment:
     path: Path
     readonly: bool = False
     count: int = 0
+    migrated: bool = False  # its file was of an older schema when loaded
     # A read-only view of a segment still in the old layout keeps its records in memory:
     # only the writer may migrate a file.
     inline: bytes | None = None
@@ -92,9 +93,29 @@ class Segment:
         raw: dict[str, Document] = data.get(ARTICLES_TABLE, {})
         ordered = [raw[k] for k in sorted(raw, key=int)]
         self.count = len(ordered)
+        self.migrated = version < SCHEMA_VERSION
+        if version >= SCHEMA_VERSION:
+            return ordered
         if version >= LIGHT_SINCE:
+            self._rekey(ordered, version)
+            if not self.readonly:
+                write_json_atomic(self.path, {META_TABLE: _meta(), ARTICLES_TABLE: raw})
             return ordered
         return self._split([migrate(doc, version) for doc in ordered])
+
+    def _rekey(self, light: list[Document], version: int) -> None:
+        """Recompute the dedup keys of older light documents from the full ones they point to.
+
+        One read of the records file per segment: at a million articles the whole archive is
+        read once, on the first open by a writer after an upgrade (the CLI shows a bar).
+        """
+        size = self.size()
+        whole = [doc for doc in light if sum(doc["at"]) <= size]  # the rest is skipped on load
+        spans = [(o, n) for o, n in (doc["at"] for doc in whole)]
+        for doc, full in zip(whole, self.read(spans), strict=True):
+            if full is not None:
+                full = migrate(full, version)
+                doc["keys"] = dedup_keys(full.get("url_key"), full.get("guid"), full["hash"])
 
     def _split(self, full: list[Document]) -> list[Document]:
         """Move the full documents of an old-layout segment to its records file."""

@@ -44,7 +44,7 @@ from bot.archive.records import (
 )
 from bot.archive.segments import Segment, writable_segment
 from bot.archive.writer import paced
-from bot.models import Article, ArticleDraft, utcnow
+from bot.models import Article, ArticleDraft, ProgressFactory, utcnow
 
 SEGMENT_CAPACITY = 1000
 INSORT_UP_TO = 8
@@ -93,13 +93,13 @@ class ArticleStore:
         self._version = 0  # bumped by every publish and prune
         self._since_memo: tuple[tuple[int, int], list[Article]] | None = None
 
-    def initialize(self) -> None:
-        """Open every segment's light file (never a body) and derive the in-memory indexes."""
+    def initialize(self, progress: ProgressFactory | None = None) -> None:
+        """Open every segment's light file (never a body), migrating older ones; derive indexes."""
         if not self.readonly:
             self.directory.mkdir(parents=True, exist_ok=True)
             for stale in self.directory.glob(".*.tmp"):
                 stale.unlink()  # a write killed before its rename; the old file is intact
-        self._segments, entries, self._keys = load_segments(self.directory, self.readonly)
+        self._segments, entries, self._keys = load_segments(self.directory, self.readonly, progress)
         self._by_id = {entry.id: entry for entry in entries}
         # Segments are read in arrival order: ties stay in arrival order in both orders.
         self._arrivals = ordered(entries, "added")

@@ -19,12 +19,12 @@ from typing import Protocol
 from bot.digests.matching import RankCache, Searcher, cached_matches, remembered
 from bot.digests.records import Subscription
 from bot.models import Article, RankedStory, Story
+from bot.stories.ranking import rank_bucket
 
 FIRST_DIGEST_WINDOW = timedelta(hours=24)
 MIN_PERIOD = timedelta(hours=24)
 DEFAULT_CAP = 10
 UPDATE_SOURCES = 3  # new sources a story sent before needs to be sent again, as an update
-RANK_MINUTES = 10  # a fan-out ranks as of the same 10 minutes: recency moves slower than that
 
 
 class ArticleSource(Protocol):
@@ -167,9 +167,8 @@ def _cached_stories(
     """Rank through the cache: 10,000 chats with the same new articles rank them once."""
     if cache is None or not matched:
         return ranked_stories(stories, matched, now, period)
-    bucket = int(now.timestamp() // (RANK_MINUTES * 60))
     key: tuple[object, ...] = ("stories", matched[0].id, matched[-1].id, len(matched))
-    key += (period, stories.version, bucket)
+    key += (period, stories.version, rank_bucket(now))
     return remembered(cache, key, lambda: ranked_stories(stories, matched, now, period))
 
 
@@ -199,7 +198,8 @@ def _pick(
         found = cache.get(key)
         if found is None or found[0] is not ranked:  # the ranking itself guards the id
             picked = [(p, False) for p in ranked[:cap]]
-            found = cache[key] = [ranked, _shown(picked, len(ranked) - cap, stories, lang)]
+            found = [ranked, _shown(picked, len(ranked) - cap, stories, lang)]
+            cache.put(key, found)
         return found[1]  # type: ignore[no-any-return]
     chosen: list[tuple[RankedStory, bool]] = []
     more = 0

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
-
-from cachetools import LRUCache
+from typing import Any, Protocol, TypeVar, cast
 
 from bot.digests.records import topic_key
+from bot.memo import Memo
 from bot.models import Article
 from bot.search import SearchResult
 
 PAGE = 100  # SearchService's largest page
 MAX_PAGES = 50
 RANK_CACHE_SIZE = 512
-# Keys name a topic and a run of arrivals, so old ones go stale: the least recent go first.
-# Not thread-safe (a get reorders): one fan-out composes on one thread at a time.
-RankCache = LRUCache[tuple[object, ...], list[Any]]
+RankCache = Memo[tuple[object, ...], Any]  # matches, rankings and picks of a fan-out
 T = TypeVar("T")
 
 
@@ -40,11 +37,8 @@ def cached_matches(
 
 
 def remembered(cache: RankCache, key: tuple[object, ...], make: Callable[[], list[T]]) -> list[T]:
-    """Return cache[key], made first when missing."""
-    found = cache.get(key)
-    if found is None:
-        found = cache[key] = make()
-    return found
+    """Return the list remembered for key, made first when missing."""
+    return cast(list[T], cache.remembered(key, make))
 
 
 def matches(topic: str, candidates: list[Article], searcher: Searcher) -> list[Article]:

@@ -14,8 +14,8 @@ from telegram.ext import CallbackContext, JobQueue
 
 from bot.archive.userdb import UserDB
 from bot.config import Config
-from bot.digests.contents import ArticleSource, StoryRanker
-from bot.digests.delivery import Deliverer, Outcome, SendFn, bot_sender
+from bot.digests.contents import ArticleSource, Digest, StoryRanker
+from bot.digests.delivery import Deliverer, DigestPart, Outcome, SendFn, bot_sender
 from bot.digests.fanout import Composer
 from bot.digests.jobs import DueJob, Planner
 from bot.digests.matching import Searcher
@@ -65,8 +65,9 @@ class DigestService:
         self._deliverer: Deliverer | None = None
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
-        texts = Catalogs(config.locale_dir)
-        self.composer = Composer(store, search, stories, self.settings.cap, texts)
+        self.composer = Composer(store, search, stories, self.settings.cap)
+        # The chats' languages, handed to the composer (a test may load other catalogs).
+        self._catalogs = Catalogs(config.locale_dir)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
 
     # --- life cycle -----------------------------------------------------------------------
@@ -77,6 +78,7 @@ class DigestService:
 
     def shutdown(self) -> None:
         """Persist the cursors; jobs and workers stop with the Application."""
+        self.composer.shutdown()
         self.subs.shutdown()
 
     def start(self, send: SendFn) -> None:
@@ -242,14 +244,7 @@ class DigestService:
         subs = self._due_subs(chat_id, request)
         if not subs:
             return "empty"
-        now = self._clock()
-        settings = self.subs.chat(chat_id)  # its language too (bot.app.language)
-        digest = self.composer.compose(chat_id, subs, now, settings.lang)
-        zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
-        brief = await self.composer.briefs(digest, settings.lang)
-        parts = self.composer.render(
-            digest, zone, now, request.manual or settings.send_empty, settings.lang, brief
-        )
+        digest, parts = await self.composed(chat_id, subs, manual=request.manual)
         result = await self._deliverer.deliver(chat_id, parts, person=request.manual)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.
@@ -276,6 +271,16 @@ class DigestService:
             request.waiters = []
             return "migrated"
         return "failed"
+
+    async def composed(
+        self, chat_id: int, subs: list[Subscription], *, manual: bool = False
+    ) -> tuple[Digest, list[DigestPart]]:
+        """Return a chat's digest and its messages, composed off the event loop."""
+        settings = self.subs.chat(chat_id)  # its language too (bot.app.language)
+        zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
+        tr = self._catalogs.get(settings.lang)
+        send_empty = manual or settings.send_empty
+        return await self.composer.composed(chat_id, subs, self._clock(), zone, send_empty, tr)
 
     def _due_subs(self, chat_id: int, request: Request) -> list[Subscription]:
         """Return the chat's subscriptions this request delivers, skipping delivered ones."""

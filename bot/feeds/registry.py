@@ -1,7 +1,14 @@
-"""The feeds table: one TinyDB document per feed, with its polling state."""
+"""The feeds table: one TinyDB document per feed, with its polling state.
+
+A feed's id is minted once, from its canonical URL, and stored; it is never recomputed.
+A feed is found by URL by comparing canonical forms of the stored URLs, so a change of the
+canonical form (schema 4, `bot/archive/dedup.py`) leaves the ids in users.json, and the
+`/removefeed ID` an admin was shown, working, and an old feed is still refused when re-added.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -9,7 +16,7 @@ from typing import Any
 from tinydb import Query
 from tinydb.table import Table
 
-from bot.archive.dedup import canonical_url, short_id
+from bot.archive.dedup import canonical_url, unique_id
 from bot.archive.userdb import UserDB
 
 TABLE = "feeds"
@@ -58,9 +65,14 @@ class FeedRecord:
         return cls(**values)
 
 
-def feed_id(url: str) -> str:
-    """Return the stable id of a feed URL (the same URL always gets the same id)."""
-    return short_id("feed:" + (canonical_url(url) or url.strip()))
+def feed_key(url: str) -> str:
+    """Return the form in which two feed URLs are compared: canonical when it has one."""
+    return canonical_url(url) or url.strip()
+
+
+def feed_id(url: str, *taken: Container[str]) -> str:
+    """Return the id a new feed gets: from its canonical URL, salted past the ids taken."""
+    return unique_id("feed:" + feed_key(url), *taken)
 
 
 class FeedRegistry:
@@ -102,7 +114,15 @@ class FeedRegistry:
     def find(self, ref: str) -> FeedRecord | None:
         """Return the feed named by id or by URL (compared canonically)."""
         ref = ref.strip()
-        return self.get(ref) or self.get(feed_id(ref))
+        if (record := self.get(ref)) is not None:
+            return record
+        key = feed_key(ref)
+        doc = next((d for d in self._current().values() if feed_key(d["url"]) == key), None)
+        return FeedRecord.from_doc(doc) if doc is not None else None
+
+    def ids(self) -> set[str]:
+        """Return the ids of every feed."""
+        return set(self._current())
 
     async def save(self, record: FeedRecord) -> None:
         """Insert or replace the record."""

@@ -18,7 +18,7 @@ from bot.feeds.fetcher import Fetcher, FetchSettings, make_client
 from bot.feeds.fulltext import FullText, FullTextSettings
 from bot.feeds.parsing import ParserPool
 from bot.feeds.poller import Backoff, Poller, Prepared, is_due
-from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id
+from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id, feed_key
 from bot.feeds.safety import UnsafeURL, check_syntax
 from bot.feeds.status import FeedError, FeedStatus, PollResult
 from bot.models import utcnow
@@ -124,7 +124,8 @@ class FeedService:
         existing = self.registry.find(url)
         if existing is not None:
             raise FeedError(f"already added as {existing.id} ({existing.title or existing.url})")
-        record = FeedRecord(id=feed_id(url), url=url, added=self.clock(), interval=minutes * 60)
+        ident = feed_id(url, self.registry.ids())
+        record = FeedRecord(id=ident, url=url, added=self.clock(), interval=minutes * 60)
         prepared = await self._require().prepare(record)
         if isinstance(prepared, PollResult):
             raise FeedError(prepared.error or "not an RSS or Atom feed")
@@ -143,19 +144,22 @@ class FeedService:
         titles (by URL, e.g. from an OPML list) name the feeds until their first fetch does.
         It waits for the write: for start-up and the CLI, not the event loop.
         """
-        known = {r.id for r in self.registry.all()}
+        existing = self.registry.all()
+        known, ids = {feed_key(r.url) for r in existing}, {r.id for r in existing}
         records: list[FeedRecord] = []
         for url in (u.strip() for u in urls):
-            if not url or feed_id(url) in known:
+            if not url or feed_key(url) in known:
                 continue
             try:
                 check_syntax(url)
             except UnsafeURL as exc:
                 log.warning("configured feed %s ignored: %s", url, exc)
                 continue
-            known.add(feed_id(url))
+            known.add(feed_key(url))
             title = (titles or {}).get(url, "")
-            records.append(FeedRecord(id=feed_id(url), url=url, added=self.clock(), title=title))
+            record = FeedRecord(id=feed_id(url, ids), url=url, added=self.clock(), title=title)
+            ids.add(record.id)
+            records.append(record)
         self.registry.insert_many(records)
         return [FeedStatus.from_record(r) for r in records]
 

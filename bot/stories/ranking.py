@@ -28,6 +28,7 @@ from bot.stories.values import StorySummary
 
 GROWTH_WINDOW = timedelta(hours=6)
 HALF_LIFE = timedelta(hours=12)
+RANK_MINUTES = 10  # a ranking is shared for 10 minutes: recency moves slower than that
 
 
 def importance(summary: StorySummary, now: datetime, period: timedelta) -> float:
@@ -69,6 +70,17 @@ def arrival_importance(
     voices = min(len(reports), len(sources))
     age = (now - latest) / HALF_LIFE.total_seconds()
     return math.sqrt(voices) * (1 + 0.25 * growth) * (0.75 + 0.25 * math.pow(2.0, -age))
+
+
+def rank_bucket(now: datetime) -> int:
+    """Return the RANK_MINUTES bucket of now: what a remembered ranking is keyed by.
+
+    Callers key a ranking by the story service's version and this bucket, so it is made again
+    when a story changes or the bucket ends. Recency (and a period's start) is then computed
+    as of the first ask in the bucket; a later ask reuses ages up to 10 minutes old, against
+    a 12-hour half-life.
+    """
+    return int(now.timestamp() // (RANK_MINUTES * 60))
 
 
 def top_stories(
