@@ -11,7 +11,6 @@ import orjson
 
 from bot.app.persistence import STATE_FILE
 from bot.app.ratelimit import INLINE_PER_COMMAND, CommandRateLimiter, install_rate_limit
-from bot.app.stats import FAILED, SENT, DailyCounters
 from bot.app.wiring import running
 from bot.digests.service import DigestService, DigestSettings
 from bot.digests.subscriptions import CHATS_TABLE
@@ -38,7 +37,11 @@ class ManualClock:
 async def with_digests(tmp_path: Path) -> AsyncIterator[tuple[OpsEnv, DigestService]]:
     """A polling bot whose services have a digest service."""
     async with (
-        ops_env(tmp_path, digest_settings=DigestSettings(pacing=FAST)) as env,
+        ops_env(
+            tmp_path,
+            modules=(*OPS_MODULES, "handlers.subscriptions"),  # starts the digests' delivery
+            digest_settings=DigestSettings(pacing=FAST),
+        ) as env,
         running(env.app, poll_timeout=1),
     ):
         yield env, env.services.digests
@@ -125,17 +128,17 @@ async def test_stats_is_for_admins_only(tmp_path: Path) -> None:
             await digests.subscribe(chat, "climate", (8, 0), "UTC")
         await digests.subscribe(7001, "football", (9, 0), "UTC")
         await digests.deactivate(7003)
-        counters = DailyCounters(env.config.tz)
-        counters.add(SENT, 3)
-        counters.add(FAILED)
-        digests.counters = counters  # type: ignore[attr-defined]
+        admin = env.server.user(ADMIN)
+        await digests.subscribe(ADMIN, "climate", (9, 0), "UTC")
+        # A real delivery feeds the day's counters (the digest says there is nothing new).
+        assert await digests.send_now(ADMIN) == "sent"
+        await admin.wait_replies(1, timeout=10)
 
         user = env.server.user(5001, "Nosy")
         await user.send("/stats")
         (refused,) = await user.wait_replies(1, timeout=10)
         assert refused.text == "Only the bot's admins can use /stats."
 
-        admin = env.server.user(ADMIN)
         await admin.send("/stats")
         (stats,) = await admin.wait_replies(1, timeout=10)
     lines = stats.text.splitlines()
@@ -143,8 +146,8 @@ async def test_stats_is_for_admins_only(tmp_path: Path) -> None:
     assert lines[1].startswith(f"Articles: {len(env.services.store)} (")
     assert lines[2] == "Feeds: 3 — 1 healthy, 1 failing, 1 deactivated"
     assert "<Broken & Co> — 4 failures in a row: HTTP 500" in lines[3]
-    assert "Subscribers: 2 active, 1 deactivated (4 subscriptions)" in stats.text
-    assert "Digests today: 3 sent, 1 failed" in stats.text
+    assert "Subscribers: 3 active, 1 deactivated (5 subscriptions)" in stats.text
+    assert "Digests today: 1 sent, 0 failed" in stats.text
     assert "Uptime: " in stats.text
 
 

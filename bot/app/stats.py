@@ -192,13 +192,25 @@ class StatsService:
     ) -> None:
         self._services = services
         self.started_at = started_at
-        self.counters = counters
         self._clock = clock
+        self.counters = counters or self._count_digests(services.config.tz)
+
+    def _count_digests(self, tz: ZoneInfo) -> DailyCounters | None:
+        """Return the day's digest counters, fed by the digest service's outcomes."""
+        digests = getattr(self._services, "digests", None)
+        if digests is None:
+            return None
+        counters = DailyCounters(tz, clock=self._clock)
+        tally = {"sent": SENT, "failed": FAILED}
+        digests.outcome_listeners.append(
+            lambda outcome: counters.add(tally[outcome]) if outcome in tally else None
+        )
+        return counters
 
     async def collect(self, tz: ZoneInfo) -> Stats:
         """Read every number now (day boundaries in tz); the store is counted off the loop."""
         now = self._clock()
-        counters = self.counters or self._digest_counters()
+        counters = self.counters
         articles, today = await asyncio.to_thread(self._article_counts, start_of_day(now, tz))
         return Stats(
             articles=articles,
@@ -220,11 +232,6 @@ class StatsService:
 
     def _feeds(self) -> list[FeedLike]:
         return list(self._services.feeds.list_feeds())
-
-    def _digest_counters(self) -> DailyCounters | None:
-        """Return the counters the digest service feeds, when it has them."""
-        found = getattr(getattr(self._services, "digests", None), "counters", None)
-        return found if isinstance(found, DailyCounters) else None
 
     def _subscribers(self) -> Subscribers:
         digests = getattr(self._services, "digests", None)

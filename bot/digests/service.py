@@ -69,8 +69,7 @@ class DigestService:
         # The chats' languages, handed to the composer (a test may load other catalogs).
         self._catalogs = Catalogs(config.locale_dir)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
-
-    # --- life cycle -----------------------------------------------------------------------
+        self.outcome_listeners: list[Callable[[str], None]] = []  # /stats counts the day's
 
     def initialize(self) -> None:
         """Load the subscriptions (replaying any deliveries a crash left in the journal)."""
@@ -95,8 +94,6 @@ class DigestService:
     async def join(self) -> None:
         """Wait until every queued digest is delivered (tests, benchmarks)."""
         await self._queue.join()
-
-    # --- scheduling -----------------------------------------------------------------------
 
     def schedule_all(self, job_queue: JobQueue[Any]) -> int:
         """Start delivery through the queue's bot, (re)build every job, send missed digests."""
@@ -227,8 +224,6 @@ class DigestService:
         await self.subs.saved()
         return moved
 
-    # --- delivery -------------------------------------------------------------------------
-
     async def send_now(self, chat_id: int) -> str:
         """Deliver this chat's digest now (/digest): "sent", "empty", "none", "gone" or "failed"."""
         if not self.subs.for_chat(chat_id):
@@ -238,6 +233,13 @@ class DigestService:
         return await waiter
 
     async def _handle(self, chat_id: int, request: Request) -> str:
+        """Deliver one chat's digest; tell the outcome listeners how it ended, and return it."""
+        outcome = await self._deliver(chat_id, request)
+        for listen in self.outcome_listeners:
+            listen(outcome)
+        return outcome
+
+    async def _deliver(self, chat_id: int, request: Request) -> str:
         """Compose, send and confirm one chat's digest; return how it ended."""
         if self._deliverer is None or not self.subs.is_active(chat_id):
             return "gone"
