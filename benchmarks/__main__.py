@@ -1,4 +1,4 @@
-"""Run every benchmark, or the ones named: `python -m benchmarks [store search summaries feeds bot loop digests llm_grounding]`."""
+"""Run every benchmark, or the ones named: `python -m benchmarks [store search ... follows llm_grounding]`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ ALL = (
     "stories",
     "stories_service",
     "story_summaries",
+    "follows",
+    "follow_fanout",
     "llm_grounding",
 )
 

@@ -80,3 +80,17 @@ class RankedStory:
     id: str
     score: float
     source_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Development:
+    """One report of a story that brought something: what it said first, where and when."""
+
+    article_id: str
+    added: datetime  # when this bot got it: what a chat has not seen is measured by
+    published: datetime
+    source: str | None
+    title: str
+    url: str | None
+    facts: tuple[str, ...]
+    first: bool = False  # the story's first report

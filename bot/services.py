@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from bot.archive.heap import settle
@@ -16,9 +18,11 @@ from bot.digests.service import DigestService, DigestSettings
 from bot.feeds import FeedService
 from bot.feeds.defaults import default_feeds
 from bot.feeds.opml import OpmlError
+from bot.follows.service import FollowService
 from bot.ingest.importer import ImportReport, import_paths
-from bot.models import ProgressFactory
+from bot.models import ProgressFactory, utcnow
 from bot.search import SearchService
+from bot.stories.facts import StoryFacts
 from bot.stories.service import StoryService
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,8 @@ class Services:
     feeds: FeedService
     digests: DigestService
     stories: StoryService
+    facts: StoryFacts
+    follows: FollowService
     seed_report: ImportReport | None = field(default=None)
     writer: Writer = field(default_factory=Writer)  # store and index writes, off the loop
 
@@ -59,6 +65,7 @@ class Services:
         self.stories.shutdown()
         # The digests fold their delivery journal into the users file: before it closes.
         self.digests.shutdown()
+        self.follows.shutdown()  # its journal too
         self.users.shutdown()
         self.store.shutdown()
         self.lock.release()
@@ -71,13 +78,15 @@ def open_services(
     allow_readonly: bool = True,
     digest_settings: DigestSettings | None = None,
     progress: ProgressFactory | None = None,
+    follow_clock: Callable[[], datetime] = utcnow,
 ) -> Services:
     """Open the data directory; as a writer when asked, or read-only beside a running writer.
 
     With write=True and the lock held elsewhere, DataDirLocked propagates unless
     allow_readonly says a read-only view is good enough for the caller. A search index
     rebuild reports through progress("indexing", total), a migration of the article files
-    through progress("migrating article segments", n) (the CLI shows a bar).
+    through progress("migrating article segments", n) (the CLI shows a bar). Follows pace
+    their updates by follow_clock (tests move it by hand).
     """
     config.data_dir.mkdir(parents=True, exist_ok=True)
     lock = DataDirLock(config.data_dir)
@@ -102,17 +111,38 @@ def open_services(
         proxy=config.feed_proxy,
     )
     stories = StoryService(store, config.data_dir / "stories", readonly=readonly)
+    facts = StoryFacts(stories, store)  # developments: timelines, follows, digests
     digests = DigestService(
-        config, store, users, search, stories, settings=digest_settings or DigestSettings()
+        config,
+        store,
+        users,
+        search,
+        stories,
+        settings=digest_settings or DigestSettings(),
+        facts=facts,
     )
+    follows = FollowService(config, users, stories, facts, digests, clock=follow_clock)
     services = Services(
-        config, not readonly, lock, store, users, search, feeds, digests, stories, writer=writer
+        config,
+        not readonly,
+        lock,
+        store,
+        users,
+        search,
+        feeds,
+        digests,
+        stories,
+        facts,
+        follows,
+        writer=writer,
     )
     if not readonly:
         services.seed_report = import_seeds_once(services)
     search.initialize(progress)
     stories.initialize()
     digests.initialize()
+    follows.initialize()
+    store.add_listener(follows.on_articles)  # after the stories': it reads what they assigned
     store.add_removal_listener(search.remove_articles)
     if not readonly:
         store.prune()

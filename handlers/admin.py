@@ -89,8 +89,9 @@ async def forget_command(update: Update, context: NewsContext) -> None:
     yes = InlineKeyboardButton(_("Delete everything"), callback_data=f"forget:yes:{user.id}")
     no = InlineKeyboardButton(_("Cancel"), callback_data=f"forget:no:{user.id}")
     question = _(
-        "This deletes everything newsbrief keeps about this chat: {subscriptions}, the chat's "
-        "settings (time zone, language, digest options) and the lists it showed here. "
+        "This deletes everything newsbrief keeps about this chat: {subscriptions}, the stories "
+        "it follows, the chat's settings (time zone, language, digest options, quiet hours) "
+        "and the lists it showed here. "
         "The shared news archive stays. Delete?"
     )
     await message.reply_text(
@@ -134,8 +135,11 @@ async def _answer_forget(update: Update, context: NewsContext) -> None:
     await query.answer(_("Deleted."))
     count = gone.subscriptions
     subs = tr.ngettext("{n} subscription", "{n} subscriptions", count).format(n=count)
+    follows = tr.ngettext("{n} followed story", "{n} followed stories", gone.follows)
     done = _(
-        "Done. Deleted {subscriptions} and this chat's settings; newsbrief keeps nothing about "
-        "this chat now. /start brings the bot back."
+        "Done. Deleted {subscriptions}, {follows} and this chat's settings; newsbrief keeps "
+        "nothing about this chat now. /start brings the bot back."
     )
-    await query.edit_message_text(done.format(subscriptions=subs))
+    await query.edit_message_text(
+        done.format(subscriptions=subs, follows=follows.format(n=gone.follows))
+    )

@@ -11,13 +11,13 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot.app.buttons import STORY, SUGGEST, SUMMARY, Action, decode
+from bot.app.buttons import FOLLOW, STORY, SUGGEST, SUMMARY, TIMELINE, UNFOLLOW, Action, decode
 from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.app.listings import MAX_PAGES
 from bot.i18n import N_
-from handlers import articles, stories
+from handlers import articles, follows, stories
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,15 @@ async def on_button(update: Update, context: NewsContext) -> None:
         return
     if action.kind == STORY:  # story ids are stable: these buttons never expire
         await stories.on_story_button(update, context, action.story)
+        return
+    if action.kind == TIMELINE:
+        await stories.on_timeline_button(update, context, action.story)
+        return
+    if action.kind == FOLLOW:
+        await follows.on_follow_button(update, context, action.story)
+        return
+    if action.kind == UNFOLLOW:
+        await follows.on_unfollow_button(update, context, action.story)
         return
     listing = chat_data.listings.get(action.listing)
     if listing is None:

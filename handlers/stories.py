@@ -13,6 +13,7 @@ from bot.app import model_briefs
 from bot.app.briefs import BRIEF_PAGE, parse_brief_args, story_answer
 from bot.app.commands import CommandSpec
 from bot.app.context import Listing, NewsApp, NewsContext
+from bot.app.follow_answers import story_markup, timeline_answer
 from bot.app.language import chat_translator
 from bot.i18n import N_, Translator
 from handlers.articles import show_listing, zone_of
@@ -23,7 +24,11 @@ COMMANDS = [
         N_("The top stories now, one line per event"),
         args=N_("[24h|today|week] [words]"),
     ),
-    CommandSpec("story", N_("Every article of story N of the last list"), args=N_("N|id")),
+    CommandSpec(
+        "story",
+        N_("Story N of the last list, day by day; its articles a tap away"),
+        args=N_("N|id"),
+    ),
 ]
 MESSAGES = filters.UpdateType.MESSAGE  # edited messages are ignored, as by every command
 STORY_USAGE = N_("Send <code>/story 2</code> for the articles of item 2 of the last list.")
@@ -47,7 +52,7 @@ async def brief(update: Update, context: NewsContext) -> None:
 
 
 async def story(update: Update, context: NewsContext) -> None:
-    """List the articles of a story: item N of the last list, or a story id."""
+    """Show a story's timeline: item N of the last list, or a story id."""
     message = update.effective_message
     chat_data = context.chat_data
     if message is None or chat_data is None:
@@ -68,8 +73,32 @@ async def story(update: Update, context: NewsContext) -> None:
     else:
         await message.reply_text(_(STORY_USAGE))
         return
-    parts = await story_parts(context, story_id, zone_of(update, context), tr)
-    await _send(message, parts or [_(GONE)])
+    await send_timeline(context, message, story_id, zone_of(update, context), tr)
+
+
+async def send_timeline(
+    context: NewsContext, message: Message, story_id: str, zone: ZoneInfo, tr: Translator
+) -> None:
+    """Send a story's dated developments, the buttons (articles, follow) under the last part."""
+    services = context.bot_data.services
+    parts = await asyncio.to_thread(timeline_answer, services, story_id, zone, tr)
+    if parts is None:
+        await message.reply_text(tr.gettext(GONE))
+        return
+    markup = story_markup(services, message.chat_id, story_id, tr, timeline_button=False)
+    for n, part in enumerate(parts, start=1):
+        last = n == len(parts)
+        await message.reply_text(part, do_quote=False, reply_markup=markup if last else None)
+
+
+async def on_timeline_button(update: Update, context: NewsContext, story_id: str) -> None:
+    """Answer a 🗓 button (updates): send the story's timeline."""
+    query = update.callback_query
+    assert query is not None
+    tr = chat_translator(update, context)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await send_timeline(context, query.message, story_id, zone_of(update, context), tr)
 
 
 async def story_parts(

@@ -102,14 +102,18 @@ async def test_a_brief_page_shows_the_models_brief(tmp_path: Path) -> None:
     assert "Vladimir Putin ordered the partial mobilisation of 300,000 reservists. [1][2]" in reply
 
 
-async def test_story_shows_the_brief_above_its_articles(tmp_path: Path) -> None:
+async def test_a_storys_articles_show_the_brief_above_them(tmp_path: Path) -> None:
     with fake_model(answer) as model:
         async with digest_env(tmp_path, llm_url=model.url, llm_model="test-model") as env:
             user = env.user()
-            add_reports(env)
-            await ask(user, "/brief mobilisation")
+            urls = add_reports(env)
             user.replies()
-            await user.send("/story 1")
+            await user.send("/brief mobilisation")
+            [page] = await user.wait_replies(1, timeout=10)
+            found = env.services.store.find_by_url(urls[0])
+            assert found is not None
+            story_id = env.services.stories.story_of(found.id)
+            await user.press_data(page, f"t:{story_id}")  # the 📚 button: the story's articles
             [reply] = await user.wait_replies(1, timeout=10)
     head, _, articles = reply.text.partition("1. ")
     assert "Vladimir Putin ordered the partial mobilisation of 300,000 reservists. [1][2]" in head

@@ -22,7 +22,14 @@ FOUNDATION = {
     "bot.i18n",
 }
 ENGINES = FOUNDATION | {"bot.archive", "bot.search", "bot.summarize", "bot.render", "bot.briefs"}
-SERVICES = ENGINES | {"bot.ingest", "bot.feeds", "bot.stories", "bot.digests", "bot.services"}
+SERVICES = ENGINES | {
+    "bot.ingest",
+    "bot.feeds",
+    "bot.stories",
+    "bot.digests",
+    "bot.follows",
+    "bot.services",
+}
 # Which layers each layer may import (besides itself). The wiring function loads the handler
 # modules by name (importlib), the one place bot/ meets handlers/, so no import shows it.
 ALLOWED: dict[str, set[str]] = {
@@ -42,6 +49,7 @@ ALLOWED: dict[str, set[str]] = {
     "bot.stories": ENGINES,
     "bot.feeds": ENGINES | {"bot.ingest"},
     "bot.digests": ENGINES | {"bot.stories"},
+    "bot.follows": ENGINES | {"bot.stories", "bot.digests"},
     "bot.services": SERVICES,
     "bot.tgserver": set(),
     "bot.app": SERVICES,

@@ -108,9 +108,13 @@ async def test_three_sources_of_one_event_are_one_digest_item(tmp_path: Path) ->
         [digest] = digests_in(env.server, user.chat_id)
         # Two items: the three reports of the eruption are one, the rate rise the other.
         assert "\n1. " in digest and "\n2. " in digest and "\n3. " not in digest
-        assert "3 sources: Reuters, AP, BBC" in digest
+        assert "3 sources · " in digest and "\nReuters, AP, BBC\n" in digest
         assert "Central bank raises interest rates" in digest
         [message] = [m for m in env.server.sent(user.chat_id) if m.text == digest]
+        # The names are in a quote folded until tapped; the first item's link is previewed.
+        assert "expandable_blockquote" in [e["type"] for e in message.entities]
+        assert message.link_preview_options is not None
+        assert message.link_preview_options.get("url", "").startswith("https://")
         labels = [b["text"] for row in message.reply_markup["inline_keyboard"] for b in row]
         [story_button] = [label for label in labels if "3 articles" in label]
         user.replies()

@@ -100,7 +100,9 @@ async def test_a_digest_item_counts_reprints_of_one_text_as_one_report(tmp_path:
         add(env, reprinted(5) + written(2, 0) + [RATES])  # five print the wire, two write
         await env.fire(user.chat_id)
         [digest] = digests_in(env.server, user.chat_id)
-        assert "7 sources · 3 reports: Outlet 0, Outlet 1, Outlet 2 +4" in digest
+        # The count on the item's line, every name in its folded quote (issue 22).
+        assert "7 sources · 3 reports · " in digest
+        assert "\nOutlet 0, Outlet 1, Outlet 2, Outlet 3, Outlet 4, Desk 0, Desk 1\n" in digest
         assert "Money Times" in digest  # one source, one report: nothing more to say
         russian = reader(env, "ru")
         page = await ask(russian, "/brief")

@@ -90,3 +90,13 @@ def test_utf16_length() -> None:
 def test_blank_symbols_are_trimmed_like_tdlib() -> None:
     assert parse_message_text("\u2800<b>x</b>\ufffc\u3000", "HTML").text == "x"
     assert parse_message_text("\u2800 \u180e", None).text == ""
+
+
+def test_an_expandable_blockquote_must_be_closed_and_well_nested() -> None:
+    assert parse_html("<blockquote expandable>a, b</blockquote>").entities == [
+        {"type": "expandable_blockquote", "offset": 0, "length": 4}
+    ]
+    with pytest.raises(EntityParseError, match="Can't find end tag"):
+        parse_html("x\n<blockquote expandable>Reuters, AP")
+    with pytest.raises(EntityParseError):
+        parse_html("<blockquote expandable><b>a</blockquote></b>")

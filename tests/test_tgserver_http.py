@@ -109,3 +109,23 @@ async def test_an_update_sent_between_two_long_polls_is_in_the_next_at_once() ->
         answer = await asyncio.wait_for(poll, 10)  # a hang guard, far under the 30 s poll
     assert [u["message"]["text"] for u in answer.json()["result"]] == ["second"]
     assert server.pending_updates == 1  # confirmed only by the poll after it
+
+
+async def test_link_preview_options_are_kept_and_malformed_ones_refused() -> None:
+    async with running_server() as server, httpx.AsyncClient() as client:
+        server.user(77, "U")
+        url = f"{server.base_url}{server.token}/sendMessage"
+        preview = {"url": "https://example.org/a", "prefer_small_media": True}
+        good = await client.post(
+            url, json={"chat_id": 77, "text": "x", "link_preview_options": preview}
+        )
+        bad_url = {"chat_id": 77, "text": "x", "link_preview_options": {"url": 5}}
+        bad_flag = {"chat_id": 77, "text": "x", "link_preview_options": {"is_disabled": "yes"}}
+        refused = [await client.post(url, json=body) for body in (bad_url, bad_flag)]
+    assert good.json()["result"]["link_preview_options"] == preview
+    assert [r.status_code for r in refused] == [400, 400]
+    assert refused[0].json()["description"] == (
+        "Bad Request: can't parse link preview options JSON object"
+    )
+    [sent] = server.sent(77)
+    assert sent.link_preview_options == preview

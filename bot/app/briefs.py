@@ -160,6 +160,7 @@ class Briefer:
             pages=page_count(listing, len(ranked)),
             first_number=offset + 1,
             story_ids=tuple(s.id if s.size > 1 else None for s in shown),
+            follow_ids=tuple(s.id for s in shown),
             total=len(ranked),
             stories=tuple(shown),
         )

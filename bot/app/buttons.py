@@ -20,8 +20,15 @@ PAGE = "p"  # p:<listing>:<page>   show page of a listing (More / Back)
 SUMMARY = "s"  # s:<listing>:<n>   send the summary of item n of a listing
 SUGGEST = "d"  # d:<listing>        search the did-you-mean suggestion of a listing
 STORY = "t"  # t:<story id>       list a story's articles (lists, briefs and digests)
+TIMELINE = "w"  # w:<story id>    show a story's timeline (updates)
+FOLLOW = "f"  # f:<story id>      follow a story (briefs, digests, /story)
+UNFOLLOW = "u"  # u:<story id>    stop following it (updates, /following, /story)
+STORY_KINDS = (STORY, TIMELINE, FOLLOW, UNFOLLOW)  # bot.follows.service writes w:, f:, u:
 _PATTERNS = {
     STORY: re.compile(r"t:(s[0-9a-f]{10})"),
+    TIMELINE: re.compile(r"w:(s[0-9a-f]{10})"),
+    FOLLOW: re.compile(r"f:(s[0-9a-f]{10})"),
+    UNFOLLOW: re.compile(r"u:(s[0-9a-f]{10})"),
     PAGE: re.compile(r"p:([1-9][0-9]{0,8}):(0|[1-9][0-9]{0,3})"),
     SUMMARY: re.compile(r"s:([1-9][0-9]{0,8}):([1-9][0-9]{0,3})"),
     SUGGEST: re.compile(r"d:([1-9][0-9]{0,8})"),
@@ -45,8 +52,8 @@ def encode(action: Action) -> str:
         data = f"p:{action.listing}:{action.page}"
     elif action.kind == SUMMARY:
         data = f"s:{action.listing}:{action.number}"
-    elif action.kind == STORY:
-        data = f"t:{action.story}"
+    elif action.kind in STORY_KINDS:
+        data = f"{action.kind}:{action.story}"
     else:
         data = f"d:{action.listing}"
     if decode(data) != action:
@@ -66,8 +73,8 @@ def decode(data: str | None) -> Action | None:
         return Action(PAGE, listing=int(match[1]), page=int(match[2]))
     if data[0] == SUMMARY:
         return Action(SUMMARY, listing=int(match[1]), number=int(match[2]))
-    if data[0] == STORY:
-        return Action(STORY, story=match[1])
+    if data[0] in STORY_KINDS:
+        return Action(data[0], story=match[1])
     return Action(SUGGEST, listing=int(match[1]))
 
 
@@ -92,6 +99,11 @@ def keyboard(
         if story_id
     ]
     rows += [stories[k : k + 5] for k in range(0, len(stories), 5)]
+    follow = [
+        InlineKeyboardButton(f"🔔 {n}", callback_data=encode(Action(FOLLOW, story=story_id)))
+        for n, story_id in enumerate(page.follow_ids, start=page.first_number)
+    ]
+    rows += [follow[k : k + 5] for k in range(0, len(follow), 5)]
     nav = []
     if page.page > 0:
         back = Action(PAGE, listing=listing_key, page=page.page - 1)

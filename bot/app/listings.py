@@ -45,6 +45,7 @@ class Page:
     suggestion: str | None = None
     relaxed: bool = False
     story_ids: tuple[str | None, ...] = ()  # per row: its story, when it has other articles
+    follow_ids: tuple[str, ...] = ()  # per row of a brief: its story, to follow with 🔔
     total: int = 0  # rows (or stories) of the whole listing as of this page
     stories: tuple[Story, ...] = ()  # a brief page's stories, for the model's briefs
 

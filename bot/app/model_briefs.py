@@ -3,7 +3,7 @@
 Off unless NEWSBRIEF_LLM_URL is set: then a `BriefWriter` starts with the Application (the
 stories' handlers install it); digests get their briefs written ahead of their time (a job
 every 10 minutes looks at the digests due in the next 20) and fetch what is missing before
-they render; /brief pages and /story ask it for the stories they show, `/summary words` for its
+they render; /brief pages and a story's article list ask it for the stories they show, `/summary words` for its
 search hits. Everything here returns HTML a renderer can place as it is, or nothing: nothing
 means the extractive summary, which every caller keeps.
 """

@@ -1,7 +1,7 @@
 """`/forget`: delete everything the bot keeps about one chat.
 
 Per chat the bot keeps its subscriptions and chat settings (digest service, in the users
-file) and the lists it showed (ChatData). Articles and feeds are shared and belong to no
+file), the stories it follows and its quiet hours (follow service, same file) and the lists it showed (ChatData). Articles and feeds are shared and belong to no
 chat, so they stay.
 """
 
@@ -18,6 +18,7 @@ class Forgotten:
 
     subscriptions: int
     settings: bool
+    follows: int = 0
 
 
 def chat_subscriptions(services: Services, chat_id: int) -> int:
@@ -28,4 +29,5 @@ def chat_subscriptions(services: Services, chat_id: int) -> int:
 async def forget_chat(services: Services, chat_id: int) -> Forgotten:
     """Delete the chat's subscriptions (and their jobs) and its settings."""
     removed, had_settings = await services.digests.forget_chat(chat_id)
-    return Forgotten(removed, had_settings)
+    follows = await services.follows.forget_chat(chat_id)
+    return Forgotten(removed, had_settings, follows)

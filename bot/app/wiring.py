@@ -43,6 +43,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.basic",
     "handlers.articles",
     "handlers.stories",
+    "handlers.follows",
     "handlers.inline",
     "handlers.callbacks",
     "handlers.feeds",
@@ -157,10 +158,9 @@ async def _post_init(application: NewsApp) -> None:
     schedule_heartbeat(application)
     for hook in data.on_startup:
         await hook(application)
-    # Reload the story engine's window in a worker thread: replies never wait for it, and
-    # the first feed batch finds it ready (the service's lock orders the two). Then what
-    # start-up built, the hooks' 10,000 digest jobs included, is frozen out of the
-    # collector's full passes (bot.archive.heap).
+    # Reload the story engine's window in a worker thread: replies never wait for it, and the
+    # first feed batch finds it ready (the service's lock orders the two). Then what start-up
+    # built, the hooks' 10,000 digest jobs included, leaves the collector's full passes (heap).
     asyncio.get_running_loop().run_in_executor(None, data.services.warm_up)
 
 

@@ -51,6 +51,7 @@ class BriefItem:
 
     story: Story
     update: bool = False
+    before: int = 0  # an update's source count when it was sent before: what is new follows
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,15 +194,15 @@ def _pick(
     """
     if not seen and not shown:
         if cache is None:
-            return _shown([(p, False) for p in ranked[:cap]], len(ranked) - cap, stories, lang)
+            return _shown([(p, None) for p in ranked[:cap]], len(ranked) - cap, stories, lang)
         key = ("picked", id(ranked), cap, lang)
         found = cache.get(key)
         if found is None or found[0] is not ranked:  # the ranking itself guards the id
-            picked = [(p, False) for p in ranked[:cap]]
+            picked: list[tuple[RankedStory, int | None]] = [(p, None) for p in ranked[:cap]]
             found = [ranked, _shown(picked, len(ranked) - cap, stories, lang)]
             cache.put(key, found)
         return found[1]  # type: ignore[no-any-return]
-    chosen: list[tuple[RankedStory, bool]] = []
+    chosen: list[tuple[RankedStory, int | None]] = []
     more = 0
     for place in ranked:
         if place.id in shown:
@@ -210,21 +211,28 @@ def _pick(
         if before is not None and place.source_count - before < UPDATE_SOURCES:
             continue
         if len(chosen) < cap:
-            chosen.append((place, before is not None))
+            chosen.append((place, before))
         else:
             more += 1
     return _shown(chosen, more, stories, lang)
 
 
 def _shown(
-    chosen: list[tuple[RankedStory, bool]], more: int, stories: StoryRanker, lang: str | None
+    chosen: list[tuple[RankedStory, int | None]],
+    more: int,
+    stories: StoryRanker,
+    lang: str | None,
 ) -> Picked:
     """Read the chosen stories' views (one that vanished meanwhile is left out) and sign them."""
     views = {story.id: story for story in stories.views((p for p, _ in chosen), lang=lang)}
-    items = [BriefItem(views[p.id], update) for p, update in chosen if p.id in views]
+    items = [
+        BriefItem(views[p.id], before is not None, before or 0)
+        for p, before in chosen
+        if p.id in views
+    ]
     return _signed(items, max(0, more))
 
 
 def _signed(items: list[BriefItem], more: int) -> Picked:
     """Return items and more with the signature their rendering depends on."""
-    return items, more, tuple((i.story.id, i.story.size, i.update) for i in items)
+    return items, more, tuple((i.story.id, i.story.size, i.update, i.before) for i in items)

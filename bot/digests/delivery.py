@@ -33,6 +33,7 @@ class DigestPart:
 
     text: str
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    preview_url: str | None = None  # the one link previewed (a digest's first item); else none
 
 
 SendFn = Callable[[int, DigestPart], Awaitable[object]]
@@ -136,7 +137,7 @@ def retry_seconds(exc: RetryAfter) -> float:
 
 
 def bot_sender(bot: ExtBot[Any]) -> SendFn:
-    """Return a SendFn that sends HTML without link previews through a PTB Bot."""
+    """Return a SendFn that sends HTML through a PTB Bot, previewing a part's one chosen link."""
     no_preview = LinkPreviewOptions(is_disabled=True)
 
     async def send(chat_id: int, part: DigestPart) -> object:
@@ -154,7 +155,11 @@ def bot_sender(bot: ExtBot[Any]) -> SendFn:
             chat_id,
             part.text,
             parse_mode=ParseMode.HTML,
-            link_preview_options=no_preview,
+            link_preview_options=(
+                LinkPreviewOptions(url=part.preview_url, prefer_small_media=True)
+                if part.preview_url
+                else no_preview
+            ),
             reply_markup=markup,
             rate_limit_args={"digest": True},  # paced by the Deliverer (bot/app/sendlimit.py)
         )

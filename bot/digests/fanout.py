@@ -12,20 +12,22 @@ import asyncio
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
 
 from bot.briefs.writer import BriefWriter
-from bot.digests.contents import ArticleSource, Digest, StoryRanker, compose
+from bot.digests.contents import ArticleSource, BriefItem, Digest, StoryRanker, compose
 from bot.digests.delivery import DigestPart
 from bot.digests.matching import RANK_CACHE_SIZE, RankCache, Searcher
 from bot.digests.message import render_digest
 from bot.digests.records import Subscription
 from bot.i18n import Translator
-from bot.models import Story
+from bot.models import Development, Story
 from bot.summarize import story_summary
 
 SUMMARY_CACHE = 20_000
@@ -33,6 +35,12 @@ RENDER_CACHE = 1000
 # The thread rests as long as it worked, every 2 ms of work, so replies get the GIL (and the
 # core) at least half the time: a fan-out sends 28 digests a second and composes thousands.
 WORK_SECONDS = 0.002
+
+
+class NewsSource(Protocol):
+    """The part of StoryFacts a digest reads: what a story brought since it was sent."""
+
+    def news_since(self, story_id: str, sources_before: int) -> list[Development]: ...
 
 
 class Composer:
@@ -44,11 +52,14 @@ class Composer:
         search: Searcher,
         stories: StoryRanker,
         cap: int,
+        facts: NewsSource | None = None,
     ) -> None:
         self._store = store
         self._search = search
         self._stories = stories
         self._cap = cap
+        self._facts = facts
+        self._news: LRUCache[tuple[str, int, int], str] = LRUCache(SUMMARY_CACHE)
         self._lines: LRUCache[tuple[str, int, str, str], str] = LRUCache(SUMMARY_CACHE)
         self._ranks: RankCache = RankCache(RANK_CACHE_SIZE)
         self._rendered: LRUCache[object, list[DigestPart]] = LRUCache(RENDER_CACHE)
@@ -121,8 +132,12 @@ class Composer:
     def compose(
         self, chat_id: int, subs: list[Subscription], now: datetime, tr: Translator
     ) -> Digest:
-        """Compose a chat's digest (headlines in its language), sharing work across chats."""
-        return compose(
+        """Compose a chat's digest (headlines in its language), sharing work across chats.
+
+        A story sent before comes back only with what is new since (its new facts); one that
+        grew by reprints and rewordings alone does not come back.
+        """
+        digest = compose(
             chat_id,
             subs,
             self._store,  # the store memoises added_since for a fan-out's identical asks
@@ -133,6 +148,24 @@ class Composer:
             cache=self._ranks,
             lang=tr.lang,
         )
+        if self._facts is None or not any(i.update for s in digest.sections for i in s.items):
+            return digest
+        sections = [
+            replace(s, items=[i for i in s.items if not i.update or self.news(i)])
+            for s in digest.sections
+        ]
+        return replace(digest, sections=sections)
+
+    def news(self, item: BriefItem) -> str:
+        """Return the new facts of a story sent before, in order (cached per growth)."""
+        if self._facts is None:
+            return ""
+        key = (item.story.id, item.story.size, item.before)
+        text = self._news.get(key)
+        if text is None:
+            found = self._facts.news_since(item.story.id, item.before)
+            text = self._news[key] = " ".join(f for d in found for f in d.facts)
+        return text
 
     def render(
         self,
@@ -166,7 +199,14 @@ class Composer:
             summary = partial(self._summary, lang=tr.lang)
             brief = partial(_brief_of, dict(shown)) if shown else None
             parts = render_digest(
-                digest, summary, zone, now, send_empty=send_empty, tr=tr, brief=brief
+                digest,
+                summary,
+                zone,
+                now,
+                send_empty=send_empty,
+                tr=tr,
+                news=self.news,
+                brief=brief,
             )
             self._rendered[key] = parts
         return parts

@@ -16,7 +16,7 @@ from bot.archive.userdb import UserDB
 from bot.config import Config
 from bot.digests.contents import ArticleSource, Digest, StoryRanker
 from bot.digests.delivery import Deliverer, DigestPart, Outcome, SendFn, bot_sender
-from bot.digests.fanout import Composer
+from bot.digests.fanout import Composer, NewsSource
 from bot.digests.jobs import DueJob, Planner
 from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
@@ -54,6 +54,7 @@ class DigestService:
         *,
         clock: Callable[[], datetime] = utcnow,
         settings: DigestSettings | None = None,
+        facts: NewsSource | None = None,
     ) -> None:
         self.config = config
         self.settings = settings or DigestSettings()
@@ -65,9 +66,8 @@ class DigestService:
         self._deliverer: Deliverer | None = None
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
-        self.composer = Composer(store, search, stories, self.settings.cap)
-        # The chats' languages, handed to the composer (a test may load other catalogs).
-        self._catalogs = Catalogs(config.locale_dir)
+        self.composer = Composer(store, search, stories, self.settings.cap, facts)
+        self._catalogs = Catalogs(config.locale_dir)  # chats' languages (tests load others)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
         self.outcome_listeners: list[Callable[[str], None]] = []  # /stats counts the day's
 

@@ -32,10 +32,22 @@ _ACTIONS = frozenset(
 )
 
 
+_PREVIEW_FLAGS = ("is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text")
+
+
 def _preview(params: dict[str, Any]) -> tuple[bool, dict[str, Any] | None]:
-    """Return (previews disabled, link_preview_options) from either parameter style."""
+    """Return (previews disabled, link_preview_options) from either parameter style.
+
+    Malformed options (Bot API 7.0: an object with an optional string `url` and boolean
+    flags) are refused as Telegram refuses them.
+    """
     options = params.get("link_preview_options")
-    options = options if isinstance(options, dict) else None
+    if options is not None and (
+        not isinstance(options, dict)
+        or not isinstance(options.get("url", ""), str)
+        or any(not isinstance(options.get(f, False), bool) for f in _PREVIEW_FLAGS)
+    ):
+        raise bad_request("can't parse link preview options JSON object")
     disabled = bool(params.get("disable_web_page_preview")) or bool(
         options and options.get("is_disabled")
     )
@@ -95,6 +107,7 @@ async def send_message(core: Core, params: dict[str, Any]) -> dict[str, Any]:
     parsed = parse_text(params.get("text"), params.get("parse_mode"))
     markup = check_reply_markup(params.get("reply_markup"))
     reply = _reply_to(state, params)
+    disabled, options = _preview(params)
     _check_flood(core, state)
     message: dict[str, Any] = {
         "message_id": state.new_message_id(),
@@ -113,7 +126,6 @@ async def send_message(core: Core, params: dict[str, Any]) -> dict[str, Any]:
         message["is_topic_message"] = bool(state.chat.get("is_forum"))
     if reply is not None:
         message["reply_to_message"] = {k: v for k, v in reply.items() if k != "reply_to_message"}
-    disabled, options = _preview(params)
     if options or disabled:
         message["link_preview_options"] = options or {"is_disabled": True}
     state.messages[message["message_id"]] = message

@@ -1,0 +1,102 @@
+"""Answers about followed stories: which story a reference names, the timeline, the follow list.
+
+A reference is item N of the chat's last list (a brief, a search, a digest's numbers are the
+brief's) or a story id (`s` and ten hex digits, as buttons and /following show them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import render
+from bot.app.context import ChatData
+from bot.follows.message import (
+    ARTICLES_BUTTON,
+    FOLLOW_BUTTON,
+    TIMELINE_BUTTON,
+    UNFOLLOW_BUTTON,
+)
+from bot.i18n import Translator
+from bot.render.timeline import following_list, timeline
+from bot.services import Services
+from bot.summarize import story_summary
+
+STORY_ID = re.compile(r"s[0-9a-f]{10}")
+NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRef:
+    """What a /follow, /unfollow or /story argument named: a story, or why not."""
+
+    story_id: str | None
+    number: int | None = None  # the item number asked for, when it named none
+
+
+def resolve(ref: str, chat_data: ChatData, services: Services) -> StoryRef | None:
+    """Return the story a reference names; None when the reference is not one at all."""
+    ref = ref.strip()
+    if NUMBER.fullmatch(ref):
+        article_id = chat_data.item(int(ref))
+        story_id = services.stories.story_of(article_id) if article_id else None
+        return StoryRef(story_id, int(ref))
+    if STORY_ID.fullmatch(ref):
+        return StoryRef(ref)
+    return None
+
+
+def story_markup(
+    services: Services, chat_id: int, story_id: str, tr: Translator, *, timeline_button: bool
+) -> InlineKeyboardMarkup:
+    """Return a story's buttons: the timeline or the articles, and follow or unfollow."""
+    _ = tr.gettext
+    story = services.stories.story(story_id, lang=tr.lang)
+    size = story.size if story is not None else 0
+    row = []
+    if timeline_button:
+        row.append(InlineKeyboardButton(_("🗓 Timeline"), callback_data=TIMELINE_BUTTON + story_id))
+    else:
+        label = tr.ngettext("📚 {n} article", "📚 {n} articles", size).format(n=size)
+        row.append(InlineKeyboardButton(label, callback_data=ARTICLES_BUTTON + story_id))
+    if services.follows.follows.get(chat_id, story_id) is None:
+        row.append(InlineKeyboardButton(_("🔔 Follow"), callback_data=FOLLOW_BUTTON + story_id))
+    else:
+        row.append(InlineKeyboardButton(_("🔕 Unfollow"), callback_data=UNFOLLOW_BUTTON + story_id))
+    return InlineKeyboardMarkup([row])
+
+
+def timeline_answer(
+    services: Services, story_id: str, tz: tzinfo, tr: Translator
+) -> list[str] | None:
+    """Return the messages of a story's timeline, or None when the story is unknown (a thread)."""
+    story = services.stories.story(story_id, lang=tr.lang)
+    if story is None:
+        return None
+    developments = services.facts.developments(story_id)
+    about = render.sources_line(story, shown=5, tr=tr)
+    gist = story_summary(story, tr.lang).text
+    title = render.stories.headline(story, tr=tr)
+    return timeline(title, about, developments, tz, tr, summary=gist)
+
+
+def following_answer(
+    services: Services, chat_id: int, tz: tzinfo, tr: Translator
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Return the chat's follow list and a 🔕 button per story."""
+    follows = services.follows.for_chat(chat_id)
+    views = [services.stories.story(f.story_id, lang=tr.lang) for f in follows]
+    rows = [
+        (v.headline if v is not None else f.headline, v.last_updated if v is not None else None)
+        for f, v in zip(follows, views, strict=True)
+    ]
+    text = following_list(rows, tz, tr)
+    buttons = [
+        InlineKeyboardButton(f"🔕 {n}", callback_data=UNFOLLOW_BUTTON + f.story_id)
+        for n, f in enumerate(follows, start=1)
+    ]
+    rows_of_five = [buttons[k : k + 5] for k in range(0, len(buttons), 5)]
+    return text, InlineKeyboardMarkup(rows_of_five) if rows_of_five else None

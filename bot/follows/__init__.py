@@ -1,0 +1,1 @@
+"""Following a story: the follows of each chat, what counts as news, paced updates."""

@@ -1,0 +1,282 @@
+"""FollowService: follow and unfollow stories, find what is news for each follower, send it.
+
+A tick (every minute from the JobQueue, and soon after each batch of new articles) looks at
+the followed stories that changed and the updates held back; a worker thread finds each
+chat's new facts (`bot.follows.updates`), and the loop decides what goes now and what waits
+(`bot.follows.pacing`). Updates go out like digests: a work queue, the Deliverer on the
+bot's one Pacer (replies first), and a follow's cursor moves only once Telegram confirmed
+the message, so a crash loses nothing and repeats at most the one update in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from telegram.ext import JobQueue
+
+from bot.archive.userdb import UserDB
+from bot.config import Config
+from bot.digests.delivery import Deliverer, Outcome, SendFn, bot_sender
+from bot.digests.service import DigestService
+from bot.digests.workqueue import Request, WorkQueue
+from bot.follows.message import Headlines, UpdateMessages
+from bot.follows.pacing import gone_quiet, ready_at
+from bot.follows.records import Follow, Quiet
+from bot.follows.store import JOURNAL_FILE, FollowStore
+from bot.follows.updates import Ask, Found, find_updates
+from bot.i18n import Catalogs
+from bot.models import Article, utcnow
+from bot.stories.facts import StoryFacts
+
+log = logging.getLogger(__name__)
+
+TICK_JOB = "follows:tick"
+TICK_EVERY = 60  # seconds: quiet hours and the 3-hour gap end on the minute
+BYE = "bye:"  # a work request for a follow that went quiet: its last line
+MAX_FOLLOWS = 50  # per chat
+
+
+class StoryViews(Headlines, Protocol):
+    """The part of StoryService following reads besides its facts."""
+
+    def story_of(self, article_id: str) -> str | None: ...
+
+
+class FollowService:
+    """Own the follows, find and pace their updates, deliver them."""
+
+    def __init__(
+        self,
+        config: Config,
+        users: UserDB,
+        stories: StoryViews,
+        facts: StoryFacts,
+        digests: DigestService,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.config = config
+        self.follows = FollowStore(users, config.data_dir / JOURNAL_FILE)
+        self._stories = stories
+        self._facts = facts
+        self._digests = digests
+        self.clock = clock
+        self._catalogs = Catalogs(config.locale_dir)
+        self._queue = WorkQueue(self._handle, digests.settings.pacing.workers)
+        self._deliverer: Deliverer | None = None
+        self._checked: dict[str, tuple[int, str] | None] = {}  # story -> mark last looked at
+        self._held: dict[tuple[int, str], datetime] = {}  # (chat, story) -> may go at
+        self._outbox: dict[tuple[int, str], Found] = {}  # queued, not yet confirmed
+        self._messages = UpdateMessages(stories)
+        self._tick_lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._kicked = False
+        self._kick_task: asyncio.Future[None] | None = None
+        self.stats: dict[str, int] = {"updates": 0, "farewells": 0}
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    def initialize(self) -> None:
+        """Load the follows, replaying updates a crash left in the journal."""
+        self.follows.initialize()
+
+    def shutdown(self) -> None:
+        """Fold the journal into the users file."""
+        self.follows.shutdown()
+
+    def start(self, send: SendFn) -> None:
+        """Start the delivery workers on the running loop, sending through `send`."""
+        self._deliverer = Deliverer(send, self._digests.pacer)  # the bot's one pacer
+        self._loop = asyncio.get_running_loop()
+        self._tick_lock = asyncio.Lock()
+        self._queue.start()
+
+    def schedule(self, job_queue: JobQueue[Any]) -> None:
+        """Start delivering through the queue's bot and tick every minute."""
+        if self._deliverer is None:
+            self.start(bot_sender(job_queue.application.bot))
+        for job in job_queue.get_jobs_by_name(TICK_JOB):
+            job.schedule_removal()
+        job_queue.run_repeating(self._on_job, interval=TICK_EVERY, first=1, name=TICK_JOB)
+
+    async def stop(self) -> None:
+        """Stop the workers; unconfirmed updates are found again after a restart."""
+        await self._queue.stop()
+        self.follows.compact()
+        await self.follows.saved()
+
+    async def _on_job(self, context: Any) -> None:
+        await self.tick()
+
+    def on_articles(self, articles: list[Article]) -> None:
+        """Hear of a batch (the writer thread): read the followed stories' new reports, tick.
+
+        Reading them here, beside their clustering and off the loop, leaves the tick only
+        lookups. `followed` is a frozen snapshot the loop replaces, so this thread reads no
+        state the loop changes.
+        """
+        followed = self.follows.followed
+        touched = {self._stories.story_of(a.id) for a in articles} & followed
+        for story_id in sorted(s for s in touched if s is not None):
+            self._facts.developments(story_id)  # extends the story's ledger (bot.stories.facts)
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._kick)
+
+    def _kick(self) -> None:
+        if not self._kicked:
+            self._kicked = True
+            self._kick_task = asyncio.ensure_future(self.tick())
+
+    async def settle(self) -> None:
+        """Tick and wait until every update found is delivered (tests, benchmarks)."""
+        await self.tick()
+        await self._queue.join()
+
+    # --- what commands change: each returns once the change is on disk -----------------
+
+    async def follow(self, chat_id: int, story_id: str, headline: str) -> tuple[Follow, bool]:
+        """Follow a story from now on; return the follow and whether it is new."""
+        existing = self.follows.get(chat_id, story_id)
+        if existing is not None:
+            return existing, False
+        now = self.clock()
+        cursor = self._facts.newest_arrival(story_id)
+        follow = Follow(chat_id, story_id, headline, now, cursor=cursor, last_news=now)
+        self.follows.add(follow)
+        self._checked.pop(story_id, None)
+        await self.follows.saved()
+        return follow, True
+
+    def may_follow_more(self, chat_id: int) -> bool:
+        """Return whether the chat is under its limit of follows."""
+        return len(self.follows.for_chat(chat_id)) < MAX_FOLLOWS
+
+    async def unfollow(self, chat_id: int, story_ids: list[str]) -> list[Follow]:
+        """Stop following these stories; return the follows that existed."""
+        gone = self.follows.remove(chat_id, story_ids)
+        for follow in gone:
+            self._held.pop(follow.key, None)
+        await self.follows.saved()
+        return gone
+
+    async def set_quiet(self, chat_id: int, quiet: Quiet | None) -> None:
+        """Save the chat's quiet hours (None: any hour)."""
+        self.follows.set_quiet(chat_id, quiet)
+        await self.follows.saved()
+
+    async def forget_chat(self, chat_id: int) -> int:
+        """Remove the chat's follows and quiet hours (/forget); return how many follows."""
+        count = self.follows.drop_chat(chat_id)
+        self._held = {k: v for k, v in self._held.items() if k[0] != chat_id}
+        await self.follows.saved()
+        return count
+
+    def for_chat(self, chat_id: int) -> list[Follow]:
+        """Return the chat's follows, oldest first."""
+        return self.follows.for_chat(chat_id)
+
+    def zone(self, chat_id: int) -> ZoneInfo:
+        """Return the chat's zone (its /timezone, else the bot's)."""
+        return self._digests.zone_of(chat_id) or self.config.tz
+
+    # --- finding updates ------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Say goodbye to quiet follows, find new facts, send what may go and hold the rest."""
+        self._kicked = False
+        if self._tick_lock is None or self._deliverer is None:
+            return
+        async with self._tick_lock:
+            now = self.clock()
+            self._farewells(now)
+            asks, marks = self._asks(now)
+            if not asks:
+                return
+            found = await asyncio.to_thread(find_updates, self._facts, asks)
+            self._checked.update(marks)
+            # A held update whose wait is over was looked for again: found ones are re-placed.
+            self._held = {k: at for k, at in self._held.items() if at > now}
+            for item in found:
+                self._place(item, now)
+
+    def _asks(self, now: datetime) -> tuple[list[Ask], dict[str, tuple[int, str] | None]]:
+        """Return the stories to look at (changed, or with an update whose wait is over)."""
+        due = {story for (_, story), at in self._held.items() if at <= now}
+        asks, marks = [], {}
+        for story_id in self.follows.stories():
+            mark = self._facts.mark(story_id)
+            if story_id not in due and self._checked.get(story_id, False) == mark:
+                continue
+            chats = tuple(
+                (f.chat_id, f.cursor)
+                for f in self.follows.followers(story_id)
+                if f.key not in self._outbox and self._digests.is_active(f.chat_id)
+            )
+            marks[story_id] = mark
+            if chats:
+                asks.append(Ask(story_id, chats))
+        return asks, marks
+
+    def _place(self, found: Found, now: datetime) -> None:
+        """Queue an update that may go now; hold one that must wait (the gap, quiet hours)."""
+        follow = self.follows.get(found.chat_id, found.story_id)
+        if follow is None or follow.key in self._outbox:
+            return
+        at = ready_at(follow, now, self.follows.quiet(found.chat_id), self.zone(found.chat_id))
+        if at > now:
+            self._held[follow.key] = at
+            return
+        self._held.pop(follow.key, None)
+        self._outbox[follow.key] = found
+        self._queue.submit(found.chat_id, Request({found.story_id}))
+
+    def _farewells(self, now: datetime) -> None:
+        """Queue the last line of every follow whose story brought no news for 7 days."""
+        for follow in self.follows.all():
+            if gone_quiet(follow, now) and follow.key not in self._outbox:
+                self._outbox[follow.key] = Found(follow.chat_id, follow.story_id, ())
+                self._queue.submit(follow.chat_id, Request({BYE + follow.story_id}))
+
+    # --- delivery -------------------------------------------------------------------------
+
+    async def _handle(self, chat_id: int, request: Request) -> str:
+        """Send the chat's queued updates (each its own message) and record the confirmed."""
+        status = "sent"
+        for key in sorted(request.sub_ids):
+            bye = key.startswith(BYE)
+            story_id = key.removeprefix(BYE)
+            found = self._outbox.get((chat_id, story_id))
+            try:
+                status = await self._send_one(chat_id, story_id, found, bye)
+            finally:
+                self._outbox.pop((chat_id, story_id), None)
+            if status in ("gone", "failed"):
+                break
+        return status
+
+    async def _send_one(self, chat_id: int, story_id: str, found: Found | None, bye: bool) -> str:
+        follow = self.follows.get(chat_id, story_id)
+        if follow is None or found is None or self._deliverer is None:
+            return "none"
+        tr = self._catalogs.get(self._digests.subs.chat(chat_id).lang)
+        part = self._messages.part(follow, found.developments, bye, tr, self.zone(chat_id))
+        result = await self._deliverer.deliver(chat_id, [part])
+        if result.outcome is Outcome.GONE:
+            await self._digests.deactivate(chat_id)
+            return "gone"
+        if result.outcome is not Outcome.SENT:
+            return "failed"  # found again at the next tick
+        now = self.clock()
+        if bye:
+            self.follows.remove(chat_id, [story_id])
+            self.stats["farewells"] += 1
+        else:
+            self.follows.mark_told(chat_id, story_id, found.upto, now, now)
+            self.stats["updates"] += 1
+        await self.follows.saved()
+        return "sent"

@@ -1,0 +1,217 @@
+"""/follow, /unfollow, /following and /quiet, and the 🔔/🔕 buttons: thin, FollowService does it.
+
+In groups only admins change what the group follows, as with subscriptions.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import CommandHandler, filters
+
+from bot.app.commands import CommandSpec
+from bot.app.context import NewsApp, NewsContext
+from bot.app.follow_answers import following_answer, resolve, story_markup
+from bot.app.language import chat_translator
+from bot.follows.records import Quiet
+from bot.i18n import N_, Translator
+from bot.render.html import bold, escape
+from handlers.articles import zone_of
+from handlers.subscriptions import may_change
+
+COMMANDS = [
+    CommandSpec("follow", N_("Get a story's new facts as they come"), args=N_("N|id")),
+    CommandSpec("following", N_("The stories this chat follows; unfollow")),
+    CommandSpec("unfollow", N_("Stop following a story"), args=N_("N|id|all")),
+    CommandSpec("quiet", N_("Hours without story updates"), args=N_("[HH:MM-HH:MM|off]")),
+]
+UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+FOLLOW_USAGE = N_("Send <code>/follow 2</code> to follow item 2 of the last list.")
+UNFOLLOW_USAGE = N_("Send <code>/unfollow 1</code>, an id from /following, or <code>all</code>.")
+QUIET_USAGE = N_("Send <code>/quiet 23:00-07:00</code>, or <code>/quiet off</code>.")
+GONE = N_("That story is no longer in the archive.")
+ADMINS_ONLY = N_("Only this group's admins can change what it follows.")
+TOO_MANY = N_("This chat follows 50 stories already; /unfollow one first.")
+
+
+def register(application: NewsApp) -> None:
+    """Add the commands."""
+    for name, callback in (
+        ("follow", follow),
+        ("following", following),
+        ("unfollow", unfollow),
+        ("quiet", quiet),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=UPDATES))
+    application.bot_data.on_startup.append(_start)
+    application.bot_data.on_shutdown.append(_stop)
+
+
+async def _start(application: NewsApp) -> None:
+    """Start delivering updates and tick every minute (the first tick finds what is due)."""
+    services = application.bot_data.services
+    if application.job_queue is not None and services.writable:
+        services.follows.schedule(application.job_queue)
+
+
+async def _stop(application: NewsApp) -> None:
+    await application.bot_data.services.follows.stop()
+
+
+async def follow(update: Update, context: NewsContext) -> None:
+    """Follow item N of the last list, or a story by id."""
+    message, tr = update.effective_message, chat_translator(update, context)
+    if message is None or context.chat_data is None:
+        return
+    ref = resolve(" ".join(context.args or []), context.chat_data, context.bot_data.services)
+    if ref is None or ref.story_id is None:
+        usage = tr.gettext(FOLLOW_USAGE)
+        if ref is not None and ref.number is not None:
+            missing = tr.gettext("There is no item {number} in the last list.")
+            usage = f"{missing.format(number=ref.number)} {usage}"
+        await message.reply_text(usage)
+        return
+    await _follow(update, context, message, ref.story_id, tr)
+
+
+async def _follow(
+    update: Update, context: NewsContext, message: Message, story_id: str, tr: Translator
+) -> None:
+    """Follow a story for the chat and say so."""
+    if not await may_change(update, context):
+        await message.reply_text(tr.gettext(ADMINS_ONLY))
+        return
+    services = context.bot_data.services
+    story = services.stories.story(story_id, lang=tr.lang)
+    if story is None:
+        await message.reply_text(tr.gettext(GONE))
+        return
+    headline = story.headline
+    chat_id = message.chat_id
+    if not services.follows.may_follow_more(chat_id):
+        await message.reply_text(tr.gettext(TOO_MANY))
+        return
+    _, new = await services.follows.follow(chat_id, story_id, headline)
+    quiet = services.follows.follows.quiet(chat_id)
+    text = (
+        tr.gettext("🔔 Following: {headline}.")
+        if new
+        else tr.gettext("🔔 You already follow {headline}.")
+    )
+    lines = [text.format(headline=bold(escape(headline)))]
+    lines.append(tr.gettext("New facts come as they are reported, at most every 3 hours."))
+    if quiet is not None:
+        note = tr.gettext("Not between {span} (/quiet).").format(span=quiet.text)
+        lines.append(note)
+    markup = story_markup(services, chat_id, story_id, tr, timeline_button=True)
+    await message.reply_text("\n".join(lines), reply_markup=markup)
+
+
+async def following(update: Update, context: NewsContext) -> None:
+    """List the chat's followed stories with a 🔕 button each."""
+    message, tr = update.effective_message, chat_translator(update, context)
+    if message is None:
+        return
+    text, markup = following_answer(
+        context.bot_data.services, message.chat_id, zone_of(update, context), tr
+    )
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def unfollow(update: Update, context: NewsContext) -> None:
+    """Stop following item N of /following (or of the last list), a story id, or all."""
+    message, tr = update.effective_message, chat_translator(update, context)
+    if message is None or context.chat_data is None:
+        return
+    if not await may_change(update, context):
+        await message.reply_text(tr.gettext(ADMINS_ONLY))
+        return
+    services = context.bot_data.services
+    chat_id = message.chat_id
+    mine = services.follows.for_chat(chat_id)
+    arg = " ".join(context.args or []).strip()
+    if arg.casefold() == "all":
+        gone = await services.follows.unfollow(chat_id, [f.story_id for f in mine])
+        count = len(gone)
+        text = tr.ngettext("Stopped following {n} story.", "Stopped following {n} stories.", count)
+        await message.reply_text(text.format(n=count))
+        return
+    if arg.isdigit() and 1 <= int(arg) <= len(mine):  # the numbers /following shows
+        story_id: str | None = mine[int(arg) - 1].story_id
+    else:
+        ref = resolve(arg, context.chat_data, services)
+        story_id = ref.story_id if ref is not None else None
+    gone = await services.follows.unfollow(chat_id, [story_id]) if story_id else []
+    if not gone:
+        await message.reply_text(tr.gettext(UNFOLLOW_USAGE))
+        return
+    text = tr.gettext("🔕 No longer following: {headline}.")
+    await message.reply_text(text.format(headline=bold(escape(gone[0].headline))))
+
+
+async def quiet(update: Update, context: NewsContext) -> None:
+    """Show or set the hours when story updates wait: /quiet 23:00-07:00, /quiet off."""
+    message, tr = update.effective_message, chat_translator(update, context)
+    if message is None:
+        return
+    services = context.bot_data.services
+    chat_id = message.chat_id
+    arg = " ".join(context.args or []).strip()
+    if not arg:
+        current = services.follows.follows.quiet(chat_id)
+        text = (
+            tr.gettext("Story updates wait between {span}.").format(span=current.text)
+            if current is not None
+            else tr.gettext("Story updates come at any hour.")
+        )
+        await message.reply_text(f"{text} {tr.gettext(QUIET_USAGE)}")
+        return
+    if not await may_change(update, context):
+        await message.reply_text(tr.gettext(ADMINS_ONLY))
+        return
+    hours = None if arg.casefold() == "off" else Quiet.parse(arg)
+    if hours is None and arg.casefold() != "off":
+        await message.reply_text(tr.gettext(QUIET_USAGE))
+        return
+    await services.follows.set_quiet(chat_id, hours)
+    if hours is None:
+        await message.reply_text(tr.gettext("Story updates now come at any hour."))
+    else:
+        text = tr.gettext("Story updates now wait between {span} ({zone}).")
+        await message.reply_text(text.format(span=hours.text, zone=zone_of(update, context).key))
+
+
+async def on_follow_button(update: Update, context: NewsContext, story_id: str) -> None:
+    """Answer a 🔔 button: follow the story."""
+    query = update.callback_query
+    assert query is not None
+    tr = chat_translator(update, context)
+    if not isinstance(query.message, Message):
+        await query.answer()
+        return
+    await query.answer()
+    await _follow(update, context, query.message, story_id, tr)
+
+
+async def on_unfollow_button(update: Update, context: NewsContext, story_id: str) -> None:
+    """Answer a 🔕 button: stop following the story, and say so in the button's notice."""
+    query = update.callback_query
+    assert query is not None
+    tr = chat_translator(update, context)
+    if not await may_change(update, context) or not isinstance(query.message, Message):
+        await query.answer(tr.gettext(ADMINS_ONLY))
+        return
+    services = context.bot_data.services
+    gone = await services.follows.unfollow(query.message.chat_id, [story_id])
+    text = (
+        tr.gettext("🔕 No longer following: {headline}.")
+        if gone
+        else tr.gettext("You do not follow that story.")
+    )
+    await query.answer(text.format(headline=gone[0].headline if gone else "")[:200])
+
+
+def markup_for(
+    context: NewsContext, chat_id: int, story_id: str, tr: Translator
+) -> InlineKeyboardMarkup:
+    """Return the buttons under a story's timeline."""
+    return story_markup(context.bot_data.services, chat_id, story_id, tr, timeline_button=False)

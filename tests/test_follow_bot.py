@@ -1,0 +1,310 @@
+"""End to end over the local Bot API server: follow a story, get only its news, paced.
+
+The follows' clock is a fake one the tests move (quiet hours, the 3-hour gap, 7 quiet days);
+articles arrive with the store's own times, which only the follows' cursors compare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.app.wiring import build_application, running
+from bot.digests.service import DigestSettings
+from bot.i18n import Translator
+from bot.models import ArticleDraft, utcnow
+from bot.services import Services, open_services
+from bot.tgserver import LocalBotApiServer, UserClient
+from tests.botkit import BOT, TOKEN, make_config
+from tests.digestkit import FAST, Clock
+from tests.test_digest_bot import TIMEOUT, ask, digest_env, digests_in
+from tests.test_stories_bot import MORE_VOLCANO, OTHER, VOLCANO, add
+
+NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+SLOWS = (
+    "France24",
+    "Grindavik lava flow from Iceland volcano slows",
+    "The lava flow from the Reykjanes volcano near Grindavik in Iceland slowed on Tuesday.",
+)
+REPRINT = (
+    "Le Monde",
+    "Iceland volcano: the lava flow slows near Grindavik",
+    "The lava flow from the Reykjanes volcano near Grindavik in Iceland slowed on Tuesday.",
+)
+INJURED = (
+    "Guardian",
+    "Grindavik homes destroyed by Iceland volcano lava",
+    "Two people were injured and 12 homes destroyed by the Reykjanes lava in Grindavik, "
+    "Iceland's police said.",
+)
+
+
+@dataclass
+class FollowEnv:
+    server: LocalBotApiServer
+    services: Services
+    clock: Clock
+    next_id: int = 7000
+
+    def user(self, user_id: int | None = None) -> UserClient:
+        self.next_id += 1
+        uid = user_id or self.next_id
+        return self.server.user(uid, f"User{uid}")
+
+    def add(self, *reports: tuple[str, str, str], published: datetime | None = None) -> None:
+        """Store reports (source, title, body), published a little while ago."""
+        self.services.store.add_many(
+            ArticleDraft(
+                title=title,
+                body=body,
+                url=f"https://{source.lower().replace(' ', '')}.example.com/{abs(hash(title))}",
+                published=published or utcnow() - timedelta(minutes=30),
+                source=source,
+            )
+            for source, title, body in reports
+        )
+
+    async def settle(self) -> None:
+        await self.services.follows.settle()
+
+    def updates(self, chat_id: int) -> list[str]:
+        """Return the story updates the chat got (not the replies to /follow)."""
+        return [
+            m.text
+            for m in self.server.sent(chat_id)
+            if m.text.startswith("🔔") and "\n\n• " in m.text
+        ]
+
+
+@asynccontextmanager
+async def follow_env(
+    data_dir: Path, server: LocalBotApiServer | None = None, clock: Clock | None = None
+) -> AsyncIterator[FollowEnv]:
+    own = server is None
+    if server is None:
+        server = LocalBotApiServer(token=TOKEN, bot_username=BOT)
+        server.set_limits(server.limits.unlimited())
+        await server.start()
+    clock = clock or Clock(NOON)
+    config = make_config(data_dir, server, tz=ZoneInfo("UTC"))
+    services = open_services(
+        config, write=True, digest_settings=DigestSettings(pacing=FAST), follow_clock=clock
+    )
+    try:
+        app = build_application(config, services, own_services=False)
+        async with running(app, poll_timeout=1):
+            yield FollowEnv(server, services, clock)
+    finally:
+        services.shutdown()
+        if own:
+            await server.stop()
+
+
+async def follow_first_story(env: FollowEnv, user: UserClient) -> None:
+    """Open /brief and tap 🔔 under its first story."""
+    user.replies()
+    await user.send("/brief")
+    [page] = await user.wait_replies(1, timeout=TIMEOUT)
+    await user.press(page, "🔔 1")
+    [reply] = await user.wait_replies(1, timeout=TIMEOUT)
+    assert reply.text.startswith("🔔 Following: ") and "Grindavik" in reply.text
+
+
+async def test_a_new_fact_is_one_update_a_reprint_nothing_and_unfollow_stops(
+    tmp_path: Path,
+) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        await follow_first_story(env, user)
+        await env.settle()
+        assert env.updates(user.chat_id) == []  # what it had when followed is not news
+        env.add(SLOWS)
+        await env.settle()
+        [update] = env.updates(user.chat_id)
+        assert update.startswith("🔔 ") and "slowed on Tuesday" in update
+        assert "France24" in update
+        assert "erupted" not in update  # the summary sent before does not come back
+        env.clock.advance(hours=4)
+        env.add(REPRINT)
+        await env.settle()
+        assert len(env.updates(user.chat_id)) == 1  # a reprint brings no fact
+        assert "No longer following" in await ask(user, "/unfollow 1")
+        env.clock.advance(hours=4)
+        env.add(INJURED)
+        await env.settle()
+        assert len(env.updates(user.chat_id)) == 1
+        assert "You follow no story" in await ask(user, "/following")
+
+
+async def test_an_update_due_in_quiet_hours_comes_after_them_and_updates_are_paced(
+    tmp_path: Path,
+) -> None:
+    clock = Clock(datetime(2026, 3, 2, 21, 30, tzinfo=UTC))
+    async with follow_env(tmp_path, clock=clock) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        await follow_first_story(env, user)
+        env.clock.advance(hours=1)  # 22:30 UTC: the default quiet hours, 22:00–08:00
+        env.add(SLOWS)
+        await env.settle()
+        assert env.updates(user.chat_id) == []
+        env.clock.now = datetime(2026, 3, 3, 7, 59, tzinfo=UTC)
+        await env.settle()
+        assert env.updates(user.chat_id) == []
+        env.clock.now = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+        await env.settle()
+        [update] = env.updates(user.chat_id)
+        assert "slowed on Tuesday" in update
+        env.clock.advance(hours=1)  # a second fact within 3 hours waits for the gap
+        env.add(INJURED)
+        await env.settle()
+        assert len(env.updates(user.chat_id)) == 1
+        env.clock.advance(hours=2)
+        await env.settle()
+        updates = env.updates(user.chat_id)
+        assert len(updates) == 2 and "12 homes" in updates[1] and "slowed" not in updates[1]
+
+
+async def test_quiet_hours_can_be_changed_or_turned_off(tmp_path: Path) -> None:
+    clock = Clock(datetime(2026, 3, 2, 23, 30, tzinfo=UTC))
+    async with follow_env(tmp_path, clock=clock) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        await follow_first_story(env, user)
+        assert "22:00–08:00" in await ask(user, "/quiet")
+        assert "/quiet 23:00-07:00" in await ask(user, "/quiet 25:00-7")
+        assert "wait between 23:00–07:00" in await ask(user, "/quiet 23:00-07:00")
+        assert "any hour" in await ask(user, "/quiet off")
+        env.add(SLOWS)
+        await env.settle()
+        assert len(env.updates(user.chat_id)) == 1
+
+
+async def test_a_restart_keeps_follows_and_forget_removes_them(tmp_path: Path) -> None:
+    server = LocalBotApiServer(token=TOKEN, bot_username=BOT)
+    server.set_limits(server.limits.unlimited())
+    await server.start()
+    try:
+        async with follow_env(tmp_path, server) as env:
+            user = env.user(4242)
+            env.add(*VOLCANO, *OTHER)
+            await follow_first_story(env, user)
+        async with follow_env(tmp_path, server) as env:
+            user = env.user(4242)
+            assert "You follow 1 story" in await ask(user, "/following")
+            env.add(SLOWS)
+            await env.settle()
+            [update] = env.updates(user.chat_id)
+            assert "slowed on Tuesday" in update
+            user.replies()
+            await user.send("/forget")
+            [question] = await user.wait_replies(1, timeout=TIMEOUT)
+            assert "the stories it follows" in question.text
+            await user.press(question, "Delete everything")
+            [done] = await user.wait_replies(1, timeout=TIMEOUT)
+            assert "1 followed story" in done.text
+            assert env.services.follows.for_chat(user.chat_id) == []
+    finally:
+        await server.stop()
+
+
+async def test_a_story_quiet_for_seven_days_stops_being_followed_with_one_line(
+    tmp_path: Path,
+) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        await follow_first_story(env, user)
+        env.clock.advance(days=6, hours=23)
+        await env.settle()
+        assert not [m for m in env.server.sent(user.chat_id) if m.text.startswith("🔕")]
+        env.clock.advance(hours=1)
+        await env.settle()
+        await env.settle()  # a second tick says nothing more
+        [last] = [m.text for m in env.server.sent(user.chat_id) if m.text.startswith("🔕")]
+        assert "No news for 7 days" in last and "Grindavik" in last
+        assert env.services.follows.for_chat(user.chat_id) == []
+
+
+async def test_the_timeline_shows_the_first_report_then_new_facts_by_day(
+    tmp_path: Path,
+) -> None:
+    midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    days = [midnight - timedelta(days=n) + timedelta(hours=12) for n in (3, 2, 1)]
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(VOLCANO[0], published=days[0])
+        env.add(SLOWS, published=days[1])
+        env.add(REPRINT, published=days[1] + timedelta(hours=1))
+        env.add(INJURED, published=days[2])
+        [first] = [a for a in env.services.store if a.source == "Reuters"]
+        story_id = env.services.stories.story_of(first.id)
+        assert story_id is not None
+        user.replies()
+        await user.send(f"/story {story_id}")
+        [timeline] = await user.wait_replies(1, timeout=TIMEOUT)
+        text = timeline.text
+        headings = [Translator.english().date(d) for d in days]
+        places = [text.index(h) for h in headings]
+        assert places == sorted(places)
+        # After the head (headline, summary, sources), day by day.
+        order = [
+            text.index(s, places[0]) for s in ("First report", "slowed on Tuesday", "12 homes")
+        ]
+        assert order == sorted(order) and places[0] < order[0] < places[1] < order[1]
+        assert places[2] < order[2]
+        assert "· Le Monde" not in text  # the reprint is no development (only a source)
+        labels = timeline.button_texts
+        assert "📚 4 articles" in labels and "🔔 Follow" in labels
+        await user.press(timeline, "📚 4 articles")
+        [listing] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert "Le Monde" in listing.text
+
+
+async def test_a_digest_update_holds_only_the_new_sentences(tmp_path: Path) -> None:
+    async with digest_env(tmp_path) as env:
+        user = env.user()
+        await ask(user, "/subscribe volcano")
+        add(env, VOLCANO, minutes_ago=60)
+        await ask(user, "/digest")
+        [first] = digests_in(env.server, user.chat_id)
+        assert "erupted" in first or "eruption" in first
+        # Three more sources: two only reprint what was said, one tells something new.
+        reprints = [(s, f"{t} (wire)", VOLCANO[0][2]) for s, t, _ in MORE_VOLCANO[2:]]
+        add(env, [*reprints, INJURED], minutes_ago=10)
+        await ask(user, "/digest")
+        update = digests_in(env.server, user.chat_id)[-1]
+        assert "🔄" in update and "12 homes destroyed" in update
+        assert VOLCANO[0][2][:40] not in update and "erupted" not in update
+        # Grown again, by reprints and rewordings only: it does not come back.
+        outlets = ("Le Monde", "El Pais", "Spiegel")
+        copies = [(s, f"Grindavik homes lost to lava, {s} reports", INJURED[2]) for s in outlets]
+        add(env, copies, minutes_ago=5)
+        reply = await ask(user, "/digest")
+        assert "Nothing new since your last digest." in reply
+
+
+async def test_follow_by_number_and_by_a_digest_button_and_unfollow_all(tmp_path: Path) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        assert "/follow 2" in await ask(user, "/follow")
+        assert "/follow 2" in await ask(user, "/follow nonsense")
+        await ask(user, "/brief")
+        assert "There is no item 99" in await ask(user, "/follow 99")
+        assert (await ask(user, "/follow 1")).startswith("🔔 Following: ")
+        assert "already follow" in await ask(user, "/follow 1")
+        await ask(user, "/subscribe 07:30")
+        await ask(user, "/digest")
+        [digest] = [m for m in env.server.sent(user.chat_id) if m.text.startswith("Your news")]
+        await user.press(digest, "🔔 2")
+        [reply] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert reply.text.startswith("🔔 Following: ")
+        assert "You follow 2 stories" in await ask(user, "/following")
+        assert await ask(user, "/unfollow all") == "Stopped following 2 stories."
+        assert env.services.follows.for_chat(user.chat_id) == []

@@ -1,0 +1,165 @@
+"""Following, part by part: the novelty rule, quiet hours and the gap, the store's journal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.archive.userdb import UserDB
+from bot.follows.pacing import gone_quiet, in_quiet, quiet_end, ready_at
+from bot.follows.records import DEFAULT_QUIET, Follow, Quiet
+from bot.follows.store import JOURNAL_FILE, FollowStore
+from bot.follows.updates import Ask, find_updates
+from bot.i18n import Catalogs, Translator
+from bot.models import Article, Development
+from bot.render.html import MESSAGE_LIMIT, visible_length
+from bot.render.timeline import follow_update, timeline
+from bot.stories.facts import DevelopmentCache, Ledger
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+UTCZ = ZoneInfo("UTC")
+
+
+def article(
+    n: int, body: str, title: str = "Volcano near Grindavik", source: str = "Wire"
+) -> Article:
+    at = T0 + timedelta(minutes=n)
+    return Article(f"a{n}", title, body, at, at, source=source)
+
+
+LEAD = "A volcano erupted near Grindavik in Iceland on Monday, sending lava toward the town."
+
+
+def test_a_reprint_and_a_rewording_are_no_news_a_new_fact_is() -> None:
+    ledger = Ledger()
+    first = ledger.read(article(0, LEAD))
+    assert first is not None and first.first and first.facts == (LEAD,)
+    assert ledger.read(article(1, LEAD, "Iceland volcano erupts")) is None  # a reprint
+    reworded = "On Monday a volcano in Iceland erupted near Grindavik, sending lava to the town."
+    assert ledger.read(article(2, reworded)) is None
+    news = "Police said 12 homes were destroyed and two people injured."
+    found = ledger.read(article(3, f"{LEAD} {news}"))
+    assert found is not None and found.facts == (news,)  # only the new sentence
+    assert (
+        ledger.read(article(4, "Two people were injured and 12 homes destroyed, police said."))
+        is None
+    )
+
+
+def test_the_cache_reads_only_new_members_and_rebuilds_when_one_left() -> None:
+    articles = {
+        a.id: a for a in [article(0, LEAD), article(1, "Police said 12 homes burned down.")]
+    }
+    reads: list[str] = []
+
+    def read(article_id: str) -> Article | None:
+        reads.append(article_id)
+        return articles.get(article_id)
+
+    cache = DevelopmentCache()
+    assert len(cache.developments("s1", ["a0"], read)) == 1
+    assert len(cache.developments("s1", ["a0", "a1"], read)) == 2
+    assert reads == ["a0", "a1"]
+    assert len(cache.developments("s1", ["a1"], read)) == 1  # a0 left: start over
+    assert reads == ["a0", "a1", "a1"]
+
+
+class Facts:
+    def __init__(self, developments: list[Development]) -> None:
+        self._developments = developments
+
+    def developments(self, story_id: str) -> list[Development]:
+        return self._developments
+
+
+def development(n: int, fact: str, first: bool = False) -> Development:
+    at = T0 + timedelta(hours=n)
+    return Development(f"a{n}", at, at, f"Source{n}", "t", None, (fact,), first)
+
+
+def test_each_chat_gets_the_developments_after_its_cursor() -> None:
+    facts = Facts([development(0, "lead", True), development(1, "one"), development(2, "two")])
+    asks = [Ask("s1", ((1, T0), (2, T0 + timedelta(hours=1)), (3, T0 + timedelta(hours=2))))]
+    found = {f.chat_id: [d.facts[0] for d in f.developments] for f in find_updates(facts, asks)}
+    assert found == {1: ["one", "two"], 2: ["two"]}
+
+
+@given(st.text(max_size=40))
+def test_quiet_parsing_never_fails_and_round_trips(text: str) -> None:
+    quiet = Quiet.parse(text)
+    if quiet is not None:
+        assert Quiet.parse(quiet.text) == quiet and quiet.start != quiet.end
+
+
+def test_quiet_hours_wrap_midnight_and_end_at_their_end() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    late = datetime(2026, 3, 2, 21, 30, tzinfo=UTC)  # 22:30 in Berlin
+    assert in_quiet(late, DEFAULT_QUIET, berlin) and not in_quiet(late, DEFAULT_QUIET, UTCZ)
+    assert quiet_end(late, DEFAULT_QUIET, berlin) == datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
+    day = Quiet(time(9, 0), time(17, 0))
+    assert in_quiet(T0, day, UTCZ) and not in_quiet(T0, None, UTCZ)
+
+
+@given(st.integers(0, 24 * 60 * 3), st.integers(0, 600))
+def test_an_update_is_never_ready_in_quiet_hours_nor_within_three_hours(
+    minutes: int, since_sent: int
+) -> None:
+    now = T0 + timedelta(minutes=minutes)
+    follow = Follow(1, "s", "h", T0, last_sent=now - timedelta(minutes=since_sent))
+    at = ready_at(follow, now, DEFAULT_QUIET, UTCZ)
+    assert at >= now and at - follow.last_sent >= timedelta(hours=3)  # type: ignore[operator]
+    assert not in_quiet(at, DEFAULT_QUIET, UTCZ)
+
+
+def test_a_follow_goes_quiet_after_seven_days_without_news() -> None:
+    follow = Follow(1, "s", "h", T0)
+    assert not gone_quiet(follow, T0 + timedelta(days=6, hours=23))
+    assert gone_quiet(follow, T0 + timedelta(days=7))
+    assert not gone_quiet(follow.told(None, T0, T0 + timedelta(days=5)), T0 + timedelta(days=7))
+
+
+def test_a_confirmed_update_survives_a_crash_through_the_journal(tmp_path: Path) -> None:
+    users = UserDB(tmp_path)
+    users.initialize()
+    store = FollowStore(users, tmp_path / JOURNAL_FILE)
+    store.initialize()
+    store.add(Follow(7, "s1", "Volcano", T0, cursor=T0))
+    store.mark_told(7, "s1", T0 + timedelta(hours=1), T0 + timedelta(hours=2), T0)
+    users.flush_sync()
+    assert (tmp_path / JOURNAL_FILE).stat().st_size > 0  # no compaction: as after kill -9
+    again = FollowStore(users, tmp_path / JOURNAL_FILE)
+    again.initialize()
+    follow = again.get(7, "s1")
+    assert follow is not None and follow.cursor == T0 + timedelta(hours=1)
+    assert follow.last_sent == T0 + timedelta(hours=2)
+    assert again.drop_chat(7) == 1 and again.for_chat(7) == []
+    users.shutdown()
+
+
+def test_an_update_fits_one_message_and_a_long_timeline_counts_earlier_days() -> None:
+    tr = Translator.english()
+    many = [development(n, "x" * 400, n == 0) for n in range(60)]
+    update = follow_update("Volcano", many[1:], UTCZ, tr)
+    assert visible_length(update) <= MESSAGE_LIMIT and "54 earlier reports" in update
+    daily = [
+        Development(
+            f"a{n}",
+            T0 + timedelta(days=n),
+            T0 + timedelta(days=n),
+            "S",
+            "t",
+            None,
+            (f"fact {n}",),
+            n == 0,
+        )
+        for n in range(20)
+    ]
+    parts = timeline("Volcano", "20 sources", daily, UTCZ, tr, days=5)
+    assert "…15 earlier days" in parts[0] and "fact 19" in parts[-1] and "fact 3" not in parts[0]
+    ru = Catalogs().get("ru")
+    [russian] = timeline("Вулкан", "", daily[:1], UTCZ, ru, days=5)
+    assert ru.date(T0) in russian and "Первое сообщение" in russian
