@@ -1,4 +1,4 @@
-"""Run every benchmark, or the ones named: `python -m benchmarks [store search ... follows]`."""
+"""Run every benchmark, or the ones named: `python -m benchmarks [store search ... follows llm_grounding]`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ ALL = (
     "story_summaries",
     "follows",
     "follow_fanout",
+    "llm_grounding",
 )
 
 

@@ -39,6 +39,11 @@ class Config:
     default_feeds_opml: Path | None = None  # another OPML list instead of the built-in one
     # The bot's catalogs (bot/i18n/locale when None); code only: tests install a pseudo-locale.
     locale_dir: Path | None = None
+    # Model briefs (bot/briefs): off unless llm_url names an OpenAI-compatible endpoint.
+    llm_url: str | None = None
+    llm_model: str = ""
+    llm_api_key: str | None = field(default=None, repr=False)  # masked like the token
+    llm_daily_tokens: int = 0  # 0: no daily budget
 
 
 def _ids(name: str, raw: str) -> frozenset[int]:
@@ -95,6 +100,24 @@ def _proxy(name: str, raw: str) -> str | None:
     return raw
 
 
+def _llm_url(name: str, raw: str) -> str | None:
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"{name} must be the http(s) base URL of an OpenAI-compatible API, "
+            "e.g. http://127.0.0.1:11434/v1"
+        )
+    return raw.rstrip("/")
+
+
+def _tokens(name: str, raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise ConfigError(f"{name} must be a whole number of tokens a day (0: no limit)")
+    return int(raw)
+
+
 def _flag(name: str, raw: str) -> bool:
     value = raw.strip().lower()
     if value in ("", "0", "false", "no", "off"):
@@ -126,6 +149,11 @@ def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Conf
     default_feeds, default_feeds_opml = _default_feeds(
         "NEWSBRIEF_DEFAULT_FEEDS", env.get("NEWSBRIEF_DEFAULT_FEEDS", "")
     )
+    llm_url = _llm_url("NEWSBRIEF_LLM_URL", env.get("NEWSBRIEF_LLM_URL", "").strip())
+    llm_model = env.get("NEWSBRIEF_LLM_MODEL", "").strip()
+    if llm_url and not llm_model:
+        # Every endpoint serves other models; guessing one would fail on the first brief.
+        raise ConfigError("NEWSBRIEF_LLM_MODEL must name the model NEWSBRIEF_LLM_URL serves")
     return Config(
         data_dir=data_dir or Path(env.get("NEWSBRIEF_DATA_DIR", "").strip() or "data"),
         token=token,
@@ -155,4 +183,10 @@ def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Conf
         feed_proxy=_proxy("NEWSBRIEF_FEED_PROXY", env.get("NEWSBRIEF_FEED_PROXY", "").strip()),
         default_feeds=default_feeds,
         default_feeds_opml=default_feeds_opml,
+        llm_url=llm_url,
+        llm_model=llm_model,
+        llm_api_key=env.get("NEWSBRIEF_LLM_API_KEY", "").strip() or None,
+        llm_daily_tokens=_tokens(
+            "NEWSBRIEF_LLM_DAILY_TOKENS", env.get("NEWSBRIEF_LLM_DAILY_TOKENS", "").strip() or "0"
+        ),
     )

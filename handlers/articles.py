@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.app import model_briefs
 from bot.app.briefs import Briefer
 from bot.app.buttons import keyboard
 from bot.app.commands import CommandSpec
@@ -21,7 +22,12 @@ from bot.app.listings import (
     parse_latest_args,
     record_page,
 )
-from bot.app.summary_answers import SummaryAnswer, summary_for_article, summary_for_ref
+from bot.app.summary_answers import (
+    SummaryAnswer,
+    summary_for_article,
+    summary_for_ref,
+    topic_brief_answer,
+)
 from bot.i18n import N_, Translator
 
 COMMANDS = [
@@ -69,6 +75,9 @@ async def render_page(
     else:
         builder = Lister(data.services, data.lines)
     page = await asyncio.to_thread(builder.page, listing, page_no, zone, tr)
+    briefs = await model_briefs.brief_htmls(data, page.stories, tr.lang)
+    if briefs and isinstance(builder, Briefer):  # the model's briefs, in place of extractive
+        page = await asyncio.to_thread(builder.page, listing, page_no, zone, tr, None, briefs)
     record_page(listing, page)
     return page
 
@@ -176,6 +185,9 @@ async def summary(update: Update, context: NewsContext) -> None:
     services, zone = context.bot_data.services, zone_of(update, context)
     shown = chat_data.last_list()  # the loop's to change while the thread reads its copy
     answer = await asyncio.to_thread(summary_for_ref, services, shown, ref, zone, tr)
+    brief = await model_briefs.topic_brief_html(context.bot_data, answer.articles, tr.lang)
+    if brief:
+        answer = topic_brief_answer(answer.query, brief, tr)
     await _send_answer(message, answer)
 
 

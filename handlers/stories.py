@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import CommandHandler, filters
 
+from bot.app import model_briefs
 from bot.app.briefs import BRIEF_PAGE, parse_brief_args, story_answer
 from bot.app.commands import CommandSpec
 from bot.app.context import Listing, NewsApp, NewsContext
@@ -40,6 +41,7 @@ def register(application: NewsApp) -> None:
     """Add /brief and /story."""
     application.add_handler(CommandHandler("brief", brief, filters=MESSAGES))
     application.add_handler(CommandHandler("story", story, filters=MESSAGES))
+    model_briefs.install(application)  # the model's briefs, when one is configured
 
 
 async def brief(update: Update, context: NewsContext) -> None:
@@ -79,7 +81,8 @@ async def send_timeline(
 ) -> None:
     """Send a story's dated developments, the buttons (articles, follow) under the last part."""
     services = context.bot_data.services
-    parts = await asyncio.to_thread(timeline_answer, services, story_id, zone, tr)
+    brief = await model_briefs.story_brief_html(context.bot_data, story_id, tr.lang)
+    parts = await asyncio.to_thread(timeline_answer, services, story_id, zone, tr, brief)
     if parts is None:
         await message.reply_text(tr.gettext(GONE))
         return
@@ -104,7 +107,8 @@ async def story_parts(
 ) -> list[str] | None:
     """Return the messages listing a story's articles (None when it is gone), built off the loop."""
     services = context.bot_data.services
-    return await asyncio.to_thread(story_answer, services, story_id, zone, tr.lang, tr)
+    brief = await model_briefs.story_brief_html(context.bot_data, story_id, tr.lang)
+    return await asyncio.to_thread(story_answer, services, story_id, zone, tr.lang, tr, brief)
 
 
 async def on_story_button(update: Update, context: NewsContext, story_id: str) -> None:

@@ -62,11 +62,38 @@ def test_values_are_parsed() -> None:
         ("NEWSBRIEF_RETENTION_DAYS", "-1"),
         ("NEWSBRIEF_ALLOWED_USERS", "1;2"),
         ("NEWSBRIEF_DEFAULT_FEEDS", "/no/such/list.opml"),
+        ("NEWSBRIEF_LLM_URL", "localhost:11434"),
+        ("NEWSBRIEF_LLM_URL", "ftp://models.example/v1"),
+        ("NEWSBRIEF_LLM_DAILY_TOKENS", "lots"),
     ],
 )
 def test_a_bad_value_names_its_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_config({name: value})
+
+
+def test_model_briefs_are_off_by_default() -> None:
+    config = load_config({})
+    assert config.llm_url is None and config.llm_api_key is None and config.llm_daily_tokens == 0
+
+
+def test_model_settings_are_read() -> None:
+    config = load_config(
+        {
+            "NEWSBRIEF_LLM_URL": "http://127.0.0.1:11434/v1/",
+            "NEWSBRIEF_LLM_MODEL": "qwen2.5:7b",
+            "NEWSBRIEF_LLM_API_KEY": "sk-secret-1",
+            "NEWSBRIEF_LLM_DAILY_TOKENS": "200000",
+        }
+    )
+    assert (config.llm_url, config.llm_model) == ("http://127.0.0.1:11434/v1", "qwen2.5:7b")
+    assert config.llm_daily_tokens == 200000 and config.llm_api_key == "sk-secret-1"
+    assert "sk-secret-1" not in repr(config)
+
+
+def test_a_model_url_needs_a_model_name() -> None:
+    with pytest.raises(ConfigError, match="NEWSBRIEF_LLM_MODEL"):
+        load_config({"NEWSBRIEF_LLM_URL": "http://127.0.0.1:11434/v1"})
 
 
 def test_the_cli_exits_2_with_one_line(

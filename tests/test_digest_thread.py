@@ -16,7 +16,7 @@ async def test_the_loop_answers_while_a_digest_waits_for_the_composer(tmp_path: 
         env.add("Glacier melt speeds up in the Alps")
         busy = threading.Event()
         # Hold the composer's one thread, as a long composition would.
-        held = env.digests._composer._thread.submit(busy.wait, 30)
+        held = env.digests.composer._thread.submit(busy.wait, 30)
         digest = asyncio.create_task(env.digests.send_now(subscriber.chat_id))
         assert "Glacier melt" in await ask(searcher, "/search glacier")
         assert not digest.done() and not digests_in(env.server, subscriber.chat_id)

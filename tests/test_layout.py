@@ -21,7 +21,7 @@ FOUNDATION = {
     "bot.text",
     "bot.i18n",
 }
-ENGINES = FOUNDATION | {"bot.archive", "bot.search", "bot.summarize", "bot.render"}
+ENGINES = FOUNDATION | {"bot.archive", "bot.search", "bot.summarize", "bot.render", "bot.briefs"}
 SERVICES = ENGINES | {
     "bot.ingest",
     "bot.feeds",
@@ -43,6 +43,7 @@ ALLOWED: dict[str, set[str]] = {
     "bot.archive": FOUNDATION,
     "bot.render": FOUNDATION,
     "bot.summarize": FOUNDATION,
+    "bot.briefs": FOUNDATION | {"bot.render", "bot.summarize"},
     "bot.search": FOUNDATION | {"bot.archive"},
     "bot.ingest": FOUNDATION | {"bot.archive"},
     "bot.stories": ENGINES,

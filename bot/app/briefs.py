@@ -8,7 +8,7 @@ of the newest article instead, and says so: an empty brief helps nobody.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -121,9 +121,19 @@ class Briefer:
         return stories.rank(newest, span, within=within), newest
 
     def page(
-        self, listing: Listing, page: int, tz: tzinfo, tr: Translator, lang: str | None = None
+        self,
+        listing: Listing,
+        page: int,
+        tz: tzinfo,
+        tr: Translator,
+        lang: str | None = None,
+        briefs: Mapping[str, str] | None = None,
     ) -> Page:
-        """Render page `page` (0-based) of a brief; read the listing, never change it."""
+        """Render page `page` (0-based) of a brief; read the listing, never change it.
+
+        `briefs` maps story ids to the model's briefs (bot.app.model_briefs), shown instead of
+        the extractive summaries.
+        """
         ranked, note = self.ranked(listing, tz, tr)
         offset = page * listing.page_size
         # Only the page's stories are read; headlines in the chat's language where they exist.
@@ -132,7 +142,13 @@ class Briefer:
         )
         if shown:
             reader = lang or tr.lang
-            entries = [render.BriefEntry(s, cached_summary(s, self._lines, reader)) for s in shown]
+            found = briefs or {}
+            entries = [
+                render.BriefEntry(
+                    s, cached_summary(s, self._lines, reader), brief_html=found.get(s.id, "")
+                )
+                for s in shown
+            ]
             header = _header(listing, offset + 1, len(shown), len(ranked), note, tr)
             html = render.brief_page(entries, tz, header, start=offset + 1, tr=tr)
         else:
@@ -146,6 +162,7 @@ class Briefer:
             story_ids=tuple(s.id if s.size > 1 else None for s in shown),
             follow_ids=tuple(s.id for s in shown),
             total=len(ranked),
+            stories=tuple(shown),
         )
 
     def _topic_hits(self, words: str) -> list[str]:
@@ -191,10 +208,11 @@ def story_answer(
     tz: tzinfo,
     lang: str | None,
     tr: Translator,
+    brief_html: str = "",
 ) -> list[str] | None:
-    """Return the messages listing a story's articles, or None when the story is unknown."""
+    """Return the messages listing a story's articles (under the model's brief, if one)."""
     story = services.stories.story(story_id, lang=lang)
     if story is None:
         return None
-    reader = lang or (tr.lang if tr else "en")
-    return render.story_articles(story, tz, tr=tr, summary=summarize_story(story, reader).text)
+    summary = "" if brief_html else summarize_story(story, lang or tr.lang).text
+    return render.story_articles(story, tz, tr=tr, summary=summary, brief_html=brief_html)

@@ -21,6 +21,7 @@ from bot.memo import Memo
 from bot.models import RankedStory, utcnow
 
 if TYPE_CHECKING:
+    from bot.briefs.writer import BriefWriter
     from bot.config import Config
     from bot.services import Services
 
@@ -139,6 +140,7 @@ class BotData:
         self.commands: list[CommandSpec] = []  # union of the handler modules' COMMANDS
         self.lines = LineCache()  # one-line summaries shown in lists
         self.rankings: BriefRankings = Memo(BRIEF_RANKINGS)  # by stories version, 10 minutes
+        self.briefs: BriefWriter | None = None  # model briefs, when configured (app.model_briefs)
         self.last_admin_notice = float("-inf")  # time.monotonic() of the last error notice
 
     def attach(self, services: Services) -> None:

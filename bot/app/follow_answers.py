@@ -70,17 +70,20 @@ def story_markup(
 
 
 def timeline_answer(
-    services: Services, story_id: str, tz: tzinfo, tr: Translator
+    services: Services, story_id: str, tz: tzinfo, tr: Translator, brief_html: str = ""
 ) -> list[str] | None:
-    """Return the messages of a story's timeline, or None when the story is unknown (a thread)."""
+    """Return the messages of a story's timeline, or None when the story is unknown (a thread).
+
+    The model's cited brief, when there is one, stands in for the extractive summary.
+    """
     story = services.stories.story(story_id, lang=tr.lang)
     if story is None:
         return None
     developments = services.facts.developments(story_id)
     about = render.sources_line(story, shown=5, tr=tr)
-    gist = story_summary(story, tr.lang).text
+    gist = "" if brief_html else story_summary(story, tr.lang).text
     title = render.stories.headline(story, tr=tr)
-    return timeline(title, about, developments, tz, tr, summary=gist)
+    return timeline(title, about, developments, tz, tr, summary=gist, brief_html=brief_html)
 
 
 def following_answer(

@@ -17,7 +17,7 @@ from bot import render
 from bot.app.context import LineCache, Listing
 from bot.app.rows import StoryRows
 from bot.i18n import Translator
-from bot.models import Article
+from bot.models import Article, Story
 from bot.search import SearchResult
 from bot.services import Services
 from bot.summarize import one_line
@@ -47,6 +47,7 @@ class Page:
     story_ids: tuple[str | None, ...] = ()  # per row: its story, when it has other articles
     follow_ids: tuple[str, ...] = ()  # per row of a brief: its story, to follow with 🔔
     total: int = 0  # rows (or stories) of the whole listing as of this page
+    stories: tuple[Story, ...] = ()  # a brief page's stories, for the model's briefs
 
     @property
     def empty(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot import render
@@ -26,6 +26,8 @@ class SummaryAnswer:
     """The messages to send (Telegram HTML, each within 4096 characters)."""
 
     parts: list[str]
+    articles: tuple[Article, ...] = ()  # a topic's search hits, for the model's brief
+    query: str = ""  # the topic's words
 
 
 def _answer(html: str) -> SummaryAnswer:
@@ -96,4 +98,11 @@ def topic_answer(services: Services, words: str, tr: Translator) -> SummaryAnswe
     for sentence in sentences:
         source = render.link(sentence.url, render.truncate(render.one_line(sentence.title), 80))
         lines.append(f"• {render.escape(sentence.text)} ({source})")
-    return _answer("\n".join(lines))
+    answer = _answer("\n".join(lines))
+    return replace(answer, articles=tuple(h.article for h in result.hits), query=words)
+
+
+def topic_brief_answer(words: str, brief_html: str, tr: Translator) -> SummaryAnswer:
+    """Answer `/summary words` with the model's brief of the search hits (bot.briefs)."""
+    _ = tr.gettext
+    return _answer("<b>" + _("Summary:") + f"</b> {render.escape(words)}\n\n{brief_html}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
 
+from bot.briefs.writer import BriefWriter
 from bot.digests.contents import ArticleSource, BriefItem, Digest, StoryRanker, compose
 from bot.digests.delivery import DigestPart
 from bot.digests.matching import RANK_CACHE_SIZE, RankCache, Searcher
@@ -63,6 +65,7 @@ class Composer:
         self._rendered: LRUCache[object, list[DigestPart]] = LRUCache(RENDER_CACHE)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="digest-composer")
         self._busy = 0.0  # the thread's seconds of work since it last rested
+        self.writer: BriefWriter | None = None  # the model's briefs, when configured
 
     async def composed(
         self,
@@ -74,6 +77,8 @@ class Composer:
         tr: Translator,
     ) -> tuple[Digest, list[DigestPart]]:
         """Compose and render a chat's digest on the composer's thread; return both."""
+        if self.writer is not None:
+            return await self._with_briefs(chat_id, subs, now, zone, send_empty, tr)
 
         def work() -> tuple[Digest, list[DigestPart]]:
             started = time.perf_counter()
@@ -86,6 +91,39 @@ class Composer:
             return digest, parts
 
         return await asyncio.get_running_loop().run_in_executor(self._thread, work)
+
+    async def _with_briefs(
+        self,
+        chat_id: int,
+        subs: list[Subscription],
+        now: datetime,
+        zone: ZoneInfo,
+        send_empty: bool,
+        tr: Translator,
+    ) -> tuple[Digest, list[DigestPart]]:
+        """Compose on the thread, fetch the model's briefs on the loop, render on the thread."""
+        loop = asyncio.get_running_loop()
+        digest = await loop.run_in_executor(self._thread, self.compose, chat_id, subs, now, tr)
+        found = await self.briefs(digest, tr.lang)
+        render = partial(self.render, digest, zone, now, send_empty, tr, found)
+        return digest, await loop.run_in_executor(self._thread, render)
+
+    async def briefs(self, digest: Digest, lang: str, *, ahead: bool = False) -> dict[str, str]:
+        """Return story id → the model's brief (HTML) of the digest's stories that have one.
+
+        Each story's brief is asked once per language whatever the fan-out. Ahead of the due
+        time every brief is waited for; at it, at most the writer's wait (8 s), and what is not
+        ready then leaves that story its extractive summary. Read on the loop; the composer's
+        thread gets the finished dict.
+        """
+        writer = self.writer
+        if writer is None:
+            return {}
+        stories = [item.story for section in digest.sections for item in section.items]
+        wait = None if ahead else writer.settings.wait_seconds
+        await writer.prefetch([(s, None) for s in stories], lang, wait=wait)
+        found = ((s.id, writer.cached(s, lang)) for s in stories)
+        return {story_id: brief.html() for story_id, brief in found if brief is not None}
 
     def shutdown(self) -> None:
         """Let the composer's thread end once its digest is done."""
@@ -136,9 +174,15 @@ class Composer:
         now: datetime,
         send_empty: bool,
         tr: Translator,
+        briefs: Mapping[str, str] | None = None,
     ) -> list[DigestPart]:
-        """Render in the chat's language, reusing the messages of an identical digest."""
+        """Render in the chat's language, reusing the messages of an identical digest.
+
+        `briefs` (story id → the model's brief) is part of what the messages say: an identical
+        digest whose briefs came later renders anew.
+        """
         day = now.astimezone(zone).date()
+        shown = tuple(sorted((briefs or {}).items()))
         key = (
             day,
             zone.key,
@@ -148,12 +192,21 @@ class Composer:
                 (s.sub.topic, s.more, s.signature or tuple(i.story.id for i in s.items))
                 for s in digest.sections
             ),
+            shown,
         )
         parts = self._rendered.get(key)
         if parts is None:
             summary = partial(self._summary, lang=tr.lang)
+            brief = partial(_brief_of, dict(shown)) if shown else None
             parts = render_digest(
-                digest, summary, zone, now, send_empty=send_empty, tr=tr, news=self.news
+                digest,
+                summary,
+                zone,
+                now,
+                send_empty=send_empty,
+                tr=tr,
+                news=self.news,
+                brief=brief,
             )
             self._rendered[key] = parts
         return parts
@@ -165,3 +218,8 @@ class Composer:
         if line is None:
             line = self._lines[key] = story_summary(story, lang).text
         return line
+
+
+def _brief_of(briefs: Mapping[str, str], story: Story) -> str:
+    """Return the story's brief from a finished dict ('' for none)."""
+    return briefs.get(story.id, "")

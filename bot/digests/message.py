@@ -26,6 +26,7 @@ from bot.render.stories import BriefEntry, brief_item
 
 SummaryFn = Callable[[Story], str]
 NewsFn = Callable[[BriefItem], str]
+BriefFn = Callable[[Story], str]  # a story's model brief as HTML, "" for none (bot.briefs)
 NOTHING_NEW = N_("Nothing new since your last digest.")
 STORY_BUTTON = "t:"  # t:<story id> lists a story's articles (bot.app.buttons.STORY)
 FOLLOW_BUTTON = "f:"  # f:<story id> follows the story (bot.app.buttons.FOLLOW)
@@ -49,6 +50,7 @@ def render_digest(
     send_empty: bool = False,
     tr: Translator,
     news: NewsFn | None = None,
+    brief: BriefFn | None = None,
 ) -> list[DigestPart]:
     """Return the messages of a digest; none when there is nothing new (unless send_empty).
 
@@ -69,8 +71,11 @@ def render_digest(
         if grouped:
             packer.add(f"🗂 {bold(section.sub.label(tr))}")
         for item in section.items:
-            told = news(item) if item.update and news is not None else summary(item.story)
-            block = _item(number, item, told, zone, tr)
+            telling_news = item.update and news is not None
+            told = news(item) if telling_news and news is not None else summary(item.story)
+            # An update tells only what is new; the model's brief is for a story shown whole.
+            html = brief(item.story) if brief is not None and not telling_news else ""
+            block = _item(number, item, told, zone, tr, html)
             if number == 1:
                 packer.preview = item.story.best.url
             buttons = [story_button(number, item.story, tr)] if item.story.size > 1 else []
@@ -82,12 +87,14 @@ def render_digest(
     return packer.parts()
 
 
-def _item(number: int, item: BriefItem, told: str, zone: ZoneInfo, tr: Translator) -> str:
+def _item(
+    number: int, item: BriefItem, told: str, zone: ZoneInfo, tr: Translator, brief_html: str = ""
+) -> str:
     """Render one story: the brief item counting its sources, their names in a folded quote."""
     story = item.story
     many = story.source_count > 1 and len(story.sources) > 1
     counted = replace(story, sources=()) if many else story  # the meta line counts them
-    block = brief_item(number, BriefEntry(counted, told, item.update), zone, tr=tr)
+    block = brief_item(number, BriefEntry(counted, told, item.update, brief_html), zone, tr=tr)
     if not many:
         return block
     names = [truncate(one_line(s), 40) for s in story.sources[:QUOTED_SOURCES]]

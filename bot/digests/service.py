@@ -66,7 +66,7 @@ class DigestService:
         self._deliverer: Deliverer | None = None
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
-        self._composer = Composer(store, search, stories, self.settings.cap, facts)
+        self.composer = Composer(store, search, stories, self.settings.cap, facts)
         self._catalogs = Catalogs(config.locale_dir)  # chats' languages (tests load others)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
         self.outcome_listeners: list[Callable[[str], None]] = []  # /stats counts the day's
@@ -77,7 +77,7 @@ class DigestService:
 
     def shutdown(self) -> None:
         """Persist the cursors; jobs and workers stop with the Application."""
-        self._composer.shutdown()
+        self.composer.shutdown()
         self.subs.shutdown()
 
     def start(self, send: SendFn) -> None:
@@ -282,7 +282,7 @@ class DigestService:
         zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
         tr = self._catalogs.get(settings.lang)
         send_empty = manual or settings.send_empty
-        return await self._composer.composed(chat_id, subs, self._clock(), zone, send_empty, tr)
+        return await self.composer.composed(chat_id, subs, self._clock(), zone, send_empty, tr)
 
     def _due_subs(self, chat_id: int, request: Request) -> list[Subscription]:
         """Return the chat's subscriptions this request delivers, skipping delivered ones."""

@@ -50,6 +50,9 @@ class BriefEntry:
     story: Story
     summary: str
     update: bool = False
+    # A model's brief (bot.briefs), already Telegram HTML: escaped text, citation links to the
+    # story's own articles. Shown instead of the summary when it fits the item's room.
+    brief_html: str = ""
 
 
 def brief_item(
@@ -64,7 +67,10 @@ def brief_item(
     if entry.update:
         meta = tr.gettext("update · {meta}").format(meta=meta)
     room = budget - visible_length(first) - len(meta) - 2
-    summary = escape(truncate(one_line(entry.summary), max(room, 0)))
+    if entry.brief_html and visible_length(entry.brief_html) <= room:
+        summary = entry.brief_html  # never cut: a cut could fall inside a link
+    else:
+        summary = escape(truncate(one_line(entry.summary), max(room, 0)))
     lines = (
         [first, summary, f"<i>{escape(meta)}</i>"] if summary else [first, f"<i>{escape(meta)}</i>"]
     )
@@ -97,10 +103,23 @@ def story_note(story: Story, tr: Translator) -> str:
 
 
 def story_articles(
-    story: Story, tz: tzinfo, limit: int = 30, *, tr: Translator, summary: str = ""
+    story: Story,
+    tz: tzinfo,
+    limit: int = 30,
+    *,
+    tr: Translator,
+    summary: str = "",
+    brief_html: str = "",
 ) -> list[str]:
-    """Render a story's headline, summary and articles (newest first); split to fit messages."""
-    gist = f"\n{escape(truncate(one_line(summary), 400))}" if summary.strip() else ""
+    """Render a story's headline, summary and articles (newest first); split to fit messages.
+
+    `brief_html`, a model's brief (bot.briefs: escaped, its links our articles), stands in for
+    the summary.
+    """
+    if brief_html:
+        gist = f"\n{brief_html}"
+    else:
+        gist = f"\n{escape(truncate(one_line(summary), 400))}" if summary.strip() else ""
     head = f"{bold(headline(story, tr=tr))}{gist}\n{escape(sources_line(story, shown=5, tr=tr))}"
     rows = []
     for n, article in enumerate(story.articles[:limit], start=1):

@@ -63,12 +63,16 @@ def timeline(
     days: int = TIMELINE_DAYS,
     *,
     summary: str = "",
+    brief_html: str = "",
 ) -> list[str]:
     """Render a story as dated developments grouped by day, latest days only; split to fit.
 
-    The headline, the story's summary in the reader's language and its sources come first.
+    The headline, the story's summary in the reader's language (or the model's brief, HTML
+    already escaped and cited) and its sources come first.
     """
     gist = f"\n{escape(truncate(one_line(summary), 400))}" if summary.strip() else ""
+    if brief_html:
+        gist = f"\n{brief_html}"
     head = f"{bold(truncate(one_line(headline), HEADLINE_LIMIT))}{gist}\n{escape(about)}"
     ordered = sorted(developments, key=lambda d: (not d.first, d.published))
     grouped = [

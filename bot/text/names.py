@@ -149,8 +149,11 @@ def _skeleton(word: str) -> str:
     return skeleton if len(skeleton) >= 2 else ""
 
 
-def number_keys(text: str) -> list[str]:
-    """Return the keys of the numbers (two or more digits) and the dates of text."""
+def number_keys(text: str, shortest: int = 2) -> list[str]:
+    """Return the keys of the numbers (`shortest` digits or more) and the dates of text.
+
+    Stories skip one-digit numbers (too common to join reports); the briefs' check reads them.
+    """
     scale_words, scale = _scale_table()
     out: list[str] = []
     for match in _NUMBER.finditer(text):
@@ -159,7 +162,7 @@ def number_keys(text: str) -> list[str]:
         word = scale.match(text, match.end())
         if word is not None:  # "1,5 млрд", "1.5 billion" and "15亿" are one number
             value = _scaled(value, scale_words[word.group(1).lower()])
-        if len(value) > 1:
+        if len(value) >= shortest:
             out.append(NUMBER + value)
     return out + [NUMBER + key for key in _dates(text)]
 

@@ -1,0 +1,85 @@
+"""The one client of the model's endpoint: the official `openai` package, one request at a time.
+
+It speaks the chat-completions API that OpenAI, Ollama, llama.cpp's server and vLLM all serve,
+and brings timeouts, one retry with backoff on 429 and 5xx (honouring Retry-After) and typed
+errors. Every failure comes back as a `Failure` value, never as an exception: the writer decides
+what a failure means (back off, count it, fall back) and nothing here logs the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import openai
+
+RETRIES = 1
+MAX_ANSWER_TOKENS = 300  # 3 sentences of 400 characters, in any script, with room
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The model's text and the tokens the request cost."""
+
+    text: str
+    tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a request gave no answer; `retry_after` when the endpoint asked to back off."""
+
+    reason: str
+    rate_limited: bool = False
+    retry_after: float | None = None
+
+
+class ModelClient:
+    """Ask an OpenAI-compatible endpoint for one chat completion at a time."""
+
+    def __init__(self, url: str, model: str, api_key: str | None, timeout: float) -> None:
+        """Open the client (no request is sent until `complete`)."""
+        self._model = model
+        # An explicit placeholder: without one the package would read OPENAI_API_KEY from the
+        # environment and send it to whatever endpoint the owner named.
+        self._client = openai.AsyncOpenAI(
+            base_url=url, api_key=api_key or "none", timeout=timeout, max_retries=RETRIES
+        )
+
+    async def complete(self, messages: list[dict[str, str]]) -> Answer | Failure:
+        """Return the answer to the messages, or why there is none."""
+        try:
+            response = await self._client.chat.completions.create(
+                model=self._model,
+                messages=messages,  # type: ignore[arg-type]
+                max_tokens=MAX_ANSWER_TOKENS,
+                temperature=0.2,
+            )
+        except openai.RateLimitError as exc:
+            return Failure("rate limited", True, _retry_after(exc.response.headers))
+        except openai.APITimeoutError:
+            return Failure("timed out")
+        except openai.APIStatusError as exc:
+            return Failure(f"HTTP {exc.status_code}")
+        except openai.APIError as exc:
+            return Failure(type(exc).__name__)
+        if not response.choices or not response.choices[0].message.content:
+            return Failure("empty answer")
+        tokens = response.usage.total_tokens if response.usage else 0
+        return Answer(response.choices[0].message.content, tokens)
+
+    async def close(self) -> None:
+        """Close the connections."""
+        await self._client.close()
+
+
+def _retry_after(headers: object) -> float | None:
+    """Return the delay a 429 asked for (Retry-After seconds or retry-after-ms)."""
+    get = getattr(headers, "get", None)
+    if get is None:
+        return None
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        try:
+            return float(get(name)) / divisor
+        except (TypeError, ValueError):
+            continue
+    return None

@@ -1,0 +1,126 @@
+"""A local OpenAI-compatible server for the brief tests: real HTTP on 127.0.0.1, scripted answers.
+
+`FakeModel` serves POST /v1/chat/completions. Each request is recorded (its JSON and its
+Authorization header) and answered by the test's `answer` function, which returns a `Reply`:
+a text, an error status with headers (429 with Retry-After), and whether to hold the answer
+until the test releases it (or the server stops), so a client times out without a test sleeping.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the fake model answers: a text or an error status, at once or when released."""
+
+    text: str = ""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    hold: bool = False
+    tokens: int = 100
+
+
+@dataclass
+class Seen:
+    """One request as the server saw it."""
+
+    body: dict[str, Any]
+    authorization: str
+
+    @property
+    def system(self) -> str:
+        return str(self.body["messages"][0]["content"])
+
+    @property
+    def user(self) -> str:
+        return str(self.body["messages"][-1]["content"])
+
+
+@dataclass
+class FakeModel:
+    """The running fake: its base URL, the requests it saw, and what it answers."""
+
+    answer: Callable[[Seen], Reply]
+    url: str = ""
+    seen: list[Seen] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+def _handler(model: FakeModel) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            seen = Seen(json.loads(self.rfile.read(length)), self.headers.get("Authorization", ""))
+            model.seen.append(seen)
+            reply = model.answer(seen)
+            if reply.hold:
+                model.release.wait()  # then answer, late: the client may have stopped waiting
+            if reply.status != 200:
+                self._send(reply.status, {"error": {"message": "slow down"}}, reply.headers)
+                return
+            self._send(200, _completion(seen.body.get("model", ""), reply), {})
+
+        def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+            data = json.dumps(body).encode()
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting: what a timeout test wants
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+def _completion(model: str, reply: Reply) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply.text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": reply.tokens - 20,
+            "completion_tokens": 20,
+            "total_tokens": reply.tokens,
+        },
+    }
+
+
+@contextmanager
+def fake_model(answer: Callable[[Seen], Reply]) -> Iterator[FakeModel]:
+    """Run a fake model on 127.0.0.1 for the block; held requests are released at its end."""
+    model = FakeModel(answer)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(model))
+    server.daemon_threads = True
+    model.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield model
+    finally:
+        model.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join()
