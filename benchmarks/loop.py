@@ -124,13 +124,13 @@ def _config(data_dir: Path, base_url: str) -> Config:
 
 def serve(data_dir: str, base_url: str, feeds_url: str, switch_interval: str = "") -> None:
     """The bot process: like `newsbrief run`, plus /cycle (poll every feed once) and /compose."""
-    from bot.digests.composer import Composer
     from telegram import Update
     from telegram.ext import ApplicationHandlerStop, CommandHandler
 
     from bot.app import wiring
     from bot.app.context import NewsContext
     from bot.app.wiring import build_application, running
+    from bot.digests.fanout import Composer
     from bot.i18n import Translator
 
     if switch_interval:
