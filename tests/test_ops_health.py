@@ -226,13 +226,24 @@ def health(data_dir: Path, max_age: float) -> str:
     return done.stdout.strip()
 
 
-async def until(done: Callable[[], bool], what: str, within: float = START_TIMEOUT) -> None:
-    """Wait for a condition another process brings about (a file it writes), up to `within` s."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
+async def next_beats(proc: asyncio.subprocess.Process, done: Callable[[], bool], what: str) -> None:
+    """Read the bot's "beat" lines (one after each heartbeat it writes) until done() holds."""
+    assert proc.stdout is not None
     while not done():
-        assert loop.time() < deadline, f"{what}: not within {within} s"
-        await asyncio.sleep(0.02)
+        line = await asyncio.wait_for(proc.stdout.readline(), START_TIMEOUT)
+        assert line, f"{what}: the bot ended first"
+
+
+# The bot under test says "beat" on stdout after each real heartbeat it writes: the test waits
+# on those lines, not on a clock.
+TELLING_BEATS = (
+    "import bot.app.housekeeping as housekeeping\n"
+    "_write_beat = housekeeping.beat\n"
+    "def _told_beat(data_dir):\n"
+    "    _write_beat(data_dir)\n"
+    "    print('beat', flush=True)\n"
+    "housekeeping.beat = _told_beat\n"
+)
 
 
 def beaten_by(data_dir: Path, pid: int, after: int = -1) -> Callable[[], bool]:
@@ -271,13 +282,19 @@ async def test_health_sees_a_stopped_polling_bot_and_its_recovery(tmp_path: Path
         "NEWSBRIEF_HEARTBEAT_SECONDS": "0.2",
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", POLLING, cwd=REPO, env=env, stderr=subprocess.DEVNULL
+        sys.executable,
+        "-c",
+        TELLING_BEATS + POLLING,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     try:
         ann = server.user(11, "Ann")
         await ann.send("/start")
         await ann.wait_replies(1, timeout=START_TIMEOUT)
-        await until(beaten_by(data_dir, proc.pid), "the bot's first heartbeat")
+        await next_beats(proc, beaten_by(data_dir, proc.pid), "the bot's first heartbeat")
         assert health(data_dir, LIVELY).endswith("bot running)")
         proc.send_signal(signal.SIGSTOP)  # it lives and holds its lock, but answers nothing
         _, status = await asyncio.to_thread(os.waitpid, proc.pid, os.WUNTRACED)
@@ -287,7 +304,7 @@ async def test_health_sees_a_stopped_polling_bot_and_its_recovery(tmp_path: Path
         assert health(data_dir, LIVELY).startswith("unhealthy: the bot's last heartbeat was 36")
         stale = (data_dir / HEARTBEAT_FILE).stat().st_mtime_ns
         proc.send_signal(signal.SIGCONT)
-        await until(beaten_by(data_dir, proc.pid, after=stale), "a heartbeat after SIGCONT")
+        await next_beats(proc, beaten_by(data_dir, proc.pid, after=stale), "a beat after SIGCONT")
         assert health(data_dir, LIVELY).endswith("bot running)")
         await ann.send("/start")  # and it answers again
         await ann.wait_replies(1, timeout=START_TIMEOUT)

@@ -113,7 +113,7 @@ def test_follow_up_inside_window_joins() -> None:
 
 
 def test_short_headlines_sharing_one_word_stay_apart_in_a_young_archive() -> None:
-    # With few articles every word weighs alike: one shared word must not merge two events.
+    # With few articles every word weighs alike: one word in common must not merge two events.
     engine = StoryEngine()
     first = engine.assign(
         item("a", "Harbour reopens after storm", "Harbour reopens after storm.", 0)
@@ -599,23 +599,23 @@ def _made_up(count: int, mark: str) -> str:
     )
 
 
-@pytest.mark.parametrize(("shared", "own"), [(2, 18), (6, 60)])
+@pytest.mark.parametrize(("common", "own"), [(2, 18), (6, 60)])
 def test_long_texts_in_one_language_need_more_overlap_than_short_ones(
-    shared: int, own: int
+    common: int, own: int
 ) -> None:
     # The same share of weight in common (a cosine near 0.22): enough for two snippets, not for
     # two long articles in one language (they share a topic's words by chance), enough again
     # across languages, where only names and numbers can meet.
     settings = EngineSettings(threshold=0.15, link=0.0, length_ref=20)
-    long = shared + own > 20
+    long = common + own > 20
 
     def joined(settings: EngineSettings, second_lang: str) -> bool:
         engine = StoryEngine(settings)
         first = engine.assign(
-            StoryItem("a", _made_up(shared, "x"), _made_up(own, "a"), T0, lang="en")
+            StoryItem("a", _made_up(common, "x"), _made_up(own, "a"), T0, lang="en")
         )
         later = T0 + timedelta(hours=1)
-        second = StoryItem("b", _made_up(shared, "x"), _made_up(own, "b"), later, lang=second_lang)
+        second = StoryItem("b", _made_up(common, "x"), _made_up(own, "b"), later, lang=second_lang)
         return engine.assign(second) == first
 
     assert joined(settings, "en") is not long
