@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
-from typing import Protocol
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
@@ -29,6 +29,8 @@ from bot.digests.records import Subscription
 from bot.i18n import Translator
 from bot.models import Development, Story
 from bot.summarize import story_summary
+
+T = TypeVar("T")
 
 SUMMARY_CACHE = 20_000
 RENDER_CACHE = 1000
@@ -81,16 +83,24 @@ class Composer:
             return await self._with_briefs(chat_id, subs, now, zone, send_empty, tr)
 
         def work() -> tuple[Digest, list[DigestPart]]:
-            started = time.perf_counter()
             digest = self.compose(chat_id, subs, now, tr)
-            parts = self.render(digest, zone, now, send_empty, tr)
+            return digest, self.render(digest, zone, now, send_empty, tr)
+
+        return await self._on_thread(work)
+
+    async def _on_thread(self, work: Callable[[], T]) -> T:
+        """Run work on the composer's thread, which rests as long as it worked (WORK_SECONDS)."""
+
+        def paced() -> T:
+            started = time.perf_counter()
+            result = work()
             self._busy += time.perf_counter() - started
             if self._busy >= WORK_SECONDS:
                 time.sleep(self._busy)
                 self._busy = 0.0
-            return digest, parts
+            return result
 
-        return await asyncio.get_running_loop().run_in_executor(self._thread, work)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, paced)
 
     async def _with_briefs(
         self,
@@ -102,11 +112,10 @@ class Composer:
         tr: Translator,
     ) -> tuple[Digest, list[DigestPart]]:
         """Compose on the thread, fetch the model's briefs on the loop, render on the thread."""
-        loop = asyncio.get_running_loop()
-        digest = await loop.run_in_executor(self._thread, self.compose, chat_id, subs, now, tr)
+        digest = await self._on_thread(partial(self.compose, chat_id, subs, now, tr))
         found = await self.briefs(digest, tr.lang)
         render = partial(self.render, digest, zone, now, send_empty, tr, found)
-        return digest, await loop.run_in_executor(self._thread, render)
+        return digest, await self._on_thread(render)
 
     async def briefs(self, digest: Digest, lang: str, *, ahead: bool = False) -> dict[str, str]:
         """Return story id → the model's brief (HTML) of the digest's stories that have one.
