@@ -186,6 +186,21 @@ async def test_every_command_and_button_of_a_russian_chat_is_from_the_catalog(
         brief = with_buttons(await say(user, "/brief"))
         for button in range(len(brief.buttons)):
             await press(checker, user, brief, button)
+        for command in (  # the 🔔 above followed story 1
+            "/follow",
+            "/follow 99",
+            "/follow 1",
+            "/quiet",
+            "/quiet 25:00-07:00",
+            "/quiet 23:00-07:00",
+            "/quiet off",
+            "/unfollow 99",
+        ):
+            await say(user, command)
+        following = with_buttons(await say(user, "/following"))
+        answer = await user.press(following, 0, timeout=TIMEOUT)  # 🔕 1: an alert, no message
+        checker.check("alert of 🔕", answer.text)
+        await say(user, "/unfollow all")
         for data in ("p:999:1", "zz"):  # an expired list, a forged button
             answer = await user.press_data(listing, data, timeout=TIMEOUT)
             checker.check(f"alert of {data}", answer.text)
