@@ -1,8 +1,8 @@
 """The UserTables contract, one suite for every backend (`user_tables` names them).
 
 The fixture gives an opener: each call opens the same deployment again (a restart, or a
-read-only second process), so what a test asserts is what survives a reopen. The embedded
-backend is here; bot/pg adds "postgresql" to the parameters.
+read-only second process), so what a test asserts is what survives a reopen. Both backends
+run it: the embedded files and PostgreSQL (bot/pg/usertables.py).
 """
 
 from __future__ import annotations
@@ -17,17 +17,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.archive.usertables import EmbeddedUserTables, UserTables
+from bot.pg.database import Database
+from bot.pg.usertables import PgUserTables
 
 Opener = Callable[..., UserTables]
 
 
-@pytest.fixture(params=["embedded"])
+@pytest.fixture(params=["embedded", "postgresql"])
 def user_tables(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     """Yield open(readonly=False) -> an initialized UserTables on one deployment of a backend."""
     opened: list[UserTables] = []
+    database: Database | None = None
+    if request.param == "postgresql":
+        database = Database(request.getfixturevalue("pg_url"))
+        database.open()
 
     def open_tables(*, readonly: bool = False) -> UserTables:
-        tables = EmbeddedUserTables(tmp_path / "data", readonly=readonly)
+        tables: UserTables
+        if database is None:
+            tables = EmbeddedUserTables(tmp_path / "data", readonly=readonly)
+        else:
+            tables = PgUserTables(database, readonly=readonly)
         tables.initialize()
         opened.append(tables)
         return tables
@@ -35,6 +45,8 @@ def user_tables(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Open
     yield open_tables
     for tables in reversed(opened):
         tables.shutdown()
+    if database is not None:
+        database.close()
 
 
 def _reopen(user_tables: Opener, tables: UserTables) -> UserTables:
