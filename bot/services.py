@@ -21,6 +21,7 @@ from bot.feeds.opml import OpmlError
 from bot.follows.service import FollowService
 from bot.ingest.importer import ImportReport, import_paths
 from bot.models import ProgressFactory, utcnow
+from bot.pg.leader import Leader
 from bot.search import SearchService
 from bot.stories.facts import StoryFacts
 from bot.stories.service import StoryService
@@ -52,6 +53,7 @@ class Services:
     follows: FollowService
     seed_report: ImportReport | None = field(default=None)
     writer: Writer = field(default_factory=Writer)  # store and index writes, off the loop
+    leader: Leader | None = None  # with a shared database: who polls and plans (bot/app)
 
     def warm_up(self) -> None:
         """Reload the story engine's window, then freeze start-up's objects (bot.archive.heap)."""

@@ -22,8 +22,9 @@ from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
 from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
+from bot.digests.sendqueue import queue_for
 from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
-from bot.digests.workqueue import Request, WorkQueue
+from bot.digests.workqueue import Request
 from bot.i18n import Catalogs
 from bot.models import utcnow
 
@@ -62,7 +63,7 @@ class DigestService:
         self._search = search
         self._clock = clock
         self.subs = SubscriptionStore(users, config.data_dir / JOURNAL_FILE, clock=clock)
-        self._queue = WorkQueue(self._handle, self.settings.pacing.workers)
+        self._queue, self._record = queue_for(config, self._handle, self.settings.pacing, self.subs)
         self._deliverer: Deliverer | None = None
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
@@ -250,8 +251,7 @@ class DigestService:
         result = await self._deliverer.deliver(chat_id, parts, person=request.manual)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.
-            self.subs.mark_delivered(digest.sub_ids, digest.upto, request.due, digest.sent)
-            await self.subs.saved()
+            await self._record(chat_id, digest, request.due)
             self.stats["sent"] += result.sent
             self.stats["digests" if parts else "empty"] += 1
             return "sent" if parts else "empty"

@@ -277,6 +277,19 @@ class SubscriptionStore:
             self._write(self._users.table(CHATS_TABLE).remove, lambda d: d.get("chat_id") == old)
         return moved
 
+    def mirror(self, chat_id: int, subs: list[Subscription], chat: ChatSettings | None) -> None:
+        """Hold what a shared database holds of one chat (bot/digests/sendqueue.py)."""
+        for sub in self.for_chat(chat_id):
+            del self._subs[sub.sub_id]
+        self.hold(subs)
+        self._chats.pop(chat_id, None)
+        if chat is not None:
+            self._chats[chat_id] = chat
+
+    def hold(self, subs: Iterable[Subscription]) -> None:
+        """Keep subscriptions in memory as the shared database holds them (nothing written)."""
+        self._subs.update((s.sub_id, s) for s in subs)
+
 
 def _when(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
