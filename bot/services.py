@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.archive.heap import settle
 from bot.archive.lock import DataDirLock, DataDirLocked
+from bot.archive.protocol import ArticleStoreLike
 from bot.archive.store import ArticleStore
 from bot.archive.userdb import UserDB
 from bot.archive.writer import Writer
@@ -21,6 +22,8 @@ from bot.feeds.opml import OpmlError
 from bot.follows.service import FollowService
 from bot.ingest.importer import ImportReport, import_paths
 from bot.models import ProgressFactory, utcnow
+from bot.pg.articles import PgArticleStore
+from bot.pg.database import Database
 from bot.search import SearchService
 from bot.stories.facts import StoryFacts
 from bot.stories.service import StoryService
@@ -42,7 +45,7 @@ class Services:
     config: Config
     writable: bool
     lock: DataDirLock
-    store: ArticleStore
+    store: ArticleStoreLike
     users: UserDB
     search: SearchService
     feeds: FeedService
@@ -52,6 +55,7 @@ class Services:
     follows: FollowService
     seed_report: ImportReport | None = field(default=None)
     writer: Writer = field(default_factory=Writer)  # store and index writes, off the loop
+    database: Database | None = None  # PostgreSQL (NEWSBRIEF_DATABASE_URL), else files only
 
     def warm_up(self) -> None:
         """Reload the story engine's window, then freeze start-up's objects (bot.archive.heap)."""
@@ -68,6 +72,8 @@ class Services:
         self.follows.shutdown()  # its journal too
         self.users.shutdown()
         self.store.shutdown()
+        if self.database is not None:
+            self.database.close()
         self.lock.release()
 
 
@@ -96,7 +102,10 @@ def open_services(
         if write and not allow_readonly:
             raise
     readonly = not lock.held
-    store = ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
+    database = Database(config.database_url) if config.database_url else None
+    if database is not None:
+        database.open()
+    store = open_store(config, database, readonly=readonly)
     store.initialize(progress)
     users = UserDB(config.data_dir, readonly=readonly)
     users.initialize()
@@ -135,6 +144,7 @@ def open_services(
         facts,
         follows,
         writer=writer,
+        database=database,
     )
     if not readonly:
         services.seed_report = import_seeds_once(services)
@@ -147,6 +157,13 @@ def open_services(
     if not readonly:
         store.prune()
     return services
+
+
+def open_store(config: Config, database: Database | None, *, readonly: bool) -> ArticleStoreLike:
+    """Return the article store: PostgreSQL's table when a database is configured, else files."""
+    if database is not None:
+        return PgArticleStore(database, retention_days=config.retention_days, readonly=readonly)
+    return ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
 
 
 def first_feeds(config: Config) -> dict[str, str]:
