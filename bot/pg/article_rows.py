@@ -117,6 +117,11 @@ def by_url_key(conn: Conn, url_key: str) -> Article | None:
     return article_of(row) if row is not None else None
 
 
+def stored_ids(conn: Conn) -> set[str]:
+    """Return every article id in the table."""
+    return {row[0] for row in conn.execute("SELECT id FROM articles")}
+
+
 def last_removal(conn: Conn) -> int:
     """Return the highest seq of the removals log (0 when empty)."""
     found = conn.execute("SELECT coalesce(max(seq), 0) FROM article_removals").fetchone()

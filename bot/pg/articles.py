@@ -161,17 +161,22 @@ class PgArticleStore:
             raise StoreReadOnly("the store is open read-only")
         result = AddResult()
         batch = self._prepare(drafts, result)
+        seqs = self._write(batch)
+        added = [(seqs[a.id], a) for a, _, _ in batch if a.id in seqs]
+        result.duplicates += len(batch) - len(added)
+        result.added = [article for _, article in added]
+        self._publish(added)
+        return result
+
+    def _write(self, batch: list[tuple[Article, str | None, str]]) -> dict[str, int]:
+        """Insert under the write lock after taking in the others' changes; return seq by id."""
         with self._db.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (rows.WRITE_LOCK,))
             others = rows.full_since(conn, self._seen)
             removals = rows.removals_since(conn, self._removals_seen)
             seqs = rows.insert(conn, batch) if batch else {}
         self._take_in(others, removals)
-        added = [(seqs[a.id], a) for a, _, _ in batch if a.id in seqs]
-        result.duplicates += len(batch) - len(added)
-        result.added = [article for _, article in added]
-        self._publish(added)
-        return result
+        return seqs
 
     def _prepare(
         self, drafts: Iterable[ArticleDraft], result: AddResult
@@ -195,6 +200,19 @@ class PgArticleStore:
             taken_ids.add(article.id)
             batch.append((article, url_key, content_key))
         return batch
+
+    def add_stored(self, articles: list[Article]) -> int:
+        """Store articles as they are (ids, arrival, language kept: a migration); return how many.
+
+        An article whose id or dedup key the table holds is skipped, so a re-run adds nothing twice.
+        """
+        if self.readonly:
+            raise StoreReadOnly("the store is open read-only")
+        batch = [(a, canonical_url(a.url) if a.url else None, content_hash(a.title, a.body))
+                 for a in articles]  # fmt: skip
+        seqs = self._write(batch)
+        self._publish([(seqs[a.id], a) for a in articles if a.id in seqs])
+        return len(seqs)
 
     def add(self, draft: ArticleDraft) -> Article | None:
         """Store one draft; return the new article, or None for a duplicate."""
