@@ -114,7 +114,8 @@ def _llm_url(name: str, raw: str) -> str | None:
     return raw.rstrip("/")
 
 
-def _database_url(name: str, raw: str) -> str | None:
+def parse_database_url(name: str, raw: str) -> str | None:
+    """Return a PostgreSQL URL (None when empty); the error never quotes it (its password)."""
     if not raw:
         return None
     parts = urlsplit(raw)
@@ -201,7 +202,7 @@ def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Conf
         llm_daily_tokens=_tokens(
             "NEWSBRIEF_LLM_DAILY_TOKENS", env.get("NEWSBRIEF_LLM_DAILY_TOKENS", "").strip() or "0"
         ),
-        database_url=_database_url(
+        database_url=parse_database_url(
             "NEWSBRIEF_DATABASE_URL", env.get("NEWSBRIEF_DATABASE_URL", "").strip()
         ),
     )

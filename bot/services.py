@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.archive.heap import settle
 from bot.archive.lock import DataDirLock, DataDirLocked
+from bot.archive.protocol import ArticleStoreLike
 from bot.archive.store import ArticleStore
 from bot.archive.userdb import UserDB
 from bot.archive.writer import Writer
@@ -21,6 +22,8 @@ from bot.feeds.opml import OpmlError
 from bot.follows.service import FollowService
 from bot.ingest.importer import ImportReport, import_paths
 from bot.models import ProgressFactory, utcnow
+from bot.pg.articles import PgArticleStore
+from bot.pg.database import Database
 from bot.pg.leader import Leader
 from bot.search import SearchService
 from bot.stories.facts import StoryFacts
@@ -43,7 +46,7 @@ class Services:
     config: Config
     writable: bool
     lock: DataDirLock
-    store: ArticleStore
+    store: ArticleStoreLike
     users: UserDB
     search: SearchService
     feeds: FeedService
@@ -53,6 +56,7 @@ class Services:
     follows: FollowService
     seed_report: ImportReport | None = field(default=None)
     writer: Writer = field(default_factory=Writer)  # store and index writes, off the loop
+    database: Database | None = None  # PostgreSQL (NEWSBRIEF_DATABASE_URL), else files only
     leader: Leader | None = None  # with a shared database: who polls and plans (bot/app)
 
     def warm_up(self) -> None:
@@ -70,6 +74,8 @@ class Services:
         self.follows.shutdown()  # its journal too
         self.users.shutdown()
         self.store.shutdown()
+        if self.database is not None:
+            self.database.close()
         self.lock.release()
 
 
@@ -98,7 +104,10 @@ def open_services(
         if write and not allow_readonly:
             raise
     readonly = not lock.held
-    store = ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
+    database = Database(config.database_url) if config.database_url else None
+    if database is not None:
+        database.open()
+    store = open_store(config, database, readonly=readonly)
     store.initialize(progress)
     users = UserDB(config.data_dir, readonly=readonly)
     users.initialize()
@@ -137,6 +146,7 @@ def open_services(
         facts,
         follows,
         writer=writer,
+        database=database,
     )
     if not readonly:
         services.seed_report = import_seeds_once(services)
@@ -149,6 +159,13 @@ def open_services(
     if not readonly:
         store.prune()
     return services
+
+
+def open_store(config: Config, database: Database | None, *, readonly: bool) -> ArticleStoreLike:
+    """Return the article store: PostgreSQL's table when a database is configured, else files."""
+    if database is not None:
+        return PgArticleStore(database, retention_days=config.retention_days, readonly=readonly)
+    return ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
 
 
 def first_feeds(config: Config) -> dict[str, str]:

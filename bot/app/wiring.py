@@ -26,7 +26,7 @@ from telegram.ext import (
 from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
 from bot.app.context import BotData, NewsApp, NewsContext, context_types
 from bot.app.errors import on_error
-from bot.app.housekeeping import schedule_heartbeat, schedule_retention
+from bot.app.housekeeping import schedule_catch_up, schedule_heartbeat, schedule_retention
 from bot.app.language import reader_translator
 from bot.app.leadership import lead_when_chosen, start_follower
 from bot.app.persistence import STATE_FILE, ChatStatePersistence
@@ -157,6 +157,7 @@ async def _post_init(application: NewsApp) -> None:
     await publish_commands(application)
     schedule_retention(application)
     schedule_heartbeat(application)
+    schedule_catch_up(application)
     for hook in data.on_startup:
         await hook(application)
     # Reload the story engine's window in a worker thread: replies never wait for it, and the

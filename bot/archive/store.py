@@ -33,15 +33,9 @@ from bot.archive.entries import (
     scan,
 )
 from bot.archive.keyindex import KeyIndex
-from bot.archive.lazy import lazy_articles
-from bot.archive.records import (
-    Document,
-    article_to_doc,
-    dedup_keys,
-    key64,
-    new_article,
-    to_micros,
-)
+from bot.archive.lazy import SegmentLoader, lazy_articles
+from bot.archive.protocol import ArticleListener, RemovalListener
+from bot.archive.records import Document, article_to_doc, dedup_keys, key64, new_article, to_micros
 from bot.archive.segments import Segment, writable_segment
 from bot.archive.writer import paced
 from bot.models import Article, ArticleDraft, ProgressFactory, utcnow
@@ -49,8 +43,6 @@ from bot.models import Article, ArticleDraft, ProgressFactory, utcnow
 SEGMENT_CAPACITY = 1000
 INSORT_UP_TO = 8
 CACHE_SIZE = 5_000  # full articles: what lists, hits and shown stories re-read (~15 MB)
-ArticleListener = Callable[[list[Article]], None]
-RemovalListener = Callable[[list[str]], None]
 
 
 class ArticleStore:
@@ -83,6 +75,7 @@ class ArticleStore:
         self.segment_capacity = segment_capacity
         self._lock = threading.Lock()
         self._cache = ArticleCache(cache_size)
+        self._loader = SegmentLoader(self._cache)
         self._by_id: dict[str, Entry] = {}
         self._keys: KeyIndex[Entry] = KeyIndex()
         self._segments: list[Segment] = []
@@ -110,6 +103,10 @@ class ArticleStore:
         self._listeners.clear()
         self._removal_listeners.clear()
 
+    def catch_up(self) -> int:
+        """Return 0: the data-dir lock makes this process the only writer."""
+        return 0
+
     def add_listener(self, listener: ArticleListener) -> None:
         """Call listener with the new articles after each committed batch."""
         self._listeners.append(listener)
@@ -134,7 +131,7 @@ class ArticleStore:
             entry = self._by_id.get(article_id)
         if entry is None:
             return None
-        return lazy_articles(self._cache, [entry])[0]
+        return lazy_articles(self._cache, [entry], self._loader)[0]
 
     def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]:
         """Return the store's own string of each id (None if not stored): holders share them."""
@@ -179,7 +176,7 @@ class ArticleStore:
         # A digest fan-out asks this of every chat: 10,000 times the same answer.
         memo = self._since_memo
         if memo is None or memo[0] != key:
-            memo = self._since_memo = (key, lazy_articles(self._cache, picked))
+            memo = self._since_memo = (key, lazy_articles(self._cache, picked, self._loader))
         return list(memo[1])
 
     def _live(self, key: int) -> Entry | None:

@@ -1,8 +1,8 @@
 """Which send queue a deployment runs, and where a digest Telegram confirmed is recorded.
 
 Embedded (the default): the in-process `WorkQueue`; a confirmed digest moves the cursors in
-the subscriptions table like any other change. With `NEWSBRIEF_DATABASE_URL`: `PgSendQueue`,
-shared by every process; a confirmed digest moves the cursors inside the transaction that
+the subscriptions table like any other change. With the users in PostgreSQL
+(`NEWSBRIEF_DATABASE_URL`): `PgSendQueue`, shared by every process; a confirmed digest moves the cursors inside the transaction that
 claimed the chat, so the claim ends with the delivery recorded or not at all. Before each
 claimed chat is composed, the memory of that chat is replaced with what the database holds:
 another process may have delivered it or changed its settings since this one loaded them.
@@ -15,13 +15,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.config import Config
 from bot.digests.contents import Digest
 from bot.digests.pacing import Pacing
 from bot.digests.pgqueue import PgSendQueue
 from bot.digests.records import ChatSettings, Subscription
 from bot.digests.subscriptions import SubscriptionStore
 from bot.digests.workqueue import Handler, Request, WorkQueue
+from bot.pg.usertables import PgUserTables
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,10 @@ class SendQueue(Protocol):
 
 
 def queue_for(
-    config: Config, handle: Handler, pacing: Pacing, subs: SubscriptionStore
+    users: object, handle: Handler, pacing: Pacing, subs: SubscriptionStore
 ) -> tuple[SendQueue, Record]:
-    """Return the deployment's queue and how its confirmed digests are recorded."""
-    if config.database_url is None:
+    """Return the queue of where the users are, and how its confirmed digests are recorded."""
+    if not isinstance(users, PgUserTables):
 
         async def record_embedded(chat_id: int, digest: Digest, due: datetime | None) -> None:
             subs.mark_delivered(digest.sub_ids, digest.upto, due, digest.sent)
@@ -57,7 +57,7 @@ def queue_for(
     # One send in flight per process: a digest Telegram took but the process did not record
     # is the one a kill -9 repeats, so each killed process repeats at most one. Throughput
     # comes from the processes, and Telegram caps a bot near 30 messages a second anyway.
-    queue = PgSendQueue(config.database_url, handle, SHARED_WORKERS, mirror)
+    queue = PgSendQueue(users.url, handle, SHARED_WORKERS, mirror)
 
     async def record_in_claim(chat_id: int, digest: Digest, due: datetime | None) -> None:
         found = (subs.get(sub_id) for sub_id in digest.sub_ids)

@@ -63,7 +63,7 @@ class DigestService:
         self._search = search
         self._clock = clock
         self.subs = SubscriptionStore(users, config.data_dir / JOURNAL_FILE, clock=clock)
-        self._queue, self._record = queue_for(config, self._handle, self.settings.pacing, self.subs)
+        self._queue, self._record = queue_for(users, self._handle, self.settings.pacing, self.subs)
         self._deliverer: Deliverer | None = None
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from telegram.ext import CallbackContext, JobQueue
 
-from bot.archive.store import ArticleStore
+from bot.archive.protocol import ArticleStoreLike
 from bot.archive.userdb import UserDB
 from bot.archive.writer import Writer
 from bot.feeds.fetcher import Fetcher, FetchSettings, make_client
@@ -37,7 +37,7 @@ class FeedService:
 
     def __init__(
         self,
-        store: ArticleStore,
+        store: ArticleStoreLike,
         users: UserDB,
         *,
         allow_private: bool = False,

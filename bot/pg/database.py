@@ -45,6 +45,12 @@ def safe_url(url: str) -> str:
     return redact(url)
 
 
+def _configure(conn: psycopg.Connection[TupleRow]) -> None:
+    """Read every timestamptz in UTC, whatever the server's time zone (the bot's dates are)."""
+    conn.execute("SET TIME ZONE 'UTC'")
+    conn.commit()
+
+
 class Database:
     """A pool of connections to one PostgreSQL database, its migrations applied on open."""
 
@@ -65,6 +71,7 @@ class Database:
             max_size=max_size,
             open=False,
             name="newsbrief",
+            configure=_configure,
         )
 
     def open(self) -> None:
@@ -78,6 +85,11 @@ class Database:
             applied = apply_migrations(conn)
         if applied:
             log.info("database %s: applied migrations %s", safe_url(self._url), ", ".join(applied))
+
+    @property
+    def url(self) -> str:
+        """Return the URL, password inside (bot.logs masks it): for connections of one's own."""
+        return self._url
 
     def close(self) -> None:
         """Close every connection of the pool."""

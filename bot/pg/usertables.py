@@ -66,6 +66,7 @@ class PgUserTables:
 
     def __init__(self, database: Database, *, readonly: bool = False) -> None:
         self.readonly = readonly
+        self.url = database.url  # the send queue's own connections (bot/digests/pgqueue.py)
         self._database = database
         self._pool: ThreadPoolExecutor | None = None
         self._unsettled: list[Future[None]] = []  # writes queued, not yet seen by a flush
