@@ -10,8 +10,9 @@ from pathlib import Path
 
 from bot.archive.heap import settle
 from bot.archive.lock import DataDirLock, DataDirLocked
+from bot.archive.records import META_TABLE
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import META_KEY, EmbeddedUserTables, UserTables
 from bot.archive.writer import Writer
 from bot.config import Config
 from bot.digests.service import DigestService, DigestSettings
@@ -43,7 +44,7 @@ class Services:
     writable: bool
     lock: DataDirLock
     store: ArticleStore
-    users: UserDB
+    users: UserTables
     search: SearchService
     feeds: FeedService
     digests: DigestService
@@ -63,9 +64,9 @@ class Services:
         self.writer.shutdown()  # the writes already asked for land first
         self.search.shutdown()
         self.stories.shutdown()
-        # The digests fold their delivery journal into the users file: before it closes.
+        # The digests and follows let their queued writes land: before the tables close.
         self.digests.shutdown()
-        self.follows.shutdown()  # its journal too
+        self.follows.shutdown()
         self.users.shutdown()
         self.store.shutdown()
         self.lock.release()
@@ -98,7 +99,7 @@ def open_services(
     readonly = not lock.held
     store = ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
     store.initialize(progress)
-    users = UserDB(config.data_dir, readonly=readonly)
+    users = EmbeddedUserTables(config.data_dir, readonly=readonly)
     users.initialize()
     search = SearchService(store, config.data_dir / "index", readonly=readonly)
     writer = Writer()
@@ -164,8 +165,7 @@ def first_feeds(config: Config) -> dict[str, str]:
 
 def import_seeds_once(services: Services) -> ImportReport | None:
     """Import seeds/ and register the configured feeds the first time a data dir is written."""
-    meta = services.users.table("_meta")
-    stamp: dict[str, object] = dict(meta.get(doc_id=1) or {})
+    stamp = next(iter(services.users.load(META_TABLE)), {})
     if stamp.get(SEEDED_FLAG):
         return None
     seeds = services.config.seeds_dir or default_seeds_dir()
@@ -173,5 +173,6 @@ def import_seeds_once(services: Services) -> ImportReport | None:
     report = import_paths(services.store, paths)
     feeds = first_feeds(services.config)
     services.feeds.seed_feeds(feeds, titles=feeds)
-    services.users.call(lambda: meta.update({SEEDED_FLAG: True}, doc_ids=[1]))
+    services.users.put(META_TABLE, META_KEY, {**stamp, SEEDED_FLAG: True})
+    services.users.flush_sync()
     return report
