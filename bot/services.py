@@ -11,8 +11,9 @@ from pathlib import Path
 from bot.archive.heap import settle
 from bot.archive.lock import DataDirLock, DataDirLocked
 from bot.archive.protocol import ArticleStoreLike
+from bot.archive.records import META_TABLE
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import META_KEY, EmbeddedUserTables, UserTables
 from bot.archive.writer import Writer
 from bot.config import Config
 from bot.digests.service import DigestService, DigestSettings
@@ -47,7 +48,7 @@ class Services:
     writable: bool
     lock: DataDirLock
     store: ArticleStoreLike
-    users: UserDB
+    users: UserTables
     search: SearchService
     feeds: FeedService
     digests: DigestService
@@ -69,9 +70,9 @@ class Services:
         self.writer.shutdown()  # the writes already asked for land first
         self.search.shutdown()
         self.stories.shutdown()
-        # The digests fold their delivery journal into the users file: before it closes.
+        # The digests and follows let their queued writes land: before the tables close.
         self.digests.shutdown()
-        self.follows.shutdown()  # its journal too
+        self.follows.shutdown()
         self.users.shutdown()
         self.store.shutdown()
         if self.database is not None:
@@ -109,7 +110,7 @@ def open_services(
         database.open()
     store = open_store(config, database, readonly=readonly)
     store.initialize(progress)
-    users = UserDB(config.data_dir, readonly=readonly)
+    users = EmbeddedUserTables(config.data_dir, readonly=readonly)
     users.initialize()
     search = SearchService(store, config.data_dir / "index", readonly=readonly)
     writer = Writer()
@@ -183,8 +184,7 @@ def first_feeds(config: Config) -> dict[str, str]:
 
 def import_seeds_once(services: Services) -> ImportReport | None:
     """Import seeds/ and register the configured feeds the first time a data dir is written."""
-    meta = services.users.table("_meta")
-    stamp: dict[str, object] = dict(meta.get(doc_id=1) or {})
+    stamp = next(iter(services.users.load(META_TABLE)), {})
     if stamp.get(SEEDED_FLAG):
         return None
     seeds = services.config.seeds_dir or default_seeds_dir()
@@ -192,5 +192,6 @@ def import_seeds_once(services: Services) -> ImportReport | None:
     report = import_paths(services.store, paths)
     feeds = first_feeds(services.config)
     services.feeds.seed_feeds(feeds, titles=feeds)
-    services.users.call(lambda: meta.update({SEEDED_FLAG: True}, doc_ids=[1]))
+    services.users.put(META_TABLE, META_KEY, {**stamp, SEEDED_FLAG: True})
+    services.users.flush_sync()
     return report

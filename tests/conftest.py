@@ -14,7 +14,7 @@ import pytest
 from hypothesis import settings
 
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.models import ArticleDraft
 from tests.feedserver import FeedServer
 from tests.pgkit import pg_cluster, pg_url  # noqa: F401 (fixtures)
@@ -89,8 +89,8 @@ def store(tmp_path: Path, clock: FakeClock) -> Iterator[ArticleStore]:
 
 
 @pytest.fixture
-def users(tmp_path: Path) -> Iterator[UserDB]:
-    db = UserDB(tmp_path)
+def users(tmp_path: Path) -> Iterator[EmbeddedUserTables]:
+    db = EmbeddedUserTables(tmp_path)
     db.initialize()
     yield db
     db.shutdown()

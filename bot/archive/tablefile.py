@@ -17,6 +17,7 @@ lies (offset, length): the documents are its callers' to hold.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -88,7 +89,10 @@ def live_spans(fh: BinaryIO) -> tuple[dict[str, Span], int]:
 
 def read_doc(fd: int, span: Span) -> Doc | None:
     """Return the document of a put line (None if it does not parse: never written whole)."""
-    line = os.pread(fd, span[1], span[0])
+    return _doc_of(os.pread(fd, span[1], span[0]))
+
+
+def _doc_of(line: bytes) -> Doc | None:
     try:
         doc = orjson.loads(line[line.index(b"\t") + 1 :])
     except (orjson.JSONDecodeError, ValueError):
@@ -99,6 +103,13 @@ def read_doc(fd: int, span: Span) -> Doc | None:
 def by_offset(spans: dict[str, Span]) -> list[tuple[str, Span]]:
     """Return the spans in file order (reads go forward through the page cache)."""
     return sorted(spans.items(), key=lambda item: item[1][0])
+
+
+def parse_docs(raw: bytes) -> list[Doc]:
+    """Return the live documents of a table file's bytes (a backup's copy)."""
+    spans, _ = live_spans(io.BytesIO(raw))
+    docs = (_doc_of(raw[o : o + n]) for _, (o, n) in by_offset(spans))
+    return [doc for doc in docs if doc is not None]
 
 
 def read_docs(path: Path) -> Iterator[Doc]:
@@ -127,6 +138,12 @@ class TableFile:
 
     def open(self) -> Iterator[Doc]:
         """Learn the live lines, cut a torn last line, open for appending; yield the docs."""
+        self._open()
+        assert self._fd is not None
+        # Its own handle: a compaction may replace the file while the caller reads.
+        return _docs(by_offset(self._spans), os.dup(self._fd))
+
+    def _open(self) -> None:
         new = not self.path.exists()
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         if new:
@@ -136,8 +153,6 @@ class TableFile:
             if fh.seek(0, os.SEEK_END) > self._size:
                 os.ftruncate(self._fd, self._size)  # a torn tail would swallow the next line
         self._live = sum(length for _, length in self._spans.values())
-        # Its own handle: a compaction may replace the file while the caller reads.
-        return _docs(by_offset(self._spans), os.dup(self._fd))
 
     def close(self) -> None:
         """Close the file."""
@@ -148,8 +163,7 @@ class TableFile:
     def append(self, ops: list[tuple[str, bytes, bool]]) -> None:
         """Append (key, line, is_put) ops in one write, fsync, then compact if half is dead."""
         if self._fd is None:
-            for _ in self.open():
-                pass
+            self._open()  # a table written before it was loaded: its documents are not needed
         assert self._fd is not None
         _write_all(self._fd, b"".join(line for _, line, _ in ops))
         os.fsync(self._fd)

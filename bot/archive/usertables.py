@@ -31,14 +31,15 @@ from typing import Any, Protocol
 
 from bot.archive.records import META_TABLE, SCHEMA_VERSION, SchemaError
 from bot.archive.tablefile import SUFFIX, TableFile, delete_line, put_line, read_docs
-from bot.archive.usermigrate import LEGACY_FILE, legacy_docs, migrate_legacy
+from bot.archive.usermigrate import LEGACY_FILE, META_KEY, legacy_docs, migrate_legacy
 
 TABLES_DIR = "users"
 KIND = "users"
-META_KEY = "meta"
 THREAD_NAME = "newsbrief-users"
 
 log = logging.getLogger(__name__)
+
+__all__ = ["META_KEY", "EmbeddedUserTables", "UserTables"]
 
 Op = tuple[str, str, bytes, bool]  # table, key, line, is_put
 

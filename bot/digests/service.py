@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import CallbackContext, JobQueue
 
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import UserTables
 from bot.config import Config
 from bot.digests.contents import ArticleSource, Digest, StoryRanker
 from bot.digests.delivery import Deliverer, DigestPart, Outcome, SendFn, bot_sender
@@ -23,7 +23,7 @@ from bot.digests.pacing import Pacer, Pacing
 from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
 from bot.digests.sendqueue import queue_for
-from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.digests.subscriptions import SubscriptionStore
 from bot.digests.workqueue import Request
 from bot.i18n import Catalogs
 from bot.models import utcnow
@@ -49,7 +49,7 @@ class DigestService:
         self,
         config: Config,
         store: ArticleSource,
-        users: UserDB,
+        users: UserTables,
         search: Searcher,
         stories: StoryRanker,
         *,
@@ -62,7 +62,7 @@ class DigestService:
         self._store = store
         self._search = search
         self._clock = clock
-        self.subs = SubscriptionStore(users, config.data_dir / JOURNAL_FILE, clock=clock)
+        self.subs = SubscriptionStore(users, config.data_dir, clock=clock)
         self._queue, self._record = queue_for(users, self._handle, self.settings.pacing, self.subs)
         self._deliverer: Deliverer | None = None
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
@@ -73,7 +73,7 @@ class DigestService:
         self.outcome_listeners: list[Callable[[str], None]] = []  # /stats counts the day's
 
     def initialize(self) -> None:
-        """Load the subscriptions (replaying any deliveries a crash left in the journal)."""
+        """Load the subscriptions (and an older version's delivery journal, once)."""
         self.subs.initialize()
 
     def shutdown(self) -> None:
@@ -89,7 +89,6 @@ class DigestService:
     async def stop(self) -> None:
         """Stop the workers; unconfirmed digests stay due."""
         await self._queue.stop()
-        self.subs.compact()
         await self.subs.saved()
 
     async def join(self) -> None:

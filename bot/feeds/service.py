@@ -12,7 +12,7 @@ import httpx
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.archive.protocol import ArticleStoreLike
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import UserTables
 from bot.archive.writer import Writer
 from bot.feeds.fetcher import Fetcher, FetchSettings, make_client
 from bot.feeds.fulltext import FullText, FullTextSettings
@@ -38,7 +38,7 @@ class FeedService:
     def __init__(
         self,
         store: ArticleStoreLike,
-        users: UserDB,
+        users: UserTables,
         *,
         allow_private: bool = False,
         clock: Callable[[], datetime] = utcnow,
