@@ -26,6 +26,7 @@ from bot.models import ProgressFactory, utcnow
 from bot.pg.articles import PgArticleStore
 from bot.pg.database import Database
 from bot.pg.leader import Leader
+from bot.pg.usertables import PgUserTables
 from bot.search import SearchService
 from bot.stories.facts import StoryFacts
 from bot.stories.service import StoryService
@@ -110,7 +111,7 @@ def open_services(
         database.open()
     store = open_store(config, database, readonly=readonly)
     store.initialize(progress)
-    users = EmbeddedUserTables(config.data_dir, readonly=readonly)
+    users = open_users(config, database, readonly=readonly)
     users.initialize()
     search = SearchService(store, config.data_dir / "index", readonly=readonly)
     writer = Writer()
@@ -148,6 +149,8 @@ def open_services(
         follows,
         writer=writer,
         database=database,
+        # Several processes share a database; the one holding this lock polls and plans.
+        leader=Leader(database.url) if database is not None and not readonly else None,
     )
     if not readonly:
         services.seed_report = import_seeds_once(services)
@@ -167,6 +170,13 @@ def open_store(config: Config, database: Database | None, *, readonly: bool) -> 
     if database is not None:
         return PgArticleStore(database, retention_days=config.retention_days, readonly=readonly)
     return ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
+
+
+def open_users(config: Config, database: Database | None, *, readonly: bool) -> UserTables:
+    """Return the users' tables: PostgreSQL's when a database is configured, else files."""
+    if database is not None:
+        return PgUserTables(database, readonly=readonly)
+    return EmbeddedUserTables(config.data_dir, readonly=readonly)
 
 
 def first_feeds(config: Config) -> dict[str, str]:
