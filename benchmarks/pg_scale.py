@@ -7,7 +7,8 @@ it imports N articles of the repeated corpus through the store's `add_many` in b
 search index and the stories), then times what `make bench-scale` times in the bot's
 process before it serves (`scale_worker.direct`): adding one article, 300 two-word searches
 with a typo, and composing a digest for each of 10,000 subscribers. A second open (index and
-stories already built) is the start of a restarted bot. The PostgreSQL server is a throwaway
+stories already built) is the start of a restarted bot. The embedded run then copies its data
+dir into an empty database as `newsbrief migrate` does. The PostgreSQL server is a throwaway
 cluster (tests/pgkit.py) unless NEWSBRIEF_BENCH_DATABASE_URL names one.
 
 `python -m benchmarks pg_scale` runs NEWSBRIEF_PG_SCALE_SIZE (default 100,000) articles.
@@ -16,6 +17,7 @@ cluster (tests/pgkit.py) unless NEWSBRIEF_BENCH_DATABASE_URL names one.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -98,7 +100,28 @@ def one(backend: str, size: int, url: str) -> dict[str, Any]:
             figures.update(direct(services))
         services.shutdown()
     figures["peak_rss_mb"] = peak_rss_mb()
+    if backend == "tinydb":
+        figures["migrate_s"] = migrate(work, url)
+    shutil.rmtree(work, ignore_errors=True)
     return figures
+
+
+def migrate(data_dir: Path, url: str) -> float:
+    """Copy the data dir into the database as `newsbrief migrate` does; return the seconds."""
+    from bot.pg.transfer import copy_articles
+
+    source = ArticleStore(data_dir, retention_days=0, readonly=True)
+    source.initialize()
+    database = Database(url)
+    database.open()
+    target = PgArticleStore(database, retention_days=0)
+    target.initialize()
+    start = time.perf_counter()
+    report = copy_articles(source, target, database)
+    seconds = time.perf_counter() - start
+    database.close()
+    assert not report.missing and report.copied == len(source)
+    return seconds
 
 
 def rows(results: list[dict[str, Any]]) -> list[list[Any]]:
@@ -121,6 +144,8 @@ def rows(results: list[dict[str, Any]]) -> list[list[Any]]:
         [f"digest composition, {SUBSCRIBERS:,} subscribers (s)",
          *each(lambda r: f"{r['digest_s']:.1f}")],
         ["articles in the last 24 h (a digest's candidates)", *each(lambda r: f"{r['fresh']:,}")],
+        ["`newsbrief migrate` of the files into PostgreSQL (articles/s)",
+         *each(lambda r: f"{r['articles'] / r['migrate_s']:,.0f}" if "migrate_s" in r else "—")],
         ["peak RSS of the process (MB)", *each(lambda r: f"{r['peak_rss_mb']:.0f}")],
     ]  # fmt: skip
 
@@ -141,12 +166,15 @@ def main() -> None:
     try:
         import psycopg
 
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(b"DROP DATABASE IF EXISTS bench_pg_scale")
-            conn.execute(b"CREATE DATABASE bench_pg_scale TEMPLATE template0")
-        url = with_dbname(admin, "bench_pg_scale")
+        urls = {}
+        for backend in ("tinydb", "postgresql"):  # the first one is `migrate`'s target
+            name = f"bench_pg_scale_{backend}"
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name}".encode())
+                conn.execute(f"CREATE DATABASE {name} TEMPLATE template0".encode())
+            urls[backend] = with_dbname(admin, name)
         results = []
-        for backend in ("tinydb", "postgresql"):
+        for backend, url in urls.items():
             done = subprocess.run(
                 [sys.executable, "-m", "benchmarks.pg_scale", "one", backend, str(SIZE), url],
                 cwd=REPO, capture_output=True, text=True, check=True,
