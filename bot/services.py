@@ -29,6 +29,8 @@ from bot.pg.leader import Leader
 from bot.pg.usertables import PgUserTables
 from bot.search import SearchService
 from bot.stories.facts import StoryFacts
+from bot.stories.journal import JournalFactory
+from bot.stories.records_table import PgStoryJournal
 from bot.stories.service import StoryService
 
 log = logging.getLogger(__name__)
@@ -123,7 +125,12 @@ def open_services(
         fulltext=config.fulltext,
         proxy=config.feed_proxy,
     )
-    stories = StoryService(store, config.data_dir / "stories", readonly=readonly)
+    stories = StoryService(
+        store,
+        config.data_dir / "stories",
+        readonly=readonly,
+        journal=story_records(database, readonly=readonly),
+    )
     facts = StoryFacts(stories, store)  # developments: timelines, follows, digests
     digests = DigestService(
         config,
@@ -177,6 +184,13 @@ def open_users(config: Config, database: Database | None, *, readonly: bool) -> 
     if database is not None:
         return PgUserTables(database, readonly=readonly)
     return EmbeddedUserTables(config.data_dir, readonly=readonly)
+
+
+def story_records(database: Database | None, *, readonly: bool) -> JournalFactory | None:
+    """Return where story records go with PostgreSQL (its table), or None for the data dir."""
+    if database is None:
+        return None
+    return lambda identity: PgStoryJournal(database, identity, readonly=readonly)
 
 
 def first_feeds(config: Config) -> dict[str, str]:

@@ -108,8 +108,8 @@ class Cluster:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_cluster(bin_dir: Path) -> Cluster:
-    """Init and start a fast, non-durable cluster in a temporary folder; return it."""
+def start_cluster(bin_dir: Path, *, durable: bool = False) -> Cluster:
+    """Init and start a cluster in a temporary folder (fast and not durable unless asked)."""
     prefix, owner = _runner()
     folder = Path(tempfile.mkdtemp(prefix="newsbrief-pg-"))
     password = secrets.token_urlsafe(12)
@@ -125,9 +125,9 @@ def start_cluster(bin_dir: Path) -> Cluster:
              "--locale=C", "--auth=scram-sha-256", f"--pwfile={folder / 'pw'}", "--no-sync"],
             check=True, capture_output=True,
         )  # fmt: skip
-        # Tests need no durability: no fsync makes each CREATE DATABASE milliseconds.
-        options = f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off -c synchronous_commit=off"
-        options += " -c full_page_writes=off -c max_connections=200"
+        options = f"-h 127.0.0.1 -p {port} -k {folder} -c max_connections=200"
+        if not durable:  # tests: no fsync makes each CREATE DATABASE milliseconds
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(
             [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
              "-l", str(folder / "log"), "-w", "-t", "60", "start"],

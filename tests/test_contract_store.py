@@ -70,6 +70,8 @@ def test_a_batch_is_stored_and_survives_reopening(
     assert len(again) == 10
     assert again.get(result.added[3].id) == result.added[3]
     assert again.get("no-such-id") is None
+    wanted = [result.added[5].id, "no-such-id", result.added[1].id]
+    assert again.get_many(wanted) == [result.added[5], None, result.added[1]]
     assert [a.id for a in again] == [a.id for a in result.added]  # arrival order
 
 

@@ -49,4 +49,6 @@ async def test_the_bot_on_postgresql_answers_latest_and_search_and_sees_another_
         article = env.services.store.find_by_url("https://other.example/wombat")
         assert isinstance(article, Article) and article.id == added.id
         assert canonical_url(article.url or "") == "https://other.example/wombat"
-    assert not (tmp_path / "one" / "articles").exists()  # the archive is in the database
+    # The archive and the story records are in the database.
+    assert not (tmp_path / "one" / "articles").exists()
+    assert not (tmp_path / "one" / "stories").exists()

@@ -238,3 +238,9 @@ def load_articles(cache: ArticleCache, entries: list[Entry]) -> list[Article]:
                 fresh.append(found[at])
     cache.put_all(a for a in fresh if a is not None)
     return [a for a in found if a is not None]
+
+
+def loaded(cache: ArticleCache, entries: list[Entry | None]) -> list[Article | None]:
+    """Return the full article of each entry (None for None or one pruned meanwhile)."""
+    found = {a.id: a for a in load_articles(cache, [e for e in entries if e is not None])}
+    return [found.get(e.id) if e is not None else None for e in entries]

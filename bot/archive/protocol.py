@@ -9,7 +9,7 @@ readers on any thread, listeners on the writer's thread after a batch is visible
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -33,6 +33,10 @@ class ArticleStoreLike(Protocol):
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[Article]: ...
     def get(self, article_id: str) -> Article | None: ...
+    def get_many(self, article_ids: Sequence[str]) -> list[Article | None]:
+        """Return the full articles of ids (None where not stored), read in one go."""
+        ...
+
     def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]: ...
     def light(
         self, ids: Iterable[str], one: str, two: str, *more: str
@@ -44,5 +48,8 @@ class ArticleStoreLike(Protocol):
     def add(self, draft: ArticleDraft) -> Article | None: ...
     def prune(self) -> int: ...
     def catch_up(self) -> int:
-        """Take in what other processes wrote (added, pruned); return how many changes."""
-        ...
+        """Take in what other processes wrote (added, pruned); return how many changes.
+
+        A store alone on its storage (the embedded one: the data-dir lock) finds nothing.
+        """
+        return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from operator import attrgetter
 from pathlib import Path
@@ -28,13 +28,14 @@ from bot.archive.entries import (
     entry_of,
     load_articles,
     load_segments,
+    loaded,
     merged,
     ordered,
     scan,
 )
 from bot.archive.keyindex import KeyIndex
 from bot.archive.lazy import SegmentLoader, lazy_articles
-from bot.archive.protocol import ArticleListener, RemovalListener
+from bot.archive.protocol import ArticleListener, ArticleStoreLike, RemovalListener
 from bot.archive.records import Document, article_to_doc, dedup_keys, key64, new_article, to_micros
 from bot.archive.segments import Segment, writable_segment
 from bot.archive.writer import paced
@@ -45,17 +46,15 @@ INSORT_UP_TO = 8
 CACHE_SIZE = 5_000  # full articles: what lists, hits and shown stories re-read (~15 MB)
 
 
-class ArticleStore:
+class ArticleStore(ArticleStoreLike):
     """Articles in bounded segment files under `<data_dir>/articles`.
 
-    Threading contract: one writer at a time (`add_many`, `add`, `prune`; it may be a worker
-    thread) and any number of readers (`get`, `find_by_url`, `latest`, `added_since`, `len`,
-    iteration) on other threads. The writer puts a batch on disk first, then publishes it
-    in memory under a lock that readers also take, but only to copy references (never during
-    disk work), so every read sees the store before or after a whole batch or prune, never
-    half of one. Reading a full article from disk happens outside the lock; a reader racing
-    a prune may miss an article that was being pruned at that instant. Listeners run on the
-    writer's thread after the batch is visible.
+    Threading contract (`protocol.py`): one writer at a time, maybe a worker thread, and any
+    number of readers on other threads. The writer puts a batch on disk first, then publishes
+    it under a lock readers take only to copy references (never during disk work): every read
+    sees the store before or after a whole batch or prune. Full articles are read outside the
+    lock; a reader racing a prune may miss an article pruned at that instant. Listeners run on
+    the writer's thread after the batch is visible.
     """
 
     def __init__(
@@ -103,10 +102,6 @@ class ArticleStore:
         self._listeners.clear()
         self._removal_listeners.clear()
 
-    def catch_up(self) -> int:
-        """Return 0: the data-dir lock makes this process the only writer."""
-        return 0
-
     def add_listener(self, listener: ArticleListener) -> None:
         """Call listener with the new articles after each committed batch."""
         self._listeners.append(listener)
@@ -132,6 +127,12 @@ class ArticleStore:
         if entry is None:
             return None
         return lazy_articles(self._cache, [entry], self._loader)[0]
+
+    def get_many(self, article_ids: Sequence[str]) -> list[Article | None]:
+        """Return the articles of ids (None where not stored), each segment read once."""
+        with self._lock:
+            entries = [self._by_id.get(article_id) for article_id in article_ids]
+        return loaded(self._cache, entries)
 
     def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]:
         """Return the store's own string of each id (None if not stored): holders share them."""

@@ -22,7 +22,7 @@ from typing import Any
 from bot.archive.dedup import canonical_url, content_hash, unique_id
 from bot.archive.entries import AddResult, ArticleCache, StoreReadOnly, merged, ordered
 from bot.archive.lazy import LightEntry, lazy_articles
-from bot.archive.protocol import ArticleListener, RemovalListener
+from bot.archive.protocol import ArticleListener, ArticleStoreLike, RemovalListener
 from bot.archive.records import new_article, to_micros
 from bot.archive.store import CACHE_SIZE
 from bot.models import Article, ArticleDraft, ProgressFactory, utcnow
@@ -33,7 +33,7 @@ from bot.pg.database import Database
 ITER_BATCH = 1000
 
 
-class PgArticleStore:
+class PgArticleStore(ArticleStoreLike):
     """Articles in the `articles` table; the threading contract of `ArticleStoreLike`."""
 
     def __init__(
@@ -105,6 +105,13 @@ class PgArticleStore:
         with self._lock:
             entry = self._by_id.get(article_id)
         return None if entry is None else lazy_articles(self._cache, [entry], self)[0]
+
+    def get_many(self, article_ids: Sequence[str]) -> list[Article | None]:
+        """Return the articles of ids (None where not stored), in one query for the uncached."""
+        with self._lock:
+            entries = [self._by_id.get(article_id) for article_id in article_ids]
+        found = {a.id: a for a in self.load([e for e in entries if e is not None])}
+        return [found.get(e.id) if e is not None else None for e in entries]
 
     def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]:
         """Return the store's own string of each id (None if not stored): holders share them."""
