@@ -6,19 +6,25 @@ import argparse
 from typing import Any, TextIO
 
 from bot.archive.lock import DataDirLock
+from bot.archive.records import META_TABLE
 from bot.archive.store import ArticleStore
+from bot.archive.usermigrate import KEY_FIELDS, legacy_key
+from bot.archive.usertables import EmbeddedUserTables
 from bot.cli.progress import bar
 from bot.config import Config, ConfigError, parse_database_url
+from bot.digests.subscriptions import SubscriptionStore
+from bot.follows.store import FollowStore
 from bot.pg.articles import PgArticleStore
 from bot.pg.database import Database, safe_url
 from bot.pg.transfer import CopyReport, copy_articles
+from bot.pg.usertables import PgUserTables
 
 
 def add_migrate_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `migrate --to URL`."""
     migrate = sub.add_parser(
         "migrate",
-        help="copy the data directory's archive into PostgreSQL (stop the bot first; re-run resumes)",
+        help="copy the data directory (archive and users) into PostgreSQL (stop the bot first; re-run resumes)",
     )
     migrate.add_argument(
         "--to",
@@ -29,10 +35,34 @@ def add_migrate_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def copy_user_tables(config: Config, database: Database, out: TextIO) -> list[CopyReport]:
-    """Copy the users' tables by the UserTables protocol; the hook for when both sides exist."""
-    # The users file (subscriptions, chats, follows, quiet hours, feeds, _meta) moves here
-    # through bot/archive/usertables.py's UserTables, embedded side to PgUserTables.
-    return []
+    """Copy the users' tables (subscriptions, chats, follows, quiet hours, feeds, _meta).
+
+    Each document goes in under the key its store gives it (an upsert: a re-run copies it
+    again, harmlessly); afterwards every key is looked for in the database.
+    """
+    # As the data dir's writer (migrate holds its lock): an older version's users.json moves
+    # into the tables, and the stores fold in the delivery journals it may have left.
+    source = EmbeddedUserTables(config.data_dir)
+    source.initialize()
+    SubscriptionStore(source, config.data_dir).initialize()
+    FollowStore(source, config.data_dir).initialize()
+    target = PgUserTables(database)
+    target.initialize()
+    reports = []
+    try:
+        for table in (*KEY_FIELDS, META_TABLE):
+            docs = {legacy_key(table, "", d): d for d in source.load(table)}
+            with bar(f"copying {table}", total=len(docs), unit=" documents") as shown:
+                target.put_many(table, docs)
+                target.flush_sync()
+                shown.update(len(docs))
+            stored = {legacy_key(table, "", d) for d in target.load(table)}
+            missing = sorted(set(docs) - stored)
+            reports.append(CopyReport(f"users' {table}", len(docs), len(docs), 0, missing))
+    finally:
+        target.shutdown()
+        source.shutdown()
+    return reports
 
 
 def cmd_migrate(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
