@@ -45,9 +45,9 @@ def chat_ids(count: int = SUBSCRIBERS) -> list[int]:
 def prepare(data_dir: Path, chats: list[int], records: list[dict[str, Any]]) -> None:
     """Fill a data dir with fresh articles and 10,000 subscriptions that fell due a minute ago."""
     from bot.archive.store import ArticleStore
-    from bot.archive.userdb import UserDB
+    from bot.archive.usertables import EmbeddedUserTables
     from bot.digests.records import Subscription
-    from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+    from bot.digests.subscriptions import SubscriptionStore
     from bot.models import ArticleDraft, utcnow
 
     store = ArticleStore(data_dir)
@@ -64,9 +64,9 @@ def prepare(data_dir: Path, chats: list[int], records: list[dict[str, Any]]) -> 
         for i, r in enumerate(records)
     )
     store.shutdown()
-    users = UserDB(data_dir)
+    users = EmbeddedUserTables(data_dir)
     users.initialize()
-    subs = SubscriptionStore(users, data_dir / JOURNAL_FILE)
+    subs = SubscriptionStore(users, data_dir)
     subs.initialize()
     due = now - timedelta(minutes=1)
     created = now - timedelta(days=2)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchmarks.common import REPO, median, peak_rss_mb, percentile, table
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.feeds import FeedService, PollResult
 from bot.ingest.feedparse import parse_feed
 from tests.feedserver import generate_feed
@@ -90,7 +90,7 @@ async def run(base_url: str, data_dir: Path) -> list[Cycle]:
     """Register the feeds and run the two cycles."""
     store = ArticleStore(data_dir)
     store.initialize()
-    users = UserDB(data_dir)
+    users = EmbeddedUserTables(data_dir)
     users.initialize()
     service = FeedService(store, users, allow_private=True)
     await service.initialize()

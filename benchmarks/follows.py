@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.common import load_corpus, median, percentile
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.follows.records import Follow
-from bot.follows.store import JOURNAL_FILE, FollowStore
+from bot.follows.store import FollowStore
 from bot.follows.updates import Ask, find_updates
 from bot.models import Article, Development
 from bot.stories.facts import DevelopmentCache, Ledger
@@ -72,7 +72,7 @@ def fresh_developments(corpus: Corpus, story_id: str) -> list[Development]:
     return ledger.developments
 
 
-def build(data_dir: Path) -> tuple[Corpus, FollowStore, UserDB, random.Random]:
+def build(data_dir: Path) -> tuple[Corpus, FollowStore, EmbeddedUserTables, random.Random]:
     rng = random.Random(7)
     records = load_corpus()
     rng.shuffle(records)
@@ -81,9 +81,9 @@ def build(data_dir: Path) -> tuple[Corpus, FollowStore, UserDB, random.Random]:
     for story_id in stories:
         for _ in range(PER_STORY):
             corpus.add(story_id)
-    users = UserDB(data_dir)
+    users = EmbeddedUserTables(data_dir)
     users.initialize()
-    store = FollowStore(users, data_dir / JOURNAL_FILE)
+    store = FollowStore(users, data_dir)
     store.initialize()
     cursor = corpus.articles[f"a{STORIES * PER_STORY}"].added  # every report so far was seen
     store.add_many(

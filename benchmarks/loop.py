@@ -33,10 +33,10 @@ from zoneinfo import ZoneInfo
 from benchmarks.common import REPO, load_corpus, median, percentile, table
 from bot.app.wiring import SWITCH_INTERVAL
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.config import Config
 from bot.digests.records import Subscription
-from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.digests.subscriptions import SubscriptionStore
 from bot.ingest.importer import import_paths
 from bot.models import ArticleDraft, utcnow
 from bot.services import open_services
@@ -94,9 +94,9 @@ def prepare(data_dir: Path) -> list[str]:
 
 def _subscribe(data_dir: Path, mark: datetime) -> None:
     """Store SUBSCRIBERS subscriptions delivered up to `mark`, next due in 12 hours."""
-    users = UserDB(data_dir)
+    users = EmbeddedUserTables(data_dir)
     users.initialize()
-    subs = SubscriptionStore(users, data_dir / JOURNAL_FILE)
+    subs = SubscriptionStore(users, data_dir)
     subs.initialize()
     due = mark + timedelta(hours=12)  # never during the run, and nothing missed to catch up
     subs.add_many(

@@ -250,6 +250,10 @@ def main() -> None:
         f"{(time.perf_counter() - started) / 60:.0f} min in all. The corpus is repeated with new "
         "ids, titles and URLs (same text), arrivals spread over 89 days; see benchmarks/scale.py."
     )
+    print()
+    from benchmarks import users_scale  # it borrows this module's helpers: imported late
+
+    users_scale.main()  # the subscribers' table: 100,000 with full sent maps
 
 
 if __name__ == "__main__":

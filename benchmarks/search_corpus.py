@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +33,10 @@ class DictStore:
     def get(self, article_id: str) -> Article | None:
         """Return the article with this id, if any."""
         return self._by_id.get(article_id)
+
+    def get_many(self, article_ids: Sequence[str]) -> list[Article | None]:
+        """Return the articles of ids (None where unknown)."""
+        return [self._by_id.get(article_id) for article_id in article_ids]
 
     def add_listener(self, fn: Callable[[list[Article]], None]) -> None:
         """Remember a listener (nothing is added during a benchmark)."""

@@ -44,6 +44,8 @@ class Config:
     llm_model: str = ""
     llm_api_key: str | None = field(default=None, repr=False)  # masked like the token
     llm_daily_tokens: int = 0  # 0: no daily budget
+    # PostgreSQL instead of the embedded store (bot/pg); None keeps TinyDB and files.
+    database_url: str | None = field(default=None, repr=False)  # carries a password
 
 
 def _ids(name: str, raw: str) -> frozenset[int]:
@@ -110,6 +112,17 @@ def _llm_url(name: str, raw: str) -> str | None:
             "e.g. http://127.0.0.1:11434/v1"
         )
     return raw.rstrip("/")
+
+
+def parse_database_url(name: str, raw: str) -> str | None:
+    """Return a PostgreSQL URL (None when empty); the error never quotes it (its password)."""
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("postgresql", "postgres") or not (parts.netloc or parts.query):
+        # Never quote the value: it carries the database password.
+        raise ConfigError(f"{name} must be a URL such as postgresql://user:password@host/newsbrief")
+    return raw
 
 
 def _tokens(name: str, raw: str) -> int:
@@ -188,5 +201,8 @@ def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Conf
         llm_api_key=env.get("NEWSBRIEF_LLM_API_KEY", "").strip() or None,
         llm_daily_tokens=_tokens(
             "NEWSBRIEF_LLM_DAILY_TOKENS", env.get("NEWSBRIEF_LLM_DAILY_TOKENS", "").strip() or "0"
+        ),
+        database_url=parse_database_url(
+            "NEWSBRIEF_DATABASE_URL", env.get("NEWSBRIEF_DATABASE_URL", "").strip()
         ),
     )

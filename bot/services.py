@@ -10,8 +10,10 @@ from pathlib import Path
 
 from bot.archive.heap import settle
 from bot.archive.lock import DataDirLock, DataDirLocked
+from bot.archive.protocol import ArticleStoreLike
+from bot.archive.records import META_TABLE
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import META_KEY, EmbeddedUserTables, UserTables
 from bot.archive.writer import Writer
 from bot.config import Config
 from bot.digests.service import DigestService, DigestSettings
@@ -21,8 +23,14 @@ from bot.feeds.opml import OpmlError
 from bot.follows.service import FollowService
 from bot.ingest.importer import ImportReport, import_paths
 from bot.models import ProgressFactory, utcnow
+from bot.pg.articles import PgArticleStore
+from bot.pg.database import Database
+from bot.pg.leader import Leader
+from bot.pg.usertables import PgUserTables
 from bot.search import SearchService
 from bot.stories.facts import StoryFacts
+from bot.stories.journal import JournalFactory
+from bot.stories.records_table import PgStoryJournal
 from bot.stories.service import StoryService
 
 log = logging.getLogger(__name__)
@@ -42,8 +50,8 @@ class Services:
     config: Config
     writable: bool
     lock: DataDirLock
-    store: ArticleStore
-    users: UserDB
+    store: ArticleStoreLike
+    users: UserTables
     search: SearchService
     feeds: FeedService
     digests: DigestService
@@ -52,6 +60,8 @@ class Services:
     follows: FollowService
     seed_report: ImportReport | None = field(default=None)
     writer: Writer = field(default_factory=Writer)  # store and index writes, off the loop
+    database: Database | None = None  # PostgreSQL (NEWSBRIEF_DATABASE_URL), else files only
+    leader: Leader | None = None  # with a shared database: who polls and plans (bot/app)
 
     def warm_up(self) -> None:
         """Reload the story engine's window, then freeze start-up's objects (bot.archive.heap)."""
@@ -63,11 +73,13 @@ class Services:
         self.writer.shutdown()  # the writes already asked for land first
         self.search.shutdown()
         self.stories.shutdown()
-        # The digests fold their delivery journal into the users file: before it closes.
+        # The digests and follows let their queued writes land: before the tables close.
         self.digests.shutdown()
-        self.follows.shutdown()  # its journal too
+        self.follows.shutdown()
         self.users.shutdown()
         self.store.shutdown()
+        if self.database is not None:
+            self.database.close()
         self.lock.release()
 
 
@@ -96,9 +108,12 @@ def open_services(
         if write and not allow_readonly:
             raise
     readonly = not lock.held
-    store = ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
+    database = Database(config.database_url) if config.database_url else None
+    if database is not None:
+        database.open()
+    store = open_store(config, database, readonly=readonly)
     store.initialize(progress)
-    users = UserDB(config.data_dir, readonly=readonly)
+    users = open_users(config, database, readonly=readonly)
     users.initialize()
     search = SearchService(store, config.data_dir / "index", readonly=readonly)
     writer = Writer()
@@ -110,7 +125,12 @@ def open_services(
         fulltext=config.fulltext,
         proxy=config.feed_proxy,
     )
-    stories = StoryService(store, config.data_dir / "stories", readonly=readonly)
+    stories = StoryService(
+        store,
+        config.data_dir / "stories",
+        readonly=readonly,
+        journal=story_records(database, readonly=readonly),
+    )
     facts = StoryFacts(stories, store)  # developments: timelines, follows, digests
     digests = DigestService(
         config,
@@ -135,6 +155,9 @@ def open_services(
         facts,
         follows,
         writer=writer,
+        database=database,
+        # Several processes share a database; the one holding this lock polls and plans.
+        leader=Leader(database.url) if database is not None and not readonly else None,
     )
     if not readonly:
         services.seed_report = import_seeds_once(services)
@@ -147,6 +170,27 @@ def open_services(
     if not readonly:
         store.prune()
     return services
+
+
+def open_store(config: Config, database: Database | None, *, readonly: bool) -> ArticleStoreLike:
+    """Return the article store: PostgreSQL's table when a database is configured, else files."""
+    if database is not None:
+        return PgArticleStore(database, retention_days=config.retention_days, readonly=readonly)
+    return ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
+
+
+def open_users(config: Config, database: Database | None, *, readonly: bool) -> UserTables:
+    """Return the users' tables: PostgreSQL's when a database is configured, else files."""
+    if database is not None:
+        return PgUserTables(database, readonly=readonly)
+    return EmbeddedUserTables(config.data_dir, readonly=readonly)
+
+
+def story_records(database: Database | None, *, readonly: bool) -> JournalFactory | None:
+    """Return where story records go with PostgreSQL (its table), or None for the data dir."""
+    if database is None:
+        return None
+    return lambda identity: PgStoryJournal(database, identity, readonly=readonly)
 
 
 def first_feeds(config: Config) -> dict[str, str]:
@@ -164,8 +208,7 @@ def first_feeds(config: Config) -> dict[str, str]:
 
 def import_seeds_once(services: Services) -> ImportReport | None:
     """Import seeds/ and register the configured feeds the first time a data dir is written."""
-    meta = services.users.table("_meta")
-    stamp: dict[str, object] = dict(meta.get(doc_id=1) or {})
+    stamp = next(iter(services.users.load(META_TABLE)), {})
     if stamp.get(SEEDED_FLAG):
         return None
     seeds = services.config.seeds_dir or default_seeds_dir()
@@ -173,5 +216,6 @@ def import_seeds_once(services: Services) -> ImportReport | None:
     report = import_paths(services.store, paths)
     feeds = first_feeds(services.config)
     services.feeds.seed_feeds(feeds, titles=feeds)
-    services.users.call(lambda: meta.update({SEEDED_FLAG: True}, doc_ids=[1]))
+    services.users.put(META_TABLE, META_KEY, {**stamp, SEEDED_FLAG: True})
+    services.users.flush_sync()
     return report

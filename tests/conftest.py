@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,9 +14,10 @@ import pytest
 from hypothesis import settings
 
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.models import ArticleDraft
 from tests.feedserver import FeedServer
+from tests.pgkit import pg_cluster, pg_url  # noqa: F401 (fixtures)
 
 # The machine is shared and noisy: speed lives in benchmarks, so no example fails on time.
 settings.register_profile("newsbrief", deadline=None)
@@ -59,6 +63,19 @@ class FakeClock:
 
 
 @pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Put back the root handlers, levels and hooks setup_logging replaces."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, sys.excepthook, threading.excepthook)
+    levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    yield
+    root.handlers[:], root.level, sys.excepthook, threading.excepthook = saved
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+    logging.captureWarnings(False)
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
 
@@ -72,8 +89,8 @@ def store(tmp_path: Path, clock: FakeClock) -> Iterator[ArticleStore]:
 
 
 @pytest.fixture
-def users(tmp_path: Path) -> Iterator[UserDB]:
-    db = UserDB(tmp_path)
+def users(tmp_path: Path) -> Iterator[EmbeddedUserTables]:
+    db = EmbeddedUserTables(tmp_path)
     db.initialize()
     yield db
     db.shutdown()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.config import Config
 from bot.digests.pacing import Pacing
 from bot.digests.service import DigestService, DigestSettings
@@ -43,7 +43,7 @@ class Kit:
 
     clock: Clock
     store: ArticleStore
-    users: UserDB
+    users: EmbeddedUserTables
     search: SearchService
     digests: DigestService
     stories: StoryService
@@ -84,7 +84,7 @@ def open_kit(
     clock = clock or Clock()
     store = ArticleStore(data_dir, clock=clock)
     store.initialize()
-    users = UserDB(data_dir)
+    users = EmbeddedUserTables(data_dir)
     users.initialize()
     search = SearchService(store, data_dir / "index", clock=clock)
     search.initialize()

@@ -15,7 +15,7 @@ import pytest
 from bot.archive.dedup import canonical_url, content_hash
 from bot.archive.records import SCHEMA_VERSION, dedup_keys, key64
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.feeds import FeedError, FeedService
 from bot.feeds.registry import FeedRecord, FeedRegistry
 from bot.models import ArticleDraft
@@ -175,7 +175,7 @@ def test_the_migration_shows_progress_by_segment_and_only_once(
 
 
 @pytest.fixture
-def feeds(store: ArticleStore, users: UserDB, clock: FakeClock) -> FeedService:
+def feeds(store: ArticleStore, users: EmbeddedUserTables, clock: FakeClock) -> FeedService:
     old = [
         FeedRecord(id=legacy_feed_id(url), url=url, added=clock(), title=f"Old {n}")
         for n, url in enumerate(["https://ex.org/rss?lang=ru&cat=world", "https://ex.org//atom"])
@@ -212,7 +212,7 @@ async def test_an_admin_removes_feeds_added_before_by_id_and_by_url(tmp_path: Pa
     feed_server.start()
     feed_server.put("/old.xml", generate_feed(41, 2))
     first, second = feed_server.url("/old.xml?z=1&a=2"), feed_server.url("/old.xml?b=3")
-    users = UserDB(tmp_path)
+    users = EmbeddedUserTables(tmp_path)
     users.initialize()
     FeedRegistry(users).insert_many(
         [

@@ -62,7 +62,7 @@ def test_global_options_work_before_or_after_the_subcommand(
     assert [a["title"] for a in orjson.loads(out)] == [
         "Russia, China Kick Off Joint Military Drills"
     ]
-    assert (data / "users.json").is_file() and not (tmp_path / "data").exists()
+    assert (data / "users").is_dir() and not (tmp_path / "data").exists()
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
@@ -199,7 +199,7 @@ def _backup_folder(tmp: Path, damage: Callable[[Path], None]) -> Path:
 
 
 def _corrupt(backup: Path) -> None:
-    (backup / "users.json").write_bytes(b"{oops")
+    (backup / "users" / "_meta.log").write_bytes(b"{oops")
 
 
 ERRORS: list[tuple[str, Callable[[Path], list[str]], int, str]] = [
@@ -259,7 +259,7 @@ ERRORS: list[tuple[str, Callable[[Path], list[str]], int, str]] = [
         "restore: damaged backup",
         lambda t: ["restore", str(_backup_folder(t, _corrupt))],
         1,
-        "users.json",
+        "users/_meta.log",
     ),
     (
         "backup: folder not empty",

@@ -1,4 +1,4 @@
-"""The subscriptions table and its delivery journal: crash replay, compaction, migration."""
+"""The subscriptions table: a delivery survives a crash, an old journal is folded in once, migration."""
 
 from __future__ import annotations
 
@@ -6,52 +6,60 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.digests.args import find_zone, parse_subscribe, suggest_zone
-from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.digests.subscriptions import LEGACY_JOURNAL, SubscriptionStore
 from bot.digests.workqueue import Request, WorkQueue
 from bot.i18n import Translator
 
 T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
 
 
-def open_store(data_dir: Path) -> tuple[UserDB, SubscriptionStore]:
-    users = UserDB(data_dir)
+def open_store(data_dir: Path) -> tuple[EmbeddedUserTables, SubscriptionStore]:
+    users = EmbeddedUserTables(data_dir)
     users.initialize()
-    store = SubscriptionStore(users, data_dir / JOURNAL_FILE, clock=lambda: T0)
+    store = SubscriptionStore(users, data_dir, clock=lambda: T0)
     store.initialize()
     return users, store
 
 
-async def test_a_delivery_survives_a_crash_through_the_journal(tmp_path: Path) -> None:
+async def test_a_delivery_survives_a_crash(tmp_path: Path) -> None:
     _users, store = open_store(tmp_path)
     sub, _ = store.subscribe(1, "china", 7, 30, "Europe/Berlin")
-    store.mark_delivered([sub.sub_id], T0 + timedelta(minutes=1), T0)
+    store.mark_delivered([sub.sub_id], T0 + timedelta(minutes=1), T0, {"s0123456789": 3})
     await store.saved()  # what the delivery worker awaits before it moves on
-    # kill -9 now: no compact(), no shutdown(); the users file still has no cursor.
+    # kill -9 now: no shutdown()
     _users2, store2 = open_store(tmp_path)
     got = store2.get(sub.sub_id)
     assert got is not None and got.cursor == T0 + timedelta(minutes=1) and got.last_due == T0
-    assert (tmp_path / JOURNAL_FILE).read_bytes() == b""  # folded into the table at start
-    _users3, store3 = open_store(tmp_path)
-    assert store3.get(sub.sub_id) == got
+    assert dict(got.sent) == {"s0123456789": 3}
+    assert not (tmp_path / LEGACY_JOURNAL).exists()  # nothing but the tables is written
 
 
-async def test_a_torn_journal_line_is_ignored_and_cursors_never_go_back(tmp_path: Path) -> None:
+async def test_an_old_journal_is_folded_in_once_and_cursors_never_go_back(tmp_path: Path) -> None:
     _users, store = open_store(tmp_path)
     sub, _ = store.subscribe(1, "", 8, 0, "UTC")
     store.mark_delivered([sub.sub_id], T0 + timedelta(hours=2), T0 + timedelta(hours=1))
-    store.mark_delivered([sub.sub_id], T0 + timedelta(hours=1), None)  # older: ignored
     await store.saved()
-    with (tmp_path / JOURNAL_FILE).open("ab") as fh:
-        fh.write(b'{"s": "' + sub.sub_id.encode() + b'", "c": "2026-0')
+    # An older version's journal: one older delivery (ignored), one newer, a torn line.
+    old, new = (T0 + timedelta(hours=1)).isoformat(), (T0 + timedelta(hours=3)).isoformat()
+    lines = [
+        orjson.dumps({"s": sub.sub_id, "c": old, "d": None, "t": {}}),
+        orjson.dumps({"s": sub.sub_id, "c": new, "d": None, "t": {"s5555555555": 2}}),
+        b'{"s": "' + sub.sub_id.encode() + b'", "c": "2026-0',
+    ]
+    (tmp_path / LEGACY_JOURNAL).write_bytes(b"\n".join(lines))
     _, again = open_store(tmp_path)
     got = again.get(sub.sub_id)
-    assert got is not None
-    assert got.cursor == T0 + timedelta(hours=2) and got.last_due == T0 + timedelta(hours=1)
+    assert got is not None and dict(got.sent) == {"s5555555555": 2}
+    assert got.cursor == T0 + timedelta(hours=3) and got.last_due == T0 + timedelta(hours=1)
+    assert not (tmp_path / LEGACY_JOURNAL).exists()
+    _, third = open_store(tmp_path)
+    assert third.get(sub.sub_id) == got
 
 
 def test_same_topic_updates_time_and_topics_compare_loosely(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.feeds import FeedError, FeedService, FetchSettings
 from bot.feeds.fetcher import Fetcher, FetchError, HostSlots, make_client
 from tests.conftest import FakeClock
@@ -20,7 +20,9 @@ SETTINGS = FetchSettings(timeout=0.5, connect_timeout=0.5, max_redirects=4, per_
 
 
 @pytest.fixture
-async def feeds(store: ArticleStore, users: UserDB, clock: FakeClock) -> AsyncIterator[FeedService]:
+async def feeds(
+    store: ArticleStore, users: EmbeddedUserTables, clock: FakeClock
+) -> AsyncIterator[FeedService]:
     service = FeedService(
         store, users, allow_private=True, clock=clock, user_agent=UA, fetch_settings=SETTINGS
     )
@@ -215,7 +217,7 @@ async def test_one_bad_feed_does_not_affect_the_others(
 
 
 async def test_private_and_loopback_addresses_are_refused_unless_allowed(
-    store: ArticleStore, users: UserDB, server: FeedServer
+    store: ArticleStore, users: EmbeddedUserTables, server: FeedServer
 ) -> None:
     strict = FeedService(store, users, fetch_settings=SETTINGS)
     await strict.initialize()
@@ -272,7 +274,7 @@ async def test_interval_has_a_minimum(feeds: FeedService, server: FeedServer) ->
 
 
 async def test_per_host_limit_holds_under_load(
-    store: ArticleStore, users: UserDB, server: FeedServer
+    store: ArticleStore, users: EmbeddedUserTables, server: FeedServer
 ) -> None:
     service = FeedService(
         store, users, allow_private=True, fetch_settings=FetchSettings(timeout=5, per_host=2)

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.cli.feeds import add_feeds_parser, run_feeds_command
 from bot.feeds import FeedService, FetchSettings
 from bot.feeds.opml import parse_opml
@@ -28,7 +28,7 @@ class FakeServices:
 
 @pytest.fixture
 def services(store: ArticleStore, tmp_path: Path, clock: FakeClock) -> Iterator[FakeServices]:
-    users = UserDB(tmp_path)
+    users = EmbeddedUserTables(tmp_path)
     users.initialize()
     feeds = FeedService(
         store, users, allow_private=True, clock=clock, fetch_settings=FetchSettings(timeout=1)

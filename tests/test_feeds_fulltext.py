@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.feeds import FeedService, FetchSettings, FullTextSettings
 from bot.feeds.fulltext import extract_text
 from tests.feedserver import FeedServer, rss
@@ -35,7 +35,7 @@ def article_page(number: int) -> bytes:
 
 @pytest.fixture
 async def feeds(store: ArticleStore, tmp_path: Path) -> AsyncIterator[FeedService]:
-    users = UserDB(tmp_path)
+    users = EmbeddedUserTables(tmp_path)
     users.initialize()
     service = FeedService(
         store,

@@ -11,7 +11,7 @@ import pytest
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.backoff import JITTER
 from bot.feeds import FeedService, FeedStatus, FetchSettings, job_name
 from tests.conftest import FakeClock
@@ -21,7 +21,9 @@ SETTINGS = FetchSettings(timeout=0.5, connect_timeout=0.5)
 
 
 @pytest.fixture
-async def feeds(store: ArticleStore, users: UserDB, clock: FakeClock) -> AsyncIterator[FeedService]:
+async def feeds(
+    store: ArticleStore, users: EmbeddedUserTables, clock: FakeClock
+) -> AsyncIterator[FeedService]:
     service = FeedService(store, users, allow_private=True, clock=clock, fetch_settings=SETTINGS)
     await service.initialize()
     yield service

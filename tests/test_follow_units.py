@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.follows.pacing import gone_quiet, in_quiet, quiet_end, ready_at
 from bot.follows.records import DEFAULT_QUIET, Follow, Quiet
-from bot.follows.store import JOURNAL_FILE, FollowStore
+from bot.follows.store import FollowStore
 from bot.follows.updates import Ask, find_updates
 from bot.i18n import Catalogs, Translator
 from bot.models import Article, Development
@@ -122,22 +122,24 @@ def test_a_follow_goes_quiet_after_seven_days_without_news() -> None:
     assert not gone_quiet(follow.told(None, T0, T0 + timedelta(days=5)), T0 + timedelta(days=7))
 
 
-def test_a_confirmed_update_survives_a_crash_through_the_journal(tmp_path: Path) -> None:
-    users = UserDB(tmp_path)
+def test_a_confirmed_update_survives_a_crash(tmp_path: Path) -> None:
+    users = EmbeddedUserTables(tmp_path)
     users.initialize()
-    store = FollowStore(users, tmp_path / JOURNAL_FILE)
+    store = FollowStore(users, tmp_path)
     store.initialize()
     store.add(Follow(7, "s1", "Volcano", T0, cursor=T0))
     store.mark_told(7, "s1", T0 + timedelta(hours=1), T0 + timedelta(hours=2), T0)
-    users.flush_sync()
-    assert (tmp_path / JOURNAL_FILE).stat().st_size > 0  # no compaction: as after kill -9
-    again = FollowStore(users, tmp_path / JOURNAL_FILE)
+    users.flush_sync()  # no shutdown: as after kill -9
+    reopened = EmbeddedUserTables(tmp_path)
+    reopened.initialize()
+    again = FollowStore(reopened, tmp_path)
     again.initialize()
     follow = again.get(7, "s1")
     assert follow is not None and follow.cursor == T0 + timedelta(hours=1)
     assert follow.last_sent == T0 + timedelta(hours=2)
     assert again.drop_chat(7) == 1 and again.for_chat(7) == []
     users.shutdown()
+    reopened.shutdown()
 
 
 def test_an_update_fits_one_message_and_a_long_timeline_counts_earlier_days() -> None:

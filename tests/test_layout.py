@@ -21,7 +21,14 @@ FOUNDATION = {
     "bot.text",
     "bot.i18n",
 }
-ENGINES = FOUNDATION | {"bot.archive", "bot.search", "bot.summarize", "bot.render", "bot.briefs"}
+ENGINES = FOUNDATION | {
+    "bot.archive",
+    "bot.pg",
+    "bot.search",
+    "bot.summarize",
+    "bot.render",
+    "bot.briefs",
+}
 SERVICES = ENGINES | {
     "bot.ingest",
     "bot.feeds",
@@ -41,6 +48,7 @@ ALLOWED: dict[str, set[str]] = {
     "bot.text": {"bot.models"},
     "bot.i18n": set(),
     "bot.archive": FOUNDATION,
+    "bot.pg": FOUNDATION | {"bot.archive"},
     "bot.render": FOUNDATION,
     "bot.summarize": FOUNDATION,
     "bot.briefs": FOUNDATION | {"bot.render", "bot.summarize"},

@@ -183,7 +183,8 @@ async def test_forget_deletes_the_chats_data_after_confirmation(tmp_path: Path) 
 
         assert digests.subs.for_chat(ann.chat_id) == []
         assert digests.zone_of(ann.chat_id) is None
-        chats = env.services.users.table(CHATS_TABLE).all()
+        await env.services.users.flush()
+        chats = env.services.users.load(CHATS_TABLE)
         assert all(doc["chat_id"] != ann.chat_id for doc in chats)
         assert not env.app.chat_data.get(ann.chat_id, None) or not (
             env.app.chat_data[ann.chat_id].last_ids

@@ -14,11 +14,14 @@ import pytest
 from bot.archive.backup import MANIFEST, BackupError, backup, restore, verify
 from bot.archive.lock import DataDirLock, DataDirLocked
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.config import Config
-from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.digests.subscriptions import SubscriptionStore
 from bot.services import open_services
 from tests.conftest import FakeClock, draft
+
+SUBS_FILE = "users/subscriptions.log"
+META_FILE = "users/_meta.log"
 
 
 @dataclass
@@ -26,7 +29,7 @@ class Live:
     """A data dir being written: the store (small segments) and the subscriptions."""
 
     store: ArticleStore
-    users: UserDB
+    users: EmbeddedUserTables
     subs: SubscriptionStore
 
     def close(self) -> None:
@@ -38,9 +41,9 @@ class Live:
 def open_live(data: Path, clock: FakeClock) -> Live:
     store = ArticleStore(data, clock=clock, segment_capacity=4)
     store.initialize()
-    users = UserDB(data)
+    users = EmbeddedUserTables(data)
     users.initialize()
-    subs = SubscriptionStore(users, data / JOURNAL_FILE, clock=clock)
+    subs = SubscriptionStore(users, data, clock=clock)
     subs.initialize()
     return Live(store, users, subs)
 
@@ -80,8 +83,6 @@ def test_backup_during_a_fan_out_misses_nothing_committed_before_it(
         live.store.add_many([draft(1000 + 2 * k), draft(1001 + 2 * k)])
         live.subs.subscribe(100 + k, f"late topic {k}", 9, 0, "UTC")
         live.subs.mark_delivered([s.sub_id for s in live.subs.all()], clock.now, None)
-        if k % 3 == 0:
-            live.subs.compact()  # the journal folds into users.json mid-backup
         live.users.flush_sync()
 
     report = backup(live.store.directory.parent, tmp_path / "backup", progress=keep_writing)
@@ -127,7 +128,7 @@ def _damage_segment(backup_dir: Path) -> None:
 
 
 def _drop_users(backup_dir: Path) -> None:
-    (backup_dir / "users.json").unlink()
+    (backup_dir / SUBS_FILE).unlink()
 
 
 def _drop_manifest(backup_dir: Path) -> None:
@@ -147,11 +148,11 @@ def _escape_manifest(backup_dir: Path) -> None:
 def _newer_schema(backup_dir: Path) -> None:
     import hashlib
 
-    raw = b'{"_meta": {"1": {"schema": 99, "kind": "users"}}}'
-    (backup_dir / "users.json").write_bytes(raw)
+    raw = b'"meta"\t{"schema": 99, "kind": "users"}\n'
+    (backup_dir / META_FILE).write_bytes(raw)
     manifest = orjson.loads((backup_dir / MANIFEST).read_bytes())
     for entry in manifest["files"]:
-        if entry["path"] == "users.json":
+        if entry["path"] == META_FILE:
             entry.update(size=len(raw), sha256=hashlib.sha256(raw).hexdigest())
     (backup_dir / MANIFEST).write_bytes(orjson.dumps(manifest))
 
@@ -180,7 +181,7 @@ def test_restore_refuses_a_broken_backup_before_touching_anything(
     assert files_of(target) == before
 
 
-@pytest.mark.parametrize("linked", ["users.json", "articles"])
+@pytest.mark.parametrize("linked", ["users", "articles"])
 def test_restore_refuses_symbolic_links_inside_the_backup(
     tmp_path: Path, live: Live, linked: str
 ) -> None:
@@ -223,14 +224,14 @@ def test_restore_over_old_data_sets_it_aside_and_the_bot_opens_it(
         services.shutdown()
 
 
-def test_backup_cuts_a_half_written_journal_line(tmp_path: Path, live: Live) -> None:
-    journal = live.store.directory.parent / JOURNAL_FILE
-    whole = journal.read_bytes()
+def test_backup_cuts_a_half_written_table_line(tmp_path: Path, live: Live) -> None:
+    table = live.store.directory.parent / SUBS_FILE
+    whole = table.read_bytes()
     assert whole.endswith(b"\n")  # the fixture's deliveries: whole lines
-    with journal.open("ab") as fh:
-        fh.write(b'{"s": "abc", "c": "2026-')  # a line being appended right now
+    with table.open("ab") as fh:
+        fh.write(b'"abc"\t{"sub_id": "abc", "cursor": "2026-')  # a line being appended right now
     backup(live.store.directory.parent, tmp_path / "backup")
-    copied = (tmp_path / "backup" / JOURNAL_FILE).read_bytes()
+    copied = (tmp_path / "backup" / SUBS_FILE).read_bytes()
     assert copied == whole  # every whole line, not the half one
     verify(tmp_path / "backup")
 
@@ -254,6 +255,6 @@ def test_backup_report_counts_what_it_copied(tmp_path: Path, live: Live, clock: 
     manifest = verify(tmp_path / "backup")
     assert report.articles == manifest["articles"] == 10
     assert report.files == len(manifest["files"])
-    assert {e["path"] for e in manifest["files"]} >= {"users.json", JOURNAL_FILE}
+    assert {e["path"] for e in manifest["files"]} >= {SUBS_FILE, "users/chats.log"}
     assert report.finished - report.started == timedelta(0)
     assert not any(e["path"].startswith("index") for e in manifest["files"])

@@ -15,9 +15,9 @@ from pathlib import Path
 from bot.app.wiring import build_application, running
 from bot.archive.backup import backup, restore
 from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import EmbeddedUserTables
 from bot.digests.service import DigestSettings
-from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+from bot.digests.subscriptions import SubscriptionStore
 from bot.models import ArticleDraft, utcnow
 from bot.services import open_services
 from bot.tgserver import Limits, LocalBotApiServer
@@ -58,9 +58,9 @@ def restored_state(data_dir: Path) -> tuple[set[str], dict[str, datetime | None]
     """Open a restored data dir the way the bot does; return article ids and sub cursors."""
     store = ArticleStore(data_dir, retention_days=0)
     store.initialize()
-    users = UserDB(data_dir)
+    users = EmbeddedUserTables(data_dir)
     users.initialize()
-    subs = SubscriptionStore(users, data_dir / JOURNAL_FILE)
+    subs = SubscriptionStore(users, data_dir)
     subs.initialize()  # replays the copied journal
     try:
         return {a.id for a in store}, {s.sub_id: s.cursor for s in subs.all()}

@@ -64,11 +64,18 @@ def test_a_missing_dir_is_unhealthy(tmp_path: Path, capsys: pytest.CaptureFixtur
         ("users.json", b'{"_meta": {"1": {"sch', "ends mid-object"),
         ("users.json", b"[1, 2]", "does not hold a JSON object"),
         ("articles/segment-000001.json", b'{"_meta": {"1": {"schema": 42}}}', "newer newsbrief"),
+        ("users/_meta.log", b'"meta"\t{"schema": 42, "kind": "users"}\n', "newer newsbrief"),
+        (
+            "users/_meta.log",
+            b'"meta"\t{"schema": 4, "kind": "articles"}\n',
+            "not hold newsbrief users",
+        ),
     ],
 )
 def test_a_damaged_file_is_unhealthy(
     data_dir: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes, reason: str
 ) -> None:
+    (data_dir / name).parent.mkdir(exist_ok=True)
     (data_dir / name).write_bytes(content)
     code, out = run(["--data-dir", str(data_dir)], capsys)
     assert code == 1 and out.startswith("unhealthy: ") and reason in out

@@ -6,7 +6,6 @@ import logging
 import sys
 import threading
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,19 +22,6 @@ from bot.logs import JsonFormatter, Redactor, protect, proxy_credentials, redact
 from bot.run.webhook import WebhookSettings, serving_webhook
 from tests.botkit import ADMIN, TOKEN
 from tests.opskit import free_port, ops_env
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Put back the root handlers, levels and hooks setup_logging replaces."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level, sys.excepthook, threading.excepthook)
-    levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
-    yield
-    root.handlers[:], root.level, sys.excepthook, threading.excepthook = saved
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-    logging.captureWarnings(False)
 
 
 def _api_url(base_url: str, method: str) -> str:

@@ -6,7 +6,7 @@ import html
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +37,9 @@ class FakeStore:
 
     def get(self, article_id: str) -> Article | None:
         return self.articles.get(article_id)
+
+    def get_many(self, article_ids: Sequence[str]) -> list[Article | None]:
+        return [self.articles.get(article_id) for article_id in article_ids]
 
     def add_listener(self, fn: Callable[[list[Article]], None]) -> None:
         self.listeners.append(fn)

@@ -1,4 +1,4 @@
-"""users.json writes leave the event loop: one thread of their own, in order, awaited before a reply."""
+"""Users-table writes leave the event loop: one thread of their own, in order, awaited before a reply."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
-import bot.archive.userdb as userdb_module
-from bot.archive.storage import AtomicJSONStorage
-from bot.archive.userdb import USERS_FILE, UserDB
-from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
+import bot.archive.usertables as usertables_module
+from bot.archive.tablefile import SUFFIX, TableFile, read_docs
+from bot.archive.usertables import TABLES_DIR, EmbeddedUserTables
+from bot.digests.subscriptions import SUBS_TABLE, SubscriptionStore
 from bot.models import ArticleDraft, utcnow
 from tests.botkit import ADMIN, ask, bot_env
 from tests.digestkit import open_kit
@@ -25,18 +24,22 @@ from tests.digestkit import open_kit
 
 @dataclass
 class Gate:
-    """Watches every users.json write; when armed, holds the next one until released."""
+    """Watches every users-table write; when armed, holds the next one until released."""
 
     loop_thread: int = 0
     armed: bool = False
     entered: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     writers: list[int] = field(default_factory=list)  # thread ident of each write
-    readers: list[int] = field(default_factory=list)  # thread ident of each whole-file read
+    readers: list[int] = field(default_factory=list)  # thread ident of each whole-table read
+    fail: bool = False  # the next write fails as a full disk would
 
     def on_write(self) -> None:
         me = threading.get_ident()
         self.writers.append(me)
+        if self.fail:
+            self.fail = False
+            raise OSError(28, "No space left on device")
         if not self.armed:
             return
         self.armed = False
@@ -54,34 +57,33 @@ class Gate:
 
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
-    """Give every UserDB opened in the test a storage that reports its writes to a Gate."""
+    """Give every EmbeddedUserTables opened in the test table files that report to a Gate."""
     watched = Gate()
 
-    class GatedStorage(AtomicJSONStorage):
-        def write(self, data: dict[str, dict[str, Any]]) -> None:
+    class GatedTableFile(TableFile):
+        def append(self, ops: list[tuple[str, bytes, bool]]) -> None:
             watched.on_write()
-            super().write(data)
+            super().append(ops)
 
-        def read(self) -> dict[str, dict[str, Any]] | None:
+        def open(self) -> Iterator[dict[str, Any]]:
             watched.readers.append(threading.get_ident())
-            return super().read()
+            return super().open()
 
-    monkeypatch.setattr(userdb_module, "AtomicJSONStorage", GatedStorage)
+    monkeypatch.setattr(usertables_module, "TableFile", GatedTableFile)
     yield watched
     watched.release.set()  # never leave the users thread waiting
 
 
 def stored_topics(data_dir: Path, chat_id: int) -> list[str]:
-    """Return the chat's subscription topics as users.json holds them right now."""
-    tables = orjson.loads((data_dir / USERS_FILE).read_bytes())
-    docs = tables.get("subscriptions", {}).values()
+    """Return the chat's subscription topics as the subscriptions table holds them right now."""
+    docs = read_docs(data_dir / TABLES_DIR / f"{SUBS_TABLE}{SUFFIX}")
     return sorted(str(d["topic"]) for d in docs if d["chat_id"] == chat_id)
 
 
 async def test_a_held_users_write_does_not_hold_up_another_users_reply(
     tmp_path: Path, gate: Gate
 ) -> None:
-    """While Ann's /subscribe waits on its users.json write, Bob still gets his answer."""
+    """While Ann's /subscribe waits on its users-table write, Bob still gets his answer."""
     gate.loop_thread = threading.get_ident()
     data_dir = tmp_path / "data"
     async with bot_env(data_dir) as env:
@@ -90,11 +92,11 @@ async def test_a_held_users_write_does_not_hold_up_another_users_reply(
         gate.armed = True
         await ann.send("/subscribe climate")
         await asyncio.to_thread(gate.entered.wait, 30)
-        assert gate.entered.is_set(), "/subscribe wrote nothing to users.json"
+        assert gate.entered.is_set(), "/subscribe wrote nothing"
 
         (help_reply,) = await ask(bob, "/help")
         assert "/subscribe" in help_reply.text
-        assert gate.on_loop == 0, "a users.json write ran on the event loop"
+        assert gate.on_loop == 0, "a users-table write ran on the event loop"
         assert ann.replies() == [], "Ann was answered before her write was on disk"
         assert stored_topics(data_dir, ann.chat_id) == []
 
@@ -103,14 +105,11 @@ async def test_a_held_users_write_does_not_hold_up_another_users_reply(
         assert done.text.startswith("Subscribed: climate")
         # "Subscribed" means on disk: a kill -9 now leaves exactly these files.
         crashed = tmp_path / "after-crash"
-        crashed.mkdir()
-        for name in (USERS_FILE, JOURNAL_FILE):
-            if (data_dir / name).exists():
-                shutil.copy2(data_dir / name, crashed / name)
+        shutil.copytree(data_dir / TABLES_DIR, crashed / TABLES_DIR)
         assert stored_topics(crashed, ann.chat_id) == ["climate"]
-        users = UserDB(crashed)
+        users = EmbeddedUserTables(crashed)
         users.initialize()
-        reopened = SubscriptionStore(users, crashed / JOURNAL_FILE)
+        reopened = SubscriptionStore(users, crashed)
         reopened.initialize()
         try:
             assert [s.topic for s in reopened.for_chat(ann.chat_id)] == ["climate"]
@@ -120,34 +119,32 @@ async def test_a_held_users_write_does_not_hold_up_another_users_reply(
     assert gate.on_loop == 0
 
 
-async def test_writes_run_on_the_users_thread_in_the_order_asked(tmp_path: Path) -> None:
-    users = UserDB(tmp_path)
+async def test_writes_run_on_the_users_thread_in_the_order_asked(
+    tmp_path: Path, gate: Gate
+) -> None:
+    users = EmbeddedUserTables(tmp_path)
     users.initialize()
-    seen: list[tuple[int, str]] = []
-    loop_thread = threading.current_thread().name
-
-    def write(n: int) -> int:
-        seen.append((n, threading.current_thread().name))
-        return n
-
+    gate.writers.clear()
     try:
-        results = await asyncio.gather(*(users.run(write, n) for n in range(30)))
+        for n in range(30):
+            users.put("chats", str(n % 7), {"n": n})
+            if n % 4 == 0:
+                await users.flush()
+        await users.flush()
     finally:
         users.shutdown()
-    assert results == list(range(30))
-    assert [n for n, _ in seen] == list(range(30))
-    assert {name for _, name in seen} == {"newsbrief-users_0"} != {loop_thread}
+    lines = (tmp_path / TABLES_DIR / f"chats{SUFFIX}").read_bytes().splitlines()
+    assert [int(line.rsplit(b":", 1)[1].rstrip(b"}")) for line in lines] == list(range(30))
+    assert gate.writers and threading.get_ident() not in gate.writers
+    assert len(gate.writers) < 30  # writes queued together share one write() and one fsync
 
 
-async def test_a_failed_write_reaches_whoever_waits_for_it(tmp_path: Path) -> None:
-    users = UserDB(tmp_path)
+async def test_a_failed_write_reaches_whoever_waits_for_it(tmp_path: Path, gate: Gate) -> None:
+    users = EmbeddedUserTables(tmp_path)
     users.initialize()
-
-    def full_disk() -> None:
-        raise OSError(28, "No space left on device")
-
     try:
-        users.submit(full_disk)
+        gate.fail = True
+        users.put("chats", "1", {"zone": "UTC"})
         with pytest.raises(OSError, match="No space left"):
             await users.flush()
         await users.flush()  # reported once; the next flush has nothing pending
@@ -170,9 +167,9 @@ async def test_concurrent_changes_of_one_chat_end_on_disk_as_the_last_one(tmp_pa
     assert [(s.topic, s.slot.hhmm) for s in kit.digests.for_chat(1)] == [("climate", "16:40")]
     assert kit.digests.for_chat(2) == []
     # No shutdown: what a crash right now leaves on disk.
-    users = UserDB(tmp_path)
+    users = EmbeddedUserTables(tmp_path)
     users.initialize()
-    reopened = SubscriptionStore(users, tmp_path / JOURNAL_FILE)
+    reopened = SubscriptionStore(users, tmp_path)
     reopened.initialize()
     try:
         assert [(s.topic, s.slot.hhmm) for s in reopened.for_chat(1)] == [("climate", "16:40")]
@@ -183,8 +180,8 @@ async def test_concurrent_changes_of_one_chat_end_on_disk_as_the_last_one(tmp_pa
         kit.close()
 
 
-async def test_no_command_writes_users_json_on_the_loop(tmp_path: Path, gate: Gate) -> None:
-    """Every command and button that changes users.json writes it off the loop, and says so."""
+async def test_no_command_writes_users_on_the_loop(tmp_path: Path, gate: Gate) -> None:
+    """Every command and button that changes the users tables writes off the loop, and says so."""
     gate.loop_thread = threading.get_ident()
     data_dir = tmp_path / "data"
     async with bot_env(data_dir, feeds=("https://feeds.example.com/rss",)) as env:
@@ -209,12 +206,12 @@ async def test_no_command_writes_users_json_on_the_loop(tmp_path: Path, gate: Ga
         assert "Removed" in (await ask(admin, f"/removefeed {feed.id}"))[0].text
         assert stored_topics(data_dir, ann.chat_id) == []
         assert env.services.feeds.list_feeds() == []
-        assert len(gate.writers) >= 10
+        assert len(gate.writers) >= 8
         assert gate.on_loop == 0, f"{gate.on_loop} of {len(gate.writers)} writes ran on the loop"
 
 
-async def test_feed_commands_parse_no_users_json_on_the_loop(tmp_path: Path, gate: Gate) -> None:
-    """The feeds are read from memory: the file holds every subscription, megabytes of it."""
+async def test_feed_commands_read_no_users_table(tmp_path: Path, gate: Gate) -> None:
+    """The feeds are read from memory, and a removal writes one line: no table is read."""
     gate.loop_thread = threading.get_ident()
     async with bot_env(tmp_path / "data", feeds=("https://feeds.example.com/rss",)) as env:
         gate.readers.clear()
@@ -224,11 +221,10 @@ async def test_feed_commands_parse_no_users_json_on_the_loop(tmp_path: Path, gat
         assert "Removed" in (await ask(admin, f"/removefeed {feed.id}"))[0].text
         assert "feeds.example.com" not in (await ask(admin, "/feeds"))[0].text
         assert env.services.feeds.list_feeds() == []
-        on_loop = sum(1 for ident in gate.readers if ident == gate.loop_thread)
-        assert gate.readers and on_loop == 0  # the users thread read it to remove the feed
+        assert gate.readers == []
 
 
-async def test_delivery_changes_users_json_off_the_loop(tmp_path: Path, gate: Gate) -> None:
+async def test_delivery_changes_users_off_the_loop(tmp_path: Path, gate: Gate) -> None:
     """A chat that blocked the bot, a group that became a supergroup: written off the loop."""
     gate.loop_thread = threading.get_ident()
     refusals = frozenset({"Forbidden", "Bad Request"})  # blocked; "upgraded to a supergroup"
@@ -264,23 +260,26 @@ def _fresh(title: str) -> ArticleDraft:
     )
 
 
-async def test_a_cancelled_caller_does_not_cancel_its_queued_write(tmp_path: Path) -> None:
+async def test_a_cancelled_caller_does_not_cancel_its_queued_write(
+    tmp_path: Path, gate: Gate
+) -> None:
     """The memory changed already: the write must land even if the handler gives up."""
-    users = UserDB(tmp_path)
+    gate.loop_thread = threading.get_ident()
+    users = EmbeddedUserTables(tmp_path)
     users.initialize()
-    hold, done = threading.Event(), []
     try:
-        users.submit(hold.wait)  # an fsync that takes long
-        waiting = asyncio.create_task(users.run(done.append, "second"))
-        await asyncio.sleep(0)  # the task starts and queues its write
+        gate.armed = True
+        users.put("chats", "1", {"zone": "UTC"})  # an fsync that takes long
+        waiting = asyncio.create_task(users.flush())
+        await asyncio.to_thread(gate.entered.wait, 30)
         waiting.cancel()
-        hold.set()
+        gate.release.set()
         with pytest.raises(asyncio.CancelledError):
             await waiting
         await users.flush()
-        assert done == ["second"]
+        assert list(read_docs(tmp_path / TABLES_DIR / f"chats{SUFFIX}")) == [{"zone": "UTC"}]
     finally:
-        hold.set()
+        gate.release.set()
         users.shutdown()
 
 

@@ -33,6 +33,33 @@ async def _prune(context: NewsContext) -> None:
         log.info("retention removed %d articles", removed)
 
 
+CATCH_UP_JOB = "archive:catch-up"
+CATCH_UP_EVERY = 2.0  # seconds; an indexed `seq >` query, so a new article shows up everywhere soon
+
+
+def schedule_catch_up(application: NewsApp) -> None:
+    """With PostgreSQL, take in other processes' articles every few seconds, on the writer thread.
+
+    The writer thread, because the store's listeners (search index, stories) expect to run
+    where batches are written; a process alone on its database finds nothing and moves on.
+    """
+    if application.job_queue is None or application.bot_data.services.database is None:
+        return
+    for job in application.job_queue.get_jobs_by_name(CATCH_UP_JOB):
+        job.schedule_removal()
+    application.job_queue.run_repeating(
+        _catch_up, interval=CATCH_UP_EVERY, first=CATCH_UP_EVERY, name=CATCH_UP_JOB
+    )
+
+
+async def _catch_up(context: NewsContext) -> None:
+    """Run the store's catch-up on the writer thread."""
+    services = context.bot_data.services
+    changes = await services.writer.run(services.store.catch_up)
+    if changes:
+        log.debug("took in %d article changes from other processes", changes)
+
+
 HEARTBEAT_JOB = "heartbeat"
 
 

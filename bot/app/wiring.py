@@ -26,8 +26,9 @@ from telegram.ext import (
 from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
 from bot.app.context import BotData, NewsApp, NewsContext, context_types
 from bot.app.errors import on_error
-from bot.app.housekeeping import schedule_heartbeat, schedule_retention
+from bot.app.housekeeping import schedule_catch_up, schedule_heartbeat, schedule_retention
 from bot.app.language import reader_translator
+from bot.app.leadership import lead_when_chosen, start_follower
 from bot.app.persistence import STATE_FILE, ChatStatePersistence
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.app.sendlimit import SendLimiter
@@ -156,6 +157,7 @@ async def _post_init(application: NewsApp) -> None:
     await publish_commands(application)
     schedule_retention(application)
     schedule_heartbeat(application)
+    schedule_catch_up(application)
     for hook in data.on_startup:
         await hook(application)
     # Reload the story engine's window in a worker thread: replies never wait for it, and the
@@ -210,6 +212,24 @@ async def _post_shutdown_owning(application: NewsApp) -> None:
 StartUpdates = Callable[[Updater], Awaitable[object]]
 
 
+def _beginning(
+    application: NewsApp, updater: Updater, poll_timeout: float, start: StartUpdates | None
+) -> Callable[[], Awaitable[None]]:
+    """Return what starts leading: post_init, then updates (long polling unless `start`)."""
+
+    async def begin() -> None:
+        if application.post_init is not None:
+            await application.post_init(application)
+        if start is None:
+            await updater.start_polling(
+                poll_interval=0.0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+            )
+        else:
+            await start(updater)
+
+    return begin
+
+
 @asynccontextmanager
 async def running(
     application: NewsApp, *, poll_timeout: float = 10, start_updates: StartUpdates | None = None
@@ -235,19 +255,22 @@ async def running(
         # were opened; close them so a rejected token leaves no sockets behind.
         await asyncio.gather(*(request.shutdown() for request in application.bot._request))
         raise
+    leader = application.bot_data.services.leader
+    leading: asyncio.Task[None] | None = None
+    begin = _beginning(application, updater, poll_timeout, start_updates)
     try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        if start_updates is None:
-            await updater.start_polling(
-                poll_interval=0.0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
-            )
-        else:
-            await start_updates(updater)
+        if leader is None:
+            await begin()
+        else:  # one of several processes on a database (bot/app/leadership.py)
+            start_follower(application)
+            leading = asyncio.create_task(lead_when_chosen(application, leader, begin))
         await application.start()
         try:
             yield application
         finally:
+            if leading is not None:
+                leading.cancel()
+                await asyncio.gather(leading, return_exceptions=True)
             if updater.running:
                 await updater.stop()
             if application.running:
@@ -256,3 +279,5 @@ async def running(
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+        if leader is not None:
+            await leader.release()

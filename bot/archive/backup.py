@@ -3,21 +3,19 @@
 Why a copy taken while the bot writes is consistent:
 
 * Every data file is either replaced whole (`os.replace` of a fsynced temp file: the
-  segments and users.json) or only appended to (the digest journal). One `open()` +
-  `read()` therefore sees one complete version of a replaced file, and a prefix of an
-  appended one (a torn last line is cut here, and replay ignores one anyway).
-* The order makes the files agree with each other. State that points *into* the
-  article archive (the journal, then users.json: digest cursors, feed ETags) is copied
-  first, the article segments last. Segments only grow (except for retention), so
-  every article a copied cursor or ETag has seen is already on disk when the segments
-  are read. The journal goes before users.json because compaction folds the journal into
-  users.json before truncating it: whatever moves between the two reads is in one of them.
+  segments, a compacted users table) or only appended to (the users tables in `users/`, an
+  older version's journals). One `open()` + `read()` therefore sees one complete version of
+  a replaced file, and a prefix of an appended one (a torn last line is cut here, and a
+  scan ignores one anyway).
+* The order makes the files agree with each other. State that points *into* the article
+  archive (the users tables: digest cursors, feed ETags) is copied first, the article
+  segments last. Segments only grow (except for retention), so every article a copied
+  cursor or ETag has seen is already on disk when the segments are read.
 
-Committed means on disk. The bot changes its memory first and queues the users file's
-writes, journal lines included, on that file's own thread (bot/archive/userdb.py); it
-answers a change, and counts a digest delivered, only once the write has landed. A backup
-(the CLI's, another process) sees only the files: a write still queued when it starts is
-not in it, as if the bot had stopped a moment earlier.
+Committed means on disk. The bot changes its memory first and queues the users tables'
+writes on their own thread (bot/archive/usertables.py); it answers a change, and counts a
+digest delivered, only once the write has landed. A backup sees only the files: a write
+still queued when it starts is not in it, as if the bot had stopped a moment earlier.
 
 So a backup holds everything committed before it started (and maybe some later work);
 at worst, after a restore, one digest is sent again or a feed is fetched again and the
@@ -40,15 +38,20 @@ import orjson
 from bot.archive.lock import DataDirLock
 from bot.archive.records import META_TABLE, SchemaError, check_version
 from bot.archive.storage import write_json_atomic
+from bot.archive.tablefile import SUFFIX as TABLE_SUFFIX
+from bot.archive.tablefile import parse_docs
+from bot.archive.usermigrate import LEGACY_FILE
+from bot.archive.usertables import TABLES_DIR
 from bot.models import utcnow
 
 MANIFEST = "newsbrief-backup.json"
 FORMAT = 1
 SKIPPED_NAMES = frozenset({"newsbrief.lock", MANIFEST})
 SKIPPED_DIRS = frozenset({"index"})  # the search index is rebuilt from the store on open
-JOURNAL_SUFFIX = ".journal"
+APPENDED_SUFFIXES = (".journal", TABLE_SUFFIX)  # only appended to (or replaced whole)
 ARTICLES_DIR = "articles"
 READ_TRIES = 3
+USERS_STAMP = f"{TABLES_DIR}/{META_TABLE}{TABLE_SUFFIX}"
 
 Progress = Callable[[str], None]
 
@@ -81,8 +84,8 @@ class RestoreReport:
 
 
 def _order(rel: str) -> tuple[int, str]:
-    """Copy journals first, then other state, then the article segments (see module doc)."""
-    if rel.endswith(JOURNAL_SUFFIX):
+    """Copy the users tables first, then other state, then the article segments (module doc)."""
+    if rel.endswith(APPENDED_SUFFIXES):
         return (0, rel)
     if rel.startswith(f"{ARTICLES_DIR}/"):
         return (2, rel)
@@ -109,7 +112,7 @@ def _read_consistent(path: Path) -> bytes | None:
             raw = path.read_bytes()
         except FileNotFoundError:
             return None
-        if path.name.endswith(JOURNAL_SUFFIX):
+        if path.name.endswith(APPENDED_SUFFIXES):
             return raw[: raw.rfind(b"\n") + 1]  # drop a line being appended right now
         if path.suffix != ".json" or not raw.strip():
             return raw
@@ -134,7 +137,7 @@ def backup(
     progress: Progress | None = None,
 ) -> BackupReport:
     """Copy data_dir to dest (a new directory) while the bot may be writing; see module doc."""
-    if not (data_dir / "users.json").exists() and not (data_dir / ARTICLES_DIR).is_dir():
+    if not any((data_dir / name).exists() for name in (LEGACY_FILE, TABLES_DIR, ARTICLES_DIR)):
         raise BackupError(f"{data_dir} is not a newsbrief data directory")
     if dest.resolve().is_relative_to(data_dir.resolve()):
         raise BackupError(f"{dest} is inside the data directory; put backups elsewhere")
@@ -199,13 +202,16 @@ def _read_inside(src: Path, rel: str) -> bytes:
         return fh.read()
 
 
-def _check_json(rel: str, raw: bytes) -> None:
+def _check_data(rel: str, raw: bytes) -> None:
     """Refuse a data file this newsbrief cannot open (not JSON, not ours, newer schema)."""
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BackupError(f"{rel} in the backup is not valid JSON") from None
-    meta = data.get(META_TABLE, {}).get("1") if isinstance(data, dict) else None
+    if rel == USERS_STAMP:  # the users tables' stamp, a table file of its own
+        meta: object = next(iter(parse_docs(raw)), None)
+    else:
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise BackupError(f"{rel} in the backup is not valid JSON") from None
+        meta = data.get(META_TABLE, {}).get("1") if isinstance(data, dict) else None
     if not isinstance(meta, dict):
         raise BackupError(f"{rel} in the backup is not a newsbrief data file")
     try:
@@ -232,8 +238,8 @@ def verify(src: Path) -> dict[str, Any]:
         raw = _read_inside(src, rel)
         if len(raw) != entry.get("size") or hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
             raise BackupError(f"{rel} in the backup is damaged (size or checksum differs)")
-        if rel.endswith(".json") and raw.strip():
-            _check_json(rel, raw)
+        if (rel.endswith(".json") and raw.strip()) or rel == USERS_STAMP:
+            _check_data(rel, raw)
     return manifest
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from operator import attrgetter
 from pathlib import Path
@@ -28,20 +28,15 @@ from bot.archive.entries import (
     entry_of,
     load_articles,
     load_segments,
+    loaded,
     merged,
     ordered,
     scan,
 )
 from bot.archive.keyindex import KeyIndex
-from bot.archive.lazy import lazy_articles
-from bot.archive.records import (
-    Document,
-    article_to_doc,
-    dedup_keys,
-    key64,
-    new_article,
-    to_micros,
-)
+from bot.archive.lazy import SegmentLoader, lazy_articles
+from bot.archive.protocol import ArticleListener, ArticleStoreLike, RemovalListener
+from bot.archive.records import Document, article_to_doc, dedup_keys, key64, new_article, to_micros
 from bot.archive.segments import Segment, writable_segment
 from bot.archive.writer import paced
 from bot.models import Article, ArticleDraft, ProgressFactory, utcnow
@@ -49,21 +44,17 @@ from bot.models import Article, ArticleDraft, ProgressFactory, utcnow
 SEGMENT_CAPACITY = 1000
 INSORT_UP_TO = 8
 CACHE_SIZE = 5_000  # full articles: what lists, hits and shown stories re-read (~15 MB)
-ArticleListener = Callable[[list[Article]], None]
-RemovalListener = Callable[[list[str]], None]
 
 
-class ArticleStore:
+class ArticleStore(ArticleStoreLike):
     """Articles in bounded segment files under `<data_dir>/articles`.
 
-    Threading contract: one writer at a time (`add_many`, `add`, `prune`; it may be a worker
-    thread) and any number of readers (`get`, `find_by_url`, `latest`, `added_since`, `len`,
-    iteration) on other threads. The writer puts a batch on disk first, then publishes it
-    in memory under a lock that readers also take, but only to copy references (never during
-    disk work), so every read sees the store before or after a whole batch or prune, never
-    half of one. Reading a full article from disk happens outside the lock; a reader racing
-    a prune may miss an article that was being pruned at that instant. Listeners run on the
-    writer's thread after the batch is visible.
+    Threading contract (`protocol.py`): one writer at a time, maybe a worker thread, and any
+    number of readers on other threads. The writer puts a batch on disk first, then publishes
+    it under a lock readers take only to copy references (never during disk work): every read
+    sees the store before or after a whole batch or prune. Full articles are read outside the
+    lock; a reader racing a prune may miss an article pruned at that instant. Listeners run on
+    the writer's thread after the batch is visible.
     """
 
     def __init__(
@@ -83,6 +74,7 @@ class ArticleStore:
         self.segment_capacity = segment_capacity
         self._lock = threading.Lock()
         self._cache = ArticleCache(cache_size)
+        self._loader = SegmentLoader(self._cache)
         self._by_id: dict[str, Entry] = {}
         self._keys: KeyIndex[Entry] = KeyIndex()
         self._segments: list[Segment] = []
@@ -134,7 +126,13 @@ class ArticleStore:
             entry = self._by_id.get(article_id)
         if entry is None:
             return None
-        return lazy_articles(self._cache, [entry])[0]
+        return lazy_articles(self._cache, [entry], self._loader)[0]
+
+    def get_many(self, article_ids: Sequence[str]) -> list[Article | None]:
+        """Return the articles of ids (None where not stored), each segment read once."""
+        with self._lock:
+            entries = [self._by_id.get(article_id) for article_id in article_ids]
+        return loaded(self._cache, entries)
 
     def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]:
         """Return the store's own string of each id (None if not stored): holders share them."""
@@ -179,7 +177,7 @@ class ArticleStore:
         # A digest fan-out asks this of every chat: 10,000 times the same answer.
         memo = self._since_memo
         if memo is None or memo[0] != key:
-            memo = self._since_memo = (key, lazy_articles(self._cache, picked))
+            memo = self._since_memo = (key, lazy_articles(self._cache, picked, self._loader))
         return list(memo[1])
 
     def _live(self, key: int) -> Entry | None:

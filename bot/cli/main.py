@@ -19,6 +19,7 @@ from bot.archive.storage import StorageError
 from bot.cli.commands import cmd_import, cmd_latest, cmd_search, cmd_summarize, cmd_summary
 from bot.cli.feeds import WRITERS as FEED_WRITERS
 from bot.cli.feeds import add_feeds_parser, run_feeds_command
+from bot.cli.migrate import add_migrate_parser, cmd_migrate
 from bot.cli.ops import (
     OPS_COMMANDS,
     add_ops_parsers,
@@ -30,6 +31,7 @@ from bot.cli.progress import progress
 from bot.cli.stories import add_stories_parser, cmd_stories, cmd_stories_batch
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
+from bot.pg.database import DatabaseError
 from bot.run.chat import run_chat
 from bot.run.polling import run_bot
 from bot.run.webhook import run_webhook_mode
@@ -128,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_stories_parser(sub)
     add_feeds_parser(sub)
     add_ops_parsers(sub)
+    add_migrate_parser(sub)
     run = sub.add_parser("run", help="run the bot: long polling, or a webhook with --webhook-url")
     add_webhook_arguments(run)
     chat = sub.add_parser(
@@ -177,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         return _command(config, args)
-    except (DataDirLocked, SchemaError, StorageError) as exc:
+    except (DataDirLocked, SchemaError, StorageError, DatabaseError) as exc:
         print(f"newsbrief: {exc}", file=sys.stderr)
         return 1
     except (OSError, UnicodeDecodeError) as exc:
@@ -201,6 +204,8 @@ def _command(config: Config, args: argparse.Namespace) -> int:
         return cmd_stories_batch(args, sys.stdout)
     if args.command in OPS_COMMANDS:
         return run_ops_command(config, args, sys.stdout, sys.stderr)
+    if args.command == "migrate":
+        return cmd_migrate(config, args, sys.stdout, sys.stderr)
     if args.command == "run" or (args.command == "run-default" and config.token):
         return _run(config, args)
     if args.command in ("chat", "run-default"):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.digests.schedule import Slot
+from bot.digests.sentmap import SentMap
 from bot.i18n import Translator
+
+T = TypeVar("T")
 
 # A story is not re-sent unless it grew; remembering the last few hundred covers weeks of
 # digests (a story stops growing once it leaves the clustering window of a few days).
@@ -35,11 +38,21 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _sent(value: Any) -> dict[str, int]:
-    """Read a stored `sent` map, skipping anything malformed."""
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): v for k, v in value.items() if isinstance(v, int)}
+def _one(memo: dict[Any, Any], value: Any, make: Callable[[Any], T]) -> T:
+    """Return make(value), made once per distinct stored value while loading a table.
+
+    At 100,000 subscribers the zones, the topics and the cursor instants of one fan-out repeat;
+    one object each instead of one per subscriber saves tens of megabytes. The memo lives only
+    as long as the load, so its keys never outlive it.
+    """
+    key = (make, value)  # a topic may read like a time: each kind of value its own
+    try:
+        made: T = memo[key]
+    except KeyError:
+        made = memo[key] = make(value)
+    except TypeError:  # unhashable: malformed, left to make() to refuse or keep
+        made = make(value)
+    return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +73,7 @@ class Subscription:
     created: datetime
     cursor: datetime | None = None
     last_due: datetime | None = None
-    sent: dict[str, int] = field(default_factory=dict)
+    sent: SentMap = field(default_factory=SentMap)  # packed: 100,000 of them stay small
 
     @property
     def slot(self) -> Slot:
@@ -93,7 +106,7 @@ class Subscription:
             self,
             cursor=_later(self.cursor, cursor),
             last_due=_later(self.last_due, due),
-            sent=stories,
+            sent=SentMap(stories.items()),
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -108,26 +121,27 @@ class Subscription:
             "created": self.created.isoformat(),
             "cursor": _iso(self.cursor),
             "last_due": _iso(self.last_due),
-            "sent": self.sent,
+            "sent": self.sent.to_doc(),
         }
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Subscription:
-        """Build from a TinyDB document."""
-        created = _when(doc.get("created"))
+    def from_doc(cls, doc: dict[str, Any], shared: dict[Any, Any] | None = None) -> Subscription:
+        """Build from a stored document; `shared` makes equal values one object (see `_one`)."""
+        memo: dict[Any, Any] = {} if shared is None else shared
+        created = _one(memo, doc.get("created"), _when)
         if created is None:
             raise ValueError("subscription without a creation time")
         return cls(
             sub_id=str(doc["sub_id"]),
             chat_id=int(doc["chat_id"]),
-            topic=str(doc.get("topic", "")),
+            topic=_one(memo, str(doc.get("topic", "")), str),
             hour=int(doc["hour"]),
             minute=int(doc["minute"]),
-            zone=str(doc["zone"]),
+            zone=_one(memo, str(doc["zone"]), str),
             created=created,
-            cursor=_when(doc.get("cursor")),
-            last_due=_when(doc.get("last_due")),
-            sent=_sent(doc.get("sent")),
+            cursor=_one(memo, doc.get("cursor"), _when),
+            last_due=_one(memo, doc.get("last_due"), _when),
+            sent=SentMap.from_doc(doc.get("sent")),
         )
 
 
@@ -152,13 +166,14 @@ class ChatSettings:
         }
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> ChatSettings:
-        """Build from a TinyDB document."""
+    def from_doc(cls, doc: dict[str, Any], shared: dict[Any, Any] | None = None) -> ChatSettings:
+        """Build from a stored document; `shared` makes equal values one object (see `_one`)."""
+        memo: dict[Any, Any] = {} if shared is None else shared
         zone, lang = doc.get("zone"), doc.get("lang")
         return cls(
             chat_id=int(doc["chat_id"]),
-            zone=str(zone) if zone else None,
+            zone=_one(memo, str(zone), str) if zone else None,
             active=bool(doc.get("active", True)),
             send_empty=bool(doc.get("send_empty", False)),
-            lang=str(lang) if lang else None,
+            lang=_one(memo, str(lang), str) if lang else None,
         )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import CallbackContext, JobQueue
 
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import UserTables
 from bot.config import Config
 from bot.digests.contents import ArticleSource, Digest, StoryRanker
 from bot.digests.delivery import Deliverer, DigestPart, Outcome, SendFn, bot_sender
@@ -22,8 +22,9 @@ from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
 from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
-from bot.digests.subscriptions import JOURNAL_FILE, SubscriptionStore
-from bot.digests.workqueue import Request, WorkQueue
+from bot.digests.sendqueue import queue_for
+from bot.digests.subscriptions import SubscriptionStore
+from bot.digests.workqueue import Request
 from bot.i18n import Catalogs
 from bot.models import utcnow
 
@@ -48,7 +49,7 @@ class DigestService:
         self,
         config: Config,
         store: ArticleSource,
-        users: UserDB,
+        users: UserTables,
         search: Searcher,
         stories: StoryRanker,
         *,
@@ -61,8 +62,8 @@ class DigestService:
         self._store = store
         self._search = search
         self._clock = clock
-        self.subs = SubscriptionStore(users, config.data_dir / JOURNAL_FILE, clock=clock)
-        self._queue = WorkQueue(self._handle, self.settings.pacing.workers)
+        self.subs = SubscriptionStore(users, config.data_dir, clock=clock)
+        self._queue, self._record = queue_for(users, self._handle, self.settings.pacing, self.subs)
         self._deliverer: Deliverer | None = None
         self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
@@ -72,7 +73,7 @@ class DigestService:
         self.outcome_listeners: list[Callable[[str], None]] = []  # /stats counts the day's
 
     def initialize(self) -> None:
-        """Load the subscriptions (replaying any deliveries a crash left in the journal)."""
+        """Load the subscriptions (and an older version's delivery journal, once)."""
         self.subs.initialize()
 
     def shutdown(self) -> None:
@@ -88,7 +89,6 @@ class DigestService:
     async def stop(self) -> None:
         """Stop the workers; unconfirmed digests stay due."""
         await self._queue.stop()
-        self.subs.compact()
         await self.subs.saved()
 
     async def join(self) -> None:
@@ -250,8 +250,7 @@ class DigestService:
         result = await self._deliverer.deliver(chat_id, parts, person=request.manual)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.
-            self.subs.mark_delivered(digest.sub_ids, digest.upto, request.due, digest.sent)
-            await self.subs.saved()
+            await self._record(chat_id, digest, request.due)
             self.stats["sent"] += result.sent
             self.stats["digests" if parts else "empty"] += 1
             return "sent" if parts else "empty"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.archive.store import ArticleStore
+from bot.archive.protocol import ArticleStoreLike
 from bot.backoff import JITTER, retry_delay
 from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
 from bot.feeds.fulltext import FullText
@@ -83,7 +83,7 @@ class Poller:
     def __init__(
         self,
         fetcher: Fetcher,
-        store: ArticleStore,
+        store: ArticleStoreLike,
         clock: Callable[[], datetime],
         fulltext: FullText | None,
         backoff: Backoff,

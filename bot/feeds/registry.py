@@ -1,8 +1,8 @@
-"""The feeds table: one TinyDB document per feed, with its polling state.
+"""The feeds table: one document per feed (key: its id), with its polling state.
 
 A feed's id is minted once, from its canonical URL, and stored; it is never recomputed.
 A feed is found by URL by comparing canonical forms of the stored URLs, so a change of the
-canonical form (schema 4, `bot/archive/dedup.py`) leaves the ids in users.json, and the
+canonical form (schema 4, `bot/archive/dedup.py`) leaves the stored ids, and the
 `/removefeed ID` an admin was shown, working, and an old feed is still refused when re-added.
 """
 
@@ -13,11 +13,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from tinydb import Query
-from tinydb.table import Table
-
 from bot.archive.dedup import canonical_url, unique_id
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import UserTables
 
 TABLE = "feeds"
 _TIME_FIELDS = ("added", "last_fetch", "last_success", "first_failure", "next_poll")
@@ -76,27 +73,23 @@ def feed_id(url: str, *taken: Container[str]) -> str:
 
 
 class FeedRegistry:
-    """The feeds table of the users file; every change is written through.
+    """The feeds table of the users tables; every change is written through.
 
-    The process that writes the file keeps the table's documents in memory and reads from
-    there: the users file also holds every subscription with up to 300 sent stories each
-    (megabytes with thousands of subscribers), and parsing it on the event loop for each poll
-    cycle or /feeds stalled every reply. Changes run on the users file's thread in the order
-    asked (`UserDB.run`), and memory follows once they are on disk. A read-only process (the
-    CLI beside a running bot) reads the file each time, to see the writer's changes.
+    The process that writes keeps the table's documents in memory and reads from there. A
+    change updates that memory at once and queues its write in the same order, then awaits
+    it: a poll cycle's write-back that comes after a /removefeed sees the feed gone and
+    leaves it gone. A read-only process (the CLI beside a running bot) loads
+    the table each time, to see the writer's changes.
     """
 
-    def __init__(self, users: UserDB) -> None:
+    def __init__(self, users: UserTables) -> None:
         self._users = users
         self._docs: dict[str, dict[str, Any]] | None = None  # loaded on first use
-
-    def _table(self) -> Table:
-        return self._users.table(TABLE)
 
     def _current(self) -> dict[str, dict[str, Any]]:
         if self._docs is not None:
             return self._docs
-        docs = {str(doc["id"]): dict(doc) for doc in self._table().all()}
+        docs = {str(doc["id"]): dict(doc) for doc in self._users.load(TABLE)}
         if not self._users.readonly:
             self._docs = docs
         return docs
@@ -126,31 +119,30 @@ class FeedRegistry:
 
     async def save(self, record: FeedRecord) -> None:
         """Insert or replace the record."""
-        doc = record.to_doc()
-        await self._users.run(self._table().upsert, doc, Query().id == record.id)
-        self._current()[record.id] = doc
+        doc = self._current()[record.id] = record.to_doc()
+        self._users.put(TABLE, record.id, doc)
+        await self._users.flush()
 
     def insert_many(self, records: list[FeedRecord]) -> None:
         """Insert new records in one write, waiting for it (start-up and the CLI, off the loop)."""
         if records:
-            docs = [r.to_doc() for r in records]
-            self._users.call(self._table().insert_multiple, docs)
-            self._current().update((doc["id"], doc) for doc in docs)
+            docs = {r.id: r.to_doc() for r in records}
+            self._current().update(docs)
+            self._users.put_many(TABLE, docs)
+            self._users.flush_sync()
 
     async def update_existing(self, records: list[FeedRecord]) -> None:
         """Write back the records still in the table in one write; removed ones stay removed."""
-        by_id = {r.id: r.to_doc() for r in records}
+        current = self._current()
+        by_id = {r.id: r.to_doc() for r in records if r.id in current}
         if by_id:
-            await self._users.run(
-                self._table().update,
-                lambda doc: doc.update(by_id[doc["id"]]),
-                Query().id.test(by_id.__contains__),
-            )
-            current = self._current()
-            current.update((i, doc) for i, doc in by_id.items() if i in current)
+            current.update(by_id)
+            self._users.put_many(TABLE, by_id)
+            await self._users.flush()
 
     async def remove(self, ident: str) -> bool:
         """Delete the feed; return whether it existed."""
-        removed = bool(await self._users.run(self._table().remove, Query().id == ident))
-        self._current().pop(ident, None)
+        removed = self._current().pop(ident, None) is not None
+        self._users.delete(TABLE, [ident])
+        await self._users.flush()
         return removed

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from telegram.ext import CallbackContext, JobQueue
 
-from bot.archive.store import ArticleStore
-from bot.archive.userdb import UserDB
+from bot.archive.protocol import ArticleStoreLike
+from bot.archive.usertables import UserTables
 from bot.archive.writer import Writer
 from bot.feeds.fetcher import Fetcher, FetchSettings, make_client
 from bot.feeds.fulltext import FullText, FullTextSettings
@@ -37,8 +37,8 @@ class FeedService:
 
     def __init__(
         self,
-        store: ArticleStore,
-        users: UserDB,
+        store: ArticleStoreLike,
+        users: UserTables,
         *,
         allow_private: bool = False,
         clock: Callable[[], datetime] = utcnow,

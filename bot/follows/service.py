@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import JobQueue
 
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import UserTables
 from bot.config import Config
 from bot.digests.delivery import Deliverer, Outcome, SendFn, bot_sender
 from bot.digests.service import DigestService
@@ -27,7 +27,7 @@ from bot.digests.workqueue import Request, WorkQueue
 from bot.follows.message import Headlines, UpdateMessages
 from bot.follows.pacing import gone_quiet, ready_at
 from bot.follows.records import Follow, Quiet
-from bot.follows.store import JOURNAL_FILE, FollowStore
+from bot.follows.store import FollowStore
 from bot.follows.updates import Ask, Found, find_updates
 from bot.i18n import Catalogs
 from bot.models import Article, utcnow
@@ -53,7 +53,7 @@ class FollowService:
     def __init__(
         self,
         config: Config,
-        users: UserDB,
+        users: UserTables,
         stories: StoryViews,
         facts: StoryFacts,
         digests: DigestService,
@@ -61,7 +61,7 @@ class FollowService:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.config = config
-        self.follows = FollowStore(users, config.data_dir / JOURNAL_FILE)
+        self.follows = FollowStore(users, config.data_dir)
         self._stories = stories
         self._facts = facts
         self._digests = digests
@@ -82,11 +82,11 @@ class FollowService:
     # --- life cycle -----------------------------------------------------------------------
 
     def initialize(self) -> None:
-        """Load the follows, replaying updates a crash left in the journal."""
+        """Load the follows (and an older version's update journal, once)."""
         self.follows.initialize()
 
     def shutdown(self) -> None:
-        """Fold the journal into the users file."""
+        """Let the follows' queued writes land."""
         self.follows.shutdown()
 
     def start(self, send: SendFn) -> None:
@@ -107,7 +107,6 @@ class FollowService:
     async def stop(self) -> None:
         """Stop the workers; unconfirmed updates are found again after a restart."""
         await self._queue.stop()
-        self.follows.compact()
         await self.follows.saved()
 
     async def _on_job(self, context: Any) -> None:

@@ -1,72 +1,72 @@
-"""The follows table and each chat's quiet hours, in memory and in the users file.
+"""The follows table and each chat's quiet hours, mirrored in memory, written by key.
 
 Like the subscriptions (`bot.digests.subscriptions`), whose patterns this follows: the memory
-changes on the event loop at once; each disk write is queued on the users file's thread in
-the order asked (`UserDB.submit`), and callers await `saved()` before they reply. A confirmed
-update appends one line to `follows.journal` (one `write()`, kept by a `kill -9`) instead of
-rewriting the users file per message; `compact()` folds it into the table. Replaying is
-idempotent: the times of a follow only move forward.
+changes on the event loop at once; each changed document is queued on the users tables
+(`UserTables.put`, key f"{chat_id}:{story_id}", quiet hours by str(chat_id)) in the order
+asked, and callers await `saved()` before they reply. A confirmed update puts the follow's
+document again (a few hundred bytes): the `follows.journal` of earlier versions, kept because
+the users file was rewritten whole per change, is replayed once on open and removed.
+Replaying is idempotent: the times of a follow only move forward.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from bot.archive.userdb import UserDB
+from bot.archive.usertables import UserTables
 from bot.follows.records import DEFAULT_QUIET, Follow, Quiet
 
 FOLLOWS_TABLE = "follows"
 QUIET_TABLE = "follow_quiet"
-JOURNAL_FILE = "follows.journal"
-COMPACT_EVERY = 5000  # journal lines
+LEGACY_JOURNAL = "follows.journal"  # written before the users tables; replayed once
+
+
+def follow_key(chat_id: int, story_id: str) -> str:
+    """Return a follow's key in its table (the same as the users.json migration's)."""
+    return f"{chat_id}:{story_id}"
 
 
 class FollowStore:
     """Every chat's follows and quiet hours."""
 
-    def __init__(self, users: UserDB, journal: Path) -> None:
+    def __init__(self, users: UserTables, data_dir: Path) -> None:
         self._users = users
-        self._journal_path = journal
+        self._legacy_journal = data_dir / LEGACY_JOURNAL
         self._follows: dict[tuple[int, str], Follow] = {}
         self._by_story: dict[str, set[int]] = {}
         self._quiet: dict[int, Quiet | None] = {}
-        self._pending: dict[tuple[int, str], Follow] = {}
-        self._journal_fd: int | None = None
         self.followed: frozenset[str] = frozenset()  # replaced, never changed: threads read it
 
     def initialize(self) -> None:
-        """Load both tables, replay what a crash left in the journal, start a fresh one."""
-        for doc in self._users.table(FOLLOWS_TABLE):
+        """Load both tables, then fold in an update journal an older version left."""
+        for doc in self._users.load(FOLLOWS_TABLE):
             self._put(Follow.from_doc(doc))
-        for doc in self._users.table(QUIET_TABLE):
+        for doc in self._users.load(QUIET_TABLE):
             self._quiet[int(doc["chat_id"])] = Quiet.parse(str(doc.get("quiet") or ""))
         if self._users.readonly:
             return
-        self._replay()
-        self.compact()
+        for key in self._replay():
+            self._save(self._follows[key])
         self._users.flush_sync()
+        with contextlib.suppress(FileNotFoundError):
+            self._legacy_journal.unlink()  # only once the tables hold what it said
 
     def shutdown(self) -> None:
-        """Fold the journal into the table and close it (start-up and exit: off the loop)."""
-        if self._journal_fd is not None:
-            self.compact()
+        """Let every queued write land (start-up and exit: off the loop)."""
         self._users.flush_sync()
-        if self._journal_fd is not None:
-            os.close(self._journal_fd)
-            self._journal_fd = None
 
     async def saved(self) -> None:
         """Wait until every change made so far is on disk."""
         await self._users.flush()
 
-    def _write(self, fn: Callable[..., object], /, *args: Any) -> None:
-        self._users.submit(fn, *args)
+    def _save(self, follow: Follow) -> None:
+        self._users.put(FOLLOWS_TABLE, follow_key(*follow.key), follow.to_doc())
 
     def _put(self, follow: Follow) -> None:
         self._follows[follow.key] = follow
@@ -108,57 +108,47 @@ class FollowStore:
     def add(self, follow: Follow) -> None:
         """Save a new follow (replacing the chat's follow of the same story)."""
         self._put(follow)
-        self._pending.pop(follow.key, None)
-        table, doc = self._users.table(FOLLOWS_TABLE), follow.to_doc()
-        self._write(table.upsert, doc, _matches(follow.chat_id, follow.story_id))
+        self._save(follow)
 
     def add_many(self, follows: Iterable[Follow]) -> None:
         """Insert many new follows in one write (benchmarks)."""
         follows = list(follows)
         for follow in follows:
             self._put(follow)
-        table = self._users.table(FOLLOWS_TABLE)
-        self._write(table.insert_multiple, [f.to_doc() for f in follows])
+        docs = {follow_key(*f.key): f.to_doc() for f in follows}
+        self._users.put_many(FOLLOWS_TABLE, docs)
 
     def remove(self, chat_id: int, story_ids: Iterable[str]) -> list[Follow]:
         """Delete the chat's follows of these stories; return the ones that existed."""
         gone = [f for s in story_ids if (f := self._follows.pop((chat_id, s), None)) is not None]
         for follow in gone:
-            self._pending.pop(follow.key, None)
             chats = self._by_story.get(follow.story_id, set())
             chats.discard(chat_id)
             if not chats:
                 self._by_story.pop(follow.story_id, None)
                 self.followed = frozenset(self._by_story)
         if gone:
-            ids = {f.story_id for f in gone}
-            table = self._users.table(FOLLOWS_TABLE)
-            self._write(
-                table.remove, lambda d: d.get("chat_id") == chat_id and d.get("story_id") in ids
-            )
+            self._users.delete(FOLLOWS_TABLE, [follow_key(*f.key) for f in gone])
         return gone
 
     def set_quiet(self, chat_id: int, quiet: Quiet | None) -> None:
         """Save the chat's quiet hours (None: updates come at any hour)."""
         self._quiet[chat_id] = quiet
-        table = self._users.table(QUIET_TABLE)
         doc = {"chat_id": chat_id, "quiet": quiet.text.replace("–", "-") if quiet else ""}
-        self._write(table.upsert, doc, lambda d: d.get("chat_id") == chat_id)
+        self._users.put(QUIET_TABLE, str(chat_id), doc)
 
     def set_quiet_many(self, chat_ids: Iterable[int], quiet: Quiet | None) -> None:
         """Save the quiet hours of many chats new to the table in one write (benchmarks)."""
         chats = list(chat_ids)
         self._quiet.update(dict.fromkeys(chats, quiet))
         text = quiet.text.replace("–", "-") if quiet else ""
-        docs = [{"chat_id": c, "quiet": text} for c in chats]
-        self._write(self._users.table(QUIET_TABLE).insert_multiple, docs)
+        self._users.put_many(QUIET_TABLE, {str(c): {"chat_id": c, "quiet": text} for c in chats})
 
     def drop_chat(self, chat_id: int) -> int:
         """Forget the chat's follows and quiet hours (/forget); return how many follows."""
         gone = self.remove(chat_id, [f.story_id for f in self.for_chat(chat_id)])
         self._quiet.pop(chat_id, None)
-        table = self._users.table(QUIET_TABLE)
-        self._write(table.remove, lambda d: d.get("chat_id") == chat_id)
+        self._users.delete(QUIET_TABLE, [str(chat_id)])
         return len(gone)
 
     # --- delivery bookkeeping -------------------------------------------------------------
@@ -172,11 +162,8 @@ class FollowStore:
         news: datetime | None,
     ) -> None:
         """Record that Telegram confirmed an update: move the follow's times forward."""
-        self._apply(chat_id, story_id, upto, sent, news)
-        entry = {"c": chat_id, "s": story_id, "u": _iso(upto), "t": _iso(sent), "n": _iso(news)}
-        self._write(os.write, self._journal(), orjson.dumps(entry) + b"\n")
-        if len(self._pending) >= COMPACT_EVERY:
-            self.compact()
+        if self._apply(chat_id, story_id, upto, sent, news):
+            self._save(self._follows[(chat_id, story_id)])
 
     def _apply(
         self,
@@ -185,62 +172,31 @@ class FollowStore:
         upto: datetime | None,
         sent: datetime | None,
         news: datetime | None,
-    ) -> None:
+    ) -> bool:
         follow = self._follows.get((chat_id, story_id))
-        if follow is not None and sent is not None:
-            told = follow.told(upto, sent, news)
-            self._follows[follow.key] = self._pending[follow.key] = told
+        if follow is None or sent is None:
+            return False
+        self._follows[follow.key] = follow.told(upto, sent, news)
+        return True
 
-    def _replay(self) -> None:
-        """Apply the journal lines a crash left behind; a torn last line is ignored."""
+    def _replay(self) -> set[tuple[int, str]]:
+        """Apply an older version's journal lines; return the follows they moved."""
         try:
-            raw = self._journal_path.read_bytes()
+            raw = self._legacy_journal.read_bytes()
         except FileNotFoundError:
-            return
+            return set()
+        moved = set()
         for line in raw.splitlines():
             try:
                 entry = orjson.loads(line)
-                self._apply(
-                    int(entry["c"]),
-                    str(entry["s"]),
-                    _when(entry.get("u")),
-                    _when(entry.get("t")),
-                    _when(entry.get("n")),
-                )
+                chat_id, story_id = int(entry["c"]), str(entry["s"])
+                told = (_when(entry.get(k)) for k in ("u", "t", "n"))
+                if self._apply(chat_id, story_id, *told):
+                    moved.add((chat_id, story_id))
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                continue
-
-    def _journal(self) -> int:
-        if self._journal_fd is None:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
-            self._journal_fd = os.open(self._journal_path, flags, 0o600)
-        return self._journal_fd
-
-    def compact(self) -> None:
-        """Queue the pending moves into the table in one write, then empty the journal."""
-        pending, self._pending = self._pending, {}
-        table, journal = self._users.table(FOLLOWS_TABLE), self._journal()
-
-        def fold(doc: Any) -> None:
-            follow = pending.get((doc.get("chat_id"), doc.get("story_id")))
-            if follow is not None:
-                doc.update(follow.to_doc())
-
-        def write() -> None:
-            if pending:
-                table.update(fold)
-            os.ftruncate(journal, 0)  # only once the table holds what the journal said
-
-        self._write(write)
-
-
-def _matches(chat_id: int, story_id: str) -> Callable[[Any], bool]:
-    return lambda d: d.get("chat_id") == chat_id and d.get("story_id") == story_id
+                continue  # a torn last line
+        return moved
 
 
 def _when(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None

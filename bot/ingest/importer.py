@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from bot.archive.store import ArticleStore
+from bot.archive.protocol import ArticleStoreLike
 from bot.ingest.feedparse import parse_feed
 from bot.ingest.seedformat import SeedFormatError, parse_seed
 from bot.models import ArticleDraft, utcnow
@@ -150,7 +150,7 @@ def read_any(path: Path, fetched_at: datetime) -> Iterator[Record]:
 
 
 def import_paths(
-    store: ArticleStore,
+    store: ArticleStoreLike,
     paths: list[Path],
     *,
     progress: Callable[[int], None] | None = None,

@@ -3,9 +3,10 @@
 Used by Docker's HEALTHCHECK and by hand. It takes no lock, writes nothing and parses no
 large file, so it can run every few seconds beside a starting or busy bot. Checks:
 1. the data directory exists and is writable;
-2. the users file looks whole (a JSON object from its first byte to its last: reading its
-   two ends, not parsing 56 MB) and the newest article segment (a small file) is whole
-   JSON of a schema this version reads;
+2. the users tables' stamp (`users/_meta.log`, a few bytes) names a schema this version
+   reads, or a users.json not migrated yet looks whole (a JSON object from its first byte to
+   its last: reading its two ends, not parsing 56 MB), and the newest article segment (a
+   small file) is whole JSON of a schema this version reads;
 3. with --running, a bot holds the data-dir lock: the kernel's table of file locks
    (/proc/locks, Linux) names the process holding `newsbrief.lock`; the lock dies with the
    process, even on kill -9, and reading the table never stands in a starting bot's way
@@ -31,6 +32,9 @@ from bot.archive.lock import LOCK_FILE
 from bot.archive.records import META_TABLE, SchemaError, check_version
 from bot.archive.segments import SEGMENT_GLOB, segment_number
 from bot.archive.storage import StorageError, read_json_file
+from bot.archive.tablefile import SUFFIX, read_docs
+from bot.archive.usermigrate import LEGACY_FILE
+from bot.archive.usertables import TABLES_DIR
 
 PROC_LOCKS = Path("/proc/locks")
 
@@ -71,15 +75,27 @@ def _check_ends(path: Path, probe: int = 64) -> None:
         raise Unhealthy(f"{path} is not valid JSON (it ends mid-object: truncated?)")
 
 
+def _check_users(data_dir: Path) -> None:
+    """Refuse users tables stamped by a newer newsbrief (or not stamped as users)."""
+    for stamp in read_docs(data_dir / TABLES_DIR / f"{META_TABLE}{SUFFIX}"):
+        if stamp.get("kind") != "users":
+            raise Unhealthy(f"{data_dir / TABLES_DIR} does not hold newsbrief users")
+        try:
+            check_version(int(stamp.get("schema", 1)), data_dir / TABLES_DIR)
+        except SchemaError as exc:
+            raise Unhealthy(str(exc)) from None
+
+
 def check_data_dir(data_dir: Path) -> int:
     """Check the directory and its key files; return the number of segment files."""
     if not data_dir.is_dir():
         raise Unhealthy(f"{data_dir} is not a directory")
     if not os.access(data_dir, os.W_OK):
         raise Unhealthy(f"{data_dir} is not writable by this user")
-    # Every data file is replaced atomically (archive/storage.py), so a sound start and
-    # end mean a sound file; the bot checks its schema when it opens it.
-    _check_ends(data_dir / "users.json")
+    # A data file is replaced atomically (archive/storage.py) or appended to, so a sound
+    # start and end mean a sound file; the bot checks every schema when it opens it.
+    _check_ends(data_dir / LEGACY_FILE)
+    _check_users(data_dir)
     segments = sorted((data_dir / "articles").glob(SEGMENT_GLOB), key=segment_number)
     if segments:
         _check_file(segments[-1])  # the one being written; older ones are never touched

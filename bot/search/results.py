@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,6 +15,7 @@ class Store(Protocol):
     def __iter__(self) -> Iterator[Article]: ...
     def __len__(self) -> int: ...
     def get(self, article_id: str) -> Article | None: ...
+    def get_many(self, article_ids: Sequence[str]) -> list[Article | None]: ...
     def add_listener(self, fn: Callable[[list[Article]], None]) -> None: ...
 
 

@@ -241,14 +241,11 @@ class SearchService:
     def _articles(
         self, searcher: tantivy.Searcher, ranked: list[tuple[float, tantivy.DocAddress]]
     ) -> list[tuple[float, Article]]:
-        """Load the ranked articles from the store."""
-        out = []
-        for score, addr in ranked:
-            article_id = searcher.doc(addr).get_first(ix.ID)
-            article = self._store.get(str(article_id)) if article_id is not None else None
-            if article is not None:  # else dropped from the store but not yet from the index
-                out.append((float(score), article))
-        return out
+        """Load the ranked articles from the store, in one read (one query on PostgreSQL)."""
+        ids = [str(searcher.doc(addr).get_first(ix.ID) or "") for _, addr in ranked]
+        found = self._store.get_many(ids)
+        # An article missing was dropped from the store but not yet from the index.
+        return [(float(s), a) for (s, _), a in zip(ranked, found, strict=True) if a is not None]
 
     def _seen_words(self, articles: list[tuple[float, Article]]) -> list[str]:
         """Return the surface words of the top articles, where typo corrections are sought."""

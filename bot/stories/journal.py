@@ -18,12 +18,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -98,7 +98,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def _record(doc: Any) -> StoryRecord | str | None:
+def parse_record(doc: Any) -> StoryRecord | str | None:
     """Return a record, a story id to forget (tombstone), or None for a line to skip."""
     if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
         return None
@@ -126,6 +126,19 @@ def _copies(found: dict[Any, Any]) -> Mapping[str, str]:
     """Return a record's copies, keeping only string pairs (a damaged line loses no story)."""
     kept = {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
     return MappingProxyType(kept) if kept else NO_COPIES
+
+
+class RecordJournal(Protocol):
+    """Where the story records persist: this file, or a PostgreSQL table (`records_table.py`)."""
+
+    lines: int  # records written since the last rewrite (compaction counts them)
+    outdated: bool
+
+    def load(self) -> dict[str, StoryRecord]: ...
+    def append(self, records: list[StoryRecord], gone: list[str]) -> None: ...
+    def rewrite(self, stories: dict[str, StoryRecord]) -> None: ...
+    def exists(self) -> bool: ...
+    def close(self) -> None: ...
 
 
 class StoryJournal:
@@ -166,7 +179,7 @@ class StoryJournal:
         stories: dict[str, StoryRecord] = {}
         for line in lines[1:]:
             try:
-                found = _record(orjson.loads(line))
+                found = parse_record(orjson.loads(line))
             except orjson.JSONDecodeError:
                 continue
             if isinstance(found, str):
@@ -211,6 +224,10 @@ class StoryJournal:
             os.close(dir_fd)
         self.lines = len(stories)
 
+    def exists(self) -> bool:
+        """Return whether the file was ever written."""
+        return self.path.exists()
+
     def close(self) -> None:
         """Close the append handle."""
         if self._fd is not None:
@@ -223,6 +240,17 @@ class StoryJournal:
                 self.rewrite({})
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
         return self._fd
+
+
+JournalFactory = Callable[[str], RecordJournal]  # given the identity of the engine settings
+
+
+def open_journal(
+    directory: Path, settings: EngineSettings, *, readonly: bool, factory: JournalFactory | None
+) -> RecordJournal:
+    """Return where the records of these settings persist: factory's journal, else the file."""
+    identity = settings_identity(settings)
+    return factory(identity) if factory else StoryJournal(directory, identity, readonly=readonly)
 
 
 def settings_identity(settings: EngineSettings) -> str:

@@ -2,8 +2,8 @@
 
 Stories are derived from the store like the search index: the service listens to the store's
 batches (assigning each new article online, in arrival order) and removals (retention and /forget
-shrink or drop stories), keeps its records in `<data_dir>/stories/` so story ids survive restarts,
-and rebuilds from the store when that file is missing or was written with other engine settings.
+shrink or drop stories), keeps its records (`<data_dir>/stories/` or a PostgreSQL table) so story
+ids survive restarts, and rebuilds from the store when they are missing or from other settings.
 Story ids come from the first article's id: a rebuild in the same arrival order gives the same ids.
 
 Threading: the store calls the listeners from the thread that commits a batch (the writer
@@ -26,7 +26,7 @@ from bot.archive.records import from_micros
 from bot.archive.writer import paced
 from bot.models import Article, RankedStory, Story, utcnow
 from bot.stories.engine import StoryEngine
-from bot.stories.journal import StoryJournal, StoryRecord, other_headlines, settings_identity
+from bot.stories.journal import JournalFactory, StoryRecord, open_journal, other_headlines
 from bot.stories.reader import ArticleReader
 from bot.stories.restore import open_members, to_item, window_items
 from bot.stories.startup import newest_time, share_members, unassigned
@@ -53,10 +53,11 @@ class StoryService:
         settings: EngineSettings | None = None,
         readonly: bool = False,
         clock: Callable[[], datetime] = utcnow,
+        journal: JournalFactory | None = None,  # the records elsewhere than `directory`
     ) -> None:
         self._store = store
         self.settings = settings or EngineSettings()
-        self._journal = StoryJournal(directory, settings_identity(self.settings), readonly=readonly)
+        self._journal = open_journal(directory, self.settings, readonly=readonly, factory=journal)
         self._readonly = readonly
         self._clock = clock
         self._lock = threading.RLock()  # the records; held briefly
@@ -87,15 +88,14 @@ class StoryService:
                 log.info("assigning %d articles to stories", missing)
                 for chunk in unassigned(self._store, self._story_of):
                     self._assign(chunk, journal=False)
-            stale = missing or gone or self._journal.outdated or not self._journal.path.exists()
+            stale = missing or gone or self._journal.outdated or not self._journal.exists()
             if not self._readonly and stale:
                 self._journal.rewrite(self._records)
         self._store.add_listener(self.add_articles)
         self._store.add_removal_listener(self.remove_articles)
 
     def warm_up(self) -> None:
-        """Reload the engine's window now (the bot runs this in a thread at start-up), so the
-        first feed batch does not wait for it."""
+        """Reload the engine's window now (a start-up thread), so the first batch need not wait."""
         with self._engine_lock:
             self._ensure_engine()
 

@@ -1,0 +1,64 @@
+"""Several bot processes on one database: each sends digests, the leader alone polls and plans.
+
+Long polling allows one reader per bot (Telegram answers a second `getUpdates` with 409
+Conflict), and the schedules must run once, so the process holding the leader lock
+(`bot/pg/leader.py`) polls Telegram and runs the JobQueue's schedules: digest planning,
+follows, feeds, housekeeping. Every process, leader or follower, starts its digest workers
+at once and claims sends from the shared queue, so a fan-out goes on while the leader is
+replaced. A follower becomes leader when the lock comes free (the leader died) and then
+starts exactly what a lone bot starts (post_init, then updates); a leader whose lock
+connection fails stops polling and its schedules and waits for the lock again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram.ext import Updater
+
+from bot.app.context import NewsApp
+from bot.app.housekeeping import schedule_heartbeat
+from bot.digests.delivery import bot_sender
+from bot.pg.leader import Leader
+
+log = logging.getLogger(__name__)
+
+Begin = Callable[[], Awaitable[None]]
+
+
+def start_follower(application: NewsApp) -> None:
+    """Start what every process runs: the digest workers and the heartbeat."""
+    services = application.bot_data.services
+    services.digests.start(bot_sender(application.bot))
+    schedule_heartbeat(application)
+    # The stories' window is read as a lone bot's post_init reads it: composing needs it.
+    asyncio.get_running_loop().run_in_executor(None, services.warm_up)
+
+
+async def lead_when_chosen(application: NewsApp, leader: Leader, begin: Begin) -> None:
+    """Forever: wait for the lock, begin leading, and step down if the lock is lost."""
+    while True:
+        await leader.acquire()
+        try:
+            # The leader before may have taken subscriptions this process has not seen.
+            application.bot_data.services.digests.subs.initialize()
+            await begin()
+        except Exception:  # a leader that cannot start must not keep the lock from the others
+            log.exception("starting to lead failed; the lock goes back")
+            await leader.release()
+        else:
+            await leader.lost()
+        await _step_down(application)
+
+
+async def _step_down(application: NewsApp) -> None:
+    """Stop polling and every schedule but the heartbeat; the next leader runs them."""
+    updater: Updater | None = application.updater
+    if updater is not None and updater.running:
+        await updater.stop()
+    if application.job_queue is not None:
+        application.job_queue.scheduler.remove_all_jobs()
+    schedule_heartbeat(application)
+    log.warning("this process no longer leads; it still sends digests")

@@ -1,0 +1,205 @@
+"""The users' data of a deployment as keyed JSON documents in named tables, and its embedded store.
+
+`UserTables` is the seam: the subscriptions, chats, follows, quiet hours, feeds and `_meta`
+stores write by key through it and keep their own in-memory mirrors; `EmbeddedUserTables`
+(here) keeps them in files, `bot/pg/usertables.py` in PostgreSQL.
+
+Why an append-only file per table (`bot/archive/tablefile.py`) rather than TinyDB: TinyDB
+rewrites its whole file on every change, and the users file held every subscription with up
+to 300 sent stories each (56 MB, ~0.5 s per /subscribe at 10,000 subscribers). Sharding it
+into many TinyDB files would only divide that cost; a log of puts and deletes writes what
+changed and nothing else, and compacts a table only once half of it is dead (after each
+subscriber's document was replaced once, e.g. by a day's fan-out), like the archive's
+append-only records files (`segments.py`).
+
+Writes: `put`/`delete` serialise on the caller's thread (the event loop: a document is
+small) and queue the line; one writer thread appends everything queued in one `write()` and
+one fsync per table (group commit: a fan-out of 10,000 deliveries costs a few fsyncs, not
+10,000), in the order asked. `flush` waits for that, so "Subscribed" still means on disk.
+A read-only view (a second process) reads the files each time `load` is called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.archive.records import META_TABLE, SCHEMA_VERSION, SchemaError
+from bot.archive.tablefile import SUFFIX, TableFile, delete_line, put_line, read_docs
+from bot.archive.usermigrate import LEGACY_FILE, META_KEY, legacy_docs, migrate_legacy
+
+TABLES_DIR = "users"
+KIND = "users"
+THREAD_NAME = "newsbrief-users"
+
+log = logging.getLogger(__name__)
+
+__all__ = ["META_KEY", "EmbeddedUserTables", "UserTables"]
+
+Op = tuple[str, str, bytes, bool]  # table, key, line, is_put
+
+
+class UserTables(Protocol):
+    """Keyed JSON documents in named tables: the users' data of one deployment."""
+
+    readonly: bool
+
+    def load(self, table: str) -> Iterable[dict[str, Any]]:
+        """Return every doc of a table (start-up); iterate it once."""
+
+    def put(self, table: str, key: str, doc: dict[str, Any]) -> None:
+        """Queue an upsert, in order."""
+
+    def put_many(self, table: str, docs: Mapping[str, dict[str, Any]]) -> None:
+        """Queue many upserts, in order."""
+
+    def delete(self, table: str, keys: Iterable[str]) -> None:
+        """Queue removals, in order."""
+
+    async def flush(self) -> None:
+        """Wait until every queued write is durable; raise the first failure."""
+
+    def flush_sync(self) -> None:
+        """Wait as `flush` does, from a thread that is not the loop."""
+
+    def initialize(self) -> None:
+        """Open the tables (migrating older files), stamping a new deployment."""
+
+    def shutdown(self) -> None:
+        """Let the queued writes land, then close."""
+
+
+class EmbeddedUserTables:
+    """The tables as append-only files in `<data dir>/users/`, written on one thread."""
+
+    def __init__(self, data_dir: Path, *, readonly: bool = False) -> None:
+        self.data_dir = data_dir
+        self.directory = data_dir / TABLES_DIR
+        self.readonly = readonly
+        self._files: dict[str, TableFile] = {}  # the writer thread's alone
+        self._queue: queue.SimpleQueue[Op] = queue.SimpleQueue()
+        self._pool: ThreadPoolExecutor | None = None
+        self._last: Future[None] | None = None  # the newest drain asked for
+        self._unsettled: list[Future[None]] = []  # drains not yet seen by a flush
+        self._legacy: dict[str, list[dict[str, Any]]] | None = None  # read-only, unmigrated
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    def initialize(self) -> None:
+        """Migrate a users.json once, open the tables, check or stamp the schema."""
+        if self.readonly:
+            if not self.directory.is_dir() and (self.data_dir / LEGACY_FILE).exists():
+                self._legacy = legacy_docs(self.data_dir / LEGACY_FILE)
+        else:
+            migrate_legacy(self.data_dir, self.directory)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME)
+        stamp = next((d for d in self.load(META_TABLE) if d), None)
+        if stamp is None:
+            if not self.readonly:
+                self.put(META_TABLE, META_KEY, {"schema": SCHEMA_VERSION, "kind": KIND})
+                self.flush_sync()
+        elif stamp.get("kind") != KIND or int(stamp.get("schema", 1)) > SCHEMA_VERSION:
+            raise SchemaError(f"{self.directory} does not hold users of this newsbrief version")
+
+    def shutdown(self) -> None:
+        """Let the writes already asked for land, then close the files."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+            for file in self._files.values():
+                file.close()
+            self._files.clear()
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def load(self, table: str) -> Iterator[dict[str, Any]]:
+        """Yield every doc of a table; the writer opens its file for appending on the way."""
+        if self._legacy is not None:
+            return iter(self._legacy.get(table, []))
+        path = self.directory / f"{table}{SUFFIX}"
+        if self.readonly:
+            return read_docs(path)
+        self.flush_sync()  # the writer thread owns the file handles; it is idle now
+        file = self._files.get(table)
+        if file is not None:
+            file.close()
+        file = self._files[table] = TableFile(path)
+        return file.open()
+
+    # --- writes: one thread, in the order asked ------------------------------------------
+
+    def put(self, table: str, key: str, doc: dict[str, Any]) -> None:
+        """Queue an upsert behind every write asked before."""
+        self._queue_ops([(table, key, put_line(key, doc), True)])
+
+    def put_many(self, table: str, docs: Mapping[str, dict[str, Any]]) -> None:
+        """Queue many upserts at once."""
+        self._queue_ops([(table, k, put_line(k, d), True) for k, d in docs.items()])
+
+    def delete(self, table: str, keys: Iterable[str]) -> None:
+        """Queue removals behind every write asked before."""
+        self._queue_ops([(table, k, delete_line(k), False) for k in keys])
+
+    def _queue_ops(self, ops: list[Op]) -> None:
+        if self._pool is None:
+            raise PermissionError(f"{self.directory} is opened read-only or closed")
+        for op in ops:
+            self._queue.put(op)
+        last = self._last
+        if last is not None and not last.running() and not last.done():
+            return  # a drain not yet started takes these too
+        self._last = self._pool.submit(self._drain)
+        self._unsettled = [f for f in self._unsettled if not _landed(f)]
+        self._unsettled.append(self._last)
+
+    def _drain(self) -> None:
+        """Append everything queued, table by table, one write and one fsync each."""
+        batches: dict[str, list[tuple[str, bytes, bool]]] = {}
+        while True:
+            try:
+                table, key, line, is_put = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            batches.setdefault(table, []).append((key, line, is_put))
+        for table, ops in batches.items():
+            file = self._files.get(table)
+            if file is None:
+                file = self._files[table] = TableFile(self.directory / f"{table}{SUFFIX}")
+            file.append(ops)
+
+    async def flush(self) -> None:
+        """Wait until every write asked for so far is on disk; raise the first that failed."""
+        pending = list(self._unsettled)
+        if pending:  # shielded: a cancelled caller must not cancel the writes still queued
+            waiting = (asyncio.wrap_future(f) for f in pending)
+            await asyncio.shield(asyncio.gather(*waiting, return_exceptions=True))
+        self._settle(pending)
+
+    def flush_sync(self) -> None:
+        """Wait as `flush` does, from a thread that is not running the event loop."""
+        pending = list(self._unsettled)
+        for future in pending:
+            future.exception()  # waits
+        self._settle(pending)
+
+    def _settle(self, pending: list[Future[None]]) -> None:
+        waited = set(pending)
+        self._unsettled = [f for f in self._unsettled if f not in waited]
+        for future in pending:
+            if future.exception() is not None:
+                future.result()  # re-raises it
+
+    def compactions(self, table: str) -> int:
+        """Return how often a table's file was rewritten in this process (benchmarks, tests)."""
+        file = self._files.get(table)
+        return file.compactions if file is not None else 0
+
+
+def _landed(future: Future[None]) -> bool:
+    return future.done() and future.exception() is None

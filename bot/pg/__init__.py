@@ -1,0 +1,1 @@
+"""PostgreSQL, the optional shared backend: the pool, the migrations, the stores behind the seams."""

@@ -1,0 +1,48 @@
+"""`newsbrief migrate --to`: the users' tables of a data dir written by main move over whole."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.archive.records import META_TABLE
+from bot.archive.usermigrate import KEY_FIELDS
+from bot.archive.usertables import EmbeddedUserTables
+from bot.digests.records import Subscription
+from bot.pg.database import Database
+from bot.pg.usertables import PgUserTables
+from tests.test_cli_usage import run
+from tests.test_users_migration import FIXTURE
+
+TABLES = (*KEY_FIELDS, META_TABLE)
+
+
+def docs_of(tables: EmbeddedUserTables | PgUserTables) -> dict[str, list[str]]:
+    return {table: sorted(map(repr, tables.load(table))) for table in TABLES}
+
+
+def test_migrate_copies_every_users_document_of_mains_data_dir_and_reruns_harmlessly(
+    tmp_path: Path, pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)  # users.json and delivery journals main never folded
+    for _ in range(2):
+        code, out, err = run(capsys, "migrate", "--to", pg_url, "--data-dir", str(data))
+        assert (code, err) == (0, "")
+        assert "users' subscriptions: 4 in the data dir" in out
+        assert "users' follows: 2 in the data dir" in out and "NOT in the database" not in out
+    embedded = EmbeddedUserTables(data, readonly=True)
+    embedded.initialize()
+    database = Database(pg_url)
+    database.open()
+    try:
+        copied = docs_of(PgUserTables(database))
+        assert copied == docs_of(embedded)  # every document, journals folded in, as it is
+        subs = {d["sub_id"]: d for d in PgUserTables(database).load("subscriptions")}
+        oil = Subscription.from_doc(subs["bb344a6e"])  # the journal's line folded in, newest last
+        assert list(oil.sent) == ["s0123456789", "sabcdef0123", "s5555555555"]
+        assert copied["chats"] and copied["feeds"] and copied["follow_quiet"]
+    finally:
+        database.close()
