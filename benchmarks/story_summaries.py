@@ -117,9 +117,15 @@ def main() -> None:
     scorer = new_scorer()
     events = load_events()
 
+    scored: dict[tuple[str, int], tuple[float, float, float]] = {}
+
     def rouge(text: str, event: Event) -> tuple[float, float, float]:
-        s = scorer.score(event.reference, text)
-        return (s["rouge1"].fmeasure, s["rouge2"].fmeasure, s["rougeLsum"].fmeasure)
+        # Most settings pick the same sentences for an event: score each text once.
+        key = (text, event.number)
+        if key not in scored:
+            s = scorer.score(event.reference, text)
+            scored[key] = (s["rouge1"].fmeasure, s["rouge2"].fmeasure, s["rougeLsum"].fmeasure)
+        return scored[key]
 
     settings = _settings()
     r1 = {(w, e.number): rouge(system(e, w), e)[0] for w in settings for e in events}
