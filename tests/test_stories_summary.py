@@ -119,6 +119,61 @@ def test_a_sentence_other_reports_confirm_leads() -> None:
     assert "worst in decades" not in text
 
 
+def test_a_wire_dateline_is_left_out_of_the_summary() -> None:
+    wired = article(
+        "w",
+        BEST.title,
+        "REYKJAVIK (Reuters) — A volcano erupted near Grindavik on Monday. Lava flowed on.",
+        "Reuters",
+        0,
+    )
+    text = story_summary(story_of(wired, SAME), "en").text
+    # Every report of the agency opens with it; the reader learns nothing from it.
+    assert text.startswith("A volcano erupted near Grindavik on Monday.")
+    assert "Reuters" not in text
+
+
+def test_the_second_sentence_says_what_the_other_reports_say_not_an_aside() -> None:
+    first = article(
+        "f",
+        "Volcano erupts near Grindavik",
+        "A volcano erupted near Grindavik on Monday. "
+        "A bakery on the harbour had reopened after a renovation last spring.",
+        "Daily",
+        0,
+    )
+    others = [
+        article(
+            f"o{i}",
+            "Grindavik evacuated as lava flows",
+            f"Lava flowed toward the evacuated fishing town, where {n} residents left their homes. "
+            "Police closed the roads.",
+            f"Wire{i}",
+            i + 1,
+        )
+        for i, n in enumerate(("3,700", "about 3,700", "nearly 4,000"))
+    ]
+    text = story_summary(story_of(first, *others), "en").text
+    assert text.startswith("A volcano erupted near Grindavik on Monday.")
+    assert "Lava flowed toward the evacuated fishing town" in text
+    assert "bakery" not in text
+
+
+def test_a_second_sentence_that_would_be_cut_to_a_stub_is_left_out() -> None:
+    long_lead = (
+        "A volcano erupted near the fishing town of Grindavik on Monday evening, sending "
+        "fountains of lava into the sky and forcing the authorities to evacuate about 3,700 "
+        "residents, close the Blue Lagoon spa and shut the roads around the Reykjanes "
+        "peninsula while scientists watched the fissure grow by the hour."
+    )
+    more = "Lava flowed toward the harbour all night long, the coast guard said."
+    lone = article("l", "Volcano erupts near Grindavik", f"{long_lead} {more}", "D", 0)
+    text = story_summary(story_of(lone, SAME), "en").text
+    # Room for fewer than 40 characters of any second sentence: "Lava flowed…" says nothing.
+    assert len(long_lead) + 1 + 40 > MAX_CHARS
+    assert text == long_lead
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.text(min_size=0, max_size=700), min_size=1, max_size=4),

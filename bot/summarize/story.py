@@ -1,35 +1,38 @@
 """A story's summary: 1–2 sentences in the reader's language that the story's reports agree on.
 
 A story offers more than any one article does: several reports of one event repeat what
-happened and differ in the rest. The summary reads the leads of the story's articles in the
-reader's language (English when it has none in theirs, else the headline's language) and
-scores each lead sentence by (`bot.summarize.agreement`):
-- agreement: how closely the other reports say the same (centrality across articles);
+happened and differ in the rest. The summary reads the first sentences of the story's articles
+in the reader's language (English when it has none in theirs, else the headline's language),
+wire datelines cut, and scores each by (`bot.summarize.agreement`):
 - lead: its place in its article (news put the event first), the earliest report's lead most;
 - confirmed facts: the share of its names and numbers that another report (in any language)
   also gives, so a detail one outlet got wrong or alone does not lead;
-then takes the best sentence and the best one that says something new and fits the budget.
+then picks the sentence, or the pair, worth most together: their scores plus the story-wide
+weight of every distinct word they show within the budget (centrality across articles: words
+all the reports use weigh most), so the second sentence is the one that adds most of what the
+story says, and a repeat adds nothing. A second sentence is cut to the budget as a lead would
+be, but one cut to a stub of a few words is left out.
 Articles whose titles share too little with the headline are left out first: when a story
 drifted (a busy topic that kept one centroid), its summary still speaks of the headline's event.
-The weights were chosen by cross-validation over the MMDS events (`benchmarks/story_summaries.py`):
-four of five folds gave sentence-to-sentence agreement no weight, the confirmed names and numbers
-(which also count reports in other languages) carrying what the reports agree on; a sentence
-opening with a quotation counts half (someone's words, not what happened).
+The weights were chosen by cross-validation over the MMDS events (`benchmarks/story_summaries.py`);
+the words the reports share replaced sentence-to-sentence agreement, which the folds gave no
+weight. A sentence opening with a quotation counts half (someone's words, not what happened).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.models import Article, Story
-from bot.summarize.agreement import DEFAULT, Candidate, SummaryWeights, candidates
+from bot.summarize.agreement import DEFAULT, Candidate, Found, SummaryWeights, candidates
 from bot.summarize.article import shorten
 from bot.text.analysis import analyzer
 
 MAX_CHARS = 320
 FALLBACK_LANG = "en"
 MIN_SHARED = 1  # title terms an article shares with the headline to count as the same event
+MIN_TAIL = 40  # characters a cut second sentence must keep to be shown at all
 MAX_ARTICLES = 12  # of the reader's language; more rarely changes the two sentences chosen
 
 
@@ -91,23 +94,58 @@ def agreeing(articles: list[Article], headline: str) -> list[Article]:
     return kept or articles
 
 
-def compose(found: list[Candidate], weights: SummaryWeights, limit: int) -> str:
-    """Return the best sentence and the best that says something new, in reading order.
+def compose(found: Found, weights: SummaryWeights, limit: int) -> str:
+    """Return the one or two sentences, in reading order, that say the most the story agrees on.
 
-    The second is cut to the budget when it is too long, as a lead would be: a full budget
-    says more than a short sentence that fits.
+    Each pair (and each sentence alone) is worth its sentences' scores plus the story-wide
+    weight of every distinct term it shows, so a second sentence earns its place only by what
+    it adds: a repeat adds nothing. The second is cut to the budget when it is too long, as a
+    lead would be: a full budget says more than a short sentence that fits.
     """
-    if not found:
+    ranked = sorted(found.candidates, key=lambda c: c.order)
+    best: tuple[float, list[Candidate]] | None = None
+    for i, first in enumerate(ranked):
+        for second in (None, *ranked[i + 1 :]):
+            picked = [first] if second is None else [first, second]
+            value = _value(picked, found.weight, weights, limit)
+            if value is not None and (best is None or value > best[0]):
+                best = (value, picked)
+    if best is None:
         return ""
-    first = max(found, key=lambda c: (c.score, -c.order))
-    picked = [first]
-    rest = [c for c in found if c is not first and not first.repeats(c)]
-    if len(first.text) + 1 >= limit:
-        rest = []
-    if rest:
-        second = max(
-            rest, key=lambda c: (c.score - weights.redundancy * first.overlap(c), -c.order)
-        )
-        picked.append(second)
-    picked.sort(key=lambda c: c.order)
-    return shorten(" ".join(c.text for c in picked), limit)
+    return shorten(" ".join(c.text for c in _shown(best[1], limit)), limit)
+
+
+def _value(
+    picked: list[Candidate], weight: Mapping[str, float], weights: SummaryWeights, limit: int
+) -> float | None:
+    """Return what the sentences are worth together in `limit` characters (None: not a pair).
+
+    A first sentence that (nearly) fills the budget alone keeps the second's score though the
+    second is not shown: it says as much as two would.
+    """
+    if len(picked) == 2 and picked[0].repeats(picked[1]):
+        return None
+    visible = _shown(picked, limit)
+    kept = _kept(" ".join(c.text for c in visible), limit)
+    terms: frozenset[str] = frozenset()
+    for c in visible:
+        terms |= c.shown(kept)
+        kept -= len(c.text) + 1
+    coverage = sum(weight.get(t, 0.0) for t in terms)
+    return sum(c.score for c in picked) + weights.coverage * coverage
+
+
+def _shown(picked: list[Candidate], limit: int) -> list[Candidate]:
+    """Return the sentences shown: a second cut to a stub ("The United…") says nothing."""
+    room = limit - len(picked[0].text) - 1
+    if len(picked) == 2 and room < min(MIN_TAIL, len(picked[1].text)):
+        return picked[:1]
+    return picked
+
+
+def _kept(text: str, limit: int) -> int:
+    """Return how many characters of text `shorten(text, limit)` keeps, its ellipsis aside."""
+    if len(text) <= limit:
+        return len(text)
+    cut = text[: limit - 1].rfind(" ")
+    return cut if cut >= limit // 2 else limit - 1
