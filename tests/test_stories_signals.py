@@ -34,6 +34,12 @@ def test_a_long_report_joins_only_when_its_headline_shares_a_word_with_the_story
     assert _pair("Pensions reformed: the trouble with service years", "Pensions: how to apply")
 
 
+def test_untitled_long_posts_join_by_their_text() -> None:
+    # A channel's post or a bare feed item has no headline to judge: its text decides alone.
+    assert _pair("", "")
+    assert _pair("Pensions reformed: the trouble with service years", "")
+
+
 def test_headlines_naming_two_different_days_are_two_events() -> None:
     # "Прогноз погоды на 8 ноября" and "на 16 ноября" share every word but the day.
     assert not _pair("Прогноз погоды на 8 ноября", "Прогноз погоды на 16 ноября", "ru")

@@ -1,4 +1,4 @@
-"""How an article is scored against one open story: the gap, the thresholds, the seed, the keys.
+"""How an article is scored against one open story: gap, thresholds, seed, keys and headline.
 
 Pure functions over sparse vectors, used by `bot.stories.engine`; the settings and why they
 are what they are: `bot.stories.model.EngineSettings`.
@@ -136,11 +136,13 @@ def seeded(vector: Vector, story: Scored, raise_by: float, link: float) -> bool:
 def titled(
     vector: Vector, headline: frozenset[str], lang: str | None, story: Scored, s: EngineSettings
 ) -> bool:
-    """Tell whether a long article's title tells the story's event (module docstring)."""
+    """Tell whether a long article's headline shares enough words, and a day, with the story's."""
     if not (s.title_shared and s.length_ref) or len(vector) <= s.length_ref:
         return True  # a headline and a snippet say little besides their title
     if lang not in story.lang_set:
         return True  # across languages titles share names at best: the key score judges
+    if not (headline and story.title_terms):
+        return True  # an untitled post (a channel's, a bare feed item) has only its text
     shared = headline & story.title_terms
     if _dated(headline) and _dated(story.title_terms) and not _dated(shared):
         return False  # "Weather for 8 November", "for 16 November": two days, two events
