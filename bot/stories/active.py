@@ -30,6 +30,7 @@ class ActiveStory:
         "norm2",
         "reports",
         "seed",
+        "title_terms",
         "titles",
         "vectors",
     )
@@ -47,6 +48,7 @@ class ActiveStory:
         self.keys: Vector = {}
         self.key_norm2 = 0.0
         self.lang_set: set[str | None] = set()
+        self.title_terms: set[str] = set()  # the words and numbers of the members' titles
         self.seed: Vector = {}  # the sum of the first SEED members' vectors
         self.body_keys: list[int] = []  # the body keys this story registered (StoryEngine._bodies)
         self.first_seen = published

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.stories.active import ActiveStory
 from bot.stories.ranking import top_stories
-from bot.stories.scoring import Vector, candidates, gap, keys_of, margin, seeded
+from bot.stories.scoring import Vector, candidates, gap, keys_of, margin, seeded, titled
 from bot.stories.scoring import dot as _dot
 from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
@@ -63,12 +63,14 @@ class StoryEngine:
             # analysis, no new evidence for the document frequencies.
             story_id, lang, vector = copy
             story: ActiveStory | None = self._active[story_id]
+            headline: frozenset[str] = frozenset()
         else:
-            lang, vector = self._vectorise(item)
-            story = self._best_story(vector, item, lang)
+            lang, vector, headline = self._vectorise(item)
+            story = self._best_story(vector, headline, item, lang)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
         self._join(story, item, lang, vector)
+        story.title_terms |= headline
         return story.id
 
     def restore(self, assignments: Iterable[tuple[str, StoryItem]]) -> None:
@@ -82,12 +84,14 @@ class StoryEngine:
                 continue
             self._advance(item.published)
             copy = self._copy_of(item)
+            headline: frozenset[str] = frozenset()
             if copy is not None and copy[0] == story_id:
                 _, lang, vector = copy
             else:
-                lang, vector = self._vectorise(item)
+                lang, vector, headline = self._vectorise(item)
             story = self._active.get(story_id) or self._open(story_id, item.published)
             self._join(story, item, lang, vector)
+            story.title_terms |= headline
 
     def story_of(self, item_id: str) -> str | None:
         """Return the story of an item that is still in the active window."""
@@ -146,13 +150,14 @@ class StoryEngine:
         for member in story.members:
             self._item_story.pop(member, None)
 
-    def _vectorise(self, item: StoryItem) -> tuple[str | None, Vector]:
-        """Return the item's language and unit TF-IDF vector, counting it into the DF first."""
+    def _vectorise(self, item: StoryItem) -> tuple[str | None, Vector, frozenset[str]]:
+        """Return the item's language, unit TF-IDF vector and title words; count it into the DF."""
         s = self.settings
         lang = self._analyzer.language(item.title, item.body, item.lang)
         title, body = strip_attribution(item.title, item.body)
         raw: dict[str, float] = {}
-        for term, count in self._analyzer.terms(title, lang).items():
+        headline = self._analyzer.terms(title, lang)
+        for term, count in headline.items():
             raw[term] = s.title_weight * (1.0 + math.log(count))
         for term, count in self._analyzer.terms(body, lang, s.body_tokens).items():
             raw[term] = raw.get(term, 0.0) + 1.0 + math.log(count)
@@ -170,15 +175,17 @@ class StoryEngine:
         norm = math.sqrt(sum(w * w for w in vector.values()))
         if norm > 0:
             vector = {t: w / norm for t, w in vector.items()}
-        return lang, vector
+        return lang, vector, frozenset(t for t in headline if t[0] != ENTITY)
 
-    def _best_story(self, vector: Vector, item: StoryItem, lang: str | None) -> ActiveStory | None:
+    def _best_story(
+        self, vector: Vector, headline: frozenset[str], item: StoryItem, lang: str | None
+    ) -> ActiveStory | None:
         """Return the story with the largest margin over its threshold, if any clears it."""
         s = self.settings
         best: ActiveStory | None = None
         best_margin = 0.0
         keys = keys_of(vector)
-        for story_id in candidates(vector, self._postings, s):
+        for story_id in candidates(vector, keys, self._postings, s):
             story = self._active[story_id]
             distance = gap(story, item, s)
             if distance > s.window and not (item.undated or story.dated is None):
@@ -190,6 +197,7 @@ class StoryEngine:
                 clears >= best_margin
                 and shared >= s.min_shared
                 and seeded(vector, story, raise_by, s.link)
+                and titled(vector, headline, lang, story, s)
             ):
                 best, best_margin = story, clears
         return best

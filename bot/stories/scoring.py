@@ -1,4 +1,4 @@
-"""How an article is scored against one open story: the gap, the thresholds, the seed, the keys.
+"""How an article is scored against one open story: gap, thresholds, seed, keys and headline.
 
 Pure functions over sparse vectors, used by `bot.stories.engine`; the settings and why they
 are what they are: `bot.stories.model.EngineSettings`.
@@ -34,6 +34,7 @@ class Scored(Protocol):
     dated: tuple[datetime, datetime] | None
     seed: Vector
     members: list[str]
+    title_terms: set[str]
 
 
 def dot(small: Vector, big: Vector) -> float:
@@ -52,10 +53,17 @@ def keys_of(vector: Vector) -> Vector:
     return {t: w for t, w in vector.items() if t[0] in (ENTITY, NUMBER)}
 
 
-def candidates(vector: Vector, postings: dict[str, set[str]], s: EngineSettings) -> list[str]:
-    """Return open stories sharing the item's heaviest terms, most shared first."""
+def candidates(
+    vector: Vector, keys: Vector, postings: dict[str, set[str]], s: EngineSettings
+) -> list[str]:
+    """Return open stories sharing the item's heaviest terms or names and numbers, most first."""
     hits: Counter[str] = Counter()
-    for term, _ in heapq.nlargest(s.candidate_terms, vector.items(), key=itemgetter(1)):
+    heaviest = heapq.nlargest(s.candidate_terms, vector.items(), key=itemgetter(1))
+    # A report in another language shares names and numbers, not words: its heaviest terms are
+    # its own words, so its heaviest keys are looked up as well.
+    terms = {t for t, _ in heaviest}
+    terms.update(t for t, _ in heapq.nlargest(s.candidate_keys, keys.items(), key=itemgetter(1)))
+    for term in terms:
         holders = postings.get(term)
         # A term held by hundreds of open stories (an import of undated news keeps them all
         # open) names no event; counting it was most of an assign's time.
@@ -109,7 +117,7 @@ def margin(
     if s.length_ref and lang in story.lang_set:
         # In one language two reports of a topic share its words by chance, the more the
         # longer they are; across languages only names and numbers can meet.
-        threshold *= math.sqrt(max(1.0, len(vector) / s.length_ref))
+        threshold *= max(1.0, len(vector) / s.length_ref) ** s.length_power
     return score - (threshold + raise_by), shared
 
 
@@ -123,3 +131,25 @@ def seeded(vector: Vector, story: Scored, raise_by: float, link: float) -> bool:
         return True
     seed = story.seed
     return dot(vector, seed) / math.sqrt(dot(seed, seed)) >= link + raise_by
+
+
+def titled(
+    vector: Vector, headline: frozenset[str], lang: str | None, story: Scored, s: EngineSettings
+) -> bool:
+    """Tell whether a long article's headline shares enough words, and a day, with the story's."""
+    if not (s.title_shared and s.length_ref) or len(vector) <= s.length_ref:
+        return True  # a headline and a snippet say little besides their title
+    if lang not in story.lang_set:
+        return True  # across languages titles share names at best: the key score judges
+    if not (headline and story.title_terms):
+        return True  # an untitled post (a channel's, a bare feed item) has only its text
+    shared = headline & story.title_terms
+    if _dated(headline) and _dated(story.title_terms) and not _dated(shared):
+        return False  # "Weather for 8 November", "for 16 November": two days, two events
+    need = max(1, int(s.title_shared * math.sqrt(len(vector) / s.length_ref)))
+    return len(shared) >= need
+
+
+def _dated(terms: Iterable[str]) -> bool:
+    """Tell whether the terms hold a day-and-month date key ("#11/8")."""
+    return any(t[0] == NUMBER and "/" in t for t in terms)

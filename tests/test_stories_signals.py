@@ -1,0 +1,73 @@
+"""Story engine signals beyond text similarity: headline words, headline dates, keys as candidates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot.stories import EngineSettings, StoryEngine, StoryItem
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def _words(count: int, mark: str, alphabet: str = "bcdfghjklm") -> str:
+    """Return `count` made-up lower-case words ending in mark (no digits: no number keys)."""
+    return " ".join(
+        alphabet[0] * 2 + "".join(alphabet[int(d)] for d in str(n)) + mark for n in range(count)
+    )
+
+
+def _pair(first_title: str, second_title: str, lang: str = "en") -> bool:
+    """Return whether two long reports sharing most of their body join one story."""
+    topic = _words(40, "x")
+    engine = StoryEngine()
+    first = StoryItem("a", first_title, f"{topic} {_words(8, 'a')}.", T0, lang=lang)
+    later = T0 + timedelta(minutes=30)
+    second = StoryItem("b", second_title, f"{topic} {_words(8, 'b')}.", later, lang=lang)
+    return engine.assign(first) == engine.assign(second)
+
+
+def test_a_long_report_joins_only_when_its_headline_shares_a_word_with_the_storys() -> None:
+    # Two long reports of one topic share its words by chance; what the event is about is in
+    # the headlines (two pension explainers share "pension", "insurance", "years of service").
+    assert not _pair("Pensions reformed: the trouble with service years", "How to apply today")
+    assert _pair("Pensions reformed: the trouble with service years", "Pensions: how to apply")
+
+
+def test_untitled_long_posts_join_by_their_text() -> None:
+    # A channel's post or a bare feed item has no headline to judge: its text decides alone.
+    assert _pair("", "")
+    assert _pair("Pensions reformed: the trouble with service years", "")
+
+
+def test_headlines_naming_two_different_days_are_two_events() -> None:
+    # "Прогноз погоды на 8 ноября" and "на 16 ноября" share every word but the day.
+    assert not _pair("Прогноз погоды на 8 ноября", "Прогноз погоды на 16 ноября", "ru")
+    assert _pair("Прогноз погоды на 8 ноября", "Прогноз погоды на 8 ноября: похолодание", "ru")
+
+
+ENGLISH = StoryItem(
+    "en",
+    "Putin and Macron talk in Moscow",
+    "Putin and Macron met in Moscow on 18 May and agreed on 150 trucks of grain for 2026. "
+    + " ".join([_words(25, "e")] * 2),
+    T0,
+    lang="en",
+)
+RUSSIAN = StoryItem(
+    "ru",
+    "Путин и Макрон поговорили",
+    "Путин и Макрон встретились в Москве 18 мая и договорились о 150 грузовиках зерна на 2026. "
+    + " ".join([_words(25, "я", "бвгджзклмн")] * 2),
+    T0 + timedelta(minutes=5),
+    lang="ru",
+)
+
+
+def test_a_translation_finds_its_story_through_names_and_numbers() -> None:
+    # The translation's heaviest terms are its own words, which no English story holds: only
+    # its names and numbers (Путин = Putin, 18 мая = 18 May) lead to the English report.
+    engine = StoryEngine()
+    assert engine.assign(ENGLISH) == engine.assign(RUSSIAN)
+    words_only = StoryEngine(replace(EngineSettings(), candidate_keys=0))
+    assert words_only.assign(ENGLISH) != words_only.assign(RUSSIAN)
