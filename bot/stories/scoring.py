@@ -6,12 +6,12 @@ are what they are: `bot.stories.model.EngineSettings`.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from operator import itemgetter
+from itertools import repeat
+from operator import itemgetter, mul
 from typing import Protocol
 
 from bot.stories.text import ENTITY, NUMBER
@@ -38,8 +38,9 @@ class Scored(Protocol):
 
 def dot(small: Vector, big: Vector) -> float:
     """Return the dot product, iterating over the smaller vector."""
-    get = big.get
-    return sum(w * get(t, 0.0) for t, w in small.items())
+    # map() keeps the loop in C; the sum runs in the same order, so the float is the same.
+    total: float = sum(map(mul, small.values(), map(big.get, small, repeat(0.0))))
+    return total
 
 
 def words(terms: Iterable[str]) -> int:
@@ -54,16 +55,30 @@ def keys_of(vector: Vector) -> Vector:
 
 def candidates(vector: Vector, postings: dict[str, set[str]], s: EngineSettings) -> list[str]:
     """Return open stories sharing the item's heaviest terms, most shared first."""
-    hits: Counter[str] = Counter()
-    for term, _ in heapq.nlargest(s.candidate_terms, vector.items(), key=itemgetter(1)):
-        holders = postings.get(term)
-        # A term held by hundreds of open stories (an import of undated news keeps them all
-        # open) names no event; counting it was most of an assign's time.
-        if holders and len(holders) <= MAX_HOLDERS:
-            hits.update(holders)
+    # sorted()[:n] is heapq.nlargest's documented equivalent (ties too), at C speed.
+    heaviest = sorted(vector.items(), key=itemgetter(1), reverse=True)[: s.candidate_terms]
+    # A term held by hundreds of open stories (an import of undated news keeps them all
+    # open) names no event; counting it was most of an assign's time.
+    lists = [h for t, _ in heaviest if (h := postings.get(t)) and len(h) <= MAX_HOLDERS]
     # A story sharing one heavy term only rarely clears min_shared with the light ones:
     # scoring it costs a pass over the item's terms, most of the time of an assign.
     least = min(2, s.min_shared)
+    hits: Counter[str] = Counter()
+    if least < 2:
+        for holders in lists:
+            hits.update(holders)
+    else:
+        # Most stories hold one of the terms: set operations (in C) find the ones holding
+        # two or more, and only those are counted. Ties keep their order of first sight by
+        # term; within one term it is the set's, arbitrary as before.
+        seen: set[str] = set()
+        several: set[str] = set()
+        for holders in lists:
+            several |= seen & holders
+            seen |= holders
+        if several:
+            for holders in lists:
+                hits.update(holders & several)
     return [sid for sid, n in hits.most_common(s.max_candidates) if n >= least]
 
 
@@ -97,8 +112,11 @@ def margin(
     s: EngineSettings,
 ) -> tuple[float, int]:
     """Return how far item clears the story's threshold, and how many terms they share."""
-    common = vector.keys() & story.centroid.keys()  # a set operation, in C
-    score = sum([vector[t] * story.centroid[t] for t in common]) / math.sqrt(story.norm2)
+    centroid = story.centroid
+    common = vector.keys() & centroid.keys()  # a set operation, in C
+    # The products in C, summed in the same order as a loop would: the same float.
+    products = map(mul, map(vector.__getitem__, common), map(centroid.__getitem__, common))
+    score = sum(products) / math.sqrt(story.norm2)
     shared = words(common)
     if keys and lang not in story.lang_set and s.key_weight > 0:
         # Another language shares names and numbers, not words: weigh those alone.
