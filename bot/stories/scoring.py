@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from itertools import repeat
 from operator import itemgetter, mul
@@ -43,9 +43,9 @@ def dot(small: Vector, big: Vector) -> float:
     return total
 
 
-def words(terms: Iterable[str]) -> int:
+def words(terms: Collection[str]) -> int:
     """Return how many of the terms are words (a name's entity feature is not counted again)."""
-    return sum(1 for t in terms if t[0] != ENTITY)
+    return len(terms) - list(map(str.startswith, terms, repeat(ENTITY))).count(True)
 
 
 def keys_of(vector: Vector) -> Vector:
@@ -79,7 +79,9 @@ def candidates(vector: Vector, postings: dict[str, set[str]], s: EngineSettings)
         if several:
             for holders in lists:
                 hits.update(holders & several)
-    return [sid for sid, n in hits.most_common(s.max_candidates) if n >= least]
+    # most_common(n) is heapq.nlargest over the items; sorted()[:n] is its equivalent, in C.
+    ranked = sorted(hits.items(), key=itemgetter(1), reverse=True)[: s.max_candidates]
+    return [sid for sid, n in ranked if n >= least]
 
 
 def _cosine(small: Vector, big: Vector, big_norm2: float) -> float:
