@@ -3,11 +3,12 @@
 Long polling allows one reader per bot (Telegram answers a second `getUpdates` with 409
 Conflict), and the schedules must run once, so the process holding the leader lock
 (`bot/pg/leader.py`) polls Telegram and runs the JobQueue's schedules: digest planning,
-follows, feeds, housekeeping. Every process, leader or follower, starts its digest workers
-at once and claims sends from the shared queue, so a fan-out goes on while the leader is
-replaced. A follower becomes leader when the lock comes free (the leader died) and then
-starts exactly what a lone bot starts (post_init, then updates); a leader whose lock
-connection fails stops polling and its schedules and waits for the lock again.
+follows, housekeeping. Every process, leader or follower, starts its digest workers and its
+feed claims at once and claims sends and due feeds from the database (bot/feeds/claims.py),
+so a fan-out goes on while the leader is replaced. A follower becomes leader when the lock
+comes free (the leader died) and then starts exactly what a lone bot starts (post_init, then
+updates); a leader whose lock connection fails stops polling and its schedules and waits for
+the lock again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from telegram.ext import Updater
 from bot.app.context import NewsApp
 from bot.app.housekeeping import schedule_heartbeat
 from bot.digests.delivery import bot_sender
+from bot.feeds.claims import start_claims
 from bot.pg.leader import Leader
 
 log = logging.getLogger(__name__)
@@ -28,13 +30,16 @@ log = logging.getLogger(__name__)
 Begin = Callable[[], Awaitable[None]]
 
 
-def start_follower(application: NewsApp) -> None:
-    """Start what every process runs: the digest workers and the heartbeat."""
+def start_follower(application: NewsApp) -> asyncio.Task[None] | None:
+    """Start what every process runs: digest workers, feed claims, heartbeat; return the claims."""
     services = application.bot_data.services
     services.digests.start(bot_sender(application.bot))
     schedule_heartbeat(application)
     # The stories' window is read as a lone bot's post_init reads it: composing needs it.
     asyncio.get_running_loop().run_in_executor(None, services.warm_up)
+    if services.database is None or not services.writable:
+        return None
+    return start_claims(services.database.url, services.feeds)
 
 
 async def lead_when_chosen(application: NewsApp, leader: Leader, begin: Begin) -> None:

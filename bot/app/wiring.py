@@ -257,20 +257,22 @@ async def running(
         raise
     leader = application.bot_data.services.leader
     leading: asyncio.Task[None] | None = None
+    claiming: asyncio.Task[None] | None = None
     begin = _beginning(application, updater, poll_timeout, start_updates)
     try:
         if leader is None:
             await begin()
         else:  # one of several processes on a database (bot/app/leadership.py)
-            start_follower(application)
+            claiming = start_follower(application)
             leading = asyncio.create_task(lead_when_chosen(application, leader, begin))
         await application.start()
         try:
             yield application
         finally:
-            if leading is not None:
-                leading.cancel()
-                await asyncio.gather(leading, return_exceptions=True)
+            for task in (leading, claiming):
+                if task is not None:
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
             if updater.running:
                 await updater.stop()
             if application.running:
