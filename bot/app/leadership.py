@@ -47,8 +47,10 @@ async def lead_when_chosen(application: NewsApp, leader: Leader, begin: Begin) -
     while True:
         await leader.acquire()
         try:
-            # The leader before may have taken subscriptions this process has not seen.
-            application.bot_data.services.digests.subs.initialize()
+            # The leader before may have taken subscriptions and follows this process has not seen.
+            services = application.bot_data.services
+            services.digests.subs.initialize()
+            services.follows.follows.reload()
             await begin()
         except Exception:  # a leader that cannot start must not keep the lock from the others
             log.exception("starting to lead failed; the lock goes back")
