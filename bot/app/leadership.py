@@ -21,6 +21,7 @@ from telegram.ext import Updater
 
 from bot.app.context import NewsApp
 from bot.app.housekeeping import schedule_heartbeat
+from bot.app.processes import keep_share
 from bot.digests.delivery import bot_sender
 from bot.feeds.claims import start_claims
 from bot.pg.leader import Leader
@@ -30,16 +31,18 @@ log = logging.getLogger(__name__)
 Begin = Callable[[], Awaitable[None]]
 
 
-def start_follower(application: NewsApp) -> asyncio.Task[None] | None:
-    """Start what every process runs: digest workers, feed claims, heartbeat; return the claims."""
+def start_follower(application: NewsApp) -> list[asyncio.Task[None]]:
+    """Start what every process runs: digest workers, feed claims, its share of the rate."""
     services = application.bot_data.services
     services.digests.start(bot_sender(application.bot))
     schedule_heartbeat(application)
     # The stories' window is read as a lone bot's post_init reads it: composing needs it.
     asyncio.get_running_loop().run_in_executor(None, services.warm_up)
     if services.database is None or not services.writable:
-        return None
-    return start_claims(services.database.url, services.feeds)
+        return []
+    url = services.database.url
+    sharing = asyncio.create_task(keep_share(url, services.digests.pacer), name="rate-share")
+    return [start_claims(url, services.feeds), sharing]
 
 
 async def lead_when_chosen(application: NewsApp, leader: Leader, begin: Begin) -> None:
