@@ -218,6 +218,27 @@ def test_compose_restarts_stops_gently_and_locks_the_container_down(
     assert "ports" not in bot, "polling needs no open port"
 
 
+def test_the_postgresql_overlay_runs_a_healthy_database_and_keeps_its_password_out(
+    compose: dict[str, object],
+) -> None:
+    overlay = yaml.safe_load((DEPLOY / "compose.postgres.yaml").read_text())
+    assert set(overlay) <= COMPOSE_TOP_KEYS and overlay["name"] == compose["name"]
+    db, bot = overlay["services"]["db"], overlay["services"]["bot"]
+    assert set(db) <= COMPOSE_SERVICE_KEYS
+    assert set(bot) <= COMPOSE_SERVICE_KEYS | {"depends_on"}
+    assert bot["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert "pg_isready" in db["healthcheck"]["test"]
+    (mount,) = db["volumes"]
+    assert mount.split(":")[0] in overlay["volumes"]  # the database outlives its container
+    password = "${NEWSBRIEF_DB_PASSWORD:?set NEWSBRIEF_DB_PASSWORD in .env}"
+    assert db["environment"]["POSTGRES_PASSWORD"] == password  # from .env, never a literal
+    url = bot["environment"]["NEWSBRIEF_DATABASE_URL"]
+    assert url == f"postgresql://newsbrief:{password}@db:5432/newsbrief"
+    filled = url.replace(password, "s3cret")
+    config = load_config({"NEWSBRIEF_DATABASE_URL": filled}, data_dir=Path("/data"))
+    assert config.database_url == filled
+
+
 # --- .env.example --------------------------------------------------------------------------
 
 
