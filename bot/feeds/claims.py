@@ -72,8 +72,11 @@ class FeedClaims:
     async def run(self) -> None:
         """Forever: the workers drain the due feeds, then look again after a pause."""
         await self._feeds.initialize()
-        await asyncio.sleep(FIRST_DELAY)
-        await asyncio.gather(*(self._worker(n) for n in range(self._workers)))
+        try:
+            await asyncio.sleep(FIRST_DELAY)
+            await asyncio.gather(*(self._worker(n) for n in range(self._workers)))
+        finally:  # a follower has no feed handlers to close the client and the parser
+            await self._feeds.shutdown()
 
     async def _worker(self, number: int) -> None:
         while True:
@@ -86,6 +89,9 @@ class FeedClaims:
                         await asyncio.sleep(IDLE_SECONDS)
             except psycopg.Error as exc:  # the database went away: try again later
                 log.warning("feed claims: database error (%s)", type(exc).__name__)
+                await asyncio.sleep(IDLE_SECONDS)
+            except Exception:  # a bug in one poll must not stop this worker for good
+                log.exception("feed claims: a poll failed")
                 await asyncio.sleep(IDLE_SECONDS)
 
     async def _refresh(self) -> None:
