@@ -65,7 +65,8 @@ async def _start(application: NewsApp) -> None:
                 log.info("could not tell admin %s about feed %s: %s", admin, status.id, exc)
 
     service.add_deactivation_listener(tell_admins)
-    if application.job_queue is not None:
+    # On a shared database every process claims due feeds instead (bot/feeds/claims.py).
+    if application.job_queue is not None and application.bot_data.services.leader is None:
         service.schedule(application.job_queue)
 
 

@@ -239,6 +239,22 @@ def test_the_postgresql_overlay_runs_a_healthy_database_and_keeps_its_password_o
     assert config.database_url == filled
 
 
+def test_the_postgresql_overlay_runs_a_second_bot_process_with_its_own_data_dir(
+    compose: dict[str, object],
+) -> None:
+    overlay = yaml.safe_load((DEPLOY / "compose.postgres.yaml").read_text())
+    first, second = overlay["services"]["bot"], overlay["services"]["bot-2"]
+    assert set(second) <= COMPOSE_SERVICE_KEYS | {"depends_on", "extends"}
+    assert second["extends"] == {"file": "compose.yaml", "service": "bot"}
+    assert second["depends_on"] == first["depends_on"]
+    # The same database and token, but not the same data dir: each process locks its own.
+    assert second["environment"] == first["environment"]
+    (mount,) = second["volumes"]
+    volume, target = mount.split(":")
+    assert target == "/data" and volume in overlay["volumes"]
+    assert f"{volume}:/data" not in compose["services"]["bot"]["volumes"]  # type: ignore[index]
+
+
 # --- .env.example --------------------------------------------------------------------------
 
 

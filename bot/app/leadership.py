@@ -3,11 +3,12 @@
 Long polling allows one reader per bot (Telegram answers a second `getUpdates` with 409
 Conflict), and the schedules must run once, so the process holding the leader lock
 (`bot/pg/leader.py`) polls Telegram and runs the JobQueue's schedules: digest planning,
-follows, feeds, housekeeping. Every process, leader or follower, starts its digest workers
-at once and claims sends from the shared queue, so a fan-out goes on while the leader is
-replaced. A follower becomes leader when the lock comes free (the leader died) and then
-starts exactly what a lone bot starts (post_init, then updates); a leader whose lock
-connection fails stops polling and its schedules and waits for the lock again.
+follows, housekeeping. Every process, leader or follower, starts its digest workers and its
+feed claims at once and claims sends and due feeds from the database (bot/feeds/claims.py),
+so a fan-out goes on while the leader is replaced. A follower becomes leader when the lock
+comes free (the leader died) and then starts exactly what a lone bot starts (post_init, then
+updates); a leader whose lock connection fails stops polling and its schedules and waits for
+the lock again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from telegram.ext import Updater
 
 from bot.app.context import NewsApp
 from bot.app.housekeeping import schedule_heartbeat
+from bot.app.processes import keep_share
 from bot.digests.delivery import bot_sender
+from bot.feeds.claims import start_claims
 from bot.pg.leader import Leader
 
 log = logging.getLogger(__name__)
@@ -28,13 +31,18 @@ log = logging.getLogger(__name__)
 Begin = Callable[[], Awaitable[None]]
 
 
-def start_follower(application: NewsApp) -> None:
-    """Start what every process runs: the digest workers and the heartbeat."""
+def start_follower(application: NewsApp) -> list[asyncio.Task[None]]:
+    """Start what every process runs: digest workers, feed claims, its share of the rate."""
     services = application.bot_data.services
     services.digests.start(bot_sender(application.bot))
     schedule_heartbeat(application)
     # The stories' window is read as a lone bot's post_init reads it: composing needs it.
     asyncio.get_running_loop().run_in_executor(None, services.warm_up)
+    if services.database is None or not services.writable:
+        return []
+    url = services.database.url
+    sharing = asyncio.create_task(keep_share(url, services.digests.pacer), name="rate-share")
+    return [start_claims(url, services.feeds), sharing]
 
 
 async def lead_when_chosen(application: NewsApp, leader: Leader, begin: Begin) -> None:
@@ -42,8 +50,10 @@ async def lead_when_chosen(application: NewsApp, leader: Leader, begin: Begin) -
     while True:
         await leader.acquire()
         try:
-            # The leader before may have taken subscriptions this process has not seen.
-            application.bot_data.services.digests.subs.initialize()
+            # The leader before may have taken subscriptions and follows this process has not seen.
+            services = application.bot_data.services
+            services.digests.subs.initialize()
+            services.follows.follows.reload()
             await begin()
         except Exception:  # a leader that cannot start must not keep the lock from the others
             log.exception("starting to lead failed; the lock goes back")

@@ -256,21 +256,21 @@ async def running(
         await asyncio.gather(*(request.shutdown() for request in application.bot._request))
         raise
     leader = application.bot_data.services.leader
-    leading: asyncio.Task[None] | None = None
+    background: list[asyncio.Task[None]] = []  # leadership, feed claims, the rate's share
     begin = _beginning(application, updater, poll_timeout, start_updates)
     try:
         if leader is None:
             await begin()
         else:  # one of several processes on a database (bot/app/leadership.py)
-            start_follower(application)
-            leading = asyncio.create_task(lead_when_chosen(application, leader, begin))
+            background = start_follower(application)
+            background.append(asyncio.create_task(lead_when_chosen(application, leader, begin)))
         await application.start()
         try:
             yield application
         finally:
-            if leading is not None:
-                leading.cancel()
-                await asyncio.gather(leading, return_exceptions=True)
+            for task in background:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
             if updater.running:
                 await updater.stop()
             if application.running:

@@ -21,7 +21,6 @@ A read-only view (a second process) reads the files each time `load` is called.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 from collections.abc import Iterable, Iterator, Mapping
@@ -29,6 +28,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.archive.pending import PendingWrites
 from bot.archive.records import META_TABLE, SCHEMA_VERSION, SchemaError
 from bot.archive.tablefile import SUFFIX, TableFile, delete_line, put_line, read_docs
 from bot.archive.usermigrate import LEGACY_FILE, META_KEY, legacy_docs, migrate_legacy
@@ -85,7 +85,7 @@ class EmbeddedUserTables:
         self._queue: queue.SimpleQueue[Op] = queue.SimpleQueue()
         self._pool: ThreadPoolExecutor | None = None
         self._last: Future[None] | None = None  # the newest drain asked for
-        self._unsettled: list[Future[None]] = []  # drains not yet seen by a flush
+        self._pending = PendingWrites()  # writes queued, not yet seen by a flush
         self._legacy: dict[str, list[dict[str, Any]]] | None = None  # read-only, unmigrated
 
     # --- life cycle -----------------------------------------------------------------------
@@ -155,8 +155,7 @@ class EmbeddedUserTables:
         if last is not None and not last.running() and not last.done():
             return  # a drain not yet started takes these too
         self._last = self._pool.submit(self._drain)
-        self._unsettled = [f for f in self._unsettled if not _landed(f)]
-        self._unsettled.append(self._last)
+        self._pending.add(self._last)
 
     def _drain(self) -> None:
         """Append everything queued, table by table, one write and one fsync each."""
@@ -174,32 +173,14 @@ class EmbeddedUserTables:
             file.append(ops)
 
     async def flush(self) -> None:
-        """Wait until every write asked for so far is on disk; raise the first that failed."""
-        pending = list(self._unsettled)
-        if pending:  # shielded: a cancelled caller must not cancel the writes still queued
-            waiting = (asyncio.wrap_future(f) for f in pending)
-            await asyncio.shield(asyncio.gather(*waiting, return_exceptions=True))
-        self._settle(pending)
+        """Wait until every write asked for so far is durable; raise the first that failed."""
+        await self._pending.flush()
 
     def flush_sync(self) -> None:
         """Wait as `flush` does, from a thread that is not running the event loop."""
-        pending = list(self._unsettled)
-        for future in pending:
-            future.exception()  # waits
-        self._settle(pending)
-
-    def _settle(self, pending: list[Future[None]]) -> None:
-        waited = set(pending)
-        self._unsettled = [f for f in self._unsettled if f not in waited]
-        for future in pending:
-            if future.exception() is not None:
-                future.result()  # re-raises it
+        self._pending.flush_sync()
 
     def compactions(self, table: str) -> int:
         """Return how often a table's file was rewritten in this process (benchmarks, tests)."""
         file = self._files.get(table)
         return file.compactions if file is not None else 0
-
-
-def _landed(future: Future[None]) -> bool:
-    return future.done() and future.exception() is None

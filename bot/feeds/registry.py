@@ -113,6 +113,20 @@ class FeedRegistry:
         doc = next((d for d in self._current().values() if feed_key(d["url"]) == key), None)
         return FeedRecord.from_doc(doc) if doc is not None else None
 
+    def read_table(self) -> list[dict[str, Any]]:
+        """Return the table's documents as stored now (blocking: from a worker thread)."""
+        return list(self._users.load(TABLE))
+
+    def mirror(self, docs: list[dict[str, Any]]) -> None:
+        """Replace the memory with documents read again: other processes poll feeds too."""
+        if self._docs is not None:
+            self._docs = {str(doc["id"]): dict(doc) for doc in docs}
+
+    def remember(self, record: FeedRecord) -> None:
+        """Mirror a record stored by another path (a claimed poll), unless it was removed."""
+        if self._docs is not None and record.id in self._docs:
+            self._docs[record.id] = record.to_doc()
+
     def ids(self) -> set[str]:
         """Return the ids of every feed."""
         return set(self._current())

@@ -185,10 +185,10 @@ class FeedService:
         record = self.registry.get(feed_id)
         if record is None:
             return PollResult(feed_id, "", "", "error", error="no such feed")
-        result = await self._poll_record(record, force=force)
+        result = await self.poll_record(record, force=force)
         await self.registry.update_existing([record])
         if result.outcome == "error" and not record.active:
-            await self._deactivated(record)
+            await self.deactivated(record)
         return result
 
     async def poll_all(
@@ -215,11 +215,11 @@ class FeedService:
         await self.registry.update_existing(records)
         for record in records:
             if not record.active:
-                await self._deactivated(record)
+                await self.deactivated(record)
         return results
 
-    async def _poll_record(self, record: FeedRecord, *, force: bool) -> PollResult:
-        """Poll the feed unless it is inactive or backing off; update record in place."""
+    async def poll_record(self, record: FeedRecord, *, force: bool) -> PollResult:
+        """Poll the feed unless inactive or backing off; update record, not the table."""
         prepared = await self._prepare(record, force=force)
         if isinstance(prepared, PollResult):
             return prepared
@@ -246,7 +246,8 @@ class FeedService:
             reason = f"could not store items: {type(exc).__name__}: {exc}"
             return [poller.fail(p.record, reason, self.clock()) for p in batch]
 
-    async def _deactivated(self, record: FeedRecord) -> None:
+    async def deactivated(self, record: FeedRecord) -> None:
+        """Stop polling a feed turned off for failing and tell the hooks."""
         self._unschedule(record.id)
         status = FeedStatus.from_record(record)
         for hook in self._hooks:

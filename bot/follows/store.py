@@ -45,10 +45,7 @@ class FollowStore:
 
     def initialize(self) -> None:
         """Load both tables, then fold in an update journal an older version left."""
-        for doc in self._users.load(FOLLOWS_TABLE):
-            self._put(Follow.from_doc(doc))
-        for doc in self._users.load(QUIET_TABLE):
-            self._quiet[int(doc["chat_id"])] = Quiet.parse(str(doc.get("quiet") or ""))
+        self.reload()
         if self._users.readonly:
             return
         for key in self._replay():
@@ -56,6 +53,15 @@ class FollowStore:
         self._users.flush_sync()
         with contextlib.suppress(FileNotFoundError):
             self._legacy_journal.unlink()  # only once the tables hold what it said
+
+    def reload(self) -> None:
+        """Read both tables afresh: a new leader takes the follows made on the one before."""
+        self._follows, self._by_story, self._quiet = {}, {}, {}
+        for doc in self._users.load(FOLLOWS_TABLE):
+            self._put(Follow.from_doc(doc))
+        for doc in self._users.load(QUIET_TABLE):
+            self._quiet[int(doc["chat_id"])] = Quiet.parse(str(doc.get("quiet") or ""))
+        self.followed = frozenset(self._by_story)
 
     def shutdown(self) -> None:
         """Let every queued write land (start-up and exit: off the loop)."""

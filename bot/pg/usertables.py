@@ -16,14 +16,14 @@ delivery is never undone by a process whose memory is older.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
 from psycopg import sql
 
+from bot.archive.pending import PendingWrites
 from bot.pg.database import Database
 
 THREAD_NAME = "newsbrief-pg-users"
@@ -69,7 +69,7 @@ class PgUserTables:
         self.url = database.url  # the send queue's own connections (bot/digests/pgqueue.py)
         self._database = database
         self._pool: ThreadPoolExecutor | None = None
-        self._unsettled: list[Future[None]] = []  # writes queued, not yet seen by a flush
+        self._pending = PendingWrites()  # writes queued, not yet seen by a flush
 
     def initialize(self) -> None:
         """Start the writer thread (the schema is the database's migrations)."""
@@ -122,19 +122,12 @@ class PgUserTables:
         self._submit(_execute_many, query, rows)
 
     async def flush(self) -> None:
-        """Wait until every write queued so far is committed; raise the first failure."""
-        pending = list(self._unsettled)
-        if pending:  # shielded: a cancelled caller must not cancel the writes still queued
-            waiting = (asyncio.wrap_future(f) for f in pending)
-            await asyncio.shield(asyncio.gather(*waiting, return_exceptions=True))
-        self._settle(pending)
+        """Wait until every write asked for so far is durable; raise the first that failed."""
+        await self._pending.flush()
 
     def flush_sync(self) -> None:
         """Wait as `flush` does, from a thread that is not running the event loop."""
-        pending = list(self._unsettled)
-        for future in pending:
-            future.exception()  # waits
-        self._settle(pending)
+        self._pending.flush_sync()
 
     def _submit(self, work: Callable[..., None], *args: Any) -> None:
         if self.readonly:
@@ -143,16 +136,7 @@ class PgUserTables:
             raise RuntimeError("PgUserTables used before initialize() or after shutdown()")
         future = self._pool.submit(work, self._database, *args)
         # Writes that landed need no more watching; a failed one waits for a flush to report it.
-        self._unsettled = [f for f in self._unsettled if not _landed(f)]
-        self._unsettled.append(future)
-
-    def _settle(self, pending: list[Future[None]]) -> None:
-        """Forget the writes a flush waited for; raise the first that failed."""
-        waited = set(pending)
-        self._unsettled = [f for f in self._unsettled if f not in waited]
-        for future in pending:
-            if future.exception() is not None:
-                future.result()  # re-raises it
+        self._pending.add(future)
 
 
 def db_key(key: str) -> str:
@@ -174,7 +158,3 @@ def _execute_many(database: Database, query: sql.Composed, rows: Sequence[tuple[
     """Run one statement for every row in one transaction (on the writer thread)."""
     with database.connection() as conn, conn.transaction(), conn.cursor() as cur:
         cur.executemany(query, rows)
-
-
-def _landed(future: Future[None]) -> bool:
-    return future.done() and future.exception() is None
