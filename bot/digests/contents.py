@@ -97,10 +97,13 @@ def since_of(sub: Subscription, now: datetime) -> datetime:
     return sub.cursor if sub.cursor is not None else now - FIRST_DIGEST_WINDOW
 
 
-def sent_before(subs: Sequence[Subscription]) -> Mapping[str, int]:
-    """Return the stories any of the chat's subscriptions delivered, with their source counts."""
-    if len(subs) == 1:  # the common case: its packed map answers lookups as it is
-        return subs[0].sent
+def sent_before(subs: Sequence[Subscription]) -> dict[str, int]:
+    """Return the stories any of the chat's subscriptions delivered, with their source counts.
+
+    A dict, unpacked once per digest: picking looks up every ranked story (hundreds).
+    """
+    if len(subs) == 1:
+        return dict(subs[0].sent.items())
     merged: dict[str, int] = {}
     for sub in subs:
         for story_id, sources in sub.sent.items():
