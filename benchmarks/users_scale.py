@@ -129,6 +129,7 @@ ROWS: list[tuple[str, Any, str]] = [
     ("peak RSS during open (MB)", lambda f: f"{f['open_peak_mb']:.0f}", ""),
     ("peak RSS of the whole run (MB)", lambda f: f"{f['peak_rss_mb']:.0f}", ""),
     ("/subscribe through the bot, p50 / p99 (ms)", lambda f: _ms(f["subscribe"]), "p99 ≤ 50"),
+    ("subscribe + its fsynced write, in-process, p50 / p99 (ms)", lambda f: _ms(f["direct"]), ""),
     ("compose every chat's digest (s)", lambda f: f"{f['compose_s']:.1f}", "measured"),
 ]
 
