@@ -100,3 +100,12 @@ def test_capitals_then_an_ordinary_word_are_never_cut(caps: str, word: str, rest
     # "US stocks fell - a rally followed.": an acronym opening a sentence is no place.
     text = f"{caps} {word}{rest}"
     assert strip_dateline(text) == text
+
+
+def test_the_clustering_keeps_a_dateline_with_a_region_or_a_colon_set_apart() -> None:
+    # The place names what the reports of one event share; a plain dateline still goes.
+    fiona = "SAN JUAN, Puerto Rico - Hurricane Fiona hit."
+    assert strip_dateline(fiona, keep_region=True) == fiona
+    assert strip_dateline("NEW YORK : Stocks fell.", keep_region=True) == "NEW YORK : Stocks fell."
+    assert strip_dateline("LONDON (Reuters) - Stocks fell.", keep_region=True) == "Stocks fell."
+    assert strip_dateline("SINGAPORE: Stocks fell.", keep_region=True) == "Stocks fell."

@@ -23,23 +23,39 @@ _REGION = rf"(?:,\s*{_NAME}(?:\s+{_NAME}){{0,2}})?"
 _DATE = r",\s*[^\W\d_]*\.?\s*\d{1,2}(?:\s+[^\W\d_]+\.?)?(?:\s+\d{4})?"
 _CREDIT = r"\s*(?:\([^()\n]{1,30}\)|/[^/\n]{1,20}/)"
 _DASH = r"\s*(?:[—–]|--?)\s+"
-_DATELINE = re.compile(
-    rf"""^\s*(?:
-        {_PLACE}{_REGION}(?P<date>{_DATE})?(?P<credit>{_CREDIT})?{_DASH}  # LONDON (AP) —
-      | {_PLACE}{_DATE}\.{_CREDIT}\.?\s+                       # МОСКВА, 5 мая. /ТАСС/.
-      | {_PLACE}{_REGION}(?:\s+:\s*|:\s+)                       # SINGAPORE: / NEW YORK :
-      | {_CREDIT}{_DASH}                                        # (CNN) —
-    )""",
-    re.VERBOSE,
-)
+
+
+def _dateline(wide: bool) -> re.Pattern[str]:
+    """Return the dateline pattern; wide also takes a region and a colon set apart."""
+    region = _REGION if wide else ""
+    colon = r"(?:\s+:\s*|:\s+)" if wide else r":\s+"
+    return re.compile(
+        rf"""^\s*(?:
+            {_PLACE}{region}(?P<date>{_DATE})?(?P<credit>{_CREDIT})?{_DASH}  # LONDON (AP) —
+          | {_PLACE}{_DATE}\.{_CREDIT}\.?\s+                       # МОСКВА, 5 мая. /ТАСС/.
+          | {_PLACE}{region}{colon}                                 # SINGAPORE: / NEW YORK :
+          | {_CREDIT}{_DASH}                                        # (CNN) —
+        )""",
+        re.VERBOSE,
+    )
+
+
+_WIDE = _dateline(wide=True)
+_NARROW = _dateline(wide=False)
 # "РИА Новости." after "МОСКВА, 5 мая —": up to three capitalised words and a full stop.
 _AGENCY = re.compile(r"[A-ZА-ЯЁ][\w-]*(?:\s+[A-ZА-ЯЁ][\w-]*){0,2}\.\s+")
 _TITLE_CREDIT = re.compile(r"\s*\((?:[^()\d]{1,24})\)\s*$")
 
 
-def strip_dateline(body: str) -> str:
-    """Return body without a leading wire dateline and credit."""
-    match = _DATELINE.match(body)
+def strip_dateline(body: str, *, keep_region: bool = False) -> str:
+    """Return body without a leading wire dateline and credit.
+
+    keep_region leaves a dateline that names its region ("SAN JUAN, Puerto Rico -") or sets its
+    colon apart ("NEW YORK :") in the text: the story clustering reads such a place as what the
+    reports of one event share (cutting them cost the MMDS same-language pair recall 0.757 ->
+    0.748), while a summary shows a reader none of it.
+    """
+    match = (_NARROW if keep_region else _WIDE).match(body)
     if match is None:
         return body
     rest = body[match.end() :]
