@@ -32,7 +32,7 @@ WORDS_CACHED = 1 << 16
 
 def strip_attribution(title: str, body: str) -> tuple[str, str]:
     """Return title and body without a trailing wire credit and a leading dateline."""
-    return strip_title_credit(title), strip_dateline(body)
+    return strip_title_credit(title), strip_dateline(body, keep_region=True)
 
 
 class Analyzer:

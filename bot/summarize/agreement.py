@@ -40,7 +40,7 @@ class SummaryWeights:
     confirmed: float = 0.25
     coverage: float = 0.2  # per unit of story-wide weight of each distinct term the summary holds
     lead_decay: float = 3.0  # sentences until the position prior falls to 1/e
-    lead_sentences: int = 3  # sentences of each report that are candidates
+    lead_sentences: int = 4  # sentences of each report that are candidates
 
 
 DEFAULT = SummaryWeights()
