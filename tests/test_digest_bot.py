@@ -14,6 +14,7 @@ import pytest
 
 from bot.app.context import NewsApp
 from bot.app.wiring import build_application, running
+from bot.digests.jobs import job_name
 from bot.digests.pacing import Pacing
 from bot.digests.service import DigestService, DigestSettings
 from bot.models import ArticleDraft, utcnow
@@ -51,8 +52,8 @@ class Env:
 
     def job(self, chat_id: int) -> Any:
         [sub] = self.digests.subs.for_chat(chat_id)
-        assert self.app.job_queue is not None
-        [job] = self.app.job_queue.get_jobs_by_name(sub.job_name)
+        job = self.digests.jobs.job_of(sub)
+        assert job is not None
         return job
 
     async def fire(self, chat_id: int) -> None:
@@ -193,7 +194,7 @@ async def test_group_admins_only_and_migration_moves_subscriptions(env: Env) -> 
     assert moved.topic == "chips" and moved.slot.hhmm == "10:00"
     [digest] = digests_in(env.server, -1009999)
     assert "New chips factory opens" in digest
-    assert env.job(-1009999).name == f"digest:-1009999:{moved.sub_id}"
+    assert env.job(-1009999).name == job_name(moved.slot.next_due(utcnow()))
 
 
 async def test_429_storm_is_retried_nothing_lost_nothing_twice(tmp_path: Path) -> None:
