@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.archive.tablefile import SPANS_SUFFIX, SUFFIX
+from bot.archive.tablefile import SUFFIX
+from bot.archive.tablespans import SPANS_SUFFIX
 from bot.archive.usertables import TABLES_DIR, EmbeddedUserTables
 from tests.conftest import REPO
 

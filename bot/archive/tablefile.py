@@ -12,11 +12,8 @@ Opening learns which line of each key is live, then parses just those documents,
 time and in file order, for the caller to turn into its own records. So a 300 MB table never
 sits in memory as documents, and a replaced document is never parsed. The writer keeps only
 where each key's live line lies (offset, length): the documents are its callers' to hold.
-Learning the live lines means reading every key (a pass over the whole file: 2 s of the
-5 s a 100,000-subscriber open took), so a clean close leaves them in a side file
-(`<table>.spans`) stamped with the table file's size, mtime and inode; the next open uses it
-when the stamp still matches, and deletes it before anything is appended. A stale, torn or
-missing side file only means the keys are read again.
+The live lines as of a clean close are kept beside the file (`bot/archive/tablespans.py`),
+so an open after one does not read every key again.
 """
 
 from __future__ import annotations
@@ -31,15 +28,14 @@ from typing import Any, BinaryIO
 import orjson
 
 from bot.archive.storage import fsync_dir
+from bot.archive.tablespans import SPANS_SUFFIX, Span, load_spans, save_spans
 
 SUFFIX = ".log"
-SPANS_SUFFIX = ".spans"  # the live lines as of a clean close
 COMPACT_MIN = 1 << 20  # dead bytes below which a file is never rewritten
 COPY_CHUNK = 1 << 20  # bytes gathered per write() while compacting
 READ_CHUNK = 8 << 20  # bytes read at a time while scanning
 
 Doc = dict[str, Any]
-Span = tuple[int, int]  # offset, length of a line
 
 
 def put_line(key: str, doc: Doc) -> bytes:
@@ -157,7 +153,7 @@ class TableFile:
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         if new:
             fsync_dir(self.path.parent)
-        saved = _load_spans(self._spans_path, os.fstat(self._fd))
+        saved = load_spans(self._spans_path, os.fstat(self._fd))
         if saved is not None:
             self._spans, self._size = saved
         else:
@@ -170,7 +166,7 @@ class TableFile:
     def close(self) -> None:
         """Leave the live lines in the side file for the next open, then close the file."""
         if self._fd is not None:
-            _save_spans(self._spans_path, os.fstat(self._fd), self._spans)
+            save_spans(self._spans_path, os.fstat(self._fd), self._spans)
             os.close(self._fd)
             self._fd = None
 
@@ -256,55 +252,6 @@ def _parse(raw: memoryview) -> Doc | None:
     except orjson.JSONDecodeError:
         return None  # never written whole
     return doc if isinstance(doc, dict) else None
-
-
-def _stamp(stat: os.stat_result) -> list[int]:
-    """Return what changes whenever a table file is appended to or replaced."""
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-
-
-def _load_spans(path: Path, stat: os.stat_result) -> tuple[dict[str, Span], int] | None:
-    """Return the side file's live lines if it describes this very file; delete it either way.
-
-    Deleted (durably) before anything is appended, so a crash later cannot leave a side file
-    that describes an older state of the table.
-    """
-    try:
-        saved = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return None
-    path.unlink(missing_ok=True)
-    fsync_dir(path.parent)
-    try:
-        if saved["stamp"] != _stamp(stat):
-            return None
-        spans = dict(
-            zip(saved["keys"], zip(saved["offsets"], saved["lengths"], strict=True), strict=True)
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-    return spans, stat.st_size
-
-
-def _save_spans(path: Path, stat: os.stat_result, spans: dict[str, Span]) -> None:
-    """Write the live lines beside the table (atomic rename; no fsync: it is only a hint)."""
-    ordered = by_offset(spans)
-    blob = orjson.dumps(
-        {
-            "stamp": _stamp(stat),
-            "keys": [key for key, _ in ordered],
-            "offsets": [offset for _, (offset, _) in ordered],
-            "lengths": [length for _, (_, length) in ordered],
-        }
-    )
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # chat ids: private
-        with os.fdopen(fd, "wb") as out:
-            out.write(blob)
-        os.replace(tmp, path)
-    except OSError:  # a full disk costs the next open a scan, nothing more
-        tmp.unlink(missing_ok=True)
 
 
 def _write_all(fd: int, blob: bytes) -> None:
