@@ -3,6 +3,7 @@ at the chosen minute, blocked users, migrated groups, a 429 storm, restart catch
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -11,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram.error import NetworkError
 
 from bot.app.context import NewsApp
 from bot.app.wiring import build_application, running
+from bot.digests.delivery import DigestPart, bot_sender
+from bot.digests.jobs import job_name
 from bot.digests.pacing import Pacing
 from bot.digests.service import DigestService, DigestSettings
 from bot.models import ArticleDraft, utcnow
@@ -51,8 +55,8 @@ class Env:
 
     def job(self, chat_id: int) -> Any:
         [sub] = self.digests.subs.for_chat(chat_id)
-        assert self.app.job_queue is not None
-        [job] = self.app.job_queue.get_jobs_by_name(sub.job_name)
+        job = self.digests.jobs.job_of(sub)
+        assert job is not None
         return job
 
     async def fire(self, chat_id: int) -> None:
@@ -193,7 +197,7 @@ async def test_group_admins_only_and_migration_moves_subscriptions(env: Env) -> 
     assert moved.topic == "chips" and moved.slot.hhmm == "10:00"
     [digest] = digests_in(env.server, -1009999)
     assert "New chips factory opens" in digest
-    assert env.job(-1009999).name == f"digest:-1009999:{moved.sub_id}"
+    assert env.job(-1009999).name == job_name(moved.slot.next_due(utcnow()))
 
 
 async def test_429_storm_is_retried_nothing_lost_nothing_twice(tmp_path: Path) -> None:
@@ -254,3 +258,35 @@ async def test_restart_sends_a_missed_digest_once_within_grace(tmp_path: Path) -
         assert len(digests_in(server, user_b.chat_id)) == 0  # 7 h late: beyond the 6 h grace
     finally:
         await server.stop()
+
+
+async def test_a_reply_goes_out_while_another_chats_digest_is_still_retrying(
+    tmp_path: Path,
+) -> None:
+    """A chat whose sends fail (network) must not hold back another user's reply."""
+    async with digest_env(tmp_path, pacing=replace(FAST, max_attempts=2)) as env:
+        broken, other = env.user(), env.user()
+        await ask(broken, "/subscribe 07:30 harbour")
+        env.add("Harbour reopens after storm")
+        real = bot_sender(env.app.bot)
+        failed_once, release = asyncio.Event(), asyncio.Event()
+        outcomes: list[str] = []
+        env.digests.outcome_listeners.append(outcomes.append)
+
+        async def send(chat_id: int, part: DigestPart) -> object:
+            if chat_id != broken.chat_id:
+                return await real(chat_id, part)
+            if failed_once.is_set():
+                await release.wait()  # the retry is in flight until the test lets it end
+            failed_once.set()
+            raise NetworkError("connection reset")
+
+        env.digests.start(send)
+        await env.job(broken.chat_id).run(env.app)
+        await asyncio.wait_for(failed_once.wait(), TIMEOUT)
+        reply = await ask(other, "/subscribe 08:00 chips")
+        assert "Subscribed: chips" in reply
+        assert outcomes == []  # the broken chat's digest is still being retried
+        release.set()
+        await env.digests.join()
+        assert outcomes == ["failed"] and digests_in(env.server, broken.chat_id) == []

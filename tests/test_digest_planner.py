@@ -1,4 +1,4 @@
-"""The digest planner keeps one job per subscription without scanning the JobQueue."""
+"""The digest planner keeps one job per due instant without scanning the JobQueue."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from apscheduler.jobstores.base import JobLookupError
 
-from bot.digests.jobs import Planner
+from bot.digests.jobs import Planner, job_name
 from bot.digests.records import Subscription
 
 NOW = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
@@ -62,29 +62,46 @@ def planned() -> tuple[Planner, FakeJobQueue]:
     return planner, queue
 
 
-def test_rescheduling_replaces_the_job_and_never_scans_the_queue(
+def test_one_job_per_due_instant_and_the_queue_is_never_scanned(
     planned: tuple[Planner, FakeJobQueue],
 ) -> None:
     planner, queue = planned
-    subs = [sub(n) for n in range(500)]
+    subs = [sub(n) for n in range(500)]  # 08:00 to 08:59: 60 instants
     for s in subs:
         planner.schedule(s)
     for s in subs[:100]:  # retimed, or a restart rebuilding them
         planner.schedule(s)
-    planner.unschedule(subs[-1])
     alive = queue.alive()
-    assert len(alive) == 499 and set(alive.values()) == {1}
-    assert subs[-1].job_name not in alive
+    assert len(alive) == 60 and set(alive.values()) == {1}
+    for s in subs:
+        if s.minute == 59:
+            planner.unschedule(s)
+    assert len(queue.alive()) == 59  # the last subscription of an instant takes its job along
+    due = subs[0].slot.next_due(NOW)
+    assert planner.take(due) == sorted(s.sub_id for s in subs if s.minute == 0)
+    assert planner.take(due) == []
 
 
 def test_a_job_that_has_run_is_replaced_without_an_error(
     planned: tuple[Planner, FakeJobQueue],
 ) -> None:
-    """A due job reschedules its subscription; the scheduler already dropped the old job."""
+    """A due job reschedules its subscriptions; the scheduler already dropped the old job."""
     planner, queue = planned
     planner.schedule(sub(1))
     queue.jobs[-1].ran = True
     planner.schedule(sub(1))
-    assert queue.alive() == {sub(1).job_name: 1}
+    assert queue.alive() == {job_name(sub(1).slot.next_due(NOW)): 1}
     planner.unschedule(sub(1))
     assert queue.alive() == {}
+
+
+def test_subscriptions_in_other_zones_due_at_the_same_instant_share_its_job(
+    planned: tuple[Planner, FakeJobQueue],
+) -> None:
+    planner, queue = planned
+    utc = sub(0)
+    kyiv = Subscription("k", 7, "", 10, 0, "Europe/Kyiv", NOW - timedelta(days=1))  # 08:00 UTC
+    planner.schedule(utc)
+    planner.schedule(kyiv)
+    assert len(queue.alive()) == 1
+    assert planner.job_of(utc) is planner.job_of(kyiv)

@@ -240,7 +240,7 @@ async def test_delivery_changes_users_off_the_loop(tmp_path: Path, gate: Gate) -
         assert env.app.job_queue is not None
         for chat in (ann.chat_id, -4242):
             [sub] = env.services.digests.for_chat(chat)
-            [job] = env.app.job_queue.get_jobs_by_name(sub.job_name)
+            job = env.services.digests.jobs.job_of(sub)
             await job.run(env.app)
         await env.services.digests.join()
         assert not env.services.digests.is_active(ann.chat_id)

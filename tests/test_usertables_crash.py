@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.archive.tablefile import SUFFIX
+from bot.archive.tablespans import SPANS_SUFFIX
 from bot.archive.usertables import TABLES_DIR, EmbeddedUserTables
 from tests.conftest import REPO
 
@@ -66,3 +67,53 @@ def test_a_torn_last_line_is_ignored_and_cut_before_the_next_append(tmp_path: Pa
     reader = EmbeddedUserTables(tmp_path, readonly=True)
     reader.initialize()
     assert list(reader.load("chats")) == [{"zone": "UTC"}, {"zone": "Asia/Tokyo"}]
+
+
+def _tables_with(tmp_path: Path, docs: dict[str, int]) -> Path:
+    """Write docs to the chats table, close cleanly (leaving the side file); return its path."""
+    tables = EmbeddedUserTables(tmp_path)
+    tables.initialize()
+    for key, n in docs.items():
+        tables.put("chats", key, {"n": n})
+    tables.delete("chats", ["gone"])
+    tables.shutdown()
+    return tmp_path / TABLES_DIR / f"chats{SPANS_SUFFIX}"
+
+
+def _chats(tmp_path: Path) -> list[dict[str, int]]:
+    tables = EmbeddedUserTables(tmp_path)
+    tables.initialize()
+    try:
+        return list(tables.load("chats"))
+    finally:
+        tables.shutdown()
+
+
+def test_a_clean_close_leaves_the_live_lines_and_the_next_open_reads_the_same(
+    tmp_path: Path,
+) -> None:
+    spans = _tables_with(tmp_path, {"a": 1, "b": 2, "gone": 3, "c": 4})
+    assert spans.exists()
+    assert _chats(tmp_path) == [{"n": 1}, {"n": 2}, {"n": 4}]
+    assert spans.exists()  # written again by that open's own clean close
+
+
+def test_a_side_file_of_an_older_state_is_not_trusted(tmp_path: Path) -> None:
+    spans = _tables_with(tmp_path, {"a": 1, "b": 2})
+    stale = spans.read_bytes()
+    tables = EmbeddedUserTables(tmp_path)
+    tables.initialize()
+    assert [d["n"] for d in tables.load("chats")] == [1, 2]
+    assert not spans.exists()  # gone before anything is appended
+    tables.put("chats", "a", {"n": 10})
+    tables.flush_sync()
+    spans.write_bytes(stale)  # as if a crash came now, with the older side file in place
+    assert sorted(d["n"] for d in _chats(tmp_path)) == [2, 10]
+    tables.shutdown()
+
+
+@pytest.mark.parametrize("garbage", [b"", b'{"stamp": [1, 2', b"[]", b'{"stamp": 5}'])
+def test_a_torn_or_foreign_side_file_only_costs_a_scan(tmp_path: Path, garbage: bytes) -> None:
+    spans = _tables_with(tmp_path, {"a": 1, "b": 2})
+    spans.write_bytes(garbage)
+    assert _chats(tmp_path) == [{"n": 1}, {"n": 2}]

@@ -80,11 +80,6 @@ class Subscription:
         """Return the daily time this subscription falls due."""
         return Slot(self.hour, self.minute, ZoneInfo(self.zone))
 
-    @property
-    def job_name(self) -> str:
-        """Return the JobQueue name of this subscription's job."""
-        return f"digest:{self.chat_id}:{self.sub_id}"
-
     def label(self, tr: Translator) -> str:
         """Return the topic as shown to users, in tr's language ("all news" without one)."""
         return self.topic or tr.gettext("all news")

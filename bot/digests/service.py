@@ -117,15 +117,15 @@ class DigestService:
         return len(self.subs.all())
 
     async def _on_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
-        """A subscription fell due: queue its digest and schedule the next one."""
+        """An instant fell due: queue its subscriptions' digests and schedule their next."""
         data = context.job.data if context.job is not None else None
         if not isinstance(data, DueJob):
             return
-        sub = self.subs.get(data.sub_id)
-        if sub is None:
-            return
-        self.jobs.schedule(sub)
-        self.due(sub.chat_id, sub.sub_id, data.due)
+        for sub_id in self.jobs.take(data.due):
+            sub = self.subs.get(sub_id)
+            if sub is not None:
+                self.jobs.schedule(sub)
+                self.due(sub.chat_id, sub.sub_id, data.due)
 
     def due(self, chat_id: int, sub_id: str, due: datetime) -> None:
         """Queue the digest due at `due` for a subscription (merged with its chat's others)."""
