@@ -29,14 +29,15 @@ from typing import Any
 import orjson
 
 from benchmarks.common import REPO, SHARED_DATA, median, percentile, table
-from benchmarks.scale import TOKEN, _base_checkout, _command
+from benchmarks.scale import TOKEN, _base_checkout
 from bot.tgserver import Limits, LocalBotApiServer
 
 SIZES = tuple(int(s) for s in os.environ.get("NEWSBRIEF_USERS_SIZES", "0,10000,100000").split(","))
 WITH_MAIN = os.environ.get("NEWSBRIEF_USERS_MAIN", "1") != "0"
 MAIN_SIZE = 10_000
 SUBSCRIBES = 200
-MAIN_SUBSCRIBES = 40
+MAIN_SUBSCRIBES = 20
+REPLY_TIMEOUT = 300.0  # seconds; a /subscribe unanswered by then counts as missed
 WARMUP = 5
 RATE = 25.0
 WORKER = REPO / "benchmarks" / "users_scale_worker.py"
@@ -59,6 +60,17 @@ def _run(checkout: Path, *args: str) -> dict[str, Any]:
         raise RuntimeError(f"step {args[0]} failed with exit code {proc.returncode}")
     result: dict[str, Any] = orjson.loads(out.strip().splitlines()[-1])
     return result
+
+
+async def _command(user: Any, text: str) -> float:
+    """Send one command; return the seconds until the reply reached the server (inf: none)."""
+    start = time.perf_counter()
+    await user.send(text)
+    try:
+        await user.wait_replies(1, timeout=REPLY_TIMEOUT)
+    except TimeoutError:
+        return float("inf")
+    return time.perf_counter() - start
 
 
 async def _serve(checkout: Path, data_dir: Path, out: Path, count: int) -> dict[str, Any]:
@@ -103,7 +115,9 @@ def measure(checkout: Path, base: Path, work: Path, label: str, size: int) -> di
 
 
 def _ms(values: list[float]) -> str:
-    return f"{median(values) * 1000:.0f} / {percentile(values, 99) * 1000:.0f} (n={len(values)})"
+    missed = sum(v == float("inf") for v in values)
+    p50, p99 = median(values) * 1000, percentile(values, 99) * 1000
+    return f"{p50:.0f} / {p99:.0f} (n={len(values)}{f', {missed} unanswered' if missed else ''})"
 
 
 ROWS: list[tuple[str, Any, str]] = [
@@ -115,6 +129,7 @@ ROWS: list[tuple[str, Any, str]] = [
     ("peak RSS during open (MB)", lambda f: f"{f['open_peak_mb']:.0f}", ""),
     ("peak RSS of the whole run (MB)", lambda f: f"{f['peak_rss_mb']:.0f}", ""),
     ("/subscribe through the bot, p50 / p99 (ms)", lambda f: _ms(f["subscribe"]), "p99 ≤ 50"),
+    ("subscribe + its fsynced write, in-process, p50 / p99 (ms)", lambda f: _ms(f["direct"]), ""),
     ("compose every chat's digest (s)", lambda f: f"{f['compose_s']:.1f}", "measured"),
 ]
 

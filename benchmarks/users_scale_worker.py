@@ -68,12 +68,12 @@ def _subscriptions(count: int) -> list[Subscription]:
             f"{n:08x}",
             n + 1,
             TOPICS[n % len(TOPICS)],
-            n % 24,
+            (now.hour + 2 + n % 20) % 24,  # due 2 to 21 hours from now: none during the run
             (n * 7) % 60,
             "UTC",
             created,
             cursor=cursor,  # a digest covers the day of news
-            last_due=now,  # none missed: the bot sends nothing at start (not measured here)
+            last_due=now,  # none missed: the bot sends nothing while measured
             sent=pack((s, rng.randrange(1, 40)) for s in rng.sample(pool, SENT)),
         )
         for n in range(count)
@@ -123,6 +123,25 @@ def compose_all(services: Any) -> float:
     return time.perf_counter() - start
 
 
+def subscribe_direct(services: Any, count: int = 200) -> list[float]:
+    """Time DigestService.subscribe plus its fsynced write, one after another, on a loop."""
+
+    async def run() -> list[float]:
+        from telegram.ext import Application
+
+        app = Application.builder().token("1:direct").updater(None).build()
+        assert app.job_queue is not None
+        services.digests.jobs.attach(app.job_queue)  # jobs are scheduled, never run here
+        times = []
+        for n in range(count):
+            start = time.perf_counter()
+            await services.digests.subscribe(7_000_000 + n, f"direct {n}", (9, 30), None)
+            times.append(time.perf_counter() - start)
+        return times
+
+    return asyncio.run(run())
+
+
 def serve(data_dir: Path, url: str, out: Path) -> None:
     """Open the bot (timed), compose every digest, serve until SIGTERM, write the figures."""
     from bot.app.wiring import build_application, running
@@ -135,6 +154,7 @@ def serve(data_dir: Path, url: str, out: Path) -> None:
     figures["open_peak_mb"] = peak_rss_mb()
     figures["subscribers"] = len(services.digests.subs.all())
     figures["compose_s"] = compose_all(services)
+    figures["direct"] = subscribe_direct(services)
     limiter = _anchor_limiter()
 
     async def run() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -139,3 +140,31 @@ def test_parse_subscribe_is_total(args: list[str]) -> None:
     assert parsed.problem is not None or len(parsed.topic) <= 100
     if parsed.hhmm is not None:
         assert 0 <= parsed.hhmm[0] < 24 and 0 <= parsed.hhmm[1] < 60
+
+
+_ops = st.lists(
+    st.tuples(st.sampled_from(["sub", "unsub", "migrate"]), st.integers(1, 4), st.integers(0, 3)),
+    max_size=25,
+)
+
+
+@given(_ops)
+def test_each_chats_subscriptions_match_a_walk_over_all_of_them(
+    ops: list[tuple[str, int, int]],
+) -> None:
+    """The per-chat index answers for_chat as a walk over every subscription would."""
+    with tempfile.TemporaryDirectory() as tmp:
+        users, store = open_store(Path(tmp))
+        for op, chat, topic in ops:
+            if op == "sub":
+                store.subscribe(chat, f"topic {topic}", 7, topic, "UTC")
+            elif op == "unsub":
+                store.remove(s.sub_id for s in store.for_chat(chat) if s.topic == f"topic {topic}")
+            else:
+                store.migrate(chat, chat + topic)
+        for chat in range(1, 8):
+            walked = [s for s in store.all() if s.chat_id == chat]
+            assert sorted(store.for_chat(chat), key=lambda s: s.sub_id) == sorted(
+                walked, key=lambda s: s.sub_id
+            )
+        users.shutdown()

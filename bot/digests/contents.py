@@ -98,7 +98,12 @@ def since_of(sub: Subscription, now: datetime) -> datetime:
 
 
 def sent_before(subs: Sequence[Subscription]) -> dict[str, int]:
-    """Return the stories any of the chat's subscriptions delivered, with their source counts."""
+    """Return the stories any of the chat's subscriptions delivered, with their source counts.
+
+    A dict, unpacked once per digest: picking looks up every ranked story (hundreds).
+    """
+    if len(subs) == 1:
+        return dict(subs[0].sent.items())
     merged: dict[str, int] = {}
     for sub in subs:
         for story_id, sources in sub.sent.items():

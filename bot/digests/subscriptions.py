@@ -43,6 +43,8 @@ class SubscriptionStore:
         self._legacy_journal = data_dir / LEGACY_JOURNAL
         self._clock = clock
         self._subs: dict[str, Subscription] = {}
+        # sub ids per chat: a /subscribe must not walk 100,000 subscriptions to find its chat's
+        self._by_chat: dict[int, set[str]] = {}
         self._chats: dict[int, ChatSettings] = {}
 
     # --- life cycle -----------------------------------------------------------------------
@@ -57,6 +59,8 @@ class SubscriptionStore:
             int(d["chat_id"]): ChatSettings.from_doc(d, shared)
             for d in self._users.load(CHATS_TABLE)
         }
+        for sub in self._subs.values():
+            self._by_chat.setdefault(sub.chat_id, set()).add(sub.sub_id)
         if self._users.readonly:
             return
         replayed = self._replay()
@@ -129,7 +133,7 @@ class SubscriptionStore:
 
     def for_chat(self, chat_id: int) -> list[Subscription]:
         """Return a chat's subscriptions, earliest time first."""
-        subs = [s for s in self._subs.values() if s.chat_id == chat_id]
+        subs = [self._subs[i] for i in self._by_chat.get(chat_id, ())]
         return sorted(subs, key=lambda s: (s.hour, s.minute, s.topic.casefold()))
 
     def all(self) -> list[Subscription]:
@@ -168,14 +172,15 @@ class SubscriptionStore:
             zone=zone,
             created=self._clock(),
         )
-        self._subs[sub.sub_id] = sub
+        self._keep(sub)
         self._put(sub)
         return sub, True
 
     def add_many(self, subs: Iterable[Subscription]) -> None:
         """Insert many subscriptions in one write (benchmarks, imports)."""
         subs = list(subs)
-        self._subs.update((s.sub_id, s) for s in subs)
+        for sub in subs:
+            self._keep(sub)
         self._users.put_many(SUBS_TABLE, {s.sub_id: s.to_doc() for s in subs})
 
     def set_time(self, sub_id: str, hour: int, minute: int) -> Subscription | None:
@@ -190,13 +195,28 @@ class SubscriptionStore:
     def remove(self, sub_ids: Iterable[str]) -> list[Subscription]:
         """Delete subscriptions by id; return the ones that existed."""
         gone = [self._subs.pop(i) for i in list(sub_ids) if i in self._subs]
+        for sub in gone:
+            chat = self._by_chat.get(sub.chat_id, set())
+            chat.discard(sub.sub_id)
+            if not chat:
+                self._by_chat.pop(sub.chat_id, None)
         if gone:
             self._users.delete(SUBS_TABLE, [s.sub_id for s in gone])
         return gone
 
     def _save(self, sub: Subscription) -> None:
-        self._subs[sub.sub_id] = sub
+        self._keep(sub)
         self._put(sub)
+
+    def _keep(self, sub: Subscription) -> None:
+        """Hold a new or changed subscription in memory, indexed by its chat."""
+        old = self._subs.get(sub.sub_id)
+        if old is not None and old.chat_id != sub.chat_id:  # a migrated group
+            self._by_chat[old.chat_id].discard(sub.sub_id)
+            if not self._by_chat[old.chat_id]:
+                del self._by_chat[old.chat_id]
+        self._subs[sub.sub_id] = sub
+        self._by_chat.setdefault(sub.chat_id, set()).add(sub.sub_id)
 
     def set_chat(self, settings: ChatSettings) -> None:
         """Save a chat's settings."""
