@@ -121,9 +121,10 @@ class FollowService:
         state the loop changes.
         """
         followed = self.follows.followed
+        batch = {a.id: a for a in articles}
         touched = {self._stories.story_of(a.id) for a in articles} & followed
         for story_id in sorted(s for s in touched if s is not None):
-            self._facts.developments(story_id)  # extends the story's ledger (bot.stories.facts)
+            self._facts.developments(story_id, batch)  # extends the story's ledger
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._kick)
 
