@@ -136,8 +136,11 @@ def retry_seconds(exc: RetryAfter) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-def bot_sender(bot: ExtBot[Any]) -> SendFn:
-    """Return a SendFn that sends HTML through a PTB Bot, previewing a part's one chosen link."""
+def bot_sender(bot: ExtBot[Any], *, paid: bool = False) -> SendFn:
+    """Return a SendFn that sends HTML through a PTB Bot, previewing a part's one chosen link.
+
+    `paid`: the messages are paid broadcasts (Bot API 7.11), over the free ~30/s for a fee.
+    """
     no_preview = LinkPreviewOptions(is_disabled=True)
 
     async def send(chat_id: int, part: DigestPart) -> object:
@@ -161,6 +164,7 @@ def bot_sender(bot: ExtBot[Any]) -> SendFn:
                 else no_preview
             ),
             reply_markup=markup,
+            allow_paid_broadcast=paid or None,  # None: the parameter is left out
             rate_limit_args={"digest": True},  # paced by the Deliverer (bot/app/sendlimit.py)
         )
 

@@ -99,7 +99,8 @@ class FollowService:
     def schedule(self, job_queue: JobQueue[Any]) -> None:
         """Start delivering through the queue's bot and tick every minute."""
         if self._deliverer is None:
-            self.start(bot_sender(job_queue.application.bot))
+            pacer = self._digests.pacer
+            self.start(bot_sender(job_queue.application.bot, paid=pacer.pacing.paid_broadcast))
         for job in job_queue.get_jobs_by_name(TICK_JOB):
             job.schedule_removal()
         job_queue.run_repeating(self._on_job, interval=TICK_EVERY, first=1, name=TICK_JOB)
