@@ -27,7 +27,7 @@ from bot.digests.workqueue import Request, WorkQueue
 from bot.follows.message import Headlines, UpdateMessages
 from bot.follows.pacing import gone_quiet, ready_at
 from bot.follows.records import Follow, Quiet
-from bot.follows.store import JOURNAL_FILE, FollowStore
+from bot.follows.store import COMPACT_EVERY, JOURNAL_FILE, FollowStore
 from bot.follows.updates import Ask, Found, find_updates
 from bot.i18n import Catalogs
 from bot.models import Article, utcnow
@@ -91,7 +91,8 @@ class FollowService:
 
     def start(self, send: SendFn) -> None:
         """Start the delivery workers on the running loop, sending through `send`."""
-        self._deliverer = Deliverer(send, self._digests.pacer)  # the bot's one pacer
+        # The bot's one pacer; a send waits for the journal lines of the sends before it.
+        self._deliverer = Deliverer(send, self._digests.pacer, ready=self.follows.recorded)
         self._loop = asyncio.get_running_loop()
         self._tick_lock = asyncio.Lock()
         self._queue.start()
@@ -138,6 +139,7 @@ class FollowService:
         """Tick and wait until every update found is delivered (tests, benchmarks)."""
         await self.tick()
         await self._queue.join()
+        await self.follows.recorded()
 
     # --- what commands change: each returns once the change is on disk -----------------
 
@@ -195,6 +197,9 @@ class FollowService:
             return
         async with self._tick_lock:
             now = self.clock()
+            await self.follows.recorded()  # the last lines of a fan-out wait no longer
+            if not self._outbox and self.follows.unfolded >= COMPACT_EVERY:
+                self.follows.compact()  # between fan-outs: the users file is rewritten whole
             self._farewells(now)
             asks, marks = self._asks(now)
             if not asks:
@@ -277,8 +282,9 @@ class FollowService:
         if bye:
             self.follows.remove(chat_id, [story_id])
             self.stats["farewells"] += 1
+            await self.follows.saved()
         else:
+            # Not awaited here: the worker's next send waits for it (Deliverer's `ready`).
             self.follows.mark_told(chat_id, story_id, found.upto, now, now)
             self.stats["updates"] += 1
-        await self.follows.saved()
         return "sent"
