@@ -22,6 +22,7 @@ import re
 import unicodedata
 from contextlib import suppress
 from functools import cache, lru_cache
+from itertools import chain
 
 import Stemmer
 import tantivy
@@ -220,10 +221,8 @@ class Analyzer:
 
     def terms(self, sentence: str) -> list[str]:
         """Return the content terms of a sentence: stems without stop words or short numbers."""
-        out: list[str] = []
-        for token in tokens(sentence):
-            out.extend(self._token_terms(token))
-        return out
+        # map and chain run the per-word loop in C: most words are cache hits.
+        return list(chain.from_iterable(map(self._token_terms, tokens(sentence))))
 
     def _terms_of_token(self, token: str) -> tuple[str, ...]:
         """Return the terms one lower-cased token gives (none for a stop word or a short number)."""
