@@ -124,7 +124,7 @@ async def run(records: list[dict[str, Any]]) -> dict[str, Any]:
         await wait_until(lambda: server.stats.messages_sent > 0, 120, 0.05)
         # A chat whose story's new report joined another story gets no update: the fan-out
         # is over when nothing was sent for QUIET seconds.
-        quiet = Quiet(lambda: server.stats.messages_sent)
+        quiet = Quiet(lambda: sum(server.stats.sent_per_chat[c] for c in chats))  # not probes
         probe = asyncio.create_task(search_probe(server, stop, latencies, misses))
         sent = server.stats.sent_per_chat
         served = await wait_until(lambda: all(sent[c] > 0 for c in chats) or quiet(), 240, 1.0)

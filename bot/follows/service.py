@@ -39,6 +39,7 @@ TICK_JOB = "follows:tick"
 TICK_EVERY = 60  # seconds: quiet hours and the 3-hour gap end on the minute
 BYE = "bye:"  # a work request for a follow that went quiet: its last line
 MAX_FOLLOWS = 50  # per chat
+PLACE_CHUNK = 500  # updates queued per turn of the loop (~10 ms)
 
 
 class StoryViews(Headlines, Protocol):
@@ -208,8 +209,10 @@ class FollowService:
             self._checked.update(marks)
             # A held update whose wait is over was looked for again: found ones are re-placed.
             self._held = {k: at for k, at in self._held.items() if at > now}
-            for item in found:
+            for index, item in enumerate(found, 1):
                 self._place(item, now)
+                if index % PLACE_CHUNK == 0:
+                    await asyncio.sleep(0)  # a story with 10,000 followers: replies go between
 
     def _asks(self, now: datetime) -> tuple[list[Ask], dict[str, tuple[int, str] | None]]:
         """Return the stories to look at (changed, or with an update whose wait is over)."""
