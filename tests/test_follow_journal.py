@@ -1,4 +1,4 @@
-"""The follows' journal at fan-out speed: lines written in groups, a send waits for the one before.
+"""The follows' journal at fan-out speed: lines written in groups, a send waits for its last.
 
 The users file's thread is held on a real `threading.Event` so a journal write stays in
 flight for as long as the test says; nothing is mocked.
@@ -44,12 +44,12 @@ def told(store: FollowStore, chat: int) -> None:
     store.mark_told(chat, "s1", T0 + timedelta(hours=1), T0 + timedelta(hours=2), T0)
 
 
-async def test_lines_confirmed_while_a_write_is_in_flight_are_on_disk_when_recorded_returns(
+async def test_lines_confirmed_together_are_on_disk_when_recorded_returns(
     tmp_path: Path,
 ) -> None:
     users, store = opened(tmp_path, range(1, 4))
     release = hold(users)
-    for chat in (1, 2, 3):  # the first line's write waits behind the hold; 2 and 3 wait for it
+    for chat in (1, 2, 3):  # one open group; recorded() queues it behind the hold
         told(store, chat)
     waiting = asyncio.ensure_future(store.recorded())
     for _ in range(20):

@@ -7,10 +7,10 @@ update appends one line to `follows.journal` (one `write()`, kept by a `kill -9`
 rewriting the users file per message; `compact()` folds it into the table. Replaying is
 idempotent: the times of a follow only move forward.
 
-Journal lines are written in groups: a line goes at once when no journal write is in flight,
-else it waits for the one in flight and goes with the others that came meanwhile, in one
-`write()`. The sender does not wait for its line after each message; it waits (`recorded()`)
-before its next send. So a crash finds at most one confirmed, unrecorded update per sender,
+Journal lines are written in groups: the lines of the updates confirmed within JOURNAL_GROUP
+go to the users thread as one `write()` (a hand-off to that thread costs the loop more than
+the write). The sender does not wait for its line after each message; it waits (`recorded()`)
+before its next send, which writes the group at once if it is still open. So a crash finds at most one confirmed, unrecorded update per sender,
 the same bound as when each send waited for its line, without a round trip to the users
 thread on each message's path (service.py, "delivery").
 """
@@ -34,6 +34,7 @@ FOLLOWS_TABLE = "follows"
 QUIET_TABLE = "follow_quiet"
 JOURNAL_FILE = "follows.journal"
 COMPACT_EVERY = 5000  # followers told since the last compaction: fold them in when idle
+JOURNAL_GROUP = 0.025  # seconds: confirmed updates whose lines share one write
 COMPACT_MAX = 50_000  # fold them in even mid-fan-out (the journal is ~150 bytes a line)
 
 
@@ -48,8 +49,9 @@ class FollowStore:
         self._quiet: dict[int, Quiet | None] = {}
         self._pending: dict[tuple[int, str], Follow] = {}
         self._journal_fd: int | None = None
-        self._lines: list[bytes] = []  # confirmed updates waiting for the journal write in flight
-        self._writing: Future[Any] | None = None  # that write
+        self._lines: list[bytes] = []  # the open group: confirmed updates not yet queued
+        self._group: asyncio.TimerHandle | None = None  # when the open group is queued
+        self._writing: Future[Any] | None = None  # the last group queued
         self.followed: frozenset[str] = frozenset()  # replaced, never changed: threads read it
 
     def initialize(self) -> None:
@@ -81,11 +83,10 @@ class FollowStore:
 
     async def recorded(self) -> None:
         """Wait until every confirmed update so far is in the journal (before the next send)."""
-        while self._lines or (self._writing is not None and not self._writing.done()):
-            if self._writing is None or self._writing.done():
-                self._write_lines()
-            elif self._writing is not None:  # shielded: a cancelled sender leaves it queued
-                await asyncio.shield(asyncio.wrap_future(self._writing))
+        self._write_lines()
+        if self._writing is not None and not self._writing.done():
+            # Shielded: a cancelled sender leaves the write queued.
+            await asyncio.shield(asyncio.wrap_future(self._writing))
         failed, self._writing = self._writing, None
         if failed is not None and failed.exception() is not None:
             failed.result()  # re-raises once: the lines stay in memory, folded in by compact()
@@ -203,18 +204,27 @@ class FollowStore:
     ) -> None:
         """Record that Telegram confirmed an update: move the follow's times forward.
 
-        Its journal line goes now, or with the next group when a journal write is in flight.
+        Its journal line joins the open group (queued within JOURNAL_GROUP); outside the
+        event loop (start-up, the CLI) it is queued at once.
         """
         self._apply(chat_id, story_id, upto, sent, news)
         entry = {"c": chat_id, "s": story_id, "u": _iso(upto), "t": _iso(sent), "n": _iso(news)}
         self._lines.append(orjson.dumps(entry) + b"\n")
-        if self._writing is None or self._writing.done():
-            self._write_lines()
+        if self._group is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self._write_lines()
+            else:
+                self._group = loop.call_later(JOURNAL_GROUP, self._write_lines)
         if len(self._pending) >= COMPACT_MAX:
             self.compact()
 
     def _write_lines(self) -> None:
-        """Queue one journal write of every line waiting."""
+        """Queue the open group's lines as one journal write."""
+        if self._group is not None:
+            self._group.cancel()
+            self._group = None
         if self._lines:
             lines, self._lines = b"".join(self._lines), []
             self._writing = self._users.submit(os.write, self._journal(), lines)
