@@ -84,12 +84,15 @@ class FollowStore:
     async def recorded(self) -> None:
         """Wait until every confirmed update so far is in the journal (before the next send)."""
         self._write_lines()
-        if self._writing is not None and not self._writing.done():
-            # Shielded: a cancelled sender leaves the write queued.
-            await asyncio.shield(asyncio.wrap_future(self._writing))
-        failed, self._writing = self._writing, None
-        if failed is not None and failed.exception() is not None:
-            failed.result()  # re-raises once: the lines stay in memory, folded in by compact()
+        writing = self._writing  # the users thread is FIFO: the earlier writes land before it
+        if writing is None:
+            return
+        if not writing.done():  # shielded: a cancelled sender leaves the write queued
+            await asyncio.shield(asyncio.wrap_future(writing))
+        if self._writing is writing:  # a later group may have been queued meanwhile
+            self._writing = None
+        if writing.exception() is not None:
+            writing.result()  # re-raises: the lines stay in memory, folded in by compact()
 
     @property
     def unfolded(self) -> int:
@@ -204,8 +207,7 @@ class FollowStore:
     ) -> None:
         """Record that Telegram confirmed an update: move the follow's times forward.
 
-        Its journal line joins the open group (queued within JOURNAL_GROUP); outside the
-        event loop (start-up, the CLI) it is queued at once.
+        Its journal line joins the open group; outside the event loop it is queued at once.
         """
         self._apply(chat_id, story_id, upto, sent, news)
         entry = {"c": chat_id, "s": story_id, "u": _iso(upto), "t": _iso(sent), "n": _iso(news)}
