@@ -31,6 +31,9 @@ class Config:
     allow_private_feeds: bool = False
     fulltext: bool = False
     rate_limit: int = 20
+    # Digests and follow updates as paid broadcasts: up to 1,000/s, 0.1 Stars a message over
+    # the free ~30/s (README "Paid broadcasts"). Off: nobody pays unless the owner chose to.
+    paid_broadcast: bool = False
     heartbeat_seconds: float = 30.0
     feed_proxy: str | None = field(default=None, repr=False)  # may carry a password
     # load_config turns this on unless NEWSBRIEF_DEFAULT_FEEDS=0; a Config built in code (tests,
@@ -186,6 +189,7 @@ def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Conf
             "NEWSBRIEF_ALLOW_PRIVATE_FEEDS", env.get("NEWSBRIEF_ALLOW_PRIVATE_FEEDS", "")
         ),
         fulltext=_flag("NEWSBRIEF_FULLTEXT", env.get("NEWSBRIEF_FULLTEXT", "")),
+        paid_broadcast=_flag("NEWSBRIEF_PAID_BROADCAST", env.get("NEWSBRIEF_PAID_BROADCAST", "")),
         rate_limit=_per_minute(
             "NEWSBRIEF_RATE_LIMIT", env.get("NEWSBRIEF_RATE_LIMIT", "").strip() or "20"
         ),

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app.wiring import build_application, running
@@ -82,7 +83,10 @@ class FollowEnv:
 
 @asynccontextmanager
 async def follow_env(
-    data_dir: Path, server: LocalBotApiServer | None = None, clock: Clock | None = None
+    data_dir: Path,
+    server: LocalBotApiServer | None = None,
+    clock: Clock | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[FollowEnv]:
     own = server is None
     if server is None:
@@ -90,7 +94,7 @@ async def follow_env(
         server.set_limits(server.limits.unlimited())
         await server.start()
     clock = clock or Clock(NOON)
-    config = make_config(data_dir, server, tz=ZoneInfo("UTC"))
+    config = make_config(data_dir, server, tz=ZoneInfo("UTC"), **overrides)
     services = open_services(
         config, write=True, digest_settings=DigestSettings(pacing=FAST), follow_clock=clock
     )

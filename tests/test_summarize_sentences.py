@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.summarize import split_sentences
 from bot.text.clean import html_to_text
@@ -193,3 +195,29 @@ def test_character_references_xml_cannot_hold_become_spaces(text: str) -> None:
     # Found by the summary property test: libxml2 decoded "&#1" into a control character.
     assert all(ord(c) >= 0x20 or c in "\n\t" for c in html_to_text(text))
     assert html_to_text("&#65;&#x42;") == "AB"
+
+
+_PIECES = st.sampled_from(
+    [
+        "Mr. Smith left.",
+        "U.S. shares rose 3.5%.",
+        "Bonds fell!",
+        "\n\n# Heading\n",
+        "- item\n",
+        "<p>HTML here.</p>",
+        "Он ушёл.",
+        "Why?",
+        " and ",
+        "3. Oktober",
+        "x" * 700,
+        "“Quoted.” ",
+        "…",
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=30), st.integers(min_value=0, max_value=8))
+def test_a_limit_returns_the_first_sentences_of_the_whole_split(pieces: list[str], n: int) -> None:
+    text = " ".join(pieces)
+    for lang in (None, "de"):
+        assert split_sentences(text, lang, n) == split_sentences(text, lang)[:n]

@@ -64,9 +64,14 @@ class Result:
 class Deliverer:
     """Send HTML messages to a chat through a Pacer, handling Telegram's answers."""
 
-    def __init__(self, send: SendFn, pacer: Pacer) -> None:
+    def __init__(
+        self, send: SendFn, pacer: Pacer, *, ready: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self._send = send
         self.pacer = pacer
+        # Awaited after each turn, before the send: the durable record of the sends before
+        # (follow updates write theirs in groups; by the turn it has mostly landed).
+        self._ready = ready
         self.too_many = 0  # 429 answers seen, for benchmarks and logs
 
     async def deliver(
@@ -99,6 +104,8 @@ class Deliverer:
         failures = retries = 0
         while True:
             await turn(chat_id)
+            if self._ready is not None:
+                await self._ready()
             try:
                 # A send stuck past the timeout must not hold this worker forever.
                 await asyncio.wait_for(self._send(chat_id, part), self.pacer.pacing.send_timeout)
@@ -136,8 +143,11 @@ def retry_seconds(exc: RetryAfter) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-def bot_sender(bot: ExtBot[Any]) -> SendFn:
-    """Return a SendFn that sends HTML through a PTB Bot, previewing a part's one chosen link."""
+def bot_sender(bot: ExtBot[Any], *, paid: bool = False) -> SendFn:
+    """Return a SendFn that sends HTML through a PTB Bot, previewing a part's one chosen link.
+
+    `paid`: the messages are paid broadcasts (Bot API 7.11), over the free ~30/s for a fee.
+    """
     no_preview = LinkPreviewOptions(is_disabled=True)
 
     async def send(chat_id: int, part: DigestPart) -> object:
@@ -161,6 +171,7 @@ def bot_sender(bot: ExtBot[Any]) -> SendFn:
                 else no_preview
             ),
             reply_markup=markup,
+            allow_paid_broadcast=paid or None,  # None: the parameter is left out
             rate_limit_args={"digest": True},  # paced by the Deliverer (bot/app/sendlimit.py)
         )
 

@@ -65,7 +65,7 @@ class DigestService:
         self.subs = SubscriptionStore(users, config.data_dir, clock=clock)
         self._queue, self._record = queue_for(users, self._handle, self.settings.pacing, self.subs)
         self._deliverer: Deliverer | None = None
-        self.pacer = Pacer(self.settings.pacing)  # the bot's one: replies too (bot/app/sendlimit)
+        self.pacer = Pacer(self.settings.pacing, paid=config.paid_broadcast)  # the bot's one
         self.jobs = Planner(self._on_job, clock, self.settings.grace)
         self.composer = Composer(store, search, stories, self.settings.cap, facts)
         self._catalogs = Catalogs(config.locale_dir)  # chats' languages (tests load others)
@@ -98,7 +98,7 @@ class DigestService:
     def schedule_all(self, job_queue: JobQueue[Any]) -> int:
         """Start delivery through the queue's bot, (re)build every job, send missed digests."""
         if self._deliverer is None:
-            self.start(bot_sender(job_queue.application.bot))
+            self.start(bot_sender(job_queue.application.bot, paid=self.pacer.pacing.paid_broadcast))
         self.jobs.attach(job_queue)
         now = self._clock()
         for sub in self.subs.all():

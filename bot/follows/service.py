@@ -39,6 +39,7 @@ TICK_JOB = "follows:tick"
 TICK_EVERY = 60  # seconds: quiet hours and the 3-hour gap end on the minute
 BYE = "bye:"  # a work request for a follow that went quiet: its last line
 MAX_FOLLOWS = 50  # per chat
+PLACE_CHUNK = 500  # updates queued per turn of the loop (~10 ms)
 
 
 class StoryViews(Headlines, Protocol):
@@ -91,7 +92,8 @@ class FollowService:
 
     def start(self, send: SendFn) -> None:
         """Start the delivery workers on the running loop, sending through `send`."""
-        self._deliverer = Deliverer(send, self._digests.pacer)  # the bot's one pacer
+        # The bot's one pacer; a send waits for the records of the sends before it (store.py).
+        self._deliverer = Deliverer(send, self._digests.pacer, ready=self.follows.saved)
         self._loop = asyncio.get_running_loop()
         self._tick_lock = asyncio.Lock()
         self._queue.start()
@@ -99,7 +101,8 @@ class FollowService:
     def schedule(self, job_queue: JobQueue[Any]) -> None:
         """Start delivering through the queue's bot and tick every minute."""
         if self._deliverer is None:
-            self.start(bot_sender(job_queue.application.bot))
+            pacer = self._digests.pacer
+            self.start(bot_sender(job_queue.application.bot, paid=pacer.pacing.paid_broadcast))
         for job in job_queue.get_jobs_by_name(TICK_JOB):
             job.schedule_removal()
         job_queue.run_repeating(self._on_job, interval=TICK_EVERY, first=1, name=TICK_JOB)
@@ -120,9 +123,10 @@ class FollowService:
         state the loop changes.
         """
         followed = self.follows.followed
+        batch = {a.id: a for a in articles}
         touched = {self._stories.story_of(a.id) for a in articles} & followed
         for story_id in sorted(s for s in touched if s is not None):
-            self._facts.developments(story_id)  # extends the story's ledger (bot.stories.facts)
+            self._facts.developments(story_id, batch)  # extends the story's ledger
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._kick)
 
@@ -135,6 +139,7 @@ class FollowService:
         """Tick and wait until every update found is delivered (tests, benchmarks)."""
         await self.tick()
         await self._queue.join()
+        await self.follows.saved()
 
     # --- what commands change: each returns once the change is on disk -----------------
 
@@ -200,8 +205,10 @@ class FollowService:
             self._checked.update(marks)
             # A held update whose wait is over was looked for again: found ones are re-placed.
             self._held = {k: at for k, at in self._held.items() if at > now}
-            for item in found:
+            for index, item in enumerate(found, 1):
                 self._place(item, now)
+                if index % PLACE_CHUNK == 0:
+                    await asyncio.sleep(0)  # a story with 10,000 followers: replies go between
 
     def _asks(self, now: datetime) -> tuple[list[Ask], dict[str, tuple[int, str] | None]]:
         """Return the stories to look at (changed, or with an update whose wait is over)."""
@@ -274,8 +281,9 @@ class FollowService:
         if bye:
             self.follows.remove(chat_id, [story_id])
             self.stats["farewells"] += 1
+            await self.follows.saved()
         else:
+            # Not awaited here: the worker's next send waits for it (Deliverer's `ready`).
             self.follows.mark_told(chat_id, story_id, found.upto, now, now)
             self.stats["updates"] += 1
-        await self.follows.saved()
         return "sent"

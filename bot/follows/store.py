@@ -7,6 +7,14 @@ asked, and callers await `saved()` before they reply. A confirmed update puts th
 document again (a few hundred bytes): the `follows.journal` of earlier versions, kept because
 the users file was rewritten whole per change, is replayed once on open and removed.
 Replaying is idempotent: the times of a follow only move forward.
+
+At fan-out speed a sender does not wait for its update's record after each send: it waits
+(`saved()`, the Deliverer's `ready` hook, service.py) before its NEXT send, by when the
+writer's group commit has mostly landed it. Why a crash still repeats at most one update per
+sender: a sender cannot send again until every update confirmed before is durable, so at any
+instant each sender has at most one message Telegram may have delivered that the table does
+not hold (in flight, or confirmed with its put queued), as when every send waited after
+itself; the message a restart finds again is that one.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -66,7 +66,7 @@ class Ledger:
         """Take in the next report; return its development when it brought a fact."""
         first = not self.members
         self.members.append(article.id)
-        lead = split_sentences(article.body, article.lang)[:LEAD_SENTENCES] or [article.title]
+        lead = split_sentences(article.body, article.lang, LEAD_SENTENCES) or [article.title]
         facts: list[str] = []
         for sentence in lead:
             terms = sentence_terms(sentence, article.lang)
@@ -141,12 +141,25 @@ class StoryFacts:
         record = self._stories._records.get(story_id)
         return list(record.members) if record is not None else []  # one C call: atomic
 
-    def developments(self, story_id: str) -> list[Development]:
-        """Return the story's developments in arrival order; reads new members only."""
+    def developments(
+        self, story_id: str, batch: Mapping[str, Article] | None = None
+    ) -> list[Development]:
+        """Return the story's developments in arrival order; reads new members only.
+
+        `batch` holds articles just stored (the writer thread has them in memory): they are
+        read from it rather than from the store, whose bodies are read from disk on first use.
+        """
         members = self.members(story_id)
         if not members:
             return []
-        return self._cache.developments(story_id, members, self._store.get)
+        if not batch:
+            return self._cache.developments(story_id, members, self._store.get)
+        get = self._store.get
+
+        def read(article_id: str) -> Article | None:
+            return batch.get(article_id) or get(article_id)
+
+        return self._cache.developments(story_id, members, read)
 
     def newest_arrival(self, story_id: str) -> datetime | None:
         """Return when the story's newest report arrived (what a new follower has seen)."""

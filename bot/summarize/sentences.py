@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from bot.summarize.clean import to_blocks
 
@@ -50,12 +51,13 @@ _CJK_STOPS = "。！？"
 MAX_SENTENCE_CHARS = 600
 
 
-def split_sentences(text: str, lang: str | None = None) -> list[str]:
+def split_sentences(text: str, lang: str | None = None, limit: int | None = None) -> list[str]:
     """Split text into plain-text sentences, in order, with markup and extra whitespace removed.
 
     The abbreviations of every language apply whatever `lang` is (news quotes across
     languages); `lang` adds its own rules, such as German's ordinal dot ("am 3. Oktober").
-    Only the first `clean.MAX_CHARS` characters are read.
+    Only the first `clean.MAX_CHARS` characters are read; with `limit`, only the first
+    `limit` sentences are returned, and the text after them is not split.
     """
     ordinals = lang in _ORDINAL_DOT
     sentences: list[str] = []
@@ -64,12 +66,13 @@ def split_sentences(text: str, lang: str | None = None) -> list[str]:
             # Pieces without a letter or digit ("**", "---", "…") are markup debris.
             if any(ch.isalnum() for ch in sentence):
                 sentences.extend(_wrap(sentence))
+            if limit is not None and len(sentences) >= limit:
+                return sentences[:limit]
     return sentences
 
 
-def _split_block(block: str, ordinals: bool = False) -> list[str]:
-    """Split one whitespace-normalised block at its sentence boundaries."""
-    out: list[str] = []
+def _split_block(block: str, ordinals: bool = False) -> Iterator[str]:
+    """Split one whitespace-normalised block at its sentence boundaries, first to last."""
     start = 0
     for match in _TERMINATOR.finditer(block):
         end = match.end()
@@ -77,12 +80,11 @@ def _split_block(block: str, ordinals: bool = False) -> list[str]:
             continue
         piece = block[start:end].strip()
         if piece:
-            out.append(piece)
+            yield piece
         start = end
     tail = block[start:].strip()
     if tail:
-        out.append(tail)
-    return out
+        yield tail
 
 
 def _is_boundary(block: str, term_start: int, end: int, ordinals: bool) -> bool:

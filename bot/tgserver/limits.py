@@ -17,6 +17,9 @@ class Limits:
     per_chat_burst: int = 3
     group_per_minute: float = 20.0
     enabled: bool = True
+    # Paid broadcasts (allow_paid_broadcast): up to 1,000 messages a second in all; those the
+    # free global limit would have refused are billed (0.1 Stars each on Telegram).
+    paid_per_second: float = 1000.0
 
     def scaled(self, factor: float) -> Limits:
         """Return limits with every rate and burst multiplied by factor (for benchmarks)."""
@@ -26,6 +29,7 @@ class Limits:
             per_chat_per_second=self.per_chat_per_second * factor,
             per_chat_burst=max(1, int(self.per_chat_burst * factor)),
             group_per_minute=self.group_per_minute * factor,
+            paid_per_second=self.paid_per_second * factor,
         )
 
     @classmethod
@@ -40,6 +44,8 @@ class Stats:
 
     messages_sent: int = 0
     messages_edited: int = 0
+    paid_broadcasts: int = 0  # messages sent with allow_paid_broadcast
+    billed_messages: int = 0  # of those, the ones over the free global limit (Telegram bills)
     too_many_requests: int = 0
     errors: int = 0
     sent_per_chat: Counter[int] = field(default_factory=Counter)
@@ -69,17 +75,23 @@ class FloodControl:
         self.limits = limits
         self._clock = clock
         self._global = self._bucket(limits.global_per_second, limits.global_per_second)
+        self._paid = self._bucket(limits.paid_per_second, limits.paid_per_second)
         self._chats: dict[int, _Bucket] = {}
         self._groups: dict[int, _Bucket] = {}
         self.forced_retry_after: int | None = None
         self.forced_remaining: int | None = None
+        self.billed = 0  # paid broadcasts over the free limit
 
     def _bucket(self, capacity: float, rate: float) -> _Bucket:
         capacity = max(capacity, 1.0)
         return _Bucket(capacity, max(rate, 1e-9), capacity, self._clock())
 
-    def retry_after(self, chat_id: int, is_group: bool) -> int:
-        """Return 0 and take a token when a message may go out now, else seconds to wait."""
+    def retry_after(self, chat_id: int, is_group: bool, paid: bool = False) -> int:
+        """Return 0 and take a token when a message may go out now, else seconds to wait.
+
+        A paid broadcast takes a token of the paid 1,000/s, and a free one when there is one;
+        `billed` counts those that found none (Telegram bills them).
+        """
         forced = self._forced()
         if forced:
             return forced
@@ -87,7 +99,9 @@ class FloodControl:
             return 0
         now = self._clock()
         lim = self.limits
-        buckets = [self._global]
+        free = self._global.wait_time(now) == 0.0
+        billed = paid and not free
+        buckets = [self._paid, *([self._global] if free else [])] if paid else [self._global]
         buckets.append(
             self._chats.setdefault(
                 chat_id, self._bucket(lim.per_chat_burst, lim.per_chat_per_second)
@@ -103,6 +117,7 @@ class FloodControl:
             return max(1, math.ceil(wait))
         for bucket in buckets:
             bucket.tokens -= 1.0
+        self.billed += billed
         return 0
 
     def _forced(self) -> int:

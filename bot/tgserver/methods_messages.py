@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from bot.tgserver.core import Core
@@ -93,12 +94,23 @@ def _record(
     )
 
 
-def _check_flood(core: Core, state: ChatState) -> None:
-    wait = core.flood.retry_after(state.chat_id, state.is_group)
+def _paid(params: dict[str, Any]) -> bool:
+    """Return allow_paid_broadcast (Bot API 7.11); a value that is not a boolean is refused."""
+    paid = params.get("allow_paid_broadcast", False)
+    if not isinstance(paid, bool):
+        raise bad_request("can't parse allow_paid_broadcast: a Boolean is expected")
+    return paid
+
+
+def _check_flood(core: Core, state: ChatState, paid: bool) -> None:
+    billed = core.flood.billed
+    wait = core.flood.retry_after(state.chat_id, state.is_group, paid)
     if wait:
         core.stats.too_many_requests += 1
         core.stats.too_many_per_chat[state.chat_id] += 1
         raise too_many_requests(wait)
+    core.stats.paid_broadcasts += paid
+    core.stats.billed_messages += core.flood.billed - billed
 
 
 async def send_message(core: Core, params: dict[str, Any]) -> dict[str, Any]:
@@ -108,7 +120,8 @@ async def send_message(core: Core, params: dict[str, Any]) -> dict[str, Any]:
     markup = check_reply_markup(params.get("reply_markup"))
     reply = _reply_to(state, params)
     disabled, options = _preview(params)
-    _check_flood(core, state)
+    paid = _paid(params)
+    _check_flood(core, state, paid)
     message: dict[str, Any] = {
         "message_id": state.new_message_id(),
         "from": core.bot.user(),
@@ -131,7 +144,8 @@ async def send_message(core: Core, params: dict[str, Any]) -> dict[str, Any]:
     state.messages[message["message_id"]] = message
     core.stats.messages_sent += 1
     core.stats.sent_per_chat[state.chat_id] += 1
-    await core.world.record(state, _record(state, message, str(params["text"]), params, "sent"))
+    entry = _record(state, message, str(params["text"]), params, "sent")
+    await core.world.record(state, replace(entry, paid_broadcast=paid))
     return message
 
 

@@ -23,6 +23,7 @@ class SentMessage:
     reply_to_message_id: int | None
     timestamp: float  # time.time() when the server accepted it
     kind: str = "sent"  # "sent", "edited" (text) or "markup" (reply markup only)
+    paid_broadcast: bool = False  # sent with allow_paid_broadcast (Bot API 7.11)
 
     @property
     def edited(self) -> bool:
