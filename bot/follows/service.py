@@ -39,7 +39,7 @@ TICK_JOB = "follows:tick"
 TICK_EVERY = 60  # seconds: quiet hours and the 3-hour gap end on the minute
 BYE = "bye:"  # a work request for a follow that went quiet: its last line
 MAX_FOLLOWS = 50  # per chat
-PLACE_CHUNK = 500  # updates queued per turn of the loop (~10 ms)
+PLACE_CHUNK = 100  # updates queued per turn of the loop (~2 ms)
 
 
 class StoryViews(Headlines, Protocol):
