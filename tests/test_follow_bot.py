@@ -312,3 +312,26 @@ async def test_follow_by_number_and_by_a_digest_button_and_unfollow_all(tmp_path
         assert "You follow 2 stories" in await ask(user, "/following")
         assert await ask(user, "/unfollow all") == "Stopped following 2 stories."
         assert env.services.follows.for_chat(user.chat_id) == []
+
+
+async def test_a_group_that_became_a_supergroup_keeps_its_follows_and_quiet_hours(
+    tmp_path: Path,
+) -> None:
+    async with follow_env(tmp_path) as env:
+        admin = env.user()
+        group = env.server.group(-4343, "Volcano watch", admins=[admin]).member(admin)
+        env.add(*VOLCANO, *OTHER)
+        await follow_first_story(env, group)
+        assert "23:00" in await ask(group, "/quiet 23:00-06:00")
+        env.server.migrate(-4343, -1004343)
+        env.add(SLOWS)
+        await env.settle()  # the send to the old id answers with the new one: all moves there
+        assert env.updates(-4343) == []
+        assert env.services.follows.for_chat(-4343) == []
+        [moved] = env.services.follows.for_chat(-1004343)
+        assert "Grindavik" in moved.headline
+        quiet = env.services.follows.follows.quiet(-1004343)
+        assert quiet is not None and quiet.text.startswith("23:00")
+        await env.settle()  # the next tick finds the update again, for the new id
+        [update] = env.updates(-1004343)
+        assert "slowed on Tuesday" in update

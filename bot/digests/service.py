@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,6 +70,7 @@ class DigestService:
         self.composer = Composer(store, search, stories, self.settings.cap, facts)
         self._catalogs = Catalogs(config.locale_dir)  # chats' languages (tests load others)
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
+        self.moved_listeners: list[Callable[[int, int], Awaitable[None]]] = []  # follows move too
         self.outcome_listeners: list[Callable[[str], None]] = []  # /stats counts the day's
 
     def initialize(self) -> None:
@@ -214,7 +215,7 @@ class DigestService:
         await self.subs.saved()
 
     async def migrate(self, old: int, new: int) -> list[Subscription]:
-        """Move a group's subscriptions to its supergroup id and reschedule them."""
+        """Move a group's subscriptions (and, through the listeners, follows) to its new id."""
         stale = self.subs.for_chat(old)
         moved = self.subs.migrate(old, new)
         for sub in stale:
@@ -222,6 +223,8 @@ class DigestService:
         for sub in moved:
             self.jobs.schedule(sub)
         await self.subs.saved()
+        for listen in self.moved_listeners:
+            await listen(old, new)
         return moved
 
     async def send_now(self, chat_id: int) -> str:

@@ -66,6 +66,7 @@ class FollowService:
         self._stories = stories
         self._facts = facts
         self._digests = digests
+        digests.moved_listeners.append(self.move_chat)  # a group became a supergroup
         self.clock = clock
         self._catalogs = Catalogs(config.locale_dir)
         self._queue = WorkQueue(self._handle, digests.settings.pacing.workers)
@@ -180,6 +181,12 @@ class FollowService:
         await self.follows.saved()
         return count
 
+    async def move_chat(self, old: int, new: int) -> None:
+        """Follow a group that became a supergroup: its follows and quiet hours move along."""
+        if self.follows.move_chat(old, new):
+            self._held = {((new if c == old else c), s): at for (c, s), at in self._held.items()}
+        await self.follows.saved()
+
     def for_chat(self, chat_id: int) -> list[Follow]:
         """Return the chat's follows, oldest first."""
         return self.follows.for_chat(chat_id)
@@ -253,17 +260,26 @@ class FollowService:
     async def _handle(self, chat_id: int, request: Request) -> str:
         """Send the chat's queued updates (each its own message) and record the confirmed."""
         status = "sent"
-        for key in sorted(request.sub_ids):
-            bye = key.startswith(BYE)
+        keys = sorted(request.sub_ids)
+        for n, key in enumerate(keys):
             story_id = key.removeprefix(BYE)
             found = self._outbox.get((chat_id, story_id))
             try:
-                status = await self._send_one(chat_id, story_id, found, bye)
+                status = await self._send_one(chat_id, story_id, found, key.startswith(BYE))
             finally:
                 self._outbox.pop((chat_id, story_id), None)
-            if status in ("gone", "failed"):
+            if status in ("gone", "failed", "migrated"):
+                self._unqueue(chat_id, keys[n:], again=status != "gone")
                 break
         return status
+
+    def _unqueue(self, chat_id: int, keys: list[str], *, again: bool) -> None:
+        """Drop updates not sent; unless the chat is gone, the next tick finds them again."""
+        for key in keys:
+            story_id = key.removeprefix(BYE)
+            self._outbox.pop((chat_id, story_id), None)
+            if again:
+                self._checked.pop(story_id, None)  # else its unchanged mark would skip it
 
     async def _send_one(self, chat_id: int, story_id: str, found: Found | None, bye: bool) -> str:
         follow = self.follows.get(chat_id, story_id)
@@ -275,8 +291,11 @@ class FollowService:
         if result.outcome is Outcome.GONE:
             await self._digests.deactivate(chat_id)
             return "gone"
+        if result.outcome is Outcome.MIGRATED and result.new_chat_id is not None:
+            await self._digests.migrate(chat_id, result.new_chat_id)  # moves the follows too
+            return "migrated"  # this chat's updates are found again for its new id
         if result.outcome is not Outcome.SENT:
-            return "failed"  # found again at the next tick
+            return "failed"
         now = self.clock()
         if bye:
             self.follows.remove(chat_id, [story_id])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,21 @@ class FollowStore:
         self._quiet.pop(chat_id, None)
         self._users.delete(QUIET_TABLE, [str(chat_id)])
         return len(gone)
+
+    def move_chat(self, old: int, new: int) -> int:
+        """Move a chat's follows and quiet hours to its new id; return how many moved."""
+        mine = self.for_chat(old)
+        taken = {f.story_id for f in self.for_chat(new)}  # the new id's own follow wins
+        self.remove(old, [f.story_id for f in mine])
+        moved = [replace(f, chat_id=new) for f in mine if f.story_id not in taken]
+        for follow in moved:
+            self.add(follow)
+        if old in self._quiet:
+            quiet = self._quiet.pop(old)
+            self._users.delete(QUIET_TABLE, [str(old)])
+            if new not in self._quiet:
+                self.set_quiet(new, quiet)
+        return len(moved)
 
     # --- delivery bookkeeping -------------------------------------------------------------
 
