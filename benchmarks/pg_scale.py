@@ -11,7 +11,9 @@ stories already built) is the start of a restarted bot. The embedded run then co
 dir into an empty database as `newsbrief migrate` does. The PostgreSQL server is a throwaway
 cluster (tests/pgkit.py) unless NEWSBRIEF_BENCH_DATABASE_URL names one.
 
-`python -m benchmarks pg_scale` runs NEWSBRIEF_PG_SCALE_SIZE (default 100,000) articles.
+`python -m benchmarks pg_scale` runs NEWSBRIEF_PG_SCALE_SIZE (default 100,000) articles; with
+NEWSBRIEF_PG_SCALE_FROM=DIR (or `python -m benchmarks.pg_scale --from DIR`) it starts from that
+built embedded data dir instead and migrates it (`benchmarks.pg_scale_from`: no rebuild).
 """
 
 from __future__ import annotations
@@ -124,18 +126,27 @@ def migrate(data_dir: Path, url: str) -> float:
     return seconds
 
 
-def rows(results: list[dict[str, Any]]) -> list[list[Any]]:
+FIRST = "first open: index and stories built (s)"
+FIRST_FROM = (
+    "first open: files index and stories built, PostgreSQL index built, stories migrated (s)"
+)
+
+
+def rows(results: list[dict[str, Any]], first: str = FIRST) -> list[list[Any]]:
     """Return the table's rows, one column per backend."""
 
     def each(fn: Any) -> list[str]:
         return [fn(r) for r in results]
 
+    def known(key: str, fn: Any) -> list[str]:
+        return [fn(r) if key in r else "—" for r in results]
+
     ms = 1000.0
     return [
         ["articles stored", *each(lambda r: f"{r['articles']:,}")],
         ["import throughput, add_many of 1,000 (articles/s)",
-         *each(lambda r: f"{r['articles'] / r['import_s']:,.0f}")],
-        ["first open: index and stories built (s)", *each(lambda r: f"{r['first_open_s']:.1f}")],
+         *known("import_s", lambda r: f"{r.get('import_n', r['articles']) / r['import_s']:,.0f}")],
+        [first, *known("first_open_s", lambda r: f"{r['first_open_s']:.1f}")],
         ["open every service, built (s)", *each(lambda r: f"{r['open_s']:.1f}")],
         ["add one article in the bot (+ index, stories), median / p99 (ms)",
          *each(lambda r: f"{median(r['adds']) * ms:.1f} / {percentile(r['adds'], 99) * ms:.1f}")],
@@ -145,15 +156,30 @@ def rows(results: list[dict[str, Any]]) -> list[list[Any]]:
          *each(lambda r: f"{r['digest_s']:.1f}")],
         ["articles in the last 24 h (a digest's candidates)", *each(lambda r: f"{r['fresh']:,}")],
         ["`newsbrief migrate` of the files into PostgreSQL (articles/s)",
-         *each(lambda r: f"{r['articles'] / r['migrate_s']:,.0f}" if "migrate_s" in r else "—")],
+         *known("migrate_s", lambda r: f"{r['articles'] / r['migrate_s']:,.0f}")],
         ["peak RSS of the process (MB)", *each(lambda r: f"{r['peak_rss_mb']:.0f}")],
     ]  # fmt: skip
 
 
-def main() -> None:
-    """Run both backends at SIZE and print them side by side."""
+def built(size: int, urls: dict[str, str]) -> list[dict[str, Any]]:
+    """Import and build `size` articles on each backend, each in its own process."""
+    results = []
+    for backend, url in urls.items():
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.pg_scale", "one", backend, str(size), url],
+            cwd=REPO, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        results.append(orjson.loads(done.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def main(source: Path | None = None) -> None:
+    """Run both backends (built here at SIZE, or from a built dir) and print them side by side."""
+    from benchmarks import pg_scale_from
     from tests.pgkit import server_bin, start_cluster, with_dbname
 
+    if source is None and os.environ.get("NEWSBRIEF_PG_SCALE_FROM"):
+        source = Path(os.environ["NEWSBRIEF_PG_SCALE_FROM"])
     cluster = None
     admin = os.environ.get("NEWSBRIEF_BENCH_DATABASE_URL")
     if admin is None:
@@ -173,24 +199,23 @@ def main() -> None:
                 conn.execute(f"DROP DATABASE IF EXISTS {name}".encode())
                 conn.execute(f"CREATE DATABASE {name} TEMPLATE template0".encode())
             urls[backend] = with_dbname(admin, name)
-        results = []
-        for backend, url in urls.items():
-            done = subprocess.run(
-                [sys.executable, "-m", "benchmarks.pg_scale", "one", backend, str(SIZE), url],
-                cwd=REPO, capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            results.append(orjson.loads(done.stdout.strip().splitlines()[-1]))
+        results = pg_scale_from.measure(source, urls) if source else built(SIZE, urls)
     finally:
         if cluster is not None:
             cluster.shutdown()
-    print(table(["measure", *(LABEL[r["backend"]] for r in results)], rows(results)))
+    shape = rows(results, FIRST_FROM if source else FIRST)
+    print(table(["measure", *(LABEL[r["backend"]] for r in results)], shape))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n{SIZE:,} articles, one run, load average {load} at the end.")
+    print(f"\n{results[0]['articles']:,} articles, one run, load average {load} at the end.")
+    if source:
+        print(pg_scale_from.footnote(source, results))
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "one":
         out = one(sys.argv[2], int(sys.argv[3]), sys.argv[4])
         sys.stdout.write(orjson.dumps(out).decode() + "\n")
+    elif len(sys.argv) > 2 and sys.argv[1] == "--from":
+        main(Path(sys.argv[2]))
     else:
         main()

@@ -18,13 +18,14 @@ from bot.pg.articles import PgArticleStore
 from bot.pg.database import Database, safe_url
 from bot.pg.transfer import CopyReport, copy_articles
 from bot.pg.usertables import PgUserTables
+from bot.stories.records_copy import copy_records, file_records
 
 
 def add_migrate_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `migrate --to URL`."""
     migrate = sub.add_parser(
         "migrate",
-        help="copy the data directory (archive and users) into PostgreSQL (stop the bot first; re-run resumes)",
+        help="copy the data directory (archive, stories and users) into PostgreSQL (stop the bot first; re-run resumes)",
     )
     migrate.add_argument(
         "--to",
@@ -65,8 +66,15 @@ def copy_user_tables(config: Config, database: Database, out: TextIO) -> list[Co
     return reports
 
 
+def copy_stories(config: Config, database: Database) -> CopyReport:
+    """Copy the story records, so the first start on PostgreSQL clusters nothing again."""
+    records = file_records(config.data_dir / "stories")
+    with bar("copying stories", total=len(records), unit=" stories") as shown:
+        return copy_records(records, database, step=shown.update)
+
+
 def cmd_migrate(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Copy articles (then the users' tables); print each count check; exit 1 on a shortfall."""
+    """Copy articles, story records, the users' tables; print each count check; exit 1 on a shortfall."""
     try:
         url = parse_database_url("--to", args.to.strip())
     except ConfigError as exc:
@@ -86,6 +94,7 @@ def cmd_migrate(config: Config, args: argparse.Namespace, out: TextIO, err: Text
         target.initialize()
         with bar("copying articles", total=len(source), unit=" articles") as shown:
             reports = [copy_articles(source, target, database, step=shown.update)]
+        reports.append(copy_stories(config, database))
         reports += copy_user_tables(config, database, out)
     finally:
         database.close()

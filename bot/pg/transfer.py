@@ -5,10 +5,11 @@ transaction; what the table already holds (by id or dedup key) is skipped, so an
 interrupted copy is resumed by running it again. At the end every id of the data dir must
 be in the table, or the report says how many are missing.
 
-Story records are not copied: they are derived from the articles and rebuilt on the first
-open. The users' tables (subscriptions, chats, follows, quiet hours, feeds and their state,
-`_meta`) go over through the `UserTables` protocol once both sides exist: `copy_user_tables`
-is the hook the CLI calls after the articles.
+The story records follow the articles (`bot.stories.records_copy`: they name articles by the
+ids kept here, so they stay valid and the first open clusters nothing). The users' tables
+(subscriptions, chats, follows, quiet hours, feeds and their state, `_meta`) go over through
+the `UserTables` protocol once both sides exist: `copy_user_tables` is the hook the CLI calls
+after the stories.
 """
 
 from __future__ import annotations

@@ -68,6 +68,7 @@ class StoryService:
         self._engine_ready = True
         self.version = 0  # bumped on every change: callers cache rankings by it
         self._views = ViewCache(VIEW_CACHE)
+        self.opened = (0, 0)  # (stories loaded from the records, articles assigned) at open
 
     def initialize(self) -> None:
         """Load the records, drop what the store lost, assign what it gained, listen.
@@ -84,6 +85,7 @@ class StoryService:
                     record.last = newest_time(record, self._store)
             self._engine_ready = False  # restored on first need: reading needs no engine
             missing = len(self._store) - len(self._story_of)  # vanished ones were dropped
+            self.opened = (len(self._records), missing)
             if missing:
                 log.info("assigning %d articles to stories", missing)
                 for chunk in unassigned(self._store, self._story_of):
@@ -212,8 +214,6 @@ class StoryService:
         """Return the newest publication time of any story's article."""
         with self._lock:
             return max((r.last for r in self._records.values() if r.last), default=None)
-
-    # --- internals (called with the lock held) --------------------------------------------
 
     def _assign(self, articles: list[Article], *, journal: bool) -> None:
         """Assign articles in order (engine lock held), then record them under the records lock."""
