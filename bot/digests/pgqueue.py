@@ -8,9 +8,10 @@ deletes every row of that chat (one request per chat, merged), reads the chat's
 subscriptions and settings as the database has them now (another process may have delivered
 or changed them), and hands the merged request to the service. The service composes and
 sends, and on Telegram's confirmation records the new cursors through `record`, in that
-same transaction; the commit ends the claim. A process killed mid-send never commits: its
-rows come back when its connection drops and another process sends them (at most the one
-digest it was sending goes twice).
+same transaction; the commit ends the claim (and, through a NOTIFY, wakes every process
+waiting in `join`, which then counts the rows left). A process killed mid-send never
+commits: its rows come back when its connection drops and another process sends them (at
+most the one digest it was sending goes twice).
 
 A /digest someone waits for is served by the process that got it (the waiter lives there):
 one of its workers waits for that chat's lock and takes the chat's rows with it.
@@ -33,17 +34,21 @@ from bot.backoff import retry_delay
 from bot.digests.pgclaims import (
     CHANNEL,
     CHAT_LOCKS,
+    DONE_CHANNEL,
     chat_docs,
     chat_key,
     claim_chat,
     insert_rows,
+    take_requests,
     wake_others_if_asked_again,
 )
 from bot.digests.workqueue import Handler, Request
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 2.0  # an idle worker looks again (rows a killed process left have no NOTIFY)
+# An idle worker looks again (rows a killed process left have no NOTIFY), and so does `join`
+# (a notification sent while the listener was reconnecting is lost).
+POLL_SECONDS = 2.0
 RECONNECT_SECONDS = 1.0
 
 Refresh = Callable[[int, list[dict[str, Any]], dict[str, Any] | None], None]
@@ -72,7 +77,8 @@ class PgSendQueue:
         self._busy = 0  # batches being inserted and claims being served
         self._wake = asyncio.Event()
         self._flush = asyncio.Event()
-        self._changed = asyncio.Event()
+        self._changed = asyncio.Event()  # work here ended, or some process took requests
+        self._listening = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -110,6 +116,7 @@ class PgSendQueue:
 
     async def join(self) -> None:
         """Wait until nothing is queued here, claimed here, or left in the table."""
+        await _wait(self._listening, self._poll)  # a claim's NOTIFY from now on reaches us
         async with await AsyncConnection.connect(self._url, autocommit=True) as conn:
             while True:
                 self._changed.clear()
@@ -155,15 +162,17 @@ class PgSendQueue:
                 self._busy -= 1
 
     async def _listen(self) -> None:
-        """Wake the workers when any process queues digests."""
+        """Wake the workers when any process queues digests, and `join` when one takes some."""
         failures = 0
         while True:
             try:
                 async with await AsyncConnection.connect(self._url, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    await conn.execute(f"LISTEN {DONE_CHANNEL}")
+                    self._listening.set()
                     failures = 0
-                    async for _ in conn.notifies():
-                        self._wake.set()
+                    async for note in conn.notifies():
+                        (self._changed if note.channel == DONE_CHANNEL else self._wake).set()
             except psycopg.Error as exc:
                 failures += 1
                 log.warning("digest queue listener lost its connection: %s", type(exc).__name__)
@@ -240,13 +249,8 @@ class PgSendQueue:
             if found is None:
                 return None
             chat_id, request = found, Request()
-        cur = await conn.execute(
-            "DELETE FROM digest_requests WHERE id IN (SELECT id FROM digest_requests"
-            " WHERE chat_id = %s FOR UPDATE SKIP LOCKED) RETURNING sub_ids, due",
-            (chat_id,),
-        )
-        for sub_ids, due in await cur.fetchall():
-            request.merge(Request(set(sub_ids), due))
+        for taken in await take_requests(conn, chat_id):
+            request.merge(taken)
         return chat_id, request
 
 
