@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +41,7 @@ from bot.digests.pgclaims import (
     take_requests,
     wake_others_if_asked_again,
 )
-from bot.digests.workqueue import Handler, Request
+from bot.digests.workqueue import Handler, Request, Waiting
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +70,7 @@ class PgSendQueue:
         self._refresh = refresh
         self._workers = max(1, workers)
         self._poll = poll_seconds
-        self._local: deque[tuple[int, Request]] = deque()  # someone waits here for these
+        self._local = Waiting()  # someone waits here for these
         self._outbox: list[tuple[int, Request]] = []  # due digests not yet inserted
         self._claims: dict[int, AsyncConnection[Any]] = {}  # chat -> its worker's transaction
         self._busy = 0  # batches being inserted and claims being served
@@ -98,15 +97,9 @@ class PgSendQueue:
     def submit(self, chat_id: int, request: Request, *, first: bool = False) -> None:
         """Queue a request: one someone waits for here, else a row any process may send."""
         if request.waiters or request.manual:
-            for waiting_chat, waiting in self._local:
-                if waiting_chat == chat_id:
-                    waiting.merge(request)
-                    return
-            if first:
-                self._local.appendleft((chat_id, request))
-            else:
-                self._local.append((chat_id, request))
-            self._wake.set()
+            if self._local.add(chat_id, request):
+                self._local.queue(chat_id, first)
+                self._wake.set()
             return
         self._outbox.append((chat_id, request))
         self._flush.set()
@@ -240,7 +233,7 @@ class PgSendQueue:
     async def _claim(self, conn: AsyncConnection[Any]) -> tuple[int, Request] | None:
         """Lock a chat for this transaction and take its rows, merged into one request."""
         if self._local:
-            chat_id, request = self._local.popleft()
+            chat_id, request = self._local.pop()
             await conn.execute(
                 "SELECT pg_advisory_xact_lock(%s, %s)", (CHAT_LOCKS, chat_key(chat_id))
             )
