@@ -1,4 +1,4 @@
-"""The jobs the bot runs for itself: retention and the heartbeat, both from the JobQueue."""
+"""The jobs the bot runs for itself from the JobQueue: retention, catch-up and the heartbeat."""
 
 from __future__ import annotations
 
