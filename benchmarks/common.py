@@ -9,9 +9,12 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    from bot.models import ArticleDraft
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("NEWSBRIEF_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -59,6 +62,20 @@ def repeat_corpus(records: list[dict[str, Any]], size: int) -> list[dict[str, An
             out.append(copy)
         round_no += 1
     return out
+
+
+def corpus_draft(record: dict[str, Any], **fields: Any) -> ArticleDraft:
+    """Return a draft of a corpus record's title and body (never None) with `fields` beside."""
+    from bot.models import ArticleDraft  # of the checkout PYTHONPATH names, imported on use
+
+    return ArticleDraft(title=record.get("title") or "", body=record.get("body") or "", **fields)
+
+
+def stored_draft(record: dict[str, Any], **fields: Any) -> ArticleDraft:
+    """Return `corpus_draft` keeping the record's id, URL and source, as an import stores them."""
+    return corpus_draft(
+        record, url=record.get("url"), id=record["id"], source=record.get("source"), **fields
+    )
 
 
 def peak_rss_mb() -> float:

@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import load_corpus, median, percentile, table
+from benchmarks.common import corpus_draft, load_corpus, median, percentile, table
 
 SCALE = 5.0
 SUBSCRIBERS = 10_000
@@ -48,19 +48,13 @@ def prepare(data_dir: Path, chats: list[int], records: list[dict[str, Any]]) -> 
     from bot.archive.usertables import EmbeddedUserTables
     from bot.digests.records import Subscription
     from bot.digests.subscriptions import SubscriptionStore
-    from bot.models import ArticleDraft, utcnow
+    from bot.models import utcnow
 
     store = ArticleStore(data_dir)
     store.initialize()
     now = utcnow()
     store.add_many(
-        ArticleDraft(
-            title=r.get("title") or "",
-            body=r.get("body") or "",
-            url=None,
-            published=now - timedelta(minutes=i),
-            source="Bench",
-        )
+        corpus_draft(r, url=None, published=now - timedelta(minutes=i), source="Bench")
         for i, r in enumerate(records)
     )
     store.shutdown()
@@ -138,18 +132,24 @@ async def wait_until(predicate: Any, within: float, step: float = 0.5) -> bool:
     return predicate()
 
 
-async def run(crash: bool, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """One fan-out; with crash, kill -9 the bot after CRASH_AFTER messages and restart it."""
+async def started_server(count: int) -> tuple[Any, list[int]]:
+    """Start the local Bot API server (Telegram's limits scaled SCALE times) knowing `count` chats."""
     from bot.tgserver import Limits, LocalBotApiServer
 
     server = LocalBotApiServer(token=TOKEN, bot_username="bench_bot", limits=Limits().scaled(SCALE))
     await server.start()
-    chats = chat_ids(CRASH_SUBSCRIBERS if crash else SUBSCRIBERS)
+    chats = chat_ids(count)
     for chat in chats:
         if chat > 0:
             server.user(chat, f"U{chat}")
         else:
             server.group(chat, f"G{chat}")
+    return server, chats
+
+
+async def run(crash: bool, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """One fan-out; with crash, kill -9 the bot after CRASH_AFTER messages and restart it."""
+    server, chats = await started_server(CRASH_SUBSCRIBERS if crash else SUBSCRIBERS)
     with tempfile.TemporaryDirectory(prefix="nb-digests-") as tmp:
         data_dir = Path(tmp)
         prepare(data_dir, chats, records)

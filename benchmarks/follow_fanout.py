@@ -20,15 +20,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import load_corpus, percentile, table
+from benchmarks.common import corpus_draft, load_corpus, percentile, table
 from benchmarks.digests import (
     SCALE,
     TOKEN,
     _ms,
-    chat_ids,
     fmt,
     search_probe,
     start_child,
+    started_server,
     wait_until,
 )
 
@@ -52,12 +52,7 @@ def prepare(data_dir: Path, chats: list[int], records: list[dict[str, Any]]) -> 
     services = open_services(config, write=True)
     now = utcnow()
     services.store.add_many(
-        ArticleDraft(
-            title=r.get("title") or "",
-            body=r.get("body") or "",
-            published=now - timedelta(minutes=i),
-            source=f"Source{i % 40}",
-        )
+        corpus_draft(r, published=now - timedelta(minutes=i), source=f"Source{i % 40}")
         for i, r in enumerate(records)
     )
     ranked = services.stories.rank(now, timedelta(days=2))[:FOLLOWED]
@@ -106,16 +101,7 @@ def told(server: Any, chats: list[int]) -> dict[int, int]:
 
 async def run(records: list[dict[str, Any]]) -> dict[str, Any]:
     """One fan-out of follow updates with /search probed during it and idle after."""
-    from bot.tgserver import Limits, LocalBotApiServer
-
-    server = LocalBotApiServer(token=TOKEN, bot_username="bench_bot", limits=Limits().scaled(SCALE))
-    await server.start()
-    chats = chat_ids(CHATS)
-    for chat in chats:
-        if chat > 0:
-            server.user(chat, f"U{chat}")
-        else:
-            server.group(chat, f"G{chat}")
+    server, chats = await started_server(CHATS)
     with tempfile.TemporaryDirectory(prefix="nb-follows-") as tmp:
         data_dir = Path(tmp)
         prepare(data_dir, chats, records)

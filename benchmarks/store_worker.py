@@ -21,6 +21,7 @@ from benchmarks.common import (
     median,
     peak_rss_mb,
     repeat_corpus,
+    stored_draft,
 )
 from bot.archive.store import ArticleStore
 from bot.config import Config
@@ -78,16 +79,7 @@ def build_100k(directory: Path) -> dict[str, Any]:
     records = repeat_corpus(load_corpus(), 100_000)
     store = ArticleStore(directory / "nb", retention_days=0)
     store.initialize()
-    drafts = [
-        ArticleDraft(
-            title=r.get("title") or "",
-            body=r.get("body") or "",
-            url=r.get("url"),
-            id=r["id"],
-            source=r.get("source"),
-        )
-        for r in records
-    ]
+    drafts = [stored_draft(r) for r in records]
     store.add_many(drafts)
     TinyDB(directory / "plain100k.json").table("articles").insert_multiple(records)
     return {"articles": len(store)}

@@ -101,11 +101,15 @@ async def test_deactivated_chat_keeps_its_subscriptions_on_disk(tmp_path: Path) 
 async def test_work_queue_merges_requests_per_chat_and_never_runs_a_chat_twice_at_once() -> None:
     running: set[int] = set()
     handled: list[tuple[int, frozenset[str]]] = []
+    picked_up = asyncio.Event()  # a worker is sending chat 1's first request
+    submitted = asyncio.Event()  # the test asked for chat 1 again meanwhile
 
     async def handle(chat_id: int, request: Request) -> str:
         assert chat_id not in running
         running.add(chat_id)
-        await asyncio.sleep(0.01)
+        if chat_id == 1 and not picked_up.is_set():
+            picked_up.set()
+            await submitted.wait()
         handled.append((chat_id, frozenset(request.sub_ids)))
         running.discard(chat_id)
         return "sent"
@@ -115,8 +119,9 @@ async def test_work_queue_merges_requests_per_chat_and_never_runs_a_chat_twice_a
     queue.submit(1, Request({"a"}, T0))
     queue.submit(1, Request({"b"}, T0))  # merged with the waiting one
     queue.submit(2, Request({"c"}, T0))
-    await asyncio.sleep(0)
+    await asyncio.wait_for(picked_up.wait(), 10)
     queue.submit(1, Request({"d"}, T0))  # chat 1 is busy: runs after it
+    submitted.set()
     await queue.join()
     await queue.stop()
     assert sorted(handled, key=lambda h: (h[0], sorted(h[1]))) == [

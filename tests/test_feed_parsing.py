@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import time
 from datetime import UTC, datetime
+from multiprocessing import connection
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from bot.ingest.feedparse import ParsedFeed
 from tests.feedserver import generate_feed
 
 NOW = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+HANG_GUARD = 60.0  # seconds: only ends a test that would otherwise hang
 
 
 def pid_parser(data: bytes, **kwargs: Any) -> ParsedFeed:
@@ -71,12 +73,11 @@ async def test_a_document_the_parser_hangs_on_fails_alone_and_its_child_is_stopp
     try:
         first = await pool.parse(b"<rss/>", fetched_at=NOW, content_type=None)
         hung = int(first.title)
+        child = next(c for c in multiprocessing.active_children() if c.pid == hung)
         with pytest.raises(ParseCrashed, match="still on this document after 3 s"):
             await pool.parse(b"stuck", fetched_at=NOW, content_type=None)
-        for _ in range(100):  # the kill is asynchronous: give the child a moment to go
-            if not alive(hung):
-                break
-            await asyncio.sleep(0.05)
+        # The kill is asynchronous; the child's sentinel becomes ready once it has ended.
+        assert await asyncio.to_thread(connection.wait, [child.sentinel], HANG_GUARD)
         assert not alive(hung)
         after = await pool.parse(b"<rss/>", fetched_at=NOW, content_type=None)
         assert int(after.title) != hung  # a new child took over

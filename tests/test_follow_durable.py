@@ -65,25 +65,29 @@ async def test_a_sender_sends_again_only_once_its_last_update_is_durable(
     tmp_path: Path,
 ) -> None:
     users, store = opened(tmp_path, range(1, 3))
-    sent: list[int] = []
+    sent: list[tuple[int, datetime]] = []  # each send, with chat 1's cursor on disk then
+    waiting = asyncio.Event()
 
     async def send(chat_id: int, part: DigestPart) -> object:
-        sent.append(chat_id)
+        sent.append((chat_id, cursors_on_disk(tmp_path)[1]))
         return None
 
-    deliverer = Deliverer(send, Pacer(UNPACED), ready=store.saved)
+    async def ready() -> None:
+        if users.held:
+            waiting.set()  # the second send now waits on the held write, or goes at once
+        await store.saved()
+
+    deliverer = Deliverer(send, Pacer(UNPACED), ready=ready)
     assert (await deliverer.deliver(1, [DigestPart("one")])).outcome is Outcome.SENT
     users.held = True
     told(store, 1)  # confirmed; its put is in flight on the held writer
     second = asyncio.ensure_future(deliverer.deliver(2, [DigestPart("two")]))
-    for _ in range(50):
-        await asyncio.sleep(0)
-    assert sent == [1]  # a crash now repeats at most the update to chat 1
+    await asyncio.wait_for(waiting.wait(), 10)
+    assert [chat for chat, _ in sent] == [1]  # a crash now repeats at most chat 1's update
     assert cursors_on_disk(tmp_path)[1] == T0
     users.release.set()
     assert (await asyncio.wait_for(second, 10)).outcome is Outcome.SENT
-    assert sent == [1, 2]
-    assert cursors_on_disk(tmp_path)[1] == TOLD  # on disk before chat 2 was sent
+    assert sent == [(1, T0), (2, TOLD)]  # chat 1's update was on disk when chat 2 was sent
     users.shutdown()
 
 

@@ -12,7 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 
+from bot.app.context import NewsApp
+from bot.app.housekeeping import HEARTBEAT_JOB
 from bot.app.wiring import running
 from bot.archive.heartbeat import HEARTBEAT_FILE, beat
 from bot.archive.lock import DataDirLock, DataDirLocked
@@ -23,6 +26,8 @@ from bot.tgserver import Limits, LocalBotApiServer
 from tests.conftest import REPO, draft
 from tests.opskit import empty_seeds, ops_env
 from tests.test_ops_sigterm import POLLING, START_TIMEOUT, TOKEN
+
+HANG_GUARD = 60.0  # seconds: only ends a test that would otherwise hang
 
 
 @pytest.fixture
@@ -205,18 +210,36 @@ def test_a_bot_holding_the_lock_without_its_own_heartbeat_is_unhealthy(
 async def test_the_running_bot_writes_its_heartbeat_from_the_job_queue(tmp_path: Path) -> None:
     async with ops_env(tmp_path, modules=("handlers.basic",), heartbeat_seconds=0.05) as env:
         heartbeat = env.config.data_dir / HEARTBEAT_FILE
+        beats = finished_beats(env.app)
         async with running(env.app, poll_timeout=1):
-            for _ in range(200):
-                if heartbeat.exists():
-                    break
-                await asyncio.sleep(0.05)
-            first = heartbeat.stat().st_mtime_ns
-            for _ in range(200):
-                if heartbeat.stat().st_mtime_ns != first:
-                    break
-                await asyncio.sleep(0.05)
-            assert heartbeat.stat().st_mtime_ns != first
+            await asyncio.wait_for(beats.get(), HANG_GUARD)
             assert heartbeat.read_text().strip() == str(os.getpid())
+            heartbeat.unlink()
+            # A beat already under way may have written just before the unlink: the test
+            # waits for the first finished beat after which the file is there again.
+            await asyncio.wait_for(written_again(beats, heartbeat.exists), HANG_GUARD)
+            assert heartbeat.read_text().strip() == str(os.getpid())
+
+
+def finished_beats(app: NewsApp) -> asyncio.Queue[None]:
+    """Return a queue that gets an item each time the heartbeat job has finished a run."""
+    assert app.job_queue is not None
+    scheduler = app.job_queue.scheduler
+    finished: asyncio.Queue[None] = asyncio.Queue()
+
+    def executed(event: JobExecutionEvent) -> None:
+        job = scheduler.get_job(event.job_id)
+        if job is not None and job.name == HEARTBEAT_JOB:
+            finished.put_nowait(None)  # APScheduler calls listeners on the loop's thread
+
+    scheduler.add_listener(executed, EVENT_JOB_EXECUTED)
+    return finished
+
+
+async def written_again(beats: asyncio.Queue[None], written: Callable[[], bool]) -> None:
+    """Wait for finished beats until one has left the heartbeat file in place."""
+    while not written():
+        await beats.get()
 
 
 def health(data_dir: Path, max_age: float) -> str:

@@ -21,6 +21,7 @@ import psycopg
 import pytest
 
 from bot.config import Config
+from bot.digests.pgclaims import DONE_CHANNEL
 from bot.digests.records import Subscription
 from bot.models import utcnow
 from bot.services import open_services
@@ -98,8 +99,13 @@ async def spawn(tmp_path: Path, name: str, server: LocalBotApiServer, url: str) 
 
 
 async def delivered_everywhere(url: str, count: int) -> None:
-    """Wait until the database holds every delivery and no request is left."""
+    """Wait until the database holds every delivery and no request is left.
+
+    Deliveries are recorded in the claim that deletes the chat's requests, and that claim's
+    commit notifies DONE_CHANNEL: listening before the first count, no change goes unseen.
+    """
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        await conn.execute(f"LISTEN {DONE_CHANNEL}")
         while True:
             cur = await conn.execute(
                 "SELECT (SELECT count(*) FROM user_subscriptions WHERE doc ->> 'last_due' IS NOT NULL),"
@@ -108,7 +114,8 @@ async def delivered_everywhere(url: str, count: int) -> None:
             row = await cur.fetchone()
             if row == (count, 0):
                 return
-            await asyncio.sleep(0.2)  # the database has no event to wait on from outside
+            async for _ in conn.notifies(stop_after=1):  # those during the count come first
+                pass
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from bot.digests.pacing import Pacer, Pacing
 # 10 messages a second in all, digests alone too: the digests fill the whole budget.
 TIGHT = Pacing(10.0, 1000.0, 60.0, workers=4, overall_per_second=10.0, reply_burst=1)
 PERSON = 99
+MAX_STEPS = 10_000  # loop turns without a task falling asleep: one must be stuck elsewhere
 
 
 class VirtualTime:
@@ -45,15 +46,26 @@ class VirtualTime:
 
     async def run(self, *coros: Coroutine[Any, Any, None]) -> None:
         tasks = [asyncio.ensure_future(c) for c in coros]
-        while not all(t.done() for t in tasks):
-            for _ in range(20):  # let every runnable task go on until it sleeps again
-                await asyncio.sleep(0)
-            if self._sleepers:
-                when, _, future = heapq.heappop(self._sleepers)
-                self.now = max(self.now, when)
-                future.set_result(None)
+        while await self._settle(tasks):
+            when, _, future = heapq.heappop(self._sleepers)
+            self.now = max(self.now, when)
+            future.set_result(None)
         for task in tasks:
             task.result()
+
+    async def _settle(self, tasks: list[asyncio.Future[None]]) -> int:
+        """Let the tasks run until each one left sleeps on this clock; return how many are left.
+
+        Every await of these tasks ends in this clock's sleep (one at a time per task, a
+        Deliverer's send task included), so once there are as many sleepers as live tasks,
+        nothing can run before the earliest sleeper wakes: the moment to move the clock.
+        """
+        for _ in range(MAX_STEPS):
+            live = sum(not t.done() for t in tasks)
+            if len(self._sleepers) >= live:
+                return live
+            await asyncio.sleep(0)  # one turn of the loop: the runnable tasks go on
+        raise AssertionError("a task waits on something other than the virtual clock")
 
 
 class Sends:

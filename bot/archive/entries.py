@@ -8,7 +8,6 @@ are in `keyindex.py`.
 
 from __future__ import annotations
 
-import bisect
 import gc
 import logging
 import sys
@@ -16,9 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +27,6 @@ from bot.archive.segments import SEGMENT_GLOB, Segment, segment_number
 from bot.models import Article, ProgressFactory, no_progress
 
 log = logging.getLogger(__name__)
-E = TypeVar("E")  # an in-memory entry: this module's Entry, or another backend's
 
 
 class StoreReadOnly(Exception):
@@ -67,40 +63,6 @@ class Entry:
     def length(self) -> int:
         """Return the full document's length in bytes."""
         return self.span & 0xFFFF_FFFF
-
-
-def by_published(entry: Entry) -> int:
-    """Return the sort key of the newest-first order (ascending, read from the end)."""
-    return entry.published
-
-
-def by_arrival(entry: Entry) -> int:
-    """Return the sort key of the arrival order."""
-    return entry.added
-
-
-def ordered(entries: list[E], key: str) -> list[E]:
-    """Return entries sorted by an integer field, ties kept in their order (numpy: 1M in 0.2 s)."""
-    values = np.fromiter(map(attrgetter(key), entries), dtype=np.int64, count=len(entries))
-    order = np.argsort(values, kind="stable").tolist()
-    return list(itemgetter(*order)(entries)) if len(order) > 1 else list(entries)
-
-
-def merged(base: list[E], new: list[E], key: Callable[[E], int]) -> list[E]:
-    """Return base (sorted by key) with new entries inserted after their equals, as a new list.
-
-    One bisect per new entry and slice copies of base: O(len(base)) pointer copies in C,
-    where re-sorting a million entries with a Python key takes seconds.
-    """
-    out: list[E] = []
-    start = 0
-    for entry in sorted(new, key=key):
-        at = bisect.bisect_right(base, key(entry), lo=start, key=key)
-        out.extend(base[start:at])
-        out.append(entry)
-        start = at
-    out.extend(base[start:])
-    return out
 
 
 def entry_of(doc: Document, segment: Segment) -> Entry:

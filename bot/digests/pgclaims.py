@@ -9,7 +9,8 @@ from psycopg import AsyncConnection
 
 from bot.digests.workqueue import Request
 
-CHANNEL = "newsbrief_digests"
+CHANNEL = "newsbrief_digests"  # digests were queued: idle workers look again
+DONE_CHANNEL = "newsbrief_digests_done"  # a claim took requests: `join` looks again
 # pg_advisory_xact_lock(int, int) keys: a key space apart from the one-bigint locks of the
 # migrations and the leader. Two chats sharing a hash only take turns.
 CHAT_LOCKS = 0x6E62_0003
@@ -67,6 +68,19 @@ async def insert_rows(conn: AsyncConnection[Any], batch: Iterable[tuple[int, Req
                 "INSERT INTO digest_requests (chat_id, sub_ids, due) VALUES (%s, %s, %s)", rows
             )
         await conn.execute(f"NOTIFY {CHANNEL}")
+
+
+async def take_requests(conn: AsyncConnection[Any], chat_id: int) -> list[Request]:
+    """Delete the chat's unclaimed rows in this transaction; tell the waiting joins at commit."""
+    cur = await conn.execute(
+        "DELETE FROM digest_requests WHERE id IN (SELECT id FROM digest_requests"
+        " WHERE chat_id = %s FOR UPDATE SKIP LOCKED) RETURNING sub_ids, due",
+        (chat_id,),
+    )
+    taken = [Request(set(sub_ids), due) for sub_ids, due in await cur.fetchall()]
+    if taken:  # delivered on commit only: a claim that rolls back gives its rows back
+        await conn.execute(f"NOTIFY {DONE_CHANNEL}")
+    return taken
 
 
 async def wake_others_if_asked_again(conn: AsyncConnection[Any], chat_id: int) -> None:

@@ -8,9 +8,10 @@ deletes every row of that chat (one request per chat, merged), reads the chat's
 subscriptions and settings as the database has them now (another process may have delivered
 or changed them), and hands the merged request to the service. The service composes and
 sends, and on Telegram's confirmation records the new cursors through `record`, in that
-same transaction; the commit ends the claim. A process killed mid-send never commits: its
-rows come back when its connection drops and another process sends them (at most the one
-digest it was sending goes twice).
+same transaction; the commit ends the claim (and, through a NOTIFY, wakes every process
+waiting in `join`, which then counts the rows left). A process killed mid-send never
+commits: its rows come back when its connection drops and another process sends them (at
+most the one digest it was sending goes twice).
 
 A /digest someone waits for is served by the process that got it (the waiter lives there):
 one of its workers waits for that chat's lock and takes the chat's rows with it.
@@ -21,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -33,17 +33,21 @@ from bot.backoff import retry_delay
 from bot.digests.pgclaims import (
     CHANNEL,
     CHAT_LOCKS,
+    DONE_CHANNEL,
     chat_docs,
     chat_key,
     claim_chat,
     insert_rows,
+    take_requests,
     wake_others_if_asked_again,
 )
-from bot.digests.workqueue import Handler, Request
+from bot.digests.workqueue import Handler, Request, Waiting
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 2.0  # an idle worker looks again (rows a killed process left have no NOTIFY)
+# An idle worker looks again (rows a killed process left have no NOTIFY), and so does `join`
+# (a notification sent while the listener was reconnecting is lost).
+POLL_SECONDS = 2.0
 RECONNECT_SECONDS = 1.0
 
 Refresh = Callable[[int, list[dict[str, Any]], dict[str, Any] | None], None]
@@ -66,13 +70,14 @@ class PgSendQueue:
         self._refresh = refresh
         self._workers = max(1, workers)
         self._poll = poll_seconds
-        self._local: deque[tuple[int, Request]] = deque()  # someone waits here for these
+        self._local = Waiting()  # someone waits here for these
         self._outbox: list[tuple[int, Request]] = []  # due digests not yet inserted
         self._claims: dict[int, AsyncConnection[Any]] = {}  # chat -> its worker's transaction
         self._busy = 0  # batches being inserted and claims being served
         self._wake = asyncio.Event()
         self._flush = asyncio.Event()
-        self._changed = asyncio.Event()
+        self._changed = asyncio.Event()  # work here ended, or some process took requests
+        self._listening = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -92,15 +97,9 @@ class PgSendQueue:
     def submit(self, chat_id: int, request: Request, *, first: bool = False) -> None:
         """Queue a request: one someone waits for here, else a row any process may send."""
         if request.waiters or request.manual:
-            for waiting_chat, waiting in self._local:
-                if waiting_chat == chat_id:
-                    waiting.merge(request)
-                    return
-            if first:
-                self._local.appendleft((chat_id, request))
-            else:
-                self._local.append((chat_id, request))
-            self._wake.set()
+            if self._local.add(chat_id, request):
+                self._local.queue(chat_id, first)
+                self._wake.set()
             return
         self._outbox.append((chat_id, request))
         self._flush.set()
@@ -110,6 +109,7 @@ class PgSendQueue:
 
     async def join(self) -> None:
         """Wait until nothing is queued here, claimed here, or left in the table."""
+        await _wait(self._listening, self._poll)  # a claim's NOTIFY from now on reaches us
         async with await AsyncConnection.connect(self._url, autocommit=True) as conn:
             while True:
                 self._changed.clear()
@@ -155,15 +155,17 @@ class PgSendQueue:
                 self._busy -= 1
 
     async def _listen(self) -> None:
-        """Wake the workers when any process queues digests."""
+        """Wake the workers when any process queues digests, and `join` when one takes some."""
         failures = 0
         while True:
             try:
                 async with await AsyncConnection.connect(self._url, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    await conn.execute(f"LISTEN {DONE_CHANNEL}")
+                    self._listening.set()
                     failures = 0
-                    async for _ in conn.notifies():
-                        self._wake.set()
+                    async for note in conn.notifies():
+                        (self._changed if note.channel == DONE_CHANNEL else self._wake).set()
             except psycopg.Error as exc:
                 failures += 1
                 log.warning("digest queue listener lost its connection: %s", type(exc).__name__)
@@ -231,7 +233,7 @@ class PgSendQueue:
     async def _claim(self, conn: AsyncConnection[Any]) -> tuple[int, Request] | None:
         """Lock a chat for this transaction and take its rows, merged into one request."""
         if self._local:
-            chat_id, request = self._local.popleft()
+            chat_id, request = self._local.pop()
             await conn.execute(
                 "SELECT pg_advisory_xact_lock(%s, %s)", (CHAT_LOCKS, chat_key(chat_id))
             )
@@ -240,13 +242,8 @@ class PgSendQueue:
             if found is None:
                 return None
             chat_id, request = found, Request()
-        cur = await conn.execute(
-            "DELETE FROM digest_requests WHERE id IN (SELECT id FROM digest_requests"
-            " WHERE chat_id = %s FOR UPDATE SKIP LOCKED) RETURNING sub_ids, due",
-            (chat_id,),
-        )
-        for sub_ids, due in await cur.fetchall():
-            request.merge(Request(set(sub_ids), due))
+        for taken in await take_requests(conn, chat_id):
+            request.merge(taken)
         return chat_id, request
 
 

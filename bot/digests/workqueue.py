@@ -38,14 +38,53 @@ class Request:
 Handler = Callable[[int, Request], Awaitable[str]]
 
 
+class Waiting:
+    """Requests not yet served, one per chat (a new one merges in), and the chats' turn order."""
+
+    def __init__(self) -> None:
+        self._requests: dict[int, Request] = {}
+        self._order: deque[int] = deque()  # chats whose turn it may be; a busy chat waits out
+
+    def add(self, chat_id: int, request: Request) -> bool:
+        """Merge the request into the chat's waiting one; return True when there was none."""
+        waiting = self._requests.get(chat_id)
+        if waiting is not None:
+            waiting.merge(request)
+            return False
+        self._requests[chat_id] = request
+        return True
+
+    def queue(self, chat_id: int, first: bool) -> None:
+        """Give the chat a turn: next when `first` (someone waits), else last."""
+        if first:
+            self._order.appendleft(chat_id)
+        else:
+            self._order.append(chat_id)
+
+    def pop(self) -> tuple[int, Request]:
+        """Take the request of the chat whose turn it is."""
+        chat_id = self._order.popleft()
+        return chat_id, self._requests.pop(chat_id)
+
+    def get(self, chat_id: int) -> Request | None:
+        """Return the chat's waiting request, if any."""
+        return self._requests.get(chat_id)
+
+    def has_turns(self) -> bool:
+        """Return whether a chat has a turn queued."""
+        return bool(self._order)
+
+    def __len__(self) -> int:
+        return len(self._requests)
+
+
 class WorkQueue:
     """Chats waiting for a digest, served by `workers` asyncio tasks in arrival order."""
 
     def __init__(self, handle: Handler, workers: int) -> None:
         self._handle = handle
         self._workers = max(1, workers)
-        self._order: deque[int] = deque()
-        self._pending: dict[int, Request] = {}
+        self._pending = Waiting()
         self._busy: set[int] = set()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -70,19 +109,11 @@ class WorkQueue:
     def submit(self, chat_id: int, request: Request, *, first: bool = False) -> None:
         """Queue (or merge) a request; `first` jumps the queue (a user is waiting)."""
         self._idle.clear()
-        waiting = self._pending.get(chat_id)
-        if waiting is not None:
-            waiting.merge(request)
-            return
-        self._pending[chat_id] = request
-        if chat_id not in self._busy:
+        if self._pending.add(chat_id, request) and chat_id not in self._busy:
             self._enqueue(chat_id, first)
 
     def _enqueue(self, chat_id: int, first: bool) -> None:
-        if first:
-            self._order.appendleft(chat_id)
-        else:
-            self._order.append(chat_id)
+        self._pending.queue(chat_id, first)
         self._wake.set()
 
     def __len__(self) -> int:
@@ -94,11 +125,10 @@ class WorkQueue:
 
     async def _work(self) -> None:
         while True:
-            while not self._order:
+            while not self._pending.has_turns():
                 self._wake.clear()
                 await self._wake.wait()
-            chat_id = self._order.popleft()
-            request = self._pending.pop(chat_id)
+            chat_id, request = self._pending.pop()
             self._busy.add(chat_id)
             try:
                 status = await self._handle(chat_id, request)
@@ -112,7 +142,8 @@ class WorkQueue:
             for waiter in request.waiters:
                 if not waiter.done():
                     waiter.set_result(status)
-            if chat_id in self._pending:  # asked for again while we were sending
-                self._enqueue(chat_id, self._pending[chat_id].manual)
+            again = self._pending.get(chat_id)
+            if again is not None:  # asked for again while we were sending
+                self._enqueue(chat_id, again.manual)
             if not self._pending and not self._busy:
                 self._idle.set()

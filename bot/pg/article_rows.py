@@ -61,16 +61,6 @@ class PgEntry:
     lang: str
 
 
-def by_published(entry: PgEntry) -> int:
-    """Return the sort key of the newest-first order (ascending, read from the end)."""
-    return entry.published
-
-
-def by_arrival(entry: PgEntry) -> int:
-    """Return the sort key of the arrival order."""
-    return entry.added
-
-
 def entry_of(row: Sequence[Any]) -> tuple[int, PgEntry]:
     """Return the seq and the entry of a LIGHT_SINCE row."""
     seq, article_id, title, published, added, source, lang = row

@@ -12,22 +12,20 @@ hash: `bot/archive/dedup.py`), so two processes adding one article at once store
 
 from __future__ import annotations
 
-import bisect
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from operator import attrgetter
 from typing import Any
 
 from bot.archive.dedup import canonical_url, content_hash, unique_id
-from bot.archive.entries import AddResult, ArticleCache, StoreReadOnly, merged, ordered
+from bot.archive.entries import AddResult, ArticleCache, StoreReadOnly
 from bot.archive.lazy import LightEntry, lazy_articles
+from bot.archive.lightindex import LightIndex
 from bot.archive.protocol import ArticleListener, ArticleStoreLike, RemovalListener
 from bot.archive.records import new_article, to_micros
 from bot.archive.store import CACHE_SIZE
 from bot.models import Article, ArticleDraft, ProgressFactory, utcnow
 from bot.pg import article_rows as rows
-from bot.pg.article_rows import PgEntry, by_arrival, by_published
+from bot.pg.article_rows import PgEntry
 from bot.pg.database import Database
 
 ITER_BATCH = 1000
@@ -49,17 +47,12 @@ class PgArticleStore(ArticleStoreLike):
         self.retention_days = retention_days
         self.readonly = readonly
         self._clock = clock
-        self._lock = threading.Lock()  # readers copy references under it, never wait on SQL
         self._cache = ArticleCache(cache_size)
-        self._by_id: dict[str, PgEntry] = {}
-        self._newest: list[PgEntry] = []
-        self._arrivals: list[PgEntry] = []
+        self._index: LightIndex[PgEntry] = LightIndex()  # readers never wait on SQL for it
         self._seen = 0  # the highest article seq taken in
         self._removals_seen = 0
         self._listeners: list[ArticleListener] = []
         self._removal_listeners: list[RemovalListener] = []
-        self._version = 0
-        self._since_memo: tuple[tuple[int, int], list[Article]] | None = None
 
     def initialize(self, progress: ProgressFactory | None = None) -> None:
         """Load every light entry from one snapshot of the table."""
@@ -67,11 +60,8 @@ class PgArticleStore(ArticleStoreLike):
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             self._removals_seen = rows.last_removal(conn)
             loaded = rows.light_since(conn, 0)
-        entries = [entry for _, entry in loaded]
         self._seen = loaded[-1][0] if loaded else 0
-        self._by_id = {entry.id: entry for entry in entries}
-        self._arrivals = ordered(entries, "added")
-        self._newest = ordered(entries, "published")
+        self._index.reset([entry for _, entry in loaded])
 
     def shutdown(self) -> None:
         """Forget the listeners; every batch was committed before add_many returned."""
@@ -87,13 +77,11 @@ class PgArticleStore(ArticleStoreLike):
         self._removal_listeners.append(listener)
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._by_id)
+        return len(self._index)
 
     def __iter__(self) -> Iterator[Article]:
         """Yield every article in arrival order, a batch of rows at a time (bypassing the cache)."""
-        with self._lock:
-            snapshot = [entry.id for entry in self._arrivals]
+        snapshot = [entry.id for entry in self._index.in_arrival_order()]
         for start in range(0, len(snapshot), ITER_BATCH):
             ids = snapshot[start : start + ITER_BATCH]
             with self._db.connection() as conn:
@@ -102,28 +90,22 @@ class PgArticleStore(ArticleStoreLike):
 
     def get(self, article_id: str) -> Article | None:
         """Return the article with this id, if stored (its body read on first use)."""
-        with self._lock:
-            entry = self._by_id.get(article_id)
+        entry = self._index.get(article_id)
         return None if entry is None else lazy_articles(self._cache, [entry], self)[0]
 
     def get_many(self, article_ids: Sequence[str]) -> list[Article | None]:
         """Return the articles of ids (None where not stored), in one query for the uncached."""
-        with self._lock:
-            entries = [self._by_id.get(article_id) for article_id in article_ids]
+        entries = self._index.get_many(article_ids)
         found = {a.id: a for a in self.load([e for e in entries if e is not None])}
         return [found.get(e.id) if e is not None else None for e in entries]
 
     def shared_ids(self, article_ids: Iterable[str]) -> list[str | None]:
         """Return the store's own string of each id (None if not stored): holders share them."""
-        with self._lock:
-            found = list(map(self._by_id.get, article_ids))
-        return [entry.id if entry is not None else None for entry in found]
+        return self._index.shared_ids(article_ids)
 
     def light(self, ids: Iterable[str], one: str, two: str, *more: str) -> list[tuple[Any, ...]]:
         """Return tuples of entry fields (dates in µs) of the stored ids; reads no row."""
-        with self._lock:
-            found = list(filter(None, map(self._by_id.get, ids)))
-        return list(map(attrgetter(one, two, *more), found))
+        return self._index.light(ids, one, two, *more)
 
     def find_by_url(self, url: str) -> Article | None:
         """Return the article stored under this URL (compared canonically)."""
@@ -135,21 +117,14 @@ class PgArticleStore(ArticleStoreLike):
 
     def latest(self, limit: int, offset: int = 0) -> list[Article]:
         """Return up to limit articles, newest published first, skipping offset."""
-        with self._lock:
-            end = len(self._newest) - offset
-            picked = self._newest[max(0, end - limit) : max(end, 0)]
-        return self.load(picked[::-1])
+        return self.load(self._index.latest(limit, offset))
 
     def added_since(self, since: datetime) -> list[Article]:
         """Return the articles added after since, oldest arrival first; bodies are read on use."""
-        with self._lock:
-            start = bisect.bisect_right(self._arrivals, to_micros(since), key=by_arrival)
-            picked = self._arrivals[start:]
-            key = (start, self._version)
-        memo = self._since_memo  # a digest fan-out asks this of every chat
-        if memo is None or memo[0] != key:
-            memo = self._since_memo = (key, lazy_articles(self._cache, picked, self))
-        return list(memo[1])
+        return self._index.added_since(to_micros(since), self._lazy)
+
+    def _lazy(self, entries: list[PgEntry]) -> list[Article]:
+        return lazy_articles(self._cache, entries, self)
 
     def load(self, entries: Sequence[LightEntry]) -> list[Article]:
         """Return the full articles of the entries still stored, in order (the cache first)."""
@@ -198,11 +173,15 @@ class PgArticleStore(ArticleStoreLike):
             content_key = content_hash(draft.title, draft.body)
             keys = {f"h:{content_key}", f"u:{url_key}" if url_key else "", f"g:{draft.guid or ''}"}
             keys -= {"", "g:"}
-            if (draft.id and (draft.id in self._by_id or draft.id in taken_ids)) or keys & taken:
+            if (
+                draft.id and (draft.id in self._index.by_id or draft.id in taken_ids)
+            ) or keys & taken:
                 result.duplicates += 1
                 continue
             seed = url_key or draft.guid or content_key
-            article = new_article(draft, draft.id or unique_id(seed, self._by_id, taken_ids), now)
+            article = new_article(
+                draft, draft.id or unique_id(seed, self._index.by_id, taken_ids), now
+            )
             taken |= keys
             taken_ids.add(article.id)
             batch.append((article, url_key, content_key))
@@ -236,26 +215,20 @@ class PgArticleStore(ArticleStoreLike):
 
     def _take_in(self, others: list[tuple[int, Article]], removals: tuple[int, list[str]]) -> int:
         """Publish other processes' articles, then apply their removals."""
-        fresh = [(seq, a) for seq, a in others if a.id not in self._by_id]
+        fresh = [(seq, a) for seq, a in others if a.id not in self._index.by_id]
         self._publish(fresh)
         if others:
             self._seen = max(self._seen, others[-1][0])
         self._removals_seen, removed = removals
-        self._forget([i for i in removed if i in self._by_id])
+        self._forget([i for i in removed if i in self._index.by_id])
         return len(fresh) + len(removed)
 
     def _publish(self, added: list[tuple[int, Article]]) -> None:
         """Make committed articles visible to readers at once, then tell the listeners."""
         if not added:
             return
-        new = [rows.entry_of_article(article) for _, article in added]
-        newest = merged(self._newest, new, by_published)
-        arrivals = merged(self._arrivals, new, by_arrival)
-        with self._lock:
-            self._newest, self._arrivals = newest, arrivals
-            self._by_id.update((entry.id, entry) for entry in new)
-            self._version += 1
-            self._seen = max(self._seen, max(seq for seq, _ in added))
+        self._index.publish([rows.entry_of_article(article) for _, article in added])
+        self._seen = max(self._seen, max(seq for seq, _ in added))
         articles = [article for _, article in added]
         self._cache.put_all(articles)
         for listener in self._listeners:
@@ -281,13 +254,8 @@ class PgArticleStore(ArticleStoreLike):
         """Drop removed articles from memory and tell the removal listeners."""
         if not gone:
             return
-        dead = set(gone)
-        with self._lock:
-            self._newest = [e for e in self._newest if e.id not in dead]
-            self._arrivals = [e for e in self._arrivals if e.id not in dead]
-            for article_id in gone:
-                self._by_id.pop(article_id, None)
-            self._version += 1
+        held = self._index.by_id
+        self._index.remove({held[i] for i in gone if i in held})
         self._cache.drop(gone)
         for listener in self._removal_listeners:
             listener(gone)
