@@ -119,8 +119,7 @@ class DigestService:
 
     async def _on_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """An instant fell due: queue its subscriptions' digests and schedule their next."""
-        data = context.job.data if context.job is not None else None
-        if not isinstance(data, DueJob):
+        if context.job is None or not isinstance(data := context.job.data, DueJob):
             return
         for sub_id in self.jobs.take(data.due):
             sub = self.subs.get(sub_id)
@@ -216,10 +215,9 @@ class DigestService:
 
     async def migrate(self, old: int, new: int) -> list[Subscription]:
         """Move a group's subscriptions (and, through the listeners, follows) to its new id."""
-        stale = self.subs.for_chat(old)
-        moved = self.subs.migrate(old, new)
-        for sub in stale:
+        for sub in self.subs.for_chat(old):
             self.jobs.unschedule(sub)
+        moved = self.subs.migrate(old, new)
         for sub in moved:
             self.jobs.schedule(sub)
         await self.subs.saved()

@@ -106,15 +106,12 @@ class FollowService:
             self.start(bot_sender(job_queue.application.bot, paid=pacer.pacing.paid_broadcast))
         for job in job_queue.get_jobs_by_name(TICK_JOB):
             job.schedule_removal()
-        job_queue.run_repeating(self._on_job, interval=TICK_EVERY, first=1, name=TICK_JOB)
+        job_queue.run_repeating(self.tick, interval=TICK_EVERY, first=1, name=TICK_JOB)
 
     async def stop(self) -> None:
         """Stop the workers; unconfirmed updates are found again after a restart."""
         await self._queue.stop()
         await self.follows.saved()
-
-    async def _on_job(self, context: Any) -> None:
-        await self.tick()
 
     def on_articles(self, articles: list[Article]) -> None:
         """Hear of a batch (the writer thread): read the followed stories' new reports, tick.
@@ -183,8 +180,7 @@ class FollowService:
 
     async def move_chat(self, old: int, new: int) -> None:
         """Follow a group that became a supergroup: its follows and quiet hours move along."""
-        if self.follows.move_chat(old, new):
-            self._held = {((new if c == old else c), s): at for (c, s), at in self._held.items()}
+        self.follows.move_chat(old, new)  # a held update's story is looked at when it is due
         await self.follows.saved()
 
     def for_chat(self, chat_id: int) -> list[Follow]:
@@ -197,7 +193,7 @@ class FollowService:
 
     # --- finding updates ------------------------------------------------------------------
 
-    async def tick(self) -> None:
+    async def tick(self, _context: object = None) -> None:
         """Say goodbye to quiet follows, find new facts, send what may go and hold the rest."""
         self._kicked = False
         if self._tick_lock is None or self._deliverer is None:
@@ -269,17 +265,12 @@ class FollowService:
             finally:
                 self._outbox.pop((chat_id, story_id), None)
             if status in ("gone", "failed", "migrated"):
-                self._unqueue(chat_id, keys[n:], again=status != "gone")
+                for rest in (k.removeprefix(BYE) for k in keys[n:]):
+                    self._outbox.pop((chat_id, rest), None)
+                    if status != "gone":  # not sent: the next tick looks again (its mark is old)
+                        self._checked.pop(rest, None)
                 break
         return status
-
-    def _unqueue(self, chat_id: int, keys: list[str], *, again: bool) -> None:
-        """Drop updates not sent; unless the chat is gone, the next tick finds them again."""
-        for key in keys:
-            story_id = key.removeprefix(BYE)
-            self._outbox.pop((chat_id, story_id), None)
-            if again:
-                self._checked.pop(story_id, None)  # else its unchanged mark would skip it
 
     async def _send_one(self, chat_id: int, story_id: str, found: Found | None, bye: bool) -> str:
         follow = self.follows.get(chat_id, story_id)
