@@ -169,6 +169,10 @@ def open_services(
     store.add_removal_listener(search.remove_articles)
     if not readonly:
         store.prune()
+    # Before the first reply, not in the first minute of replies: at 100,000 subscribers the
+    # records are 400,000 objects, and the full collection that first walks them stalls
+    # every reply for 0.1-0.6 s (bot.archive.heap). warm_up settles again what start-up adds.
+    settle()
     return services
 
 

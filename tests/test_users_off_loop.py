@@ -297,3 +297,38 @@ async def test_subscribe_does_not_wait_for_a_busy_store_writer(tmp_path: Path) -
             hold.set()
             await busy
         assert stored_topics(tmp_path / "data", ann.chat_id) == ["climate"]
+
+
+async def test_a_new_chats_subscribe_appends_its_two_tables_side_by_side(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its chat settings and its subscription share one drain: one fsync's wait, not two in a row.
+
+    Each append waits (30 s at most) until the other table's append has begun too; written
+    one after the other, the first would wait in vain and the two would not overlap.
+    """
+    armed = threading.Event()
+    begun: list[str] = []
+    both = threading.Event()
+    overlapped: list[bool] = []
+
+    class SideBySide(TableFile):
+        def append(self, ops: list[tuple[str, bytes, bool]]) -> None:
+            if armed.is_set():
+                begun.append(self.path.stem)
+                if len(begun) == 2:
+                    both.set()
+                overlapped.append(both.wait(30))
+            super().append(ops)
+
+    monkeypatch.setattr(usertables_module, "TableFile", SideBySide)
+    async with bot_env(tmp_path / "data") as env:
+        ann = env.user("Ann")
+        armed.set()
+        await ann.send("/subscribe climate")
+        (done,) = await ann.wait_replies(1, timeout=60)
+        armed.clear()
+        both.set()  # never leave an append waiting
+    assert done.text.startswith("Subscribed: climate")
+    assert sorted(begun) == ["chats", "subscriptions"]
+    assert overlapped == [True, True]

@@ -3,8 +3,10 @@
 CPython's full (generation 2) collection walks every tracked object while holding the GIL,
 so every thread stops for it: about 80 ms with 20,000 articles and their stories loaded, and
 it grows with the archive. A feed batch of 10,000 articles sets off several of them, and each
-was a stalled reply. Articles, index handles and story state live for days, so after start-up
-and after each large write the survivors are frozen (`gc.freeze`): later full passes walk only
+was a stalled reply. The subscribers' records are the same: 400,000 objects at 100,000
+subscribers, one full pass 0.1-0.6 s. Articles, index handles, story state and subscriptions
+live for days, so once the services are open (before the first reply), after start-up and
+after each large write the survivors are frozen (`gc.freeze`): later full passes walk only
 what was made since. One collection first, so that cyclic garbage is freed, not frozen;
 it costs about 10 ms after a 10,000-article batch. Frozen objects are still freed by reference
 counting; only a cycle among them that later becomes garbage stays until the process ends,

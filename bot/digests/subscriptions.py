@@ -43,8 +43,9 @@ class SubscriptionStore:
         self._legacy_journal = data_dir / LEGACY_JOURNAL
         self._clock = clock
         self._subs: dict[str, Subscription] = {}
-        # sub ids per chat: a /subscribe must not walk 100,000 subscriptions to find its chat's
-        self._by_chat: dict[int, set[str]] = {}
+        # sub ids per chat: a /subscribe must not walk 100,000 subscriptions to find its chat's.
+        # Tuples, not sets: a tuple of strings leaves the collector's lists (100,000 sets stayed).
+        self._by_chat: dict[int, tuple[str, ...]] = {}
         self._chats: dict[int, ChatSettings] = {}
 
     # --- life cycle -----------------------------------------------------------------------
@@ -60,7 +61,7 @@ class SubscriptionStore:
             for d in self._users.load(CHATS_TABLE)
         }
         for sub in self._subs.values():
-            self._by_chat.setdefault(sub.chat_id, set()).add(sub.sub_id)
+            self._index(sub.chat_id, sub.sub_id)
         if self._users.readonly:
             return
         replayed = self._replay()
@@ -196,10 +197,7 @@ class SubscriptionStore:
         """Delete subscriptions by id; return the ones that existed."""
         gone = [self._subs.pop(i) for i in list(sub_ids) if i in self._subs]
         for sub in gone:
-            chat = self._by_chat.get(sub.chat_id, set())
-            chat.discard(sub.sub_id)
-            if not chat:
-                self._by_chat.pop(sub.chat_id, None)
+            self._unindex(sub.chat_id, sub.sub_id)
         if gone:
             self._users.delete(SUBS_TABLE, [s.sub_id for s in gone])
         return gone
@@ -212,11 +210,21 @@ class SubscriptionStore:
         """Hold a new or changed subscription in memory, indexed by its chat."""
         old = self._subs.get(sub.sub_id)
         if old is not None and old.chat_id != sub.chat_id:  # a migrated group
-            self._by_chat[old.chat_id].discard(sub.sub_id)
-            if not self._by_chat[old.chat_id]:
-                del self._by_chat[old.chat_id]
+            self._unindex(old.chat_id, sub.sub_id)
         self._subs[sub.sub_id] = sub
-        self._by_chat.setdefault(sub.chat_id, set()).add(sub.sub_id)
+        self._index(sub.chat_id, sub.sub_id)
+
+    def _index(self, chat_id: int, sub_id: str) -> None:
+        ids = self._by_chat.get(chat_id, ())
+        if sub_id not in ids:
+            self._by_chat[chat_id] = (*ids, sub_id)
+
+    def _unindex(self, chat_id: int, sub_id: str) -> None:
+        ids = tuple(i for i in self._by_chat.get(chat_id, ()) if i != sub_id)
+        if ids:
+            self._by_chat[chat_id] = ids
+        else:
+            self._by_chat.pop(chat_id, None)
 
     def set_chat(self, settings: ChatSettings) -> None:
         """Save a chat's settings."""
@@ -267,6 +275,7 @@ class SubscriptionStore:
         """Hold what a shared database holds of one chat (bot/digests/sendqueue.py)."""
         for sub in self.for_chat(chat_id):
             del self._subs[sub.sub_id]
+        self._by_chat.pop(chat_id, None)  # the database's list replaces it whole
         self.hold(subs)
         self._chats.pop(chat_id, None)
         if chat is not None:
@@ -274,7 +283,8 @@ class SubscriptionStore:
 
     def hold(self, subs: Iterable[Subscription]) -> None:
         """Keep subscriptions in memory as the shared database holds them (nothing written)."""
-        self._subs.update((s.sub_id, s) for s in subs)
+        for sub in subs:
+            self._keep(sub)
 
 
 def _when(value: Any) -> datetime | None:
