@@ -35,6 +35,7 @@ from bot.app.sendlimit import SendLimiter
 from bot.config import Config
 from bot.i18n import DEFAULT
 from bot.logs import MASK, register_secrets
+from bot.models import Laps
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -213,33 +214,45 @@ StartUpdates = Callable[[Updater], Awaitable[object]]
 
 
 def _beginning(
-    application: NewsApp, updater: Updater, poll_timeout: float, start: StartUpdates | None
+    application: NewsApp,
+    updater: Updater,
+    poll_timeout: float,
+    start: StartUpdates | None,
+    laps: Laps,
 ) -> Callable[[], Awaitable[None]]:
     """Return what starts leading: post_init, then updates (long polling unless `start`)."""
 
     async def begin() -> None:
         if application.post_init is not None:
             await application.post_init(application)
+        laps.lap("post init")
         if start is None:
             await updater.start_polling(
                 poll_interval=0.0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
             )
         else:
             await start(updater)
+        laps.lap("updates")
 
     return begin
 
 
 @asynccontextmanager
 async def running(
-    application: NewsApp, *, poll_timeout: float = 10, start_updates: StartUpdates | None = None
+    application: NewsApp,
+    *,
+    poll_timeout: float = 10,
+    start_updates: StartUpdates | None = None,
+    laps: Laps | None = None,
 ) -> AsyncIterator[NewsApp]:
     """Run the Application for the block: init, post_init, updates, ..., post_shutdown.
 
     This is what `run_polling`/`run_webhook` do, minus signal handling and loop ownership,
     so the runner, webhook mode, `newsbrief chat`, tests and benchmarks share one start/stop
-    sequence. Updates come by long polling unless start_updates starts them otherwise.
+    sequence. Updates come by long polling unless start_updates starts them otherwise. Each
+    step's time goes to laps (the runner logs them).
     """
+    laps = laps or Laps()
     updater = application.updater
     if updater is None:
         raise RuntimeError("the Application was built without an Updater")
@@ -255,9 +268,10 @@ async def running(
         # were opened; close them so a rejected token leaves no sockets behind.
         await asyncio.gather(*(request.shutdown() for request in application.bot._request))
         raise
+    laps.lap("connect")
     leader = application.bot_data.services.leader
     background: list[asyncio.Task[None]] = []  # leadership, feed claims, the rate's share
-    begin = _beginning(application, updater, poll_timeout, start_updates)
+    begin = _beginning(application, updater, poll_timeout, start_updates, laps)
     try:
         if leader is None:
             await begin()
