@@ -32,6 +32,7 @@ from bot.app.leadership import lead_when_chosen, start_follower
 from bot.app.persistence import STATE_FILE, ChatStatePersistence
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.app.sendlimit import SendLimiter
+from bot.archive.heap import freeze
 from bot.config import Config
 from bot.i18n import DEFAULT
 from bot.logs import MASK, register_secrets
@@ -161,9 +162,12 @@ async def _post_init(application: NewsApp) -> None:
     schedule_catch_up(application)
     for hook in data.on_startup:
         await hook(application)
+    # What opening built leaves the collector's full passes now, before polling: a collection
+    # over a million articles' records in the first minute stalled every reply (heap.freeze).
+    freeze()
     # Reload the story engine's window in a worker thread: replies never wait for it, and the
     # first feed batch finds it ready (the service's lock orders the two). Then what start-up
-    # built, the hooks' 10,000 digest jobs included, leaves the collector's full passes (heap).
+    # built since, the hooks' digest jobs included, leaves them too (heap.settle).
     asyncio.get_running_loop().run_in_executor(None, data.services.warm_up)
 
 
