@@ -2,11 +2,15 @@
 
 Planning every subscription's digest runs in a task beside the replies, a chunk a turn of
 the loop; a command that lands meanwhile gets its answer and its change sticks. The start
-path imports none of the packages only later work needs.
+path imports none of the packages only later work needs, and compiles a catalog without its
+.mo once, not once per service.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
 import subprocess
 import sys
 from datetime import timedelta
@@ -16,6 +20,7 @@ import pytest
 
 from bot.digests import service as digest_service
 from bot.digests.records import Subscription
+from bot.i18n import Catalogs
 from bot.models import Laps, utcnow
 from tests.botkit import REPO
 from tests.test_digest_bot import ask, digest_env
@@ -72,3 +77,20 @@ def test_laps_charge_each_step_the_time_since_the_last() -> None:
     laps.lap("store")  # a step met again adds up
     assert laps.steps == {"store": 2.75, "stories": 0.25}
     assert laps.line() == "store 2.75 s, stories 0.25 s, total 3.00 s"
+
+
+def test_a_catalog_without_its_mo_is_compiled_once_per_version(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "ru" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = folder / "newsbrief.po"
+    shutil.copy(REPO / "bot" / "i18n" / "locale" / "ru" / "LC_MESSAGES" / "newsbrief.po", po)
+    caplog.set_level(logging.INFO, logger="bot.i18n.catalogs")
+    first, second = Catalogs(tmp_path), Catalogs(tmp_path)  # the services and the bot each make one
+    assert first.get("ru").gettext("Subscriptions") == "Подписки"
+    assert second.get("ru").gettext("Subscriptions") == "Подписки"
+    assert caplog.text.count("compiling the ru catalog") == 1
+    po.write_text(po.read_text().replace('msgstr "Подписки"', 'msgstr "Мои подписки"'))
+    os.utime(po, ns=(po.stat().st_atime_ns, po.stat().st_mtime_ns + 1_000_000_000))
+    assert Catalogs(tmp_path).get("ru").gettext("Subscriptions") == "Мои подписки"  # edited: anew
