@@ -22,6 +22,7 @@ import asyncio
 import os
 import random
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -71,8 +72,15 @@ def _env(checkout: Path, data_dir: Path, url: str) -> dict[str, str]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _spawn(checkout: Path, data_dir: Path, server: LocalBotApiServer, log: Path) -> Any:
-    """Spawn `newsbrief run`; return (process, seconds from spawn to its first getUpdates)."""
+    """Spawn `newsbrief run`; return (process, seconds from spawn to its first getUpdates, and
+    the CPU seconds it had used then: on a shared machine the steadier figure)."""
     with log.open("wb") as err:
         spawned = time.monotonic()
         proc = await asyncio.create_subprocess_exec(
@@ -91,8 +99,9 @@ async def _spawn(checkout: Path, data_dir: Path, server: LocalBotApiServer, log:
     if not polling.done():
         raise RuntimeError(f"newsbrief run exited with {proc.returncode}: see {log}")
     exited.cancel()
+    cpu = cpu_seconds(proc.pid)
     assert server.stats.first_get_updates_at is not None
-    return proc, server.stats.first_get_updates_at - spawned
+    return proc, server.stats.first_get_updates_at - spawned, cpu
 
 
 async def _stop(proc: Any) -> None:
@@ -130,12 +139,13 @@ async def probe(server: LocalBotApiServer, queries: list[str], first_id: int) ->
 async def _measure(checkout: Path, data_dir: Path, work: Path) -> dict[str, Any]:
     """Start the bot STARTS times on data_dir, probing the last one; return the figures."""
     queries = await asyncio.to_thread(search_queries)
-    figures: dict[str, Any] = {"starts": []}
+    figures: dict[str, Any] = {"starts": [], "cpu": []}
     for n in range(STARTS):
         async with LocalBotApiServer(token=TOKEN, limits=Limits()) as server:
             log = work / f"start-{n}.log"
-            proc, seconds = await _spawn(checkout, data_dir, server, log)
+            proc, seconds, cpu = await _spawn(checkout, data_dir, server, log)
             figures["starts"].append(seconds)
+            figures["cpu"].append(cpu)
             try:
                 if n == STARTS - 1:
                     began = time.monotonic()
@@ -168,23 +178,29 @@ def anchors(work: Path) -> dict[str, Any]:
     """Return the empty data dir's spawn-to-polling (median of STARTS) and `import` alone."""
     work.mkdir(parents=True, exist_ok=True)
 
-    async def empty() -> list[float]:
+    async def empty() -> list[tuple[float, float]]:
         out = []
         for n in range(STARTS):
             async with LocalBotApiServer(token=TOKEN, limits=Limits()) as server:
                 data_dir = work / f"empty-{n}"
-                proc, seconds = await _spawn(REPO, data_dir, server, work / f"empty-{n}.log")
+                proc, seconds, cpu = await _spawn(REPO, data_dir, server, work / f"empty-{n}.log")
                 await _stop(proc)
-                out.append(seconds)
+                out.append((seconds, cpu))
         return out
 
-    imports = []
+    imports, imports_cpu = [], []
     for _ in range(STARTS):
-        start = time.monotonic()
+        start, cpu = time.monotonic(), _children_cpu()
         cmd = [sys.executable, "-c", "import bot.cli.main"]
         subprocess.run(cmd, check=True, cwd=tempfile.gettempdir(), env=_env(REPO, work, ""))
         imports.append(time.monotonic() - start)
-    return {"empty": asyncio.run(empty()), "imports": imports}
+        imports_cpu.append(_children_cpu() - cpu)
+    return {"empty": asyncio.run(empty()), "imports": imports, "imports_cpu": imports_cpu}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _latencies(values: list[float]) -> str:
@@ -192,6 +208,10 @@ def _latencies(values: list[float]) -> str:
     p50, p95, p99 = (percentile(values, p) * 1000 for p in (50, 95, 99))
     slow = sum(v >= 1.0 for v in values)
     return f"{p50:.0f} / {p95:.0f} / {p99:.0f} (n={len(values)}, {slow} ≥ 1 s)"
+
+
+def _each(values: list[float]) -> str:
+    return f"{median(values):.2f} ({', '.join(f'{v:.2f}' for v in values)})"
 
 
 def _ratio(figures: dict[str, Any], kind: str) -> str:
@@ -202,10 +222,9 @@ def _ratio(figures: dict[str, Any], kind: str) -> str:
 def rows(columns: list[tuple[str, dict[str, Any]]]) -> list[list[str]]:
     """Return the startup table's rows, one column per measured checkout."""
     out = [["spawn to first getUpdates, median (each) (s)"]]
-    out[0] += [
-        f"{median(f['starts']):.2f} ({', '.join(f'{s:.2f}' for s in f['starts'])})"
-        for _, f in columns
-    ]
+    out[0] += [_each(f["starts"]) for _, f in columns]
+    out.append(["CPU the bot process used by then, median (each) (s)"])
+    out[1] += [_each(f["cpu"]) for _, f in columns]
     names = list(dict.fromkeys(name for _, f in columns for name in f["phases"]))
     for name in names:
         out.append(
@@ -234,9 +253,9 @@ def print_table(columns: list[tuple[str, dict[str, Any]]], anchor: dict[str, Any
     empty, imports = anchor["empty"], anchor["imports"]
     print(
         f"\nAnchors, same run: spawn to first getUpdates on an empty data dir "
-        f"{median(empty):.2f} s ({', '.join(f'{s:.2f}' for s in empty)}); "
-        f"`python -c 'import bot.cli.main'` {median(imports):.2f} s "
-        f"({', '.join(f'{s:.2f}' for s in imports)}). Targets (issue 25, at 1M): spawn to "
+        f"{_each([s for s, _ in empty])} s, CPU {_each([c for _, c in empty])} s; "
+        f"`python -c 'import bot.cli.main'` {_each(imports)} s, CPU {_each(anchor['imports_cpu'])} s. "
+        f"Targets (issue 25, at 1M): spawn to "
         f"polling ≤ 5 s, first-minute p99 ≤ 100 ms. Load average "
         f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end, {os.cpu_count()} CPUs."
     )
