@@ -91,7 +91,7 @@ def _zone_lookup(application: NewsApp) -> ZoneLookup:
 async def _start(application: NewsApp) -> None:
     """Rebuild every subscription's job and send what fell due while the bot was down.
 
-    In a task beside the replies (`DigestService.schedule_all`), not before polling: no reply
+    In a task beside the replies (`bot.digests.startplan`), not before polling: no reply
     needs the jobs, and 100,000 subscriptions took 3.3 s to plan.
     """
     service = _app_service(application)

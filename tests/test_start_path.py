@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.digests import service as digest_service
+from bot.digests import startplan
 from bot.digests.records import Subscription
 from bot.i18n import Catalogs
 from bot.models import Laps, utcnow
@@ -46,7 +46,7 @@ async def test_commands_are_answered_and_kept_while_start_up_plans_subscriptions
     subs = subscriptions(SUBSCRIBERS)
     async with digest_env(tmp_path) as env:
         env.digests.subs.add_many(subs)
-    monkeypatch.setattr(digest_service, "PLAN_CHUNK", 1)  # thousands of turns: commands land within
+    monkeypatch.setattr(startplan, "PLAN_CHUNK", 1)  # thousands of turns: commands land within
     async with digest_env(tmp_path) as env:
         leaving = env.server.user(subs[-1].chat_id)  # planned last
         newcomer = env.server.user(99)

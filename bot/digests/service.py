@@ -21,8 +21,9 @@ from bot.digests.jobs import DueJob, Planner
 from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
 from bot.digests.records import Subscription
-from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
+from bot.digests.schedule import DEFAULT_GRACE, is_delivered
 from bot.digests.sendqueue import queue_for
+from bot.digests.startplan import plan_all, report_failure
 from bot.digests.subscriptions import SubscriptionStore
 from bot.digests.workqueue import Request
 from bot.i18n import Catalogs
@@ -31,9 +32,6 @@ from bot.models import utcnow
 log = logging.getLogger(__name__)
 
 DEFAULT_TIME = (8, 0)
-# Subscriptions planned per turn of the event loop at start: planning 100,000 in one go held
-# the loop 3.3 s (before polling, so the bot answered nobody); 500 hold it about 15 ms.
-PLAN_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,42 +103,14 @@ class DigestService:
         await self._queue.join()
 
     def start_planning(self, job_queue: JobQueue[Any]) -> asyncio.Task[int]:
-        """Start delivery, then plan every subscription in a task beside the replies."""
+        """Start delivery, then plan every subscription in a task beside the replies (startplan)."""
         if self._deliverer is None:
             self.start(bot_sender(job_queue.application.bot, paid=self.pacer.pacing.paid_broadcast))
         self.jobs.attach(job_queue)  # from here on a command plans its own change at once
-        self._planning = asyncio.create_task(self.schedule_all())
+        plan = plan_all(self.subs, self.jobs, self.due, self.settings.grace, self._clock)
+        self._planning = asyncio.create_task(plan)
+        self._planning.add_done_callback(report_failure)
         return self._planning
-
-    async def schedule_all(self) -> int:
-        """(Re)build every job and send missed digests, PLAN_CHUNK subscriptions a turn.
-
-        Commands run between the chunks. Each subscription is planned as it is when its turn
-        comes: one a command removed meanwhile is skipped, one it changed is planned again
-        (planning is idempotent: the same next instant).
-        """
-        sub_ids = [sub.sub_id for sub in self.subs.all()]
-        for at in range(0, len(sub_ids), PLAN_CHUNK):
-            self._plan(sub_ids[at : at + PLAN_CHUNK])
-            await asyncio.sleep(0)  # a turn of the loop: the replies waiting go first
-        log.info("scheduled %d digest subscriptions", len(sub_ids))
-        return len(sub_ids)
-
-    def _plan(self, sub_ids: list[str]) -> None:
-        """Plan each subscription's next digest; queue the one it missed while the bot was down."""
-        now = self._clock()
-        for sub_id in sub_ids:
-            sub = self.subs.get(sub_id)
-            if sub is None:
-                continue
-            self.jobs.schedule(sub)
-            if not self.subs.is_active(sub.chat_id):
-                continue
-            due = catch_up_due(
-                sub.slot, now, last_due=sub.last_due, created=sub.created, grace=self.settings.grace
-            )
-            if due is not None:
-                self.due(sub.chat_id, sub.sub_id, due)
 
     async def _on_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """An instant fell due: queue its subscriptions' digests and schedule their next."""
