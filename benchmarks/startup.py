@@ -8,12 +8,16 @@ starts stop there (SIGTERM); the last is probed at once: users send /latest and 
 words from stored titles, one misspelt) as Poisson arrivals at 25 a second, each from a new
 user (under Telegram's 30 messages a second per bot), for the first minute. The anchor is the
 same probe on the same process WARM_AFTER seconds after polling began, and the start of an
-empty data dir. The bot logs where its own start went (`bot.run.startlog`); what it cannot
-see, the interpreter and the imports, is the rest, and `import bot.cli.main` is timed alone.
+empty data dir. The bot logs where its own start went (the `start-up:` line of
+`bot/run/polling.py`); what it cannot see, the interpreter and the imports, is the rest, and
+`import bot.cli.main` is timed alone. The CPU the bot process used until its first getUpdates
+(from /proc) is printed beside the wall time: on this shared machine it is the steadier figure.
+Each checkout's catalogs are compiled first, as `make run` does.
 
-Without DATA_DIR a 100,000-article data dir is built first (`scale_worker.py build`, minutes).
-NEWSBRIEF_STARTUP_MAIN=1 also measures the commit this branch forked from (as `scale.py` does)
-on the same data dir, before this checkout.
+DATA_DIR is copied first (the bot writes its lock and state into the data dir it runs on);
+without one a 100,000-article data dir is built (`scale_worker.py build`, minutes).
+NEWSBRIEF_STARTUP_MAIN=1 also measures the commit this branch forked from (as `scale.py` does,
+or NEWSBRIEF_SCALE_BASE) on the same data dir, before this checkout.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -170,7 +175,12 @@ def phases(log_text: str) -> dict[str, float]:
 def measure(checkout: Path, data_dir: Path, work: Path) -> dict[str, Any]:
     """Measure one checkout's start on data_dir (the bot writes its lock and state there)."""
     work.mkdir(parents=True, exist_ok=True)
-    print(f"[{time.strftime('%H:%M:%S')}] startup: {data_dir}", file=sys.stderr)
+    print(f"[{time.strftime('%H:%M:%S')}] startup: {checkout}", file=sys.stderr)
+    pybabel = Path(sys.executable).parent / "pybabel"
+    locale = checkout / "bot" / "i18n" / "locale"
+    subprocess.run(
+        [pybabel, "compile", "-D", "newsbrief", "-d", locale], check=True, capture_output=True
+    )
     return asyncio.run(_measure(checkout, data_dir, work))
 
 
@@ -268,8 +278,11 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if a != "startup"]
     with tempfile.TemporaryDirectory(prefix="newsbrief-startup-") as tmp:
         work = Path(tmp)
-        data_dir = Path(args[0]).resolve() if args else work / "data"
-        if not args:
+        data_dir = work / "data"
+        if args:  # the bot writes its lock and state where it runs: a kept data dir stays as is
+            print(f"[{time.strftime('%H:%M:%S')}] copying {args[0]}", file=sys.stderr)
+            shutil.copytree(Path(args[0]), data_dir, symlinks=True)
+        else:
             print(f"[{time.strftime('%H:%M:%S')}] building {SIZE:,}", file=sys.stderr)
             run_step(REPO, "build", str(data_dir), str(SIZE))
         columns = []
@@ -283,7 +296,7 @@ def main() -> None:
                 )
         columns.append(("this checkout", measure(REPO, data_dir, work / "repo")))
         anchor = anchors(work / "anchors")
-    print(f"Data dir: {data_dir}")
+    print(f"Data dir: {args[0] if args else f'{SIZE:,} articles built by scale_worker.py'}")
     print_table(columns, anchor)
 
 
