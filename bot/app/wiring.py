@@ -162,12 +162,10 @@ async def _post_init(application: NewsApp) -> None:
     schedule_catch_up(application)
     for hook in data.on_startup:
         await hook(application)
-    # What opening built leaves the collector's full passes now, before polling: a collection
-    # over a million articles' records in the first minute stalled every reply (heap.freeze).
-    freeze()
+    freeze()  # what opening built leaves the collector's passes before polling (heap.freeze)
     # Reload the story engine's window in a worker thread: replies never wait for it, and the
     # first feed batch finds it ready (the service's lock orders the two). Then what start-up
-    # built since, the hooks' digest jobs included, leaves them too (heap.settle).
+    # built since, the digest jobs included, leaves the collector's passes too (heap.settle).
     asyncio.get_running_loop().run_in_executor(None, data.services.warm_up)
 
 
