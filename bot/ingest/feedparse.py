@@ -41,6 +41,12 @@ class ParsedFeed:
     problem: str | None = None
 
 
+def import_parsers() -> None:
+    """Import feedparser and dateparser now (the feed parser's child, before its first parse)."""
+    import dateparser.date  # noqa: F401
+    import feedparser  # noqa: F401
+
+
 @functools.cache
 def date_parser() -> DateDataParser:
     """Return the one DateDataParser: building it loads seven languages' data (~ms per call)."""
