@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.archive.store import ArticleStore
 from bot.digests import startplan
 from bot.digests.records import Subscription
 from bot.i18n import Catalogs
-from bot.models import Laps, utcnow
+from bot.models import ArticleDraft, Laps, utcnow
+from bot.stories import restore
+from bot.stories.restore import window_items
 from tests.botkit import REPO
 from tests.test_digest_bot import ask, digest_env
 
@@ -94,3 +97,28 @@ def test_a_catalog_without_its_mo_is_compiled_once_per_version(
     po.write_text(po.read_text().replace('msgstr "Подписки"', 'msgstr "Мои подписки"'))
     os.utime(po, ns=(po.stat().st_atime_ns, po.stat().st_mtime_ns + 1_000_000_000))
     assert Catalogs(tmp_path).get("ru").gettext("Subscriptions") == "Мои подписки"  # edited: anew
+
+
+def test_the_warm_up_picks_the_same_newest_members_a_chunk_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """window_items reads the keys PICK_CHUNK ids at a time (no long hold of the GIL): same pick."""
+    start = utcnow() - timedelta(days=1)
+    ticks = iter(range(1000))
+    store = ArticleStore(
+        tmp_path, retention_days=0, clock=lambda: start + timedelta(minutes=next(ticks))
+    )
+    store.initialize()
+    for batch in range(6):  # arrivals a minute apart, a batch at a time
+        store.add_many(
+            ArticleDraft(title=f"Report {batch}-{n}", body=f"Body {batch} {n}.", id=f"a{batch}-{n}")
+            for n in range(10)
+        )
+    story_of = {f"a{b}-{n}": f"s{n % 4}" for b in range(6) for n in range(10)}
+    whole = window_items(story_of, store, limit=25)
+    monkeypatch.setattr(restore, "PICK_CHUNK", 7)
+    assert window_items(story_of, store, limit=25) == whole
+    newest = sorted(store.light(story_of, "added", "id"))[-25:]  # the newest 25 arrivals
+    assert [item.id for _, item in whole] == [aid for _, aid in newest]
+    assert all(story == story_of[item.id] for story, item in whole)
+    store.shutdown()
