@@ -39,7 +39,8 @@ test: lint typecheck $(MO)
 bench: $(STAMP) $(MO)
 	$(BIN)/python -m benchmarks
 
-# The whole bot at 100k, 300k and 1M articles beside main at 100k (long: see docs/scaling.md).
+# The whole bot at 100k, 300k and 1M articles beside main at 100k (long: see docs/scaling.md),
+# then the start of `newsbrief run` on each data dir (benchmarks/startup.py).
 # NEWSBRIEF_SCALE_BASE=<commit> names main's commit; NEWSBRIEF_SCALE_SIZES=100000 is a quick run.
 # NEWSBRIEF_SCALE_CACHE=DIR keeps each column's built data dir there for the next run.
 bench-scale: $(STAMP) $(MO)

@@ -1,4 +1,7 @@
-"""Run every benchmark, or the ones named: `python -m benchmarks [store search ... follows llm_grounding]`."""
+"""Run every benchmark, or the ones named: `python -m benchmarks [store search ... follows llm_grounding]`.
+
+One outside the suite takes its own arguments: `python -m benchmarks startup [DATA_DIR]`.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +34,8 @@ def main() -> None:
     from benchmarks.common import SHARED_DATA
 
     names = sys.argv[1:] or list(ALL)
+    if names[0] not in ALL:  # one benchmark outside the suite, with its own arguments
+        names, sys.argv[1:] = names[:1], names[1:]
     if not SHARED_DATA.is_dir():
         # A clone outside the project's workspace has no ../shared: say what to pass, once.
         sys.exit(

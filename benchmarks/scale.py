@@ -38,6 +38,7 @@ from typing import Any
 
 import orjson
 
+from benchmarks import startup
 from benchmarks.common import REPO, SHARED_DATA, median, percentile, table
 from bot.tgserver import Limits, LocalBotApiServer
 
@@ -147,6 +148,8 @@ def measure(label: str, checkout: Path, size: int, work: Path) -> dict[str, Any]
     figures.update(orjson.loads(out.read_bytes()))
     figures["index_mb"] = _du_mb(data_dir / "index")
     figures["data_mb"] = _du_mb(data_dir) - figures["index_mb"]
+    # The start as an operator sees it: `newsbrief run` spawned, probed in its first minute.
+    figures["startup"] = startup.measure(checkout, data_dir, work / label / "startup")
     shutil.rmtree(data_dir)  # 1M articles take GBs; keep the disk for the next size
     return figures
 
@@ -242,6 +245,7 @@ def main() -> None:
             columns.append((f"{size:,}", measure(f"n{size}", BRANCH, size, work)))
         if BRANCH != REPO:  # this checkout too, at the smallest size
             columns.append((f"this checkout, {SIZES[0]:,}", measure("repo", REPO, SIZES[0], work)))
+        anchor = startup.anchors(work / "anchors")
     rows = [[name, *(fmt(f) for _, f in columns), TARGETS.get(name, "")] for name, fmt in ROWS]
     print(table(["measure", *(c for c, _ in columns), "target at 1M"], rows))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -250,6 +254,8 @@ def main() -> None:
         f"{(time.perf_counter() - started) / 60:.0f} min in all. The corpus is repeated with new "
         "ids, titles and URLs (same text), arrivals spread over 89 days; see benchmarks/scale.py."
     )
+    print()
+    startup.print_table([(c, f["startup"]) for c, f in columns], anchor)
     print()
     from benchmarks import users_scale  # it borrows this module's helpers: imported late
 

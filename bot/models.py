@@ -1,10 +1,14 @@
-"""The article and story records shared by the store, search, stories, digests and rendering."""
+"""The article and story records shared by the store, search, stories, digests and rendering.
+
+Also the two hooks long work reports through: progress bars, and the laps of a start.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 # Long work (an index rebuild) reports through this: it opens a display for (what, total) and
@@ -15,6 +19,29 @@ ProgressFactory = Callable[[str, int], AbstractContextManager[Callable[[int], No
 def no_progress(what: str, total: int) -> AbstractContextManager[Callable[[int], None]]:
     """Show nothing."""
     return nullcontext(lambda done: None)
+
+
+@dataclass
+class Laps:
+    """The steps of a start in order and the seconds each took, for one log line."""
+
+    clock: Callable[[], float] = time.monotonic
+    steps: dict[str, float] = field(default_factory=dict)
+    mark: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mark = self.clock()
+
+    def lap(self, step: str) -> None:
+        """Charge the time since the last lap (or the start) to step."""
+        now = self.clock()
+        self.steps[step] = self.steps.get(step, 0.0) + now - self.mark
+        self.mark = now
+
+    def line(self) -> str:
+        """Return "store 1.02 s, users 0.05 s, ..., total 1.07 s"."""
+        parts = [f"{step} {seconds:.2f} s" for step, seconds in self.steps.items()]
+        return ", ".join([*parts, f"total {sum(self.steps.values()):.2f} s"])
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.archive.heap import settle
+from bot.archive.heap import freeze, settle
 from bot.archive.lock import DataDirLock, DataDirLocked
 from bot.archive.protocol import ArticleStoreLike
 from bot.archive.records import META_TABLE
@@ -22,7 +22,7 @@ from bot.feeds.defaults import default_feeds
 from bot.feeds.opml import OpmlError
 from bot.follows.service import FollowService
 from bot.ingest.importer import ImportReport, import_paths
-from bot.models import ProgressFactory, utcnow
+from bot.models import Laps, ProgressFactory, utcnow
 from bot.pg.articles import PgArticleStore
 from bot.pg.database import Database
 from bot.pg.leader import Leader
@@ -91,6 +91,7 @@ def open_services(
     digest_settings: DigestSettings | None = None,
     progress: ProgressFactory | None = None,
     follow_clock: Callable[[], datetime] = utcnow,
+    laps: Laps | None = None,
 ) -> Services:
     """Open the data directory; as a writer when asked, or read-only beside a running writer.
 
@@ -98,8 +99,9 @@ def open_services(
     allow_readonly says a read-only view is good enough for the caller. A search index
     rebuild reports through progress("indexing", total), a migration of the article files
     through progress("migrating article segments", n) (the CLI shows a bar). Follows pace
-    their updates by follow_clock (tests move it by hand).
+    their updates by follow_clock (tests move it by hand). Each step's time goes to laps.
     """
+    laps = laps or Laps()
     config.data_dir.mkdir(parents=True, exist_ok=True)
     lock = DataDirLock(config.data_dir)
     try:
@@ -113,8 +115,10 @@ def open_services(
         database.open()
     store = open_store(config, database, readonly=readonly)
     store.initialize(progress)
+    laps.lap("store")
     users = open_users(config, database, readonly=readonly)
     users.initialize()
+    laps.lap("users")
     search = SearchService(store, config.data_dir / "index", readonly=readonly)
     writer = Writer()
     feeds = FeedService(
@@ -162,7 +166,9 @@ def open_services(
     if not readonly:
         services.seed_report = import_seeds_once(services)
     search.initialize(progress)
+    laps.lap("search")
     stories.initialize()
+    laps.lap("stories")
     digests.initialize()
     follows.initialize()
     store.add_listener(follows.on_articles)  # after the stories': it reads what they assigned
@@ -171,8 +177,10 @@ def open_services(
         store.prune()
     # Before the first reply, not in the first minute of replies: at 100,000 subscribers the
     # records are 400,000 objects, and the full collection that first walks them stalls
-    # every reply for 0.1-0.6 s (bot.archive.heap). warm_up settles again what start-up adds.
-    settle()
+    # every reply for 0.1-0.6 s. Frozen without a collection first: opening leaves almost no
+    # garbage, and a collection here would walk the whole archive (bot.archive.heap).
+    freeze()
+    laps.lap("digests and follows")
     return services
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -137,3 +138,18 @@ def test_run_logs_the_bots_username_and_link_after_get_me(tmp_path: Path) -> Non
     [line] = [line for line in stderr.splitlines() if "is running as" in line]
     assert f"@{name}" in line and f"https://t.me/{name}" in line
     assert TOKEN not in stderr and "Traceback" not in stderr
+
+
+def test_run_logs_where_its_start_went(tmp_path: Path) -> None:
+    """One line says how long each step before the first getUpdates took (benchmarks read it)."""
+    returncode, stderr, _ = greet_then_stop(["-m", "bot", "run"], tmp_path, signal.SIGTERM)
+    assert returncode == 0, stderr
+    [line] = [line for line in stderr.splitlines() if "start-up:" in line]
+    steps = dict(
+        (name, float(seconds))
+        for name, seconds in re.findall(r"([a-z][a-z ]*?) (\d+\.\d+) s", line)
+    )
+    for step in ("store", "stories", "application", "connect", "post init", "updates", "total"):
+        assert step in steps, line
+    total = steps.pop("total")
+    assert abs(total - sum(steps.values())) <= 0.01 * len(steps)  # each rounded to 10 ms

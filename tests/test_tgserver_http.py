@@ -129,3 +129,16 @@ async def test_link_preview_options_are_kept_and_malformed_ones_refused() -> Non
     )
     [sent] = server.sent(77)
     assert sent.link_preview_options == preview
+
+
+async def test_the_first_get_updates_is_timed_by_the_server_clock() -> None:
+    now = [100.0]
+    async with running_server(clock=lambda: now[0]) as server, httpx.AsyncClient() as client:
+        url = f"{server.base_url}{server.token}"
+        await client.post(f"{url}/getMe")
+        assert server.stats.first_get_updates_at is None  # getMe is not polling yet
+        now[0] = 107.5
+        await client.post(f"{url}/getUpdates", json={"timeout": 0})
+        now[0] = 200.0
+        await client.post(f"{url}/getUpdates", json={"timeout": 0})
+    assert server.stats.first_get_updates_at == 107.5  # the first poll, not the latest

@@ -32,9 +32,11 @@ from bot.app.leadership import lead_when_chosen, start_follower
 from bot.app.persistence import STATE_FILE, ChatStatePersistence
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.app.sendlimit import SendLimiter
+from bot.archive.heap import freeze
 from bot.config import Config
 from bot.i18n import DEFAULT
 from bot.logs import MASK, register_secrets
+from bot.models import Laps
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -160,9 +162,10 @@ async def _post_init(application: NewsApp) -> None:
     schedule_catch_up(application)
     for hook in data.on_startup:
         await hook(application)
+    freeze()  # what opening built leaves the collector's passes before polling (heap.freeze)
     # Reload the story engine's window in a worker thread: replies never wait for it, and the
     # first feed batch finds it ready (the service's lock orders the two). Then what start-up
-    # built, the hooks' 10,000 digest jobs included, leaves the collector's full passes (heap).
+    # built since, the digest jobs included, leaves the collector's passes too (heap.settle).
     asyncio.get_running_loop().run_in_executor(None, data.services.warm_up)
 
 
@@ -213,33 +216,45 @@ StartUpdates = Callable[[Updater], Awaitable[object]]
 
 
 def _beginning(
-    application: NewsApp, updater: Updater, poll_timeout: float, start: StartUpdates | None
+    application: NewsApp,
+    updater: Updater,
+    poll_timeout: float,
+    start: StartUpdates | None,
+    laps: Laps,
 ) -> Callable[[], Awaitable[None]]:
     """Return what starts leading: post_init, then updates (long polling unless `start`)."""
 
     async def begin() -> None:
         if application.post_init is not None:
             await application.post_init(application)
+        laps.lap("post init")
         if start is None:
             await updater.start_polling(
                 poll_interval=0.0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
             )
         else:
             await start(updater)
+        laps.lap("updates")
 
     return begin
 
 
 @asynccontextmanager
 async def running(
-    application: NewsApp, *, poll_timeout: float = 10, start_updates: StartUpdates | None = None
+    application: NewsApp,
+    *,
+    poll_timeout: float = 10,
+    start_updates: StartUpdates | None = None,
+    laps: Laps | None = None,
 ) -> AsyncIterator[NewsApp]:
     """Run the Application for the block: init, post_init, updates, ..., post_shutdown.
 
     This is what `run_polling`/`run_webhook` do, minus signal handling and loop ownership,
     so the runner, webhook mode, `newsbrief chat`, tests and benchmarks share one start/stop
-    sequence. Updates come by long polling unless start_updates starts them otherwise.
+    sequence. Updates come by long polling unless start_updates starts them otherwise. Each
+    step's time goes to laps (the runner logs them).
     """
+    laps = laps or Laps()
     updater = application.updater
     if updater is None:
         raise RuntimeError("the Application was built without an Updater")
@@ -255,9 +270,10 @@ async def running(
         # were opened; close them so a rejected token leaves no sockets behind.
         await asyncio.gather(*(request.shutdown() for request in application.bot._request))
         raise
+    laps.lap("connect")
     leader = application.bot_data.services.leader
     background: list[asyncio.Task[None]] = []  # leadership, feed claims, the rate's share
-    begin = _beginning(application, updater, poll_timeout, start_updates)
+    begin = _beginning(application, updater, poll_timeout, start_updates, laps)
     try:
         if leader is None:
             await begin()

@@ -27,8 +27,6 @@ from collections.abc import Container
 from operator import itemgetter
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
-from courlan import normalize_url
-
 # Parameters that only say where a click came from; two URLs differing in them are one page.
 TRACKING_PARAMS = frozenset(
     {
@@ -61,6 +59,10 @@ def _web_netloc(parts: SplitResult) -> str | None:
 
 def canonical_url(url: str) -> str | None:
     """Return the canonical form of an http(s) URL, or None when it is not one."""
+    # courlan (and urllib3 under it) take 0.2-0.4 s to import; an open of the store needs no
+    # URL key, so the bot's start leaves that to the first article or URL it is given.
+    from courlan import normalize_url
+
     try:
         parts = urlsplit(url.strip())
         netloc = _web_netloc(parts)

@@ -22,3 +22,14 @@ def settle() -> None:
     """Collect what is garbage now, then freeze the survivors out of later collections."""
     gc.collect()
     gc.freeze()
+
+
+def freeze() -> None:
+    """Freeze what is alive now without a collection first: what opening a data dir built.
+
+    Opening leaves next to no cyclic garbage (a collection right after found 30 unreachable
+    objects at 100,000 articles) but a collection over what it built took 0.7 s there, and it
+    grows with the archive: the first replies waited behind it when `settle` ran it after the
+    warm-up. Frozen before polling, it costs microseconds and later passes skip it all.
+    """
+    gc.freeze()

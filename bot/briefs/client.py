@@ -9,8 +9,10 @@ what a failure means (back off, count it, fall back) and nothing here logs the r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import openai
+if TYPE_CHECKING:
+    import openai
 
 RETRIES = 1
 MAX_ANSWER_TOKENS = 300  # 3 sentences of 400 characters, in any script, with room
@@ -38,15 +40,21 @@ class ModelClient:
 
     def __init__(self, url: str, model: str, api_key: str | None, timeout: float) -> None:
         """Open the client (no request is sent until `complete`)."""
+        # Imported here: `openai` takes about a second to import, and only a bot with
+        # NEWSBRIEF_LLM_URL set needs it; every other start would pay it before polling.
+        import openai
+
         self._model = model
+        self._openai = openai
         # An explicit placeholder: without one the package would read OPENAI_API_KEY from the
         # environment and send it to whatever endpoint the owner named.
-        self._client = openai.AsyncOpenAI(
+        self._client: openai.AsyncOpenAI = openai.AsyncOpenAI(
             base_url=url, api_key=api_key or "none", timeout=timeout, max_retries=RETRIES
         )
 
     async def complete(self, messages: list[dict[str, str]]) -> Answer | Failure:
         """Return the answer to the messages, or why there is none."""
+        openai = self._openai
         try:
             response = await self._client.chat.completions.create(
                 model=self._model,

@@ -32,7 +32,6 @@ from bot.cli.stories import add_stories_parser, cmd_stories, cmd_stories_batch
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
 from bot.pg.database import DatabaseError
-from bot.run.chat import run_chat
 from bot.run.polling import run_bot
 from bot.run.webhook import run_webhook_mode
 from bot.services import open_services
@@ -209,6 +208,8 @@ def _command(config: Config, args: argparse.Namespace) -> int:
     if args.command == "run" or (args.command == "run-default" and config.token):
         return _run(config, args)
     if args.command in ("chat", "run-default"):
+        from bot.run.chat import run_chat  # the local Bot API server: not in `run`'s start
+
         language = args.language or _terminal_language(os.environ.get("LANG", ""))
         return run_chat(config, stdin=sys.stdin, stdout=sys.stdout, language=language)
     return _dispatch(config, args)

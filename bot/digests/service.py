@@ -21,8 +21,9 @@ from bot.digests.jobs import DueJob, Planner
 from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
 from bot.digests.records import Subscription
-from bot.digests.schedule import DEFAULT_GRACE, catch_up_due, is_delivered
+from bot.digests.schedule import DEFAULT_GRACE, is_delivered
 from bot.digests.sendqueue import queue_for
+from bot.digests.startplan import plan_all, report_failure
 from bot.digests.subscriptions import SubscriptionStore
 from bot.digests.workqueue import Request
 from bot.i18n import Catalogs
@@ -72,6 +73,7 @@ class DigestService:
         self.stats: dict[str, int] = {"sent": 0, "digests": 0, "empty": 0, "gone": 0}
         self.moved_listeners: list[Callable[[int, int], Awaitable[None]]] = []  # follows move too
         self.outcome_listeners: list[Callable[[str], None]] = []  # /stats counts the day's
+        self._planning: asyncio.Task[int] | None = None
 
     def initialize(self) -> None:
         """Load the subscriptions (and an older version's delivery journal, once)."""
@@ -88,34 +90,28 @@ class DigestService:
         self._queue.start()
 
     async def stop(self) -> None:
-        """Stop the workers; unconfirmed digests stay due."""
+        """Stop planning and the workers; unconfirmed digests stay due."""
+        if self._planning is not None:
+            self._planning.cancel()
+            await asyncio.gather(self._planning, return_exceptions=True)
         await self._queue.stop()
         await self.subs.saved()
 
     async def join(self) -> None:
-        """Wait until every queued digest is delivered (tests, benchmarks)."""
+        """Wait until start-up's planning is done and every queued digest delivered."""
+        if self._planning is not None:
+            await asyncio.wait([self._planning])
         await self._queue.join()
 
-    def schedule_all(self, job_queue: JobQueue[Any]) -> int:
-        """Start delivery through the queue's bot, (re)build every job, send missed digests."""
+    def start_planning(self, job_queue: JobQueue[Any]) -> asyncio.Task[int]:
+        """Start delivery, then plan every subscription in a task beside the replies (startplan)."""
         if self._deliverer is None:
             self.start(bot_sender(job_queue.application.bot, paid=self.pacer.pacing.paid_broadcast))
-        self.jobs.attach(job_queue)
-        now = self._clock()
-        for sub in self.subs.all():
-            self.jobs.schedule(sub)
-            if not self.subs.is_active(sub.chat_id):
-                continue
-            due = catch_up_due(
-                sub.slot,
-                now,
-                last_due=sub.last_due,
-                created=sub.created,
-                grace=self.settings.grace,
-            )
-            if due is not None:
-                self.due(sub.chat_id, sub.sub_id, due)
-        return len(self.subs.all())
+        self.jobs.attach(job_queue)  # from here on a command plans its own change at once
+        plan = plan_all(self.subs, self.jobs, self.due, self.settings.grace, self._clock)
+        self._planning = asyncio.create_task(plan)
+        self._planning.add_done_callback(report_failure)
+        return self._planning
 
     async def _on_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """An instant fell due: queue its subscriptions' digests and schedule their next."""

@@ -13,8 +13,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import trafilatura
-
 from bot.feeds.fetcher import PAGE_ACCEPT, Fetcher, FetchError, HostSlots, host_key
 from bot.models import ArticleDraft
 
@@ -33,6 +31,8 @@ class FullTextSettings:
 
 def extract_text(html: bytes, url: str | None) -> str:
     """Return the main text of an HTML page, or "" when trafilatura finds none."""
+    import trafilatura  # 0.2-0.4 s to import, and only NEWSBRIEF_FULLTEXT=1 uses it: not at start
+
     text = trafilatura.extract(
         html, url=url, include_comments=False, include_tables=False, favor_precision=True
     )

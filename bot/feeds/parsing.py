@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from multiprocessing.context import BaseContext
 
-from bot.ingest.feedparse import ParsedFeed, parse_feed
+from bot.ingest.feedparse import ParsedFeed, import_parsers, parse_feed
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,8 @@ class ParserPool:
 
 
 def _pid_with(parse: ParseFn) -> int:
-    """Return the child's pid once `parse` (and so its module) is loaded there."""
+    """Return the child's pid once `parse` (and so its module) and the feed libraries are loaded."""
+    import_parsers()  # bot.ingest.feedparse imports them on first use: not in the bot's start
     return os.getpid()
 
 

@@ -52,13 +52,22 @@ def _load(code: str, locale_dir: Path) -> gettext.NullTranslations:
             return gettext.GNUTranslations(fh)
     if not po.exists():
         return gettext.NullTranslations()
+    return gettext.GNUTranslations(io.BytesIO(_compiled(po, code, po.stat().st_mtime_ns)))
+
+
+@cache
+def _compiled(po: Path, code: str, version: int) -> bytes:
+    """Return the .po compiled to .mo bytes, once per process and version of the file.
+
+    An installed package without .mo files (`pip install .`, the Docker image) compiled each
+    catalog for every Catalogs made: three times per start of the bot, before polling.
+    """
     log.info("compiling the %s catalog in memory (no current .mo)", code)
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=code, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,16 @@ import calendar
 import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import feedparser
-from dateparser.date import DateDataParser
+from typing import TYPE_CHECKING, Any
 
 from bot.models import ArticleDraft
 from bot.text.clean import html_to_text, parse_date
+
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
+
+# feedparser and dateparser are imported where a feed is parsed: together about half a second,
+# which every start of the bot paid before polling although it parses feeds only later.
 
 # Languages of the feeds we meet whose dates are not English RFC 822, which is all feedparser
 # reads. dateparser (installed with trafilatura) knows their day and month names and
@@ -38,9 +41,17 @@ class ParsedFeed:
     problem: str | None = None
 
 
+def import_parsers() -> None:
+    """Import feedparser and dateparser now (the feed parser's child, before its first parse)."""
+    import dateparser.date  # noqa: F401
+    import feedparser  # noqa: F401
+
+
 @functools.cache
 def date_parser() -> DateDataParser:
     """Return the one DateDataParser: building it loads seven languages' data (~ms per call)."""
+    from dateparser.date import DateDataParser
+
     return DateDataParser(languages=list(DATE_LANGUAGES), settings=_DATE_SETTINGS)
 
 
@@ -113,6 +124,8 @@ def parse_feed(
     content_type is the HTTP Content-Type header, whose charset feedparser weighs
     against the document's own declaration.
     """
+    import feedparser
+
     headers = {"content-type": content_type} if content_type else None
     parsed = feedparser.parse(data, response_headers=headers)
     feed_title = html_to_text(parsed.feed.get("title", "") or "")

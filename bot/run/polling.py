@@ -16,6 +16,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app.wiring import build_application, running
 from bot.config import Config
 from bot.logs import redact
+from bot.models import Laps
 from bot.services import Services, open_services
 
 log = logging.getLogger(__name__)
@@ -32,19 +33,20 @@ REJECTED_LINE = (
 def run_bot(config: Config, *, stderr: TextIO | None = None) -> int:
     """Run the bot against config.api_base_url until a stop signal; return the exit code."""
     err = stderr or sys.stderr
-    return serve_services(config, err, lambda services: _serve(config, services, err))
+    return serve_services(config, err, lambda services, laps: _serve(config, services, err, laps))
 
 
 def serve_services(
-    config: Config, err: TextIO, serve: Callable[[Services], Coroutine[Any, Any, int]]
+    config: Config, err: TextIO, serve: Callable[[Services, Laps], Coroutine[Any, Any, int]]
 ) -> int:
-    """Open the data dir as its writer, run serve(services) in a new loop, close; exit code."""
+    """Open the data dir as its writer, run serve(services, laps) in a new loop, close; exit code."""
     if not config.token:
         print(NOT_SET_LINE, file=err)
         return 2
-    services = open_services(config, write=True, allow_readonly=False)
+    laps = Laps()
+    services = open_services(config, write=True, allow_readonly=False, laps=laps)
     try:
-        return asyncio.run(serve(services))
+        return asyncio.run(serve(services, laps))
     finally:
         services.shutdown()
 
@@ -63,11 +65,14 @@ async def stop_signals() -> AsyncIterator[asyncio.Event]:
             loop.remove_signal_handler(signum)
 
 
-async def _serve(config: Config, services: Services, err: TextIO) -> int:
+async def _serve(config: Config, services: Services, err: TextIO, laps: Laps) -> int:
     """Poll until SIGINT/SIGTERM; report a rejected token or an unreachable server in one line."""
     application = build_application(config, services, own_services=False)
+    laps.lap("application")
     try:
-        async with stop_signals() as stop, running(application):
+        async with stop_signals() as stop, running(application, laps=laps):
+            # Where the start went, from the data dir's open to the first getUpdates.
+            log.info("start-up: %s", laps.line())
             # After getMe: tell the newcomer whom to message.
             name = application.bot.username
             log.info(

@@ -109,7 +109,9 @@ def run_webhook_mode(
 ) -> int:
     """Run the bot on a webhook until SIGINT/SIGTERM; return the exit code."""
     err = stderr or sys.stderr
-    return serve_services(config, err, lambda services: _serve(config, services, settings, err))
+    return serve_services(
+        config, err, lambda services, _laps: _serve(config, services, settings, err)
+    )
 
 
 async def _serve(config: Config, services: Services, settings: WebhookSettings, err: TextIO) -> int:

@@ -242,8 +242,7 @@ class StoryService:
                 record.last = article.published
             touched[story_id] = record
         for record in touched.values():
-            # The headline is the title nearest the centroid, a pass over every member: a
-            # big story's settles, so it is refreshed while small and then every tenth report.
+            # The headline (nearest the centroid) reads every member: done while small, then 1 in 10.
             size = len(record.members)
             if size > HEADLINE_EVERY_AFTER and size % HEADLINE_EVERY and record.headline:
                 continue
@@ -295,6 +294,7 @@ class StoryService:
 
     def _restore_window(self) -> None:
         """Reload the engine with the stories still open for new articles."""
-        with self._lock:
-            story_of = open_members(self._records.values(), self.settings.window)
+        with self._lock:  # the references only: readers wait for no pass over the members
+            records = list(self._records.values())
+        story_of = open_members(records, self.settings.window)
         self._engine.restore(paced(window_items(story_of, self._store)))

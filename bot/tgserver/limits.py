@@ -52,6 +52,8 @@ class Stats:
     too_many_per_chat: Counter[int] = field(default_factory=Counter)
     calls_per_method: Counter[str] = field(default_factory=Counter)
     errors_per_description: Counter[str] = field(default_factory=Counter)
+    # The server clock when the first getUpdates came: a bot's start ends there (benchmarks).
+    first_get_updates_at: float | None = None
 
 
 @dataclass(slots=True)

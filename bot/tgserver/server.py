@@ -106,7 +106,10 @@ class LocalBotApiServer:
             method = self._methods.get(name)
             if method is None:
                 raise not_found()
-            self._core.stats.calls_per_method[name] += 1
+            stats = self._core.stats
+            stats.calls_per_method[name] += 1
+            if name == "getupdates" and stats.first_get_updates_at is None:
+                stats.first_get_updates_at = self._core.clock()
             result = await method(self._core, decode_params(request))
         except ApiError as exc:
             return self._error(exc)
