@@ -156,7 +156,7 @@ def seeded(vector: Vector, story: Scored, raise_by: float, link: float) -> bool:
 def titled(
     vector: Vector, headline: frozenset[str], lang: str | None, story: Scored, s: EngineSettings
 ) -> bool:
-    """Tell whether a long article's headline shares enough words, and a day, with the story's."""
+    """Tell whether a long article's headline tells the story's event: its words, no new day."""
     if not (s.title_shared and s.length_ref) or len(vector) <= s.length_ref:
         return True  # a headline and a snippet say little besides their title
     if lang not in story.lang_set:
@@ -164,10 +164,21 @@ def titled(
     if not (headline and story.title_terms):
         return True  # an untitled post (a channel's, a bare feed item) has only its text
     shared = headline & story.title_terms
-    if _dated(headline) and _dated(story.title_terms) and not _dated(shared):
-        return False  # "Weather for 8 November", "for 16 November": two days, two events
+    if _dated(headline) and not _dated(shared):
+        # A day the story's headlines do not name is another event of the topic: the forecast
+        # for 16 November after the one for 8 November, a resumption "on 9 November" after a
+        # postponement.
+        return False
     need = max(1, int(s.title_shared * math.sqrt(len(vector) / s.length_ref)))
-    return len(shared) >= need
+    if len(shared) >= need:
+        return True
+    # Two headlines may tell one event in other words ("нашли череп", "обнаружили скелет"): then each
+    # headline's words must be in the other's text, more of them than the headlines need.
+    told = need + s.reworded
+    return (
+        len(story.centroid.keys() & headline) >= told
+        and len(vector.keys() & story.title_terms) >= told
+    )
 
 
 def _dated(terms: Iterable[str]) -> bool:
