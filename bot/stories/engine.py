@@ -18,7 +18,16 @@ from datetime import datetime, timedelta
 
 from bot.stories.active import ActiveStory
 from bot.stories.ranking import top_stories
-from bot.stories.scoring import Vector, candidates, gap, keys_of, margin, seeded, titled
+from bot.stories.scoring import (
+    Vector,
+    candidates,
+    gap,
+    keys_of,
+    margin,
+    norm2_of,
+    seeded,
+    titled,
+)
 from bot.stories.scoring import dot as _dot
 from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
@@ -172,7 +181,7 @@ class StoryEngine:
             if term[0] in (ENTITY, NUMBER):
                 weight *= s.entity_weight
             vector[term] = weight * (math.log((docs + 1) / (df[term] + 1)) + 1.0)
-        norm = math.sqrt(sum(w * w for w in vector.values()))
+        norm = math.sqrt(norm2_of(vector))
         if norm > 0:
             vector = {t: w / norm for t, w in vector.items()}
         return lang, vector, frozenset(t for t in headline if t[0] != ENTITY)
@@ -229,16 +238,17 @@ class StoryEngine:
     def _add(self, story: ActiveStory, item: StoryItem, lang: str | None, vector: Vector) -> None:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""
         centroid = story.centroid
-        story.norm2 += 2.0 * _dot(vector, centroid) + sum(w * w for w in vector.values())
+        story.norm2 += 2.0 * _dot(vector, centroid) + norm2_of(vector)
         keys = keys_of(vector)
-        story.key_norm2 += 2.0 * _dot(keys, story.keys) + sum(w * w for w in keys.values())
+        story.key_norm2 += 2.0 * _dot(keys, story.keys) + norm2_of(keys)
         for term, weight in keys.items():
             story.keys[term] = story.keys.get(term, 0.0) + weight
+        # The new terms found in C; each posting set gets the story once, in any term order.
+        for term in vector.keys() - centroid.keys():
+            self._postings.setdefault(term, set()).add(story.id)
+        get = centroid.get
         for term, weight in vector.items():
-            if term not in centroid:
-                centroid[term] = 0.0
-                self._postings.setdefault(term, set()).add(story.id)
-            centroid[term] += weight
+            centroid[term] = get(term, 0.0) + weight  # 0.0 + weight is weight: the same float
         story.members.append(item.id)
         story.titles.append(item.title)
         story.langs.append(lang)
