@@ -29,7 +29,7 @@ from bot.stories.scoring import (
     titled,
 )
 from bot.stories.scoring import dot as _dot
-from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
+from bot.stories.text import ENTITY, NUMBER, Analysis, Analyzer
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
 
 
@@ -60,8 +60,11 @@ class StoryEngine:
         # Body key -> (story id, language, vector) of an active member with that body.
         self._bodies: dict[int, tuple[str, str | None, Vector]] = {}
 
-    def assign(self, item: StoryItem) -> str:
-        """Add item to the best matching active story or a new one; return the story id."""
+    def assign(self, item: StoryItem, analysis: Analysis | None = None) -> str:
+        """Add item to the best matching active story or a new one; return the story id.
+
+        `analysis` may bring the item's `Analyzer.analyse`, computed ahead (in another process).
+        """
         known = self._item_story.get(item.id)
         if known is not None:
             return known
@@ -74,7 +77,7 @@ class StoryEngine:
             story: ActiveStory | None = self._active[story_id]
             headline: frozenset[str] = frozenset()
         else:
-            lang, vector, headline = self._vectorise(item)
+            lang, vector, headline = self._vectorise(item, analysis)
             story = self._best_story(vector, headline, item, lang)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
@@ -159,16 +162,16 @@ class StoryEngine:
         for member in story.members:
             self._item_story.pop(member, None)
 
-    def _vectorise(self, item: StoryItem) -> tuple[str | None, Vector, frozenset[str]]:
+    def _vectorise(
+        self, item: StoryItem, analysis: Analysis | None = None
+    ) -> tuple[str | None, Vector, frozenset[str]]:
         """Return the item's language, unit TF-IDF vector and title words; count it into the DF."""
         s = self.settings
-        lang = self._analyzer.language(item.title, item.body, item.lang)
-        title, body = strip_attribution(item.title, item.body)
+        lang, headline, body = analysis or self._analyzer.analyse(item)
         raw: dict[str, float] = {}
-        headline = self._analyzer.terms(title, lang)
         for term, count in headline.items():
             raw[term] = s.title_weight * (1.0 + math.log(count))
-        for term, count in self._analyzer.terms(body, lang, s.body_tokens).items():
+        for term, count in body.items():
             raw[term] = raw.get(term, 0.0) + 1.0 + math.log(count)
         self._docs += 1
         self._df.update(raw.keys())
