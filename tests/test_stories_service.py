@@ -122,13 +122,13 @@ def test_readers_do_not_wait_for_a_big_batch(
     assign = stories._engine.assign
     calls = 0
 
-    def slow_assign(item: object) -> str:
+    def slow_assign(item: object, analysis: object = None) -> str:
         nonlocal calls
         calls += 1
         if calls == CHUNK + 5:
             in_engine.set()
             release.wait(10)
-        return assign(item)  # type: ignore[arg-type]
+        return assign(item, analysis)  # type: ignore[arg-type]
 
     stories._engine.assign = slow_assign  # type: ignore[method-assign]
     writer = threading.Thread(target=store.add_many, args=(batch,))

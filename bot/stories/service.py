@@ -17,20 +17,23 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
 from bot.archive.records import from_micros
 from bot.archive.writer import paced
 from bot.models import Article, RankedStory, Story, utcnow
+from bot.stories.analysis_worker import AnalysisWorker
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import JournalFactory, StoryRecord, open_journal, other_headlines
 from bot.stories.reader import ArticleReader
 from bot.stories.restore import open_members, to_item, window_items
 from bot.stories.startup import newest_time, share_members, unassigned
-from bot.stories.values import EngineSettings
+from bot.stories.text import Analysis
+from bot.stories.values import EngineSettings, StoryItem
 from bot.stories.views import ViewCache, member_facts, ranked, story_view
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,7 @@ HEADLINE_EVERY_AFTER = 20
 HEADLINE_EVERY = 10
 CHUNK = 64  # articles assigned per hold of the records' lock
 VIEW_CACHE = 1024  # story views kept until their story changes (bot.stories.views)
+Prepared = tuple[Article, StoryItem, Analysis | None]  # an article ready for the engine
 
 
 class StoryService:
@@ -68,6 +72,7 @@ class StoryService:
         self._engine_ready = True
         self.version = 0  # bumped on every change: callers cache rankings by it
         self._views = ViewCache(VIEW_CACHE)
+        self._worker = AnalysisWorker(self.settings.body_tokens)  # big batches' analysis
 
     def initialize(self) -> None:
         """Load the records, drop what the store lost, assign what it gained, listen.
@@ -87,7 +92,7 @@ class StoryService:
             if missing:
                 log.info("assigning %d articles to stories", missing)
                 for chunk in unassigned(self._store, self._story_of):
-                    self._assign(chunk, journal=False)
+                    self._assign(list(self._prepared(chunk)), journal=False)
             stale = missing or gone or self._journal.outdated or not self._journal.exists()
             if not self._readonly and stale:
                 self._journal.rewrite(self._records)
@@ -100,7 +105,9 @@ class StoryService:
             self._ensure_engine()
 
     def shutdown(self) -> None:
-        """Compact the records file when it grew and close it."""
+        """Stop the analysis worker; compact the records file when it grew and close it."""
+        with self._engine_lock:
+            self._worker.close()
         with self._lock:
             if self._journal.lines > len(self._records):
                 self._journal.rewrite(self._records)
@@ -112,16 +119,17 @@ class StoryService:
             self._engine, self._engine_ready = StoryEngine(self.settings), True
             self._records, self._story_of = {}, {}
             for chunk in unassigned(self._store, self._story_of):
-                self._assign(chunk, journal=False)
+                self._assign(list(self._prepared(chunk)), journal=False)
             self._journal.rewrite(self._records)
             return len(self._records)
 
     def add_articles(self, articles: Sequence[Article]) -> None:
         """Assign a committed batch to stories (called by the store, maybe off the loop)."""
         with self._engine_lock:
-            for k in paced(range(0, len(articles), CHUNK)):  # replies get the GIL between
-                chunk = [a for a in articles[k : k + CHUNK] if a.id not in self._story_of]
-                self._assign(chunk, journal=True)
+            prepared = self._prepared(articles)
+            for _ in paced(range(0, len(articles), CHUNK)):  # replies get the GIL between
+                chunk = list(islice(prepared, CHUNK))
+                self._assign([p for p in chunk if p[0].id not in self._story_of], journal=True)
 
     def remove_articles(self, article_ids: Sequence[str]) -> None:
         """Take removed articles out of their stories; drop stories left empty."""
@@ -215,12 +223,17 @@ class StoryService:
 
     # --- internals (called with the lock held) --------------------------------------------
 
-    def _assign(self, articles: list[Article], *, journal: bool) -> None:
+    def _prepared(self, articles: Sequence[Article]) -> Iterator[Prepared]:
+        """Yield each article with its engine item and, for a big batch, its analysis ahead."""
+        items = self._worker.ahead([to_item(a) for a in articles])
+        return ((a, *pair) for a, pair in zip(articles, items, strict=True))
+
+    def _assign(self, prepared: list[Prepared], *, journal: bool) -> None:
         """Assign articles in order (engine lock held), then record them under the records lock."""
-        if not articles:
+        if not prepared:
             return
         self._ensure_engine()
-        decided = [(a, self._engine.assign(to_item(a))) for a in articles]
+        decided = [(a, self._engine.assign(item, analysis)) for a, item, analysis in prepared]
         copies = {a.id: o for a, _ in decided if (o := self._engine.copy_of(a.id)) is not None}
         with self._lock:
             self._record(decided, copies, journal=journal)
