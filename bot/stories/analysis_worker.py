@@ -14,19 +14,22 @@ timing. A worker that fails is dropped with a warning; the batch goes on without
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import wait as futures_wait
-from itertools import repeat
+from itertools import islice, repeat
 from multiprocessing import get_context
 
+from bot.models import Article
+from bot.stories.restore import to_item
 from bot.stories.text import Analysis, Analyzer
-from bot.stories.values import StoryItem
+from bot.stories.values import EngineSettings, StoryItem
 
 log = logging.getLogger(__name__)
 
 MIN_ITEMS = 1000  # fewer: the worker's start (about a second of imports) is not worth it
 PART = 100  # items per part: the first part waits for no one, later ones mostly not either
+Prepared = tuple[Article, StoryItem, Analysis | None]  # an article ready for the engine
 
 
 def analyse_all(items: Sequence[StoryItem], body_tokens: int) -> list[Analysis]:
@@ -35,8 +38,27 @@ def analyse_all(items: Sequence[StoryItem], body_tokens: int) -> list[Analysis]:
     return [analyzer.analyse(item) for item in items]
 
 
+def prepared_chunks(
+    batches: Iterable[Sequence[Article]], settings: EngineSettings, size: int | None = None
+) -> Iterator[list[Prepared]]:
+    """Yield each batch's articles (`size` at a time, or whole) with items and analyses ahead.
+
+    One worker serves all the batches of a call (a build's thousands, an import's batch) and
+    stops when the call ends: no process outlives the work it was started for.
+    """
+    worker = AnalysisWorker(settings.body_tokens)
+    try:
+        for batch in batches:
+            pairs = zip(batch, worker.ahead([to_item(a) for a in batch]), strict=True)
+            prepared = ((a, *pair) for a, pair in pairs)
+            while chunk := list(islice(prepared, size or len(batch))):
+                yield chunk
+    finally:
+        worker.close()
+
+
 class AnalysisWorker:
-    """Own one worker process, started on the first big batch and closed by `close`."""
+    """Own one worker process, started on the first big batch and stopped by `close`."""
 
     def __init__(self, body_tokens: int, min_items: int = MIN_ITEMS, patient: bool = False) -> None:
         self._body_tokens = body_tokens

@@ -17,23 +17,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from itertools import islice
 from pathlib import Path
 
 from bot.archive.records import from_micros
 from bot.archive.writer import paced
 from bot.models import Article, RankedStory, Story, utcnow
-from bot.stories.analysis_worker import AnalysisWorker
+from bot.stories.analysis_worker import Prepared, prepared_chunks
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import JournalFactory, StoryRecord, open_journal, other_headlines
 from bot.stories.reader import ArticleReader
-from bot.stories.restore import open_members, to_item, window_items
+from bot.stories.restore import open_members, window_items
 from bot.stories.startup import newest_time, share_members, unassigned
-from bot.stories.text import Analysis
-from bot.stories.values import EngineSettings, StoryItem
+from bot.stories.values import EngineSettings
 from bot.stories.views import ViewCache, member_facts, ranked, story_view
 
 log = logging.getLogger(__name__)
@@ -43,7 +41,6 @@ HEADLINE_EVERY_AFTER = 20
 HEADLINE_EVERY = 10
 CHUNK = 64  # articles assigned per hold of the records' lock
 VIEW_CACHE = 1024  # story views kept until their story changes (bot.stories.views)
-Prepared = tuple[Article, StoryItem, Analysis | None]  # an article ready for the engine
 
 
 class StoryService:
@@ -72,7 +69,6 @@ class StoryService:
         self._engine_ready = True
         self.version = 0  # bumped on every change: callers cache rankings by it
         self._views = ViewCache(VIEW_CACHE)
-        self._worker = AnalysisWorker(self.settings.body_tokens)  # big batches' analysis
 
     def initialize(self) -> None:
         """Load the records, drop what the store lost, assign what it gained, listen.
@@ -91,8 +87,8 @@ class StoryService:
             missing = len(self._store) - len(self._story_of)  # vanished ones were dropped
             if missing:
                 log.info("assigning %d articles to stories", missing)
-                for chunk in unassigned(self._store, self._story_of):
-                    self._assign(list(self._prepared(chunk)), journal=False)
+                for chunk in unassigned(self._store, self._story_of, self.settings):
+                    self._assign(chunk, journal=False)
             stale = missing or gone or self._journal.outdated or not self._journal.exists()
             if not self._readonly and stale:
                 self._journal.rewrite(self._records)
@@ -105,9 +101,7 @@ class StoryService:
             self._ensure_engine()
 
     def shutdown(self) -> None:
-        """Stop the analysis worker; compact the records file when it grew and close it."""
-        with self._engine_lock:
-            self._worker.close()
+        """Compact the records file when it grew and close it."""
         with self._lock:
             if self._journal.lines > len(self._records):
                 self._journal.rewrite(self._records)
@@ -118,17 +112,15 @@ class StoryService:
         with self._engine_lock, self._lock:
             self._engine, self._engine_ready = StoryEngine(self.settings), True
             self._records, self._story_of = {}, {}
-            for chunk in unassigned(self._store, self._story_of):
-                self._assign(list(self._prepared(chunk)), journal=False)
+            for chunk in unassigned(self._store, self._story_of, self.settings):
+                self._assign(chunk, journal=False)
             self._journal.rewrite(self._records)
             return len(self._records)
 
     def add_articles(self, articles: Sequence[Article]) -> None:
         """Assign a committed batch to stories (called by the store, maybe off the loop)."""
-        with self._engine_lock:
-            prepared = self._prepared(articles)
-            for _ in paced(range(0, len(articles), CHUNK)):  # replies get the GIL between
-                chunk = list(islice(prepared, CHUNK))
+        with self._engine_lock:  # the GIL goes to replies between chunks (paced)
+            for chunk in paced(prepared_chunks([articles], self.settings, CHUNK)):
                 self._assign([p for p in chunk if p[0].id not in self._story_of], journal=True)
 
     def remove_articles(self, article_ids: Sequence[str]) -> None:
@@ -222,11 +214,6 @@ class StoryService:
             return max((r.last for r in self._records.values() if r.last), default=None)
 
     # --- internals (called with the lock held) --------------------------------------------
-
-    def _prepared(self, articles: Sequence[Article]) -> Iterator[Prepared]:
-        """Yield each article with its engine item and, for a big batch, its analysis ahead."""
-        items = self._worker.ahead([to_item(a) for a in articles])
-        return ((a, *pair) for a, pair in zip(articles, items, strict=True))
 
     def _assign(self, prepared: list[Prepared], *, journal: bool) -> None:
         """Assign articles in order (engine lock held), then record them under the records lock."""
