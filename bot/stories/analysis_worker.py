@@ -40,19 +40,22 @@ def analyse_all(items: Sequence[StoryItem], body_tokens: int) -> list[Analysis]:
 
 def prepared_chunks(
     batches: Iterable[Sequence[Article]], settings: EngineSettings, size: int | None = None
-) -> Iterator[list[Prepared]]:
+) -> Iterator[Iterator[Prepared]]:
     """Yield each batch's articles (`size` at a time, or whole) with items and analyses ahead.
 
-    One worker serves all the batches of a call (a build's thousands, an import's batch) and
-    stops when the call ends: no process outlives the work it was started for.
+    Each chunk is lazy and must be used up before the next: an analysis is taken only when
+    its article is reached, so the worker has had the time the articles before it took. One
+    worker serves all the batches of a call (a build's thousands, an import's batch) and stops
+    when the call ends: no process outlives the work it was started for.
     """
     worker = AnalysisWorker(settings.body_tokens)
     try:
         for batch in batches:
             pairs = zip(batch, worker.ahead([to_item(a) for a in batch]), strict=True)
             prepared = ((a, *pair) for a, pair in pairs)
-            while chunk := list(islice(prepared, size or len(batch))):
-                yield chunk
+            step = size or len(batch)
+            for _ in range(0, len(batch), step):
+                yield islice(prepared, step)
     finally:
         worker.close()
 

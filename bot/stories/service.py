@@ -98,7 +98,7 @@ class StoryService:
     def warm_up(self) -> None:
         """Reload the engine's window now (a start-up thread), so the first batch need not wait."""
         with self._engine_lock:
-            self._ensure_engine()
+            self._engine_now()
 
     def shutdown(self) -> None:
         """Compact the records file when it grew and close it."""
@@ -121,7 +121,7 @@ class StoryService:
         """Assign a committed batch to stories (called by the store, maybe off the loop)."""
         with self._engine_lock:  # the GIL goes to replies between chunks (paced)
             for chunk in paced(prepared_chunks([articles], self.settings, CHUNK)):
-                self._assign([p for p in chunk if p[0].id not in self._story_of], journal=True)
+                self._assign((p for p in chunk if p[0].id not in self._story_of), journal=True)
 
     def remove_articles(self, article_ids: Sequence[str]) -> None:
         """Take removed articles out of their stories; drop stories left empty."""
@@ -215,12 +215,11 @@ class StoryService:
 
     # --- internals (called with the lock held) --------------------------------------------
 
-    def _assign(self, prepared: list[Prepared], *, journal: bool) -> None:
-        """Assign articles in order (engine lock held), then record them under the records lock."""
-        if not prepared:
+    def _assign(self, prepared: Iterable[Prepared], *, journal: bool) -> None:
+        """Assign articles one by one as they come (engine lock held), then record them."""
+        decided = [(a, self._engine_now().assign(item, ana)) for a, item, ana in prepared]
+        if not decided:
             return
-        self._ensure_engine()
-        decided = [(a, self._engine.assign(item, analysis)) for a, item, analysis in prepared]
         copies = {a.id: o for a, _ in decided if (o := self._engine.copy_of(a.id)) is not None}
         with self._lock:
             self._record(decided, copies, journal=journal)
@@ -288,10 +287,11 @@ class StoryService:
         if self._journal.lines > COMPACT_FACTOR * len(self._records) + 1000:
             self._journal.rewrite(self._records)
 
-    def _ensure_engine(self) -> None:
+    def _engine_now(self) -> StoryEngine:
         if not self._engine_ready:
             self._restore_window()
             self._engine_ready = True
+        return self._engine
 
     def _restore_window(self) -> None:
         """Reload the engine with the stories still open for new articles."""

@@ -53,7 +53,7 @@ BUILD_CHUNK = 1000
 
 def unassigned(
     store: ArticleReader, story_of: Mapping[str, str], settings: EngineSettings
-) -> Iterator[list[Prepared]]:
+) -> Iterator[Iterator[Prepared]]:
     """Yield the store's articles no story holds, in arrival order, BUILD_CHUNK at a time.
 
     Ready for the engine: a second process analyses the next ones while a chunk is assigned.
