@@ -11,7 +11,9 @@ import pytest
 
 from bot.archive.store import ArticleStore
 from bot.models import ArticleDraft
+from bot.stories.engine import StoryEngine
 from bot.stories.journal import StoryRecord
+from bot.stories.restore import to_item
 from bot.stories.service import CHUNK, StoryService
 from bot.stories.values import EngineSettings
 from tests.conftest import FakeClock
@@ -122,13 +124,13 @@ def test_readers_do_not_wait_for_a_big_batch(
     assign = stories._engine.assign
     calls = 0
 
-    def slow_assign(item: object) -> str:
+    def slow_assign(item: object, analysis: object = None) -> str:
         nonlocal calls
         calls += 1
         if calls == CHUNK + 5:
             in_engine.set()
             release.wait(10)
-        return assign(item)  # type: ignore[arg-type]
+        return assign(item, analysis)  # type: ignore[arg-type]
 
     stories._engine.assign = slow_assign  # type: ignore[method-assign]
     writer = threading.Thread(target=store.add_many, args=(batch,))
@@ -203,3 +205,28 @@ def test_dropping_many_members_of_a_big_story_walks_its_list_once() -> None:
     assert members.passes == 1  # one `remove` each would walk it 5,000 times
     assert record.members == [f"a{n}" for n in range(1, 10_000, 2)]  # arrival order kept
     assert not record.drop({"a0", "nope"})  # nothing left to drop: unchanged
+
+
+def test_a_big_batch_and_a_rebuild_make_the_stories_one_engine_makes(
+    store: ArticleStore, tmp_path: Path, clock: FakeClock
+) -> None:
+    """1,200 articles in one batch (analysed ahead in a second process) cluster as in one engine."""
+    topics = [title for _, title in [*VOLCANO, RATES]]
+    batch = [
+        ArticleDraft(
+            title=f"{topics[n % 4]} ({n})",
+            body=f"{topics[n % 4]}. Update {n // 4} from desk {n % 7}.",
+            url=f"https://news.example.com/{n}",
+            published=clock.now - timedelta(minutes=1200 - n),
+            source=f"outlet{n % 9}",
+        )
+        for n in range(1200)
+    ]
+    stories = open_stories(store, tmp_path)
+    store.add_many(batch)
+    engine = StoryEngine(stories.settings)
+    expected = {a.id: engine.assign(to_item(a)) for a in store}
+    assert {a.id: stories.story_of(a.id) for a in store} == expected
+    assert len(set(expected.values())) > 1
+    assert stories.rebuild() == len(set(expected.values()))
+    assert {a.id: stories.story_of(a.id) for a in store} == expected

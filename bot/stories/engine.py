@@ -18,9 +18,18 @@ from datetime import datetime, timedelta
 
 from bot.stories.active import ActiveStory
 from bot.stories.ranking import top_stories
-from bot.stories.scoring import Vector, candidates, gap, keys_of, margin, seeded, titled
+from bot.stories.scoring import (
+    Vector,
+    candidates,
+    gap,
+    keys_of,
+    margin,
+    norm2_of,
+    seeded,
+    titled,
+)
 from bot.stories.scoring import dot as _dot
-from bot.stories.text import ENTITY, NUMBER, Analyzer, strip_attribution
+from bot.stories.text import ENTITY, NUMBER, Analysis, Analyzer
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
 
 
@@ -51,8 +60,11 @@ class StoryEngine:
         # Body key -> (story id, language, vector) of an active member with that body.
         self._bodies: dict[int, tuple[str, str | None, Vector]] = {}
 
-    def assign(self, item: StoryItem) -> str:
-        """Add item to the best matching active story or a new one; return the story id."""
+    def assign(self, item: StoryItem, analysis: Analysis | None = None) -> str:
+        """Add item to the best matching active story or a new one; return the story id.
+
+        `analysis` may bring the item's `Analyzer.analyse`, computed ahead (in another process).
+        """
         known = self._item_story.get(item.id)
         if known is not None:
             return known
@@ -65,7 +77,7 @@ class StoryEngine:
             story: ActiveStory | None = self._active[story_id]
             headline: frozenset[str] = frozenset()
         else:
-            lang, vector, headline = self._vectorise(item)
+            lang, vector, headline = self._vectorise(item, analysis)
             story = self._best_story(vector, headline, item, lang)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
@@ -150,16 +162,16 @@ class StoryEngine:
         for member in story.members:
             self._item_story.pop(member, None)
 
-    def _vectorise(self, item: StoryItem) -> tuple[str | None, Vector, frozenset[str]]:
+    def _vectorise(
+        self, item: StoryItem, analysis: Analysis | None = None
+    ) -> tuple[str | None, Vector, frozenset[str]]:
         """Return the item's language, unit TF-IDF vector and title words; count it into the DF."""
         s = self.settings
-        lang = self._analyzer.language(item.title, item.body, item.lang)
-        title, body = strip_attribution(item.title, item.body)
+        lang, headline, body = analysis or self._analyzer.analyse(item)
         raw: dict[str, float] = {}
-        headline = self._analyzer.terms(title, lang)
         for term, count in headline.items():
             raw[term] = s.title_weight * (1.0 + math.log(count))
-        for term, count in self._analyzer.terms(body, lang, s.body_tokens).items():
+        for term, count in body.items():
             raw[term] = raw.get(term, 0.0) + 1.0 + math.log(count)
         self._docs += 1
         self._df.update(raw.keys())
@@ -172,7 +184,7 @@ class StoryEngine:
             if term[0] in (ENTITY, NUMBER):
                 weight *= s.entity_weight
             vector[term] = weight * (math.log((docs + 1) / (df[term] + 1)) + 1.0)
-        norm = math.sqrt(sum(w * w for w in vector.values()))
+        norm = math.sqrt(norm2_of(vector))
         if norm > 0:
             vector = {t: w / norm for t, w in vector.items()}
         return lang, vector, frozenset(t for t in headline if t[0] != ENTITY)
@@ -229,16 +241,17 @@ class StoryEngine:
     def _add(self, story: ActiveStory, item: StoryItem, lang: str | None, vector: Vector) -> None:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""
         centroid = story.centroid
-        story.norm2 += 2.0 * _dot(vector, centroid) + sum(w * w for w in vector.values())
+        story.norm2 += 2.0 * _dot(vector, centroid) + norm2_of(vector)
         keys = keys_of(vector)
-        story.key_norm2 += 2.0 * _dot(keys, story.keys) + sum(w * w for w in keys.values())
+        story.key_norm2 += 2.0 * _dot(keys, story.keys) + norm2_of(keys)
         for term, weight in keys.items():
             story.keys[term] = story.keys.get(term, 0.0) + weight
+        # The new terms found in C; each posting set gets the story once, in any term order.
+        for term in vector.keys() - centroid.keys():
+            self._postings.setdefault(term, set()).add(story.id)
+        get = centroid.get
         for term, weight in vector.items():
-            if term not in centroid:
-                centroid[term] = 0.0
-                self._postings.setdefault(term, set()).add(story.id)
-            centroid[term] += weight
+            centroid[term] = get(term, 0.0) + weight  # 0.0 + weight is weight: the same float
         story.members.append(item.id)
         story.titles.append(item.title)
         story.langs.append(lang)

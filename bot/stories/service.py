@@ -25,10 +25,11 @@ from pathlib import Path
 from bot.archive.records import from_micros
 from bot.archive.writer import paced
 from bot.models import Article, RankedStory, Story, utcnow
+from bot.stories.analysis_worker import Prepared, prepared_chunks
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import JournalFactory, StoryRecord, open_journal, other_headlines
 from bot.stories.reader import ArticleReader
-from bot.stories.restore import open_members, to_item, window_items
+from bot.stories.restore import open_members, window_items
 from bot.stories.startup import newest_time, share_members, unassigned
 from bot.stories.values import EngineSettings
 from bot.stories.views import ViewCache, member_facts, ranked, story_view
@@ -88,7 +89,7 @@ class StoryService:
             self.opened = (len(self._records), missing)
             if missing:
                 log.info("assigning %d articles to stories", missing)
-                for chunk in unassigned(self._store, self._story_of):
+                for chunk in unassigned(self._store, self._story_of, self.settings):
                     self._assign(chunk, journal=False)
             stale = missing or gone or self._journal.outdated or not self._journal.exists()
             if not self._readonly and stale:
@@ -99,7 +100,7 @@ class StoryService:
     def warm_up(self) -> None:
         """Reload the engine's window now (a start-up thread), so the first batch need not wait."""
         with self._engine_lock:
-            self._ensure_engine()
+            self._engine_now()
 
     def shutdown(self) -> None:
         """Compact the records file when it grew and close it."""
@@ -113,17 +114,16 @@ class StoryService:
         with self._engine_lock, self._lock:
             self._engine, self._engine_ready = StoryEngine(self.settings), True
             self._records, self._story_of = {}, {}
-            for chunk in unassigned(self._store, self._story_of):
+            for chunk in unassigned(self._store, self._story_of, self.settings):
                 self._assign(chunk, journal=False)
             self._journal.rewrite(self._records)
             return len(self._records)
 
     def add_articles(self, articles: Sequence[Article]) -> None:
         """Assign a committed batch to stories (called by the store, maybe off the loop)."""
-        with self._engine_lock:
-            for k in paced(range(0, len(articles), CHUNK)):  # replies get the GIL between
-                chunk = [a for a in articles[k : k + CHUNK] if a.id not in self._story_of]
-                self._assign(chunk, journal=True)
+        with self._engine_lock:  # the GIL goes to replies between chunks (paced)
+            for chunk in paced(prepared_chunks([articles], self.settings, CHUNK)):
+                self._assign((p for p in chunk if p[0].id not in self._story_of), journal=True)
 
     def remove_articles(self, article_ids: Sequence[str]) -> None:
         """Take removed articles out of their stories; drop stories left empty."""
@@ -215,12 +215,11 @@ class StoryService:
         with self._lock:
             return max((r.last for r in self._records.values() if r.last), default=None)
 
-    def _assign(self, articles: list[Article], *, journal: bool) -> None:
-        """Assign articles in order (engine lock held), then record them under the records lock."""
-        if not articles:
+    def _assign(self, prepared: Iterable[Prepared], *, journal: bool) -> None:
+        """Assign articles one by one as they come (engine lock held), then record them."""
+        decided = [(a, self._engine_now().assign(item, ana)) for a, item, ana in prepared]
+        if not decided:
             return
-        self._ensure_engine()
-        decided = [(a, self._engine.assign(to_item(a))) for a in articles]
         copies = {a.id: o for a, _ in decided if (o := self._engine.copy_of(a.id)) is not None}
         with self._lock:
             self._record(decided, copies, journal=journal)
@@ -287,10 +286,11 @@ class StoryService:
         if self._journal.lines > COMPACT_FACTOR * len(self._records) + 1000:
             self._journal.rewrite(self._records)
 
-    def _ensure_engine(self) -> None:
+    def _engine_now(self) -> StoryEngine:
         if not self._engine_ready:
             self._restore_window()
             self._engine_ready = True
+        return self._engine
 
     def _restore_window(self) -> None:
         """Reload the engine with the stories still open for new articles."""

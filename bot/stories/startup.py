@@ -18,8 +18,10 @@ from typing import cast
 
 from bot.archive.records import from_micros
 from bot.models import Article
+from bot.stories.analysis_worker import Prepared, prepared_chunks
 from bot.stories.journal import StoryRecord
 from bot.stories.reader import ArticleReader
+from bot.stories.values import EngineSettings
 
 
 def share_members(
@@ -49,8 +51,17 @@ def newest_time(record: StoryRecord, store: ArticleReader) -> datetime | None:
 BUILD_CHUNK = 1000
 
 
-def unassigned(store: ArticleReader, story_of: Mapping[str, str]) -> Iterator[list[Article]]:
-    """Yield the store's articles no story holds, in arrival order, BUILD_CHUNK at a time."""
+def unassigned(
+    store: ArticleReader, story_of: Mapping[str, str], settings: EngineSettings
+) -> Iterator[Iterator[Prepared]]:
+    """Yield the store's articles no story holds, in arrival order, BUILD_CHUNK at a time.
+
+    Ready for the engine: a second process analyses the next ones while a chunk is assigned.
+    """
+    return prepared_chunks(_unassigned(store, story_of), settings)
+
+
+def _unassigned(store: ArticleReader, story_of: Mapping[str, str]) -> Iterator[list[Article]]:
     chunk: list[Article] = []
     for article in store:
         if article.id not in story_of:

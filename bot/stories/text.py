@@ -12,7 +12,9 @@ from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache
 from itertools import chain
+from typing import NamedTuple
 
+from bot.stories.values import StoryItem
 from bot.text import chinese
 from bot.text.analysis import analyzer, cjk_terms, fold, is_cjk, language_of, words
 from bot.text.datelines import strip_dateline, strip_title_credit
@@ -21,7 +23,7 @@ from bot.text.names import NAME, NUMBER, keys
 
 # Feature prefixes keep the kinds apart in one sparse vector (words have none).
 ENTITY = NAME
-__all__ = ["ENTITY", "NUMBER", "Analyzer", "strip_attribution"]
+__all__ = ["ENTITY", "NUMBER", "Analysis", "Analyzer", "strip_attribution"]
 _GLOSSED = frozenset({"zh", "ja"})
 # Words average well under 16 characters; cutting first spares analysing a long body.
 _CHARS_PER_TOKEN = 16
@@ -35,11 +37,25 @@ def strip_attribution(title: str, body: str) -> tuple[str, str]:
     return strip_title_credit(title), strip_dateline(body, keep_region=True)
 
 
+class Analysis(NamedTuple):
+    """An article's features before weighting: its language and its title's and lead's terms."""
+
+    lang: str | None
+    headline: Counter[str]
+    body: Counter[str]
+
+
 class Analyzer:
     """Extract story features of a title or a body's first `body_tokens` words."""
 
     def __init__(self, body_tokens: int = 120) -> None:
         self.body_tokens = body_tokens
+
+    def analyse(self, item: StoryItem) -> Analysis:
+        """Return an item's language and term counts: pure, so any process may compute them."""
+        lang = self.language(item.title, item.body, item.lang)
+        title, body = strip_attribution(item.title, item.body)
+        return Analysis(lang, self.terms(title, lang), self.terms(body, lang, self.body_tokens))
 
     def language(self, title: str, body: str, lang: str | None) -> str | None:
         """Return the caller's language code if given, else detect it from title and lead."""

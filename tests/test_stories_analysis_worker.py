@@ -1,0 +1,109 @@
+"""The story analysis worker: a second process analyses articles exactly as the engine would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
+from multiprocessing import get_context
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.stories import EngineSettings, StoryEngine, StoryItem
+from bot.stories.analysis_worker import AnalysisWorker, analyse_all
+from bot.stories.text import Analyzer
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+BODY_TOKENS = EngineSettings().body_tokens
+# Each kind of feature: stems, names across scripts, numbers, dates, CJK pairs and glosses.
+TEXTS = [
+    (
+        "Путин встретился с Си Цзиньпином 5 мая",
+        "МОСКВА, 5 мая — РИА Новости. Путин и Си "
+        "обсудили поставки газа на 1,5 млрд долларов. Путин сказал, что переговоры прошли хорошо.",
+    ),
+    (
+        "Putin meets Xi Jinping on May 5",
+        "MOSCOW (Reuters) - Putin and Xi discussed gas supplies "
+        "worth $1.5 billion. Putin said the talks went well, Xi said 5,000 jobs would follow.",
+    ),
+    ("普京会见习近平", "普京5月5日在莫斯科会见习近平，双方讨论了价值15亿美元的天然气供应。"),
+    (
+        "Perdana Menteri Anwar ke Singapura",
+        "Perdana Menteri Anwar Ibrahim tiba di Singapura "
+        "pada 5 Mei untuk rundingan dua hala mengenai perdagangan bernilai RM5,000 juta.",
+    ),
+    ("WIRE HEADLINE IN CAPITALS", "Apple shares rose - a rally followed. Apple said sales grew."),
+    ("", "Ещё одна новость без заголовка: ёлки подорожали на 20%."),
+]
+
+
+def items(texts: list[tuple[str, str]], lang: str | None = None) -> list[StoryItem]:
+    """Return the texts as items one minute apart."""
+    return [
+        StoryItem(f"a{n}", title, body, T0 + timedelta(minutes=n), lang=lang)
+        for n, (title, body) in enumerate(texts)
+    ]
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ProcessPoolExecutor]:
+    """Yield one spawned worker process, as the service starts it."""
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as executor:
+        yield executor
+
+
+def test_another_process_analyses_every_kind_of_text_as_this_one(
+    pool: ProcessPoolExecutor,
+) -> None:
+    """Languages, names, numbers, dates and CJK give the same counts, in the same order."""
+    batch = items(TEXTS * 3)
+    local = [Analyzer(BODY_TOKENS).analyse(i) for i in batch]
+    remote = pool.submit(analyse_all, batch, BODY_TOKENS).result()
+    assert remote == local
+    # Term order decides ties downstream: the counts must come back in the same order too.
+    assert [list(a.body) for a in remote] == [list(a.body) for a in local]
+    assert {a.lang for a in remote} >= {"ru", "en", "zh"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.text(max_size=40), st.text(max_size=300)), min_size=1, max_size=5),
+    st.sampled_from([None, "en", "ru", "zh", "ms"]),
+)
+def test_free_form_text_is_analysed_alike_in_both_processes(
+    pool: ProcessPoolExecutor, texts: list[tuple[str, str]], lang: str | None
+) -> None:
+    """Any text, in any given language or none, gives the worker's analysis equal to the engine's."""
+    batch = items(texts, lang)
+    local = [Analyzer(BODY_TOKENS).analyse(i) for i in batch]
+    remote = pool.submit(analyse_all, batch, BODY_TOKENS).result()
+    assert remote == local
+    assert [list(a.headline) + list(a.body) for a in remote] == [
+        list(a.headline) + list(a.body) for a in local
+    ]
+
+
+def test_a_big_batch_analysed_ahead_makes_the_same_stories() -> None:
+    """Stories assigned with the worker's analyses equal those the engine analyses itself."""
+    batch = items(TEXTS * 40)
+    worker = AnalysisWorker(BODY_TOKENS, min_items=100, patient=True)
+    try:
+        ahead = list(worker.ahead(batch))
+    finally:
+        worker.close()
+    assert [i.id for i, _ in ahead] == [i.id for i in batch]
+    assert sum(a is not None for _, a in ahead) == len(batch) - 100  # all but the first part
+    with_worker, alone = StoryEngine(), StoryEngine()
+    assert [with_worker.assign(i, a) for i, a in ahead] == [alone.assign(i) for i in batch]
+    assert [s.headline for s in with_worker.summaries()] == [s.headline for s in alone.summaries()]
+
+
+def test_a_small_batch_starts_no_worker() -> None:
+    """A batch under the minimum is left to the engine: nothing is analysed ahead."""
+    worker = AnalysisWorker(BODY_TOKENS, min_items=100, patient=True)
+    ahead = list(worker.ahead(items(TEXTS)))
+    assert [a for _, a in ahead] == [None] * len(TEXTS)
+    worker.close()
