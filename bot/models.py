@@ -62,6 +62,15 @@ class ArticleDraft:
     guid: str | None = None
     id: str | None = None
 
+    def __post_init__(self) -> None:
+        # A NUL byte is never text, and PostgreSQL's text columns refuse it: one stray NUL in
+        # an import would fail its whole batch there and be kept on files. Dropped here, at
+        # the one door every article comes in by, both stores keep the same text.
+        for name in ("title", "body", "url", "source", "category", "guid", "id"):
+            value = getattr(self, name)
+            if value is not None and "\x00" in value:
+                object.__setattr__(self, name, value.replace("\x00", ""))
+
 
 @dataclass(frozen=True, slots=True)
 class Article:

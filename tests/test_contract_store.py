@@ -15,7 +15,7 @@ from bot.archive.entries import StoreReadOnly
 from bot.archive.protocol import ArticleStoreLike
 from bot.archive.records import to_micros
 from bot.archive.store import ArticleStore
-from bot.models import Article
+from bot.models import Article, ArticleDraft
 from bot.pg.articles import PgArticleStore
 from bot.pg.database import Database
 from tests.conftest import FakeClock, draft
@@ -170,3 +170,22 @@ def test_shared_ids_and_light_answer_from_memory(store: ArticleStoreLike, clock:
     assert keys[0][:2] == (to_micros(later.added), to_micros(later.published))
     assert store.light([first[1].id], "title", "lang") == [(first[1].title, first[1].lang)]
     assert store.light([first[1].id], "source", "id") == [("Example News", first[1].id)]
+
+
+def test_a_nul_byte_anywhere_in_a_draft_is_dropped_and_the_batch_kept(
+    store: ArticleStoreLike, open_store: Opener
+) -> None:
+    # PostgreSQL's text columns refuse NUL: without the draft dropping it, this batch failed
+    # whole there and was kept on files.
+    nul = ArticleDraft(
+        title="Quake\x00 hits the coast",
+        body="A strong earthquake \x00struck the coast on Monday. " * 3,
+        url="https://example.com/quake\x00-1",
+        source="Wire\x00",
+        guid="g\x00-1",
+    )
+    result = store.add_many([nul, draft(2)])
+    assert len(result.added) == 2
+    [kept] = [a for a in open_store() if a.id == result.added[0].id]
+    assert kept.title == "Quake hits the coast" and "\x00" not in kept.body
+    assert kept.source == "Wire" and kept.guid == "g-1"
