@@ -24,7 +24,7 @@ from bot.digests.pacing import Pacer, Pacing
 # 10 messages a second in all, digests alone too: the digests fill the whole budget.
 TIGHT = Pacing(10.0, 1000.0, 60.0, workers=4, overall_per_second=10.0, reply_burst=1)
 PERSON = 99
-MAX_STEPS = 10_000  # loop turns without a task falling asleep: one must be stuck elsewhere
+STUCK_S = 30.0  # no task fell asleep on the clock for this long: one is stuck elsewhere
 
 
 class VirtualTime:
@@ -34,6 +34,7 @@ class VirtualTime:
         self.now = 0.0
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._seq = 0
+        self._changed = asyncio.Event()  # a task fell asleep on this clock, or ended
 
     def clock(self) -> float:
         return self.now
@@ -42,10 +43,13 @@ class VirtualTime:
         future = asyncio.get_running_loop().create_future()
         self._seq += 1
         heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), self._seq, future))
+        self._changed.set()
         await future
 
     async def run(self, *coros: Coroutine[Any, Any, None]) -> None:
         tasks = [asyncio.ensure_future(c) for c in coros]
+        for task in tasks:
+            task.add_done_callback(lambda _: self._changed.set())
         while await self._settle(tasks):
             when, _, future = heapq.heappop(self._sleepers)
             self.now = max(self.now, when)
@@ -54,18 +58,22 @@ class VirtualTime:
             task.result()
 
     async def _settle(self, tasks: list[asyncio.Future[None]]) -> int:
-        """Let the tasks run until each one left sleeps on this clock; return how many are left.
+        """Wait until each task left sleeps on this clock; return how many are left.
 
         Every await of these tasks ends in this clock's sleep (one at a time per task, a
         Deliverer's send task included), so once there are as many sleepers as live tasks,
         nothing can run before the earliest sleeper wakes: the moment to move the clock.
+        Each sleep and each task's end sets `_changed`, so this waits on them, not on turns.
         """
-        for _ in range(MAX_STEPS):
+        while True:
             live = sum(not t.done() for t in tasks)
             if len(self._sleepers) >= live:
                 return live
-            await asyncio.sleep(0)  # one turn of the loop: the runnable tasks go on
-        raise AssertionError("a task waits on something other than the virtual clock")
+            self._changed.clear()
+            try:  # the bound only turns a hang into a failure: nothing waits on it to pass
+                await asyncio.wait_for(self._changed.wait(), STUCK_S)
+            except TimeoutError:
+                raise AssertionError("a task waits on something other than the clock") from None
 
 
 class Sends:
