@@ -120,6 +120,13 @@ def test_the_healthcheck_runs_our_health_module(docker: list[tuple[str, str]]) -
     health.build_parser().parse_args(argv[3:])  # every flag exists
 
 
+def test_the_build_compiles_the_catalogs_before_installing(docker: list[tuple[str, str]]) -> None:
+    run = " ".join(a for w, a in docker[: docker.index(final_stage(docker)[0])] if w == "RUN")
+    compile_at = run.find("pybabel compile -D newsbrief -d bot/i18n/locale")
+    assert compile_at != -1, "the image would compile every catalog at every start"
+    assert compile_at < run.find("pip install ."), "the install copies the .mo files"
+
+
 def test_the_entrypoint_is_the_newsbrief_script_with_json_logs(
     docker: list[tuple[str, str]],
 ) -> None:
