@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.archive.heap import freeze, settle
 from bot.archive.lock import DataDirLock, DataDirLocked
@@ -23,15 +24,14 @@ from bot.feeds.opml import OpmlError
 from bot.follows.service import FollowService
 from bot.ingest.importer import ImportReport, import_paths
 from bot.models import Laps, ProgressFactory, utcnow
-from bot.pg.articles import PgArticleStore
-from bot.pg.database import Database
-from bot.pg.leader import Leader
-from bot.pg.usertables import PgUserTables
 from bot.search import SearchService
 from bot.stories.facts import StoryFacts
 from bot.stories.journal import JournalFactory
-from bot.stories.records_table import PgStoryJournal
 from bot.stories.service import StoryService
+
+if TYPE_CHECKING:  # bot.pg imports psycopg: only a deployment with a database pays for it
+    from bot.pg.database import Database
+    from bot.pg.leader import Leader
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +110,7 @@ def open_services(
         if write and not allow_readonly:
             raise
     readonly = not lock.held
-    database = Database(config.database_url) if config.database_url else None
-    if database is not None:
-        database.open()
+    database = open_database(config)
     store = open_store(config, database, readonly=readonly)
     store.initialize(progress)
     laps.lap("store")
@@ -161,7 +159,7 @@ def open_services(
         writer=writer,
         database=database,
         # Several processes share a database; the one holding this lock polls and plans.
-        leader=Leader(database.url) if database is not None and not readonly else None,
+        leader=leader_of(database) if database is not None and not readonly else None,
     )
     if not readonly:
         services.seed_report = import_seeds_once(services)
@@ -184,9 +182,29 @@ def open_services(
     return services
 
 
+def open_database(config: Config) -> Database | None:
+    """Return the shared database, opened, when NEWSBRIEF_DATABASE_URL names one."""
+    if not config.database_url:
+        return None
+    from bot.pg.database import Database
+
+    database = Database(config.database_url)
+    database.open()
+    return database
+
+
+def leader_of(database: Database) -> Leader:
+    """Return this process's hold on the scheduler lock of the shared database."""
+    from bot.pg.leader import Leader
+
+    return Leader(database.url)
+
+
 def open_store(config: Config, database: Database | None, *, readonly: bool) -> ArticleStoreLike:
     """Return the article store: PostgreSQL's table when a database is configured, else files."""
     if database is not None:
+        from bot.pg.articles import PgArticleStore
+
         return PgArticleStore(database, retention_days=config.retention_days, readonly=readonly)
     return ArticleStore(config.data_dir, retention_days=config.retention_days, readonly=readonly)
 
@@ -194,6 +212,8 @@ def open_store(config: Config, database: Database | None, *, readonly: bool) -> 
 def open_users(config: Config, database: Database | None, *, readonly: bool) -> UserTables:
     """Return the users' tables: PostgreSQL's when a database is configured, else files."""
     if database is not None:
+        from bot.pg.usertables import PgUserTables
+
         return PgUserTables(database, readonly=readonly)
     return EmbeddedUserTables(config.data_dir, readonly=readonly)
 
@@ -202,6 +222,8 @@ def story_records(database: Database | None, *, readonly: bool) -> JournalFactor
     """Return where story records go with PostgreSQL (its table), or None for the data dir."""
     if database is None:
         return None
+    from bot.stories.records_table import PgStoryJournal
+
     return lambda identity: PgStoryJournal(database, identity, readonly=readonly)
 
 

@@ -30,7 +30,20 @@ from tests.test_digest_bot import ask, digest_env
 
 SUBSCRIBERS = 3000
 # Imported where later work needs them, never by `newsbrief run` before its first getUpdates.
-LATE = ("openai", "trafilatura", "feedparser", "dateparser", "courlan", "datasketch", "scipy")
+# psycopg only where a database is configured: an embedded start does not pay for it.
+LATE = (
+    "openai",
+    "trafilatura",
+    "feedparser",
+    "dateparser",
+    "courlan",
+    "datasketch",
+    "scipy",
+    "psycopg",
+    "psycopg_pool",
+)
+# What `newsbrief run` imports before its first getUpdates (bot/cli/main.py imports the rest).
+START_PATH = "bot.cli.main, bot.services, bot.app.wiring, bot.run.polling"
 
 
 def subscriptions(count: int) -> list[Subscription]:
@@ -65,7 +78,7 @@ async def test_commands_are_answered_and_kept_while_start_up_plans_subscriptions
 
 
 def test_the_start_path_leaves_late_packages_unimported() -> None:
-    code = f"import sys, bot.cli.main; print(sorted(set({LATE!r}) & set(sys.modules)))"
+    code = f"import sys, {START_PATH}; print(sorted(set({LATE!r}) & set(sys.modules)))"
     run = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )

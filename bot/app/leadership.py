@@ -16,15 +16,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from telegram.ext import Updater
 
 from bot.app.context import NewsApp
 from bot.app.housekeeping import schedule_heartbeat
-from bot.app.processes import keep_share
 from bot.digests.delivery import bot_sender
-from bot.feeds.claims import start_claims
-from bot.pg.leader import Leader
+
+if TYPE_CHECKING:  # psycopg: only a deployment with a database imports it
+    from bot.pg.leader import Leader
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ def start_follower(application: NewsApp) -> list[asyncio.Task[None]]:
     asyncio.get_running_loop().run_in_executor(None, services.warm_up)
     if services.database is None or not services.writable:
         return []
+    from bot.app.processes import keep_share  # psycopg: only with a shared database
+    from bot.feeds.claims import start_claims
+
     url = services.database.url
     sharing = asyncio.create_task(keep_share(url, services.digests.pacer), name="rate-share")
     return [start_claims(url, services.feeds), sharing]

@@ -31,7 +31,7 @@ from bot.cli.progress import progress
 from bot.cli.stories import add_stories_parser, cmd_stories, cmd_stories_batch
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
-from bot.pg.database import DatabaseError
+from bot.pg.errors import DatabaseError
 from bot.run.polling import run_bot
 from bot.run.webhook import run_webhook_mode
 from bot.services import open_services

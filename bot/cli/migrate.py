@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.archive.lock import DataDirLock
 from bot.archive.records import META_TABLE
@@ -14,11 +14,10 @@ from bot.cli.progress import bar
 from bot.config import Config, ConfigError, parse_database_url
 from bot.digests.subscriptions import SubscriptionStore
 from bot.follows.store import FollowStore
-from bot.pg.articles import PgArticleStore
-from bot.pg.database import Database, safe_url
-from bot.pg.transfer import CopyReport, copy_articles
-from bot.pg.usertables import PgUserTables
-from bot.stories.records_copy import copy_records, file_records
+
+if TYPE_CHECKING:  # psycopg is imported by the copy alone, not at every start of the CLI
+    from bot.pg.database import Database
+    from bot.pg.transfer import CopyReport
 
 
 def add_migrate_parser(sub: argparse._SubParsersAction[Any]) -> None:
@@ -41,6 +40,9 @@ def copy_user_tables(config: Config, database: Database, out: TextIO) -> list[Co
     Each document goes in under the key its store gives it (an upsert: a re-run copies it
     again, harmlessly); afterwards every key is looked for in the database.
     """
+    from bot.pg.transfer import CopyReport
+    from bot.pg.usertables import PgUserTables
+
     # As the data dir's writer (migrate holds its lock): an older version's users.json moves
     # into the tables, and the stores fold in the delivery journals it may have left.
     source = EmbeddedUserTables(config.data_dir)
@@ -68,6 +70,8 @@ def copy_user_tables(config: Config, database: Database, out: TextIO) -> list[Co
 
 def copy_stories(config: Config, database: Database) -> CopyReport:
     """Copy the story records, so the first start on PostgreSQL clusters nothing again."""
+    from bot.stories.records_copy import copy_records, file_records
+
     records = file_records(config.data_dir / "stories")
     with bar("copying stories", total=len(records), unit=" stories") as shown:
         return copy_records(records, database, step=shown.update)
@@ -83,6 +87,10 @@ def cmd_migrate(config: Config, args: argparse.Namespace, out: TextIO, err: Text
     if url is None:
         print("newsbrief migrate: --to must name the database", file=err)
         return 2
+    from bot.pg.articles import PgArticleStore
+    from bot.pg.database import Database, safe_url
+    from bot.pg.transfer import copy_articles
+
     lock = DataDirLock(config.data_dir)
     lock.acquire()  # nothing may change while it is copied: the counts must settle
     database = Database(url)

@@ -19,15 +19,12 @@ from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from bot.logs import redact, register_secrets
+from bot.pg.errors import DatabaseError
 from bot.pg.migrate import apply_migrations
 
 log = logging.getLogger(__name__)
 
 OPEN_TIMEOUT = 30.0  # seconds to reach the server at start-up before giving up
-
-
-class DatabaseError(Exception):
-    """The database cannot be reached or refused what was asked; the message is redacted."""
 
 
 def url_secrets(url: str) -> list[str]:
