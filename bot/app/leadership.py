@@ -22,6 +22,7 @@ from telegram.ext import Updater
 
 from bot.app.context import NewsApp
 from bot.app.housekeeping import schedule_heartbeat
+from bot.app.shared_chats import SharedChatState
 from bot.digests.delivery import bot_sender
 
 if TYPE_CHECKING:  # psycopg: only a deployment with a database imports it
@@ -58,6 +59,8 @@ async def lead_when_chosen(application: NewsApp, leader: Leader, begin: Begin) -
             services = application.bot_data.services
             services.digests.subs.initialize()
             services.follows.follows.reload()
+            if isinstance(application.persistence, SharedChatState):  # the lists it showed
+                await application.persistence.take_over(leader.term)
             await begin()
         except Exception:  # a leader that cannot start must not keep the lock from the others
             log.exception("starting to lead failed; the lock goes back")
@@ -72,6 +75,9 @@ async def _step_down(application: NewsApp) -> None:
     updater: Updater | None = application.updater
     if updater is not None and updater.running:
         await updater.stop()
+    if application.persistence is not None:  # the next leader reads the chats' lists
+        await application.update_persistence()
+        await application.persistence.flush()
     if application.job_queue is not None:
         application.job_queue.scheduler.remove_all_jobs()
     schedule_heartbeat(application)

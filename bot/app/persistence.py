@@ -86,12 +86,24 @@ def decode(hint: Any, raw: Any) -> Any:
     raise ValueError(f"expected {hint}, got {type(raw).__name__}")
 
 
-class ChatStatePersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
-    """Keep each chat's `ChatData` in one JSON file of the data directory."""
+def decode_chats(saved: dict[str, Any], cutoff: datetime, where: str) -> dict[int, ChatData]:
+    """Rebuild stored chats (id -> encoded state), without lists older than cutoff or unreadable."""
+    chats: dict[int, ChatData] = {}
+    for key, raw in saved.items():
+        try:
+            data = decode(ChatData, raw)
+            data.drop_older_than(cutoff)  # also refuses times without a zone (TypeError)
+            chats[int(key)] = data
+        except (ValueError, TypeError, KeyError, StopIteration) as exc:
+            log.warning("chat %s: state in %s not loaded: %s", key, where, exc)
+    return chats
+
+
+class ChatOnlyPersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
+    """A PTB persistence of `ChatData` alone; where it is kept is the subclass's."""
 
     def __init__(
         self,
-        path: Path,
         *,
         clock: Callable[[], datetime] = utcnow,
         max_age: timedelta = MAX_AGE,
@@ -103,9 +115,67 @@ class ChatStatePersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
             ),
             update_interval=update_interval,
         )
-        self.path = path
         self.clock = clock
         self.max_age = max_age
+
+    # What this persistence does not keep: bot data, user data, callback data, conversations.
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        """Return no user data (not kept)."""
+        return {}
+
+    async def get_bot_data(self) -> BotData:
+        """Return fresh bot data (never called: bot_data is not kept)."""
+        return BotData()
+
+    async def get_callback_data(self) -> CDCData | None:
+        """Return no callback data (not kept)."""
+        return None
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        """Return no conversations (the bot has none)."""
+        return {}
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        """Keep nothing."""
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        """Keep nothing."""
+
+    async def update_bot_data(self, data: BotData) -> None:
+        """Keep nothing."""
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        """Keep nothing."""
+
+    async def drop_user_data(self, user_id: int) -> None:
+        """Keep nothing."""
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        """Nothing to refresh: user data is not kept."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: ChatData) -> None:
+        """Nothing to refresh: this process is the only writer."""
+
+    async def refresh_bot_data(self, bot_data: BotData) -> None:
+        """Nothing to refresh."""
+
+
+class ChatStatePersistence(ChatOnlyPersistence):
+    """Keep each chat's `ChatData` in one JSON file of the data directory."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        max_age: timedelta = MAX_AGE,
+        update_interval: float = UPDATE_INTERVAL,
+    ) -> None:
+        super().__init__(clock=clock, max_age=max_age, update_interval=update_interval)
+        self.path = path
         self._chats: dict[int, Any] = {}  # chat id -> encoded ChatData
         self._touched: dict[int, datetime] = {}  # chat id -> last update (or load)
         self._dirty = False
@@ -122,15 +192,7 @@ class ChatStatePersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
         if not isinstance(saved, dict):
             log.warning("chat state not loaded: %s holds no chats object", self.path)
             saved = {}
-        chats: dict[int, ChatData] = {}
-        cutoff = self.clock() - self.max_age
-        for key, raw in saved.items():
-            try:
-                data = decode(ChatData, raw)
-                data.drop_older_than(cutoff)  # also refuses times without a zone (TypeError)
-                chats[int(key)] = data
-            except (ValueError, TypeError, KeyError, StopIteration) as exc:
-                log.warning("chat %s: state not loaded: %s", key, exc)
+        chats = decode_chats(saved, self.clock() - self.max_age, str(self.path))
         self._chats = {chat_id: encode(data) for chat_id, data in chats.items()}
         self._touched = dict.fromkeys(self._chats, self.clock())
         return chats
@@ -187,47 +249,3 @@ class ChatStatePersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
                 del self._chats[chat_id]
             else:
                 self._chats[chat_id] = counters
-
-    # What this persistence does not keep: bot data, user data, callback data, conversations.
-
-    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
-        """Return no user data (not kept)."""
-        return {}
-
-    async def get_bot_data(self) -> BotData:
-        """Return fresh bot data (never called: bot_data is not kept)."""
-        return BotData()
-
-    async def get_callback_data(self) -> CDCData | None:
-        """Return no callback data (not kept)."""
-        return None
-
-    async def get_conversations(self, name: str) -> ConversationDict:
-        """Return no conversations (the bot has none)."""
-        return {}
-
-    async def update_conversation(
-        self, name: str, key: ConversationKey, new_state: object | None
-    ) -> None:
-        """Keep nothing."""
-
-    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
-        """Keep nothing."""
-
-    async def update_bot_data(self, data: BotData) -> None:
-        """Keep nothing."""
-
-    async def update_callback_data(self, data: CDCData) -> None:
-        """Keep nothing."""
-
-    async def drop_user_data(self, user_id: int) -> None:
-        """Keep nothing."""
-
-    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
-        """Nothing to refresh: this process is the only writer."""
-
-    async def refresh_chat_data(self, chat_id: int, chat_data: ChatData) -> None:
-        """Nothing to refresh: this process is the only writer."""
-
-    async def refresh_bot_data(self, bot_data: BotData) -> None:
-        """Nothing to refresh."""

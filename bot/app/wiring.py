@@ -29,9 +29,9 @@ from bot.app.errors import on_error
 from bot.app.housekeeping import schedule_catch_up, schedule_heartbeat, schedule_retention
 from bot.app.language import reader_translator
 from bot.app.leadership import lead_when_chosen, start_follower
-from bot.app.persistence import STATE_FILE, ChatStatePersistence
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.app.sendlimit import SendLimiter
+from bot.app.shared_chats import chat_persistence
 from bot.archive.heap import freeze
 from bot.config import Config
 from bot.i18n import DEFAULT
@@ -106,7 +106,7 @@ def build_application(
         .post_shutdown(_post_shutdown_owning if own_services else _post_shutdown)
     )
     if services.writable:  # a read-only view beside a running bot must not write its state
-        builder = builder.persistence(ChatStatePersistence(config.data_dir / STATE_FILE))
+        builder = builder.persistence(chat_persistence(services))
     application: NewsApp = builder.build()  # type: ignore[assignment]
     application.bot_data.attach(services)
     _register(application, modules)

@@ -31,6 +31,7 @@ class Leader:
         self._url = url
         self._retry = retry_seconds
         self._conn: AsyncConnection[Any] | None = None
+        self.term = 0  # this leadership's number (0 before the first): each lead takes the next
 
     @property
     def leading(self) -> bool:
@@ -48,6 +49,7 @@ class Leader:
                 continue
             if await _try_lock(conn):
                 self._conn = conn
+                self.term = await _next_term(conn)
                 log.info("this process leads: it polls Telegram and runs the schedules")
                 return
             await conn.close()
@@ -74,3 +76,10 @@ async def _try_lock(conn: AsyncConnection[Any]) -> bool:
     cur = await conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK,))
     row = await cur.fetchone()
     return bool(row and row[0])
+
+
+async def _next_term(conn: AsyncConnection[Any]) -> int:
+    cur = await conn.execute("SELECT nextval('leader_terms')")
+    row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
