@@ -18,7 +18,7 @@ import pytest
 
 from bot.config import Config
 from bot.services import open_services
-from bot.tgserver import Limits, LocalBotApiServer, UserClient
+from bot.tgserver import Limits, LocalBotApiServer, SentMessage, UserClient
 from handlers.callbacks import EXPIRED
 from tests.botkit import fixture_drafts
 from tests.opskit import empty_seeds
@@ -61,6 +61,14 @@ async def leader_of(bots: list[Bot]) -> Bot:
     return next(bot for bot in bots if bot.leads.is_set())
 
 
+async def latest_from_the_leader(user: UserClient, bots: list[Bot]) -> tuple[Bot, SentMessage]:
+    """Wait for a leader, then return it and the /latest list it answered with."""
+    leader = await leader_of(bots)
+    await user.send("/latest")
+    [listing] = await user.wait_replies(1, timeout=HANG_GUARD)
+    return leader, listing
+
+
 async def lead_moves(bots: list[Bot], leader: Bot) -> None:
     """Wait until the other process leads."""
     survivor = next(bot for bot in bots if bot is not leader)
@@ -71,9 +79,7 @@ async def test_the_next_leader_pages_a_list_the_one_that_stopped_showed(
     tmp_path: Path, pg_url: str
 ) -> None:
     async with two_bots(tmp_path, pg_url) as (user, bots):
-        leader = await leader_of(bots)
-        await user.send("/latest")
-        [listing] = await user.wait_replies(1, timeout=HANG_GUARD)
+        leader, listing = await latest_from_the_leader(user, bots)
         leader.proc.send_signal(signal.SIGTERM)  # a deploy: it saves its chats and exits
         assert await asyncio.wait_for(leader.proc.wait(), HANG_GUARD) == 0
         await lead_moves(bots, leader)
@@ -88,9 +94,7 @@ async def test_a_killed_leaders_buttons_never_page_the_next_leaders_list(
     tmp_path: Path, pg_url: str
 ) -> None:
     async with two_bots(tmp_path, pg_url) as (user, bots):
-        leader = await leader_of(bots)
-        await user.send("/latest")
-        [listing] = await user.wait_replies(1, timeout=HANG_GUARD)
+        leader, listing = await latest_from_the_leader(user, bots)
         leader.proc.send_signal(signal.SIGKILL)  # its chats' state may never reach the table
         await lead_moves(bots, leader)
         await user.send("/search chip factory")  # the new leader's first list in this chat

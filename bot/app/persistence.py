@@ -118,6 +118,12 @@ class ChatOnlyPersistence(BasePersistence[dict[Any, Any], ChatData, BotData]):
         self.clock = clock
         self.max_age = max_age
 
+    def kept(self, data: ChatData) -> Any | None:
+        """Return the chat's encoded state without expired lists, or None when nothing is left."""
+        data.drop_older_than(self.clock() - self.max_age)
+        encoded = encode(data)
+        return None if encoded == encode(ChatData()) else encoded  # e.g. just after /forget
+
     # What this persistence does not keep: bot data, user data, callback data, conversations.
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
@@ -199,9 +205,7 @@ class ChatStatePersistence(ChatOnlyPersistence):
 
     async def update_chat_data(self, chat_id: int, data: ChatData) -> None:
         """Remember the chat's state (PTB hands a deep copy) and save the file."""
-        data.drop_older_than(self.clock() - self.max_age)
-        encoded = encode(data)
-        if encoded == encode(ChatData()):  # e.g. just after /forget: keep not even the id
+        if (encoded := self.kept(data)) is None:  # keep not even the id
             await self.drop_chat_data(chat_id)
             return
         self._chats[chat_id] = encoded

@@ -26,7 +26,6 @@ from bot.app.persistence import (
     ChatOnlyPersistence,
     ChatStatePersistence,
     decode_chats,
-    encode,
 )
 from bot.archive.usertables import UserTables
 from bot.models import utcnow
@@ -90,9 +89,7 @@ class SharedChatState(ChatOnlyPersistence):
 
     async def update_chat_data(self, chat_id: int, data: ChatData) -> None:
         """Queue the chat's row (PTB hands a deep copy); an empty state drops the row."""
-        data.drop_older_than(self.clock() - self.max_age)
-        encoded = encode(data)
-        if encoded == encode(ChatData()):  # e.g. just after /forget: keep not even the id
+        if (encoded := self.kept(data)) is None:  # keep not even the row
             await self.drop_chat_data(chat_id)
             return
         self.users.put(TABLE, str(chat_id), {"chat_id": chat_id, "state": encoded})
