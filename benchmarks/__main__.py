@@ -1,5 +1,7 @@
 """Run every benchmark, or the ones named: `python -m benchmarks [store search ... follows llm_grounding]`.
 
+Flags after the names go to each named benchmark's `main` (`python -m benchmarks stories --no-speed`).
+
 One outside the suite takes its own arguments: `python -m benchmarks startup [DATA_DIR]`.
 """
 
@@ -34,8 +36,12 @@ def main() -> None:
     from benchmarks.common import SHARED_DATA
 
     names = sys.argv[1:] or list(ALL)
+    flags: list[str] = []
     if names[0] not in ALL:  # one benchmark outside the suite, with its own arguments
         names, sys.argv[1:] = names[:1], names[1:]
+    else:  # `stories --no-speed`: the flags go to the benchmarks named, not taken for names
+        flags = [n for n in names if n.startswith("-")]
+        names = [n for n in names if not n.startswith("-")] or list(ALL)
     if not SHARED_DATA.is_dir():
         # A clone outside the project's workspace has no ../shared: say what to pass, once.
         sys.exit(
@@ -52,7 +58,7 @@ def main() -> None:
             raise
         print(f"## {name}\n", flush=True)
         start = time.perf_counter()
-        module.main()
+        module.main(flags) if flags else module.main()
         print(f"\n({name}: {time.perf_counter() - start:.1f} s)\n", flush=True)
 
 
