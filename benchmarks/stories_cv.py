@@ -56,8 +56,10 @@ def grid() -> list[EngineSettings]:
 
     The seed link was in the grid too (0 and 0.1): every fold chose 0, since the dev sets hold
     no long-running topic to drift along; it is now a fixed guard (`EngineSettings`). So was
-    the headline rule (title_shared 0 and 1, with these 6 points): every fold chose 1; and
-    the reworded headlines (reworded 2, 1 and off): 3 of 4 chose 2, the best mean over the halves.
+    the headline rule (title_shared 0 and 1, with these 6 points): every fold chose 1;
+    the reworded headlines (reworded 2, 1 and off): 3 of 4 chose 2, the best mean over the
+    halves; and country names as headline words (title_countries True and False): 3 of 4
+    chose False, the best mean over the halves (0.920 against 0.855).
     """
     base = EngineSettings()
     return [

@@ -107,3 +107,15 @@ def test_a_headline_with_an_updated_figure_joins_its_story() -> None:
     first = "На Дону коронавирусом заражен 121 медицинский работник"
     assert _pair(first, "На Дону коронавирусом заразились 120 медработников", "ru")
     assert _pair("Storm death toll rises to 12 in coastal towns", "Storm toll in coastal towns: 15")
+
+
+def test_headlines_sharing_only_countries_tell_two_events() -> None:
+    # "Ukraine" and "Russia" head a prisoner swap and a call for referendums alike: a country
+    # sets the scene, the headline's other words tell the event (the mmds_dev story that mixed
+    # two events joined on these two words).
+    swap = "Russia and Ukraine agree to swap prisoners"
+    assert not _pair(swap, "As Ukraine advances, separatists in Russia call for referendums")
+    assert _pair(swap, "Ukraine and Russia complete prisoner swap")
+    exchange = "Россия и Украина обменялись пленными"
+    assert not _pair(exchange, "В России призвали Украину к референдумам", "ru")
+    assert _pair(exchange, "Украина вернула пленных после обмена с Россией", "ru")

@@ -14,7 +14,7 @@ from itertools import chain, repeat
 from operator import itemgetter, mul
 from typing import Protocol
 
-from bot.stories.text import ENTITY, NUMBER
+from bot.stories.text import ENTITY, NUMBER, country_terms
 from bot.stories.values import EngineSettings, StoryItem
 from bot.text.names import distinct
 
@@ -180,6 +180,12 @@ def titled(
         # for 16 November after the one for 8 November, a resumption "on 9 November" after a
         # postponement.
         return False
+    if not s.title_countries:
+        # A country sets the scene of many events: "Ukraine" and "Russia" head a prisoner swap,
+        # a counter-offensive and a call for referendums alike. What else the headline says
+        # tells the event.
+        headline -= country_terms(lang)
+        shared = headline & story.title_terms
     need = max(1, int(s.title_shared * math.sqrt(len(vector) / s.length_ref)))
     if len(shared) >= need:
         return True

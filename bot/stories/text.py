@@ -14,6 +14,8 @@ from functools import cache, lru_cache
 from itertools import chain
 from typing import NamedTuple
 
+from babel import Locale, UnknownLocaleError
+
 from bot.stories.values import StoryItem
 from bot.text import chinese
 from bot.text.analysis import analyzer, cjk_terms, fold, is_cjk, language_of, words
@@ -23,7 +25,7 @@ from bot.text.names import NAME, NUMBER, keys
 
 # Feature prefixes keep the kinds apart in one sparse vector (words have none).
 ENTITY = NAME
-__all__ = ["ENTITY", "NUMBER", "Analysis", "Analyzer", "strip_attribution"]
+__all__ = ["ENTITY", "NUMBER", "Analysis", "Analyzer", "country_terms", "strip_attribution"]
 _GLOSSED = frozenset({"zh", "ja"})
 # Words average well under 16 characters; cutting first spares analysing a long body.
 _CHARS_PER_TOKEN = 16
@@ -106,3 +108,21 @@ def word_features(lang: str) -> Callable[[str], tuple[str, ...]]:
         return () if fold(low) in stop else (fold(stem(low)),)
 
     return features
+
+
+@cache
+def country_terms(lang: str | None) -> frozenset[str]:
+    """Return the word features of the one-word country and region names of lang (Babel's)."""
+    if lang in _GLOSSED:  # a Chinese headline also counts in English, through its glosses
+        return _country_terms(lang) | _country_terms("en")
+    return _country_terms(lang)
+
+
+def _country_terms(lang: str | None) -> frozenset[str]:
+    try:
+        names = Locale.parse(lang).territories.values() if lang else ()
+    except (ValueError, UnknownLocaleError):
+        return frozenset()  # a language Babel does not know names no country
+    features = word_features(language_of(lang))
+    # "United States" and "South Korea" are left out: "state" and "south" tell other news too.
+    return frozenset(chain.from_iterable(features(w[0]) for n in names if len(w := words(n)) == 1))
