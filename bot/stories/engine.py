@@ -15,8 +15,10 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from bot.stories.active import ActiveStory
+from bot.stories.copies import Prints, Signer, signature
 from bot.stories.ranking import top_stories
 from bot.stories.scoring import (
     Vector,
@@ -44,6 +46,17 @@ SEED = 4  # members that make a story's seed (see scoring.seeded)
 COPY_MIN_CHARS = 200
 
 
+class Ahead(NamedTuple):
+    """An item's work done ahead (in another process): its analysis and its body's signature."""
+
+    analysis: Analysis
+    prints: Prints | None
+
+    def sign(self, body: str) -> Prints | None:
+        """Return the signature made ahead (a `copies.Signer` for the item's own body)."""
+        return self.prints
+
+
 class StoryEngine:
     """Assign articles to stories online, in arrival order."""
 
@@ -60,10 +73,11 @@ class StoryEngine:
         # Body key -> (story id, language, vector) of an active member with that body.
         self._bodies: dict[int, tuple[str, str | None, Vector]] = {}
 
-    def assign(self, item: StoryItem, analysis: Analysis | None = None) -> str:
+    def assign(self, item: StoryItem, ahead: Ahead | None = None) -> str:
         """Add item to the best matching active story or a new one; return the story id.
 
-        `analysis` may bring the item's `Analyzer.analyse`, computed ahead (in another process).
+        `ahead` may bring the item's `Analyzer.analyse` and body signature, computed in
+        another process: the same values the engine would compute.
         """
         known = self._item_story.get(item.id)
         if known is not None:
@@ -77,11 +91,11 @@ class StoryEngine:
             story: ActiveStory | None = self._active[story_id]
             headline: frozenset[str] = frozenset()
         else:
-            lang, vector, headline = self._vectorise(item, analysis)
+            lang, vector, headline = self._vectorise(item, ahead.analysis if ahead else None)
             story = self._best_story(vector, headline, item, lang)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
-        self._join(story, item, lang, vector)
+        self._join(story, item, lang, vector, ahead.sign if ahead else signature)
         story.title_terms |= headline
         return story.id
 
@@ -219,9 +233,16 @@ class StoryEngine:
         self._active[story_id] = story
         return story
 
-    def _join(self, story: ActiveStory, item: StoryItem, lang: str | None, vector: Vector) -> None:
+    def _join(
+        self,
+        story: ActiveStory,
+        item: StoryItem,
+        lang: str | None,
+        vector: Vector,
+        sign: Signer = signature,
+    ) -> None:
         """Add item to story, register its body, and widen the span of its dated members."""
-        self._add(story, item, lang, vector)
+        self._add(story, item, lang, vector, sign)
         story.lang_set.add(lang)
         if len(item.body) >= COPY_MIN_CHARS:
             key = hash(item.body)
@@ -238,7 +259,9 @@ class StoryEngine:
                 (min(story.dated[0], at), max(story.dated[1], at)) if story.dated else (at, at)
             )
 
-    def _add(self, story: ActiveStory, item: StoryItem, lang: str | None, vector: Vector) -> None:
+    def _add(
+        self, story: ActiveStory, item: StoryItem, lang: str | None, vector: Vector, sign: Signer
+    ) -> None:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""
         centroid = story.centroid
         story.norm2 += 2.0 * _dot(vector, centroid) + norm2_of(vector)
@@ -257,7 +280,7 @@ class StoryEngine:
         story.langs.append(lang)
         story.vectors.append(vector)
         story.arrivals.append((item.published, item.source_key))
-        original = story.reports.add(item.id, item.body)
+        original = story.reports.add(item.id, item.body, sign)
         if original is not None:
             story.copies[item.id] = original
         story.first_seen = min(story.first_seen, item.published)
