@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.stories import EngineSettings, StoryEngine, StoryItem
 from bot.models import Article
+from bot.stories import EngineSettings, StoryEngine, StoryItem
+from bot.stories.ahead import Ahead
 from bot.stories.analysis_worker import AnalysisWorker, analyse_all, prepared_chunks
 from bot.stories.copies import signature
-from bot.stories.engine import Ahead
 from bot.stories.text import Analysis, Analyzer
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -121,7 +121,7 @@ def test_batches_read_ahead_come_back_in_order_with_the_same_stories() -> None:
     """A build's batches, each sent before the one before it is assigned, keep order and stories."""
     batch = items(TEXTS * 400)
     articles = [
-        Article(i.id, i.title, i.body, i.published, i.published + timedelta(seconds=1), lang=i.lang)
+        Article(i.id, i.title, i.body, i.published, i.published + timedelta(seconds=1))
         for i in batch
     ]
     batches = [articles[k : k + 1000] for k in range(0, len(articles), 1000)]

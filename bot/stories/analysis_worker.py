@@ -24,8 +24,8 @@ from multiprocessing import get_context
 from typing import NamedTuple
 
 from bot.models import Article
+from bot.stories.ahead import Ahead
 from bot.stories.copies import signature
-from bot.stories.engine import Ahead
 from bot.stories.restore import to_item
 from bot.stories.text import Analyzer
 from bot.stories.values import EngineSettings, StoryItem

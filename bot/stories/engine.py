@@ -15,10 +15,12 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from itertools import repeat
+from operator import add, mul, truediv
 
 from bot.stories.active import ActiveStory
-from bot.stories.copies import Prints, Signer, signature
+from bot.stories.ahead import Ahead
+from bot.stories.copies import Signer, signature
 from bot.stories.ranking import top_stories
 from bot.stories.scoring import (
     Vector,
@@ -31,6 +33,7 @@ from bot.stories.scoring import (
     titled,
 )
 from bot.stories.scoring import dot as _dot
+from bot.stories.sparse import accumulate, log_counts
 from bot.stories.text import ENTITY, NUMBER, Analysis, Analyzer
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
 
@@ -44,17 +47,6 @@ SEED = 4  # members that make a story's seed (see scoring.seeded)
 # A body this long seen again is a copy of the same report (a wire story reprinted, an article
 # re-posted under a new headline); shorter ones ("Photo", a teaser line) repeat across news.
 COPY_MIN_CHARS = 200
-
-
-class Ahead(NamedTuple):
-    """An item's work done ahead (in another process): its analysis and its body's signature."""
-
-    analysis: Analysis
-    prints: Prints | None
-
-    def sign(self, body: str) -> Prints | None:
-        """Return the signature made ahead (a `copies.Signer` for the item's own body)."""
-        return self.prints
 
 
 class StoryEngine:
@@ -182,25 +174,37 @@ class StoryEngine:
         """Return the item's language, unit TF-IDF vector and title words; count it into the DF."""
         s = self.settings
         lang, headline, body = analysis or self._analyzer.analyse(item)
-        raw: dict[str, float] = {}
-        for term, count in headline.items():
-            raw[term] = s.title_weight * (1.0 + math.log(count))
-        for term, count in body.items():
-            raw[term] = raw.get(term, 0.0) + 1.0 + math.log(count)
+        # The same arithmetic as a loop per term, in the same order, with the loops in C.
+        raw: dict[str, float] = dict(
+            zip(
+                headline,
+                map(mul, repeat(s.title_weight), map(add, repeat(1.0), log_counts(headline))),
+                strict=True,
+            )
+        )
+        body_weights = map(
+            add, map(add, map(raw.get, body, repeat(0.0)), repeat(1.0)), log_counts(body)
+        )
+        raw.update(zip(body, body_weights, strict=True))  # each body term read before it is written
         self._docs += 1
         self._df.update(raw.keys())
         if len(self._df) > s.max_terms:
             # Names, numbers and typos make the vocabulary open-ended; keeping the most
             # frequent half bounds memory and only forgets terms too rare to link stories.
             self._df = Counter(dict(self._df.most_common(s.max_terms // 2)))
-        docs, df, vector = self._docs, self._df, {}
-        for term, weight in raw.items():
-            if term[0] in (ENTITY, NUMBER):
-                weight *= s.entity_weight
-            vector[term] = weight * (math.log((docs + 1) / (df[term] + 1)) + 1.0)
+        docs, df = self._docs, self._df
+        counts = list(map(df.__getitem__, raw))
+        # Terms share few distinct frequencies: each one's IDF is computed once.
+        idf = {n: math.log((docs + 1) / (n + 1)) + 1.0 for n in set(counts)}
+        weights: Iterable[float] = raw.values()
+        if s.entity_weight != 1.0:  # times 1.0 is the same float: no test per term then
+            weights = [
+                w * s.entity_weight if t[0] in (ENTITY, NUMBER) else w for t, w in raw.items()
+            ]
+        vector = dict(zip(raw, map(mul, weights, map(idf.__getitem__, counts)), strict=True))
         norm = math.sqrt(norm2_of(vector))
         if norm > 0:
-            vector = {t: w / norm for t, w in vector.items()}
+            vector = dict(zip(vector, map(truediv, vector.values(), repeat(norm)), strict=True))
         return lang, vector, frozenset(t for t in headline if t[0] != ENTITY)
 
     def _best_story(
@@ -250,9 +254,7 @@ class StoryEngine:
                 self._bodies[key] = (story.id, lang, vector)
                 story.body_keys.append(key)
         if len(story.members) <= SEED:
-            seed = story.seed
-            for term, weight in vector.items():
-                seed[term] = seed.get(term, 0.0) + weight
+            accumulate(story.seed, vector)
         if not item.undated:
             at = item.published
             story.dated = (
@@ -267,14 +269,16 @@ class StoryEngine:
         story.norm2 += 2.0 * _dot(vector, centroid) + norm2_of(vector)
         keys = keys_of(vector)
         story.key_norm2 += 2.0 * _dot(keys, story.keys) + norm2_of(keys)
-        for term, weight in keys.items():
-            story.keys[term] = story.keys.get(term, 0.0) + weight
+        accumulate(story.keys, keys)
         # The new terms found in C; each posting set gets the story once, in any term order.
+        postings, sid = self._postings, story.id
         for term in vector.keys() - centroid.keys():
-            self._postings.setdefault(term, set()).add(story.id)
-        get = centroid.get
-        for term, weight in vector.items():
-            centroid[term] = get(term, 0.0) + weight  # 0.0 + weight is weight: the same float
+            holders = postings.get(term)
+            if holders is None:
+                postings[term] = {sid}
+            else:
+                holders.add(sid)
+        accumulate(centroid, vector)
         story.members.append(item.id)
         story.titles.append(item.title)
         story.langs.append(lang)
