@@ -15,8 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from itertools import repeat
-from operator import add, mul, truediv
+from operator import mul
 
 from bot.stories.active import ActiveStory
 from bot.stories.ahead import Ahead
@@ -33,7 +32,7 @@ from bot.stories.scoring import (
     titled,
 )
 from bot.stories.scoring import dot as _dot
-from bot.stories.sparse import accumulate, log_counts
+from bot.stories.sparse import accumulate, scaled, term_weights
 from bot.stories.text import ENTITY, NUMBER, Analysis, Analyzer
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
 
@@ -82,12 +81,14 @@ class StoryEngine:
             story_id, lang, vector = copy
             story: ActiveStory | None = self._active[story_id]
             headline: frozenset[str] = frozenset()
+            keys = keys_of(vector)
         else:
             lang, vector, headline = self._vectorise(item, ahead.analysis if ahead else None)
-            story = self._best_story(vector, headline, item, lang)
+            keys = keys_of(vector)
+            story = self._best_story(vector, keys, headline, item, lang)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
-        self._join(story, item, lang, vector, ahead.sign if ahead else signature)
+        self._join(story, item, lang, vector, keys, ahead.sign if ahead else signature)
         story.title_terms |= headline
         return story.id
 
@@ -108,7 +109,7 @@ class StoryEngine:
             else:
                 lang, vector, headline = self._vectorise(item)
             story = self._active.get(story_id) or self._open(story_id, item.published)
-            self._join(story, item, lang, vector)
+            self._join(story, item, lang, vector, keys_of(vector))
             story.title_terms |= headline
 
     def story_of(self, item_id: str) -> str | None:
@@ -174,18 +175,7 @@ class StoryEngine:
         """Return the item's language, unit TF-IDF vector and title words; count it into the DF."""
         s = self.settings
         lang, headline, body = analysis or self._analyzer.analyse(item)
-        # The same arithmetic as a loop per term, in the same order, with the loops in C.
-        raw: dict[str, float] = dict(
-            zip(
-                headline,
-                map(mul, repeat(s.title_weight), map(add, repeat(1.0), log_counts(headline))),
-                strict=True,
-            )
-        )
-        body_weights = map(
-            add, map(add, map(raw.get, body, repeat(0.0)), repeat(1.0)), log_counts(body)
-        )
-        raw.update(zip(body, body_weights, strict=True))  # each body term read before it is written
+        raw = term_weights(headline, body, s.title_weight)
         self._docs += 1
         self._df.update(raw.keys())
         if len(self._df) > s.max_terms:
@@ -204,17 +194,21 @@ class StoryEngine:
         vector = dict(zip(raw, map(mul, weights, map(idf.__getitem__, counts)), strict=True))
         norm = math.sqrt(norm2_of(vector))
         if norm > 0:
-            vector = dict(zip(vector, map(truediv, vector.values(), repeat(norm)), strict=True))
+            vector = scaled(vector, norm)
         return lang, vector, frozenset(t for t in headline if t[0] != ENTITY)
 
     def _best_story(
-        self, vector: Vector, headline: frozenset[str], item: StoryItem, lang: str | None
+        self,
+        vector: Vector,
+        keys: Vector,
+        headline: frozenset[str],
+        item: StoryItem,
+        lang: str | None,
     ) -> ActiveStory | None:
         """Return the story with the largest margin over its threshold, if any clears it."""
         s = self.settings
         best: ActiveStory | None = None
         best_margin = 0.0
-        keys = keys_of(vector)
         for story_id in candidates(vector, keys, self._postings, s):
             story = self._active[story_id]
             distance = gap(story, item, s)
@@ -243,10 +237,14 @@ class StoryEngine:
         item: StoryItem,
         lang: str | None,
         vector: Vector,
+        keys: Vector,
         sign: Signer = signature,
     ) -> None:
-        """Add item to story, register its body, and widen the span of its dated members."""
-        self._add(story, item, lang, vector, sign)
+        """Add item to story, register its body, and widen the span of its dated members.
+
+        `keys` are the vector's names and numbers (`keys_of`), `sign` signs the item's body.
+        """
+        self._add(story, item, lang, vector, keys, sign)
         story.lang_set.add(lang)
         if len(item.body) >= COPY_MIN_CHARS:
             key = hash(item.body)
@@ -262,12 +260,17 @@ class StoryEngine:
             )
 
     def _add(
-        self, story: ActiveStory, item: StoryItem, lang: str | None, vector: Vector, sign: Signer
+        self,
+        story: ActiveStory,
+        item: StoryItem,
+        lang: str | None,
+        vector: Vector,
+        keys: Vector,
+        sign: Signer,
     ) -> None:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""
         centroid = story.centroid
         story.norm2 += 2.0 * _dot(vector, centroid) + norm2_of(vector)
-        keys = keys_of(vector)
         story.key_norm2 += 2.0 * _dot(keys, story.keys) + norm2_of(keys)
         accumulate(story.keys, keys)
         # The new terms found in C; each posting set gets the story once, in any term order.

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
 from itertools import repeat
-from operator import add
+from operator import add, mul, truediv
 
 Vector = dict[str, float]
 
@@ -17,6 +16,22 @@ def accumulate(total: Vector, vector: Vector) -> None:
     total.update(zip(vector, sums, strict=True))  # each term read before it is written
 
 
-def log_counts(counts: Counter[str]) -> Iterator[float]:
-    """Return the natural logarithms of the counts, in their order."""
-    return map(math.log, counts.values())
+def term_weights(headline: Counter[str], body: Counter[str], title_weight: float) -> Vector:
+    """Return each term's weight: title_weight × (1 + ln n) in the title, plus 1 + ln n in the body."""
+    logs = map(math.log, headline.values())
+    weights = dict(
+        zip(headline, map(mul, repeat(title_weight), map(add, repeat(1.0), logs)), strict=True)
+    )
+    # (earlier + 1.0) + ln n, as `weights.get(term, 0.0) + 1.0 + math.log(n)` sums it
+    sums = map(
+        add,
+        map(add, map(weights.get, body, repeat(0.0)), repeat(1.0)),
+        map(math.log, body.values()),
+    )
+    weights.update(zip(body, sums, strict=True))  # each body term read before it is written
+    return weights
+
+
+def scaled(vector: Vector, norm: float) -> Vector:
+    """Return the vector divided by norm, term by term."""
+    return dict(zip(vector, map(truediv, vector.values(), repeat(norm)), strict=True))
