@@ -11,9 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.models import Article
 from bot.stories import EngineSettings, StoryEngine, StoryItem
-from bot.stories.analysis_worker import AnalysisWorker, analyse_all
-from bot.stories.text import Analyzer
+from bot.stories.ahead import Ahead
+from bot.stories.analysis_worker import AnalysisWorker, analyse_all, prepared_chunks
+from bot.stories.copies import signature
+from bot.stories.text import Analysis, Analyzer
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 BODY_TOKENS = EngineSettings().body_tokens
@@ -40,6 +43,15 @@ TEXTS = [
 ]
 
 
+def analyses(batch: list[StoryItem], aheads: list[Ahead]) -> list[Analysis]:
+    """Return the analyses made ahead, once each body's signature is found equal to this one's."""
+    for item, ahead in zip(batch, aheads, strict=True):
+        mine = signature(item.body)
+        assert (ahead.prints is None) == (mine is None)
+        assert ahead.prints is None or mine is None or (ahead.prints == mine).all()
+    return [ahead.analysis for ahead in aheads]
+
+
 def items(texts: list[tuple[str, str]], lang: str | None = None) -> list[StoryItem]:
     """Return the texts as items one minute apart."""
     return [
@@ -61,8 +73,9 @@ def test_another_process_analyses_every_kind_of_text_as_this_one(
     """Languages, names, numbers, dates and CJK give the same counts, in the same order."""
     batch = items(TEXTS * 3)
     local = [Analyzer(BODY_TOKENS).analyse(i) for i in batch]
-    remote = pool.submit(analyse_all, batch, BODY_TOKENS).result()
+    remote = analyses(batch, pool.submit(analyse_all, batch, BODY_TOKENS).result())
     assert remote == local
+    assert sum(ahead.prints is not None for ahead in analyse_all(batch, BODY_TOKENS)) >= len(TEXTS)
     # Term order decides ties downstream: the counts must come back in the same order too.
     assert [list(a.body) for a in remote] == [list(a.body) for a in local]
     assert {a.lang for a in remote} >= {"ru", "en", "zh"}
@@ -79,7 +92,7 @@ def test_free_form_text_is_analysed_alike_in_both_processes(
     """Any text, in any given language or none, gives the worker's analysis equal to the engine's."""
     batch = items(texts, lang)
     local = [Analyzer(BODY_TOKENS).analyse(i) for i in batch]
-    remote = pool.submit(analyse_all, batch, BODY_TOKENS).result()
+    remote = analyses(batch, pool.submit(analyse_all, batch, BODY_TOKENS).result())
     assert remote == local
     assert [list(a.headline) + list(a.body) for a in remote] == [
         list(a.headline) + list(a.body) for a in local
@@ -99,6 +112,25 @@ def test_a_big_batch_analysed_ahead_makes_the_same_stories() -> None:
     with_worker, alone = StoryEngine(), StoryEngine()
     assert [with_worker.assign(i, a) for i, a in ahead] == [alone.assign(i) for i in batch]
     assert [s.headline for s in with_worker.summaries()] == [s.headline for s in alone.summaries()]
+    # Signed ahead, copies are found as the engine finds them itself.
+    assert [with_worker.copy_of(i.id) for i in batch] == [alone.copy_of(i.id) for i in batch]
+    assert any(alone.copy_of(i.id) for i in batch)
+
+
+def test_batches_read_ahead_come_back_in_order_with_the_same_stories() -> None:
+    """A build's batches, each sent before the one before it is assigned, keep order and stories."""
+    batch = items(TEXTS * 400)
+    articles = [
+        Article(i.id, i.title, i.body, i.published, i.published + timedelta(seconds=1))
+        for i in batch
+    ]
+    batches = [articles[k : k + 1000] for k in range(0, len(articles), 1000)]
+    chunks = prepared_chunks(batches, EngineSettings(), 250)
+    prepared = [p for chunk in chunks for p in chunk]
+    assert [a.id for a, _, _ in prepared] == [a.id for a in articles]
+    with_worker, alone = StoryEngine(), StoryEngine()
+    ahead = [with_worker.assign(i, a) for _, i, a in prepared]
+    assert ahead == [alone.assign(i) for _, i, _ in prepared]
 
 
 def test_a_small_batch_starts_no_worker() -> None:

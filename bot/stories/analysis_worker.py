@@ -1,9 +1,11 @@
 """A second process that analyses a big batch's articles while the engine assigns earlier ones.
 
-Analysing an article (language, tokens, stems, name and number keys: `Analyzer.analyse`) is a
-pure function of its text and about a third of an assignment; the rest depends on every article
-before it and stays in order, in the engine's thread. A batch of MIN_ITEMS or more (an import,
-a rebuild) is cut into parts; the worker analyses parts ahead while this thread assigns.
+Analysing an article (language, tokens, stems, name and number keys: `Analyzer.analyse`) and
+signing its body for copies (`copies.signature`, a MinHash) are pure functions of its text and
+about half of an assignment; the rest depends on every article before it and stays in order,
+in the engine's thread. A batch of MIN_ITEMS or more (an import, a rebuild) is cut into parts;
+the worker analyses parts ahead while this thread assigns, and a build's next batch is sent
+before this one is assigned, so the worker never idles between them.
 
 This thread never waits for the worker: a part whose analysis is not ready (the worker is still
 starting, or the machine is busy) is analysed here, by the engine, as without a worker. The
@@ -19,23 +21,33 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import wait as futures_wait
 from itertools import islice, repeat
 from multiprocessing import get_context
+from typing import NamedTuple
 
 from bot.models import Article
+from bot.stories.ahead import Ahead
+from bot.stories.copies import signature
 from bot.stories.restore import to_item
-from bot.stories.text import Analysis, Analyzer
+from bot.stories.text import Analyzer
 from bot.stories.values import EngineSettings, StoryItem
 
 log = logging.getLogger(__name__)
 
 MIN_ITEMS = 1000  # fewer: the worker's start (about a second of imports) is not worth it
 PART = 100  # items per part: the first part waits for no one, later ones mostly not either
-Prepared = tuple[Article, StoryItem, Analysis | None]  # an article ready for the engine
+Prepared = tuple[Article, StoryItem, Ahead | None]  # an article ready for the engine
 
 
-def analyse_all(items: Sequence[StoryItem], body_tokens: int) -> list[Analysis]:
-    """Return the analyses of items (run in the worker)."""
+def analyse_all(items: Sequence[StoryItem], body_tokens: int) -> list[Ahead]:
+    """Return the analyses and body signatures of items (run in the worker)."""
     analyzer = Analyzer(body_tokens)
-    return [analyzer.analyse(item) for item in items]
+    return [Ahead(analyzer.analyse(item), signature(item.body)) for item in items]
+
+
+class Sent(NamedTuple):
+    """A batch's items and the worker's futures of its parts (None: a part analysed here)."""
+
+    items: Sequence[StoryItem]
+    futures: list[Future[list[Ahead]] | None]
 
 
 def prepared_chunks(
@@ -50,14 +62,29 @@ def prepared_chunks(
     """
     worker = AnalysisWorker(settings.body_tokens)
     try:
-        for batch in batches:
-            pairs = zip(batch, worker.ahead([to_item(a) for a in batch]), strict=True)
+        for batch, sent in _sent_ahead(worker, batches):
+            pairs = zip(batch, worker.take(sent), strict=True)
             prepared = ((a, *pair) for a, pair in pairs)
             step = size or len(batch)
             for _ in range(0, len(batch), step):
                 yield islice(prepared, step)
     finally:
         worker.close()
+
+
+def _sent_ahead(
+    worker: AnalysisWorker, batches: Iterable[Sequence[Article]]
+) -> Iterator[tuple[Sequence[Article], Sent]]:
+    """Yield each batch once the next one is sent too: the worker has it while this one is assigned."""
+    previous: tuple[Sequence[Article], Sent] | None = None
+    for batch in batches:
+        # Only the call's very first part is analysed here: the worker is not started yet.
+        current = (batch, worker.send([to_item(a) for a in batch], here=previous is None))
+        if previous is not None:
+            yield previous
+        previous = current
+    if previous is not None:
+        yield previous
 
 
 class AnalysisWorker:
@@ -69,17 +96,29 @@ class AnalysisWorker:
         self._patient = patient  # wait for every part (tests: the worker's path, always)
         self._pool: ProcessPoolExecutor | None = None
 
-    def ahead(self, items: Sequence[StoryItem]) -> Iterator[tuple[StoryItem, Analysis | None]]:
+    def ahead(self, items: Sequence[StoryItem]) -> Iterator[tuple[StoryItem, Ahead | None]]:
         """Yield each item with its analysis when the worker has it ready, else with None."""
-        if len(items) < self._min_items:
+        return self.take(self.send(items))
+
+    def send(self, items: Sequence[StoryItem], here: bool = True) -> Sent:
+        """Give the worker the items' parts (the first one stays here when `here`)."""
+        if len(items) < self._min_items and self._pool is None:
+            return Sent(items, [])  # a small batch: not worth starting the worker for
+        parts = range(0, len(items), PART)
+        # The first part is analysed here while the worker starts and takes the others.
+        return Sent(
+            items, [None if here and not k else self._submit(items[k : k + PART]) for k in parts]
+        )
+
+    def take(self, sent: Sent) -> Iterator[tuple[StoryItem, Ahead | None]]:
+        """Yield each sent item with its analysis when the worker has it ready, else with None."""
+        items, futures = sent
+        if not futures:
             yield from zip(items, repeat(None))
             return
-        parts = [items[k : k + PART] for k in range(0, len(items), PART)]
-        # The first part is analysed here while the worker takes the others.
-        futures = [self._submit(part) for part in parts[1:]]
         try:
-            yield from zip(parts[0], repeat(None))
-            for part, future in zip(parts[1:], futures, strict=True):
+            for k, future in enumerate(futures):
+                part = items[k * PART : (k + 1) * PART]
                 yield from zip(part, self._ready(future, len(part)), strict=True)
         finally:
             for future in filter(None, futures):
@@ -91,7 +130,7 @@ class AnalysisWorker:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def _submit(self, part: Sequence[StoryItem]) -> Future[list[Analysis]] | None:
+    def _submit(self, part: Sequence[StoryItem]) -> Future[list[Ahead]] | None:
         if self._pool is None:
             # spawn, not fork: the bot's threads (the writer, the event loop) hold locks a
             # forked child would inherit held.
@@ -102,7 +141,7 @@ class AnalysisWorker:
             self._drop()
             return None
 
-    def _ready(self, future: Future[list[Analysis]] | None, size: int) -> list[Analysis | None]:
+    def _ready(self, future: Future[list[Ahead]] | None, size: int) -> list[Ahead | None]:
         """Return the part's analyses if the worker finished them, else Nones."""
         if future is not None and self._patient:
             futures_wait([future])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -32,6 +33,7 @@ _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 Prints = npt.NDArray[np.uint32]
+Signer = Callable[[str], "Prints | None"]  # a body's signature (`signature`, or one made ahead)
 
 
 @cache
@@ -62,7 +64,8 @@ def signature(body: str) -> Prints | None:
         return None
     runs = zip(words, words[1:], words[2:], strict=False)  # word 3-grams
     shingles = [f"{a} {b} {c}".encode() for a, b, c in runs]
-    # crc32 runs in C; the signature only has to agree with itself within one process.
+    # crc32 runs in C and, like the seeded permutations, is the same in every process: the
+    # analysis worker's signatures equal this process's.
     minhash, permutations = _minhash()
     sketch = minhash(
         num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=permutations, scheme="affine32"
@@ -83,30 +86,35 @@ class Reports:
     def __init__(self) -> None:
         self.prints: Prints | None = None
         self.keys: list[str] = []
-        self.pending: tuple[str, str] | None = None
+        self.pending: tuple[str, str, Signer] | None = None
         self.started = False
 
-    def add(self, member: str, body: str) -> str | None:
-        """Return the earlier member whose text this body copies, or None for a new report."""
+    def add(self, member: str, body: str, sign: Signer = signature) -> str | None:
+        """Return the earlier member whose text this body copies, or None for a new report.
+
+        `sign` gives the body's signature: `signature` itself, or one computed ahead (the
+        signature reads only the lead, so the kept lead and the whole body sign alike).
+        """
         if not self.started:
             self.started = True
-            self.pending = (member, body[:HEAD_CHARS])
+            self.pending = (member, body[:HEAD_CHARS], sign)
             return None
         if self.pending is not None:
-            first, head = self.pending
+            first, head, first_sign = self.pending
             self.pending = None
-            self._sign(first, head)
-        return self._sign(member, body)
+            self._sign(first, head, first_sign)
+        return self._sign(member, body, sign)
 
-    def _sign(self, member: str, body: str) -> str | None:
+    def _sign(self, member: str, body: str, sign: Signer) -> str | None:
         """Sign a body; return the report it copies, or remember it as a new report."""
-        sig = signature(body)
+        sig = sign(body)
         if sig is None:
             return None  # too short to tell: its own report
         if self.prints is not None:
-            agree = (self.prints == sig).mean(axis=1)
+            # Positions agreeing, counted: the share of them without numpy's mean per call.
+            agree = np.count_nonzero(self.prints == sig, axis=1)
             best = int(agree.argmax())
-            if agree[best] >= SAME_TEXT:
+            if agree[best] >= SAME_TEXT * NUM_PERM:
                 return self.keys[best]
         self.prints = sig[np.newaxis] if self.prints is None else np.vstack([self.prints, sig])
         self.keys.append(member)

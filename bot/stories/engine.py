@@ -15,8 +15,11 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from operator import mul
 
 from bot.stories.active import ActiveStory
+from bot.stories.ahead import Ahead
+from bot.stories.copies import Signer, signature
 from bot.stories.ranking import top_stories
 from bot.stories.scoring import (
     Vector,
@@ -29,6 +32,7 @@ from bot.stories.scoring import (
     titled,
 )
 from bot.stories.scoring import dot as _dot
+from bot.stories.sparse import accumulate, scaled, term_weights
 from bot.stories.text import ENTITY, NUMBER, Analysis, Analyzer
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
 
@@ -60,10 +64,11 @@ class StoryEngine:
         # Body key -> (story id, language, vector) of an active member with that body.
         self._bodies: dict[int, tuple[str, str | None, Vector]] = {}
 
-    def assign(self, item: StoryItem, analysis: Analysis | None = None) -> str:
+    def assign(self, item: StoryItem, ahead: Ahead | None = None) -> str:
         """Add item to the best matching active story or a new one; return the story id.
 
-        `analysis` may bring the item's `Analyzer.analyse`, computed ahead (in another process).
+        `ahead` may bring the item's `Analyzer.analyse` and body signature, computed in
+        another process: the same values the engine would compute.
         """
         known = self._item_story.get(item.id)
         if known is not None:
@@ -76,12 +81,14 @@ class StoryEngine:
             story_id, lang, vector = copy
             story: ActiveStory | None = self._active[story_id]
             headline: frozenset[str] = frozenset()
+            keys = keys_of(vector)
         else:
-            lang, vector, headline = self._vectorise(item, analysis)
-            story = self._best_story(vector, headline, item, lang)
+            lang, vector, headline = self._vectorise(item, ahead.analysis if ahead else None)
+            keys = keys_of(vector)
+            story = self._best_story(vector, keys, headline, item, lang)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
-        self._join(story, item, lang, vector)
+        self._join(story, item, lang, vector, keys, ahead.sign if ahead else signature)
         story.title_terms |= headline
         return story.id
 
@@ -102,7 +109,7 @@ class StoryEngine:
             else:
                 lang, vector, headline = self._vectorise(item)
             story = self._active.get(story_id) or self._open(story_id, item.published)
-            self._join(story, item, lang, vector)
+            self._join(story, item, lang, vector, keys_of(vector))
             story.title_terms |= headline
 
     def story_of(self, item_id: str) -> str | None:
@@ -168,35 +175,40 @@ class StoryEngine:
         """Return the item's language, unit TF-IDF vector and title words; count it into the DF."""
         s = self.settings
         lang, headline, body = analysis or self._analyzer.analyse(item)
-        raw: dict[str, float] = {}
-        for term, count in headline.items():
-            raw[term] = s.title_weight * (1.0 + math.log(count))
-        for term, count in body.items():
-            raw[term] = raw.get(term, 0.0) + 1.0 + math.log(count)
+        raw = term_weights(headline, body, s.title_weight)
         self._docs += 1
         self._df.update(raw.keys())
         if len(self._df) > s.max_terms:
             # Names, numbers and typos make the vocabulary open-ended; keeping the most
             # frequent half bounds memory and only forgets terms too rare to link stories.
             self._df = Counter(dict(self._df.most_common(s.max_terms // 2)))
-        docs, df, vector = self._docs, self._df, {}
-        for term, weight in raw.items():
-            if term[0] in (ENTITY, NUMBER):
-                weight *= s.entity_weight
-            vector[term] = weight * (math.log((docs + 1) / (df[term] + 1)) + 1.0)
+        docs, df = self._docs, self._df
+        counts = list(map(df.__getitem__, raw))
+        # Terms share few distinct frequencies: each one's IDF is computed once.
+        idf = {n: math.log((docs + 1) / (n + 1)) + 1.0 for n in set(counts)}
+        weights: Iterable[float] = raw.values()
+        if s.entity_weight != 1.0:  # times 1.0 is the same float: no test per term then
+            weights = [
+                w * s.entity_weight if t[0] in (ENTITY, NUMBER) else w for t, w in raw.items()
+            ]
+        vector = dict(zip(raw, map(mul, weights, map(idf.__getitem__, counts)), strict=True))
         norm = math.sqrt(norm2_of(vector))
         if norm > 0:
-            vector = {t: w / norm for t, w in vector.items()}
+            vector = scaled(vector, norm)
         return lang, vector, frozenset(t for t in headline if t[0] != ENTITY)
 
     def _best_story(
-        self, vector: Vector, headline: frozenset[str], item: StoryItem, lang: str | None
+        self,
+        vector: Vector,
+        keys: Vector,
+        headline: frozenset[str],
+        item: StoryItem,
+        lang: str | None,
     ) -> ActiveStory | None:
         """Return the story with the largest margin over its threshold, if any clears it."""
         s = self.settings
         best: ActiveStory | None = None
         best_margin = 0.0
-        keys = keys_of(vector)
         for story_id in candidates(vector, keys, self._postings, s):
             story = self._active[story_id]
             distance = gap(story, item, s)
@@ -219,9 +231,20 @@ class StoryEngine:
         self._active[story_id] = story
         return story
 
-    def _join(self, story: ActiveStory, item: StoryItem, lang: str | None, vector: Vector) -> None:
-        """Add item to story, register its body, and widen the span of its dated members."""
-        self._add(story, item, lang, vector)
+    def _join(
+        self,
+        story: ActiveStory,
+        item: StoryItem,
+        lang: str | None,
+        vector: Vector,
+        keys: Vector,
+        sign: Signer = signature,
+    ) -> None:
+        """Add item to story, register its body, and widen the span of its dated members.
+
+        `keys` are the vector's names and numbers (`keys_of`), `sign` signs the item's body.
+        """
+        self._add(story, item, lang, vector, keys, sign)
         story.lang_set.add(lang)
         if len(item.body) >= COPY_MIN_CHARS:
             key = hash(item.body)
@@ -229,35 +252,42 @@ class StoryEngine:
                 self._bodies[key] = (story.id, lang, vector)
                 story.body_keys.append(key)
         if len(story.members) <= SEED:
-            seed = story.seed
-            for term, weight in vector.items():
-                seed[term] = seed.get(term, 0.0) + weight
+            accumulate(story.seed, vector)
         if not item.undated:
             at = item.published
             story.dated = (
                 (min(story.dated[0], at), max(story.dated[1], at)) if story.dated else (at, at)
             )
 
-    def _add(self, story: ActiveStory, item: StoryItem, lang: str | None, vector: Vector) -> None:
+    def _add(
+        self,
+        story: ActiveStory,
+        item: StoryItem,
+        lang: str | None,
+        vector: Vector,
+        keys: Vector,
+        sign: Signer,
+    ) -> None:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""
         centroid = story.centroid
         story.norm2 += 2.0 * _dot(vector, centroid) + norm2_of(vector)
-        keys = keys_of(vector)
         story.key_norm2 += 2.0 * _dot(keys, story.keys) + norm2_of(keys)
-        for term, weight in keys.items():
-            story.keys[term] = story.keys.get(term, 0.0) + weight
+        accumulate(story.keys, keys)
         # The new terms found in C; each posting set gets the story once, in any term order.
+        postings, sid = self._postings, story.id
         for term in vector.keys() - centroid.keys():
-            self._postings.setdefault(term, set()).add(story.id)
-        get = centroid.get
-        for term, weight in vector.items():
-            centroid[term] = get(term, 0.0) + weight  # 0.0 + weight is weight: the same float
+            holders = postings.get(term)
+            if holders is None:
+                postings[term] = {sid}
+            else:
+                holders.add(sid)
+        accumulate(centroid, vector)
         story.members.append(item.id)
         story.titles.append(item.title)
         story.langs.append(lang)
         story.vectors.append(vector)
         story.arrivals.append((item.published, item.source_key))
-        original = story.reports.add(item.id, item.body)
+        original = story.reports.add(item.id, item.body, sign)
         if original is not None:
             story.copies[item.id] = original
         story.first_seen = min(story.first_seen, item.published)

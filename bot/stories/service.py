@@ -217,7 +217,7 @@ class StoryService:
 
     def _assign(self, prepared: Iterable[Prepared], *, journal: bool) -> None:
         """Assign articles one by one as they come (engine lock held), then record them."""
-        decided = [(a, self._engine_now().assign(item, ana)) for a, item, ana in prepared]
+        decided = [(a, self._engine_now().assign(item, ahead)) for a, item, ahead in prepared]
         if not decided:
             return
         copies = {a.id: o for a, _ in decided if (o := self._engine.copy_of(a.id)) is not None}
