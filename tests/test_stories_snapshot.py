@@ -140,3 +140,19 @@ def test_a_stories_file_from_before_snapshots_opens_and_is_rewritten_once(
     assert {a.id: reopened.story_of(a.id) for a in store} == before
     assert orjson.loads(path.read_bytes().splitlines()[0]).get("snapshot")  # rewritten once
     assert (tmp_path / "stories" / SNAPSHOT_FILE).exists()
+
+
+def test_stories_assigned_after_the_snapshot_come_back_from_the_lines_after_it(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = ArticleStore(tmp_path, retention_days=2, clock=clock)
+    store.initialize()
+    store.add_many(drafts(VOLCANO[:1], clock))
+    first = StoryService(store, tmp_path / "stories")
+    first.initialize()  # rewrites the file and its snapshot
+    store.add_many(drafts(VOLCANO[1:], clock))  # appended lines; then killed, no shutdown
+    before = {a.id: first.story_of(a.id) for a in store}
+    assert len(set(before.values())) == 1
+    again = StoryService(store, tmp_path / "stories", readonly=True)
+    again.initialize()
+    assert {a.id: again.story_of(a.id) for a in store} == before and again.opened == (1, 0)
