@@ -105,7 +105,7 @@ def test_a_store_from_before_snapshots_opens_and_writes_one_on_close(
     (tmp_path / "articles" / SNAPSHOT_FILE).unlink(missing_ok=True)  # today's main wrote none
     again = opened(tmp_path, clock)
     expected = seen(again)
-    assert not (tmp_path / "articles" / SNAPSHOT_FILE).exists()  # a few segments: at close
+    assert not (tmp_path / "articles" / SNAPSHOT_FILE).exists()  # written at close
     again.shutdown()
     third = opened(tmp_path, clock)
     assert third.parsed == 0 and seen(third) == expected == from_files(tmp_path, clock)

@@ -54,7 +54,7 @@ def test_an_open_loads_the_snapshot_and_folds_only_the_lines_after_it(tmp_path: 
     written(tmp_path)
     journal = StoryJournal(tmp_path, IDENTITY)
     loaded = journal.load()
-    assert not journal.outdated  # the snapshot was used
+    assert not journal.rewrite_at_close  # the snapshot was used
     assert loaded == folded(tmp_path)
     assert sorted(loaded) == ["s1", "s3"] and loaded["s1"].members == ["a1", "a2", "a3"]
     assert loaded["s1"].last == record("s1", day=3).last
@@ -68,7 +68,7 @@ def test_a_torn_snapshot_is_ignored(tmp_path: Path, cut: int) -> None:
     snapshot = tmp_path / SNAPSHOT_FILE
     snapshot.write_bytes(snapshot.read_bytes()[:cut])  # a crash while writing it
     journal = StoryJournal(tmp_path, IDENTITY)
-    assert journal.load() == folded(tmp_path) and journal.outdated
+    assert journal.load() == folded(tmp_path) and journal.rewrite_at_close
 
 
 def test_a_damaged_snapshot_is_ignored(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_a_damaged_snapshot_is_ignored(tmp_path: Path) -> None:
     raw[-3] ^= 0xFF
     snapshot.write_bytes(bytes(raw))
     journal = StoryJournal(tmp_path, IDENTITY)
-    assert journal.load() == folded(tmp_path) and journal.outdated
+    assert journal.load() == folded(tmp_path) and journal.rewrite_at_close
 
 
 def test_a_snapshot_of_an_older_generation_of_the_file_is_ignored(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_a_snapshot_of_an_older_generation_of_the_file_is_ignored(tmp_path: Path
     journal.rewrite({"s9": record("s9", "z1", "z2", "z3", "z4", "z5")})  # longer than before
     (tmp_path / SNAPSHOT_FILE).write_bytes(old)  # a crash between the two renames
     again = StoryJournal(tmp_path, IDENTITY)
-    assert sorted(again.load()) == ["s9"] and again.outdated
+    assert sorted(again.load()) == ["s9"] and again.rewrite_at_close
 
 
 def test_a_snapshot_past_the_end_of_a_cut_file_is_ignored(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_a_snapshot_past_the_end_of_a_cut_file_is_ignored(tmp_path: Path) -> Non
     path = tmp_path / "stories.jsonl"
     path.write_bytes(path.read_bytes().splitlines(keepends=True)[0])  # only the header left
     journal = StoryJournal(tmp_path, IDENTITY)
-    assert journal.load() == {} and journal.outdated
+    assert journal.load() == {} and journal.rewrite_at_close
 
 
 def test_a_snapshot_of_another_python_is_ignored(tmp_path: Path) -> None:
@@ -107,21 +107,23 @@ def test_a_snapshot_of_another_python_is_ignored(tmp_path: Path) -> None:
     crc = zlib.crc32(payload).to_bytes(4, "big")
     snapshot.write_bytes(MAGIC + len(payload).to_bytes(8, "big") + crc + payload)
     journal = StoryJournal(tmp_path, IDENTITY)
-    assert journal.load() == folded(tmp_path) and journal.outdated
+    assert journal.load() == folded(tmp_path) and journal.rewrite_at_close
 
 
-def test_a_missing_snapshot_reads_the_file_and_marks_it_for_a_rewrite(tmp_path: Path) -> None:
+def test_a_missing_snapshot_reads_the_file_and_marks_it_for_a_rewrite_at_close(
+    tmp_path: Path,
+) -> None:
     written(tmp_path)
     expected = folded(tmp_path)
     (tmp_path / SNAPSHOT_FILE).unlink()
     journal = StoryJournal(tmp_path, IDENTITY)
-    assert journal.load() == expected and journal.outdated
+    assert journal.load() == expected and journal.rewrite_at_close
     journal.rewrite(expected)
     again = StoryJournal(tmp_path, IDENTITY)
-    assert again.load() == expected and not again.outdated
+    assert again.load() == expected and not again.rewrite_at_close
 
 
-def test_a_stories_file_from_before_snapshots_opens_and_is_rewritten_once(
+def test_a_stories_file_from_before_snapshots_opens_and_is_rewritten_at_close(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     store = ArticleStore(tmp_path, retention_days=2, clock=clock)
@@ -138,8 +140,12 @@ def test_a_stories_file_from_before_snapshots_opens_and_is_rewritten_once(
     reopened = StoryService(store, tmp_path / "stories")
     reopened.initialize()
     assert {a.id: reopened.story_of(a.id) for a in store} == before
+    assert not (tmp_path / "stories" / SNAPSHOT_FILE).exists()  # the open costs no rewrite
+    reopened.shutdown()
     assert orjson.loads(path.read_bytes().splitlines()[0]).get("snapshot")  # rewritten once
-    assert (tmp_path / "stories" / SNAPSHOT_FILE).exists()
+    third = StoryService(store, tmp_path / "stories")
+    third.initialize()
+    assert {a.id: third.story_of(a.id) for a in store} == before
 
 
 def test_stories_assigned_after_the_snapshot_come_back_from_the_lines_after_it(

@@ -37,7 +37,6 @@ from bot.archive.writer import paced
 from bot.models import Article, ArticleDraft, ProgressFactory, utcnow
 
 SEGMENT_CAPACITY = 1000
-SNAPSHOT_AFTER = 100  # segments an open parsed past which it writes the light snapshot at once
 CACHE_SIZE = 5_000  # full articles: what lists, hits and shown stories re-read (~15 MB)
 
 
@@ -87,9 +86,9 @@ class ArticleStore(ArticleStoreLike):
             self.directory, self.readonly, progress
         )
         self._index.reset(entries)  # segments are read in arrival order
+        # Written at close, not here: an open that parsed segments (the first after an upgrade
+        # or a copy, one after a kill) costs what it did before the snapshot, not more.
         self._snapshot_stale = self.parsed > 0
-        if self.parsed > SNAPSHOT_AFTER:  # e.g. the first open after an upgrade, or after a kill
-            self._write_snapshot()
 
     def _write_snapshot(self) -> None:
         """Write the light snapshot of what the store holds now (`lightsnapshot.py`)."""

@@ -11,7 +11,7 @@ then takes from the store once and rewrites the file in format 2. Each rewrite n
 with a new token in its header and writes a snapshot of the records beside it
 (`snapshot.py`): an open loads that and folds only the lines appended after it. A file
 without a usable snapshot (one written before them, or a crash between the two renames) is
-folded line by line and marked `outdated`, so the service rewrites it once.
+folded line by line, as before, and rewritten when the service closes.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ class RecordJournal(Protocol):
     """Where the story records persist: this file, or a PostgreSQL table (`records_table.py`)."""
 
     lines: int  # records written since the last rewrite (compaction counts them)
-    outdated: bool
+    outdated: bool  # rewrite on open
+    rewrite_at_close: bool  # rewrite on close, even when compact
 
     def load(self) -> dict[str, StoryRecord]: ...
     def append(self, records: list[StoryRecord], gone: list[str]) -> None: ...
@@ -63,6 +64,7 @@ class StoryJournal:
         self._fd: int | None = None
         self.lines = 0
         self.outdated = False  # the last load read an older format: rewrite it
+        self.rewrite_at_close = False  # the last load found no snapshot: write one at close
 
     def load(self) -> dict[str, StoryRecord]:
         """Return the stories on disk; empty when missing or written with other settings."""
@@ -99,7 +101,8 @@ class StoryJournal:
                 stories.pop(parsed, None)
             elif parsed is not None:
                 stories[parsed.id] = parsed
-        self.outdated = header["format"] != FORMAT or found is None
+        self.outdated = header["format"] != FORMAT
+        self.rewrite_at_close = found is None
         return stories
 
     def append(self, records: list[StoryRecord], gone: list[str]) -> None:
@@ -138,6 +141,7 @@ class StoryJournal:
             os.close(dir_fd)
         write_snapshot(self.path.with_name(SNAPSHOT_FILE), token, base, stories)
         self.lines = len(stories)
+        self.rewrite_at_close = False
 
     def exists(self) -> bool:
         """Return whether the file was ever written."""
