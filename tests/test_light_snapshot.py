@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,14 @@ def test_a_store_from_before_snapshots_opens_and_writes_one_on_close(
     again.shutdown()
     third = opened(tmp_path, clock)
     assert third.parsed == 0 and seen(third) == expected == from_files(tmp_path, clock)
+
+
+def test_a_copy_that_keeps_modification_times_opens_from_the_snapshot(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = opened(tmp_path / "a", clock)
+    store.add_many(draft(n) for n in range(10))
+    store.shutdown()
+    shutil.copytree(tmp_path / "a", tmp_path / "b")  # as the benchmarks and `cp -a` copy
+    copy = opened(tmp_path / "b", clock)
+    assert copy.parsed == 0 and seen(copy) == from_files(tmp_path / "a", clock)

@@ -1,15 +1,18 @@
 """The store's light entries and dedup keys as columns, so an open parses no segment it knew.
 
 Parsing a million light documents from their segment files and making their entries took
-3.4 s of a million-article start. The store writes this snapshot when it closes (and when an
-open read many segments from their files); an open takes from it every segment whose files
-are as they were, and reads the others (new, grown or pruned since) from their files.
+3.4 s of a million-article start. The store writes this snapshot when it closes; an open
+takes from it every segment whose files are as they were, and reads the others (new, grown
+or pruned since) from their files.
 
 The segment files stay the truth; this is a cache. A segment is taken from the snapshot only
-when its light file has the same inode, size and modification time, and its records file the
-same size, as when the snapshot was written; every write of a light file replaces it (a new
-inode). A torn or damaged snapshot (length and CRC-32 checked) or one written by another
-Python (the marshal format is the interpreter's) is ignored: the segments are read as before.
+when its light file has the same size and modification time, and its records file the same
+size, as when the snapshot was written. Why that is enough: a light file changes only by an
+append (it grows, and so does the records file, which only ever grows) or a removal (it
+shrinks), so no change keeps all three sizes. The inode is left out on purpose: a copy that
+keeps modification times (`shutil.copytree`, `cp -a`) stays fast to open. A torn or damaged
+snapshot (length and CRC-32 checked) or one written by another Python (the marshal format is
+the interpreter's) is ignored: the segments are read as before.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bot.archive.records import SCHEMA_VERSION
 from bot.archive.segments import Segment
 
 SNAPSHOT_FILE = "light.snapshot"  # in the articles directory; no segment glob matches it
 MAGIC = b"newsbrief light snapshot 1\n"
 HEAD = len(MAGIC) + 12  # then the payload's length (8 bytes) and its CRC-32 (4 bytes)
-KIND = (1, marshal.version, *sys.version_info[:2])
-Stamp = tuple[int, int, int, int]  # light file: inode, size, mtime (ns); records file: size
+KIND = (2, SCHEMA_VERSION, marshal.version, *sys.version_info[:2])  # what a reader must match
+Stamp = tuple[int, int, int]  # light file: size, mtime (ns); records file: size
 FIELDS = ("id", "title", "published", "added", "source", "lang", "span")
 
 
@@ -43,7 +47,7 @@ def stamp(segment: Segment) -> Stamp | None:
         light = os.stat(segment.path)
     except FileNotFoundError:
         return None
-    return light.st_ino, light.st_size, light.st_mtime_ns, segment.size()
+    return light.st_size, light.st_mtime_ns, segment.size()
 
 
 @dataclass
