@@ -46,8 +46,8 @@ from bot.models import utcnow
 
 MANIFEST = "newsbrief-backup.json"
 FORMAT = 1
-SKIPPED_NAMES = frozenset({"newsbrief.lock", MANIFEST})
-SKIPPED_DIRS = frozenset({"index"})  # the search index is rebuilt from the store on open
+SKIPPED_NAMES = frozenset({"newsbrief.lock", MANIFEST, "light.snapshot", "stories.snapshot"})
+SKIPPED_DIRS = frozenset({"index"})  # the search index and the snapshots are rebuilt on open
 APPENDED_SUFFIXES = (".journal", TABLE_SUFFIX)  # only appended to (or replaced whole)
 ARTICLES_DIR = "articles"
 READ_TRIES = 3

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ import numpy.typing as npt
 from cachetools import LRUCache
 
 from bot.archive.keyindex import KeyIndex
+from bot.archive.lightsnapshot import read_light_snapshot, stamp
 from bot.archive.records import Document, doc_to_article
 from bot.archive.segments import SEGMENT_GLOB, Segment, segment_number
 from bot.models import Article, ProgressFactory, no_progress
@@ -83,11 +85,12 @@ def entry_of(doc: Document, segment: Segment) -> Entry:
 
 def load_segments(
     directory: Path, readonly: bool, progress: ProgressFactory | None = None
-) -> tuple[list[Segment], list[Entry], KeyIndex[Entry]]:
-    """Open every segment's light file: its segments, entries and dedup-key index.
+) -> tuple[list[Segment], list[Entry], KeyIndex[Entry], int]:
+    """Open every segment: its segments, entries, dedup-key index, and how many were parsed.
 
-    A migration of older segments reports through progress("migrating article segments", segments
-    left), shown from the first segment that needed one.
+    A segment whose files are as the light snapshot saw them comes from it (`lightsnapshot.py`);
+    the others' light files are parsed. A migration of older segments reports through
+    progress("migrating article segments", segments left), shown from the first that needed one.
     """
     enabled = gc.isenabled()
     gc.disable()  # a million new objects set off full collections finding nothing: 2/3 of a load
@@ -101,22 +104,33 @@ def load_segments(
 
 def _load_segments(
     directory: Path, readonly: bool, stack: ExitStack, progress: ProgressFactory
-) -> tuple[list[Segment], list[Entry], KeyIndex[Entry]]:
+) -> tuple[list[Segment], list[Entry], KeyIndex[Entry], int]:
+    snapshot = read_light_snapshot(directory)
     segments: list[Segment] = []
     entries: list[Entry] = []
     key_chunks: list[npt.NDArray[np.uint64]] = []  # per segment: 1M keys as ints weigh 100 MB
     owner_chunks: list[npt.NDArray[np.object_]] = []
+    taken: list[tuple[int, int, int]] = []  # snapshot spans used: (start, end, where they went)
     paths = sorted(directory.glob(SEGMENT_GLOB), key=segment_number)
     step: Callable[[int], None] | None = None
     for index, path in enumerate(paths):
         segment = Segment(segment_number(path), path, readonly=readonly)
+        segments.append(segment)
+        known = snapshot.segments.get(segment.number) if snapshot is not None else None
+        if snapshot is not None and known is not None and known[0] == stamp(segment):
+            _, segment.count, start, end = known
+            taken.append((start, end, len(entries)))
+            ids, titles, published, added, sources, langs, spans = snapshot.fields(start, end)
+            entries.extend(
+                map(Entry, ids, titles, published, added, sources, langs, repeat(segment), spans)
+            )
+            continue
         docs = segment.load()
         if segment.migrated and step is None:
             log.info("migrating %d article segments to the current schema", len(paths) - index)
             step = stack.enter_context(progress("migrating article segments", len(paths) - index))
         if step is not None:
             step(1)
-        segments.append(segment)
         size = segment.size()
         keys: list[int] = []
         owners: list[Entry] = []
@@ -131,7 +145,14 @@ def _load_segments(
         key_chunks.append(np.array(keys, dtype=np.uint64))
         owner_chunks.append(np.empty(len(owners), dtype=object))
         owner_chunks[-1][:] = owners
-    return segments, entries, KeyIndex.from_arrays(key_chunks, owner_chunks)
+    if snapshot is not None and taken:
+        keys_taken, at = snapshot.keys_of(taken)
+        every = np.empty(len(entries), dtype=object)
+        every[:] = entries
+        key_chunks.append(keys_taken)
+        owner_chunks.append(every[at])
+    parsed = len(segments) - len(taken)
+    return segments, entries, KeyIndex.from_arrays(key_chunks, owner_chunks), parsed
 
 
 def scan(entries: list[Entry]) -> Iterator[Article]:

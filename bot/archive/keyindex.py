@@ -83,6 +83,13 @@ class KeyIndex(Generic[Entry]):
         index._keys, index._values = all_keys[order], all_values[order]
         return index
 
+    def pairs(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.object_]]:
+        """Return every key and its entry, unsorted (a dead entry may still be among them)."""
+        extra = np.empty(len(self._recent), dtype=object)
+        extra[:] = list(self._recent.values())
+        recent = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
+        return np.concatenate([self._keys, recent]), np.concatenate([self._values, extra])
+
     def needs_merge(self) -> bool:
         """Return whether enough keys arrived since the last build to fold them in."""
         return len(self._recent) > MERGE_AT

@@ -29,6 +29,7 @@ from bot.archive.entries import (
 from bot.archive.keyindex import KeyIndex
 from bot.archive.lazy import SegmentLoader, lazy_articles
 from bot.archive.lightindex import LightIndex
+from bot.archive.lightsnapshot import stamp, write_light_snapshot
 from bot.archive.protocol import ArticleListener, ArticleStoreLike, RemovalListener
 from bot.archive.records import Document, article_to_doc, dedup_keys, key64, new_article, to_micros
 from bot.archive.segments import Segment, writable_segment
@@ -70,6 +71,8 @@ class ArticleStore(ArticleStoreLike):
         self._index: LightIndex[Entry] = LightIndex()  # its lock guards the keys and segments too
         self._keys: KeyIndex[Entry] = KeyIndex()
         self._segments: list[Segment] = []
+        self._snapshot_stale = False  # the store changed since its light snapshot was written
+        self.parsed = 0  # segments the open read from their light files, not the snapshot
         self._listeners: list[ArticleListener] = []
         self._removal_listeners: list[RemovalListener] = []
 
@@ -79,11 +82,27 @@ class ArticleStore(ArticleStoreLike):
             self.directory.mkdir(parents=True, exist_ok=True)
             for stale in self.directory.glob(".*.tmp"):
                 stale.unlink()  # a write killed before its rename; the old file is intact
-        self._segments, entries, self._keys = load_segments(self.directory, self.readonly, progress)
+        self._segments, entries, self._keys, self.parsed = load_segments(
+            self.directory, self.readonly, progress
+        )
         self._index.reset(entries)  # segments are read in arrival order
+        # Written at close, not here: an open that parsed segments (the first after an upgrade
+        # or a copy, one after a kill) costs what it did before the snapshot, not more.
+        self._snapshot_stale = self.parsed > 0
+
+    def _write_snapshot(self) -> None:
+        """Write the light snapshot of what the store holds now (`lightsnapshot.py`)."""
+        if self.readonly or not self._snapshot_stale:
+            return
+        stamped = [(s, st) for s in self._segments if s.inline is None and (st := stamp(s))]
+        with self._index.lock:  # stamps first: a segment written after them fails its stamp
+            entries, keys = list(self._index.by_id.values()), self._keys
+        write_light_snapshot(self.directory, stamped, entries, keys.pairs())
+        self._snapshot_stale = False
 
     def shutdown(self) -> None:
-        """Nothing is buffered: every batch was on disk before add_many returned."""
+        """Write the light snapshot; nothing else is buffered (every batch is on disk)."""
+        self._write_snapshot()
         self._listeners.clear()
         self._removal_listeners.clear()
 
@@ -216,6 +235,7 @@ class ArticleStore(ArticleStoreLike):
                     keys.add(key, entry)
 
         self._index.publish([entry for entry, _ in entries], add_keys)
+        self._snapshot_stale = True
 
     def prune(self) -> int:
         """Drop articles that arrived more than retention_days ago; return how many.
@@ -241,6 +261,7 @@ class ArticleStore(ArticleStoreLike):
             self._segments = [s for s in self._segments if len(s)]
 
         self._index.remove_oldest(len(expired), drop_keys)
+        self._snapshot_stale = True
         gone = [entry.id for entry in expired]
         self._cache.drop(gone)
         for segment in by_segment:

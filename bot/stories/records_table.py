@@ -34,6 +34,7 @@ class PgStoryJournal:
         self._readonly = readonly
         self.lines = 0
         self.outdated = False
+        self.rewrite_at_close = False  # a table has no snapshot to write
 
     def load(self) -> dict[str, StoryRecord]:
         """Return the stories of this identity (none when they were made with other settings)."""

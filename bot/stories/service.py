@@ -103,9 +103,9 @@ class StoryService:
             self._engine_now()
 
     def shutdown(self) -> None:
-        """Compact the records file when it grew and close it."""
+        """Compact the records file when it grew (or has no snapshot yet) and close it."""
         with self._lock:
-            if self._journal.lines > len(self._records):
+            if self._journal.lines > len(self._records) or self._journal.rewrite_at_close:
                 self._journal.rewrite(self._records)
             self._journal.close()
 
