@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.archive.heap import freeze, quiet_then_frozen
+from bot.archive.heap import freeze
 from bot.archive.lock import DataDirLock, DataDirLocked
 from bot.archive.protocol import ArticleStoreLike
 from bot.archive.records import META_TABLE
@@ -68,8 +68,8 @@ class Services:
 
         give_way, called between slices of the work, lets the replies in flight go first.
         """
-        with quiet_then_frozen():
-            self.stories.warm_up(give_way)
+        self.stories.warm_up(give_way)
+        freeze()
 
     def shutdown(self) -> None:
         """Close everything in reverse order of opening, then drop the lock."""

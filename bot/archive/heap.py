@@ -16,8 +16,6 @@ and the archive's records hold no cycles.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 
 def settle() -> None:
@@ -35,22 +33,3 @@ def freeze() -> None:
     warm-up. Frozen before polling, it costs microseconds and later passes skip it all.
     """
     gc.freeze()
-
-
-@contextmanager
-def quiet_then_frozen() -> Iterator[None]:
-    """Run the block with no automatic collection, then freeze what it built, uncollected.
-
-    For the stories' warm-up beside the first replies: the thousands of vectors it builds set
-    off full collections (50-65 ms each, the GIL held, under load), and `settle`'s collection
-    after it took 54 ms to find 203 unreachable objects. Cyclic garbage made meanwhile (by the
-    warm-up or the replies of those seconds) is frozen with the rest: a few hundred objects.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
