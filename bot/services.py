@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.archive.heap import freeze, settle
+from bot.archive.heap import freeze
 from bot.archive.lock import DataDirLock, DataDirLocked
 from bot.archive.protocol import ArticleStoreLike
 from bot.archive.records import META_TABLE
@@ -63,10 +63,13 @@ class Services:
     database: Database | None = None  # PostgreSQL (NEWSBRIEF_DATABASE_URL), else files only
     leader: Leader | None = None  # with a shared database: who polls and plans (bot/app)
 
-    def warm_up(self) -> None:
-        """Reload the story engine's window, then freeze start-up's objects (bot.archive.heap)."""
-        self.stories.warm_up()
-        settle()
+    def warm_up(self, give_way: Callable[[], object] | None = None) -> None:
+        """Reload the story engine's window, then freeze start-up's objects (bot.archive.heap).
+
+        give_way, called between slices of the work, lets the replies in flight go first.
+        """
+        self.stories.warm_up(give_way)
+        freeze()
 
     def shutdown(self) -> None:
         """Close everything in reverse order of opening, then drop the lock."""

@@ -92,11 +92,12 @@ async def _start(application: NewsApp) -> None:
     """Rebuild every subscription's job and send what fell due while the bot was down.
 
     In a task beside the replies (`bot.digests.startplan`), not before polling: no reply
-    needs the jobs, and 100,000 subscriptions took 3.3 s to plan.
+    needs the jobs, and 100,000 subscriptions took 3.3 s to plan. It gives way to the updates
+    in flight between its steps (`bot.app.inflight`).
     """
     service = _app_service(application)
     if service is not None and application.job_queue is not None:
-        service.start_planning(application.job_queue)
+        service.start_planning(application.job_queue, application.bot_data.in_flight.give_way_async)
 
 
 async def _stop(application: NewsApp) -> None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.app.commands import CommandSpec
+from bot.app.inflight import InFlight
 from bot.i18n import Catalogs
 from bot.memo import Memo
 from bot.models import RankedStory, utcnow
@@ -142,10 +143,12 @@ class BotData:
         self.rankings: BriefRankings = Memo(BRIEF_RANKINGS)  # by stories version, 10 minutes
         self.briefs: BriefWriter | None = None  # model briefs, when configured (app.model_briefs)
         self.last_admin_notice = float("-inf")  # time.monotonic() of the last error notice
+        self.in_flight = InFlight(1)  # the updates being answered: attach() sets the real one
 
-    def attach(self, services: Services) -> None:
-        """Bind the services this Application serves (and their catalogs, when not the bot's)."""
+    def attach(self, services: Services, in_flight: InFlight) -> None:
+        """Bind the services and the update processor (and the catalogs, when not the bot's)."""
         self._services = services
+        self.in_flight = in_flight
         if services.config.locale_dir is not None:
             self.catalogs = Catalogs(services.config.locale_dir)
 

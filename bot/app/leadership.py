@@ -39,7 +39,8 @@ def start_follower(application: NewsApp) -> list[asyncio.Task[None]]:
     services.digests.start(bot_sender(application.bot))
     schedule_heartbeat(application)
     # The stories' window is read as a lone bot's post_init reads it: composing needs it.
-    asyncio.get_running_loop().run_in_executor(None, services.warm_up)
+    give_way = application.bot_data.in_flight.give_way
+    asyncio.get_running_loop().run_in_executor(None, services.warm_up, give_way)
     if services.database is None or not services.writable:
         return []
     from bot.app.processes import keep_share  # psycopg: only with a shared database

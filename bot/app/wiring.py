@@ -27,6 +27,7 @@ from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_tab
 from bot.app.context import BotData, NewsApp, NewsContext, context_types
 from bot.app.errors import on_error
 from bot.app.housekeeping import schedule_catch_up, schedule_heartbeat, schedule_retention
+from bot.app.inflight import InFlight
 from bot.app.language import reader_translator
 from bot.app.leadership import lead_when_chosen, start_follower
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
@@ -101,14 +102,14 @@ def build_application(
         .context_types(context_types())
         .defaults(_defaults(config))
         .rate_limiter(rate_limiter or SendLimiter(services.digests.pacer, max_retries=max_retries))
-        .concurrent_updates(concurrent_updates)
+        .concurrent_updates(in_flight := InFlight(concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown_owning if own_services else _post_shutdown)
     )
     if services.writable:  # a read-only view beside a running bot must not write its state
         builder = builder.persistence(chat_persistence(services))
     application: NewsApp = builder.build()  # type: ignore[assignment]
-    application.bot_data.attach(services)
+    application.bot_data.attach(services, in_flight)
     _register(application, modules)
     return application
 
@@ -163,10 +164,9 @@ async def _post_init(application: NewsApp) -> None:
     for hook in data.on_startup:
         await hook(application)
     freeze()  # what opening built leaves the collector's passes before polling (heap.freeze)
-    # Reload the story engine's window in a worker thread: replies never wait for it, and the
-    # first feed batch finds it ready (the service's lock orders the two). Then what start-up
-    # built since, the digest jobs included, leaves the collector's passes too (heap.settle).
-    asyncio.get_running_loop().run_in_executor(None, data.services.warm_up)
+    # Reload the story engine's window in a worker thread that gives way to the replies (the
+    # first feed batch finds it ready: the service's lock orders the two); then freeze.
+    asyncio.get_running_loop().run_in_executor(None, data.services.warm_up, data.in_flight.give_way)
 
 
 SWITCH_INTERVAL = 0.001  # seconds; see running()

@@ -62,8 +62,11 @@ def _then_settle(call: Callable[[], T]) -> T:
         settle()
 
 
-def paced(items: Iterable[T]) -> Iterator[T]:
-    """Yield items; off the main thread, pause after every WORK_SECONDS of work for replies."""
+def paced(items: Iterable[T], give_way: Callable[[], object] | None = None) -> Iterator[T]:
+    """Yield items; off the main thread, pause after every WORK_SECONDS of work for replies.
+
+    give_way, called at each pause, may wait longer: until the replies in flight are sent.
+    """
     if threading.current_thread() is threading.main_thread():
         # The main thread is the event loop's (a pause would only stall it) or, in
         # `newsbrief import`, the only one: nobody waits for the GIL, and the pauses cost
@@ -75,4 +78,6 @@ def paced(items: Iterable[T]) -> Iterator[T]:
         yield item
         if time.perf_counter() - started >= WORK_SECONDS:
             time.sleep(PAUSE_SECONDS)
+            if give_way is not None:
+                give_way()
             started = time.perf_counter()

@@ -64,12 +64,12 @@ class Planner:
         """Schedule on this JobQueue from now on."""
         self._jobs = job_queue
 
-    def schedule(self, sub: Subscription) -> None:
-        """Move the subscription to its next due time, adding that instant's job if new."""
+    def schedule(self, sub: Subscription, due: datetime | None = None) -> None:
+        """Move the subscription to its next due time (or `due`), adding that instant's job if new."""
         if self._jobs is None:
             return
         self.unschedule(sub)
-        due = sub.slot.next_due(self._clock())
+        due = due or sub.slot.next_due(self._clock())
         self._due_of[sub.sub_id] = due
         subs = self._subs_at.get(due)
         if subs is None:

@@ -83,7 +83,18 @@ def catch_up_due(
     A due counts when it came after the subscription was created, was not already
     delivered (`last_due`), and is less than `grace` old.
     """
-    due = slot.latest_due(now)
+    return missed(slot.latest_due(now), now, last_due=last_due, created=created, grace=grace)
+
+
+def missed(
+    due: datetime,
+    now: datetime,
+    *,
+    last_due: datetime | None,
+    created: datetime,
+    grace: timedelta = DEFAULT_GRACE,
+) -> datetime | None:
+    """Return `due`, the latest due instant at `now`, if it is missed and still worth sending."""
     if due <= created or (last_due is not None and due <= last_due):
         return None
     return due if now - due < grace else None

@@ -23,7 +23,7 @@ from bot.digests.pacing import Pacer, Pacing
 from bot.digests.records import Subscription
 from bot.digests.schedule import DEFAULT_GRACE, is_delivered
 from bot.digests.sendqueue import queue_for
-from bot.digests.startplan import plan_all, report_failure
+from bot.digests.startplan import GiveWay, next_turn, plan_all, report_failure
 from bot.digests.subscriptions import SubscriptionStore
 from bot.digests.workqueue import Request
 from bot.i18n import Catalogs
@@ -103,12 +103,15 @@ class DigestService:
             await asyncio.wait([self._planning])
         await self._queue.join()
 
-    def start_planning(self, job_queue: JobQueue[Any]) -> asyncio.Task[int]:
+    def start_planning(
+        self, job_queue: JobQueue[Any], give_way: GiveWay | None = None
+    ) -> asyncio.Task[int]:
         """Start delivery, then plan every subscription in a task beside the replies (startplan)."""
         if self._deliverer is None:
             self.start(bot_sender(job_queue.application.bot, paid=self.pacer.pacing.paid_broadcast))
         self.jobs.attach(job_queue)  # from here on a command plans its own change at once
-        plan = plan_all(self.subs, self.jobs, self.due, self.settings.grace, self._clock)
+        grace, clock = self.settings.grace, self._clock
+        plan = plan_all(self.subs, self.jobs, self.due, grace, clock, give_way or next_turn)
         self._planning = asyncio.create_task(plan)
         self._planning.add_done_callback(report_failure)
         return self._planning

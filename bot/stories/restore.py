@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -36,19 +36,33 @@ MAX_RESTORE = 5000
 PICK_CHUNK = 10_000  # ids whose keys are read per step of window_items (about 2 ms)
 
 
-def open_members(records: Iterable[StoryRecord], window: timedelta) -> dict[str, str]:
+def open_members(
+    records: Sequence[StoryRecord],
+    window: timedelta,
+    give_way: Callable[[], object] | None = None,
+) -> dict[str, str]:
     """Return member -> story id of the stories still open: newest article within `window` of
     the newest of all stories, like the engine's own clock. Reads no article, nor the records'
-    lock: the caller lists the records under it (at 1M a pass over 700,000 members)."""
-    dated = [(r.last, r) for r in records if r.last is not None]
-    if not dated:
+    lock: the caller lists the records under it (at 1M a pass over 700,000 members), and goes
+    PICK_CHUNK records at a time, calling give_way between chunks (`paced`)."""
+    chunks = [records[at : at + PICK_CHUNK] for at in range(0, len(records), PICK_CHUNK)]
+    lasts = [r.last for chunk in paced(chunks, give_way) for r in chunk if r.last is not None]
+    if not lasts:
         return {}
-    cutoff = max(last for last, _ in dated) - window
-    return {m: r.id for last, r in dated if last >= cutoff for m in r.members}
+    cutoff = max(lasts) - window
+    members: dict[str, str] = {}
+    for chunk in paced(chunks, give_way):
+        for record in chunk:
+            if record.last is not None and record.last >= cutoff:
+                members.update(dict.fromkeys(record.members, record.id))
+    return members
 
 
 def window_items(
-    story_of: Mapping[str, str], store: ArticleReader, limit: int = MAX_RESTORE
+    story_of: Mapping[str, str],
+    store: ArticleReader,
+    limit: int = MAX_RESTORE,
+    give_way: Callable[[], object] | None = None,
 ) -> list[tuple[str, StoryItem]]:
     """Return (story id, item) of the newest `limit` of these articles, in arrival order.
 
@@ -59,12 +73,13 @@ def window_items(
     stories held 700,000 articles: reading them all took 6.6 s and 100 MB), PICK_CHUNK ids at a
     time: one pass over 700,000 ran in C, holding the GIL (and the store's lock) from the
     replies for its whole length, in the bot's first minute. Ids are unique, so the chunked
-    pick is the same as one over all of them.
+    pick is the same as one over all of them. give_way is called between chunks (`paced`).
     """
     ids = list(story_of)
     newest: list[tuple[Any, ...]] = []
-    for at in paced(range(0, len(ids), PICK_CHUNK)):
+    for at in paced(range(0, len(ids), PICK_CHUNK), give_way):
         picked = store.light(ids[at : at + PICK_CHUNK], "added", "published", "id")
         newest = heapq.nlargest(limit, [*newest, *picked])
-    chosen = [a for *_, aid in reversed(newest) if (a := store.get(aid)) is not None]
+    newest.reverse()  # oldest first; then read a slice at a time, as the pick went
+    chosen = [a for *_, aid in paced(newest, give_way) if (a := store.get(aid)) is not None]
     return [(story_of[a.id], to_item(a)) for a in chosen]

@@ -37,8 +37,7 @@ from bot.stories.views import ViewCache, member_facts, ranked, story_view
 log = logging.getLogger(__name__)
 
 COMPACT_FACTOR = 3  # rewrite the file when it holds 3× more lines than live stories
-HEADLINE_EVERY_AFTER = 20
-HEADLINE_EVERY = 10
+HEADLINE_EVERY_AFTER, HEADLINE_EVERY = 20, 10  # refresh a headline always up to 20, then 1 in 10
 CHUNK = 64  # articles assigned per hold of the records' lock
 VIEW_CACHE = 1024  # story views kept until their story changes (bot.stories.views)
 
@@ -97,10 +96,10 @@ class StoryService:
         self._store.add_listener(self.add_articles)
         self._store.add_removal_listener(self.remove_articles)
 
-    def warm_up(self) -> None:
-        """Reload the engine's window now (a start-up thread), so the first batch need not wait."""
+    def warm_up(self, give_way: Callable[[], object] | None = None) -> None:
+        """Reload the engine's window now (a start-up thread), giving way to replies (`paced`)."""
         with self._engine_lock:
-            self._engine_now()
+            self._engine_now(give_way)
 
     def shutdown(self) -> None:
         """Compact the records file when it grew (or has no snapshot yet) and close it."""
@@ -286,15 +285,16 @@ class StoryService:
         if self._journal.lines > COMPACT_FACTOR * len(self._records) + 1000:
             self._journal.rewrite(self._records)
 
-    def _engine_now(self) -> StoryEngine:
+    def _engine_now(self, give_way: Callable[[], object] | None = None) -> StoryEngine:
         if not self._engine_ready:
-            self._restore_window()
+            self._restore_window(give_way)
             self._engine_ready = True
         return self._engine
 
-    def _restore_window(self) -> None:
+    def _restore_window(self, give_way: Callable[[], object] | None = None) -> None:
         """Reload the engine with the stories still open for new articles."""
         with self._lock:  # the references only: readers wait for no pass over the members
             records = list(self._records.values())
-        story_of = open_members(records, self.settings.window)
-        self._engine.restore(paced(window_items(story_of, self._store)))
+        story_of = open_members(records, self.settings.window, give_way)
+        items = window_items(story_of, self._store, give_way=give_way)
+        self._engine.restore(paced(items, give_way))

@@ -1,0 +1,157 @@
+"""Start-up's background work gives way to the updates in flight (issue 25: the first minute).
+
+The stories' warm-up (a thread) and the digests' planning (a task on the loop) work in short
+slices and, between them, wait until no update is being handled; the planning still plans
+every subscription, and catches up the digests missed, as one pass would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app.inflight import InFlight
+from bot.archive import writer
+from bot.archive.store import ArticleStore
+from bot.digests import startplan
+from bot.digests.jobs import Planner, job_name
+from bot.digests.records import Subscription
+from bot.digests.schedule import catch_up_due
+from tests.conftest import FakeClock
+from tests.test_digest_planner import FakeJobQueue
+from tests.test_digest_store import open_store
+from tests.test_stories_service import drafts
+from tests.test_stories_startup import VOLCANO, CountingStore, open_stories
+
+NOW = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
+ENOUGH = 60.0  # seconds: a bound no test reaches; the order of events is what is checked
+
+
+async def test_a_thread_giving_way_waits_until_the_update_in_flight_is_answered() -> None:
+    in_flight = InFlight(4)
+    order: list[str] = []
+    entered, release = asyncio.Event(), asyncio.Event()
+    waiting = threading.Event()
+
+    async def handle() -> None:
+        entered.set()
+        await release.wait()
+        order.append("answered")
+
+    update = asyncio.create_task(in_flight.process_update(object(), handle()))
+    await entered.wait()
+    assert in_flight.count == 1
+
+    def background() -> None:
+        waiting.set()
+        in_flight.give_way(ENOUGH)
+        order.append("background")
+
+    done = asyncio.get_running_loop().run_in_executor(None, background)
+    await asyncio.to_thread(waiting.wait)
+    release.set()
+    await asyncio.gather(update, done)
+    assert order == ["answered", "background"]
+    assert in_flight.count == 0
+
+
+async def test_the_loop_giving_way_waits_for_the_update_in_flight() -> None:
+    in_flight = InFlight(4)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def handle() -> None:
+        await release.wait()
+        order.append("answered")
+
+    async def planning() -> None:
+        await in_flight.give_way_async(ENOUGH)
+        order.append("planning")
+
+    update = asyncio.create_task(in_flight.process_update(object(), handle()))
+    await asyncio.sleep(0)  # the update's handler starts
+    step = asyncio.create_task(planning())
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(update, step)
+    assert order == ["answered", "planning"]
+
+
+async def test_giving_way_with_nothing_in_flight_goes_on_at_once() -> None:
+    in_flight = InFlight(4)
+    await in_flight.give_way_async(ENOUGH)
+    await asyncio.to_thread(in_flight.give_way, ENOUGH)
+
+
+def test_the_warm_up_gives_way_between_slices_and_restores_the_same_window(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ArticleStore(tmp_path, retention_days=0, clock=clock)
+    store.initialize()
+    stories = open_stories(store, tmp_path)
+    store.add_many(drafts(VOLCANO[:2], clock))
+    stories.shutdown()
+    monkeypatch.setattr(writer, "WORK_SECONDS", 0.0)  # a pause after every item
+    monkeypatch.setattr(writer, "PAUSE_SECONDS", 0.0)
+    calls: list[str] = []
+    again = open_stories(CountingStore(store), tmp_path)
+    worker = threading.Thread(target=again.warm_up, args=(lambda: calls.append("gave way"),))
+    worker.start()  # off the main thread, as in the bot: the loop's thread never pauses
+    worker.join()
+    assert len(calls) >= 2  # between the pick's chunks and between the restored items
+    store.add_many(drafts(VOLCANO[2:], clock))
+    ids = {a.source: a.id for a in store}
+    assert again.story_of(ids["BBC"]) == again.story_of(ids["Reuters"])  # the window is back
+
+
+def subscriptions(count: int) -> list[Subscription]:
+    """Return subscriptions on a few shared slots; some missed a digest while the bot was down."""
+    return [
+        Subscription(
+            f"{n:08x}",
+            1000 + n,
+            "",
+            (6 + n % 3) % 24,  # 06:xx (missed an hour ago), 07:xx, 08:xx
+            (n % 4) * 15,
+            ("UTC", "Europe/Berlin")[n % 2],
+            NOW - timedelta(days=2),
+            last_due=None if n % 5 else NOW - timedelta(days=1),
+        )
+        for n in range(count)
+    ]
+
+
+async def test_planning_in_short_steps_plans_every_subscription_and_catches_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _users, store = open_store(tmp_path)
+    subs = subscriptions(120)
+    store.add_many(subs)
+    planner = Planner(lambda context: None, lambda: NOW, timedelta(hours=6))
+    planner.attach(FakeJobQueue())
+    monkeypatch.setattr(startplan, "PLAN_STEP", 0.0)  # every step ends after one subscription
+    steps: list[int] = []
+    queued: dict[str, datetime] = {}
+
+    async def give_way() -> None:
+        steps.append(sum(planner.job_of(s) is not None for s in subs))
+
+    planned = await startplan.plan_all(
+        store,
+        planner,
+        lambda chat, sub_id, due: queued.setdefault(sub_id, due),
+        timedelta(hours=6),
+        lambda: NOW,
+        give_way,
+    )
+    assert planned == len(subs) == len(steps)
+    assert steps == list(range(1, len(subs) + 1))  # one subscription a step, each planned
+    for sub in subs:
+        assert planner.job_of(sub).name == job_name(sub.slot.next_due(NOW))
+        missed = catch_up_due(sub.slot, NOW, last_due=sub.last_due, created=sub.created)
+        assert queued.get(sub.sub_id) == missed
+    assert queued  # the 06:00 UTC ones, and Berlin's (an hour ahead): missed and sent
