@@ -62,20 +62,22 @@ async def test_a_thread_giving_way_waits_until_the_update_in_flight_is_answered(
 async def test_the_loop_giving_way_waits_for_the_update_in_flight() -> None:
     in_flight = InFlight(4)
     order: list[str] = []
-    release = asyncio.Event()
+    release, started, entered = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def handle() -> None:
+        started.set()
         await release.wait()
         order.append("answered")
 
     async def planning() -> None:
+        entered.set()
         await in_flight.give_way_async(ENOUGH)
         order.append("planning")
 
     update = asyncio.create_task(in_flight.process_update(object(), handle()))
-    await asyncio.sleep(0)  # the update's handler starts
+    await started.wait()  # the update is in flight
     step = asyncio.create_task(planning())
-    await asyncio.sleep(0)
+    await entered.wait()  # planning is giving way
     release.set()
     await asyncio.gather(update, step)
     assert order == ["answered", "planning"]
