@@ -20,7 +20,6 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import repeat
@@ -30,12 +29,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bot.archive.marshalled import CRC, LENGTH, read_marshalled, write_marshalled
 from bot.archive.records import SCHEMA_VERSION
 from bot.archive.segments import Segment
 
 SNAPSHOT_FILE = "light.snapshot"  # in the articles directory; no segment glob matches it
 MAGIC = b"newsbrief light snapshot 1\n"
-HEAD = len(MAGIC) + 12  # then the payload's length (8 bytes) and its CRC-32 (4 bytes)
+HEAD = len(MAGIC) + LENGTH + CRC  # where the marshalled value starts (bot.archive.marshalled)
 KIND = (2, SCHEMA_VERSION, marshal.version, *sys.version_info[:2])  # what a reader must match
 Stamp = tuple[int, int, int]  # light file: size, mtime (ns); records file: size
 FIELDS = ("id", "title", "published", "added", "source", "lang", "span")
@@ -77,20 +77,7 @@ class LightSnapshot:
 
 def read_light_snapshot(directory: Path) -> LightSnapshot | None:
     """Return the snapshot in the articles directory, if it is sound and of this Python."""
-    try:
-        raw = (directory / SNAPSHOT_FILE).read_bytes()
-    except FileNotFoundError:
-        return None
-    if not raw.startswith(MAGIC) or len(raw) < HEAD:
-        return None
-    length = int.from_bytes(raw[len(MAGIC) : len(MAGIC) + 8], "big")
-    payload = memoryview(raw)[HEAD:]
-    if len(payload) != length or zlib.crc32(payload) != int.from_bytes(raw[HEAD - 4 : HEAD], "big"):
-        return None  # torn or damaged
-    try:
-        found = marshal.loads(payload)  # noqa: S302 - our own file, its CRC checked above
-    except (EOFError, ValueError, TypeError):
-        return None
+    found = read_marshalled(directory / SNAPSHOT_FILE, MAGIC)
     if not isinstance(found, tuple) or len(found) != 5 or found[0] != KIND:
         return None
     _, segments, columns, keys, owners = found
@@ -129,15 +116,5 @@ def write_light_snapshot(
     key_values, owners = keys
     positions = np.fromiter(map(at.get, owners, repeat(-1)), dtype=np.int64, count=len(owners))
     kept = positions >= 0
-    payload = marshal.dumps(
-        (KIND, segments, columns, key_values[kept].tobytes(), positions[kept].tobytes())
-    )
-    head = MAGIC + len(payload).to_bytes(8, "big") + zlib.crc32(payload).to_bytes(4, "big")
-    path = directory / SNAPSHOT_FILE
-    tmp = path.with_name(f".{path.name}.tmp")  # the store deletes these on open
-    with open(tmp, "wb") as out:
-        out.write(head)
-        out.write(payload)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+    value = (KIND, segments, columns, key_values[kept].tobytes(), positions[kept].tobytes())
+    write_marshalled(directory / SNAPSHOT_FILE, MAGIC, value)  # the store deletes its .tmp

@@ -14,18 +14,17 @@ marshal format is the interpreter's) is ignored, and the file is folded line by 
 from __future__ import annotations
 
 import marshal
-import os
 import sys
-import zlib
 from pathlib import Path
 from typing import Any
 
+from bot.archive.marshalled import CRC, LENGTH, read_marshalled, write_marshalled
 from bot.archive.records import from_micros, to_micros
 from bot.stories.record import NO_COPIES, NO_HEADLINES, StoryRecord
 
 SNAPSHOT_FILE = "stories.snapshot"
 MAGIC = b"newsbrief stories snapshot 1\n"
-HEAD = len(MAGIC) + 12  # then the payload's length (8 bytes) and its CRC-32 (4 bytes)
+HEAD = len(MAGIC) + LENGTH + CRC  # where the marshalled value starts (bot.archive.marshalled)
 KIND = (1, marshal.version, *sys.version_info[:2])  # what wrote it: another reads the file
 Columns = tuple[Any, ...]
 
@@ -33,27 +32,18 @@ Columns = tuple[Any, ...]
 def write_snapshot(path: Path, token: str, base: int, stories: dict[str, StoryRecord]) -> None:
     """Write the columns of these records, the fold of the first `base` bytes of the file."""
     records = list(stories.values())
-    payload = marshal.dumps(
-        (
-            KIND,
-            token,
-            base,
-            [r.id for r in records],
-            [r.members for r in records],
-            [r.headline for r in records],
-            {at: dict(r.headlines) for at, r in enumerate(records) if r.headlines},
-            [None if r.last is None else to_micros(r.last) for r in records],
-            {at: dict(r.copies) for at, r in enumerate(records) if r.copies},
-        )
+    value = (
+        KIND,
+        token,
+        base,
+        [r.id for r in records],
+        [r.members for r in records],
+        [r.headline for r in records],
+        {at: dict(r.headlines) for at, r in enumerate(records) if r.headlines},
+        [None if r.last is None else to_micros(r.last) for r in records],
+        {at: dict(r.copies) for at, r in enumerate(records) if r.copies},
     )
-    head = MAGIC + len(payload).to_bytes(8, "big") + zlib.crc32(payload).to_bytes(4, "big")
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as out:
-        out.write(head)
-        out.write(payload)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+    write_marshalled(path, MAGIC, value)
 
 
 def read_snapshot(path: Path, token: str, size: int) -> tuple[int, dict[str, StoryRecord]] | None:
@@ -84,20 +74,7 @@ def read_snapshot(path: Path, token: str, size: int) -> tuple[int, dict[str, Sto
 
 def _columns(path: Path, token: str, size: int) -> Columns | None:
     """Return the snapshot's columns after its kind, token and base, if it is sound and current."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    if not raw.startswith(MAGIC) or len(raw) < HEAD:
-        return None
-    length = int.from_bytes(raw[len(MAGIC) : len(MAGIC) + 8], "big")
-    payload = memoryview(raw)[HEAD:]
-    if len(payload) != length or zlib.crc32(payload) != int.from_bytes(raw[HEAD - 4 : HEAD], "big"):
-        return None  # torn or damaged
-    try:
-        found = marshal.loads(payload)  # noqa: S302 - our own file, its CRC checked above
-    except (EOFError, ValueError, TypeError):
-        return None
+    found = read_marshalled(path, MAGIC)
     if not isinstance(found, tuple) or len(found) != 9 or found[0] != KIND:
         return None
     if found[1] != token or not isinstance(found[2], int) or found[2] > size:
