@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
+import orjson
 import pytest
 
+from bot.app.context import ChatData
+from bot.app.persistence import STATE_FILE, encode
+from bot.app.shared_chats import SharedChatState
 from bot.archive.records import META_TABLE
 from bot.archive.usermigrate import KEY_FIELDS
 from bot.archive.usertables import EmbeddedUserTables
@@ -46,3 +51,31 @@ def test_migrate_copies_every_users_document_of_mains_data_dir_and_reruns_harmle
         assert copied["chats"] and copied["feeds"] and copied["follow_quiet"]
     finally:
         database.close()
+
+
+def test_migrate_copies_chat_state_so_a_leader_knows_blocked_chats_and_listing_keys(
+    tmp_path: Path, pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    blocked = ChatData(next_listing=9, blocked=True)
+    listed = ChatData(next_listing=3)
+    listed.remember_items(["a1", "a2"], 1)
+    chats = {
+        "11": encode(blocked),
+        "22": encode(listed),
+        "33": encode(ChatData()),  # nothing to keep: no row, as the bot would write
+        "44": {"listings": "not pairs"},  # unreadable: left out with a warning, as at a start
+    }
+    (data / STATE_FILE).write_bytes(orjson.dumps({"_meta": {"version": 1}, "chats": chats}))
+    code, out, err = run(capsys, "migrate", "--to", pg_url, "--data-dir", str(data))
+    assert code == 0
+    assert "chat 44: state in" in err and "not loaded" in err
+    assert "chat state: 2 in the data dir, 2 copied" in out
+    database = Database(pg_url)
+    database.open()
+    try:
+        loaded = asyncio.run(SharedChatState(PgUserTables(database)).get_chat_data())
+    finally:
+        database.close()
+    assert loaded == {11: blocked, 22: listed}

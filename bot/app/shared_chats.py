@@ -16,6 +16,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.app.context import ChatData
@@ -26,7 +27,9 @@ from bot.app.persistence import (
     ChatOnlyPersistence,
     ChatStatePersistence,
     decode_chats,
+    encode,
 )
+from bot.archive.storage import StorageError, read_json_file
 from bot.archive.usertables import UserTables
 from bot.models import utcnow
 
@@ -108,6 +111,28 @@ class SharedChatState(ChatOnlyPersistence):
             if "chat_id" in doc:
                 saved[str(doc["chat_id"])] = doc.get("state")
         return decode_chats(saved, self.clock() - self.max_age, f"the {TABLE} table")
+
+
+def rows_of_file(path: Path, now: datetime) -> dict[str, dict[str, Any]]:
+    """Return a lone bot's `chats.json` as this table's rows (key: the chat id), for migrate.
+
+    The file is read as the lone bot reads it: lists older than MAX_AGE and unreadable chats
+    are left out, and a chat left with nothing to keep has no row, as `update_chat_data` writes.
+    """
+    try:
+        stored = read_json_file(path)
+    except StorageError as exc:  # a damaged state file costs the lists, as at a start
+        log.warning("chat state not copied: %s", exc)
+        stored = None
+    saved = stored.get("chats") if isinstance(stored, dict) else None
+    chats = decode_chats(saved if isinstance(saved, dict) else {}, now - MAX_AGE, str(path))
+    empty = encode(ChatData())
+    encoded = {chat_id: encode(data) for chat_id, data in chats.items()}
+    return {
+        str(chat_id): {"chat_id": chat_id, "state": state}
+        for chat_id, state in encoded.items()
+        if state != empty
+    }
 
 
 def chat_persistence(services: Services) -> SharedChatState | ChatStatePersistence:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any, TextIO
 
+from bot.app.persistence import STATE_FILE
 from bot.archive.lock import DataDirLock
 from bot.archive.records import META_TABLE
 from bot.archive.store import ArticleStore
@@ -14,10 +15,12 @@ from bot.cli.progress import bar
 from bot.config import Config, ConfigError, parse_database_url
 from bot.digests.subscriptions import SubscriptionStore
 from bot.follows.store import FollowStore
+from bot.models import utcnow
 
 if TYPE_CHECKING:  # psycopg is imported by the copy alone, not at every start of the CLI
     from bot.pg.database import Database
     from bot.pg.transfer import CopyReport
+    from bot.pg.usertables import PgUserTables
 
 
 def add_migrate_parser(sub: argparse._SubParsersAction[Any]) -> None:
@@ -62,10 +65,28 @@ def copy_user_tables(config: Config, database: Database, out: TextIO) -> list[Co
             stored = {legacy_key(table, "", d) for d in target.load(table)}
             missing = sorted(set(docs) - stored)
             reports.append(CopyReport(f"users' {table}", len(docs), len(docs), 0, missing))
+        reports.append(copy_chat_state(config, target))
     finally:
         target.shutdown()
         source.shutdown()
     return reports
+
+
+def copy_chat_state(config: Config, target: PgUserTables) -> CopyReport:
+    """Copy `chats.json` (blocked chats, listing counters, the last day's lists) into its table.
+
+    A shared database keeps chat state in the users' table (bot/app/shared_chats.py): without
+    this, the first leader would write to chats that blocked the bot and answer "expired" to
+    the buttons of the day's lists.
+    """
+    from bot.app.shared_chats import TABLE, rows_of_file
+    from bot.pg.transfer import CopyReport
+
+    rows = rows_of_file(config.data_dir / STATE_FILE, utcnow())
+    target.put_many(TABLE, rows)
+    target.flush_sync()
+    missing = sorted(set(rows) - {str(doc.get("chat_id")) for doc in target.load(TABLE)})
+    return CopyReport("chat state", len(rows), len(rows), 0, missing)
 
 
 def copy_stories(config: Config, database: Database) -> CopyReport:
