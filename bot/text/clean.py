@@ -49,9 +49,10 @@ def html_to_text(markup: str, *, tidy: bool = True) -> str:
     lxml (libxml2's forgiving HTML parser) reads it; block elements become paragraph
     breaks and <br> a line break. With tidy=False the whitespace is left for the caller.
     """
+    # Control characters go first, plain text too: a NUL is not whitespace to strip().
+    markup = _XML_INVALID.sub(" ", markup)
     if "<" not in markup and "&" not in markup:
         return tidy_whitespace(markup) if tidy else markup
-    markup = _XML_INVALID.sub(" ", markup)
     if "&#" in markup:
         markup = _NUMERIC_REF.sub(_valid_ref, markup)
     text = _html_text(markup)
