@@ -70,7 +70,6 @@ class StoryService(StoryQueries):
         self._views = ViewCache(VIEW_CACHE)
         self._opened = (0, 0)  # (stories loaded from the records, articles assigned) at open
         self._unsettled = False  # the open left settling the records to the first need
-        self._settling = threading.Lock()  # who settles them; the others wait for it
 
     def initialize(self) -> None:
         """Load the records and listen; settle them with the store now, or at first need.
@@ -92,11 +91,9 @@ class StoryService(StoryQueries):
     def ready(self) -> None:
         """Settle the records with the store if the open left it for later (no lock held)."""
         if self._unsettled:
-            # Callers queue on their own lock: the engine's is the warm-up's for seconds after.
-            with self._settling:
+            with self._engine_lock, self._lock:
                 if self._unsettled:
-                    with self._engine_lock, self._lock:
-                        self._settle()
+                    self._settle()
 
     def _settle(self) -> None:
         """Drop the members the store lost, assign the articles it gained (both locks held)."""
