@@ -115,41 +115,6 @@ def test_articles_lost_while_closed_are_dropped_reading_only_their_stories(
     assert stories.newest() == max(a.published for a in store)
 
 
-QUAKE = [
-    ("Reuters", "Earthquake shakes Lima, buildings damaged in Peru"),
-    ("AP", "Peru earthquake damages buildings across Lima"),
-]
-
-
-def test_an_open_whose_counts_match_settles_the_changes_at_the_first_question(
-    built: dict[str, str | None], tmp_path: Path, clock: FakeClock
-) -> None:
-    clock.advance(days=1, hours=12)
-    store = open_store(tmp_path, clock)
-    assert store.prune() == 2  # two reports lost and two gained while the stories were closed:
-    store.add_many(drafts(QUAKE, clock))  # as many members as articles, so settled later
-    stories = open_stories(store, tmp_path)
-    quake = [a.id for a in store if "Peru" in a.title]
-    assert stories.story_of(quake[0]) == stories.story_of(quake[1]) is not None
-    assert stories.opened == (2, 2)  # two stories loaded, the two new reports assigned
-    kept = {a: s for a, s in built.items() if store.get(a) is not None}
-    assert {a: stories.story_of(a) for a in built} == dict.fromkeys(built) | kept  # lost: None
-
-
-def test_a_batch_stored_before_any_question_is_assigned_after_the_settling(
-    built: dict[str, str | None], tmp_path: Path, clock: FakeClock
-) -> None:
-    clock.advance(days=1, hours=12)
-    store = open_store(tmp_path, clock)
-    assert store.prune() == 2
-    store.add_many(drafts([QUAKE[0], ("DW", "Cup final won in Berlin after extra time")], clock))
-    stories = open_stories(store, tmp_path)  # counts match: settled at the first need
-    store.add_many(drafts(QUAKE[1:], clock))  # the listener's batch comes first
-    quake = [a.id for a in store if "Peru" in a.title]
-    assert stories.story_of(quake[0]) == stories.story_of(quake[1]) is not None
-    assert stories.opened == (2, 3)  # the batch is stored when its listener settles
-
-
 def _as_format_1(path: Path, headline: str) -> None:
     """Rewrite a stories file as main wrote it before format 2: no `t`, header format 1."""
     lines = path.read_bytes().splitlines()

@@ -138,7 +138,6 @@ class StoryFacts:
     def members(self, story_id: str) -> list[str]:
         """Return the ids of a story's articles in arrival order (empty when it is unknown)."""
         # The records are this package's own; StoryService, at its size, lends them here.
-        self._stories.ready()
         record = self._stories._records.get(story_id)
         return list(record.members) if record is not None else []  # one C call: atomic
 

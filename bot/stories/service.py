@@ -17,22 +17,22 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.archive.records import from_micros
 from bot.archive.writer import paced
-from bot.models import Article, utcnow
+from bot.models import Article, RankedStory, Story, utcnow
 from bot.stories.analysis_worker import Prepared, prepared_chunks
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import JournalFactory, StoryRecord, open_journal, other_headlines
-from bot.stories.queries import StoryQueries
 from bot.stories.reader import ArticleReader
 from bot.stories.restore import open_members, window_items
-from bot.stories.startup import member_count, newest_time, share_members, unassigned
+from bot.stories.startup import newest_time, share_members, unassigned
 from bot.stories.values import EngineSettings
-from bot.stories.views import ViewCache, member_facts
+from bot.stories.views import ViewCache, member_facts, ranked, story_view
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ CHUNK = 64  # articles assigned per hold of the records' lock
 VIEW_CACHE = 1024  # story views kept until their story changes (bot.stories.views)
 
 
-class StoryService(StoryQueries):
+class StoryService:
     """Own the story engine and the story records of one data directory."""
 
     def __init__(
@@ -68,61 +68,36 @@ class StoryService(StoryQueries):
         self._engine_ready = True
         self.version = 0  # bumped on every change: callers cache rankings by it
         self._views = ViewCache(VIEW_CACHE)
-        self._opened = (0, 0)  # (stories loaded from the records, articles assigned) at open
-        self._unsettled = False  # the open left settling the records to the first need
+        self.opened = (0, 0)  # (stories loaded from the records, articles assigned) at open
 
     def initialize(self) -> None:
-        """Load the records and listen; settle them with the store now, or at first need.
+        """Load the records, drop what the store lost, assign what it gained, listen.
 
-        Settling (`startup.py`) reads no article when the file is current and the store lost
-        nothing, but it is a second of a million-article start: when the records hold as many
-        members as the store holds articles, it is left to the warm-up or the first caller.
+        Reads no article when the file is current and the store lost nothing (`startup.py`).
         """
         with self._engine_lock, self._lock:
             self._records = self._journal.load()
+            self._story_of, gone = share_members(self._records.values(), self._store)
+            if gone:
+                self._remove(gone, journal=False)
+            for record in self._records.values():
+                if record.last is None:  # a format-1 file: once, from the store
+                    record.last = newest_time(record, self._store)
             self._engine_ready = False  # restored on first need: reading needs no engine
-            current = self._journal.exists() and not self._journal.outdated
-            self._unsettled = current and member_count(self._records.values()) == len(self._store)
-            if not self._unsettled:
-                self._settle()
+            missing = len(self._store) - len(self._story_of)  # vanished ones were dropped
+            self.opened = (len(self._records), missing)
+            if missing:
+                log.info("assigning %d articles to stories", missing)
+                for chunk in unassigned(self._store, self._story_of, self.settings):
+                    self._assign(chunk, journal=False)
+            stale = missing or gone or self._journal.outdated or not self._journal.exists()
+            if not self._readonly and stale:
+                self._journal.rewrite(self._records)
         self._store.add_listener(self.add_articles)
         self._store.add_removal_listener(self.remove_articles)
 
-    def ready(self) -> None:
-        """Settle the records with the store if the open left it for later (no lock held)."""
-        if self._unsettled:
-            with self._engine_lock, self._lock:
-                if self._unsettled:
-                    self._settle()
-
-    def _settle(self) -> None:
-        """Drop the members the store lost, assign the articles it gained (both locks held)."""
-        self._story_of, gone = share_members(self._records.values(), self._store)
-        if gone:
-            self._remove(gone, journal=False)
-        for record in self._records.values():
-            if record.last is None:  # a format-1 file: once, from the store
-                record.last = newest_time(record, self._store)
-        missing = len(self._store) - len(self._story_of)  # vanished ones were dropped
-        self._opened = (len(self._records), missing)
-        if missing:
-            log.info("assigning %d articles to stories", missing)
-            for chunk in unassigned(self._store, self._story_of, self.settings):
-                self._assign(chunk, journal=False)
-        stale = missing or gone or self._journal.outdated or not self._journal.exists()
-        if not self._readonly and stale:
-            self._journal.rewrite(self._records)
-        self._unsettled = False
-
-    @property
-    def opened(self) -> tuple[int, int]:
-        """Return (stories loaded from the records, articles assigned) when the open settled."""
-        self.ready()
-        return self._opened
-
     def warm_up(self, give_way: Callable[[], object] | None = None) -> None:
         """Reload the engine's window now (a start-up thread), giving way to replies (`paced`)."""
-        self.ready()
         with self._engine_lock:
             self._engine_now(give_way)
 
@@ -137,7 +112,7 @@ class StoryService(StoryQueries):
         """Forget every story and cluster the whole store again, in arrival order."""
         with self._engine_lock, self._lock:
             self._engine, self._engine_ready = StoryEngine(self.settings), True
-            self._records, self._story_of, self._unsettled = {}, {}, False
+            self._records, self._story_of = {}, {}
             for chunk in unassigned(self._store, self._story_of, self.settings):
                 self._assign(chunk, journal=False)
             self._journal.rewrite(self._records)
@@ -145,16 +120,99 @@ class StoryService(StoryQueries):
 
     def add_articles(self, articles: Sequence[Article]) -> None:
         """Assign a committed batch to stories (called by the store, maybe off the loop)."""
-        self.ready()
         with self._engine_lock:  # the GIL goes to replies between chunks (paced)
             for chunk in paced(prepared_chunks([articles], self.settings, CHUNK)):
                 self._assign((p for p in chunk if p[0].id not in self._story_of), journal=True)
 
     def remove_articles(self, article_ids: Sequence[str]) -> None:
         """Take removed articles out of their stories; drop stories left empty."""
-        self.ready()
         with self._lock:
             self._remove(article_ids, journal=True)
+
+    # --- queries --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def story_of(self, article_id: str) -> str | None:
+        """Return the id of the article's story."""
+        return self._story_of.get(article_id)
+
+    def story(self, story_id: str, *, lang: str | None = None) -> Story | None:
+        """Return a story with its articles, or None when it is unknown."""
+        with self._lock:
+            record = self._records.get(story_id)
+            if record is None:
+                return None
+            key = (story_id, len(record.members), record.members[-1], record.headline, lang)
+            cached = self._views.get(key)
+            if cached is not None:  # a fan-out asks for the same few stories 10,000 times
+                return cached
+            record = record.copy()
+        view = story_view(record, member_facts(record, self._store), self._store.get, lang)
+        if view is not None:
+            self._views.put(key, view)
+        return view
+
+    def story_for_article(self, article_id: str, *, lang: str | None = None) -> Story | None:
+        """Return the story an article belongs to."""
+        story_id = self._story_of.get(article_id)
+        return self.story(story_id, lang=lang) if story_id else None
+
+    def group(self, article_ids: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """Collapse an ordered list of articles into (story id, its articles in the list), in order."""
+        groups: dict[str, list[str]] = {}
+        for article_id in article_ids:
+            key = self._story_of.get(article_id) or f"article:{article_id}"
+            groups.setdefault(key, []).append(article_id)
+        return list(groups.items())
+
+    def rank(
+        self, now: datetime, period: timedelta, *, within: Collection[str] | None = None
+    ) -> list[RankedStory]:
+        """Return the stories with an article in the period ending at now, most important first.
+
+        `within` (article ids, e.g. a topic's search hits) narrows the candidates first: only
+        stories holding one of them are ranked, but each is scored on all its articles. Reads
+        no article: `views` reads the few a user is shown.
+        """
+        start = now - period
+        with self._lock:  # copy the candidates, rank them without the lock
+            if within is not None:
+                ids = {self._story_of[a] for a in within if a in self._story_of}
+                found = [self._records[i] for i in ids if i in self._records]
+            else:
+                found = list(self._records.values())
+            candidates = [r.copy() for r in found if r.last is not None and r.last > start]
+        at, span = now.timestamp(), period.total_seconds()
+        placed = (ranked(r, member_facts(r, self._store), at, span) for r in candidates)
+        return sorted(filter(None, placed), key=lambda r: (-r.score, -r.source_count, r.id))
+
+    def views(self, ranking: Iterable[RankedStory], *, lang: str | None = None) -> list[Story]:
+        """Return the user-facing stories of ranked ones (any that vanished since are left out)."""
+        out = []
+        for place in ranking:
+            view = self.story(place.id, lang=lang)
+            if view is not None:
+                out.append(view if view.score == place.score else replace(view, score=place.score))
+        return out
+
+    def top(
+        self,
+        now: datetime,
+        period: timedelta,
+        *,
+        within: Collection[str] | None = None,
+        lang: str | None = None,
+        limit: int | None = None,
+    ) -> list[Story]:
+        """Return the views of the `limit` most important stories of the period (`rank`)."""
+        return self.views(self.rank(now, period, within=within)[:limit], lang=lang)
+
+    def newest(self) -> datetime | None:
+        """Return the newest publication time of any story's article."""
+        with self._lock:
+            return max((r.last for r in self._records.values() if r.last), default=None)
 
     def _assign(self, prepared: Iterable[Prepared], *, journal: bool) -> None:
         """Assign articles one by one as they come (engine lock held), then record them."""

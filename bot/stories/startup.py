@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from itertools import chain, repeat
-from operator import attrgetter
 from typing import cast
 
 from bot.archive.records import from_micros
@@ -41,11 +40,6 @@ def share_members(
         record.members = keys[at : at + size]
         at += size
     return dict(zip(keys, owners, strict=True)), gone
-
-
-def member_count(records: Iterable[StoryRecord]) -> int:
-    """Return how many members the records hold (C loops: a million in 30 ms)."""
-    return sum(map(len, map(attrgetter("members"), records)))
 
 
 def newest_time(record: StoryRecord, store: ArticleReader) -> datetime | None:
