@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import orjson
 from hypothesis import given
 from hypothesis import strategies as st
@@ -283,3 +284,22 @@ def test_the_key_index_merges_and_drops_without_losing_a_key(tmp_path: Path) -> 
     smaller = merged.without({entries[3], entries[7]})
     assert (smaller.get(3), smaller.get(7), len(smaller)) == (None, None, 3)
     assert smaller.get(2**64 - 1) is entries[2**64 - 1] and index.get(3) is entries[3]
+
+
+def test_a_key_index_of_unsorted_chunks_finds_every_key_and_the_first_of_equals(
+    tmp_path: Path,
+) -> None:
+    segment = Segment(1, tmp_path / "segment-000001.json")
+    entries = [Entry(f"id{n}", "t", 0, 0, None, "en", segment, 1) for n in range(5)]
+    chunks = [np.array([9, 2], dtype=np.uint64), np.array([7, 2, 1], dtype=np.uint64)]
+    owners = [np.array(entries[:2], dtype=object), np.array(entries[2:], dtype=object)]
+    index: KeyIndex[Entry] = KeyIndex.from_arrays(chunks, owners)  # sorted at the first get
+    assert [index.get(k) for k in (1, 2, 7, 9, 4)] == [
+        entries[4],
+        entries[1],
+        entries[2],
+        entries[0],
+        None,
+    ]
+    unsorted: KeyIndex[Entry] = KeyIndex.from_arrays(chunks, owners)
+    assert unsorted.merged().get(2) is entries[1] and len(unsorted.without({entries[1]})) == 4

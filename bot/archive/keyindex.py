@@ -6,6 +6,7 @@ bytes plus an 8-byte reference, and keys added since the last build wait in a sm
 
 from __future__ import annotations
 
+import threading
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -32,26 +33,46 @@ class KeyIndex(Generic[Entry]):
         self._keys: npt.NDArray[np.uint64] = raw[order]
         self._values: npt.NDArray[np.object_] = values[order]
         self._recent: dict[int, Entry] = {}
+        self._unsorted = False  # `from_arrays` leaves the sort to the first lookup
+        self._sorting = threading.Lock()
 
     @staticmethod
     def from_arrays(
         keys: list[npt.NDArray[np.uint64]], values: list[npt.NDArray[np.object_]]
     ) -> KeyIndex[Entry]:
         """Return an index of parallel chunks of keys and entries."""
-        if not keys:
-            return KeyIndex()
-        return KeyIndex._rebuilt(np.concatenate(keys), np.concatenate(values), {})
+        index: KeyIndex[Entry] = KeyIndex()
+        if keys:  # sorted at the first lookup: 0.3 s of a million-article open that may not write
+            index._keys, index._values = np.concatenate(keys), np.concatenate(values)
+            index._unsorted = True
+        return index
 
     def get(self, key: int) -> Entry | None:
         """Return the entry stored under key, if any."""
         found = self._recent.get(key)
         if found is not None:
             return found
+        if self._unsorted:
+            self._sort()
         at = int(np.searchsorted(self._keys, np.uint64(key)))
         if at < len(self._keys) and int(self._keys[at]) == key:
             entry: Entry = self._values[at]
             return entry
         return None
+
+    def _sort(self) -> None:
+        """Sort what `from_arrays` left (the first lookup: the writer's or a reader's)."""
+        with self._sorting:  # one sorts; a lookup racing it waits rather than sort again
+            if self._unsorted:
+                order = np.argsort(self._keys, kind="stable")
+                # The flag last: a lookup that finds it clear finds both arrays sorted.
+                self._keys, self._values = self._keys[order], self._values[order]
+                self._unsorted = False
+
+    def _arrays(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.object_]]:
+        """Return the keys and entries as one pair, never one array sorted and not the other."""
+        with self._sorting:
+            return self._keys, self._values
 
     def add(self, key: int, entry: Entry) -> None:
         """Store entry under key (it wins over an older, dead entry of the same key)."""
@@ -59,15 +80,14 @@ class KeyIndex(Generic[Entry]):
 
     def merged(self) -> KeyIndex[Entry]:
         """Return a new index with the recent keys folded into the sorted array."""
-        return self._rebuilt(self._keys, self._values, self._recent)
+        return self._rebuilt(*self._arrays(), self._recent)
 
     def without(self, dead: set[Entry]) -> KeyIndex[Entry]:
         """Return a new index without the keys of dead entries (the old one stays usable)."""
-        keep = np.fromiter(
-            (e not in dead for e in self._values), dtype=bool, count=len(self._values)
-        )
+        keys, values = self._arrays()
+        keep = np.fromiter((e not in dead for e in values), dtype=bool, count=len(values))
         recent = {k: e for k, e in self._recent.items() if e not in dead}
-        return self._rebuilt(self._keys[keep], self._values[keep], recent)
+        return self._rebuilt(keys[keep], values[keep], recent)
 
     @staticmethod
     def _rebuilt(
@@ -88,7 +108,8 @@ class KeyIndex(Generic[Entry]):
         extra = np.empty(len(self._recent), dtype=object)
         extra[:] = list(self._recent.values())
         recent = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
-        return np.concatenate([self._keys, recent]), np.concatenate([self._values, extra])
+        keys, values = self._arrays()
+        return np.concatenate([keys, recent]), np.concatenate([values, extra])
 
     def needs_merge(self) -> bool:
         """Return whether enough keys arrived since the last build to fold them in."""

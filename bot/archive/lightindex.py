@@ -28,6 +28,8 @@ INSORT_UP_TO = 8  # an insort moves 8 MB at 1M entries; a merged copy moves it t
 def ordered(entries: list[T], key: str) -> list[T]:
     """Return entries sorted by an integer field, ties kept in their order (numpy: 1M in 0.2 s)."""
     values = np.fromiter(map(attrgetter(key), entries), dtype=np.int64, count=len(entries))
+    if not (values[1:] < values[:-1]).any():  # segments come in arrival order: nothing to move
+        return list(entries)
     order = np.argsort(values, kind="stable").tolist()
     return list(itemgetter(*order)(entries)) if len(order) > 1 else list(entries)
 
