@@ -16,6 +16,7 @@ timing. A worker that fails is dropped with a warning; the batch goes on without
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import wait as futures_wait
@@ -90,10 +91,13 @@ def _sent_ahead(
 class AnalysisWorker:
     """Own one worker process, started on the first big batch and stopped by `close`."""
 
-    def __init__(self, body_tokens: int, min_items: int = MIN_ITEMS, patient: bool = False) -> None:
+    def __init__(
+        self, body_tokens: int, min_items: int = MIN_ITEMS, patient: bool = False, nice: int = 0
+    ) -> None:
         self._body_tokens = body_tokens
         self._min_items = min_items
-        self._patient = patient  # wait for every part (tests: the worker's path, always)
+        self._patient = patient  # wait for every part (the warm-up; tests: the worker's path)
+        self._nice = nice  # added to the worker process's niceness (os.nice)
         self._pool: ProcessPoolExecutor | None = None
 
     def ahead(self, items: Sequence[StoryItem]) -> Iterator[tuple[StoryItem, Ahead | None]]:
@@ -134,7 +138,9 @@ class AnalysisWorker:
         if self._pool is None:
             # spawn, not fork: the bot's threads (the writer, the event loop) hold locks a
             # forked child would inherit held.
-            self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                1, mp_context=get_context("spawn"), initializer=os.nice, initargs=(self._nice,)
+            )
         try:
             return self._pool.submit(analyse_all, list(part), self._body_tokens)
         except RuntimeError:  # a broken pool refuses work

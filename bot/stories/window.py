@@ -28,6 +28,8 @@ from bot.stories.restore import open_members, window_items
 from bot.stories.values import EngineSettings, StoryItem
 
 BLOCK = 500  # items the worker is sent at a time, one block ahead of the replay
+# On a busy machine the replies get the CPU before the worker: the warm-up is in no hurry.
+WORKER_NICE = 10
 
 
 def reload_window(
@@ -45,7 +47,7 @@ def reload_window(
     """
     story_of = open_members(records, settings.window, give_way)
     pairs = window_items(story_of, store, give_way=give_way)
-    worker = AnalysisWorker(settings.body_tokens, min_items=0, patient=True)
+    worker = AnalysisWorker(settings.body_tokens, min_items=0, patient=True, nice=WORKER_NICE)
     try:
         use = worker if len(pairs) >= worker_from else None
         engine.restore_ahead(paced(_ahead(use, pairs), give_way))
