@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import wait as futures_wait
 from itertools import islice, repeat
 from multiprocessing import get_context
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from bot.models import Article
 from bot.stories.ahead import Ahead
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 MIN_ITEMS = 1000  # fewer: the worker's start (about a second of imports) is not worth it
 PART = 100  # items per part: the first part waits for no one, later ones mostly not either
 Prepared = tuple[Article, StoryItem, Ahead | None]  # an article ready for the engine
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def analyse_all(items: Sequence[StoryItem], body_tokens: int) -> list[Ahead]:
@@ -138,9 +141,9 @@ class AnalysisWorker:
         if self._pool is None:
             # spawn, not fork: the bot's threads (the writer, the event loop) hold locks a
             # forked child would inherit held.
-            self._pool = ProcessPoolExecutor(
-                1, mp_context=get_context("spawn"), initializer=os.nice, initargs=(self._nice,)
-            )
+            self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
+            if self._nice:  # the first submit starts the process: from a thread at low priority
+                return _from_nice_thread(self._nice, self._submit, part)
         try:
             return self._pool.submit(analyse_all, list(part), self._body_tokens)
         except RuntimeError:  # a broken pool refuses work
@@ -166,3 +169,24 @@ class AnalysisWorker:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def _from_nice_thread(nice: int, call: Callable[[T], R], arg: T) -> R:
+    """Return call(arg), made in a new thread `nice` steps nicer.
+
+    Linux keeps niceness per thread, and what a thread starts inherits it: the worker process
+    is at low priority from its first instruction (its imports are a second of CPU beside the
+    first replies), and so is the pool's thread that reads its results.
+    """
+    done: list[R] = []
+
+    def run() -> None:
+        os.nice(nice)
+        done.append(call(arg))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if not done:
+        raise RuntimeError("the analysis worker could not be started")
+    return done[0]
