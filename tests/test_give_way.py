@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,10 +18,12 @@ import pytest
 from bot.app.inflight import InFlight
 from bot.archive import writer
 from bot.archive.store import ArticleStore
+from bot.config import Config
 from bot.digests import startplan
 from bot.digests.jobs import Planner, job_name
 from bot.digests.records import Subscription
 from bot.digests.schedule import catch_up_due
+from bot.services import Services, open_services
 from tests.conftest import FakeClock
 from tests.test_digest_planner import FakeJobQueue
 from tests.test_digest_store import open_store
@@ -157,3 +160,41 @@ async def test_planning_in_short_steps_plans_every_subscription_and_catches_up(
         missed = catch_up_due(sub.slot, NOW, last_due=sub.last_due, created=sub.created)
         assert queued.get(sub.sub_id) == missed
     assert queued  # the 06:00 UTC ones, and Berlin's (an hour ahead): missed and sent
+
+
+def test_a_warm_up_stopped_as_the_bot_stops_ends_at_a_pause_and_resumes_when_needed(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = Config(data_dir=tmp_path, seeds_dir=tmp_path / "no-seeds")
+    services = open_services(config, write=True)
+    services.store.add_many(drafts(VOLCANO[:2], clock))
+    services.shutdown()
+    monkeypatch.setattr(writer, "WORK_SECONDS", 0.0)  # a pause after every item
+    monkeypatch.setattr(writer, "PAUSE_SECONDS", 0.0)
+    whole: list[str] = []
+    warm_up_in_a_thread(open_services(config, write=True), whole.append, close=True)
+    again = open_services(config, write=True)
+    calls: list[str] = []
+
+    def give_way(call: str) -> None:  # the bot begins stopping with the first article replayed
+        calls.append(call)
+        if len(calls) == len(whole) - 2:
+            again.stop_warm_up()
+
+    warm_up_in_a_thread(again, give_way)
+    assert len(calls) == len(whole) - 2  # it stopped at the next pause
+    again.store.add_many(drafts(VOLCANO[2:], clock))  # the engine finishes the window now
+    ids = {a.source: a.id for a in again.store}
+    assert again.stories.story_of(ids["BBC"]) == again.stories.story_of(ids["Reuters"])
+    again.shutdown()
+
+
+def warm_up_in_a_thread(
+    services: Services, give_way: Callable[[str], object], close: bool = False
+) -> None:
+    """Run the warm-up off the main thread, as the bot does (the main thread never pauses)."""
+    worker = threading.Thread(target=services.warm_up, args=(lambda: give_way("gave way"),))
+    worker.start()
+    worker.join()
+    if close:
+        services.shutdown()

@@ -199,6 +199,7 @@ async def publish_commands(application: NewsApp) -> None:
 
 async def _post_shutdown(application: NewsApp) -> None:
     """Run the shutdown hooks (stop jobs, flush)."""
+    application.bot_data.services.stop_warm_up()  # asyncio.run waits for the thread
     for hook in application.bot_data.on_shutdown:
         try:
             await hook(application)

@@ -16,12 +16,14 @@ timing. A worker that fails is dropped with a warning; the batch goes on without
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import wait as futures_wait
 from itertools import islice, repeat
 from multiprocessing import get_context
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from bot.models import Article
 from bot.stories.ahead import Ahead
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 MIN_ITEMS = 1000  # fewer: the worker's start (about a second of imports) is not worth it
 PART = 100  # items per part: the first part waits for no one, later ones mostly not either
 Prepared = tuple[Article, StoryItem, Ahead | None]  # an article ready for the engine
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def analyse_all(items: Sequence[StoryItem], body_tokens: int) -> list[Ahead]:
@@ -90,10 +94,13 @@ def _sent_ahead(
 class AnalysisWorker:
     """Own one worker process, started on the first big batch and stopped by `close`."""
 
-    def __init__(self, body_tokens: int, min_items: int = MIN_ITEMS, patient: bool = False) -> None:
+    def __init__(
+        self, body_tokens: int, min_items: int = MIN_ITEMS, patient: bool = False, nice: int = 0
+    ) -> None:
         self._body_tokens = body_tokens
         self._min_items = min_items
-        self._patient = patient  # wait for every part (tests: the worker's path, always)
+        self._patient = patient  # wait for every part (the warm-up; tests: the worker's path)
+        self._nice = nice  # added to the worker process's niceness (os.nice)
         self._pool: ProcessPoolExecutor | None = None
 
     def ahead(self, items: Sequence[StoryItem]) -> Iterator[tuple[StoryItem, Ahead | None]]:
@@ -135,6 +142,8 @@ class AnalysisWorker:
             # spawn, not fork: the bot's threads (the writer, the event loop) hold locks a
             # forked child would inherit held.
             self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
+            if self._nice:  # the first submit starts the process: from a thread at low priority
+                return _from_nice_thread(self._nice, self._submit, part)
         try:
             return self._pool.submit(analyse_all, list(part), self._body_tokens)
         except RuntimeError:  # a broken pool refuses work
@@ -160,3 +169,24 @@ class AnalysisWorker:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def _from_nice_thread(nice: int, call: Callable[[T], R], arg: T) -> R:
+    """Return call(arg), made in a new thread `nice` steps nicer.
+
+    Linux keeps niceness per thread, and what a thread starts inherits it: the worker process
+    is at low priority from its first instruction (its imports are a second of CPU beside the
+    first replies), and so is the pool's thread that reads its results.
+    """
+    done: list[R] = []
+
+    def run() -> None:
+        os.nice(nice)
+        done.append(call(arg))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if not done:
+        raise RuntimeError("the analysis worker could not be started")
+    return done[0]

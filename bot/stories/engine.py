@@ -96,9 +96,12 @@ class StoryEngine:
         """Replay known (story id, item) pairs in arrival order without deciding anything.
 
         It rebuilds the document frequencies, centroids and index as `assign` would have
-        (the service reloads only the window: IDF then knows those items alone).
-        """
-        for story_id, item in assignments:
+        (the service reloads only the window: IDF then knows those items alone)."""
+        self.restore_ahead((story_id, item, None) for story_id, item in assignments)
+
+    def restore_ahead(self, assignments: Iterable[tuple[str, StoryItem, Ahead | None]]) -> None:
+        """`restore`, each item with its analysis and signature made ahead (or None: here)."""
+        for story_id, item, ahead in assignments:
             if item.id in self._item_story:
                 continue
             self._advance(item.published)
@@ -107,9 +110,10 @@ class StoryEngine:
             if copy is not None and copy[0] == story_id:
                 _, lang, vector = copy
             else:
-                lang, vector, headline = self._vectorise(item)
+                lang, vector, headline = self._vectorise(item, ahead and ahead.analysis)
             story = self._active.get(story_id) or self._open(story_id, item.published)
-            self._join(story, item, lang, vector, keys_of(vector))
+            sign = ahead.sign if ahead else signature
+            self._join(story, item, lang, vector, keys_of(vector), sign)
             story.title_terms |= headline
 
     def story_of(self, item_id: str) -> str | None:

@@ -29,10 +29,10 @@ from bot.stories.analysis_worker import Prepared, prepared_chunks
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import JournalFactory, StoryRecord, open_journal, other_headlines
 from bot.stories.reader import ArticleReader
-from bot.stories.restore import open_members, window_items
 from bot.stories.startup import newest_time, share_members, unassigned
 from bot.stories.values import EngineSettings
 from bot.stories.views import ViewCache, member_facts, ranked, story_view
+from bot.stories.window import reload_window
 
 log = logging.getLogger(__name__)
 
@@ -295,6 +295,4 @@ class StoryService:
         """Reload the engine with the stories still open for new articles."""
         with self._lock:  # the references only: readers wait for no pass over the members
             records = list(self._records.values())
-        story_of = open_members(records, self.settings.window, give_way)
-        items = window_items(story_of, self._store, give_way=give_way)
-        self._engine.restore(paced(items, give_way))
+        reload_window(self._engine, records, self._store, self.settings, give_way)
