@@ -6,6 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.stories.postings import Postings, post, unpost
+from bot.stories.scoring import candidates
+from bot.stories.values import EngineSettings
 
 TERMS = st.sets(st.text(alphabet="abcdefgh", min_size=1, max_size=2), max_size=20)
 # Each step posts a story's new terms or drops a story: (story number, its new terms or None).
@@ -50,3 +52,15 @@ def test_posting_and_unposting_equal_the_loops(steps: list[tuple[int, set[str] |
         held.extend(new)
     assert fast.keys() == slow.keys()
     assert {t: list(h) for t, h in fast.items()} == {t: list(h) for t, h in slow.items()}
+
+
+@given(st.permutations([f"s{n:02d}" for n in range(40)]))
+def test_candidates_tied_on_shared_terms_come_in_story_id_order(order: list[str]) -> None:
+    """However the holder sets were filled, ties are taken by id: a rebuild cannot differ."""
+    postings: Postings = {}
+    for story_id in order:
+        post(postings, {"alpha", "beta"}, story_id)
+    post(postings, {"gamma"}, "s39")  # one more shared term: ahead of every tie
+    vector = {"alpha": 0.6, "beta": 0.5, "gamma": 0.4}
+    found = candidates(vector, {}, postings, EngineSettings())
+    assert found == ["s39", *sorted(order)[: EngineSettings().max_candidates - 1]]
