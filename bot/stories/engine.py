@@ -20,14 +20,16 @@ from operator import mul
 from bot.stories.active import ActiveStory
 from bot.stories.ahead import Ahead
 from bot.stories.copies import Signer, signature
-from bot.stories.postings import post, unpost
 from bot.stories.ranking import top_stories
 from bot.stories.scoring import (
     Vector,
-    best,
     candidates,
+    gap,
     keys_of,
+    margin,
     norm2_of,
+    seeded,
+    titled,
 )
 from bot.stories.scoring import dot as _dot
 from bot.stories.sparse import accumulate, scaled, term_weights
@@ -83,10 +85,7 @@ class StoryEngine:
         else:
             lang, vector, headline = self._vectorise(item, ahead.analysis if ahead else None)
             keys = keys_of(vector)
-            open_stories = map(
-                self._active.__getitem__, candidates(vector, keys, self._postings, self.settings)
-            )
-            story = best(open_stories, vector, keys, headline, item, lang, self.settings)
+            story = self._best_story(vector, keys, headline, item, lang)
         if story is None:
             story = self._open(story_id_for(item.id), item.published)
         self._join(story, item, lang, vector, keys, ahead.sign if ahead else signature)
@@ -161,7 +160,12 @@ class StoryEngine:
         del self._active[story.id]
         for key in story.body_keys:
             self._bodies.pop(key, None)
-        unpost(self._postings, story.centroid.keys(), story.id)
+        for term in story.centroid:
+            holders = self._postings.get(term)
+            if holders is not None:
+                holders.discard(story.id)
+                if not holders:
+                    del self._postings[term]
         for member in story.members:
             self._item_story.pop(member, None)
 
@@ -192,6 +196,35 @@ class StoryEngine:
         if norm > 0:
             vector = scaled(vector, norm)
         return lang, vector, frozenset(t for t in headline if t[0] != ENTITY)
+
+    def _best_story(
+        self,
+        vector: Vector,
+        keys: Vector,
+        headline: frozenset[str],
+        item: StoryItem,
+        lang: str | None,
+    ) -> ActiveStory | None:
+        """Return the story with the largest margin over its threshold, if any clears it."""
+        s = self.settings
+        best: ActiveStory | None = None
+        best_margin = 0.0
+        for story_id in candidates(vector, keys, self._postings, s):
+            story = self._active[story_id]
+            distance = gap(story, item, s)
+            if distance > s.window and not (item.undated or story.dated is None):
+                continue  # an undated gap is a stand-in, not a distance: no cut-off
+            raise_by = s.gap_penalty * distance.total_seconds() / 86400
+            clears, shared = margin(vector, keys, lang, story, raise_by, s)
+            # The seed link only for a story that would win: it saves it for most.
+            if (
+                clears >= best_margin
+                and shared >= s.min_shared
+                and seeded(vector, story, raise_by, s.link)
+                and titled(vector, headline, lang, story, s)
+            ):
+                best, best_margin = story, clears
+        return best
 
     def _open(self, story_id: str, published: datetime) -> ActiveStory:
         story = ActiveStory(story_id, published)
@@ -240,7 +273,14 @@ class StoryEngine:
         story.norm2 += 2.0 * _dot(vector, centroid) + norm2_of(vector)
         story.key_norm2 += 2.0 * _dot(keys, story.keys) + norm2_of(keys)
         accumulate(story.keys, keys)
-        post(self._postings, vector.keys() - centroid.keys(), story.id)
+        # The new terms found in C; each posting set gets the story once, in any term order.
+        postings, sid = self._postings, story.id
+        for term in vector.keys() - centroid.keys():
+            holders = postings.get(term)
+            if holders is None:
+                postings[term] = {sid}
+            else:
+                holders.add(sid)
         accumulate(centroid, vector)
         story.members.append(item.id)
         story.titles.append(item.title)

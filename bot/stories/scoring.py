@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from itertools import chain, repeat
 from operator import itemgetter, mul
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from bot.stories.text import ENTITY, NUMBER, country_terms
 from bot.stories.values import EngineSettings, StoryItem
@@ -35,9 +35,6 @@ class Scored(Protocol):
     seed: Vector
     members: list[str]
     title_terms: set[str]
-
-
-S = TypeVar("S", bound=Scored)
 
 
 def dot(small: Vector, big: Vector) -> float:
@@ -99,77 +96,60 @@ def norm2_of(vector: Vector) -> float:
     return total
 
 
-def _cosine(small: Vector, norm2: float, big: Vector, big_norm2: float) -> float:
+def _cosine(small: Vector, big: Vector, big_norm2: float) -> float:
+    norm2 = norm2_of(small)
     if norm2 <= 0 or big_norm2 <= 0:
         return 0.0
     return dot(small, big) / math.sqrt(norm2 * big_norm2)
 
 
-def best(
-    stories: Iterable[S],
+def gap(story: Scored, item: StoryItem, settings: EngineSettings) -> timedelta:
+    """Return the time between item and story that raises the thresholds.
+
+    Distance to the story's dated span: an archive imported out of order brings articles from
+    before a story's first report, which must not count as "no gap". An undated article (or a
+    story of undated ones) carries no time: arriving in the same import is no sign of one
+    event, so it is judged as if `undated_gap` away and needs stronger text.
+    """
+    if item.undated or story.dated is None:
+        return settings.undated_gap
+    first, last = story.dated
+    return max(first - item.published, item.published - last, ZERO)
+
+
+def margin(
     vector: Vector,
     keys: Vector,
-    headline: frozenset[str],
-    item: StoryItem,
     lang: str | None,
+    story: Scored,
+    raise_by: float,
     s: EngineSettings,
-) -> S | None:
-    """Return the story that item clears by the widest margin (the later of a tie), or None.
+) -> tuple[float, int]:
+    """Return how far item clears the story's threshold, and how many terms they share.
 
-    A story's threshold is raised by the time between them (`gap_penalty` a day); for a
-    story it clears, the two must share `min_shared` terms, and the seed and headline agree.
+    The shared terms are counted only when the item clears (0 when it does not, as it then
+    never joins): most candidates do not, and counting was a sixth of scoring them.
     """
-    # What is the same for every candidate is computed once, the same floats as per story.
-    undated_raise = s.gap_penalty * s.undated_gap.total_seconds() / 86400
-    same_lang_threshold = s.threshold
-    if s.length_ref:
+    centroid = story.centroid
+    common = vector.keys() & centroid.keys()  # a set operation, in C
+    # The products in C, summed in the same order as a loop would: the same float.
+    products = map(mul, map(vector.__getitem__, common), map(centroid.__getitem__, common))
+    score = sum(products) / math.sqrt(story.norm2)
+    by_keys = False
+    if keys and lang not in story.lang_set and s.key_weight > 0:
+        # Another language shares names and numbers, not words: weigh those alone.
+        key_score = s.key_weight * _cosine(keys, story.keys, story.key_norm2)
+        if key_score > score:
+            score, by_keys = key_score, True
+    threshold = s.threshold
+    if s.length_ref and lang in story.lang_set:
         # In one language two reports of a topic share its words by chance, the more the
         # longer they are; across languages only names and numbers can meet.
-        same_lang_threshold *= max(1.0, len(vector) / s.length_ref) ** s.length_power
-    by_key_weight = s.key_weight if keys and s.key_weight > 0 else 0.0
-    keys_norm2 = norm2_of(keys)
-    published, undated, window = item.published, item.undated, s.window
-    terms, weight = vector.keys(), vector.__getitem__
-    found: S | None = None
-    best_margin = 0.0
-    for story in stories:
-        dated = story.dated
-        if undated or dated is None:
-            # An undated article (or a story of undated ones) carries no time: arriving in the
-            # same import is no sign of one event, so it is judged as if `undated_gap` away
-            # and needs stronger text; its gap is a stand-in, not a distance: no cut-off.
-            raise_by = undated_raise
-        else:
-            # Distance to the story's dated span: an archive imported out of order brings
-            # articles from before a story's first report, which must not count as "no gap".
-            distance = max(dated[0] - published, published - dated[1], ZERO)
-            if distance > window:
-                continue
-            raise_by = s.gap_penalty * distance.total_seconds() / 86400
-        same_lang = lang in story.lang_set
-        centroid = story.centroid
-        common = terms & centroid.keys()  # a set operation, in C
-        # The products in C, summed in the same order as a loop would: the same float.
-        products = map(mul, map(weight, common), map(centroid.__getitem__, common))
-        score = sum(products) / math.sqrt(story.norm2)
-        by_keys = False
-        if by_key_weight and not same_lang:
-            # Another language shares names and numbers, not words: weigh those alone.
-            key_score = by_key_weight * _cosine(keys, keys_norm2, story.keys, story.key_norm2)
-            if key_score > score:
-                score, by_keys = key_score, True
-        clears = score - ((same_lang_threshold if same_lang else s.threshold) + raise_by)
-        if clears < best_margin:
-            continue  # most candidates: their shared terms are never counted
-        shared = distinct(keys.keys() & story.keys.keys()) if by_keys else words(common)
-        # The seed link only for a story that would win: it saves it for most.
-        if (
-            shared >= s.min_shared
-            and seeded(vector, story, raise_by, s.link)
-            and titled(vector, headline, lang, story, s)
-        ):
-            found, best_margin = story, clears
-    return found
+        threshold *= max(1.0, len(vector) / s.length_ref) ** s.length_power
+    clears = score - (threshold + raise_by)
+    if clears < 0:
+        return clears, 0
+    return clears, distinct(keys.keys() & story.keys.keys()) if by_keys else words(common)
 
 
 def seeded(vector: Vector, story: Scored, raise_by: float, link: float) -> bool:
