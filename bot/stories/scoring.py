@@ -75,17 +75,17 @@ def candidates(
         hits = Counter(chain.from_iterable(lists))
     else:
         # Most stories hold one of the terms: set operations (in C) find the ones holding
-        # two or more, and only those are counted. Ties keep their order of first sight by
-        # term; within one term it is the set's, arbitrary as before.
+        # two or more, and only those are counted (ties are ordered below, not by the sets).
         seen: set[str] = set()
         several: set[str] = set()
         for holders in lists:
             several |= seen & holders
             seen |= holders
-        # One count over all the lists, in C, in the order one update per list would take.
+        # One count over all the lists, in C.
         hits = Counter(chain.from_iterable(h & several for h in lists)) if several else Counter()
-    # most_common(n) is heapq.nlargest over the items; sorted()[:n] is its equivalent, in C.
-    ranked = sorted(hits.items(), key=itemgetter(1), reverse=True)[: s.max_candidates]
+    # Most shared terms first, ties by story id (two sorts in C, the second stable): the order
+    # of a set of ids follows the per-process string hash, and a rebuild must not.
+    ranked = sorted(sorted(hits.items()), key=itemgetter(1), reverse=True)[: s.max_candidates]
     return [sid for sid, n in ranked if n >= least]
 
 
