@@ -8,7 +8,6 @@ are in `keyindex.py`.
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
 import threading
@@ -22,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from cachetools import LRUCache
 
+from bot.archive.heap import collector_paused
 from bot.archive.keyindex import KeyIndex
 from bot.archive.lightsnapshot import read_light_snapshot, stamp
 from bot.archive.records import Document, doc_to_article
@@ -92,14 +92,8 @@ def load_segments(
     the others' light files are parsed. A migration of older segments reports through
     progress("migrating article segments", segments left), shown from the first that needed one.
     """
-    enabled = gc.isenabled()
-    gc.disable()  # a million new objects set off full collections finding nothing: 2/3 of a load
-    try:
-        with ExitStack() as stack:
-            return _load_segments(directory, readonly, stack, progress or no_progress)
-    finally:
-        if enabled:
-            gc.enable()
+    with collector_paused(), ExitStack() as stack:
+        return _load_segments(directory, readonly, stack, progress or no_progress)
 
 
 def _load_segments(

@@ -16,7 +16,6 @@ folded line by line, as before, and rewritten when the service closes.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import secrets
@@ -27,6 +26,7 @@ from typing import Protocol
 
 import orjson
 
+from bot.archive.heap import collector_paused
 from bot.stories.record import NO_COPIES as NO_COPIES
 from bot.stories.record import NO_HEADLINES as NO_HEADLINES
 from bot.stories.record import StoryRecord as StoryRecord
@@ -68,13 +68,8 @@ class StoryJournal:
 
     def load(self) -> dict[str, StoryRecord]:
         """Return the stories on disk; empty when missing or written with other settings."""
-        enabled = gc.isenabled()
-        gc.disable()  # half a million new records set off full collections finding nothing
-        try:
+        with collector_paused():  # half a million new records
             return self._load()
-        finally:
-            if enabled:
-                gc.enable()
 
     def _load(self) -> dict[str, StoryRecord]:
         try:

@@ -10,12 +10,11 @@ order), so processes writing one record write the same document.
 
 from __future__ import annotations
 
-import gc
-
 import orjson
 from psycopg import Cursor
 from psycopg.rows import TupleRow
 
+from bot.archive.heap import collector_paused
 from bot.pg.database import Database
 from bot.stories.journal import StoryRecord, parse_record
 
@@ -38,18 +37,12 @@ class PgStoryJournal:
 
     def load(self) -> dict[str, StoryRecord]:
         """Return the stories of this identity (none when they were made with other settings)."""
-        enabled = gc.isenabled()
-        gc.disable()  # half a million new records set off full collections finding nothing
-        try:
-            with self._db.connection() as conn:
-                rows = conn.execute(
-                    "SELECT doc::text FROM story_records WHERE identity = %s", (self._identity,)
-                )
-                found = (parse_record(orjson.loads(row[0])) for row in rows)
-                stories = {r.id: r for r in found if isinstance(r, StoryRecord)}
-        finally:
-            if enabled:
-                gc.enable()
+        with collector_paused(), self._db.connection() as conn:  # half a million new records
+            rows = conn.execute(
+                "SELECT doc::text FROM story_records WHERE identity = %s", (self._identity,)
+            )
+            found = (parse_record(orjson.loads(row[0])) for row in rows)
+            stories = {r.id: r for r in found if isinstance(r, StoryRecord)}
         self.lines = len(stories)
         return stories
 
