@@ -23,7 +23,7 @@ from handlers.callbacks import EXPIRED
 from tests.botkit import fixture_drafts
 from tests.opskit import empty_seeds
 from tests.test_chat_state import first_line
-from tests.test_pg_two_processes import HANG_GUARD, TOKEN, Bot, spawn
+from tests.test_pg_two_processes import HANG_GUARD, TOKEN, Bot, spawn, stop_all
 
 pytestmark = pytest.mark.slow
 
@@ -45,10 +45,7 @@ async def two_bots(tmp_path: Path, pg_url: str) -> AsyncIterator[tuple[UserClien
     try:
         yield server.user(4242, "Ann"), bots
     finally:
-        for bot in bots:
-            if bot.proc.returncode is None:
-                bot.proc.kill()
-            await bot.proc.wait()
+        await stop_all(bots)
         await server.stop()
 
 

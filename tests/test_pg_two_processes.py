@@ -83,6 +83,14 @@ def prepare(data_dir: Path, url: str, seeds: Path) -> list[int]:
         services.shutdown()
 
 
+async def stop_all(bots: list[Bot]) -> None:
+    """Kill the processes a test left running and wait for every one (no zombie outlives it)."""
+    for bot in bots:
+        if bot.proc.returncode is None:
+            bot.proc.kill()
+        await bot.proc.wait()
+
+
 async def spawn(tmp_path: Path, name: str, server: LocalBotApiServer, url: str) -> Bot:
     env = {
         **os.environ,
@@ -147,10 +155,7 @@ async def test_kill_9_one_of_two_processes_mid_fan_out_loses_no_digest(
         survivor.proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(survivor.proc.wait(), HANG_GUARD) == 0
     finally:
-        for bot in bots:
-            if bot.proc.returncode is None:
-                bot.proc.kill()
-            await bot.proc.wait()
+        await stop_all(bots)
         await server.stop()
     counts = {chat: len(server.sent(chat)) for chat in chats}
     assert min(counts.values()) >= 1, "a subscriber lost its digest"
