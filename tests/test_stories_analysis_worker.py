@@ -139,3 +139,50 @@ def test_a_small_batch_starts_no_worker() -> None:
     ahead = list(worker.ahead(items(TEXTS)))
     assert [a for _, a in ahead] == [None] * len(TEXTS)
     worker.close()
+
+
+def test_a_worker_not_waited_for_makes_the_same_stories() -> None:
+    """Parts the worker has not begun are taken back and analysed here: the same stories."""
+    batch = items(TEXTS * 100)
+    worker = AnalysisWorker(BODY_TOKENS, min_items=100)
+    try:
+        ahead = list(worker.ahead(batch))
+    finally:
+        worker.close()
+    assert [i.id for i, _ in ahead] == [i.id for i in batch]
+    with_worker, alone = StoryEngine(), StoryEngine()
+    assert [with_worker.assign(i, a) for i, a in ahead] == [alone.assign(i) for i in batch]
+    assert [with_worker.copy_of(i.id) for i in batch] == [alone.copy_of(i.id) for i in batch]
+
+
+def test_a_lent_worker_serves_the_next_batch_and_stops_when_idle() -> None:
+    """An import's batches share one worker; it stops once no batch came for a while."""
+    articles = [
+        Article(i.id, i.title, i.body, i.published, i.published + timedelta(seconds=1))
+        for i in items(TEXTS * 200)
+    ]
+    worker = AnalysisWorker(BODY_TOKENS, min_items=100, patient=True)
+    try:
+        first = [
+            p
+            for chunk in prepared_chunks([articles[:600]], EngineSettings(), 0, worker)
+            for p in chunk
+        ]
+        assert worker.started  # lent: the call did not stop it
+        waiting = worker.idle(60.0)
+        second = [
+            p
+            for chunk in prepared_chunks([articles[600:]], EngineSettings(), 0, worker)
+            for p in chunk
+        ]
+        assert waiting is not None
+        waiting.join()  # the next batch stopped the timer: the worker runs on
+        assert worker.started
+        # Only the very first part waited for no worker; the next batch found it started.
+        assert [a is None for _, _, a in first + second] == [True] * 100 + [False] * 1100
+        stopping = worker.idle(0.0)
+        assert stopping is not None
+        stopping.join()
+        assert not worker.started
+    finally:
+        worker.close()

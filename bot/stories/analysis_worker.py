@@ -55,16 +55,21 @@ class Sent(NamedTuple):
 
 
 def prepared_chunks(
-    batches: Iterable[Sequence[Article]], settings: EngineSettings, size: int | None = None
+    batches: Iterable[Sequence[Article]],
+    settings: EngineSettings,
+    size: int | None = None,
+    worker: AnalysisWorker | None = None,
 ) -> Iterator[Iterator[Prepared]]:
     """Yield each batch's articles (`size` at a time, or whole) with items and analyses ahead.
 
     Each chunk is lazy and must be used up before the next: an analysis is taken only when
     its article is reached, so the worker has had the time the articles before it took. One
-    worker serves all the batches of a call (a build's thousands, an import's batch) and stops
-    when the call ends: no process outlives the work it was started for.
+    worker serves all the batches of a call (a build's thousands) and stops when the call
+    ends, unless the caller lends its own `worker` (an import's batches come one call each:
+    the caller then stops it when they stop coming, `AnalysisWorker.idle`).
     """
-    worker = AnalysisWorker(settings.body_tokens)
+    own = worker is None
+    worker = worker or AnalysisWorker(settings.body_tokens)
     try:
         for batch, sent in _sent_ahead(worker, batches):
             pairs = zip(batch, worker.take(sent), strict=True)
@@ -73,7 +78,8 @@ def prepared_chunks(
             for _ in range(0, len(batch), step):
                 yield islice(prepared, step)
     finally:
-        worker.close()
+        if own:
+            worker.close()
 
 
 def _sent_ahead(
@@ -82,8 +88,9 @@ def _sent_ahead(
     """Yield each batch once the next one is sent too: the worker has it while this one is assigned."""
     previous: tuple[Sequence[Article], Sent] | None = None
     for batch in batches:
-        # Only the call's very first part is analysed here: the worker is not started yet.
-        current = (batch, worker.send([to_item(a) for a in batch], here=previous is None))
+        # Only the very first part is analysed here, while the worker starts.
+        here = previous is None and not worker.started
+        current = (batch, worker.send([to_item(a) for a in batch], here=here))
         if previous is not None:
             yield previous
         previous = current
@@ -102,6 +109,14 @@ class AnalysisWorker:
         self._patient = patient  # wait for every part (the warm-up; tests: the worker's path)
         self._nice = nice  # added to the worker process's niceness (os.nice)
         self._pool: ProcessPoolExecutor | None = None
+        # The pool is shared with an idle timer (`idle`), which stops it from its own thread.
+        self._lock = threading.RLock()
+        self._timer: threading.Timer | None = None
+
+    @property
+    def started(self) -> bool:
+        """Tell whether the worker process is running: its start is paid already."""
+        return self._pool is not None
 
     def ahead(self, items: Sequence[StoryItem]) -> Iterator[tuple[StoryItem, Ahead | None]]:
         """Yield each item with its analysis when the worker has it ready, else with None."""
@@ -112,10 +127,13 @@ class AnalysisWorker:
         if len(items) < self._min_items and self._pool is None:
             return Sent(items, [])  # a small batch: not worth starting the worker for
         parts = range(0, len(items), PART)
-        # The first part is analysed here while the worker starts and takes the others.
-        return Sent(
-            items, [None if here and not k else self._submit(items[k : k + PART]) for k in parts]
-        )
+        with self._lock:
+            self._stop_timer()  # at work again: an idle timer set before must not stop it
+            # The first part is analysed here while the worker starts and takes the others.
+            return Sent(
+                items,
+                [None if here and not k else self._submit(items[k : k + PART]) for k in parts],
+            )
 
     def take(self, sent: Sent) -> Iterator[tuple[StoryItem, Ahead | None]]:
         """Yield each sent item with its analysis when the worker has it ready, else with None."""
@@ -123,19 +141,59 @@ class AnalysisWorker:
         if not futures:
             yield from zip(items, repeat(None))
             return
+        taken: dict[int, list[Ahead]] = {}  # parts taken back from the worker, analysed here
         try:
             for k, future in enumerate(futures):
                 part = items[k * PART : (k + 1) * PART]
-                yield from zip(part, self._ready(future, len(part)), strict=True)
+                # Rather than wait for the worker, analyse its last queued part here: both
+                # processes work until the batch is done, and the results are the same.
+                while not (self._patient or k in taken or future is None or future.done()):
+                    last = _take_back(futures, k)
+                    if last is None:
+                        break
+                    taken[last] = analyse_all(
+                        items[last * PART : (last + 1) * PART], self._body_tokens
+                    )
+                found = taken.pop(k) if k in taken else self._ready(future, len(part))
+                yield from zip(part, found, strict=True)
         finally:
             for future in filter(None, futures):
                 future.cancel()  # a part the consumer did not take (it stopped early)
 
     def close(self) -> None:
         """Stop the worker process, if one was started."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        with self._lock:
+            self._stop_timer()
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+    def idle(self, linger: float) -> threading.Timer | None:
+        """Stop the worker once `linger` seconds pass without a `send`; return that timer.
+
+        An import commits a batch at a time, each one call: the worker started for the first
+        one serves the next ones too (a start is about a second of imports), and no process
+        stays on for long after the work it was started for.
+        """
+        with self._lock:
+            self._stop_timer()
+            if self._pool is not None:
+                self._timer = threading.Timer(linger, self._close_idle)
+                self._timer.daemon = True
+                self._timer.start()
+            return self._timer
+
+    def _close_idle(self) -> None:
+        with self._lock:
+            # Stale when a send stopped this timer or a later `idle` set another one.
+            if self._timer is threading.current_thread():
+                self._timer = None
+                self.close()
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def _submit(self, part: Sequence[StoryItem]) -> Future[list[Ahead]] | None:
         if self._pool is None:
@@ -152,7 +210,9 @@ class AnalysisWorker:
 
     def _ready(self, future: Future[list[Ahead]] | None, size: int) -> list[Ahead | None]:
         """Return the part's analyses if the worker finished them, else Nones."""
-        if future is not None and self._patient:
+        # A part the worker has begun (or queued next) is sooner done there than started over
+        # here; analysing it here too would only put the worker further behind.
+        if future is not None and (self._patient or future.running()):
             futures_wait([future])
         if future is None or not future.done():
             if future is not None:
@@ -169,6 +229,19 @@ class AnalysisWorker:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def _take_back(futures: list[Future[list[Ahead]] | None], after: int) -> int | None:
+    """Cancel the last part after `after` the worker has not begun; return its index, or None."""
+    for last in range(len(futures) - 1, after, -1):
+        future = futures[last]
+        if future is None:
+            continue  # taken back before
+        if not future.cancel():
+            return None  # begun, and so is every part before it: the worker takes them in order
+        futures[last] = None
+        return last
+    return None
 
 
 def _from_nice_thread(nice: int, call: Callable[[T], R], arg: T) -> R:

@@ -7,10 +7,8 @@ ids survive restarts, and rebuilds from the store when they are missing or from 
 Story ids come from the first article's id: a rebuild in the same arrival order gives the same ids.
 
 Threading: the store calls the listeners from the thread that commits a batch (the writer
-thread in the bot) while the event loop reads. Two locks: `_engine_lock` orders the engine's
-work (assigning, restoring the window), which may take seconds for a big batch; `_lock` guards
-the records and is held only to copy or update them, a chunk of CHUNK articles at a time, so a
-reader never waits for a whole batch.
+thread in the bot) while the event loop reads. `_engine_lock` orders the engine's work, which
+may take seconds for a big batch; `_lock` guards the records, held a CHUNK at a time.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from pathlib import Path
 from bot.archive.records import from_micros
 from bot.archive.writer import paced
 from bot.models import Article, RankedStory, Story, utcnow
-from bot.stories.analysis_worker import Prepared, prepared_chunks
+from bot.stories.analysis_worker import AnalysisWorker, Prepared, prepared_chunks
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import JournalFactory, StoryRecord, open_journal, other_headlines
 from bot.stories.reader import ArticleReader
@@ -40,6 +38,7 @@ COMPACT_FACTOR = 3  # rewrite the file when it holds 3× more lines than live st
 HEADLINE_EVERY_AFTER, HEADLINE_EVERY = 20, 10  # refresh a headline always up to 20, then 1 in 10
 CHUNK = 64  # articles assigned per hold of the records' lock
 VIEW_CACHE = 1024  # story views kept until their story changes (bot.stories.views)
+LINGER = 30.0  # seconds the analysis worker of a big batch waits for the next (an import's)
 
 
 class StoryService:
@@ -66,6 +65,7 @@ class StoryService:
         self._records: dict[str, StoryRecord] = {}
         self._story_of: dict[str, str] = {}
         self._engine_ready = True
+        self._worker = AnalysisWorker(self.settings.body_tokens)  # big batches, `add_articles`
         self.version = 0  # bumped on every change: callers cache rankings by it
         self._views = ViewCache(VIEW_CACHE)
         self.opened = (0, 0)  # (stories loaded from the records, articles assigned) at open
@@ -102,7 +102,8 @@ class StoryService:
             self._engine_now(give_way)
 
     def shutdown(self) -> None:
-        """Compact the records file when it grew (or has no snapshot yet) and close it."""
+        """Stop the analysis worker; compact the records file if it grew (or has no snapshot)."""
+        self._worker.close()
         with self._lock:
             if self._journal.lines > len(self._records) or self._journal.rewrite_at_close:
                 self._journal.rewrite(self._records)
@@ -121,8 +122,9 @@ class StoryService:
     def add_articles(self, articles: Sequence[Article]) -> None:
         """Assign a committed batch to stories (called by the store, maybe off the loop)."""
         with self._engine_lock:  # the GIL goes to replies between chunks (paced)
-            for chunk in paced(prepared_chunks([articles], self.settings, CHUNK)):
+            for chunk in paced(prepared_chunks([articles], self.settings, CHUNK, self._worker)):
                 self._assign((p for p in chunk if p[0].id not in self._story_of), journal=True)
+            self._worker.idle(LINGER)
 
     def remove_articles(self, article_ids: Sequence[str]) -> None:
         """Take removed articles out of their stories; drop stories left empty."""
