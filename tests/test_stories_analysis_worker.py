@@ -186,3 +186,19 @@ def test_a_lent_worker_serves_the_next_batch_and_stops_when_idle() -> None:
         assert not worker.started
     finally:
         worker.close()
+
+
+def test_a_small_batch_neither_uses_a_lingering_worker_nor_keeps_it_alive() -> None:
+    """A live feed's few articles after an import are analysed here; the countdown goes on."""
+    worker = AnalysisWorker(BODY_TOKENS, min_items=100, patient=True)
+    try:
+        assert all(a is not None for _, a in list(worker.ahead(items(TEXTS * 50)))[100:])
+        countdown = worker.idle(60.0)
+        assert countdown is not None
+        small = list(worker.ahead(items(TEXTS)))
+        assert [a for _, a in small] == [None] * len(TEXTS)
+        assert worker.idle(60.0) is countdown  # not restarted: the small batch did not use it
+        assert worker.started
+    finally:
+        worker.close()
+    assert not worker.started

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import wait as futures_wait
+from contextlib import contextmanager
 from itertools import islice, repeat
 from multiprocessing import get_context
 from typing import NamedTuple, TypeVar
@@ -90,7 +91,8 @@ def _sent_ahead(
     for batch in batches:
         # Only the very first part is analysed here, while the worker starts.
         here = previous is None and not worker.started
-        current = (batch, worker.send([to_item(a) for a in batch], here=here))
+        items = [to_item(a) for a in batch]
+        current = (batch, worker.send(items, here=here, more=previous is not None))
         if previous is not None:
             yield previous
         previous = current
@@ -122,10 +124,15 @@ class AnalysisWorker:
         """Yield each item with its analysis when the worker has it ready, else with None."""
         return self.take(self.send(items))
 
-    def send(self, items: Sequence[StoryItem], here: bool = True) -> Sent:
-        """Give the worker the items' parts (the first one stays here when `here`)."""
-        if len(items) < self._min_items and self._pool is None:
-            return Sent(items, [])  # a small batch: not worth starting the worker for
+    def send(self, items: Sequence[StoryItem], here: bool = True, more: bool = False) -> Sent:
+        """Give the worker the items' parts (the first one stays here when `here`).
+
+        A small batch is analysed here, unless it is `more` of a call that started the worker
+        (a build's last thousand): a live feed's few articles are sooner analysed than sent, and
+        must not keep a lingering worker (`idle`) alive.
+        """
+        if len(items) < self._min_items and not (more and self._pool is not None):
+            return Sent(items, [])
         parts = range(0, len(items), PART)
         with self._lock:
             self._stop_timer()  # at work again: an idle timer set before must not stop it
@@ -168,16 +175,24 @@ class AnalysisWorker:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
 
+    @contextmanager
+    def lent(self, linger: float) -> Iterator[AnalysisWorker]:
+        """Lend the worker for one call; then let it stop after `linger` idle seconds (`idle`)."""
+        try:
+            yield self
+        finally:
+            self.idle(linger)
+
     def idle(self, linger: float) -> threading.Timer | None:
-        """Stop the worker once `linger` seconds pass without a `send`; return that timer.
+        """Stop the worker once `linger` seconds pass without work for it; return that timer.
 
         An import commits a batch at a time, each one call: the worker started for the first
         one serves the next ones too (a start is about a second of imports), and no process
-        stays on for long after the work it was started for.
+        stays on for long after the work it was started for. A countdown already running
+        goes on: only a batch sent to the worker stops it (`send`).
         """
         with self._lock:
-            self._stop_timer()
-            if self._pool is not None:
+            if self._timer is None and self._pool is not None:
                 self._timer = threading.Timer(linger, self._close_idle)
                 self._timer.daemon = True
                 self._timer.start()

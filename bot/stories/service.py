@@ -121,10 +121,10 @@ class StoryService:
 
     def add_articles(self, articles: Sequence[Article]) -> None:
         """Assign a committed batch to stories (called by the store, maybe off the loop)."""
-        with self._engine_lock:  # the GIL goes to replies between chunks (paced)
-            for chunk in paced(prepared_chunks([articles], self.settings, CHUNK, self._worker)):
+        # The GIL goes to replies between chunks (paced); the worker waits LINGER for the next.
+        with self._engine_lock, self._worker.lent(LINGER) as worker:
+            for chunk in paced(prepared_chunks([articles], self.settings, CHUNK, worker)):
                 self._assign((p for p in chunk if p[0].id not in self._story_of), journal=True)
-            self._worker.idle(LINGER)
 
     def remove_articles(self, article_ids: Sequence[str]) -> None:
         """Take removed articles out of their stories; drop stories left empty."""
