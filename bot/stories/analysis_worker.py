@@ -89,10 +89,8 @@ def _sent_ahead(
     """Yield each batch once the next one is sent too: the worker has it while this one is assigned."""
     previous: tuple[Sequence[Article], Sent] | None = None
     for batch in batches:
-        # Only the very first part is analysed here, while the worker starts.
-        here = previous is None and not worker.started
         items = [to_item(a) for a in batch]
-        current = (batch, worker.send(items, here=here, more=previous is not None))
+        current = (batch, worker.send(items, here=previous is None, more=previous is not None))
         if previous is not None:
             yield previous
         previous = current
@@ -125,7 +123,7 @@ class AnalysisWorker:
         return self.take(self.send(items))
 
     def send(self, items: Sequence[StoryItem], here: bool = True, more: bool = False) -> Sent:
-        """Give the worker the items' parts (the first one stays here when `here`).
+        """Give the worker the items' parts (the first stays here when `here` and it starts).
 
         A small batch is analysed here, unless it is `more` of a call that started the worker
         (a build's last thousand): a live feed's few articles are sooner analysed than sent, and
@@ -137,6 +135,7 @@ class AnalysisWorker:
         with self._lock:
             self._stop_timer()  # at work again: an idle timer set before must not stop it
             # The first part is analysed here while the worker starts and takes the others.
+            here = here and self._pool is None
             return Sent(
                 items,
                 [None if here and not k else self._submit(items[k : k + PART]) for k in parts],
@@ -151,16 +150,14 @@ class AnalysisWorker:
         taken: dict[int, list[Ahead]] = {}  # parts taken back from the worker, analysed here
         try:
             for k, future in enumerate(futures):
-                part = items[k * PART : (k + 1) * PART]
+                part = _part(items, k)
                 # Rather than wait for the worker, analyse its last queued part here: both
                 # processes work until the batch is done, and the results are the same.
                 while not (self._patient or k in taken or future is None or future.done()):
                     last = _take_back(futures, k)
                     if last is None:
                         break
-                    taken[last] = analyse_all(
-                        items[last * PART : (last + 1) * PART], self._body_tokens
-                    )
+                    taken[last] = analyse_all(_part(items, last), self._body_tokens)
                 found = taken.pop(k) if k in taken else self._ready(future, len(part))
                 yield from zip(part, found, strict=True)
         finally:
@@ -244,6 +241,11 @@ class AnalysisWorker:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def _part(items: Sequence[StoryItem], k: int) -> Sequence[StoryItem]:
+    """Return the items of part k."""
+    return items[k * PART : (k + 1) * PART]
 
 
 def _take_back(futures: list[Future[list[Ahead]] | None], after: int) -> int | None:
