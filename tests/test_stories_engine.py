@@ -578,6 +578,22 @@ def test_an_undated_member_does_not_stretch_a_dated_storys_span() -> None:
     assert engine.assign(later) != story
 
 
+def test_an_older_archive_imported_after_newer_news_still_forms_its_stories() -> None:
+    # The README's import order: undated news stamped with the import's moment, then a dated
+    # archive ten years older. Its reports of one event must meet as they would on their own.
+    years = timedelta(days=3650)
+    older = [replace(q, published=q.published - years) for q in QUAKE]
+    for first in (_undated("import-1", *SPACEX), item("today", *SPACEX, 0)):
+        engine = StoryEngine()
+        engine.assign(first)
+        stories = assign_all(engine, older)
+        assert stories == [stories[0]] * 3
+        # The newer story is not closed by older news: a follow-up of it still joins.
+        assert engine.assign(replace(first, id="again", title=SPACEX[0] + " again")) == (
+            engine.story_of(first.id)
+        )
+
+
 def test_a_reprinted_body_under_a_new_headline_joins_its_original_without_scoring() -> None:
     # A threshold no two texts clear: only the exact-body path can join.
     engine = StoryEngine(EngineSettings(threshold=0.99, link=0.99))

@@ -60,7 +60,6 @@ class StoryEngine:
         self._postings: dict[str, set[str]] = {}
         self._item_story: dict[str, str] = {}
         self._expiry: list[tuple[datetime, str]] = []
-        self._clock: datetime | None = None
         # Body key -> (story id, language, vector) of an active member with that body.
         self._bodies: dict[int, tuple[str, str | None, Vector]] = {}
 
@@ -145,10 +144,11 @@ class StoryEngine:
         return top_stories(self.summaries(), now, period, n, topic_filter)
 
     def _advance(self, published: datetime) -> None:
-        """Move the stream clock and drop stories that fell out of the window."""
-        if self._clock is None or published > self._clock:
-            self._clock = published
-        cutoff = self._clock - self.settings.window
+        """Drop the stories that fell out of the window of the newest article's time."""
+        # The present is the last article's time, not the latest time seen: an archive of
+        # older news imported after newer (or after undated news stamped "now") moves it
+        # back, and its stories stay open for each other. Only moving forward closes any.
+        cutoff = published - self.settings.window
         while self._expiry and self._expiry[0][0] < cutoff:
             _, story_id = heapq.heappop(self._expiry)
             story = self._active.get(story_id)

@@ -111,9 +111,13 @@ class EngineSettings:
       Yukos (7) and Gaza raids (6) through, 3.25 days leaves events (Sprint–Nextel 7, IBM's
       Blue Gene sale 4). The dev sets are all dated: it changes none of their figures. Undated
       members do not widen a story's dated span.
-    - window 2 days: a story with nothing new for 2 days closes; an article further than that
-      from a story's dated span is no candidate (an archive imported out of order must not put
-      a 1987 wire story into a 2004 one).
+    - window 2 days: a story with nothing new for 2 days before the last article's time closes;
+      an article further than that from a story's dated span is no candidate (an archive
+      imported out of order must not put a 1987 wire story into a 2004 one). The last article's
+      time, not the latest seen: the shared corpus imported as the README does (undated AG News
+      and BBC stamped "now", then Reuters 1987) closed every Reuters story at once, and so did
+      Reuters' own four undated articles in file order: 646 of its 21,578 articles joined a
+      story, 13,649 now.
     - title_weight 2, entity_weight 1, body_tokens 120: a title word counts twice, names and
       numbers (the cross-language keys of `bot.text.names`) once more besides their word, and
       the lead carries the event.
