@@ -594,6 +594,55 @@ def test_an_older_archive_imported_after_newer_news_still_forms_its_stories() ->
         )
 
 
+# Reuters-21578's results tables: one form, four companies.
+RESULTS = [
+    (
+        "MUSICLAND GROUP INC <TMG> 3RD QTR NET",
+        "Shr 28 cts vs 14 cts\nNet 3,110,000 vs 1,286,000\nRevs 112.7 mln vs 93.8 mln\n"
+        "Avg shrs 11.2 mln vs 9,148,000\nNine mths\nShr 58 cts vs 15 cts\n"
+        "Net 6,377,000 vs 1,332,000\nRevs 307.8 mln vs 233.8 mln",
+    ),
+    (
+        "NALCO CHEMICAL CORP <NLC> 3RD QTR NET",
+        "Shr 51 cts vs 42 cts\nNet 20.3 mln vs 16.7 mln\nSales 216.9 mln vs 184.5 mln\n"
+        "Nine mths\nShr 1.47 dlrs vs 1.21 dlrs\nNet 58.2 mln vs 47.6 mln\n"
+        "Sales 611.2 mln vs 547.0 mln",
+    ),
+    (
+        "STEPAN CO <SCL> 3RD QTR NET",
+        "Shr 87 cts vs 62 cts\nNet 2,604,000 vs 1,856,000\nSales 72.7 mln vs 64.6 mln\n"
+        "Nine mths\nShr 2.71 dlrs vs 1.97 dlrs\nNet 8,121,000 vs 5,834,000\n"
+        "Sales 215.7 mln vs 193.0 mln",
+    ),
+    (
+        "CONVERGENT INC <CVGT.O> 3RD QTR NET",
+        "Shr profit four cts vs loss 56 cts\nNet profit 2,043,000 vs loss 25.7 mln\n"
+        "Revs 111.3 mln vs 64.7 mln\nAvg shrs 48.3 mln vs 45.8 mln\nNine mths\n"
+        "Shr loss 18 cts vs loss 63 cts\nNet loss 8,695,000 vs loss 23.1 mln",
+    ),
+]
+
+
+def test_tables_of_one_form_about_different_companies_stay_apart() -> None:
+    tables = [item(f"t{n}", *text, n / 6, "Reuters") for n, text in enumerate(RESULTS)]
+    # Without the guard the form's words carry them all into one "story".
+    merged = assign_all(StoryEngine(EngineSettings(table_share=0)), tables)
+    assert len(set(merged)) == 1
+    engine = StoryEngine()
+    stories = assign_all(engine, tables)
+    assert len(set(stories)) == len(RESULTS)
+    # A report written about one company's results joins its table's story.
+    prose = item(
+        "ap-1",
+        "Musicland Group third-quarter profit more than doubles",
+        "Musicland Group Inc said its third-quarter net profit rose to 28 cts a share from 14 "
+        "cts, on revenues of 112.7 mln dlrs, as its record stores sold more compact discs.",
+        1,
+        "AP",
+    )
+    assert engine.assign(prose) == stories[0]
+
+
 def test_a_reprinted_body_under_a_new_headline_joins_its_original_without_scoring() -> None:
     # A threshold no two texts clear: only the exact-body path can join.
     engine = StoryEngine(EngineSettings(threshold=0.99, link=0.99))

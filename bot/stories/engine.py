@@ -29,6 +29,7 @@ from bot.stories.scoring import (
     margin,
     norm2_of,
     seeded,
+    tabular,
     titled,
 )
 from bot.stories.scoring import dot as _dot
@@ -94,8 +95,7 @@ class StoryEngine:
     def restore(self, assignments: Iterable[tuple[str, StoryItem]]) -> None:
         """Replay known (story id, item) pairs in arrival order without deciding anything.
 
-        It rebuilds the document frequencies, centroids and index as `assign` would have
-        (the service reloads only the window: IDF then knows those items alone)."""
+        It rebuilds DF, centroids and index as `assign` would (from the window alone)."""
         self.restore_ahead((story_id, item, None) for story_id, item in assignments)
 
     def restore_ahead(self, assignments: Iterable[tuple[str, StoryItem, Ahead | None]]) -> None:
@@ -213,8 +213,11 @@ class StoryEngine:
         s = self.settings
         best: ActiveStory | None = None
         best_margin = 0.0
+        table = tabular(vector, keys, s)
         for story_id in candidates(vector, keys, self._postings, s):
             story = self._active[story_id]
+            if table and lang in story.lang_set:
+                continue  # a table's words are its form's; across languages its figures meet
             distance = gap(story, item, s)
             if distance > s.window and not (item.undated or story.dated is None):
                 continue  # an undated gap is a stand-in, not a distance: no cut-off
@@ -244,10 +247,7 @@ class StoryEngine:
         keys: Vector,
         sign: Signer = signature,
     ) -> None:
-        """Add item to story, register its body, and widen the span of its dated members.
-
-        `keys` are the vector's names and numbers (`keys_of`), `sign` signs the item's body.
-        """
+        """Add item (`keys`: its names and numbers) to story; register and `sign` its body."""
         self._add(story, item, lang, vector, keys, sign)
         story.lang_set.add(lang)
         if len(item.body) >= COPY_MIN_CHARS:

@@ -90,6 +90,14 @@ def candidates(
     return [sid for sid, count in ranked[:n] if count >= least]
 
 
+def tabular(vector: Vector, keys: Vector, s: EngineSettings) -> bool:
+    """Tell whether an article is mostly figures (a results table, a price list), not prose."""
+    if s.table_share <= 0:
+        return False
+    figures = list(map(str.startswith, keys, repeat(NUMBER))).count(True)
+    return figures >= s.table_share * len(vector) > 0
+
+
 def norm2_of(vector: Vector) -> float:
     """Return the squared norm of a vector."""
     # map() keeps the loop in C; the squares are summed in the same order as a loop would.
