@@ -144,7 +144,7 @@ class StoryEngine:
         return top_stories(self.summaries(), now, period, n, topic_filter)
 
     def _advance(self, published: datetime) -> None:
-        """Drop the stories that fell out of the window of the newest article's time."""
+        """Drop the stories that fell out of the window before this article's time."""
         # The present is the last article's time, not the latest time seen: an archive of
         # older news imported after newer (or after undated news stamped "now") moves it
         # back, and its stories stay open for each other. Only moving forward closes any.
