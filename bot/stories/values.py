@@ -152,12 +152,11 @@ class EngineSettings:
       words that far more articles use (a topic's, or a form's: "quarterly dividend",
       "futures") is another event of that topic. In the grid (0 / 3 / 4, each with the 6 grid
       points) 3 of the 4 halves chose 3, the best mean objective over the halves (0.921; off
-      0.920); out of fold with it chosen by the folds gnews B³ F1 0.942 → 0.943 (P 0.979, R
-      0.908 → 0.911; 0.945 with 3 fixed), the rest unchanged; whole dev sets gnews 0.938 →
-      0.942. Over the shared corpus in file order the largest story went from 149 Reuters
-      dividend notices to 45 reports (a stock split that drifted into dividend notices), 38
-      in the README's order. Undated articles and stories are left out: they join only on
-      text close to a copy already.
+      0.920); out of fold gnews B³ F1 0.942 → 0.943 (P 0.979, R 0.908 → 0.911), the rest
+      unchanged; on the whole dev sets gnews 0.938 → 0.942. Over the shared corpus in file
+      order the largest story went from 149 Reuters dividend notices to 45 reports (a stock
+      split that drifted into dividend notices), 38 in the README's order. Undated articles
+      and stories are left out: they join only on text close to a copy already.
     A long body seen again in an open story (a wire copy, a re-post under a new headline) joins
     that story without scoring (`engine.COPY_MIN_CHARS`).
     """
