@@ -643,42 +643,6 @@ def test_tables_of_one_form_about_different_companies_stay_apart() -> None:
     assert engine.assign(prose) == stories[0]
 
 
-def _notice(company: str, at: datetime) -> StoryItem:
-    return StoryItem(
-        f"{company}-notice",
-        f"{company} Corp sets quarterly dividend",
-        f"{company} Corp said its board declared a regular quarterly dividend payable next month "
-        "to shareholders of record, unchanged from the prior quarter.",
-        at,
-        "Wire",
-    )
-
-
-def test_two_companies_notices_share_only_the_forms_words_and_stay_apart() -> None:
-    companies = ["Orbital", "Harbor", "Summit", "Pioneer", "Granite", "Beacon", "Cascade"]
-    companies += ["Meridian", "Keystone", "Lakeside", "Northgate", "Redwood", "Trident", "Unity"]
-    stories = []
-    for specific in (0.0, EngineSettings().specific):
-        engine = StoryEngine(EngineSettings(specific=specific))
-        # Last month's notices: their stories closed, their words count in every IDF since.
-        for n, company in enumerate(companies):
-            engine.assign(_notice(company, T0 - timedelta(days=30 - n)))
-        acme = engine.assign(_notice("Acme", T0))
-        stories.append((acme, engine.assign(_notice("Zenith", T0 + timedelta(minutes=10)))))
-        # Another outlet's report of Acme's notice names Acme: one event.
-        report = StoryItem(
-            "acme-paper",
-            "Acme keeps its quarterly dividend",
-            "Acme's board declared a regular quarterly dividend, the company said.",
-            T0 + timedelta(minutes=20),
-            "Paper",
-        )
-        assert engine.assign(report) == acme
-    (acme_off, zenith_off), (acme_on, zenith_on) = stories
-    assert zenith_off == acme_off  # without the guard the form's words make one "story"
-    assert zenith_on != acme_on
-
-
 def test_a_reprinted_body_under_a_new_headline_joins_its_original_without_scoring() -> None:
     # A threshold no two texts clear: only the exact-body path can join.
     engine = StoryEngine(EngineSettings(threshold=0.99, link=0.99))

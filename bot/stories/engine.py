@@ -1,9 +1,10 @@
 """Online story clustering: each article joins the most similar active story or starts one.
 
-Pure and incremental: `assign` decides from the items before it, never revisits a decision.
-An item is a TF-IDF vector (IDF from the items seen so far), a story the sum of its members'.
-Candidates are the open stories sharing the item's heaviest terms (an inverted index), so the
-cost follows the window; scoring: `bot.stories.scoring`; settings and why: `EngineSettings`.
+Pure (no I/O) and incremental: `assign` decides from the items before it only and never
+revisits a decision. An item is a sparse TF-IDF vector (IDF from the items seen so far); a
+story is the sum of its members' unit vectors. Candidates are the open stories sharing the
+item's heaviest terms (an inverted index), so the cost follows the window, not the archive;
+how one is scored: `bot.stories.scoring`; the settings and why: `EngineSettings`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from bot.stories.scoring import (
     margin,
     norm2_of,
     seeded,
-    specific,
     tabular,
     titled,
 )
@@ -145,8 +145,9 @@ class StoryEngine:
 
     def _advance(self, published: datetime) -> None:
         """Drop the stories that fell out of the window before this article's time."""
-        # The last article's time, not the latest seen: older news imported after newer (or
-        # after undated news stamped "now") moves it back; only moving forward closes stories.
+        # The present is the last article's time, not the latest time seen: an archive of
+        # older news imported after newer (or after undated news stamped "now") moves it
+        # back, and its stories stay open for each other. Only moving forward closes any.
         cutoff = published - self.settings.window
         while self._expiry and self._expiry[0][0] < cutoff:
             _, story_id = heapq.heappop(self._expiry)
@@ -228,7 +229,6 @@ class StoryEngine:
                 and shared >= s.min_shared
                 and seeded(vector, story, raise_by, s.link)
                 and titled(vector, headline, lang, story, s)
-                and specific(vector, item, lang, story, self._df, s)
             ):
                 best, best_margin = story, clears
         return best

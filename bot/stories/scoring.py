@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from itertools import chain, repeat
 from operator import itemgetter, mul
@@ -171,24 +171,6 @@ def seeded(vector: Vector, story: Scored, raise_by: float, link: float) -> bool:
         return True
     seed = story.seed
     return dot(vector, seed) / math.sqrt(dot(seed, seed)) >= link + raise_by
-
-
-def specific(
-    vector: Vector,
-    item: StoryItem,
-    lang: str | None,
-    story: Scored,
-    df: Mapping[str, int],
-    s: EngineSettings,
-) -> bool:
-    """Tell whether item shares a word with story about as rare as the story is large."""
-    if not s.specific or lang not in story.lang_set or item.undated or story.dated is None:
-        return True  # across languages the keys judge; undated text must be near a copy anyway
-    # An event's own words are in about as many reports as the story holds; a word used by
-    # far more is its topic's or its form's ("qtly div", "futures"): another event of those.
-    limit = s.specific * (len(story.members) + 1)
-    common = vector.keys() & story.centroid.keys()
-    return any(df[t] <= limit for t in common if t[0] != NUMBER)
 
 
 def titled(

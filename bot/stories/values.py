@@ -146,17 +146,6 @@ class EngineSettings:
       prices of one day. Across languages a table still meets by its names and numbers, and
       others may join its story. Prose stays below: 4 of the dev sets' 5,226 scored articles
       and 6 of AG News and BBC's 9,684 reach it (Reuters: 3,723 of 21,274).
-    - specific 3: a dated article joins a story in its own language only if they share a word
-      (not a number) in at most 3 × (the story's members + 1) of the articles seen: an event's
-      own words are in about as many reports as the story holds, and a story sharing only
-      words that far more articles use (a topic's, or a form's: "quarterly dividend",
-      "futures") is another event of that topic. In the grid (0 / 3 / 4, each with the 6 grid
-      points) 3 of the 4 halves chose 3, the best mean objective over the halves (0.921; off
-      0.920); out of fold gnews B³ F1 0.942 → 0.943 (P 0.979, R 0.908 → 0.911), the rest
-      unchanged; on the whole dev sets gnews 0.938 → 0.942. Over the shared corpus in file
-      order the largest story went from 149 Reuters dividend notices to 45 reports (a stock
-      split that drifted into dividend notices), 38 in the README's order. Undated articles
-      and stories are left out: they join only on text close to a copy already.
     A long body seen again in an open story (a wire copy, a re-post under a new headline) joins
     that story without scoring (`engine.COPY_MIN_CHARS`).
     """
@@ -181,7 +170,6 @@ class EngineSettings:
     reworded: int = 2
     title_countries: bool = False
     table_share: float = 0.3
-    specific: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
