@@ -42,9 +42,11 @@ def open_members(
     give_way: Callable[[], object] | None = None,
 ) -> dict[str, str]:
     """Return member -> story id of the stories still open: newest article within `window` of
-    the newest of all stories, like the engine's own clock. Reads no article, nor the records'
-    lock: the caller lists the records under it (at 1M a pass over 700,000 members), and goes
-    PICK_CHUNK records at a time, calling give_way between chunks (`paced`)."""
+    the newest of all stories. (The engine's present is its last article's; after an older
+    archive imported last, a restart keeps the newer stories and closes the archive's, as the
+    next current article would.) Reads no article, nor the records' lock: the caller lists the
+    records under it (at 1M a pass over 700,000 members), and goes PICK_CHUNK records at a
+    time, calling give_way between chunks (`paced`)."""
     chunks = [records[at : at + PICK_CHUNK] for at in range(0, len(records), PICK_CHUNK)]
     lasts = [r.last for chunk in paced(chunks, give_way) for r in chunk if r.last is not None]
     if not lasts:
