@@ -44,9 +44,14 @@ def dot(small: Vector, big: Vector) -> float:
     return total
 
 
+def marked(terms: Iterable[str], mark: str) -> int:
+    """Return how many of the terms are features of one kind (`ENTITY`, `NUMBER`), in C."""
+    return list(map(str.startswith, terms, repeat(mark))).count(True)
+
+
 def words(terms: Collection[str]) -> int:
     """Return how many of the terms are words (a name's entity feature is not counted again)."""
-    return len(terms) - list(map(str.startswith, terms, repeat(ENTITY))).count(True)
+    return len(terms) - marked(terms, ENTITY)
 
 
 def keys_of(vector: Vector) -> Vector:
@@ -94,8 +99,7 @@ def tabular(vector: Vector, keys: Vector, s: EngineSettings) -> bool:
     """Tell whether an article is mostly figures (a results table, a price list), not prose."""
     if s.table_share <= 0:
         return False
-    figures = list(map(str.startswith, keys, repeat(NUMBER))).count(True)
-    return figures >= s.table_share * len(vector) > 0
+    return marked(keys, NUMBER) >= s.table_share * len(vector) > 0
 
 
 def norm2_of(vector: Vector) -> float:
