@@ -62,6 +62,15 @@ def test_numbers_and_dates_have_one_key_across_languages(text: str, lang: str, o
     assert keys(text, lang) == keys(other, "en") != []
 
 
+def test_months_and_weekdays_are_no_names() -> None:
+    # "Record March 31" in one company's notice and another's names no one they share.
+    assert name_keys("In March and on Monday the talks went on, as in March.", "en") == []
+    assert name_keys("Pada Isnin dan Khamis lagi.", "ms") == []
+    assert name_keys("Putin met Biden in May; Putin left.", "en") == name_keys(
+        "Putin Biden Putin", "en"
+    )
+
+
 def test_a_word_that_only_opens_sentences_is_no_name() -> None:
     body = "Officials met on Monday. Putin spoke first. Later Putin left."
     assert name_keys(body, "en") == name_keys("Monday Putin Putin", "en")

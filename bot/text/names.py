@@ -3,8 +3,9 @@
 Reports of one event in different languages share few words but the same people, places and
 figures. `keys(text, lang)` turns them into terms that do not depend on the language:
 
-- A name is a capitalised word that is no stop word, in a text not set in capitals; in a text
-  of several sentences, a word that only ever opens a sentence is none. It is
+- A name is a capitalised word that is no stop word and no month or weekday, in a text not
+  set in capitals; in a text of several sentences, a word that only ever opens a sentence is
+  none. It is
   stemmed in its language (Путина → путин; not in Malay, whose stemmer cuts prefixes), written in Latin letters by `anyascii` (путин →
   putin) and cut to a skeleton (of the whole word too: Russian stems names unevenly): its first letter, then its consonants, with the spellings that
   English and the transliteration of Cyrillic write differently made one (w/v, c/k, zh/dzh/j,
@@ -32,7 +33,7 @@ from itertools import chain
 
 from anyascii import anyascii
 from babel import Locale
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 
 from bot.text import chinese
 from bot.text.analysis import analyzer, fold, fold_yo, language_of, words
@@ -105,7 +106,7 @@ def _name_terms(lang: str) -> Callable[[str], tuple[str, ...]]:
     def terms(word: str) -> tuple[str, ...]:
         low = word.lower()
         # "US" and "UK" are names even though the stop-word lists hold "us" and "uk".
-        if fold(low) in stop and not word.isupper():
+        if (fold(low) in stop and not word.isupper()) or low in _calendar():
             return ()
         return tuple(NAME + key for key in name_key(low, lang))
 
@@ -230,6 +231,23 @@ def _month_table() -> dict[str, int]:
                 for number, name in get_month_names(width, context, locale).items():
                     months[str(name).lower().rstrip(".")] = number
     return months
+
+
+@cache
+def _calendar() -> frozenset[str]:
+    """Return the months' and weekdays' full names: capitalised in English, yet no one's.
+
+    Abbreviations stay names: "Sun" and "Jan" are more often a paper or a person than a day.
+    """
+    return frozenset(
+        str(name).lower()
+        for locale in _MONTH_LOCALES
+        for names in (
+            get_month_names("wide", "format", locale),
+            get_day_names("wide", "format", locale),
+        )
+        for name in names.values()
+    )
 
 
 @cache
