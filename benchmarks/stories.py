@@ -25,7 +25,7 @@ from benchmarks.clustering_metrics import largest_gold, majority_gold
 from benchmarks.common import load_corpus, median, percentile, table
 from benchmarks.stories_cv import REPEATS, Dev, cross_validate, tables
 from benchmarks.story_sets import corpus_items, load_set, to_items
-from bot.stories import StoryEngine, StoryItem
+from bot.stories import StoryEngine, StoryItem, top_stories
 
 TOP_PERIOD = timedelta(hours=24)
 SPEED_SIZE = 100_000
@@ -43,7 +43,8 @@ def top10_check(records: list[dict[str, Any]], engine: StoryEngine) -> str:
     }
     largest, tenth, golds = largest_gold(in_period, gold_of, 10)
     rows, events = [], []
-    for rank, summary in enumerate(engine.top(last, TOP_PERIOD, 10), start=1):
+    ranked = top_stories(engine.summaries(), last, TOP_PERIOD, 10)
+    for rank, summary in enumerate(ranked, start=1):
         members = [m for m in summary.members if m in in_period] or list(summary.members)
         events.append(majority_gold(members, gold_of))
         mark = "yes" if events[-1] in largest else "no"

@@ -313,7 +313,7 @@ def test_top_never_repeats_a_story_and_honours_filter() -> None:
 def test_engine_top_ranks_the_three_source_story_first() -> None:
     engine = StoryEngine()
     assign_all(engine, [QUAKE[0], QUAKE[1], RATES, QUAKE[2]])
-    ranked = engine.top(T0 + timedelta(hours=3), DAY, 5)
+    ranked = top_stories(engine.summaries(), T0 + timedelta(hours=3), DAY, 5)
     assert [s.id for s in ranked] == [story_id_for("reuters-1"), story_id_for("ft-1")]
 
 
@@ -397,7 +397,7 @@ def test_any_text_gets_a_story(texts: list[tuple[str, str, int]]) -> None:
     assert ids == assign_all(StoryEngine(), items)
     # A tiny term budget forces the document-frequency pruning path every few items.
     assert len(assign_all(StoryEngine(EngineSettings(max_terms=20)), items)) == len(items)
-    engine.top(T0 + timedelta(hours=200), DAY, 5)
+    top_stories(engine.summaries(), T0 + timedelta(hours=200), DAY, 5)
 
 
 def test_names_and_numbers_become_language_independent_keys() -> None:
@@ -626,7 +626,7 @@ RESULTS = [
 def test_tables_of_one_form_about_different_companies_stay_apart() -> None:
     tables = [item(f"t{n}", *text, n / 6, "Reuters") for n, text in enumerate(RESULTS)]
     # Without the guard the form's words carry them all into one "story".
-    merged = assign_all(StoryEngine(EngineSettings(table_share=0)), tables)
+    merged = assign_all(StoryEngine(EngineSettings(table_share=0, own_names=0)), tables)
     assert len(set(merged)) == 1
     engine = StoryEngine()
     stories = assign_all(engine, tables)
@@ -641,6 +641,58 @@ def test_tables_of_one_form_about_different_companies_stay_apart() -> None:
         "AP",
     )
     assert engine.assign(prose) == stories[0]
+
+
+# Reuters-21578's dividend notices: one wire's form, four companies, too few figures for a table.
+NOTICES = [
+    (
+        "FIRST MISSISSIPPI CORP <FRM> SETS PAYOUT",
+        "Qtly div six cts vs six cts prior\n Pay April 28\n Record March 31",
+    ),
+    (
+        "JIM WALTER CORP <JWC> SETS PAYOUT",
+        "Qtly div 35 cts vs 35 cts prior\n Pay April One\n Record March 14",
+    ),
+    (
+        "EMHART CORP <EMH> QTLY DIVIDEND",
+        "Qtly div 35 cts vs 35 cts prior\n Payable March 31\n Record March nine",
+    ),
+    (
+        "SYSTEMATICS INC <SYST> REGULAR PAYOUT",
+        "Qtly div three cts vs three cts prior\n Pay March 13\n Record February 27",
+    ),
+]
+
+
+def test_one_outlets_notices_about_different_companies_stay_apart() -> None:
+    notices = [item(f"n{n}", *text, n / 6, "Reuters") for n, text in enumerate(NOTICES)]
+    # Without the guard the wire's style carries them all into one "story".
+    merged = assign_all(StoryEngine(EngineSettings(own_names=0)), notices)
+    assert len(set(merged)) == 1
+    engine = StoryEngine()
+    assert len(set(assign_all(engine, notices))) == len(NOTICES)
+    # The same wire's updates on one event name the same company: they still join.
+    first, update = (
+        item(
+            f"r{n}",
+            title,
+            f"{body} Texaco Inc said on Sunday it had filed for protection from its creditors "
+            "under Chapter 11 after a Texas court upheld a 10.3 billion dlr judgment won by "
+            "Pennzoil Co.",
+            2 + n,
+            "Reuters",
+        )
+        for n, (title, body) in enumerate(
+            [
+                ("TEXACO FILES FOR CHAPTER 11 BANKRUPTCY", "Texaco Inc filed for bankruptcy."),
+                (
+                    "TEXACO SEES BUSINESS LITTLE HIT BY BANKRUPTCY MOVE",
+                    "Texaco Inc said its operations would go on as usual.",
+                ),
+            ]
+        )
+    )
+    assert engine.assign(update) == engine.assign(first)
 
 
 def test_a_reprinted_body_under_a_new_headline_joins_its_original_without_scoring() -> None:

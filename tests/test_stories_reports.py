@@ -18,6 +18,7 @@ from bot.render.stories import sources_line
 from bot.stories.copies import signature
 from bot.stories.engine import StoryEngine
 from bot.stories.journal import StoryJournal, StoryRecord
+from bot.stories.ranking import top_stories
 from bot.stories.service import StoryService
 from bot.stories.values import StoryItem
 from tests.conftest import FakeClock
@@ -94,7 +95,7 @@ def test_that_story_ranks_below_four_outlets_writing_their_own() -> None:
         engine.assign(item)
     for n, body in enumerate(FIRE_OWN):  # another event: four newsrooms, four texts
         engine.assign(StoryItem(f"b{n}", FIRE, body, T0 + timedelta(minutes=n), f"Paper {n}"))
-    top = engine.top(T0 + timedelta(hours=1), timedelta(hours=24), 2)
+    top = top_stories(engine.summaries(), T0 + timedelta(hours=1), timedelta(hours=24), 2)
     assert [s.reports for s in top] == [4, 3]
     assert [s.sources for s in top] == [4, 7]  # the sources alone would rank them the other way
 

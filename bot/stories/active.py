@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.stories.copies import Reports
-from bot.stories.scoring import Vector
+from bot.stories.scoring import Vector, names_of, norm2_of
 from bot.stories.scoring import dot as _dot
+from bot.stories.sparse import accumulate
 from bot.stories.values import StorySummary
 
 
@@ -27,9 +28,11 @@ class ActiveStory:
         "langs",
         "last_updated",
         "members",
+        "name_norm2",
         "norm2",
         "reports",
         "seed",
+        "source_keys",
         "title_terms",
         "titles",
         "vectors",
@@ -47,6 +50,8 @@ class ActiveStory:
         # The centroid's names and numbers alone: what a report in another language shares.
         self.keys: Vector = {}
         self.key_norm2 = 0.0
+        self.name_norm2 = 0.0  # the squared norm of the names alone in keys
+        self.source_keys: set[str] = set()  # the members' `StoryItem.source_key`s
         self.lang_set: set[str | None] = set()
         self.title_terms: set[str] = set()  # the words and numbers of the members' titles
         self.seed: Vector = {}  # the sum of the first SEED members' vectors
@@ -58,6 +63,14 @@ class ActiveStory:
         # The first and newest dates of the members that have a date of their own: an
         # undated member's import time says nothing about when the event happened.
         self.dated: tuple[datetime, datetime] | None = None
+
+    def add_keys(self, keys: Vector, source_key: str) -> None:
+        """Count a member's names and numbers, with their norms, and its source into the story."""
+        names = names_of(keys)
+        self.name_norm2 += 2.0 * _dot(names, self.keys) + norm2_of(names)
+        self.key_norm2 += 2.0 * _dot(keys, self.keys) + norm2_of(keys)
+        accumulate(self.keys, keys)
+        self.source_keys.add(source_key)
 
     def summary(self) -> StorySummary:
         """Return the story's summary; the headline is the title closest to the centroid."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.models import Article
 from bot.stories.engine import StoryEngine
+from bot.stories.ranking import top_stories
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
 from bot.summarize.story import summarize_story
 from bot.text.lang import detect_language
@@ -113,7 +114,7 @@ def top_lines(
             "reports": summary.reports,
             "articles": list(summary.members),
         }
-        for summary in engine.top(newest, TOP_PERIOD, n)
+        for summary in top_stories(engine.summaries(), newest, TOP_PERIOD, n)
     ]
 
 

@@ -13,20 +13,21 @@ import hashlib
 import heapq
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 from operator import mul
 
 from bot.stories.active import ActiveStory
 from bot.stories.ahead import Ahead
 from bot.stories.copies import Signer, signature
-from bot.stories.ranking import top_stories
 from bot.stories.scoring import (
     Vector,
     candidates,
+    form_only,
     gap,
     keys_of,
     margin,
+    names_of,
     norm2_of,
     seeded,
     tabular,
@@ -133,16 +134,6 @@ class StoryEngine:
         story = self._active.get(story_id)
         return story.summary() if story else None
 
-    def top(
-        self,
-        now: datetime,
-        period: timedelta,
-        n: int,
-        topic_filter: Callable[[StorySummary], bool] | None = None,
-    ) -> list[StorySummary]:
-        """Return the n most important active stories of the period ending at now."""
-        return top_stories(self.summaries(), now, period, n, topic_filter)
-
     def _advance(self, published: datetime) -> None:
         """Drop the stories that fell out of the window before this article's time."""
         # The present is the last article's time, not the latest time seen: an archive of
@@ -214,10 +205,11 @@ class StoryEngine:
         best: ActiveStory | None = None
         best_margin = 0.0
         table = tabular(vector, keys, s)
+        own, names = (item.source_key, names_of(keys)) if item.source else ("", {})
         for story_id in candidates(vector, keys, self._postings, s):
             story = self._active[story_id]
-            if table and lang in story.lang_set:
-                continue  # a table's words are its form's; across languages its figures meet
+            if form_only(story, lang, table, own, names, s):
+                continue  # its words are a table's form or its outlet's style, not an event's
             distance = gap(story, item, s)
             if distance > s.window and not (item.undated or story.dated is None):
                 continue  # an undated gap is a stand-in, not a distance: no cut-off
@@ -275,8 +267,7 @@ class StoryEngine:
         """Add item to story: centroid, its norm, the index, the times and the expiry heap."""
         centroid = story.centroid
         story.norm2 += 2.0 * _dot(vector, centroid) + norm2_of(vector)
-        story.key_norm2 += 2.0 * _dot(keys, story.keys) + norm2_of(keys)
-        accumulate(story.keys, keys)
+        story.add_keys(keys, item.source_key)
         # The new terms found in C; each posting set gets the story once, in any term order.
         postings, sid = self._postings, story.id
         for term in vector.keys() - centroid.keys():

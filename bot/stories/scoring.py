@@ -35,6 +35,8 @@ class Scored(Protocol):
     seed: Vector
     members: list[str]
     title_terms: set[str]
+    name_norm2: float
+    source_keys: set[str]
 
 
 def dot(small: Vector, big: Vector) -> float:
@@ -57,6 +59,36 @@ def words(terms: Collection[str]) -> int:
 def keys_of(vector: Vector) -> Vector:
     """Return the name and number features of a vector, the ones no language owns."""
     return {t: w for t, w in vector.items() if t[0] in (ENTITY, NUMBER)}
+
+
+def names_of(keys: Vector) -> Vector:
+    """Return the name features of an item's keys: who and where, without the figures."""
+    return {t: w for t, w in keys.items() if t[0] == ENTITY}
+
+
+def form_only(
+    story: Scored, lang: str | None, table: bool, own: str, names: Vector, s: EngineSettings
+) -> bool:
+    """Tell whether the words an item shares with a story in its language may be a form's only.
+
+    A table's words are its form's, whoever it is about (`tabular`); an item from a source the
+    story already holds (`own`) must also name who or where the story names (`named`).
+    """
+    if lang not in story.lang_set:
+        return False  # across languages names and numbers meet, not words
+    if table:
+        return True
+    return s.own_names > 0 and own in story.source_keys and not named(names, story, s.own_names)
+
+
+def named(names: Vector, story: Scored, least: float) -> bool:
+    """Tell whether the item's names are as close as `least` (cosine) to the story's names.
+
+    An outlet's reports share its house style, so its words cannot tell its events apart
+    ("… SETS PAYOUT / Qtly div … Pay … Record …"); who and where they are about can.
+    """
+    norm2 = norm2_of(names) * story.name_norm2
+    return norm2 > 0 and dot(names, story.keys) >= least * math.sqrt(norm2)
 
 
 def candidates(
