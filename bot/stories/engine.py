@@ -23,10 +23,10 @@ from bot.stories.copies import Signer, signature
 from bot.stories.scoring import (
     Vector,
     candidates,
-    form_only,
     gap,
     keys_of,
     margin,
+    named,
     names_of,
     norm2_of,
     seeded,
@@ -206,21 +206,23 @@ class StoryEngine:
         best_margin = 0.0
         table = tabular(vector, keys, s)
         own, names = (item.source_key, names_of(keys)) if item.source else ("", {})
+        names_norm2 = norm2_of(names)
         for story_id in candidates(vector, keys, self._postings, s):
             story = self._active[story_id]
-            if form_only(story, lang, table, own, names, s):
-                continue  # its words are a table's form or its outlet's style, not an event's
+            if table and lang in story.lang_set:
+                continue  # a table's words are its form's; across languages its figures meet
             distance = gap(story, item, s)
             if distance > s.window and not (item.undated or story.dated is None):
                 continue  # an undated gap is a stand-in, not a distance: no cut-off
             raise_by = s.gap_penalty * distance.total_seconds() / 86400
             clears, shared = margin(vector, keys, lang, story, raise_by, s)
-            # The seed link only for a story that would win: it saves it for most.
+            # The seed link and the rest only for a story that would win: it saves them for most.
             if (
                 clears >= best_margin
                 and shared >= s.min_shared
                 and seeded(vector, story, raise_by, s.link)
                 and titled(vector, headline, lang, story, s)
+                and named(names, names_norm2, own, lang, story, s)
             ):
                 best, best_margin = story, clears
         return best

@@ -66,29 +66,19 @@ def names_of(keys: Vector) -> Vector:
     return {t: w for t, w in keys.items() if t[0] == ENTITY}
 
 
-def form_only(
-    story: Scored, lang: str | None, table: bool, own: str, names: Vector, s: EngineSettings
+def named(
+    names: Vector, norm2: float, own: str, lang: str | None, story: Scored, s: EngineSettings
 ) -> bool:
-    """Tell whether the words an item shares with a story in its language may be a form's only.
-
-    A table's words are its form's, whoever it is about (`tabular`); an item from a source the
-    story already holds (`own`) must also name who or where the story names (`named`).
-    """
-    if lang not in story.lang_set:
-        return False  # across languages names and numbers meet, not words
-    if table:
-        return True
-    return s.own_names > 0 and own in story.source_keys and not named(names, story, s.own_names)
-
-
-def named(names: Vector, story: Scored, least: float) -> bool:
-    """Tell whether the item's names are as close as `least` (cosine) to the story's names.
+    """Tell whether an item from a source the story holds (`own`) names whom the story names.
 
     An outlet's reports share its house style, so its words cannot tell its events apart
-    ("… SETS PAYOUT / Qtly div … Pay … Record …"); who and where they are about can.
+    ("… SETS PAYOUT / Qtly div … Pay … Record …"); who and where they are about can. `norm2`
+    is the squared norm of the item's names. Across languages only names and numbers meet.
     """
-    norm2 = norm2_of(names) * story.name_norm2
-    return norm2 > 0 and dot(names, story.keys) >= least * math.sqrt(norm2)
+    if s.own_names <= 0 or own not in story.source_keys or lang not in story.lang_set:
+        return True
+    both = norm2 * story.name_norm2
+    return both > 0 and dot(names, story.keys) >= s.own_names * math.sqrt(both)
 
 
 def candidates(
