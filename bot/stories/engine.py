@@ -211,18 +211,19 @@ class StoryEngine:
             story = self._active[story_id]
             if table and lang in story.lang_set:
                 continue  # a table's words are its form's; across languages its figures meet
+            if not named(names, names_norm2, own, lang, story, s):
+                continue  # an outlet's style, not its names: cheaper than scoring the words
             distance = gap(story, item, s)
             if distance > s.window and not (item.undated or story.dated is None):
                 continue  # an undated gap is a stand-in, not a distance: no cut-off
             raise_by = s.gap_penalty * distance.total_seconds() / 86400
             clears, shared = margin(vector, keys, lang, story, raise_by, s)
-            # The seed link and the rest only for a story that would win: it saves them for most.
+            # The seed link only for a story that would win: it saves it for most.
             if (
                 clears >= best_margin
                 and shared >= s.min_shared
                 and seeded(vector, story, raise_by, s.link)
                 and titled(vector, headline, lang, story, s)
-                and named(names, names_norm2, own, lang, story, s)
             ):
                 best, best_margin = story, clears
         return best
