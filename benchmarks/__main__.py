@@ -22,6 +22,7 @@ ALL = (
     "digests",
     "digest_compose",
     "stories",
+    "stories_busy",
     "stories_service",
     "story_summaries",
     "follows",

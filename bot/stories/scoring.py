@@ -20,7 +20,6 @@ from bot.text.names import distinct
 
 Vector = dict[str, float]
 ZERO = timedelta(0)
-MAX_HOLDERS = 256  # see candidates
 
 
 class Scored(Protocol):
@@ -92,9 +91,8 @@ def candidates(
     terms = dict.fromkeys(t for t, _ in heaviest)
     heavy_keys = sorted(keys.items(), key=itemgetter(1), reverse=True)[: s.candidate_keys]
     terms.update(dict.fromkeys(t for t, _ in heavy_keys))
-    # A term held by hundreds of open stories (an import of undated news keeps them all
-    # open) names no event; counting it was most of an assign's time.
-    lists = [h for t in terms if (h := postings.get(t)) and len(h) <= MAX_HOLDERS]
+    # A term held by many open stories names no event (`EngineSettings.max_holders`).
+    lists = [h for t in terms if (h := postings.get(t)) and len(h) <= s.max_holders]
     # A story sharing one heavy term only rarely clears min_shared with the light ones:
     # scoring it costs a pass over the item's terms, most of the time of an assign.
     least = min(2, s.min_shared)
