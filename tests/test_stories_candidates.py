@@ -20,3 +20,18 @@ def test_candidates_tied_on_shared_terms_come_in_story_id_order(order: list[str]
     found = candidates(vector, {}, postings, EngineSettings())
     # s39 shares one more term: ahead of every tie.
     assert found == ["s39", *sorted(order)[: EngineSettings().max_candidates - 1]]
+
+
+def test_a_term_held_by_more_open_stories_than_max_holders_finds_none() -> None:
+    """A word a crowd of open stories shares names no event: the rarer terms find the story."""
+    crowd = {f"s{n:03d}" for n in range(EngineSettings().max_holders)}
+    postings = {
+        "common": crowd | {"event"},
+        "quake": {"event"},
+        "tsunami": {"event"},
+        "coast": {"event", "s000"},
+    }
+    vector = {"common": 0.7, "quake": 0.5, "tsunami": 0.4, "coast": 0.3}
+    assert candidates(vector, {}, postings, EngineSettings()) == ["event"]
+    # Counted, the common word makes a candidate of every crowd story with one more term.
+    assert candidates(vector, {}, postings, EngineSettings(max_holders=256)) == ["event", "s000"]
