@@ -66,6 +66,8 @@ def test_months_and_weekdays_are_no_names() -> None:
     # "Record March 31" in one company's notice and another's names no one they share.
     assert name_keys("In March and on Monday the talks went on, as in March.", "en") == []
     assert name_keys("Pada Isnin dan Khamis lagi.", "ms") == []
+    # Short month names too: "Pay Dec 15 / Record Nov 13" is a notice's dates, no one's name.
+    assert name_keys("Pay Dec 15\n Record Nov 13\n Paid Nov 30", "en") == []
     assert name_keys("Putin met Biden in May; Putin left.", "en") == name_keys(
         "Putin Biden Putin", "en"
     )

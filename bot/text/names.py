@@ -235,19 +235,17 @@ def _month_table() -> dict[str, int]:
 
 @cache
 def _calendar() -> frozenset[str]:
-    """Return the months' and weekdays' full names: capitalised in English, yet no one's.
+    """Return the months' names, full and short, and the weekdays' full names: no one's.
 
-    Abbreviations stay names: "Sun" and "Jan" are more often a paper or a person than a day.
+    "Pay Dec 15 / Record Nov 13" in one company's notice and another's share no name. Short
+    weekdays stay names: "Sun" is more often a paper than a day.
     """
-    return frozenset(
+    days = (
         str(name).lower()
         for locale in _MONTH_LOCALES
-        for names in (
-            get_month_names("wide", "format", locale),
-            get_day_names("wide", "format", locale),
-        )
-        for name in names.values()
+        for name in get_day_names("wide", "format", locale).values()
     )
+    return frozenset(_month_table()).union(days)
 
 
 @cache
