@@ -51,7 +51,8 @@ class ActiveStory:
         self.keys: Vector = {}
         self.key_norm2 = 0.0
         self.name_norm2 = 0.0  # the squared norm of the names alone in keys
-        self.source_keys: set[str] = set()  # the members' `StoryItem.source_key`s
+        # The sources of `arrivals` as a set: the candidate loop asks each story if it holds one.
+        self.source_keys: set[str] = set()
         self.lang_set: set[str | None] = set()
         self.title_terms: set[str] = set()  # the words and numbers of the members' titles
         self.seed: Vector = {}  # the sum of the first SEED members' vectors
