@@ -553,6 +553,11 @@ SPACEX_NEXT = (
     "The satellite reached its planned orbit, the company said on Wednesday.",
 )
 
+SPACEX_SIGNAL = (
+    "Controllers hear SpaceX satellite",
+    "Ground controllers heard the first signal from the satellite, SpaceX said.",
+)
+
 
 def test_undated_articles_join_by_what_they_say_not_by_arriving_together() -> None:
     dated = StoryEngine()
@@ -576,6 +581,18 @@ def test_an_undated_member_does_not_stretch_a_dated_storys_span() -> None:
     # (the import's time would have made the story span ten years, swallowing everything).
     later = StoryItem("wire-2", *SPACEX, T0 - timedelta(days=1825), "Wire")
     assert engine.assign(later) != story
+
+
+def test_an_undated_story_once_dated_meets_follow_ups_as_a_dated_story_does() -> None:
+    engine = StoryEngine()
+    story = engine.assign(_undated("import-1", *SPACEX))
+    assert engine.assign(item("wire-1", *SPACEX, 0)) == story  # a dated copy dates the story
+    # Before it, the story was looked up by near copies only; now a follow-up sharing two
+    # words finds it, as it finds a dated story.
+    assert engine.assign(item("wire-2", *SPACEX_SIGNAL, 1)) == story
+    dated = StoryEngine()
+    first = dated.assign(item("a", *SPACEX, 0))
+    assert dated.assign(item("wire-2", *SPACEX_SIGNAL, 1)) == first
 
 
 def test_an_older_archive_imported_after_newer_news_still_forms_its_stories() -> None:

@@ -20,9 +20,9 @@ from operator import mul
 from bot.stories.active import ActiveStory
 from bot.stories.ahead import Ahead
 from bot.stories.copies import Signer, signature
+from bot.stories.postings import Index, candidates, hold, release
 from bot.stories.scoring import (
     Vector,
-    candidates,
     gap,
     keys_of,
     margin,
@@ -59,7 +59,9 @@ class StoryEngine:
         self._df: Counter[str] = Counter()
         self._docs = 0
         self._active: dict[str, ActiveStory] = {}
-        self._postings: dict[str, set[str]] = {}
+        # Term -> holders, the dated stories and those of undated reports only (`candidates`).
+        self._postings: Index = {}
+        self._timeless: Index = {}
         self._item_story: dict[str, str] = {}
         self._expiry: list[tuple[datetime, str]] = []
         # Body key -> (story id, language, vector) of an active member with that body.
@@ -155,12 +157,7 @@ class StoryEngine:
         del self._active[story.id]
         for key in story.body_keys:
             self._bodies.pop(key, None)
-        for term in story.centroid:
-            holders = self._postings.get(term)
-            if holders is not None:
-                holders.discard(story.id)
-                if not holders:
-                    del self._postings[term]
+        release(story.id, story.centroid, self._index_of(story))
         for member in story.members:
             self._item_story.pop(member, None)
 
@@ -207,7 +204,8 @@ class StoryEngine:
         table = tabular(vector, keys, s)
         own, names = (item.source_key, names_of(keys)) if item.source else ("", {})
         names_norm2 = norm2_of(names)
-        for story_id in candidates(vector, keys, self._postings, s):
+        found = candidates(vector, keys, self._postings, s, self._timeless, item.undated)
+        for story_id in found:
             story = self._active[story_id]
             if table and lang in story.lang_set:
                 continue  # a table's words are its form's; across languages its figures meet
@@ -243,6 +241,15 @@ class StoryEngine:
         sign: Signer = signature,
     ) -> None:
         """Add item (`keys`: its names and numbers) to story; register and `sign` its body."""
+        if not item.undated:
+            at = item.published
+            if story.dated is None and story.members:
+                # Its first dated report: dated articles look it up as they do the others.
+                release(story.id, story.centroid, self._timeless)
+                hold(story.id, story.centroid, self._postings)
+            story.dated = (
+                (min(story.dated[0], at), max(story.dated[1], at)) if story.dated else (at, at)
+            )
         self._add(story, item, lang, vector, keys, sign)
         story.lang_set.add(lang)
         if len(item.body) >= COPY_MIN_CHARS:
@@ -252,11 +259,9 @@ class StoryEngine:
                 story.body_keys.append(key)
         if len(story.members) <= SEED:
             accumulate(story.seed, vector)
-        if not item.undated:
-            at = item.published
-            story.dated = (
-                (min(story.dated[0], at), max(story.dated[1], at)) if story.dated else (at, at)
-            )
+
+    def _index_of(self, story: ActiveStory) -> Index:
+        return self._postings if story.dated is not None else self._timeless
 
     def _add(
         self,
@@ -272,13 +277,7 @@ class StoryEngine:
         story.norm2 += 2.0 * _dot(vector, centroid) + norm2_of(vector)
         story.add_keys(keys, item.source_key)
         # The new terms found in C; each posting set gets the story once, in any term order.
-        postings, sid = self._postings, story.id
-        for term in vector.keys() - centroid.keys():
-            holders = postings.get(term)
-            if holders is None:
-                postings[term] = {sid}
-            else:
-                holders.add(sid)
+        hold(story.id, vector.keys() - centroid.keys(), self._index_of(story))
         accumulate(centroid, vector)
         story.members.append(item.id)
         story.titles.append(item.title)

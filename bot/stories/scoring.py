@@ -7,11 +7,10 @@ are what they are: `bot.stories.model.EngineSettings`.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
-from itertools import chain, repeat
-from operator import itemgetter, mul
+from itertools import repeat
+from operator import mul
 from typing import Protocol
 
 from bot.stories.text import ENTITY, NUMBER, country_terms
@@ -78,41 +77,6 @@ def named(
         return True
     both = norm2 * story.name_norm2
     return both > 0 and dot(names, story.keys) >= s.own_names * math.sqrt(both)
-
-
-def candidates(
-    vector: Vector, keys: Vector, postings: dict[str, set[str]], s: EngineSettings
-) -> list[str]:
-    """Return open stories sharing the item's heaviest terms or names and numbers, most first."""
-    # sorted()[:n] is heapq.nlargest's documented equivalent (ties too), at C speed.
-    heaviest = sorted(vector.items(), key=itemgetter(1), reverse=True)[: s.candidate_terms]
-    # A report in another language shares names and numbers, not words: its heaviest terms are
-    # its own words, so its heaviest keys are looked up as well (each term once, in order).
-    terms = dict.fromkeys(t for t, _ in heaviest)
-    heavy_keys = sorted(keys.items(), key=itemgetter(1), reverse=True)[: s.candidate_keys]
-    terms.update(dict.fromkeys(t for t, _ in heavy_keys))
-    # A term held by many open stories names no event (`EngineSettings.max_holders`).
-    lists = [h for t in terms if (h := postings.get(t)) and len(h) <= s.max_holders]
-    # A story sharing one heavy term only rarely clears min_shared with the light ones:
-    # scoring it costs a pass over the item's terms, most of the time of an assign.
-    least = min(2, s.min_shared)
-    # One count over all the lists, in C: at 100,000 articles (16 lists, 570 stories, 130 of
-    # them in two or more) it takes 40 % of the time set operations took to find those first.
-    hits = Counter(chain.from_iterable(lists))
-    # Most shared terms first, ties by story id: the order of a set of ids follows the
-    # per-process string hash, and a rebuild must not. Only the stories down to the cut's
-    # count are sorted by id (two sorts in C, the second stable); the rest cannot enter.
-    n = s.max_candidates
-    ranked = sorted(hits.items(), key=itemgetter(1), reverse=True)
-    if len(ranked) > n:
-        cut, end = ranked[n - 1][1], n
-        if cut >= least:  # the stories tied at the cut compete by id
-            while end < len(ranked) and ranked[end][1] == cut:
-                end += 1
-        del ranked[end:]
-    ranked.sort()
-    ranked.sort(key=itemgetter(1), reverse=True)
-    return [sid for sid, count in ranked[:n] if count >= least]
 
 
 def tabular(vector: Vector, keys: Vector, s: EngineSettings) -> bool:
