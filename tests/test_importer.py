@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.archive.store import ArticleStore
 from bot.ingest.importer import import_paths
+from bot.text.clean import unwrap_inline_tags
 from tests.conftest import SEED_FILE
 
 FEEDS = Path(__file__).resolve().parent / "fixtures"
@@ -122,3 +123,34 @@ def test_any_jsonl_record_is_added_or_rejected_never_crashes(
     report = import_paths(store, [path])
     assert report.added + report.duplicates + len(report.rejected) == len(records) + 1
     assert len(store) == before + report.added
+
+
+def test_leaked_inline_tags_go_and_tickers_stay(store: ArticleStore, tmp_path: Path) -> None:
+    """AG News's "<b>...</b>" is markup in a plain-text title; Reuters' "<TMG>" is a ticker."""
+    path = write_jsonl(
+        tmp_path / "tags.jsonl",
+        [
+            {
+                "id": "ag",
+                "title": "Labour could clinch deal with Sharon 'in <b>...</b>",
+                "body": "x",
+            },
+            {"id": "rt", "title": "MUSICLAND GROUP INC <TMG> 3RD QTR NET", "body": "Shr 28 cts"},
+            {"id": "ti", "title": "AT&T <T> and <B>Barnes</B>", "body": "a <i>b</I> <x>c</x>"},
+        ],
+    )
+    assert import_paths(store, [path]).added == 3
+    titles = {a.id: (a.title, a.body) for a in store.latest(3)}
+    assert titles["ag"] == ("Labour could clinch deal with Sharon 'in ...", "x")
+    assert titles["rt"] == ("MUSICLAND GROUP INC <TMG> 3RD QTR NET", "Shr 28 cts")
+    assert titles["ti"] == ("AT&T <T> and Barnes", "a b <x>c</x>")
+
+
+@given(st.text(alphabet="<>/biux ", max_size=60))
+def test_unwrapping_only_takes_characters_out(text: str) -> None:
+    """Free text keeps its order; without a closing tag nothing changes."""
+    unwrapped = unwrap_inline_tags(text)
+    rest = iter(text)
+    assert all(c in rest for c in unwrapped)  # a subsequence of the input
+    if "</" not in text:
+        assert unwrapped == text

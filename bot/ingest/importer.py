@@ -16,7 +16,7 @@ from bot.archive.protocol import ArticleStoreLike
 from bot.ingest.feedparse import parse_feed
 from bot.ingest.seedformat import SeedFormatError, parse_seed
 from bot.models import ArticleDraft, utcnow
-from bot.text.clean import parse_date
+from bot.text.clean import parse_date, unwrap_inline_tags
 
 BATCH_SIZE = 5000
 SEED_SUFFIXES = (".md", ".txt")
@@ -67,7 +67,9 @@ def _jsonl_draft(obj: Any) -> ArticleDraft | str:
     for name in _TEXT_FIELDS:
         if obj.get(name) is not None and not isinstance(obj[name], str):
             return f"field {name!r} must be a string"
-    title, body = (obj.get("title") or "").strip(), (obj.get("body") or "").strip()
+    # Plain text: "<TMG>" is a ticker, not markup; only leaked tag pairs are taken out.
+    title = unwrap_inline_tags((obj.get("title") or "").strip())
+    body = unwrap_inline_tags((obj.get("body") or "").strip())
     if not title and not body:
         return "no title and no body"
     try:

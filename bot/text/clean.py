@@ -34,6 +34,11 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+# A pair of inline HTML tags around text in a plain-text field ("… deal with Sharon 'in
+# <b>...</b>" in AG News) is markup that leaked into it. A lone "<TMG>" is a ticker (Reuters'
+# "MUSICLAND GROUP INC <TMG>"): only a tag with its closing tag is taken out.
+_INLINE_PAIR = re.compile(r"<(b|i|u|em|strong)>([^<>]{0,300}?)</\1>", re.IGNORECASE)
+_INLINE_DEPTH = 3  # pairs inside pairs unwrapped; a bound keeps hostile nesting linear
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%d.%m.%Y")
 
 
@@ -41,6 +46,15 @@ def tidy_whitespace(text: str) -> str:
     """Collapse runs of spaces, keep paragraph breaks as one blank line."""
     lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def unwrap_inline_tags(text: str) -> str:
+    """Return plain text without the inline HTML tag pairs leaked into it; their text stays."""
+    for _ in range(_INLINE_DEPTH):
+        if "</" not in text:
+            break
+        text = _INLINE_PAIR.sub(r"\2", text)
+    return text
 
 
 def html_to_text(markup: str, *, tidy: bool = True) -> str:
