@@ -174,6 +174,29 @@ def test_a_second_sentence_that_would_be_cut_to_a_stub_is_left_out() -> None:
     assert text == long_lead
 
 
+def test_a_lead_cut_mid_sentence_reads_as_cut() -> None:
+    """A feed's description that stops mid-sentence does not run on into the next report."""
+    cut = article(
+        "cut",
+        "Delta, pilots OK deal",
+        "Union officials representing 7,500 pilots at Delta Air Lines said they have reached a "
+        "cost-cutting agreement with management, which could halt, or at least",
+        "Wire",
+        0,
+    )
+    whole = article(
+        "whole",
+        "Delta pilots approve concessions deal",
+        "The leadership of Delta Air Lines' pilot union approved a tentative agreement. "
+        "The deal still needs a vote of the pilots.",
+        "Paper",
+        1,
+    )
+    text = story_summary(story_of(cut, whole), "en").text
+    assert "or at least…" in text
+    assert "or at least The" not in text
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.text(min_size=0, max_size=700), min_size=1, max_size=4),
