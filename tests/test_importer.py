@@ -137,9 +137,12 @@ def test_leaked_inline_tags_go_and_tickers_stay(store: ArticleStore, tmp_path: P
             },
             {"id": "rt", "title": "MUSICLAND GROUP INC <TMG> 3RD QTR NET", "body": "Shr 28 cts"},
             {"id": "ti", "title": "AT&T <T> and <B>Barnes</B>", "body": "a <i>b</I> <x>c</x>"},
+            {"id": "empty", "title": "<b> </b>", "body": "<i></i>"},
         ],
     )
-    assert import_paths(store, [path]).added == 3
+    report = import_paths(store, [path])
+    assert report.added == 3
+    assert report.rejected == [f"{path}:4: no title and no body"]
     titles = {a.id: (a.title, a.body) for a in store.latest(3)}
     assert titles["ag"] == ("Labour could clinch deal with Sharon 'in ...", "x")
     assert titles["rt"] == ("MUSICLAND GROUP INC <TMG> 3RD QTR NET", "Shr 28 cts")

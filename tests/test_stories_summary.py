@@ -180,7 +180,7 @@ def test_a_lead_cut_mid_sentence_reads_as_cut() -> None:
         "cut",
         "Delta, pilots OK deal",
         "Union officials representing 7,500 pilots at Delta Air Lines said they have reached a "
-        "cost-cutting agreement with management, which could halt, or at least",
+        "cost-cutting agreement with management, which could halt, or at least,",
         "Wire",
         0,
     )

@@ -7,6 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.summarize import split_sentences
+from bot.summarize.article import shorten
+from bot.summarize.sentences import ends_sentence
 from bot.text.clean import html_to_text
 
 
@@ -221,3 +223,24 @@ def test_a_limit_returns_the_first_sentences_of_the_whole_split(pieces: list[str
     text = " ".join(pieces)
     for lang in (None, "de"):
         assert split_sentences(text, lang, n) == split_sentences(text, lang)[:n]
+
+
+@pytest.mark.parametrize(
+    ("text", "ended"),
+    [
+        ("The deal was approved.", True),
+        ("„Wir stimmen zu.“", True),  # a German closing quote after the stop
+        ("هل يوافقون على الاتفاق؟", True),
+        ("新航取消惯例。", True),
+        ("which could halt, or at least", False),
+        ("Shr 28 cts vs 22 cts", False),
+    ],
+)
+def test_a_sentence_end_is_told_in_any_script(text: str, ended: bool) -> None:
+    assert ends_sentence(text) is ended
+
+
+def test_a_sentence_marked_as_cut_is_not_cut_twice() -> None:
+    """A first sentence ending in "…" and a second too long to show: one ellipsis."""
+    text = "a" * 200 + "… " + "b" * 400
+    assert shorten(text, 320) == "a" * 200 + "…"

@@ -68,8 +68,8 @@ def _jsonl_draft(obj: Any) -> ArticleDraft | str:
         if obj.get(name) is not None and not isinstance(obj[name], str):
             return f"field {name!r} must be a string"
     # Plain text: "<TMG>" is a ticker, not markup; only leaked tag pairs are taken out.
-    title = unwrap_inline_tags((obj.get("title") or "").strip())
-    body = unwrap_inline_tags((obj.get("body") or "").strip())
+    title = unwrap_inline_tags(obj.get("title") or "").strip()
+    body = unwrap_inline_tags(obj.get("body") or "").strip()
     if not title and not body:
         return "no title and no body"
     try:

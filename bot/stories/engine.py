@@ -3,8 +3,9 @@
 Pure (no I/O) and incremental: `assign` decides from the items before it only and never
 revisits a decision. An item is a sparse TF-IDF vector (IDF from the items seen so far); a
 story is the sum of its members' unit vectors. Candidates are the open stories sharing the
-item's heaviest terms (an inverted index), so the cost follows the window, not the archive;
-how one is scored: `bot.stories.scoring`; the settings and why: `EngineSettings`.
+item's heaviest terms (inverted indexes of the dated stories and of those of undated reports
+only: `bot.stories.postings`), so the cost follows the window, not the archive; how one is
+scored: `bot.stories.scoring`; the settings and why: `EngineSettings`.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ class StoryEngine:
         self._df: Counter[str] = Counter()
         self._docs = 0
         self._active: dict[str, ActiveStory] = {}
-        # Term -> holders, the dated stories and those of undated reports only (`candidates`).
-        self._postings: Index = {}
+        # Term -> holders: the dated stories, and those of undated reports only (`candidates`).
+        self._dated: Index = {}
         self._timeless: Index = {}
         self._item_story: dict[str, str] = {}
         self._expiry: list[tuple[datetime, str]] = []
@@ -204,7 +205,7 @@ class StoryEngine:
         table = tabular(vector, keys, s)
         own, names = (item.source_key, names_of(keys)) if item.source else ("", {})
         names_norm2 = norm2_of(names)
-        found = candidates(vector, keys, self._postings, s, self._timeless, item.undated)
+        found = candidates(vector, keys, self._dated, s, self._timeless, item.undated)
         for story_id in found:
             story = self._active[story_id]
             if table and lang in story.lang_set:
@@ -246,7 +247,7 @@ class StoryEngine:
             if story.dated is None and story.members:
                 # Its first dated report: dated articles look it up as they do the others.
                 release(story.id, story.centroid, self._timeless)
-                hold(story.id, story.centroid, self._postings)
+                hold(story.id, story.centroid, self._dated)
             story.dated = (
                 (min(story.dated[0], at), max(story.dated[1], at)) if story.dated else (at, at)
             )
@@ -261,7 +262,7 @@ class StoryEngine:
             accumulate(story.seed, vector)
 
     def _index_of(self, story: ActiveStory) -> Index:
-        return self._postings if story.dated is not None else self._timeless
+        return self._dated if story.dated is not None else self._timeless
 
     def _add(
         self,

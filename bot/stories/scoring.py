@@ -1,7 +1,7 @@
 """How an article is scored against one open story: gap, thresholds, seed, keys and headline.
 
 Pure functions over sparse vectors, used by `bot.stories.engine`; the settings and why they
-are what they are: `bot.stories.model.EngineSettings`.
+are what they are: `bot.stories.values.EngineSettings`.
 """
 
 from __future__ import annotations

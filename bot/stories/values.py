@@ -132,9 +132,11 @@ class EngineSettings:
     - title_weight 2, entity_weight 1, body_tokens 120: a title word counts twice, names and
       numbers (the cross-language keys of `bot.text.names`) once more besides their word, and
       the lead carries the event.
-    - max_candidates 24 of the stories sharing at least two of the item's 20 heaviest terms:
-      scoring a candidate is most of an assign's time.
-    - max_holders 64: a term held by more than 64 open stories finds no candidates: it names
+    - max_candidates 24 of the stories sharing at least two of the item's 20 heaviest terms
+      (four for a pair without a time between them, `undated_shared`): scoring a candidate is
+      most of an assign's time.
+    - max_holders 64: a term held by more than 64 open stories of one index (the dated ones,
+      or those of undated reports only: `undated_shared`) finds no candidates there: it names
       no event, and counting its holders was most of an assign's time. The dev sets hardly
       reach such bounds (their stories are the same at 64 as at 256; at 32 gnews_dev's
       change), so the bound was tried with gnews_dev inside the shared corpus re-dated over

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.models import Article
-from bot.summarize.sentences import split_sentences
+from bot.summarize.sentences import ends_sentence, split_sentences
 from bot.text.analysis import analyzer, fold
 from bot.text.datelines import strip_dateline
 
@@ -24,8 +24,6 @@ LEAD_CHARS = 4000  # the lead sentences sit in the first few paragraphs
 FACT_CHARS = 6000  # where a report's names, numbers and words are counted
 # A name: a capitalised word (any cased script); a number: digits with inner separators.
 _FACT = re.compile(r"\b(?:[^\W\d_a-zа-яё][\w'’-]*\w|\d(?:[\d.,]*\d)?)\b")
-_ENDS = tuple(".!?…。！？")  # what ends a sentence ...
-_CLOSERS = "\"'”’»)]"  # ... before its closing quotes and brackets
 _WORD = re.compile(r"\S+")
 # Term-set overlap (relative to the smaller sentence) above which two sentences say the same.
 DUPLICATE_OVERLAP = 0.6
@@ -96,10 +94,10 @@ def candidates(
         # The wire dateline ("SINGAPORE:", "WASHINGTON (AP) —") is the same for every story.
         sentences = split_sentences(strip_dateline(body), lang)
         lead = sentences[: weights.lead_sentences]
-        if len(lead) == len(sentences) and lead and not lead[-1].rstrip(_CLOSERS).endswith(_ENDS):
+        if len(lead) == len(sentences) and lead and not ends_sentence(lead[-1]):
             # Text that stops mid-sentence (a feed's cut description, our LEAD_CHARS) reads as
             # cut: otherwise "… could halt, or at least The leadership of …" runs on.
-            lead[-1] += "…"
+            lead[-1] = lead[-1].rstrip(" ,;:-–—") + "…"
         for i, text in enumerate(lead):
             bag = tuple((w.end(), t) for w in _WORD.finditer(text) for t in terms(w.group()))
             if bag:

@@ -51,7 +51,8 @@ def shorten(text: str, limit: int) -> str:
     # No space in a sensible range (long URL, unsegmented CJK): cut inside the word instead.
     if cut >= limit // 2:
         head = head[:cut]
-    return head.rstrip(" ,;:-–—([{\"'“‘«") + ELLIPSIS
+    # A sentence already marked as cut ("…") gets one ellipsis, not two.
+    return head.rstrip(" ,;:-–—([{\"'“‘«…") + ELLIPSIS
 
 
 def plain_title(title: str) -> str:

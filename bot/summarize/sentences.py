@@ -41,6 +41,8 @@ _SENTENCE_OPENERS = _wordset(
 )
 
 _TERMINATOR = re.compile(r"(?:[.!?…]+|[。！？]+|[؟۔])[\"'”’»)\]]*")
+# A sentence end, then closing quotes or brackets: German and Japanese ones too.
+_ENDED = re.compile(r"[.!?…。！？؟۔][\"'”’»)\]“›」]*$")
 _WORD_BEFORE = re.compile(r"[\w.'-]*$")
 _LOOKBACK = 40
 _GLUED_START = re.compile(r"[A-ZА-ЯЁ][a-zа-яё]")
@@ -69,6 +71,11 @@ def split_sentences(text: str, lang: str | None = None, limit: int | None = None
             if limit is not None and len(sentences) >= limit:
                 return sentences[:limit]
     return sentences
+
+
+def ends_sentence(text: str) -> bool:
+    """Tell whether text ends as a sentence does (a stop, then any closing quotes)."""
+    return _ENDED.search(text) is not None
 
 
 def _split_block(block: str, ordinals: bool = False) -> Iterator[str]:
