@@ -20,14 +20,14 @@ Index = dict[str, set[str]]  # term -> the open stories holding it
 def candidates(
     vector: Vector,
     keys: Vector,
-    postings: Index,
+    dated: Index,
     s: EngineSettings,
     timeless: Index | None = None,
     undated: bool = False,
 ) -> list[str]:
     """Return open stories sharing the item's heaviest terms or names and numbers, most first.
 
-    `postings` holds the dated stories, `timeless` those of undated reports only. A pair
+    `dated` holds the dated stories, `timeless` those of undated reports only. A pair
     without a time between them (an undated story, or an `undated` item) joins only on text
     close to a copy (`undated_gap`), which shares most of these terms: it needs
     `undated_shared` of them, not two.
@@ -43,7 +43,7 @@ def candidates(
     # scoring it costs a pass over the item's terms, most of the time of an assign.
     least = min(2, s.min_shared)
     strict = max(least, s.undated_shared)
-    ranked = _shared(terms, postings, strict if undated else least, s)
+    ranked = _shared(terms, dated, strict if undated else least, s)
     if timeless:
         ranked += _shared(terms, timeless, strict, s)
     # Most shared terms first, ties by story id: the order of a set of ids follows the

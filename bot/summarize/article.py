@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot.summarize.scoring import DEFAULT, Weights, rank_sentences
-from bot.summarize.sentences import split_sentences
+from bot.summarize.sentences import DANGLING, ELLIPSIS, split_sentences
 from bot.text.lang import detect_language
 
-ELLIPSIS = "…"
 # Only MAX_SCORED sentences are scored, which even long-sentence articles fit in this
 # much text; splitting no further keeps pathological megabyte bodies fast.
 SUMMARY_CHARS = 30_000
@@ -52,7 +51,7 @@ def shorten(text: str, limit: int) -> str:
     if cut >= limit // 2:
         head = head[:cut]
     # A sentence already marked as cut ("…") gets one ellipsis, not two.
-    return head.rstrip(" ,;:-–—([{\"'“‘«…") + ELLIPSIS
+    return head.rstrip(DANGLING + "([{\"'“‘«" + ELLIPSIS) + ELLIPSIS
 
 
 def plain_title(title: str) -> str:

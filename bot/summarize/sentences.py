@@ -40,6 +40,8 @@ _SENTENCE_OPENERS = _wordset(
     "its his her their our after before however meanwhile last yesterday today"
 )
 
+ELLIPSIS = "…"  # what marks text as cut
+DANGLING = " ,;:-–—"  # punctuation left hanging where text is cut, taken off before ELLIPSIS
 _TERMINATOR = re.compile(r"(?:[.!?…]+|[。！？]+|[؟۔])[\"'”’»)\]]*")
 # A sentence end, then closing quotes or brackets: German and Japanese ones too.
 _ENDED = re.compile(r"[.!?…。！？؟۔][\"'”’»)\]“›」]*$")
