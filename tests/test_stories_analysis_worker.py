@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 
 from bot.models import Article
 from bot.stories import EngineSettings, StoryEngine, StoryItem
-from bot.stories.ahead import Ahead
+from bot.stories.ahead import Ahead, Features, features_of
 from bot.stories.analysis_worker import AnalysisWorker, analyse_all, prepared_chunks
 from bot.stories.copies import signature
-from bot.stories.text import Analysis, Analyzer
+from bot.stories.text import Analyzer
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-BODY_TOKENS = EngineSettings().body_tokens
+SETTINGS = EngineSettings()
 # Each kind of feature: stems, names across scripts, numbers, dates, CJK pairs and glosses.
 TEXTS = [
     (
@@ -43,13 +43,19 @@ TEXTS = [
 ]
 
 
-def analyses(batch: list[StoryItem], aheads: list[Ahead]) -> list[Analysis]:
-    """Return the analyses made ahead, once each body's signature is found equal to this one's."""
+def analyses(batch: list[StoryItem], aheads: list[Ahead]) -> list[Features]:
+    """Return the features made ahead, once each body's signature is found equal to this one's."""
     for item, ahead in zip(batch, aheads, strict=True):
-        mine = signature(item.body)
-        assert (ahead.prints is None) == (mine is None)
-        assert ahead.prints is None or mine is None or (ahead.prints == mine).all()
-    return [ahead.analysis for ahead in aheads]
+        mine, theirs = signature(item.body), ahead.sign(item.body)
+        assert (theirs is None) == (mine is None)
+        assert theirs is None or mine is None or (theirs == mine).all()
+    return [ahead.features for ahead in aheads]
+
+
+def here(batch: list[StoryItem]) -> list[Features]:
+    """Return the features this process computes, as the engine does without a worker."""
+    analyzer = Analyzer(SETTINGS.body_tokens)
+    return [features_of(analyzer, item, SETTINGS.title_weight) for item in batch]
 
 
 def items(texts: list[tuple[str, str]], lang: str | None = None) -> list[StoryItem]:
@@ -72,12 +78,12 @@ def test_another_process_analyses_every_kind_of_text_as_this_one(
 ) -> None:
     """Languages, names, numbers, dates and CJK give the same counts, in the same order."""
     batch = items(TEXTS * 3)
-    local = [Analyzer(BODY_TOKENS).analyse(i) for i in batch]
-    remote = analyses(batch, pool.submit(analyse_all, batch, BODY_TOKENS).result())
+    local = here(batch)
+    remote = analyses(batch, pool.submit(analyse_all, batch, SETTINGS).result())
     assert remote == local
-    assert sum(ahead.prints is not None for ahead in analyse_all(batch, BODY_TOKENS)) >= len(TEXTS)
-    # Term order decides ties downstream: the counts must come back in the same order too.
-    assert [list(a.body) for a in remote] == [list(a.body) for a in local]
+    assert sum(ahead.prints is not None for ahead in analyse_all(batch, SETTINGS)) >= len(TEXTS)
+    # Term order decides ties downstream: the weights must come back in the same order too.
+    assert [list(a.weights) for a in remote] == [list(a.weights) for a in local]
     assert {a.lang for a in remote} >= {"ru", "en", "zh"}
 
 
@@ -91,18 +97,16 @@ def test_free_form_text_is_analysed_alike_in_both_processes(
 ) -> None:
     """Any text, in any given language or none, gives the worker's analysis equal to the engine's."""
     batch = items(texts, lang)
-    local = [Analyzer(BODY_TOKENS).analyse(i) for i in batch]
-    remote = analyses(batch, pool.submit(analyse_all, batch, BODY_TOKENS).result())
+    local = here(batch)
+    remote = analyses(batch, pool.submit(analyse_all, batch, SETTINGS).result())
     assert remote == local
-    assert [list(a.headline) + list(a.body) for a in remote] == [
-        list(a.headline) + list(a.body) for a in local
-    ]
+    assert [list(a.weights) for a in remote] == [list(a.weights) for a in local]
 
 
 def test_a_big_batch_analysed_ahead_makes_the_same_stories() -> None:
     """Stories assigned with the worker's analyses equal those the engine analyses itself."""
     batch = items(TEXTS * 40)
-    worker = AnalysisWorker(BODY_TOKENS, min_items=100, patient=True)
+    worker = AnalysisWorker(SETTINGS, min_items=100, patient=True)
     try:
         ahead = list(worker.ahead(batch))
     finally:
@@ -135,7 +139,7 @@ def test_batches_read_ahead_come_back_in_order_with_the_same_stories() -> None:
 
 def test_a_small_batch_starts_no_worker() -> None:
     """A batch under the minimum is left to the engine: nothing is analysed ahead."""
-    worker = AnalysisWorker(BODY_TOKENS, min_items=100, patient=True)
+    worker = AnalysisWorker(SETTINGS, min_items=100, patient=True)
     ahead = list(worker.ahead(items(TEXTS)))
     assert [a for _, a in ahead] == [None] * len(TEXTS)
     worker.close()
@@ -144,7 +148,7 @@ def test_a_small_batch_starts_no_worker() -> None:
 def test_a_worker_not_waited_for_makes_the_same_stories() -> None:
     """Parts the worker has not begun are taken back and analysed here: the same stories."""
     batch = items(TEXTS * 100)
-    worker = AnalysisWorker(BODY_TOKENS, min_items=100)
+    worker = AnalysisWorker(SETTINGS, min_items=100)
     try:
         ahead = list(worker.ahead(batch))
     finally:
@@ -161,7 +165,7 @@ def test_a_lent_worker_serves_the_next_batch_and_stops_when_idle() -> None:
         Article(i.id, i.title, i.body, i.published, i.published + timedelta(seconds=1))
         for i in items(TEXTS * 200)
     ]
-    worker = AnalysisWorker(BODY_TOKENS, min_items=100, patient=True)
+    worker = AnalysisWorker(SETTINGS, min_items=100, patient=True)
     try:
         first = [
             p
@@ -190,7 +194,7 @@ def test_a_lent_worker_serves_the_next_batch_and_stops_when_idle() -> None:
 
 def test_a_small_batch_neither_uses_a_lingering_worker_nor_keeps_it_alive() -> None:
     """A live feed's few articles after an import are analysed here; the countdown goes on."""
-    worker = AnalysisWorker(BODY_TOKENS, min_items=100, patient=True)
+    worker = AnalysisWorker(SETTINGS, min_items=100, patient=True)
     try:
         assert all(a is not None for _, a in list(worker.ahead(items(TEXTS * 50)))[100:])
         countdown = worker.idle(60.0)

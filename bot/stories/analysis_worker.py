@@ -1,9 +1,9 @@
 """A second process that analyses a big batch's articles while the engine assigns earlier ones.
 
-Analysing an article (language, tokens, stems, name and number keys: `Analyzer.analyse`) and
-signing its body for copies (`copies.signature`, a MinHash) are pure functions of its text and
-about half of an assignment; the rest depends on every article before it and stays in order,
-in the engine's thread. A batch of MIN_ITEMS or more (an import, a rebuild) is cut into parts;
+An article's features (language, stems, name and number keys, their weights:
+`ahead.features_of`) and its body's signature for copies (`copies.signature`, a MinHash) are
+pure functions of its text and about half of an assignment; the rest depends on every article
+before it and stays in order, in the engine's thread. A batch of MIN_ITEMS or more (an import, a rebuild) is cut into parts;
 the worker analyses parts ahead while this thread assigns, and a build's next batch is sent
 before this one is assigned, so the worker never idles between them.
 
@@ -27,8 +27,8 @@ from multiprocessing import get_context
 from typing import NamedTuple, TypeVar
 
 from bot.models import Article
-from bot.stories.ahead import Ahead
-from bot.stories.copies import signature
+from bot.stories.ahead import Ahead, features_of
+from bot.stories.copies import Prints, signature
 from bot.stories.restore import to_item
 from bot.stories.text import Analyzer
 from bot.stories.values import EngineSettings, StoryItem
@@ -42,10 +42,18 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def analyse_all(items: Sequence[StoryItem], body_tokens: int) -> list[Ahead]:
-    """Return the analyses and body signatures of items (run in the worker)."""
-    analyzer = Analyzer(body_tokens)
-    return [Ahead(analyzer.analyse(item), signature(item.body)) for item in items]
+def analyse_all(items: Sequence[StoryItem], settings: EngineSettings) -> list[Ahead]:
+    """Return the features and body signatures of items (run in the worker)."""
+    analyzer = Analyzer(settings.body_tokens)
+    return [
+        Ahead(features_of(analyzer, item, settings.title_weight), _raw(signature(item.body)))
+        for item in items
+    ]
+
+
+def _raw(prints: Prints | None) -> bytes | None:
+    # Bytes unpickle as one object; an array costs the engine's thread a reconstruction each.
+    return None if prints is None else prints.tobytes()
 
 
 class Sent(NamedTuple):
@@ -70,7 +78,7 @@ def prepared_chunks(
     the caller then stops it when they stop coming, `AnalysisWorker.idle`).
     """
     own = worker is None
-    worker = worker or AnalysisWorker(settings.body_tokens)
+    worker = worker or AnalysisWorker(settings)
     try:
         for batch, sent in _sent_ahead(worker, batches):
             pairs = zip(batch, worker.take(sent), strict=True)
@@ -102,9 +110,13 @@ class AnalysisWorker:
     """Own one worker process, started on the first big batch and stopped by `close`."""
 
     def __init__(
-        self, body_tokens: int, min_items: int = MIN_ITEMS, patient: bool = False, nice: int = 0
+        self,
+        settings: EngineSettings,
+        min_items: int = MIN_ITEMS,
+        patient: bool = False,
+        nice: int = 0,
     ) -> None:
-        self._body_tokens = body_tokens
+        self._settings = settings
         self._min_items = min_items
         self._patient = patient  # wait for every part (the warm-up; tests: the worker's path)
         self._nice = nice  # added to the worker process's niceness (os.nice)
@@ -157,7 +169,7 @@ class AnalysisWorker:
                     last = _take_back(futures, k)
                     if last is None:
                         break
-                    taken[last] = analyse_all(_part(items, last), self._body_tokens)
+                    taken[last] = analyse_all(_part(items, last), self._settings)
                 found = taken.pop(k) if k in taken else self._ready(future, len(part))
                 yield from zip(part, found, strict=True)
         finally:
@@ -215,7 +227,7 @@ class AnalysisWorker:
             if self._nice:  # the first submit starts the process: from a thread at low priority
                 return _from_nice_thread(self._nice, self._submit, part)
         try:
-            return self._pool.submit(analyse_all, list(part), self._body_tokens)
+            return self._pool.submit(analyse_all, list(part), self._settings)
         except RuntimeError:  # a broken pool refuses work
             self._drop()
             return None

@@ -19,7 +19,7 @@ from datetime import datetime
 from operator import mul
 
 from bot.stories.active import ActiveStory
-from bot.stories.ahead import Ahead
+from bot.stories.ahead import Ahead, Features, features_of
 from bot.stories.copies import Signer, signature
 from bot.stories.postings import Index, candidates, hold, release
 from bot.stories.scoring import (
@@ -35,8 +35,8 @@ from bot.stories.scoring import (
     titled,
 )
 from bot.stories.scoring import dot as _dot
-from bot.stories.sparse import accumulate, scaled, term_weights
-from bot.stories.text import ENTITY, NUMBER, Analysis, Analyzer
+from bot.stories.sparse import accumulate, scaled
+from bot.stories.text import ENTITY, NUMBER, Analyzer
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
 
 
@@ -71,8 +71,8 @@ class StoryEngine:
     def assign(self, item: StoryItem, ahead: Ahead | None = None) -> str:
         """Add item to the best matching active story or a new one; return the story id.
 
-        `ahead` may bring the item's `Analyzer.analyse` and body signature, computed in
-        another process: the same values the engine would compute.
+        `ahead` may bring the item's features and body signature, computed in another
+        process: the same values the engine would compute.
         """
         known = self._item_story.get(item.id)
         if known is not None:
@@ -87,7 +87,7 @@ class StoryEngine:
             headline: frozenset[str] = frozenset()
             keys = keys_of(vector)
         else:
-            lang, vector, headline = self._vectorise(item, ahead.analysis if ahead else None)
+            lang, vector, headline = self._vectorise(item, ahead.features if ahead else None)
             keys = keys_of(vector)
             story = self._best_story(vector, keys, headline, item, lang)
         if story is None:
@@ -103,7 +103,7 @@ class StoryEngine:
         self.restore_ahead((story_id, item, None) for story_id, item in assignments)
 
     def restore_ahead(self, assignments: Iterable[tuple[str, StoryItem, Ahead | None]]) -> None:
-        """`restore`, each item with its analysis and signature made ahead (or None: here)."""
+        """`restore`, each item with its features and signature made ahead (or None: here)."""
         for story_id, item, ahead in assignments:
             if item.id in self._item_story:
                 continue
@@ -113,7 +113,7 @@ class StoryEngine:
             if copy is not None and copy[0] == story_id:
                 _, lang, vector = copy
             else:
-                lang, vector, headline = self._vectorise(item, ahead and ahead.analysis)
+                lang, vector, headline = self._vectorise(item, ahead and ahead.features)
             story = self._active.get(story_id) or self._open(story_id, item.published)
             sign = ahead.sign if ahead else signature
             self._join(story, item, lang, vector, keys_of(vector), sign)
@@ -163,12 +163,11 @@ class StoryEngine:
             self._item_story.pop(member, None)
 
     def _vectorise(
-        self, item: StoryItem, analysis: Analysis | None = None
+        self, item: StoryItem, features: Features | None = None
     ) -> tuple[str | None, Vector, frozenset[str]]:
         """Return the item's language, unit TF-IDF vector and title words; count it into the DF."""
         s = self.settings
-        lang, headline, body = analysis or self._analyzer.analyse(item)
-        raw = term_weights(headline, body, s.title_weight)
+        lang, raw, title = features or features_of(self._analyzer, item, s.title_weight)
         self._docs += 1
         self._df.update(raw.keys())
         if len(self._df) > s.max_terms:
@@ -188,7 +187,7 @@ class StoryEngine:
         norm = math.sqrt(norm2_of(vector))
         if norm > 0:
             vector = scaled(vector, norm)
-        return lang, vector, frozenset(t for t in headline if t[0] != ENTITY)
+        return lang, vector, title
 
     def _best_story(
         self,

@@ -65,7 +65,7 @@ class StoryService:
         self._records: dict[str, StoryRecord] = {}
         self._story_of: dict[str, str] = {}
         self._engine_ready = True
-        self._worker = AnalysisWorker(self.settings.body_tokens)  # big batches, `add_articles`
+        self._worker = AnalysisWorker(self.settings)  # big batches, `add_articles`
         self.version = 0  # bumped on every change: callers cache rankings by it
         self._views = ViewCache(VIEW_CACHE)
         self.opened = (0, 0)  # (stories loaded from the records, articles assigned) at open

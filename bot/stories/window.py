@@ -1,7 +1,7 @@
 """The engine's window reloaded after a restart, its articles analysed in the analysis worker.
 
 At a million articles the window holds MAX_RESTORE articles: analysing and signing them here
-(`Analyzer.analyse`, `copies.signature`, and datasketch's import with scipy) was seconds of
+(`ahead.features_of`, `copies.signature`, and datasketch's import with scipy) was seconds of
 pure Python in the bot's first minute, competing with the first replies for the GIL. The
 analysis worker (another process) does that part; this thread waits for it without the GIL and
 replays the rest (document frequencies, centroids) in paced slices. The values are the same
@@ -47,7 +47,7 @@ def reload_window(
     """
     story_of = open_members(records, settings.window, give_way)
     pairs = window_items(story_of, store, give_way=give_way)
-    worker = AnalysisWorker(settings.body_tokens, min_items=0, patient=True, nice=WORKER_NICE)
+    worker = AnalysisWorker(settings, min_items=0, patient=True, nice=WORKER_NICE)
     try:
         use = worker if len(pairs) >= worker_from else None
         engine.restore_ahead(paced(_ahead(use, pairs), give_way))
