@@ -3,9 +3,9 @@
 An article's features (language, stems, name and number keys, their weights:
 `ahead.features_of`) and its body's signature for copies (`copies.signature`, a MinHash) are
 pure functions of its text and about half of an assignment; the rest depends on every article
-before it and stays in order, in the engine's thread. A batch of MIN_ITEMS or more (an import, a rebuild) is cut into parts;
-the worker analyses parts ahead while this thread assigns, and a build's next batch is sent
-before this one is assigned, so the worker never idles between them.
+before it and stays in order, in the engine's thread. A batch of MIN_ITEMS or more (an import,
+a rebuild) is cut into parts; the worker analyses parts ahead while this thread assigns, and a
+build's next batch is sent before this one is assigned, so the worker never idles between them.
 
 This thread never waits for the worker: a part whose analysis is not ready (the worker is still
 starting, or the machine is busy) is analysed here, by the engine, as without a worker. The
