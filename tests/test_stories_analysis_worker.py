@@ -43,7 +43,7 @@ TEXTS = [
 ]
 
 
-def analyses(batch: list[StoryItem], aheads: list[Ahead]) -> list[Features]:
+def made_ahead(batch: list[StoryItem], aheads: list[Ahead]) -> list[Features]:
     """Return the features made ahead, once each body's signature is found equal to this one's."""
     for item, ahead in zip(batch, aheads, strict=True):
         mine, theirs = signature(item.body), ahead.sign(item.body)
@@ -79,7 +79,7 @@ def test_another_process_analyses_every_kind_of_text_as_this_one(
     """Languages, names, numbers, dates and CJK give the same counts, in the same order."""
     batch = items(TEXTS * 3)
     local = here(batch)
-    remote = analyses(batch, pool.submit(analyse_all, batch, SETTINGS).result())
+    remote = made_ahead(batch, pool.submit(analyse_all, batch, SETTINGS).result())
     assert remote == local
     assert sum(ahead.prints is not None for ahead in analyse_all(batch, SETTINGS)) >= len(TEXTS)
     # Term order decides ties downstream: the weights must come back in the same order too.
@@ -98,7 +98,7 @@ def test_free_form_text_is_analysed_alike_in_both_processes(
     """Any text, in any given language or none, gives the worker's analysis equal to the engine's."""
     batch = items(texts, lang)
     local = here(batch)
-    remote = analyses(batch, pool.submit(analyse_all, batch, SETTINGS).result())
+    remote = made_ahead(batch, pool.submit(analyse_all, batch, SETTINGS).result())
     assert remote == local
     assert [list(a.weights) for a in remote] == [list(a.weights) for a in local]
 
