@@ -23,7 +23,8 @@ from bot.stories import (
     top_lines,
     top_stories,
 )
-from bot.stories.text import Analyzer
+from bot.stories.text import Analyzer, length
+from bot.text.analysis import is_cjk
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -252,6 +253,53 @@ def test_chinese_text_uses_character_bigrams() -> None:
     second = item("zb-2", "新航空姐怀孕不必辞职", "新加坡航空公司空姐怀孕后可转当地勤工作。", 1)
     engine = StoryEngine()
     assert engine.assign(first) == engine.assign(second)
+
+
+HURRICANE_ZH = (
+    item(
+        "zh-fiona-1",
+        "飓风菲奥娜袭击多米尼加共和国",
+        "飓风菲奥娜星期一在多米尼加共和国东部登陆，带来强风和暴雨。当局说，数千人被疏散，"
+        "全国大部分地区停电。此前飓风在波多黎各造成灾难性破坏，岛上几乎所有居民失去电力供应。"
+        "美国国家飓风中心预测，菲奥娜将在未来几天增强，并向特克斯和凯科斯群岛移动。"
+        "多米尼加总统宣布三个省进入紧急状态，学校和政府机关停止运作。",
+        0,
+    ),
+    item(
+        "zh-fiona-2",
+        "菲奥娜飓风在波多黎各造成灾难性破坏后席卷多米尼加",
+        "菲奥娜飓风周一登陆多米尼加共和国，此前它在波多黎各引发洪水和山体滑坡，造成全岛停电。"
+        "多米尼加当局疏散了数千名居民，并关闭学校。美国国家飓风中心表示，风暴预计将进一步增强，"
+        "周二可能影响特克斯和凯科斯群岛。波多黎各总督说，恢复电力可能需要数天时间，"
+        "救援人员正在清理道路。",
+        3,
+    ),
+    item(
+        "zh-roundtable",
+        "新加坡与印度举行首届部长级圆桌会议",
+        "新加坡副总理黄循财星期一在新德里与印度总理莫迪会面，双方探讨在绿色氢能、数字经济和"
+        "技能培训等领域展开合作。黄循财说，两国关系建立在深厚的战略互信之上。这是他出任副总理后"
+        "首次正式访问印度，贸工部长颜金勇也一同出席会议。双方同意明年在新加坡举行第二届圆桌会议。",
+        4,
+    ),
+)
+
+
+def test_two_long_chinese_reports_of_one_event_join() -> None:
+    # Counted feature by feature, pairs and glosses made each lead over twice its length,
+    # and the threshold for a long text in one language was out of reach (0.45 cosine).
+    ids = assign_all(StoryEngine(), list(HURRICANE_ZH))
+    assert ids[0] == ids[1] != ids[2]
+
+
+def test_a_chinese_texts_length_counts_its_words_once() -> None:
+    chinese = Analyzer().analyse(HURRICANE_ZH[0])
+    pairs = sum(map(is_cjk, chinese.body))
+    assert chinese.lang == "zh" and pairs > 0
+    # Its glosses count its words in English, and so do its pairs: not both.
+    assert pairs / 2 <= length(chinese.body, "zh") < len(chinese.body)
+    english = Analyzer().analyse(item("en", "Fiona hits Puerto Rico", "The storm cut power.", 0))
+    assert length(english.body, "en") == len(english.body)
 
 
 def summary_of(story_id: str, arrivals: list[tuple[float, str]]) -> StorySummary:

@@ -36,7 +36,7 @@ from bot.stories.scoring import (
 )
 from bot.stories.scoring import dot as _dot
 from bot.stories.sparse import accumulate, scaled
-from bot.stories.text import ENTITY, NUMBER, Analyzer
+from bot.stories.text import ENTITY, NUMBER, Analyzer, length
 from bot.stories.values import EngineSettings, StoryItem, StorySummary
 
 
@@ -204,6 +204,7 @@ class StoryEngine:
         table = tabular(vector, keys, s)
         own, names = (item.source_key, names_of(keys)) if item.source else ("", {})
         names_norm2 = norm2_of(names)
+        size = length(vector, lang)
         found = candidates(vector, keys, self._dated, s, self._timeless, item.undated)
         for story_id in found:
             story = self._active[story_id]
@@ -215,13 +216,13 @@ class StoryEngine:
             if distance > s.window and not (item.undated or story.dated is None):
                 continue  # an undated gap is a stand-in, not a distance: no cut-off
             raise_by = s.gap_penalty * distance.total_seconds() / 86400
-            clears, shared = margin(vector, keys, lang, story, raise_by, s)
+            clears, shared = margin(vector, keys, size, lang, story, raise_by, s)
             # The seed link only for a story that would win: it saves it for most.
             if (
                 clears >= best_margin
                 and shared >= s.min_shared
                 and seeded(vector, story, raise_by, s.link)
-                and titled(vector, headline, lang, story, s)
+                and titled(vector, headline, size, lang, story, s)
             ):
                 best, best_margin = story, clears
         return best

@@ -117,12 +117,15 @@ def gap(story: Scored, item: StoryItem, settings: EngineSettings) -> timedelta:
 def margin(
     vector: Vector,
     keys: Vector,
+    size: float,
     lang: str | None,
     story: Scored,
     raise_by: float,
     s: EngineSettings,
 ) -> tuple[float, int]:
     """Return how far item clears the story's threshold, and how many terms they share.
+
+    `size` is the item's length in words (`text.length`).
 
     The shared terms are counted only when the item clears (0 when it does not, as it then
     never joins): most candidates do not, and counting was a sixth of scoring them.
@@ -142,7 +145,7 @@ def margin(
     if s.length_ref and lang in story.lang_set:
         # In one language two reports of a topic share its words by chance, the more the
         # longer they are; across languages only names and numbers can meet.
-        threshold *= max(1.0, len(vector) / s.length_ref) ** s.length_power
+        threshold *= max(1.0, size / s.length_ref) ** s.length_power
     clears = score - (threshold + raise_by)
     if clears < 0:
         return clears, 0
@@ -162,10 +165,15 @@ def seeded(vector: Vector, story: Scored, raise_by: float, link: float) -> bool:
 
 
 def titled(
-    vector: Vector, headline: frozenset[str], lang: str | None, story: Scored, s: EngineSettings
+    vector: Vector,
+    headline: frozenset[str],
+    size: float,
+    lang: str | None,
+    story: Scored,
+    s: EngineSettings,
 ) -> bool:
-    """Tell whether a long article's headline tells the story's event: its words, no new day."""
-    if not (s.title_shared and s.length_ref) or len(vector) <= s.length_ref:
+    """Tell whether a long article (`size` words) tells the story's event: its words, no new day."""
+    if not (s.title_shared and s.length_ref) or size <= s.length_ref:
         return True  # a headline and a snippet say little besides their title
     if lang not in story.lang_set:
         return True  # across languages titles share names at best: the key score judges
@@ -183,7 +191,7 @@ def titled(
         # tells the event.
         headline -= country_terms(lang)
         shared = headline & story.title_terms
-    need = max(1, int(s.title_shared * math.sqrt(len(vector) / s.length_ref)))
+    need = max(1, int(s.title_shared * math.sqrt(size / s.length_ref)))
     if len(shared) >= need:
         return True
     # Two headlines may tell one event in other words ("нашли череп", "обнаружили скелет"): then each
