@@ -136,8 +136,11 @@ def margin(
     products = map(mul, map(vector.__getitem__, common), map(centroid.__getitem__, common))
     score = sum(products) / math.sqrt(story.norm2)
     by_keys = False
-    if keys and lang not in story.lang_set and s.key_weight > 0:
-        # Another language shares names and numbers, not words: weigh those alone.
+    if keys and (lang not in story.lang_set or len(story.lang_set) > 1) and s.key_weight > 0:
+        # Another language shares names and numbers, not words: weigh those alone. So does a
+        # story in several languages: part of its centroid is another language's words, which
+        # a second report in this one cannot share (an English report and its Russian
+        # translation, then a Russian report in other words).
         key_score = s.key_weight * _cosine(keys, story.keys, story.key_norm2)
         if key_score > score:
             score, by_keys = key_score, True
