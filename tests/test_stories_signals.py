@@ -119,3 +119,13 @@ def test_headlines_sharing_only_countries_tell_two_events() -> None:
     exchange = "Россия и Украина обменялись пленными"
     assert not _pair(exchange, "В России призвали Украину к референдумам", "ru")
     assert _pair(exchange, "Украина вернула пленных после обмена с Россией", "ru")
+
+
+def test_the_names_the_press_uses_for_countries_set_the_scene_too() -> None:
+    # Babel (CLDR) says "Türkiye" and "Myanmar (Burma)", English news "Turkey" and "Burma"; a
+    # Russian one says "США", which Babel gives only inside "Виргинские о-ва (США)".
+    arrests = "Turkey arrests eight builders over collapsed buildings"
+    assert not _pair(arrests, "Earthquake strikes eastern Turkey, 10 dead")
+    assert _pair(arrests, "Builders arrested in Turkey over buildings that collapsed")
+    assert not _pair("Burma junta frees 6,000 prisoners", "Floods hit Burma capital")
+    assert not _pair("США ввели санкции против банков", "В США прошли выборы в конгресс", "ru")

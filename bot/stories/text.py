@@ -8,8 +8,9 @@ through their CC-CEDICT glosses (`bot.text.chinese`).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from functools import cache, lru_cache
 from itertools import chain
 from typing import NamedTuple
@@ -133,6 +134,14 @@ def word_features(lang: str) -> Callable[[str], tuple[str, ...]]:
     return features
 
 
+_PARTS = re.compile(r"\s*[()]\s*|\s+-\s+")
+# CLDR (Babel's data) names a country as its government asks, "Türkiye", "Eswatini", "North
+# Macedonia"; the English press mostly still writes the old name, which then counted as an
+# event's headline word: a new earthquake in Turkey joined the story of arrests over the last
+# one's collapsed buildings.
+_FORMER: Mapping[str, tuple[str, ...]] = {"en": ("Turkey", "Swaziland", "Macedonia")}
+
+
 @cache
 def country_terms(lang: str | None) -> frozenset[str]:
     """Return the word features of the one-word country and region names of lang (Babel's)."""
@@ -147,5 +156,8 @@ def _country_terms(lang: str | None) -> frozenset[str]:
     except (ValueError, UnknownLocaleError):
         return frozenset()  # a language Babel does not know names no country
     features = word_features(language_of(lang))
+    # "Myanmar (Burma)", "Congo - Kinshasa", "Виргинские о-ва (США)": each part is a name.
+    parts = [p for n in names for p in _PARTS.split(n)]
+    parts += _FORMER.get(lang or "", ())
     # "United States" and "South Korea" are left out: "state" and "south" tell other news too.
-    return frozenset(chain.from_iterable(features(w[0]) for n in names if len(w := words(n)) == 1))
+    return frozenset(chain.from_iterable(features(w[0]) for n in parts if len(w := words(n)) == 1))
