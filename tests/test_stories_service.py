@@ -179,6 +179,30 @@ def test_the_headline_is_in_the_chats_language_when_the_story_has_one(
     assert default is not None and default.headline in (english, russian)
 
 
+def test_a_batch_that_brings_many_reports_chooses_the_headline_again(
+    store: ArticleStore, tmp_path: Path, clock: FakeClock
+) -> None:
+    stories = open_stories(store, tmp_path)
+    store.add_many(drafts([VOLCANO[0]], clock))
+    again = "Grindavik evacuated as Iceland volcano erupts again"
+    store.add_many(drafts([(f"Outlet {n}", again) for n in range(24)], clock))
+    ids = {stories.story_of(a.id) for a in store}
+    assert len(ids) == 1 and len(store) == 25
+    [story_id] = ids
+    assert story_id is not None
+    view = stories.story(story_id)
+    # 24 of its 25 reports carry the new headline: a batch that big is no 1 in 10 to skip.
+    assert view is not None and view.headline == again
+
+
+def test_a_headline_is_chosen_again_per_ten_members_however_they_come() -> None:
+    record = StoryRecord("s", [f"a{n}" for n in range(25)], headline="Volcano erupts")
+    assert record.headline_due(24) and record.headline_due(6)  # from 1, from 19: a ten crossed
+    assert not record.headline_due(5)  # from 20 to 25
+    assert StoryRecord("s", [f"a{n}" for n in range(25)]).headline_due(1)  # none yet
+    assert StoryRecord("s", ["a"], headline="Volcano erupts").headline_due(1)  # small
+
+
 class CountingList(list[str]):
     """A members list that counts how often it is walked (iterated, searched or removed from)."""
 

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 NO_HEADLINES: Mapping[str, str] = MappingProxyType({})
+HEADLINE_EVERY_AFTER, HEADLINE_EVERY = 20, 10  # refresh a headline always up to 20, then 1 in 10
 NO_COPIES: Mapping[str, str] = MappingProxyType({})
 
 
@@ -52,6 +53,18 @@ class StoryRecord:
             return False
         self.members = kept
         return True
+
+    def headline_due(self, added: int) -> bool:
+        """Tell whether the headline needs choosing again now that `added` members joined.
+
+        Choosing it (the title nearest the centroid) reads every member: always while the
+        story is small, then once per HEADLINE_EVERY members, however many one batch brings
+        (an import's 35 reports of a quake kept the headline of the story's first report).
+        """
+        size = len(self.members)
+        if size <= HEADLINE_EVERY_AFTER or not self.headline:
+            return True
+        return size // HEADLINE_EVERY != (size - added) // HEADLINE_EVERY
 
     def copy(self) -> StoryRecord:
         """Return a copy a reader can use while the writer goes on changing this one."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -35,7 +36,6 @@ from bot.stories.window import reload_window
 log = logging.getLogger(__name__)
 
 COMPACT_FACTOR = 3  # rewrite the file when it holds 3× more lines than live stories
-HEADLINE_EVERY_AFTER, HEADLINE_EVERY = 20, 10  # refresh a headline always up to 20, then 1 in 10
 CHUNK = 64  # articles assigned per hold of the records' lock
 VIEW_CACHE = 1024  # story views kept until their story changes (bot.stories.views)
 LINGER = 30.0  # seconds the analysis worker of a big batch waits for the next (an import's)
@@ -230,6 +230,7 @@ class StoryService:
     ) -> None:
         """Add assigned articles to their records; refresh headlines; journal what changed."""
         touched: dict[str, StoryRecord] = {}
+        added = Counter(story_id for _, story_id in decided)
         for article, story_id in decided:
             record = self._records.get(story_id)
             if record is None:
@@ -242,9 +243,7 @@ class StoryService:
                 record.last = article.published
             touched[story_id] = record
         for record in touched.values():
-            # The headline (nearest the centroid) reads every member: done while small, then 1 in 10.
-            size = len(record.members)
-            if size > HEADLINE_EVERY_AFTER and size % HEADLINE_EVERY and record.headline:
+            if not record.headline_due(added[record.id]):
                 continue
             summary = self._engine.summary(record.id)
             if summary is not None:
