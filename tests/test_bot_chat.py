@@ -68,3 +68,13 @@ def test_inline_queries_more_and_choosing_a_result(data_dir: Path) -> None:
 def test_empty_input_and_blank_lines_exit_cleanly(data_dir: Path) -> None:
     assert chat(data_dir, "") == ""
     assert chat(data_dir, "\n\n   \n") == ""
+
+
+@pytest.mark.parametrize("command", ["/language", "/forget"])
+def test_a_button_that_stops_its_update_leaves_the_terminal_in_step(
+    data_dir: Path, command: str
+) -> None:
+    # Both buttons' handlers raise ApplicationHandlerStop, so no later handler group sees them.
+    output = chat(data_dir, f"{command}\n1\n/start\n")
+    assert "(the bot did not answer in time)" not in output
+    assert "you> /start\nnewsbrief keeps up with the news for you." in output

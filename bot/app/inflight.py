@@ -25,7 +25,7 @@ GIVE_WAY_MOST = 0.1  # seconds a slice of background work waits for the replies 
 class InFlight(SimpleUpdateProcessor):
     """Process updates as PTB's default processor does, knowing how many are being handled."""
 
-    __slots__ = ("_calm", "_count", "_idle")
+    __slots__ = ("_answered", "_calm", "_count", "_idle", "_next_answer")
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
@@ -34,11 +34,23 @@ class InFlight(SimpleUpdateProcessor):
         self._idle.set()
         self._calm = asyncio.Event()  # the same, for waiters on the loop
         self._calm.set()
+        self._answered = 0
+        self._next_answer = asyncio.Event()  # set, then replaced, as each update is answered
 
     @property
     def count(self) -> int:
         """Return how many updates are being handled (the rest wait for one of them to end)."""
         return self._count
+
+    @property
+    def answered(self) -> int:
+        """Return how many updates were handled to their end, whatever handler stopped them."""
+        return self._answered
+
+    async def wait_answered(self, count: int) -> None:
+        """Wait until `count` updates in all were handled to their end."""
+        while self._answered < count:
+            await self._next_answer.wait()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Handle the update, counted from its handler's start to its end (replies sent)."""
@@ -52,6 +64,9 @@ class InFlight(SimpleUpdateProcessor):
             if not self._count:
                 self._idle.set()
                 self._calm.set()
+            self._answered += 1
+            answer, self._next_answer = self._next_answer, asyncio.Event()
+            answer.set()
 
     def give_way(self, most: float = GIVE_WAY_MOST) -> None:
         """Block the calling thread until no update is in flight, or `most` seconds."""

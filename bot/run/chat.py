@@ -11,10 +11,7 @@ import asyncio
 from dataclasses import replace
 from typing import Any, TextIO
 
-from telegram import Update
-from telegram.ext import TypeHandler
-
-from bot.app.context import NewsContext
+from bot.app.inflight import InFlight
 from bot.app.wiring import build_application, running
 from bot.config import Config
 from bot.i18n import N_, Translator
@@ -24,7 +21,6 @@ from bot.tgserver import LocalBotApiServer, SentMessage, UserClient
 
 CHAT_TOKEN = "1000001:local-chat-token"  # noqa: S105 - the local server's own fake token
 CHAT_USER_ID = 4242
-DONE_GROUP = 10**6  # runs after every other handler group of an update
 REPLY_TIMEOUT = 30.0
 HELLO = N_(
     "newsbrief chat — you are a Telegram user. Type /help; a number presses a button; "
@@ -33,35 +29,16 @@ HELLO = N_(
 PROMPT = N_("you> ")
 
 
-class Progress:
-    """Count updates the Application finished, so the terminal knows when replies are complete."""
-
-    def __init__(self) -> None:
-        self.done = 0
-        self._changed = asyncio.Condition()
-
-    async def finished(self, update: Update, context: NewsContext) -> None:
-        """Mark one update handled (registered in the last handler group)."""
-        async with self._changed:
-            self.done += 1
-            self._changed.notify_all()
-
-    async def wait_for(self, count: int, timeout: float) -> None:  # noqa: ASYNC109
-        """Wait until `count` updates in total were handled, or the timeout passes."""
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: self.done >= count), timeout)
-
-
 class Terminal:
     """The user side: send lines, press numbered buttons, print what the bot said."""
 
     def __init__(
-        self, user: UserClient, progress: Progress, out: TextIO, bot: str, tr: Translator
+        self, user: UserClient, in_flight: InFlight, out: TextIO, bot: str, tr: Translator
     ) -> None:
         self.user = user
         self.tr = tr  # the terminal's own lines speak the user's language too
         self.user_bot = bot
-        self.progress = progress
+        self.in_flight = in_flight  # counts every update answered, stopped ones too
         self.out = out
         self.sent = 0
         self.buttons_of: SentMessage | None = None
@@ -97,7 +74,7 @@ class Terminal:
         """Wait for the bot to finish the update just sent, then print its replies."""
         self.sent += 1
         try:
-            await self.progress.wait_for(self.sent, REPLY_TIMEOUT)
+            await asyncio.wait_for(self.in_flight.wait_answered(self.sent), REPLY_TIMEOUT)
         except TimeoutError:
             self.write(self.tr.gettext("(the bot did not answer in time)"))
         self._show(self.user.replies())
@@ -187,13 +164,13 @@ async def _chat(config: Config, stdin: TextIO, stdout: TextIO, language: str) ->
     services = open_services(local, write=True, allow_readonly=True)
     try:
         application = build_application(local, services, own_services=False)
-        progress = Progress()
-        application.add_handler(TypeHandler(Update, progress.finished), group=DONE_GROUP)
         interactive = stdin.isatty()
         async with running(application, poll_timeout=1):
             user = server.user(CHAT_USER_ID, "You", language_code=language)
             tr = application.bot_data.catalogs.get(language)
-            terminal = Terminal(user, progress, stdout, server.bot_username, tr)
+            terminal = Terminal(
+                user, application.bot_data.in_flight, stdout, server.bot_username, tr
+            )
             if interactive:
                 terminal.write(tr.gettext(HELLO))
             prompt = tr.gettext(PROMPT)
