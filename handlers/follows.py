@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext
-from bot.app.follow_answers import following_answer, resolve, story_markup
+from bot.app.follow_answers import following_answer, missing_story, resolve, story_markup
 from bot.app.language import chat_translator
 from bot.follows.records import Quiet
 from bot.i18n import N_, Translator
@@ -62,15 +62,14 @@ async def follow(update: Update, context: NewsContext) -> None:
     message, tr = update.effective_message, chat_translator(update, context)
     if message is None or context.chat_data is None:
         return
-    ref = resolve(" ".join(context.args or []), context.chat_data, context.bot_data.services)
-    if ref is None or ref.story_id is None:
-        usage = tr.gettext(FOLLOW_USAGE)
-        if ref is not None and ref.number is not None:
-            missing = tr.gettext("There is no item {number} in the last list.")
-            usage = f"{missing.format(number=ref.number)} {usage}"
-        await message.reply_text(usage)
-        return
-    await _follow(update, context, message, ref.story_id, tr)
+    chat_data = context.chat_data
+    ref = resolve(" ".join(context.args or []), chat_data, context.bot_data.services)
+    if ref is None:
+        await message.reply_text(tr.gettext(FOLLOW_USAGE))
+    elif ref.story_id is not None:
+        await _follow(update, context, message, ref.story_id, tr)
+    elif ref.number is not None:  # item N of the last list, which names no story
+        await message.reply_text(missing_story(ref.number, chat_data, "follow", tr))
 
 
 async def _follow(

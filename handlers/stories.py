@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
@@ -13,7 +12,7 @@ from bot.app import model_briefs
 from bot.app.briefs import BRIEF_PAGE, parse_brief_args, story_answer
 from bot.app.commands import CommandSpec
 from bot.app.context import Listing, NewsApp, NewsContext
-from bot.app.follow_answers import story_markup, timeline_answer
+from bot.app.follow_answers import missing_story, resolve, story_markup, timeline_answer
 from bot.app.language import chat_translator
 from bot.i18n import N_, Translator
 from handlers.articles import show_listing, zone_of
@@ -33,8 +32,6 @@ COMMANDS = [
 MESSAGES = filters.UpdateType.MESSAGE  # edited messages are ignored, as by every command
 STORY_USAGE = N_("Send <code>/story 2</code> for the articles of item 2 of the last list.")
 GONE = N_("That story is no longer in the archive.")
-_STORY_ID = re.compile(r"s[0-9a-f]{10}")
-_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def register(application: NewsApp) -> None:
@@ -57,23 +54,14 @@ async def story(update: Update, context: NewsContext) -> None:
     chat_data = context.chat_data
     if message is None or chat_data is None:
         return
-    ref = " ".join(context.args or []).strip()
-    services = context.bot_data.services
     tr = chat_translator(update, context)
-    _ = tr.gettext
-    if _NUMBER.fullmatch(ref):
-        article_id = chat_data.item(int(ref))
-        story_id = services.stories.story_of(article_id) if article_id else None
-        if story_id is None:
-            text = _("There is no item {number} in the last list.").format(number=int(ref))
-            await message.reply_text(f"{text} {_(STORY_USAGE)}")
-            return
-    elif _STORY_ID.fullmatch(ref):
-        story_id = ref
-    else:
-        await message.reply_text(_(STORY_USAGE))
-        return
-    await send_timeline(context, message, story_id, zone_of(update, context), tr)
+    ref = resolve(" ".join(context.args or []), chat_data, context.bot_data.services)
+    if ref is None:
+        await message.reply_text(tr.gettext(STORY_USAGE))
+    elif ref.story_id is not None:
+        await send_timeline(context, message, ref.story_id, zone_of(update, context), tr)
+    elif ref.number is not None:  # item N of the last list, which names no story
+        await message.reply_text(missing_story(ref.number, chat_data, "story", tr))
 
 
 async def send_timeline(

@@ -175,6 +175,26 @@ async def test_brief_pages_and_story_lists_a_storys_articles(tmp_path: Path) -> 
         assert words == "No stories about zzyzxqq from the last 24 hours yet."
 
 
+async def test_story_and_follow_of_an_item_off_the_page_say_which_items_it_shows(
+    tmp_path: Path,
+) -> None:
+    async with digest_env(tmp_path) as env:
+        user = env.user()
+        no_list = "There is no list yet. Send /latest, /brief or /search first, then {}."
+        assert await ask(user, "/story 1") == no_list.format("/story 1")
+        assert await ask(user, "/follow 1") == no_list.format("/follow 1")
+        add(env, VOLCANO + OTHER)
+        user.replies()
+        await user.send("/brief")
+        [page] = await user.wait_replies(1, timeout=TIMEOUT)
+        await user.press(page, "More »")
+        await user.wait_replies(1, timeout=TIMEOUT)
+        shows = "There is no item {} in the last list: it shows items 6–7."
+        for command in ("/story", "/follow", "/summary"):
+            assert await ask(user, f"{command} 2") == shows.format(2)
+            assert await ask(user, f"{command} 8") == shows.format(8)
+
+
 async def test_restart_keeps_story_ids_and_a_later_report_joins_the_same_story(
     tmp_path: Path,
 ) -> None:

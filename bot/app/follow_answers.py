@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import render
 from bot.app.context import ChatData
+from bot.app.items import item_number, no_item
 from bot.follows.message import (
     ARTICLES_BUTTON,
     FOLLOW_BUTTON,
@@ -26,7 +27,6 @@ from bot.services import Services
 from bot.summarize import story_summary
 
 STORY_ID = re.compile(r"s[0-9a-f]{10}")
-NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +40,21 @@ class StoryRef:
 def resolve(ref: str, chat_data: ChatData, services: Services) -> StoryRef | None:
     """Return the story a reference names; None when the reference is not one at all."""
     ref = ref.strip()
-    if NUMBER.fullmatch(ref):
-        article_id = chat_data.item(int(ref))
+    number = item_number(ref)
+    if number is not None:
+        article_id = chat_data.item(number)
         story_id = services.stories.story_of(article_id) if article_id else None
-        return StoryRef(story_id, int(ref))
+        return StoryRef(story_id, number)
     if STORY_ID.fullmatch(ref):
         return StoryRef(ref)
     return None
+
+
+def missing_story(number: int, chat_data: ChatData, command: str, tr: Translator) -> str:
+    """Return why item `number` of the last list names no story (`command` asked, as "story")."""
+    if chat_data.item(number) is None:
+        return no_item(chat_data, number, command, tr)
+    return tr.gettext("That story is no longer in the archive.")  # its article left the window
 
 
 def story_markup(

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot import render
 from bot.app.context import ChatData
+from bot.app.items import item_number, no_item
 from bot.i18n import Translator
 from bot.models import Article
 from bot.services import Services
@@ -16,7 +17,6 @@ from bot.summarize import summarize, topic_summary
 ARTICLE_SENTENCES = 3
 TOPIC_SENTENCES = 5
 TOPIC_ARTICLES = 5
-_ITEM = re.compile(r"[0-9]{1,9}")  # ASCII digits: any number is an item, never a topic
 MAX_ID = 100
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -54,10 +54,11 @@ def summary_for_ref(
 ) -> SummaryAnswer:
     """Answer `/summary N|id|URL|words`."""
     _ = tr.gettext
-    if _ITEM.fullmatch(ref):
-        article_id = chat.item(int(ref))
+    number = item_number(ref)
+    if number is not None:
+        article_id = chat.item(number)
         if article_id is None:
-            return _answer(_no_item(chat, int(ref), tr))
+            return _answer(no_item(chat, number, "summary", tr))
         found = summary_for_article(services, article_id, tz, tr)
         return found or _answer(_("That article is no longer available."))
     if _URL.fullmatch(ref):
@@ -70,16 +71,6 @@ def summary_for_ref(
         if by_id is not None:
             return by_id
     return topic_answer(services, ref, tr)
-
-
-def _no_item(chat: ChatData, number: int, tr: Translator) -> str:
-    """Return why item `number` cannot be summarised: no list yet, or how many it has."""
-    _ = tr.gettext
-    if not chat.last_ids:
-        return _("There is no list yet. Send /latest, /brief or /search first, then /summary 1.")
-    first, last = chat.last_first, chat.last_first + len(chat.last_ids) - 1
-    text = _("There is no item {number} in the last list: it shows items {first}–{last}.")
-    return text.format(number=number, first=first, last=last)
 
 
 def topic_answer(services: Services, words: str, tr: Translator) -> SummaryAnswer:
