@@ -15,6 +15,7 @@ from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, Listing, NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.app.listings import (
+    MAX_LATEST,
     PAGE_SIZE,
     Lister,
     Page,
@@ -43,6 +44,7 @@ COMMANDS = [
         args=N_("N|id|URL|words"),
     ),
 ]
+LATEST_COUNT = N_("The number of articles must be from 1 to {most}, e.g. <code>/latest 10</code>.")
 SEARCH_USAGE = N_("Send /search and some words, e.g. <code>/search climate policy</code>.")
 SUMMARY_USAGE = N_(
     "Send /summary and the number of an item from the last list (e.g. <code>/summary 1</code>), "
@@ -90,7 +92,14 @@ def zone_of(update: Update, context: NewsContext) -> ZoneInfo:
 
 async def latest(update: Update, context: NewsContext) -> None:
     """Show the newest articles, optionally filtered by words."""
-    count, words = parse_latest_args(context.args or [])
+    parsed = parse_latest_args(context.args or [])
+    message = update.effective_message
+    if parsed is None:
+        if message is not None:
+            text = chat_translator(update, context).gettext(LATEST_COUNT)
+            await message.reply_text(text.format(most=MAX_LATEST))
+        return
+    count, words = parsed
     await show_listing(update, context, Listing("latest", words, count))
 
 

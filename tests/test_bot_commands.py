@@ -155,6 +155,16 @@ async def test_summary_without_a_list_or_out_of_range_explains(env: BotEnv) -> N
     assert reply.text == "There is no item 7 in the last list: it shows items 1–2."
     [reply] = await ask(user, "/summary 9999")  # a number is an item, never a topic search
     assert reply.text == "There is no item 9999 in the last list: it shows items 1–2."
+    positive = "The item number must be a positive number: the last list shows items 1–2."
+    for ref in ("0", "-3"):
+        [reply] = await ask(user, f"/summary {ref}")
+        assert reply.text == positive
+
+
+async def test_latest_count_below_one_says_the_range_and_searches_nothing(env: BotEnv) -> None:
+    for count in ("0", "-5", "-5 rates"):
+        [reply] = await ask(env.user(), f"/latest {count}")
+        assert reply.text == "The number of articles must be from 1 to 20, e.g. /latest 10."
 
 
 async def test_summary_by_url_and_by_id(env: BotEnv) -> None:

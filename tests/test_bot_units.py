@@ -15,6 +15,7 @@ from bot.app.buttons import PAGE, SUGGEST, SUMMARY, Action, decode, encode
 from bot.app.commands import CommandSpec, bot_commands, help_html, markdown_table, merge_commands
 from bot.app.context import LineCache, Listing
 from bot.app.inline_results import MAX_OFFSET, parse_offset
+from bot.app.items import item_number
 from bot.app.listings import (
     MAX_LATEST,
     MAX_QUERY,
@@ -65,16 +66,44 @@ def test_clean_query_is_one_short_printable_line(text: str) -> None:
 
 @given(st.lists(st.text(max_size=30), max_size=8))
 def test_latest_arguments_are_bounded(args: list[str]) -> None:
-    count, words = parse_latest_args(args)
+    parsed = parse_latest_args(args)
+    if parsed is None:  # refused: the first word was a count below 1
+        assert int(args[0]) < 1
+        return
+    count, words = parsed
     assert 1 <= count <= MAX_LATEST
     assert len(words) <= MAX_QUERY
 
 
+@given(st.integers(max_value=0), st.lists(st.text(max_size=30), max_size=3))
+def test_latest_count_below_one_is_refused_not_searched(count: int, rest: list[str]) -> None:
+    assert parse_latest_args([str(count), *rest]) is None
+
+
+@given(st.integers(min_value=1, max_value=999_999), st.lists(st.text(max_size=30), max_size=3))
+def test_latest_count_from_one_is_kept_within_the_cap(count: int, rest: list[str]) -> None:
+    parsed = parse_latest_args([str(count), *rest])
+    assert parsed is not None and parsed[0] == min(count, MAX_LATEST)
+
+
 def test_latest_arguments() -> None:
     assert parse_latest_args([]) == (5, "")
-    assert parse_latest_args(["0"]) == (1, "")
+    assert parse_latest_args(["0"]) is None
+    assert parse_latest_args(["-5", "rates"]) is None
+    assert parse_latest_args(["rates", "-5"]) == (5, "rates -5")  # words may exclude
     assert parse_latest_args(["99999999999999"]) == (5, "99999999999999")
     assert parse_latest_args(["3", "rate", "cuts"]) == (3, "rate cuts")
+
+
+@given(st.text(max_size=12))
+def test_an_item_reference_is_a_whole_number_or_not_an_item(ref: str) -> None:
+    number = item_number(ref)
+    assert number is None or number == int(ref)
+
+
+@given(st.integers(min_value=-999_999_999, max_value=999_999_999))
+def test_every_number_is_an_item_below_one_too(number: int) -> None:
+    assert item_number(f" {number} ") == number  # never a topic or an exclusion search
 
 
 @given(st.text(max_size=20))

@@ -193,6 +193,9 @@ async def test_story_and_follow_of_an_item_off_the_page_say_which_items_it_shows
         for command in ("/story", "/follow", "/summary"):
             assert await ask(user, f"{command} 2") == shows.format(2)
             assert await ask(user, f"{command} 8") == shows.format(8)
+            assert await ask(user, f"{command} -3") == (
+                "The item number must be a positive number: the last list shows items 6–7."
+            )
 
 
 async def test_restart_keeps_story_ids_and_a_later_report_joins_the_same_story(

@@ -24,6 +24,7 @@ from bot.summarize import one_line
 
 PAGE_SIZE = 5
 _COUNT = re.compile(r"[0-9]{1,6}")  # ASCII only: str.isdigit() accepts '¹'
+_NOT_POSITIVE = re.compile(r"-[0-9]+|0+")  # a count asked wrong, not an exclusion query
 MAX_LATEST = 20
 MAX_QUERY = 256  # characters; Telegram's own inline query limit
 MAX_PAGES = 200  # deeper pages are refused: nobody pages that far, and offsets stay cheap
@@ -77,12 +78,14 @@ def clean_query(text: str | None) -> str:
     return " ".join(printable.split())[:MAX_QUERY].strip()
 
 
-def parse_latest_args(args: Sequence[str]) -> tuple[int, str]:
-    """Split `/latest [N] [words]` into a count (1..MAX_LATEST) and the words."""
+def parse_latest_args(args: Sequence[str]) -> tuple[int, str] | None:
+    """Split `/latest [N] [words]` into a count (1..MAX_LATEST) and the words; None if N < 1."""
     words = list(args)
     count = PAGE_SIZE
+    if words and _NOT_POSITIVE.fullmatch(words[0]):
+        return None
     if words and _COUNT.fullmatch(words[0]):
-        count = max(1, min(int(words.pop(0)), MAX_LATEST))
+        count = min(int(words.pop(0)), MAX_LATEST)
     return count, clean_query(" ".join(words))
 
 
