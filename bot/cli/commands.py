@@ -37,7 +37,7 @@ def cmd_import(services: Services, args: argparse.Namespace, out: TextIO) -> int
 
 def cmd_latest(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     """Print the newest articles."""
-    articles = services.store.latest(max(1, args.n))
+    articles = services.store.latest(args.n)
     if args.json:
         _dump([article_json(a, one_line(a.body, a.title, lang=a.lang)) for a in articles], out)
         return 0

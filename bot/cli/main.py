@@ -16,6 +16,7 @@ from dotenv import load_dotenv
 from bot.archive.lock import DataDirLocked
 from bot.archive.records import SchemaError
 from bot.archive.storage import StorageError
+from bot.cli.argtypes import positive
 from bot.cli.commands import cmd_import, cmd_latest, cmd_search, cmd_summarize, cmd_summary
 from bot.cli.feeds import WRITERS as FEED_WRITERS
 from bot.cli.feeds import add_feeds_parser, run_feeds_command
@@ -105,12 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+", metavar="PATH")
 
     latest = sub.add_parser("latest", help="the newest articles")
-    latest.add_argument("-n", type=int, default=5, help="how many (default 5)")
+    latest.add_argument("-n", type=positive, default=5, help="how many (default 5)")
     latest.add_argument("--json", action="store_true", help="print a JSON array")
 
     search = sub.add_parser("search", help="ranked search with the query language of the README")
     search.add_argument("query", nargs="*")
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--limit", type=positive, default=10)
     search.add_argument("--sort", choices=("relevance", "date"), default="relevance")
     search.add_argument("--json", action="store_true", help="print one JSON object")
     search.add_argument(
@@ -119,12 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = sub.add_parser("summary", help="summary of a stored article by id or URL")
     summary.add_argument("ref", metavar="ID|URL")
-    summary.add_argument("--sentences", type=int, default=3)
+    summary.add_argument("--sentences", type=positive, default=3)
     summary.add_argument("--json", action="store_true")
 
     batch = sub.add_parser("summarize", help="summarise a JSON Lines file; nothing is stored")
     batch.add_argument("--batch", required=True, metavar="FILE.jsonl")
-    batch.add_argument("--sentences", type=int, default=3)
+    batch.add_argument("--sentences", type=positive, default=3)
 
     add_stories_parser(sub)
     add_feeds_parser(sub)

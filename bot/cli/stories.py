@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from bot.cli.argtypes import positive
 from bot.i18n import Translator
 from bot.models import Story, utcnow
 from bot.render.stories import sources_line
@@ -28,7 +29,9 @@ def add_stories_parser(sub: Any) -> None:
     stories.add_argument("--since", default="24h", help="period: Nh or Nd (default 24h)")
     stories.add_argument("--json", action="store_true")
     stories.add_argument("--batch", metavar="FILE.jsonl", help="cluster a file; nothing is stored")
-    stories.add_argument("--top", type=int, metavar="N", help="print the N top stories instead")
+    stories.add_argument(
+        "--top", type=positive, metavar="N", help="print the N top stories instead"
+    )
     stories.add_argument(
         "--summaries",
         action="store_true",
@@ -58,7 +61,7 @@ def cmd_stories_batch(args: argparse.Namespace, out: TextIO) -> int:
                 for story in summary_lines(fh, lang):
                     out.write(orjson.dumps(story).decode() + "\n")
             elif args.top is not None:
-                for story in top_lines(fh, max(1, args.top)):
+                for story in top_lines(fh, args.top):
                     out.write(orjson.dumps(story).decode() + "\n")
             else:
                 for line in cluster_lines(fh):
