@@ -261,3 +261,59 @@ async def test_a_story_button_of_a_story_gone_or_forged_says_so(tmp_path: Path) 
         assert await user.no_replies(0.3)
         assert "There is no item 1" not in await ask(user, "/story 1")  # the list still works
         assert await ask(user, "/story s0000000000") == "That story is no longer in the archive."
+
+
+UNSIGNED = [  # (source, title, body, minutes ago): the first two name no source
+    (
+        None,
+        "Volcano erupts near Grindavik in Iceland",
+        "A volcano erupted on Iceland's Reykjanes peninsula on Monday, sending lava toward "
+        "the evacuated fishing town of Grindavik, the Icelandic Meteorological Office said.",
+        50,
+    ),
+    (
+        None,
+        "Grindavik lava flow from Iceland volcano slows",
+        "The lava flow from the Reykjanes volcano near Grindavik in Iceland slowed on Tuesday "
+        "as the eruption near the evacuated town weakened.",
+        40,
+    ),
+    (
+        "Guardian",
+        "Grindavik homes destroyed by Iceland volcano lava",
+        "Two people were injured and 12 homes destroyed by the Reykjanes lava in Grindavik, "
+        "Iceland's police said after the volcano erupted.",
+        30,
+    ),
+]
+
+
+async def test_a_story_whose_articles_name_no_source_says_so_everywhere(tmp_path: Path) -> None:
+    async with digest_env(tmp_path) as env:
+        env.services.store.add_many(
+            ArticleDraft(
+                title=title,
+                body=body,
+                url=f"https://news.example.com/{n}",
+                published=utcnow() - timedelta(minutes=ago),
+                source=source,
+            )
+            for n, (source, title, body, ago) in enumerate(UNSIGNED)
+        )
+        volcano = next(a for a in env.services.store if a.source == "Guardian")
+        assert env.services.stories.story_of(volcano.id) is not None
+        user = env.user()
+        told = "Guardian · 2 articles without a source"  # not "3 sources: Guardian +2"
+        assert told in await ask(user, "/brief")
+        timeline = await ask(user, "/story 1")
+        assert told in timeline
+        assert " ·  " not in timeline and "· …" not in timeline  # no empty slot, no placeholder
+        lines = timeline.splitlines()
+        [first] = [line for line in lines if "First report" in line]
+        assert first[:5].replace(":", "").isdigit() and first[5:].startswith(" — First report")
+        assert any(line == "· Guardian" or line.endswith(" · Guardian") for line in lines)
+        row = (await ask(user, "/latest 1")).split("\n\n")[1]
+        assert row.splitlines()[0].endswith("· +2 articles")  # not "+2 sources"
+        [result] = (await user.inline("grindavik lava")).results
+        assert result["description"] == told
+        assert told in result["input_message_content"]["message_text"]

@@ -184,3 +184,21 @@ def test_the_sources_line_names_reports_when_outlets_reprint() -> None:
     assert sources_line(view(5, 1), tr=ru).startswith("5 источников · 1 материал:")
     # Every outlet wrote its own: the count of reports would only repeat the sources.
     assert sources_line(view(4, 4), tr=EN) == "4 sources: Outlet 0, Outlet 1, Outlet 2 +1"
+
+
+def unsigned(named: tuple[str, ...], unnamed: int, reports: int = 0) -> Story:
+    first = Article("a0", TITLE, WIRE, T0, T0, "https://x.example/a0", None)
+    count = len(named) + unnamed  # each article without a source counts alone
+    return Story("s1", TITLE, (first,), first, named, T0, T0, count, count, 0.0, reports)
+
+
+def test_the_sources_line_counts_articles_without_a_source_apart() -> None:
+    assert sources_line(unsigned((), 3), tr=EN) == "3 articles without a source"
+    assert sources_line(unsigned(("AFP",), 2), tr=EN) == "AFP · 2 articles without a source"
+    assert (
+        sources_line(unsigned(("AFP", "AP"), 1, reports=2), tr=EN)
+        == "2 sources: AFP, AP · 1 article without a source · 2 reports"
+    )
+    ru = Catalogs().get("ru")
+    assert sources_line(unsigned((), 5), tr=ru) == "5 статей без указания источника"
+    assert sources_line(unsigned(("ria",), 2), tr=ru) == "ria · 2 статьи без указания источника"

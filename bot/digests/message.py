@@ -12,7 +12,6 @@ one picture instead of none or ten. Messages are packed item by item, so a story
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,7 +21,7 @@ from bot.i18n import N_, Translator
 from bot.models import Story
 from bot.render.cards import one_line, truncate
 from bot.render.html import MESSAGE_LIMIT, bold, escape, visible_length
-from bot.render.stories import BriefEntry, brief_item
+from bot.render.stories import SOURCES_SHOWN, BriefEntry, brief_item
 
 SummaryFn = Callable[[Story], str]
 NewsFn = Callable[[BriefItem], str]
@@ -93,8 +92,9 @@ def _item(
     """Render one story: the brief item counting its sources, their names in a folded quote."""
     story = item.story
     many = story.source_count > 1 and len(story.sources) > 1
-    counted = replace(story, sources=()) if many else story  # the meta line counts them
-    block = brief_item(number, BriefEntry(counted, told, item.update, brief_html), zone, tr=tr)
+    shown = 0 if many else SOURCES_SHOWN  # the meta line counts them, the quote names them
+    entry = BriefEntry(story, told, item.update, brief_html, sources_shown=shown)
+    block = brief_item(number, entry, zone, tr=tr)
     if not many:
         return block
     names = [truncate(one_line(s), 40) for s in story.sources[:QUOTED_SOURCES]]

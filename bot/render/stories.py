@@ -21,20 +21,36 @@ def sources_line(story: Story, shown: int = SOURCES_SHOWN, *, tr: Translator) ->
 
     Reports (distinct texts) are named only when fewer than the sources: "4 sources · 4
     reports" tells a reader nothing, "7 sources · 3 reports" that four of them reprint.
+    `shown=0` counts the sources without naming them (a digest quotes the names below).
     """
     count = story.source_count
-    names = [truncate(one_line(s), 40) for s in story.sources[:shown]]
-    head = tr.ngettext("{n} source", "{n} sources", count).format(n=count)
-    if count <= 1 and names:
-        head = names[0]
+    # An article without a source counts as a source of its own (bot.stories.views), but
+    # "3 sources" over three unsigned articles claims what nobody knows: those are told
+    # apart as articles without a source, and only named sources are counted as sources.
+    unnamed = max(count - len(story.sources), 0)
     reports = story.report_count
+    note = ""
     if 0 < reports < count:  # only reprints are news to a reader: "1 source · 3 reports" is not
-        head += " · " + tr.ngettext("{n} report", "{n} reports", reports).format(n=reports)
-    listed = ", ".join(names)
-    if count <= 1 or not listed:
+        note = tr.ngettext("{n} report", "{n} reports", reports).format(n=reports)
+    if not unnamed:
+        return _named(story.sources, shown, tr, note)
+    parts = [_named(story.sources, shown, tr)] if story.sources else []
+    without = tr.ngettext("{n} article without a source", "{n} articles without a source", unnamed)
+    parts.append(without.format(n=unnamed))
+    return " · ".join([*parts, note] if note else parts)
+
+
+def _named(sources: Sequence[str], shown: int, tr: Translator, note: str = "") -> str:
+    """Return "AFP", "7 sources · 3 reports: A, B, C +4", or with shown=0 "7 sources"."""
+    names = [truncate(one_line(s), 40) for s in sources[: max(shown, 1)]]
+    if len(sources) == 1:
+        return names[0]
+    head = tr.ngettext("{n} source", "{n} sources", len(sources)).format(n=len(sources))
+    head += f" · {note}" if note else ""
+    if shown <= 0 or not names:
         return head
-    extra = count - len(names)
-    return f"{head}: {listed}" + (f" +{extra}" if extra > 0 else "")
+    extra = len(sources) - len(names)
+    return f"{head}: {', '.join(names)}" + (f" +{extra}" if extra > 0 else "")
 
 
 def headline(story: Story, limit: int = HEADLINE_LIMIT, *, tr: Translator) -> str:
@@ -53,6 +69,7 @@ class BriefEntry:
     # A model's brief (bot.briefs), already Telegram HTML: escaped text, citation links to the
     # story's own articles. Shown instead of the summary when it fits the item's room.
     brief_html: str = ""
+    sources_shown: int = SOURCES_SHOWN  # 0: counted only, a digest quotes the names below
 
 
 def brief_item(
@@ -63,7 +80,8 @@ def brief_item(
     mark = "🔄 " if entry.update else ""
     short = headline(story, min(HEADLINE_LIMIT, max(budget // 3, 40)), tr=tr)
     first = f"{number}. {mark}<b>{link(story.best.url, short)}</b>"
-    meta = f"{sources_line(story, tr=tr)} · {format_date(story.last_updated, tz, tr)}"
+    sources = sources_line(story, entry.sources_shown, tr=tr)
+    meta = f"{sources} · {format_date(story.last_updated, tz, tr)}"
     if entry.update:
         meta = tr.gettext("update · {meta}").format(meta=meta)
     room = budget - visible_length(first) - len(meta) - 2
@@ -99,6 +117,11 @@ def story_note(story: Story, tr: Translator) -> str:
     more = story.source_count - 1
     if more <= 0:
         return ""
+    if len(story.sources) < story.source_count:
+        # Some articles name no source: counting them as sources would claim outlets nobody
+        # named, while the other articles are what the row's 📚 button lists.
+        others = story.size - 1
+        return tr.ngettext("+{n} article", "+{n} articles", others).format(n=others)
     return tr.ngettext("+{n} source", "+{n} sources", more).format(n=more)
 
 

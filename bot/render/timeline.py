@@ -100,13 +100,18 @@ def _day_title(moment: datetime, tz: tzinfo, tr: Translator) -> str:
 def _moment(development: Development, tz: tzinfo, tr: Translator) -> str:
     """Render one development: time, source, and what it said (the first report: its title)."""
     when = tr.time(development.published.astimezone(tz))
-    source = escape(truncate(one_line(development.source or ""), 60))
+    source = truncate(one_line(development.source or ""), 60)
     if development.first:
         label = tr.gettext("First report")
         title = link(development.url, truncate(one_line(development.title), HEADLINE_LIMIT))
-        head = f"{escape(when)} · {source} — {escape(label)}: {title}"
+        named = f" · {escape(source)}" if source else ""
+        head = f"{escape(when)}{named} — {escape(label)}: {title}"
+    elif source:
+        head = f"{escape(when)} · {link(development.url, source)}"
     else:
-        head = f"{escape(when)} · {link(development.url, source or '…')}"
+        # Nothing to name: the time itself opens the report, so it stays a tap away without
+        # an empty slot or a placeholder that reads like a source.
+        head = link(development.url, when)
     facts = [f"• {escape(truncate(one_line(f), FACT_LIMIT))}" for f in development.facts]
     return "\n".join([head, *facts])
 
