@@ -99,7 +99,8 @@ async def _follow(
     lines = [text.format(headline=bold(escape(headline)))]
     lines.append(tr.gettext("New facts come as they are reported, at most every 3 hours."))
     if quiet is not None:
-        note = tr.gettext("Not between {span} (/quiet).").format(span=quiet.text)
+        note = tr.gettext("Not between {start} and {end} (/quiet).")
+        note = note.format(start=tr.time(quiet.start), end=tr.time(quiet.end))
         lines.append(note)
     markup = story_markup(services, chat_id, story_id, tr, timeline_button=True)
     await message.reply_text("\n".join(lines), reply_markup=markup)
@@ -158,7 +159,9 @@ async def quiet(update: Update, context: NewsContext) -> None:
     if not arg:
         current = services.follows.follows.quiet(chat_id)
         text = (
-            tr.gettext("Story updates wait between {span}.").format(span=current.text)
+            tr.gettext("Story updates wait between {start} and {end}.").format(
+                start=tr.time(current.start), end=tr.time(current.end)
+            )
             if current is not None
             else tr.gettext("Story updates come at any hour.")
         )
@@ -175,8 +178,11 @@ async def quiet(update: Update, context: NewsContext) -> None:
     if hours is None:
         await message.reply_text(tr.gettext("Story updates now come at any hour."))
     else:
-        text = tr.gettext("Story updates now wait between {span} ({zone}).")
-        await message.reply_text(text.format(span=hours.text, zone=zone_of(update, context).key))
+        # Start and end apart, not one "23:00–07:00": each language words a range its own
+        # way ("с 23:00 до 07:00").
+        text = tr.gettext("Story updates now wait between {start} and {end} ({zone}).")
+        start, end, zone = tr.time(hours.start), tr.time(hours.end), zone_of(update, context).key
+        await message.reply_text(text.format(start=start, end=end, zone=zone))
 
 
 async def on_follow_button(update: Update, context: NewsContext, story_id: str) -> None:

@@ -180,13 +180,24 @@ async def test_quiet_hours_can_be_changed_or_turned_off(tmp_path: Path) -> None:
         user = env.user()
         env.add(*VOLCANO, *OTHER)
         await follow_first_story(env, user)
-        assert "22:00–08:00" in await ask(user, "/quiet")
+        assert "between 22:00 and 08:00" in await ask(user, "/quiet")
         assert "/quiet 23:00-07:00" in await ask(user, "/quiet 25:00-7")
-        assert "wait between 23:00–07:00" in await ask(user, "/quiet 23:00-07:00")
+        assert "wait between 23:00 and 07:00" in await ask(user, "/quiet 23:00-07:00")
         assert "any hour" in await ask(user, "/quiet off")
         env.add(SLOWS)
         await env.settle()
         assert len(env.updates(user.chat_id)) == 1
+
+
+async def test_quiet_hours_read_as_a_range_in_a_russian_chat(tmp_path: Path) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.server.user(7999, "Иван", language_code="ru")
+        env.add(*VOLCANO, *OTHER)
+        # "с 22:00 до 08:00", never "с 22:00–08:00": Russian words a range with two places.
+        assert "не приходят с 22:00 до 08:00." in await ask(user, "/quiet")
+        assert "не приходят с 23:00 до 07:00 (UTC)." in await ask(user, "/quiet 23:00-07:00")
+        await ask(user, "/brief")
+        assert "Кроме времени с 23:00 до 07:00 (/quiet)." in await ask(user, "/follow 1")
 
 
 async def test_a_restart_keeps_follows_and_forget_removes_them(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import gettext
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -108,8 +108,8 @@ class Translator:
         joined = str(self.locale.datetime_formats["medium"])
         return joined.replace("{1}", self.date(moment)).replace("{0}", self.time(moment))
 
-    def time(self, moment: datetime) -> str:
-        """Return hours and minutes, 24-hour ("07:30")."""
+    def time(self, moment: datetime | time) -> str:
+        """Return hours and minutes, 24-hour ("07:30"): of a moment, or of a time of day."""
         return format_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=self.lang)
 
     def duration(self, span: timedelta) -> str:
