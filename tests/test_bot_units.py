@@ -164,7 +164,7 @@ class NoStories:
     def __len__(self) -> int:
         return 0
 
-    def story_for_article(self, article_id: str) -> None:
+    def story_for_article(self, article_id: str, *, lang: str | None = None) -> None:
         return None
 
     def group(self, ids: list[str]) -> list[tuple[str, list[str]]]:

@@ -317,3 +317,43 @@ async def test_a_story_whose_articles_name_no_source_says_so_everywhere(tmp_path
         [result] = (await user.inline("grindavik lava")).results
         assert result["description"] == told
         assert told in result["input_message_content"]["message_text"]
+
+
+TWO_LANGUAGES = [  # (English, Russian, which is newer): one event each, told in both
+    (
+        "Apple unveils iPhone 17 at Cupertino event on 9 September 2026",
+        "Apple представила iPhone 17 в Cupertino 9 сентября 2026 года",
+        "en",
+    ),
+    (
+        "Airbus delivers 800 aircraft to Lufthansa in Toulouse on 3 March 2026",
+        "Airbus передал 800 самолётов Lufthansa в Toulouse 3 марта 2026 года",
+        "ru",
+    ),
+]
+
+
+async def test_a_list_row_shows_the_storys_article_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    async with digest_env(tmp_path) as env:
+        for n, (english, russian, newer) in enumerate(TWO_LANGUAGES):
+            at = utcnow() - timedelta(hours=n + 1)
+            late = at + timedelta(minutes=5)
+            env.services.store.add_many(
+                ArticleDraft(title, title, f"https://{lang}.example.com/{n}", published=when)
+                for title, lang, when in (
+                    (english, "en", late if newer == "en" else at),
+                    (russian, "ru", late if newer == "ru" else at),
+                )
+            )
+        stories = {env.services.stories.story_of(a.id) for a in env.services.store}
+        assert len(stories) == 2 + 1  # the seed article is a story of its own
+        russian_chat = env.server.user(7998, "Иван", language_code="ru")
+        english_chat = env.user()
+        for user, shown, hidden in ((russian_chat, 1, 0), (english_chat, 0, 1)):
+            for command in ("/latest 2", "/search Apple iPhone", "/search Airbus Lufthansa"):
+                reply = await ask(user, command)
+                for pair in TWO_LANGUAGES:
+                    if pair[0].split()[0] in command or command == "/latest 2":
+                        assert pair[shown] in reply and pair[hidden] not in reply, command

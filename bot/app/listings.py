@@ -99,8 +99,10 @@ class Lister:
     def page(self, listing: Listing, page: int, tz: ZoneInfo, tr: Translator) -> Page:
         """Render page `page` (0-based) of a listing; read the listing, never change it."""
         offset = page * listing.page_size
-        items, result, total = self._fetch(listing, offset)
-        stories = [self._services.stories.story_for_article(i.article.id) for i in items]
+        items, result, total = self._fetch(listing, offset, tr.lang)
+        stories = [
+            self._services.stories.story_for_article(i.article.id, lang=tr.lang) for i in items
+        ]
         items = [
             render.ListItem(
                 i.article, i.summary, i.snippet_html, render.story_note(s, tr) if s else ""
@@ -126,12 +128,15 @@ class Lister:
         )
 
     def _fetch(
-        self, listing: Listing, offset: int
+        self, listing: Listing, offset: int, lang: str
     ) -> tuple[list[render.ListItem], SearchResult | None, int]:
-        """Return the rows of one page, the search result behind them (if any), the total."""
+        """Return the rows of one page, the search result behind them (if any), the total.
+
+        A story's row shows its article in the reader's language when it has one (`lang`).
+        """
         plain = listing.kind == "latest" and not listing.query
         sort = "date" if listing.kind == "latest" else "relevance"
-        source = StoryRows(self._services, listing.query, sort)
+        source = StoryRows(self._services, listing.query, sort, lang)
         rows = source.rows(offset, listing.page_size)
         # The archive's rows are its stories; a query's are known once every hit was seen,
         # and bounded by its hits until then.

@@ -1,6 +1,7 @@
 """Rows of a list: articles in a listing's order, collapsed to one row per story.
 
-The first article of a story in the order (the newest, or the best ranked) stands for it.
+The first article of a story in the order (the newest, or the best ranked) stands for it,
+unless the reader's language is given and the story has an article in it: then that one does.
 Rows are counted in stories, so a page fetches articles from the top until it has enough
 distinct stories (doubling, bounded by MAX_SCAN); /latest, search and inline mode share this.
 """
@@ -20,10 +21,17 @@ FIRST_SCAN = 10
 class StoryRows:
     """One listing's articles (newest first, or a query's ranking) as story rows."""
 
-    def __init__(self, services: Services, query: str = "", sort: str = "relevance") -> None:
+    def __init__(
+        self,
+        services: Services,
+        query: str = "",
+        sort: str = "relevance",
+        lang: str | None = None,
+    ) -> None:
         self._services = services
         self._query = query
         self._sort = sort
+        self._lang = lang  # the reader's: a story's row shows its article in it, when it has one
         self.hits: dict[str, Hit] = {}  # search hits by article id (snippets)
         self.result: SearchResult | None = None  # the first search page (total, did-you-mean)
         self.stories = 0  # distinct stories among the articles looked at
@@ -49,8 +57,23 @@ class StoryRows:
             self.stories = len(groups)
             self.exhausted = len(articles) < k
             if len(groups) >= want or self.exhausted or k >= MAX_SCAN:
-                return [by_id[ids[0]] for _, ids in groups[offset:want]]
+                return [self._standing_for(ids, by_id) for _, ids in groups[offset:want]]
             k = min(k * 2, MAX_SCAN)
+
+    def _standing_for(self, ids: list[str], by_id: dict[str, Article]) -> Article:
+        """Return the article a row shows: the first listed, or one in the reader's language.
+
+        A listed one keeps the listing's order (and a search hit its snippet); else the story's
+        own article in that language, as /brief, /story and inline cards show it.
+        """
+        first = by_id[ids[0]]
+        if self._lang is None or first.lang == self._lang:
+            return first
+        listed = next((by_id[i] for i in ids if by_id[i].lang == self._lang), None)
+        if listed is not None:
+            return listed
+        story = self._services.stories.story_for_article(first.id, lang=self._lang)
+        return story.best if story is not None and story.best.lang == self._lang else first
 
     def _fetch(self, k: int) -> list[Article]:
         """Return the first k articles of the listing."""
