@@ -166,6 +166,15 @@ async def test_bad_times_and_zones_get_helpful_answers(env: Env) -> None:
     assert "now follow" not in await ask(user, "/timezone Europe/Berlin")
 
 
+async def test_a_time_zone_abbreviation_resolves_or_gets_no_wrong_guess(env: Env) -> None:
+    user = env.user()
+    assert "Time zone set to Europe/Moscow" in await ask(user, "/timezone MSK")  # not MST
+    assert "Did you mean CET?" in await ask(user, "/timezone CEST")  # CET's summer name
+    # India's, Israel's and Ireland's: any one guess would be wrong for the others.
+    reply = await ask(user, "/timezone IST")
+    assert "I do not know the time zone “IST”" in reply and "Did you mean" not in reply
+
+
 async def test_blocked_user_is_deactivated_kept_and_reactivated_on_start(env: Env) -> None:
     user = env.user()
     await ask(user, "/subscribe ")

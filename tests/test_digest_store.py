@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.archive.usertables import EmbeddedUserTables
 from bot.config import Config
-from bot.digests.args import find_zone, parse_subscribe, suggest_zone
+from bot.digests.args import ABBREVIATIONS, abbreviated, find_zone, parse_subscribe, suggest_zone
 from bot.digests.records import ChatSettings, Subscription
 from bot.digests.subscriptions import LEGACY_JOURNAL, SubscriptionStore
 from bot.digests.workqueue import Request, WorkQueue
@@ -141,6 +141,13 @@ def test_zone_names_are_found_case_insensitively_with_suggestions() -> None:
     assert suggest_zone("Europe/Berln") == "Europe/Berlin"
     assert suggest_zone("Kolkata") == "Asia/Kolkata"
     assert parse_subscribe(["AC/DC", "tour"], Translator.english()).topic == "AC/DC tour"
+
+
+def test_each_named_abbreviation_is_what_tzdata_calls_its_zone() -> None:
+    for abbreviation, zone in ABBREVIATIONS.items():
+        assert zone in abbreviated()[abbreviation], abbreviation
+    assert find_zone("msk") == "Europe/Moscow"
+    assert suggest_zone("JST") in (None, "Asia/Tokyo", "Japan")  # never "EST", a near name
 
 
 @given(st.lists(st.text(max_size=15), max_size=6))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -26,15 +27,52 @@ class SubscribeArgs:
     problem: str | None = None
 
 
+# Abbreviations that readers of this bot's languages mean for one place, though tzdata gives
+# some of them to other zones too. MSK is Moscow time (tzdata: Moscow, Kirov, Simferopol and
+# Volgograd, one clock), BST British summer time; the American ones are those CLDR's English
+# uses (Babel, `Locale("en").meta_zones`), though CST and PST are also China's and the
+# Philippines'. Neither Babel nor dateparser maps an abbreviation to a zone (dateparser
+# gives a fixed offset, which misses summer time), so these few are named here; EST, MST,
+# HST, CET, EET, WET and MET are tzdata zones of their own. Any other abbreviation is only
+# ever suggested as a zone that tzdata says uses it (`suggest_zone`).
+ABBREVIATIONS = {
+    "MSK": "Europe/Moscow",
+    "BST": "Europe/London",
+    "EDT": "America/New_York",
+    "CST": "America/Chicago",
+    "CDT": "America/Chicago",
+    "MDT": "America/Denver",
+    "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles",
+    "AKST": "America/Anchorage",
+    "AKDT": "America/Anchorage",
+}
+
+
 @lru_cache(maxsize=1)
 def _zones() -> dict[str, str]:
     """Return every zone name by its case-folded form."""
     return {name.casefold(): name for name in available_timezones()}
 
 
+@lru_cache(maxsize=1)
+def abbreviated() -> dict[str, dict[str, timedelta]]:
+    """Return the zones tzdata calls by each abbreviation this year, with their UTC offsets."""
+    year = datetime.now(UTC).year
+    found: dict[str, dict[str, timedelta]] = {}
+    for name in available_timezones():
+        zone = ZoneInfo(name)
+        for month in (1, 7):  # winter and summer names ("CET", "CEST")
+            local = datetime(year, month, 15, 12, tzinfo=UTC).astimezone(zone)
+            abbreviation, offset = local.tzname(), local.utcoffset()
+            if abbreviation and abbreviation[0].isalpha() and offset is not None:
+                found.setdefault(abbreviation.upper(), {})[name] = offset
+    return found
+
+
 def find_zone(text: str) -> str | None:
-    """Return the canonical zone name for text (case-insensitive), or None."""
-    name = _zones().get(text.strip().casefold())
+    """Return the canonical zone name for text (case-insensitive, or an abbreviation), or None."""
+    name = _zones().get(text.strip().casefold()) or ABBREVIATIONS.get(text.strip().upper())
     if name is None:
         return None
     try:
@@ -50,6 +88,14 @@ def suggest_zone(text: str) -> str | None:
     if not folded:
         return None
     zones = _zones()
+    users = abbreviated().get(folded.upper())
+    if users is not None:
+        # A near name is no help here: "MSK" is not "MST". Only a zone that tzdata calls by
+        # this abbreviation is, and none when they keep different clocks ("IST").
+        if len(set(users.values())) > 1:
+            return None
+        close = difflib.get_close_matches(folded, list(zones), n=10, cutoff=0.5)
+        return next((zones[c] for c in close if zones[c] in users), None)
     close = difflib.get_close_matches(folded, list(zones), n=1, cutoff=0.6)
     if not close:  # "Moscow" alone: match the city part
         cities = {k.rsplit("/", 1)[-1]: k for k in zones if "/" in k}
