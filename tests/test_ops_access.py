@@ -118,12 +118,14 @@ async def test_inline_queries_are_rate_limited_per_user(tmp_path: Path) -> None:
 async def test_stats_is_for_admins_only(tmp_path: Path) -> None:
     async with with_digests(tmp_path) as (env, digests):
         feeds = env.services.feeds
-        feeds.seed_feeds(["https://a.example.com/rss", "https://b.example.com/rss", "https://c.example.com/rss"])  # fmt: skip
+        feeds.seed_feeds(["https://a.example.com/rss", "https://b.example.com/rss", "https://c.example.com/rss", "https://d.example.com/rss"])  # fmt: skip
         records = feeds.registry.all()
         await feeds.registry.save(
             replace(records[0], title="<Broken & Co>", failures=4, last_error="HTTP 500")
         )
         await feeds.registry.save(replace(records[1], active=False, note="gone"))
+        # The third was fetched once; the fourth never was, so it is not counted as healthy.
+        await feeds.registry.save(replace(records[2], last_success=records[2].added))
         for chat in (7001, 7002, 7003):
             await digests.subscribe(chat, "climate", (8, 0), "UTC")
         await digests.subscribe(7001, "football", (9, 0), "UTC")
@@ -144,7 +146,7 @@ async def test_stats_is_for_admins_only(tmp_path: Path) -> None:
     lines = stats.text.splitlines()
     assert lines[0] == "newsbrief stats"
     assert lines[1].startswith(f"Articles: {len(env.services.store)} (")
-    assert lines[2] == "Feeds: 3 — 1 healthy, 1 failing, 1 deactivated"
+    assert lines[2] == "Feeds: 4 — 1 healthy, 1 not fetched yet, 1 failing, 1 deactivated"
     assert "<Broken & Co> — 4 failures in a row: HTTP 500" in lines[3]
     assert "Subscribers: 3 active, 1 deactivated (5 subscriptions)" in stats.text
     assert "Digests today: 1 sent, 0 failed" in stats.text

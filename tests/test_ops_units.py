@@ -139,8 +139,11 @@ def test_subscribers_count_chats_not_subscriptions() -> None:
 
 
 class Feed:
-    def __init__(self, title: str, active: bool, failures: int, error: str | None) -> None:
+    def __init__(
+        self, title: str, active: bool, failures: int, error: str | None, fetched: bool = True
+    ) -> None:
         self.title, self.active, self.failures, self.last_error = title, active, failures, error
+        self.last_success = datetime(2026, 3, 1, tzinfo=UTC) if fetched else None
 
 
 def test_feed_health_sorts_the_worst_first() -> None:
@@ -150,14 +153,15 @@ def test_feed_health_sorts_the_worst_first() -> None:
             Feed("b", True, 2, "timeout"),
             Feed("c", True, 7, None),
             Feed("d", False, 9, "gone"),
+            Feed("e", True, 0, None, fetched=False),  # added, not fetched yet: not healthy
         ]
     )
-    assert health == FeedHealth(4, 1, [("c", 7, ""), ("b", 2, "timeout")], 1)
+    assert health == FeedHealth(5, 1, 1, [("c", 7, ""), ("b", 2, "timeout")], 1)
 
 
 @given(title=st.text(max_size=300), error=st.text(max_size=300))
 def test_stats_render_as_valid_telegram_html_whatever_the_feed_says(title: str, error: str) -> None:
-    feeds = FeedHealth(9, 1, [(title, 3, error)] * 7, 1)
+    feeds = FeedHealth(9, 1, 0, [(title, 3, error)] * 7, 1)
     stats = Stats(12, 3, feeds, Subscribers(4, 1, 9), None, None, timedelta(hours=5))
     html = render_stats(stats, Translator.english())
     parsed = parse_html(html)

@@ -68,14 +68,17 @@ class FeedLike(Protocol):
     def failures(self) -> int: ...
     @property
     def last_error(self) -> str | None: ...
+    @property
+    def last_success(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class FeedHealth:
-    """How the feeds are doing: healthy, failing (still polled), deactivated."""
+    """How the feeds are doing: healthy, not fetched yet, failing (still polled), deactivated."""
 
     total: int
     healthy: int
+    waiting: int  # added and never fetched: no failure yet, no success either
     failing: list[tuple[str, int, str]]  # (title, failures in a row, last error)
     deactivated: int
 
@@ -103,14 +106,16 @@ class Stats:
 
 
 def feed_health(feeds: Iterable[FeedLike]) -> FeedHealth:
-    """Sort feeds into healthy, failing and deactivated."""
+    """Sort feeds into healthy, not fetched yet, failing and deactivated."""
     items = list(feeds)
     failing = [
         (f.title, f.failures, f.last_error or "") for f in items if f.active and f.failures > 0
     ]
     failing.sort(key=lambda item: -item[1])
     deactivated = sum(1 for f in items if not f.active)
-    return FeedHealth(len(items), len(items) - len(failing) - deactivated, failing, deactivated)
+    waiting = sum(1 for f in items if f.active and not f.failures and f.last_success is None)
+    healthy = len(items) - len(failing) - deactivated - waiting
+    return FeedHealth(len(items), healthy, waiting, failing, deactivated)
 
 
 def subscribers(subscription_chats: Iterable[int], inactive_chats: Iterable[int]) -> Subscribers:
@@ -139,8 +144,15 @@ def render_stats(stats: Stats, tr: Translator) -> str:
         _("Articles: {n} ({today} added today)").format(
             n=num(stats.articles), today=num(stats.articles_today)
         ),
-        _("Feeds: {n} — {ok} healthy, {failing} failing, {off} deactivated").format(
-            n=feeds.total, ok=feeds.healthy, failing=len(feeds.failing), off=feeds.deactivated
+        _(
+            "Feeds: {n} — {ok} healthy, {waiting} not fetched yet, {failing} failing,"
+            " {off} deactivated"
+        ).format(
+            n=feeds.total,
+            ok=feeds.healthy,
+            waiting=feeds.waiting,
+            failing=len(feeds.failing),
+            off=feeds.deactivated,
         ),
     ]
     for title, failures, error in feeds.failing[:FAILING_SHOWN]:
