@@ -50,6 +50,17 @@ def test_a_reprint_and_a_rewording_are_no_news_a_new_fact_is() -> None:
     )
 
 
+def test_a_report_that_stops_mid_sentence_is_told_as_cut() -> None:
+    # A feed's description cut short ("… which could halt, or at least"): told bare, it reads
+    # as what the report said.
+    cut = "Pilots at Delta reached a cost-cutting deal with management, which could halt, or at"
+    first = Ledger().read(article(0, cut))
+    assert first is not None and first.facts == (cut + "…",)
+    six = " ".join(f"Fact {n} of the eruption near Grindavik was told." for n in range(6))
+    longer = Ledger().read(article(1, f"{six} The lava reached the"))
+    assert longer is not None and not longer.facts[-1].endswith("…")  # only read the lead
+
+
 def test_the_cache_reads_only_new_members_and_rebuilds_when_one_left() -> None:
     articles = {
         a.id: a for a in [article(0, LEAD), article(1, "Police said 12 homes burned down.")]

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.summarize import split_sentences
 from bot.summarize.article import shorten
-from bot.summarize.sentences import ends_sentence
+from bot.summarize.sentences import ends_sentence, mark_cut
 from bot.text.clean import html_to_text
 
 
@@ -244,3 +244,23 @@ def test_a_sentence_marked_as_cut_is_not_cut_twice() -> None:
     """A first sentence ending in "…" and a second too long to show: one ellipsis."""
     text = "a" * 200 + "… " + "b" * 400
     assert shorten(text, 320) == "a" * 200 + "…"
+
+
+def test_only_a_text_stopping_mid_sentence_is_marked_as_cut() -> None:
+    lead = ["The deal was approved.", "The deal with the pilots could halt, or at least,"]
+    assert mark_cut(lead, whole=True) == [
+        lead[0],
+        "The deal with the pilots could halt, or at least…",
+    ]
+    assert mark_cut(lead, whole=False) == lead  # the text goes on after them
+    credit = ["The deal was approved.", "(Editing by Jane Doe)"]
+    assert mark_cut(credit, whole=True) == credit  # a credit line ends in no stop, uncut
+    assert mark_cut([], whole=True) == []
+    assert mark_cut(["Fire at the port"], whole=True) == ["Fire at the port"]  # a bare headline
+
+
+@given(st.lists(st.text(min_size=1, max_size=40), max_size=4))
+def test_marking_as_cut_changes_at_most_the_last_sentence_once(sentences: list[str]) -> None:
+    marked = mark_cut(sentences, whole=True)
+    assert marked[:-1] == sentences[:-1] and len(marked) == len(sentences)
+    assert mark_cut(marked, whole=True) == marked

@@ -34,7 +34,7 @@ from bot.stories.views import source_key
 
 if TYPE_CHECKING:
     from bot.stories.service import StoryService
-from bot.summarize.sentences import split_sentences
+from bot.summarize.sentences import mark_cut, split_sentences
 from bot.text.analysis import analyzer
 
 MIN_NEW = 2  # new content terms a sentence needs to be news
@@ -66,7 +66,10 @@ class Ledger:
         """Take in the next report; return its development when it brought a fact."""
         first = not self.members
         self.members.append(article.id)
-        lead = split_sentences(article.body, article.lang, LEAD_SENTENCES) or [article.title]
+        # One sentence more than read tells whether the lead is the whole text (then it may
+        # stop mid-sentence: a feed's cut description).
+        found = split_sentences(article.body, article.lang, LEAD_SENTENCES + 1)
+        lead = mark_cut(found[:LEAD_SENTENCES], len(found) <= LEAD_SENTENCES) or [article.title]
         facts: list[str] = []
         for sentence in lead:
             terms = sentence_terms(sentence, article.lang)

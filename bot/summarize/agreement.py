@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.models import Article
-from bot.summarize.sentences import DANGLING, ELLIPSIS, ends_sentence, split_sentences
+from bot.summarize.sentences import mark_cut, split_sentences
 from bot.text.analysis import analyzer, fold
 from bot.text.datelines import strip_dateline
 
@@ -93,11 +93,11 @@ def candidates(
         texts[body] = article
         # The wire dateline ("SINGAPORE:", "WASHINGTON (AP) —") is the same for every story.
         sentences = split_sentences(strip_dateline(body), lang)
-        lead = sentences[: weights.lead_sentences]
-        if len(lead) == len(sentences) and lead and not ends_sentence(lead[-1]):
-            # Text that stops mid-sentence (a feed's cut description, our LEAD_CHARS) reads as
-            # cut: otherwise "… could halt, or at least The leadership of …" runs on.
-            lead[-1] = lead[-1].rstrip(DANGLING) + ELLIPSIS
+        # Text that stops mid-sentence (a feed's cut description, our LEAD_CHARS) reads as
+        # cut: otherwise "… could halt, or at least The leadership of …" runs on.
+        lead = mark_cut(
+            sentences[: weights.lead_sentences], weights.lead_sentences >= len(sentences)
+        )
         for i, text in enumerate(lead):
             bag = tuple((w.end(), t) for w in _WORD.finditer(text) for t in terms(w.group()))
             if bag:

@@ -42,6 +42,7 @@ _SENTENCE_OPENERS = _wordset(
 
 ELLIPSIS = "…"  # what marks text as cut
 DANGLING = " ,;:-–—"  # punctuation left hanging where text is cut, taken off before ELLIPSIS
+CUT_WORDS = 8  # a text stopping in a sentence this long without a stop was cut (`mark_cut`)
 _TERMINATOR = re.compile(r"(?:[.!?…]+|[。！？]+|[؟۔])[\"'”’»)\]]*")
 # A sentence end, then closing quotes or brackets: German and Japanese ones too.
 _ENDED = re.compile(r"[.!?…。！？؟۔][\"'”’»)\]“›」]*$")
@@ -78,6 +79,23 @@ def split_sentences(text: str, lang: str | None = None, limit: int | None = None
 def ends_sentence(text: str) -> bool:
     """Tell whether text ends as a sentence does (a stop, then any closing quotes)."""
     return _ENDED.search(text) is not None
+
+
+def mark_cut(sentences: list[str], whole: bool) -> list[str]:
+    """Return sentences, the last ending in ELLIPSIS when the text stops in the middle of it.
+
+    `whole`: they are all the text's sentences. A feed's description or an archive's snippet
+    is often cut mid-sentence ("… could halt, or at least"); shown bare, the fragment reads as
+    what was said. Only a sentence of CUT_WORDS words or more, ending in a word or a dangling
+    mark: a credit line such as "(Editing by …)" ends in a bracket, a bare headline or caption
+    ("Fire at the port") is short.
+    """
+    last = sentences[-1] if whole and sentences else ""
+    if len(last.split()) < CUT_WORDS or ends_sentence(last):
+        return sentences
+    if not (last[-1].isalnum() or last[-1] in DANGLING):
+        return sentences
+    return [*sentences[:-1], last.rstrip(DANGLING) + ELLIPSIS]
 
 
 def _split_block(block: str, ordinals: bool = False) -> Iterator[str]:
