@@ -192,3 +192,14 @@ def test_stories_batch_summaries_default_to_english_and_top_lines_count_reports(
     code, out, _ = run(capsys, "stories", "--batch", str(batch), "--top", "1")
     [top] = [orjson.loads(line) for line in out.splitlines()]
     assert code == 0 and (top["sources"], top["reports"]) == (4, 3)
+
+
+def test_stored_stories_are_listed_with_headlines_in_one_language(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = story_batch(tmp_path / "b.jsonl")
+    assert run(capsys, "--data-dir", str(data), "import", str(batch))[0] == 0
+    code, out, _ = run(capsys, "--data-dir", str(data), "stories", "--top", "1")
+    assert code == 0 and out.startswith(f"1. {LAUNCH[0][1]}\n")  # English by default
+    code, out, _ = run(capsys, "--data-dir", str(data), "stories", "--top", "1", "--lang", "ru")
+    assert code == 0 and out.startswith("1. SpaceX запустила Starship с космодрома Boca Chica\n")

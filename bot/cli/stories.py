@@ -38,7 +38,10 @@ def add_stories_parser(sub: Any) -> None:
         help="with --batch: every story, largest first, with its headline and summary",
     )
     stories.add_argument(
-        "--lang", default="en", metavar="CODE", help="with --summaries: the reader's language"
+        "--lang",
+        default="en",
+        metavar="CODE",
+        help="the reader's language: each story's headline (and summary) in it when it has one",
     )
 
 
@@ -57,8 +60,7 @@ def cmd_stories_batch(args: argparse.Namespace, out: TextIO) -> int:
     try:
         with open(args.batch, "rb") as fh:
             if args.summaries:
-                lang = args.lang.strip().lower().split("-")[0] or "en"
-                for story in summary_lines(fh, lang):
+                for story in summary_lines(fh, _lang(args)):
                     out.write(orjson.dumps(story).decode() + "\n")
             elif args.top is not None:
                 for story in top_lines(fh, args.top):
@@ -84,10 +86,12 @@ def cmd_stories(services: Services, args: argparse.Namespace, out: TextIO) -> in
         return 2
     now = utcnow()
     top = args.top or DEFAULT_TOP
-    ranked = services.stories.top(now, period, limit=top)
+    # One language for every line: a story of English and Russian reports has two headlines.
+    lang = _lang(args)
+    ranked = services.stories.top(now, period, limit=top, lang=lang)
     newest = services.stories.newest()
     if not ranked and newest is not None and newest < now - period:
-        ranked = services.stories.top(newest, period, limit=top)
+        ranked = services.stories.top(newest, period, limit=top, lang=lang)
     if args.json:
         out.write(orjson.dumps([_shape(s) for s in ranked]).decode() + "\n")
         return 0
@@ -97,6 +101,11 @@ def cmd_stories(services: Services, args: argparse.Namespace, out: TextIO) -> in
             f"{number}. {story.headline}\n   {sources_line(story, tr=english)} · {story.id}\n"
         )
     return 0
+
+
+def _lang(args: argparse.Namespace) -> str:
+    """Return the reader's language code of --lang ("ru-RU" is "ru"; empty is English)."""
+    return str(args.lang).strip().lower().split("-")[0] or "en"
 
 
 def _shape(story: Story) -> dict[str, Any]:
