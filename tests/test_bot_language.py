@@ -51,7 +51,8 @@ async def test_a_russian_user_gets_russian_start_help_lists_buttons_and_errors(e
     assert re.match(r"Последние новости · 1–\d из \d\n", latest.text)
     assert "Кратко 1" in buttons(latest)
     assert "Я не знаю такой команды" in await ask(user, "/frobnicate")
-    assert "— не время; пишите ЧЧ:ММ" in await ask(user, "/subscribe 25:61 news")
+    reply = await ask(user, "/subscribe 25:61 news")
+    assert "«25:61»: час должен быть от 00 до 23. Пишите ЧЧ:ММ" in reply
     assert "ничего не найдено" in await ask(user, "/search zzzqqq")
 
 

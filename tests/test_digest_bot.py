@@ -156,7 +156,7 @@ async def test_resubscribing_a_topic_changes_its_time(env: Env) -> None:
 
 async def test_bad_times_and_zones_get_helpful_answers(env: Env) -> None:
     user = env.user()
-    assert "use HH:MM" in await ask(user, "/subscribe 25:61 news")
+    assert "the hour must be from 00 to 23. Use HH:MM" in await ask(user, "/subscribe 25:61 news")
     assert "Did you mean Europe/Moscow?" in await ask(user, "/subscribe 07:00 Europe/Mosow news")
     assert "Did you mean America/New_York?" in await ask(user, "/timezone america/new york")
     assert "Time zone set to Asia/Kolkata" in await ask(user, "/timezone asia/kolkata")
@@ -299,3 +299,12 @@ async def test_a_reply_goes_out_while_another_chats_digest_is_still_retrying(
         release.set()
         await env.digests.join()
         assert outcomes == ["failed"] and digests_in(env.server, broken.chat_id) == []
+
+
+async def test_subscribe_reads_a_bare_hour_and_a_zone_before_or_after_the_time(env: Env) -> None:
+    user = env.user()
+    assert "Subscribed: oil — every day at 09:00 (UTC)" in await ask(user, "/subscribe 9 oil")
+    reply = await ask(user, "/subscribe Europe/Paris 10:00 gas")
+    assert "Subscribed: gas — every day at 10:00 (Europe/Paris)" in reply
+    reply = await ask(user, "/subscribe 25 oil")
+    assert reply.startswith("“25”: the hour must be from 00 to 23. Use HH:MM")

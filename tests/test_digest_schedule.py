@@ -10,11 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.digests.schedule import (
-    ScheduleError,
     Slot,
+    TimeWordError,
     catch_up_due,
     is_delivered,
-    parse_hhmm,
+    read_time,
 )
 
 NY = ZoneInfo("America/New_York")
@@ -132,26 +132,35 @@ def test_yesterdays_delivery_does_not_hide_todays_missed_digest() -> None:
     assert got == utc(2026, 1, 10, 7, 30)
 
 
-@pytest.mark.parametrize("text", ["7:30", "07:30", " 23:59 "])
-def test_parse_hhmm_accepts(text: str) -> None:
-    assert parse_hhmm(text) in {(7, 30), (23, 59)}
+@pytest.mark.parametrize(
+    ("text", "hhmm"), [("7:30", (7, 30)), (" 23:59 ", (23, 59)), ("7.30", (7, 30)), ("9", (9, 0))]
+)
+def test_read_time_takes_hh_mm_and_a_bare_hour(text: str, hhmm: tuple[int, int]) -> None:
+    assert read_time(text) == hhmm
 
 
 @pytest.mark.parametrize(
-    "text", ["", "7", "24:00", "07:60", "7:5", "-1:30", "٠٧:٣٠", "07:30:00", "ab:cd"]
+    ("text", "part"),
+    [("24:00", "hour"), ("25", "hour"), ("07:60", "minute"), ("7:5", "form"), ("7:300", "form")],
 )
-def test_parse_hhmm_rejects(text: str) -> None:
-    with pytest.raises(ScheduleError):
-        parse_hhmm(text)
+def test_read_time_says_which_part_of_a_time_is_wrong(text: str, part: str) -> None:
+    with pytest.raises(TimeWordError) as caught:
+        read_time(text)
+    assert caught.value.part == part
+
+
+@pytest.mark.parametrize("text", ["", "climate", "2024", "-1:30", "٠٧:٣٠", "07:30:00", "ab:cd"])
+def test_read_time_leaves_other_words_alone(text: str) -> None:
+    assert read_time(text) is None
 
 
 @given(st.text(max_size=12))
-def test_parse_hhmm_never_crashes_otherwise(text: str) -> None:
+def test_read_time_never_crashes_otherwise(text: str) -> None:
     try:
-        h, m = parse_hhmm(text)
-    except ScheduleError:
+        got = read_time(text)
+    except TimeWordError:
         return
-    assert 0 <= h < 24 and 0 <= m < 60
+    assert got is None or (0 <= got[0] < 24 and 0 <= got[1] < 60)
 
 
 ZONES = ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -156,6 +157,62 @@ def test_parse_subscribe_is_total(args: list[str]) -> None:
     assert parsed.problem is not None or len(parsed.topic) <= 100
     if parsed.hhmm is not None:
         assert 0 <= parsed.hhmm[0] < 24 and 0 <= parsed.hhmm[1] < 60
+
+
+@pytest.mark.parametrize(
+    ("text", "hhmm", "zone", "topic"),
+    [
+        ("9 нефть", (9, 0), None, "нефть"),  # a bare hour is that hour sharp
+        ("Europe/Paris 10:00 нефть", (10, 0), "Europe/Paris", "нефть"),
+        ("10:00 Europe/Paris нефть", (10, 0), "Europe/Paris", "нефть"),
+        ("07:30 MSK", (7, 30), "Europe/Moscow", ""),
+        ("MSK 7 oil", (7, 0), "Europe/Moscow", "oil"),
+        ("wet weather", None, None, "wet weather"),  # an abbreviation only in capitals
+        ("2024 election", None, None, "2024 election"),
+        ("08:00 50 cent", (8, 0), None, "50 cent"),  # the topic starts after time and zone
+    ],
+)
+def test_subscribe_reads_a_leading_time_and_zone_in_either_order(
+    text: str, hhmm: tuple[int, int] | None, zone: str | None, topic: str
+) -> None:
+    parsed = parse_subscribe(text.split(), Translator.english())
+    assert (parsed.hhmm, parsed.zone, parsed.topic, parsed.problem) == (hhmm, zone, topic, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("25 oil", "“25”: the hour must be from 00 to 23. Use HH:MM, e.g. 07:30."),
+        ("Europe/Paris 7:61", "“7:61”: the minutes must be from 00 to 59. Use HH:MM, e.g. 07:30."),
+        ("7:5 oil", "“7:5” is not a time. Use HH:MM, e.g. 07:30."),
+    ],
+)
+def test_a_time_that_is_none_says_which_part_is_wrong(text: str, problem: str) -> None:
+    assert parse_subscribe(text.split(), Translator.english()).problem == problem
+
+
+_topic_words = st.lists(
+    st.text("abcxyzнефть", min_size=1, max_size=8).filter(lambda w: w not in ("utc", "gmt")),
+    max_size=4,
+)
+
+
+@given(
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.sampled_from(["{h}:{m:02d}", "{h:02d}:{m:02d}", "{h}.{m:02d}"]),
+    st.sampled_from([*sorted(ABBREVIATIONS), "Europe/Paris", "utc", "asia/tokyo"]),
+    _topic_words,
+    st.booleans(),
+)
+def test_time_and_zone_are_read_in_either_order_before_any_topic(
+    hour: int, minute: int, form: str, zone: str, topic: list[str], zone_first: bool
+) -> None:
+    time_word = form.format(h=hour, m=minute)
+    lead = [zone, time_word] if zone_first else [time_word, zone]
+    parsed = parse_subscribe([*lead, *topic], Translator.english())
+    assert (parsed.hhmm, parsed.zone) == ((hour, minute), find_zone(zone))
+    assert parsed.topic == " ".join(topic) and parsed.problem is None
 
 
 _ops = st.lists(

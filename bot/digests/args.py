@@ -1,4 +1,4 @@
-"""Parse what users type after /subscribe and /timezone; pure, never raises."""
+"""Parse what users type after /subscribe and /timezone, and say what is wrong with a time."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.digests.schedule import ScheduleError, parse_hhmm
+from bot.digests.schedule import TimeWordError, read_time
 from bot.i18n import Translator
 
 MAX_TOPIC_CHARS = 100
-_TIME_LIKE = re.compile(r"^\d{1,2}[:.]\d{1,2}$")
 _ZONE_LIKE = re.compile(r"^[A-Za-z_+\-0-9]+(/[A-Za-z_+\-0-9]+)+$|^(UTC|GMT)$", re.IGNORECASE)
 
 
@@ -112,25 +111,54 @@ def zone_problem(text: str, tr: Translator) -> str:
     return f"{head} {tail.format(zone=hint)}"
 
 
-def parse_subscribe(args: list[str], tr: Translator) -> SubscribeArgs:
-    """Parse `[HH:MM] [Area/City] [words...]`; problems are told in tr's language."""
+def time_problem(error: TimeWordError, tr: Translator) -> str:
+    """Return which part of a word meant as a time is wrong, in tr's language."""
     _ = tr.gettext
+    if error.part == "hour":
+        problem = _("“{text}”: the hour must be from 00 to 23.")
+    elif error.part == "minute":
+        problem = _("“{text}”: the minutes must be from 00 to 59.")
+    else:
+        problem = _("“{text}” is not a time.")
+    return problem.format(text=error.word[:10])
+
+
+def _zone_like(word: str) -> bool:
+    """Return whether a word of /subscribe is meant as a zone, not as a topic word."""
+    if _ZONE_LIKE.match(word):
+        return True
+    # An abbreviation only in capitals, as zones are written: "wet", "est" and "Met" stay
+    # topic words. /timezone takes nothing else, so it reads "msk" too (find_zone).
+    return word.isascii() and word.isupper() and (word in ABBREVIATIONS or word in abbreviated())
+
+
+def parse_subscribe(args: list[str], tr: Translator) -> SubscribeArgs:
+    """Parse `[HH:MM] [Area/City] [words...]`, time and zone in either order; never raises.
+
+    Problems are told in tr's language. The first word that is neither a time nor a zone
+    starts the topic, so a topic may hold either: "/subscribe 08:00 50 cent".
+    """
     words = [w for w in args if w.strip()]
     hhmm: tuple[int, int] | None = None
     zone: str | None = None
-    if words and _TIME_LIKE.match(words[0]):
-        try:
-            hhmm = parse_hhmm(words[0].replace(".", ":"))
-        except ScheduleError:
-            problem = _("“{text}” is not a time; use HH:MM, e.g. 07:30.")
-            return SubscribeArgs(problem=problem.format(text=words[0][:10]))
-        words = words[1:]
-    if words and _ZONE_LIKE.match(words[0]):
+    while words:
+        if hhmm is None:
+            try:
+                hhmm = read_time(words[0])
+            except TimeWordError as exc:
+                usage = tr.gettext("Use HH:MM, e.g. 07:30.")
+                return SubscribeArgs(problem=f"{time_problem(exc, tr)} {usage}")
+            if hhmm is not None:
+                words = words[1:]
+                continue
+        if zone is not None or not _zone_like(words[0]):
+            break
         zone = find_zone(words[0])
-        if zone is not None:
-            words = words[1:]
-        elif suggest_zone(words[0]) is not None:  # a near miss; "AC/DC" stays a topic word
+        if zone is None and suggest_zone(words[0]) is not None:
             return SubscribeArgs(problem=zone_problem(words[0], tr))
+        if zone is None:  # "AC/DC" stays a topic word
+            break
+        words = words[1:]
     topic = " ".join(words)
     if len(topic) > MAX_TOPIC_CHARS:
         problem = tr.ngettext(

@@ -9,6 +9,7 @@ Nothing here reads the real clock: callers pass `now`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +21,14 @@ DEFAULT_GRACE = timedelta(hours=6)
 
 class ScheduleError(ValueError):
     """A time of day that is not HH:MM."""
+
+
+class TimeWordError(ScheduleError):
+    """A word typed as a time of day that is none: its `part` says what is wrong."""
+
+    def __init__(self, word: str, part: str) -> None:
+        super().__init__(f"{word!r}: bad {part}")
+        self.word, self.part = word, part  # part: "hour", "minute" or "form"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +67,30 @@ class Slot:
         return [self.due_on(today + timedelta(days=k)) for k in (-2, -1, 0, 1, 2)]
 
 
-def parse_hhmm(text: str) -> tuple[int, int]:
-    """Parse H:MM or HH:MM (24-hour) into (hour, minute); raise ScheduleError otherwise."""
-    hour, sep, minute = text.strip().partition(":")
-    digits = (hour + minute).isascii() and hour.isdigit() and minute.isdigit()
-    if not sep or not digits or len(minute) != 2 or len(hour) > 2:
-        raise ScheduleError(f"{text!r} is not a time like 07:30")
-    h, m = int(hour), int(minute)
-    if h > 23 or m > 59:
-        raise ScheduleError(f"{text!r} is not a time of day (00:00 to 23:59)")
-    return h, m
+_TIME_WORD = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{1,2}))?")
+_TIME_LIKE = re.compile(r"[0-9]{1,2}[:.][0-9]+|[0-9]{1,2}")
+
+
+def read_time(word: str) -> tuple[int, int] | None:
+    """Return the time of day a typed word means ("7", "07:30", "7.30"); None for no time.
+
+    A bare hour is that hour sharp: "/subscribe 9 oil" means 09:00 to whoever types it, and
+    the reply shows 09:00, so a misreading is seen at once. Raise TimeWordError for a word
+    that is meant as a time and is none ("25", "7:60", "7:5"), so it is never taken as a
+    topic word or quiet hours without a word of why.
+    """
+    word = word.strip()
+    if not _TIME_LIKE.fullmatch(word):
+        return None
+    match = _TIME_WORD.fullmatch(word)
+    if match is None or (match[2] is not None and len(match[2]) != 2):
+        raise TimeWordError(word, "form")
+    hour, minute = int(match[1]), int(match[2] or 0)
+    if hour > 23:
+        raise TimeWordError(word, "hour")
+    if minute > 59:
+        raise TimeWordError(word, "minute")
+    return hour, minute
 
 
 def catch_up_due(
