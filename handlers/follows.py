@@ -13,7 +13,7 @@ from bot.app.context import NewsApp, NewsContext
 from bot.app.follow_answers import following_answer, missing_story, resolve, story_markup
 from bot.app.language import chat_translator
 from bot.follows.records import Quiet
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, keyword, word
 from bot.render.html import bold, escape
 from handlers.articles import zone_of
 from handlers.subscriptions import may_change
@@ -26,8 +26,8 @@ COMMANDS = [
 ]
 UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 FOLLOW_USAGE = N_("Send <code>/follow 2</code> to follow item 2 of the last list.")
-UNFOLLOW_USAGE = N_("Send <code>/unfollow 1</code>, an id from /following, or <code>all</code>.")
-QUIET_USAGE = N_("Send <code>/quiet 23:00-07:00</code>, or <code>/quiet off</code>.")
+UNFOLLOW_USAGE = N_("Send <code>/unfollow 1</code>, an id from /following, or <code>{all}</code>.")
+QUIET_USAGE = N_("Send <code>/quiet 23:00-07:00</code>, or <code>/quiet {off}</code>.")
 GONE = N_("That story is no longer in the archive.")
 ADMINS_ONLY = N_("Only this group's admins can change what it follows.")
 TOO_MANY = N_("This chat follows 50 stories already; /unfollow one first.")
@@ -129,7 +129,7 @@ async def unfollow(update: Update, context: NewsContext) -> None:
     chat_id = message.chat_id
     mine = services.follows.for_chat(chat_id)
     arg = " ".join(context.args or []).strip()
-    if arg.casefold() == "all":
+    if keyword(arg, tr, "all"):
         gone = await services.follows.unfollow(chat_id, [f.story_id for f in mine])
         count = len(gone)
         text = tr.ngettext("Stopped following {n} story.", "Stopped following {n} stories.", count)
@@ -142,7 +142,7 @@ async def unfollow(update: Update, context: NewsContext) -> None:
         story_id = ref.story_id if ref is not None else None
     gone = await services.follows.unfollow(chat_id, [story_id]) if story_id else []
     if not gone:
-        await message.reply_text(tr.gettext(UNFOLLOW_USAGE))
+        await message.reply_text(tr.gettext(UNFOLLOW_USAGE).format(all=word("all", tr)))
         return
     text = tr.gettext("🔕 No longer following: {headline}.")
     await message.reply_text(text.format(headline=bold(escape(gone[0].headline))))
@@ -165,14 +165,15 @@ async def quiet(update: Update, context: NewsContext) -> None:
             if current is not None
             else tr.gettext("Story updates come at any hour.")
         )
-        await message.reply_text(f"{text} {tr.gettext(QUIET_USAGE)}")
+        await message.reply_text(f"{text} {_quiet_usage(tr)}")
         return
     if not await may_change(update, context):
         await message.reply_text(tr.gettext(ADMINS_ONLY))
         return
-    hours = None if arg.casefold() == "off" else Quiet.parse(arg)
-    if hours is None and arg.casefold() != "off":
-        await message.reply_text(tr.gettext(QUIET_USAGE))
+    off = keyword(arg, tr, "off") is not None
+    hours = None if off else Quiet.parse(arg)
+    if hours is None and not off:
+        await message.reply_text(_quiet_usage(tr))
         return
     await services.follows.set_quiet(chat_id, hours)
     if hours is None:
@@ -183,6 +184,11 @@ async def quiet(update: Update, context: NewsContext) -> None:
         text = tr.gettext("Story updates now wait between {start} and {end} ({zone}).")
         start, end, zone = tr.time(hours.start), tr.time(hours.end), zone_of(update, context).key
         await message.reply_text(text.format(start=start, end=end, zone=zone))
+
+
+def _quiet_usage(tr: Translator) -> str:
+    """Return how /quiet is used, its word for "off" in tr's language."""
+    return tr.gettext(QUIET_USAGE).format(off=word("off", tr))
 
 
 async def on_follow_button(update: Update, context: NewsContext, story_id: str) -> None:

@@ -25,7 +25,7 @@ from bot.app.subscription_list import describe, listing
 from bot.digests.args import find_zone, parse_subscribe, zone_problem
 from bot.digests.records import Subscription, topic_key
 from bot.digests.service import DigestService
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, keyword
 from bot.models import utcnow
 from bot.render.html import bold, escape
 
@@ -225,7 +225,7 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         return
     subs = service.for_chat(chat.id)
     words = " ".join(context.args or [])
-    if words.casefold() in ("all", _("all").casefold()) or (not words and len(subs) == 1):
+    if keyword(words, tr, "all") or (not words and len(subs) == 1):
         chosen = subs
     elif not words:
         text, markup = listing(service, chat.id, tr)

@@ -200,6 +200,20 @@ async def test_quiet_hours_read_as_a_range_in_a_russian_chat(tmp_path: Path) -> 
         assert "Кроме времени с 23:00 до 07:00 (/quiet)." in await ask(user, "/follow 1")
 
 
+async def test_a_russian_chat_types_the_command_words_in_russian(tmp_path: Path) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.server.user(7998, "Иван", language_code="ru")
+        env.add(*VOLCANO, *OTHER)
+        await ask(user, "/brief")
+        await ask(user, "/follow 1")
+        assert "или /quiet выкл." in await ask(user, "/quiet")
+        assert "в любое время" in await ask(user, "/quiet выкл")
+        assert env.services.follows.follows.quiet(user.chat_id) is None
+        assert "/following или все." in await ask(user, "/unfollow 99")
+        assert "больше не следите за 1 сюжетом" in await ask(user, "/unfollow все")
+        assert env.services.follows.for_chat(user.chat_id) == []
+
+
 async def test_a_restart_keeps_follows_and_forget_removes_them(tmp_path: Path) -> None:
     server = LocalBotApiServer(token=TOKEN, bot_username=BOT)
     server.set_limits(server.limits.unlimited())

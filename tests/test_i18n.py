@@ -15,11 +15,11 @@ from babel.messages.pofile import read_po
 
 from bot.app.briefs import parse_brief_args
 from bot.app.feed_reasons import TEMPLATES, say_reason
-from bot.i18n import Catalogs, Translator, negotiate
+from bot.i18n import Catalogs, Translator, keyword, negotiate, word
 from bot.i18n.catalogs import LOCALE_DIR
 
 REPO = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
 METHODS = [("bot/**.py", "python"), ("handlers/**.py", "python")]
 # Calls whose text arguments a user reads: replies, buttons, alerts, command menus.
 USER_FACING = {
@@ -32,23 +32,23 @@ USER_FACING = {
     "CommandSpec",
     "BotCommand",
 }
-MARKERS = {"_", "gettext", "ngettext", "N_"}
+MARKERS = {"_", "gettext", "ngettext", "pgettext", "N_"}
 
 
-def extracted() -> set[str]:
-    """Return every msgid pybabel extracts from bot/ and handlers/ (as `make messages` does)."""
+def extracted() -> set[tuple[str, str]]:
+    """Return every (msgctxt, msgid) pybabel extracts from bot/ and handlers/ (`make messages`)."""
     found = extract_from_dir(str(REPO), METHODS, keywords=KEYWORDS)
     ids = set()
-    for _file, _line, message, _comments, _context in found:
-        ids.add(message[0] if isinstance(message, tuple) else message)
+    for _file, _line, message, _comments, context in found:
+        ids.add((context or "", message[0] if isinstance(message, tuple) else message))
     return ids
 
 
-def catalog(code: str) -> dict[str, object]:
-    """Return a language's .po entries by msgid (singular), with their flags."""
+def catalog(code: str) -> dict[tuple[str, str], object]:
+    """Return a language's .po entries by msgctxt and msgid (singular), with their flags."""
     with (LOCALE_DIR / code / "LC_MESSAGES" / "newsbrief.po").open("rb") as fh:
         po = read_po(fh, locale=code)
-    return {(m.id[0] if isinstance(m.id, tuple) else m.id): m for m in po if m.id}
+    return {(m.context or "", m.id[0] if isinstance(m.id, tuple) else m.id): m for m in po if m.id}
 
 
 def test_the_russian_catalog_has_every_marked_string_translated_and_none_fuzzy() -> None:
@@ -70,7 +70,7 @@ def test_the_russian_catalog_has_every_marked_string_translated_and_none_fuzzy()
 
 
 def test_translations_keep_the_placeholders_and_tags() -> None:
-    for msgid, entry in catalog("ru").items():
+    for (_context, msgid), entry in catalog("ru").items():
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)  # type: ignore[attr-defined]
         for text in strings:
             assert set(re.findall(r"{\w+}", text)) <= set(re.findall(r"{\w+}", msgid)), msgid
@@ -256,3 +256,13 @@ def test_brief_takes_period_words_in_the_chats_language_and_english(
     parsed = parse_brief_args(args, Catalogs().get("ru"))
     assert (parsed.period, parsed.words) == (period, words)
     assert parse_brief_args(["неделя"], Translator.english()).words == "неделя"
+
+
+@pytest.mark.parametrize("key", ["all", "off", "24h", "today", "week"])
+def test_every_command_word_is_read_in_english_and_in_the_readers_language(key: str) -> None:
+    russian, english = Catalogs().get("ru"), Translator.english()
+    typed = word(key, russian)
+    assert typed != key and not typed.isascii()  # translated, as a Russian reader types it
+    assert keyword(typed.upper(), russian, key) == key == keyword(f" {key} ", russian, key)
+    assert keyword(typed, english, key) is None  # Russian words only in a Russian chat
+    assert keyword("elsewhere", russian, key) is None

@@ -16,15 +16,13 @@ from bot import render
 from bot.app.context import BriefRanking, BriefRankings, LineCache, Listing
 from bot.app.listings import Page, page_count, span_text
 from bot.app.rows import SEARCH_PAGE
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, keyword
 from bot.models import RankedStory, Story, utcnow
 from bot.services import Services
 from bot.stories.ranking import rank_bucket
 from bot.summarize import story_summary as summarize_story
 
 PERIODS = {"24h": N_("the last 24 hours"), "today": N_("today"), "week": N_("the last 7 days")}
-# The word /brief takes for each period in the chat's language ("неделя"); English in any chat.
-PERIOD_WORDS = {"24h": N_("24h"), "today": N_("today"), "week": N_("week")}
 DEFAULT_PERIOD = "24h"
 BRIEF_PAGE = 5
 TOPIC_HITS = 500  # search hits a topic's brief looks at
@@ -42,12 +40,10 @@ def parse_brief_args(args: Sequence[str], tr: Translator) -> BriefArgs:
     """Split the arguments into a period word (default 24h) and topic words."""
     words = list(args)
     period = DEFAULT_PERIOD
-    first = words[0].casefold() if words else ""
-    for key, word in PERIOD_WORDS.items():
-        if first in (key, tr.gettext(word).casefold()):
-            period = key
-            words.pop(0)
-            break
+    found = keyword(words[0], tr, *PERIODS) if words else None
+    if found is not None:
+        period = found
+        words.pop(0)
     return BriefArgs(period, " ".join(" ".join(words).split())[:256])
 
 

@@ -9,6 +9,7 @@ marked where they are written, `_("...")` on a translator's `gettext` bound to `
 from __future__ import annotations
 
 from bot.i18n.catalogs import DEFAULT, Catalogs, Translator, negotiate
+from bot.i18n.keywords import keyword, word
 
 
 def N_(message: str) -> str:
@@ -16,4 +17,4 @@ def N_(message: str) -> str:
     return message
 
 
-__all__ = ["DEFAULT", "N_", "Catalogs", "Translator", "negotiate"]
+__all__ = ["DEFAULT", "N_", "Catalogs", "Translator", "keyword", "negotiate", "word"]

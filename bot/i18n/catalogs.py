@@ -91,6 +91,10 @@ class Translator:
         """Return the message in this language (itself when untranslated)."""
         return self.messages.gettext(message)
 
+    def pgettext(self, context: str, message: str) -> str:
+        """Return the message meant in context ("command word"), apart from the same English."""
+        return self.messages.pgettext(context, message)
+
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """Return the form of the message for the number n."""
         return self.messages.ngettext(singular, plural, n)

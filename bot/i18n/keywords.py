@@ -1,0 +1,33 @@
+"""Words typed after a command (`all`, `off`, `week`), read in English and the reader's language.
+
+One list for every command, so a word that works in English works in Russian wherever it is
+typed. Each has the catalog context "command word": the same English shown as a label may be
+said otherwise ("off" for a feed is "отключена", typed after /quiet it is "выкл").
+"""
+
+from __future__ import annotations
+
+from bot.i18n.catalogs import Translator
+
+
+def _words(tr: Translator) -> dict[str, str]:
+    """Return each command word as a reader of tr's language types it."""
+    return {
+        "all": tr.pgettext("command word", "all"),
+        "off": tr.pgettext("command word", "off"),
+        "24h": tr.pgettext("command word", "24h"),
+        "today": tr.pgettext("command word", "today"),
+        "week": tr.pgettext("command word", "week"),
+    }
+
+
+def keyword(text: str, tr: Translator, *choices: str) -> str | None:
+    """Return which of choices text is, typed in English (in any chat) or in tr's language."""
+    folded = " ".join(text.split()).casefold()
+    words = _words(tr)
+    return next((key for key in choices if folded in (key, words[key].casefold())), None)
+
+
+def word(key: str, tr: Translator) -> str:
+    """Return the command word key as a reader of tr's language types it ("выкл")."""
+    return _words(tr)[key]
