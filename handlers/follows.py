@@ -12,7 +12,7 @@ from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext
 from bot.app.follow_answers import following_answer, missing_story, resolve, story_markup
 from bot.app.language import chat_translator
-from bot.follows.records import Quiet
+from bot.follows.quiet_args import parse_quiet
 from bot.i18n import N_, Translator, keyword, word
 from bot.render.html import bold, escape
 from handlers.articles import zone_of
@@ -170,11 +170,11 @@ async def quiet(update: Update, context: NewsContext) -> None:
     if not await may_change(update, context):
         await message.reply_text(tr.gettext(ADMINS_ONLY))
         return
-    off = keyword(arg, tr, "off") is not None
-    hours = None if off else Quiet.parse(arg)
-    if hours is None and not off:
-        await message.reply_text(_quiet_usage(tr))
+    parsed = parse_quiet(arg, tr)
+    if parsed.problem is not None:
+        await message.reply_text(f"{escape(parsed.problem)} {_quiet_usage(tr)}")
         return
+    hours = parsed.hours
     await services.follows.set_quiet(chat_id, hours)
     if hours is None:
         await message.reply_text(tr.gettext("Story updates now come at any hour."))

@@ -26,6 +26,7 @@ from tests.test_digest_bot import TIMEOUT, ask, digest_env, digests_in
 from tests.test_stories_bot import MORE_VOLCANO, OTHER, VOLCANO, add
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+QUIET_USAGE = "Send /quiet 23:00-07:00, or /quiet off."
 SLOWS = (
     "France24",
     "Grindavik lava flow from Iceland volcano slows",
@@ -181,7 +182,12 @@ async def test_quiet_hours_can_be_changed_or_turned_off(tmp_path: Path) -> None:
         env.add(*VOLCANO, *OTHER)
         await follow_first_story(env, user)
         assert "between 22:00 and 08:00" in await ask(user, "/quiet")
-        assert "/quiet 23:00-07:00" in await ask(user, "/quiet 25:00-7")
+        reply = await ask(user, "/quiet 25:00-7")
+        assert reply == "“25:00”: the hour must be from 00 to 23. " + QUIET_USAGE
+        reply = await ask(user, "/quiet 08:00-08:00")
+        assert reply.startswith("The start and the end are both 08:00; give two different")
+        assert reply.endswith(QUIET_USAGE)
+        assert "wait between 23:00 and 07:00" in await ask(user, "/quiet 23-7")
         assert "wait between 23:00 and 07:00" in await ask(user, "/quiet 23:00-07:00")
         assert "any hour" in await ask(user, "/quiet off")
         env.add(SLOWS)
@@ -207,6 +213,11 @@ async def test_a_russian_chat_types_the_command_words_in_russian(tmp_path: Path)
         await ask(user, "/brief")
         await ask(user, "/follow 1")
         assert "или /quiet выкл." in await ask(user, "/quiet")
+        reply = await ask(user, "/quiet 08:00-08:00")
+        assert reply == (
+            "Начало и конец совпадают (08:00); укажите два разных времени. "
+            "Отправьте /quiet 23:00-07:00 или /quiet выкл."
+        )
         assert "в любое время" in await ask(user, "/quiet выкл")
         assert env.services.follows.follows.quiet(user.chat_id) is None
         assert "/following или все." in await ask(user, "/unfollow 99")

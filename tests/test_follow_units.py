@@ -6,11 +6,13 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.archive.usertables import EmbeddedUserTables
 from bot.follows.pacing import gone_quiet, in_quiet, quiet_end, ready_at
+from bot.follows.quiet_args import QuietArgs, parse_quiet
 from bot.follows.records import DEFAULT_QUIET, Follow, Quiet
 from bot.follows.store import FollowStore
 from bot.follows.updates import Ask, find_updates
@@ -104,6 +106,44 @@ def test_quiet_parsing_never_fails_and_round_trips(text: str) -> None:
     quiet = Quiet.parse(text)
     if quiet is not None:
         assert Quiet.parse(quiet.text) == quiet and quiet.start != quiet.end
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("25:00-01:00", "“25:00”: the hour must be from 00 to 23."),
+        ("22:00-7:60", "“7:60”: the minutes must be from 00 to 59."),
+        ("08:00-08:00", "The start and the end are both 08:00; give two different times."),
+        ("23", "“23” is not two times with a dash between them."),
+        ("never", "“never” is not two times with a dash between them."),
+    ],
+)
+def test_quiet_hours_that_are_none_say_which_part_is_wrong(text: str, problem: str) -> None:
+    assert parse_quiet(text, Translator.english()) == QuietArgs(None, problem)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"), [("23-7", "23:00–07:00"), ("22:30 — 6.15", "22:30–06:15")]
+)
+def test_quiet_hours_take_a_bare_hour_and_any_dash(text: str, span: str) -> None:
+    hours = parse_quiet(text, Translator.english()).hours
+    assert hours is not None and hours.text == span
+
+
+def test_quiet_off_is_taken_in_english_and_in_the_chats_language() -> None:
+    russian = Catalogs().get("ru")
+    for text, tr in [("off", russian), ("ВЫКЛ", russian), ("Off", Translator.english())]:
+        assert parse_quiet(text, tr) == QuietArgs(None, None)
+    assert parse_quiet("выкл", Translator.english()).problem is not None
+
+
+@given(st.text(max_size=20))
+def test_quiet_arguments_are_hours_off_or_a_problem_never_an_error(text: str) -> None:
+    parsed = parse_quiet(text, Translator.english())
+    assert parsed.hours is None or parsed.problem is None
+    if parsed.hours is not None:  # what is set is what the store reads back
+        assert Quiet.parse(parsed.hours.text) == parsed.hours
+        assert parsed.hours.start != parsed.hours.end
 
 
 def test_quiet_hours_wrap_midnight_and_end_at_their_end() -> None:
