@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
+from telegram import (
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.ext import InlineQueryHandler
 
 from bot.app.commands import CommandSpec
@@ -66,4 +72,8 @@ async def on_inline_query(update: Update, context: NewsContext) -> None:
         is_personal=zone != context.bot_data.config.tz or tr.lang != DEFAULT,
         # None, not "": with Defaults set, PTB 22.8 sends "" as "[]", which clients page on.
         next_offset=page.next_offset or None,
+        # Why nothing was searched, where the slow-down notice goes too: a tap opens the chat.
+        button=InlineQueryResultsButton(text=page.hint, start_parameter="help")
+        if page.hint
+        else None,
     )

@@ -13,7 +13,7 @@ from stop_words import get_stop_words
 
 from bot.search import SearchService
 from bot.search.analysis import stemming_analyzer
-from bot.search.query import parse_query
+from bot.search.query import Term, parse_query
 from bot.text.analysis import (
     LANGUAGES,
     MAX_TOKEN_CHARS,
@@ -150,7 +150,8 @@ def test_lang_filter_keeps_one_language(tmp_path: Path) -> None:
 def test_lang_filter_parses_and_renders() -> None:
     parsed = parse_query("oil lang:RU lang:en lang:toolong")
     assert parsed.langs == ("ru", "en")
-    assert parsed.groups[-1][0].text == "lang:toolong"
+    assert parsed.groups == ((Term("oil"),),)
+    assert [f.render() for f in parsed.bad_filters] == ["lang:toolong"]  # told, not searched
     assert parse_query("lang:ru oil").render() == "oil lang:ru"
 
 

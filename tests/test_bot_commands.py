@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,17 @@ import pytest
 import pytest_asyncio
 
 from bot.app.context import NewsContext
-from tests.botkit import ADMIN, BOT, LONG_ID, BotEnv, ask, bot_env, valid_telegram_html
+from bot.models import ArticleDraft
+from tests.botkit import (
+    ADMIN,
+    BOT,
+    LONG_ID,
+    NEWEST,
+    BotEnv,
+    ask,
+    bot_env,
+    valid_telegram_html,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -238,3 +249,89 @@ async def test_a_chat_zone_set_with_timezone_is_used_for_dates(env: BotEnv) -> N
         env.app.bot_data.zone_lookup = saved
     assert "Sea News, Mar 1, 2026, 07:00" in reply.text  # 12:00 UTC in New York
     assert answer.is_personal and not other.is_personal
+
+
+@pytest.mark.parametrize(
+    ("command", "told"),
+    [
+        (
+            "/search chip since:garbage",
+            "I don't understand since:garbage — write a day as since:2021-08-01 (that day or later).",
+        ),
+        (
+            "/latest 2 before:soon chip",
+            "I don't understand before:soon — write a day as before:2021-09-01 (before that day).",
+        ),
+        (
+            "/brief week chip lang:english",
+            "I don't understand lang:english — write a language code, e.g. lang:ru or lang:en.",
+        ),
+        (
+            "/summary source: chip",
+            "I don't understand source: — write a source's name, e.g. source:reuters or "
+            'source:"bbc news".',
+        ),
+        ("chip since:2026-02-30", "I don't understand since:2026-02-30 — write a day as"),
+    ],
+)
+async def test_a_filter_value_not_understood_is_told_with_its_valid_form(
+    env: BotEnv, command: str, told: str
+) -> None:
+    [reply] = await ask(env.user(), command)
+    assert reply.text.startswith(told)
+    assert "<code>" in reply.source and valid_telegram_html(reply)
+
+
+async def test_a_query_of_only_stop_words_says_so_instead_of_completing_them(env: BotEnv) -> None:
+    for command in ("/search the of and", "/latest 3 and the"):
+        [reply] = await ask(env.user(), command)
+        assert reply.text.startswith("Nothing to search for in "), command
+        assert "Add a word that names what you are looking for." in reply.text
+
+
+async def test_html_tags_pasted_into_a_query_are_not_words(env: BotEnv) -> None:
+    [reply] = await ask(env.user(), "/search <b>chip</b> & factory")
+    assert reply.text.startswith("Search: <b>chip</b> & factory · 1–1 of 1")
+    assert "some of them match" not in reply.text
+    [latest] = await ask(env.user(), "/latest 2 <i>football</i>")
+    assert latest.text.startswith("Latest on <i>football</i> · 1–1 of 1")
+
+
+async def test_a_headline_only_article_shows_its_title_once(env: BotEnv) -> None:
+    headline = "ZANZIBAR FERRY SERVICE RESUMES AFTER STORM"
+    when = NEWEST - timedelta(days=9)  # older than every list the other tests count
+    env.services.store.add_many(
+        [
+            ArticleDraft(
+                title=headline,
+                body="",
+                url="https://news.example.com/zf1",
+                published=when,
+                source="Wire",
+            ),
+            ArticleDraft(
+                title="Tasmanian quarry workers strike",
+                body="Tasmanian quarry workers strike.",
+                url="https://news.example.com/zf2",
+                published=when,
+                source="Other Wire",
+            ),
+        ]
+    )
+    user = env.user()
+    # Without a body, and with the title as body (the Reuters flashes of the QA archive).
+    asked = [
+        ("/search zanzibar ferry", headline),
+        ("/latest 5 zanzibar", headline),
+        ("/search quarry strike", "Tasmanian quarry workers strike"),
+    ]
+    for command, title in asked:
+        [reply] = await ask(user, command)
+        header, rows = reply.text.split("\n\n", 1)
+        assert header.endswith("1–1 of 1") and rows.count(title) == 1, reply.text
+    [story] = await ask(user, "/story 1")
+    assert story.text.count("Tasmanian quarry workers strike") == 2
+    await ask(user, "/search zanzibar")
+    [story] = await ask(user, "/story 1")
+    assert story.text.count(headline) == 2  # the story's headline, then its first report
+    assert "• " not in story.text

@@ -65,7 +65,7 @@ async def test_forged_offsets_start_from_the_top_or_end_the_list(env: BotEnv, of
     ("query", "found"),
     [
         ("zzyzxqq", False),
-        ("<b>&amp;", False),
+        ("<b>&amp;", True),  # the tag is no word; "amp" is completed to "ampersands"
         ("<script> alert", True),  # the article with markup in its title and source
         (".*[(", False),
         ("x" * 300, False),
@@ -96,3 +96,20 @@ async def test_inline_result_ids_fit_even_for_long_article_ids(env: BotEnv) -> N
     [result] = answer.results
     assert result["id"] != LONG_ID
     assert 0 < len(result["id"].encode()) <= 64
+
+
+@pytest.mark.parametrize(
+    ("query", "hint"),
+    [
+        ("chip since:garbage", "since: write a day, e.g. since:2021-08-01"),
+        ("lang:english chip", "lang: write a language code, e.g. lang:ru"),
+        ("the of and", "Only common words: add one that names the topic"),
+    ],
+)
+async def test_a_query_that_searches_nothing_gets_an_empty_answer_with_a_hint(
+    env: BotEnv, query: str, hint: str
+) -> None:
+    answer = await env.user().inline(query)
+    assert answer.results == [] and answer.next_offset == ""
+    assert answer.button is not None and answer.button["text"] == hint
+    assert (await env.user().inline("chip")).button is None

@@ -105,6 +105,21 @@ def test_card_without_url_or_source_still_renders() -> None:
     assert parse_html(card).text == "(untitled)\nMar 5, 2025, 13:05"
 
 
+def test_a_card_or_row_that_would_repeat_the_title_shows_it_once() -> None:
+    flash = make_article("BRAZIL BANK STRIKE CONTINUES", "Brazil bank strike continues.")
+    tr = Translator.english()
+    card = parse_html(article_card(flash, ["Brazil bank strike continues."], UTC, tr)).text
+    assert card == "BRAZIL BANK STRIKE CONTINUES\nBBC · Mar 5, 2025, 13:05"
+    rows = [
+        ListItem(flash, "BRAZIL BANK STRIKE CONTINUES"),
+        ListItem(flash, "", snippet_html="<b>BRAZIL</b> BANK STRIKE CONTINUES"),
+        ListItem(make_article("Strike"), "Strike ends; banks reopen."),
+    ]
+    listed = parse_html(article_list(rows, UTC, tr=tr)).text
+    assert listed.count("BRAZIL BANK STRIKE CONTINUES") == 2  # rows 1 and 2, once each
+    assert "Strike ends; banks reopen." in listed
+
+
 def test_card_with_a_huge_summary_fits_one_message() -> None:
     card = article_card(make_article("T" * 5000), ["word " * 3000], UTC, Translator.english())
     assert visible_length(card) <= 4096

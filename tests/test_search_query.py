@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.search import SearchResult, SearchService, parse_query
-from bot.search.query import MAX_QUERY_CHARS, Term
+from bot.search.query import MAX_QUERY_CHARS, BadFilter, Term
 from tests.test_search import CORPUS, NOW, FakeStore
 
 
@@ -42,10 +42,63 @@ def test_phrase_exclusion_or_and_filters() -> None:
     assert not parsed.prefix
 
 
-def test_invalid_filter_values_become_words() -> None:
-    parsed = parse_query("since:2024-13-01 before:soon")
-    assert parsed.since is None and parsed.before is None
-    assert parsed.groups == ((Term("since:2024-13-01"),), (Term("before:soon"),))
+def test_filter_values_not_understood_are_reported_not_searched() -> None:
+    parsed = parse_query('oil since:2024-13-01 before:soon lang:english source: source:""')
+    assert parsed.since is None and parsed.before is None and not parsed.langs
+    assert parsed.groups == ((Term("oil"),),)
+    assert parsed.bad_filters == (
+        BadFilter("since", "2024-13-01"),
+        BadFilter("before", "soon"),
+        BadFilter("lang", "english"),
+        BadFilter("source", ""),
+        BadFilter("source", ""),
+    )
+    assert not parse_query("since:2024-01-02 lang:ru source:bbc").bad_filters
+
+
+# Without quotes: `since:"` opens a quoted value that runs to the end, as any quote does.
+FILTER_VALUES = st.text(
+    alphabet=st.characters(blacklist_categories=("Z", "C"), blacklist_characters='"'),
+    max_size=12,
+)
+
+
+@given(st.sampled_from(["since", "before", "lang", "source"]), FILTER_VALUES, st.booleans())
+def test_a_filter_is_applied_or_reported_never_searched(key: str, value: str, quoted: bool) -> None:
+    typed = f'{key}:"{value}"' if quoted else f"{key}:{value}"
+    parsed = parse_query(f"oil {typed} gas")
+    assert parsed.groups[0] == (Term("oil"),) and parsed.groups[-1][-1] == Term("gas")
+    assert not any(key in t.text for g in parsed.groups for t in g)
+    applied = parsed.sources or parsed.langs or parsed.since or parsed.before
+    assert bool(applied) != bool(parsed.bad_filters)
+
+
+def test_html_tags_are_not_words() -> None:
+    assert parse_query("<b>oil</b> & gas").groups == parse_query("oil & gas").groups
+    parsed = parse_query('2 <i>gold</i> <a href="https://x.org/a b">"crude oil"</a>')
+    assert parsed.groups == ((Term("2"),), (Term("gold"),), (Term("crude oil", phrase=True),))
+    assert not parse_query("gold</i>").prefix  # the tag ended the word
+
+
+def test_tickers_and_comparisons_in_angle_brackets_stay_words() -> None:
+    assert parse_query("GE <GE>").groups == ((Term("GE"),), (Term("<GE>"),))
+    assert parse_query("a<b 3>2").groups == ((Term("a<b"),), (Term("3>2"),))
+
+
+TAGS = st.sampled_from(["<b>", "</b>", "<i>", "</i>", "<br/>", '<a href="x">', "</a>", "<code>"])
+# Few enough that the tagged query fits MAX_QUERY_CHARS (a cut tag is text, not a tag).
+PLAIN_WORDS = st.lists(
+    st.sampled_from(["oil", "gas", "OR", "-opec", '"crude oil"', "ёлка"]), max_size=6
+)
+
+
+@given(PLAIN_WORDS, st.lists(TAGS, min_size=1))
+def test_tags_around_words_change_nothing(words: list[str], tags: list[str]) -> None:
+    plain = " ".join(words) + " "
+    around = [tags[i % len(tags)] + w + tags[-1 - i % len(tags)] for i, w in enumerate(words)]
+    tagged = " ".join([*around, tags[0]]) + " "
+    assert parse_query(tagged).groups == parse_query(plain).groups
+    assert parse_query(tagged).excluded == parse_query(plain).excluded
 
 
 def test_dangling_operators_are_harmless() -> None:
@@ -116,3 +169,19 @@ def test_search_never_raises(
     assert len(result.query) <= MAX_QUERY_CHARS
     for hit in result.hits:
         assert "<script" not in hit.snippet
+
+
+def test_a_bad_filter_searches_nothing_and_says_which(shared_service: SearchService) -> None:
+    result = shared_service.search("oil since:garbage")
+    assert (result.total, result.hits, result.relaxed) == (0, [], False)
+    assert result.bad_filters == (BadFilter("since", "garbage"),)
+    assert shared_service.search("oil since:2000-01-01").total > 0
+
+
+def test_only_stop_words_search_nothing_and_say_so(shared_service: SearchService) -> None:
+    # "and" is completed only when typed alone (it may be the start of a word there).
+    for query in ("the of and", "and the", "the -"):
+        result = shared_service.search(query)
+        assert (result.total, result.only_common_words) == (0, True), query
+    assert not shared_service.search("oil and").only_common_words
+    assert shared_service.search("oil and").total == shared_service.search("oil").total

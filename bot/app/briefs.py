@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, tzinfo
 from bot import render
 from bot.app.context import BriefRanking, BriefRankings, LineCache, Listing
 from bot.app.listings import Page, page_count, span_text
+from bot.app.query_problems import query_problem
 from bot.app.rows import SEARCH_PAGE
 from bot.i18n import N_, Translator, keyword
 from bot.models import RankedStory, Story, utcnow
@@ -148,7 +149,7 @@ class Briefer:
             header = _header(listing, offset + 1, len(shown), len(ranked), note, tr)
             html = render.brief_page(entries, tz, header, start=offset + 1, tr=tr)
         else:
-            html = _nothing(listing, page, tr)
+            html = self._query_problem(listing, tr) or _nothing(listing, page, tr)
         return Page(
             html=html,
             article_ids=[s.best.id for s in shown],
@@ -160,6 +161,12 @@ class Briefer:
             total=len(ranked),
             stories=tuple(shown),
         )
+
+    def _query_problem(self, listing: Listing, tr: Translator) -> str | None:
+        """Return why the listing's words searched nothing (a bad filter), or None."""
+        if not listing.query:
+            return None
+        return query_problem(self._services.search.search(listing.query, limit=1), tr)
 
     def _topic_hits(self, words: str) -> list[str]:
         """Return the ids of the articles matching every word (a relaxed match narrows nothing)."""

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot import render
 from bot.app.context import LineCache
 from bot.app.listings import LEAD_CHARS, clean_query
+from bot.app.query_problems import query_hint
 from bot.app.rows import StoryRows
 from bot.i18n import Translator
 from bot.models import Article, Story
@@ -42,10 +43,14 @@ class InlineArticle:
 
 @dataclass(frozen=True, slots=True)
 class InlinePage:
-    """A page of results and the offset of the next ("" when there is none)."""
+    """A page of results, the offset of the next ("" when there is none), and a hint.
+
+    The hint says why a query searched nothing (a filter not understood); "" otherwise.
+    """
 
     items: list[InlineArticle]
     next_offset: str
+    hint: str = ""
 
 
 def parse_offset(raw: str | None) -> int:
@@ -76,7 +81,8 @@ def inline_page(
             items.append(_story_item(story, lines, tz, tr))
         else:
             items.append(_item(article, lines, tz, tr))
-    return InlinePage(items, str(after) if more else "")
+    hint = query_hint(rows.result, tr) if not items else ""
+    return InlinePage(items, str(after) if more else "", hint)
 
 
 def _lead(article: Article) -> list[str]:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot import render
 from bot.app.context import LineCache, Listing
+from bot.app.query_problems import query_problem
 from bot.app.rows import StoryRows
 from bot.i18n import Translator
 from bot.models import Article, Story
@@ -114,7 +115,7 @@ class Lister:
             header = _header(listing, offset + 1, len(items), total, relaxed, tr)
             html = render.article_list(items, tz, header, start=offset + 1, tr=tr)
         else:
-            html = _nothing(listing, page, tr)
+            html = query_problem(result, tr) or _nothing(listing, page, tr)
         return Page(
             html=html,
             article_ids=[item.article.id for item in items],

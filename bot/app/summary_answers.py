@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot import render
 from bot.app.context import ChatData
 from bot.app.items import item_number, no_item
+from bot.app.query_problems import query_problem
 from bot.i18n import Translator
 from bot.models import Article
 from bot.services import Services
@@ -79,6 +80,9 @@ def topic_answer(services: Services, words: str, tr: Translator) -> SummaryAnswe
     result = services.search.search(words, limit=TOPIC_ARTICLES)
     query = render.escape(words)
     if not result.hits:
+        problem = query_problem(result, tr)
+        if problem:
+            return _answer(problem)
         text = _("Nothing found for {query}.").format(query=f"<b>{query}</b>")
         if result.did_you_mean:
             hint = f"<b>{render.escape(result.did_you_mean)}</b>"

@@ -15,6 +15,7 @@ from bot.render.html import (
     clean,
     escape,
     link,
+    plain_text,
     utf16_len,
     visible_length,
 )
@@ -59,6 +60,19 @@ def truncate(text: str, limit: int) -> str:
     return cut.rstrip() + ELLIPSIS
 
 
+def repeats_title(text: str, title: str) -> bool:
+    """Return whether plain text says only the title (case, spacing and final dots aside).
+
+    Headline-only wire items (a bare Reuters flash) have no body or the title as body; their
+    line under the title would print the title twice.
+    """
+    return _gist(text) == _gist(title) != ""
+
+
+def _gist(text: str) -> str:
+    return one_line(text).strip(" ." + ELLIPSIS).casefold()
+
+
 def format_date(moment: datetime, tz: tzinfo, tr: Translator) -> str:
     """Format an aware datetime in the reader's zone and locale: `Mar 5, 2025, 14:05`."""
     return tr.date_time(moment.astimezone(tz))
@@ -91,7 +105,7 @@ def article_card(article: Article, summary_lines: Sequence[str], tz: tzinfo, tr:
     """Render one article: bold linked title, `source · date` in tz, then the summary lines."""
     title = link(article.url, title_text(article, tr=tr))
     header = f"<b>{title}</b>\n{escape(byline(article, tz, ' · ', tr))}"
-    lines = [one_line(line) for line in summary_lines]
+    lines = [one_line(line) for line in summary_lines if not repeats_title(line, article.title)]
     summary = "\n".join(line for line in lines if line)
     if not summary:
         return header
@@ -111,7 +125,8 @@ def _item(number: int, item: ListItem, tz: tzinfo, budget: int, tr: Translator) 
         second = truncate_html(item.snippet_html.replace("\n", " "), room)
     else:
         second = escape(truncate(one_line(item.summary), room))
-    return f"{first}\n{second}" if second.strip() else first
+    shown = second.strip() and not repeats_title(plain_text(second), article.title)
+    return f"{first}\n{second}" if shown else first
 
 
 def article_list(

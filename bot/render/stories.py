@@ -8,7 +8,14 @@ from datetime import tzinfo
 
 from bot.i18n import Translator
 from bot.models import Story
-from bot.render.cards import byline, format_date, one_line, title_text, truncate
+from bot.render.cards import (
+    byline,
+    format_date,
+    one_line,
+    repeats_title,
+    title_text,
+    truncate,
+)
 from bot.render.html import MESSAGE_LIMIT, bold, escape, link, visible_length
 from bot.render.split import split_message
 
@@ -142,7 +149,8 @@ def story_articles(
     if brief_html:
         gist = f"\n{brief_html}"
     else:
-        gist = f"\n{escape(truncate(one_line(summary), 400))}" if summary.strip() else ""
+        told = summary.strip() and not repeats_title(summary, story.headline)
+        gist = f"\n{escape(truncate(one_line(summary), 400))}" if told else ""
     head = f"{bold(headline(story, tr=tr))}{gist}\n{escape(sources_line(story, shown=5, tr=tr))}"
     rows = []
     for n, article in enumerate(story.articles[:limit], start=1):
@@ -160,7 +168,8 @@ def story_card(story: Story, summary: Sequence[str], tz: tzinfo, tr: Translator)
         f"<b>{link(story.best.url, headline(story, tr=tr))}</b>\n"
         f"{escape(sources_line(story, tr=tr))} · {escape(format_date(story.last_updated, tz, tr))}"
     )
-    text = " ".join(one_line(s) for s in summary if s.strip())
+    told = [s for s in summary if s.strip() and not repeats_title(s, story.headline)]
+    text = " ".join(one_line(s) for s in told)
     if not text:
         return header
     budget = MESSAGE_LIMIT - visible_length(header) - 2

@@ -8,7 +8,7 @@ from itertools import groupby
 
 from bot.i18n import Translator
 from bot.models import Development
-from bot.render.cards import format_date, one_line, truncate
+from bot.render.cards import format_date, one_line, repeats_title, truncate
 from bot.render.html import MESSAGE_LIMIT, bold, escape, link, visible_length
 from bot.render.split import split_message
 
@@ -70,7 +70,8 @@ def timeline(
     The headline, the story's summary in the reader's language (or the model's brief, HTML
     already escaped and cited) and its sources come first.
     """
-    gist = f"\n{escape(truncate(one_line(summary), 400))}" if summary.strip() else ""
+    told = summary.strip() and not repeats_title(summary, headline)
+    gist = f"\n{escape(truncate(one_line(summary), 400))}" if told else ""
     if brief_html:
         gist = f"\n{brief_html}"
     head = f"{bold(truncate(one_line(headline), HEADLINE_LIMIT))}{gist}\n{escape(about)}"
@@ -112,7 +113,13 @@ def _moment(development: Development, tz: tzinfo, tr: Translator) -> str:
         # Nothing to name: the time itself opens the report, so it stays a tap away without
         # an empty slot or a placeholder that reads like a source.
         head = link(development.url, when)
-    facts = [f"• {escape(truncate(one_line(f), FACT_LIMIT))}" for f in development.facts]
+    # The first report's title is shown: a fact that only repeats it (no body) is left out.
+    told = [
+        f
+        for f in development.facts
+        if not (development.first and repeats_title(f, development.title))
+    ]
+    facts = [f"• {escape(truncate(one_line(f), FACT_LIMIT))}" for f in told]
     return "\n".join([head, *facts])
 
 

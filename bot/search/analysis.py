@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tantivy
 
-from bot.text.analysis import LANGUAGES, MAX_TOKEN_CHARS, SEARCH_STOP_LANGUAGES
+from bot.text.analysis import LANGUAGES, MAX_TOKEN_CHARS, SEARCH_STOP_LANGUAGES, fold_yo
 
 PLAIN = "xx"  # the analysis group of articles in languages without a stemmer
 GROUPS = (*LANGUAGES, PLAIN)
@@ -91,3 +91,18 @@ def edit_distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         prev2, prev = prev, cur
     return prev[-1] if prev[-1] <= limit else limit + 1
+
+
+def stop_word(text: str, folded: tantivy.TextAnalyzer, stemming: tantivy.TextAnalyzer) -> bool:
+    """Return whether text is a stop word: a word the folded analyzer keeps, a stemming one drops."""
+    text = fold_yo(text)
+    return bool(folded.analyze(text)) and not stemming.analyze(text)
+
+
+def only_common(
+    words: list[str], folded: tantivy.TextAnalyzer, stemming: tantivy.TextAnalyzer
+) -> bool:
+    """Return whether there are words and each is a stop word or has no letter or digit."""
+    return bool(words) and all(
+        stop_word(w, folded, stemming) or not any(ch.isalnum() for ch in w) for w in words
+    )

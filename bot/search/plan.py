@@ -17,7 +17,7 @@ from functools import partial
 import tantivy
 from tantivy import Occur, Query
 
-from bot.search.analysis import GROUPS, allowed_edits
+from bot.search.analysis import GROUPS, allowed_edits, stop_word
 from bot.search.index import BODY_RAW, GROUP, LANG, SOURCE, TITLE_RAW, TS, stemmed_fields
 from bot.search.query import ParsedQuery, Term
 from bot.search.results import Typo
@@ -98,8 +98,12 @@ class Planner:
         plan = Plan()
         groups = list(dict.fromkeys(parsed.groups))  # "oil oil" asks no more than "oil"
         last = len(groups) - 1
+        lone = len(groups) == 1 and len(groups[0]) == 1
         for i, group in enumerate(groups):
-            alts = [self._term(t, plan, parsed.prefix and i == last) for t in group]
+            typing = parsed.prefix and i == last
+            # A stop word after other words was typed as a word: completing "and" of "the of
+            # and" gave Andersen. Alone it may begin one ("не" of "нефть"): completed there.
+            alts = [self._term(t, plan, typing and (lone or not self._stop(t))) for t in group]
             kept = [pair for pair in alts if pair[0] is not None]
             if kept:
                 plan.groups.append(_any([q for q, _ in kept if q is not None]))
@@ -135,6 +139,10 @@ class Planner:
         if not raw:
             return None, None
         return self._word(term.text, raw[0], stems[0] if stems else None, plan, prefix, fuzzy)
+
+    def _stop(self, term: Term) -> bool:
+        """Return whether a term is a bare stop word."""
+        return not term.phrase and stop_word(term.text, self._folded, self._mixed)
 
     def _word(
         self, typed: str, raw: str, stem: Stem | None, plan: Plan, prefix: bool, fuzzy: bool

@@ -2,18 +2,26 @@
 
 Syntax: words (all must match), `"exact phrase"`, `-word` / `-"phrase"` (exclude), `a OR b`
 (either; binds tighter than the implicit AND), `source:name` or `source:"two words"`,
-`lang:xx` (an ISO 639-1 code: "lang:ru" is Russian news), `since:YYYY-MM-DD` (inclusive), `before:YYYY-MM-DD` (exclusive). An operator with a value that
-does not parse is searched as ordinary words. The last word is a prefix (search as you type)
-unless the query ends with a space. Queries are cut to 256 characters.
+`lang:xx` (an ISO 639-1 code: "lang:ru" is Russian news), `since:YYYY-MM-DD` (inclusive),
+`before:YYYY-MM-DD` (exclusive). A filter whose value does not parse is kept in `bad_filters`,
+neither searched as words nor applied: the reader is told, not given results for "since" and
+"garbage". HTML tags (`<b>`, `</i>`, `<a href=…>`) are dropped (see `_strip_tags`). The last word
+is a prefix (search as you type) unless the query ends with a space. Queries are cut to 256
+characters.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 MAX_QUERY_CHARS = 256
 _FILTER_KEYS = ("source", "since", "before", "lang")
+# Tags of pasted HTML, as Telegram and web pages use them. Only these: Reuters writes tickers
+# the same way ("GE <GE>", "<ANDR.O>"), and a ticker is a word someone may search for.
+_HTML_TAGS = frozenset(
+    {"a", "b", "br", "code", "div", "em", "i", "p", "pre", "s", "span", "strong", "u"}
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,18 @@ class Term:
 
 
 @dataclass(frozen=True)
+class BadFilter:
+    """A filter whose value does not parse, e.g. `since:garbage`."""
+
+    key: str
+    value: str
+
+    def render(self) -> str:
+        """Return the filter as typed (quoted when its value has spaces)."""
+        return f'{self.key}:"{self.value}"' if " " in self.value else f"{self.key}:{self.value}"
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
     """A parsed query: an AND of groups, each group an OR of terms, plus exclusions and filters."""
 
@@ -40,6 +60,7 @@ class ParsedQuery:
     since: date | None = None
     before: date | None = None
     prefix: bool = False
+    bad_filters: tuple[BadFilter, ...] = ()
 
     def render(self, replace: dict[str, str] | None = None) -> str:
         """Return the query in its own syntax, with words swapped as in `replace`."""
@@ -95,6 +116,30 @@ def _read_token(text: str, i: int) -> tuple[_Token, int]:
     return _Token(word, False, negated), i
 
 
+def _strip_tags(text: str) -> str:
+    """Replace each HTML tag (`<b>`, `</i>`, `<a href="…">`, `<br/>`) with a space.
+
+    Pasted from a web page or a message, `<b>oil</b>` means the word "oil": searched as
+    typed, the tag's name became a word ("b oil b") that no article holds.
+    """
+    out: list[str] = []
+    i = 0
+    while (start := text.find("<", i)) >= 0:
+        close = text.find(">", start)
+        inner = text[start + 1 : close] if close > 0 else ""
+        name, *attributes = inner.removeprefix("/").removesuffix("/").split(maxsplit=1) or [""]
+        # Attributes are name=value: "a<b 3>2" compares numbers, it holds no tag.
+        tag = name in _HTML_TAGS and all("=" in a for a in attributes)
+        if tag and "<" not in inner:
+            out += [text[i:start], " "]
+            i = close + 1
+        else:
+            out.append(text[i : start + 1])
+            i = start + 1
+    out.append(text[i:])
+    return "".join(out)
+
+
 def _tokens(text: str) -> list[_Token]:
     """Split query text into tokens, honouring quotes and leading minus signs."""
     out: list[_Token] = []
@@ -116,38 +161,42 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-def _apply_filter(
-    token: _Token, sources: list[str], langs: list[str], dates: dict[str, date]
-) -> _Token | None:
-    """Record a `key:value` filter; return it as a plain word when its value does not parse."""
-    assert token.key is not None
-    value = token.text.strip()
-    if token.key == "source" and value:
-        sources.append(value)
-        return None
-    if token.key == "lang" and 2 <= len(value) <= 3 and value.isascii() and value.isalpha():
-        langs.append(value.lower())
-        return None
-    day = _parse_date(value) if token.key in ("since", "before") else None
-    if day is not None:
-        dates[token.key] = day
-        return None
-    return _Token(f"{token.key}:{value}", False)
+@dataclass
+class _Filters:
+    """The filters of a query as they are read."""
+
+    sources: list[str] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)
+    dates: dict[str, date] = field(default_factory=dict)
+    bad: list[BadFilter] = field(default_factory=list)
+
+    def add(self, key: str, raw: str) -> None:
+        """Record a `key:value` filter, or a bad one when its value does not parse."""
+        value = raw.strip()
+        if key == "source" and value:
+            self.sources.append(value)
+        elif key == "lang" and 2 <= len(value) <= 3 and value.isascii() and value.isalpha():
+            self.langs.append(value.lower())
+        elif key in ("since", "before") and (day := _parse_date(value)) is not None:
+            self.dates[key] = day
+        else:
+            self.bad.append(BadFilter(key, value))
 
 
 def parse_query(text: str) -> ParsedQuery:
     """Parse query text into a ParsedQuery; pure, total, never raises."""
     text = (text if isinstance(text, str) else "")[:MAX_QUERY_CHARS]
+    words = _strip_tags(text)
     groups: list[list[Term]] = []
     excluded: list[Term] = []
-    sources: list[str] = []
-    langs: list[str] = []
-    dates: dict[str, date] = {}
+    filters = _Filters()
     join_next = last_word = False
-    for token in _tokens(text):
+    for word in _tokens(words):
         last_word = False
-        word = _apply_filter(token, sources, langs, dates) if token.key is not None else token
-        if word is None or not word.text.strip():
+        if word.key is not None:
+            filters.add(word.key, word.text)
+            continue
+        if not word.text.strip():
             continue
         if not word.quoted and word.text == "OR" and not word.negated:
             join_next = bool(groups)
@@ -165,9 +214,10 @@ def parse_query(text: str) -> ParsedQuery:
         text=text,
         groups=tuple(tuple(g) for g in groups),
         excluded=tuple(excluded),
-        sources=tuple(sources),
-        langs=tuple(dict.fromkeys(langs)),
-        since=dates.get("since"),
-        before=dates.get("before"),
-        prefix=last_word and not text[-1:].isspace(),
+        sources=tuple(filters.sources),
+        langs=tuple(dict.fromkeys(filters.langs)),
+        since=filters.dates.get("since"),
+        before=filters.dates.get("before"),
+        prefix=last_word and not words[-1:].isspace(),
+        bad_filters=tuple(filters.bad),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.models import Article
+from bot.search.query import BadFilter
 
 
 class Store(Protocol):
@@ -30,13 +31,19 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """A page of results; relaxed when no article matched every word and any word was enough."""
+    """A page of results; relaxed when no article matched every word and any word was enough.
+
+    Nothing is searched when a filter's value does not parse (`bad_filters`), or when every
+    word is a stop word or punctuation and nothing else was asked (`only_common_words`).
+    """
 
     hits: list[Hit]
     total: int
     did_you_mean: str | None
     relaxed: bool
     query: str
+    bad_filters: tuple[BadFilter, ...] = ()
+    only_common_words: bool = False
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ import tantivy
 from bot.archive.writer import paced
 from bot.models import Article, ProgressFactory, no_progress, utcnow
 from bot.search import index as ix
-from bot.search.analysis import GROUPS, folded_analyzer, group_of, stemming_analyzer
+from bot.search.analysis import GROUPS, folded_analyzer, group_of, only_common, stemming_analyzer
 from bot.search.plan import Planner
 from bot.search.query import parse_query
 from bot.search.results import Hit, SearchResult, Store
@@ -177,13 +177,16 @@ class SearchService:
         parsed = parse_query(query)
         limit = max(0, min(int(limit), MAX_LIMIT))
         offset = max(0, min(int(offset), MAX_OFFSET))
-        if self._index is None:
-            return SearchResult([], 0, None, False, parsed.text)
+        if self._index is None or parsed.bad_filters:
+            # A filter left out would widen the answer behind the reader's back.
+            return SearchResult([], 0, None, False, parsed.text, parsed.bad_filters)
         searcher = self._index.searcher()
         planner = Planner(self._schema, searcher, self._analyzers, self._folded)
         plan = planner.plan(parsed)
         if not plan.searchable:
-            return SearchResult([], 0, None, False, parsed.text)
+            words = [t.text for group in parsed.groups for t in group]
+            common = only_common(words, self._folded, self._mixed)
+            return SearchResult([], 0, None, False, parsed.text, only_common_words=common)
         if not plan.groups:
             sort = "date"  # only filters and exclusions: relevance would rank nothing
         relaxed, typos = False, plan.typos
