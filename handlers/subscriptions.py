@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext, ZoneLookup
 from bot.app.language import chat_translator
+from bot.app.query_problems import topic_problem
 from bot.app.subscription_list import describe, listing
 from bot.digests.args import find_zone, parse_subscribe, zone_problem
 from bot.digests.records import Subscription, topic_key
@@ -125,8 +126,7 @@ async def may_change(update: Update, context: NewsContext) -> bool:
         return chat is not None
     if message is not None and message.sender_chat is not None:
         return message.sender_chat.id == chat.id  # an anonymous admin posts as the group
-    user = update.effective_user
-    if user is None:
+    if (user := update.effective_user) is None:
         return False
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
@@ -163,8 +163,9 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     if service is None or chat is None:
         return
     parsed = parse_subscribe(context.args or [], tr)
-    if parsed.problem:
-        await _reply(update, escape(parsed.problem))
+    problem = escape(parsed.problem) if parsed.problem else topic_problem(parsed.topic, tr)
+    if problem:
+        await _reply(update, problem)
         return
     existing = service.for_chat(chat.id)
     if len(existing) >= MAX_SUBSCRIPTIONS and all(
@@ -177,9 +178,8 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         )
         await _reply(update, text.format(count=MAX_SUBSCRIPTIONS))
         return
-    # A zone given to a chat without one becomes the chat's, as /timezone sets it: whoever
-    # writes Europe/Moscow once lives there, and should not fall back to UTC next time. A chat
-    # with a zone keeps it; the zone given is then this subscription's own.
+    # A zone given to a chat without one becomes the chat's (whoever writes Europe/Moscow once
+    # lives there); a chat with a zone keeps it, and the zone given is this subscription's own.
     moved = None
     if parsed.zone is not None and service.zone_of(chat.id) is None:
         moved = await service.set_zone(chat.id, parsed.zone)

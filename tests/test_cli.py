@@ -203,3 +203,15 @@ def test_stored_stories_are_listed_with_headlines_in_one_language(
     assert code == 0 and out.startswith(f"1. {LAUNCH[0][1]}\n")  # English by default
     code, out, _ = run(capsys, "--data-dir", str(data), "stories", "--top", "1", "--lang", "ru")
     assert code == 0 and out.startswith("1. SpaceX запустила Starship с космодрома Boca Chica\n")
+
+
+def test_a_batch_query_with_a_filter_not_understood_says_so_in_its_line(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queries = tmp_path / "q.txt"
+    queries.write_text("news\nnews since:garbage\n")
+    code, out, err = run(capsys, "--data-dir", str(data), "search", "--batch", str(queries))
+    first, second = [orjson.loads(line) for line in out.splitlines()]
+    assert code == 0 and err == ""
+    assert first["bad_filters"] == [] and second["bad_filters"] == ["since:garbage"]
+    assert second["total"] == 0 and second["results"] == []

@@ -228,6 +228,12 @@ ERRORS: list[tuple[str, Callable[[Path], list[str]], int, str]] = [
         "nope.jsonl: No such file or directory",
     ),
     (
+        "search: a filter not understood",
+        lambda t: ["search", "oil", "since:garbage"],
+        2,
+        "not understood: since:garbage",
+    ),
+    (
         "search: missing batch file",
         lambda t: ["search", "--batch", str(t / "q.txt"), "--json"],
         1,

@@ -166,6 +166,17 @@ async def test_bad_times_and_zones_get_helpful_answers(env: Env) -> None:
     assert "now follow" not in await ask(user, "/timezone Europe/Berlin")
 
 
+async def test_a_topic_with_a_filter_not_understood_is_refused_not_kept(env: Env) -> None:
+    user = env.user()
+    reply = await ask(user, "/subscribe 08:00 oil since:garbage")
+    # Kept, it would match nothing ever and the digest would never come.
+    assert "I don't understand since:garbage" in reply and "Subscribed" not in reply
+    assert env.digests.subs.for_chat(user.chat_id) == []
+    assert "Subscribed: oil since:2021-08-01" in await ask(
+        user, "/subscribe 08:00 oil since:2021-08-01"
+    )
+
+
 async def test_a_time_zone_abbreviation_resolves_or_gets_no_wrong_guess(env: Env) -> None:
     user = env.user()
     assert "Time zone set to Europe/Moscow" in await ask(user, "/timezone MSK")  # not MST

@@ -6,9 +6,12 @@ as the button above an empty result (at most 64 characters, as Telegram allows).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import render
 from bot.i18n import N_, Translator
 from bot.search import SearchResult
+from bot.search.query import BadFilter, parse_query
 
 # What each filter takes, shown under the one not understood.
 FORMS = {
@@ -40,16 +43,30 @@ def query_problem(result: SearchResult | None, tr: Translator) -> str | None:
     if result is None:
         return None
     if result.bad_filters:
-        lines = [
-            _(NOT_UNDERSTOOD).format(
-                filter=f"<code>{render.escape(bad.render())}</code>", forms=_(FORMS[bad.key])
-            )
-            for bad in result.bad_filters
-        ]
-        return "\n".join(lines)
+        return _not_understood(result.bad_filters, tr)
     if result.only_common_words:
         return _(COMMON_WORDS).format(query=f"<b>{render.escape(result.query)}</b>")
     return None
+
+
+def topic_problem(topic: str, tr: Translator) -> str | None:
+    """Return the HTML telling why a digest topic would match nothing ever, or None when it can.
+
+    A topic is a search: a filter it cannot read ("since:garbage") searches nothing.
+    """
+    bad = parse_query(topic).bad_filters
+    return _not_understood(bad, tr) if bad else None
+
+
+def _not_understood(filters: Sequence[BadFilter], tr: Translator) -> str:
+    """Return one line per filter not understood, with the form it takes."""
+    _ = tr.gettext
+    return "\n".join(
+        _(NOT_UNDERSTOOD).format(
+            filter=f"<code>{render.escape(bad.render())}</code>", forms=_(FORMS[bad.key])
+        )
+        for bad in filters
+    )
 
 
 def query_hint(result: SearchResult | None, tr: Translator) -> str:

@@ -71,6 +71,14 @@ def cmd_search(services: Services, args: argparse.Namespace, out: TextIO) -> int
         return 2
     for query in _queries(args):
         result = services.search.search(query[:MAX_QUERY], limit=args.limit, sort=args.sort)
+        if result.bad_filters and not args.batch:
+            # A query line of a batch answers in its own JSON line; a single query is an error.
+            bad = ", ".join(b.render() for b in result.bad_filters)
+            print(
+                f"newsbrief search: not understood: {bad} (see README, the query language)",
+                file=sys.stderr,
+            )
+            return 2
         if args.json or args.batch:
             _dump(search_json(result), out)
             continue

@@ -37,6 +37,8 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "relaxed": result.relaxed,
         "did_you_mean": result.did_you_mean,
         "results": [hit_json(h) for h in result.hits],
+        # Filters whose value did not parse ("since:garbage"): then nothing was searched.
+        "bad_filters": [b.render() for b in result.bad_filters],
     }
 
 
