@@ -24,7 +24,7 @@ from bot.app.language import chat_translator
 from bot.app.query_problems import topic_problem
 from bot.app.subscription_list import describe, listing
 from bot.digests.args import find_zone, parse_subscribe, zone_problem
-from bot.digests.records import Subscription, topic_key
+from bot.digests.records import topic_key
 from bot.digests.service import DigestService
 from bot.i18n import N_, Translator, keyword
 from bot.models import utcnow
@@ -178,29 +178,10 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         )
         await _reply(update, text.format(count=MAX_SUBSCRIPTIONS))
         return
-    # A zone given to a chat without one becomes the chat's (whoever writes Europe/Moscow once
-    # lives there); a chat with a zone keeps it, and the zone given is this subscription's own.
-    moved = None
-    if parsed.zone is not None and service.zone_of(chat.id) is None:
-        moved = await service.set_zone(chat.id, parsed.zone)
     sub, new = await service.subscribe(chat.id, parsed.topic, parsed.hhmm, parsed.zone)
     text = _("Subscribed: {line}") if new else _("Updated: {line}")
-    lines = [text.format(line=describe(sub, utcnow(), tr))]
-    if moved is not None:
-        note = _("This chat's time zone is now {zone}; /timezone changes it.")
-        others = [s for s in moved if s.sub_id != sub.sub_id]
-        lines.append(note.format(zone=escape(sub.zone)) + _followers(others, tr))
-    await _reply(update, "\n".join([*lines, _("See /subscriptions.")]))
-
-
-def _followers(moved: list[Subscription], tr: Translator) -> str:
-    """Return " N subscriptions now follow it." after the chat's zone changed, or nothing."""
-    if not moved:
-        return ""
-    text = tr.ngettext(
-        "{n} subscription now follows it.", "{n} subscriptions now follow it.", len(moved)
-    )
-    return " " + text.format(n=len(moved))
+    line = describe(sub, utcnow(), tr)
+    await _reply(update, text.format(line=line) + "\n" + _("See /subscriptions."))
 
 
 async def subscriptions(update: Update, context: NewsContext) -> None:
@@ -272,7 +253,12 @@ async def timezone(update: Update, context: NewsContext) -> None:
         return
     moved = await service.set_zone(chat.id, zone_name)
     done = _("Time zone set to {zone}.").format(zone=escape(zone_name))
-    await _reply(update, done + _followers(moved, tr))
+    if moved:
+        follow = tr.ngettext(
+            "{n} subscription now follows it.", "{n} subscriptions now follow it.", len(moved)
+        )
+        done += " " + follow.format(n=len(moved))
+    await _reply(update, done)
 
 
 async def digest(update: Update, context: NewsContext) -> None:

@@ -312,32 +312,12 @@ async def test_a_reply_goes_out_while_another_chats_digest_is_still_retrying(
         assert outcomes == ["failed"] and digests_in(env.server, broken.chat_id) == []
 
 
-async def test_subscribe_reads_a_bare_hour_and_a_zone_before_or_after_the_time(env: Env) -> None:
+async def test_subscribe_reads_a_zone_before_or_after_the_time_and_a_number_as_topic(
+    env: Env,
+) -> None:
     user = env.user()
-    assert "Subscribed: oil — every day at 09:00 (UTC)" in await ask(user, "/subscribe 9 oil")
+    assert "Subscribed: 50 cent — every day at 08:00" in await ask(user, "/subscribe 50 cent")
     reply = await ask(user, "/subscribe Europe/Paris 10:00 gas")
     assert "Subscribed: gas — every day at 10:00 (Europe/Paris)" in reply
-    reply = await ask(user, "/subscribe 25 oil")
-    assert reply.startswith("“25”: the hour must be from 00 to 23. Use HH:MM")
-
-
-async def test_a_zone_given_to_subscribe_becomes_the_chats_when_it_has_none(env: Env) -> None:
-    user = env.user()
-    await ask(user, "/subscribe 07:00 climate")
-    reply = await ask(user, "/subscribe 09:00 Europe/Moscow oil")
-    assert "every day at 09:00 (Europe/Moscow)" in reply
-    assert "This chat's time zone is now Europe/Moscow; /timezone changes it." in reply
-    assert "1 subscription now follows it." in reply  # climate: 07:00 in Moscow now
-    assert "every day at 10:00 (Europe/Moscow)" in await ask(user, "/subscribe 10:00 gas")
-    reply = await ask(user, "/subscribe 08:00 Asia/Tokyo tea")  # the chat has a zone: kept
-    assert "every day at 08:00 (Asia/Tokyo)" in reply and "time zone is now" not in reply
-    assert "every day at 11:00 (Europe/Moscow)" in await ask(user, "/subscribe 11:00 rice")
-    assert "is Europe/Moscow" in await ask(user, "/timezone")
-    zones = {s.topic: s.zone for s in env.digests.for_chat(user.chat_id)}
-    assert zones == {
-        "climate": "Europe/Moscow",
-        "oil": "Europe/Moscow",
-        "gas": "Europe/Moscow",
-        "tea": "Asia/Tokyo",
-        "rice": "Europe/Moscow",
-    }
+    reply = await ask(user, "/subscribe 25:00 oil")
+    assert reply.startswith("“25:00”: the hour must be from 00 to 23. Use HH:MM")

@@ -162,11 +162,13 @@ def test_parse_subscribe_is_total(args: list[str]) -> None:
 @pytest.mark.parametrize(
     ("text", "hhmm", "zone", "topic"),
     [
-        ("9 нефть", (9, 0), None, "нефть"),  # a bare hour is that hour sharp
+        ("9 нефть", None, None, "9 нефть"),  # a bare number starts the topic: "9 11 memorial"
+        ("50 cent", None, None, "50 cent"),
+        ("Europe/Moscow 5 G", None, "Europe/Moscow", "5 G"),
         ("Europe/Paris 10:00 нефть", (10, 0), "Europe/Paris", "нефть"),
         ("10:00 Europe/Paris нефть", (10, 0), "Europe/Paris", "нефть"),
         ("07:30 MSK", (7, 30), "Europe/Moscow", ""),
-        ("MSK 7 oil", (7, 0), "Europe/Moscow", "oil"),
+        ("MSK 7:00 oil", (7, 0), "Europe/Moscow", "oil"),
         ("wet weather", None, None, "wet weather"),  # an abbreviation only in capitals
         ("2024 election", None, None, "2024 election"),
         ("08:00 50 cent", (8, 0), None, "50 cent"),  # the topic starts after time and zone
@@ -182,7 +184,7 @@ def test_subscribe_reads_a_leading_time_and_zone_in_either_order(
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("25 oil", "“25”: the hour must be from 00 to 23. Use HH:MM, e.g. 07:30."),
+        ("25:00 oil", "“25:00”: the hour must be from 00 to 23. Use HH:MM, e.g. 07:30."),
         ("Europe/Paris 7:61", "“7:61”: the minutes must be from 00 to 59. Use HH:MM, e.g. 07:30."),
         ("7:5 oil", "“7:5” is not a time. Use HH:MM, e.g. 07:30."),
     ],

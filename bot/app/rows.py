@@ -70,8 +70,10 @@ class StoryRows:
         if self._lang is None or first.lang == self._lang:
             return first
         listed = next((by_id[i] for i in ids if by_id[i].lang == self._lang), None)
-        if listed is not None:
-            return listed
+        if listed is not None or self._query:
+            # A search's row shows one of its hits: the story's other articles did not match
+            # its words or filters (`lang:ru`, `source:`), so they are not what was asked for.
+            return listed or first
         story = self._services.stories.story_for_article(first.id, lang=self._lang)
         return story.best if story is not None and story.best.lang == self._lang else first
 

@@ -142,7 +142,9 @@ def parse_subscribe(args: list[str], tr: Translator) -> SubscribeArgs:
     hhmm: tuple[int, int] | None = None
     zone: str | None = None
     while words:
-        if hhmm is None:
+        # A bare number starts the topic ("50 cent", "9 11 memorial", "5G"); a time has its
+        # minutes ("9:00"). /quiet, whose words are all times, reads a bare hour.
+        if hhmm is None and not words[0].isdigit():
             try:
                 hhmm = read_time(words[0])
             except TimeWordError as exc:

@@ -74,8 +74,8 @@ _TIME_LIKE = re.compile(r"[0-9]{1,2}[:.][0-9]+|[0-9]{1,2}")
 def read_time(word: str) -> tuple[int, int] | None:
     """Return the time of day a typed word means ("7", "07:30", "7.30"); None for no time.
 
-    A bare hour is that hour sharp: "/subscribe 9 oil" means 09:00 to whoever types it, and
-    the reply shows 09:00, so a misreading is seen at once. Raise TimeWordError for a word
+    A bare hour is that hour sharp ("/quiet 23-7"; /subscribe reads none, as a topic may start
+    with a number). Raise TimeWordError for a word
     that is meant as a time and is none ("25", "7:60", "7:5"), so it is never taken as a
     topic word or quiet hours without a word of why.
     """
