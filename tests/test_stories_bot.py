@@ -357,3 +357,6 @@ async def test_a_list_row_shows_the_storys_article_in_the_readers_language(
                 for pair in TWO_LANGUAGES:
                     if pair[0].split()[0] in command or command == "/latest 2":
                         assert pair[shown] in reply and pair[hidden] not in reply, command
+        # A search's row is one of its hits: a Russian chat asking for English gets English.
+        reply = await ask(russian_chat, "/search Apple iPhone lang:en")
+        assert TWO_LANGUAGES[0][0] in reply and TWO_LANGUAGES[0][1] not in reply
