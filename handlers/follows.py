@@ -135,7 +135,8 @@ async def unfollow(update: Update, context: NewsContext) -> None:
         text = tr.ngettext("Stopped following {n} story.", "Stopped following {n} stories.", count)
         await message.reply_text(text.format(n=count))
         return
-    if arg.isdigit() and 1 <= int(arg) <= len(mine):  # the numbers /following shows
+    # ASCII digits only: "²".isdigit() is true, and int("²") raises.
+    if arg.isascii() and arg.isdigit() and 1 <= int(arg) <= len(mine):  # /following's numbers
         story_id: str | None = mine[int(arg) - 1].story_id
     else:
         ref = resolve(arg, context.chat_data, services)

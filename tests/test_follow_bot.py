@@ -221,6 +221,7 @@ async def test_a_russian_chat_types_the_command_words_in_russian(tmp_path: Path)
         assert "в любое время" in await ask(user, "/quiet выкл")
         assert env.services.follows.follows.quiet(user.chat_id) is None
         assert "/following или все." in await ask(user, "/unfollow 99")
+        assert "/following или все." in await ask(user, "/unfollow ²")  # a digit, not ASCII
         assert "больше не следите за 1 сюжетом" in await ask(user, "/unfollow все")
         assert env.services.follows.for_chat(user.chat_id) == []
 

@@ -78,6 +78,8 @@ def test_html_tags_are_not_words() -> None:
     parsed = parse_query('2 <i>gold</i> <a href="https://x.org/a b">"crude oil"</a>')
     assert parsed.groups == ((Term("2"),), (Term("gold"),), (Term("crude oil", phrase=True),))
     assert not parse_query("gold</i>").prefix  # the tag ended the word
+    excluded = parse_query("oil -<b>opec</b>")  # the minus still excludes the tagged word
+    assert excluded.groups == ((Term("oil"),),) and excluded.excluded == (Term("opec"),)
 
 
 def test_tickers_and_comparisons_in_angle_brackets_stay_words() -> None:

@@ -131,7 +131,9 @@ def _strip_tags(text: str) -> str:
         # Attributes are name=value: "a<b 3>2" compares numbers, it holds no tag.
         tag = name in _HTML_TAGS and all("=" in a for a in attributes)
         if tag and "<" not in inner:
-            out += [text[i:start], " "]
+            # Right after a minus ("-<b>opec</b>") the tag goes without a space: the minus
+            # still excludes the word, it does not stand alone.
+            out += [text[i:start], "" if text[i:start].endswith("-") else " "]
             i = close + 1
         else:
             out.append(text[i : start + 1])
