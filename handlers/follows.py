@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext
-from bot.app.follow_answers import following_answer, missing_story, resolve, story_markup
+from bot.app.follow_answers import GONE, following_answer, missing_story, resolve, story_markup
 from bot.app.language import chat_translator
 from bot.follows.quiet_args import parse_quiet
 from bot.i18n import N_, Translator, keyword, word
@@ -28,7 +28,6 @@ UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 FOLLOW_USAGE = N_("Send <code>/follow 2</code> to follow item 2 of the last list.")
 UNFOLLOW_USAGE = N_("Send <code>/unfollow 1</code>, an id from /following, or <code>{all}</code>.")
 QUIET_USAGE = N_("Send <code>/quiet 23:00-07:00</code>, or <code>/quiet {off}</code>.")
-GONE = N_("That story is no longer in the archive.")
 ADMINS_ONLY = N_("Only this group's admins can change what it follows.")
 TOO_MANY = N_("This chat follows 50 stories already; /unfollow one first.")
 

@@ -12,7 +12,7 @@ from bot.app import model_briefs
 from bot.app.briefs import BRIEF_PAGE, parse_brief_args, story_answer
 from bot.app.commands import CommandSpec
 from bot.app.context import Listing, NewsApp, NewsContext
-from bot.app.follow_answers import missing_story, resolve, story_markup, timeline_answer
+from bot.app.follow_answers import GONE, missing_story, resolve, story_markup, timeline_answer
 from bot.app.language import chat_translator
 from bot.i18n import N_, Translator
 from handlers.articles import show_listing, zone_of
@@ -31,7 +31,6 @@ COMMANDS = [
 ]
 MESSAGES = filters.UpdateType.MESSAGE  # edited messages are ignored, as by every command
 STORY_USAGE = N_("Send <code>/story 2</code> for the articles of item 2 of the last list.")
-GONE = N_("That story is no longer in the archive.")
 
 
 def register(application: NewsApp) -> None:

@@ -21,7 +21,7 @@ from bot.follows.message import (
     TIMELINE_BUTTON,
     UNFOLLOW_BUTTON,
 )
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.render.timeline import following_list, timeline
 from bot.services import Services
 from bot.summarize import story_summary
@@ -35,6 +35,9 @@ class StoryRef:
 
     story_id: str | None
     number: int | None = None  # the item number asked for, when it named none
+
+
+GONE = N_("That story is no longer in the archive.")  # a story a reference named has left
 
 
 def resolve(ref: str, chat_data: ChatData, services: Services) -> StoryRef | None:
@@ -54,7 +57,7 @@ def missing_story(number: int, chat_data: ChatData, command: str, tr: Translator
     """Return why item `number` of the last list names no story (`command` asked, as "story")."""
     if chat_data.item(number) is None:
         return no_item(chat_data, number, command, tr)
-    return tr.gettext("That story is no longer in the archive.")  # its article left the window
+    return tr.gettext(GONE)  # its article left the window
 
 
 def story_markup(
