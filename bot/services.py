@@ -70,6 +70,7 @@ class Services:
     leader: Leader | None = None  # with a shared database: who polls and plans (bot/app)
 
     stopping: threading.Event = field(default_factory=threading.Event)  # stop_warm_up
+    warming: threading.Lock = field(default_factory=threading.Lock)  # held by a running warm-up
 
     def warm_up(self, give_way: Callable[[], object] | None = None) -> None:
         """Reload the story engine's window, then freeze start-up's objects (bot.archive.heap).
@@ -83,13 +84,16 @@ class Services:
             if give_way is not None:
                 give_way()
 
-        wall, cpu = time.perf_counter(), time.thread_time()
-        try:
-            self.stories.warm_up(pause)
-        except WarmUpStopped:  # the engine resumes where it stopped if it is ever needed
-            log.info("stories warm-up stopped: the bot is stopping")
-            return
-        freeze()
+        with self.warming:
+            if self.stopping.is_set():  # the bot is stopping: the executor ran it late
+                return
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                self.stories.warm_up(pause)
+            except WarmUpStopped:  # the engine resumes where it stopped if it is ever needed
+                log.info("stories warm-up stopped: the bot is stopping")
+                return
+            freeze()
         wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
         log.info("stories warm-up: %.2f s, CPU %.2f s (its thread)", wall, cpu)
 
@@ -98,7 +102,13 @@ class Services:
         self.stopping.set()
 
     def shutdown(self) -> None:
-        """Close everything in reverse order of opening, then drop the lock."""
+        """Stop a running warm-up, close everything in reverse order of opening, drop the lock."""
+        # `newsbrief chat` and the tests close while the loop's executor may still run the
+        # warm-up: it reads bodies, which a closed store (or pool) would fail. It stops at its
+        # next pause, a slice of milliseconds away.
+        self.stop_warm_up()
+        with self.warming:
+            pass
         self.writer.shutdown()  # the writes already asked for land first
         self.search.shutdown()
         self.stories.shutdown()

@@ -198,3 +198,45 @@ def warm_up_in_a_thread(
     worker.join()
     if close:
         services.shutdown()
+
+
+def test_closing_the_services_waits_for_a_running_warm_up_to_stop(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `newsbrief chat` closes its services while the loop (and its executor) still runs: on
+    # PostgreSQL the warm-up's next body read met a closed pool and logged a traceback.
+    config = Config(data_dir=tmp_path, seeds_dir=tmp_path / "no-seeds")
+    services = open_services(config, write=True)
+    services.store.add_many(drafts(VOLCANO[:2], clock))
+    services.shutdown()
+    monkeypatch.setattr(writer, "WORK_SECONDS", 0.0)  # a pause after every item
+    monkeypatch.setattr(writer, "PAUSE_SECONDS", 0.0)
+    again = open_services(config, write=True)
+    paused = threading.Event()
+
+    def give_way() -> None:  # the warm-up is in the middle of its work when the bot stops
+        paused.set()
+        again.stopping.wait(ENOUGH)
+
+    worker = threading.Thread(target=again.warm_up, args=(give_way,))
+    worker.start()
+    assert paused.wait(ENOUGH)
+    again.shutdown()
+    assert not worker.is_alive()  # it had stopped before anything it reads was closed
+    worker.join()
+
+
+def test_a_warm_up_that_begins_after_the_services_closed_does_nothing(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = Config(data_dir=tmp_path, seeds_dir=tmp_path / "no-seeds")
+    services = open_services(config, write=True)
+    services.store.add_many(drafts(VOLCANO[:2], clock))
+    services.shutdown()
+    monkeypatch.setattr(writer, "WORK_SECONDS", 0.0)  # a pause after every item
+    monkeypatch.setattr(writer, "PAUSE_SECONDS", 0.0)
+    again = open_services(config, write=True)
+    again.shutdown()
+    calls: list[str] = []
+    warm_up_in_a_thread(again, calls.append)  # the executor ran it late: it must not start
+    assert calls == []
