@@ -95,7 +95,7 @@ async def _follow(
         if new
         else tr.gettext("🔔 You already follow {headline}.")
     )
-    lines = [text.format(headline=bold(escape(headline)))]
+    lines = [text.format(headline=bold(headline))]
     lines.append(tr.gettext("New facts come as they are reported, at most every 3 hours."))
     if quiet is not None:
         note = tr.gettext("Not between {start} and {end} (/quiet).")
@@ -145,7 +145,7 @@ async def unfollow(update: Update, context: NewsContext) -> None:
         await message.reply_text(tr.gettext(UNFOLLOW_USAGE).format(all=word("all", tr)))
         return
     text = tr.gettext("🔕 No longer following: {headline}.")
-    await message.reply_text(text.format(headline=bold(escape(gone[0].headline))))
+    await message.reply_text(text.format(headline=bold(gone[0].headline)))
 
 
 async def quiet(update: Update, context: NewsContext) -> None:

@@ -86,7 +86,7 @@ def timeline(
         blocks.append(f"<i>{escape(earlier.format(n=hidden))}</i>")
         grouped = grouped[hidden:]
     for _day_key, items in grouped:
-        rows = [bold(escape(_day_title(items[0].published, tz, tr)))]
+        rows = [bold(_day_title(items[0].published, tz, tr))]
         for development in items:
             rows.append(_moment(development, tz, tr))
         blocks.append("\n".join(rows))
@@ -128,7 +128,7 @@ def following_list(rows: Sequence[tuple[str, datetime | None]], tz: tzinfo, tr: 
     if not rows:
         return tr.gettext("You follow no story. Tap 🔔 under a story in /brief, or send /follow N.")
     title = tr.ngettext("You follow {n} story", "You follow {n} stories", len(rows))
-    lines = [bold(escape(title.format(n=len(rows))))]
+    lines = [bold(title.format(n=len(rows)))]
     for n, (headline, news) in enumerate(rows, start=1):
         name = escape(truncate(one_line(headline), HEADLINE_LIMIT))
         when = (
