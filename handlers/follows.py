@@ -58,7 +58,8 @@ async def _stop(application: NewsApp) -> None:
 
 async def follow(update: Update, context: NewsContext) -> None:
     """Follow item N of the last list, or a story by id."""
-    message, tr = update.effective_message, chat_translator(update, context)
+    # The chat's language is stored, as /subscribe stores it: updates come with no user in sight.
+    message, tr = update.effective_message, chat_translator(update, context, remember=True)
     if message is None or context.chat_data is None:
         return
     chat_data = context.chat_data
@@ -192,10 +193,10 @@ def _quiet_usage(tr: Translator) -> str:
 
 
 async def on_follow_button(update: Update, context: NewsContext, story_id: str) -> None:
-    """Answer a 🔔 button: follow the story."""
+    """Answer a 🔔 button: follow the story (its updates speak the chat's language, stored)."""
     query = update.callback_query
     assert query is not None
-    tr = chat_translator(update, context)
+    tr = chat_translator(update, context, remember=True)
     if not isinstance(query.message, Message):
         await query.answer()
         return

@@ -1,8 +1,8 @@
 """The language a chat reads: the one stored with the chat, else its user's Telegram language.
 
 Private chats follow the user's Telegram `language_code` until `/language` picks one; the
-language is stored when the chat subscribes, so that scheduled digests (no user in sight) are
-written in it. A group reads the language of whoever first used the bot there, stored at once,
+language is stored when the chat subscribes or follows a story, so that scheduled digests and
+story updates (no user in sight) are written in it. A group reads the language of whoever first used the bot there, stored at once,
 until `/language` changes it. Codes without a catalog fall back to English.
 Storing it only queues the write (off the loop, see bot/archive/userdb.py): the command's
 own change, awaited before its reply, lands after it.
