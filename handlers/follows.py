@@ -111,10 +111,11 @@ async def following(update: Update, context: NewsContext) -> None:
     message, tr = update.effective_message, chat_translator(update, context)
     if message is None:
         return
-    text, markup = following_answer(
+    parts, markup = following_answer(
         context.bot_data.services, message.chat_id, zone_of(update, context), tr
     )
-    await message.reply_text(text, reply_markup=markup)
+    for n, part in enumerate(parts, start=1):
+        await message.reply_text(part, reply_markup=markup if n == len(parts) else None)
 
 
 async def unfollow(update: Update, context: NewsContext) -> None:

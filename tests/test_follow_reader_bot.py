@@ -3,9 +3,10 @@ chat's language, with any headline, however many stories the chat follows."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from tests.test_digest_bot import ask
+from tests.test_digest_bot import TIMEOUT, ask
 from tests.test_follow_bot import SLOWS, follow_env
 from tests.test_stories_bot import OTHER, VOLCANO
 
@@ -48,3 +49,38 @@ async def test_a_russian_private_chat_that_follows_gets_its_updates_in_russian(
         assert "slowed on Tuesday" in update.text
         # Its buttons speak the chat's language, as the reply to /follow did.
         assert update.button_texts == ["🗓 Хроника", "📚 Статьи", "🔕 Не следить"]
+
+
+def _unrelated(n: int) -> tuple[str, str, str]:
+    """Return a report of its own event: every word made for it, a long headline."""
+    letters = [chr(ord("a") + int(d, 16)) for d in hashlib.sha1(str(n).encode()).hexdigest()]
+    words = ["".join(letters[k : k + 6]) for k in range(0, 36, 6)]
+    name = words[0]
+    title = " ".join(words * 5)[:190]
+    return f"Desk {name}", title, " ".join(words * 3) + "."
+
+
+async def test_following_fifty_long_headlines_comes_in_parts_the_buttons_under_the_last(
+    tmp_path: Path,
+) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*[_unrelated(n) for n in range(50)])
+        ours = [a for a in env.services.store if a.source.startswith("Desk ")]
+        ids = {env.services.stories.story_of(a.id) for a in ours}
+        story_ids = sorted(i for i in ids if i is not None)
+        assert len(story_ids) == 50
+        for story_id in story_ids:  # at the limit: each by its id, as a button would
+            assert (await ask(user, f"/follow {story_id}")).startswith("🔔 Following: ")
+        user.replies()
+        await user.send("/following")
+        parts = []
+        while not parts or not parts[-1].buttons:
+            [part] = await user.wait_replies(1, timeout=TIMEOUT)
+            parts.append(part)
+            assert len(parts) < 6, [p.text[:60] for p in parts]
+        assert parts[0].text.startswith("You follow 50 stories")
+        assert all(len(p.text) <= 4096 for p in parts)
+        text = "\n".join(p.text for p in parts)
+        assert "\n50. " in text and all(_unrelated(n)[1][:40] in text for n in range(50))
+        assert len(parts[-1].button_texts) == 50 and parts[-1].button_texts[-1] == "🔕 50"

@@ -22,6 +22,7 @@ from bot.follows.message import (
     UNFOLLOW_BUTTON,
 )
 from bot.i18n import N_, Translator
+from bot.render.split import split_message
 from bot.render.timeline import following_list, timeline
 from bot.services import Services
 from bot.summarize import story_summary
@@ -99,18 +100,22 @@ def timeline_answer(
 
 def following_answer(
     services: Services, chat_id: int, tz: tzinfo, tr: Translator
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Return the chat's follow list and a 🔕 button per story."""
+) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """Return the chat's follow list, in as many messages as it needs, and a 🔕 button per story.
+
+    50 follows of long headlines run past one message's 4,096 characters; the buttons go
+    under the last part.
+    """
     follows = services.follows.for_chat(chat_id)
     views = [services.stories.story(f.story_id, lang=tr.lang) for f in follows]
     rows = [
         (v.headline if v is not None else f.headline, v.last_updated if v is not None else None)
         for f, v in zip(follows, views, strict=True)
     ]
-    text = following_list(rows, tz, tr)
+    parts = split_message(following_list(rows, tz, tr))
     buttons = [
         InlineKeyboardButton(f"🔕 {n}", callback_data=UNFOLLOW_BUTTON + f.story_id)
         for n, f in enumerate(follows, start=1)
     ]
     rows_of_five = [buttons[k : k + 5] for k in range(0, len(buttons), 5)]
-    return text, InlineKeyboardMarkup(rows_of_five) if rows_of_five else None
+    return parts, InlineKeyboardMarkup(rows_of_five) if rows_of_five else None
