@@ -86,7 +86,8 @@ async def _follow(
         return
     headline = story.headline
     chat_id = message.chat_id
-    if not services.follows.may_follow_more(chat_id):
+    followed = services.follows.follows.get(chat_id, story_id) is not None
+    if not followed and not services.follows.may_follow_more(chat_id):
         await message.reply_text(tr.gettext(TOO_MANY))
         return
     _, new = await services.follows.follow(chat_id, story_id, headline)

@@ -84,3 +84,11 @@ async def test_following_fifty_long_headlines_comes_in_parts_the_buttons_under_t
         text = "\n".join(p.text for p in parts)
         assert "\n50. " in text and all(_unrelated(n)[1][:40] in text for n in range(50))
         assert len(parts[-1].button_texts) == 50 and parts[-1].button_texts[-1] == "🔕 50"
+        # At the limit a story followed already is that, not one too many; a new one is.
+        assert "You already follow" in await ask(user, f"/follow {story_ids[0]}")
+        env.add(_unrelated(50))
+        ours = [a for a in env.services.store if a.source.startswith("Desk ")]
+        [extra] = {env.services.stories.story_of(a.id) for a in ours} - ids
+        assert extra is not None and "follows 50 stories already" in await ask(
+            user, f"/follow {extra}"
+        )
