@@ -15,6 +15,7 @@ from bot.app.language import chat_translator
 from bot.follows.quiet_args import parse_quiet
 from bot.i18n import N_, Translator, keyword, word
 from bot.render.html import bold, escape
+from bot.render.timeline import NO_FOLLOWS
 from handlers.articles import zone_of
 from handlers.subscriptions import may_change
 
@@ -29,6 +30,7 @@ FOLLOW_USAGE = N_("Send <code>/follow 2</code> to follow item 2 of the last list
 UNFOLLOW_USAGE = N_("Send <code>/unfollow 1</code>, an id from /following, or <code>{all}</code>.")
 QUIET_USAGE = N_("Send <code>/quiet 23:00-07:00</code>, or <code>/quiet {off}</code>.")
 ADMINS_ONLY = N_("Only this group's admins can change what it follows.")
+NOT_FOLLOWED = N_("You do not follow that story.")
 TOO_MANY = N_("This chat follows 50 stories already; /unfollow one first.")
 
 
@@ -131,6 +133,9 @@ async def unfollow(update: Update, context: NewsContext) -> None:
     chat_id = message.chat_id
     mine = services.follows.for_chat(chat_id)
     arg = " ".join(context.args or []).strip()
+    if arg and not mine:  # "Stopped following 0 stories" would read as if something stopped
+        await message.reply_text(tr.gettext(NO_FOLLOWS))
+        return
     if keyword(arg, tr, "all"):
         gone = await services.follows.unfollow(chat_id, [f.story_id for f in mine])
         count = len(gone)
@@ -143,9 +148,12 @@ async def unfollow(update: Update, context: NewsContext) -> None:
     else:
         ref = resolve(arg, context.chat_data, services)
         story_id = ref.story_id if ref is not None else None
-    gone = await services.follows.unfollow(chat_id, [story_id]) if story_id else []
-    if not gone:
+    if story_id is None:
         await message.reply_text(tr.gettext(UNFOLLOW_USAGE).format(all=word("all", tr)))
+        return
+    gone = await services.follows.unfollow(chat_id, [story_id])
+    if not gone:  # a story, just not one this chat follows
+        await message.reply_text(tr.gettext(NOT_FOLLOWED))
         return
     text = tr.gettext("🔕 No longer following: {headline}.")
     await message.reply_text(text.format(headline=bold(gone[0].headline)))
@@ -216,11 +224,7 @@ async def on_unfollow_button(update: Update, context: NewsContext, story_id: str
         return
     services = context.bot_data.services
     gone = await services.follows.unfollow(query.message.chat_id, [story_id])
-    text = (
-        tr.gettext("🔕 No longer following: {headline}.")
-        if gone
-        else tr.gettext("You do not follow that story.")
-    )
+    text = tr.gettext("🔕 No longer following: {headline}.") if gone else tr.gettext(NOT_FOLLOWED)
     await query.answer(text.format(headline=gone[0].headline if gone else "")[:200])
 
 

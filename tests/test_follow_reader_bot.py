@@ -92,3 +92,22 @@ async def test_following_fifty_long_headlines_comes_in_parts_the_buttons_under_t
         assert extra is not None and "follows 50 stories already" in await ask(
             user, f"/follow {extra}"
         )
+
+
+async def test_unfollow_of_what_the_chat_does_not_follow_says_so(tmp_path: Path) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        await ask(user, "/brief")
+        nothing = "You follow no story. Tap 🔔 under a story in /brief, or send /follow N."
+        assert await ask(user, "/unfollow all") == nothing  # not "Stopped following 0 stories."
+        assert await ask(user, "/unfollow 1") == nothing
+        await ask(user, "/follow 1")
+        # Item 2 of the brief is a story, just not one this chat follows.
+        assert await ask(user, "/unfollow 2") == "You do not follow that story."
+        assert await ask(user, "/unfollow s0000000000") == "You do not follow that story."
+        assert "an id from /following" in await ask(user, "/unfollow nonsense")
+        assert "No longer following" in await ask(user, "/unfollow 1")
+        russian = env.server.user(7991, "Иван", language_code="ru")
+        reply = await ask(russian, "/unfollow все")
+        assert reply.startswith("Вы не следите ни за одним сюжетом.")

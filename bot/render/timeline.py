@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 from itertools import groupby
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.models import Development
 from bot.render.cards import format_date, one_line, repeats_title, truncate
 from bot.render.html import MESSAGE_LIMIT, bold, escape, link, visible_length
@@ -16,6 +16,7 @@ TIMELINE_DAYS = 5  # days shown; a story followed for weeks says how many earlie
 UPDATE_REPORTS = 5  # reports an update tells; older ones are counted
 FACT_LIMIT = 320
 HEADLINE_LIMIT = 200
+NO_FOLLOWS = N_("You follow no story. Tap 🔔 under a story in /brief, or send /follow N.")
 
 
 def _day(moment: datetime, tz: tzinfo) -> date:
@@ -126,7 +127,7 @@ def _moment(development: Development, tz: tzinfo, tr: Translator) -> str:
 def following_list(rows: Sequence[tuple[str, datetime | None]], tz: tzinfo, tr: Translator) -> str:
     """Render the stories a chat follows: numbered headlines and when each last had news."""
     if not rows:
-        return tr.gettext("You follow no story. Tap 🔔 under a story in /brief, or send /follow N.")
+        return tr.gettext(NO_FOLLOWS)
     title = tr.ngettext("You follow {n} story", "You follow {n} stories", len(rows))
     lines = [bold(title.format(n=len(rows)))]
     for n, (headline, news) in enumerate(rows, start=1):
