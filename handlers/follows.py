@@ -210,6 +210,13 @@ async def on_follow_button(update: Update, context: NewsContext, story_id: str) 
     if not isinstance(query.message, Message):
         await query.answer()
         return
+    # What a tap cannot do is the tapper's notice: a message would tell the whole group.
+    if not await may_change(update, context):
+        await query.answer(tr.gettext(ADMINS_ONLY))
+        return
+    if context.bot_data.services.stories.story(story_id) is None:
+        await query.answer(tr.gettext(GONE))
+        return
     await query.answer()
     await _follow(update, context, query.message, story_id, tr)
 

@@ -111,3 +111,27 @@ async def test_unfollow_of_what_the_chat_does_not_follow_says_so(tmp_path: Path)
         russian = env.server.user(7991, "Иван", language_code="ru")
         reply = await ask(russian, "/unfollow все")
         assert reply.startswith("Вы не следите ни за одним сюжетом.")
+
+
+async def test_a_follow_button_that_cannot_follow_answers_in_its_notice_not_the_chat(
+    tmp_path: Path,
+) -> None:
+    async with follow_env(tmp_path) as env:
+        admin, member = env.user(), env.user()
+        group = env.server.group(-4344, "Desk", admins=[admin], members=[member])
+        env.add(*VOLCANO, *OTHER)
+        page_text = await ask(group.member(admin), "/brief")
+        assert page_text.startswith("Top stories")
+        [page] = [m for m in env.server.sent(-4344) if m.text.startswith("Top stories")]
+        someone = group.member(member)
+        someone.replies()
+        pressed = await someone.press(page, "🔔 1")
+        assert pressed.text == "Only this group's admins can change what it follows."
+        assert env.services.follows.for_chat(-4344) == []
+        gone = await someone.press_data(page, "f:s0000000000")
+        assert gone.text == "Only this group's admins can change what it follows."
+        boss = group.member(admin)
+        gone = await boss.press_data(page, "f:s0000000000")  # a story that left the archive
+        assert gone.text == "That story is no longer in the archive."
+        # Nothing of either was posted to the group: the next message is /quiet's answer.
+        assert (await ask(boss, "/quiet")).startswith("Story updates wait between")
