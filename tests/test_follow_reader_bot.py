@@ -135,3 +135,17 @@ async def test_a_follow_button_that_cannot_follow_answers_in_its_notice_not_the_
         assert gone.text == "That story is no longer in the archive."
         # Nothing of either was posted to the group: the next message is /quiet's answer.
         assert (await ask(boss, "/quiet")).startswith("Story updates wait between")
+
+
+async def test_following_says_which_followed_story_left_the_archive(tmp_path: Path) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.server.user(7992, "Иван", language_code="ru")
+        env.add(*VOLCANO, *OTHER)
+        await ask(user, "/brief")
+        await ask(user, "/follow 1")
+        # What a follow looks like once retention took its story's last article.
+        await env.services.follows.follow(user.chat_id, "s0000000000", "Old <harbour> & story")
+        listing = await ask(user, "/following")
+        gone = next(line for line in listing.split("\n") if "harbour" in line)
+        assert gone.endswith("Old <harbour> & story — больше нет в архиве")
+        assert "последнее сообщение" in listing  # the live story says when it last had news

@@ -125,15 +125,22 @@ def _moment(development: Development, tz: tzinfo, tr: Translator) -> str:
 
 
 def following_list(rows: Sequence[tuple[str, datetime | None]], tz: tzinfo, tr: Translator) -> str:
-    """Render the stories a chat follows: numbered headlines and when each last had news."""
+    """Render the stories a chat follows: numbered headlines and when each last had news.
+
+    A row without a date is a story no longer in the archive.
+    """
     if not rows:
         return tr.gettext(NO_FOLLOWS)
     title = tr.ngettext("You follow {n} story", "You follow {n} stories", len(rows))
     lines = [bold(title.format(n=len(rows)))]
     for n, (headline, news) in enumerate(rows, start=1):
         name = escape(truncate(one_line(headline), HEADLINE_LIMIT))
+        # No date: the story left the archive (retention took its articles), its follow stays
+        # until /unfollow or the 7 quiet days end it, and the row says why it has no news.
         when = (
-            tr.gettext("last report {date}").format(date=format_date(news, tz, tr)) if news else ""
+            tr.gettext("last report {date}").format(date=format_date(news, tz, tr))
+            if news
+            else tr.gettext("no longer in the archive")
         )
-        lines.append(f"{n}. {name}" + (f" — <i>{escape(when)}</i>" if when else ""))
+        lines.append(f"{n}. {name} — <i>{escape(when)}</i>")
     return "\n".join(lines)
