@@ -11,7 +11,17 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot.app.buttons import FOLLOW, STORY, SUGGEST, SUMMARY, TIMELINE, UNFOLLOW, Action, decode
+from bot.app.buttons import (
+    FOLLOW,
+    LISTED,
+    STORY,
+    SUGGEST,
+    SUMMARY,
+    TIMELINE,
+    UNFOLLOW,
+    Action,
+    decode,
+)
 from bot.app.commands import CommandSpec
 from bot.app.context import ChatData, NewsApp, NewsContext
 from bot.app.language import chat_translator
@@ -50,8 +60,10 @@ async def on_button(update: Update, context: NewsContext) -> None:
     if action.kind == FOLLOW:
         await follows.on_follow_button(update, context, action.story)
         return
-    if action.kind == UNFOLLOW:
-        await follows.on_unfollow_button(update, context, action.story)
+    if action.kind in (UNFOLLOW, LISTED):
+        await follows.on_unfollow_button(
+            update, context, action.story, redraw=action.kind == LISTED
+        )
         return
     listing = chat_data.listings.get(action.listing)
     if listing is None:

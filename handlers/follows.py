@@ -5,7 +5,10 @@ In groups only admins change what the group follows, as with subscriptions.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import CommandHandler, filters
 
 from bot.app.commands import CommandSpec
@@ -18,6 +21,8 @@ from bot.render.html import bold, escape
 from bot.render.timeline import NO_FOLLOWS
 from handlers.articles import zone_of
 from handlers.subscriptions import may_change
+
+log = logging.getLogger(__name__)
 
 COMMANDS = [
     CommandSpec("follow", N_("Get a story's new facts as they come"), args=N_("N|id")),
@@ -221,8 +226,14 @@ async def on_follow_button(update: Update, context: NewsContext, story_id: str) 
     await _follow(update, context, query.message, story_id, tr)
 
 
-async def on_unfollow_button(update: Update, context: NewsContext, story_id: str) -> None:
-    """Answer a 🔕 button: stop following the story, and say so in the button's notice."""
+async def on_unfollow_button(
+    update: Update, context: NewsContext, story_id: str, *, redraw: bool = False
+) -> None:
+    """Answer a 🔕 button: stop following the story, and say so in the button's notice.
+
+    `redraw`: the button is /following's, whose list is redrawn, so that its numbers stay the
+    ones /unfollow N reads.
+    """
     query = update.callback_query
     assert query is not None
     tr = chat_translator(update, context)
@@ -233,6 +244,23 @@ async def on_unfollow_button(update: Update, context: NewsContext, story_id: str
     gone = await services.follows.unfollow(query.message.chat_id, [story_id])
     text = tr.gettext("🔕 No longer following: {headline}.") if gone else tr.gettext(NOT_FOLLOWED)
     await query.answer(text.format(headline=gone[0].headline if gone else "")[:200])
+    if redraw:
+        await _redraw_following(update, context, query.message, tr)
+
+
+async def _redraw_following(
+    update: Update, context: NewsContext, message: Message, tr: Translator
+) -> None:
+    """Edit a /following list to the chat's follows now (a list of several messages stays)."""
+    parts, markup = following_answer(
+        context.bot_data.services, message.chat_id, zone_of(update, context), tr
+    )
+    if len(parts) > 1:  # the pressed message is only the list's last part
+        return
+    try:
+        await message.edit_text(parts[0], reply_markup=markup)
+    except BadRequest as exc:  # unchanged (a second tap), or too old to edit
+        log.info("could not redraw /following: %s", exc)
 
 
 def markup_for(

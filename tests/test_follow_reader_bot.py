@@ -149,3 +149,27 @@ async def test_following_says_which_followed_story_left_the_archive(tmp_path: Pa
         gone = next(line for line in listing.split("\n") if "harbour" in line)
         assert gone.endswith("Old <harbour> & story — больше нет в архиве")
         assert "последнее сообщение" in listing  # the live story says when it last had news
+
+
+async def test_a_following_buttons_unfollow_redraws_the_list_so_its_numbers_stay_true(
+    tmp_path: Path,
+) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        await ask(user, "/brief")
+        for n in (1, 2, 3):
+            await ask(user, f"/follow {n}")
+        user.replies()
+        await user.send("/following")
+        [listing] = await user.wait_replies(1, timeout=TIMEOUT)
+        first, second, third = (line for line in listing.text.split("\n")[1:])
+        await user.press(listing, "🔕 1")
+        [redrawn] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert redrawn.text.startswith("You follow 2 stories")
+        assert f"\n1. {second[3:]}" in redrawn.text and f"\n2. {third[3:]}" in redrawn.text
+        assert redrawn.button_texts == ["🔕 1", "🔕 2"]
+        # What the chat now reads as item 2 is what /unfollow 2 stops.
+        headline = third[3:].split(" — ")[0]
+        assert (await ask(user, "/unfollow 2")) == f"🔕 No longer following: {headline}."
+        assert first[3:] not in await ask(user, "/following")

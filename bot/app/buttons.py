@@ -22,13 +22,15 @@ SUGGEST = "d"  # d:<listing>        search the did-you-mean suggestion of a list
 STORY = "t"  # t:<story id>       list a story's articles (lists, briefs and digests)
 TIMELINE = "w"  # w:<story id>    show a story's timeline (updates)
 FOLLOW = "f"  # f:<story id>      follow a story (briefs, digests, /story)
-UNFOLLOW = "u"  # u:<story id>    stop following it (updates, /following, /story)
-STORY_KINDS = (STORY, TIMELINE, FOLLOW, UNFOLLOW)  # bot.follows.service writes w:, f:, u:
+UNFOLLOW = "u"  # u:<story id>    stop following it (updates, /story)
+LISTED = "l"  # l:<story id>      stop following it from /following, whose list is redrawn
+STORY_KINDS = (STORY, TIMELINE, FOLLOW, UNFOLLOW, LISTED)  # bot.follows.service writes w:, f:, u:
 _PATTERNS = {
     STORY: re.compile(r"t:(s[0-9a-f]{10})"),
     TIMELINE: re.compile(r"w:(s[0-9a-f]{10})"),
     FOLLOW: re.compile(r"f:(s[0-9a-f]{10})"),
     UNFOLLOW: re.compile(r"u:(s[0-9a-f]{10})"),
+    LISTED: re.compile(r"l:(s[0-9a-f]{10})"),
     PAGE: re.compile(r"p:([1-9][0-9]{0,8}):(0|[1-9][0-9]{0,3})"),
     SUMMARY: re.compile(r"s:([1-9][0-9]{0,8}):([1-9][0-9]{0,3})"),
     SUGGEST: re.compile(r"d:([1-9][0-9]{0,8})"),

@@ -13,6 +13,7 @@ from datetime import tzinfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import render
+from bot.app.buttons import LISTED
 from bot.app.context import ChatData
 from bot.app.items import item_number, no_item
 from bot.follows.message import (
@@ -114,7 +115,7 @@ def following_answer(
     ]
     parts = split_message(following_list(rows, tz, tr))
     buttons = [
-        InlineKeyboardButton(f"🔕 {n}", callback_data=UNFOLLOW_BUTTON + f.story_id)
+        InlineKeyboardButton(f"🔕 {n}", callback_data=f"{LISTED}:{f.story_id}")
         for n, f in enumerate(follows, start=1)
     ]
     rows_of_five = [buttons[k : k + 5] for k in range(0, len(buttons), 5)]
