@@ -1,11 +1,14 @@
 """End to end over the local Bot API server: following a story as a reader meets it, in the
-chat's language, with any headline, however many stories the chat follows."""
+chat's language, with any headline, however many stories the chat follows; its timeline."""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
+from bot.i18n import Translator
+from bot.models import utcnow
 from tests.test_digest_bot import TIMEOUT, ask
 from tests.test_follow_bot import SLOWS, follow_env
 from tests.test_stories_bot import OTHER, VOLCANO
@@ -173,3 +176,52 @@ async def test_a_following_buttons_unfollow_redraws_the_list_so_its_numbers_stay
         headline = third[3:].split(" — ")[0]
         assert (await ask(user, "/unfollow 2")) == f"🔕 No longer following: {headline}."
         assert first[3:] not in await ask(user, "/following")
+
+
+DERNA = [
+    (
+        "Reuters",
+        "Dam breach floods villages near Derna after storm",
+        "A dam near Derna in eastern Libya burst on Monday after storm Daniel, flooding 12 "
+        "villages and forcing 3,000 people from their homes, the Red Crescent said.",
+    ),
+    (
+        "AFP",
+        "Storm Daniel: Derna dam under pressure as rains swell reservoir",
+        "Engineers warned on Sunday that the Derna dam in eastern Libya was under pressure as "
+        "storm Daniel swelled the reservoir, the Red Crescent said, urging 3,000 residents of 12 "
+        "villages to prepare to leave.",
+    ),
+    (
+        "AP",
+        "Derna dam breach: death toll rises to 40",
+        "The death toll from the Derna dam breach in eastern Libya rose to 40 on Tuesday, the Red "
+        "Crescent said, as rescuers searched the 12 flooded villages.",
+    ),
+]
+
+
+async def test_a_report_dated_before_the_first_one_keeps_the_timeline_in_date_order(
+    tmp_path: Path,
+) -> None:
+    noon = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(DERNA[0], published=noon - timedelta(days=1))
+        # Arriving later: a report written the day before (a slow feed, an import), then news.
+        env.add(DERNA[1], published=noon - timedelta(days=2))
+        env.add(DERNA[2], published=noon - timedelta(days=1, hours=-2))
+        [first] = [a for a in env.services.store if a.source == "Reuters"]
+        story_id = env.services.stories.story_of(first.id)
+        assert story_id is not None and story_id == env.services.stories.story_of(
+            next(a.id for a in env.services.store if a.source == "AFP")
+        )
+        text = await ask(user, f"/story {story_id}")
+        english = Translator.english()
+        days = [english.date(noon - timedelta(days=n)) for n in (2, 1)]
+        assert [text.count(day) for day in days] == [1, 1]  # each day is one heading
+        timeline = text[text.index(days[0]) :]  # after the head (headline, summary, sources)
+        places = [timeline.index(s) for s in (days[0], "under pressure", days[1], "burst", "rose")]
+        assert places == sorted(places)
+        # The report the bot had first is not called the first one when an earlier one is shown.
+        assert "First report" not in text and "— Dam breach floods villages" in text

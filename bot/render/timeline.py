@@ -76,7 +76,9 @@ def timeline(
     if brief_html:
         gist = f"\n{brief_html}"
     head = f"{bold(truncate(one_line(headline), HEADLINE_LIMIT))}{gist}\n{escape(about)}"
-    ordered = sorted(developments, key=lambda d: (not d.first, d.published))
+    # By date, so each day is one heading: a report that arrived later may be dated earlier
+    # (a slow feed, an import). Equal times keep arrival order, the first report first.
+    ordered = sorted(developments, key=lambda d: d.published)
     grouped = [
         (day, list(items)) for day, items in groupby(ordered, key=lambda d: _day(d.published, tz))
     ]
@@ -89,7 +91,7 @@ def timeline(
     for _day_key, items in grouped:
         rows = [bold(_day_title(items[0].published, tz, tr))]
         for development in items:
-            rows.append(_moment(development, tz, tr))
+            rows.append(_moment(development, tz, tr, opening=development is ordered[0]))
         blocks.append("\n".join(rows))
     return split_message("\n\n".join(blocks))
 
@@ -99,15 +101,20 @@ def _day_title(moment: datetime, tz: tzinfo, tr: Translator) -> str:
     return tr.date(moment.astimezone(tz))
 
 
-def _moment(development: Development, tz: tzinfo, tr: Translator) -> str:
-    """Render one development: time, source, and what it said (the first report: its title)."""
+def _moment(development: Development, tz: tzinfo, tr: Translator, *, opening: bool) -> str:
+    """Render one development: time, source, and what it said (the first report: its title).
+
+    The report the story began with is called the first one only when it opens the timeline:
+    one dated earlier may have arrived after it.
+    """
     when = tr.time(development.published.astimezone(tz))
     source = truncate(one_line(development.source or ""), 60)
     if development.first:
-        label = tr.gettext("First report")
         title = link(development.url, truncate(one_line(development.title), HEADLINE_LIMIT))
         named = f" · {escape(source)}" if source else ""
-        head = f"{escape(when)}{named} — {escape(label)}: {title}"
+        first = tr.gettext("First report")
+        label = f"{escape(first)}: " if opening else ""
+        head = f"{escape(when)}{named} — {label}{title}"
     elif source:
         head = f"{escape(when)} · {link(development.url, source)}"
     else:
