@@ -225,3 +225,14 @@ async def test_a_report_dated_before_the_first_one_keeps_the_timeline_in_date_or
         assert places == sorted(places)
         # The report the bot had first is not called the first one when an earlier one is shown.
         assert "First report" not in text and "— Dam breach floods villages" in text
+
+
+async def test_a_russian_chat_may_write_all_with_yo(tmp_path: Path) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.server.user(7993, "Иван", language_code="ru")
+        env.add(*VOLCANO, *OTHER)
+        await ask(user, "/brief")
+        await ask(user, "/follow 1")
+        # "всё" and "все" are one word to a Russian reader, who may or may not type the dots.
+        assert "больше не следите за 1 сюжетом" in await ask(user, "/unfollow всё")
+        assert env.services.follows.for_chat(user.chat_id) == []

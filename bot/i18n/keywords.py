@@ -21,11 +21,16 @@ def _words(tr: Translator) -> dict[str, str]:
     }
 
 
+def _fold(text: str) -> str:
+    """Return text as compared: one space, no case, ё as е (Russian writes either: "всё")."""
+    return " ".join(text.split()).casefold().replace("ё", "е")
+
+
 def keyword(text: str, tr: Translator, *choices: str) -> str | None:
     """Return which of choices text is, typed in English (in any chat) or in tr's language."""
-    folded = " ".join(text.split()).casefold()
+    folded = _fold(text)
     words = _words(tr)
-    return next((key for key in choices if folded in (key, words[key].casefold())), None)
+    return next((key for key in choices if folded in (key, _fold(words[key]))), None)
 
 
 def word(key: str, tr: Translator) -> str:
