@@ -32,7 +32,9 @@ COMMANDS = [
 ]
 UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 FOLLOW_USAGE = N_("Send <code>/follow 2</code> to follow item 2 of the last list.")
-UNFOLLOW_USAGE = N_("Send <code>/unfollow 1</code>, an id from /following, or <code>{all}</code>.")
+UNFOLLOW_USAGE = N_(
+    "Send <code>/unfollow 1</code> (a number from /following), or <code>{all}</code>."
+)
 QUIET_USAGE = N_("Send <code>/quiet 23:00-07:00</code>, or <code>/quiet {off}</code>.")
 ADMINS_ONLY = N_("Only this group's admins can change what it follows.")
 NOT_FOLLOWED = N_("You do not follow that story.")

@@ -109,7 +109,9 @@ async def test_unfollow_of_what_the_chat_does_not_follow_says_so(tmp_path: Path)
         # Item 2 of the brief is a story, just not one this chat follows.
         assert await ask(user, "/unfollow 2") == "You do not follow that story."
         assert await ask(user, "/unfollow s0000000000") == "You do not follow that story."
-        assert "an id from /following" in await ask(user, "/unfollow nonsense")
+        # /following shows numbers, never ids: the usage line names what the reader can see.
+        usage = "Send /unfollow 1 (a number from /following), or all."
+        assert await ask(user, "/unfollow nonsense") == usage
         assert "No longer following" in await ask(user, "/unfollow 1")
         russian = env.server.user(7991, "Иван", language_code="ru")
         reply = await ask(russian, "/unfollow все")
