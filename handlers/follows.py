@@ -17,8 +17,9 @@ from bot.app.follow_answers import GONE, following_answer, missing_story, resolv
 from bot.app.language import chat_translator
 from bot.follows.quiet_args import parse_quiet
 from bot.i18n import N_, Translator, keyword, word
+from bot.render.cards import one_line, truncate
 from bot.render.html import bold, escape
-from bot.render.timeline import NO_FOLLOWS
+from bot.render.timeline import HEADLINE_LIMIT, NO_FOLLOWS
 from handlers.articles import zone_of
 from handlers.subscriptions import may_change
 
@@ -106,7 +107,7 @@ async def _follow(
         if new
         else tr.gettext("🔔 You already follow {headline}.")
     )
-    lines = [text.format(headline=bold(headline))]
+    lines = [text.format(headline=_named(headline))]
     lines.append(tr.gettext("New facts come as they are reported, at most every 3 hours."))
     if quiet is not None:
         note = tr.gettext("Not between {start} and {end} (/quiet).")
@@ -163,7 +164,7 @@ async def unfollow(update: Update, context: NewsContext) -> None:
         await message.reply_text(tr.gettext(NOT_FOLLOWED))
         return
     text = tr.gettext("🔕 No longer following: {headline}.")
-    await message.reply_text(text.format(headline=bold(gone[0].headline)))
+    await message.reply_text(text.format(headline=_named(gone[0].headline)))
 
 
 async def quiet(update: Update, context: NewsContext) -> None:
@@ -202,6 +203,14 @@ async def quiet(update: Update, context: NewsContext) -> None:
         text = tr.gettext("Story updates now wait between {start} and {end} ({zone}).")
         start, end, zone = tr.time(hours.start), tr.time(hours.end), zone_of(update, context).key
         await message.reply_text(text.format(start=start, end=end, zone=zone))
+
+
+def _named(headline: str) -> str:
+    """Return a headline as a reply names it: bold, one line, cut as timelines cut it.
+
+    A feed may put a whole text in its title; a reply of more than 4,096 characters fails.
+    """
+    return bold(truncate(one_line(headline), HEADLINE_LIMIT))
 
 
 def _quiet_usage(tr: Translator) -> str:

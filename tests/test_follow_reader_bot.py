@@ -238,3 +238,20 @@ async def test_a_russian_chat_may_write_all_with_yo(tmp_path: Path) -> None:
         # "всё" and "все" are one word to a Russian reader, who may or may not type the dots.
         assert "больше не следите за 1 сюжетом" in await ask(user, "/unfollow всё")
         assert env.services.follows.for_chat(user.chat_id) == []
+
+
+async def test_follow_and_unfollow_of_a_story_with_a_huge_headline_answer_within_a_message(
+    tmp_path: Path,
+) -> None:
+    # A feed that puts the whole text in the title: 7,000 characters.
+    title = "Parliament votes " + " ".join(f"word{n}" for n in range(900))
+    long = ("Desk", title, "Parliament voted on Tuesday on the long bill, 300 to 12.")
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(long)
+        await ask(user, "/brief")
+        reply = await ask(user, "/follow 1")
+        assert reply.startswith("🔔 Following: Parliament votes word0") and len(reply) < 600
+        assert "word899" not in reply
+        reply = await ask(user, "/unfollow 1")
+        assert reply.startswith("🔕 No longer following: Parliament votes") and len(reply) < 400
