@@ -84,6 +84,10 @@ async def on_timeline_button(update: Update, context: NewsContext, story_id: str
     query = update.callback_query
     assert query is not None
     tr = chat_translator(update, context)
+    # A story gone is the tapper's notice, as 📚 and 🔔 answer it, not a message to the chat.
+    if context.bot_data.services.stories.story(story_id) is None:
+        await query.answer(tr.gettext(GONE))
+        return
     await query.answer()
     if isinstance(query.message, Message):
         await send_timeline(context, query.message, story_id, zone_of(update, context), tr)

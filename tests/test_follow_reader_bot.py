@@ -255,3 +255,15 @@ async def test_follow_and_unfollow_of_a_story_with_a_huge_headline_answer_within
         assert "word899" not in reply
         reply = await ask(user, "/unfollow 1")
         assert reply.startswith("🔕 No longer following: Parliament votes") and len(reply) < 400
+
+
+async def test_a_timeline_button_of_a_story_gone_says_so_in_its_notice(tmp_path: Path) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        user.replies()
+        await user.send("/brief")
+        [page] = await user.wait_replies(1, timeout=TIMEOUT)
+        gone = await user.press_data(page, "w:s0000000000")  # as an old update's 🗓 would
+        assert gone.text == "That story is no longer in the archive."
+        assert (await ask(user, "/quiet")).startswith("Story updates wait between")
