@@ -78,3 +78,11 @@ def test_a_button_that_stops_its_update_leaves_the_terminal_in_step(
     output = chat(data_dir, f"{command}\n1\n/start\n")
     assert "(the bot did not answer in time)" not in output
     assert "you> /start\nnewsbrief keeps up with the news for you." in output
+
+
+def test_a_button_edited_away_is_no_crash(data_dir: Path) -> None:
+    # /forget's answer replaces its buttons; a second press found none and ended the chat.
+    output = chat(data_dir, "/forget\n2\n2\n/start\n")
+    assert "Cancelled. Nothing was deleted." in output
+    assert "(there is no button 2)" in output
+    assert "you> /start\nnewsbrief keeps up with the news for you." in output

@@ -83,10 +83,15 @@ class Terminal:
         """Press button `number` (1-based) of the last message that had buttons."""
         message = self.buttons_of
         assert message is not None
+        missing = self.tr.gettext("(there is no button {n})").format(n=number)
         if not 1 <= number <= len(message.buttons):
-            self.write(self.tr.gettext("(there is no button {n})").format(n=number))
+            self.write(missing)
             return
-        answer = await self.user.press(message, number - 1, timeout=REPLY_TIMEOUT)
+        try:
+            answer = await self.user.press(message, number - 1, timeout=REPLY_TIMEOUT)
+        except LookupError:  # the bot has since edited its buttons away or deleted the message
+            self.write(missing)
+            return
         await self._settle()
         if answer.text:
             self.write(self.tr.gettext("(notice: {text})").format(text=answer.text))
