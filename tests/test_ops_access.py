@@ -14,6 +14,7 @@ from bot.app.ratelimit import INLINE_PER_COMMAND, CommandRateLimiter, install_ra
 from bot.app.wiring import running
 from bot.digests.service import DigestService, DigestSettings
 from bot.digests.subscriptions import CHATS_TABLE
+from bot.follows.records import Quiet
 from tests.botkit import ADMIN
 from tests.digestkit import FAST
 from tests.opskit import OPS_MODULES, OpsEnv, ops_env, polling_ops_env
@@ -194,6 +195,26 @@ async def test_forget_deletes_the_chats_data_after_confirmation(tmp_path: Path) 
         assert len(digests.subs.for_chat(other)) == 1  # nobody else's data is touched
         await env.app.update_persistence()  # the chat's list state is not on disk either
         assert str(ann.chat_id) not in chat_state_file(env.config.data_dir)
+
+
+async def test_forget_leaves_no_trace_of_the_chat_in_the_users_files(tmp_path: Path) -> None:
+    # The tables are append-only logs: a delete used to add a line after the chat's own and
+    # leave them (topics, zone, quiet hours) on disk until half the table was dead.
+    async with with_digests(tmp_path) as (env, digests):
+        ann = env.server.user(6201, "Ann")
+        await digests.subscribe(ann.chat_id, "zanzibar cloves", (8, 0), "UTC")
+        await digests.set_zone(ann.chat_id, "Pacific/Chatham")
+        await env.services.follows.set_quiet(ann.chat_id, Quiet.parse("21:17-06:43"))
+        await digests.subscribe(6202, "climate", (8, 0), "UTC")
+        await ann.send("/forget")
+        (question,) = await ann.wait_replies(1, timeout=10)
+        await ann.press(question, "Delete everything")
+        await ann.wait_replies(1, timeout=10)
+        await env.services.users.flush()
+        files = b"".join(p.read_bytes() for p in (env.config.data_dir / "users").iterdir())
+        for trace in (b"zanzibar", b"Chatham", b"21:17", b"6201"):
+            assert trace not in files
+        assert b"climate" in files and b"6202" in files  # nobody else's data is touched
 
 
 async def test_forget_in_a_group_needs_a_group_admin_and_the_same_person(tmp_path: Path) -> None:

@@ -27,7 +27,9 @@ def chat_subscriptions(services: Services, chat_id: int) -> int:
 
 
 async def forget_chat(services: Services, chat_id: int) -> Forgotten:
-    """Delete the chat's subscriptions (and their jobs) and its settings."""
+    """Delete the chat's subscriptions (and their jobs) and its settings, from disk too."""
     removed, had_settings = await services.digests.forget_chat(chat_id)
     follows = await services.follows.forget_chat(chat_id)
+    services.users.scrub()  # the deleted documents' old lines go too, not only their keys
+    await services.users.flush()
     return Forgotten(removed, had_settings, follows)

@@ -190,6 +190,13 @@ class TableFile:
         if dead > COMPACT_MIN and dead > self._live:
             self.compact()
 
+    def scrub(self) -> None:
+        """Rewrite the file now if it holds any dead line, however few."""
+        if self._fd is None:
+            self._open()
+        if self._size > self._live:
+            self.compact()
+
     def compact(self) -> None:
         """Rewrite the file with its live lines only (atomic replace)."""
         assert self._fd is not None

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 __all__ = ["META_KEY", "EmbeddedUserTables", "UserTables"]
 
 Op = tuple[str, str, bytes, bool]  # table, key, line, is_put
+SCRUB: Op = ("", "", b"", False)  # rewrite every table without its dead lines (/forget)
 
 
 class UserTables(Protocol):
@@ -66,6 +67,9 @@ class UserTables(Protocol):
 
     def delete(self, table: str, keys: Iterable[str]) -> None:
         """Queue removals, in order."""
+
+    def scrub(self) -> None:
+        """Queue, behind every write asked before, the erasure of deleted docs' old text."""
 
     async def flush(self) -> None:
         """Wait until every queued write is durable; raise the first failure."""
@@ -159,6 +163,15 @@ class EmbeddedUserTables:
         """Queue removals behind every write asked before."""
         self._queue_ops([(table, k, delete_line(k), False) for k in keys])
 
+    def scrub(self) -> None:
+        """Queue a rewrite of every table that holds dead lines, so nothing deleted stays.
+
+        A delete only appends a line; the document's old lines stay until a compaction, and
+        a table is compacted by itself only once half of it is dead, which a small
+        deployment may never reach. /forget promises the chat's data is gone from disk.
+        """
+        self._queue_ops([SCRUB])
+
     def _queue_ops(self, ops: list[Op]) -> None:
         if self._pool is None:
             raise PermissionError(f"{self.directory} is opened read-only or closed")
@@ -188,15 +201,26 @@ class EmbeddedUserTables:
     def _drain(self) -> None:
         """Append everything queued, one write and one fsync per table, the tables side by side."""
         batches: dict[str, list[tuple[str, bytes, bool]]] = {}
+        scrub = False
         while True:
             try:
-                table, key, line, is_put = self._queue.get_nowait()
+                op = self._queue.get_nowait()
             except queue.Empty:
                 break
+            if op is SCRUB:
+                scrub = True
+                continue
+            table, key, line, is_put = op
             batches.setdefault(table, []).append((key, line, is_put))
         appends = [(self._file(table), ops) for table, ops in batches.items()]
-        if not appends:
-            return
+        if appends:
+            self._append(appends)
+        if scrub:  # after the appends: the deletes it follows are in them or drained before
+            for path in sorted(self.directory.glob(f"*{SUFFIX}")):
+                self._file(path.name.removesuffix(SUFFIX)).scrub()
+
+    def _append(self, appends: list[tuple[TableFile, list[tuple[str, bytes, bool]]]]) -> None:
+        """Append each table's ops, the first on this thread and the others beside it."""
         assert self._beside is not None
         # Each file is touched by one thread only, and the next drain starts after all.
         beside = [self._beside.submit(file.append, ops) for file, ops in appends[1:]]

@@ -121,6 +121,9 @@ class PgUserTables:
         query = sql.SQL("DELETE FROM {} WHERE key = %s").format(_table(table))
         self._submit(_execute_many, query, rows)
 
+    def scrub(self) -> None:
+        """Nothing to do: a DELETE leaves no row to read, and PostgreSQL's vacuum reclaims it."""
+
     async def flush(self) -> None:
         """Wait until every write asked for so far is durable; raise the first that failed."""
         await self._pending.flush()
