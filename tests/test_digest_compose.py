@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.digests.contents import compose
 from bot.digests.message import render_digest
-from bot.i18n import Translator
+from bot.i18n import Catalogs, Translator
 from bot.render.html import html_to_plain, visible_length
 from bot.tgserver.entities import parse_html
 from tests.digestkit import Kit, open_kit
@@ -217,3 +218,17 @@ async def test_any_topic_text_composes(kit: Kit, topic: str) -> None:
     for part in parts:
         parse_html(part.text)  # Telegram would accept it (raises like Telegram otherwise)
         assert 0 < visible_length(part.text) <= 4096
+
+
+async def test_n_more_is_written_with_the_readers_digit_grouping(kit: Kit) -> None:
+    kit.add(*[f"Election {w}" for w in DISTINCT[:2]])
+    await kit.digests.subscribe(1, "", None, None)
+    subs = kit.digests.subs.for_chat(1)
+    digest = compose(1, subs, kit.store, kit.search, kit.stories, kit.clock.now, cap=1)
+    many = replace(digest, sections=[replace(digest.sections[0], more=9540)])
+    for tr, said in (
+        (Translator.english(), "…and 9,540 more stories: /brief"),
+        (Catalogs().get("ru"), "…и ещё 9\xa0540 сюжетов: /brief"),
+    ):
+        (part,) = render_digest(many, lambda s: "", UTC, kit.clock.now, tr=tr)
+        assert said in html_to_plain(part.text)

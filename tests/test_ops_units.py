@@ -168,3 +168,13 @@ def test_stats_render_as_valid_telegram_html_whatever_the_feed_says(title: str, 
     assert "… and 2 more" in parsed.text
     assert "Digests today: not counted yet" in html_to_plain(html).splitlines()
     assert len(parsed.text) < 4096
+
+
+def test_stats_counts_are_grouped_like_the_readers_numbers() -> None:
+    feeds = FeedHealth(1200, 1100, 0, [], 100)
+    stats = Stats(31403, 0, feeds, Subscribers(12000, 1500, 30000), 10000, 0, timedelta(hours=5))
+    english = html_to_plain(render_stats(stats, Translator.english()))
+    assert "Feeds: 1,200 — 1,100 healthy" in english and "100 deactivated" in english
+    assert "Subscribers: 12,000 active, 1,500 deactivated (30,000 subscriptions)" in english
+    russian = html_to_plain(render_stats(stats, Catalogs().get("ru")))
+    assert "Подписчиков: активных 12\xa0000, отключённых 1\xa0500 (подписок 30\xa0000)" in russian

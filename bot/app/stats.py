@@ -148,11 +148,11 @@ def render_stats(stats: Stats, tr: Translator) -> str:
             "Feeds: {n} — {ok} healthy, {waiting} not fetched yet, {failing} failing,"
             " {off} deactivated"
         ).format(
-            n=feeds.total,
-            ok=feeds.healthy,
-            waiting=feeds.waiting,
-            failing=len(feeds.failing),
-            off=feeds.deactivated,
+            n=num(feeds.total),
+            ok=num(feeds.healthy),
+            waiting=num(feeds.waiting),
+            failing=num(len(feeds.failing)),
+            off=num(feeds.deactivated),
         ),
     ]
     for title, failures, error in feeds.failing[:FAILING_SHOWN]:
@@ -162,7 +162,7 @@ def render_stats(stats: Stats, tr: Translator) -> str:
         ).format(title=escape(title[:60]), n=failures)
         lines.append(f"  • {row}{why}")
     if len(feeds.failing) > FAILING_SHOWN:
-        more = _("… and {n} more (/feeds)").format(n=len(feeds.failing) - FAILING_SHOWN)
+        more = _("… and {n} more (/feeds)").format(n=num(len(feeds.failing) - FAILING_SHOWN))
         lines.append(f"  {more}")
     digests = _("Digests today: not counted yet")  # nothing feeds the counters here
     if stats.digests_sent is not None and stats.digests_failed is not None:
@@ -171,7 +171,7 @@ def render_stats(stats: Stats, tr: Translator) -> str:
         )
     lines += [
         _("Subscribers: {active} active, {off} deactivated ({n} subscriptions)").format(
-            active=subs.active, off=subs.deactivated, n=subs.subscriptions
+            active=num(subs.active), off=num(subs.deactivated), n=num(subs.subscriptions)
         ),
         digests,
         _("Uptime: {uptime}").format(uptime=format_uptime(stats.uptime, tr)),

@@ -37,7 +37,7 @@ def story_button(number: int, story: Story, tr: Translator) -> tuple[str, str]:
     """Return the (label, data) of the button that lists a story's articles."""
     count = story.size
     label = tr.ngettext("{n} article", "{n} articles", count)
-    return (f"{number} · {label.format(n=count)}", STORY_BUTTON + story.id)
+    return (f"{number} · {label.format(n=tr.number(count))}", STORY_BUTTON + story.id)
 
 
 def render_digest(
@@ -109,7 +109,7 @@ def _more(section: Section, tr: Translator) -> str:
     text = tr.ngettext(
         "…and {n} more story: {command}", "…and {n} more stories: {command}", section.more
     )
-    return text.format(n=section.more, command=escape(command))
+    return text.format(n=tr.number(section.more), command=escape(command))
 
 
 class _Packer:
