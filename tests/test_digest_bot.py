@@ -321,3 +321,14 @@ async def test_subscribe_reads_a_zone_before_or_after_the_time_and_a_number_as_t
     assert "Subscribed: gas — every day at 10:00 (Europe/Paris)" in reply
     reply = await ask(user, "/subscribe 25:00 oil")
     assert reply.startswith("“25:00”: the hour must be from 00 to 23. Use HH:MM")
+
+
+async def test_a_utc_offset_gets_no_wrong_guess_and_is_not_taken_as_topic(env: Env) -> None:
+    user = env.user()
+    # "Did you mean UTC?" for UTC+3 sent digests three hours late to whoever took it.
+    for typed in ("UTC+3", "GMT+03:00", "utc-5", "+03:00"):
+        reply = await ask(user, f"/timezone {typed}")
+        assert f"I do not know the time zone “{typed}”" in reply and "Did you mean" not in reply
+    reply = await ask(user, "/subscribe 08:00 GMT+3 oil")
+    assert "I do not know the time zone “GMT+3”" in reply and "Subscribed" not in reply
+    assert env.digests.subs.for_chat(user.chat_id) == []

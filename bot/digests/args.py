@@ -14,6 +14,9 @@ from bot.i18n import Translator
 
 MAX_TOPIC_CHARS = 100
 _ZONE_LIKE = re.compile(r"^[A-Za-z_+\-0-9]+(/[A-Za-z_+\-0-9]+)+$|^(UTC|GMT)$", re.IGNORECASE)
+# "UTC+3", "GMT-05:00", "+03:00": an offset, which no zone name is near. The nearest names
+# ("UTC", "GMT+0") keep another clock, so none is offered ("GMT+0" itself is a tzdata zone).
+_OFFSET = re.compile(r"^(UTC|GMT)[+\-−]\d{1,2}(:?\d{2})?$|^[+\-−]\d{1,2}:\d{2}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,7 @@ def find_zone(text: str) -> str | None:
 def suggest_zone(text: str) -> str | None:
     """Return the zone name closest to a mistyped one, if any is close."""
     folded = text.strip().casefold().replace(" ", "_")
-    if not folded:
+    if not folded or _OFFSET.match(folded):
         return None
     zones = _zones()
     users = abbreviated().get(folded.upper())
@@ -125,7 +128,7 @@ def time_problem(error: TimeWordError, tr: Translator) -> str:
 
 def _zone_like(word: str) -> bool:
     """Return whether a word of /subscribe is meant as a zone, not as a topic word."""
-    if _ZONE_LIKE.match(word):
+    if _ZONE_LIKE.match(word) or _OFFSET.match(word):
         return True
     # An abbreviation only in capitals, as zones are written: "wet", "est" and "Met" stay
     # topic words. /timezone takes nothing else, so it reads "msk" too (find_zone).
@@ -156,7 +159,7 @@ def parse_subscribe(args: list[str], tr: Translator) -> SubscribeArgs:
         if zone is not None or not _zone_like(words[0]):
             break
         zone = find_zone(words[0])
-        if zone is None and suggest_zone(words[0]) is not None:
+        if zone is None and (_OFFSET.match(words[0]) or suggest_zone(words[0]) is not None):
             return SubscribeArgs(problem=zone_problem(words[0], tr))
         if zone is None:  # "AC/DC" stays a topic word
             break
