@@ -204,9 +204,9 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
     service = await _ready(update, context, tr)
     if service is None or chat is None:
         return
-    subs = service.for_chat(chat.id)
-    words = " ".join(context.args or [])
-    if keyword(words, tr, "all") or (not words and len(subs) == 1):
+    subs, words = service.for_chat(chat.id), " ".join(context.args or [])
+    every = keyword(words, tr, "all")
+    if every or (not words and len(subs) == 1):
         chosen = subs
     elif not words:
         text, markup = listing(service, chat.id, tr)
@@ -214,7 +214,7 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         return
     else:
         chosen = [s for s in subs if topic_key(s.topic) == topic_key(words)]
-    if not chosen and not words:
+    if not chosen and (every or not words):
         await _reply(update, _("No subscriptions here. Try <code>/subscribe 07:30 climate</code>."))
         return
     if not chosen:

@@ -332,3 +332,11 @@ async def test_a_utc_offset_gets_no_wrong_guess_and_is_not_taken_as_topic(env: E
     reply = await ask(user, "/subscribe 08:00 GMT+3 oil")
     assert "I do not know the time zone “GMT+3”" in reply and "Subscribed" not in reply
     assert env.digests.subs.for_chat(user.chat_id) == []
+
+
+async def test_unsubscribe_all_with_nothing_left_says_there_is_nothing(env: Env) -> None:
+    user = env.user()
+    await ask(user, "/subscribe 08:00 oil")
+    assert "Unsubscribed: oil." in await ask(user, "/unsubscribe all")
+    reply = await ask(user, "/unsubscribe all")  # was "No subscription to all here."
+    assert reply.startswith("No subscriptions here.") and "to all" not in reply
