@@ -162,8 +162,8 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     service = await _ready(update, context, tr)
     if service is None or chat is None:
         return
-    parsed = parse_subscribe(context.args or [], tr)
-    problem = escape(parsed.problem) if parsed.problem else topic_problem(parsed.topic, tr)
+    parsed, search = parse_subscribe(context.args or [], tr), context.bot_data.services.search
+    problem = escape(parsed.problem) if parsed.problem else topic_problem(parsed.topic, tr, search)
     if problem:
         await _reply(update, problem)
         return

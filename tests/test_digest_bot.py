@@ -340,3 +340,13 @@ async def test_unsubscribe_all_with_nothing_left_says_there_is_nothing(env: Env)
     assert "Unsubscribed: oil." in await ask(user, "/unsubscribe all")
     reply = await ask(user, "/unsubscribe all")  # was "No subscription to all here."
     assert reply.startswith("No subscriptions here.") and "to all" not in reply
+
+
+async def test_a_topic_of_common_words_only_is_refused_like_a_search(env: Env) -> None:
+    user = env.user()
+    # Kept, it searched nothing and the digest brought all news under the topic's name, its
+    # "/brief the of and" answering that there is nothing to search for.
+    reply = await ask(user, "/subscribe 08:00 the of and")
+    assert "Nothing to search for in the of and: common" in reply and "Subscribed" not in reply
+    assert env.digests.subs.for_chat(user.chat_id) == []
+    assert "Subscribed: -sport" in await ask(user, "/subscribe -sport")  # all news but sport

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import render
+from bot.digests.matching import Searcher
 from bot.i18n import N_, Translator
 from bot.search import SearchResult
 from bot.search.query import BadFilter, parse_query
@@ -49,13 +50,23 @@ def query_problem(result: SearchResult | None, tr: Translator) -> str | None:
     return None
 
 
-def topic_problem(topic: str, tr: Translator) -> str | None:
-    """Return the HTML telling why a digest topic would match nothing ever, or None when it can.
+def topic_problem(topic: str, tr: Translator, search: Searcher | None = None) -> str | None:
+    """Return the HTML telling why a digest topic would search nothing, or None when it can.
 
-    A topic is a search: a filter it cannot read ("since:garbage") searches nothing.
+    A topic is a search: a filter it cannot read ("since:garbage") searches nothing, and so
+    do common words alone ("the of and"), where a digest would bring all news under them.
     """
     bad = parse_query(topic).bad_filters
-    return _not_understood(bad, tr) if bad else None
+    if bad:
+        return _not_understood(bad, tr)
+    # The trailing space searches the last word whole, as a digest does (bot.digests.matching).
+    if (
+        search is not None
+        and topic.strip()
+        and search.search(f"{topic} ", limit=1).only_common_words
+    ):
+        return tr.gettext(COMMON_WORDS).format(query=f"<b>{render.escape(topic)}</b>")
+    return None
 
 
 def _not_understood(filters: Sequence[BadFilter], tr: Translator) -> str:
