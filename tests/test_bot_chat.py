@@ -86,3 +86,12 @@ def test_a_button_edited_away_is_no_crash(data_dir: Path) -> None:
     assert "Cancelled. Nothing was deleted." in output
     assert "(there is no button 2)" in output
     assert "you> /start\nnewsbrief keeps up with the news for you." in output
+
+
+def test_buttons_the_bot_swaps_in_are_shown_and_pressed(data_dir: Path) -> None:
+    # 🕒 Time replaces a message's buttons with times; they were not shown, and a number
+    # pressed the old ones.
+    output = chat(data_dir, "/subscribe 07:30 drills\n/subscriptions\n2\n3\n/unsubscribe all\n")
+    swapped = output.split("you> 2\n", 1)[1]
+    assert swapped.startswith("(buttons changed)\n[1] 06:00  [2] 07:00  [3] 08:00")
+    assert "(notice: drills: now at 08:00)" in output

@@ -127,16 +127,24 @@ class Terminal:
     def _show(self, replies: list[SentMessage]) -> None:
         """Print each reply as plain text with its buttons numbered."""
         for reply in replies:
-            if reply.kind == "markup":
+            if reply.kind == "markup":  # only the buttons changed: show the new ones
+                if reply.buttons:
+                    self.write(self.tr.gettext("(buttons changed)"))
+                    self._show_buttons(reply)
+                    self.write("")
                 continue
             prefix = self.tr.gettext("(edited)") + "\n" if reply.edited else ""
             text = html_to_plain(reply.source) if reply.parse_mode == "HTML" else reply.source
             self.write(f"{prefix}{text}")
             if reply.buttons:
-                self.buttons_of = reply
-                labels = [f"[{n}] {t}" for n, t in enumerate(reply.button_texts, start=1)]
-                self.write("  ".join(labels))
+                self._show_buttons(reply)
             self.write("")
+
+    def _show_buttons(self, reply: SentMessage) -> None:
+        """Print a message's buttons numbered; a number typed next presses one of them."""
+        self.buttons_of = reply
+        labels = [f"[{n}] {t}" for n, t in enumerate(reply.button_texts, start=1)]
+        self.write("  ".join(labels))
 
 
 def run_chat(config: Config, *, stdin: TextIO, stdout: TextIO, language: str = "en") -> int:
