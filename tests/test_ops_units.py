@@ -178,3 +178,13 @@ def test_stats_counts_are_grouped_like_the_readers_numbers() -> None:
     assert "Subscribers: 12,000 active, 1,500 deactivated (30,000 subscriptions)" in english
     russian = html_to_plain(render_stats(stats, Catalogs().get("ru")))
     assert "Подписчиков: активных 12\xa0000, отключённых 1\xa0500 (подписок 30\xa0000)" in russian
+
+
+def test_a_long_feed_error_in_stats_is_cut_at_a_word_with_an_ellipsis() -> None:
+    error = (
+        "cannot connect (cannot resolve feeds.example.org ([Errno -2] Name or service not known))"
+    )
+    feeds = FeedHealth(1, 0, 0, [("A feed with a rather long title " * 3, 1, error)], 0)
+    stats = Stats(1, 0, feeds, Subscribers(0, 0, 0), None, None, timedelta(hours=5))
+    row = html_to_plain(render_stats(stats, Translator.english())).splitlines()[3]
+    assert row.endswith("service…") and "long title A feed with a rather long… — 1 failure" in row

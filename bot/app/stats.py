@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.app.feed_reasons import say_reason
 from bot.i18n import Translator
 from bot.models import utcnow
-from bot.render import escape
+from bot.render import escape, truncate
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -156,10 +156,10 @@ def render_stats(stats: Stats, tr: Translator) -> str:
         ),
     ]
     for title, failures, error in feeds.failing[:FAILING_SHOWN]:
-        why = f": {escape(say_reason(error, tr)[:80])}" if error else ""
+        why = f": {escape(truncate(say_reason(error, tr), 80))}" if error else ""
         row = tr.ngettext(
             "{title} — {n} failure in a row", "{title} — {n} failures in a row", failures
-        ).format(title=escape(title[:60]), n=failures)
+        ).format(title=escape(truncate(title, 60)), n=failures)
         lines.append(f"  • {row}{why}")
     if len(feeds.failing) > FAILING_SHOWN:
         more = _("… and {n} more (/feeds)").format(n=num(len(feeds.failing) - FAILING_SHOWN))
