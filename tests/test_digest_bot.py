@@ -350,3 +350,13 @@ async def test_a_topic_of_common_words_only_is_refused_like_a_search(env: Env) -
     assert "Nothing to search for in the of and: common" in reply and "Subscribed" not in reply
     assert env.digests.subs.for_chat(user.chat_id) == []
     assert "Subscribed: -sport" in await ask(user, "/subscribe -sport")  # all news but sport
+
+
+async def test_subscribing_again_without_a_time_or_zone_keeps_them(env: Env) -> None:
+    user = env.user()
+    await ask(user, "/subscribe 07:30 Asia/Tokyo oil")
+    # Was "Updated: oil — every day at 08:00 (UTC)": a digest moved nobody asked to move.
+    assert "Updated: oil — every day at 07:30 (Asia/Tokyo)" in await ask(user, "/subscribe Oil")
+    assert "oil — every day at 09:00 (Asia/Tokyo)" in await ask(user, "/subscribe 09:00 oil")
+    reply = await ask(user, "/subscribe Europe/Paris oil")
+    assert "oil — every day at 09:00 (Europe/Paris)" in reply

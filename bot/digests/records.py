@@ -17,11 +17,24 @@ T = TypeVar("T")
 # A story is not re-sent unless it grew; remembering the last few hundred covers weeks of
 # digests (a story stops growing once it leaves the clustering window of a few days).
 MAX_SENT = 300
+DEFAULT_TIME = (8, 0)  # a new subscription's time when /subscribe names none
 
 
 def topic_key(topic: str) -> str:
     """Return the form two topics are compared in: case- and space-insensitive."""
     return " ".join(topic.casefold().split())
+
+
+def settle(
+    old: Subscription | None, hhmm: tuple[int, int] | None, zone: str | None, new_zone: str
+) -> tuple[int, int, str]:
+    """Return the time and zone a /subscribe means: what it leaves out stays as it was.
+
+    Sending "/subscribe oil" again does not move the chat's oil digest; a new subscription
+    comes at 08:00 in `new_zone`.
+    """
+    hour, minute = hhmm or ((old.hour, old.minute) if old else DEFAULT_TIME)
+    return hour, minute, zone or (old.zone if old else new_zone)
 
 
 def _when(value: Any) -> datetime | None:

@@ -20,7 +20,7 @@ from bot.digests.fanout import Composer, NewsSource
 from bot.digests.jobs import DueJob, Planner
 from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
-from bot.digests.records import Subscription
+from bot.digests.records import Subscription, settle
 from bot.digests.schedule import DEFAULT_GRACE, is_delivered
 from bot.digests.sendqueue import queue_for
 from bot.digests.startplan import GiveWay, next_turn, plan_all, report_failure
@@ -30,8 +30,6 @@ from bot.i18n import Catalogs
 from bot.models import utcnow
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TIME = (8, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +133,9 @@ class DigestService:
     async def subscribe(
         self, chat_id: int, topic: str, hhmm: tuple[int, int] | None, zone: str | None
     ) -> tuple[Subscription, bool]:
-        """Add or retime a subscription (defaults: 08:00, the chat's zone, else the bot's)."""
-        hour, minute = hhmm or DEFAULT_TIME
-        zone_name = zone or self.subs.chat(chat_id).zone or self.config.tz.key
+        """Add or retime a subscription (defaults: its own, else 08:00 in the chat's zone)."""
+        default = self.subs.chat(chat_id).zone or self.config.tz.key  # else the bot's
+        hour, minute, zone_name = settle(self.subs.find(chat_id, topic), hhmm, zone, default)
         sub, new = self.subs.subscribe(chat_id, topic, hour, minute, zone_name)
         self.subs.set_active(chat_id, True)
         self.jobs.schedule(sub)

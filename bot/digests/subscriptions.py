@@ -151,6 +151,12 @@ class SubscriptionStore:
 
     # --- changes --------------------------------------------------------------------------
 
+    def find(self, chat_id: int, topic: str) -> Subscription | None:
+        """Return the chat's subscription to this topic (compared by `topic_key`), if any."""
+        return next(
+            (s for s in self.for_chat(chat_id) if topic_key(s.topic) == topic_key(topic)), None
+        )
+
     def subscribe(
         self, chat_id: int, topic: str, hour: int, minute: int, zone: str
     ) -> tuple[Subscription, bool]:
@@ -159,11 +165,10 @@ class SubscriptionStore:
         Return the subscription and whether it is new.
         """
         topic = " ".join(topic.split())
-        for sub in self.for_chat(chat_id):
-            if topic_key(sub.topic) == topic_key(topic):
-                changed = replace(sub, hour=hour, minute=minute, zone=zone)
-                self._save(changed)
-                return changed, False
+        if (old := self.find(chat_id, topic)) is not None:
+            changed = replace(old, hour=hour, minute=minute, zone=zone)
+            self._save(changed)
+            return changed, False
         sub = Subscription(
             sub_id=secrets.token_hex(4),
             chat_id=chat_id,
