@@ -22,13 +22,13 @@ from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext, ZoneLookup
 from bot.app.language import chat_translator
 from bot.app.query_problems import topic_problem
-from bot.app.subscription_list import describe, listing
+from bot.app.subscription_list import TOPIC_SHOWN, describe, listing
 from bot.digests.args import find_zone, parse_subscribe, zone_problem
 from bot.digests.records import topic_key
 from bot.digests.service import DigestService
 from bot.i18n import N_, Translator, keyword
 from bot.models import utcnow
-from bot.render.html import bold, escape
+from bot.render import bold, escape, truncate
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         await _reply(update, text.format(topic=bold(words)))
         return
     gone = await service.unsubscribe(chat.id, [s.sub_id for s in chosen])
-    names = ", ".join(bold(s.label(tr)) for s in gone)
+    names = ", ".join(bold(truncate(s.label(tr), TOPIC_SHOWN)) for s in gone)
     done = tr.ngettext("Unsubscribed: {topics}.", "Unsubscribed: {topics}.", len(gone))
     await _reply(update, done.format(topics=names))
 

@@ -360,3 +360,15 @@ async def test_subscribing_again_without_a_time_or_zone_keeps_them(env: Env) -> 
     assert "oil — every day at 09:00 (Asia/Tokyo)" in await ask(user, "/subscribe 09:00 oil")
     reply = await ask(user, "/subscribe Europe/Paris oil")
     assert "oil — every day at 09:00 (Europe/Paris)" in reply
+
+
+async def test_twenty_long_emoji_topics_still_list_and_unsubscribe(env: Env) -> None:
+    user = env.user()
+    # 100 characters are 200 of Telegram's UTF-16 units in emoji: 20 such topics made the
+    # list and the "Unsubscribed:" line longer than a message, and both failed.
+    for n in range(20):
+        await env.digests.subscribe(user.chat_id, "😀" * 97 + f"{n:02d}", (8, n), "UTC")
+    listing = await ask(user, "/subscriptions")
+    assert listing.startswith("Subscriptions\n1. 😀") and "20. 😀" in listing
+    assert (await ask(user, "/unsubscribe all")).startswith("Unsubscribed: 😀")
+    assert env.digests.subs.for_chat(user.chat_id) == []

@@ -10,17 +10,21 @@ from bot.digests.records import Subscription
 from bot.digests.service import DigestService
 from bot.i18n import Translator
 from bot.models import utcnow
-from bot.render.html import bold, escape
+from bot.render import bold, escape, truncate
 
 TIME_CHOICES = ("06:00", "07:00", "08:00", "09:00", "12:00", "18:00", "21:00")
+# A topic as lists show it, in Telegram's UTF-16 units: 100 characters of emoji are 200, and
+# twenty whole ones made /subscriptions and "Unsubscribed: …" longer than a message.
+TOPIC_SHOWN = 60
 
 
-def describe(sub: Subscription, now: datetime, tr: Translator) -> str:
-    """Return one subscription as a line: topic, time, zone, next digest."""
+def describe(sub: Subscription, now: datetime, tr: Translator, shown: int = 0) -> str:
+    """Return one subscription as a line: topic (cut to `shown` units, if > 0), time, next."""
     nxt = sub.slot.next_due(now).astimezone(sub.slot.zone)
     line = tr.gettext("{topic} — every day at {time} ({zone}); next {next}")
+    topic = sub.label(tr)
     return line.format(
-        topic=bold(sub.label(tr)),
+        topic=bold(truncate(topic, shown) if shown > 0 else topic),
         time=sub.slot.hhmm,
         zone=escape(sub.zone),
         next=escape(tr.date_time(nxt)),
@@ -49,7 +53,7 @@ def listing(
     if not subs:
         return _("No subscriptions here. Try <code>/subscribe 07:30 climate</code>."), None
     now = utcnow()
-    lines = [f"{n}. {describe(s, now, tr)}" for n, s in enumerate(subs, start=1)]
+    lines = [f"{n}. {describe(s, now, tr, TOPIC_SHOWN)}" for n, s in enumerate(subs, start=1)]
     if not service.is_active(chat_id):
         lines.append("\n" + _("Paused: the bot could not reach this chat. Send /start to resume."))
     heading = "<b>" + _("Subscriptions") + "</b>\n"
