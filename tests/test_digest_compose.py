@@ -232,3 +232,20 @@ async def test_n_more_is_written_with_the_readers_digit_grouping(kit: Kit) -> No
     ):
         (part,) = render_digest(many, lambda s: "", UTC, kit.clock.now, tr=tr)
         assert said in html_to_plain(part.text)
+
+
+async def test_an_empty_first_digest_does_not_speak_of_a_last_one(kit: Kit) -> None:
+    kit.add("Harbour strike ends")
+    await kit.digests.subscribe(1, "volcano", None, None)
+
+    def said() -> str:
+        subs = kit.digests.subs.for_chat(1)
+        digest = compose(1, subs, kit.store, kit.search, kit.stories, kit.clock.now)
+        tr = Translator.english()
+        (part,) = render_digest(digest, lambda s: "", UTC, kit.clock.now, send_empty=True, tr=tr)
+        return html_to_plain(part.text).splitlines()[-1]
+
+    assert said() == "Nothing new in the last 24 hours."  # there was no last digest
+    sub = kit.digests.subs.for_chat(1)[0]
+    kit.digests.subs.mark_delivered([sub.sub_id], kit.clock.now, None)
+    assert said() == "Nothing new since your last digest."

@@ -198,7 +198,12 @@ class Composer:
             tr.lang,
             send_empty,
             tuple(
-                (s.sub.topic, s.more, s.signature or tuple(i.story.id for i in s.items))
+                (
+                    s.sub.topic,
+                    s.more,
+                    s.signature or tuple(i.story.id for i in s.items),
+                    s.sub.cursor is None,  # an empty first digest says so (message.NOTHING_YET)
+                )
                 for s in digest.sections
             ),
             shown,

@@ -27,6 +27,7 @@ SummaryFn = Callable[[Story], str]
 NewsFn = Callable[[BriefItem], str]
 BriefFn = Callable[[Story], str]  # a story's model brief as HTML, "" for none (bot.briefs)
 NOTHING_NEW = N_("Nothing new since your last digest.")
+NOTHING_YET = N_("Nothing new in the last 24 hours.")  # no digest yet: the first looks back a day
 STORY_BUTTON = "t:"  # t:<story id> lists a story's articles (bot.app.buttons.STORY)
 FOLLOW_BUTTON = "f:"  # f:<story id> follows the story (bot.app.buttons.FOLLOW)
 BUTTONS_PER_ROW = 5
@@ -61,7 +62,9 @@ def render_digest(
     title = _("Your news digest")  # not inside the f-string: pybabel on 3.11 would miss it
     header = f"{bold(title)} — {escape(day)}"
     if digest.empty:
-        return [DigestPart(f"{header}\n{_(NOTHING_NEW)}")] if send_empty else []
+        before = any(s.sub.cursor is not None for s in digest.sections)
+        nothing = _(NOTHING_NEW if before else NOTHING_YET)
+        return [DigestPart(f"{header}\n{nothing}")] if send_empty else []
     shown = [s for s in digest.sections if s.items]
     grouped = len(digest.sections) > 1
     packer = _Packer(header)
