@@ -349,6 +349,10 @@ async def test_a_topic_of_common_words_only_is_refused_like_a_search(env: Env) -
     reply = await ask(user, "/subscribe 08:00 the of and")
     assert "Nothing to search for in the of and: common" in reply and "Subscribed" not in reply
     assert env.digests.subs.for_chat(user.chat_id) == []
+    for junk in ("OR", '"', '""'):  # an operator or an empty phrase alone asks for nothing
+        reply = await ask(user, f"/subscribe 08:00 {junk}")
+        assert f"Nothing to search for in {junk}: common" in reply and "Subscribed" not in reply
+    assert env.digests.subs.for_chat(user.chat_id) == []
     assert "Subscribed: -sport" in await ask(user, "/subscribe -sport")  # all news but sport
 
 

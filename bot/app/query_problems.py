@@ -56,14 +56,16 @@ def topic_problem(topic: str, tr: Translator, search: Searcher | None = None) ->
     A topic is a search: a filter it cannot read ("since:garbage") searches nothing, and so
     do common words alone ("the of and"), where a digest would bring all news under them.
     """
-    bad = parse_query(topic).bad_filters
-    if bad:
-        return _not_understood(bad, tr)
+    parsed = parse_query(topic)
+    if parsed.bad_filters:
+        return _not_understood(parsed.bad_filters, tr)
+    if not topic.strip():
+        return None  # all news
+    # "OR" or '""' alone asks for nothing; with the digest's since: it would find everything.
+    asks = parsed.groups or parsed.excluded or parsed.sources or parsed.langs
     # The trailing space searches the last word whole, as a digest does (bot.digests.matching).
-    if (
-        search is not None
-        and topic.strip()
-        and search.search(f"{topic} ", limit=1).only_common_words
+    if not (asks or parsed.since or parsed.before) or (
+        search is not None and search.search(f"{topic} ", limit=1).only_common_words
     ):
         return tr.gettext(COMMON_WORDS).format(query=f"<b>{render.escape(topic)}</b>")
     return None
