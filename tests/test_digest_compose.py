@@ -249,3 +249,14 @@ async def test_an_empty_first_digest_does_not_speak_of_a_last_one(kit: Kit) -> N
     sub = kit.digests.subs.for_chat(1)[0]
     kit.digests.subs.mark_delivered([sub.sub_id], kit.clock.now, None)
     assert said() == "Nothing new since your last digest."
+
+
+async def test_a_topic_word_no_article_has_yet_matches_no_neighbour(kit: Kit) -> None:
+    # "Путин" absent from the Russian news matched "пути" (one edit): a digest cannot say
+    # "did you mean", so it brought another word's news under the reader's topic.
+    kit.add("Ferry crash in Lima harbour")
+    await kit.digests.subscribe(1, "Lina", None, None)
+    await kit.digests.subscribe(2, "Lima", None, None)
+    assert digest_text(kit, 1) == []
+    (text,) = digest_text(kit, 2)
+    assert "Ferry crash in Lima harbour" in text

@@ -54,8 +54,11 @@ def matches(topic: str, candidates: list[Article], searcher: Searcher) -> list[A
     found: list[Article] = []
     for page in range(MAX_PAGES):
         result = searcher.search(query, limit=PAGE, offset=page * PAGE)
-        if result.relaxed:
-            break  # not every word matched: a digest holds only real matches
+        if result.relaxed or result.did_you_mean:
+            # Not every word matched, or a word no article has yet matched its neighbours
+            # ("Путин" → "пути"): a digest, which cannot ask "did you mean", holds only
+            # real matches.
+            break
         found += [wanted[h.article.id] for h in result.hits if h.article.id in wanted]
         if len(found) >= len(wanted) or (page + 1) * PAGE >= result.total:
             break
