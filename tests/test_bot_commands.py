@@ -289,6 +289,24 @@ async def test_a_query_of_only_stop_words_says_so_instead_of_completing_them(env
         assert "Add a word that names what you are looking for." in reply.text
 
 
+async def test_a_query_with_no_word_to_search_says_so_not_nothing_found(env: BotEnv) -> None:
+    # A one-letter stop word is too short to complete, a lone quote or OR holds no word, and
+    # an excluded stop word excludes nothing: each searched nothing, yet was told "Nothing
+    # found", as if the archive lacked the news.
+    for command in (
+        "/search и",
+        "/search a",
+        '/search "',
+        '/search ""',
+        "/search OR",
+        "/search -the",
+    ):
+        [reply] = await ask(env.user(), command)
+        assert reply.text.startswith("Nothing to search for in "), (command, reply.text)
+    [reply] = await ask(env.user(), "/latest 3 и")
+    assert reply.text.startswith("Nothing to search for in "), reply.text
+
+
 async def test_html_tags_pasted_into_a_query_are_not_words(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/search <b>chip</b> & factory")
     assert reply.text.startswith("Search: <b>chip</b> & factory · 1–1 of 1")

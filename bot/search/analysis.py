@@ -102,7 +102,5 @@ def stop_word(text: str, folded: tantivy.TextAnalyzer, stemming: tantivy.TextAna
 def only_common(
     words: list[str], folded: tantivy.TextAnalyzer, stemming: tantivy.TextAnalyzer
 ) -> bool:
-    """Return whether there are words and each is a stop word or has no letter or digit."""
-    return bool(words) and all(
-        stop_word(w, folded, stemming) or not any(ch.isalnum() for ch in w) for w in words
-    )
+    """Return whether each word is a stop word or has no letter or digit (so none: `"`, `OR`)."""
+    return all(stop_word(w, folded, stemming) or not any(ch.isalnum() for ch in w) for w in words)

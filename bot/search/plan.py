@@ -166,8 +166,8 @@ class Planner:
             mixed = self._mixed.analyze(raw)  # as suggest.py stems the words it offers
             plan.loose_typos.append(Typo(typed, raw, edits, prefix, surface, "".join(mixed[:1])))
             return _any(alts), _any([*alts, self._neighbours(raw, edits, prefix)])
-        if stem is None and not prefix:
-            return None, None  # a stop word
+        if stem is None:
+            return None, None  # a stop word, and no word it begins ("и", "a" are too short)
         if edits == 0:
             return Query.empty_query(), None
         plan.typos.append(Typo(typed, raw, edits, prefix))
