@@ -360,3 +360,25 @@ async def test_a_list_row_shows_the_storys_article_in_the_readers_language(
         # A search's row is one of its hits: a Russian chat asking for English gets English.
         reply = await ask(russian_chat, "/search Apple iPhone lang:en")
         assert TWO_LANGUAGES[0][0] in reply and TWO_LANGUAGES[0][1] not in reply
+
+
+async def test_a_topic_summary_tells_each_story_in_the_readers_language(tmp_path: Path) -> None:
+    # `/summary words` once summarised every hit: a story told in English and in Russian
+    # gave a Russian chat its English sentence too, and an English chat the Russian one.
+    async with digest_env(tmp_path) as env:
+        english, russian, _ = TWO_LANGUAGES[0]
+        at = utcnow() - timedelta(hours=1)
+        env.services.store.add_many(
+            ArticleDraft(title, title, f"https://{lang}.example.com/0", published=at)
+            for title, lang in ((english, "en"), (russian, "ru"))
+        )
+        russian_chat = env.server.user(7998, "Иван", language_code="ru")
+        for user, shown, hidden in (
+            (russian_chat, russian, english),
+            (env.user(), english, russian),
+        ):
+            reply = await ask(user, "/summary Apple iPhone")
+            assert shown in reply and hidden not in reply, reply
+        # Asked for English by name, a Russian chat gets the English hit, the only one there is.
+        reply = await ask(russian_chat, "/summary Apple iPhone lang:en")
+        assert english in reply and russian not in reply, reply

@@ -88,13 +88,28 @@ def topic_answer(services: Services, words: str, tr: Translator) -> SummaryAnswe
             hint = f"<b>{render.escape(result.did_you_mean)}</b>"
             text += " " + _("Did you mean {words}?").format(words=hint)
         return _answer(text)
-    sentences = topic_summary([hit.article for hit in result.hits], sentences=TOPIC_SENTENCES)
+    readable = _in_reader_language(services, [hit.article for hit in result.hits], tr.lang)
+    sentences = topic_summary(readable, sentences=TOPIC_SENTENCES)
     lines = ["<b>" + _("Summary:") + f"</b> {query}", ""]
     for sentence in sentences:
         source = render.link(sentence.url, render.truncate(render.one_line(sentence.title), 80))
         lines.append(f"• {render.escape(sentence.text)} ({source})")
     answer = _answer("\n".join(lines))
     return replace(answer, articles=tuple(h.article for h in result.hits), query=words)
+
+
+def _in_reader_language(services: Services, hits: list[Article], lang: str) -> list[Article]:
+    """Return the hits, each story's cut to those in the reader's language when it has any.
+
+    As a list's row shows a story in the reader's language, so its summary is told in it:
+    the same event in another language only repeats it in words the reader may not read.
+    """
+    by_id = {article.id: article for article in hits}
+    kept: set[str] = set()
+    for _, ids in services.stories.group(list(by_id)):
+        readable = [i for i in ids if by_id[i].lang == lang]
+        kept.update(readable or ids)
+    return [article for article in hits if article.id in kept]
 
 
 def topic_brief_answer(words: str, brief_html: str, tr: Translator) -> SummaryAnswer:
