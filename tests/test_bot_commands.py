@@ -192,6 +192,27 @@ async def test_summary_by_url_and_by_id(env: BotEnv) -> None:
     assert unknown.text == "I have no article with that link."
 
 
+async def test_summary_finds_an_article_by_its_link_as_people_paste_it(env: BotEnv) -> None:
+    # Typed or copied by hand, a link loses its scheme, gains "www." or a slash, or says
+    # http: for https. Each was searched as words ("Nothing found for news.example.com/3")
+    # or had no article, though the article is there.
+    user = env.user()
+    [stored] = await ask(user, "/summary https://news.example.com/3")
+    for link in (
+        "news.example.com/3",
+        "www.news.example.com/3",
+        "http://news.example.com/3",
+        "https://news.example.com/3/",
+        "<https://news.example.com/3>",
+    ):
+        [reply] = await ask(user, f"/summary {link}")
+        assert reply.text == stored.text, link
+    [unknown] = await ask(user, "/summary elsewhere.example.org/x")
+    assert unknown.text == "I have no article with that link."
+    [words] = await ask(user, "/summary chip.factory")  # no path: words, not a link
+    assert not words.text.startswith("I have no article"), words.text
+
+
 async def test_summary_of_words_is_a_linked_topic_summary(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/summary election turnout")
     assert reply.text.startswith("Summary: election turnout")

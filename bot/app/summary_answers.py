@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot import render
+from bot.app.article_links import as_link, find_by_link
 from bot.app.context import ChatData
 from bot.app.items import item_number, no_item
 from bot.app.query_problems import query_problem
@@ -19,7 +19,6 @@ ARTICLE_SENTENCES = 3
 TOPIC_SENTENCES = 5
 TOPIC_ARTICLES = 5
 MAX_ID = 100
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +61,15 @@ def summary_for_ref(
             return _answer(no_item(chat, number, "summary", tr))
         found = summary_for_article(services, article_id, tz, tr)
         return found or _answer(_("That article is no longer available."))
-    if _URL.fullmatch(ref):
-        article = services.store.find_by_url(ref)
-        if article is None:
-            return _answer(_("I have no article with that link."))
-        return _answer(article_summary_html(article, tz, tr))
-    if len(ref) <= MAX_ID and " " not in ref:
+    if len(ref) <= MAX_ID and " " not in ref:  # an id first: an imported one may hold "a.b/c"
         by_id = summary_for_article(services, ref, tz, tr)
         if by_id is not None:
             return by_id
+    if (link := as_link(ref)) is not None:
+        article = find_by_link(services.store, link)
+        if article is None:
+            return _answer(_("I have no article with that link."))
+        return _answer(article_summary_html(article, tz, tr))
     return topic_answer(services, ref, tr)
 
 
