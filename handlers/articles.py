@@ -11,7 +11,7 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 from bot.app import model_briefs
 from bot.app.briefs import Briefer
 from bot.app.buttons import keyboard
-from bot.app.commands import CommandSpec
+from bot.app.commands import TYPED_COMMAND, CommandSpec
 from bot.app.context import ChatData, Listing, NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.app.listings import (
@@ -58,7 +58,7 @@ def register(application: NewsApp) -> None:
     application.add_handler(CommandHandler("latest", latest, filters=MESSAGES))
     application.add_handler(CommandHandler("search", search, filters=MESSAGES))
     application.add_handler(CommandHandler("summary", summary, filters=MESSAGES))
-    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & MESSAGES
+    text = filters.TEXT & ~filters.COMMAND & ~TYPED_COMMAND & filters.ChatType.PRIVATE & MESSAGES
     application.add_handler(MessageHandler(text & ~filters.VIA_BOT, plain_text))
 
 

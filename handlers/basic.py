@@ -7,7 +7,7 @@ import logging
 from telegram import ChatMember, Update
 from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.app.commands import CommandSpec, escape, help_html, is_admin
+from bot.app.commands import TYPED_COMMAND, CommandSpec, escape, help_html, is_admin
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.i18n import N_, Translator
@@ -49,7 +49,9 @@ def register(application: NewsApp) -> None:
     application.add_handler(CommandHandler("help", help_command, filters=new))
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(
-        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command),
+        MessageHandler(
+            (filters.COMMAND | TYPED_COMMAND) & filters.UpdateType.MESSAGE, unknown_command
+        ),
         group=FALLBACK_GROUP,
     )
     unreadable = private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL

@@ -43,6 +43,16 @@ async def test_unknown_command_in_private_gets_a_hint(env: BotEnv) -> None:
     assert reply.text == "I don't know that command. /help lists what I can do."
 
 
+async def test_a_command_in_cyrillic_is_an_unknown_command_not_a_search(env: BotEnv) -> None:
+    # Telegram marks only Latin /commands as commands: "/новости" came as plain text and was
+    # searched ("Search: /поиск нефть … some of them match"), not told it is no command.
+    for text in ("/новости", "/поиск нефть", "/Новости_дня"):
+        [reply] = await ask(env.user(), text)
+        assert reply.text == "I don't know that command. /help lists what I can do.", text
+    [search] = await ask(env.user(), "/ chip")  # a slash alone is punctuation of a search
+    assert search.text.startswith("Search: / chip"), search.text
+
+
 @pytest.mark.parametrize("text", UGLY)
 async def test_ugly_search_arguments_get_a_valid_reply(env: BotEnv, text: str) -> None:
     [reply] = await ask(env.user(), f"/search {text}")

@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from html import escape as _html_escape
 
 from telegram import BotCommand
+from telegram.ext import filters
 
 from bot.config import Config
 from bot.i18n import Translator
+
+# Telegram marks only Latin /commands as commands: "/новости" arrives as text. Typed at the start
+# of a message it is still a command to whoever typed it, so it is answered as an unknown one.
+TYPED_COMMAND = filters.Regex(r"^/[^\W\d_]")
 
 
 @dataclass(frozen=True, slots=True)
