@@ -196,7 +196,7 @@ async def summary(update: Update, context: NewsContext) -> None:
     answer = await asyncio.to_thread(summary_for_ref, services, shown, ref, zone, tr)
     brief = await model_briefs.topic_brief_html(context.bot_data, answer.articles, tr.lang)
     if brief:
-        answer = topic_brief_answer(answer.query, brief, tr)
+        answer = topic_brief_answer(answer.heading, brief)
     await _send_answer(message, answer)
 
 

@@ -213,6 +213,17 @@ async def test_summary_finds_an_article_by_its_link_as_people_paste_it(env: BotE
     assert not words.text.startswith("I have no article"), words.text
 
 
+async def test_a_topic_summary_of_some_of_the_words_says_so(env: BotEnv) -> None:
+    # As a list does: no article had "qqqxz", so the summary is of "election turnout" alone,
+    # which the reader was not told.
+    [reply] = await ask(env.user(), "/summary election turnout qqqxz")
+    assert reply.text.startswith(
+        "Summary: election turnout qqqxz (no article has every word; some of them match)"
+    ), reply.text
+    [whole] = await ask(env.user(), "/summary election turnout")
+    assert "some of them match" not in whole.text
+
+
 async def test_summary_of_words_is_a_linked_topic_summary(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/summary election turnout")
     assert reply.text.startswith("Summary: election turnout")

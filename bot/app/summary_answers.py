@@ -27,7 +27,7 @@ class SummaryAnswer:
 
     parts: list[str]
     articles: tuple[Article, ...] = ()  # a topic's search hits, for the model's brief
-    query: str = ""  # the topic's words
+    heading: str = ""  # a topic's first line (HTML): its words, and whether only some matched
 
 
 def _answer(html: str) -> SummaryAnswer:
@@ -89,12 +89,15 @@ def topic_answer(services: Services, words: str, tr: Translator) -> SummaryAnswe
         return _answer(text)
     readable = _in_reader_language(services, [hit.article for hit in result.hits], tr.lang)
     sentences = topic_summary(readable, sentences=TOPIC_SENTENCES)
-    lines = ["<b>" + _("Summary:") + f"</b> {query}", ""]
+    heading = "<b>" + _("Summary:") + f"</b> {query}"
+    if result.relaxed:  # as lists say it: the summary is not of every word asked
+        heading += " " + _("(no article has every word; some of them match)")
+    lines = [heading, ""]
     for sentence in sentences:
         source = render.link(sentence.url, render.truncate(render.one_line(sentence.title), 80))
         lines.append(f"• {render.escape(sentence.text)} ({source})")
     answer = _answer("\n".join(lines))
-    return replace(answer, articles=tuple(h.article for h in result.hits), query=words)
+    return replace(answer, articles=tuple(h.article for h in result.hits), heading=heading)
 
 
 def _in_reader_language(services: Services, hits: list[Article], lang: str) -> list[Article]:
@@ -111,7 +114,6 @@ def _in_reader_language(services: Services, hits: list[Article], lang: str) -> l
     return [article for article in hits if article.id in kept]
 
 
-def topic_brief_answer(words: str, brief_html: str, tr: Translator) -> SummaryAnswer:
+def topic_brief_answer(heading: str, brief_html: str) -> SummaryAnswer:
     """Answer `/summary words` with the model's brief of the search hits (bot.briefs)."""
-    _ = tr.gettext
-    return _answer("<b>" + _("Summary:") + f"</b> {render.escape(words)}\n\n{brief_html}")
+    return _answer(f"{heading}\n\n{brief_html}")
