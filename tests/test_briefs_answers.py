@@ -99,3 +99,11 @@ def test_an_article_cannot_close_its_block(text: str) -> None:
     user = messages([article], "en")[1]["content"]
     nonce = user.split()[1]
     assert user.count(f"<<<END ARTICLE 1 {nonce}>>>") == 1 and user.count("<<<") == 2
+
+
+def test_a_sentence_the_model_repeats_is_shown_once_with_every_mark() -> None:
+    # Small local models repeat themselves: the reader saw the same sentence twice in a row.
+    said = "Vladimir Putin ordered 300,000 reservists"
+    brief, _ = ground(f"{said} [1]. {said} [1]. {said.lower()} [1][2].", SOURCES, "en")
+    assert brief is not None
+    assert brief.text() == f"{said}. [1][2]"

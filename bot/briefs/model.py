@@ -57,7 +57,7 @@ def fit(sentences: list[Sentence]) -> list[Sentence]:
     """Return the leading sentences that fit MAX_SENTENCES and MAX_CHARS, each ended properly."""
     out: list[Sentence] = []
     used = 0
-    for sentence in sentences[:MAX_SENTENCES]:
+    for sentence in _distinct(sentences)[:MAX_SENTENCES]:
         text = sentence.text if sentence.text[-1] in _ENDS else sentence.text + "."
         size = len(text) + 1 + 3 * len(sentence.cites) + (1 if out else 0)
         if used + size > MAX_CHARS:
@@ -65,3 +65,14 @@ def fit(sentences: list[Sentence]) -> list[Sentence]:
         out.append(Sentence(text, sentence.cites))
         used += size
     return out
+
+
+def _distinct(sentences: list[Sentence]) -> list[Sentence]:
+    """Return each sentence once, in order: a repeat (small models repeat) adds only its marks."""
+    merged: dict[str, Sentence] = {}
+    for sentence in sentences:
+        key = " ".join(sentence.text.casefold().rstrip(_ENDS).split())
+        first = merged.setdefault(key, sentence)
+        if first is not sentence:
+            merged[key] = Sentence(first.text, tuple(dict.fromkeys(first.cites + sentence.cites)))
+    return list(merged.values())
