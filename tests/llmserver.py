@@ -2,8 +2,9 @@
 
 `FakeModel` serves POST /v1/chat/completions. Each request is recorded (its JSON and its
 Authorization header) and answered by the test's `answer` function, which returns a `Reply`:
-a text, an error status with headers (429 with Retry-After), and whether to hold the answer
-until the test releases it (or the server stops), so a client times out without a test sleeping.
+a text, an error status with headers (429 with Retry-After), a raw body, and whether to hold
+the answer until the test releases it (or the server stops), so a client times out without a
+test sleeping.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     hold: bool = False
     tokens: int = 100
+    body: bytes | None = None  # sent as it is (an endpoint that answers no JSON completion)
 
 
 @dataclass
@@ -63,18 +65,21 @@ def _handler(model: FakeModel) -> type[BaseHTTPRequestHandler]:
             reply = model.answer(seen)
             if reply.hold:
                 model.release.wait()  # then answer, late: the client may have stopped waiting
+            if reply.body is not None:
+                self._send(reply.status, reply.body, {"Content-Type": "text/html"})
+                return
             if reply.status != 200:
                 self._send(reply.status, {"error": {"message": "slow down"}}, reply.headers)
                 return
             self._send(200, _completion(seen.body.get("model", ""), reply), {})
 
-        def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-            data = json.dumps(body).encode()
+        def _send(self, status: int, body: dict[str, Any] | bytes, headers: dict[str, str]) -> None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            headers = {"Content-Type": "application/json", **headers}
             try:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

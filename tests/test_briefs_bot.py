@@ -162,3 +162,18 @@ async def test_summary_of_words_is_the_models_brief_of_the_hits(tmp_path: Path) 
     assert reply.startswith("Summary: mobilisation reservists")
     assert "Police detained more than 1,300 protesters in 38 cities. [3]" in reply
     assert len(model.seen) == 1
+
+
+async def test_an_endpoint_answering_no_completion_leaves_the_extractive(tmp_path: Path) -> None:
+    # A proxy's login page, a JSON list, choices that are no list: each crashed the reply with
+    # "Sorry, something went wrong" (/brief, /summary words, /story, digests alike).
+    bodies = [b"<html>Please log in</html>", b"[]", b'{"choices": "x"}', b'{"choices": [1]}']
+    for n, body in enumerate(bodies):
+        with fake_model(lambda seen, body=body: Reply(body=body)) as model:
+            async with digest_env(tmp_path / str(n), llm_url=model.url, llm_model="m") as env:
+                user = env.user()
+                add_reports(env)
+                brief = await ask(user, "/brief mobilisation")
+                summary = await ask(user, "/summary mobilisation reservists")
+        assert brief.startswith("Top stories on mobilisation"), (body, brief)
+        assert summary.startswith("Summary: mobilisation reservists\n\n•"), (body, summary)

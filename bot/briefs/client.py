@@ -70,10 +70,16 @@ class ModelClient:
             return Failure(f"HTTP {exc.status_code}")
         except openai.APIError as exc:
             return Failure(type(exc).__name__)
-        if not response.choices or not response.choices[0].message.content:
+        try:
+            text = response.choices[0].message.content if response.choices else None
+            tokens = int(response.usage.total_tokens) if response.usage else 0
+        except (AttributeError, TypeError, IndexError, KeyError, ValueError):
+            # A 200 that is no completion (a proxy's HTML page, a JSON list) comes back as a
+            # str or a half-built object: a failure like any other, not an error of the reply.
+            return Failure("not a chat completion")
+        if not isinstance(text, str) or not text:
             return Failure("empty answer")
-        tokens = response.usage.total_tokens if response.usage else 0
-        return Answer(response.choices[0].message.content, tokens)
+        return Answer(text, tokens)
 
     async def close(self) -> None:
         """Close the connections."""
