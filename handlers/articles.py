@@ -9,6 +9,7 @@ from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.app import model_briefs
+from bot.app.article_links import as_link
 from bot.app.briefs import Briefer
 from bot.app.buttons import keyboard
 from bot.app.commands import TYPED_COMMAND, CommandSpec
@@ -115,10 +116,12 @@ async def search(update: Update, context: NewsContext) -> None:
 
 
 async def plain_text(update: Update, context: NewsContext) -> None:
-    """Treat text in a private chat as a search."""
+    """Treat text in a private chat as a search; a link alone as `/summary LINK`."""
     message = update.effective_message
     words = clean_query(message.text if message else "")
-    if words:
+    if words and as_link(words) is not None:  # a link is no words an article holds
+        await _summarise(update, context, words)
+    elif words:
         await show_listing(update, context, Listing("search", words, PAGE_SIZE))
 
 
@@ -182,15 +185,22 @@ async def send_article_summary(update: Update, context: NewsContext, article_id:
 
 async def summary(update: Update, context: NewsContext) -> None:
     """Summarise an item of the last list, an article by id or URL, or the top articles for words."""
+    ref = clean_query(" ".join(context.args or []))
+    message = update.effective_message
+    if not ref:
+        if message is not None:
+            await message.reply_text(chat_translator(update, context).gettext(SUMMARY_USAGE))
+        return
+    await _summarise(update, context, ref)
+
+
+async def _summarise(update: Update, context: NewsContext, ref: str) -> None:
+    """Answer `/summary ref`: an item, an article by id or link, or a topic."""
     message = update.effective_message
     chat_data = context.chat_data
     if message is None or chat_data is None:
         return
-    ref = clean_query(" ".join(context.args or []))
     tr = chat_translator(update, context)
-    if not ref:
-        await message.reply_text(tr.gettext(SUMMARY_USAGE))
-        return
     services, zone = context.bot_data.services, zone_of(update, context)
     shown = chat_data.last_list()  # the loop's to change while the thread reads its copy
     answer = await asyncio.to_thread(summary_for_ref, services, shown, ref, zone, tr)

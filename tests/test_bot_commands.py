@@ -213,6 +213,17 @@ async def test_summary_finds_an_article_by_its_link_as_people_paste_it(env: BotE
     assert not words.text.startswith("I have no article"), words.text
 
 
+async def test_a_link_sent_alone_is_summarised_not_searched_as_words(env: BotEnv) -> None:
+    # Plain text is a search, and a link is no words an article holds: pasting the link of a
+    # stored article said "Nothing found for https://…".
+    user = env.user()
+    [stored] = await ask(user, "/summary https://news.example.com/3")
+    [pasted] = await ask(user, "https://news.example.com/3")
+    assert pasted.text == stored.text
+    [unknown] = await ask(user, "https://elsewhere.example.org/x")
+    assert unknown.text == "I have no article with that link."
+
+
 async def test_a_topic_summary_of_some_of_the_words_says_so(env: BotEnv) -> None:
     # As a list does: no article had "qqqxz", so the summary is of "election turnout" alone,
     # which the reader was not told.
