@@ -332,6 +332,14 @@ async def test_a_query_of_only_stop_words_says_so_instead_of_completing_them(env
         assert "Add a word that names what you are looking for." in reply.text
 
 
+async def test_a_three_letter_language_code_finds_that_language(env: BotEnv) -> None:
+    # "lang:rus" (ISO 639-2, as many sites and apps write it) matched no article, whose
+    # languages are stored as two-letter codes: "Nothing found", with Russian news there.
+    for command in ("/search весне lang:rus", "/search весне lang:RU", "/latest 3 lang:rus"):
+        [reply] = await ask(env.user(), command)
+        assert "Москва готовится к весне" in reply.text, (command, reply.text)
+
+
 async def test_a_query_with_no_word_to_search_says_so_not_nothing_found(env: BotEnv) -> None:
     # A one-letter stop word is too short to complete, a lone quote or OR holds no word, and
     # an excluded stop word excludes nothing: each searched nothing, yet was told "Nothing

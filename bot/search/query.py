@@ -2,18 +2,20 @@
 
 Syntax: words (all must match), `"exact phrase"`, `-word` / `-"phrase"` (exclude), `a OR b`
 (either; binds tighter than the implicit AND), `source:name` or `source:"two words"`,
-`lang:xx` (an ISO 639-1 code: "lang:ru" is Russian news), `since:YYYY-MM-DD` (inclusive),
-`before:YYYY-MM-DD` (exclusive). A filter whose value does not parse is kept in `bad_filters`,
-neither searched as words nor applied: the reader is told, not given results for "since" and
-"garbage". HTML tags (`<b>`, `</i>`, `<a href=…>`) are dropped (see `_strip_tags`). The last word
-is a prefix (search as you type) unless the query ends with a space. Queries are cut to 256
-characters.
+`lang:xx` (an ISO 639-1 code: "lang:ru" is Russian news; "lang:rus" is read as "ru"),
+`since:YYYY-MM-DD` (inclusive), `before:YYYY-MM-DD` (exclusive). A filter whose value does not
+parse is kept in `bad_filters`, neither searched as words nor applied: the reader is told, not
+given results for "since" and "garbage". HTML tags (`<b>`, `</i>`, `<a href=…>`) are dropped
+(see `_strip_tags`). The last word is a prefix (search as you type) unless the query ends with
+a space. Queries are cut to 256 characters.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+
+from babel.core import get_global
 
 MAX_QUERY_CHARS = 256
 _FILTER_KEYS = ("source", "since", "before", "lang")
@@ -155,6 +157,16 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
+def _two_letters(code: str) -> str:
+    """Return the ISO 639-1 code of a three-letter one ("rus" → "ru"), else the code as given.
+
+    Articles carry two-letter codes; "lang:rus", as many apps write it, matched none of them.
+    A language with no two-letter code keeps its three ("fil").
+    """
+    alias = get_global("language_aliases").get(code) if len(code) == 3 else None
+    return alias if isinstance(alias, str) and alias.isalpha() else code
+
+
 def _parse_date(value: str) -> date | None:
     """Return the date of a YYYY-MM-DD string, or None."""
     try:
@@ -178,7 +190,7 @@ class _Filters:
         if key == "source" and value:
             self.sources.append(value)
         elif key == "lang" and 2 <= len(value) <= 3 and value.isascii() and value.isalpha():
-            self.langs.append(value.lower())
+            self.langs.append(_two_letters(value.lower()))
         elif key in ("since", "before") and (day := _parse_date(value)) is not None:
             self.dates[key] = day
         else:
