@@ -157,6 +157,22 @@ async def test_summary_of_item_n_of_the_last_list(env: BotEnv) -> None:
     assert "climate policy" in reply.text.lower()
 
 
+async def test_summary_of_items_written_as_people_write_them(env: BotEnv) -> None:
+    # "#2", "№2", "2." name item 2, and "1 2" or "1, 2" items 1 and 2: each was a topic search
+    # for the digits ("Summary: 1 2" with sentences that merely hold the numbers).
+    user = env.user()
+    await ask(user, "/latest")
+    [second] = await ask(user, "/summary 2")
+    for ref in ("#2", "№2", "2."):
+        [reply] = await ask(user, f"/summary {ref}")
+        assert reply.text == second.text, ref
+    [first] = await ask(user, "/summary 1")
+    for refs in ("1 2", "1, 2", "1,2"):
+        assert [r.text for r in await ask(user, f"/summary {refs}", 2)] == [first.text, second.text]
+    [missing] = await ask(user, "/summary 2 9")
+    assert missing.text == "There is no item 9 in the last list: it shows items 1–5.", missing.text
+
+
 async def test_summary_without_a_list_or_out_of_range_explains(env: BotEnv) -> None:
     user = env.user()
     [reply] = await ask(user, "/summary 3")

@@ -7,14 +7,24 @@ import re
 from bot.app.context import ChatData
 from bot.i18n import Translator
 
-# ASCII digits, minus too: any number is an item (perhaps none), never a topic or a search
-_ITEM = re.compile(r"-?[0-9]{1,9}")
+# ASCII digits, minus too: any number is an item (perhaps none), never a topic or a search;
+# written as people write item numbers too: "#2", "№2", "2."
+_ITEM = re.compile(r"[#№]?(-?[0-9]{1,9})\.?")
+_BETWEEN = re.compile(r"[\s,;]+")
 
 
 def item_number(ref: str) -> int | None:
     """Return the item number a reference names, zero or negative too; None for anything else."""
-    ref = ref.strip()
-    return int(ref) if _ITEM.fullmatch(ref) else None
+    found = _ITEM.fullmatch(ref.strip())
+    return int(found.group(1)) if found else None
+
+
+def item_numbers(ref: str) -> list[int] | None:
+    """Return the numbers of one or more items ("2", "1 2", "1, 2"), each once; None for words."""
+    numbers = [item_number(part) for part in _BETWEEN.split(ref.strip()) if part]
+    if not numbers or any(n is None for n in numbers):
+        return None
+    return list(dict.fromkeys(n for n in numbers if n is not None))
 
 
 def no_item(chat: ChatData, number: int, command: str, tr: Translator) -> str:

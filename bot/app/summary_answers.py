@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot import render
 from bot.app.article_links import as_link, find_by_link
 from bot.app.context import ChatData
-from bot.app.items import item_number, no_item
+from bot.app.items import item_numbers, no_item
 from bot.app.query_problems import query_problem
 from bot.i18n import Translator
 from bot.models import Article
@@ -52,15 +52,18 @@ def summary_for_article(
 def summary_for_ref(
     services: Services, chat: ChatData, ref: str, tz: ZoneInfo, tr: Translator
 ) -> SummaryAnswer:
-    """Answer `/summary N|id|URL|words`."""
+    """Answer `/summary N|id|URL|words` (several numbers: each item's summary in turn)."""
     _ = tr.gettext
-    number = item_number(ref)
-    if number is not None:
-        article_id = chat.item(number)
-        if article_id is None:
-            return _answer(no_item(chat, number, "summary", tr))
-        found = summary_for_article(services, article_id, tz, tr)
-        return found or _answer(_("That article is no longer available."))
+    numbers = item_numbers(ref)
+    if numbers is not None:
+        missing = next((n for n in numbers if chat.item(n) is None), None)
+        if missing is not None:
+            return _answer(no_item(chat, missing, "summary", tr))
+        parts: list[str] = []
+        for number in numbers:
+            found = summary_for_article(services, chat.item(number) or "", tz, tr)
+            parts += found.parts if found else [_("That article is no longer available.")]
+        return SummaryAnswer(parts)
     if len(ref) <= MAX_ID and " " not in ref:  # an id first: an imported one may hold "a.b/c"
         by_id = summary_for_article(services, ref, tz, tr)
         if by_id is not None:
