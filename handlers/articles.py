@@ -24,6 +24,7 @@ from bot.app.listings import (
     parse_latest_args,
     record_page,
 )
+from bot.app.pasted_text import is_pasted_text, pasted_answer
 from bot.app.summary_answers import (
     SummaryAnswer,
     summary_for_article,
@@ -184,12 +185,17 @@ async def send_article_summary(update: Update, context: NewsContext, article_id:
 
 
 async def summary(update: Update, context: NewsContext) -> None:
-    """Summarise an item of the last list, an article by id or URL, or the top articles for words."""
-    ref = clean_query(" ".join(context.args or []))
+    """Summarise an item of the last list, an article (id or URL), a topic or pasted text."""
+    text = " ".join(context.args or [])
+    ref = clean_query(text)
     message = update.effective_message
     if not ref:
         if message is not None:
             await message.reply_text(chat_translator(update, context).gettext(SUMMARY_USAGE))
+        return
+    if message is not None and is_pasted_text(text):
+        tr = chat_translator(update, context)
+        await _send_answer(message, await asyncio.to_thread(pasted_answer, text, tr))
         return
     await _summarise(update, context, ref)
 

@@ -251,6 +251,27 @@ async def test_a_topic_summary_of_some_of_the_words_says_so(env: BotEnv) -> None
     assert "some of them match" not in whole.text
 
 
+PASTED = (
+    "The city council voted on Tuesday to close three public libraries next year to save money. "
+    "The mayor said the closures would save two million dollars a year. Residents protested "
+    "outside the town hall, saying the libraries are vital for children and elderly people. "
+    "The council will review the decision in March after a public consultation. Library "
+    "workers said they would strike if the plan went ahead."
+)
+
+
+async def test_pasted_text_is_condensed_itself_not_searched_for(env: BotEnv) -> None:
+    # The archive was searched with the text's first 256 characters, and the reader got
+    # sentences of unrelated articles that shared some of its words.
+    [reply] = await ask(env.user(), f"/summary {PASTED}")
+    assert reply.text.startswith("Summary of your text:\n\n"), reply.text
+    told = reply.text.split("\n\n", 1)[1].split("\n")
+    assert 1 <= len(told) <= 3 and all(line in PASTED for line in told), told
+    assert valid_telegram_html(reply)
+    [words] = await ask(env.user(), "/summary election turnout")  # a few words stay a topic
+    assert words.text.startswith("Summary: election turnout")
+
+
 async def test_summary_of_words_is_a_linked_topic_summary(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/summary election turnout")
     assert reply.text.startswith("Summary: election turnout")
