@@ -377,6 +377,21 @@ async def test_a_three_letter_language_code_finds_that_language(env: BotEnv) -> 
         assert "Москва готовится к весне" in reply.text, (command, reply.text)
 
 
+async def test_a_filter_after_a_minus_leaves_that_source_or_language_out(env: BotEnv) -> None:
+    # "-source:x" was searched as the words "source" and "x" left out: every article of x
+    # stayed in the answer, and the reader was not told.
+    search = env.services.search.search
+    assert search('report -source:"sea news"').total == search("report").total - 5
+    assert search("report -source:planet -source:sports").total == search("report").total - 10
+    assert (search("весне -lang:ru").total, search("весне -lang:en").total) == (0, 1)
+    before = search("report before:2026-03-01").total
+    assert 0 < before < search("report").total
+    assert search("report -since:2026-03-01").total == before
+    assert search("report -before:2026-03-01").total == search("report since:2026-03-01").total
+    [reply] = await ask(env.user(), '/latest 20 report -source:"sea news"')
+    assert "Planet Daily" in reply.text and "Sea News" not in reply.text
+
+
 async def test_a_query_with_no_word_to_search_says_so_not_nothing_found(env: BotEnv) -> None:
     # A one-letter stop word is too short to complete, a lone quote or OR holds no word, and
     # an excluded stop word excludes nothing: each searched nothing, yet was told "Nothing

@@ -108,10 +108,10 @@ class Planner:
             if kept:
                 plan.groups.append(_any([q for q, _ in kept if q is not None]))
                 plan.loose_groups.append(_any([lq or q for q, lq in kept if q is not None]))
-        for term in parsed.excluded:
-            excluded, _ = self._term(term, Plan(), False, fuzzy=False)
-            if excluded is not None:
-                plan.excluded.append(excluded)
+        excluded = [self._term(t, Plan(), False, fuzzy=False)[0] for t in parsed.excluded]
+        plan.excluded += [q for q in excluded if q is not None]
+        plan.excluded += [self._source(s) for s in parsed.excluded_sources]
+        plan.excluded += [Query.term_query(self._schema, LANG, c) for c in parsed.excluded_langs]
         if parsed.langs:
             langs = [Query.term_query(self._schema, LANG, code) for code in parsed.langs]
             plan.filters.append(_any(langs))

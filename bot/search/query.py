@@ -1,7 +1,8 @@
 """The search query language, parsed into a plain value: no regular expressions, never raises.
 
 Syntax: words (all must match), `"exact phrase"`, `-word` / `-"phrase"` (exclude), `a OR b`
-(either; binds tighter than the implicit AND), `source:name` or `source:"two words"`,
+(either; binds tighter than the implicit AND), `source:name` or `source:"two words"` (and
+`-source:name`, `-lang:xx` to leave one out; `-since:` is `before:`, `-before:` is `since:`),
 `lang:xx` (an ISO 639-1 code: "lang:ru" is Russian news; "lang:rus" is read as "ru"),
 `since:YYYY-MM-DD` (inclusive), `before:YYYY-MM-DD` (exclusive). A filter whose value does not
 parse is kept in `bad_filters`, neither searched as words nor applied: the reader is told, not
@@ -59,6 +60,8 @@ class ParsedQuery:
     excluded: tuple[Term, ...] = ()
     sources: tuple[str, ...] = ()
     langs: tuple[str, ...] = ()
+    excluded_sources: tuple[str, ...] = ()  # `-source:x`
+    excluded_langs: tuple[str, ...] = ()  # `-lang:xx`
     since: date | None = None
     before: date | None = None
     prefix: bool = False
@@ -74,6 +77,8 @@ class ParsedQuery:
         parts += ["-" + t.render() for t in self.excluded]
         parts += [f'source:"{s}"' if " " in s else f"source:{s}" for s in self.sources]
         parts += [f"lang:{code}" for code in self.langs]
+        parts += [f'-source:"{s}"' if " " in s else f"-source:{s}" for s in self.excluded_sources]
+        parts += [f"-lang:{code}" for code in self.excluded_langs]
         if self.since:
             parts.append(f"since:{self.since.isoformat()}")
         if self.before:
@@ -110,11 +115,11 @@ def _read_token(text: str, i: int) -> tuple[_Token, int]:
         i += 1
     word = text[start:i]
     key, sep, rest = word.partition(":")
-    if sep and key.lower() in _FILTER_KEYS and not negated:
+    if sep and key.lower() in _FILTER_KEYS:
         if not rest and i < len(text) and text[i] == '"':
             value, i = _read_quoted(text, i + 1)
-            return _Token(value, True, key=key.lower()), i
-        return _Token(rest, False, key=key.lower()), i
+            return _Token(value, True, negated, key.lower()), i
+        return _Token(rest, False, negated, key.lower()), i
     return _Token(word, False, negated), i
 
 
@@ -181,18 +186,21 @@ class _Filters:
 
     sources: list[str] = field(default_factory=list)
     langs: list[str] = field(default_factory=list)
+    not_sources: list[str] = field(default_factory=list)
+    not_langs: list[str] = field(default_factory=list)
     dates: dict[str, date] = field(default_factory=dict)
     bad: list[BadFilter] = field(default_factory=list)
 
-    def add(self, key: str, raw: str) -> None:
-        """Record a `key:value` filter, or a bad one when its value does not parse."""
+    def add(self, key: str, raw: str, negated: bool = False) -> None:
+        """Record a `key:value` filter (`-key:value` leaves out), or a bad one that won't parse."""
         value = raw.strip()
         if key == "source" and value:
-            self.sources.append(value)
+            (self.not_sources if negated else self.sources).append(value)
         elif key == "lang" and 2 <= len(value) <= 3 and value.isascii() and value.isalpha():
-            self.langs.append(_two_letters(value.lower()))
+            (self.not_langs if negated else self.langs).append(_two_letters(value.lower()))
         elif key in ("since", "before") and (day := _parse_date(value)) is not None:
-            self.dates[key] = day
+            # Not on or after a day is before it, and not before it is on or after it.
+            self.dates[{"since": "before", "before": "since"}[key] if negated else key] = day
         else:
             self.bad.append(BadFilter(key, value))
 
@@ -208,7 +216,7 @@ def parse_query(text: str) -> ParsedQuery:
     for word in _tokens(words):
         last_word = False
         if word.key is not None:
-            filters.add(word.key, word.text)
+            filters.add(word.key, word.text, word.negated)
             continue
         if not word.text.strip():
             continue
@@ -230,6 +238,8 @@ def parse_query(text: str) -> ParsedQuery:
         excluded=tuple(excluded),
         sources=tuple(filters.sources),
         langs=tuple(dict.fromkeys(filters.langs)),
+        excluded_sources=tuple(filters.not_sources),
+        excluded_langs=tuple(dict.fromkeys(filters.not_langs)),
         since=filters.dates.get("since"),
         before=filters.dates.get("before"),
         prefix=last_word and not words[-1:].isspace(),
