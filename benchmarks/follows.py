@@ -122,7 +122,9 @@ def ours(corpus: Corpus, store: FollowStore, checked: dict[str, tuple[int, str]]
         if checked.get(story_id) == mark:
             continue
         checked[story_id] = mark
-        asks.append(Ask(story_id, tuple((f.chat_id, f.cursor) for f in store.followers(story_id))))
+        asks.append(
+            Ask(story_id, tuple((f.chat_id, f.cursor, "en") for f in store.followers(story_id)))
+        )
     return len(find_updates(corpus, asks))
 
 

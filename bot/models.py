@@ -6,7 +6,7 @@ Also the two hooks long work reports through: progress bars, and the laps of a s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -130,3 +130,13 @@ class Development:
     url: str | None
     facts: tuple[str, ...]
     first: bool = False  # the story's first report
+    lang: str | None = None
+    # Its report was the story's first in its language and gave no number the story had not:
+    # most likely the story retold (a translation, another outlet's account), news only to
+    # readers of that language (bot/stories/facts.py).
+    retold: bool = False
+
+
+def told_to(developments: Iterable[Development], lang: str) -> list[Development]:
+    """Return the developments a reader of lang is told: a retelling only in its own language."""
+    return [d for d in developments if not d.retold or d.lang == lang]

@@ -12,6 +12,7 @@ from bot.models import utcnow
 from tests.test_digest_bot import TIMEOUT, ask
 from tests.test_follow_bot import SLOWS, follow_env
 from tests.test_stories_bot import OTHER, VOLCANO
+from tests.test_stories_reader_bot import LAUNCH
 
 # A headline with every character HTML escapes: the reply shows it as written, once escaped.
 MARKUP = (
@@ -267,3 +268,32 @@ async def test_a_timeline_button_of_a_story_gone_says_so_in_its_notice(tmp_path:
         gone = await user.press_data(page, "w:s0000000000")  # as an old update's 🗓 would
         assert gone.text == "That story is no longer in the archive."
         assert (await ask(user, "/quiet")).startswith("Story updates wait between")
+
+
+async def test_a_report_retelling_the_story_in_russian_is_an_update_for_russian_readers_only(
+    tmp_path: Path,
+) -> None:
+    # Every Russian word is new to an English story's words: an English follower was sent the
+    # Russian report's retelling of what it had read, in a language it does not read.
+    english_report, russian_report, nasa = LAUNCH
+    async with follow_env(tmp_path) as env:
+        english = env.server.user(7994, "Ann", language_code="en")
+        russian = env.server.user(7995, "Иван", language_code="ru")
+        env.add(english_report, published=utcnow() - timedelta(minutes=40))
+        for user in (english, russian):
+            await ask(user, "/brief")
+            await ask(user, "/follow 1")
+        env.add(russian_report, published=utcnow() - timedelta(minutes=30))
+        await env.settle()
+        [update] = env.updates(russian.chat_id)
+        assert "Компания SpaceX во вторник запустила ракету Starship" in update
+        assert env.updates(english.chat_id) == []
+        env.clock.advance(hours=4)
+        env.add(nasa, published=utcnow() - timedelta(minutes=20))  # English news: for both
+        await env.settle()
+        [update] = env.updates(english.chat_id)
+        assert "NASA congratulated SpaceX" in update
+        assert len(env.updates(russian.chat_id)) == 2
+        timeline = await ask(english, "/story 1")
+        assert "Компания" not in timeline and "NASA congratulated" in timeline
+        assert "Компания SpaceX" in await ask(russian, "/story 1")

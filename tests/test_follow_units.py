@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from bot.follows.records import DEFAULT_QUIET, Follow, Quiet
 from bot.follows.store import FollowStore
 from bot.follows.updates import Ask, find_updates
 from bot.i18n import Catalogs, Translator
-from bot.models import Article, Development
+from bot.models import Article, Development, told_to
 from bot.render.html import MESSAGE_LIMIT, visible_length
 from bot.render.timeline import follow_update, timeline
 from bot.stories.facts import DevelopmentCache, Ledger
@@ -50,6 +51,25 @@ def test_a_reprint_and_a_rewording_are_no_news_a_new_fact_is() -> None:
         ledger.read(article(4, "Two people were injured and 12 homes destroyed, police said."))
         is None
     )
+
+
+def test_a_report_retelling_the_story_in_another_language_is_news_to_its_readers_only() -> None:
+    # Every word of a translation is new to the story's English ones: without this, an English
+    # follower was sent each Russian retelling (71 of the 71 Russian-English dev pairs).
+    ledger = Ledger()
+    english = "Police said 12 homes near Grindavik were destroyed on Monday."
+    ledger.read(replace(article(0, english), lang="en"))
+    russian = "Полиция сообщила, что в понедельник возле Гриндавика разрушены 12 домов."
+    retold = ledger.read(replace(article(1, russian, "Извержение в Исландии"), lang="ru"))
+    assert retold is not None and retold.retold and retold.facts == (russian,)
+    assert told_to([retold], "ru") == [retold] and told_to([retold], "en") == []
+    german = "Die Polizei meldete 12 zerstörte Häuser. Die Behörden evakuierten 3700 Menschen."
+    more = ledger.read(replace(article(2, german), lang="de"))  # 3700: news in any language
+    assert more is not None and not more.retold and told_to([more], "en") == [more]
+    again = "В понедельник полиция сообщила о 12 разрушенных домах возле Гриндавика."
+    assert ledger.read(replace(article(3, again), lang="ru")) is None  # Russian words known now
+    news = ledger.read(replace(article(4, "Two people were injured in Grindavik."), lang="en"))
+    assert news is not None and not news.retold  # English is no new language: its words tell
 
 
 def test_a_report_that_stops_mid_sentence_is_told_as_cut() -> None:
@@ -96,7 +116,12 @@ def development(n: int, fact: str, first: bool = False) -> Development:
 
 def test_each_chat_gets_the_developments_after_its_cursor() -> None:
     facts = Facts([development(0, "lead", True), development(1, "one"), development(2, "two")])
-    asks = [Ask("s1", ((1, T0), (2, T0 + timedelta(hours=1)), (3, T0 + timedelta(hours=2))))]
+    asks = [
+        Ask(
+            "s1",
+            ((1, T0, "en"), (2, T0 + timedelta(hours=1), "en"), (3, T0 + timedelta(hours=2), "en")),
+        )
+    ]
     found = {f.chat_id: [d.facts[0] for d in f.developments] for f in find_updates(facts, asks)}
     assert found == {1: ["one", "two"], 2: ["two"]}
 

@@ -23,6 +23,7 @@ from bot.follows.message import (
     UNFOLLOW_BUTTON,
 )
 from bot.i18n import N_, Translator
+from bot.models import told_to
 from bot.render.split import split_message
 from bot.render.timeline import following_list, timeline
 from bot.services import Services
@@ -92,7 +93,7 @@ def timeline_answer(
     story = services.stories.story(story_id, lang=tr.lang)
     if story is None:
         return None
-    developments = services.facts.developments(story_id)
+    developments = told_to(services.facts.developments(story_id), tr.lang)
     about = render.sources_line(story, shown=5, tr=tr)
     gist = "" if brief_html else story_summary(story, tr.lang).text
     title = render.stories.headline(story, tr=tr)

@@ -27,7 +27,7 @@ from bot.digests.matching import RANK_CACHE_SIZE, RankCache, Searcher
 from bot.digests.message import render_digest
 from bot.digests.records import Subscription
 from bot.i18n import Translator
-from bot.models import Development, Story
+from bot.models import Development, Story, told_to
 from bot.summarize import story_summary
 
 T = TypeVar("T")
@@ -61,7 +61,7 @@ class Composer:
         self._stories = stories
         self._cap = cap
         self._facts = facts
-        self._news: LRUCache[tuple[str, int, int], str] = LRUCache(SUMMARY_CACHE)
+        self._news: LRUCache[tuple[str, int, int, str], str] = LRUCache(SUMMARY_CACHE)
         self._lines: LRUCache[tuple[str, int, str, str], str] = LRUCache(SUMMARY_CACHE)
         self._ranks: RankCache = RankCache(RANK_CACHE_SIZE)
         self._rendered: LRUCache[object, list[DigestPart]] = LRUCache(RENDER_CACHE)
@@ -160,19 +160,19 @@ class Composer:
         if self._facts is None or not any(i.update for s in digest.sections for i in s.items):
             return digest
         sections = [
-            replace(s, items=[i for i in s.items if not i.update or self.news(i)])
+            replace(s, items=[i for i in s.items if not i.update or self.news(i, tr.lang)])
             for s in digest.sections
         ]
         return replace(digest, sections=sections)
 
-    def news(self, item: BriefItem) -> str:
-        """Return the new facts of a story sent before, in order (cached per growth)."""
+    def news(self, item: BriefItem, lang: str) -> str:
+        """Return the new facts of a story sent before, for a reader of lang (cached per growth)."""
         if self._facts is None:
             return ""
-        key = (item.story.id, item.story.size, item.before)
+        key = (item.story.id, item.story.size, item.before, lang)
         text = self._news.get(key)
         if text is None:
-            found = self._facts.news_since(item.story.id, item.before)
+            found = told_to(self._facts.news_since(item.story.id, item.before), lang)
             text = self._news[key] = " ".join(f for d in found for f in d.facts)
         return text
 
@@ -219,7 +219,7 @@ class Composer:
                 now,
                 send_empty=send_empty,
                 tr=tr,
-                news=self.news,
+                news=partial(self.news, lang=tr.lang),
                 brief=brief,
             )
             self._rendered[key] = parts

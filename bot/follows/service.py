@@ -216,13 +216,14 @@ class FollowService:
     def _asks(self, now: datetime) -> tuple[list[Ask], dict[str, tuple[int, str] | None]]:
         """Return the stories to look at (changed, or with an update whose wait is over)."""
         due = {story for (_, story), at in self._held.items() if at <= now}
+        settings = self._digests.subs.chat  # each follower is told in its chat's language
         asks, marks = [], {}
         for story_id in self.follows.stories():
             mark = self._facts.mark(story_id)
             if story_id not in due and self._checked.get(story_id, False) == mark:
                 continue
             chats = tuple(
-                (f.chat_id, f.cursor)
+                (f.chat_id, f.cursor, self._catalogs.get(settings(f.chat_id).lang).lang)
                 for f in self.follows.followers(story_id)
                 if f.key not in self._outbox and self._digests.is_active(f.chat_id)
             )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.models import Development
+from bot.models import Development, told_to
 
 
 class DevelopmentSource(Protocol):
@@ -22,10 +22,10 @@ class DevelopmentSource(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Ask:
-    """One followed story and its followers' cursors: (chat id, cursor)."""
+    """One followed story and its followers: (chat id, cursor, the chat's language)."""
 
     story_id: str
-    chats: tuple[tuple[int, datetime | None], ...]
+    chats: tuple[tuple[int, datetime | None, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +47,12 @@ def find_updates(stories: DevelopmentSource, asks: Sequence[Ask]) -> list[Found]
     found: list[Found] = []
     for ask in asks:
         later = [d for d in stories.developments(ask.story_id) if not d.first]
-        # Followers told at the same moment share a cursor: their news is found once.
-        news: dict[datetime | None, tuple[Development, ...]] = {}
-        for chat_id, cursor in ask.chats:
-            new = news.get(cursor)
+        # Followers told at the same moment, in one language, share their news: found once.
+        news: dict[tuple[datetime | None, str], tuple[Development, ...]] = {}
+        for chat_id, cursor, lang in ask.chats:
+            new = news.get((cursor, lang))
             if new is None:
-                new = news[cursor] = _after(later, cursor)
+                new = news[cursor, lang] = _after(told_to(later, lang), cursor)
             if new:
                 found.append(Found(chat_id, ask.story_id, new))
     return found

@@ -14,6 +14,12 @@ adds is a few words nobody used yet ("slowed", "Tuesday"). A reprint adds none, 
 of the same facts one at most, and a count or a name that changes is a new term. The price:
 synonyms ("molten rock" for "lava") look new. Numbers count even when short ("12 dead"),
 because they carry most facts in news.
+
+Languages: terms are one language's stems, so in a language the story had no report in every
+word is new, and a translation or another edition's account would retell the whole story. Such
+a report is `retold` unless it gives a number or date no report did (they read the same in
+every language), and a retelling is news only to readers of its language (`told_to`): on the
+71 Russian-English dev pairs, an English follower was sent the Russian one 71 times, now 10.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ if TYPE_CHECKING:
     from bot.stories.service import StoryService
 from bot.summarize.sentences import mark_cut, split_sentences
 from bot.text.analysis import analyzer
+from bot.text.names import number_keys
 
 MIN_NEW = 2  # new content terms a sentence needs to be news
 NEW_SHARE = 0.2  # and at least this share of its terms (a fifth: "slowed on Tuesday")
@@ -60,6 +67,8 @@ class Ledger:
 
     members: list[str] = field(default_factory=list)
     known: set[str] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)  # number and date keys: one in every language
+    langs: set[str | None] = field(default_factory=set)
     developments: list[Development] = field(default_factory=list)
 
     def read(self, article: Article) -> Development | None:
@@ -71,7 +80,9 @@ class Ledger:
         found = split_sentences(article.body, article.lang, LEAD_SENTENCES + 1)
         lead = mark_cut(found[:LEAD_SENTENCES], len(found) <= LEAD_SENTENCES) or [article.title]
         facts: list[str] = []
+        numbers = set(number_keys(article.title, 1))
         for sentence in lead:
+            numbers.update(number_keys(sentence, 1))
             terms = sentence_terms(sentence, article.lang)
             if len(terms) < MIN_TERMS and not first:
                 continue
@@ -80,6 +91,11 @@ class Ledger:
                 facts.append(sentence)
             self.known |= terms  # a later sentence repeating this one is no news either
         self.known |= sentence_terms(article.title, article.lang)
+        # In a language the story had no report in, every word is new: the terms cannot tell
+        # a retelling from news. Numbers and dates read the same in every language.
+        retold = not first and article.lang not in self.langs and numbers <= self.numbers
+        self.langs.add(article.lang)
+        self.numbers |= numbers
         told = facts[: FIRST_FACTS if first else FACTS_PER_REPORT]
         if not told and not first:
             return None
@@ -92,6 +108,8 @@ class Ledger:
             article.url,
             tuple(told),
             first,
+            article.lang,
+            retold,
         )
         self.developments.append(development)
         return development
