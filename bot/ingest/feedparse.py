@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.ingest.dates import EARLIEST
 from bot.models import ArticleDraft
 from bot.text.clean import html_to_text, parse_date
 
@@ -98,9 +99,9 @@ def entry_to_draft(entry: Any, *, source: str, fetched_at: datetime) -> ArticleD
         return None
     link = (entry.get("link") or "").strip() or None
     published = _entry_time(entry)
-    if published is not None and published > fetched_at:
+    if published is not None and (published > fetched_at or published < EARLIEST):
         # A date in the future is a publisher's clock or time-zone slip; it would pin the item
-        # to the top of every list, so it counts as "now".
+        # to the top of every list, so it counts as "now". So does a placeholder like year 1.
         published = fetched_at
     return ArticleDraft(
         title=title or body[:80],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from bot.archive.protocol import ArticleStoreLike
+from bot.ingest.dates import date_problem
 from bot.ingest.feedparse import parse_feed
 from bot.ingest.seedformat import SeedFormatError, parse_seed
 from bot.models import ArticleDraft, utcnow
@@ -174,7 +175,13 @@ def import_paths(
         if not path.is_file():
             report.rejected.append(f"{path}: no such file")
             continue
-        for where, item in read_any(path, clock()):
+        now = clock()
+        for where, item in read_any(path, now):
+            if isinstance(item, ArticleDraft) and item.published is not None:
+                problem = date_problem(item.published, now)
+                if problem is None and item.published > now:
+                    item = replace(item, published=now)
+                item = problem or item
             if isinstance(item, str):
                 report.rejected.append(f"{where}: {item}")
                 continue
