@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import orjson
@@ -53,3 +54,25 @@ def test_a_feed_item_dated_year_one_counts_as_fetched_now(
     assert code == 0 and err == ""
     newest = orjson.loads(out)[0]
     assert newest["title"] == "Placeholder date" and not newest["published"].startswith("0001")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not gzip"])
+def test_a_damaged_gzip_is_one_rejection_and_what_came_before_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    data = str(tmp_path / "data")
+    lines = b"\n".join(orjson.dumps({"title": f"T{i}", "body": "b" * 200}) for i in range(400))
+    packed = gzip.compress(lines)
+    bad = tmp_path / "bad.jsonl.gz"
+    bad.write_bytes(packed[: len(packed) * 2 // 3] if damage == "truncated" else lines)
+    good = jsonl(tmp_path / "good.jsonl", {"title": "After", "body": "the damaged file"})
+    code, out, err = run(capsys, "--data-dir", data, "import", str(bad), str(good))
+    assert code == 1 and "Traceback" not in err
+    assert err.count("\n") == 1 and err.startswith(f"rejected {bad}:") and "gzip" in err
+    added = int(out.split()[1].rstrip(","))
+    assert (added > 1) == (damage == "truncated") and out.endswith("rejected 1\n")
+    titles = [
+        a["title"]
+        for a in orjson.loads(run(capsys, "--data-dir", data, "latest", "-n", "500", "--json")[1])
+    ]
+    assert "After" in titles and len(titles) == added + 1  # + the seed article

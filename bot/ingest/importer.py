@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -91,18 +92,28 @@ def _jsonl_draft(obj: Any) -> ArticleDraft | str:
 
 def read_jsonl(path: Path) -> Iterator[Record]:
     """Yield each line of a JSON Lines file as a draft or a rejection."""
-    opener: Callable[..., Any] = gzip.open if path.name.endswith(".gz") else open
+    packed = path.name.endswith(".gz")
+    opener: Callable[..., Any] = gzip.open if packed else open
+    number = 0
     with opener(path, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            where = f"{path}:{number}"
-            if not line.strip():
-                continue
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                yield where, f"invalid JSON ({exc})"
-                continue
-            yield where, _jsonl_draft(obj)
+        try:
+            for number, line in enumerate(fh, start=1):
+                yield from _jsonl_line(f"{path}:{number}", line)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            # A download cut short: the lines before it are good and stay; the rest is one
+            # rejection, not a traceback that loses them too.
+            yield f"{path}:{number + 1}", f"damaged or truncated gzip file ({exc})"
+
+
+def _jsonl_line(where: str, line: bytes) -> Iterator[Record]:
+    if not line.strip():
+        return
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        yield where, f"invalid JSON ({exc})"
+        return
+    yield where, _jsonl_draft(obj)
 
 
 def read_seed(path: Path) -> Iterator[Record]:
