@@ -76,3 +76,28 @@ def test_a_damaged_gzip_is_one_rejection_and_what_came_before_is_kept(
         for a in orjson.loads(run(capsys, "--data-dir", data, "latest", "-n", "500", "--json")[1])
     ]
     assert "After" in titles and len(titles) == added + 1  # + the seed article
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_a_utf8_file_saved_with_a_bom_reads_like_one_without(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Notepad and PowerShell write UTF-8 with a byte order mark; its first line is as good.
+    data = str(tmp_path / "data")
+    articles = tmp_path / "bom.jsonl"
+    articles.write_bytes(BOM + orjson.dumps({"title": "Oil rises", "body": "Oil rose.\r\n"}))
+    assert run(capsys, "--data-dir", data, "import", str(articles)) == (
+        0,
+        "added 1, duplicates 0, rejected 0\n",
+        "",
+    )
+    queries = tmp_path / "queries.txt"
+    queries.write_bytes(BOM + b"oil\r\n")
+    code, out, _ = run(capsys, "--data-dir", data, "search", "--batch", str(queries))
+    assert code == 0 and orjson.loads(out)["query"] == "oil"
+    batch = tmp_path / "summarize.jsonl"
+    batch.write_bytes(BOM + orjson.dumps({"id": "a", "article": "One sentence here."}))
+    code, out, err = run(capsys, "summarize", "--batch", str(batch))
+    assert (code, err) == (0, "") and orjson.loads(out)["id"] == "a"

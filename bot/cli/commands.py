@@ -12,7 +12,7 @@ import orjson
 
 from bot.cli.jsonshapes import article_json, search_json, summary_json
 from bot.cli.progress import bar
-from bot.ingest.importer import import_paths
+from bot.ingest.importer import BOM, import_paths
 from bot.models import Article
 from bot.services import Services
 from bot.summarize import one_line, summarize
@@ -58,7 +58,7 @@ def _byline(article: Article) -> str:
 
 def _queries(args: argparse.Namespace) -> Iterator[str]:
     if args.batch:
-        with open(args.batch, encoding="utf-8") as fh:
+        with open(args.batch, encoding="utf-8-sig") as fh:  # -sig: a leading BOM is no query
             yield from (line.rstrip("\n") for line in fh)
     else:
         yield " ".join(args.query)
@@ -123,7 +123,7 @@ def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
             if not line.strip():
                 continue
             try:
-                obj = orjson.loads(line)
+                obj = orjson.loads(line.removeprefix(BOM) if number == 1 else line)
                 text = obj.get("article") or obj.get("body") or ""
                 title = obj.get("title") or ""
                 if not isinstance(text, str) or not isinstance(title, str):

@@ -24,6 +24,7 @@ BATCH_SIZE = 5000
 SEED_SUFFIXES = (".md", ".txt")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
+BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark
 _TEXT_FIELDS = ("id", "title", "body", "url", "source", "category")
 
 
@@ -98,7 +99,9 @@ def read_jsonl(path: Path) -> Iterator[Record]:
     with opener(path, "rb") as fh:
         try:
             for number, line in enumerate(fh, start=1):
-                yield from _jsonl_line(f"{path}:{number}", line)
+                # A byte order mark (Notepad, PowerShell) is not part of the first record.
+                text = line.removeprefix(BOM) if number == 1 else line
+                yield from _jsonl_line(f"{path}:{number}", text)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             # A download cut short: the lines before it are good and stay; the rest is one
             # rejection, not a traceback that loses them too.
