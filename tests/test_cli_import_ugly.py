@@ -101,3 +101,13 @@ def test_a_utf8_file_saved_with_a_bom_reads_like_one_without(
     batch.write_bytes(BOM + orjson.dumps({"id": "a", "article": "One sentence here."}))
     code, out, err = run(capsys, "summarize", "--batch", str(batch))
     assert (code, err) == (0, "") and orjson.loads(out)["id"] == "a"
+
+
+def test_a_directory_is_named_as_one_not_as_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "data"), "import", str(folder))
+    assert (code, out) == (1, "added 0, duplicates 0, rejected 1\n")
+    assert err == f"rejected {folder}: a directory; name its files (e.g. {folder}/*.jsonl)\n"

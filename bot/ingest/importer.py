@@ -186,6 +186,9 @@ def import_paths(
         batch.clear()
 
     for path in paths:
+        if path.is_dir():
+            report.rejected.append(f"{path}: a directory; name its files (e.g. {path}/*.jsonl)")
+            continue
         if not path.is_file():
             report.rejected.append(f"{path}: no such file")
             continue
