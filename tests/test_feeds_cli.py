@@ -132,3 +132,22 @@ def test_write_actions_need_the_writer(
     assert run(services, "poll")[0] == 1
     assert "another newsbrief process" in capsys.readouterr().err
     assert run(services, "list")[0] == 0
+
+
+def test_opml_naming_one_feed_twice_adds_it_once_with_its_articles(
+    services: FakeServices, server: FeedServer, tmp_path: Path
+) -> None:
+    # The same feed under two spellings: added in parallel, both passed "already added?",
+    # both said "added", and the second fetch's record (0 new articles) replaced the first.
+    server.put("/news.xml", generate_feed(1, 3))
+    opml = tmp_path / "twice.opml"
+    outlines = "".join(
+        f'<outline type="rss" text="f" xmlUrl="{server.url(p)}"/>'
+        for p in ("/news.xml", "/news.xml#latest", "/news.xml?utm_source=x")
+    )
+    opml.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>')
+    code, text = run(services, "import", str(opml))
+    assert code == 0 and text.count("added ") == 1
+    assert text.endswith("1 feeds in the OPML file\n")
+    (status,) = services.feeds.list_feeds()
+    assert (status.url, status.articles) == (server.url("/news.xml"), 3)

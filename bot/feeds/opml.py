@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.feeds.registry import feed_key
 from bot.feeds.status import FeedStatus
 
 MAX_OPML_BYTES = 2 * 1024 * 1024
@@ -28,7 +29,7 @@ class OpmlFeed:
 
 
 def parse_opml(data: bytes) -> list[OpmlFeed]:
-    """Return the feeds of an OPML document, nested folders included, each URL once."""
+    """Return the feeds of an OPML document, nested folders included, each feed once."""
     if len(data) > MAX_OPML_BYTES:
         raise OpmlError("the OPML file is larger than 2 MB")
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
@@ -44,8 +45,10 @@ def parse_opml(data: bytes) -> list[OpmlFeed]:
     seen: set[str] = set()
     for outline in root.iter("outline"):
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
-        if url and url not in seen:
-            seen.add(url)
+        # Compared as the registry compares them: the feeds are added in parallel, so two
+        # spellings of one would both pass its "already added" check and overwrite each other.
+        if url and feed_key(url) not in seen:
+            seen.add(feed_key(url))
             title = outline.get("title") or outline.get("text") or ""
             feeds.append(OpmlFeed(url, title.strip()))
     return feeds
