@@ -79,6 +79,13 @@ def cmd_search(services: Services, args: argparse.Namespace, out: TextIO) -> int
                 file=sys.stderr,
             )
             return 2
+        if result.only_common_words and not args.batch:
+            print(
+                "newsbrief search: only common words (like “the”, “of”) and punctuation, "
+                "which every article has; add a word that names the topic",
+                file=sys.stderr,
+            )
+            return 2
         if args.json or args.batch:
             _dump(search_json(result), out)
             continue
