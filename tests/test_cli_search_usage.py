@@ -23,3 +23,24 @@ def test_a_query_of_only_common_words_is_an_error_not_nothing_found(
     code, out, _ = run(capsys, "--data-dir", data, "search", "--batch", str(queries))
     first, second = (orjson.loads(line) for line in out.splitlines())
     assert code == 0 and first["total"] == 0 and second["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["search", "--batch", "{batch}", "oil"], "--batch"),
+        (["stories", "--summaries"], "--summaries"),
+        (["stories", "--batch", "{batch}", "--top", "2", "--summaries"], "--top"),
+        (["stories", "--batch", "{batch}", "--since", "7d"], "--since"),
+    ],
+)
+def test_options_that_would_be_ignored_are_a_bad_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], named: str
+) -> None:
+    # An option silently dropped gives an answer to another question than the one asked.
+    batch = tmp_path / "b.jsonl"
+    batch.write_text("")
+    args = [a.replace("{batch}", str(batch)) for a in argv]
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "data"), *args)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and named in err

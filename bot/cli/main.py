@@ -17,6 +17,7 @@ from bot.archive.lock import DataDirLocked
 from bot.archive.records import SchemaError
 from bot.archive.storage import StorageError
 from bot.cli.argtypes import positive
+from bot.cli.combos import conflict
 from bot.cli.commands import cmd_import, cmd_latest, cmd_search, cmd_summarize, cmd_summary
 from bot.cli.feeds import WRITERS as FEED_WRITERS
 from bot.cli.feeds import add_feeds_parser, run_feeds_command
@@ -167,6 +168,10 @@ def _config(args: argparse.Namespace) -> Config:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 2 on bad input or configuration, 1 when the work failed."""
     args = build_parser().parse_args(argv)
+    problem = conflict(args)
+    if problem is not None:
+        print(f"{problem} (see `newsbrief {args.command} --help`)", file=sys.stderr)
+        return 2
     try:
         config = _config(args)
     except ConfigError as exc:

@@ -19,6 +19,7 @@ from bot.stories import BatchInputError, cluster_lines, summary_lines, top_lines
 
 _SINCE = re.compile(r"([1-9][0-9]{0,3})([hd])")
 DEFAULT_TOP = 10
+DEFAULT_SINCE = "24h"
 
 
 def add_stories_parser(sub: Any) -> None:
@@ -26,7 +27,7 @@ def add_stories_parser(sub: Any) -> None:
     stories = sub.add_parser(
         "stories", help="the most important stories, or --batch: cluster a JSONL file"
     )
-    stories.add_argument("--since", default="24h", help="period: Nh or Nd (default 24h)")
+    stories.add_argument("--since", help="period: Nh or Nd (default 24h)")
     stories.add_argument("--json", action="store_true")
     stories.add_argument("--batch", metavar="FILE.jsonl", help="cluster a file; nothing is stored")
     stories.add_argument(
@@ -80,7 +81,7 @@ def cmd_stories_batch(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_stories(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     """Print the top stories of the period (as of the newest article when none is that recent)."""
     try:
-        period = parse_since(args.since)
+        period = parse_since(args.since or DEFAULT_SINCE)
     except ValueError as exc:
         print(f"newsbrief stories: {exc}", file=sys.stderr)
         return 2
