@@ -44,3 +44,13 @@ def test_options_that_would_be_ignored_are_a_bad_option(
     code, out, err = run(capsys, "--data-dir", str(tmp_path / "data"), *args)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and named in err
+
+
+def test_summarize_batch_names_a_line_that_is_no_object_in_plain_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = tmp_path / "s.jsonl"
+    batch.write_text('[1, 2]\n"text"\n{"id": "ok", "article": "Fine here."}\n')
+    code, out, err = run(capsys, "summarize", "--batch", str(batch))
+    assert code == 1 and [orjson.loads(line)["id"] for line in out.splitlines()] == ["ok"]
+    assert err == f"{batch}:1: not a JSON object\n{batch}:2: not a JSON object\n"

@@ -131,11 +131,13 @@ def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
                 continue
             try:
                 obj = orjson.loads(line.removeprefix(BOM) if number == 1 else line)
+                if not isinstance(obj, dict):
+                    raise TypeError("not a JSON object")
                 text = obj.get("article") or obj.get("body") or ""
                 title = obj.get("title") or ""
                 if not isinstance(text, str) or not isinstance(title, str):
                     raise TypeError("article/body and title must be strings")
-            except (orjson.JSONDecodeError, AttributeError, TypeError) as exc:
+            except (orjson.JSONDecodeError, TypeError) as exc:
                 print(f"{args.batch}:{number}: {exc}", file=sys.stderr)
                 failures += 1
                 continue
