@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import orjson
 import pytest
 
+from tests.conftest import REPO
 from tests.test_cli import run
 
 
@@ -54,3 +56,15 @@ def test_summarize_batch_names_a_line_that_is_no_object_in_plain_words(
     code, out, err = run(capsys, "summarize", "--batch", str(batch))
     assert code == 1 and [orjson.loads(line)["id"] for line in out.splitlines()] == ["ok"]
     assert err == f"{batch}:1: not a JSON object\n{batch}:2: not a JSON object\n"
+
+
+def test_stories_json_has_the_shape_readme_documents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    bullet = re.search(r"^- `stories --json`: an array of `\{(.*?)\}`", readme, re.M | re.S)
+    assert bullet is not None, "README's JSON shapes do not list `stories --json`"
+    documented = re.findall(r'"(\w+)"', bullet[1])
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path / "data"), "stories", "--json")
+    (story,) = orjson.loads(out)  # the seed article's story, as of its day
+    assert code == 0 and list(story) == documented
