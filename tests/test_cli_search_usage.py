@@ -68,3 +68,18 @@ def test_stories_json_has_the_shape_readme_documents(
     code, out, _ = run(capsys, "--data-dir", str(tmp_path / "data"), "stories", "--json")
     (story,) = orjson.loads(out)  # the seed article's story, as of its day
     assert code == 0 and list(story) == documented
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_an_empty_data_dir_is_a_bad_option_not_the_current_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    # `--data-dir "$DATA"` with DATA unset: Path("") is ".", and the store, index, users and
+    # lock were written into whatever directory the script ran in.
+    monkeypatch.chdir(tmp_path)
+    argv = ["--data-dir", "", "latest"] if where == "before" else ["latest", "--data-dir", ""]
+    with pytest.raises(SystemExit) as exit_:
+        run(capsys, *argv)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and "--data-dir" in err
+    assert list(tmp_path.iterdir()) == []

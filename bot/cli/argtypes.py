@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def positive(text: str) -> int:
@@ -14,3 +15,14 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text!r}")
     return value
+
+
+def directory(text: str) -> Path:
+    """Return a directory path; an empty one is an error, not the current directory.
+
+    `--data-dir "$DATA"` with DATA unset passes "", and Path("") is "." : the data would be
+    written into whatever directory the command ran in.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty (an unset variable?); name a directory")
+    return Path(text)

@@ -8,7 +8,6 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import NoReturn
 
 from dotenv import load_dotenv
@@ -16,7 +15,7 @@ from dotenv import load_dotenv
 from bot.archive.lock import DataDirLocked
 from bot.archive.records import SchemaError
 from bot.archive.storage import StorageError
-from bot.cli.argtypes import positive
+from bot.cli.argtypes import directory, positive
 from bot.cli.combos import conflict
 from bot.cli.commands import cmd_import, cmd_latest, cmd_search, cmd_summarize, cmd_summary
 from bot.cli.feeds import WRITERS as FEED_WRITERS
@@ -58,7 +57,7 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
 
     parser.add_argument(
         "--data-dir",
-        type=Path,
+        type=directory,
         default=default(None),
         help="data directory (env NEWSBRIEF_DATA_DIR, default ./data)",
     )
