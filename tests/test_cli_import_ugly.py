@@ -111,3 +111,21 @@ def test_a_directory_is_named_as_one_not_as_missing(
     code, out, err = run(capsys, "--data-dir", str(tmp_path / "data"), "import", str(folder))
     assert (code, out) == (1, "added 0, duplicates 0, rejected 1\n")
     assert err == f"rejected {folder}: a directory; name its files (e.g. {folder}/*.jsonl)\n"
+
+
+def test_one_id_on_two_different_articles_is_a_rejection_not_a_duplicate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An export whose ids restart per file, or a hand-edited line: the second article was
+    # counted among "duplicates" and never stored, as if it were a re-import.
+    data = str(tmp_path / "data")
+    first = jsonl(tmp_path / "a.jsonl", {"id": "n1", "title": "Rates rise", "body": "Banks."})
+    second = jsonl(
+        tmp_path / "b.jsonl",
+        {"id": "n1", "title": "Rates rise", "body": "Banks."},
+        {"id": "n1", "title": "Floods in the north", "body": "Rivers."},
+    )
+    assert run(capsys, "--data-dir", data, "import", str(first))[0] == 0
+    code, out, err = run(capsys, "--data-dir", data, "import", str(second))
+    assert (code, out) == (1, "added 0, duplicates 1, rejected 1\n")
+    assert err == f"rejected {second}:2: id 'n1' is another article's ('Rates rise')\n"

@@ -16,6 +16,7 @@ import orjson
 from bot.archive.protocol import ArticleStoreLike
 from bot.ingest.dates import date_problem
 from bot.ingest.feedparse import parse_feed
+from bot.ingest.idclaims import IdClaims
 from bot.ingest.seedformat import SeedFormatError, parse_seed
 from bot.models import ArticleDraft, utcnow
 from bot.text.clean import parse_date, unwrap_inline_tags
@@ -176,6 +177,7 @@ def import_paths(
     """Import files into the store in batches (one write per batch); bad records are reported."""
     report = ImportReport()
     batch: list[ArticleDraft] = []
+    claims = IdClaims(store)
 
     def flush() -> None:
         result = store.add_many(batch)
@@ -199,6 +201,8 @@ def import_paths(
                 if problem is None and item.published > now:
                     item = replace(item, published=now)
                 item = problem or item
+            if isinstance(item, ArticleDraft):
+                item = claims.conflict(item) or item
             if isinstance(item, str):
                 report.rejected.append(f"{where}: {item}")
                 continue
