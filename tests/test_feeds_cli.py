@@ -104,8 +104,14 @@ def test_import_and_export_opml(services: FakeServices, server: FeedServer, tmp_
     )
     opml.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>')
     code, text = run(services, "import", str(opml))
-    assert code == 0
+    # README: exit 1 when some records were rejected, the rest added (like `import`).
+    assert code == 1
     assert text.count("added ") == 2 and "skipped " in text and "not an RSS or Atom feed" in text
+    # A second run finds them all there: duplicates, not failures; the page is still no feed.
+    code, text = run(services, "import", str(opml))
+    assert code == 1 and text.count("already added") == 2
+    opml.write_text(f'<opml version="2.0"><body>{outlines.rsplit("<outline", 1)[0]}</body></opml>')
+    assert run(services, "import", str(opml))[0] == 0
     code, exported = run(services, "export")
     assert code == 0
     # Feeds are fetched in parallel and listed in the order their first fetch finished.

@@ -163,10 +163,16 @@ async def _poll(feeds: FeedService, out: TextIO) -> int:
 
 
 async def _import(feeds: FeedService, entries: list[OpmlFeed], out: TextIO) -> int:
+    """Add each feed; exit 1 when one could not be added (one already there is no failure)."""
+    failed = 0
+
     async def one(url: str) -> str:
+        nonlocal failed
+        known = feeds.get_feed(url) is not None
         try:
             status = await feeds.add_feed(url)
         except FeedError as exc:
+            failed += not known
             return f"skipped {url}: {exc}"
         finally:
             shown.update()
@@ -175,4 +181,4 @@ async def _import(feeds: FeedService, entries: list[OpmlFeed], out: TextIO) -> i
     with bar("adding", total=len(entries), unit=" feeds") as shown:
         lines = await asyncio.gather(*(one(entry.url) for entry in entries))
     out.write("\n".join([*lines, f"{len(entries)} feeds in the OPML file"]) + "\n")
-    return 0
+    return 1 if failed else 0  # like `import`: the rest is added, the exit code tells
