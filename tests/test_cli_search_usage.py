@@ -83,3 +83,16 @@ def test_an_empty_data_dir_is_a_bad_option_not_the_current_directory(
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and err.count("\n") == 1 and "--data-dir" in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("every", ["0", "3", "-5", "99999999999"])
+def test_a_feed_interval_out_of_range_is_a_bad_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], every: str
+) -> None:
+    # 0 was taken as "the default, 15"; 99999999999 overflowed the next poll's date after the
+    # first fetch was stored: a traceback, and the feed never saved.
+    data = str(tmp_path / "data")
+    with pytest.raises(SystemExit) as exit_:
+        run(capsys, "--data-dir", data, "feeds", "add", "https://example.com/rss", "--every", every)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and "--every" in err

@@ -11,6 +11,7 @@ from typing import Any, Protocol, TextIO
 
 import orjson
 
+from bot.cli.argtypes import interval
 from bot.cli.progress import bar
 from bot.feeds import FeedError, FeedService, FeedStatus, PollResult
 from bot.feeds.opml import OpmlError, OpmlFeed, parse_opml, to_opml
@@ -35,7 +36,9 @@ def add_feeds_parser(subparsers: Any) -> None:
     sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     add = sub.add_parser("add", help="fetch a feed once and add it")
     add.add_argument("url", metavar="URL")
-    add.add_argument("--every", type=int, metavar="MIN", help="poll interval (default 15, min 5)")
+    add.add_argument(
+        "--every", type=interval, metavar="MIN", help="poll interval (default 15, 5 to 10080)"
+    )
     listing = sub.add_parser("list", help="each feed's status")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     remove = sub.add_parser("remove", help="stop polling a feed (its articles stay)")
