@@ -96,3 +96,15 @@ def test_a_feed_interval_out_of_range_is_a_bad_option(
         run(capsys, "--data-dir", data, "feeds", "add", "https://example.com/rss", "--every", every)
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and err.count("\n") == 1 and "--every" in err
+
+
+def test_a_search_batch_that_is_not_utf8_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queries = tmp_path / "latin1.txt"
+    queries.write_bytes("militär\n".encode("latin-1"))
+    code, out, err = run(
+        capsys, "--data-dir", str(tmp_path / "data"), "search", "--batch", str(queries)
+    )
+    assert (code, out) == (1, "")
+    assert err.startswith(f"newsbrief search: {queries}: not UTF-8 text") and err.count("\n") == 1

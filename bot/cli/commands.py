@@ -66,6 +66,18 @@ def _queries(args: argparse.Namespace) -> Iterator[str]:
 
 def cmd_search(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     """Search; with --batch, one JSON line out per query line in, in order."""
+    try:
+        return _search(services, args, out)
+    except UnicodeDecodeError as exc:
+        # The lines before it are answered; the file is named, which the decoder does not do.
+        print(
+            f"newsbrief search: {args.batch}: not UTF-8 text ({exc.reason})",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _search(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     if not args.batch and not " ".join(args.query).strip():
         print("newsbrief search: give some words to look for", file=sys.stderr)
         return 2
