@@ -129,3 +129,21 @@ def test_one_id_on_two_different_articles_is_a_rejection_not_a_duplicate(
     code, out, err = run(capsys, "--data-dir", data, "import", str(second))
     assert (code, out) == (1, "added 0, duplicates 1, rejected 1\n")
     assert err == f"rejected {second}:2: id 'n1' is another article's ('Rates rise')\n"
+
+
+def test_a_title_or_source_is_one_line_however_the_file_wrapped_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `latest` prints an article as three lines; a newline in a title or source broke every
+    # script that reads them, and showed as a ragged list item in Telegram.
+    data = str(tmp_path / "data")
+    src = jsonl(
+        tmp_path / "wrapped.jsonl",
+        {"title": "Line one\r\nline\ttwo\x07", "body": "Para one.\n\nPara two.", "source": "So\nurce"},
+    )
+    assert run(capsys, "--data-dir", data, "import", str(src))[0] == 0
+    code, out, _ = run(capsys, "--data-dir", data, "latest", "-n", "1", "--json")
+    (article,) = orjson.loads(out)
+    assert code == 0 and (article["title"], article["source"]) == ("Line one line two", "So urce")
+    code, out, _ = run(capsys, "--data-dir", data, "summary", article["id"], "--json")
+    assert code == 0 and orjson.loads(out)["sentences"] == ["Para one.", "Para two."]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ SEED_SUFFIXES = (".md", ".txt")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _TEXT_FIELDS = ("id", "title", "body", "url", "source", "category")
 
 
@@ -65,6 +67,12 @@ def _published(value: Any) -> datetime | None:
     return parsed
 
 
+def _one_line(text: str) -> str:
+    """Return a name or title as one line: a wrapped one joined, control characters gone."""
+    # A list shows a title per line, and `latest` prints an article as three lines.
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 def _jsonl_draft(obj: Any) -> ArticleDraft | str:
     if not isinstance(obj, dict):
         return "not a JSON object"
@@ -72,7 +80,7 @@ def _jsonl_draft(obj: Any) -> ArticleDraft | str:
         if obj.get(name) is not None and not isinstance(obj[name], str):
             return f"field {name!r} must be a string"
     # Plain text: "<TMG>" is a ticker, not markup; only leaked tag pairs are taken out.
-    title = unwrap_inline_tags(obj.get("title") or "").strip()
+    title = _one_line(unwrap_inline_tags(obj.get("title") or ""))
     body = unwrap_inline_tags(obj.get("body") or "").strip()
     if not title and not body:
         return "no title and no body"
@@ -86,8 +94,8 @@ def _jsonl_draft(obj: Any) -> ArticleDraft | str:
         body=body,
         url=url,
         published=published,
-        source=(obj.get("source") or "").strip() or source_from_url(url),
-        category=(obj.get("category") or "").strip() or None,
+        source=_one_line(obj.get("source") or "") or source_from_url(url),
+        category=_one_line(obj.get("category") or "") or None,
         id=(obj.get("id") or "").strip() or None,
     )
 
