@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatch
 from pathlib import Path
 
 import orjson
@@ -108,3 +109,20 @@ def test_a_search_batch_that_is_not_utf8_is_named(
     )
     assert (code, out) == (1, "")
     assert err.startswith(f"newsbrief search: {queries}: not UTF-8 text") and err.count("\n") == 1
+
+
+def test_every_file_of_a_data_dir_is_in_readmes_where_the_data_lives(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    tree = readme.split("## Where the data lives", 1)[1].split("```", 2)[1]
+    patterns = [line.split()[0] for line in tree.splitlines()[2:] if line.startswith("  ")]
+    data = tmp_path / "data"
+    assert run(capsys, "--data-dir", str(data), "search", "drills")[0] == 0
+    files = [p.relative_to(data).as_posix() for p in data.rglob("*") if p.is_file()]
+    unlisted = [
+        f
+        for f in files
+        if not any(fnmatch(f, p) or (p.endswith("/") and f.startswith(p)) for p in patterns)
+    ]
+    assert unlisted == [], f"README's data tree does not list {unlisted}"
