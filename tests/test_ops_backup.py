@@ -11,7 +11,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from bot.archive.backup import MANIFEST, BackupError, backup, restore, verify
+from bot.archive.backup import MANIFEST, backup, restore, verify
+from bot.archive.backupcheck import BackupError
 from bot.archive.lock import DataDirLock, DataDirLocked
 from bot.archive.store import ArticleStore
 from bot.archive.usertables import EmbeddedUserTables

@@ -35,11 +35,10 @@ from typing import Any
 
 import orjson
 
+from bot.archive.backupcheck import USERS_STAMP, BackupError, check_data
 from bot.archive.lock import DataDirLock
-from bot.archive.records import META_TABLE, SchemaError, check_version
 from bot.archive.storage import write_json_atomic
 from bot.archive.tablefile import SUFFIX as TABLE_SUFFIX
-from bot.archive.tablefile import parse_docs
 from bot.archive.usermigrate import LEGACY_FILE
 from bot.archive.usertables import TABLES_DIR
 from bot.models import utcnow
@@ -51,13 +50,8 @@ SKIPPED_DIRS = frozenset({"index"})  # the search index and the snapshots are re
 APPENDED_SUFFIXES = (".journal", TABLE_SUFFIX)  # only appended to (or replaced whole)
 ARTICLES_DIR = "articles"
 READ_TRIES = 3
-USERS_STAMP = f"{TABLES_DIR}/{META_TABLE}{TABLE_SUFFIX}"
 
 Progress = Callable[[str], None]
-
-
-class BackupError(Exception):
-    """A backup cannot be made, or a directory is not a complete, intact backup."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,24 +196,6 @@ def _read_inside(src: Path, rel: str) -> bytes:
         return fh.read()
 
 
-def _check_data(rel: str, raw: bytes) -> None:
-    """Refuse a data file this newsbrief cannot open (not JSON, not ours, newer schema)."""
-    if rel == USERS_STAMP:  # the users tables' stamp, a table file of its own
-        meta: object = next(iter(parse_docs(raw)), None)
-    else:
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise BackupError(f"{rel} in the backup is not valid JSON") from None
-        meta = data.get(META_TABLE, {}).get("1") if isinstance(data, dict) else None
-    if not isinstance(meta, dict):
-        raise BackupError(f"{rel} in the backup is not a newsbrief data file")
-    try:
-        check_version(int(meta.get("schema", 1)), rel)
-    except SchemaError as exc:
-        raise BackupError(str(exc)) from None
-
-
 def verify(src: Path) -> dict[str, Any]:
     """Check a backup: manifest, every file's size and SHA-256, every data file opens."""
     try:
@@ -239,7 +215,7 @@ def verify(src: Path) -> dict[str, Any]:
         if len(raw) != entry.get("size") or hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
             raise BackupError(f"{rel} in the backup is damaged (size or checksum differs)")
         if (rel.endswith(".json") and raw.strip()) or rel == USERS_STAMP:
-            _check_data(rel, raw)
+            check_data(rel, raw)
     return manifest
 
 

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.archive.backup import BackupError, backup, restore
+from bot.archive.backup import backup, restore
+from bot.archive.backupcheck import BackupError
 from bot.archive.lock import DataDirLocked
 from bot.cli.progress import bar
 from bot.config import Config
