@@ -59,16 +59,22 @@ def test_summarize_batch_names_a_line_that_is_no_object_in_plain_words(
     assert err == f"{batch}:1: not a JSON object\n{batch}:2: not a JSON object\n"
 
 
-def test_stories_json_has_the_shape_readme_documents(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("command", ["stories --json", "feeds list --json"])
+def test_json_output_has_the_shape_readme_documents(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
 ) -> None:
+    monkeypatch.setenv("NEWSBRIEF_FEEDS", "https://example.com/rss")  # registered, not fetched
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    bullet = re.search(r"^- `stories --json`: an array of `\{(.*?)\}`", readme, re.M | re.S)
-    assert bullet is not None, "README's JSON shapes do not list `stories --json`"
-    documented = re.findall(r'"(\w+)"', bullet[1])
-    code, out, _ = run(capsys, "--data-dir", str(tmp_path / "data"), "stories", "--json")
-    (story,) = orjson.loads(out)  # the seed article's story, as of its day
-    assert code == 0 and list(story) == documented
+    found = re.search(rf"^- `{command}`: an array of `\{{(.*?)\}}`", readme, re.M | re.S)
+    assert found is not None, f"README's JSON shapes do not list `{command}`"
+    documented = re.findall(r'"(\w+)"', found[1])
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path / "data"), *command.split())
+    # The seed article's story, as of its day; the configured feed, never fetched here.
+    first = orjson.loads(out)[0]
+    assert code == 0 and list(first) == documented
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
