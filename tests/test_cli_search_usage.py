@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -132,3 +134,18 @@ def test_every_file_of_a_data_dir_is_in_readmes_where_the_data_lives(
         if not any(fnmatch(f, p) or (p.endswith("/") and f.startswith(p)) for p in patterns)
     ]
     assert unlisted == [], f"README's data tree does not list {unlisted}"
+
+
+def test_a_reader_that_stops_early_gets_no_error_line(tmp_path: Path) -> None:
+    # `newsbrief search oil --json | head -c 100` printed "newsbrief: Broken pipe": the
+    # reader closing the pipe is how a pipeline ends, not an error of ours.
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "--data-dir", str(tmp_path / "data"), "latest"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as child:
+        assert child.stdout is not None and child.stderr is not None
+        child.stdout.close()  # before the command has written anything
+        err = child.stderr.read()
+    assert child.returncode == 141 and err == b""  # 128 + SIGPIPE, as `cat` would end

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -184,6 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         return _command(config, args)
+    except BrokenPipeError:
+        # The reader stopped (`| head`): how a pipeline ends, not an error to report. Later
+        # writes (the flush at exit) go nowhere instead of raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except (DataDirLocked, SchemaError, StorageError, DatabaseError) as exc:
         print(f"newsbrief: {exc}", file=sys.stderr)
         return 1
