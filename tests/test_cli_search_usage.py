@@ -149,3 +149,12 @@ def test_a_reader_that_stops_early_gets_no_error_line(tmp_path: Path) -> None:
         child.stdout.close()  # before the command has written anything
         err = child.stderr.read()
     assert child.returncode == 141 and err == b""  # 128 + SIGPIPE, as `cat` would end
+
+
+def test_summary_finds_an_article_by_its_url_in_capitals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Scheme and host are case-free; "HTTPS://WWW..." was looked up as an id.
+    url = "HTTPS://WWW.THEMOSCOWTIMES.COM/2021/08/10/russia-china-kick-off-joint-military-drills-a74740"
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path / "data"), "summary", url, "--json")
+    assert code == 0 and orjson.loads(out)["id"] == "1bd600cf0a7f"

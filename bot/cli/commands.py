@@ -115,7 +115,7 @@ def _search(services: Services, args: argparse.Namespace, out: TextIO) -> int:
 def find_article(services: Services, ref: str) -> Article | None:
     """Return the article an id or URL names."""
     ref = ref.strip()
-    if ref.startswith(("http://", "https://")):
+    if ref.lower().startswith(("http://", "https://")):  # HTTPS:// is a URL too
         return services.store.find_by_url(ref)
     return services.store.get(ref)
 
