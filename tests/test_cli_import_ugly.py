@@ -139,7 +139,11 @@ def test_a_title_or_source_is_one_line_however_the_file_wrapped_it(
     data = str(tmp_path / "data")
     src = jsonl(
         tmp_path / "wrapped.jsonl",
-        {"title": "Line one\r\nline\ttwo\x07", "body": "Para one.\n\nPara two.", "source": "So\nurce"},
+        {
+            "title": "Line one\r\nline\ttwo\x07",
+            "body": "Para one.\n\nPara two.",
+            "source": "So\nurce",
+        },
     )
     assert run(capsys, "--data-dir", data, "import", str(src))[0] == 0
     code, out, _ = run(capsys, "--data-dir", data, "latest", "-n", "1", "--json")
