@@ -157,3 +157,17 @@ def test_opml_naming_one_feed_twice_adds_it_once_with_its_articles(
     assert text.endswith("1 feeds in the OPML file\n")
     (status,) = services.feeds.list_feeds()
     assert (status.url, status.articles) == (server.url("/news.xml"), 3)
+
+
+def test_poll_exits_1_when_a_feed_failed(services: FakeServices, server: FeedServer) -> None:
+    # README: exit 1 when the work failed; `feeds poll || alert` stayed quiet when every feed
+    # failed. The lines still say which feed and why.
+    server.put("/up.xml", generate_feed(1, 2))
+    server.put("/gone.xml", generate_feed(2, 2))
+    assert run(services, "add", server.url("/up.xml"))[0] == 0
+    assert run(services, "add", server.url("/gone.xml"))[0] == 0
+    assert run(services, "poll")[0] == 0
+    with server.lock:
+        del server.documents["/gone.xml"]
+    code, text = run(services, "poll")
+    assert code == 1 and "error: HTTP 404" in text and text.rstrip().endswith("1 with errors)")

@@ -162,7 +162,7 @@ async def _poll(feeds: FeedService, out: TextIO) -> int:
     with bar("polling", total=active, unit=" feeds") as shown:
         results = await feeds.poll_all(progress=shown.update)
     out.write("\n".join(poll_report(results)) + "\n")
-    return 0
+    return 1 if any(r.outcome == "error" for r in results) else 0  # the lines say which
 
 
 async def _import(feeds: FeedService, entries: list[OpmlFeed], out: TextIO) -> int:
