@@ -15,7 +15,7 @@ SLIP = timedelta(days=1)
 def date_problem(published: datetime, now: datetime) -> str | None:
     """Return why a date cannot be an article's, or None when it can."""
     if published < EARLIEST:
-        return f"date before {EARLIEST:%Y}: {published:%Y-%m-%d}"
+        return f"date before {EARLIEST:%Y}: {published.date().isoformat()}"
     if published > now + SLIP:
-        return f"date in the future: {published:%Y-%m-%d}"
+        return f"date in the future: {published.date().isoformat()}"
     return None
