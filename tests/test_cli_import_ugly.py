@@ -151,3 +151,11 @@ def test_a_title_or_source_is_one_line_however_the_file_wrapped_it(
     assert code == 0 and (article["title"], article["source"]) == ("Line one line two", "So urce")
     code, out, _ = run(capsys, "--data-dir", data, "summary", article["id"], "--json")
     assert code == 0 and orjson.loads(out)["sentences"] == ["Para one.", "Para two."]
+
+
+def test_a_path_that_exists_but_is_no_file_is_not_called_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `newsbrief import /dev/stdin` (a pipe) was "no such file", though it is right there.
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "data"), "import", "/dev/null")
+    assert code == 1 and err == "rejected /dev/null: not a regular file\n"

@@ -200,7 +200,9 @@ def import_paths(
             report.rejected.append(f"{path}: a directory; name its files (e.g. {path}/*.jsonl)")
             continue
         if not path.is_file():
-            report.rejected.append(f"{path}: no such file")
+            report.rejected.append(
+                f"{path}: {'not a regular file' if path.exists() else 'no such file'}"
+            )
             continue
         now = clock()
         for where, item in read_any(path, now):
