@@ -159,3 +159,14 @@ def test_a_path_that_exists_but_is_no_file_is_not_called_missing(
     # `newsbrief import /dev/stdin` (a pipe) was "no such file", though it is right there.
     code, _, err = run(capsys, "--data-dir", str(tmp_path / "data"), "import", "/dev/null")
     assert code == 1 and err == "rejected /dev/null: not a regular file\n"
+
+
+def test_a_gzip_named_in_capitals_is_read_as_gzip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The type was told case-free (.JSONL.GZ is JSON Lines), the compression case-sensitively:
+    # every line of a Windows-named archive was "invalid JSON".
+    src = tmp_path / "NEWS.JSONL.GZ"
+    src.write_bytes(gzip.compress(orjson.dumps({"title": "Upper", "body": "case"}) + b"\n"))
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "data"), "import", str(src))
+    assert (code, out, err) == (0, "added 1, duplicates 0, rejected 0\n", "")

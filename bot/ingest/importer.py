@@ -102,7 +102,7 @@ def _jsonl_draft(obj: Any) -> ArticleDraft | str:
 
 def read_jsonl(path: Path) -> Iterator[Record]:
     """Yield each line of a JSON Lines file as a draft or a rejection."""
-    packed = path.name.endswith(".gz")
+    packed = path.name.lower().endswith(".gz")
     opener: Callable[..., Any] = gzip.open if packed else open
     number = 0
     with opener(path, "rb") as fh:
