@@ -118,6 +118,7 @@ class FeedServer:
         self.max_in_flight = 0
         self.stopping = threading.Event()
         self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)  # notified at every request
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -164,6 +165,11 @@ class FeedServer:
         with self.lock:
             self.documents[path] = Document(body, content_type, etag, modified)
 
+    def wait_for_request(self, path: str, timeout: float = 30.0) -> bool:
+        """Wait until path has been asked for at least once; False if it was not in time."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: self.requests[path] > 0, timeout)
+
     def count(self, path: str) -> int:
         """Return how many requests path has had."""
         with self.lock:
@@ -187,6 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         with self.feeds.lock:
             self.feeds.requests[parts.path] += 1
+            self.feeds.arrived.notify_all()
             self.feeds.user_agents.add(self.headers.get("User-Agent", ""))
             self.feeds.in_flight += 1
             self.feeds.max_in_flight = max(self.feeds.max_in_flight, self.feeds.in_flight)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
 from fnmatch import fnmatch
@@ -12,6 +14,7 @@ import orjson
 import pytest
 
 from tests.conftest import REPO
+from tests.feedserver import FeedServer
 from tests.test_cli import run
 
 
@@ -158,3 +161,25 @@ def test_summary_finds_an_article_by_its_url_in_capitals(
     url = "HTTPS://WWW.THEMOSCOWTIMES.COM/2021/08/10/russia-china-kick-off-joint-military-drills-a74740"
     code, out, _ = run(capsys, "--data-dir", str(tmp_path / "data"), "summary", url, "--json")
     assert code == 0 and orjson.loads(out)["id"] == "1bd600cf0a7f"
+
+
+def test_ctrl_c_ends_a_command_with_one_line_not_a_traceback(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    # Ctrl-C during `import` or `feeds add` printed forty lines of traceback.
+    env = {**os.environ, "NEWSBRIEF_ALLOW_PRIVATE_FEEDS": "1"}
+    argv = ["--data-dir", str(tmp_path / "data"), "feeds", "add", server.url("/never")]
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", *argv],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # A shell's background job ignores SIGINT; a terminal's foreground one does not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    ) as child:
+        assert server.wait_for_request("/never")  # the command is at work
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate()
+    assert child.returncode == 130 and out == b""
+    assert err == b"newsbrief: interrupted\n"

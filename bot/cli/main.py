@@ -185,6 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         return _command(config, args)
+    except KeyboardInterrupt:
+        # Ctrl-C is the operator's choice, not a fault: what was written stays (an import run
+        # again counts it as duplicates), and 130 is what a shell reports for it.
+        print("newsbrief: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
     except BrokenPipeError:
         # The reader stopped (`| head`): how a pipeline ends, not an error to report. Later
         # writes (the flush at exit) go nowhere instead of raising again.
