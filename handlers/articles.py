@@ -119,9 +119,10 @@ async def search(update: Update, context: NewsContext) -> None:
 async def plain_text(update: Update, context: NewsContext) -> None:
     """Treat text in a private chat as a search; a link alone as `/summary LINK`."""
     message = update.effective_message
-    words = clean_query(message.text if message else "")
-    if words and as_link(words) is not None:  # a link is no words an article holds
-        await _summarise(update, context, words)
+    text = message.text if message and message.text else ""
+    words = clean_query(text)
+    if as_link(text) is not None:  # a link is no words an article holds
+        await _summarise(update, context, _summary_ref(text))
     elif words:
         await show_listing(update, context, Listing("search", words, PAGE_SIZE))
 
@@ -187,17 +188,26 @@ async def send_article_summary(update: Update, context: NewsContext, article_id:
 async def summary(update: Update, context: NewsContext) -> None:
     """Summarise an item of the last list, an article (id or URL), a topic or pasted text."""
     text = " ".join(context.args or [])
-    ref = clean_query(text)
+    ref = _summary_ref(text)
     message = update.effective_message
     if not ref:
         if message is not None:
             await message.reply_text(chat_translator(update, context).gettext(SUMMARY_USAGE))
         return
-    if message is not None and is_pasted_text(text):
+    if message is not None and as_link(text) is None and is_pasted_text(text):
         tr = chat_translator(update, context)
         await _send_answer(message, await asyncio.to_thread(pasted_answer, text, tr))
         return
     await _summarise(update, context, ref)
+
+
+def _summary_ref(text: str) -> str:
+    """Return what `/summary text` looks up: a link whole, else the words as a query.
+
+    A query is cut to 256 characters; a link with tracking parameters is often longer, and
+    cut it names no article.
+    """
+    return text.strip() if as_link(text) is not None else clean_query(text)
 
 
 async def _summarise(update: Update, context: NewsContext, ref: str) -> None:

@@ -13,7 +13,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, TypeHandler
 
 from bot.app.context import NewsContext
-from tests.botkit import ADMIN, BotEnv, ask, bot_env, valid_telegram_html
+from bot.models import ArticleDraft
+from tests.botkit import ADMIN, NEWEST, BotEnv, ask, bot_env, valid_telegram_html
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -76,6 +77,21 @@ async def test_query_is_capped_at_256_characters(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/search " + "ab " * 3000)
     assert reply.text.startswith("Nothing found for ")
     assert len(reply.text) <= len("Nothing found for .") + 256
+
+
+async def test_a_link_longer_than_a_query_is_still_a_link(env: BotEnv) -> None:
+    # Links with tracking parameters run past 256 characters: /summary took one for pasted
+    # prose ("Summary of your text: https://…"), and sent alone it was cut to 256 and not found.
+    tail = "&".join(f"utm_{n}=campaign-{n}" for n in range(20))
+    url = f"https://news.example.com/long-link?{tail}"
+    assert len(url) > 256
+    env.services.store.add_many(
+        [ArticleDraft("Lighthouse keeper retires", "The keeper retires.", url, NEWEST, "Wire")]
+    )
+    user = env.user()
+    for text in (f"/summary {url}", url):
+        [reply] = await ask(user, text)
+        assert reply.text.startswith("Lighthouse keeper retires"), (text[:9], reply.text)
 
 
 async def test_plain_ugly_text_in_private_is_a_safe_search(env: BotEnv) -> None:
