@@ -21,7 +21,13 @@ class Searcher(Protocol):
     """The part of SearchService a digest reads."""
 
     def search(
-        self, query: str, *, limit: int = 10, offset: int = 0, sort: str = "relevance"
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        sort: str = "relevance",
+        typos: bool = True,
     ) -> SearchResult: ...
 
 
@@ -53,12 +59,11 @@ def matches(topic: str, candidates: list[Article], searcher: Searcher) -> list[A
     query = f"{topic} since:{first_day.isoformat()} "
     found: list[Article] = []
     for page in range(MAX_PAGES):
-        result = searcher.search(query, limit=PAGE, offset=page * PAGE)
-        if result.relaxed or result.did_you_mean:
-            # Not every word matched, or a word no article has yet matched its neighbours
-            # ("Путин" → "пути"): a digest, which cannot ask "did you mean", holds only
-            # real matches.
-            break
+        # A digest cannot ask "did you mean": a word no article has yet matches nothing, not
+        # its neighbours ("Путин" → "пути"), and the topic's other words keep their matches.
+        result = searcher.search(query, limit=PAGE, offset=page * PAGE, typos=False)
+        if result.relaxed:
+            break  # not every word matched: a digest holds only real matches
         found += [wanted[h.article.id] for h in result.hits if h.article.id in wanted]
         if len(found) >= len(wanted) or (page + 1) * PAGE >= result.total:
             break

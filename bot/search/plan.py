@@ -93,8 +93,8 @@ class Planner:
         self._mixed = analyzers["ru"]  # typo corrections compare stems of any Latin/Cyrillic word
         self._folded = folded
 
-    def plan(self, parsed: ParsedQuery) -> Plan:
-        """Compile a parsed query."""
+    def plan(self, parsed: ParsedQuery, *, fuzzy: bool = True) -> Plan:
+        """Compile a parsed query (`fuzzy=False`: no word matches its neighbours)."""
         plan = Plan()
         groups = list(dict.fromkeys(parsed.groups))  # "oil oil" asks no more than "oil"
         last = len(groups) - 1
@@ -103,7 +103,10 @@ class Planner:
             typing = parsed.prefix and i == last
             # A stop word after other words was typed as a word: completing "and" of "the of
             # and" gave Andersen. Alone it may begin one ("не" of "нефть"): completed there.
-            alts = [self._term(t, plan, typing and (lone or not self._stop(t))) for t in group]
+            alts = [
+                self._term(t, plan, typing and (lone or not self._stop(t)), fuzzy=fuzzy)
+                for t in group
+            ]
             kept = [pair for pair in alts if pair[0] is not None]
             if kept:
                 plan.groups.append(_any([q for q, _ in kept if q is not None]))

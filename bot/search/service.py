@@ -142,11 +142,21 @@ class SearchService:
         self._fill()
 
     def search(
-        self, query: str, *, limit: int = 10, offset: int = 0, sort: str = "relevance"
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        sort: str = "relevance",
+        typos: bool = True,
     ) -> SearchResult:
-        """Answer a query in the query language; never raises."""
+        """Answer a query in the query language; never raises.
+
+        `typos=False`: a word no article has matches nothing, not its neighbours (digests,
+        which cannot ask "did you mean").
+        """
         try:
-            return self._search(query, limit, offset, sort)
+            return self._search(query, limit, offset, sort, typos)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException:  # tantivy panics arrive as pyo3's PanicException(BaseException)
@@ -172,7 +182,9 @@ class SearchService:
             if not self._readonly:
                 ix.write_marker(self._dir)
 
-    def _search(self, query: str, limit: int, offset: int, sort: str) -> SearchResult:
+    def _search(
+        self, query: str, limit: int, offset: int, sort: str, fuzzy: bool = True
+    ) -> SearchResult:
         """Run the query, relaxing it when nothing matches every word."""
         parsed = parse_query(query)
         limit = max(0, min(int(limit), MAX_LIMIT))
@@ -182,7 +194,7 @@ class SearchService:
             return SearchResult([], 0, None, False, parsed.text, parsed.bad_filters)
         searcher = self._index.searcher()
         planner = Planner(self._schema, searcher, self._analyzers, self._folded)
-        plan = planner.plan(parsed)
+        plan = planner.plan(parsed, fuzzy=fuzzy)
         if not plan.searchable:
             words = [t.text for group in parsed.groups for t in group]
             common = only_common(words, self._folded, self._mixed)
