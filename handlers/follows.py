@@ -14,6 +14,7 @@ from telegram.ext import CommandHandler, filters
 from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext
 from bot.app.follow_answers import GONE, following_answer, missing_story, resolve, story_markup
+from bot.app.items import item_number
 from bot.app.language import chat_translator
 from bot.follows.quiet_args import parse_quiet
 from bot.i18n import N_, Translator, keyword, word
@@ -150,9 +151,11 @@ async def unfollow(update: Update, context: NewsContext) -> None:
         text = tr.ngettext("Stopped following {n} story.", "Stopped following {n} stories.", count)
         await message.reply_text(text.format(n=count))
         return
-    # ASCII digits only: "²".isdigit() is true, and int("²") raises.
-    if arg.isascii() and arg.isdigit() and 1 <= int(arg) <= len(mine):  # /following's numbers
-        story_id: str | None = mine[int(arg) - 1].story_id
+    # /following's numbers, written as item numbers are ("2", "#2", "№2", "2."): read as the
+    # last list's, "2." stopped another story than the row the reader saw.
+    number = item_number(arg)
+    if number is not None and 1 <= number <= len(mine):
+        story_id: str | None = mine[number - 1].story_id
     else:
         ref = resolve(arg, context.chat_data, services)
         story_id = ref.story_id if ref is not None else None
