@@ -354,6 +354,8 @@ async def test_a_topic_of_common_words_only_is_refused_like_a_search(env: Env) -
         assert f"Nothing to search for in {junk}: common" in reply and "Subscribed" not in reply
     assert env.digests.subs.for_chat(user.chat_id) == []
     assert "Subscribed: -sport" in await ask(user, "/subscribe -sport")  # all news but sport
+    for but in ("-lang:en", "-source:Wire"):  # all news but a language, or but an outlet
+        assert f"Subscribed: {but}" in await ask(user, f"/subscribe {but}")
 
 
 async def test_subscribing_again_without_a_time_or_zone_keeps_them(env: Env) -> None:

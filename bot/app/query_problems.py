@@ -63,6 +63,7 @@ def topic_problem(topic: str, tr: Translator, search: Searcher | None = None) ->
         return None  # all news
     # "OR" or '""' alone asks for nothing; with the digest's since: it would find everything.
     asks = parsed.groups or parsed.excluded or parsed.sources or parsed.langs
+    asks = asks or parsed.excluded_sources or parsed.excluded_langs  # "-lang:en": all but English
     # The trailing space searches the last word whole, as a digest does (bot.digests.matching).
     if not (asks or parsed.since or parsed.before) or (
         search is not None and search.search(f"{topic} ", limit=1).only_common_words
