@@ -12,6 +12,8 @@ in each of them: the planner stems it every way and looks it up in each language
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import tantivy
 
 from bot.text.analysis import LANGUAGES, MAX_TOKEN_CHARS, SEARCH_STOP_LANGUAGES, fold_yo
@@ -104,3 +106,16 @@ def only_common(
 ) -> bool:
     """Return whether each word is a stop word or has no letter or digit (so none: `"`, `OR`)."""
     return all(stop_word(w, folded, stemming) or not any(ch.isalnum() for ch in w) for w in words)
+
+
+def stem_cache(analyzer: tantivy.TextAnalyzer) -> Callable[[str], str]:
+    """Return a memoised word -> stem function (for one search)."""
+    cache: dict[str, str] = {}
+
+    def stem_of(word: str) -> str:
+        if word not in cache:
+            stems = analyzer.analyze(word)
+            cache[word] = stems[0] if len(stems) == 1 else ""
+        return cache[word]
+
+    return stem_of

@@ -1,10 +1,10 @@
 """Turn a ParsedQuery into tantivy Query objects; user text never reaches tantivy's query parser.
 
 Scoring weights live here: a body match scores BM25; a title match scores TITLE_BOOST times the
-term's BM25 idf whatever the title's length (see `_title_query`); words completed
-from a typed prefix count PREFIX_WEIGHT of an exact word (KNOWN_PREFIX_WEIGHT when the prefix is
-itself a word: it is then more likely finished); typo matches get a constant score
-(tantivy scores fuzzy terms that way), FUZZY_TITLE in the title and FUZZY_BODY in the body.
+term's BM25 idf whatever the title's length (see `_title_query`); words completed from a typed
+prefix count PREFIX_WEIGHT of an exact word (KNOWN_PREFIX_WEIGHT when the prefix is itself a
+word: it is then more likely finished); typo matches get a constant score (tantivy scores fuzzy
+terms that way), FUZZY_TITLE in the title and FUZZY_BODY in the body.
 """
 
 from __future__ import annotations
@@ -104,14 +104,13 @@ class Planner:
             # A stop word after other words was typed as a word: completing "and" of "the of
             # and" gave Andersen. Alone it may begin one ("не" of "нефть"): completed there.
             alts = [
-                self._term(t, plan, typing and (lone or not self._stop(t)), fuzzy=fuzzy)
-                for t in group
+                self._term(t, plan, typing and (lone or not self._stop(t)), fuzzy) for t in group
             ]
             kept = [pair for pair in alts if pair[0] is not None]
             if kept:
                 plan.groups.append(_any([q for q, _ in kept if q is not None]))
                 plan.loose_groups.append(_any([lq or q for q, lq in kept if q is not None]))
-        excluded = [self._term(t, Plan(), False, fuzzy=False)[0] for t in parsed.excluded]
+        excluded = [self._term(t, Plan(), False, False)[0] for t in parsed.excluded]
         plan.excluded += [q for q in excluded if q is not None]
         plan.excluded += [self._source(s) for s in parsed.excluded_sources]
         plan.excluded += [Query.term_query(self._schema, LANG, c) for c in parsed.excluded_langs]
@@ -119,13 +118,12 @@ class Planner:
             langs = [Query.term_query(self._schema, LANG, code) for code in parsed.langs]
             plan.filters.append(_any(langs))
         if parsed.sources:
-            sources = [self._source(s) for s in parsed.sources]
-            plan.filters.append(_any(sources))
+            plan.filters.append(_any([self._source(s) for s in parsed.sources]))
         if parsed.since or parsed.before:
             plan.filters.append(self._dates(parsed.since, parsed.before))
         return plan
 
-    def _term(self, term: Term, plan: Plan, prefix: bool, *, fuzzy: bool = True) -> Compiled:
+    def _term(self, term: Term, plan: Plan, prefix: bool, fuzzy: bool) -> Compiled:
         """Compile a word or phrase (None: only stop words or punctuation), and its loose form."""
         text = fold(term.text)
         tokens = self._mixed.pre_tokenize(text).tokens
@@ -231,8 +229,7 @@ class Planner:
 
         Titles are a handful of words: BM25's length normalisation would rank a short title
         far above a long one holding the same words, a bias a person looking for a headline
-        does not share. So a title match scores the term's BM25 idf (its score at average
-        length).
+        does not share. So a title match scores the term's BM25 idf (its average-length score).
         """
         df = self._freq(field_name, term)
         n = max(1, self._searcher.num_docs)

@@ -32,8 +32,8 @@ import tantivy
 
 from bot.archive.writer import paced
 from bot.models import Article, ProgressFactory, no_progress, utcnow
+from bot.search import analysis
 from bot.search import index as ix
-from bot.search.analysis import GROUPS, folded_analyzer, group_of, only_common, stemming_analyzer
 from bot.search.plan import Planner
 from bot.search.query import parse_query
 from bot.search.results import Hit, SearchResult, Store
@@ -71,9 +71,9 @@ class SearchService:
         self._clock = clock
         self._readonly = readonly
         self._schema = ix.build_schema()
-        self._analyzers = {g: stemming_analyzer(g) for g in GROUPS}
+        self._analyzers = {g: analysis.stemming_analyzer(g) for g in analysis.GROUPS}
         self._mixed = self._analyzers["ru"]
-        self._folded = folded_analyzer()
+        self._folded = analysis.folded_analyzer()
         self._lock = threading.Lock()
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
@@ -197,7 +197,7 @@ class SearchService:
         plan = planner.plan(parsed, fuzzy=fuzzy)
         if not plan.searchable:
             words = [t.text for group in parsed.groups for t in group]
-            common = only_common(words, self._folded, self._mixed)
+            common = analysis.only_common(words, self._folded, self._mixed)
             return SearchResult([], 0, None, False, parsed.text, only_common_words=common)
         if not plan.groups:
             sort = "date"  # only filters and exclusions: relevance would rank nothing
@@ -215,7 +215,9 @@ class SearchService:
         swaps: dict[str, str] = {}
         if typos:
             seen = self._seen_words(articles)
-            swaps = corrections(typos, seen, self._raw_freq(searcher), _stem_cache(self._mixed))
+            swaps = corrections(
+                typos, seen, self._raw_freq(searcher), analysis.stem_cache(self._mixed)
+            )
         needles = Needles(
             frozenset(plan.stems), frozenset(swaps.values()), frozenset(plan.prefixes)
         )
@@ -277,9 +279,9 @@ class SearchService:
         hits = []
         for score, article in articles:
             text = article.body or article.title
-            group = group_of(article.lang)
+            group = analysis.group_of(article.lang)
             if group not in stemmers:
-                stemmers[group] = _stem_cache(self._analyzers[group])
+                stemmers[group] = analysis.stem_cache(self._analyzers[group])
             stem_of = stemmers[group]
             hits.append(Hit(article, score, render(text, find_matches(text, needles, stem_of))))
         return hits
@@ -291,19 +293,6 @@ class SearchService:
             return int(searcher.doc_freq(ix.TITLE_RAW, word) + searcher.doc_freq(ix.BODY_RAW, word))
 
         return freq
-
-
-def _stem_cache(analyzer: tantivy.TextAnalyzer) -> Callable[[str], str]:
-    """Return a memoised word -> stem function (for one search)."""
-    cache: dict[str, str] = {}
-
-    def stem_of(word: str) -> str:
-        if word not in cache:
-            stems = analyzer.analyze(word)
-            cache[word] = stems[0] if len(stems) == 1 else ""
-        return cache[word]
-
-    return stem_of
 
 
 def _count(found: tantivy.SearchResult) -> int:
