@@ -6,6 +6,7 @@ In groups only admins change subscriptions; in channels every post is from an ad
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
@@ -163,7 +164,9 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     if service is None or chat is None:
         return
     parsed, search = parse_subscribe(context.args or [], tr), context.bot_data.services.search
-    problem = escape(parsed.problem) if parsed.problem else topic_problem(parsed.topic, tr, search)
+    # The check is a search (ranking, corrections): a worker thread's, as every search is.
+    problem = escape(parsed.problem) if parsed.problem else None
+    problem = problem or await asyncio.to_thread(topic_problem, parsed.topic, tr, search)
     if problem:
         await _reply(update, problem)
         return
