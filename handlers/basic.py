@@ -113,7 +113,10 @@ GONE = frozenset({ChatMember.BANNED, ChatMember.LEFT})
 
 
 async def membership(update: Update, context: NewsContext) -> None:
-    """Note when a user blocks the bot or a group removes it, and tell the services."""
+    """Note when a user blocks the bot or a group removes or adds it, and tell the services.
+
+    A group that adds the bot back sends no /start, so its coming back is the sign to resume.
+    """
     change = update.my_chat_member
     if change is None:
         return
@@ -122,6 +125,9 @@ async def membership(update: Update, context: NewsContext) -> None:
         context.chat_data.blocked = gone
     if gone:
         await chat_blocked(context, change.chat.id)
+    elif change.old_chat_member.status in GONE:
+        for hook in context.bot_data.on_chat_start:  # as /start: digests resume
+            await hook(context, change.chat.id)
 
 
 async def chat_blocked(context: NewsContext, chat_id: int) -> None:

@@ -220,6 +220,30 @@ async def test_group_admins_only_and_migration_moves_subscriptions(env: Env) -> 
     assert env.job(-1009999).name == job_name(moved.slot.next_due(utcnow()))
 
 
+async def test_a_group_that_adds_the_bot_back_gets_its_digests_again(env: Env) -> None:
+    # Telegram sends no /start when a group adds a bot back: my_chat_member is the only sign.
+    admin = env.user()
+    group = env.server.group(-4343, "Team", admins=[admin])
+    in_group = group.member(admin)
+    assert "Subscribed" in await ask(in_group, "/subscribe 10:00 chips")
+    env.add("Chips plant announced")
+    await env.server.set_bot_member(-4343, in_group, present=False)
+    await env.fire(-4343)
+    assert digests_in(env.server, -4343) == []
+    back = asyncio.Event()
+
+    async def hook(context: Any, chat_id: int) -> None:  # runs after the digests' own hook
+        back.set()
+
+    env.app.bot_data.on_chat_start.append(hook)
+    await env.server.set_bot_member(-4343, in_group, present=True)
+    await asyncio.wait_for(back.wait(), TIMEOUT)
+    assert env.digests.is_active(-4343)
+    await env.fire(-4343)
+    [digest] = digests_in(env.server, -4343)
+    assert "Chips plant announced" in digest
+
+
 async def test_429_storm_is_retried_nothing_lost_nothing_twice(tmp_path: Path) -> None:
     # 30 429s among 12 chats: some chat takes at least 3 of them, more than its 2 attempts,
     # whichever way the senders line up after each pause; a 429 must not use one up.

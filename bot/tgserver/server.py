@@ -188,6 +188,21 @@ class LocalBotApiServer:
         """Undo block()."""
         self._chat(chat_id).blocked = False
 
+    async def set_bot_member(self, chat_id: int, by: UserClient, *, present: bool) -> None:
+        """Remove the bot from a chat (or block it) or bring it back, with my_chat_member."""
+        state = self._chat(chat_id)
+        gone = "kicked"  # a group that removes the bot, a user who blocks it
+        old, new = (gone, "member") if present else ("member", gone)
+        state.blocked = not present
+        me = {"id": self.bot_id, "is_bot": True, "first_name": self._core.bot.first_name}
+
+        def member(status: str) -> dict[str, Any]:
+            return {"status": status, "user": me, **({"until_date": 0} if status == gone else {})}
+
+        update = {"chat": dict(state.chat), "from": by.user, "date": int(time.time())}
+        update |= {"old_chat_member": member(old), "new_chat_member": member(new)}
+        await self._core.queue.put("my_chat_member", update)
+
     def migrate(self, old_chat_id: int, new_chat_id: int) -> GroupChat:
         """Upgrade a group to a supergroup: sends to the old id answer migrate_to_chat_id."""
         old = self._chat(old_chat_id)
