@@ -281,9 +281,11 @@ async def digest(update: Update, context: NewsContext) -> None:
 
 
 async def on_migrate(update: Update, context: NewsContext) -> None:
-    """A group became a supergroup: its subscriptions follow it."""
-    message = update.effective_message
-    service = service_of(context)
-    if message is None or service is None or message.migrate_to_chat_id is None:
+    """A group became a supergroup: its lists and subscriptions follow it."""
+    message, service, app = update.effective_message, service_of(context), context.application
+    if message is None or message.migrate_to_chat_id is None:
         return
-    await service.migrate(message.chat.id, message.migrate_to_chat_id)
+    if message.migrate_to_chat_id not in app.chat_data:  # else lists made there since win
+        app.migrate_chat_data(message=message)  # Telegram keeps the history, so its buttons
+    if service is not None:
+        await service.migrate(message.chat.id, message.migrate_to_chat_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -314,6 +315,27 @@ async def test_group_plain_text_and_other_bots_commands_get_silence(env: BotEnv)
     assert await in_group.no_replies(0.5)
     [reply] = await ask(in_group, f"/frobnicate@{BOT}")
     assert "/help" in reply.text
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_lists(env: BotEnv) -> None:
+    member = env.user()
+    group = env.server.group(-9000000003, "Chat", members=[member])
+    [shown] = await ask(group.member(member), f"/latest@{BOT} 2")
+    moved = asyncio.Event()
+
+    async def on_moved(old: int, new: int) -> None:
+        moved.set()
+
+    env.services.digests.moved_listeners.append(on_moved)
+    try:
+        supergroup = await env.server.upgrade(-9000000003, -1009000000003, group.member(member))
+        await asyncio.wait_for(moved.wait(), 10)
+    finally:
+        env.services.digests.moved_listeners.remove(on_moved)
+    # Telegram keeps the history: the list shown before is still there to be read and used.
+    [summary] = await ask(supergroup.member(member), f"/summary@{BOT} 2")
+    assert "2. Climate policy talks stall in Bonn (1)" in shown.text
+    assert summary.text.startswith("Climate policy talks stall in Bonn (1)\nPlanet Daily")
 
 
 async def test_a_chat_zone_set_with_timezone_is_used_for_dates(env: BotEnv) -> None:

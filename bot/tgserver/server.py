@@ -12,6 +12,7 @@ from typing import Any
 from bot.tgserver.core import BotIdentity, Core
 from bot.tgserver.errors import ApiError, not_found, unauthorized
 from bot.tgserver.http import HttpServer, Request, Response
+from bot.tgserver.incoming import base_message
 from bot.tgserver.limits import Limits, Stats
 from bot.tgserver.methods_bot import BOT_METHODS
 from bot.tgserver.methods_messages import MESSAGE_METHODS
@@ -213,6 +214,16 @@ class LocalBotApiServer:
         state.owner = old.owner
         old.migrated_to = new_chat_id
         return GroupChat(self._core, state)
+
+    async def upgrade(self, old_chat_id: int, new_chat_id: int, by: UserClient) -> GroupChat:
+        """migrate(), with the two service messages Telegram sends the bot in both chats."""
+        group = self.migrate(old_chat_id, new_chat_id)
+        old = self._chat(old_chat_id)
+        told = base_message(old, by.user, None) | {"migrate_to_chat_id": new_chat_id}
+        await self._core.queue.put("message", told)
+        came = base_message(group.state, by.user, None) | {"migrate_from_chat_id": old_chat_id}
+        await self._core.queue.put("message", came)
+        return group
 
     def forget_chat(self, chat_id: int) -> None:
         """Make a chat unknown: sends to it answer `chat not found`."""
