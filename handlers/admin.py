@@ -6,7 +6,6 @@ import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatMemberStatus
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.commands import CommandSpec, is_admin, is_allowed
@@ -15,6 +14,7 @@ from bot.app.language import chat_translator
 from bot.app.privacy import chat_subscriptions, forget_chat
 from bot.app.stats import StatsService, render_stats
 from bot.i18n import N_
+from handlers.subscriptions import may_change
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +63,6 @@ def register(application: NewsApp) -> None:
     )
 
 
-async def _may_forget(update: Update, context: NewsContext) -> bool:
-    """Return whether the user may wipe this chat: anyone in private, admins in groups."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return False
-    if chat.type == chat.PRIVATE:
-        return True
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
-
-
 async def forget_command(update: Update, context: NewsContext) -> None:
     """Say what would be deleted and ask for confirmation with a button."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
@@ -81,13 +70,16 @@ async def forget_command(update: Update, context: NewsContext) -> None:
         return
     tr = chat_translator(update, context)
     _ = tr.gettext
-    if not await _may_forget(update, context):
+    if not await may_change(update, context):  # anyone in private, admins in groups
         await message.reply_text(_(GROUP_ADMINS_ONLY))
         return
+    # An anonymous admin posts as the group; the person is known only when they press, so
+    # then any admin may answer (0), else only the one who asked.
+    asker = 0 if message.sender_chat is not None else user.id
     count = chat_subscriptions(context.bot_data.services, chat.id)
     subs = tr.ngettext("{n} subscription", "{n} subscriptions", count).format(n=count)
-    yes = InlineKeyboardButton(_("Delete everything"), callback_data=f"forget:yes:{user.id}")
-    no = InlineKeyboardButton(_("Cancel"), callback_data=f"forget:no:{user.id}")
+    yes = InlineKeyboardButton(_("Delete everything"), callback_data=f"forget:yes:{asker}")
+    no = InlineKeyboardButton(_("Cancel"), callback_data=f"forget:no:{asker}")
     question = _(
         "This deletes everything newsbrief keeps about this chat: {subscriptions}, the stories "
         "it follows, the chat's settings (time zone, language, digest options, quiet hours) "
@@ -121,7 +113,10 @@ async def _answer_forget(update: Update, context: NewsContext) -> None:
     if not is_allowed(context.bot_data.config, query.from_user.id):
         await query.answer(_("This bot is private."))
         return
-    if int(match[2]) != query.from_user.id:
+    if int(match[2]) == 0 and not await may_change(update, context):
+        await query.answer(_(GROUP_ADMINS_ONLY))
+        return
+    if int(match[2]) not in (0, query.from_user.id):
         await query.answer(_(NOT_YOURS))
         return
     if match[1] == "no":

@@ -242,6 +242,26 @@ async def test_forget_in_a_group_needs_a_group_admin_and_the_same_person(tmp_pat
         assert digests.subs.for_chat(group.chat_id) == []
 
 
+async def test_an_anonymous_admin_can_make_a_group_forget_it(tmp_path: Path) -> None:
+    # An admin who stays anonymous posts as the group, from @GroupAnonymousBot; the press on
+    # the question comes from the person. Any admin of the group may answer, no member.
+    async with with_digests(tmp_path) as (env, digests):
+        admin = env.server.user(8011, "Olga")
+        member = env.server.user(8012, "Max")
+        group = env.server.group(-1008010, "Club", members=[member], admins=[admin])
+        await digests.subscribe(group.chat_id, "football", (8, 0), "UTC")
+        anonymous = group.anonymous_admin()
+        await anonymous.send("/forget")
+        (question,) = await anonymous.wait_replies(1, timeout=10)
+        assert question.text.startswith("This deletes everything newsbrief keeps")
+        answer = await group.member(member).press(question, "Delete everything")
+        assert answer.text == "Only this group's admins can make the bot forget it."
+        assert len(digests.subs.for_chat(group.chat_id)) == 1
+        answer = await group.member(admin).press(question, "Delete everything")
+        assert answer.text == "Deleted."
+        assert digests.subs.for_chat(group.chat_id) == []
+
+
 async def test_forged_forget_buttons_are_refused(tmp_path: Path) -> None:
     async with with_digests(tmp_path) as (env, digests):
         ann = env.server.user(6101, "Ann")

@@ -20,6 +20,7 @@ from bot.tgserver.records import CallbackAnswer, InlineAnswer, SentMessage
 from bot.tgserver.state import ChatState, wait_until
 
 MessageRef = SentMessage | dict[str, Any] | int
+ANONYMOUS_ADMIN = 1087968824  # the user Telegram names as the sender of an anonymous admin
 
 
 def _grew(log: list[SentMessage], size: int) -> bool:
@@ -38,12 +39,19 @@ class UserClient:
     """One user in one chat (optionally one forum topic), with their own read cursor."""
 
     def __init__(
-        self, core: Core, user: dict[str, Any], state: ChatState, thread_id: int | None = None
+        self,
+        core: Core,
+        user: dict[str, Any],
+        state: ChatState,
+        thread_id: int | None = None,
+        *,
+        as_chat: bool = False,
     ) -> None:
         self._core = core
         self.user = user
         self._state = state
         self.thread_id = thread_id
+        self.as_chat = as_chat  # an anonymous admin: messages come from the group itself
         self._cursor = len(state.log)
 
     @property
@@ -72,6 +80,8 @@ class UserClient:
 
     def _new_message(self, thread_id: int | None, reply_to: MessageRef | None) -> dict[str, Any]:
         message = base_message(self._state, self.user, thread_id or self.thread_id)
+        if self.as_chat:
+            message["sender_chat"] = self._state.chat
         if reply_to is not None:
             replied = self._state.messages.get(_message_id(reply_to))
             if replied is not None:
@@ -276,3 +286,10 @@ class GroupChat:
             raise LookupError(f"user {user_id} is unknown; create it with server.user() first")
         self.state.members[user_id] = member
         return UserClient(self._core, member, self.state, thread_id)
+
+    def anonymous_admin(self) -> UserClient:
+        """Return a client for an admin posting as the group (from: @GroupAnonymousBot)."""
+        user = {"id": ANONYMOUS_ADMIN, "is_bot": True, "first_name": "Group"}
+        return UserClient(
+            self._core, user | {"username": "GroupAnonymousBot"}, self.state, as_chat=True
+        )
