@@ -14,7 +14,7 @@ from telegram.ext import CommandHandler, TypeHandler
 
 from bot.app.context import NewsContext
 from bot.models import ArticleDraft
-from tests.botkit import ADMIN, NEWEST, BotEnv, ask, bot_env, valid_telegram_html
+from tests.botkit import ADMIN, BOT, NEWEST, BotEnv, ask, bot_env, valid_telegram_html
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -261,6 +261,21 @@ async def test_commands_beyond_the_per_user_rate_limit_get_one_notice(tmp_path: 
         assert notice.text.startswith("Slow down: up to 2 commands a minute.")
         await user.send("/latest 1")
         assert await user.no_replies(0.3)  # one notice per burst
+
+
+async def test_anonymous_admins_of_two_groups_do_not_share_one_rate_limit(tmp_path: Path) -> None:
+    # Every anonymous admin is @GroupAnonymousBot: counted by that user, one busy group would
+    # silence the anonymous admins of every other group.
+    async with bot_env(tmp_path, rate_limit=2) as limited_env:
+        server = limited_env.server
+        busy = server.group(-1007700001, "Busy").anonymous_admin()
+        other = server.group(-1007700002, "Other").anonymous_admin()
+        await ask(busy, f"/latest@{BOT} 1")
+        await ask(busy, f"/latest@{BOT} 1")
+        [notice] = await ask(busy, f"/latest@{BOT} 1")
+        assert notice.text.startswith("Slow down: up to 2 commands a minute.")
+        [answer] = await ask(other, f"/latest@{BOT} 1")
+        assert answer.text.startswith("Latest news")
 
 
 async def test_an_edited_command_gets_no_answer_and_does_not_count(tmp_path: Path) -> None:

@@ -145,7 +145,10 @@ class RateLimitGate:
             button = InlineQueryResultsButton(text=slow, start_parameter="slow_down")
             await inline.answer([], cache_time=0, is_personal=True, button=button)
             raise ApplicationHandlerStop
-        verdict = self.limiter.hit(user.id)
+        # An anonymous admin (or a member posting as a channel) is one shared user in every
+        # group, @GroupAnonymousBot: the chat they post as is who they are.
+        sender = update.message.sender_chat if update.message is not None else None
+        verdict = self.limiter.hit(sender.id if sender is not None else user.id)
         if verdict.allowed:
             return
         text = notice(verdict, self.limiter.limit, reader_translator(update, context.bot_data))
