@@ -20,13 +20,14 @@ from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.digests.service import DigestService
 from bot.i18n import N_
-from handlers.subscriptions import ADMINS_ONLY, UPDATES, may_change, service_of
+from handlers.subscriptions import UPDATES, may_change, service_of
 
 log = logging.getLogger(__name__)
 
 COMMANDS = [CommandSpec("language", N_("Choose the language of the bot's messages"))]
 BUTTON_GROUP = -2  # before the access gate and the catch-all button handler; checks access itself
 _DATA = re.compile(r"lang:([a-z]{2,3})")
+ADMINS_ONLY = N_("Only this group's admins can change its language.")
 
 
 def register(application: NewsApp) -> None:

@@ -46,6 +46,7 @@ COMMANDS = [
 ]
 MAX_SUBSCRIPTIONS = 20
 ADMINS_ONLY = N_("Only this group's admins can change its subscriptions.")
+ZONE_ADMINS_ONLY = N_("Only this group's admins can change its time zone.")
 NOT_ENABLED = N_("Digests are not enabled on this bot.")
 UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 
@@ -248,7 +249,7 @@ async def timezone(update: Update, context: NewsContext) -> None:
         await _reply(update, shown.format(zone=escape(zone.key)))
         return
     if not await may_change(update, context):
-        await _reply(update, _(ADMINS_ONLY))
+        await _reply(update, _(ZONE_ADMINS_ONLY))
         return
     zone_name = find_zone(text)
     if zone_name is None:

@@ -220,6 +220,19 @@ async def test_group_admins_only_and_migration_moves_subscriptions(env: Env) -> 
     assert env.job(-1009999).name == job_name(moved.slot.next_due(utcnow()))
 
 
+async def test_a_group_member_is_told_which_setting_only_admins_change(env: Env) -> None:
+    admin, member = env.user(), env.user()
+    group = env.server.group(-4545, "Team", members=[member], admins=[admin])
+    in_group = group.member(member)
+    refused = await ask(in_group, f"/timezone@{BOT} Europe/Berlin")
+    assert refused == "Only this group's admins can change its time zone."
+    await in_group.send(f"/language@{BOT}")
+    [choose] = await in_group.wait_replies(1, timeout=TIMEOUT)
+    answer = await in_group.press(choose, "Русский")
+    assert answer.text == "Only this group's admins can change its language."
+    assert env.digests.subs.chat(-4545).zone is None
+
+
 async def test_a_group_that_adds_the_bot_back_gets_its_digests_again(env: Env) -> None:
     # Telegram sends no /start when a group adds a bot back: my_chat_member is the only sign.
     admin = env.user()
