@@ -286,7 +286,7 @@ async def on_migrate(update: Update, context: NewsContext) -> None:
     message, service, app = update.effective_message, service_of(context), context.application
     if message is None or message.migrate_to_chat_id is None:
         return
-    if message.migrate_to_chat_id not in app.chat_data:  # else lists made there since win
-        app.migrate_chat_data(message=message)  # Telegram keeps the history, so its buttons
+    if not getattr(app.chat_data.get(message.migrate_to_chat_id), "listings", None):
+        app.migrate_chat_data(message=message)  # Telegram keeps the history; newer lists win
     if service is not None:
         await service.migrate(message.chat.id, message.migrate_to_chat_id)

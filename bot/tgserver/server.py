@@ -220,9 +220,9 @@ class LocalBotApiServer:
         group = self.migrate(old_chat_id, new_chat_id)
         old = self._chat(old_chat_id)
         told = base_message(old, by.user, None) | {"migrate_to_chat_id": new_chat_id}
-        await self._core.queue.put("message", told)
         came = base_message(group.state, by.user, None) | {"migrate_from_chat_id": old_chat_id}
-        await self._core.queue.put("message", came)
+        for message in (told, came):
+            await self._core.queue.put("message", message)
         return group
 
     def forget_chat(self, chat_id: int) -> None:
