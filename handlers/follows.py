@@ -97,12 +97,11 @@ async def _follow(
         return
     headline = story.headline
     chat_id = message.chat_id
-    followed = services.follows.follows.get(chat_id, story_id) is not None
-    if not followed and not services.follows.may_follow_more(chat_id):
+    if not services.follows.may_follow(chat_id, story_id):
         await message.reply_text(tr.gettext(TOO_MANY))
         return
     _, new = await services.follows.follow(chat_id, story_id, headline)
-    quiet = services.follows.follows.quiet(chat_id)
+    quiet = services.follows.quiet(chat_id)
     text = (
         tr.gettext("🔔 Following: {headline}.")
         if new
@@ -179,7 +178,7 @@ async def quiet(update: Update, context: NewsContext) -> None:
     chat_id = message.chat_id
     arg = " ".join(context.args or []).strip()
     if not arg:
-        current = services.follows.follows.quiet(chat_id)
+        current = services.follows.quiet(chat_id)
         text = (
             tr.gettext("Story updates wait between {start} and {end}.").format(
                 start=tr.time(current.start), end=tr.time(current.end)

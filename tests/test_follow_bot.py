@@ -219,7 +219,7 @@ async def test_a_russian_chat_types_the_command_words_in_russian(tmp_path: Path)
             "Отправьте /quiet 23:00-07:00 или /quiet выкл."
         )
         assert "в любое время" in await ask(user, "/quiet выкл")
-        assert env.services.follows.follows.quiet(user.chat_id) is None
+        assert env.services.follows.quiet(user.chat_id) is None
         assert "/following или все." in await ask(user, "/unfollow 99")
         assert "/following или все." in await ask(user, "/unfollow ²")  # a digit, not ASCII
         assert "больше не следите за 1 сюжетом" in await ask(user, "/unfollow все")
@@ -367,7 +367,7 @@ async def test_a_group_that_became_a_supergroup_keeps_its_follows_and_quiet_hour
         assert env.services.follows.for_chat(-4343) == []
         [moved] = env.services.follows.for_chat(-1004343)
         assert "Grindavik" in moved.headline
-        quiet = env.services.follows.follows.quiet(-1004343)
+        quiet = env.services.follows.quiet(-1004343)
         assert quiet is not None and quiet.text.startswith("23:00")
         await env.settle()  # the next tick finds the update again, for the new id
         [update] = env.updates(-1004343)

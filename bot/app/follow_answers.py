@@ -76,7 +76,7 @@ def story_markup(
     else:
         label = tr.ngettext("📚 {n} article", "📚 {n} articles", size).format(n=size)
         row.append(InlineKeyboardButton(label, callback_data=ARTICLES_BUTTON + story_id))
-    if services.follows.follows.get(chat_id, story_id) is None:
+    if not any(f.story_id == story_id for f in services.follows.for_chat(chat_id)):
         row.append(InlineKeyboardButton(_("🔔 Follow"), callback_data=FOLLOW_BUTTON + story_id))
     else:
         row.append(InlineKeyboardButton(_("🔕 Unfollow"), callback_data=UNFOLLOW_BUTTON + story_id))

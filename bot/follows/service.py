@@ -81,8 +81,6 @@ class FollowService:
         self._kick_task: asyncio.Future[None] | None = None
         self.stats: dict[str, int] = {"updates": 0, "farewells": 0}
 
-    # --- life cycle -----------------------------------------------------------------------
-
     def initialize(self) -> None:
         """Load the follows (and an older version's update journal, once)."""
         self.follows.initialize()
@@ -116,9 +114,8 @@ class FollowService:
     def on_articles(self, articles: list[Article]) -> None:
         """Hear of a batch (the writer thread): read the followed stories' new reports, tick.
 
-        Reading them here, beside their clustering and off the loop, leaves the tick only
-        lookups. `followed` is a frozen snapshot the loop replaces, so this thread reads no
-        state the loop changes.
+        Read here, beside their clustering and off the loop, the tick has only lookups left.
+        `followed` is a frozen snapshot the loop replaces: this thread reads nothing it changes.
         """
         followed = self.follows.followed
         batch = {a.id: a for a in articles}
@@ -154,9 +151,10 @@ class FollowService:
         await self.follows.saved()
         return follow, True
 
-    def may_follow_more(self, chat_id: int) -> bool:
-        """Return whether the chat is under its limit of follows."""
-        return len(self.follows.for_chat(chat_id)) < MAX_FOLLOWS
+    def may_follow(self, chat_id: int, story_id: str) -> bool:
+        """Return whether the chat may follow the story: it does already, or has room."""
+        followed = self.follows.get(chat_id, story_id) is not None
+        return followed or len(self.follows.for_chat(chat_id)) < MAX_FOLLOWS
 
     async def unfollow(self, chat_id: int, story_ids: list[str]) -> list[Follow]:
         """Stop following these stories; return the follows that existed."""
@@ -187,11 +185,13 @@ class FollowService:
         """Return the chat's follows, oldest first."""
         return self.follows.for_chat(chat_id)
 
+    def quiet(self, chat_id: int) -> Quiet | None:
+        """Return the chat's quiet hours (None: any hour)."""
+        return self.follows.quiet(chat_id)
+
     def zone(self, chat_id: int) -> ZoneInfo:
         """Return the chat's zone (its /timezone, else the bot's)."""
         return self._digests.zone_of(chat_id) or self.config.tz
-
-    # --- finding updates ------------------------------------------------------------------
 
     async def tick(self, _context: object = None) -> None:
         """Say goodbye to quiet follows, find new facts, send what may go and hold the rest."""
