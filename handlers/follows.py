@@ -178,10 +178,10 @@ async def quiet(update: Update, context: NewsContext) -> None:
     chat_id = message.chat_id
     arg = " ".join(context.args or []).strip()
     if not arg:
-        current = services.follows.quiet(chat_id)
+        current, zone = services.follows.quiet(chat_id), zone_of(update, context).key
         text = (
-            tr.gettext("Story updates wait between {start} and {end}.").format(
-                start=tr.time(current.start), end=tr.time(current.end)
+            tr.gettext("Story updates wait between {start} and {end} ({zone}).").format(
+                start=tr.time(current.start), end=tr.time(current.end), zone=zone
             )
             if current is not None
             else tr.gettext("Story updates come at any hour.")

@@ -181,7 +181,9 @@ async def test_quiet_hours_can_be_changed_or_turned_off(tmp_path: Path) -> None:
         user = env.user()
         env.add(*VOLCANO, *OTHER)
         await follow_first_story(env, user)
-        assert "between 22:00 and 08:00" in await ask(user, "/quiet")
+        assert "between 22:00 and 08:00 (UTC)." in await ask(user, "/quiet")  # whose hours
+        await ask(user, "/timezone Europe/Berlin")
+        assert "between 22:00 and 08:00 (Europe/Berlin)." in await ask(user, "/quiet")
         reply = await ask(user, "/quiet 25:00-7")
         assert reply == "“25:00”: the hour must be from 00 to 23. " + QUIET_USAGE
         reply = await ask(user, "/quiet 08:00-08:00")
@@ -200,7 +202,7 @@ async def test_quiet_hours_read_as_a_range_in_a_russian_chat(tmp_path: Path) -> 
         user = env.server.user(7999, "Иван", language_code="ru")
         env.add(*VOLCANO, *OTHER)
         # "с 22:00 до 08:00", never "с 22:00–08:00": Russian words a range with two places.
-        assert "не приходят с 22:00 до 08:00." in await ask(user, "/quiet")
+        assert "не приходят с 22:00 до 08:00 (UTC)." in await ask(user, "/quiet")
         assert "не приходят с 23:00 до 07:00 (UTC)." in await ask(user, "/quiet 23:00-07:00")
         await ask(user, "/brief")
         assert "Кроме времени с 23:00 до 07:00 (/quiet)." in await ask(user, "/follow 1")
