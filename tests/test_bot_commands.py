@@ -96,11 +96,12 @@ async def test_latest_shows_five_newest_with_links_sources_local_dates(env: BotE
 
 
 async def test_latest_count_is_capped_at_twenty_and_fits_one_message(env: BotEnv) -> None:
-    [reply] = await ask(env.user(), "/latest 500")
-    # The archive holds 12 stories: a page of at most 20 shows them all, in one message.
-    assert reply.text.startswith("Latest news · 1–12 of 12")
-    assert "12. " in reply.text and "13. " not in reply.text
-    assert valid_telegram_html(reply)
+    for count in ("500", "1234567"):  # seven digits were searched as words: "Nothing found"
+        [reply] = await ask(env.user(), f"/latest {count}")
+        # The archive holds 12 stories: a page of at most 20 shows them all, in one message.
+        assert reply.text.startswith("Latest news · 1–12 of 12"), count
+        assert "12. " in reply.text and "13. " not in reply.text
+        assert valid_telegram_html(reply)
     [three] = await ask(env.user(), "/latest 3")
     assert three.text.startswith("Latest news · 1–3 of")
 

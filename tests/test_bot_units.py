@@ -80,7 +80,7 @@ def test_latest_count_below_one_is_refused_not_searched(count: int, rest: list[s
     assert parse_latest_args([str(count), *rest]) is None
 
 
-@given(st.integers(min_value=1, max_value=999_999), st.lists(st.text(max_size=30), max_size=3))
+@given(st.integers(min_value=1, max_value=10**30), st.lists(st.text(max_size=30), max_size=3))
 def test_latest_count_from_one_is_kept_within_the_cap(count: int, rest: list[str]) -> None:
     parsed = parse_latest_args([str(count), *rest])
     assert parsed is not None and parsed[0] == min(count, MAX_LATEST)
@@ -91,7 +91,9 @@ def test_latest_arguments() -> None:
     assert parse_latest_args(["0"]) is None
     assert parse_latest_args(["-5", "rates"]) is None
     assert parse_latest_args(["rates", "-5"]) == (5, "rates -5")  # words may exclude
-    assert parse_latest_args(["99999999999999"]) == (5, "99999999999999")
+    # A count of any length is a count: seven digits were searched as words ("Nothing found").
+    assert parse_latest_args(["1234567"]) == (MAX_LATEST, "")
+    assert parse_latest_args(["99999999999999", "oil"]) == (MAX_LATEST, "oil")
     assert parse_latest_args(["3", "rate", "cuts"]) == (3, "rate cuts")
 
 

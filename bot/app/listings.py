@@ -24,7 +24,7 @@ from bot.services import Services
 from bot.summarize import one_line
 
 PAGE_SIZE = 5
-_COUNT = re.compile(r"[0-9]{1,6}")  # ASCII only: str.isdigit() accepts '¹'
+_COUNT = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() accepts '¹'
 _NOT_POSITIVE = re.compile(r"-[0-9]+|0+")  # a count asked wrong, not an exclusion query
 MAX_LATEST = 20
 MAX_QUERY = 256  # characters; Telegram's own inline query limit
@@ -86,7 +86,9 @@ def parse_latest_args(args: Sequence[str]) -> tuple[int, str] | None:
     if words and _NOT_POSITIVE.fullmatch(words[0]):
         return None
     if words and _COUNT.fullmatch(words[0]):
-        count = min(int(words.pop(0)), MAX_LATEST)
+        digits = words.pop(0).lstrip("0")
+        # Any count above the cap asks for all it allows; int() of 5000 digits would raise.
+        count = MAX_LATEST if len(digits) > 6 else min(int(digits), MAX_LATEST)
     return count, clean_query(" ".join(words))
 
 
