@@ -433,6 +433,16 @@ async def test_a_query_with_no_word_to_search_says_so_not_nothing_found(env: Bot
     assert reply.text.startswith("Nothing to search for in "), reply.text
 
 
+async def test_a_word_pasted_with_a_soft_hyphen_or_zero_width_space_is_one_word(
+    env: BotEnv,
+) -> None:
+    # "cli\u200bmate" was searched as "cli mate": unrelated articles under "Search: cli mate".
+    for word in ("cli\u200bmate", "cli\u00admate"):
+        [reply] = await ask(env.user(), f"/search {word}")
+        assert reply.text.startswith("Search: climate · 1–"), reply.text
+        assert "1. Climate policy talks stall in Bonn" in reply.text
+
+
 async def test_html_tags_pasted_into_a_query_are_not_words(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/search <b>chip</b> & factory")
     assert reply.text.startswith("Search: <b>chip</b> & factory · 1–1 of 1")

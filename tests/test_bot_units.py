@@ -64,6 +64,14 @@ def test_clean_query_is_one_short_printable_line(text: str) -> None:
     assert all(ch.isprintable() for ch in cleaned)
 
 
+def test_invisible_characters_pasted_inside_a_word_do_not_split_it() -> None:
+    # A soft hyphen or zero-width space copied from a web page split "climate" in two.
+    for joiner in ("\u00ad", "\u200b", "\u2060", "\ufeff", "\u200d", "\u200f"):
+        assert clean_query(f"cli{joiner}mate  policy{joiner}") == "climate policy", repr(joiner)
+    assert clean_query("\u202bنفط\u202c oil") == "نفط oil"  # bidi embeddings around RTL words
+    assert clean_query("oil\tgas\x00 coal") == "oil gas coal"  # other controls still part words
+
+
 @given(st.lists(st.text(max_size=30), max_size=8))
 def test_latest_arguments_are_bounded(args: list[str]) -> None:
     parsed = parse_latest_args(args)
