@@ -135,6 +135,12 @@ async def test_search_nothing_found_says_so_with_a_suggestion(env: BotEnv) -> No
     assert reply.text == "Nothing found for zzyzxqq."
     [typo] = await ask(env.user(), "/search drils")
     assert "Search: drills" in typo.button_texts
+    # The rows are drills' own: the header said only "Search: drils", as if found as typed.
+    assert typo.text.split("\n")[0].endswith("(showing results for drills)"), typo.text
+    [latest] = await ask(env.user(), "/latest 3 militray drils")
+    assert "(showing results for military drills)" in latest.text.split("\n")[0]
+    [exact] = await ask(env.user(), "/search drills")
+    assert "showing results for" not in exact.text
     [relaxed] = await ask(env.user(), "/search chip zzyzxqq")
     assert "some of them match" in relaxed.text
 

@@ -120,8 +120,9 @@ class Lister:
             for i, s in zip(items, stories, strict=True)
         ]
         relaxed = result.relaxed if result else False
+        suggestion = result.did_you_mean if result else None
         if items:
-            header = _header(listing, offset + 1, len(items), total, relaxed, tr)
+            header = _header(listing, offset + 1, len(items), total, relaxed, tr, suggestion)
             html = render.article_list(items, tz, header, start=offset + 1, tr=tr)
         else:
             html = query_problem(result, tr) or _nothing(listing, page, tr)
@@ -131,7 +132,7 @@ class Lister:
             page=page,
             pages=page_count(listing, total),
             first_number=offset + 1,
-            suggestion=result.did_you_mean if result else None,
+            suggestion=suggestion,
             relaxed=relaxed,
             story_ids=tuple(s.id if s and s.size > 1 else None for s in stories),
             total=total,
@@ -187,9 +188,18 @@ def span_text(first: int, shown: int, total: int, tr: Translator) -> str:
 
 
 def _header(
-    listing: Listing, first: int, shown: int, total: int, relaxed: bool, tr: Translator
+    listing: Listing,
+    first: int,
+    shown: int,
+    total: int,
+    relaxed: bool,
+    tr: Translator,
+    corrected: str | None = None,
 ) -> str:
-    """Return the first line of a page (plain text): what it is and which items it shows."""
+    """Return the first line of a page (plain text): what it is and which items it shows.
+
+    `corrected`: the query as its typos were matched, for rows found as those words.
+    """
     _ = tr.gettext
     span = span_text(first, shown, total, tr)
     if listing.kind == "latest" and not listing.query:
@@ -199,6 +209,8 @@ def _header(
     else:
         head = _("Search: {query} · {span}")
     note = " " + _("(no article has every word; some of them match)") if relaxed else ""
+    if corrected:
+        note += " " + _("(showing results for {words})").format(words=corrected)
     return head.format(query=listing.query, span=span) + note
 
 
