@@ -4,6 +4,7 @@ links are the story's own articles."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from hypothesis import given, settings
@@ -107,3 +108,16 @@ def test_a_sentence_the_model_repeats_is_shown_once_with_every_mark() -> None:
     brief, _ = ground(f"{said} [1]. {said} [1]. {said.lower()} [1][2].", SOURCES, "en")
     assert brief is not None
     assert brief.text() == f"{said}. [1][2]"
+
+
+def test_an_article_without_a_link_gets_no_dead_citation_mark() -> None:
+    # A cited article with no URL showed "[1]" as plain text: a mark that leads nowhere, and
+    # the next article's mark was "[2]" as if there were a first to read.
+    unlinked = [replace(SOURCES[0], url=None), SOURCES[1]]
+    said = "Vladimir Putin ordered 300,000 reservists"
+    brief, _ = ground(f"{said} [1]. Police detained 1,300 protesters [1][2].", unlinked, "en")
+    assert brief is not None
+    html = brief.html()
+    assert html == (
+        f'{said}. Police detained 1,300 protesters. <a href="https://ap.example/2">[1]</a>'
+    ), html

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.models import Article
-from bot.render import escape, link
+from bot.render import escape, link, safe_url
 
 MAX_SENTENCES = 3
 MAX_CHARS = 400  # what a reader sees, citation marks included
@@ -28,12 +28,16 @@ class Brief:
     sources: tuple[Article, ...]  # article n of the prompt is sources[n - 1]
     lang: str
 
-    def marks(self) -> dict[int, int]:
-        """Return prompt number → shown number, numbered in order of first citation."""
+    def marks(self, linked: bool = False) -> dict[int, int]:
+        """Return prompt number → shown number, numbered in order of first citation.
+
+        `linked`: only the articles with a link to follow, the only marks a reader can use.
+        """
         shown: dict[int, int] = {}
         for sentence in self.sentences:
             for n in sentence.cites:
-                shown.setdefault(n, len(shown) + 1)
+                if not linked or safe_url(self.sources[n - 1].url) is not None:
+                    shown.setdefault(n, len(shown) + 1)
         return shown
 
     def text(self) -> str:
@@ -44,12 +48,17 @@ class Brief:
         )
 
     def html(self) -> str:
-        """Return the brief as Telegram HTML: text escaped, each mark a link to its article."""
-        marks = self.marks()
+        """Return the brief as Telegram HTML: text escaped, each mark a link to its article.
+
+        An article without a link gets no mark: "[1]" as plain text would lead nowhere.
+        """
+        marks = self.marks(linked=True)
         parts = []
         for s in self.sentences:
-            cites = "".join(link(self.sources[n - 1].url, f"[{marks[n]}]") for n in s.cites)
-            parts.append(f"{escape(s.text)} {cites}")
+            cites = "".join(
+                link(self.sources[n - 1].url, f"[{marks[n]}]") for n in s.cites if n in marks
+            )
+            parts.append(f"{escape(s.text)} {cites}".rstrip())
         return " ".join(parts)
 
 
