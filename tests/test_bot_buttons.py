@@ -171,7 +171,7 @@ async def test_buttons_in_a_forum_topic_answer_in_that_topic(env: BotEnv) -> Non
     assert card.message_thread_id == 42
     await in_topic.press(listing, "More »")
     [edited] = await in_topic.wait_replies(1)
-    assert edited.edited and edited.text.startswith("Search: story · 6–")
+    assert edited.edited and edited.text.startswith("Search: story · 6 of 6")
 
 
 async def test_a_list_message_that_cannot_be_edited_any_more(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ async def test_latest_count_is_capped_at_twenty_and_fits_one_message(env: BotEnv
 async def test_latest_with_words_filters_newest_first(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/latest 3 football")
     # Five football reports are one story: one row, its newest report first.
-    assert reply.text.startswith("Latest on football · 1–1 of 1")
+    assert reply.text.startswith("Latest on football · 1 of 1")
     assert "1. Local football club wins the cup (2)" in reply.text
     assert "(8)" not in reply.text
     assert "📚 1" in reply.button_texts
@@ -117,7 +117,7 @@ async def test_latest_with_words_filters_newest_first(env: BotEnv) -> None:
 
 async def test_search_ranks_and_bolds_matched_words(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/search chip factory")
-    assert reply.text.startswith("Search: chip factory · 1–1 of 1")
+    assert reply.text.startswith("Search: chip factory · 1 of 1")
     assert "New chip factory opens in Dresden" in reply.text
     bolded = [
         reply.text[e["offset"] : e["offset"] + e["length"]].lower()
@@ -194,6 +194,15 @@ async def test_summary_without_a_list_or_out_of_range_explains(env: BotEnv) -> N
     for ref in ("0", "-3"):
         [reply] = await ask(user, f"/summary {ref}")
         assert reply.text == positive
+    # A list of one item read "1–1 of 1" and "it shows items 1–1".
+    [one] = await ask(user, "/latest 1")
+    assert one.text.startswith("Latest news · 1 of 12")
+    [reply] = await ask(user, "/summary 2")
+    assert reply.text == "There is no item 2 in the last list: it shows only item 1."
+    [reply] = await ask(user, "/summary 0")
+    assert (
+        reply.text == "The item number must be a positive number: the last list shows only item 1."
+    )
 
 
 async def test_latest_count_below_one_says_the_range_and_searches_nothing(env: BotEnv) -> None:
@@ -310,7 +319,7 @@ async def test_group_commands_reply_in_the_forum_topic(env: BotEnv) -> None:
     in_topic = group.member(member, thread_id=77)
     [reply] = await ask(in_topic, f"/latest@{BOT} 1")
     assert reply.message_thread_id == 77
-    assert reply.text.startswith("Latest news · 1–1 of")
+    assert reply.text.startswith("Latest news · 1 of")
 
 
 async def test_group_plain_text_and_other_bots_commands_get_silence(env: BotEnv) -> None:
@@ -445,16 +454,16 @@ async def test_a_word_pasted_with_a_soft_hyphen_or_zero_width_space_is_one_word(
     # "cli\u200bmate" was searched as "cli mate": unrelated articles under "Search: cli mate".
     for word in ("cli\u200bmate", "cli\u00admate"):
         [reply] = await ask(env.user(), f"/search {word}")
-        assert reply.text.startswith("Search: climate · 1–"), reply.text
+        assert reply.text.startswith("Search: climate · 1 of 1"), reply.text
         assert "1. Climate policy talks stall in Bonn" in reply.text
 
 
 async def test_html_tags_pasted_into_a_query_are_not_words(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/search <b>chip</b> & factory")
-    assert reply.text.startswith("Search: <b>chip</b> & factory · 1–1 of 1")
+    assert reply.text.startswith("Search: <b>chip</b> & factory · 1 of 1")
     assert "some of them match" not in reply.text
     [latest] = await ask(env.user(), "/latest 2 <i>football</i>")
-    assert latest.text.startswith("Latest on <i>football</i> · 1–1 of 1")
+    assert latest.text.startswith("Latest on <i>football</i> · 1 of 1")
 
 
 async def test_a_headline_only_article_shows_its_title_once(env: BotEnv) -> None:
@@ -488,7 +497,7 @@ async def test_a_headline_only_article_shows_its_title_once(env: BotEnv) -> None
     for command, title in asked:
         [reply] = await ask(user, command)
         header, rows = reply.text.split("\n\n", 1)
-        assert header.endswith("1–1 of 1") and rows.count(title) == 1, reply.text
+        assert header.endswith(" 1 of 1") and rows.count(title) == 1, reply.text
     [story] = await ask(user, "/story 1")
     assert story.text.count("Tasmanian quarry workers strike") == 2
     await ask(user, "/search zanzibar")

@@ -18,7 +18,7 @@ from bot.tgserver import SentMessage, UserClient
 from tests.botkit import ADMIN, bot_env, valid_telegram_html
 
 ITEM = re.compile(r"([0-9]+)\. (.+?)(?: — .*)?")
-SPAN = re.compile(r".* · ([0-9]+)–([0-9]+) of ([0-9]+)")
+SPAN = re.compile(r".* · ([0-9]+)(?:–([0-9]+))? of ([0-9]+)")  # "6 of 6" for one item
 NO_LIST = "There is no list yet."
 NO_ITEM_6 = "There is no item 6 in the last list: it shows items 1–5."
 ROUNDS = 4
@@ -31,7 +31,7 @@ def items(message: SentMessage) -> dict[int, str]:
     assert span is not None, header
     found = [m for line in rest if (m := ITEM.fullmatch(line))]
     numbers = [int(m[1]) for m in found]
-    first, last, total = (int(g) for g in span.groups())
+    first, last, total = (int(g) for g in span.groups(span[1]))
     assert numbers == list(range(first, last + 1)) and last <= total, message.text
     assert valid_telegram_html(message)
     return {int(m[1]): m[2] for m in found}

@@ -37,10 +37,16 @@ def no_item(chat: ChatData, number: int, command: str, tr: Translator) -> str:
         text = _("There is no list yet. Send /latest, /brief or /search first, then {example}.")
         return text.format(example=f"/{command} 1")
     first, last = chat.last_first, chat.last_first + len(chat.last_ids) - 1
-    if number < 1:
+    if number < 1 and first == last:
+        text = _(
+            "The item number must be a positive number: the last list shows only item {first}."
+        )
+    elif number < 1:
         text = _(
             "The item number must be a positive number: the last list shows items {first}–{last}."
         )
-        return text.format(first=first, last=last)
-    text = _("There is no item {number} in the last list: it shows items {first}–{last}.")
+    elif first == last:  # "items 1–1" reads as a typo
+        text = _("There is no item {number} in the last list: it shows only item {first}.")
+    else:
+        text = _("There is no item {number} in the last list: it shows items {first}–{last}.")
     return text.format(number=number, first=first, last=last)

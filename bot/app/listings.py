@@ -181,7 +181,9 @@ class Lister:
 
 
 def span_text(first: int, shown: int, total: int, tr: Translator) -> str:
-    """Return "1–5 of 30" in tr's language."""
+    """Return "1–5 of 30" in tr's language ("6 of 6" for one item, not "6–6 of 6")."""
+    if shown == 1:
+        return tr.gettext("{first} of {total}").format(first=first, total=tr.number(total))
     return tr.gettext("{first}–{last} of {total}").format(
         first=first, last=first + shown - 1, total=tr.number(total)
     )
