@@ -482,3 +482,22 @@ def test_searching_while_another_thread_indexes(
     assert seen == sorted(seen)  # each search sees a committed state, never a torn one
     assert service.search("sorghum", limit=100).total == 50
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_stop_word_is_never_a_completion(tmp_path: Path) -> None:
+    store = FakeStore(
+        [
+            art("offer", "Union rejects the pay offer", "Workers said no to their offer."),
+            art("theatre", "Theatre reopens in Leeds", "A new season of plays."),
+            art("port", "Port reopens after storm", "Ships dock and unload."),
+        ]
+    )
+    svc = SearchService(store, tmp_path / "i")
+    svc.initialize()
+    # "the", "and", "their" completed "the" and "and" to themselves: every article holding the
+    # word, under "Search: the", where stop words are said to be no search.
+    assert ids(svc, "and") == [] and svc.search("and").only_common_words
+    assert ids(svc, "th") == ["theatre"]
+    assert ids(svc, "the") == ["theatre"]  # alone, it may begin a word as it is typed
+    assert ids(svc, "of") == ["offer"]
+    assert ids(svc, "reopens th") == ["theatre"]  # "the" of "the pay offer" is no completion

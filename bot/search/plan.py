@@ -199,13 +199,13 @@ class Planner:
         return [self._raw_query(c, weight) for c in completions]
 
     def _completions(self, prefix: str, stem: Stem | None) -> set[str]:
-        """Return the most frequent indexed words that start with prefix, except those
-        with the given stem: the stem query matches them already, and counting them twice
-        would favour one inflection over another."""
-        limit = COMPLETIONS
-        found = self._searcher.terms_with_prefix(BODY_RAW, prefix, limit=limit)
-        found += self._searcher.terms_with_prefix(TITLE_RAW, prefix, limit=limit)
-        words = {term for term, _ in found}
+        """Return the most frequent indexed words starting with prefix, but no stop word ("the"
+        found every article) nor an inflection of `stem`, which the stem query already matches."""
+        words: set[str] = set()
+        for field_name in (BODY_RAW, TITLE_RAW):  # stop words fill the top of "th": ask more
+            found = self._searcher.terms_with_prefix(field_name, prefix, limit=3 * COMPLETIONS)
+            kept = [t for t, _ in found if not stop_word(t, self._folded, self._mixed)]
+            words.update(kept[:COMPLETIONS])
         if stem is not None:
             pairs = list(zip(self._analyzers, stem, strict=True))
             words = {w for w in words if all(a.analyze(w) != [s] for a, s in pairs)}
