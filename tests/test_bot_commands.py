@@ -459,6 +459,15 @@ async def test_a_word_pasted_with_a_soft_hyphen_or_zero_width_space_is_one_word(
         assert "1. Climate policy talks stall in Bonn" in reply.text
 
 
+async def test_a_right_to_left_query_keeps_the_span_after_it(env: BotEnv) -> None:
+    # "Search: النفط climate · 1 of 1" drew as "Search: climate 1 · النفط of 1" (and "1–5" as
+    # "5–1"): the span's digits joined the Arabic run. A left-to-right mark ends the query.
+    [reply] = await ask(env.user(), "/search النفط climate")
+    assert reply.text.startswith("Search: النفط climate\u200e · 1 of 1"), reply.text
+    [latest] = await ask(env.user(), "/latest 3 climate")
+    assert latest.text.startswith("Latest on climate · 1 of 1")  # no mark where none is needed
+
+
 async def test_html_tags_pasted_into_a_query_are_not_words(env: BotEnv) -> None:
     [reply] = await ask(env.user(), "/search <b>chip</b> & factory")
     assert reply.text.startswith("Search: <b>chip</b> & factory · 1 of 1")

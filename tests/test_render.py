@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import Translator
+from bot.i18n import Catalogs, Translator
 from bot.models import Article
 from bot.render import (
     ListItem,
@@ -184,3 +184,12 @@ def test_html_to_plain_shows_links_and_decodes() -> None:
 def test_blank_symbols_count_as_empty_like_telegram() -> None:
     assert visible_length("\u2800 <b>x</b> \u3000") == 1
     assert split_message("<b>\u2800\u200b \n</b>") == []
+
+
+def test_a_right_to_left_source_keeps_the_date_after_it() -> None:
+    # "الجزيرة, 5 мар." drew as "5 ,الجزيرة мар.": the date's digits joined the Arabic run.
+    ru = Catalogs().get("ru")
+    items = [ListItem(make_article("Oil", source="الجزيرة"), ""), ListItem(make_article(), "")]
+    html = article_list(items, ZoneInfo("UTC"), header="", tr=ru)
+    assert "— الجزيرة\u200e, 5 мар." in html
+    assert "— BBC, 5 мар." in html  # left-to-right text gets no mark

@@ -213,7 +213,7 @@ def _header(
     note = " " + _("(no article has every word; some of them match)") if relaxed else ""
     if corrected:
         note += " " + _("(showing results for {words})").format(words=corrected)
-    return head.format(query=listing.query, span=span) + note
+    return head.format(query=render.ltr_after(listing.query), span=span) + note
 
 
 def _nothing(listing: Listing, page: int, tr: Translator) -> str:

@@ -15,6 +15,7 @@ from bot.render.html import (
     clean,
     escape,
     link,
+    ltr_after,
     plain_text,
     utf16_len,
     visible_length,
@@ -88,7 +89,7 @@ def byline(article: Article, tz: tzinfo, separator: str, tr: Translator) -> str:
     """Return "source, date" (the date alone when the source is unknown)."""
     source = one_line(article.source or "")
     date = format_date(article.published, tz, tr)
-    return f"{truncate(source, 80)}{separator}{date}" if source else date
+    return f"{ltr_after(truncate(source, 80))}{separator}{date}" if source else date
 
 
 def truncate_html(html: str, limit: int) -> str:

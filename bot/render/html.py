@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 MESSAGE_LIMIT = 4096
@@ -24,6 +25,17 @@ _URL_OK = re.compile(r"(?i)^https?://[^\s<>\"'\x00-\x1f\x7f]+$")
 def clean(text: str) -> str:
     """Drop characters that Telegram or JSON cannot carry (controls, lone surrogates)."""
     return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def ltr_after(text: str) -> str:
+    """Return text ended by a left-to-right mark when it holds right-to-left letters.
+
+    Digits that follow Arabic or Hebrew join its run: "النفط · 1–5 of 30" draws as
+    "5–1 · النفط of 30". The mark keeps what follows in the line's own direction.
+    """
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return text + "\u200e"
+    return text
 
 
 def escape(text: str) -> str:
