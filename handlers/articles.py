@@ -138,7 +138,8 @@ async def show_listing(update: Update, context: NewsContext, listing: Listing) -
     page = await render_page(context, listing, 0, zone_of(update, context), tr)
     _remember(chat_data, page)
     markup = keyboard(page, key, summaries=True, tr=tr)
-    await message.reply_text(page.html, reply_markup=markup)
+    sent = await message.reply_text(page.html, reply_markup=markup)
+    listing.message_id = sent.message_id
 
 
 def _remember(chat_data: ChatData, page: Page) -> None:

@@ -66,7 +66,7 @@ async def on_button(update: Update, context: NewsContext) -> None:
         )
         return
     listing = chat_data.listings.get(action.listing)
-    if listing is None:
+    if listing is None or listing.message_id not in (None, query.message.message_id):
         await query.answer(chat_translator(update, context).gettext(EXPIRED))
         return
     if action.kind == SUMMARY:

@@ -184,3 +184,23 @@ async def test_a_list_message_that_cannot_be_edited_any_more(tmp_path: Path) -> 
         # A press whose message the bot cannot edit (Telegram: too old, or not the bot's).
         answer = await user.press_data(mine, more)
         assert answer.text == EXPIRED
+
+
+async def test_buttons_of_a_list_shown_before_forget_do_not_act_on_a_newer_list(
+    env: BotEnv,
+) -> None:
+    # /forget drops the chat's state, its listing keys with it: the first list after it got
+    # key 1 again, and "Summary 1" of the old climate list summarised the new list's navy row.
+    user = env.user()
+    [old] = await ask(user, "/search climate")
+    [question] = await ask(user, "/forget")
+    await user.press(question, "Delete everything")
+    await user.wait_replies(1)
+    [new] = await ask(user, "/latest 2")
+    assert new.text.startswith("Latest news · 1–2 of")
+    answer = await user.press(old, "Summary 1")
+    assert answer.text == EXPIRED
+    assert await user.no_replies(0.2)
+    await user.press(new, "More »")  # the new list's own buttons work
+    [page] = await user.wait_replies(1)
+    assert page.edited and page.message_id == new.message_id

@@ -57,6 +57,9 @@ class Listing:
     suggestion: str | None = None  # did-you-mean of the last page shown
     shown: dict[int, str] = field(default_factory=dict)  # item number -> article id
     created: datetime = field(default_factory=utcnow)  # lists expire a day after (persistence)
+    # The message showing it: after /forget keys start again at 1, and an older message's
+    # button carrying the same key must not act on this list.
+    message_id: int | None = None
 
     def remember(self, first_number: int, ids: list[str]) -> None:
         """Record the article ids shown from `first_number` on, for the Summary buttons."""
