@@ -266,6 +266,9 @@ async def test_a_topic_summary_of_some_of_the_words_says_so(env: BotEnv) -> None
     ), reply.text
     [whole] = await ask(env.user(), "/summary election turnout")
     assert "some of them match" not in whole.text
+    # As a list does: "drils" was summarised from drills articles under "Summary: drils".
+    [typo] = await ask(env.user(), "/summary drils")
+    assert typo.text.startswith("Summary: drils (showing results for drills)\n"), typo.text
 
 
 PASTED = (

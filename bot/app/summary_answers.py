@@ -95,6 +95,10 @@ def topic_answer(services: Services, words: str, tr: Translator) -> SummaryAnswe
     heading = "<b>" + _("Summary:") + f"</b> {query}"
     if result.relaxed:  # as lists say it: the summary is not of every word asked
         heading += " " + _("(no article has every word; some of them match)")
+    if result.did_you_mean:  # and that its articles were found as other words
+        heading += " " + _("(showing results for {words})").format(
+            words=render.escape(result.did_you_mean)
+        )
     lines = [heading, ""]
     for sentence in sentences:
         source = render.link(sentence.url, render.truncate(render.one_line(sentence.title), 80))
