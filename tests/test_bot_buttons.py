@@ -76,6 +76,19 @@ async def test_last_page_has_no_more_button(env: BotEnv) -> None:
     assert "« Back" in last.button_texts
 
 
+async def test_a_search_whose_rows_fit_one_page_has_no_more_button(env: BotEnv) -> None:
+    # 25 hits, five stories of five: "1–5 of 25" with a More button, which replaced the
+    # list by "No more articles.". A page now looks one row ahead before offering More.
+    user = env.user()
+    [listing] = await ask(user, "/search number -rates")
+    assert listing.text.startswith("Search: number -rates · 1–5 of 5"), listing.text
+    assert "More »" not in listing.button_texts
+    [many] = await ask(user, "/search story")  # six stories: the sixth is a page away
+    await user.press(many, "More »")
+    [second] = await user.wait_replies(1)
+    assert second.text.startswith("Search: story · 6 of 6"), second.text
+
+
 async def test_did_you_mean_button_runs_the_suggestion(env: BotEnv) -> None:
     user = env.user()
     [reply] = await ask(user, "/search drils")

@@ -148,13 +148,19 @@ class Lister:
         plain = listing.kind == "latest" and not listing.query
         sort = "date" if listing.kind == "latest" else "relevance"
         source = StoryRows(self._services, listing.query, sort, lang)
-        rows = source.rows(offset, listing.page_size)
+        # One row more than the page shows: a More button must lead to a row. A query's hits
+        # bound its rows, five stories of five reports read "1–5 of 25" over an empty page 2.
+        rows = source.rows(offset, listing.page_size + 1)
+        more, rows = len(rows) > listing.page_size, rows[: listing.page_size]
         # The archive's rows are its stories; a query's are known once every hit was seen,
         # and bounded by its hits until then.
-        if plain:
+        if not more:
+            total = offset + len(rows)
+        elif plain:
             total = len(self._services.stories) or len(self._services.store)
         else:
             total = source.stories if source.exhausted else source.total_articles
+        total = max(total, offset + len(rows) + more)
         if plain:
             return [self._item(a) for a in rows], None, total
         if listing.kind == "latest":
