@@ -501,3 +501,20 @@ def test_a_stop_word_is_never_a_completion(tmp_path: Path) -> None:
     assert ids(svc, "the") == ["theatre"]  # alone, it may begin a word as it is typed
     assert ids(svc, "of") == ["offer"]
     assert ids(svc, "reopens th") == ["theatre"]  # "the" of "the pay offer" is no completion
+
+
+def test_a_possessive_finds_the_word_it_is_of(tmp_path: Path) -> None:
+    store = FakeStore(
+        [
+            art("navy", "Navy drills near the coast", "Ships gathered offshore."),
+            art("china", "China economy grows", "The Chinese economy grew 5%."),
+            art("says", "The navy's new ship", "Its ship sails."),
+        ]
+    )
+    svc = SearchService(store, tmp_path / "i")
+    svc.initialize()
+    # "navy's" was the phrase "navy s": only an article writing "navy's" matched, and
+    # "/search navy's" answered "Nothing found" over the navy's own news.
+    assert sorted(ids(svc, "navy's")) == ["navy", "says"]
+    assert ids(svc, "China’s economy") == ["china"]
+    assert ids(svc, '"navy\'s new"') == ["says"]  # a quoted phrase stays exact

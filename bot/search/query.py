@@ -205,6 +205,13 @@ class _Filters:
             self.bad.append(BadFilter(key, value))
 
 
+def _unpossessed(word: str) -> str:
+    """Return a word without its possessive "'s": "navy's" was the phrase "navy s"."""
+    if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS" and word[-3].isalpha():
+        return word[:-2]
+    return word
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse query text into a ParsedQuery; pure, total, never raises."""
     text = (text if isinstance(text, str) else "")[:MAX_QUERY_CHARS]
@@ -223,7 +230,7 @@ def parse_query(text: str) -> ParsedQuery:
         if not word.quoted and word.text == "OR" and not word.negated:
             join_next = bool(groups)
             continue
-        term = Term(word.text.strip() if word.quoted else word.text, word.quoted)
+        term = Term(word.text.strip() if word.quoted else _unpossessed(word.text), word.quoted)
         if word.negated:
             excluded.append(term)
         elif join_next:
