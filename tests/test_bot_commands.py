@@ -141,6 +141,10 @@ async def test_search_nothing_found_says_so_with_a_suggestion(env: BotEnv) -> No
     assert "(showing results for military drills)" in latest.text.split("\n")[0]
     [exact] = await ask(env.user(), "/search drills")
     assert "showing results for" not in exact.text
+    [brief] = await ask(env.user(), "/brief week drils")  # its stories are drills' too
+    assert brief.text.split("\n")[0].endswith("· 1 of 1 (showing results for drills)"), brief.text
+    [navy] = await ask(env.user(), "/brief week navy")
+    assert "showing results for" not in navy.text
     [relaxed] = await ask(env.user(), "/search chip zzyzxqq")
     assert "some of them match" in relaxed.text
 

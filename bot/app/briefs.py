@@ -147,6 +147,8 @@ class Briefer:
                 for s in shown
             ]
             header = _header(listing, offset + 1, len(shown), len(ranked), note, tr)
+            if corrected := self._corrected(listing.query):  # as lists say it
+                header += " " + tr.gettext("(showing results for {words})").format(words=corrected)
             html = render.brief_page(entries, tz, header, start=offset + 1, tr=tr)
         else:
             html = self._query_problem(listing, tr) or _nothing(listing, page, tr)
@@ -161,6 +163,10 @@ class Briefer:
             total=len(ranked),
             stories=tuple(shown),
         )
+
+    def _corrected(self, words: str) -> str | None:
+        """Return the words a topic's typos were matched as, or None (no topic, no typo)."""
+        return self._services.search.search(words, limit=10).did_you_mean if words else None
 
     def _query_problem(self, listing: Listing, tr: Translator) -> str | None:
         """Return why the listing's words searched nothing (a bad filter), or None."""
