@@ -56,9 +56,10 @@ def test_filter_values_not_understood_are_reported_not_searched() -> None:
     assert not parse_query("since:2024-01-02 lang:ru source:bbc").bad_filters
 
 
-# Without quotes: `since:"` opens a quoted value that runs to the end, as any quote does.
+# Without quotes: `since:"` (or `since:«`) opens a quoted value that runs to the end, as any
+# quote does.
 FILTER_VALUES = st.text(
-    alphabet=st.characters(blacklist_categories=("Z", "C"), blacklist_characters='"'),
+    alphabet=st.characters(blacklist_categories=("Z", "C"), blacklist_characters='"“”„‟«»'),
     max_size=12,
 )
 
@@ -187,3 +188,22 @@ def test_only_stop_words_search_nothing_and_say_so(shared_service: SearchService
         assert (result.total, result.only_common_words) == (0, True), query
     assert not shared_service.search("oil and").only_common_words
     assert shared_service.search("oil and").total == shared_service.search("oil").total
+
+
+def test_typographic_quotes_quote_a_phrase_as_straight_ones_do() -> None:
+    # Phones and Russian headlines write “…”, «…», „…“: they were letters of the words, so
+    # -“premier league” left out "premier" and asked for "league”", the opposite of the ask.
+    straight = parse_query('"joint military" -"premier league" source:"bbc news"')
+    for typed in (
+        "“joint military” -“premier league” source:“bbc news”",
+        "«joint military» -«premier league» source:«bbc news»",
+        "„joint military“ -„premier league“ source:„bbc news“",
+    ):
+        parsed = parse_query(typed)
+        assert parsed.text == typed  # shown back as typed
+        assert (parsed.groups, parsed.excluded, parsed.sources) == (
+            straight.groups,
+            straight.excluded,
+            straight.sources,
+        ), typed
+    assert parse_query("navy’s").groups == parse_query("navy").groups  # an apostrophe stays one

@@ -27,6 +27,10 @@ _HTML_TAGS = frozenset(
 )
 
 
+# Typographic quotes (phones' smart punctuation, pasted headlines) quote as '"' does.
+_QUOTES = str.maketrans(dict.fromkeys("“”„‟«»", '"'))
+
+
 @dataclass(frozen=True)
 class Term:
     """A bare word or a quoted phrase, as typed."""
@@ -215,7 +219,7 @@ def _unpossessed(word: str) -> str:
 def parse_query(text: str) -> ParsedQuery:
     """Parse query text into a ParsedQuery; pure, total, never raises."""
     text = (text if isinstance(text, str) else "")[:MAX_QUERY_CHARS]
-    words = _strip_tags(text)
+    words = _strip_tags(text).translate(_QUOTES)
     groups: list[list[Term]] = []
     excluded: list[Term] = []
     filters = _Filters()
