@@ -229,3 +229,14 @@ def test_the_date_parser_is_built_once() -> None:
     """Building a DateDataParser loads seven languages' data: 15 ms a call, 4 ms reused."""
     assert date_parser() is date_parser()
     assert localized_date("Lun, 15 Ene 2024 10:00") == datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "ref", ["&#xD800;", "&#57343;", "&#x110000;", "&#99999999999999999999;", "&#" + "9" * 5000]
+)
+def test_a_reference_to_no_character_costs_one_character_not_the_feed(ref: str) -> None:
+    # feedparser's chr() of a surrogate or of a number past U+10FFFF raised: the feed failed
+    # whole ("Sorry, something went wrong" to /addfeed), every item of it lost.
+    doc = rss("Refs", [{"title": f"Before {ref} after"}, {"title": "Next &#233;"}])
+    parsed = parse_feed(doc, fetched_at=FETCHED)
+    assert [d.title for d in parsed.drafts] == ["Before \ufffd after", "Next é"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,19 @@ _DATE_SETTINGS = {
     "PARSERS": ["absolute-time"],  # "yesterday" in a feed is no publication date
     "REQUIRE_PARTS": ["day", "month", "year"],
 }
+
+
+# A numeric character reference; the `;` is optional to feedparser's loose parser too.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+
+def _no_character(match: re.Match[bytes]) -> bytes:
+    """Return U+FFFD's reference for a reference to a surrogate or past U+10FFFF, else as is."""
+    hexa, decimal = match.groups()
+    if len(hexa or decimal) > 8:  # past U+10FFFF anyway; int() refuses over 4,300 digits
+        return b"&#xFFFD;"
+    code = int(hexa, 16) if hexa else int(decimal)
+    return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else match.group()
 
 
 @dataclass
@@ -128,6 +142,8 @@ def parse_feed(
     import feedparser
 
     headers = {"content-type": content_type} if content_type else None
+    # feedparser's chr() raises on such a reference, which cost the whole feed.
+    data = _CHAR_REF.sub(_no_character, data)
     parsed = feedparser.parse(data, response_headers=headers)
     feed_title = html_to_text(parsed.feed.get("title", "") or "")
     version = parsed.get("version", "")
