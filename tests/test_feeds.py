@@ -272,6 +272,8 @@ async def test_private_and_loopback_addresses_are_refused_unless_allowed(
         ("http:///nohost", "no host"),
         ("http://example.org:99999/", "not a valid URL"),
         ("not a url", "only http"),
+        ("http://xn--/feed", "not a valid URL"),  # an A-label with nothing to decode
+        ("https://xn--zz.example/rss", "not a valid URL"),
     ],
 )
 async def test_unusable_urls_are_refused_before_any_request(
@@ -279,6 +281,14 @@ async def test_unusable_urls_are_refused_before_any_request(
 ) -> None:
     with pytest.raises(FeedError, match=reason):
         await feeds.add_feed(url)
+
+
+async def test_a_redirect_to_an_undecodable_host_fails_the_feed_with_a_reason(
+    feeds: FeedService, server: FeedServer
+) -> None:
+    # httpx's IDNA error is no httpx.HTTPError: it escaped the fetcher and /addfeed apologised.
+    with pytest.raises(FeedError, match="redirected to an invalid URL"):
+        await feeds.add_feed(server.url("/redirect?to=http://xn--/feed"))
 
 
 async def test_a_feed_is_added_once_and_removed_by_id_or_url(

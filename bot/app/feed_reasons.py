@@ -39,6 +39,7 @@ TEMPLATES = (
     N_("no complete answer within {seconds} s (timed out)"),
     N_("redirect loop ({url} was visited before)"),
     N_("too many redirects (more than {n})"),
+    N_("redirected to an invalid URL ({detail})"),
     N_("response larger than {n} MB cap"),
     N_("connection timed out ({detail})"),
     N_("server stopped answering (read timed out) ({detail})"),

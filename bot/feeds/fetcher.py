@@ -203,6 +203,9 @@ class Fetcher:
             except UnsafeURL as exc:  # refused by the connection's own lookup (network.py)
                 self.stats.errors += 1
                 raise FetchError(str(exc)) from None
+            except UnicodeError as exc:  # httpx decodes a redirect's IDNA host and lets this out
+                self.stats.errors += 1
+                raise FetchError(f"redirected to an invalid URL ({exc})") from None
 
     async def _exchange(
         self, url: str, headers: dict[str, str], max_bytes: int

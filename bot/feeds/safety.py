@@ -10,6 +10,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+import httpx
+
 ALLOWED_SCHEMES = ("http", "https")
 
 # IPv6 ranges that carry an IPv4 address a gateway or the host may route to, so a "global"
@@ -73,7 +75,10 @@ def check_syntax(url: str) -> str:
         parts = urlsplit(url.strip())
         host = parts.hostname
         _ = parts.port
-    except ValueError as exc:
+        # The client decodes an IDNA name ("xn--") for each request; one it cannot decode raised
+        # there, past every error a fetch expects (IDNAError is a ValueError).
+        _ = httpx.URL(url.strip()).host
+    except (ValueError, httpx.InvalidURL) as exc:
         raise UnsafeURL(f"not a valid URL ({exc})") from None
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise UnsafeURL("only http:// and https:// URLs can be feeds")
