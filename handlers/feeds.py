@@ -18,7 +18,7 @@ from bot.app.feed_reasons import say_reason
 from bot.app.language import chat_translator, translator_for
 from bot.feeds import FeedError, FeedService, FeedStatus
 from bot.i18n import N_, Translator
-from bot.render import bold, escape, split_message
+from bot.render import bold, escape, split_message, truncate
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,10 @@ COMMANDS = [
 ADMINS_ONLY = N_("Sorry, only the bot's admins can manage feeds.")
 NOT_ENABLED = N_("Feeds are not enabled on this bot.")
 UPDATES = filters.UpdateType.MESSAGE
+# A URL or title quoted in a one-message reply is cut to this (UTF-16 units): a command's URL
+# may take 4,000 characters, a feed's title more, and the reply must fit Telegram's 4,096.
+QUOTED = 300
+REASON = 1000
 
 
 def register(application: NewsApp) -> None:
@@ -57,8 +61,9 @@ async def _start(application: NewsApp) -> None:
     async def tell_admins(status: FeedStatus) -> None:
         for admin in sorted(application.bot_data.config.admins):
             tr = translator_for(application.bot_data, admin)
-            said = tr.gettext("Feed {title} was turned off.").format(title=bold(status.title))
-            text = f"⚠️ {said}\n{escape(say_reason(status.note or '', tr))}"
+            title = bold(truncate(status.title, QUOTED))
+            said = tr.gettext("Feed {title} was turned off.").format(title=title)
+            text = f"⚠️ {said}\n{escape(truncate(say_reason(status.note or '', tr), REASON))}"
             try:
                 await application.bot.send_message(admin, text)
             except TelegramError as exc:
@@ -109,13 +114,13 @@ async def add_feed(update: Update, context: NewsContext) -> None:
         status = await service.add_feed(url)
     except FeedError as exc:  # the reason is the fetcher's, in English: said in tr's language
         text = _("Could not add {url}: {reason}")
-        reason = escape(say_reason(str(exc), tr))
-        await message.reply_text(text.format(url=escape(url), reason=reason))
+        reason = escape(truncate(say_reason(str(exc), tr), REASON))
+        await message.reply_text(text.format(url=escape(truncate(url, QUOTED)), reason=reason))
         return
     items = tr.ngettext("{n} item", "{n} items", status.items).format(n=status.items)
     new = tr.ngettext("{n} new article", "{n} new articles", status.articles)
     added = _("Added {title}: {items}, {new}.").format(
-        title=bold(status.title), items=items, new=new.format(n=status.articles)
+        title=bold(truncate(status.title, QUOTED)), items=items, new=new.format(n=status.articles)
     )
     every = _("Polled every {n} min. Id: {id}").format(
         n=status.interval_minutes, id=f"<code>{status.id}</code>"
@@ -136,10 +141,10 @@ async def remove_feed(update: Update, context: NewsContext) -> None:
     status = service.get_feed(context.args[0])
     if status is None or not await service.remove_feed(status.id):
         text = _("No feed {feed}. /feeds lists them.")
-        await message.reply_text(text.format(feed=escape(context.args[0])))
+        await message.reply_text(text.format(feed=escape(truncate(context.args[0], QUOTED))))
         return
     text = _("Removed {title}. Its articles stay.")
-    await message.reply_text(text.format(title=bold(status.title)))
+    await message.reply_text(text.format(title=bold(truncate(status.title, QUOTED))))
 
 
 def _when(moment: datetime | None, tz: tzinfo, tr: Translator) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.feeds import FeedService, job_name
 from tests.botkit import ADMIN, ask, bot_env, valid_telegram_html
-from tests.feedserver import FeedServer, generate_feed
+from tests.feedserver import FeedServer, generate_feed, rss
 
 
 async def test_admin_adds_lists_and_removes_a_feed(tmp_path: Path) -> None:
@@ -43,3 +43,35 @@ async def test_others_get_one_polite_line(tmp_path: Path) -> None:
             [reply] = await ask(user, command)
             assert reply.text == "Sorry, only the bot's admins can manage feeds."
         assert env.services.feeds.list_feeds() == []
+
+
+async def test_long_urls_and_titles_get_answers_that_fit_a_message(tmp_path: Path) -> None:
+    # Each reply quoted the URL or title whole: past 4,096 characters Telegram refused it, and
+    # the admin got "Sorry, something went wrong" instead of the answer.
+    feed_server = FeedServer()
+    feed_server.start()
+    feed_server.put("/long.xml", rss("Very long title " * 400, [{"title": "One item"}]))
+    long_query = "?q=" + "x" * 3900
+    try:
+        async with bot_env(tmp_path, allow_private_feeds=True) as env:
+            admin = env.server.user(ADMIN, "Admin")
+            missing = feed_server.url("/missing.xml?q=") + "x" * 4040  # the command fits 4,096
+            [failed] = await ask(admin, f"/addfeed {missing}")
+            assert failed.text.startswith("Could not add http://127.0.0.1")
+            assert failed.text.endswith(": HTTP 404 Not Found") and valid_telegram_html(failed)
+            [unknown] = await ask(admin, "/removefeed " + "b" * 4080)
+            assert unknown.text.startswith("No feed bbb") and valid_telegram_html(unknown)
+            [added] = await ask(admin, f"/addfeed {feed_server.url('/long.xml')}{long_query}")
+            assert added.text.startswith("Added Very long title") and valid_telegram_html(added)
+            assert "1 item, 1 new article." in added.text
+            await admin.send("/feeds")
+            listing = await admin.wait_replies()
+            while "next poll" not in listing[-1].text:  # the last line of the one feed
+                listing += await admin.wait_replies()
+            assert all(valid_telegram_html(part) for part in listing)
+            [status] = env.services.feeds.list_feeds()
+            [removed] = await ask(admin, f"/removefeed {status.id}")
+            assert removed.text.startswith("Removed Very long title")
+            assert valid_telegram_html(removed)
+    finally:
+        feed_server.stop()
