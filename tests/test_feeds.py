@@ -174,6 +174,25 @@ async def test_items_without_link_guid_or_date_get_fetch_time_and_dedup_by_conte
     assert (result.outcome, result.duplicates) == ("unchanged", 2)
 
 
+async def test_relative_item_links_are_read_against_the_feeds_address(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    # Stored as "/story/1" they led nowhere from Telegram, and two sites' "/story/1" looked alike.
+    items = [
+        {"title": "Rooted", "link": "/story/1"},
+        {"title": "Beside", "link": "story/2"},
+        {"title": "Absolute", "link": "http://news.example/3"},
+    ]
+    server.put("/section/rel.xml", rss("Relative", items))
+    await feeds.add_feed(server.url("/redirect?to=/section/rel.xml"))
+    links = {a.title: a.url for a in store}
+    assert links == {
+        "Rooted": server.url("/story/1"),
+        "Beside": server.url("/section/story/2"),
+        "Absolute": "http://news.example/3",
+    }
+
+
 async def test_redirect_is_followed_and_user_agent_is_honest(
     feeds: FeedService, server: FeedServer
 ) -> None:

@@ -28,7 +28,7 @@ from bot.ingest.feedparse import ParsedFeed, import_parsers, parse_feed
 
 log = logging.getLogger(__name__)
 
-ParseFn = Callable[..., ParsedFeed]  # parse_feed's shape: (data, *, fetched_at, content_type)
+ParseFn = Callable[..., ParsedFeed]  # parse_feed's: (data, *, fetched_at, content_type, location)
 PARSE_TIMEOUT = 60.0  # seconds; a 500-item document takes about 0.15 s
 
 
@@ -46,7 +46,12 @@ class ParserPool:
         self._child: int | None = None  # the worker's pid: a hung parse is stopped by a kill
 
     async def parse(
-        self, data: bytes, *, fetched_at: datetime, content_type: str | None
+        self,
+        data: bytes,
+        *,
+        fetched_at: datetime,
+        content_type: str | None,
+        location: str | None = None,
     ) -> ParsedFeed:
         """Return the parsed document; raise ParseCrashed if the child died or hung on it."""
         loop = asyncio.get_running_loop()
@@ -56,7 +61,7 @@ class ParserPool:
             # so the timeout below counts parsing only, not a cold import on a loaded machine.
             self._child = await loop.run_in_executor(self._pool, _pid_with, self._parse)
         call = functools.partial(
-            self._parse, data, fetched_at=fetched_at, content_type=content_type
+            self._parse, data, fetched_at=fetched_at, content_type=content_type, location=location
         )
         try:
             return await asyncio.wait_for(loop.run_in_executor(self._pool, call), self._timeout)

@@ -108,7 +108,10 @@ class Poller:
             return fetched, None
         async with self._parsing:
             parsed = await self.parser.parse(
-                fetched.body, fetched_at=self.clock(), content_type=fetched.content_type
+                fetched.body,
+                fetched_at=self.clock(),
+                content_type=fetched.content_type,
+                location=fetched.url,  # after redirects: where relative links point from
             )
         return fetched, parsed
 

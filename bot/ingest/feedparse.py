@@ -133,15 +133,19 @@ def parse_feed(
     fetched_at: datetime,
     source: str | None = None,
     content_type: str | None = None,
+    location: str | None = None,
 ) -> ParsedFeed:
     """Parse a feed document; a document that is no feed comes back with is_feed False.
 
     content_type is the HTTP Content-Type header, whose charset feedparser weighs
-    against the document's own declaration.
+    against the document's own declaration; location is the URL the document came from,
+    against which relative item links are read.
     """
     import feedparser
 
-    headers = {"content-type": content_type} if content_type else None
+    headers = {"content-type": content_type} if content_type else {}
+    if location:
+        headers["content-location"] = location  # feedparser's base for relative links
     # feedparser's chr() raises on such a reference, which cost the whole feed.
     data = _CHAR_REF.sub(_no_character, data)
     parsed = feedparser.parse(data, response_headers=headers)
