@@ -193,6 +193,26 @@ async def test_relative_item_links_are_read_against_the_feeds_address(
     }
 
 
+async def test_a_guid_another_feed_also_uses_does_not_drop_its_items(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    # Plain guids ("1", "2") were compared across all feeds: the second site's items were
+    # taken for the first one's and never stored.
+    for site in ("a", "b"):
+        items = [
+            {
+                "title": f"Site {site} story {n}",
+                "link": f"http://{site}.example/{n}",
+                "guid": str(n),
+            }
+            for n in (1, 2)
+        ]
+        server.put(f"/{site}/numbered.xml", rss(site, items))
+        status = await feeds.add_feed(server.url(f"/{site}/numbered.xml"))
+        assert (status.items, status.articles) == (2, 2)
+    assert len(store) == 4
+
+
 async def test_redirect_is_followed_and_user_agent_is_honest(
     feeds: FeedService, server: FeedServer
 ) -> None:

@@ -145,7 +145,9 @@ def parse_feed(
 
     headers = {"content-type": content_type} if content_type else {}
     if location:
-        headers["content-location"] = location  # feedparser's base for relative links
+        # feedparser's base for relative links, and for ids: a plain guid ("12345") becomes
+        # one URL of this feed, so another feed's "12345" is no duplicate of it.
+        headers["content-location"] = location
     # feedparser's chr() raises on such a reference, which cost the whole feed.
     data = _CHAR_REF.sub(_no_character, data)
     parsed = feedparser.parse(data, response_headers=headers)
