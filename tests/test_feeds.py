@@ -213,6 +213,22 @@ async def test_a_guid_another_feed_also_uses_does_not_drop_its_items(
     assert len(store) == 4
 
 
+async def test_one_guid_on_every_item_of_a_feed_keeps_the_items_apart(
+    feeds: FeedService, server: FeedServer, store: ArticleStore, clock: FakeClock
+) -> None:
+    # A feed that gives all its items the same guid (its home page) kept only the first.
+    items = [
+        {"title": f"Story {n}", "link": f"http://c.example/{n}", "guid": "http://c.example/"}
+        for n in (1, 2, 3)
+    ]
+    server.put("/same-guid.xml", rss("Same guid", items), validators=False)
+    status = await feeds.add_feed(server.url("/same-guid.xml"))
+    assert (status.items, status.articles) == (3, 3)
+    clock.advance(minutes=20)
+    again = await feeds.poll_feed(status.id)
+    assert (again.outcome, len(store)) == ("unchanged", 3)
+
+
 async def test_redirect_is_followed_and_user_agent_is_honest(
     feeds: FeedService, server: FeedServer
 ) -> None:

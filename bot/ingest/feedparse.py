@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import functools
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -127,6 +129,23 @@ def entry_to_draft(entry: Any, *, source: str, fetched_at: datetime) -> ArticleD
     )
 
 
+def _unshared_guids(drafts: list[ArticleDraft]) -> list[ArticleDraft]:
+    """Return drafts without a guid that the document gives to different items.
+
+    A guid names one item; a feed that puts its home page's address on every item would
+    otherwise keep only the first (the store drops the rest as duplicates). Those items
+    are told apart by link and text instead.
+    """
+    items: defaultdict[str, set[str]] = defaultdict(set)
+    for draft in drafts:
+        if draft.guid:
+            items[draft.guid].add(draft.url or draft.title)
+    shared = {guid for guid, found in items.items() if len(found) > 1}
+    if not shared:
+        return drafts
+    return [dataclasses.replace(d, guid=None) if d.guid in shared else d for d in drafts]
+
+
 def parse_feed(
     data: bytes,
     *,
@@ -171,4 +190,5 @@ def parse_feed(
             result.skipped.append(f"item {index}: no title and no text")
         else:
             result.drafts.append(draft)
+    result.drafts = _unshared_guids(result.drafts)
     return result
