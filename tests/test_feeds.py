@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -336,6 +337,16 @@ async def test_unusable_urls_are_refused_before_any_request(
 ) -> None:
     with pytest.raises(FeedError, match=reason):
         await feeds.add_feed(url)
+
+
+async def test_a_configured_feed_with_a_password_is_refused_without_logging_it(
+    feeds: FeedService, caplog: pytest.LogCaptureFixture
+) -> None:
+    # NEWSBRIEF_FEEDS=http://reader:hunter2@… was refused, and the warning quoted the URL whole.
+    caplog.set_level(logging.INFO)
+    assert feeds.seed_feeds(["http://reader:hunter2@news.example/feed"]) == []
+    assert "configured feed http://***@news.example/feed ignored" in caplog.text
+    assert "hunter2" not in caplog.text and "reader" not in caplog.text
 
 
 async def test_a_redirect_to_an_undecodable_host_fails_the_feed_with_a_reason(

@@ -19,7 +19,7 @@ from bot.feeds.fulltext import FullText, FullTextSettings
 from bot.feeds.parsing import ParserPool
 from bot.feeds.poller import Backoff, Poller, Prepared, is_due
 from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id, feed_key
-from bot.feeds.safety import UnsafeURL, check_syntax
+from bot.feeds.safety import UnsafeURL, check_syntax, without_credentials
 from bot.feeds.status import FeedError, FeedStatus, PollResult
 from bot.models import utcnow
 
@@ -153,7 +153,7 @@ class FeedService:
             try:
                 check_syntax(url)
             except UnsafeURL as exc:
-                log.warning("configured feed %s ignored: %s", url, exc)
+                log.warning("configured feed %s ignored: %s", without_credentials(url), exc)
                 continue
             known.add(feed_key(url))
             title = (titles or {}).get(url, "")
