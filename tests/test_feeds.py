@@ -271,6 +271,26 @@ async def test_bad_sources_are_refused_with_a_clear_reason(
     assert patient_feeds.list_feeds() == [] and len(store) == 0
 
 
+async def test_a_web_page_that_links_its_feed_is_refused_with_the_feeds_address(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    # /addfeed of a site's home page said only "not an RSS or Atom feed (text/html … is not
+    # an XML media type)", though the page names its feed in a <link rel="alternate">.
+    page = (
+        b'<!DOCTYPE html><html><head><title>Site</title><link rel="stylesheet" href="/s.css">'
+        b'<link rel="alternate" type="application/rss+xml" title="All" href="../feeds/all.xml">'
+        b"</head><body><p>Front page</p></body></html>"
+    )
+    server.put("/site/index.html", page, "text/html; charset=utf-8")
+    with pytest.raises(FeedError) as refused:
+        await feeds.add_feed(server.url("/site/index.html"))
+    expected = (
+        f"not an RSS or Atom feed; the page links to its feed: {server.url('/feeds/all.xml')}"
+    )
+    assert str(refused.value) == expected
+    assert feeds.list_feeds() == [] and len(store) == 0
+
+
 async def test_malformed_xml_keeps_what_can_be_read_and_says_so(
     feeds: FeedService, server: FeedServer
 ) -> None:

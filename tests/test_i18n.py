@@ -223,6 +223,10 @@ def test_feed_reasons_are_said_in_the_readers_language_and_library_text_stays() 
     assert say_reason("1 new of 21 items", ru) == "новых: 1 из 21"
     assert say_reason("something no template knows", ru) == "something no template knows"
     assert say_reason("not an RSS or Atom feed", Translator.english()) == "not an RSS or Atom feed"
+    linked = "not an RSS or Atom feed; the page links to its feed: http://x.example/rss"
+    assert say_reason(linked, ru) == (
+        "это не лента RSS или Atom; страница ссылается на свою ленту: http://x.example/rss"
+    )
 
 
 def test_every_feed_reason_template_is_still_written_by_the_feed_code() -> None:

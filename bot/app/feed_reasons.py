@@ -21,6 +21,7 @@ TEMPLATES = (
     N_("{status} (warning: {problem})"),
     N_("error: {reason}"),
     N_("deactivated: failing since {since} UTC ({reason})"),
+    N_("not an RSS or Atom feed; the page links to its feed: {url}"),
     N_("not an RSS or Atom feed ({detail})"),
     N_("not an RSS or Atom feed"),
     N_("malformed feed"),

@@ -10,6 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
 
 from bot.ingest.dates import EARLIEST
 from bot.models import ArticleDraft
@@ -33,6 +37,9 @@ _DATE_SETTINGS = {
     "REQUIRE_PARTS": ["day", "month", "year"],
 }
 
+
+# What a web page's <link rel="alternate" type=…> names when it points to a feed we read.
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
 
 # A numeric character reference; the `;` is optional to feedparser's loose parser too.
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
@@ -129,6 +136,22 @@ def entry_to_draft(entry: Any, *, source: str, fetched_at: datetime) -> ArticleD
     )
 
 
+def linked_feed(data: bytes, location: str | None) -> str | None:
+    """Return the feed a web page names in <link rel="alternate">, or None."""
+    try:
+        page = lxml.html.document_fromstring(data)
+    except (etree.ParserError, ValueError):
+        return None
+    for link in page.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        href = str(link.get("href") or "").strip()
+        feed = urljoin(location or "", href)
+        if "alternate" in rel and kind in FEED_TYPES and feed.startswith(("http://", "https://")):
+            return feed
+    return None
+
+
 def _unshared_guids(drafts: list[ArticleDraft]) -> list[ArticleDraft]:
     """Return drafts without a guid that the document gives to different items.
 
@@ -179,6 +202,8 @@ def parse_feed(
         result.problem = (
             f"not an RSS or Atom feed ({reason})" if reason else "not an RSS or Atom feed"
         )
+        if (feed := linked_feed(data, location)) is not None:  # a site's page, not its feed
+            result.problem = f"not an RSS or Atom feed; the page links to its feed: {feed}"
         return result
     if parsed.get("bozo"):
         # feedparser recovers from most damage (wrong encoding, stray markup); keep the items.
