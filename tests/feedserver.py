@@ -3,7 +3,7 @@
 Serves the feed fixtures of tests/fixtures/feeds (real-world dialects and encodings, written
 for these tests), generated feeds (also a big one) and documents a test puts in, with
 ETag/Last-Modified and 304s, plus misbehaving endpoints: slow, silent, trickling,
-huge, truncated, HTML, error statuses and redirect loops. Run it alone with
+huge, truncated, HTML, error statuses (`/status/429?retry_after=7200`) and redirect loops. Run it alone with
 `python -m tests.feedserver [--port N]`; it prints its base URL.
 """
 
@@ -224,7 +224,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path in special:
             special[path]()
         elif path.startswith("/status/"):
-            self._send(int(path.rsplit("/", 1)[1]), b"error page", "text/plain")
+            extra = {"Retry-After": query["retry_after"]} if "retry_after" in query else {}
+            self._send(int(path.rsplit("/", 1)[1]), b"error page", "text/plain", headers=extra)
         elif path.startswith("/fixtures/") and (self.feeds.fixtures / path[10:]).is_file():
             self._document(Document(b"", "application/rss+xml"), self.feeds.fixtures / path[10:])
         elif path.startswith("/gen/"):
@@ -257,11 +258,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, document.body, document.content_type, document)
 
     def _send(
-        self, status: int, body: bytes, content_type: str | None, document: Document | None = None
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        document: Document | None = None,
+        *,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         if document is not None and document.etag:
             self.send_header("ETag", document.etag)
         if document is not None and document.last_modified:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.archive.store import ArticleStore
 from bot.archive.usertables import EmbeddedUserTables
-from bot.backoff import JITTER
+from bot.backoff import JITTER, retry_after
 from bot.feeds import FeedService, FeedStatus, FetchSettings, job_name
 from tests.conftest import FakeClock
 from tests.feedserver import FeedServer, generate_feed
@@ -53,6 +53,34 @@ async def test_errors_back_off_exponentially_up_to_a_cap(
     # Each wait is the full one less up to a fifth at random (bot/backoff.py: jitter).
     assert all((1 - JITTER) * f <= w <= f for w, f in zip(waits, full, strict=True)), waits
     assert server.count("/status/502") == 6
+
+
+@pytest.mark.parametrize(
+    ("path", "wait"),
+    [
+        ("/status/429?retry_after=7200", timedelta(hours=2)),
+        ("/status/503?retry_after=7200", timedelta(hours=2)),
+        ("/status/429?retry_after=9999999", timedelta(hours=6)),  # no longer than the cap
+    ],
+)
+async def test_a_server_that_asks_to_wait_is_not_asked_again_sooner(
+    feeds: FeedService, server: FeedServer, clock: FakeClock, path: str, wait: timedelta
+) -> None:
+    # Retry-After was ignored: a feed told to wait two hours was fetched again in 30 minutes.
+    [status] = feeds.seed_feeds([server.url(path)])
+    result = await feeds.poll_feed(status.id, force=False)
+    assert result.outcome == "error" and result.error is not None
+    current = feeds.get_feed(status.id)
+    assert current is not None and current.next_poll == clock() + wait
+
+
+def test_retry_after_is_read_as_seconds_or_a_date() -> None:
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert retry_after("120", now) == 120.0
+    assert retry_after("Sun, 01 Mar 2026 14:00:00 GMT", now) == 7200.0
+    assert (retry_after("9" * 400, now) or 0) > 86400 * 365  # long: the poller caps it
+    for useless in (None, "", "0", "soon", "-5", "Sun, 01 Mar 2026 11:00:00 GMT"):
+        assert retry_after(useless, now) is None, useless
 
 
 async def test_a_feed_that_recovers_is_back_to_its_interval(

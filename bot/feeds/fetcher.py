@@ -6,14 +6,17 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from bot.backoff import retry_after
 from bot.feeds.network import (
     CheckedBackend,
     CheckedTransport,
     Resolver,
+    describe_error,
     resolve_checked,
     system_resolve,
 )
@@ -71,6 +74,10 @@ class FetchStats:
 
 class FetchError(Exception):
     """A fetch failed; the message is one line a person can act on."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the server asked us to wait (429, 503)
 
 
 def host_key(url: str) -> str:
@@ -199,7 +206,7 @@ class Fetcher:
                 ) from None
             except httpx.HTTPError as exc:
                 self.stats.errors += 1
-                raise FetchError(_describe(exc)) from None
+                raise FetchError(describe_error(exc)) from None
             except UnsafeURL as exc:  # refused by the connection's own lookup (network.py)
                 self.stats.errors += 1
                 raise FetchError(str(exc)) from None
@@ -220,7 +227,9 @@ class Fetcher:
                 return FetchResult(url=url, status=304)
             if status != 200:
                 self.stats.errors += 1
-                raise FetchError(f"HTTP {status} {response.reason_phrase}".strip())
+                wait = retry_after(response.headers.get("retry-after"), datetime.now(UTC))
+                line = f"HTTP {status} {response.reason_phrase}".strip()
+                raise FetchError(line, retry_after=wait if status in (429, 503) else None)
             body = await self._read_capped(response, max_bytes)
             return FetchResult(
                 url=url,
@@ -248,23 +257,6 @@ class Fetcher:
             chunks.append(chunk)
         self.stats.bytes_read += size
         return b"".join(chunks)
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    """Return a one-line reason for an httpx error."""
-    kinds: list[tuple[type[httpx.HTTPError], str]] = [
-        (httpx.ConnectTimeout, "connection timed out"),
-        (httpx.ReadTimeout, "server stopped answering (read timed out)"),
-        (httpx.TimeoutException, "timed out"),
-        (httpx.ConnectError, "cannot connect"),
-        (httpx.RemoteProtocolError, "broken HTTP response"),
-        (httpx.DecodingError, "response body could not be decoded"),
-    ]
-    for kind, text in kinds:
-        if isinstance(exc, kind):
-            detail = str(exc).splitlines()[0] if str(exc) else ""
-            return f"{text} ({detail})" if detail else text
-    return f"HTTP error: {type(exc).__name__}"
 
 
 def make_client(

@@ -115,3 +115,20 @@ class CheckedTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=backend,
         )
+
+
+def describe_error(exc: httpx.HTTPError) -> str:
+    """Return a one-line reason for an httpx error."""
+    kinds: list[tuple[type[httpx.HTTPError], str]] = [
+        (httpx.ConnectTimeout, "connection timed out"),
+        (httpx.ReadTimeout, "server stopped answering (read timed out)"),
+        (httpx.TimeoutException, "timed out"),
+        (httpx.ConnectError, "cannot connect"),
+        (httpx.RemoteProtocolError, "broken HTTP response"),
+        (httpx.DecodingError, "response body could not be decoded"),
+    ]
+    for kind, text in kinds:
+        if isinstance(exc, kind):
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            return f"{text} ({detail})" if detail else text
+    return f"HTTP error: {type(exc).__name__}"

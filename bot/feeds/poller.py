@@ -123,7 +123,9 @@ class Poller:
         try:
             fetched, parsed = await self.fetch_and_parse(record)
         except (FetchError, ParseCrashed) as exc:
-            return replace(self.fail(record, str(exc), now), seconds=time.perf_counter() - started)
+            wait = exc.retry_after if isinstance(exc, FetchError) else None
+            failed = self.fail(record, str(exc), now, wait=wait)
+            return replace(failed, seconds=time.perf_counter() - started)
         if parsed is None:
             self._succeed(record, now, "not modified")
             elapsed = time.perf_counter() - started
@@ -181,13 +183,18 @@ class Poller:
         record.first_failure = None
         record.next_poll = now + timedelta(seconds=record.interval)
 
-    def fail(self, record: FeedRecord, reason: str, now: datetime) -> PollResult:
-        """Record a failed poll: back off, and deactivate a feed failing for days."""
+    def fail(
+        self, record: FeedRecord, reason: str, now: datetime, *, wait: float | None = None
+    ) -> PollResult:
+        """Record a failed poll: back off (at least `wait` s, capped), deactivate after days."""
         record.failures += 1
         record.first_failure = record.first_failure or now
         record.last_error = reason
         record.last_status = f"error: {reason}"
-        record.next_poll = now + self.backoff.delay(record.interval, record.failures)
+        delay = self.backoff.delay(record.interval, record.failures)
+        if wait is not None:  # the server's Retry-After: asking sooner only earns another 429
+            delay = max(delay, min(timedelta(seconds=wait), self.backoff.max_delay))
+        record.next_poll = now + delay
         if self.backoff.gives_up(record, now):
             record.active = False
             since = record.first_failure
