@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +17,14 @@ from bot.archive.usertables import EmbeddedUserTables
 from bot.feeds import FeedError, FeedService, FetchSettings
 from bot.feeds.fetcher import Fetcher, FetchError, HostSlots, make_client
 from tests.conftest import FakeClock
-from tests.feedserver import BIG_ITEMS, FIXTURE_FEEDS, FeedServer, generate_feed, rss
+from tests.feedserver import (
+    BIG_ITEMS,
+    FIXTURE_FEEDS,
+    FeedServer,
+    generate_feed,
+    gzip_bomb,
+    rss,
+)
 
 UA = "newsbrief-test/1.0 (+https://example.org/bot)"
 SETTINGS = FetchSettings(timeout=0.5, connect_timeout=0.5, max_redirects=4, per_host=3)
@@ -289,6 +297,19 @@ async def test_a_web_page_that_links_its_feed_is_refused_with_the_feeds_address(
     )
     assert str(refused.value) == expected
     assert feeds.list_feeds() == [] and len(store) == 0
+
+
+async def test_a_gzipped_feed_sent_without_saying_so_is_read(
+    feeds: FeedService, server: FeedServer, store: ArticleStore
+) -> None:
+    # A feed stored gzipped and served without Content-Encoding (a static host's upload) was
+    # "not an RSS or Atom feed (not well-formed (invalid token))".
+    server.put("/stored.xml", gzip.compress(generate_feed(9, 3)))
+    status = await feeds.add_feed(server.url("/stored.xml"))
+    assert (status.title, status.items, len(store)) == ("Generated feed 9", 3, 3)
+    server.put("/bomb.xml", gzip_bomb())  # 8 KB that inflate to 8 MB: past the cap
+    with pytest.raises(FeedError, match="larger than 5 MB"):
+        await feeds.add_feed(server.url("/bomb.xml"))
 
 
 async def test_malformed_xml_keeps_what_can_be_read_and_says_so(
