@@ -13,7 +13,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.archive.store import ArticleStore
 from bot.archive.usertables import EmbeddedUserTables
 from bot.backoff import JITTER, retry_after
-from bot.feeds import FeedService, FeedStatus, FetchSettings, job_name
+from bot.feeds import FeedError, FeedService, FeedStatus, FetchSettings, job_name
 from tests.conftest import FakeClock
 from tests.feedserver import FeedServer, generate_feed
 
@@ -122,6 +122,28 @@ async def test_a_feed_failing_for_days_is_deactivated_and_admins_are_told(
     assert await feeds.poll_all() == []
     skipped = await feeds.poll_feed(dead.id)
     assert (skipped.outcome, skipped.error) == ("skipped", "inactive")
+
+
+async def test_adding_a_feed_turned_off_for_failing_turns_it_on_again(
+    feeds: FeedService, server: FeedServer, clock: FakeClock, app: Any
+) -> None:
+    # The admin told "Feed … was turned off" had no way back: /addfeed said "already added as
+    # …", and only /removefeed and adding it anew brought it back.
+    [status] = feeds.seed_feeds([server.url("/back.xml")])
+    feeds.schedule(app.job_queue)
+    while feeds.get_feed(status.id).active:  # type: ignore[union-attr]
+        await feeds.poll_feed(status.id)
+        clock.advance(hours=6)
+    with pytest.raises(FeedError, match="HTTP 404"):  # still down: it stays off
+        await feeds.add_feed(server.url("/back.xml"))
+    assert not feeds.get_feed(status.id).active  # type: ignore[union-attr]
+    server.put("/back.xml", generate_feed(7, 3))
+    again = await feeds.add_feed(server.url("/back.xml"))
+    assert (again.id, again.active, again.note, again.failures) == (status.id, True, None, 0)
+    assert (again.items, again.articles) == (3, 3)
+    assert app.job_queue.get_jobs_by_name(job_name(status.id))
+    with pytest.raises(FeedError, match=f"already added as {status.id}"):
+        await feeds.add_feed(server.url("/back.xml"))
 
 
 async def test_schedule_adds_one_named_job_per_feed_spread_over_the_interval(

@@ -2,8 +2,9 @@
 
 from bot.feeds.fetcher import FetchSettings
 from bot.feeds.fulltext import FullTextSettings
+from bot.feeds.jobs import job_name
 from bot.feeds.poller import Backoff
-from bot.feeds.service import FeedService, job_name
+from bot.feeds.service import FeedService
 from bot.feeds.status import FeedError, FeedStatus, PollResult
 
 __all__ = [

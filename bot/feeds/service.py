@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import httpx
-from telegram.ext import CallbackContext, JobQueue
+from telegram.ext import JobQueue
 
 from bot.archive.protocol import ArticleStoreLike
 from bot.archive.usertables import UserTables
 from bot.archive.writer import Writer
 from bot.feeds.fetcher import Fetcher, FetchSettings, make_client
 from bot.feeds.fulltext import FullText, FullTextSettings
+from bot.feeds.jobs import FeedJobs
 from bot.feeds.parsing import ParserPool
 from bot.feeds.poller import Backoff, Poller, Prepared, is_due
 from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id, feed_key
@@ -28,7 +30,6 @@ log = logging.getLogger(__name__)
 DEFAULT_USER_AGENT = "newsbrief/0.1 (+https://github.com/newsbrief)"
 DEFAULT_INTERVAL_MINUTES = 15
 MIN_INTERVAL_MINUTES = 5
-FIRST_POLL_DELAY = 5.0  # seconds after start, so the bot answers before the first poll
 DeactivationHook = Callable[[FeedStatus], Awaitable[None]]
 
 
@@ -64,7 +65,7 @@ class FeedService:
         self.writer = writer or Writer()
         self._client: httpx.AsyncClient | None = None
         self._poller: Poller | None = None
-        self._job_queue: JobQueue[Any] | None = None
+        self._jobs = FeedJobs(lambda ident: self.poll_feed(ident, force=False))
         self._hooks: list[DeactivationHook] = []
 
     async def initialize(self) -> None:
@@ -95,7 +96,7 @@ class FeedService:
         if self._poller is not None:
             self._poller.parser.shutdown()
         self._poller = None
-        self._job_queue = None
+        self._jobs.queue = None
 
     @property
     def fetcher(self) -> Fetcher:
@@ -112,7 +113,11 @@ class FeedService:
         self._hooks.append(hook)
 
     async def add_feed(self, url: str, *, interval_minutes: int | None = None) -> FeedStatus:
-        """Fetch the feed once, store it and its items; raise FeedError with a one-line reason."""
+        """Fetch the feed once, store it and its items (`articles`: how many were new).
+
+        A feed turned off for failing is turned on again if it answers now. Raise FeedError
+        with a one-line reason.
+        """
         url = url.strip()
         minutes = interval_minutes or DEFAULT_INTERVAL_MINUTES
         if minutes < MIN_INTERVAL_MINUTES:
@@ -122,19 +127,18 @@ class FeedService:
         except UnsafeURL as exc:
             raise FeedError(str(exc)) from None
         existing = self.registry.find(url)
-        if existing is not None:
+        if existing is not None and existing.active:
             raise FeedError(f"already added as {existing.id} ({existing.title or existing.url})")
-        ident = feed_id(url, self.registry.ids())
-        record = FeedRecord(id=ident, url=url, added=self.clock(), interval=minutes * 60)
+        record = existing or FeedRecord(feed_id(url, self.registry.ids()), url, self.clock())
+        record.interval = minutes * 60 if interval_minutes or not existing else record.interval
         prepared = await self._require().prepare(record)
         if isinstance(prepared, PollResult):
             raise FeedError(prepared.error or "not an RSS or Atom feed")
-        await self.writer.commit(
-            self._require().commit, [prepared]
-        )  # a big first batch, off the loop
+        [added] = await self.writer.commit(self._require().commit, [prepared])  # off the loop
+        record.active, record.note = True, None
         await self.registry.save(record)
-        self._schedule_one(record, first=float(record.interval))
-        return FeedStatus.from_record(record)
+        self._jobs.add(record, first=float(record.interval))
+        return replace(FeedStatus.from_record(record), articles=len(added.added))
 
     def seed_feeds(
         self, urls: Iterable[str], *, titles: Mapping[str, str] | None = None
@@ -168,7 +172,7 @@ class FeedService:
         record = self.registry.find(ref)
         if record is None:
             return False
-        self._unschedule(record.id)
+        self._jobs.remove(record.id)
         return await self.registry.remove(record.id)
 
     def list_feeds(self) -> list[FeedStatus]:
@@ -248,7 +252,7 @@ class FeedService:
 
     async def deactivated(self, record: FeedRecord) -> None:
         """Stop polling a feed turned off for failing and tell the hooks."""
-        self._unschedule(record.id)
+        self._jobs.remove(record.id)
         status = FeedStatus.from_record(record)
         for hook in self._hooks:
             try:
@@ -258,42 +262,4 @@ class FeedService:
 
     def schedule(self, job_queue: JobQueue[Any]) -> None:
         """Add one repeating job per active feed, spread evenly over each feed's interval."""
-        self._job_queue = job_queue
-        active = [r for r in self.registry.all() if r.active]
-        now = self.clock()
-        for index, record in enumerate(active):
-            offset = record.interval * index / max(1, len(active))
-            first = FIRST_POLL_DELAY + offset
-            if record.next_poll is not None and record.next_poll > now:
-                # After a restart a feed keeps its place: no extra poll for every restart.
-                waited = (record.next_poll - now).total_seconds()
-                first = max(FIRST_POLL_DELAY, min(waited, float(record.interval)))
-            self._schedule_one(record, first=first)
-
-    def _schedule_one(self, record: FeedRecord, *, first: float) -> None:
-        if self._job_queue is None:
-            return
-        self._unschedule(record.id)
-        self._job_queue.run_repeating(
-            self._run_job,
-            interval=record.interval,
-            first=first,
-            data=record.id,
-            name=job_name(record.id),
-        )
-
-    def _unschedule(self, ident: str) -> None:
-        if self._job_queue is None:
-            return
-        for job in self._job_queue.get_jobs_by_name(job_name(ident)):
-            job.schedule_removal()
-
-    async def _run_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
-        job = context.job
-        if job is not None:
-            await self.poll_feed(str(job.data), force=False)
-
-
-def job_name(ident: str) -> str:
-    """Return the JobQueue name of a feed's polling job."""
-    return f"feed:{ident}"
+        self._jobs.start(job_queue, [r for r in self.registry.all() if r.active], self.clock())
