@@ -146,6 +146,21 @@ async def test_adding_a_feed_turned_off_for_failing_turns_it_on_again(
         await feeds.add_feed(server.url("/back.xml"))
 
 
+async def test_a_feed_turned_off_comes_back_though_it_did_not_change_meanwhile(
+    feeds: FeedService, server: FeedServer, clock: FakeClock
+) -> None:
+    # Fetched with the ETag of its last success, the unchanged feed answered 304, and adding
+    # it again failed with "not an RSS or Atom feed".
+    server.put("/same.xml", generate_feed(8, 2))
+    status = await feeds.add_feed(server.url("/same.xml"))
+    record = feeds.registry.get(status.id)
+    assert record is not None and record.etag is not None
+    record.active, record.note = False, "deactivated: failing since … (HTTP 404 Not Found)"
+    await feeds.registry.save(record)
+    again = await feeds.add_feed(server.url("/same.xml"))
+    assert (again.active, again.items, again.articles) == (True, 2, 0)
+
+
 async def test_schedule_adds_one_named_job_per_feed_spread_over_the_interval(
     feeds: FeedService, server: FeedServer, app: Any
 ) -> None:

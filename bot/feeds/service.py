@@ -131,6 +131,7 @@ class FeedService:
             raise FeedError(f"already added as {existing.id} ({existing.title or existing.url})")
         record = existing or FeedRecord(feed_id(url, self.registry.ids()), url, self.clock())
         record.interval = minutes * 60 if interval_minutes or not existing else record.interval
+        record.etag = record.last_modified = None  # a 304 would say nothing about the feed now
         prepared = await self._require().prepare(record)
         if isinstance(prepared, PollResult):
             raise FeedError(prepared.error or "not an RSS or Atom feed")
