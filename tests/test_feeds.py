@@ -206,8 +206,8 @@ async def test_a_guid_another_feed_also_uses_does_not_drop_its_items(
     feeds: FeedService, server: FeedServer, store: ArticleStore
 ) -> None:
     # Plain guids ("1", "2") were compared across all feeds: the second site's items were
-    # taken for the first one's and never stored.
-    for site in ("a", "b"):
+    # taken for the first one's and never stored. Permalink or not, a guid is the feed's own.
+    for site in ("a", "b", "c", "d"):
         items = [
             {
                 "title": f"Site {site} story {n}",
@@ -216,10 +216,13 @@ async def test_a_guid_another_feed_also_uses_does_not_drop_its_items(
             }
             for n in (1, 2)
         ]
-        server.put(f"/{site}/numbered.xml", rss(site, items))
+        document = rss(site, items)
+        if site in "cd":
+            document = document.replace(b"<guid>", b'<guid isPermaLink="false">')
+        server.put(f"/{site}/numbered.xml", document)
         status = await feeds.add_feed(server.url(f"/{site}/numbered.xml"))
         assert (status.items, status.articles) == (2, 2)
-    assert len(store) == 4
+    assert len(store) == 8
 
 
 async def test_one_guid_on_every_item_of_a_feed_keeps_the_items_apart(

@@ -46,6 +46,9 @@ FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "applicat
 # the fetcher's cap on a response (FetchSettings.max_bytes), so no bomb gets past it this way.
 MAX_INFLATED = 5 * 1024 * 1024
 
+# A URI's scheme: a guid that starts with one ("tag:", "urn:", "https:") is meant to be unique.
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+
 # A numeric character reference; the `;` is optional to feedparser's loose parser too.
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 
@@ -168,21 +171,26 @@ def linked_feed(data: bytes, location: str | None) -> str | None:
     return None
 
 
-def _unshared_guids(drafts: list[ArticleDraft]) -> list[ArticleDraft]:
-    """Return drafts without a guid that the document gives to different items.
+def _own_guids(drafts: list[ArticleDraft], location: str | None) -> list[ArticleDraft]:
+    """Return drafts whose guids each name one item of this feed, or are dropped.
 
-    A guid names one item; a feed that puts its home page's address on every item would
-    otherwise keep only the first (the store drops the rest as duplicates). Those items
-    are told apart by link and text instead.
+    A guid the document gives to items with different links (a feed that puts its home
+    page's address on every item) is dropped: the store would keep only the first item. A
+    guid that is no URI ("12345" with isPermaLink="false") gets the feed's address in front:
+    the store compares guids across all feeds, and other sites number their items too.
     """
     items: defaultdict[str, set[str]] = defaultdict(set)
     for draft in drafts:
         if draft.guid:
             items[draft.guid].add(draft.url or draft.title)
     shared = {guid for guid, found in items.items() if len(found) > 1}
-    if not shared:
-        return drafts
-    return [dataclasses.replace(d, guid=None) if d.guid in shared else d for d in drafts]
+    own = []
+    for draft in drafts:
+        guid = None if draft.guid in shared else draft.guid
+        if guid and location and not _SCHEME.match(guid):
+            guid = f"{location}#{guid}"
+        own.append(draft if guid == draft.guid else dataclasses.replace(draft, guid=guid))
+    return own
 
 
 def parse_feed(
@@ -208,8 +216,8 @@ def parse_feed(
     data = inflated
     headers = {"content-type": content_type} if content_type else {}
     if location:
-        # feedparser's base for relative links, and for ids: a plain guid ("12345") becomes
-        # one URL of this feed, so another feed's "12345" is no duplicate of it.
+        # feedparser's base for relative links, and for permalink guids ("12345" becomes one
+        # URL of this feed, so another feed's "12345" is no duplicate of it).
         headers["content-location"] = location
     # feedparser's chr() raises on such a reference, which cost the whole feed.
     data = _CHAR_REF.sub(_no_character, data)
@@ -236,5 +244,5 @@ def parse_feed(
             result.skipped.append(f"item {index}: no title and no text")
         else:
             result.drafts.append(draft)
-    result.drafts = _unshared_guids(result.drafts)
+    result.drafts = _own_guids(result.drafts, location)
     return result
