@@ -45,6 +45,17 @@ def test_rss091_and_source_override() -> None:
     assert [(d.title, d.source, d.published) for d in parsed.drafts] == [("T", "Given", FETCHED)]
 
 
+@pytest.mark.parametrize(
+    "date",
+    ["Thu, 01 Jan 1970 00:00:00 GMT", "Wed, 31 Dec 1969 19:00:00 -0500", "1970-01-01T00:00:00Z"],
+)
+def test_the_unix_epoch_is_a_placeholder_not_a_date(date: str) -> None:
+    # A CMS with no date writes time 0: stored as 1 January 1970, the item sank below every
+    # list and digest window, never seen.
+    doc = rss("E", [{"title": "Undated", "pubDate": date}])
+    assert parse_feed(doc, fetched_at=FETCHED).drafts[0].published == FETCHED
+
+
 def test_future_dates_count_as_fetch_time() -> None:
     doc = rss("F", [{"title": "Soon", "pubDate": "Mon, 01 Jan 2099 00:00:00 GMT"}])
     assert parse_feed(doc, fetched_at=FETCHED).drafts[0].published == FETCHED

@@ -46,6 +46,8 @@ FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "applicat
 # the fetcher's cap on a response (FetchSettings.max_bytes), so no bomb gets past it this way.
 MAX_INFLATED = 5 * 1024 * 1024
 
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # what a CMS without the item's date writes
+
 # A URI's scheme: a guid that starts with one ("tag:", "urn:", "https:") is meant to be unique.
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -130,9 +132,12 @@ def entry_to_draft(entry: Any, *, source: str, fetched_at: datetime) -> ArticleD
         return None
     link = (entry.get("link") or "").strip() or None
     published = _entry_time(entry)
-    if published is not None and (published > fetched_at or published < EARLIEST):
+    if published is not None and (
+        published > fetched_at or published < EARLIEST or published == UNIX_EPOCH
+    ):
         # A date in the future is a publisher's clock or time-zone slip; it would pin the item
-        # to the top of every list, so it counts as "now". So does a placeholder like year 1.
+        # to the top of every list, so it counts as "now". So does a placeholder like year 1
+        # or time 0, which would sink it below every list.
         published = fetched_at
     return ArticleDraft(
         title=title or body[:80],
