@@ -51,8 +51,11 @@ UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # what a CMS without the item's d
 # A URI's scheme: a guid that starts with one ("tag:", "urn:", "https:") is meant to be unique.
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
-# A numeric character reference; the `;` is optional to feedparser's loose parser too.
-_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+# A numeric character reference that may name a surrogate or pass U+10FFFF (a feed written
+# all in references, "&#1055;", meets no callback); the `;` is optional to feedparser too.
+_CHAR_REF = re.compile(
+    rb"&#(?:[xX]0*([dD][89a-fA-F][0-9a-fA-F]{2}|[0-9a-fA-F]{5,})|0*([0-9]{5,}));?"
+)
 
 
 def _no_character(match: re.Match[bytes]) -> bytes:
