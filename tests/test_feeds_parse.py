@@ -56,6 +56,15 @@ def test_the_unix_epoch_is_a_placeholder_not_a_date(date: str) -> None:
     assert parse_feed(doc, fetched_at=FETCHED).drafts[0].published == FETCHED
 
 
+def test_an_untitled_items_title_is_its_texts_first_words() -> None:
+    # The title was the text's first 80 characters: "… и непогод", a word cut in two.
+    body = "Президент подписал указ о переносе выходных дней в связи с праздниками и непогодой"
+    doc = rss("U", [{"description": body + " на следующей неделе."}, {"description": "Коротко."}])
+    [long, short] = parse_feed(doc, fetched_at=FETCHED).drafts
+    assert long.title == "Президент подписал указ о переносе выходных дней в связи с праздниками и…"
+    assert short.title == "Коротко."
+
+
 def test_future_dates_count_as_fetch_time() -> None:
     doc = rss("F", [{"title": "Soon", "pubDate": "Mon, 01 Jan 2099 00:00:00 GMT"}])
     assert parse_feed(doc, fetched_at=FETCHED).drafts[0].published == FETCHED

@@ -127,6 +127,16 @@ def _entry_body(entry: Any) -> str:
     return html_to_text(best if len(best) > len(summary) else summary)
 
 
+def _first_words(text: str, limit: int) -> str:
+    """Return text, or its words that fit `limit` characters and "…": a title for an untitled item."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if not text[limit].isspace() and " " in cut:  # a word would be cut in two: drop it
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
+
+
 def entry_to_draft(entry: Any, *, source: str, fetched_at: datetime) -> ArticleDraft | None:
     """Return the draft for one feed entry, or None when it has neither title nor text."""
     title = html_to_text(entry.get("title", "") or "")
@@ -143,7 +153,7 @@ def entry_to_draft(entry: Any, *, source: str, fetched_at: datetime) -> ArticleD
         # or time 0, which would sink it below every list.
         published = fetched_at
     return ArticleDraft(
-        title=title or body[:80],
+        title=title or _first_words(body, 80),
         body=body,
         url=link,
         published=published or fetched_at,
