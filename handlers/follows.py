@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler, filters
 
@@ -274,10 +274,3 @@ async def _redraw_following(
         await message.edit_text(parts[0], reply_markup=markup)
     except BadRequest as exc:  # unchanged (a second tap), or too old to edit
         log.info("could not redraw /following: %s", exc)
-
-
-def markup_for(
-    context: NewsContext, chat_id: int, story_id: str, tr: Translator
-) -> InlineKeyboardMarkup:
-    """Return the buttons under a story's timeline."""
-    return story_markup(context.bot_data.services, chat_id, story_id, tr, timeline_button=False)

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 HEARTBEAT_FILE = ".heartbeat"  # hidden: backups skip it
-HEARTBEAT_EVERY = 30.0  # seconds between beats by default
 
 
 def beat(data_dir: Path) -> None:

@@ -53,7 +53,6 @@ def _v3_to_v4(doc: Document) -> Document:
 
 
 MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
-REKEY_BELOW = 4  # light segments of an older schema have URL keys of the old canonical form
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

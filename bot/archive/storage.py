@@ -1,4 +1,4 @@
-"""TinyDB storages: an atomic, fsynced orjson file, and a read-only view of one.
+"""TinyDB storage: an atomic, fsynced orjson file.
 
 Plain `JSONStorage` writes in place, so a crash mid-write truncates the file
 (tinydb#301). Here every write goes to a temp file in the same directory, is
@@ -81,11 +81,3 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         """Nothing to release: no handle is kept open between writes."""
-
-
-class ReadOnlyJSONStorage(AtomicJSONStorage):
-    """A storage for readers running beside the writer: any write is refused."""
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Refuse: only the process holding the data-dir lock writes."""
-        raise PermissionError(f"{self.path} is opened read-only")
