@@ -1,6 +1,7 @@
 """The article and story records shared by the store, search, stories, digests and rendering.
 
-Also the two hooks long work reports through: progress bars, and the laps of a start.
+Also the two hooks long work reports through (progress bars, the laps of a start), and the ISO
+form the stored documents keep times in.
 """
 
 from __future__ import annotations
@@ -47,6 +48,23 @@ class Laps:
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def from_iso(value: object) -> datetime | None:
+    """Return the time a stored ISO string holds; None for a missing or empty one."""
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def to_iso(moment: datetime | None) -> str | None:
+    """Return a time as the ISO string a document stores; None stays None."""
+    return moment.isoformat() if moment is not None else None
+
+
+def later(a: datetime | None, b: datetime | None) -> datetime | None:
+    """Return the later of two times, either of which may be unknown."""
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.digests.schedule import Slot
 from bot.digests.sentmap import SentMap
 from bot.i18n import Translator
+from bot.models import from_iso, later, to_iso
 
 T = TypeVar("T")
 
@@ -35,20 +36,6 @@ def settle(
     """
     hour, minute = hhmm or ((old.hour, old.minute) if old else DEFAULT_TIME)
     return hour, minute, zone or (old.zone if old else new_zone)
-
-
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def _later(a: datetime | None, b: datetime | None) -> datetime | None:
-    if a is None or b is None:
-        return a or b
-    return max(a, b)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _one(memo: dict[Any, Any], value: Any, make: Callable[[Any], T]) -> T:
@@ -112,8 +99,8 @@ class Subscription:
             del stories[next(iter(stories))]
         return replace(
             self,
-            cursor=_later(self.cursor, cursor),
-            last_due=_later(self.last_due, due),
+            cursor=later(self.cursor, cursor),
+            last_due=later(self.last_due, due),
             sent=SentMap(stories.items()),
         )
 
@@ -127,8 +114,8 @@ class Subscription:
             "minute": self.minute,
             "zone": self.zone,
             "created": self.created.isoformat(),
-            "cursor": _iso(self.cursor),
-            "last_due": _iso(self.last_due),
+            "cursor": to_iso(self.cursor),
+            "last_due": to_iso(self.last_due),
             "sent": self.sent.to_doc(),
         }
 
@@ -136,7 +123,7 @@ class Subscription:
     def from_doc(cls, doc: dict[str, Any], shared: dict[Any, Any] | None = None) -> Subscription:
         """Build from a stored document; `shared` makes equal values one object (see `_one`)."""
         memo: dict[Any, Any] = {} if shared is None else shared
-        created = _one(memo, doc.get("created"), _when)
+        created = _one(memo, doc.get("created"), from_iso)
         if created is None:
             raise ValueError("subscription without a creation time")
         return cls(
@@ -147,8 +134,8 @@ class Subscription:
             minute=int(doc["minute"]),
             zone=_one(memo, str(doc["zone"]), str),
             created=created,
-            cursor=_one(memo, doc.get("cursor"), _when),
-            last_due=_one(memo, doc.get("last_due"), _when),
+            cursor=_one(memo, doc.get("cursor"), from_iso),
+            last_due=_one(memo, doc.get("last_due"), from_iso),
             sent=SentMap.from_doc(doc.get("sent")),
         )
 

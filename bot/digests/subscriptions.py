@@ -26,7 +26,7 @@ import orjson
 
 from bot.archive.usertables import UserTables
 from bot.digests.records import ChatSettings, Subscription, topic_key
-from bot.models import utcnow
+from bot.models import from_iso, utcnow
 
 SUBS_TABLE = "subscriptions"
 CHATS_TABLE = "chats"
@@ -94,7 +94,9 @@ class SubscriptionStore:
             try:
                 entry = orjson.loads(line)
                 sent = entry.get("t") if isinstance(entry.get("t"), dict) else None
-                if self._apply(entry["s"], _when(entry.get("c")), _when(entry.get("d")), sent):
+                if self._apply(
+                    entry["s"], from_iso(entry.get("c")), from_iso(entry.get("d")), sent
+                ):
                     moved.add(entry["s"])
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                 continue  # a torn last line
@@ -290,7 +292,3 @@ class SubscriptionStore:
         """Keep subscriptions in memory as the shared database holds them (nothing written)."""
         for sub in subs:
             self._keep(sub)
-
-
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None

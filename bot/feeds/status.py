@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.feeds.registry import FeedRecord
-from bot.models import Article
+from bot.models import Article, to_iso
 
 
 class FeedError(Exception):
@@ -67,21 +67,17 @@ class FeedStatus:
             "title": self.title,
             "active": self.active,
             "interval_minutes": self.interval_minutes,
-            "last_fetch": _stamp(self.last_fetch),
-            "last_success": _stamp(self.last_success),
+            "last_fetch": to_iso(self.last_fetch),
+            "last_success": to_iso(self.last_success),
             "last_status": self.last_status,
             "last_error": self.last_error,
             "items": self.items,
             "articles": self.articles,
-            "next_poll": _stamp(self.next_poll),
+            "next_poll": to_iso(self.next_poll),
             "failures": self.failures,
-            "first_failure": _stamp(self.first_failure),
+            "first_failure": to_iso(self.first_failure),
             "note": self.note,
         }
-
-
-def _stamp(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 @dataclass(frozen=True)

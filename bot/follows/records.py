@@ -7,19 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any
 
-
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _later(a: datetime | None, b: datetime | None) -> datetime | None:
-    if a is None or b is None:
-        return a or b
-    return max(a, b)
+from bot.models import from_iso, later, to_iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +41,9 @@ class Follow:
         """Return the follow after an update Telegram confirmed (times only move forward)."""
         return replace(
             self,
-            cursor=_later(self.cursor, upto),
-            last_sent=_later(self.last_sent, sent),
-            last_news=_later(self.last_news, news),
+            cursor=later(self.cursor, upto),
+            last_sent=later(self.last_sent, sent),
+            last_news=later(self.last_news, news),
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -65,15 +53,15 @@ class Follow:
             "story_id": self.story_id,
             "headline": self.headline,
             "since": self.since.isoformat(),
-            "cursor": _iso(self.cursor),
-            "last_sent": _iso(self.last_sent),
-            "last_news": _iso(self.last_news),
+            "cursor": to_iso(self.cursor),
+            "last_sent": to_iso(self.last_sent),
+            "last_news": to_iso(self.last_news),
         }
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Follow:
         """Build from a TinyDB document."""
-        since = _when(doc.get("since"))
+        since = from_iso(doc.get("since"))
         if since is None:
             raise ValueError("follow without a start")
         return cls(
@@ -81,9 +69,9 @@ class Follow:
             story_id=str(doc["story_id"]),
             headline=str(doc.get("headline", "")),
             since=since,
-            cursor=_when(doc.get("cursor")),
-            last_sent=_when(doc.get("last_sent")),
-            last_news=_when(doc.get("last_news")),
+            cursor=from_iso(doc.get("cursor")),
+            last_sent=from_iso(doc.get("last_sent")),
+            last_news=from_iso(doc.get("last_news")),
         )
 
 

@@ -24,12 +24,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from bot.archive.usertables import UserTables
 from bot.follows.records import DEFAULT_QUIET, Follow, Quiet
+from bot.models import from_iso
 
 FOLLOWS_TABLE = "follows"
 QUIET_TABLE = "follow_quiet"
@@ -220,13 +220,9 @@ class FollowStore:
             try:
                 entry = orjson.loads(line)
                 chat_id, story_id = int(entry["c"]), str(entry["s"])
-                told = (_when(entry.get(k)) for k in ("u", "t", "n"))
+                told = (from_iso(entry.get(k)) for k in ("u", "t", "n"))
                 if self._apply(chat_id, story_id, *told):
                     moved.add((chat_id, story_id))
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                 continue  # a torn last line
         return moved
-
-
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
