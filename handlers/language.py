@@ -18,9 +18,8 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 from bot.app.commands import CommandSpec, is_allowed
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
-from bot.digests.service import DigestService
 from bot.i18n import N_
-from handlers.subscriptions import UPDATES, may_change, service_of
+from handlers.subscriptions import UPDATES, digests_of, may_change, service_of
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +38,11 @@ def register(application: NewsApp) -> None:
     data.lang_saver = _saver(application)
 
 
-def _digests(application: NewsApp) -> DigestService | None:
-    found = getattr(application.bot_data.services, "digests", None)
-    return found if isinstance(found, DigestService) else None
-
-
 def _lookup(application: NewsApp) -> Callable[[int], str | None]:
     """Return the lookup of the language stored with a chat."""
 
     def lookup(chat_id: int) -> str | None:
-        service = _digests(application)
+        service = digests_of(application.bot_data)
         return service.subs.chat(chat_id).lang if service else None
 
     return lookup
@@ -62,7 +56,7 @@ def _saver(application: NewsApp) -> Callable[[int, str], None]:
     """
 
     def save(chat_id: int, lang: str) -> None:
-        service = _digests(application)
+        service = digests_of(application.bot_data)
         if service is not None and application.bot_data.services.writable:
             service.subs.set_lang(chat_id, lang)
 

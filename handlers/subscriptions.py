@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot.app.commands import CommandSpec
-from bot.app.context import NewsApp, NewsContext, ZoneLookup
+from bot.app.context import BotData, NewsApp, NewsContext, ZoneLookup
 from bot.app.language import chat_translator
 from bot.app.query_problems import topic_problem
 from bot.app.subscription_list import TOPIC_SHOWN, describe, listing
@@ -72,12 +72,12 @@ def register(application: NewsApp) -> None:
 
 def service_of(context: NewsContext) -> DigestService | None:
     """Return the DigestService, when this bot runs one."""
-    found = getattr(context.bot_data.services, "digests", None)
-    return found if isinstance(found, DigestService) else None
+    return digests_of(context.bot_data)
 
 
-def _app_service(application: NewsApp) -> DigestService | None:
-    found = getattr(application.bot_data.services, "digests", None)
+def digests_of(data: BotData) -> DigestService | None:
+    """Return the DigestService among the bot's services, when it runs one."""
+    found = getattr(data.services, "digests", None)
     return found if isinstance(found, DigestService) else None
 
 
@@ -85,7 +85,7 @@ def _zone_lookup(application: NewsApp) -> ZoneLookup:
     """Return the chat-zone lookup other handlers use to show times in the chat's zone."""
 
     def lookup(chat_id: int) -> ZoneInfo | None:
-        service = _app_service(application)
+        service = digests_of(application.bot_data)
         return service.zone_of(chat_id) if service else None
 
     return lookup
@@ -98,13 +98,13 @@ async def _start(application: NewsApp) -> None:
     needs the jobs, and 100,000 subscriptions took 3.3 s to plan. It gives way to the updates
     in flight between its steps (`bot.app.inflight`).
     """
-    service = _app_service(application)
+    service = digests_of(application.bot_data)
     if service is not None and application.job_queue is not None:
         service.start_planning(application.job_queue, application.bot_data.in_flight.give_way_async)
 
 
 async def _stop(application: NewsApp) -> None:
-    service = _app_service(application)
+    service = digests_of(application.bot_data)
     if service is not None:
         await service.stop()
 
