@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import time
 from typing import Any
@@ -14,6 +13,7 @@ from bot.app.context import NewsContext
 from bot.app.language import chat_translator, translator_for
 from bot.i18n import Translator
 from bot.logs import redact
+from bot.render import escape, truncate
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ async def _notify_admins(context: NewsContext, error: BaseException | None) -> N
         return  # an error storm must not become a message storm
     data.last_admin_notice = now
     line = redact(f"{type(error).__name__}: {error}")  # a chat is no vault
-    text = html.escape(line, quote=False)[:ADMIN_NOTICE_LIMIT]
+    text = escape(truncate(line, ADMIN_NOTICE_LIMIT))  # cut escaped, it could end in half an entity
     for admin in sorted(data.config.admins):
         try:
             title = translator_for(data, admin).gettext("newsbrief error")
