@@ -7,10 +7,11 @@ import logging
 from telegram import ChatMember, Update
 from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.app.commands import TYPED_COMMAND, CommandSpec, escape, help_html, is_admin
+from bot.app.commands import TYPED_COMMAND, CommandSpec, help_html, is_admin
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.i18n import N_, Translator
+from bot.render import escape
 
 log = logging.getLogger(__name__)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html import escape as _html_escape
 
 from telegram import BotCommand
 from telegram.ext import filters
 
 from bot.config import Config
 from bot.i18n import Translator
+from bot.render import escape
 
 # Telegram marks only Latin /commands as commands: "/новости" arrives as text. Typed at the start
 # of a message it is still a command to whoever typed it, so it is answered as an unknown one.
@@ -53,11 +53,6 @@ def bot_commands(specs: Iterable[CommandSpec], *, admin: bool, tr: Translator) -
         BotCommand(spec.name, tr.gettext(spec.description)[:256])
         for spec in visible_commands(specs, admin=admin)
     ]
-
-
-def escape(text: str) -> str:
-    """Escape text for Telegram HTML (quotes are fine outside attributes)."""
-    return _html_escape(text, quote=False)
 
 
 def help_html(specs: Iterable[CommandSpec], *, admin: bool, tr: Translator) -> str:
