@@ -61,7 +61,8 @@ ALLOWED: dict[str, set[str]] = {
     "bot.services": SERVICES,
     "bot.tgserver": set(),
     "bot.app": SERVICES,
-    "handlers": SERVICES | {"bot.app"},
+    # Handlers reach storage only through the services: never the store or the database.
+    "handlers": (SERVICES - {"bot.archive", "bot.pg"}) | {"bot.app"},
     "bot.run": SERVICES | {"bot.app", "bot.tgserver"},
     "bot.cli": SERVICES | {"bot.app", "bot.run", "bot.tgserver"},
     "bot.__main__": {"bot.cli"},
@@ -83,21 +84,35 @@ def layer_of(module: str) -> str:
     return max(candidates, key=len)
 
 
-def imports_of(path: Path) -> set[str]:
-    """Return the project modules a file imports, resolving `from pkg import module`."""
+def imports_of(path: Path, module: str | None = None) -> set[str]:
+    """Return the project modules a file imports, resolving `from pkg import module`.
+
+    Relative imports are resolved against `module` (by default the file's own name): a
+    `from ..app import x` is as much a dependency as the absolute spelling.
+    """
     tree = ast.parse(path.read_text(), str(path))
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module if node.level == 0 else _resolve(path, module, node)
+            if base:
+                found.add(base)
+                found.update(f"{base}.{alias.name}" for alias in node.names)
     # `from bot import render` imports bot.render; the bare top-level package says nothing.
     return {name for name in found if name.split(".")[0] in {"bot", "handlers"}} - {
         "bot",
         "handlers",
     }
+
+
+def _resolve(path: Path, module: str | None, node: ast.ImportFrom) -> str:
+    """Return the absolute name a relative `from . import` points at."""
+    name = module or module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    parts = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+    return ".".join([*parts, *([node.module] if node.module else [])])
 
 
 def project_modules() -> dict[str, Path]:
@@ -189,6 +204,25 @@ def test_a_layer_violation_would_be_caught(tmp_path: Path) -> None:
     source.write_text("from bot.app.context import NewsContext\n")
     [target] = imports_of(source) - {"bot.app.context.NewsContext"}
     assert layer_of(target) not in ALLOWED[layer_of("bot.archive.store")]
+
+
+def test_a_relative_import_is_checked_like_an_absolute_one(tmp_path: Path) -> None:
+    source = tmp_path / "store.py"
+    source.write_text("from ..app.context import NewsContext\nfrom . import dedup\n")
+    found = imports_of(source, "bot.archive.store")
+    assert {"bot.app.context", "bot.archive.dedup"} <= found
+    assert layer_of("bot.app.context") not in ALLOWED[layer_of("bot.archive.store")]
+
+
+def test_no_module_rebinds_a_global() -> None:
+    # State has one owner: a `global` statement is module-level state changed from a function.
+    found = [
+        f"{path.relative_to(REPO)}:{node.lineno}"
+        for path in project_modules().values()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Global)
+    ]
+    assert found == []
 
 
 def test_few_modules_directly_under_bot_and_none_too_long() -> None:
