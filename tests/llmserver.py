@@ -28,6 +28,7 @@ class Reply:
     hold: bool = False
     tokens: int = 100
     body: bytes | None = None  # sent as it is (an endpoint that answers no JSON completion)
+    content_type: str = "text/html"  # of body: "application/json" for JSON cut short or broken
 
 
 @dataclass
@@ -66,7 +67,7 @@ def _handler(model: FakeModel) -> type[BaseHTTPRequestHandler]:
             if reply.hold:
                 model.release.wait()  # then answer, late: the client may have stopped waiting
             if reply.body is not None:
-                self._send(reply.status, reply.body, {"Content-Type": "text/html"})
+                self._send(reply.status, reply.body, {"Content-Type": reply.content_type})
                 return
             if reply.status != 200:
                 self._send(reply.status, {"error": {"message": "slow down"}}, reply.headers)

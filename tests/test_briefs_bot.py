@@ -168,8 +168,14 @@ async def test_an_endpoint_answering_no_completion_leaves_the_extractive(tmp_pat
     # A proxy's login page, a JSON list, choices that are no list: each crashed the reply with
     # "Sorry, something went wrong" (/brief, /summary words, /story, digests alike).
     bodies = [b"<html>Please log in</html>", b"[]", b'{"choices": "x"}', b'{"choices": [1]}']
-    for n, body in enumerate(bodies):
-        with fake_model(lambda seen, body=body: Reply(body=body)) as model:
+    # Labelled JSON but not JSON: cut short by a proxy, empty, or not UTF-8.
+    broken = [b'{"choices": [{"mess', b"", b'{"choices": "\xff"}']
+    replies = [Reply(body=b) for b in bodies] + [
+        Reply(body=b, content_type="application/json") for b in broken
+    ]
+    for n, reply in enumerate(replies):
+        body = reply.body
+        with fake_model(lambda seen, reply=reply: reply) as model:
             async with digest_env(tmp_path / str(n), llm_url=model.url, llm_model="m") as env:
                 user = env.user()
                 add_reports(env)

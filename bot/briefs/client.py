@@ -70,6 +70,10 @@ class ModelClient:
             return Failure(f"HTTP {exc.status_code}")
         except openai.APIError as exc:
             return Failure(type(exc).__name__)
+        except ValueError:
+            # A body labelled JSON that is none (cut short, empty, not UTF-8): the package lets
+            # the decoder's error through, which would fail the reader's reply instead.
+            return Failure("not a chat completion")
         try:
             text = response.choices[0].message.content if response.choices else None
             tokens = int(response.usage.total_tokens) if response.usage else 0
