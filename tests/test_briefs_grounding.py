@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.briefs.grounding import evidence, names_of, unsupported
+from bot.briefs.grounding import evidence, ground, names_of, unsupported
 from bot.models import Article
 from bot.text.names import number_keys
 
@@ -106,3 +106,22 @@ def test_any_sentence_gets_an_answer(sentence: str) -> None:
 @given(st.sampled_from(PUTIN.body.split(". ")))
 def test_the_articles_own_sentences_stand(sentence: str) -> None:
     assert unsupported(sentence, "en", FOUND) == ""
+
+
+def test_only_a_sentence_left_in_its_articles_language_is_dropped_for_it() -> None:
+    kyiv = [
+        article("Байден в Киеве", "Байден встретился с Зеленским в Киеве в среду.", "ru"),
+        article(
+            "Визит Байдена", "Президент США Байден прибыл в Киев и встретился с Зеленским.", "ru"
+        ),
+    ]
+    # A short English sentence of names that py3langid reads as Dutch stays in an English brief.
+    answer = (
+        "Biden met Zelensky in Kyiv [1]. Biden arrived in Kyiv and met with Zelensky there [2]."
+    )
+    brief, notes = ground(answer, kyiv, "en")
+    assert brief is not None and len(brief.sentences) == 2, notes
+    # A Russian sentence left among them, in the articles' own language, is dropped.
+    brief, notes = ground(f"{answer} Байден встретился с Зеленским в Киеве [1].", kyiv, "en")
+    assert brief is not None and len(brief.sentences) == 2, notes
+    assert "sentence dropped: written in ru, not en" in notes

@@ -321,6 +321,17 @@ async def test_an_answer_in_the_wrong_language_is_not_shown(open_writer) -> None
         assert await writer.story_brief(story(), "ru") is None
 
 
+async def test_a_sentence_in_another_language_is_dropped_from_the_brief(open_writer) -> None:
+    # English reports, a Russian reader: the content-word check cannot compare across
+    # languages, so an English sentence among Russian ones was shown to the Russian reader.
+    mixed = f"{RUSSIAN.split(' [3]')[0]} [3]. Police detained more than 1,300 protesters [3]."
+    with fake_model(lambda seen: Reply(mixed)) as model:
+        writer = await started(open_writer(model))
+        brief = await writer.story_brief(story(), "ru")
+    assert brief is not None and "Полиция задержала" in brief.html()
+    assert "Police" not in brief.html()
+
+
 async def test_the_key_never_appears_in_logs(open_writer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     replies = iter([Reply(status=500), Reply(status=500), Reply(status=401), Reply(GOOD)])

@@ -197,8 +197,14 @@ def ground(answer: str, sources: Sequence[Article], lang: str) -> tuple[Brief | 
         return None, ["answer rejected: a link, markup, no citation or a citation out of range"]
     kept, dropped = [], []
     for sentence in sentences:
-        found = evidence(sources[n - 1] for n in sentence.cites)
-        why = unsupported(sentence.text, lang, found)
+        cited = [sources[n - 1] for n in sentence.cites]
+        # Across languages no content word is compared, so a sentence left in its articles'
+        # language would pass among the others. Only that language drops it: one short
+        # sentence is often misread ("Biden met Zelensky in Kyiv." reads as Dutch).
+        said = detect_language(sentence.text)
+        left = said != lang and said in {a.lang for a in cited}
+        why = f"written in {said}, not {lang}" if left else ""
+        why = why or unsupported(sentence.text, lang, evidence(cited))
         if why:
             dropped.append(f"sentence dropped: {why}")
         else:
