@@ -76,10 +76,16 @@ async def _step_down(application: NewsApp) -> None:
     updater: Updater | None = application.updater
     if updater is not None and updater.running:
         await updater.stop()
-    if application.persistence is not None:  # the next leader reads the chats' lists
-        await application.update_persistence()
-        await application.persistence.flush()
     if application.job_queue is not None:
         application.job_queue.scheduler.remove_all_jobs()
     schedule_heartbeat(application)
+    if application.persistence is not None:  # the next leader reads the chats' lists
+        try:
+            await application.update_persistence()
+            await application.persistence.flush()
+        # The outage that cost the lock fails this too: waiting to lead again matters more.
+        except Exception as exc:
+            log.warning(
+                "the chats' lists could not be saved on stepping down (%s)", type(exc).__name__
+            )
     log.warning("this process no longer leads; it still sends digests")
