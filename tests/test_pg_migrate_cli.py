@@ -99,3 +99,29 @@ def test_migrate_refuses_a_running_bots_data_dir_and_a_url_that_is_not_postgresq
     finally:
         lock.release()
     assert code == 1 and err.count("\n") == 1 and "pid" in err
+
+
+def test_backup_and_restore_say_the_data_is_in_postgresql_after_a_migration(
+    tmp_path: Path,
+    pg_url: str,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The migrated data dir keeps its old files: `backup` copied those and said "backed up 3
+    # articles", `restore` put them back and said "restored": neither touched the live data.
+    _data_dir(tmp_path / "d", clock, 3)
+    code, _, _ = run(capsys, "migrate", "--to", pg_url, "--data-dir", str(tmp_path / "d"))
+    assert code == 0
+    monkeypatch.setenv("NEWSBRIEF_DATABASE_URL", pg_url)
+    code, out, err = run(capsys, "backup", str(tmp_path / "b"), "--data-dir", str(tmp_path / "d"))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "PostgreSQL" in err and "pg_dump" in err
+    assert str(urlsplit(pg_url).password) not in err
+    assert not (tmp_path / "b").exists()
+    monkeypatch.delenv("NEWSBRIEF_DATABASE_URL")
+    code, _, _ = run(capsys, "backup", str(tmp_path / "b"), "--data-dir", str(tmp_path / "d"))
+    assert code == 0  # a backup of the data dir as it was before the move
+    monkeypatch.setenv("NEWSBRIEF_DATABASE_URL", pg_url)
+    code, out, err = run(capsys, "restore", str(tmp_path / "b"), "--data-dir", str(tmp_path / "d"))
+    assert code == 1 and out == "" and err.count("\n") == 1 and "pg_restore" in err

@@ -14,6 +14,10 @@ from bot.config import Config
 from bot.run.webhook import DEFAULT_LISTEN, DEFAULT_PORT, WebhookSettings
 
 OPS_COMMANDS = frozenset({"backup", "restore"})  # they open the data dir themselves
+IN_DATABASE = (
+    "with NEWSBRIEF_DATABASE_URL the archive and the users' tables are in PostgreSQL, not in "
+    "the data directory: back the database up with pg_dump and restore it with pg_restore"
+)
 
 
 def add_ops_parsers(sub: argparse._SubParsersAction[Any]) -> None:
@@ -50,6 +54,11 @@ def webhook_settings(args: argparse.Namespace) -> WebhookSettings | None:
 
 def run_ops_command(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run backup or restore; one line of outcome; exit 1 with the reason on failure."""
+    if config.database_url:
+        # The data dir then holds only what is rebuilt from the database (and, after a
+        # migration, the old files): copying it would report a backup of nothing live.
+        print(f"newsbrief: {args.command}: {IN_DATABASE}", file=err)
+        return 1
     try:
         if args.command == "backup":
             with bar("backup") as shown:
