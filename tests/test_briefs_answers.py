@@ -121,3 +121,17 @@ def test_an_article_without_a_link_gets_no_dead_citation_mark() -> None:
     assert html == (
         f'{said}. Police detained 1,300 protesters. <a href="https://ap.example/2">[1]</a>'
     ), html
+
+
+def test_markdown_a_model_adds_is_taken_out_not_shown_as_typed() -> None:
+    # Telegram shows Markdown in an HTML message as typed: "**Vladimir Putin** ordered ...".
+    plain = "Vladimir Putin ordered 300,000 reservists [1]. Police detained 1,300 protesters [2]."
+    dressed = (
+        "## Brief\n\n"
+        "- **Vladimir Putin** ordered `300,000` reservists [1].\n"
+        "2. Police _detained_ *1,300* __protesters__ [2]."
+    )
+    expected, _ = ground(plain, SOURCES, "en")
+    brief, notes = ground(dressed, SOURCES, "en")
+    assert expected is not None and brief is not None, notes
+    assert brief.html() == expected.html()

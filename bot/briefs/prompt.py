@@ -4,8 +4,8 @@ The articles go in the user message between markers carrying a random nonce, so 
 cannot close its own block and speak as the prompt; the system message says that anything inside
 the markers is material, never instructions. Sentences of an article that address a model
 ("ignore previous instructions", "you are now…") are taken out before either the model or the
-grounding check sees them: nothing the model writes can stand on them. The answer is read strictly: any link, URL or
-markup rejects it whole (a model that writes one was likely steered by an article), so does a
+grounding check sees them: nothing the model writes can stand on them. The answer is read strictly once
+its habitual Markdown is taken out: any link, URL or markup rejects it whole (a model that writes one was likely steered by an article), so does a
 citation of an article it was not given; a sentence without citation marks is dropped.
 """
 
@@ -47,6 +47,12 @@ _LINKISH = re.compile(
     r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\]\(|<\s*/?\s*[a-z]|"
     r"\b[a-z0-9-]+\.(?:com|org|net|info|io|ru|рф|co|me|ly|gl|app|xyz|site|online)\b|@\w{4,})"
 )
+
+# Markdown a model adds from habit: Telegram would show it as typed in an HTML message, and it
+# carries no fact, so it is taken out (headings whole, list marks, emphasis and code marks).
+_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t].*$")
+_LIST_MARK = re.compile(r"(?m)^[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+")
+_EMPHASIS = re.compile(r"\*\*|__|~~|`|(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*])")
 
 
 def pick_sources(articles: Sequence[Article], best: Article | None = None) -> list[Article]:
@@ -108,7 +114,8 @@ def language_name(lang: str) -> str:
 
 def parse(answer: str, sources: int) -> list[Sentence] | None:
     """Return the cited sentences of an answer, or None when it must be rejected whole."""
-    text = " ".join(answer.split())
+    plain = _EMPHASIS.sub("", _LIST_MARK.sub("", _HEADING.sub("", answer)))
+    text = " ".join(plain.split())
     if _LINKISH.search(text):
         return None
     sentences: list[Sentence] = []
