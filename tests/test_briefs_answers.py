@@ -135,3 +135,15 @@ def test_markdown_a_model_adds_is_taken_out_not_shown_as_typed() -> None:
     brief, notes = ground(dressed, SOURCES, "en")
     assert expected is not None and brief is not None, notes
     assert brief.html() == expected.html()
+
+
+def test_marks_written_as_one_list_cite_each_article() -> None:
+    # "[1, 2]" stayed in the text as typed, and the sentence cited the next marks instead.
+    brief, notes = ground(
+        "Vladimir Putin ordered 300,000 reservists [1, 2]. Police detained 1,300 protesters [2].",
+        SOURCES,
+        "en",
+    )
+    assert brief is not None, notes
+    assert [s.cites for s in brief.sentences] == [(1, 2), (2,)]
+    assert "[1, 2]" not in brief.html()

@@ -41,7 +41,8 @@ _ADDRESSES_MODEL = re.compile(
     r"|\b(?:игнорируй|проигнорируй|забудь)\w*\b.{0,40}инструкц|\bты теперь\b|системн\w+ промпт"
 )
 _URL = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+")
-_MARKS = re.compile(r"\s*((?:\[\s*\d{1,2}\s*\]\s*)+)")
+# "[1][3]" as asked, or "[1, 3]" as models often write it.
+_MARKS = re.compile(r"\s*((?:\[\s*\d{1,2}(?:\s*[,;]\s*\d{1,2})*\s*\]\s*)+)")
 # A link or URL in any spelling a Telegram client would make clickable, or markup.
 _LINKISH = re.compile(
     r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\]\(|<\s*/?\s*[a-z]|"
