@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import psycopg
 
@@ -32,3 +33,38 @@ async def test_one_leader_and_a_follower_takes_over_when_it_dies(pg_url: str) ->
         waiting.cancel()
         await first.release()
         await second.release()
+
+
+async def test_a_lock_attempt_that_fails_after_connecting_is_tried_again(pg_url: str) -> None:
+    # The database can go away between the connection and the lock's queries (a restart, a
+    # failover). That error ended the leadership task, and the process never led again. A
+    # sequence at its limit makes the same kind of error after the lock was taken, on demand.
+    database = Database(pg_url)
+    database.open()
+    database.close()
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("SELECT setval('leader_terms', 5)")
+        admin.execute("ALTER SEQUENCE leader_terms MAXVALUE 5")
+    failed = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    class Heard(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "leader lock" in record.getMessage():
+                loop.call_soon_threadsafe(failed.set)
+
+    heard = Heard()
+    logging.getLogger("bot.pg.leader").addHandler(heard)
+    leader = Leader(pg_url, retry_seconds=0.05)
+    trying = asyncio.create_task(leader.acquire())
+    try:
+        await asyncio.wait_for(failed.wait(), 30)
+        assert not trying.done() and not leader.leading
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("ALTER SEQUENCE leader_terms NO MAXVALUE")
+        await asyncio.wait_for(trying, 30)
+        assert leader.leading and leader.term == 6
+    finally:
+        logging.getLogger("bot.pg.leader").removeHandler(heard)
+        trying.cancel()
+        await leader.release()

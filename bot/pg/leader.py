@@ -47,12 +47,16 @@ class Leader:
                 log.warning("leader lock: database unreachable (%s)", type(exc).__name__)
                 await asyncio.sleep(self._retry)
                 continue
-            if await _try_lock(conn):
-                self._conn = conn
-                self.term = await _next_term(conn)
+            try:
+                term = await _next_term(conn) if await _try_lock(conn) else 0
+            except psycopg.Error as exc:  # it went away since connecting: as unreachable
+                log.warning("leader lock: database unreachable (%s)", type(exc).__name__)
+                term = 0
+            if term:
+                self._conn, self.term = conn, term
                 log.info("this process leads: it polls Telegram and runs the schedules")
                 return
-            await conn.close()
+            await conn.close()  # frees the lock too, had it been taken
             await asyncio.sleep(self._retry)
 
     async def lost(self) -> None:
