@@ -159,7 +159,7 @@ async def _ready(update: Update, context: NewsContext, tr: Translator) -> Digest
 async def subscribe(update: Update, context: NewsContext) -> None:
     """Add a subscription, or change the time of the one with the same topic."""
     chat = update.effective_chat
-    tr = chat_translator(update, context, remember=True)  # scheduled digests speak it too
+    tr = chat_translator(update, context)
     _ = tr.gettext
     service = await _ready(update, context, tr)
     if service is None or chat is None:
@@ -182,6 +182,9 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         )
         await _reply(update, text.format(count=MAX_SUBSCRIPTIONS))
         return
+    # Scheduled digests speak the chat's language too; saved here, after the topic check's
+    # await, its write and the subscription's share one drain of the writer.
+    chat_translator(update, context, remember=True)
     sub, new = await service.subscribe(chat.id, parsed.topic, parsed.hhmm, parsed.zone)
     text = _("Subscribed: {line}") if new else _("Updated: {line}")
     line = describe(sub, utcnow(), tr)
