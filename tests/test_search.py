@@ -518,3 +518,20 @@ def test_a_possessive_finds_the_word_it_is_of(tmp_path: Path) -> None:
     assert sorted(ids(svc, "navy's")) == ["navy", "says"]
     assert ids(svc, "China’s economy") == ["china"]
     assert ids(svc, '"navy\'s new"') == ["says"]  # a quoted phrase stays exact
+
+
+def test_an_invisible_mark_inside_a_word_does_not_split_it(tmp_path: Path) -> None:
+    store = FakeStore(
+        [
+            art("climate", "Climate talks resume", "Delegates met on climate policy."),
+            art("mate", "Cli tool mate released", "A cli helper called mate."),
+        ]
+    )
+    svc = SearchService(store, tmp_path / "i")
+    svc.initialize()
+    # /search drops them (clean_query), but a digest topic, /brief's words and the CLI reach
+    # the search as typed: a soft hyphen or zero-width space pasted from a web page made
+    # "cli mate" of "climate".
+    assert ids(svc, "cli\u00admate ") == ["climate"]
+    assert ids(svc, "cli\u200bmate policy ") == ["climate"]
+    assert ids(svc, '"climate\u2060 talks"') == ["climate"]

@@ -20,6 +20,7 @@ from bot.app.rows import StoryRows
 from bot.i18n import Translator
 from bot.models import Article, Story
 from bot.search import SearchResult
+from bot.search.query import INVISIBLE
 from bot.services import Services
 from bot.summarize import one_line
 
@@ -33,12 +34,6 @@ MAX_PAGES = 200  # deeper pages are refused: nobody pages that far, and offsets 
 # ranking cost grows with the sentence count (a few long articles took 20 ms each in full).
 LEAD_CHARS = 2000
 LINE_LIMIT = 200  # render.article_list shortens lines further to fit one message
-# Invisible marks pasted with a word (soft hyphens, zero-width spaces and joiners, bidi marks
-# from web pages and RTL text) are no gap between letters: dropped, not made a space. The
-# zero-width non-joiner stays a break: Persian writes it inside words, where the index breaks.
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u00ad\u061c\u200b\u200d\u200e\u200f\u2060\ufeff"), None
-) | dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +76,7 @@ def clean_query(text: str | None) -> str:
     """Return the query on one line, without control characters, at most MAX_QUERY long."""
     if not text:
         return ""
-    kept = text[: MAX_QUERY * 4].translate(_INVISIBLE)
+    kept = text[: MAX_QUERY * 4].translate(INVISIBLE)  # shown as searched
     printable = "".join(ch if ch.isprintable() else " " for ch in kept)
     return " ".join(printable.split())[:MAX_QUERY].strip()
 

@@ -29,6 +29,12 @@ _HTML_TAGS = frozenset(
 
 # Typographic quotes (phones' smart punctuation, pasted headlines) quote as '"' does.
 _QUOTES = str.maketrans(dict.fromkeys("“”„‟«»", '"'))
+# Invisible marks pasted with a word (soft hyphens, zero-width spaces and joiners, bidi marks
+# from web pages and RTL text) are no gap between letters: dropped, not made a space. The
+# zero-width non-joiner stays a break: Persian writes it inside words, where the index breaks.
+INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u061c\u200b\u200d\u200e\u200f\u2060\ufeff"), None
+) | dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
 
 
 @dataclass(frozen=True)
@@ -219,7 +225,8 @@ def _unpossessed(word: str) -> str:
 def parse_query(text: str) -> ParsedQuery:
     """Parse query text into a ParsedQuery; pure, total, never raises."""
     text = (text if isinstance(text, str) else "")[:MAX_QUERY_CHARS]
-    words = _strip_tags(text).translate(_QUOTES)
+    # Every search passes here: digest topics, /brief's words and the CLI are not cleaned.
+    words = _strip_tags(text.translate(INVISIBLE)).translate(_QUOTES)
     groups: list[list[Term]] = []
     excluded: list[Term] = []
     filters = _Filters()
