@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from zoneinfo import ZoneInfo
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import CommandHandler, filters
 
 from bot.app import model_briefs
 from bot.app.briefs import BRIEF_PAGE, parse_brief_args, story_answer
 from bot.app.commands import CommandSpec
 from bot.app.context import Listing, NewsApp, NewsContext
-from bot.app.follow_answers import GONE, missing_story, resolve, story_markup, timeline_answer
+from bot.app.follow_answers import GONE, missing_story, resolve, story_markup, timeline_and_size
 from bot.app.language import chat_translator
 from bot.i18n import N_, Translator
 from handlers.articles import show_listing, zone_of
@@ -64,16 +64,28 @@ async def story(update: Update, context: NewsContext) -> None:
 
 
 async def send_timeline(
-    context: NewsContext, message: Message, story_id: str, zone: ZoneInfo, tr: Translator
+    context: NewsContext,
+    message: Message,
+    story_id: str,
+    zone: ZoneInfo,
+    tr: Translator,
+    query: CallbackQuery | None = None,
 ) -> None:
-    """Send a story's dated developments, the buttons (articles, follow) under the last part."""
+    """Send a story's dated developments, the buttons (articles, follow) under the last part.
+
+    `query`: the 🗓 button pressed for it, answered once the story is read (off the loop).
+    """
     services = context.bot_data.services
     brief = await model_briefs.story_brief_html(context.bot_data, story_id, tr.lang)
-    parts = await asyncio.to_thread(timeline_answer, services, story_id, zone, tr, brief)
-    if parts is None:
-        await message.reply_text(tr.gettext(GONE))
+    found = await asyncio.to_thread(timeline_and_size, services, story_id, zone, tr, brief)
+    if query is not None:  # a story gone is the tapper's notice, as 📚 and 🔔 answer it
+        await query.answer(tr.gettext(GONE) if found is None else None)
+    if found is None:
+        if query is None:
+            await message.reply_text(tr.gettext(GONE))
         return
-    markup = story_markup(services, message.chat_id, story_id, tr, timeline_button=False)
+    parts, size = found
+    markup = story_markup(services, message.chat_id, story_id, tr, timeline_button=False, size=size)
     for n, part in enumerate(parts, start=1):
         last = n == len(parts)
         await message.reply_text(part, do_quote=False, reply_markup=markup if last else None)
@@ -84,13 +96,10 @@ async def on_timeline_button(update: Update, context: NewsContext, story_id: str
     query = update.callback_query
     assert query is not None
     tr = chat_translator(update, context)
-    # A story gone is the tapper's notice, as 📚 and 🔔 answer it, not a message to the chat.
-    if context.bot_data.services.stories.story(story_id) is None:
-        await query.answer(tr.gettext(GONE))
+    if not isinstance(query.message, Message):
+        await query.answer()
         return
-    await query.answer()
-    if isinstance(query.message, Message):
-        await send_timeline(context, query.message, story_id, zone_of(update, context), tr)
+    await send_timeline(context, query.message, story_id, zone_of(update, context), tr, query)
 
 
 async def story_parts(

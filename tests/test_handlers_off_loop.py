@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 
 from bot.search import SearchService
+from bot.stories.service import StoryService
 from tests.botkit import ask, bot_env
+from tests.test_digest_bot import TIMEOUT
+from tests.test_follow_bot import follow_env
+from tests.test_stories_bot import OTHER, VOLCANO
 
 
 async def test_subscribe_checks_its_topic_with_a_search_off_the_loop(
@@ -29,3 +33,29 @@ async def test_subscribe_checks_its_topic_with_a_search_off_the_loop(
         [reply] = await ask(env.user(), "/subscribe 07:30 climate policy")
         assert reply.text.startswith("Subscribed")
     assert threads and threading.get_ident() not in threads
+
+
+async def test_a_timeline_button_reads_its_story_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        user.replies()
+        await user.send("/brief")
+        [page] = await user.wait_replies(1, timeout=TIMEOUT)
+        stories = env.services.stories
+        [story_id] = {stories.story_of(a.id) for a in env.services.store if "Grindavik" in a.body}
+        threads: list[int] = []
+        story = StoryService.story
+
+        def watched(self: StoryService, *args: Any, **kwargs: Any) -> Any:
+            threads.append(threading.get_ident())  # a view reads the members' stored fields
+            return story(self, *args, **kwargs)
+
+        monkeypatch.setattr(StoryService, "story", watched)
+        await user.press_data(page, f"w:{story_id}")
+        [timeline] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert "volcano" in timeline.text.lower()
+        # 12c2987's "is it still there?" built the whole view on the loop before the thread did.
+        assert threads and threading.get_ident() not in threads

@@ -64,16 +64,27 @@ def missing_story(number: int, chat_data: ChatData, command: str, tr: Translator
 
 
 def story_markup(
-    services: Services, chat_id: int, story_id: str, tr: Translator, *, timeline_button: bool
+    services: Services,
+    chat_id: int,
+    story_id: str,
+    tr: Translator,
+    *,
+    timeline_button: bool,
+    size: int | None = None,
 ) -> InlineKeyboardMarkup:
-    """Return a story's buttons: the timeline or the articles, and follow or unfollow."""
+    """Return a story's buttons: the timeline or the articles, and follow or unfollow.
+
+    `size` (the 📚 button's count) is read from the story when not given: a view, which a
+    caller on the event loop has better built on a worker thread already.
+    """
     _ = tr.gettext
-    story = services.stories.story(story_id, lang=tr.lang)
-    size = story.size if story is not None else 0
     row = []
     if timeline_button:
         row.append(InlineKeyboardButton(_("🗓 Timeline"), callback_data=TIMELINE_BUTTON + story_id))
     else:
+        if size is None:
+            story = services.stories.story(story_id, lang=tr.lang)
+            size = story.size if story is not None else 0
         label = tr.ngettext("📚 {n} article", "📚 {n} articles", size).format(n=size)
         row.append(InlineKeyboardButton(label, callback_data=ARTICLES_BUTTON + story_id))
     if not any(f.story_id == story_id for f in services.follows.for_chat(chat_id)):
@@ -98,6 +109,18 @@ def timeline_answer(
     gist = "" if brief_html else story_summary(story, tr.lang).text
     title = render.stories.headline(story, tr=tr)
     return timeline(title, about, developments, tz, tr, summary=gist, brief_html=brief_html)
+
+
+def timeline_and_size(
+    services: Services, story_id: str, tz: tzinfo, tr: Translator, brief_html: str = ""
+) -> tuple[list[str], int] | None:
+    """Return a story's timeline and its size (the 📚 count), or None when it is gone.
+
+    For a worker thread: both read a view of the story, which the event loop should not build.
+    """
+    parts = timeline_answer(services, story_id, tz, tr, brief_html)
+    story = services.stories.story(story_id, lang=tr.lang)  # the view the timeline just built
+    return (parts, story.size) if parts is not None and story is not None else None
 
 
 def following_answer(
