@@ -183,3 +183,16 @@ def test_ctrl_c_ends_a_command_with_one_line_not_a_traceback(
         out, err = child.communicate()
     assert child.returncode == 130 and out == b""
     assert err == b"newsbrief: interrupted\n"
+
+
+def test_summary_finds_an_article_by_its_link_as_people_paste_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The bot's /summary LINK tries the usual spellings (bot/app/article_links.py); the CLI
+    # looked up only the exact one, and a link without its scheme was taken for an id.
+    path = "www.themoscowtimes.com/2021/08/10/russia-china-kick-off-joint-military-drills-a74740"
+    for link in (path, f"http://{path}", f"https://{path}/", f"<https://{path}>"):
+        code, out, err = run(
+            capsys, "--data-dir", str(tmp_path / "data"), "summary", link, "--json"
+        )
+        assert (code, err) == (0, "") and orjson.loads(out)["id"] == "1bd600cf0a7f", link

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from bot.app.article_links import as_link, find_by_link
 from bot.cli.jsonshapes import article_json, search_json, summary_json
 from bot.cli.progress import bar
 from bot.ingest.importer import BOM, import_paths
@@ -113,11 +114,14 @@ def _search(services: Services, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def find_article(services: Services, ref: str) -> Article | None:
-    """Return the article an id or URL names."""
+    """Return the article an id or URL names (a URL in any spelling `/summary LINK` takes)."""
     ref = ref.strip()
     if ref.lower().startswith(("http://", "https://")):  # HTTPS:// is a URL too
-        return services.store.find_by_url(ref)
-    return services.store.get(ref)
+        return find_by_link(services.store, ref)
+    # An id first, as the bot reads it: an imported one may hold "a.b/c".
+    found = services.store.get(ref)
+    link = as_link(ref) if found is None else None
+    return find_by_link(services.store, link) if link is not None else found
 
 
 def cmd_summary(services: Services, args: argparse.Namespace, out: TextIO) -> int:
