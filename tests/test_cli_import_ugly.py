@@ -170,3 +170,29 @@ def test_a_gzip_named_in_capitals_is_read_as_gzip(
     src.write_bytes(gzip.compress(orjson.dumps({"title": "Upper", "body": "case"}) + b"\n"))
     code, out, err = run(capsys, "--data-dir", str(tmp_path / "data"), "import", str(src))
     assert (code, out, err) == (0, "added 1, duplicates 0, rejected 0\n", "")
+
+
+def _numbered_feed(path: Path, site: str, title: str) -> Path:
+    path.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f"<link>https://{site}/</link><item><title>{title}</title>"
+        f"<description>{title} in full.</description>"
+        '<guid isPermaLink="false">1</guid></item></channel></rss>'
+    )
+    return path
+
+
+def test_two_saved_feeds_numbering_their_items_alike_are_both_imported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # d8cc058/94cfeb8 gave a polled feed's plain guid ("1") the feed's address, since the store
+    # compares guids across all feeds; an imported feed file kept "1", and another site's
+    # item 1 was dropped as a duplicate of it.
+    data = str(tmp_path / "data")
+    one = _numbered_feed(tmp_path / "one.xml", "one.example", "Harbour reopens after storm")
+    two = _numbered_feed(tmp_path / "two.xml", "two.example", "Council approves new budget")
+    code, out, _ = run(capsys, "--data-dir", data, "import", str(one), str(two))
+    assert (code, out) == (0, "added 2, duplicates 0, rejected 0\n")
+    assert run(capsys, "--data-dir", data, "import", str(two))[1] == (
+        "added 0, duplicates 1, rejected 0\n"  # a file imported again is still its duplicate
+    )

@@ -262,5 +262,8 @@ def parse_feed(
             result.skipped.append(f"item {index}: no title and no text")
         else:
             result.drafts.append(draft)
-    result.drafts = _own_guids(result.drafts, location)
+    # A file imported has no address it came from: its channel's link names the site as well.
+    home = location or str(parsed.feed.get("link") or "").strip()
+    web = home.lower().startswith(("http://", "https://"))
+    result.drafts = _own_guids(result.drafts, home if web else None)
     return result
