@@ -5,9 +5,11 @@ In groups only admins change what the group follows, as with subscriptions.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from zoneinfo import ZoneInfo
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler, filters
 
@@ -122,9 +124,7 @@ async def following(update: Update, context: NewsContext) -> None:
     message, tr = update.effective_message, chat_translator(update, context)
     if message is None:
         return
-    parts, markup = following_answer(
-        context.bot_data.services, message.chat_id, zone_of(update, context), tr
-    )
+    parts, markup = await _following(context, message.chat_id, zone_of(update, context), tr)
     for n, part in enumerate(parts, start=1):
         await message.reply_text(part, reply_markup=markup if n == len(parts) else None)
 
@@ -261,13 +261,20 @@ async def on_unfollow_button(
         await _redraw_following(update, context, query.message, tr)
 
 
+async def _following(
+    context: NewsContext, chat_id: int, zone: ZoneInfo, tr: Translator
+) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """Return /following's messages and buttons, the stories' views built off the loop."""
+    services = context.bot_data.services
+    follows = services.follows.for_chat(chat_id)  # the loop's to change: read here
+    return await asyncio.to_thread(following_answer, services, follows, zone, tr)
+
+
 async def _redraw_following(
     update: Update, context: NewsContext, message: Message, tr: Translator
 ) -> None:
     """Edit a /following list to the chat's follows now (a list of several messages stays)."""
-    parts, markup = following_answer(
-        context.bot_data.services, message.chat_id, zone_of(update, context), tr
-    )
+    parts, markup = await _following(context, message.chat_id, zone_of(update, context), tr)
     if len(parts) > 1:  # the pressed message is only the list's last part
         return
     try:

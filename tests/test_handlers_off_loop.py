@@ -12,6 +12,7 @@ from bot.search import SearchService
 from bot.stories.service import StoryService
 from tests.botkit import ask, bot_env
 from tests.test_digest_bot import TIMEOUT
+from tests.test_digest_bot import ask as ask_text
 from tests.test_follow_bot import follow_env
 from tests.test_stories_bot import OTHER, VOLCANO
 
@@ -58,4 +59,33 @@ async def test_a_timeline_button_reads_its_story_off_the_loop(
         [timeline] = await user.wait_replies(1, timeout=TIMEOUT)
         assert "volcano" in timeline.text.lower()
         # 12c2987's "is it still there?" built the whole view on the loop before the thread did.
+        assert threads and threading.get_ident() not in threads
+
+
+async def test_following_and_its_redraw_read_the_stories_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        await ask_text(user, "/brief")
+        for n in (1, 2):
+            assert (await ask_text(user, f"/follow {n}")).startswith("🔔 Following")
+        threads: list[int] = []
+        story = StoryService.story
+
+        def watched(self: StoryService, *args: Any, **kwargs: Any) -> Any:
+            threads.append(threading.get_ident())
+            return story(self, *args, **kwargs)
+
+        monkeypatch.setattr(StoryService, "story", watched)
+        user.replies()
+        await user.send("/following")
+        [listing] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert listing.text.startswith("You follow 2 stories")
+        await user.press(listing, "🔕 1")
+        [redrawn] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert redrawn.text.startswith("You follow 1 story")
+        # A view per followed story (50 at most), built on the loop for /following and, since
+        # 6dc5d94, again for each 🔕 tap's redraw.
         assert threads and threading.get_ident() not in threads

@@ -22,6 +22,7 @@ from bot.follows.message import (
     TIMELINE_BUTTON,
     UNFOLLOW_BUTTON,
 )
+from bot.follows.records import Follow
 from bot.i18n import N_, Translator
 from bot.models import told_to
 from bot.render.split import split_message
@@ -124,14 +125,14 @@ def timeline_and_size(
 
 
 def following_answer(
-    services: Services, chat_id: int, tz: tzinfo, tr: Translator
+    services: Services, follows: list[Follow], tz: tzinfo, tr: Translator
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
-    """Return the chat's follow list, in as many messages as it needs, and a 🔕 button per story.
+    """Return a chat's follow list, in as many messages as it needs, and a 🔕 button per story.
 
     50 follows of long headlines run past one message's 4,096 characters; the buttons go
-    under the last part.
+    under the last part. For a worker thread (a view per story): `follows` is read on the
+    loop, whose state they are.
     """
-    follows = services.follows.for_chat(chat_id)
     views = [services.stories.story(f.story_id, lang=tr.lang) for f in follows]
     rows = [
         (v.headline if v is not None else f.headline, v.last_updated if v is not None else None)
