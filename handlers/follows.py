@@ -93,7 +93,7 @@ async def _follow(
         await message.reply_text(tr.gettext(ADMINS_ONLY))
         return
     services = context.bot_data.services
-    story = services.stories.story(story_id, lang=tr.lang)
+    story = await asyncio.to_thread(services.stories.story, story_id, lang=tr.lang)  # a view
     if story is None:
         await message.reply_text(tr.gettext(GONE))
         return
@@ -232,7 +232,7 @@ async def on_follow_button(update: Update, context: NewsContext, story_id: str) 
     if not await may_change(update, context):
         await query.answer(tr.gettext(ADMINS_ONLY))
         return
-    if context.bot_data.services.stories.story(story_id) is None:
+    if await asyncio.to_thread(context.bot_data.services.stories.story, story_id) is None:
         await query.answer(tr.gettext(GONE))
         return
     await query.answer()

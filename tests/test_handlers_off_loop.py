@@ -89,3 +89,28 @@ async def test_following_and_its_redraw_read_the_stories_off_the_loop(
         # A view per followed story (50 at most), built on the loop for /following and, since
         # 6dc5d94, again for each 🔕 tap's redraw.
         assert threads and threading.get_ident() not in threads
+
+
+async def test_follow_and_its_button_read_the_story_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[int] = []
+    story = StoryService.story
+
+    def watched(self: StoryService, *args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return story(self, *args, **kwargs)
+
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER)
+        user.replies()
+        await user.send("/brief")
+        [page] = await user.wait_replies(1, timeout=TIMEOUT)
+        monkeypatch.setattr(StoryService, "story", watched)
+        assert (await ask_text(user, "/follow 2")).startswith("🔔 Following")
+        await user.press(page, "🔔 1")
+        [followed] = await user.wait_replies(1, timeout=TIMEOUT)
+        assert followed.text.startswith("🔔 Following")
+        # f012dba's "is it still there?" and /follow's own lookup built views on the loop.
+        assert threads and threading.get_ident() not in threads
