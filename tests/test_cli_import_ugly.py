@@ -196,3 +196,29 @@ def test_two_saved_feeds_numbering_their_items_alike_are_both_imported(
     assert run(capsys, "--data-dir", data, "import", str(two))[1] == (
         "added 0, duplicates 1, rejected 0\n"  # a file imported again is still its duplicate
     )
+
+
+def test_a_feed_items_title_and_its_feeds_name_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # dff89d7 made a JSON line's title and source one line; a feed's were kept as wrapped
+    # (a title over two lines in the XML, an untitled item named by its text's paragraphs),
+    # and `latest` printed such an article over more than its three lines.
+    data = str(tmp_path / "data")
+    feed = tmp_path / "wrapped.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>City\n  Desk</title>'
+        "<item><title>Harbour reopens\n      after storm</title>"
+        "<description>The harbour reopened on Monday.</description></item>"
+        "<item><description><![CDATA[<p>Council meets.</p><p>Budget passes at last after a"
+        " long night of talks over schools and roads in the city.</p>]]></description></item>"
+        "</channel></rss>"
+    )
+    assert run(capsys, "--data-dir", data, "import", str(feed))[:2] == (
+        0,
+        "added 2, duplicates 0, rejected 0\n",
+    )
+    code, out, _ = run(capsys, "--data-dir", data, "latest", "--json")
+    found = sorted((a["title"], a["source"]) for a in orjson.loads(out))
+    assert code == 0 and found[1] == ("Harbour reopens after storm", "City Desk")
+    assert "\n" not in found[0][0] and found[0][0].startswith("Council meets. Budget passes")

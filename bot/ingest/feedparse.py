@@ -18,7 +18,7 @@ from lxml import etree
 
 from bot.ingest.dates import EARLIEST
 from bot.models import ArticleDraft
-from bot.text.clean import html_to_text, parse_date
+from bot.text.clean import html_to_text, one_line, parse_date
 
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
@@ -139,7 +139,7 @@ def _first_words(text: str, limit: int) -> str:
 
 def entry_to_draft(entry: Any, *, source: str, fetched_at: datetime) -> ArticleDraft | None:
     """Return the draft for one feed entry, or None when it has neither title nor text."""
-    title = html_to_text(entry.get("title", "") or "")
+    title = one_line(html_to_text(entry.get("title", "") or ""))  # as an imported line's
     body = _entry_body(entry)
     if not title and not body:
         return None
@@ -153,7 +153,7 @@ def entry_to_draft(entry: Any, *, source: str, fetched_at: datetime) -> ArticleD
         # or time 0, which would sink it below every list.
         published = fetched_at
     return ArticleDraft(
-        title=title or _first_words(body, 80),
+        title=title or _first_words(one_line(body), 80),
         body=body,
         url=link,
         published=published or fetched_at,
@@ -240,7 +240,7 @@ def parse_feed(
     # feedparser's chr() raises on such a reference, which cost the whole feed.
     data = _CHAR_REF.sub(_no_character, data)
     parsed = feedparser.parse(data, response_headers=headers)
-    feed_title = html_to_text(parsed.feed.get("title", "") or "")
+    feed_title = one_line(html_to_text(parsed.feed.get("title", "") or ""))
     version = parsed.get("version", "")
     result = ParsedFeed(title=feed_title)
     if not version and not parsed.entries:

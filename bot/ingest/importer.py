@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -20,14 +19,13 @@ from bot.ingest.feedparse import parse_feed
 from bot.ingest.idclaims import IdClaims
 from bot.ingest.seedformat import SeedFormatError, parse_seed
 from bot.models import ArticleDraft, utcnow
-from bot.text.clean import parse_date, unwrap_inline_tags
+from bot.text.clean import one_line, parse_date, unwrap_inline_tags
 
 BATCH_SIZE = 5000
 SEED_SUFFIXES = (".md", ".txt")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _TEXT_FIELDS = ("id", "title", "body", "url", "source", "category")
 
 
@@ -67,12 +65,6 @@ def _published(value: Any) -> datetime | None:
     return parsed
 
 
-def _one_line(text: str) -> str:
-    """Return a name or title as one line: a wrapped one joined, control characters gone."""
-    # A list shows a title per line, and `latest` prints an article as three lines.
-    return " ".join(_CONTROL.sub(" ", text).split())
-
-
 def _jsonl_draft(obj: Any) -> ArticleDraft | str:
     if not isinstance(obj, dict):
         return "not a JSON object"
@@ -80,7 +72,7 @@ def _jsonl_draft(obj: Any) -> ArticleDraft | str:
         if obj.get(name) is not None and not isinstance(obj[name], str):
             return f"field {name!r} must be a string"
     # Plain text: "<TMG>" is a ticker, not markup; only leaked tag pairs are taken out.
-    title = _one_line(unwrap_inline_tags(obj.get("title") or ""))
+    title = one_line(unwrap_inline_tags(obj.get("title") or ""))
     body = unwrap_inline_tags(obj.get("body") or "").strip()
     if not title and not body:
         return "no title and no body"
@@ -94,8 +86,8 @@ def _jsonl_draft(obj: Any) -> ArticleDraft | str:
         body=body,
         url=url,
         published=published,
-        source=_one_line(obj.get("source") or "") or source_from_url(url),
-        category=_one_line(obj.get("category") or "") or None,
+        source=one_line(obj.get("source") or "") or source_from_url(url),
+        category=one_line(obj.get("category") or "") or None,
         id=(obj.get("id") or "").strip() or None,
     )
 

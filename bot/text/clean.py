@@ -39,7 +39,14 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 # "MUSICLAND GROUP INC <TMG>"): only a tag with its closing tag is taken out.
 _INLINE_PAIR = re.compile(r"<(b|i|u|em|strong)>([^<>]{0,300}?)</\1>", re.IGNORECASE)
 _INLINE_DEPTH = 3  # pairs inside pairs unwrapped; a bound keeps hostile nesting linear
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%d.%m.%Y")
+
+
+def one_line(text: str) -> str:
+    """Return a name or title as one line: a wrapped one joined, control characters gone."""
+    # A list shows a title per line, and `newsbrief latest` prints an article as three lines.
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def tidy_whitespace(text: str) -> str:
