@@ -226,7 +226,8 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         return
     if not chosen:
         text = _("No subscription to {topic} here. See /subscriptions.")
-        await _reply(update, text.format(topic=bold(words)))
+        # Cut as lists cut topics: quoted whole, a 4,096-character command is no answer.
+        await _reply(update, text.format(topic=bold(truncate(words, TOPIC_SHOWN))))
         return
     gone = await service.unsubscribe(chat.id, [s.sub_id for s in chosen])
     names = ", ".join(bold(truncate(s.label(tr), TOPIC_SHOWN)) for s in gone)

@@ -415,3 +415,16 @@ async def test_twenty_long_emoji_topics_still_list_and_unsubscribe(env: Env) -> 
     assert listing.startswith("Subscriptions\n1. 😀") and "20. 😀" in listing
     assert (await ask(user, "/unsubscribe all")).startswith("Unsubscribed: 😀")
     assert env.digests.subs.for_chat(user.chat_id) == []
+
+
+async def test_unsubscribe_of_a_long_topic_the_chat_lacks_quotes_it_cut(env: Env) -> None:
+    user = env.user()
+    await env.digests.subscribe(user.chat_id, "oil", (8, 0), "UTC")
+    # The command may hold 4,096 characters; quoted whole in "No subscription to … here. See
+    # /subscriptions." the answer was longer than a message, and Telegram refused it.
+    topic = "x" * (4_096 - len("/unsubscribe "))
+    reply = await ask(user, f"/unsubscribe {topic}")
+    assert reply.startswith("No subscription to xxx") and reply.endswith(
+        "… here. See /subscriptions."
+    )
+    assert len(reply) < 200 and len(env.digests.subs.for_chat(user.chat_id)) == 1
