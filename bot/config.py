@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
@@ -61,29 +62,54 @@ def _ids(name: str, raw: str) -> frozenset[int]:
 def _zone(name: str, raw: str) -> ZoneInfo:
     try:
         return ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe", a folder
         raise ConfigError(f"{name}={raw!r} is not a time zone name such as Europe/Berlin") from None
 
 
+def _split(raw: str, problem: str) -> SplitResult:
+    """Split a URL whose host and port parse; else ConfigError(problem), never the value."""
+    try:
+        parts = urlsplit(raw)
+        _ = parts.port  # a port that is no number or past 65535 raises here, not at first use
+    except ValueError:
+        raise ConfigError(problem) from None
+    return parts
+
+
 def _base_url(name: str, raw: str) -> str:
-    parts = urlsplit(raw)
+    problem = f"{name} must be an http(s) URL ending in /bot, e.g. {TELEGRAM_API_BASE_URL}"
+    parts = _split(raw, problem)
     if parts.scheme not in ("http", "https") or not parts.netloc or not raw.endswith("/bot"):
-        raise ConfigError(
-            f"{name} must be an http(s) URL ending in /bot, e.g. {TELEGRAM_API_BASE_URL}"
-        )
+        raise ConfigError(problem)
     return raw
 
 
+def _whole(raw: str, most: int, problem: str) -> int:
+    """Return a whole number from 0 to most; else ConfigError(problem)."""
+    try:
+        value = int(raw)
+    except ValueError:  # also "²": a digit to str.isdigit, none to int()
+        value = -1
+    if not 0 <= value <= most:
+        raise ConfigError(problem)
+    return value
+
+
+# A century: a larger one reaches back before the year 1, which no date can hold.
+MAX_RETENTION_DAYS = 36500
+
+
 def _non_negative(name: str, raw: str) -> int:
-    if not raw.strip().isdigit():
-        raise ConfigError(f"{name} must be a whole number of days (0 keeps everything)")
-    return int(raw)
+    return _whole(
+        raw,
+        MAX_RETENTION_DAYS,
+        f"{name} must be a whole number of days up to {MAX_RETENTION_DAYS} (0 keeps everything)",
+    )
 
 
 def _per_minute(name: str, raw: str) -> int:
-    if not raw.strip().isdigit():
-        raise ConfigError(f"{name} must be a whole number of commands a minute (0: no limit)")
-    return int(raw)
+    problem = f"{name} must be a whole number of commands a minute (0: no limit)"
+    return _whole(raw, sys.maxsize, problem)
 
 
 def _seconds(name: str, raw: str) -> float:
@@ -99,21 +125,23 @@ def _seconds(name: str, raw: str) -> float:
 def _proxy(name: str, raw: str) -> str | None:
     if not raw:
         return None
-    parts = urlsplit(raw)
+    problem = f"{name} must be a proxy URL such as http://proxy.example:3128"
+    parts = _split(raw, problem)  # never quoted: it may carry a password
     if parts.scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
-        raise ConfigError(f"{name} must be a proxy URL such as http://proxy.example:3128")
+        raise ConfigError(problem)
     return raw
 
 
 def _llm_url(name: str, raw: str) -> str | None:
     if not raw:
         return None
-    parts = urlsplit(raw)
+    problem = (
+        f"{name} must be the http(s) base URL of an OpenAI-compatible API, "
+        "e.g. http://127.0.0.1:11434/v1"
+    )
+    parts = _split(raw, problem)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(
-            f"{name} must be the http(s) base URL of an OpenAI-compatible API, "
-            "e.g. http://127.0.0.1:11434/v1"
-        )
+        raise ConfigError(problem)
     return raw.rstrip("/")
 
 
@@ -121,17 +149,16 @@ def parse_database_url(name: str, raw: str) -> str | None:
     """Return a PostgreSQL URL (None when empty); the error never quotes it (its password)."""
     if not raw:
         return None
-    parts = urlsplit(raw)
+    # Never quote the value: it carries the database password.
+    problem = f"{name} must be a URL such as postgresql://user:password@host/newsbrief"
+    parts = _split(raw, problem)
     if parts.scheme not in ("postgresql", "postgres") or not (parts.netloc or parts.query):
-        # Never quote the value: it carries the database password.
-        raise ConfigError(f"{name} must be a URL such as postgresql://user:password@host/newsbrief")
+        raise ConfigError(problem)
     return raw
 
 
 def _tokens(name: str, raw: str) -> int:
-    if not raw.strip().isdigit():
-        raise ConfigError(f"{name} must be a whole number of tokens a day (0: no limit)")
-    return int(raw)
+    return _whole(raw, sys.maxsize, f"{name} must be a whole number of tokens a day (0: no limit)")
 
 
 def _flag(name: str, raw: str) -> bool:
@@ -150,7 +177,11 @@ def _default_feeds(name: str, raw: str) -> tuple[bool, Path | None]:
         return True, None
     if value.lower() in ("0", "false", "no", "off"):
         return False, None
-    if not Path(value).is_file():
+    try:
+        listed = Path(value).is_file()
+    except OSError:  # a name longer than the file system allows
+        listed = False
+    if not listed:
         raise ConfigError(f"{name} must be 1, 0 or the path of an OPML file; {value!r} is none")
     return True, Path(value)
 

@@ -65,11 +65,33 @@ def test_values_are_parsed() -> None:
         ("NEWSBRIEF_LLM_URL", "localhost:11434"),
         ("NEWSBRIEF_LLM_URL", "ftp://models.example/v1"),
         ("NEWSBRIEF_LLM_DAILY_TOKENS", "lots"),
+        # Each of these raised past the one-line error: a traceback, or a crash at start-up.
+        ("NEWSBRIEF_TZ", "Europe"),  # a folder of the zone database, not a zone
+        ("NEWSBRIEF_TZ", "Europe/" + "x" * 300),  # longer than a file name may be
+        ("NEWSBRIEF_RETENTION_DAYS", "²"),  # a digit to str.isdigit, none to int()
+        ("NEWSBRIEF_RETENTION_DAYS", "999999999"),  # "keep forever": before year 1
+        ("NEWSBRIEF_RATE_LIMIT", "³"),
+        ("NEWSBRIEF_LLM_DAILY_TOKENS", "¹"),
+        ("TELEGRAM_API_BASE_URL", "http://[::1/bot"),
+        ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:80801/bot"),
+        ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:port/bot"),
+        ("NEWSBRIEF_FEED_PROXY", "http://[::1:3128"),
+        ("NEWSBRIEF_FEED_PROXY", "http://proxy.example:312800"),
+        ("NEWSBRIEF_LLM_URL", "http://[::1]:11434x/v1"),
+        ("NEWSBRIEF_DATABASE_URL", "postgresql://u:pw@[db/newsbrief"),
+        ("NEWSBRIEF_DATABASE_URL", "postgresql://u:pw@db:99999/newsbrief"),
+        ("NEWSBRIEF_DEFAULT_FEEDS", "x" * 5000),
     ],
 )
 def test_a_bad_value_names_its_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_config({name: value})
+
+
+def test_a_database_url_error_never_quotes_the_password() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config({"NEWSBRIEF_DATABASE_URL": "postgresql://u:pw-Secret@[db/newsbrief"})
+    assert "pw-Secret" not in str(caught.value)
 
 
 def test_model_briefs_are_off_by_default() -> None:
@@ -113,3 +135,12 @@ def test_any_default_feeds_value_is_read_or_named_in_one_line(value: str) -> Non
         assert str(exc).startswith("NEWSBRIEF_DEFAULT_FEEDS ") and "\n" not in str(exc)
     else:
         assert config.default_feeds_opml is None or config.default_feeds_opml.is_file()
+
+
+def test_a_model_url_with_a_port_that_is_no_number_names_its_variable() -> None:
+    with pytest.raises(ConfigError, match="NEWSBRIEF_LLM_URL must be"):
+        load_config({"NEWSBRIEF_LLM_URL": "http://[::1]:11434x/v1", "NEWSBRIEF_LLM_MODEL": "m"})
+
+
+def test_retention_keeps_up_to_a_century() -> None:
+    assert load_config({"NEWSBRIEF_RETENTION_DAYS": "36500"}).retention_days == 36500
