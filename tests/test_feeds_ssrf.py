@@ -273,3 +273,21 @@ async def test_through_a_proxy_the_name_is_checked_on_the_urls_own_port(
         await client.aclose()
     assert asked == [(httpx.URL(url).host, port)]
     assert sum(server.requests.values()) == 0  # refused before the proxy saw anything
+
+
+async def test_through_a_proxy_a_name_that_does_not_resolve_is_a_fetch_error(
+    server: FeedServer,
+) -> None:
+    """An unknown host behind NEWSBRIEF_FEED_PROXY reads like one without: cannot connect."""
+
+    async def resolve(host: str, port: int) -> list[str]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    client = make_client(SETTINGS, UA, proxy=server.base_url)
+    fetcher = Fetcher(client, settings=SETTINGS, allow_private=False, proxied=True, resolve=resolve)
+    try:
+        with pytest.raises(FetchError, match=r"^cannot connect \(cannot resolve feeds\.example"):
+            await fetcher.fetch("https://feeds.example/rss")
+    finally:
+        await client.aclose()
+    assert sum(server.requests.values()) == 0

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from bot.backoff import retry_after
@@ -177,6 +178,9 @@ class Fetcher:
             except (UnsafeURL, httpx.InvalidURL) as exc:
                 self.stats.errors += 1
                 raise FetchError(str(exc)) from None
+            except httpcore.ConnectError as exc:  # the name does not resolve: as without a proxy
+                self.stats.errors += 1
+                raise FetchError(describe_error(httpx.ConnectError(str(exc)))) from None
             result = await self._request(current, headers, max_bytes or self.settings.max_bytes)
             if isinstance(result, FetchResult):
                 return result
