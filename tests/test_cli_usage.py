@@ -330,3 +330,14 @@ def test_every_user_error_is_one_line_and_a_non_zero_exit(
     assert got == code
     assert err.count("\n") == 1 and err.endswith("\n"), err
     assert says in err and "Traceback" not in err
+
+
+def test_a_search_index_that_cannot_be_written_is_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A full disk (here: a folder where tantivy writes meta.json) stops a start in one line."""
+    (tmp_path / "index" / "meta.json").mkdir(parents=True)
+    assert main(["--data-dir", str(tmp_path), "--no-default-feeds", "latest"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"newsbrief: cannot write the search index in {tmp_path / 'index'}: ")
+    assert err.count("\n") == 1 and "Traceback" not in err

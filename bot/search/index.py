@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
@@ -96,6 +98,15 @@ def open_existing(index_dir: Path, schema: tantivy.Schema) -> tantivy.Index | No
     except (OSError, ValueError, RuntimeError) as exc:
         log.warning("search index at %s is unreadable (%s); rebuilding", index_dir, exc)
         return None
+
+
+@contextmanager
+def disk_errors(index_dir: Path) -> Iterator[None]:
+    """Raise tantivy's failure to write the index (a ValueError: disk full) as one-line OSError."""
+    try:
+        yield
+    except ValueError as exc:
+        raise OSError(f"cannot write the search index in {index_dir}: {exc}") from exc
 
 
 def create_fresh(index_dir: Path | None, schema: tantivy.Schema) -> tantivy.Index:

@@ -43,7 +43,6 @@ from bot.text.analysis import fold_yo as fold
 
 log = logging.getLogger(__name__)
 
-
 RECENCY_WEIGHT = 0.10
 RECENCY_DAYS = 7.0
 RERANK_BLOCK = 30  # page 1 (10 hits) is re-ranked over the top 30, as before blocks
@@ -82,23 +81,24 @@ class SearchService:
         """Open the index, rebuilding it when missing, corrupt, outdated or out of step.
 
         Out of step means a document count other than the store's. Readonly, nothing is
-        written: a usable index is read as it is, anything else is rebuilt in memory.
-        A rebuild shows its progress through progress("indexing", total), when given.
+        written: a usable index is read as it is, anything else is rebuilt in memory. A
+        rebuild shows its progress through progress("indexing", total), when given.
         """
         index = ix.open_existing(self._dir, self._schema)
         stale = index is not None and index.searcher().num_docs != len(self._store)
         if stale and not self._readonly:
             log.info("search index out of step with the store; rebuilding")
             index = None
-        if index is None:
-            self._index = ix.create_fresh(None if self._readonly else self._dir, self._schema)
-            self._open_writer()
-            with (progress or no_progress)("indexing", len(self._store)) as step:
-                self._fill(step)
-        else:
-            self._index = index
-            if not self._readonly:
+        with ix.disk_errors(self._dir):
+            if index is None:
+                self._index = ix.create_fresh(None if self._readonly else self._dir, self._schema)
                 self._open_writer()
+                with (progress or no_progress)("indexing", len(self._store)) as step:
+                    self._fill(step)
+            else:
+                self._index = index
+                if not self._readonly:
+                    self._open_writer()
         self._store.add_listener(self.index_articles)
 
     def shutdown(self) -> None:
