@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.config import Config
 from bot.run.webhook import (
+    MAX_UPDATE_BYTES,
     WebhookSettings,
     check_webhook_url,
     new_secret,
@@ -74,6 +76,34 @@ async def test_updates_arrive_by_webhook_and_forged_ones_are_refused(tmp_path: P
         assert len(env.counter.seen) == handled + 1
         assert 999_001 not in env.counter.seen
         assert env.server.sent(666) == []
+
+
+async def test_a_body_far_larger_than_any_update_is_refused_before_it_is_read(
+    tmp_path: Path,
+) -> None:
+    """Without a limit one POST of 90 MB, secret or not, was read into memory whole."""
+    port = free_port()
+    settings = WebhookSettings(
+        url=f"http://127.0.0.1:{port}/tg/hook", listen="127.0.0.1", port=port
+    )
+    head = (
+        f"POST /tg/hook HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: application/json\r\n{SECRET_HEADER}: {settings.secret}\r\n"
+        f"Content-Length: {2 * MAX_UPDATE_BYTES}\r\n\r\n"
+    )
+    async with (
+        ops_env(tmp_path, modules=("handlers.basic",)) as env,
+        serving_webhook(env.app, settings),
+    ):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(head.encode())  # the body never comes: the answer must not wait for it
+        await writer.drain()
+        status = await asyncio.wait_for(reader.readline(), 10)
+        writer.close()
+        ann = env.server.user(502, "Ann")
+        await ann.send("/start")  # an update of ordinary size still gets through
+        (reply,) = await ann.wait_replies(1, timeout=10)
+    assert status.startswith(b"HTTP/1.1 400") and "newsbrief" in reply.text
 
 
 async def test_webhook_secret_is_not_in_the_url_or_repr() -> None:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Updater
+from tornado.httpserver import HTTPServer
 
 from bot.app.context import NewsApp
 from bot.app.wiring import build_application, running
@@ -37,6 +38,10 @@ DEFAULT_LISTEN = "127.0.0.1"  # behind a reverse proxy; Docker passes 0.0.0.0
 DEFAULT_PORT = 8080
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 TELEGRAM_SECRET_MAX = 256
+# An update is a few kilobytes (4,096 characters of text, a replied-to message, entities);
+# nginx's default body limit is the same 1 MiB. tornado's own default is 100 MB, read whole
+# into memory before the secret is even looked at.
+MAX_UPDATE_BYTES = 1 << 20
 
 
 def new_secret() -> str:
@@ -89,6 +94,9 @@ async def serving_webhook(
     """
 
     register_secrets(settings.secret)  # PTB logs setWebhook's parameters at DEBUG
+    # PTB builds its tornado HTTPServer with no way to pass a limit; tornado's Configurable
+    # adds these arguments to every HTTPServer made from now on (PTB's is the only one).
+    HTTPServer.configure(None, max_body_size=MAX_UPDATE_BYTES)
 
     async def start_webhook(updater: Updater) -> object:
         return await updater.start_webhook(
