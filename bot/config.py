@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -129,6 +130,13 @@ def _proxy(name: str, raw: str) -> str | None:
     parts = _split(raw, problem)  # never quoted: it may carry a password
     if parts.scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
         raise ConfigError(problem)
+    if parts.scheme.startswith("socks") and find_spec("socksio") is None:
+        # httpx speaks SOCKS through an optional package; without it the feed client's
+        # construction raised ImportError at every start.
+        raise ConfigError(
+            f"{name} names a SOCKS proxy, which needs `pip install 'httpx[socks]'` "
+            "(an http:// proxy needs nothing more)"
+        )
     return raw
 
 

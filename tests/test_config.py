@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,12 @@ def test_a_model_url_with_a_port_that_is_no_number_names_its_variable() -> None:
 
 def test_retention_keeps_up_to_a_century() -> None:
     assert load_config({"NEWSBRIEF_RETENTION_DAYS": "36500"}).retention_days == 36500
+
+
+def test_a_socks_proxy_without_its_package_is_one_line_naming_the_fix() -> None:
+    """httpx needs socksio for socks5://; without it every start ended in an ImportError."""
+    if find_spec("socksio") is not None:
+        pytest.skip("socksio is installed here: socks5:// proxies work")
+    with pytest.raises(ConfigError, match=r"NEWSBRIEF_FEED_PROXY .*httpx\[socks\]") as caught:
+        load_config({"NEWSBRIEF_FEED_PROXY": "socks5://user:Pw-Secret@proxy.example:1080"})
+    assert "Pw-Secret" not in str(caught.value)
