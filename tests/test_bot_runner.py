@@ -131,6 +131,41 @@ def test_signals_stop_the_bot_cleanly(tmp_path: Path, signum: signal.Signals) ->
     lock.release()
 
 
+def test_a_token_revoked_while_running_stops_the_bot_with_the_rejected_line(
+    tmp_path: Path,
+) -> None:
+    """BotFather's /revoke ended PTB's long poll, and the bot lived on deaf but healthy."""
+    with server_thread() as running:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": running.server.base_url,
+            "NEWSBRIEF_DATA_DIR": str(tmp_path),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=REPO,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            user = running.server.user(5)
+            running.call(user.send("/start"))
+            running.call(user.wait_replies(1, timeout=30))
+            running.server.revoke_token()
+            _, stderr = proc.communicate(timeout=60)  # it stops on its own, no signal sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 2, stderr
+    assert stderr.splitlines()[-1] == REJECTED_LINE
+    assert "still running" not in stderr and TOKEN not in stderr
+    lock = DataDirLock(tmp_path)
+    lock.acquire()  # the bot released the data directory
+    lock.release()
+
+
 def test_run_logs_the_bots_username_and_link_after_get_me(tmp_path: Path) -> None:
     """`newsbrief run` (what `make run` starts with a token) says whom to message."""
     returncode, stderr, name = greet_then_stop(["-m", "bot", "run"], tmp_path, signal.SIGTERM)

@@ -42,6 +42,9 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+SWITCH_INTERVAL = 0.001  # seconds; see running()
+StartUpdates = Callable[[Updater], Awaitable[object]]
+
 # Order matters only for overlapping filters; the unknown-command fallback checks names itself.
 HANDLER_MODULES: tuple[str, ...] = (
     "handlers.basic",
@@ -169,9 +172,6 @@ async def _post_init(application: NewsApp) -> None:
     asyncio.get_running_loop().run_in_executor(None, data.services.warm_up, data.in_flight.give_way)
 
 
-SWITCH_INTERVAL = 0.001  # seconds; see running()
-
-
 async def publish_commands(application: NewsApp) -> None:
     """Call setMyCommands for everyone and, with the admin commands too, for each admin.
 
@@ -211,9 +211,6 @@ async def _post_shutdown_owning(application: NewsApp) -> None:
     """Run the shutdown hooks, then close the services this Application owns."""
     await _post_shutdown(application)
     application.bot_data.services.shutdown()
-
-
-StartUpdates = Callable[[Updater], Awaitable[object]]
 
 
 def _beginning(
@@ -288,10 +285,12 @@ async def running(
             for task in background:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
-            if updater.running:
-                await updater.stop()
-            if application.running:
-                await application.stop()
+            try:  # a long poll that ended on a revoked token raises it here: stop all the same
+                if updater.running:
+                    await updater.stop()
+            finally:
+                if application.running:
+                    await application.stop()
     finally:
         await application.shutdown()
         if application.post_shutdown is not None:

@@ -51,6 +51,22 @@ def serve_services(
         services.shutdown()
 
 
+POLLING_TASK = "Updater:start_polling:polling_task"  # PTB's name for its long-poll loop
+
+
+async def until_stopped(stop: asyncio.Event) -> None:
+    """Wait for a stop signal, or for PTB's long poll to end by itself.
+
+    PTB ends that loop on a token BotFather revoked (InvalidToken) and tells nobody: the bot
+    would live on deaf, its heartbeat healthy. Leaving here lets `running` stop the updater,
+    which raises the loop's InvalidToken for `_serve` to report.
+    """
+    polls = [task for task in asyncio.all_tasks() if task.get_name() == POLLING_TASK]
+    signalled = asyncio.create_task(stop.wait())
+    await asyncio.wait([signalled, *polls], return_when=asyncio.FIRST_COMPLETED)
+    signalled.cancel()
+
+
 @asynccontextmanager
 async def stop_signals() -> AsyncIterator[asyncio.Event]:
     """Yield an event that SIGINT or SIGTERM sets; the handlers go when the block ends."""
@@ -78,7 +94,7 @@ async def _serve(config: Config, services: Services, err: TextIO, laps: Laps) ->
             log.info(
                 "newsbrief is running as @%s: open https://t.me/%s and send /start", name, name
             )
-            await stop.wait()
+            await until_stopped(stop)
     except InvalidToken:
         print(REJECTED_LINE, file=err)
         return 2

@@ -84,6 +84,10 @@ class LocalBotApiServer:
         """Return the only token this server accepts."""
         return self._core.bot.token
 
+    def revoke_token(self) -> None:
+        """Do what BotFather's /revoke does: the token in use is answered 401 from now on."""
+        self._core.bot.token = f"{self.bot_id}:revoked-{self._core.bot.token.split(':', 1)[1]}"
+
     @property
     def bot_id(self) -> int:
         """Return the bot's user id."""
