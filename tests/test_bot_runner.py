@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -15,8 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import pytest
+from telegram.error import Conflict, NetworkError
 
+from bot.app.errors import on_poll_error
 from bot.archive.lock import DataDirLock
 from bot.config import Config
 from bot.run.polling import NOT_SET_LINE, REJECTED_LINE, run_bot
@@ -166,25 +168,50 @@ def test_a_token_revoked_while_running_stops_the_bot_with_the_rejected_line(
     lock.release()
 
 
-def test_run_logs_the_bots_username_and_link_after_get_me(tmp_path: Path) -> None:
-    """`newsbrief run` (what `make run` starts with a token) says whom to message."""
-    returncode, stderr, name = greet_then_stop(["-m", "bot", "run"], tmp_path, signal.SIGTERM)
-    assert returncode == 0, stderr
-    [line] = [line for line in stderr.splitlines() if "is running as" in line]
-    assert f"@{name}" in line and f"https://t.me/{name}" in line
-    assert TOKEN not in stderr and "Traceback" not in stderr
+def test_a_failing_long_poll_is_one_warning_line_at_each_retry_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """PTB logged each failed long poll with a whole traceback, at every retry of an outage."""
+    with server_thread() as running:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": running.server.base_url,
+            "NEWSBRIEF_DATA_DIR": str(tmp_path),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=REPO,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stderr is not None
+            user = running.server.user(5)
+            running.call(user.send("/start"))
+            running.call(user.wait_replies(1, timeout=30))
+            # Another deployment sets a webhook: every getUpdates now fails with 409 at once.
+            hook = f"{running.server.base_url}{TOKEN}/setWebhook"
+            httpx.post(hook, data={"url": "https://elsewhere.example/hook"}, timeout=10)
+            failed = next(line for line in proc.stderr if " WARNING " in line or " ERROR " in line)
+            retried = proc.stderr.readline()  # the next try, a second later
+        finally:
+            proc.kill()
+            proc.communicate(timeout=30)
+    assert "WARNING bot.app.errors" in failed and "set a webhook: Conflict" in failed, failed
+    assert "WARNING bot.app.errors" in retried and "Conflict" in retried, retried
+    assert TOKEN not in failed + retried
 
 
-def test_run_logs_where_its_start_went(tmp_path: Path) -> None:
-    """One line says how long each step before the first getUpdates took (benchmarks read it)."""
-    returncode, stderr, _ = greet_then_stop(["-m", "bot", "run"], tmp_path, signal.SIGTERM)
-    assert returncode == 0, stderr
-    [line] = [line for line in stderr.splitlines() if "start-up:" in line]
-    steps = dict(
-        (name, float(seconds))
-        for name, seconds in re.findall(r"([a-z][a-z ]*?) (\d+\.\d+) s", line)
+def test_a_second_process_polling_the_token_is_named_as_such_not_as_unreachable(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Telegram's 409 means another process polls with this token: no network is down."""
+    on_poll_error(Conflict("Conflict: terminated by other getUpdates request"))
+    on_poll_error(NetworkError("httpx.ConnectError: All connection attempts failed"))
+    conflict, unreachable = (record.getMessage() for record in caplog.records)
+    assert conflict.startswith("another process polls Telegram with this token") and (
+        "unreachable" not in conflict
     )
-    for step in ("store", "stories", "application", "connect", "post init", "updates", "total"):
-        assert step in steps, line
-    total = steps.pop("total")
-    assert abs(total - sum(steps.values())) <= 0.01 * len(steps)  # each rounded to 10 ms
+    assert unreachable.startswith("Bot API unreachable for now: httpx.ConnectError")

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import Conflict, Forbidden, NetworkError, TelegramError
 
 from bot.app.context import NewsContext
 from bot.app.language import chat_translator, translator_for
@@ -29,12 +29,20 @@ async def on_error(update: object, context: NewsContext) -> None:
         await _blocked(update, context)
         return
     if isinstance(error, NetworkError) and not isinstance(update, Update):
-        log.warning("Bot API unreachable for now: %s", error)  # PTB retries by itself
+        on_poll_error(error)
         return
     log.error("update %s failed", _update_id(update), exc_info=error)
     if isinstance(update, Update):
         await _apologise(update, chat_translator(update, context))
     await _notify_admins(context, error)
+
+
+def on_poll_error(error: TelegramError) -> None:
+    """Log a failed call in one line: PTB retries by itself, a traceback each time adds nothing."""
+    if isinstance(error, Conflict):  # 409: another getUpdates, or a webhook, on this token
+        log.warning("another process polls Telegram with this token, or set a webhook: %s", error)
+    else:
+        log.warning("Bot API unreachable for now: %s", error)
 
 
 async def _notify_admins(context: NewsContext, error: BaseException | None) -> None:

@@ -25,7 +25,7 @@ from telegram.ext import (
 
 from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
 from bot.app.context import BotData, NewsApp, NewsContext, context_types
-from bot.app.errors import on_error
+from bot.app.errors import on_error, on_poll_error
 from bot.app.housekeeping import schedule_catch_up, schedule_heartbeat, schedule_retention
 from bot.app.inflight import InFlight
 from bot.app.language import reader_translator
@@ -228,7 +228,9 @@ def _beginning(
         laps.lap("post init")
         if start is None:
             await updater.start_polling(
-                poll_interval=0.0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+                timeout=int(poll_timeout),
+                allowed_updates=Update.ALL_TYPES,
+                error_callback=on_poll_error,  # PTB's own logs a traceback at every retry
             )
         else:
             await start(updater)
@@ -247,10 +249,9 @@ async def running(
 ) -> AsyncIterator[NewsApp]:
     """Run the Application for the block: init, post_init, updates, ..., post_shutdown.
 
-    This is what `run_polling`/`run_webhook` do, minus signal handling and loop ownership,
-    so the runner, webhook mode, `newsbrief chat`, tests and benchmarks share one start/stop
-    sequence. Updates come by long polling unless start_updates starts them otherwise. Each
-    step's time goes to laps (the runner logs them).
+    This is what `run_polling`/`run_webhook` do, minus signal handling and loop ownership, so the
+    runner, webhook mode, `newsbrief chat`, tests and benchmarks share one start/stop sequence.
+    Updates come by long polling unless start_updates starts them otherwise; laps get each step.
     """
     laps = laps or Laps()
     updater = application.updater
