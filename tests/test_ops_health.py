@@ -357,3 +357,18 @@ def test_python_dash_m_bot_health_exits_with_the_verdict(data_dir: Path, tmp_pat
         [sys.executable, "-m", "bot.run.health"], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert bad.returncode == 1 and bad.stdout.startswith("unhealthy:")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--max-age", "nan"], ["--max-age", "-5"], ["--max-age", "0"], ["--max-age", "inf"]],
+)
+def test_a_meaningless_option_is_a_usage_error_not_a_verdict(
+    data_dir: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--max-age nan` said "ok" without looking at the heartbeat; 0 or less never could."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--data-dir", str(data_dir), *argv], env={})
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1].startswith("python -m bot.run.health: error: argument --")

@@ -21,6 +21,7 @@ large file, so it can run every few seconds beside a starting or busy bot. Check
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -150,6 +151,17 @@ def check_heartbeat(
         raise Unhealthy(f"the bot's last heartbeat was {int(age)} s ago (limit {int(max_age)} s)")
 
 
+def _seconds(text: str) -> float:
+    """Return a positive number of seconds: nan compared false to every age ("ok" unseen)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the health check's argument parser."""
     parser = argparse.ArgumentParser(
@@ -157,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", type=Path, help="default: NEWSBRIEF_DATA_DIR or ./data")
     parser.add_argument("--running", action="store_true", help="also require a running bot")
-    parser.add_argument("--max-age", type=float, help="heartbeat must be younger (seconds)")
+    parser.add_argument("--max-age", type=_seconds, help="heartbeat must be younger (seconds)")
     return parser
 
 
