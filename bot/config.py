@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")  # what BotFather gives: 123456789:AAH...
 
 
 class ConfigError(Exception):
@@ -197,9 +199,12 @@ def _default_feeds(name: str, raw: str) -> tuple[bool, Path | None]:
 def load_config(env: Mapping[str, str], *, data_dir: Path | None = None) -> Config:
     """Build the Config from env; raise ConfigError naming the first bad variable."""
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
-    if token is not None and (":" not in token or any(c.isspace() for c in token)):
+    if token is not None and not TOKEN_SHAPE.fullmatch(token):
+        # The value is never quoted (it is the secret), so say what is wrong with it.
+        quoted = token[0] in "\"'" and " (remove the quotes: `docker run --env-file` keeps them)"
         raise ConfigError(
-            "TELEGRAM_BOT_TOKEN does not look like a token from @BotFather (id:secret)"
+            "TELEGRAM_BOT_TOKEN does not look like a token from @BotFather "
+            f"(digits, a colon, then letters, digits, - and _){quoted or ''}"
         )
     default_feeds, default_feeds_opml = _default_feeds(
         "NEWSBRIEF_DEFAULT_FEEDS", env.get("NEWSBRIEF_DEFAULT_FEEDS", "")

@@ -154,3 +154,21 @@ def test_a_socks_proxy_without_its_package_is_one_line_naming_the_fix() -> None:
     with pytest.raises(ConfigError, match=r"NEWSBRIEF_FEED_PROXY .*httpx\[socks\]") as caught:
         load_config({"NEWSBRIEF_FEED_PROXY": "socks5://user:Pw-Secret@proxy.example:1080"})
     assert "Pw-Secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("token", "hint"),
+    [
+        ('"123456789:AAHsecret-part_1"', "quotes"),  # `docker run --env-file` keeps quotes
+        ("'123456789:AAHsecret-part_1'", "quotes"),
+        ("123456789:AAHsecret/part_1", ""),
+        ("bot123456789:AAHsecret-part_1", ""),  # copied with the URL's "bot" prefix
+    ],
+)
+def test_a_token_of_the_wrong_shape_is_refused_before_telegram_calls_it_rejected(
+    token: str, hint: str
+) -> None:
+    """Telegram answered 401 and the bot said 'rejected; check it with @BotFather'."""
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN") as caught:
+        load_config({"TELEGRAM_BOT_TOKEN": token})
+    assert hint in str(caught.value) and "AAHsecret" not in str(caught.value)
