@@ -15,6 +15,7 @@ process-wide state, so a handler added later and every formatter share it.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import types
@@ -24,6 +25,9 @@ from urllib.parse import quote, unquote, urlsplit
 import orjson
 
 MASK = "<token>"
+# The user info of any URL ("https://user:password@host"): a feed, an article link or a
+# redirect may carry credentials nobody registered, and a log line must not keep them.
+_USERINFO = re.compile(r"(?<=://)[^/\s@<>]+@")  # "<secret>@": masked already
 
 
 class Redactor(logging.Filter):
@@ -45,11 +49,11 @@ class Redactor(logging.Filter):
         self._forms = sorted(self._masks, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
-        """Return text with every secret masked."""
+        """Return text with every secret, and every URL's user info, masked."""
         for form in self._forms:
             if form in text:
                 text = text.replace(form, self._masks[form])
-        return text
+        return _USERINFO.sub("***@", text) if "@" in text else text
 
 
 def secret_registry() -> Redactor:

@@ -143,3 +143,15 @@ def test_proxy_credentials_are_the_password_and_the_user_info() -> None:
     assert proxy_credentials("http://u:p%40ss@proxy:3128") == ["u:p%40ss", "p@ss"]
     assert proxy_credentials("socks5://api%2Fkey@proxy:1080") == ["api%2Fkey", "api/key"]
     assert proxy_credentials("http://proxy:3128") == [] == proxy_credentials(None)
+
+
+def test_credentials_in_any_url_are_masked_though_nobody_registered_them() -> None:
+    # A feed, an article link or a redirect may carry user:password nobody told the bot of.
+    redact = Redactor([])
+    line = "feed 3 (https://alice:s3cret@news.example/rss) failed; see ftp://bob@files.example/x"
+    assert (
+        redact(line)
+        == "feed 3 (https://***@news.example/rss) failed; see ftp://***@files.example/x"
+    )
+    kept = "https://news.example/a@b and mailto:desk@news.example and 'user@host'"
+    assert redact(kept) == kept
