@@ -14,7 +14,7 @@ import pytest
 
 from bot.models import ArticleDraft, utcnow
 from bot.tgserver import SentMessage, UserClient
-from tests.test_digest_bot import TIMEOUT, Env, ask, digest_env
+from tests.digestkit import TIMEOUT, Env, ask, digest_env
 
 
 @pytest.fixture

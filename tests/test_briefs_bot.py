@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.digests.ahead import brief_ahead
 from bot.models import ArticleDraft, utcnow
+from tests.digestkit import Env, ask, digest_env, digests_in
 from tests.llmserver import Reply, Seen, fake_model
-from tests.test_digest_bot import Env, ask, digest_env, digests_in
 
 REPORTS = [
     (

@@ -6,7 +6,7 @@ import asyncio
 import threading
 from pathlib import Path
 
-from tests.test_digest_bot import ask, digest_env, digests_in
+from tests.digestkit import ask, digest_env, digests_in
 
 
 async def test_the_loop_answers_while_a_digest_waits_for_the_composer(tmp_path: Path) -> None:

@@ -21,8 +21,7 @@ from bot.models import ArticleDraft, utcnow
 from bot.services import Services, open_services
 from bot.tgserver import LocalBotApiServer, UserClient
 from tests.botkit import BOT, TOKEN, make_config
-from tests.digestkit import FAST, Clock
-from tests.test_digest_bot import TIMEOUT, ask, digest_env, digests_in
+from tests.digestkit import FAST, TIMEOUT, Clock, ask, digest_env, digests_in
 from tests.test_stories_bot import MORE_VOLCANO, OTHER, VOLCANO, add
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_digest_bot import ask
+from tests.digestkit import ask
 from tests.test_follow_bot import OTHER, VOLCANO, follow_env
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.i18n import Translator
 from bot.models import utcnow
-from tests.test_digest_bot import TIMEOUT, ask
+from tests.digestkit import TIMEOUT, ask
 from tests.test_follow_bot import SLOWS, follow_env
 from tests.test_stories_bot import OTHER, VOLCANO
 from tests.test_stories_reader_bot import LAUNCH

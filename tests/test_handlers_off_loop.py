@@ -11,8 +11,8 @@ import pytest
 from bot.search import SearchService
 from bot.stories.service import StoryService
 from tests.botkit import ask, bot_env
-from tests.test_digest_bot import TIMEOUT
-from tests.test_digest_bot import ask as ask_text
+from tests.digestkit import TIMEOUT
+from tests.digestkit import ask as ask_text
 from tests.test_follow_bot import follow_env
 from tests.test_stories_bot import OTHER, VOLCANO
 

@@ -21,9 +21,9 @@ from bot.models import ArticleDraft, utcnow
 from bot.render import html_to_plain
 from bot.tgserver import SentMessage, UserClient
 from tests.botkit import ADMIN, BOT
+from tests.digestkit import TIMEOUT, Env, digest_env
 from tests.feedserver import FeedServer
 from tests.pseudokit import Checker, write_pseudo_catalog
-from tests.test_digest_bot import TIMEOUT, Env, digest_env
 
 # Three events reported by three sources each (stories), and singles: enough rows to page.
 EVENTS = [

@@ -26,7 +26,7 @@ from bot.models import ArticleDraft, Laps, utcnow
 from bot.stories import restore
 from bot.stories.restore import window_items
 from tests.botkit import REPO
-from tests.test_digest_bot import ask, digest_env
+from tests.digestkit import ask, digest_env
 
 SUBSCRIBERS = 3000
 # Imported where later work needs them, never by `newsbrief run` before its first getUpdates.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.models import ArticleDraft, utcnow
 from bot.services import open_services
-from tests.test_digest_bot import TIMEOUT, Env, ask, digest_env, digests_in
+from tests.digestkit import TIMEOUT, Env, ask, digest_env, digests_in
 
 VOLCANO = [
     (

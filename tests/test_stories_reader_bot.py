@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.models import ArticleDraft, utcnow
 from bot.tgserver import UserClient
-from tests.test_digest_bot import Env, ask, digest_env, digests_in
+from tests.digestkit import Env, ask, digest_env, digests_in
 from tests.test_stories_reports import reprinted, written
 
 # One launch reported in English and Russian; the current engine joins them on the Latin
