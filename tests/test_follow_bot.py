@@ -22,7 +22,7 @@ from bot.services import Services, open_services
 from bot.tgserver import LocalBotApiServer, UserClient
 from tests.botkit import BOT, TOKEN, make_config
 from tests.digestkit import FAST, TIMEOUT, Clock, ask, digest_env, digests_in
-from tests.test_stories_bot import MORE_VOLCANO, OTHER, VOLCANO, add
+from tests.storykit import MORE_VOLCANO, OTHER, VOLCANO, add
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 QUIET_USAGE = "Send /quiet 23:00-07:00, or /quiet off."
