@@ -22,7 +22,7 @@ from bot.archive.store import ArticleStore
 from bot.archive.usertables import EmbeddedUserTables
 from bot.feeds import FeedService, PollResult
 from bot.ingest.feedparse import parse_feed
-from tests.feedserver import generate_feed
+from tests.feeddocs import generate_feed
 
 FEEDS = 500
 ITEMS = 20

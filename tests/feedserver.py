@@ -11,88 +11,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
-import gzip
-import hashlib
 import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.feeddocs import Document, big_feed, generate_feed, gzip_bomb, validators_of
+
 FIXTURE_FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
-BIG_ITEMS = 1_000
-BASE_TIME = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 HUGE_BYTES = 50 * 1024 * 1024
 CHUNK = 64 * 1024
 HTML_PAGE = (
     b"<!DOCTYPE html><html><head><title>Not a feed</title></head><body><p>Hello</p></body></html>"
 )
-
-
-def generate_feed(number: int, items: int = 20, *, version: int = 0) -> bytes:
-    """Return RSS 2.0 feed `number` with `items` items; `version` shifts in newer items."""
-    entries = []
-    for k in range(version, version + items):
-        when = format_datetime(BASE_TIME + timedelta(minutes=k), usegmt=True)
-        entries.append(
-            f"<item><title>Feed {number} story {k}: &lt;b&gt;news&lt;/b&gt;</title>"
-            f"<link>http://news{number}.example/story/{k}</link>"
-            f"<guid>urn:feed{number}:story{k}</guid><pubDate>{when}</pubDate>"
-            f"<description>&lt;p&gt;Story {k} of feed {number} says what happened, "
-            f"with enough words to be a summary of its own.&lt;/p&gt;</description></item>"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>Generated feed {number}</title><link>http://news{number}.example/</link>"
-        f"<description>test feed</description>{''.join(reversed(entries))}</channel></rss>"
-    ).encode()
-
-
-@functools.cache
-def big_feed(items: int = BIG_ITEMS) -> bytes:
-    """Return an RSS 2.0 feed of `items` items with long bodies (about 1 KB each)."""
-    filler = " ".join(
-        f"Paragraph {n} of the long report goes on about the matter." for n in range(16)
-    )
-    entries = "".join(
-        f"<item><title>Long report {k}</title><link>http://big.example/report/{k}</link>"
-        f"<guid>urn:big:{k}</guid>"
-        f"<pubDate>{format_datetime(BASE_TIME - timedelta(hours=k), usegmt=True)}</pubDate>"
-        f"<description>Report {k}. {filler}</description></item>"
-        for k in range(items)
-    )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>Big feed</title><link>http://big.example/</link>{entries}</channel></rss>"
-    ).encode()
-
-
-@functools.cache
-def gzip_bomb() -> bytes:
-    """Return 8 KB of gzip that inflates to 8 MB."""
-    return gzip.compress(b"<rss>" + b" " * (8 * 1024 * 1024))
-
-
-@dataclass
-class Document:
-    """A body the server serves at a path, with its validators."""
-
-    body: bytes
-    content_type: str = "application/rss+xml"
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-def _validators(body: bytes) -> tuple[str, str]:
-    etag = '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
-    return etag, format_datetime(BASE_TIME, usegmt=True)
 
 
 class _Server(ThreadingHTTPServer):
@@ -161,7 +96,7 @@ class FeedServer:
         validators: bool = True,
     ) -> None:
         """Serve body at path (replacing what was there), with ETag/Last-Modified when asked."""
-        etag, modified = _validators(body) if validators else (None, None)
+        etag, modified = validators_of(body) if validators else (None, None)
         with self.lock:
             self.documents[path] = Document(body, content_type, etag, modified)
 
@@ -215,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/broken": self._broken,
             "/gzipbomb": self._gzip_bomb,
             "/bigfeed.xml": lambda: self._document(
-                Document(big_feed(), "application/rss+xml", *_validators(big_feed()))
+                Document(big_feed(), "application/rss+xml", *validators_of(big_feed()))
             ),
             "/loop/a": lambda: self._redirect("/loop/b"),
             "/loop/b": lambda: self._redirect("/loop/a"),
@@ -235,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
             version = int(time.time() // step) % 100_000 if step > 0 else 0
             items = int(query.get("items", self.feeds.generated_items))
             body = generate_feed(number, items, version=version)
-            self._document(Document(body, *(("application/rss+xml", *_validators(body)))))
+            self._document(Document(body, *(("application/rss+xml", *validators_of(body)))))
         else:
             with self.feeds.lock:
                 document = self.feeds.documents.get(path)
@@ -247,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _document(self, document: Document, file: Path | None = None) -> None:
         if file is not None:
             body = file.read_bytes()
-            document = Document(body, document.content_type, *_validators(body))
+            document = Document(body, document.content_type, *validators_of(body))
         if (document.etag and self.headers.get("If-None-Match") == document.etag) or (
             document.last_modified
             and self.headers.get("If-Modified-Since") == document.last_modified
@@ -360,15 +295,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def rss(title: str, items: list[dict[str, str]], *, encoding: str = "utf-8") -> bytes:
-    """Return a small RSS 2.0 document; each item dict maps element names to raw XML text."""
-    body = "".join(
-        "<item>" + "".join(f"<{k}>{v}</{k}>" for k, v in item.items()) + "</item>" for item in items
-    )
-    text = (
-        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel>'
-        f"<title>{title}</title><link>http://example.org/</link>{body}</channel></rss>"
-    )
-    return text.encode(encoding)

@@ -21,7 +21,8 @@ from bot.feeds.registry import FeedRecord, FeedRegistry
 from bot.models import ArticleDraft
 from tests.botkit import ADMIN, ask, bot_env
 from tests.conftest import FakeClock
-from tests.feedserver import FeedServer, generate_feed
+from tests.feeddocs import generate_feed
+from tests.feedserver import FeedServer
 
 
 def legacy_canonical_url(url: str) -> str | None:

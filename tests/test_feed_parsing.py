@@ -14,7 +14,7 @@ import pytest
 
 from bot.feeds.parsing import ParseCrashed, ParserPool
 from bot.ingest.feedparse import ParsedFeed
-from tests.feedserver import generate_feed
+from tests.feeddocs import generate_feed
 
 NOW = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 HANG_GUARD = 60.0  # seconds: only ends a test that would otherwise hang

@@ -17,14 +17,8 @@ from bot.archive.usertables import EmbeddedUserTables
 from bot.feeds import FeedError, FeedService, FetchSettings
 from bot.feeds.fetcher import Fetcher, FetchError, HostSlots, make_client
 from tests.conftest import FakeClock
-from tests.feedserver import (
-    BIG_ITEMS,
-    FIXTURE_FEEDS,
-    FeedServer,
-    generate_feed,
-    gzip_bomb,
-    rss,
-)
+from tests.feeddocs import BIG_ITEMS, generate_feed, gzip_bomb, rss
+from tests.feedserver import FIXTURE_FEEDS, FeedServer
 
 UA = "newsbrief-test/1.0 (+https://example.org/bot)"
 SETTINGS = FetchSettings(timeout=0.5, connect_timeout=0.5, max_redirects=4, per_host=3)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from bot.feeds import FeedService, job_name
 from tests.botkit import ADMIN, ask, bot_env, valid_telegram_html
-from tests.feedserver import FeedServer, generate_feed, rss
+from tests.feeddocs import generate_feed, rss
+from tests.feedserver import FeedServer
 
 
 async def test_admin_adds_lists_and_removes_a_feed(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from bot.cli.feeds import add_feeds_parser, run_feeds_command
 from bot.feeds import FeedService, FetchSettings
 from bot.feeds.opml import parse_opml
 from tests.conftest import FakeClock
-from tests.feedserver import FeedServer, generate_feed
+from tests.feeddocs import generate_feed
+from tests.feedserver import FeedServer
 
 
 @dataclass

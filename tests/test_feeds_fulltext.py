@@ -11,7 +11,8 @@ from bot.archive.store import ArticleStore
 from bot.archive.usertables import EmbeddedUserTables
 from bot.feeds import FeedService, FetchSettings, FullTextSettings
 from bot.feeds.fulltext import extract_text
-from tests.feedserver import FeedServer, rss
+from tests.feeddocs import rss
+from tests.feedserver import FeedServer
 
 PARAGRAPHS = [
     "The city council voted on Tuesday to rebuild the old harbour bridge, ending a debate "

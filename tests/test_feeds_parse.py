@@ -13,7 +13,7 @@ from bot.feeds.registry import feed_id
 from bot.feeds.safety import UnsafeURL, address_problem, check_syntax
 from bot.feeds.status import FeedStatus
 from bot.ingest.feedparse import date_parser, localized_date, parse_feed
-from tests.feedserver import rss
+from tests.feeddocs import rss
 
 FETCHED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

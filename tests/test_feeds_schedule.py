@@ -15,7 +15,8 @@ from bot.archive.usertables import EmbeddedUserTables
 from bot.backoff import JITTER, retry_after
 from bot.feeds import FeedError, FeedService, FeedStatus, FetchSettings, job_name
 from tests.conftest import FakeClock
-from tests.feedserver import FeedServer, generate_feed
+from tests.feeddocs import generate_feed
+from tests.feedserver import FeedServer
 
 SETTINGS = FetchSettings(timeout=0.5, connect_timeout=0.5)
 

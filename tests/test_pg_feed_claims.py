@@ -16,7 +16,8 @@ from bot.pg.articles import PgArticleStore
 from bot.pg.database import Database
 from bot.pg.usertables import PgUserTables
 from tests.conftest import FakeClock
-from tests.feedserver import FeedServer, generate_feed
+from tests.feeddocs import generate_feed
+from tests.feedserver import FeedServer
 
 PATHS = [f"/feeds/{n}.xml" for n in range(1, 5)]
 

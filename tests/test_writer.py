@@ -16,7 +16,8 @@ from bot.archive import writer as writer_module
 from bot.archive.writer import Writer, paced
 from bot.config import Config
 from bot.services import Services, open_services
-from tests.feedserver import FeedServer, generate_feed
+from tests.feeddocs import generate_feed
+from tests.feedserver import FeedServer
 from tests.opskit import empty_seeds
 
 
