@@ -18,6 +18,7 @@ from bot.archive.usertables import EmbeddedUserTables
 from bot.models import ArticleDraft
 from tests.feedserver import FeedServer
 from tests.pgkit import pg_cluster, pg_url  # noqa: F401 (fixtures)
+from tests.searchkit import corpus, service  # noqa: F401 (fixtures of the search tests)
 
 # The machine is shared and noisy: speed lives in benchmarks, so no example fails on time.
 settings.register_profile("newsbrief", deadline=None)

@@ -27,7 +27,7 @@ from bot.text.analysis import (
 )
 from bot.text.analysis import fold_yo as index_fold
 from bot.text.lang import detect_language
-from tests.test_search import FakeStore, art, ids
+from tests.searchkit import FakeStore, art, ids
 
 # Inflected news words of each language with a Snowball stemmer (accents and capitals kept:
 # both sides must fold them the same way).

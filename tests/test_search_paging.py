@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.search import SearchService
-from tests.test_search import NOW, FakeStore, art
+from tests.searchkit import NOW, FakeStore, art
 
 
 def corpus() -> FakeStore:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.search import SearchResult, SearchService, parse_query
 from bot.search.query import MAX_QUERY_CHARS, BadFilter, Term
-from tests.test_search import CORPUS, NOW, FakeStore
+from tests.searchkit import CORPUS, NOW, FakeStore
 
 
 def test_words_are_and_groups() -> None:
