@@ -1,121 +1,26 @@
-"""End to end over the local Bot API server: follow a story, get only its news, paced.
+"""End to end over the local Bot API server: follow a story, get only its news, its timeline.
 
-The follows' clock is a fake one the tests move (quiet hours, the 3-hour gap, 7 quiet days);
-articles arrive with the store's own times, which only the follows' cursors compare.
-"""
+The follows' clock is a fake one the tests move (the 3-hour gap, 7 quiet days); articles
+arrive with the store's own times, which only the follows' cursors compare."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.app.wiring import build_application, running
-from bot.digests.service import DigestSettings
 from bot.i18n import Translator
-from bot.models import ArticleDraft, utcnow
-from bot.services import Services, open_services
-from bot.tgserver import LocalBotApiServer, UserClient
-from tests.botkit import BOT, TOKEN, make_config
-from tests.digestkit import FAST, TIMEOUT, Clock, ask, digest_env, digests_in
+from bot.models import utcnow
+from bot.tgserver import LocalBotApiServer
+from tests.botkit import BOT, TOKEN
+from tests.digestkit import TIMEOUT, ask, digest_env, digests_in
+from tests.followkit import INJURED, SLOWS, follow_env, follow_first_story
 from tests.storykit import MORE_VOLCANO, OTHER, VOLCANO, add
 
-NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-QUIET_USAGE = "Send /quiet 23:00-07:00, or /quiet off."
-SLOWS = (
-    "France24",
-    "Grindavik lava flow from Iceland volcano slows",
-    "The lava flow from the Reykjanes volcano near Grindavik in Iceland slowed on Tuesday.",
-)
 REPRINT = (
     "Le Monde",
     "Iceland volcano: the lava flow slows near Grindavik",
     "The lava flow from the Reykjanes volcano near Grindavik in Iceland slowed on Tuesday.",
 )
-INJURED = (
-    "Guardian",
-    "Grindavik homes destroyed by Iceland volcano lava",
-    "Two people were injured and 12 homes destroyed by the Reykjanes lava in Grindavik, "
-    "Iceland's police said.",
-)
-
-
-@dataclass
-class FollowEnv:
-    server: LocalBotApiServer
-    services: Services
-    clock: Clock
-    next_id: int = 7000
-
-    def user(self, user_id: int | None = None) -> UserClient:
-        self.next_id += 1
-        uid = user_id or self.next_id
-        return self.server.user(uid, f"User{uid}")
-
-    def add(self, *reports: tuple[str, str, str], published: datetime | None = None) -> None:
-        """Store reports (source, title, body), published a little while ago."""
-        self.services.store.add_many(
-            ArticleDraft(
-                title=title,
-                body=body,
-                url=f"https://{source.lower().replace(' ', '')}.example.com/{abs(hash(title))}",
-                published=published or utcnow() - timedelta(minutes=30),
-                source=source,
-            )
-            for source, title, body in reports
-        )
-
-    async def settle(self) -> None:
-        await self.services.follows.settle()
-
-    def updates(self, chat_id: int) -> list[str]:
-        """Return the story updates the chat got (not the replies to /follow)."""
-        return [
-            m.text
-            for m in self.server.sent(chat_id)
-            if m.text.startswith("🔔") and "\n\n• " in m.text
-        ]
-
-
-@asynccontextmanager
-async def follow_env(
-    data_dir: Path,
-    server: LocalBotApiServer | None = None,
-    clock: Clock | None = None,
-    **overrides: Any,
-) -> AsyncIterator[FollowEnv]:
-    own = server is None
-    if server is None:
-        server = LocalBotApiServer(token=TOKEN, bot_username=BOT)
-        server.set_limits(server.limits.unlimited())
-        await server.start()
-    clock = clock or Clock(NOON)
-    config = make_config(data_dir, server, tz=ZoneInfo("UTC"), **overrides)
-    services = open_services(
-        config, write=True, digest_settings=DigestSettings(pacing=FAST), follow_clock=clock
-    )
-    try:
-        app = build_application(config, services, own_services=False)
-        async with running(app, poll_timeout=1):
-            yield FollowEnv(server, services, clock)
-    finally:
-        services.shutdown()
-        if own:
-            await server.stop()
-
-
-async def follow_first_story(env: FollowEnv, user: UserClient) -> None:
-    """Open /brief and tap 🔔 under its first story."""
-    user.replies()
-    await user.send("/brief")
-    [page] = await user.wait_replies(1, timeout=TIMEOUT)
-    await user.press(page, "🔔 1")
-    [reply] = await user.wait_replies(1, timeout=TIMEOUT)
-    assert reply.text.startswith("🔔 Following: ") and "Grindavik" in reply.text
 
 
 async def test_a_new_fact_is_one_update_a_reprint_nothing_and_unfollow_stops(
@@ -143,88 +48,6 @@ async def test_a_new_fact_is_one_update_a_reprint_nothing_and_unfollow_stops(
         await env.settle()
         assert len(env.updates(user.chat_id)) == 1
         assert "You follow no story" in await ask(user, "/following")
-
-
-async def test_an_update_due_in_quiet_hours_comes_after_them_and_updates_are_paced(
-    tmp_path: Path,
-) -> None:
-    clock = Clock(datetime(2026, 3, 2, 21, 30, tzinfo=UTC))
-    async with follow_env(tmp_path, clock=clock) as env:
-        user = env.user()
-        env.add(*VOLCANO, *OTHER)
-        await follow_first_story(env, user)
-        env.clock.advance(hours=1)  # 22:30 UTC: the default quiet hours, 22:00–08:00
-        env.add(SLOWS)
-        await env.settle()
-        assert env.updates(user.chat_id) == []
-        env.clock.now = datetime(2026, 3, 3, 7, 59, tzinfo=UTC)
-        await env.settle()
-        assert env.updates(user.chat_id) == []
-        env.clock.now = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
-        await env.settle()
-        [update] = env.updates(user.chat_id)
-        assert "slowed on Tuesday" in update
-        env.clock.advance(hours=1)  # a second fact within 3 hours waits for the gap
-        env.add(INJURED)
-        await env.settle()
-        assert len(env.updates(user.chat_id)) == 1
-        env.clock.advance(hours=2)
-        await env.settle()
-        updates = env.updates(user.chat_id)
-        assert len(updates) == 2 and "12 homes" in updates[1] and "slowed" not in updates[1]
-
-
-async def test_quiet_hours_can_be_changed_or_turned_off(tmp_path: Path) -> None:
-    clock = Clock(datetime(2026, 3, 2, 23, 30, tzinfo=UTC))
-    async with follow_env(tmp_path, clock=clock) as env:
-        user = env.user()
-        env.add(*VOLCANO, *OTHER)
-        await follow_first_story(env, user)
-        assert "between 22:00 and 08:00 (UTC)." in await ask(user, "/quiet")  # whose hours
-        await ask(user, "/timezone Europe/Berlin")
-        assert "between 22:00 and 08:00 (Europe/Berlin)." in await ask(user, "/quiet")
-        reply = await ask(user, "/quiet 25:00-7")
-        assert reply == "“25:00”: the hour must be from 00 to 23. " + QUIET_USAGE
-        reply = await ask(user, "/quiet 08:00-08:00")
-        assert reply.startswith("The start and the end are both 08:00; give two different")
-        assert reply.endswith(QUIET_USAGE)
-        assert "wait between 23:00 and 07:00" in await ask(user, "/quiet 23-7")
-        assert "wait between 23:00 and 07:00" in await ask(user, "/quiet 23:00-07:00")
-        assert "any hour" in await ask(user, "/quiet off")
-        env.add(SLOWS)
-        await env.settle()
-        assert len(env.updates(user.chat_id)) == 1
-
-
-async def test_quiet_hours_read_as_a_range_in_a_russian_chat(tmp_path: Path) -> None:
-    async with follow_env(tmp_path) as env:
-        user = env.server.user(7999, "Иван", language_code="ru")
-        env.add(*VOLCANO, *OTHER)
-        # "с 22:00 до 08:00", never "с 22:00–08:00": Russian words a range with two places.
-        assert "не приходят с 22:00 до 08:00 (UTC)." in await ask(user, "/quiet")
-        assert "не приходят с 23:00 до 07:00 (UTC)." in await ask(user, "/quiet 23:00-07:00")
-        await ask(user, "/brief")
-        assert "Кроме времени с 23:00 до 07:00 (/quiet)." in await ask(user, "/follow 1")
-
-
-async def test_a_russian_chat_types_the_command_words_in_russian(tmp_path: Path) -> None:
-    async with follow_env(tmp_path) as env:
-        user = env.server.user(7998, "Иван", language_code="ru")
-        env.add(*VOLCANO, *OTHER)
-        await ask(user, "/brief")
-        await ask(user, "/follow 1")
-        assert "или /quiet выкл." in await ask(user, "/quiet")
-        reply = await ask(user, "/quiet 08:00-08:00")
-        assert reply == (
-            "Начало и конец совпадают (08:00); укажите два разных времени. "
-            "Отправьте /quiet 23:00-07:00 или /quiet выкл."
-        )
-        assert "в любое время" in await ask(user, "/quiet выкл")
-        assert env.services.follows.quiet(user.chat_id) is None
-        assert "/following или все." in await ask(user, "/unfollow 99")
-        assert "/following или все." in await ask(user, "/unfollow ²")  # a digit, not ASCII
-        assert "больше не следите за 1 сюжетом" in await ask(user, "/unfollow все")
-        assert env.services.follows.for_chat(user.chat_id) == []
 
 
 async def test_a_restart_keeps_follows_and_forget_removes_them(tmp_path: Path) -> None:

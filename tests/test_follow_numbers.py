@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.digestkit import ask
-from tests.test_follow_bot import OTHER, VOLCANO, follow_env
+from tests.followkit import follow_env
+from tests.storykit import OTHER, VOLCANO
 
 
 async def test_unfollow_of_a_number_written_with_a_mark_stops_the_following_row(

@@ -10,8 +10,8 @@ from pathlib import Path
 from bot.i18n import Translator
 from bot.models import utcnow
 from tests.digestkit import TIMEOUT, ask
+from tests.followkit import SLOWS, follow_env
 from tests.storykit import OTHER, VOLCANO
-from tests.test_follow_bot import SLOWS, follow_env
 from tests.test_stories_reader_bot import LAUNCH
 
 # A headline with every character HTML escapes: the reply shows it as written, once escaped.

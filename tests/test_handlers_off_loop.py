@@ -13,8 +13,8 @@ from bot.stories.service import StoryService
 from tests.botkit import ask, bot_env
 from tests.digestkit import TIMEOUT
 from tests.digestkit import ask as ask_text
+from tests.followkit import follow_env
 from tests.storykit import OTHER, VOLCANO
-from tests.test_follow_bot import follow_env
 
 
 async def test_subscribe_checks_its_topic_with_a_search_off_the_loop(

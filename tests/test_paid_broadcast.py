@@ -18,8 +18,8 @@ from bot.digests.pacing import PAID_PER_SECOND, Pacer, Pacing
 from bot.tgserver import Limits
 from bot.tgserver.limits import FloodControl
 from tests.digestkit import ask, digest_env, digests_in
+from tests.followkit import SLOWS, follow_env, follow_first_story
 from tests.storykit import OTHER, VOLCANO
-from tests.test_follow_bot import SLOWS, follow_env, follow_first_story
 from tests.test_sendlimit import Sends, VirtualTime
 from tests.tgfixtures import running_server
 
