@@ -16,6 +16,7 @@ from hypothesis import settings
 from bot.archive.store import ArticleStore
 from bot.archive.usertables import EmbeddedUserTables
 from bot.models import ArticleDraft
+from tests.briefkit import clocks, open_writer  # noqa: F401 (fixtures of the brief writer tests)
 from tests.feedserver import FeedServer
 from tests.pgkit import pg_cluster, pg_url  # noqa: F401 (fixtures)
 from tests.searchkit import corpus, service  # noqa: F401 (fixtures of the search tests)
