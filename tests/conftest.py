@@ -20,6 +20,7 @@ from tests.briefkit import clocks, open_writer  # noqa: F401 (fixtures of the br
 from tests.feedserver import FeedServer
 from tests.pgkit import pg_cluster, pg_url  # noqa: F401 (fixtures)
 from tests.searchkit import corpus, service  # noqa: F401 (fixtures of the search tests)
+from tests.userskit import gate  # noqa: F401 (fixture of the users-table tests)
 
 # The machine is shared and noisy: speed lives in benchmarks, so no example fails on time.
 settings.register_profile("newsbrief", deadline=None)
