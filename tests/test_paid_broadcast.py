@@ -3,7 +3,7 @@
 Off by default. When on, every digest and follow-update send carries allow_paid_broadcast
 (the local Bot API server records it) and the one send limiter lets 960 of them a second
 through instead of 28, while one chat and one group keep their limits. Replies to people
-never carry it. The limiter is checked on virtual time (tests/test_sendlimit.py's clock).
+never carry it. The limiter is checked on virtual time (tests/sendkit.py's clock).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from bot.tgserver import Limits
 from bot.tgserver.limits import FloodControl
 from tests.digestkit import ask, digest_env, digests_in
 from tests.followkit import SLOWS, follow_env, follow_first_story
+from tests.sendkit import Sends, VirtualTime
 from tests.storykit import OTHER, VOLCANO
-from tests.test_sendlimit import Sends, VirtualTime
 from tests.tgfixtures import running_server
 
 

@@ -12,7 +12,7 @@ from bot.app.processes import share
 from bot.digests.pacing import Pacer, Pacing
 from bot.pg.database import Database
 from bot.pg.processes import Roster
-from tests.test_sendlimit import VirtualTime
+from tests.sendkit import VirtualTime
 
 CHATS_EACH = 300
 

@@ -2,108 +2,16 @@
 
 The Pacer runs on virtual time: its sleeps wait for the test's clock, which jumps to the
 earliest sleeper once every task is asleep, so concurrent senders interleave as they would
-in real time, and every send time is an exact number.
-"""
+in real time, and every send time is an exact number."""
 
 from __future__ import annotations
 
-import asyncio
-import heapq
-from collections.abc import Coroutine
 from dataclasses import replace
 from itertools import pairwise
-from typing import Any
 
-import pytest
-from telegram.error import NetworkError, RetryAfter
-
-from bot.app.sendlimit import SendLimiter
-from bot.digests.delivery import Deliverer, DigestPart, Outcome, Result
-from bot.digests.pacing import Pacer, Pacing
-
-# 10 messages a second in all, digests alone too: the digests fill the whole budget.
-TIGHT = Pacing(10.0, 1000.0, 60.0, workers=4, overall_per_second=10.0, reply_burst=1)
-PERSON = 99
-STUCK_S = 30.0  # no task fell asleep on the clock for this long: one is stuck elsewhere
-
-
-class VirtualTime:
-    """A clock and a sleep on virtual time; `run` drives tasks until all are done."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._seq = 0
-        self._changed = asyncio.Event()  # a task fell asleep on this clock, or ended
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        future = asyncio.get_running_loop().create_future()
-        self._seq += 1
-        heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), self._seq, future))
-        self._changed.set()
-        await future
-
-    async def run(self, *coros: Coroutine[Any, Any, None]) -> None:
-        tasks = [asyncio.ensure_future(c) for c in coros]
-        for task in tasks:
-            task.add_done_callback(lambda _: self._changed.set())
-        while await self._settle(tasks):
-            when, _, future = heapq.heappop(self._sleepers)
-            self.now = max(self.now, when)
-            future.set_result(None)
-        for task in tasks:
-            task.result()
-
-    async def _settle(self, tasks: list[asyncio.Future[None]]) -> int:
-        """Wait until each task left sleeps on this clock; return how many are left.
-
-        Every await of these tasks ends in this clock's sleep (one at a time per task, a
-        Deliverer's send task included), so once there are as many sleepers as live tasks,
-        nothing can run before the earliest sleeper wakes: the moment to move the clock.
-        Each sleep and each task's end sets `_changed`, so this waits on them, not on turns.
-        """
-        while True:
-            live = sum(not t.done() for t in tasks)
-            if len(self._sleepers) >= live:
-                return live
-            self._changed.clear()
-            try:  # the bound only turns a hang into a failure: nothing waits on it to pass
-                await asyncio.wait_for(self._changed.wait(), STUCK_S)
-            except TimeoutError:
-                raise AssertionError("a task waits on something other than the clock") from None
-
-
-class Sends:
-    """What went out when: (time, who) in order, who a chat id or 'reply'."""
-
-    def __init__(self, time: VirtualTime) -> None:
-        self.time = time
-        self.log: list[tuple[float, object]] = []
-
-    def record(self, who: object) -> None:
-        self.log.append((round(self.time.now, 6), who))
-
-    def at(self, who: object) -> float:
-        return next(t for t, w in self.log if w == who)
-
-    async def digests(self, pacer: Pacer, chats: list[int]) -> None:
-        for chat in chats:
-            await pacer.wait_turn(chat)
-            self.record(chat)
-
-    async def reply(self, pacer: Pacer, after: float, chat: int = PERSON) -> None:
-        await self.time.sleep(after)
-        await pacer.person_turn(chat)
-        self.record(("reply", chat))
-
-
-def fan_out(sends: Sends, pacer: Pacer, count: int) -> list[Coroutine[Any, Any, None]]:
-    """Return TIGHT.workers digest workers sending to `count` private chats between them."""
-    workers = TIGHT.workers
-    return [sends.digests(pacer, list(range(1 + w, count + 1, workers))) for w in range(workers)]
+from bot.digests.delivery import Deliverer, DigestPart, Outcome
+from bot.digests.pacing import Pacer
+from tests.sendkit import PERSON, TIGHT, Sends, VirtualTime, fan_out
 
 
 async def test_a_reply_takes_the_next_slot_ahead_of_the_queued_digests() -> None:
@@ -204,118 +112,6 @@ async def test_a_manual_digest_goes_ahead_of_the_fan_out() -> None:
 
     await time.run(*fan_out(sends, pacer, 20), asked())
     assert sends.at(("digest", PERSON)) == 0.55
-
-
-class Calls:
-    """A Bot API call that answers 429 the first `fail` times."""
-
-    def __init__(self, fail: int, time: VirtualTime) -> None:
-        self.fail = fail
-        self.time = time
-        self.at: list[float] = []
-
-    async def __call__(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        self.at.append(self.time.now)
-        if len(self.at) <= self.fail:
-            raise RetryAfter(3)
-        return {"ok": True}
-
-
-async def test_a_persons_send_is_retried_after_a_429_which_pauses_the_digests() -> None:
-    time = VirtualTime()
-    pacer = Pacer(TIGHT, clock=time.clock, sleep=time.sleep)
-    limiter = SendLimiter(pacer, max_retries=3)
-    call = Calls(fail=1, time=time)
-    sends = Sends(time)
-    results: list[object] = []
-
-    async def reply() -> None:
-        await time.sleep(0.25)
-        data = {"chat_id": PERSON, "text": "hi"}
-        results.append(await limiter.process_request(call, (), {}, "sendMessage", data, None))
-
-    await time.run(*fan_out(sends, pacer, 10), reply())
-    assert results == [{"ok": True}]
-    assert call.at == [0.25, 3.25]  # retried once the pause every sender shares was over
-    assert not [t for t, _ in sends.log if 0.25 < t < 3.25]
-
-
-async def test_a_persons_send_gives_up_after_max_retries() -> None:
-    time = VirtualTime()
-    limiter = SendLimiter(Pacer(TIGHT, clock=time.clock, sleep=time.sleep), max_retries=2)
-    call = Calls(fail=10, time=time)
-
-    async def reply() -> None:
-        with pytest.raises(RetryAfter):
-            await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, None)
-
-    await time.run(reply())
-    assert call.at == [0.0, 3.0, 6.0]
-
-
-async def test_a_digest_send_hands_its_429_back_to_the_deliverer() -> None:
-    time = VirtualTime()
-    limiter = SendLimiter(Pacer(TIGHT, clock=time.clock, sleep=time.sleep), max_retries=3)
-    call = Calls(fail=1, time=time)
-    with pytest.raises(RetryAfter):
-        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, {"digest": True})
-    assert call.at == [0.0]
-
-
-async def test_429s_do_not_use_up_a_digest_messages_attempts() -> None:
-    time = VirtualTime()
-    pacer = Pacer(replace(TIGHT, max_attempts=2), clock=time.clock, sleep=time.sleep)
-    call = Calls(fail=5, time=time)
-    results: list[Result] = []
-
-    async def send(chat_id: int, part: DigestPart) -> object:
-        return await call()
-
-    async def deliver() -> None:
-        results.append(await Deliverer(send, pacer).deliver(5, [DigestPart("x")]))
-
-    await time.run(deliver())
-    assert results == [Result(Outcome.SENT, 1, None, 5)]
-    assert call.at == [0.0, 3.0, 6.0, 9.0, 12.0, 15.0]  # each time after retry_after
-
-
-async def test_network_errors_alone_use_up_the_attempts() -> None:
-    time = VirtualTime()
-    pacer = Pacer(replace(TIGHT, max_attempts=1), clock=time.clock, sleep=time.sleep)
-    call = Calls(fail=2, time=time)
-
-    async def send(chat_id: int, part: DigestPart) -> object:
-        await call()  # two 429s first, then the network fails
-        raise NetworkError("connection reset")
-
-    results: list[Result] = []
-
-    async def deliver() -> None:
-        results.append(await Deliverer(send, pacer).deliver(5, [DigestPart("x")]))
-
-    await time.run(deliver())
-    assert results == [Result(Outcome.FAILED, 0, None, 2)]
-    assert call.at == [0.0, 3.0, 6.0]
-
-
-@pytest.mark.parametrize(
-    ("endpoint", "data"),
-    [
-        ("getUpdates", {"timeout": 1}),
-        ("answerInlineQuery", {"inline_query_id": "1", "results": []}),
-        ("answerCallbackQuery", {"callback_query_id": "1"}),
-        ("sendChatAction", {"chat_id": 5, "action": "typing"}),
-    ],
-)
-async def test_calls_that_are_not_messages_pass_through_unpaced(
-    endpoint: str, data: dict[str, Any]
-) -> None:
-    time = VirtualTime()
-    pacer = Pacer(TIGHT, clock=time.clock, sleep=time.sleep)
-    pacer.pause(60.0)
-    call = Calls(fail=0, time=time)
-    await SendLimiter(pacer).process_request(call, (), {}, endpoint, data, None)
-    assert call.at == [0.0]
 
 
 async def test_a_reply_a_second_fits_in_the_digests_slack_and_the_fan_out_keeps_its_rate() -> None:
