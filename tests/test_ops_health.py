@@ -372,3 +372,19 @@ def test_a_meaningless_option_is_a_usage_error_not_a_verdict(
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines()[-1].startswith("python -m bot.run.health: error: argument --")
+
+
+def test_a_heartbeat_or_lock_path_that_is_a_directory_is_one_unhealthy_line(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A directory where the heartbeat (or the lock file) belongs raised IsADirectoryError."""
+    (data_dir / HEARTBEAT_FILE).mkdir()
+    code, out = run(["--data-dir", str(data_dir), "--max-age", "60"], capsys)
+    assert code == 1 and out.startswith("unhealthy: ") and "\n" not in out
+    assert HEARTBEAT_FILE in out
+    (data_dir / HEARTBEAT_FILE).rmdir()
+    (data_dir / "newsbrief.lock").unlink(missing_ok=True)
+    (data_dir / "newsbrief.lock").mkdir()
+    code, out = run(["--data-dir", str(data_dir), "--running"], capsys)
+    assert code == 1 and out.startswith("unhealthy: ") and "\n" not in out
+    assert "newsbrief.lock" in out

@@ -114,6 +114,8 @@ def lock_holder(data_dir: Path, locks: Path = PROC_LOCKS) -> int | None:
         if exc.filename == str(locks):
             raise Unhealthy(f"cannot tell whether a bot runs: no {locks} (Linux only)") from None
         return None  # no lock file: no bot ever ran here
+    except OSError as exc:  # a directory or unreadable file where the lock belongs
+        raise Unhealthy(f"cannot read {exc.filename}: {exc.strerror}") from None
     device = (os.major(stat.st_dev), os.minor(stat.st_dev))
     holders: list[tuple[int, bool]] = []  # (pid, on this device)
     for line in table.splitlines():
@@ -138,7 +140,10 @@ def check_heartbeat(
     holder: int | None = None,
 ) -> None:
     """Fail when the heartbeat is stale, or absent or foreign while `holder` holds the lock."""
-    last = last_beat(data_dir)
+    try:
+        last = last_beat(data_dir)
+    except OSError as exc:  # a directory or unreadable file where the heartbeat belongs
+        raise Unhealthy(f"cannot read the heartbeat {exc.filename}: {exc.strerror}") from None
     if last is None:
         if holder is not None:
             raise Unhealthy(f"the running bot (pid {holder}) has written no heartbeat")
