@@ -24,6 +24,7 @@ from bot.config import Config
 from bot.run.polling import NOT_SET_LINE, REJECTED_LINE, run_bot
 from bot.tgserver import Limits, LocalBotApiServer
 from tests.botkit import REPO, TOKEN
+from tests.opskit import free_port
 
 T = TypeVar("T")
 
@@ -163,6 +164,44 @@ def test_a_token_revoked_while_running_stops_the_bot_with_the_rejected_line(
     assert proc.returncode == 2, stderr
     assert stderr.splitlines()[-1] == REJECTED_LINE
     assert "still running" not in stderr and TOKEN not in stderr
+    lock = DataDirLock(tmp_path)
+    lock.acquire()  # the bot released the data directory
+    lock.release()
+
+
+def test_a_token_revoked_while_on_a_webhook_stops_the_bot_with_the_rejected_line(
+    tmp_path: Path,
+) -> None:
+    """On a webhook the bot lived on after /revoke, "healthy", a traceback for each update."""
+    port = free_port()
+    with server_thread() as running:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": running.server.base_url,
+            "NEWSBRIEF_DATA_DIR": str(tmp_path),
+        }
+        url = f"http://127.0.0.1:{port}/tg"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--webhook-url", url, "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            user = running.server.user(5)
+            running.call(user.send("/start"))
+            running.call(user.wait_replies(1, timeout=30))
+            running.server.revoke_token()
+            running.call(user.send("/help"))  # delivered by webhook; the reply meets the 401
+            _, stderr = proc.communicate(timeout=60)  # it stops on its own, no signal sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 2, stderr
+    assert stderr.splitlines()[-1] == REJECTED_LINE
+    assert "Traceback" not in stderr and TOKEN not in stderr
     lock = DataDirLock(tmp_path)
     lock.acquire()  # the bot released the data directory
     lock.release()

@@ -6,6 +6,7 @@ Application's life cycle by appending to the `BotData` hook lists inside their `
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -147,6 +148,8 @@ class BotData:
         self.briefs: BriefWriter | None = None  # model briefs, when configured (app.model_briefs)
         self.last_admin_notice = float("-inf")  # time.monotonic() of the last error notice
         self.in_flight = InFlight(1)  # the updates being answered: attach() sets the real one
+        # Set on a 401 (BotFather revoked the token): a webhook runner stops on it (bot/run).
+        self.token_rejected = asyncio.Event()
 
     def attach(self, services: Services, in_flight: InFlight) -> None:
         """Bind the services and the update processor (and the catalogs, when not the bot's)."""

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, Forbidden, NetworkError, TelegramError
+from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, TelegramError
 
 from bot.app.context import NewsContext
 from bot.app.language import chat_translator, translator_for
@@ -27,6 +27,10 @@ async def on_error(update: object, context: NewsContext) -> None:
     if isinstance(error, Forbidden):  # the chat blocked the bot: nothing to tell anyone
         log.info("forbidden: %s", error)
         await _blocked(update, context)
+        return
+    if isinstance(error, InvalidToken):  # revoked: no call can succeed, the runner stops
+        log.error("update %s failed: Telegram rejected the bot token", _update_id(update))
+        context.bot_data.token_rejected.set()
         return
     if isinstance(error, NetworkError) and not isinstance(update, Update):
         on_poll_error(error)

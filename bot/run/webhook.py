@@ -7,6 +7,7 @@ the bot updates even though the port is reachable from the internet.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import sys
@@ -135,7 +136,7 @@ async def _serve(config: Config, services: Services, settings: WebhookSettings, 
                 settings.listen,
                 settings.port,
             )
-            await stop.wait()
+            await _until_stopped(stop, application.bot_data.token_rejected)
     except InvalidToken:
         print(REJECTED_LINE, file=err)
         return 2
@@ -148,3 +149,17 @@ async def _serve(config: Config, services: Services, settings: WebhookSettings, 
         return 1
     log.info("newsbrief stopped")
     return 0
+
+
+async def _until_stopped(stop: asyncio.Event, rejected: asyncio.Event) -> None:
+    """Wait for a stop signal; raise InvalidToken once an update met a 401 (a revoked token).
+
+    A webhook has no long poll to end on a revoked token: the server would stay up, its
+    heartbeat healthy, every update failing.
+    """
+    waits = [asyncio.create_task(stop.wait()), asyncio.create_task(rejected.wait())]
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for task in waits:
+        task.cancel()
+    if rejected.is_set():
+        raise InvalidToken("Telegram rejected the token")
