@@ -125,8 +125,12 @@ async def following(update: Update, context: NewsContext) -> None:
     if message is None:
         return
     parts, markup = await _following(context, message.chat_id, zone_of(update, context), tr)
-    for n, part in enumerate(parts, start=1):
+    sent = [
         await message.reply_text(part, reply_markup=markup if n == len(parts) else None)
+        for n, part in enumerate(parts, start=1)
+    ]
+    if context.chat_data is not None:  # a 🔕 tap redraws every part (_redraw_following)
+        context.chat_data.following_ids = [m.message_id for m in sent]
 
 
 async def unfollow(update: Update, context: NewsContext) -> None:
@@ -273,11 +277,24 @@ async def _following(
 async def _redraw_following(
     update: Update, context: NewsContext, message: Message, tr: Translator
 ) -> None:
-    """Edit a /following list to the chat's follows now (a list of several messages stays)."""
+    """Edit every part of a /following list (the chat's last one) to the follows now."""
     parts, markup = await _following(context, message.chat_id, zone_of(update, context), tr)
-    if len(parts) > 1:  # the pressed message is only the list's last part
+    known = context.chat_data.following_ids if context.chat_data is not None else []
+    shown = known if known and known[-1] == message.message_id else [message.message_id]
+    if len(parts) > len(shown):  # an older list of several parts: the ids above are unknown
         return
-    try:
-        await message.edit_text(parts[0], reply_markup=markup)
-    except BadRequest as exc:  # unchanged (a second tap), or too old to edit
-        log.info("could not redraw /following: %s", exc)
+    for message_id in shown[len(parts) :]:  # shorter by a part or more: first, so an edit ends it
+        try:
+            await context.bot.delete_message(message.chat_id, message_id)
+        except BadRequest as exc:  # too old to delete: it stays as it was
+            log.info("could not delete a /following part: %s", exc)
+    for n, (message_id, part) in enumerate(zip(shown, parts, strict=False), start=1):
+        last = markup if n == len(parts) else None
+        try:
+            await context.bot.edit_message_text(
+                part, chat_id=message.chat_id, message_id=message_id, reply_markup=last
+            )
+        except BadRequest as exc:  # unchanged (a second tap), or too old to edit
+            log.info("could not redraw /following: %s", exc)
+    if shown is known and context.chat_data is not None:
+        context.chat_data.following_ids = shown[: len(parts)]

@@ -7,8 +7,11 @@ import hashlib
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.i18n import Translator
 from bot.models import utcnow
+from bot.tgserver.records import SentMessage
 from tests.digestkit import TIMEOUT, ask
 from tests.followkit import SLOWS, follow_env
 from tests.storykit import OTHER, VOLCANO
@@ -297,3 +300,64 @@ async def test_a_report_retelling_the_story_in_russian_is_an_update_for_russian_
         timeline = await ask(english, "/story 1")
         assert "Компания" not in timeline and "NASA congratulated" in timeline
         assert "Компания SpaceX" in await ask(russian, "/story 1")
+
+
+async def test_a_following_list_in_parts_is_redrawn_whole_after_a_tap(tmp_path: Path) -> None:
+    """Only a one-message list was redrawn: the parts above the tapped one kept old numbers."""
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*[_unrelated(n) for n in range(50)])
+        ours = [a for a in env.services.store if a.source.startswith("Desk ")]
+        story_ids = sorted({i for a in ours if (i := env.services.stories.story_of(a.id))})
+        for story_id in story_ids:
+            await ask(user, f"/follow {story_id}")
+        user.replies()
+        await user.send("/following")
+        parts = []
+        while not parts or not parts[-1].buttons:
+            [part] = await user.wait_replies(1, timeout=TIMEOUT)
+            parts.append(part)
+        assert len(parts) > 1
+        second = parts[0].text.split("\n")[2][3:].split(" — ")[0]  # item 2's headline
+        await user.press(parts[-1], "🔕 1")
+        edits = await user.wait_replies(len(parts), timeout=TIMEOUT)
+        assert [e.message_id for e in edits] == [p.message_id for p in parts]
+        text = "\n".join(e.text for e in edits)
+        assert text.startswith("You follow 49 stories") and "\n49. " in text
+        assert f"\n1. {second}" in text and "\n50. " not in text
+        assert len(edits[-1].button_texts) == 49 and not any(e.buttons for e in edits[:-1])
+        # What the chat now reads as item 1 is what /unfollow 1 stops.
+        assert (await ask(user, "/unfollow 1")).startswith(f"🔕 No longer following: {second[:40]}")
+
+
+async def test_a_following_list_one_part_shorter_after_a_tap_loses_its_last_part(
+    tmp_path: Path,
+) -> None:
+    """A tap that frees a line moves the last part's one row up: that part goes."""
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(*[_unrelated(n) for n in range(50)])
+        ours = [a for a in env.services.store if a.source.startswith("Desk ")]
+        story_ids = sorted({i for a in ours if (i := env.services.stories.story_of(a.id))})
+        for story_id in story_ids:
+            await ask(user, f"/follow {story_id}")
+
+        async def following() -> list[SentMessage]:
+            user.replies()
+            await user.send("/following")
+            parts: list[SentMessage] = []
+            while not parts or not parts[-1].buttons:
+                parts.extend(await user.wait_replies(1, timeout=TIMEOUT))
+            return parts
+
+        parts = await following()
+        for k in range(len(parts[-1].text.split("\n")) - 1):  # leave the last part one row
+            await ask(user, f"/unfollow {len(parts[-1].buttons) - k}")
+        parts = await following()
+        assert len(parts[-1].text.split("\n")) == 1
+        await user.press(parts[-1], "🔕 1")
+        edits = await user.wait_replies(len(parts) - 1, timeout=TIMEOUT)
+        assert [e.message_id for e in edits] == [p.message_id for p in parts[:-1]]
+        assert len(edits[-1].buttons) == len(parts[-1].buttons) - 1
+        with pytest.raises(LookupError, match="is gone"):
+            await user.press(parts[-1], 0)

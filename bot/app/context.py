@@ -93,6 +93,7 @@ class ChatData:
     # Never reset, even when every list expired: an old button must not page a new list.
     next_listing: int = 1
     blocked: bool = False  # the chat blocked or removed the bot
+    following_ids: list[int] = field(default_factory=list)  # the last /following's messages
 
     def remember_items(self, ids: list[str], first_number: int) -> None:
         """Record the article ids just shown, numbered from `first_number`."""
