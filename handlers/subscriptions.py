@@ -278,7 +278,9 @@ async def digest(update: Update, context: NewsContext) -> None:
         await _reply(update, _(NOT_ENABLED))
         return
     await service.reactivate(chat.id)  # the chat just wrote to us: it can be reached again
-    status = await service.send_now(chat.id)
+    message = update.effective_message
+    topic = message.message_thread_id if message and message.is_topic_message else None
+    status = await service.send_now(chat.id, topic)
     if status == "none":
         await _reply(update, _("No subscriptions here. Try <code>/subscribe 07:30 climate</code>."))
     elif status not in ("sent", "migrated"):

@@ -176,3 +176,15 @@ async def test_a_reply_goes_out_while_another_chats_digest_is_still_retrying(
         release.set()
         await env.digests.join()
         assert outcomes == ["failed"] and digests_in(env.server, broken.chat_id) == []
+
+
+async def test_digest_asked_for_in_a_forum_topic_comes_in_that_topic(env: Env) -> None:
+    admin = env.user()
+    group = env.server.group(-1004545, "Forum", admins=[admin], forum=True)
+    in_topic = group.member(admin, thread_id=31)
+    assert "Subscribed" in await ask(in_topic, "/subscribe 10:00 lighthouse")
+    env.add("Lighthouse keeper retires")
+    await in_topic.send("/digest")
+    await in_topic.wait_replies(1, timeout=TIMEOUT)
+    [digest] = [m for m in env.server.sent(group.chat_id) if "Lighthouse keeper" in m.text]
+    assert digest.message_thread_id == 31  # not the General topic, where no one asked

@@ -34,6 +34,7 @@ class DigestPart:
     text: str
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
     preview_url: str | None = None  # the one link previewed (a digest's first item); else none
+    thread_id: int | None = None  # the forum topic it goes to; None: the chat (General topic)
 
 
 SendFn = Callable[[int, DigestPart], Awaitable[object]]
@@ -171,6 +172,7 @@ def bot_sender(bot: ExtBot[Any], *, paid: bool = False) -> SendFn:
                 else no_preview
             ),
             reply_markup=markup,
+            message_thread_id=part.thread_id,
             allow_paid_broadcast=paid or None,  # None: the parameter is left out
             rate_limit_args={"digest": True},  # paced by the Deliverer (bot/app/sendlimit.py)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -222,12 +222,13 @@ class DigestService:
             await listen(old, new)
         return moved
 
-    async def send_now(self, chat_id: int) -> str:
-        """Deliver this chat's digest now (/digest): "sent", "empty", "none", "gone" or "failed"."""
+    async def send_now(self, chat_id: int, thread_id: int | None = None) -> str:
+        """Deliver the digest now (/digest, in its topic): "sent", "empty", "none", "gone", "failed"."""
         if not self.subs.for_chat(chat_id):
             return "none"
         waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._queue.submit(chat_id, Request(manual=True, waiters=[waiter]), first=True)
+        request = Request(manual=True, waiters=[waiter], thread_id=thread_id)
+        self._queue.submit(chat_id, request, first=True)
         return await waiter
 
     async def _handle(self, chat_id: int, request: Request) -> str:
@@ -245,6 +246,7 @@ class DigestService:
         if not subs:
             return "empty"
         digest, parts = await self.composed(chat_id, subs, manual=request.manual)
+        parts = [replace(part, thread_id=request.thread_id) for part in parts]
         result = await self._deliverer.deliver(chat_id, parts, person=request.manual)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.

@@ -25,6 +25,7 @@ class Request:
     due: datetime | None = None  # scheduled digest; None for /digest
     manual: bool = False  # /digest: every subscription of the chat, counts as delivered
     waiters: list[asyncio.Future[str]] = field(default_factory=list)
+    thread_id: int | None = None  # the forum topic /digest was sent in: the digest goes there
 
     def merge(self, other: Request) -> None:
         """Fold another request for the same chat into this one."""
@@ -32,6 +33,7 @@ class Request:
         if other.due is not None:
             self.due = other.due if self.due is None else max(self.due, other.due)
         self.manual = self.manual or other.manual
+        self.thread_id = other.thread_id or self.thread_id
         self.waiters += other.waiters
 
 
