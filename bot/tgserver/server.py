@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from bot.tgserver.channels import channel_admin
 from bot.tgserver.core import BotIdentity, Core
 from bot.tgserver.errors import ApiError, not_found, unauthorized
 from bot.tgserver.http import HttpServer, Request, Response
@@ -108,8 +109,7 @@ class LocalBotApiServer:
             if match.group(1) != self._core.bot.token:
                 raise unauthorized()
             name = match.group(2).lower()
-            method = self._methods.get(name)
-            if method is None:
+            if (method := self._methods.get(name)) is None:
                 raise not_found()
             stats = self._core.stats
             stats.calls_per_method[name] += 1
@@ -178,6 +178,10 @@ class LocalBotApiServer:
         state.admins.update(uid(ref) for ref in admins)
         state.owner = uid(owner) if owner is not None else None
         return group
+
+    def channel(self, chat_id: int, admin: UserClient, title: str = "Channel") -> UserClient:
+        """Register a channel the bot administers; return an admin whose posts are the channel's."""
+        return channel_admin(self._core, chat_id, title, admin.user)
 
     def _chat(self, chat_id: int) -> ChatState:
         state = self._core.world.chats.get(chat_id)
