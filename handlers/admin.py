@@ -57,7 +57,8 @@ def register(application: NewsApp) -> None:
     handlers = AdminHandlers(StatsService(data.services, started_at=data.started_at))
     new = filters.UpdateType.MESSAGE  # edited messages are ignored, as by every command
     application.add_handler(CommandHandler("stats", handlers.stats_command, filters=new))
-    application.add_handler(CommandHandler("forget", forget_command, filters=new))
+    posts = new | filters.UpdateType.CHANNEL_POST  # a channel's admins post as the channel
+    application.add_handler(CommandHandler("forget", forget_command, filters=posts))
     application.add_handler(
         CallbackQueryHandler(on_forget_button, pattern=r"^forget:"), BUTTON_GROUP
     )
@@ -66,16 +67,16 @@ def register(application: NewsApp) -> None:
 async def forget_command(update: Update, context: NewsContext) -> None:
     """Say what would be deleted and ask for confirmation with a button."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
-    if message is None or user is None or chat is None:
+    if message is None or chat is None or (user is None and message.sender_chat is None):
         return
     tr = chat_translator(update, context)
     _ = tr.gettext
     if not await may_change(update, context):  # anyone in private, admins in groups
         await message.reply_text(_(GROUP_ADMINS_ONLY))
         return
-    # An anonymous admin posts as the group; the person is known only when they press, so
-    # then any admin may answer (0), else only the one who asked.
-    asker = 0 if message.sender_chat is not None else user.id
+    # An anonymous admin posts as the group, a channel's as the channel; the person is known
+    # only when they press, so then any admin may answer (0), else only the one who asked.
+    asker = 0 if message.sender_chat is not None or user is None else user.id
     count = chat_subscriptions(context.bot_data.services, chat.id)
     subs = tr.ngettext("{n} subscription", "{n} subscriptions", count).format(n=count)
     yes = InlineKeyboardButton(_("Delete everything"), callback_data=f"forget:yes:{asker}")

@@ -282,3 +282,16 @@ def chat_state_file(data_dir: Path) -> dict[str, object]:
     chats = orjson.loads((data_dir / STATE_FILE).read_bytes())["chats"]
     assert isinstance(chats, dict)
     return chats
+
+
+async def test_a_channel_admin_can_make_the_channel_forget_it(tmp_path: Path) -> None:
+    # A channel post names no user, only the channel: /forget was silently ignored there.
+    async with with_digests(tmp_path) as (env, digests):
+        poster = env.server.channel(-1008020, env.server.user(8021, "Vera"), "Daily")
+        await digests.subscribe(poster.chat_id, "football", (8, 0), "UTC")
+        await poster.send("/forget")
+        (question,) = await poster.wait_replies(1, timeout=10)
+        assert question.text.startswith("This deletes everything newsbrief keeps")
+        answer = await poster.press(question, "Delete everything")
+        assert answer.text == "Deleted."
+        assert digests.subs.for_chat(poster.chat_id) == []
