@@ -53,13 +53,14 @@ SUMMARY_USAGE = N_(
     "an article link, or some words."
 )
 MESSAGES = filters.UpdateType.MESSAGE  # edited messages are ignored on purpose
+POSTS = MESSAGES | filters.UpdateType.CHANNEL_POST  # a channel's admins post as the channel
 
 
 def register(application: NewsApp) -> None:
     """Add the article commands and plain-text search in private chats."""
-    application.add_handler(CommandHandler("latest", latest, filters=MESSAGES))
-    application.add_handler(CommandHandler("search", search, filters=MESSAGES))
-    application.add_handler(CommandHandler("summary", summary, filters=MESSAGES))
+    application.add_handler(CommandHandler("latest", latest, filters=POSTS))
+    application.add_handler(CommandHandler("search", search, filters=POSTS))
+    application.add_handler(CommandHandler("summary", summary, filters=POSTS))
     text = filters.TEXT & ~filters.COMMAND & ~TYPED_COMMAND & filters.ChatType.PRIVATE & MESSAGES
     application.add_handler(MessageHandler(text & ~filters.VIA_BOT, plain_text))
 

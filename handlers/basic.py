@@ -46,8 +46,9 @@ def start_html(specs: list[CommandSpec], tr: Translator) -> str:
 def register(application: NewsApp) -> None:
     """Add /start, /help and the fallbacks for unknown commands and non-text messages."""
     new = filters.UpdateType.MESSAGE  # edited messages are ignored on purpose
-    application.add_handler(CommandHandler("start", start, filters=new))
-    application.add_handler(CommandHandler("help", help_command, filters=new))
+    posts = new | filters.UpdateType.CHANNEL_POST  # a channel's admins post as the channel
+    application.add_handler(CommandHandler("start", start, filters=posts))
+    application.add_handler(CommandHandler("help", help_command, filters=posts))
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(
         MessageHandler(

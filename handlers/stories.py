@@ -30,13 +30,14 @@ COMMANDS = [
     ),
 ]
 MESSAGES = filters.UpdateType.MESSAGE  # edited messages are ignored, as by every command
+POSTS = MESSAGES | filters.UpdateType.CHANNEL_POST  # a channel's admins post as the channel
 STORY_USAGE = N_("Send <code>/story 2</code> for the articles of item 2 of the last list.")
 
 
 def register(application: NewsApp) -> None:
     """Add /brief and /story."""
-    application.add_handler(CommandHandler("brief", brief, filters=MESSAGES))
-    application.add_handler(CommandHandler("story", story, filters=MESSAGES))
+    application.add_handler(CommandHandler("brief", brief, filters=POSTS))
+    application.add_handler(CommandHandler("story", story, filters=POSTS))
     model_briefs.install(application)  # the model's briefs, when one is configured
 
 

@@ -1,0 +1,31 @@
+"""End-to-end: the bot as an admin of a channel, whose posts name no user, only the channel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.digestkit import ask, digest_env
+
+
+async def test_a_channel_gets_lists_and_can_follow_a_story_from_them(tmp_path: Path) -> None:
+    # /follow told a channel to send /latest, /brief or /search first, which it ignored there.
+    async with digest_env(tmp_path) as env:
+        poster = env.server.channel(-1007070, env.server.user(7071, "Vera"), "Daily")
+        env.add("Lighthouse keeper retires", "Harbour opens")
+        assert (await ask(poster, "/help")).startswith("Commands")
+        assert (await ask(poster, "/latest 2")).startswith("Latest news · 1–2 of")
+        assert (await ask(poster, "/search harbour")).startswith("Search: harbour · 1 of 1")
+        assert (await ask(poster, "/brief")).startswith("Top stories")
+        assert (await ask(poster, "/follow 1")).startswith("🔔 Following:")
+
+
+async def test_buttons_under_a_channel_list_answer_in_the_channel(tmp_path: Path) -> None:
+    async with digest_env(tmp_path) as env:
+        poster = env.server.channel(-1007080, env.server.user(7081, "Vera"), "Daily")
+        env.add("Lighthouse keeper retires", "Harbour opens")
+        await poster.send("/latest 2")
+        [listing] = await poster.wait_replies(1)
+        await poster.press(listing, "Summary 1")
+        [card] = await poster.wait_replies(1)
+        assert card.chat_id == poster.chat_id and "Harbour opens" in card.text
+
