@@ -123,11 +123,11 @@ async def _chat_blocked(context: NewsContext, chat_id: int) -> None:
 
 async def may_change(update: Update, context: NewsContext) -> bool:
     """Return whether the sender may change this chat's subscriptions (admins in groups)."""
-    chat, message = update.effective_chat, update.effective_message
-    if chat is None or chat.type in (ChatType.PRIVATE, ChatType.CHANNEL):
-        return chat is not None
-    if message is not None and message.sender_chat is not None:
-        return message.sender_chat.id == chat.id  # an anonymous admin posts as the group
+    chat, post = update.effective_chat, update.message or update.channel_post
+    if chat is None or chat.type == ChatType.PRIVATE or (post and chat.type == ChatType.CHANNEL):
+        return chat is not None  # only a channel's admins post; all its readers press buttons
+    if post is not None and post.sender_chat is not None:
+        return post.sender_chat.id == chat.id  # an anonymous admin posts as the group
     if (user := update.effective_user) is None:
         return False
     try:

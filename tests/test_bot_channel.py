@@ -29,3 +29,23 @@ async def test_buttons_under_a_channel_list_answer_in_the_channel(tmp_path: Path
         [card] = await poster.wait_replies(1)
         assert card.chat_id == poster.chat_id and "Harbour opens" in card.text
 
+
+async def test_only_a_channel_admin_can_confirm_forget_or_change_its_language(
+    tmp_path: Path,
+) -> None:
+    # Everyone who reads a channel sees the buttons under its posts and may press them.
+    async with digest_env(tmp_path) as env:
+        poster = env.server.channel(-1007090, env.server.user(7091, "Vera"), "Daily")
+        reader = poster.reader(env.server.user(7092, "Max"))
+        await ask(poster, "/subscribe 10:00 lighthouse")
+        await poster.send("/language")
+        [choose] = await poster.wait_replies(1)
+        answer = await reader.press(choose, "Русский")
+        assert answer.text == "Only this group's admins can change its language."
+        assert env.digests.subs.chat(poster.chat_id).lang != "ru"
+        await poster.send("/forget")
+        [question] = await poster.wait_replies(1)
+        answer = await reader.press(question, "Delete everything")
+        assert answer.text == "Only this group's admins can make the bot forget it."
+        assert len(env.digests.subs.for_chat(poster.chat_id)) == 1
+        assert (await poster.press(question, "Delete everything")).text == "Deleted."

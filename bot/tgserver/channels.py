@@ -17,6 +17,11 @@ class ChannelAdmin(UserClient):
         message["sender_chat"] = self._state.chat
         await self._core.queue.put("channel_post", message)
 
+    def reader(self, user: UserClient) -> UserClient:
+        """Return a client for a subscriber of the channel: not an admin, yet sees its buttons."""
+        self._state.members[user.user_id] = user.user
+        return UserClient(self._core, user.user, self._state)
+
 
 def channel_admin(core: Core, chat_id: int, title: str, user: dict[str, Any]) -> ChannelAdmin:
     """Register a channel (the bot one of its admins) and return a client for one admin."""

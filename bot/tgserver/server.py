@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from bot.tgserver.channels import channel_admin
+from bot.tgserver.channels import ChannelAdmin, channel_admin
 from bot.tgserver.core import BotIdentity, Core
 from bot.tgserver.errors import ApiError, not_found, unauthorized
 from bot.tgserver.http import HttpServer, Request, Response
@@ -179,7 +179,7 @@ class LocalBotApiServer:
         state.owner = uid(owner) if owner is not None else None
         return group
 
-    def channel(self, chat_id: int, admin: UserClient, title: str = "Channel") -> UserClient:
+    def channel(self, chat_id: int, admin: UserClient, title: str = "Channel") -> ChannelAdmin:
         """Register a channel the bot administers; return an admin whose posts are the channel's."""
         return channel_admin(self._core, chat_id, title, admin.user)
 
