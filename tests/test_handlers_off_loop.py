@@ -17,17 +17,23 @@ from tests.followkit import follow_env
 from tests.storykit import OTHER, VOLCANO
 
 
+def watch_threads(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[int]:
+    """Record the thread of every call of owner.name (the real method still answers)."""
+    threads: list[int] = []
+    real = getattr(owner, name)
+
+    def watched(self: object, *args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, watched)
+    return threads
+
+
 async def test_subscribe_checks_its_topic_with_a_search_off_the_loop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    threads: list[int] = []
-    search = SearchService.search
-
-    def watched(self: SearchService, *args: Any, **kwargs: Any) -> Any:
-        threads.append(threading.get_ident())  # the real search still answers
-        return search(self, *args, **kwargs)
-
-    monkeypatch.setattr(SearchService, "search", watched)
+    threads = watch_threads(monkeypatch, SearchService, "search")
     async with bot_env(tmp_path) as env:
         [reply] = await ask(env.user(), "/subscribe 07:30 the of and")
         assert "common words" in reply.text  # the topic was searched, and refused
@@ -47,14 +53,8 @@ async def test_a_timeline_button_reads_its_story_off_the_loop(
         [page] = await user.wait_replies(1, timeout=TIMEOUT)
         stories = env.services.stories
         [story_id] = {stories.story_of(a.id) for a in env.services.store if "Grindavik" in a.body}
-        threads: list[int] = []
-        story = StoryService.story
-
-        def watched(self: StoryService, *args: Any, **kwargs: Any) -> Any:
-            threads.append(threading.get_ident())  # a view reads the members' stored fields
-            return story(self, *args, **kwargs)
-
-        monkeypatch.setattr(StoryService, "story", watched)
+        # A view reads the members' stored fields.
+        threads = watch_threads(monkeypatch, StoryService, "story")
         await user.press_data(page, f"w:{story_id}")
         [timeline] = await user.wait_replies(1, timeout=TIMEOUT)
         assert "volcano" in timeline.text.lower()
@@ -71,14 +71,7 @@ async def test_following_and_its_redraw_read_the_stories_off_the_loop(
         await ask_text(user, "/brief")
         for n in (1, 2):
             assert (await ask_text(user, f"/follow {n}")).startswith("🔔 Following")
-        threads: list[int] = []
-        story = StoryService.story
-
-        def watched(self: StoryService, *args: Any, **kwargs: Any) -> Any:
-            threads.append(threading.get_ident())
-            return story(self, *args, **kwargs)
-
-        monkeypatch.setattr(StoryService, "story", watched)
+        threads = watch_threads(monkeypatch, StoryService, "story")
         user.replies()
         await user.send("/following")
         [listing] = await user.wait_replies(1, timeout=TIMEOUT)
@@ -94,20 +87,13 @@ async def test_following_and_its_redraw_read_the_stories_off_the_loop(
 async def test_follow_and_its_button_read_the_story_off_the_loop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    threads: list[int] = []
-    story = StoryService.story
-
-    def watched(self: StoryService, *args: Any, **kwargs: Any) -> Any:
-        threads.append(threading.get_ident())
-        return story(self, *args, **kwargs)
-
     async with follow_env(tmp_path) as env:
         user = env.user()
         env.add(*VOLCANO, *OTHER)
         user.replies()
         await user.send("/brief")
         [page] = await user.wait_replies(1, timeout=TIMEOUT)
-        monkeypatch.setattr(StoryService, "story", watched)
+        threads = watch_threads(monkeypatch, StoryService, "story")
         assert (await ask_text(user, "/follow 2")).startswith("🔔 Following")
         await user.press(page, "🔔 1")
         [followed] = await user.wait_replies(1, timeout=TIMEOUT)
