@@ -12,6 +12,7 @@ import threading
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from subprocess import Popen
 from typing import Any, TypeVar
 
 import httpx
@@ -89,6 +90,33 @@ def test_unreachable_api_is_one_clear_line(tmp_path: Path) -> None:
     assert line.count("\n") == 1 and TOKEN not in line
 
 
+@contextmanager
+def bot_process(running: ServerThread, tmp_path: Path, args: list[str]) -> Iterator[Popen[str]]:
+    """Run `python ARGS` as the bot against the running local server; kill it if still up."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": running.server.base_url,
+        "NEWSBRIEF_DATA_DIR": str(tmp_path),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, *args], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
+
+
+def assert_released(tmp_path: Path) -> None:
+    """Assert the bot released the data directory's lock."""
+    lock = DataDirLock(tmp_path)
+    lock.acquire()
+    lock.release()
+
+
 def greet_then_stop(
     args: list[str], tmp_path: Path, signum: signal.Signals
 ) -> tuple[int, str, str]:
@@ -96,26 +124,13 @@ def greet_then_stop(
 
     Return its exit code, its stderr and the server's bot username.
     """
-    with server_thread() as running:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": running.server.base_url,
-            "NEWSBRIEF_DATA_DIR": str(tmp_path),
-        }
-        proc = subprocess.Popen(
-            [sys.executable, *args], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True
-        )
-        try:
-            user = running.server.user(5)
-            running.call(user.send("/start"))
-            [reply] = running.call(user.wait_replies(1, timeout=30))
-            assert "newsbrief" in reply.text
-            proc.send_signal(signum)
-            _, stderr = proc.communicate(timeout=30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+    with server_thread() as running, bot_process(running, tmp_path, args) as proc:
+        user = running.server.user(5)
+        running.call(user.send("/start"))
+        [reply] = running.call(user.wait_replies(1, timeout=30))
+        assert "newsbrief" in reply.text
+        proc.send_signal(signum)
+        _, stderr = proc.communicate(timeout=30)
     return proc.returncode, stderr, running.server.bot_username
 
 
@@ -129,115 +144,49 @@ def test_signals_stop_the_bot_cleanly(tmp_path: Path, signum: signal.Signals) ->
     assert returncode == 0, stderr
     assert "Traceback" not in stderr
     assert TOKEN not in stderr
-    lock = DataDirLock(tmp_path)
-    lock.acquire()  # the bot released the data directory
-    lock.release()
+    assert_released(tmp_path)
 
 
+@pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
 def test_a_token_revoked_while_running_stops_the_bot_with_the_rejected_line(
-    tmp_path: Path,
+    tmp_path: Path, webhook: bool
 ) -> None:
-    """BotFather's /revoke ended PTB's long poll, and the bot lived on deaf but healthy."""
-    with server_thread() as running:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": running.server.base_url,
-            "NEWSBRIEF_DATA_DIR": str(tmp_path),
-        }
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=REPO,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            user = running.server.user(5)
-            running.call(user.send("/start"))
-            running.call(user.wait_replies(1, timeout=30))
-            running.server.revoke_token()
-            _, stderr = proc.communicate(timeout=60)  # it stops on its own, no signal sent
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+    """BotFather's /revoke ended PTB's long poll, and the bot lived on deaf but healthy; on a
+    webhook it lived on "healthy", a traceback for each update."""
+    port = free_port()
+    hook = ["--webhook-url", f"http://127.0.0.1:{port}/tg", "--port", str(port)] if webhook else []
+    with (
+        server_thread() as running,
+        bot_process(running, tmp_path, ["-m", "bot", "run", *hook]) as proc,
+    ):
+        user = running.server.user(5)
+        running.call(user.send("/start"))
+        running.call(user.wait_replies(1, timeout=30))
+        running.server.revoke_token()
+        if webhook:
+            running.call(user.send("/help"))  # delivered by webhook; the reply meets the 401
+        _, stderr = proc.communicate(timeout=60)  # it stops on its own, no signal sent
     assert proc.returncode == 2, stderr
     assert stderr.splitlines()[-1] == REJECTED_LINE
     assert "still running" not in stderr and TOKEN not in stderr
-    lock = DataDirLock(tmp_path)
-    lock.acquire()  # the bot released the data directory
-    lock.release()
-
-
-def test_a_token_revoked_while_on_a_webhook_stops_the_bot_with_the_rejected_line(
-    tmp_path: Path,
-) -> None:
-    """On a webhook the bot lived on after /revoke, "healthy", a traceback for each update."""
-    port = free_port()
-    with server_thread() as running:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": running.server.base_url,
-            "NEWSBRIEF_DATA_DIR": str(tmp_path),
-        }
-        url = f"http://127.0.0.1:{port}/tg"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--webhook-url", url, "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            user = running.server.user(5)
-            running.call(user.send("/start"))
-            running.call(user.wait_replies(1, timeout=30))
-            running.server.revoke_token()
-            running.call(user.send("/help"))  # delivered by webhook; the reply meets the 401
-            _, stderr = proc.communicate(timeout=60)  # it stops on its own, no signal sent
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-    assert proc.returncode == 2, stderr
-    assert stderr.splitlines()[-1] == REJECTED_LINE
-    assert "Traceback" not in stderr and TOKEN not in stderr
-    lock = DataDirLock(tmp_path)
-    lock.acquire()  # the bot released the data directory
-    lock.release()
+    assert not webhook or "Traceback" not in stderr
+    assert_released(tmp_path)
 
 
 def test_a_failing_long_poll_is_one_warning_line_at_each_retry_not_a_traceback(
     tmp_path: Path,
 ) -> None:
     """PTB logged each failed long poll with a whole traceback, at every retry of an outage."""
-    with server_thread() as running:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": running.server.base_url,
-            "NEWSBRIEF_DATA_DIR": str(tmp_path),
-        }
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=REPO,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert proc.stderr is not None
-            user = running.server.user(5)
-            running.call(user.send("/start"))
-            running.call(user.wait_replies(1, timeout=30))
-            # Another deployment sets a webhook: every getUpdates now fails with 409 at once.
-            hook = f"{running.server.base_url}{TOKEN}/setWebhook"
-            httpx.post(hook, data={"url": "https://elsewhere.example/hook"}, timeout=10)
-            failed = next(line for line in proc.stderr if " WARNING " in line or " ERROR " in line)
-            retried = proc.stderr.readline()  # the next try, a second later
-        finally:
-            proc.kill()
-            proc.communicate(timeout=30)
+    with server_thread() as running, bot_process(running, tmp_path, ["-m", "bot", "run"]) as proc:
+        assert proc.stderr is not None
+        user = running.server.user(5)
+        running.call(user.send("/start"))
+        running.call(user.wait_replies(1, timeout=30))
+        # Another deployment sets a webhook: every getUpdates now fails with 409 at once.
+        hook = f"{running.server.base_url}{TOKEN}/setWebhook"
+        httpx.post(hook, data={"url": "https://elsewhere.example/hook"}, timeout=10)
+        failed = next(line for line in proc.stderr if " WARNING " in line or " ERROR " in line)
+        retried = proc.stderr.readline()  # the next try, a second later
     assert "WARNING bot.app.errors" in failed and "set a webhook: Conflict" in failed, failed
     assert "WARNING bot.app.errors" in retried and "Conflict" in retried, retried
     assert TOKEN not in failed + retried
