@@ -200,18 +200,25 @@ def warm_up_in_a_thread(
         services.shutdown()
 
 
-def test_closing_the_services_waits_for_a_running_warm_up_to_stop(
+def reopened_with_articles(
     tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # `newsbrief chat` closes its services while the loop (and its executor) still runs: on
-    # PostgreSQL the warm-up's next body read met a closed pool and logged a traceback.
+) -> Services:
+    """Return services reopened over two stored articles, pausing after every warm-up item."""
     config = Config(data_dir=tmp_path, seeds_dir=tmp_path / "no-seeds")
     services = open_services(config, write=True)
     services.store.add_many(drafts(VOLCANO[:2], clock))
     services.shutdown()
     monkeypatch.setattr(writer, "WORK_SECONDS", 0.0)  # a pause after every item
     monkeypatch.setattr(writer, "PAUSE_SECONDS", 0.0)
-    again = open_services(config, write=True)
+    return open_services(config, write=True)
+
+
+def test_closing_the_services_waits_for_a_running_warm_up_to_stop(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `newsbrief chat` closes its services while the loop (and its executor) still runs: on
+    # PostgreSQL the warm-up's next body read met a closed pool and logged a traceback.
+    again = reopened_with_articles(tmp_path, clock, monkeypatch)
     paused = threading.Event()
     calls: list[str] = []
 
@@ -232,13 +239,7 @@ def test_closing_the_services_waits_for_a_running_warm_up_to_stop(
 def test_a_warm_up_that_begins_after_the_services_closed_does_nothing(
     tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = Config(data_dir=tmp_path, seeds_dir=tmp_path / "no-seeds")
-    services = open_services(config, write=True)
-    services.store.add_many(drafts(VOLCANO[:2], clock))
-    services.shutdown()
-    monkeypatch.setattr(writer, "WORK_SECONDS", 0.0)  # a pause after every item
-    monkeypatch.setattr(writer, "PAUSE_SECONDS", 0.0)
-    again = open_services(config, write=True)
+    again = reopened_with_articles(tmp_path, clock, monkeypatch)
     again.shutdown()
     calls: list[str] = []
     warm_up_in_a_thread(again, calls.append)  # the executor ran it late: it must not start
