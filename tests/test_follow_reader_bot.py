@@ -12,8 +12,9 @@ import pytest
 from bot.i18n import Translator
 from bot.models import utcnow
 from bot.tgserver.records import SentMessage
+from bot.tgserver.users import UserClient
 from tests.digestkit import TIMEOUT, ask
-from tests.followkit import SLOWS, follow_env
+from tests.followkit import SLOWS, FollowEnv, follow_env
 from tests.storykit import OTHER, VOLCANO
 from tests.test_stories_reader_bot import LAUNCH
 
@@ -67,18 +68,25 @@ def _unrelated(n: int) -> tuple[str, str, str]:
     return f"Desk {name}", title, " ".join(words * 3) + "."
 
 
+async def _follow_fifty(env: FollowEnv, user: UserClient) -> dict[str, str]:
+    """Add fifty unrelated reports, follow each one's story by its id (as a button would);
+    return each story's id and the reply to its /follow."""
+    env.add(*[_unrelated(n) for n in range(50)])
+    ours = [a for a in env.services.store if a.source.startswith("Desk ")]
+    ids = {env.services.stories.story_of(a.id) for a in ours}
+    story_ids = sorted(i for i in ids if i is not None)
+    assert len(story_ids) == 50
+    return {story_id: await ask(user, f"/follow {story_id}") for story_id in story_ids}
+
+
 async def test_following_fifty_long_headlines_comes_in_parts_the_buttons_under_the_last(
     tmp_path: Path,
 ) -> None:
     async with follow_env(tmp_path) as env:
         user = env.user()
-        env.add(*[_unrelated(n) for n in range(50)])
-        ours = [a for a in env.services.store if a.source.startswith("Desk ")]
-        ids = {env.services.stories.story_of(a.id) for a in ours}
-        story_ids = sorted(i for i in ids if i is not None)
-        assert len(story_ids) == 50
-        for story_id in story_ids:  # at the limit: each by its id, as a button would
-            assert (await ask(user, f"/follow {story_id}")).startswith("🔔 Following: ")
+        followed = await _follow_fifty(env, user)  # to the limit
+        assert all(reply.startswith("🔔 Following: ") for reply in followed.values())
+        story_ids, ids = list(followed), set(followed)
         user.replies()
         await user.send("/following")
         parts = []
@@ -306,11 +314,7 @@ async def test_a_following_list_in_parts_is_redrawn_whole_after_a_tap(tmp_path: 
     """Only a one-message list was redrawn: the parts above the tapped one kept old numbers."""
     async with follow_env(tmp_path) as env:
         user = env.user()
-        env.add(*[_unrelated(n) for n in range(50)])
-        ours = [a for a in env.services.store if a.source.startswith("Desk ")]
-        story_ids = sorted({i for a in ours if (i := env.services.stories.story_of(a.id))})
-        for story_id in story_ids:
-            await ask(user, f"/follow {story_id}")
+        await _follow_fifty(env, user)
         user.replies()
         await user.send("/following")
         parts = []
@@ -336,11 +340,7 @@ async def test_a_following_list_one_part_shorter_after_a_tap_loses_its_last_part
     """A tap that frees a line moves the last part's one row up: that part goes."""
     async with follow_env(tmp_path) as env:
         user = env.user()
-        env.add(*[_unrelated(n) for n in range(50)])
-        ours = [a for a in env.services.store if a.source.startswith("Desk ")]
-        story_ids = sorted({i for a in ours if (i := env.services.stories.story_of(a.id))})
-        for story_id in story_ids:
-            await ask(user, f"/follow {story_id}")
+        await _follow_fifty(env, user)
 
         async def following() -> list[SentMessage]:
             user.replies()
