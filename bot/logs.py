@@ -27,7 +27,7 @@ import orjson
 MASK = "<token>"
 # The user info of any URL ("https://user:password@host"): a feed, an article link or a
 # redirect may carry credentials nobody registered, and a log line must not keep them.
-_USERINFO = re.compile(r"(?<=://)[^/\s@<>]+@")  # "<secret>@": masked already
+_USERINFO = re.compile(r"(?<=://)[^/\s<>?#]+@")  # to the last @ ("u:p@ss@"); "<secret>@" stays
 
 
 class Redactor(logging.Filter):
@@ -53,7 +53,12 @@ class Redactor(logging.Filter):
         for form in self._forms:
             if form in text:
                 text = text.replace(form, self._masks[form])
-        return _USERINFO.sub("***@", text) if "@" in text else text
+        return without_userinfo(text)
+
+
+def without_userinfo(text: str) -> str:
+    """Return text with the user info of every URL in it masked ("https://***@host")."""
+    return _USERINFO.sub("***@", text) if "@" in text else text
 
 
 def secret_registry() -> Redactor:

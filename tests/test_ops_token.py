@@ -153,5 +153,6 @@ def test_credentials_in_any_url_are_masked_though_nobody_registered_them() -> No
         redact(line)
         == "feed 3 (https://***@news.example/rss) failed; see ftp://***@files.example/x"
     )
+    assert redact("http://u:p@ss@host/rss") == "http://***@host/rss"  # an @ in the password
     kept = "https://news.example/a@b and mailto:desk@news.example and 'user@host'"
     assert redact(kept) == kept

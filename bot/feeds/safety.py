@@ -8,7 +8,6 @@ that need no lookup.
 from __future__ import annotations
 
 import ipaddress
-import re
 from urllib.parse import urlsplit
 
 import httpx
@@ -37,14 +36,6 @@ NOT_PUBLIC: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...
     (ipaddress.IPv4Network("192.175.48.0/24"), "an AS112 DNS sink"),
     (ipaddress.IPv6Network("2620:4f:8000::/48"), "an AS112 DNS sink"),
 )
-
-
-_USERINFO = re.compile(r"//[^/?#]*@")
-
-
-def without_credentials(url: str) -> str:
-    """Return url with its user name and password masked, for a log line."""
-    return _USERINFO.sub("//***@", url, count=1)
 
 
 class UnsafeURL(Exception):

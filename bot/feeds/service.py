@@ -21,8 +21,9 @@ from bot.feeds.jobs import FeedJobs
 from bot.feeds.parsing import ParserPool
 from bot.feeds.poller import Backoff, Poller, Prepared, is_due
 from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id, feed_key
-from bot.feeds.safety import UnsafeURL, check_syntax, without_credentials
+from bot.feeds.safety import UnsafeURL, check_syntax
 from bot.feeds.status import FeedError, FeedStatus, PollResult
+from bot.logs import without_userinfo
 from bot.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ class FeedService:
             try:
                 check_syntax(url)
             except UnsafeURL as exc:
-                log.warning("configured feed %s ignored: %s", without_credentials(url), exc)
+                log.warning("configured feed %s ignored: %s", without_userinfo(url), exc)
                 continue
             known.add(feed_key(url))
             title = (titles or {}).get(url, "")
