@@ -285,6 +285,8 @@ def import_seeds_once(services: Services) -> ImportReport | None:
     if stamp.get(SEEDED_FLAG):
         return None
     seeds = services.config.seeds_dir or default_seeds_dir()
+    if services.config.seeds_dir and not seeds.is_dir():  # a typo would pass unseen
+        log.warning("NEWSBRIEF_SEEDS_DIR %s is not a directory: no seeds imported", seeds)
     paths = sorted(p for p in seeds.glob("*") if p.is_file()) if seeds.is_dir() else []
     report = import_paths(services.store, paths)
     feeds = first_feeds(services.config)

@@ -65,9 +65,13 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def restore_logging() -> Iterator[None]:
-    """Put back the root handlers, levels and hooks setup_logging replaces."""
+    """Put back the root handlers, levels and hooks setup_logging replaces.
+
+    For every test: a CLI test's setup_logging leaves a handler on that test's captured
+    stderr, closed once it ends, and a later test's warning then hits a closed stream.
+    """
     root = logging.getLogger()
     saved = (root.handlers[:], root.level, sys.excepthook, threading.excepthook)
     levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}

@@ -32,7 +32,6 @@ def _api_url(base_url: str, method: str) -> str:
 async def test_the_token_is_in_no_output_of_a_failing_bot_at_debug(
     tmp_path: Path,
     capfd: pytest.CaptureFixture[str],
-    restore_logging: None,
     fmt: str,
 ) -> None:
     setup_logging("DEBUG", token=TOKEN, fmt=fmt)
@@ -114,7 +113,7 @@ def secret_spellings() -> list[str]:
 
 
 async def test_the_webhook_secret_and_proxy_credentials_are_in_no_output_at_debug(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str], restore_logging: None
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     setup_logging("DEBUG", token=TOKEN, proxy=PROXY)
     port = free_port()

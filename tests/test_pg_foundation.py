@@ -100,7 +100,6 @@ def _with_password(url: str, password: str) -> str:
 def test_the_database_password_reaches_no_log_line_error_or_repr(
     pg_url: str,
     capfd: pytest.CaptureFixture[str],
-    restore_logging: None,
 ) -> None:
     password = urlsplit(pg_url).password
     assert password

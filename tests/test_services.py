@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import orjson
+import pytest
 
 from bot.config import Config
 from bot.models import ArticleDraft
@@ -60,3 +62,14 @@ async def test_configured_feeds_are_registered_on_first_start_only(tmp_path: Pat
         assert again.feeds.list_feeds() == [], "an admin's removal sticks"
     finally:
         again.shutdown()
+
+
+def test_a_seeds_dir_that_does_not_exist_is_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A mistyped NEWSBRIEF_SEEDS_DIR imported nothing and said nothing."""
+    missing = tmp_path / "seeds-typo"
+    services = open_services(Config(data_dir=tmp_path / "data", seeds_dir=missing), write=True)
+    services.shutdown()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [f"NEWSBRIEF_SEEDS_DIR {missing} is not a directory: no seeds imported"]
