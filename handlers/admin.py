@@ -8,7 +8,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
-from bot.app.commands import CommandSpec, is_admin, is_allowed
+from bot.app.commands import CommandSpec, admin_refusal, is_admin, is_allowed
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.app.privacy import chat_subscriptions, forget_chat
@@ -44,7 +44,7 @@ class AdminHandlers:
             return
         tr = chat_translator(update, context)
         if not is_admin(context.bot_data.config, user.id if user else None):
-            await message.reply_text(tr.gettext(ADMINS_ONLY))
+            await message.reply_text(tr.gettext(admin_refusal(update, ADMINS_ONLY)))
             return
         chat_id = update.effective_chat.id if update.effective_chat else None
         stats = await self.stats.collect(context.bot_data.zone_for(chat_id))
@@ -56,8 +56,8 @@ def register(application: NewsApp) -> None:
     data = application.bot_data
     handlers = AdminHandlers(StatsService(data.services, started_at=data.started_at))
     new = filters.UpdateType.MESSAGE  # edited messages are ignored, as by every command
-    application.add_handler(CommandHandler("stats", handlers.stats_command, filters=new))
     posts = new | filters.UpdateType.CHANNEL_POST  # a channel's admins post as the channel
+    application.add_handler(CommandHandler("stats", handlers.stats_command, filters=posts))
     application.add_handler(CommandHandler("forget", forget_command, filters=posts))
     application.add_handler(
         CallbackQueryHandler(on_forget_button, pattern=r"^forget:"), BUTTON_GROUP

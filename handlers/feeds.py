@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
-from bot.app.commands import CommandSpec, is_admin
+from bot.app.commands import CommandSpec, admin_refusal, is_admin
 from bot.app.context import BotData, NewsApp, NewsContext
 from bot.app.feed_reasons import say_reason
 from bot.app.language import chat_translator, translator_for
@@ -29,7 +29,8 @@ COMMANDS = [
 ]
 ADMINS_ONLY = N_("Sorry, only the bot's admins can manage feeds.")
 NOT_ENABLED = N_("Feeds are not enabled on this bot.")
-UPDATES = filters.UpdateType.MESSAGE
+# A channel's post too: it names no admin, so it is told where to send the command instead.
+UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 # A URL or title quoted in a one-message reply is cut to this (UTF-16 units): a command's URL
 # may take 4,000 characters, a feed's title more, and the reply must fit Telegram's 4,096.
 QUOTED = 300
@@ -89,7 +90,7 @@ async def _admin_service(update: Update, context: NewsContext) -> FeedService | 
     user = update.effective_user
     _ = chat_translator(update, context).gettext
     if not is_admin(context.bot_data.config, user.id if user else None):
-        await message.reply_text(_(ADMINS_ONLY))
+        await message.reply_text(_(admin_refusal(update, ADMINS_ONLY)))
         return None
     service = _service(context.bot_data)
     if service is None or not context.bot_data.services.writable:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import filters
 
 from bot.config import Config
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.render import escape
 
 # Telegram marks only Latin /commands as commands: "/новости" arrives as text. Typed at the start
@@ -84,8 +84,27 @@ def is_admin(config: Config, user_id: int | None) -> bool:
     return user_id is not None and user_id in config.admins
 
 
-def is_allowed(config: Config, user_id: int | None) -> bool:
-    """Return whether the user may use the bot (everyone, unless an allow-list is set)."""
-    if not config.allowed_users:
+def is_allowed(config: Config, user_id: int | None, chat_id: int | None = None) -> bool:
+    """Return whether the user may use the bot (everyone, unless an allow-list is set).
+
+    The list may name chats too: a channel's posts name no user, only the channel, and a
+    listed group lets its members use the bot there.
+    """
+    if not config.allowed_users or (chat_id is not None and chat_id in config.allowed_users):
         return True
     return user_id is not None and (user_id in config.allowed_users or user_id in config.admins)
+
+
+ANONYMOUS = N_(
+    "This post does not say who sent it: send this command to the bot in a private chat."
+)
+
+
+def admin_refusal(update: Update, refusal: str) -> str:
+    """Return the msgid refusing an admin-only command: `refusal`, or where to send it instead.
+
+    A channel's posts and an anonymous group admin's name no user, so no admin: told why,
+    not that they are no admin.
+    """
+    message = update.effective_message
+    return ANONYMOUS if message is not None and message.sender_chat is not None else refusal

@@ -142,10 +142,9 @@ def _register(application: NewsApp, modules: Sequence[str]) -> None:
 
 async def _gate(update: Update, context: NewsContext) -> None:
     """Stop updates from users outside NEWSBRIEF_ALLOWED_USERS before any handler runs."""
-    user = update.effective_user
-    if is_allowed(context.bot_data.config, user.id if user else None):
+    user, chat = update.effective_user, update.effective_chat
+    if is_allowed(context.bot_data.config, user.id if user else None, chat.id if chat else None):
         return
-    chat = update.effective_chat
     _ = reader_translator(update, context.bot_data).gettext  # the chat's choice, else Telegram's
     if update.message and chat is not None and chat.type == chat.PRIVATE:
         await update.message.reply_text(_("This bot is private. Ask its owner for access."))
