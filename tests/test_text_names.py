@@ -56,6 +56,11 @@ def test_stop_words_and_text_in_capitals_are_no_names() -> None:
         ("5 мая", "ru", "May 5"),
         ("5月5日", "zh", "5 May"),
         ("pada 19 Sep", "ms", "on Sep 19"),
+        # The wire's abbreviations: Reuters' "MLN" and "BLN", the press's "bn".
+        ("17,2 млн долларов", "ru", "17.2 mln dlrs"),
+        ("продажи выросли до 1,5 млрд долларов", "ru", "SALES ROSE TO 1.5 BLN DLRS"),
+        ("1,5 млрд рублей", "ru", "£1.5bn in roubles"),
+        ("2 трлн", "ru", "2 trln"),
     ],
 )
 def test_numbers_and_dates_have_one_key_across_languages(text: str, lang: str, other: str) -> None:
