@@ -72,7 +72,7 @@ async def on_inline_query(update: Update, context: NewsContext) -> None:
         is_personal=zone != context.bot_data.config.tz or tr.lang != DEFAULT,
         # None, not "": with Defaults set, PTB 22.8 sends "" as "[]", which clients page on.
         next_offset=page.next_offset or None,
-        # Why nothing was searched, where the slow-down notice goes too: a tap opens the chat.
+        # Why nothing was searched, or what the typos were read as: a tap opens the chat.
         button=InlineQueryResultsButton(text=page.hint, start_parameter="help")
         if page.hint
         else None,

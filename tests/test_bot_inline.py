@@ -113,3 +113,12 @@ async def test_a_query_that_searches_nothing_gets_an_empty_answer_with_a_hint(
     assert answer.results == [] and answer.next_offset == ""
     assert answer.button is not None and answer.button["text"] == hint
     assert (await env.user().inline("chip")).button is None
+
+
+async def test_a_query_matched_through_its_typos_says_what_it_shows(env: BotEnv) -> None:
+    # Chat lists say "(showing results for …)"; inline mode had no place and said nothing.
+    answer = await env.user().inline("chip factroy")
+    assert answer.results, "the typo is matched"
+    assert answer.button is not None
+    assert answer.button["text"] == "Showing results for chip factory"
+    assert answer.button["start_parameter"] == "help"

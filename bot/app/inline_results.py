@@ -45,7 +45,8 @@ class InlineArticle:
 class InlinePage:
     """A page of results, the offset of the next ("" when there is none), and a hint.
 
-    The hint says why a query searched nothing (a filter not understood); "" otherwise.
+    The hint says why a query searched nothing (a filter not understood) or which words its
+    typos were matched as; "" otherwise.
     """
 
     items: list[InlineArticle]
@@ -82,6 +83,10 @@ def inline_page(
         else:
             items.append(_item(article, lines, tz, tr))
     hint = query_hint(rows.result, tr) if not items else ""
+    if items and rows.result is not None and rows.result.did_you_mean:
+        # The chat's lists say it in their heading; inline results have only this button.
+        words = rows.result.did_you_mean
+        hint = tr.gettext("Showing results for {words}").format(words=words)
     return InlinePage(items, str(after) if more else "", hint)
 
 
