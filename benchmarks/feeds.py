@@ -98,11 +98,30 @@ async def run(base_url: str, data_dir: Path) -> list[Cycle]:
         service.seed_feeds(f"{base_url}/gen/{n}.xml" for n in range(FEEDS))
         first = await cycle(service, "1st cycle (all new)")
         second = await cycle(service, "2nd cycle (unchanged)")
+        lookups(service, f"{base_url}/gen/{FEEDS - 1}.xml")
     finally:
         await service.shutdown()
         users.shutdown()
         store.shutdown()
     return [first, second]
+
+
+def lookups(service: FeedService, url: str) -> None:
+    """Print a feed found by URL (/addfeed's and /removefeed's check, on the loop) beside by id."""
+    status = service.get_feed(url)
+    assert status is not None
+    by_url, by_id = [], []
+    for _ in range(21):
+        start = time.perf_counter()
+        service.get_feed(url)  # the last feed: the whole table is compared
+        by_url.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        service.get_feed(status.id)
+        by_id.append(time.perf_counter() - start)
+    url_ms, id_ms = median(by_url) * 1000, median(by_id) * 1000
+    print(
+        f"a feed found by URL among {FEEDS}: {url_ms:.3f} ms median (by id, the anchor: {id_ms:.3f} ms)"
+    )
 
 
 def parse_only_anchor() -> list[object]:

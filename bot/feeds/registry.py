@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Container
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from bot.archive.dedup import canonical_url, unique_id
@@ -62,6 +63,12 @@ class FeedRecord:
         return cls(**values)
 
 
+FEEDS_KEYED = 65_536  # feed_key's memo: far more feeds than one bot polls
+
+
+# Finding a feed by URL compares the canonical forms of every stored URL, on the event loop
+# (/addfeed, /removefeed): computed each time, 20 ms per 1,000 feeds; remembered, a lookup.
+@lru_cache(maxsize=FEEDS_KEYED)
 def feed_key(url: str) -> str:
     """Return the form in which two feed URLs are compared: canonical when it has one."""
     return canonical_url(url) or url.strip()
