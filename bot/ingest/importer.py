@@ -183,6 +183,7 @@ def import_paths(
         result = store.add_many(batch)
         report.added += len(result.added)
         report.duplicates += result.duplicates
+        claims.settle(article.id for article in result.added)
         if progress:
             progress(len(batch))
         batch.clear()
