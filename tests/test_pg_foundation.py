@@ -113,7 +113,7 @@ def test_the_database_password_reaches_no_log_line_error_or_repr(
     database.close()
     wrong = _with_password(pg_url, "not-the-password-0451")
     with pytest.raises(DatabaseError) as caught:
-        Database(wrong, open_timeout=2).open()  # the pool retries and logs each failure
+        Database(wrong, open_timeout=2).open()  # refused: the server's message is kept
     log.error("cannot open", exc_info=caught.value)  # the traceback and its causes
     out = capfd.readouterr()
     text = out.out + out.err

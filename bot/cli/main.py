@@ -33,7 +33,7 @@ from bot.cli.progress import progress
 from bot.cli.stories import add_stories_parser, cmd_stories, cmd_stories_batch
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
-from bot.pg.errors import DatabaseError
+from bot.pg.errors import DatabaseError, DatabaseRefused
 from bot.run.polling import run_bot
 from bot.run.webhook import run_webhook_mode
 from bot.services import open_services
@@ -195,6 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # writes (the flush at exit) go nowhere instead of raising again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
+    except DatabaseRefused as exc:
+        # A wrong password or database name, like a rejected token: the set-up, not the moment.
+        print(f"newsbrief: {exc}", file=sys.stderr)
+        return 2
     except (DataDirLocked, SchemaError, StorageError, DatabaseError) as exc:
         print(f"newsbrief: {exc}", file=sys.stderr)
         return 1

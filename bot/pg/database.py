@@ -2,14 +2,17 @@
 
 One `Database` per process: a psycopg pool (synchronous connections, used from worker
 threads, never from the event loop) opened by `open()`, which first registers the URL's
-password with `bot.logs` so no log line, traceback or CLI error can show it, then applies
-the migrations of `bot/pg/migrations` (`migrate.py`). Stores borrow connections with
-`connection()` and give them back at once.
+password with `bot.logs` so no log line, traceback or CLI error can show it, logs in once
+(retrying while the server cannot be reached, stopping at once on a refused login), then
+applies the migrations of `bot/pg/migrations` (`migrate.py`). Stores borrow connections
+with `connection()` and give them back at once.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,13 +21,15 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from bot.backoff import retry_delay
 from bot.logs import redact, register_secrets
-from bot.pg.errors import DatabaseError
+from bot.pg.errors import DatabaseError, DatabaseRefused, refusal
 from bot.pg.migrate import apply_migrations
 
 log = logging.getLogger(__name__)
 
 OPEN_TIMEOUT = 30.0  # seconds to reach the server at start-up before giving up
+RETRY_FIRST, RETRY_CAP = 1.0, 8.0  # seconds between attempts to reach it: 1, 2, 4, 8, 8...
 
 
 def url_secrets(url: str) -> list[str]:
@@ -62,8 +67,9 @@ class Database:
         register_secrets(*url_secrets(url))  # before anything can fail and quote it
         self._url = url
         self._open_timeout = open_timeout
+        self._conninfo = make_conninfo(url, application_name="newsbrief")
         self._pool = ConnectionPool(
-            make_conninfo(url, application_name="newsbrief"),
+            self._conninfo,
             min_size=min_size,
             max_size=max_size,
             open=False,
@@ -72,16 +78,48 @@ class Database:
         )
 
     def open(self) -> None:
-        """Connect, wait for the first connection, and bring the schema up to date."""
+        """Log in, wait for the pool's first connection, and bring the schema up to date."""
+        left = self._log_in()
         try:
-            self._pool.open(wait=True, timeout=self._open_timeout)
-        except PoolTimeout as exc:
+            self._pool.open(wait=True, timeout=left)
+        except PoolTimeout as exc:  # the server went away since the login
             self._pool.close()
-            raise DatabaseError(f"cannot reach the database at {safe_url(self._url)}") from exc
+            raise self._unreachable() from exc
         with self.connection() as conn:
             applied = apply_migrations(conn)
         if applied:
             log.info("database %s: applied migrations %s", safe_url(self._url), ", ".join(applied))
+
+    def _log_in(self) -> float:
+        """Log in once, retrying while the server cannot be reached; return the seconds left.
+
+        A login the server refuses (a wrong password, user or database) raises
+        DatabaseRefused at once: the pool would retry it until open_timeout and call the
+        server unreachable. A server still starting (a compose file's) is retried, and
+        refuses at once when it is up.
+        """
+        deadline = time.monotonic() + self._open_timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            limit = max(2, math.ceil(deadline - time.monotonic()))  # libpq's least is 2 s
+            try:
+                psycopg.connect(self._conninfo, connect_timeout=limit).close()
+                return max(deadline - time.monotonic(), 1.0)
+            except psycopg.OperationalError as exc:
+                user = exc.pgconn.user.decode(errors="replace") if exc.pgconn else ""
+                problem = refusal(str(exc), user)
+                if problem is not None:
+                    raise DatabaseRefused(f"{problem} at {safe_url(self._url)}") from exc
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise self._unreachable() from exc
+                reason = " ".join(str(exc).split())  # libpq's hint is a second line
+                log.warning("cannot reach the database at %s yet: %s", safe_url(self._url), reason)
+            time.sleep(min(retry_delay(RETRY_FIRST, attempt, RETRY_CAP), left))
+
+    def _unreachable(self) -> DatabaseError:
+        return DatabaseError(f"cannot reach the database at {safe_url(self._url)}")
 
     @property
     def url(self) -> str:
