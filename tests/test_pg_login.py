@@ -15,8 +15,8 @@ from psycopg.conninfo import conninfo_to_dict
 
 from bot.pg.database import Database
 from bot.pg.errors import DatabaseError, DatabaseRefused
+from tests.clikit import run
 from tests.pgkit import Cluster, with_dbname
-from tests.test_cli_usage import run
 
 SECRET = "not-the-password-0451"
 

@@ -12,8 +12,8 @@ from bot.archive.store import ArticleStore
 from bot.models import Article
 from bot.pg.articles import PgArticleStore
 from bot.pg.database import Database
+from tests.clikit import run, terminal_stderr
 from tests.conftest import FakeClock, draft
-from tests.test_cli_usage import run, terminal_stderr
 
 
 def _data_dir(path: Path, clock: FakeClock, count: int) -> list[Article]:

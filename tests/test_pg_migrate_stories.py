@@ -13,8 +13,8 @@ from bot.stories.journal import settings_identity
 from bot.stories.records_copy import file_records
 from bot.stories.records_table import PgStoryJournal
 from bot.stories.values import EngineSettings
+from tests.clikit import run
 from tests.conftest import FakeClock
-from tests.test_cli_usage import run
 from tests.test_stories_service import RATES, VOLCANO, drafts
 
 FLOOD = [

@@ -18,7 +18,7 @@ from bot.archive.usertables import EmbeddedUserTables
 from bot.digests.records import Subscription
 from bot.pg.database import Database
 from bot.pg.usertables import PgUserTables
-from tests.test_cli_usage import run
+from tests.clikit import run
 from tests.test_users_migration import FIXTURE
 
 TABLES = (*KEY_FIELDS, META_TABLE)
