@@ -12,7 +12,8 @@ from bot.feeds.opml import OpmlError, parse_opml, to_opml
 from bot.feeds.registry import feed_id
 from bot.feeds.safety import UnsafeURL, address_problem, check_syntax
 from bot.feeds.status import FeedStatus
-from bot.ingest.feedparse import date_parser, localized_date, parse_feed
+from bot.ingest.dates import date_parser, localized_date
+from bot.ingest.feedparse import parse_feed
 from tests.feeddocs import rss
 
 FETCHED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -4,40 +4,24 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
-import functools
 import re
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
 
-from bot.ingest.dates import EARLIEST
+from bot.ingest.dates import EARLIEST, localized_date
 from bot.models import ArticleDraft
-from bot.text.clean import html_to_text, one_line, parse_date
+from bot.text.clean import html_to_text, one_line
 
-if TYPE_CHECKING:
-    from dateparser.date import DateDataParser
-
-# feedparser and dateparser are imported where a feed is parsed: together about half a second,
-# which every start of the bot paid before polling although it parses feeds only later.
-
-# Languages of the feeds we meet whose dates are not English RFC 822, which is all feedparser
-# reads. dateparser (installed with trafilatura) knows their day and month names and
-# abbreviations ("Ene", "Gen", "janv.", "Mär"); a short list keeps its language guess fast.
-DATE_LANGUAGES = ("en", "pt", "es", "it", "fr", "de", "nl")
-_DATE_SETTINGS = {
-    "TIMEZONE": "UTC",  # a date without an offset is read as UTC, never the host's zone
-    "TO_TIMEZONE": "UTC",
-    "RETURN_AS_TIMEZONE_AWARE": True,
-    "PARSERS": ["absolute-time"],  # "yesterday" in a feed is no publication date
-    "REQUIRE_PARTS": ["day", "month", "year"],
-}
-
+# feedparser and dateparser (bot.ingest.dates) are imported where a feed is parsed: together
+# about half a second, which every start of the bot paid before polling although it parses
+# feeds only later.
 
 # What a web page's <link rel="alternate" type=…> names when it points to a feed we read.
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
@@ -82,26 +66,6 @@ def import_parsers() -> None:
     """Import feedparser and dateparser now (the feed parser's child, before its first parse)."""
     import dateparser.date  # noqa: F401
     import feedparser  # noqa: F401
-
-
-@functools.cache
-def date_parser() -> DateDataParser:
-    """Return the one DateDataParser: building it loads seven languages' data (~ms per call)."""
-    from dateparser.date import DateDataParser
-
-    return DateDataParser(languages=list(DATE_LANGUAGES), settings=_DATE_SETTINGS)
-
-
-def localized_date(text: str) -> datetime | None:
-    """Parse a date written with non-English day and month names ("Lun, 15 Ene 2024 10:00")."""
-    moment = parse_date(text)
-    if moment is not None:
-        return moment
-    try:
-        found = date_parser().get_date_data(text.strip()).date_obj
-    except (ValueError, OverflowError):
-        return None
-    return found.astimezone(UTC) if found is not None else None
 
 
 def _entry_time(entry: Any) -> datetime | None:
