@@ -23,7 +23,7 @@ from bot.render import bold, escape, split_message, truncate
 log = logging.getLogger(__name__)
 
 COMMANDS = [
-    CommandSpec("addfeed", N_("Add an RSS/Atom feed"), admin_only=True, args=N_("URL")),
+    CommandSpec("addfeed", N_("Add an RSS, Atom or JSON feed"), admin_only=True, args=N_("URL")),
     CommandSpec("removefeed", N_("Stop polling a feed"), admin_only=True, args=N_("ID|URL")),
     CommandSpec("feeds", N_("Each feed's status"), admin_only=True),
 ]

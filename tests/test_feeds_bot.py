@@ -28,7 +28,9 @@ async def test_admin_adds_lists_and_removes_a_feed(tmp_path: Path) -> None:
             assert "Generated feed 31" in listing.text and "4 new of 4 items" in listing.text
             assert valid_telegram_html(listing)
             [bad] = await ask(admin, f"/addfeed {feed_server.url('/html')}")
-            assert bad.text.startswith("Could not add") and "not an RSS or Atom feed" in bad.text
+            assert (
+                bad.text.startswith("Could not add") and "not an RSS, Atom or JSON feed" in bad.text
+            )
             [removed] = await ask(admin, f"/removefeed {status.id}")
             assert removed.text == "Removed Generated feed 31. Its articles stay."
             [empty] = await ask(admin, "/feeds")

@@ -71,7 +71,7 @@ def test_add_failure_is_one_line_on_stderr(
     code, text = run(services, "add", server.url("/html"))
     assert (code, text) == (1, "")
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "not an RSS or Atom feed" in err
+    assert err.count("\n") == 1 and "not an RSS, Atom or JSON feed" in err
 
 
 def test_list_text_and_json(services: FakeServices, server: FeedServer) -> None:
@@ -107,7 +107,9 @@ def test_import_and_export_opml(services: FakeServices, server: FeedServer, tmp_
     code, text = run(services, "import", str(opml))
     # README: exit 1 when some records were rejected, the rest added (like `import`).
     assert code == 1
-    assert text.count("added ") == 2 and "skipped " in text and "not an RSS or Atom feed" in text
+    assert (
+        text.count("added ") == 2 and "skipped " in text and "not an RSS, Atom or JSON feed" in text
+    )
     # A second run finds them all there: duplicates, not failures; the page is still no feed.
     code, text = run(services, "import", str(opml))
     assert code == 1 and text.count("already added") == 2

@@ -48,8 +48,8 @@ async def test_servers_that_never_finish_time_out(
 @pytest.mark.parametrize(
     ("path", "reason"),
     [
-        ("/html", "not an RSS or Atom feed"),
-        ("/garbage.bin", "not an RSS or Atom feed"),
+        ("/html", "not an RSS, Atom or JSON feed"),
+        ("/garbage.bin", "not an RSS, Atom or JSON feed"),
         ("/huge", "larger than 5 MB"),
         ("/huge?nolength=1", "larger than 5 MB"),
         ("/gzipbomb", "larger than 5 MB"),
@@ -168,7 +168,7 @@ async def test_a_web_page_that_links_its_feed_is_refused_with_the_feeds_address(
     with pytest.raises(FeedError) as refused:
         await feeds.add_feed(server.url("/site/index.html"))
     expected = (
-        f"not an RSS or Atom feed; the page links to its feed: {server.url('/feeds/all.xml')}"
+        f"not an RSS, Atom or JSON feed; the page links to its feed: {server.url('/feeds/all.xml')}"
     )
     assert str(refused.value) == expected
     assert feeds.list_feeds() == [] and len(store) == 0

@@ -17,6 +17,7 @@ from bot.app.briefs import parse_brief_args
 from bot.app.feed_reasons import TEMPLATES, say_reason
 from bot.i18n import Catalogs, Translator, keyword, negotiate, word
 from bot.i18n.catalogs import LOCALE_DIR
+from bot.ingest.feedparse import NOT_A_FEED
 
 REPO = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
@@ -222,10 +223,11 @@ def test_feed_reasons_are_said_in_the_readers_language_and_library_text_stays() 
     )
     assert say_reason("1 new of 21 items", ru) == "новых: 1 из 21"
     assert say_reason("something no template knows", ru) == "something no template knows"
-    assert say_reason("not an RSS or Atom feed", Translator.english()) == "not an RSS or Atom feed"
-    linked = "not an RSS or Atom feed; the page links to its feed: http://x.example/rss"
+    assert say_reason(NOT_A_FEED, Translator.english()) == NOT_A_FEED
+    linked = f"{NOT_A_FEED}; the page links to its feed: http://x.example/feed.json"
     assert say_reason(linked, ru) == (
-        "это не лента RSS или Atom; страница ссылается на свою ленту: http://x.example/rss"
+        "это не лента RSS, Atom или JSON; страница ссылается на свою ленту: "
+        "http://x.example/feed.json"
     )
 
 

@@ -94,7 +94,7 @@ def test_unknown_missing_and_broken_files_are_rejected(store: ArticleStore, tmp_
     report = import_paths(store, paths)
     assert report.added == 0 and len(report.rejected) == 5
     assert any("unknown file type" in r for r in report.rejected)
-    assert any("not an RSS or Atom feed" in r for r in report.rejected)
+    assert any("not an RSS, Atom or JSON feed" in r for r in report.rejected)
     assert any("bad.md:1" in r for r in report.rejected)
     assert any("not UTF-8" in r for r in report.rejected)
     assert any("no such file" in r for r in report.rejected)

@@ -32,7 +32,7 @@ class HasFeeds(Protocol):
 
 def add_feeds_parser(subparsers: Any) -> None:
     """Add `feeds add|list|remove|poll|import|export` to the CLI's subparsers."""
-    feeds = subparsers.add_parser("feeds", help="manage the RSS/Atom feeds the bot polls")
+    feeds = subparsers.add_parser("feeds", help="manage the RSS, Atom and JSON feeds the bot polls")
     sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     add = sub.add_parser("add", help="fetch a feed once and add it")
     add.add_argument("url", metavar="URL")

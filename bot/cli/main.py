@@ -102,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     imp = sub.add_parser(
-        "import", help="import seed-format .md/.txt, .jsonl(.gz) and RSS/Atom .xml files"
+        "import",
+        help="import seed-format .md/.txt, .jsonl(.gz), RSS/Atom .xml and JSON Feed .json files",
     )
     imp.add_argument("paths", nargs="+", metavar="PATH")
 

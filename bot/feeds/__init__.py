@@ -1,4 +1,4 @@
-"""Feeds: fetch RSS/Atom politely, turn items into articles, keep each feed's status."""
+"""Feeds: fetch RSS, Atom and JSON Feed politely, turn items into articles, keep each feed's status."""
 
 from bot.feeds.fetcher import FetchSettings
 from bot.feeds.fulltext import FullTextSettings

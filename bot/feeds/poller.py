@@ -16,7 +16,7 @@ from bot.feeds.fulltext import FullText
 from bot.feeds.parsing import ParseCrashed, ParserPool
 from bot.feeds.registry import FeedRecord
 from bot.feeds.status import PollResult
-from bot.ingest.feedparse import ParsedFeed
+from bot.ingest.feedparse import NOT_A_FEED, ParsedFeed
 from bot.models import Article, ArticleDraft
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ class Poller:
             elapsed = time.perf_counter() - started
             return PollResult(record.id, record.url, record.title, "not modified", seconds=elapsed)
         if not parsed.is_feed:
-            failed = self.fail(record, parsed.problem or "not an RSS or Atom feed", now)
+            failed = self.fail(record, parsed.problem or NOT_A_FEED, now)
             return replace(failed, seconds=time.perf_counter() - started)
         drafts = parsed.drafts
         if self.fulltext is not None:

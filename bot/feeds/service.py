@@ -23,6 +23,7 @@ from bot.feeds.poller import Backoff, Poller, Prepared, is_due
 from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id, feed_key
 from bot.feeds.safety import UnsafeURL, check_syntax
 from bot.feeds.status import FeedError, FeedStatus, PollResult
+from bot.ingest.feedparse import NOT_A_FEED
 from bot.logs import without_userinfo
 from bot.models import utcnow
 
@@ -135,7 +136,7 @@ class FeedService:
         record.etag = record.last_modified = None  # a 304 would say nothing about the feed now
         prepared = await self._require().prepare(record)
         if isinstance(prepared, PollResult):
-            raise FeedError(prepared.error or "not an RSS or Atom feed")
+            raise FeedError(prepared.error or NOT_A_FEED)
         [added] = await self.writer.commit(self._require().commit, [prepared])  # off the loop
         record.active, record.note = True, None
         await self.registry.save(record)

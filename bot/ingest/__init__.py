@@ -1,1 +1,1 @@
-"""Ingest: turn seed files, JSON lines and RSS/Atom documents into drafts and import them."""
+"""Ingest: turn seed files, JSON lines and RSS, Atom and JSON Feed documents into drafts and import them."""

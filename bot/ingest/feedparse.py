@@ -1,4 +1,8 @@
-"""RSS/Atom documents to article drafts, through feedparser: used by `import` and the poller."""
+"""RSS, Atom and JSON Feed documents to article drafts: used by `import` and the poller.
+
+RSS and Atom are read by feedparser, JSON Feed by bot.ingest.jsonfeed into feedparser's
+entry shape; from there one path makes the drafts.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import lxml.html
 from lxml import etree
 
 from bot.ingest.dates import EARLIEST, localized_date
+from bot.ingest.jsonfeed import NotJsonFeed, is_json, read_json_feed
 from bot.models import ArticleDraft
 from bot.text.clean import html_to_text, one_line
 
@@ -23,8 +28,12 @@ from bot.text.clean import html_to_text, one_line
 # about half a second, which every start of the bot paid before polling although it parses
 # feeds only later.
 
-# What a web page's <link rel="alternate" type=…> names when it points to a feed we read.
-FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
+# What a web page's <link rel="alternate" type=…> names when it points to a feed we read. Not
+# plain application/json, which JSON Feed 1.0 used: WordPress links every page to its REST API so.
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json"}
+)
+NOT_A_FEED = "not an RSS, Atom or JSON feed"
 
 # A gzipped document sent without Content-Encoding (a static host's upload) is inflated up to
 # the fetcher's cap on a response (FetchSettings.max_bytes), so no bomb gets past it this way.
@@ -189,13 +198,31 @@ def parse_feed(
     against the document's own declaration; location is the URL the document came from,
     against which relative item links are read.
     """
-    import feedparser
-
     inflated = _inflated(data)
     if inflated is None:
         too_big = f"response larger than {MAX_INFLATED // (1024 * 1024)} MB cap"
         return ParsedFeed(title="", is_feed=False, problem=too_big)
-    data = inflated
+    if is_json(inflated, content_type):
+        try:
+            feed = read_json_feed(inflated, location)
+        except NotJsonFeed as exc:
+            return ParsedFeed(title="", is_feed=False, problem=f"{NOT_A_FEED} ({exc})")
+        result = ParsedFeed(title=one_line(html_to_text(feed.title)))
+        # A file imported has no address it came from: its feed_url says it.
+        home = location or feed.address or feed.home or ""
+        return _with_drafts(result, feed.entries, source, home, fetched_at)
+    return _parse_xml(inflated, fetched_at, source, content_type, location)
+
+
+def _parse_xml(
+    data: bytes,
+    fetched_at: datetime,
+    source: str | None,
+    content_type: str | None,
+    location: str | None,
+) -> ParsedFeed:
+    import feedparser
+
     headers = {"content-type": content_type} if content_type else {}
     if location:
         # feedparser's base for relative links, and for permalink guids ("12345" becomes one
@@ -204,30 +231,34 @@ def parse_feed(
     # feedparser's chr() raises on such a reference, which cost the whole feed.
     data = _CHAR_REF.sub(_no_character, data)
     parsed = feedparser.parse(data, response_headers=headers)
-    feed_title = one_line(html_to_text(parsed.feed.get("title", "") or ""))
-    version = parsed.get("version", "")
-    result = ParsedFeed(title=feed_title)
-    if not version and not parsed.entries:
+    result = ParsedFeed(title=one_line(html_to_text(parsed.feed.get("title", "") or "")))
+    if not parsed.get("version", "") and not parsed.entries:
         result.is_feed = False
         reason = parsed.get("bozo_exception")
-        result.problem = (
-            f"not an RSS or Atom feed ({reason})" if reason else "not an RSS or Atom feed"
-        )
+        result.problem = f"{NOT_A_FEED} ({reason})" if reason else NOT_A_FEED
         if (feed := linked_feed(data, location)) is not None:  # a site's page, not its feed
-            result.problem = f"not an RSS or Atom feed; the page links to its feed: {feed}"
+            result.problem = f"not an RSS, Atom or JSON feed; the page links to its feed: {feed}"
         return result
     if parsed.get("bozo"):
         # feedparser recovers from most damage (wrong encoding, stray markup); keep the items.
         result.problem = str(parsed.get("bozo_exception", "malformed feed"))
-    name = source or feed_title or "feed"
-    for index, entry in enumerate(parsed.entries, start=1):
-        draft = entry_to_draft(entry, source=name, fetched_at=fetched_at)
-        if draft is None:
+    # A file imported has no address it came from: its channel's link names the site as well.
+    home = location or str(parsed.feed.get("link") or "").strip()
+    return _with_drafts(result, parsed.entries, source, home, fetched_at)
+
+
+def _with_drafts(
+    result: ParsedFeed, entries: list[Any], source: str | None, home: str, fetched_at: datetime
+) -> ParsedFeed:
+    """Return result with a draft of each entry (a string in place of one says why it is none)."""
+    name = source or result.title or "feed"
+    for index, entry in enumerate(entries, start=1):
+        if isinstance(entry, str):
+            result.skipped.append(f"item {index}: {entry}")
+        elif (draft := entry_to_draft(entry, source=name, fetched_at=fetched_at)) is None:
             result.skipped.append(f"item {index}: no title and no text")
         else:
             result.drafts.append(draft)
-    # A file imported has no address it came from: its channel's link names the site as well.
-    home = location or str(parsed.feed.get("link") or "").strip()
     web = home.lower().startswith(("http://", "https://"))
     result.drafts = _own_guids(result.drafts, home if web else None)
     return result

@@ -1,4 +1,4 @@
-"""`newsbrief import`: seed-format files, JSON Lines (optionally gzipped) and RSS/Atom files."""
+"""`newsbrief import`: seed-format files, JSON Lines (optionally gzipped) and saved feeds."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from bot.text.clean import one_line, parse_date, unwrap_inline_tags
 BATCH_SIZE = 5000
 SEED_SUFFIXES = (".md", ".txt")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
-FEED_SUFFIXES = (".xml", ".rss", ".atom")
+FEED_SUFFIXES = (".xml", ".rss", ".atom", ".json")  # .json: a JSON Feed
 BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark
 _TEXT_FIELDS = ("id", "title", "body", "url", "source", "category")
 
@@ -143,7 +143,7 @@ def read_seed(path: Path) -> Iterator[Record]:
 
 
 def read_feed(path: Path, fetched_at: datetime) -> Iterator[Record]:
-    """Yield the items of an RSS/Atom file."""
+    """Yield the items of an RSS, Atom or JSON Feed file."""
     parsed = parse_feed(path.read_bytes(), fetched_at=fetched_at)
     if not parsed.is_feed:
         yield f"{path}:1", parsed.problem or "not a feed"
@@ -164,7 +164,7 @@ def read_any(path: Path, fetched_at: datetime) -> Iterator[Record]:
     elif name.endswith(FEED_SUFFIXES):
         yield from read_feed(path, fetched_at)
     else:
-        yield f"{path}", "unknown file type (expected .md, .txt, .jsonl, .jsonl.gz or .xml)"
+        yield f"{path}", "unknown file type (expected .md, .txt, .jsonl, .jsonl.gz, .xml or .json)"
 
 
 def import_paths(
