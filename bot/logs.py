@@ -25,9 +25,17 @@ from urllib.parse import quote, unquote, urlsplit
 import orjson
 
 MASK = "<token>"
-# The user info of any URL ("https://user:password@host"): a feed, an article link or a
-# redirect may carry credentials nobody registered, and a log line must not keep them.
+# The credentials of any URL: a feed, an article link or a redirect may carry some nobody
+# registered, and a log line must not keep them. Its user info ("https://user:password@host"):
 _USERINFO = re.compile(r"(?<=://)[^/\s<>?#]+@")  # to the last @ ("u:p@ss@"); "<secret>@" stays
+# and the value of a query or fragment parameter whose name says it is a secret ("?token=",
+# "&api_key=", "#access_token=", "X-Amz-Signature="). After ";" too: "&amp;token=" in HTML.
+_SECRET_PARAM = re.compile(
+    r"(?<=[?&;#])((?:[\w.-]*[_.-])?"
+    r"(?:api_?key|key|token|secret|password|passwd|pass|pwd|auth|sig|signature|credentials?)=)"
+    r"[^&#\s<>\"'\\)\]]+",  # not past a backslash: a JSON line's \" stays whole
+    re.IGNORECASE,
+)
 
 
 class Redactor(logging.Filter):
@@ -49,16 +57,21 @@ class Redactor(logging.Filter):
         self._forms = sorted(self._masks, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
-        """Return text with every secret, and every URL's user info, masked."""
+        """Return text with every secret, and every URL's credentials, masked."""
         for form in self._forms:
             if form in text:
                 text = text.replace(form, self._masks[form])
-        return without_userinfo(text)
+        return without_credentials(text)
 
 
-def without_userinfo(text: str) -> str:
-    """Return text with the user info of every URL in it masked ("https://***@host")."""
-    return _USERINFO.sub("***@", text) if "@" in text else text
+def without_credentials(text: str) -> str:
+    """Return text with the credentials of every URL in it masked.
+
+    User info ("https://***@host") and secret-looking parameters ("?lang=en&token=***").
+    """
+    if "@" in text:
+        text = _USERINFO.sub("***@", text)
+    return _SECRET_PARAM.sub(r"\1***", text) if "=" in text else text
 
 
 def secret_registry() -> Redactor:

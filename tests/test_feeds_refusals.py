@@ -13,6 +13,7 @@ from bot.archive.store import ArticleStore
 from bot.archive.usertables import EmbeddedUserTables
 from bot.feeds import FeedError, FeedService
 from bot.feeds.fetcher import Fetcher, FetchError, make_client
+from bot.logs import setup_logging
 from tests.conftest import FakeClock
 from tests.feeddocs import generate_feed
 from tests.feedkit import SETTINGS, UA, feed_service
@@ -190,3 +191,18 @@ async def test_a_redirect_to_an_undecodable_host_fails_the_feed_with_a_reason(
     # httpx's IDNA error is no httpx.HTTPError: it escaped the fetcher and /addfeed apologised.
     with pytest.raises(FeedError, match="redirected to an invalid URL"):
         await feeds.add_feed(server.url("/redirect?to=http://xn--/feed"))
+
+
+async def test_a_feed_with_a_key_in_its_query_is_logged_with_the_key_masked(
+    feeds: FeedService, server: FeedServer, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # "feed … (http://…/rss?token=abc123) failed: HTTP 500" wrote the feed's key to the log.
+    setup_logging("INFO")
+    url = server.url("/status/500?token=abc123&lang=en&api_key=k-9f8e")
+    with pytest.raises(FeedError, match="HTTP 500"):
+        await feeds.add_feed(url)
+    assert feeds.seed_feeds(["ftp://news.example/rss?apikey=zz-77"]) == []
+    err = capfd.readouterr().err
+    assert "/status/500?token=***&lang=en&api_key=***) failed: HTTP 500" in err
+    assert "configured feed ftp://news.example/rss?apikey=*** ignored" in err
+    assert "abc123" not in err and "k-9f8e" not in err and "zz-77" not in err

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+import orjson
 import pytest
 from telegram import Update
 from telegram.error import NetworkError
@@ -155,3 +156,24 @@ def test_credentials_in_any_url_are_masked_though_nobody_registered_them() -> No
     assert redact("http://u:p@ss@host/rss") == "http://***@host/rss"  # an @ in the password
     kept = "https://news.example/a@b and mailto:desk@news.example and 'user@host'"
     assert redact(kept) == kept
+
+
+def test_secret_query_parameters_of_any_url_are_masked() -> None:
+    # "feed 3 (https://news.example/rss?token=abc123) failed" wrote the feed's key to the log.
+    redact = Redactor([])
+    line = "feed 3 (https://news.example/rss?token=abc123) failed"
+    assert redact(line) == "feed 3 (https://news.example/rss?token=***) failed"
+    names = ["api_key", "key", "access_token", "apikey", "secret", "password", "auth", "sig"]
+    for name in [*names, "X-Amz-Signature", "private_token", "API-KEY", "feed_token"]:
+        url = f"https://x.example/f?lang=en&{name}=s3cr%2Ft-9&page=2#top"
+        assert redact(url) == f"https://x.example/f?lang=en&{name}=***&page=2#top", name
+    kept = "https://x.example/f?keyword=tokens&author=me&monkey=1&keys=2&key= and ?sig"
+    assert redact(kept) == kept
+    html = '<a href="https://x.example/?a=1&amp;token=abc">'  # a link in an escaped message
+    assert redact(html) == '<a href="https://x.example/?a=1&amp;token=***">'
+    callback = "https://x.example/cb#access_token=abc&state=1"
+    assert redact(callback) == "https://x.example/cb#access_token=***&state=1"
+    quoted = orjson.dumps({"message": 'got "https://x.example/?token=abc"'}).decode()
+    assert orjson.loads(redact(quoted)) == {"message": 'got "https://x.example/?token=***"'}
+    both = "https://u:p@x.example/rss?token=t"
+    assert redact(both) == "https://***@x.example/rss?token=***"

@@ -24,7 +24,7 @@ from bot.feeds.registry import FeedRecord, FeedRegistry, feed_id, feed_key
 from bot.feeds.safety import UnsafeURL, check_syntax
 from bot.feeds.status import FeedError, FeedStatus, PollResult
 from bot.ingest.feedparse import NOT_A_FEED
-from bot.logs import without_userinfo
+from bot.logs import without_credentials
 from bot.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ class FeedService:
             try:
                 check_syntax(url)
             except UnsafeURL as exc:
-                log.warning("configured feed %s ignored: %s", without_userinfo(url), exc)
+                log.warning("configured feed %s ignored: %s", without_credentials(url), exc)
                 continue
             known.add(feed_key(url))
             title = (titles or {}).get(url, "")
