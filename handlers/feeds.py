@@ -1,6 +1,11 @@
 """/addfeed, /removefeed, /feeds for admins; starts the feed polling jobs with the bot.
 
 Thin: check the sender is an admin, call FeedService, reply in Telegram HTML.
+
+A feed's address, title and reasons are shown with the credentials of any URL in them masked
+(`bot.logs.redact`: "?token=***"): the bot's admins see every feed, and are not necessarily
+the one who was given a feed's key. The CLI's `feeds list` and `export` keep them whole: who
+runs them reads the data directory anyway.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from bot.app.feed_reasons import say_reason
 from bot.app.language import chat_translator, translator_for
 from bot.feeds import FeedError, FeedService, FeedStatus
 from bot.i18n import N_, Translator
+from bot.logs import redact
 from bot.render import bold, escape, split_message, truncate
 
 log = logging.getLogger(__name__)
@@ -62,9 +68,10 @@ async def _start(application: NewsApp) -> None:
     async def tell_admins(status: FeedStatus) -> None:
         for admin in sorted(application.bot_data.config.admins):
             tr = translator_for(application.bot_data, admin)
-            title = bold(truncate(status.title, QUOTED))
+            title = bold(truncate(redact(status.title), QUOTED))
             said = tr.gettext("Feed {title} was turned off.").format(title=title)
-            text = f"⚠️ {said}\n{escape(truncate(say_reason(status.note or '', tr), REASON))}"
+            note = redact(say_reason(status.note or "", tr))
+            text = f"⚠️ {said}\n{escape(truncate(note, REASON))}"
             try:
                 await application.bot.send_message(admin, text)
             except TelegramError as exc:
@@ -115,13 +122,16 @@ async def add_feed(update: Update, context: NewsContext) -> None:
         status = await service.add_feed(url)
     except FeedError as exc:  # the reason is the fetcher's, in English: said in tr's language
         text = _("Could not add {url}: {reason}")
-        reason = escape(truncate(say_reason(str(exc), tr), REASON))
-        await message.reply_text(text.format(url=escape(truncate(url, QUOTED)), reason=reason))
+        reason = escape(truncate(redact(say_reason(str(exc), tr)), REASON))
+        quoted = escape(truncate(redact(url), QUOTED))
+        await message.reply_text(text.format(url=quoted, reason=reason))
         return
     items = tr.ngettext("{n} item", "{n} items", status.items).format(n=status.items)
     new = tr.ngettext("{n} new article", "{n} new articles", status.articles)
     added = _("Added {title}: {items}, {new}.").format(
-        title=bold(truncate(status.title, QUOTED)), items=items, new=new.format(n=status.articles)
+        title=bold(truncate(redact(status.title), QUOTED)),
+        items=items,
+        new=new.format(n=status.articles),
     )
     every = _("Polled every {n} min. Id: {id}").format(
         n=status.interval_minutes, id=f"<code>{status.id}</code>"
@@ -142,10 +152,17 @@ async def remove_feed(update: Update, context: NewsContext) -> None:
     status = service.get_feed(context.args[0])
     if status is None or not await service.remove_feed(status.id):
         text = _("No feed {feed}. /feeds lists them.")
-        await message.reply_text(text.format(feed=escape(truncate(context.args[0], QUOTED))))
+        await message.reply_text(
+            text.format(feed=escape(truncate(redact(context.args[0]), QUOTED)))
+        )
         return
     text = _("Removed {title}. Its articles stay.")
-    await message.reply_text(text.format(title=bold(truncate(status.title, QUOTED))))
+    await message.reply_text(text.format(title=bold(truncate(redact(status.title), QUOTED))))
+
+
+def _shown(text: str) -> str:
+    """Return text for a chat: escaped, with any URL's credentials masked."""
+    return escape(redact(text))
 
 
 def _when(moment: datetime | None, tz: tzinfo, tr: Translator) -> str:
@@ -156,13 +173,13 @@ def status_html(status: FeedStatus, tz: tzinfo, tr: Translator) -> str:
     """Return one feed's status as a few lines of Telegram HTML."""
     _ = tr.gettext
     state = "" if status.active else " — <b>" + _("off") + "</b>"
-    lines = [f"{bold(status.title)}{state} <code>{status.id}</code>", escape(status.url)]
+    lines = [f"{bold(redact(status.title))}{state} <code>{status.id}</code>", _shown(status.url)]
     since = status.unreachable_since
     if since is not None:
         tries = tr.ngettext("{n} try", "{n} tries", status.failures).format(n=status.failures)
         line = _("Unreachable since {when} ({tries}): {error}")
         when = _when(since, tz, tr)
-        error = escape(say_reason(status.last_error or "", tr))
+        error = _shown(say_reason(status.last_error or "", tr))
         lines.append(line.format(when=when, tries=tries, error=error))
     elif status.last_fetch is None:
         line = _("Not fetched yet: first poll within {minutes} min of start")
@@ -170,14 +187,14 @@ def status_html(status: FeedStatus, tz: tzinfo, tr: Translator) -> str:
     else:
         last = _("Last fetch {when}: {status}")
         when = _when(status.last_fetch, tz, tr)
-        lines.append(last.format(when=when, status=escape(say_reason(status.last_status, tr))))
+        lines.append(last.format(when=when, status=_shown(say_reason(status.last_status, tr))))
     if status.last_fetch is not None:
         nxt = _when(status.next_poll, tz, tr) if status.active else "-"
         items = tr.ngettext("{n} item", "{n} items", status.items).format(n=status.items)
         line = _("{items}; next try {when}") if since else _("{items}; next poll {when}")
         lines.append(line.format(items=items, when=nxt))
     if status.note:
-        lines.append(escape(say_reason(status.note, tr)))
+        lines.append(_shown(say_reason(status.note, tr)))
     return "\n".join(lines)
 
 

@@ -78,3 +78,29 @@ async def test_long_urls_and_titles_get_answers_that_fit_a_message(tmp_path: Pat
             assert valid_telegram_html(removed)
     finally:
         feed_server.stop()
+
+
+async def test_feeds_shows_a_feeds_key_masked(tmp_path: Path) -> None:
+    # /feeds showed "http://…/bot.xml?token=s3cr3t" to every admin: an admin of the bot is not
+    # necessarily the one who was given the feed's key.
+    feed_server = FeedServer()
+    feed_server.start()
+    feed_server.put("/bot.xml", generate_feed(32, 2))
+    try:
+        async with bot_env(tmp_path, allow_private_feeds=True) as env:
+            admin = env.server.user(ADMIN, "Admin")
+            [added] = await ask(admin, f"/addfeed {feed_server.url('/bot.xml?token=s3cr3t')}")
+            assert added.text.startswith("Added Generated feed 32")
+            # Not fetched yet, so untitled: its address stands for its title.
+            env.services.feeds.seed_feeds(["http://127.0.0.1:1/x?lang=en&api_key=k-42"])
+            [listing] = await ask(admin, "/feeds")
+            assert feed_server.url("/bot.xml?token=***") in listing.text
+            assert "http://127.0.0.1:1/x?lang=en&api_key=***" in listing.text
+            assert "s3cr3t" not in listing.text and "k-42" not in listing.text
+            assert valid_telegram_html(listing)
+            [failed] = await ask(admin, f"/addfeed {feed_server.url('/missing.xml?key=k-7')}")
+            assert failed.text == (
+                f"Could not add {feed_server.url('/missing.xml?key=***')}: HTTP 404 Not Found"
+            )
+    finally:
+        feed_server.stop()
