@@ -132,6 +132,17 @@ async def test_a_utc_offset_gets_no_wrong_guess_and_is_not_taken_as_topic(env: E
     assert env.digests.subs.for_chat(user.chat_id) == []
 
 
+async def test_a_zero_utc_offset_is_utc(env: Env) -> None:
+    user = env.user()
+    # Refused like "UTC+3" before; a zero offset has no sign to read the wrong way round.
+    for typed in ("UTC+0", "UTC-0", "utc+00:00", "GMT−0", "+00:00"):
+        assert await ask(user, f"/timezone {typed}") == "Time zone set to UTC.", typed
+    for typed in ("GMT", "GMT+0"):  # tzdata's own names, kept as typed
+        assert await ask(user, f"/timezone {typed}") == f"Time zone set to {typed}.", typed
+    reply = await ask(user, "/subscribe 08:00 UTC+0 oil")
+    assert "Subscribed: oil — every day at 08:00 (UTC)" in reply
+
+
 async def test_unsubscribe_all_with_nothing_left_says_there_is_nothing(env: Env) -> None:
     user = env.user()
     await ask(user, "/subscribe 08:00 oil")

@@ -16,6 +16,9 @@ MAX_TOPIC_CHARS = 100
 _ZONE_LIKE = re.compile(r"^[A-Za-z_+\-0-9]+(/[A-Za-z_+\-0-9]+)+$|^(UTC|GMT)$", re.IGNORECASE)
 # "UTC+3", "GMT-05:00", "+03:00": an offset, which no zone name is near. The nearest names
 # ("UTC", "GMT+0") keep another clock, so none is offered ("GMT+0" itself is a tzdata zone).
+# Nor is the offset read as a zone: tzdata's "Etc/GMT+3" is three hours *behind* UTC, so
+# either reading of the sign is wrong for half the people typing it. Zero has no sign to
+# misread: "UTC+0", "UTC-0", "+00:00" are UTC.
 _OFFSET = re.compile(r"^(UTC|GMT)[+\-−]\d{1,2}(:?\d{2})?$|^[+\-−]\d{1,2}:\d{2}$", re.IGNORECASE)
 
 
@@ -74,7 +77,10 @@ def abbreviated() -> dict[str, dict[str, timedelta]]:
 
 def find_zone(text: str) -> str | None:
     """Return the canonical zone name for text (case-insensitive, or an abbreviation), or None."""
-    name = _zones().get(text.strip().casefold()) or ABBREVIATIONS.get(text.strip().upper())
+    text = text.strip()
+    name = _zones().get(text.casefold()) or ABBREVIATIONS.get(text.upper())
+    if name is None and _OFFSET.match(text) and not any(c in "123456789" for c in text):
+        name = "UTC"
     if name is None:
         return None
     try:
