@@ -114,6 +114,20 @@ async def test_a_link_sent_alone_is_summarised_not_searched_as_words(env: BotEnv
     assert unknown.text == "I have no article with that link."
 
 
+async def test_a_dotted_name_with_a_path_is_words_unless_its_host_ends_in_a_tld(
+    env: BotEnv,
+) -> None:
+    # "vue.js/router" said "I have no article with that link": ".js" is no top-level domain,
+    # so no link names it. "asp.net/core" still is one: ".net" is a real TLD, and asp.net is
+    # a site, whatever a reader meant by it.
+    user = env.user()
+    for text in ("/summary vue.js/router", "node.js/express"):
+        [reply] = await ask(user, text)
+        assert reply.text.startswith(("Summary:", "Nothing found for")), (text, reply.text)
+    [link] = await ask(user, "/summary asp.net/core")
+    assert link.text == "I have no article with that link."
+
+
 async def test_a_topic_summary_of_some_of_the_words_says_so(env: BotEnv) -> None:
     # As a list does: no article had "qqqxz", so the summary is of "election turnout" alone,
     # which the reader was not told.

@@ -20,11 +20,22 @@ _BARE = re.compile(r"(?:[\w-]+\.)+[^\W\d_]{2,}/\S*", re.IGNORECASE)
 
 
 def as_link(text: str) -> str | None:
-    """Return the text as an http(s) URL when it is one (scheme added), else None."""
+    """Return the text as an http(s) URL when it is one (scheme added), else None.
+
+    Without a scheme the host must also end in a real top-level domain (the public suffix
+    list, through courlan): "vue.js/router" is words, ".js" names no site. "asp.net/core" is
+    a link: ".net" is as real as ".com", and nothing in the text tells the framework from
+    the site, so the rule stays the one a browser's address bar follows.
+    """
     text = text.strip().removeprefix("<").removesuffix(">")
     if _SCHEME.fullmatch(text):
         return text
-    return f"https://{text}" if _BARE.fullmatch(text) else None
+    if not _BARE.fullmatch(text):
+        return None
+    # Imported here as in archive/dedup.py: courlan takes 0.2-0.4 s, the CLI rarely needs it.
+    from courlan import extract_domain
+
+    return f"https://{text}" if extract_domain(f"https://{text}") else None
 
 
 def _spellings(url: str) -> list[str]:
