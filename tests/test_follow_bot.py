@@ -12,7 +12,7 @@ from bot.i18n import Translator
 from bot.models import utcnow
 from bot.tgserver import LocalBotApiServer
 from tests.botkit import BOT, TOKEN
-from tests.digestkit import TIMEOUT, ask, digest_env, digests_in
+from tests.digestkit import TIMEOUT, Clock, ask, digest_env, digests_in
 from tests.followkit import INJURED, SLOWS, follow_env, follow_first_story
 from tests.storykit import MORE_VOLCANO, OTHER, VOLCANO, add
 
@@ -76,6 +76,24 @@ async def test_a_restart_keeps_follows_and_forget_removes_them(tmp_path: Path) -
             assert env.services.follows.for_chat(user.chat_id) == []
     finally:
         await server.stop()
+
+
+async def test_an_update_dates_a_report_from_another_day(tmp_path: Path) -> None:
+    # A report from yesterday read "France24 · 12:00" as if it were this morning's.
+    midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    async with follow_env(tmp_path, clock=Clock(midnight + timedelta(hours=12))) as env:
+        user = env.user()
+        env.add(*VOLCANO, *OTHER, published=midnight - timedelta(days=2))
+        await follow_first_story(env, user)
+        yesterday = midnight - timedelta(hours=12)
+        env.add(SLOWS, published=yesterday)
+        await env.settle()
+        [update] = env.updates(user.chat_id)
+        assert f"France24 · {Translator.english().date_time(yesterday)}" in update, update
+        env.clock.advance(hours=4)  # past the gap between two updates
+        env.add(INJURED, published=midnight + timedelta(hours=1))
+        await env.settle()
+        assert env.updates(user.chat_id)[-1].endswith("Guardian · 01:00"), env.updates
 
 
 async def test_a_story_quiet_for_seven_days_stops_being_followed_with_one_line(

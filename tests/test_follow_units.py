@@ -218,10 +218,22 @@ def test_a_confirmed_update_survives_a_crash(tmp_path: Path) -> None:
     reopened.shutdown()
 
 
+def test_an_update_dates_a_report_of_another_day_in_the_chats_zone_and_language() -> None:
+    late = T0.replace(hour=23, minute=30) - timedelta(days=1)  # Mar 1, 23:30 UTC
+    told = [Development("a1", late, late, "Wire", "t", None, ("Lava slowed.",), False)]
+    english, russian = Translator.english(), Catalogs().get("ru")
+    assert follow_update("V", told, UTCZ, english, T0).endswith("Wire · Mar 1, 2026, 23:30</i>")
+    ru = follow_update("V", told, UTCZ, russian, T0)
+    assert ru.endswith("Wire · 1 мар. 2026\u202fг., 23:30</i>"), ru
+    # In Moscow it was 02:30 on the 2nd, the day the update is sent: the time says it all.
+    moscow = ZoneInfo("Europe/Moscow")
+    assert follow_update("V", told, moscow, english, T0).endswith("Wire · 02:30</i>")
+
+
 def test_an_update_fits_one_message_and_a_long_timeline_counts_earlier_days() -> None:
     tr = Translator.english()
     many = [development(n, "x" * 400, n == 0) for n in range(60)]
-    update = follow_update("Volcano", many[1:], UTCZ, tr)
+    update = follow_update("Volcano", many[1:], UTCZ, tr, T0)
     assert visible_length(update) <= MESSAGE_LIMIT and "54 earlier reports" in update
     daily = [
         Development(

@@ -7,6 +7,8 @@ are the digests' buttons, the same under every story.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -19,7 +21,7 @@ from bot.i18n import Translator
 from bot.models import Development, Story
 from bot.render.timeline import farewell, follow_update
 
-RENDER_CACHE = 1000  # updates rendered, by story, what they tell, language and zone
+RENDER_CACHE = 1000  # updates rendered, by story, what they tell, language, zone and day
 TIMELINE_BUTTON, UNFOLLOW_BUTTON = "w:", "u:"
 ARTICLES_BUTTON = STORY_BUTTON
 __all__ = ["ARTICLES_BUTTON", "FOLLOW_BUTTON", "TIMELINE_BUTTON", "UNFOLLOW_BUTTON"]
@@ -45,8 +47,9 @@ class Headlines(Protocol):
 class UpdateMessages:
     """Render updates and farewells; the followers told of the same news share one rendering."""
 
-    def __init__(self, stories: Headlines) -> None:
+    def __init__(self, stories: Headlines, clock: Callable[[], datetime]) -> None:
         self._stories = stories
+        self._clock = clock  # what "today" is: a report of another day gives its date
         self._rendered: LRUCache[tuple[object, ...], DigestPart] = LRUCache(RENDER_CACHE)
 
     def part(
@@ -59,7 +62,8 @@ class UpdateMessages:
     ) -> DigestPart:
         """Return the message of an update (or of a follow's end) in tr's language and zone."""
         told = tuple(d.article_id for d in developments)
-        key = (follow.story_id, bye, told, tr.lang, zone.key)
+        now = self._clock()
+        key = (follow.story_id, bye, told, tr.lang, zone.key, now.astimezone(zone).date())
         part = self._rendered.get(key)
         if part is None:
             story = self._stories.story(follow.story_id, lang=tr.lang)
@@ -67,7 +71,7 @@ class UpdateMessages:
             if bye:
                 part = DigestPart(farewell(headline, tr))
             else:
-                text = follow_update(headline, developments, zone, tr)
+                text = follow_update(headline, developments, zone, tr, now)
                 part = DigestPart(text, update_buttons(follow.story_id, tr))
             self._rendered[key] = part
         return part

@@ -74,7 +74,7 @@ class FollowService:
         self._checked: dict[str, tuple[int, str] | None] = {}  # story -> mark last looked at
         self._held: dict[tuple[int, str], datetime] = {}  # (chat, story) -> may go at
         self._outbox: dict[tuple[int, str], Found] = {}  # queued, not yet confirmed
-        self._messages = UpdateMessages(stories)
+        self._messages = UpdateMessages(stories, clock)
         self._tick_lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kicked = False

@@ -23,19 +23,25 @@ def _day(moment: datetime, tz: tzinfo) -> date:
     return moment.astimezone(tz).date()
 
 
-def _fact_lines(development: Development, tz: tzinfo, tr: Translator) -> list[str]:
-    """Return a report's facts, then its source and time, as HTML lines."""
+def _fact_lines(development: Development, tz: tzinfo, today: date, tr: Translator) -> list[str]:
+    """Return a report's facts, then its source and time (and day, if not today), as HTML."""
     source = truncate(one_line(development.source or ""), 60) or tr.gettext("unknown source")
-    when = tr.time(development.published.astimezone(tz))
+    local = development.published.astimezone(tz)
+    when = tr.time(local) if local.date() == today else tr.date_time(local)
     lines = [f"• {escape(truncate(one_line(f), FACT_LIMIT))}" for f in development.facts]
     lines.append(f"  <i>{link(development.url, source)} · {escape(when)}</i>")
     return lines
 
 
 def follow_update(
-    headline: str, developments: Sequence[Development], tz: tzinfo, tr: Translator
+    headline: str, developments: Sequence[Development], tz: tzinfo, tr: Translator, now: datetime
 ) -> str:
-    """Render one update: "🔔 headline", then each new fact with its source and time."""
+    """Render one update: "🔔 headline", then each new fact with its source and time.
+
+    A report from another day than now's in tz gives its date too: a slow feed, or a
+    story picked up again, would otherwise read as news of this morning.
+    """
+    today = _day(now, tz)
     head = f"🔔 {bold(truncate(one_line(headline), HEADLINE_LIMIT))}"
     shown = list(developments)[-UPDATE_REPORTS:]
     lines = [head, ""]
@@ -44,7 +50,7 @@ def follow_update(
         more = tr.ngettext("{n} earlier report", "{n} earlier reports", earlier)
         lines.append(f"<i>{escape(more.format(n=earlier))}</i>")
     for development in shown:
-        lines += _fact_lines(development, tz, tr)
+        lines += _fact_lines(development, tz, today, tr)
     text = "\n".join(lines)
     return text if visible_length(text) <= MESSAGE_LIMIT else split_message(text)[0]
 
