@@ -56,6 +56,31 @@ def test_a_feed_item_dated_year_one_counts_as_fetched_now(
     assert newest["title"] == "Placeholder date" and not newest["published"].startswith("0001")
 
 
+def test_a_line_dated_at_the_unix_epoch_is_undated_as_a_polled_feeds_item_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An exporter's "no date" is time 0: kept as 1970, the articles sank below every list
+    # and out of every story window, while the same item polled from a feed counts as now.
+    data = str(tmp_path / "data")
+    src = jsonl(
+        tmp_path / "epoch.jsonl",
+        {"title": "Zero", "body": "x", "published": "1970-01-01T00:00:00Z"},
+        {"title": "Day only", "body": "y", "published": "1970-01-01"},
+        {"title": "Zero in New York", "body": "z", "published": "1969-12-31T19:00:00-05:00"},
+        {"title": "Fine", "body": "w", "published": "2021-08-11T10:00:00Z"},
+    )
+    code, out, err = run(capsys, "--data-dir", data, "import", str(src))
+    assert (code, out, err) == (
+        0,
+        "added 4, duplicates 0, rejected 0 (3 dated 1970-01-01, a 'no date': read as undated)\n",
+        "",
+    )
+    code, out, _ = run(capsys, "--data-dir", data, "latest", "--json")
+    dates = {a["title"]: a["published"] for a in orjson.loads(out)}
+    assert not [t for t, d in dates.items() if d.startswith(("1969", "1970"))], dates
+    assert dates["Fine"].startswith("2021-08-11")
+
+
 @pytest.mark.parametrize("damage", ["truncated", "not gzip"])
 def test_a_damaged_gzip_is_one_rejection_and_what_came_before_is_kept(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str

@@ -1,5 +1,7 @@
 """The dates an article may carry (none before 1900, none more than a day ahead of its arrival),
 and the reading of dates feeds write in other languages.
+
+The Unix epoch is no date at all (`no_date`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 # A few hours ahead is a publisher's clock or time-zone slip, counted as "now" (as feeds do);
 # further ahead is a wrong field, and would head every list until that day.
 SLIP = timedelta(days=1)
+# Time 0 is what a CMS or an exporter writes for "no date", in whichever zone it runs (the
+# widest offset is 14 hours): such an item is undated, not news of 1970.
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ZONES = timedelta(hours=14)
+
+
+def no_date(published: datetime) -> bool:
+    """Return whether a date is the Unix epoch, a placeholder for "no date"."""
+    return abs(published - UNIX_EPOCH) <= _EPOCH_ZONES
 
 
 def date_problem(published: datetime, now: datetime) -> str | None:

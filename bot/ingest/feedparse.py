@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from bot.ingest.dates import EARLIEST, localized_date
+from bot.ingest.dates import EARLIEST, localized_date, no_date
 from bot.ingest.jsonfeed import NotJsonFeed, is_json, read_json_feed
 from bot.models import ArticleDraft
 from bot.text.clean import html_to_text, one_line
@@ -38,8 +38,6 @@ NOT_A_FEED = "not an RSS, Atom or JSON feed"
 # A gzipped document sent without Content-Encoding (a static host's upload) is inflated up to
 # the fetcher's cap on a response (FetchSettings.max_bytes), so no bomb gets past it this way.
 MAX_INFLATED = 5 * 1024 * 1024
-
-UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # what a CMS without the item's date writes
 
 # A URI's scheme: a guid that starts with one ("tag:", "urn:", "https:") is meant to be unique.
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -119,7 +117,7 @@ def entry_to_draft(entry: Any, *, source: str, fetched_at: datetime) -> ArticleD
     link = (entry.get("link") or "").strip() or None
     published = _entry_time(entry)
     if published is not None and (
-        published > fetched_at or published < EARLIEST or published == UNIX_EPOCH
+        published > fetched_at or published < EARLIEST or no_date(published)
     ):
         # A date in the future is a publisher's clock or time-zone slip; it would pin the item
         # to the top of every list, so it counts as "now". So does a placeholder like year 1

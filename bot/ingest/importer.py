@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from bot.archive.protocol import ArticleStoreLike
-from bot.ingest.dates import date_problem
+from bot.ingest.dates import date_problem, no_date
 from bot.ingest.feedparse import parse_feed
 from bot.ingest.idclaims import IdClaims
 from bot.ingest.seedformat import SeedFormatError, parse_seed
@@ -36,10 +36,14 @@ class ImportReport:
     added: int = 0
     duplicates: int = 0
     rejected: list[str] = field(default_factory=list)
+    epoch_dated: int = 0  # records dated at the Unix epoch, read as undated
 
     def summary(self) -> str:
         """Return the one-line account printed after an import."""
-        return f"added {self.added}, duplicates {self.duplicates}, rejected {len(self.rejected)}"
+        line = f"added {self.added}, duplicates {self.duplicates}, rejected {len(self.rejected)}"
+        if self.epoch_dated:  # said, as the dates in the file are not the ones stored
+            line += f" ({self.epoch_dated} dated 1970-01-01, a 'no date': read as undated)"
+        return line
 
 
 Record = tuple[str, ArticleDraft | str]  # (where, draft or the reason it was rejected)
@@ -167,6 +171,20 @@ def read_any(path: Path, fetched_at: datetime) -> Iterator[Record]:
         yield f"{path}", "unknown file type (expected .md, .txt, .jsonl, .jsonl.gz, .xml or .json)"
 
 
+def _dated(draft: ArticleDraft, now: datetime) -> ArticleDraft | str:
+    """Return the draft with the date it is stored under, or why its date cannot be one.
+
+    The Unix epoch is undated, as a polled feed's item is (feedparse); a date less than a
+    day ahead is now.
+    """
+    if draft.published is None or no_date(draft.published):
+        return replace(draft, published=None)
+    problem = date_problem(draft.published, now)
+    if problem is None and draft.published > now:
+        return replace(draft, published=now)
+    return problem or draft
+
+
 def import_paths(
     store: ArticleStoreLike,
     paths: list[Path],
@@ -199,11 +217,9 @@ def import_paths(
             continue
         now = clock()
         for where, item in read_any(path, now):
-            if isinstance(item, ArticleDraft) and item.published is not None:
-                problem = date_problem(item.published, now)
-                if problem is None and item.published > now:
-                    item = replace(item, published=now)
-                item = problem or item
+            if isinstance(item, ArticleDraft):
+                report.epoch_dated += bool(item.published and no_date(item.published))
+                item = _dated(item, now)
             if isinstance(item, ArticleDraft):
                 item = claims.conflict(item) or item
             if isinstance(item, str):
