@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import signal
 import subprocess
@@ -17,12 +18,12 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from telegram.error import Conflict, NetworkError
+from telegram.error import Conflict, InvalidToken, NetworkError
 
 from bot.app.errors import on_poll_error
 from bot.archive.lock import DataDirLock
 from bot.config import Config
-from bot.run.polling import NOT_SET_LINE, REJECTED_LINE, run_bot
+from bot.run.polling import NOT_SET_LINE, REJECTED_LINE, rejected_token_told_once, run_bot
 from bot.tgserver import Limits, LocalBotApiServer
 from tests.botkit import REPO, TOKEN
 from tests.opskit import free_port
@@ -169,7 +170,8 @@ def test_a_token_revoked_while_running_stops_the_bot_with_the_rejected_line(
     assert proc.returncode == 2, stderr
     assert stderr.splitlines()[-1] == REJECTED_LINE
     assert "still running" not in stderr and TOKEN not in stderr
-    assert not webhook or "Traceback" not in stderr
+    # Polling printed PTB's traceback of the poll's InvalidToken first, and the line last.
+    assert "Traceback" not in stderr, stderr
     assert_released(tmp_path)
 
 
@@ -203,3 +205,20 @@ def test_a_second_process_polling_the_token_is_named_as_such_not_as_unreachable(
         "unreachable" not in conflict
     )
     assert unreachable.startswith("Bot API unreachable for now: httpx.ConnectError")
+
+
+def test_only_the_revoked_tokens_traceback_is_left_to_the_one_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PTB's poll loop logs any failure it gives up on there: a bug's traceback must stay."""
+    ptb = logging.getLogger("telegram.ext")
+    with rejected_token_told_once():
+        for error in (InvalidToken("Unauthorized"), RuntimeError("a bug")):
+            try:
+                raise error
+            except (InvalidToken, RuntimeError):
+                ptb.exception("Network Retry Loop (Polling Updates): gave up")
+    [kept] = caplog.records
+    assert kept.exc_info is not None and isinstance(kept.exc_info[1], RuntimeError)
+    assert "Traceback" in caplog.text
+    assert ptb.filters == []  # only while the runner reports it

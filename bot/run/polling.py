@@ -6,8 +6,8 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
@@ -67,6 +67,30 @@ async def until_stopped(stop: asyncio.Event) -> None:
     signalled.cancel()
 
 
+class RevokedTokenTraceback(logging.Filter):
+    """Drop a record carrying an InvalidToken: the runner says it in one line (REJECTED_LINE).
+
+    PTB's long poll logs the revoked token with a whole traceback before it ends, under
+    "telegram.ext"; any other exception, a bug's, keeps its traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Return False for a record whose exception is an InvalidToken."""
+        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
+@contextmanager
+def rejected_token_told_once() -> Iterator[None]:
+    """Keep PTB's traceback of a revoked token out of the log while the runner reports it."""
+    ptb = logging.getLogger("telegram.ext")  # the name of PTB's network retry loop's logger
+    quiet = RevokedTokenTraceback()
+    ptb.addFilter(quiet)
+    try:
+        yield
+    finally:
+        ptb.removeFilter(quiet)
+
+
 @asynccontextmanager
 async def stop_signals() -> AsyncIterator[asyncio.Event]:
     """Yield an event that SIGINT or SIGTERM sets; the handlers go when the block ends."""
@@ -86,15 +110,18 @@ async def _serve(config: Config, services: Services, err: TextIO, laps: Laps) ->
     application = build_application(config, services, own_services=False)
     laps.lap("application")
     try:
-        async with stop_signals() as stop, running(application, laps=laps):
-            # Where the start went, from the data dir's open to the first getUpdates.
-            log.info("start-up: %s", laps.line())
-            # After getMe: tell the newcomer whom to message.
-            name = application.bot.username
-            log.info(
-                "newsbrief is running as @%s: open https://t.me/%s and send /start", name, name
-            )
-            await until_stopped(stop)
+        with rejected_token_told_once():
+            async with stop_signals() as stop, running(application, laps=laps):
+                # Where the start went, from the data dir's open to the first getUpdates.
+                log.info("start-up: %s", laps.line())
+                # After getMe: tell the newcomer whom to message.
+                name = application.bot.username
+                log.info(
+                    "newsbrief is running as @%s: open https://t.me/%s and send /start",
+                    name,
+                    name,
+                )
+                await until_stopped(stop)
     except InvalidToken:
         print(REJECTED_LINE, file=err)
         return 2
