@@ -148,6 +148,32 @@ async def test_a_query_of_only_stop_words_says_so_instead_of_completing_them(env
         assert "Add a word that names what you are looking for." in reply.text
 
 
+async def test_a_lone_stop_word_sent_is_only_common_words_though_words_begin_with_it(
+    env: BotEnv,
+) -> None:
+    # "/search the" listed "Theatre season opens", completing "the" as if still being typed;
+    # a message is sent whole. Inline mode is typed: "the" may yet become "theatre" there.
+    env.services.store.add_many(
+        [
+            ArticleDraft(
+                title="Theatre season opens with a thermal power play",
+                body="Theorists and thespians gathered at the new theatre.",
+                url="https://news.example.com/theatre",
+                published=NEWEST - timedelta(days=9),  # older than every list the tests count
+                source="Wire",
+            )
+        ]
+    )
+    user = env.user()
+    for command in ("/search the", "the", "/latest 3 the", "/summary the", "/search The"):
+        [reply] = await ask(user, command)
+        assert reply.text.startswith("Nothing to search for in "), (command, reply.text)
+    [theatre] = await ask(user, "/search thea")  # not a stop word: completed as before
+    assert "Theatre season opens" in theatre.text
+    typed = await user.inline("the")
+    assert typed.results and typed.button is None
+
+
 async def test_a_three_letter_language_code_finds_that_language(env: BotEnv) -> None:
     # "lang:rus" (ISO 639-2, as many sites and apps write it) matched no article, whose
     # languages are stored as two-letter codes: "Nothing found", with Russian news there.

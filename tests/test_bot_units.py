@@ -168,7 +168,9 @@ class FakeSearch:
     def __init__(self, articles: list[Article]) -> None:
         self.articles = articles
 
-    def search(self, query: str, *, limit: int, offset: int, sort: str) -> SearchResult:
+    def search(
+        self, query: str, *, limit: int, offset: int, sort: str, typing: bool = False
+    ) -> SearchResult:
         page = self.articles[offset : offset + limit]
         snippet = f"…<b>{escape(query)}</b>…"
         hits = [Hit(a, 1.0, snippet) for a in page]

@@ -106,6 +106,9 @@ def test_a_stop_word_is_never_a_completion(tmp_path: Path) -> None:
     # word, under "Search: the", where stop words are said to be no search.
     assert ids(svc, "and") == [] and svc.search("and").only_common_words
     assert ids(svc, "th") == ["theatre"]
-    assert ids(svc, "the") == ["theatre"]  # alone, it may begin a word as it is typed
-    assert ids(svc, "of") == ["offer"]
+    # Alone, as it is typed (inline mode), it may begin a word; alone in a message sent
+    # whole, it is the word: "/search the" listed the theatre.
+    assert ids(svc, "the", typing=True) == ["theatre"]
+    assert ids(svc, "the") == [] and svc.search("the").only_common_words
+    assert ids(svc, "of", typing=True) == ["offer"]
     assert ids(svc, "reopens th") == ["theatre"]  # "the" of "the pay offer" is no completion

@@ -71,7 +71,7 @@ def inline_page(
 ) -> InlinePage:
     """Return the stories for the query (the latest for an empty one) from the offset on."""
     start = parse_offset(offset)
-    rows = StoryRows(services, clean_query(query))
+    rows = StoryRows(services, clean_query(query), typing=True)
     articles = rows.rows(start, INLINE_PAGE) if start < MAX_OFFSET else []
     after = start + len(articles)
     more = bool(articles) and (after < rows.stories or not rows.exhausted) and after < MAX_OFFSET

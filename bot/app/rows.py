@@ -27,9 +27,12 @@ class StoryRows:
         query: str = "",
         sort: str = "relevance",
         lang: str | None = None,
+        *,
+        typing: bool = False,
     ) -> None:
         self._services = services
         self._query = query
+        self._typing = typing  # inline mode: the query is still being typed (SearchService)
         self._sort = sort
         self._lang = lang  # the reader's: a story's row shows its article in it, when it has one
         self.hits: dict[str, Hit] = {}  # search hits by article id (snippets)
@@ -84,12 +87,18 @@ class StoryRows:
         while len(self.hits) < k:
             limit = min(k - len(self.hits), SEARCH_PAGE)
             page = self._services.search.search(
-                self._query, limit=limit, offset=len(self.hits), sort=self._sort
+                self._query,
+                limit=limit,
+                offset=len(self.hits),
+                sort=self._sort,
+                typing=self._typing,
             )
             self.result = self.result or page
             self.hits.update((h.article.id, h) for h in page.hits)
             if not page.hits or len(self.hits) >= page.total:
                 break
         if self.result is None:
-            self.result = self._services.search.search(self._query, limit=1, sort=self._sort)
+            self.result = self._services.search.search(
+                self._query, limit=1, sort=self._sort, typing=self._typing
+            )
         return [h.article for h in self.hits.values()][:k]

@@ -93,19 +93,18 @@ class Planner:
         self._mixed = analyzers["ru"]  # typo corrections compare stems of any Latin/Cyrillic word
         self._folded = folded
 
-    def plan(self, parsed: ParsedQuery, *, fuzzy: bool = True) -> Plan:
-        """Compile a parsed query (`fuzzy=False`: no word matches its neighbours)."""
+    def plan(self, parsed: ParsedQuery, *, fuzzy: bool = True, typing: bool = False) -> Plan:
+        """Compile a parsed query (`fuzzy`: words match neighbours; `typing`: inline, unsent)."""
         plan = Plan()
         groups = list(dict.fromkeys(parsed.groups))  # "oil oil" asks no more than "oil"
         last = len(groups) - 1
-        lone = len(groups) == 1 and len(groups[0]) == 1
+        lone = typing and len(groups) == 1 and len(groups[0]) == 1
         for i, group in enumerate(groups):
-            typing = parsed.prefix and i == last
+            tail = parsed.prefix and i == last
             # A stop word after other words was typed as a word: completing "and" of "the of
-            # and" gave Andersen. Alone it may begin one ("не" of "нефть"): completed there.
-            alts = [
-                self._term(t, plan, typing and (lone or not self._stop(t)), fuzzy) for t in group
-            ]
+            # and" gave Andersen. Alone, while typed, it may begin one ("не" of "нефть"); alone
+            # in a message sent whole it is the word: "/search the" listed "Theatre".
+            alts = [self._term(t, plan, tail and (lone or not self._stop(t)), fuzzy) for t in group]
             kept = [pair for pair in alts if pair[0] is not None]
             if kept:
                 plan.groups.append(_any([q for q, _ in kept if q is not None]))

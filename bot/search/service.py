@@ -149,14 +149,15 @@ class SearchService:
         offset: int = 0,
         sort: str = "relevance",
         typos: bool = True,
+        typing: bool = False,
     ) -> SearchResult:
         """Answer a query in the query language; never raises.
 
         `typos=False`: a word no article has matches nothing, not its neighbours (digests,
-        which cannot ask "did you mean").
+        which cannot ask "did you mean"). `typing`: still typed, inline (see Planner.plan).
         """
         try:
-            return self._search(query, limit, offset, sort, typos)
+            return self._search(query, limit, offset, sort, typos, typing)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException:  # tantivy panics arrive as pyo3's PanicException(BaseException)
@@ -183,7 +184,7 @@ class SearchService:
                 ix.write_marker(self._dir)
 
     def _search(
-        self, query: str, limit: int, offset: int, sort: str, fuzzy: bool = True
+        self, query: str, limit: int, offset: int, sort: str, fuzzy: bool, typing: bool
     ) -> SearchResult:
         """Run the query, relaxing it when nothing matches every word."""
         parsed = parse_query(query)
@@ -194,7 +195,7 @@ class SearchService:
             return SearchResult([], 0, None, False, parsed.text, parsed.bad_filters)
         searcher = self._index.searcher()
         planner = Planner(self._schema, searcher, self._analyzers, self._folded)
-        plan = planner.plan(parsed, fuzzy=fuzzy)
+        plan = planner.plan(parsed, fuzzy=fuzzy, typing=typing)
         if not plan.searchable:
             words = [t.text for group in parsed.groups for t in group]
             common = analysis.only_common(words, self._folded, self._mixed)
@@ -288,11 +289,7 @@ class SearchService:
 
     def _raw_freq(self, searcher: tantivy.Searcher) -> Callable[[str], int]:
         """Return a function giving how many articles hold a surface word."""
-
-        def freq(word: str) -> int:
-            return int(searcher.doc_freq(ix.TITLE_RAW, word) + searcher.doc_freq(ix.BODY_RAW, word))
-
-        return freq
+        return lambda w: int(searcher.doc_freq(ix.TITLE_RAW, w) + searcher.doc_freq(ix.BODY_RAW, w))
 
 
 def _count(found: tantivy.SearchResult) -> int:
