@@ -265,6 +265,22 @@ async def test_replies_keep_the_forum_topic() -> None:
         assert reply.message_thread_id == 42
 
 
+async def test_a_deleted_or_closed_forum_topic_refuses_the_bot_as_telegram_does() -> None:
+    async with running_server() as server, ptb_bot(server) as bot:
+        forum = server.group(-1008, "Forum", members=[server.user(1)], forum=True)
+        forum.delete_topic(5)
+        forum.close_topic(6)
+        with pytest.raises(BadRequest, match="Message thread not found"):
+            await bot.send_message(-1008, "x", message_thread_id=5)
+        with pytest.raises(BadRequest, match="Topic_closed"):
+            await bot.send_message(-1008, "x", message_thread_id=6)
+        forum.reopen_topic(6)
+        sent = await bot.send_message(-1008, "reopened", message_thread_id=6)
+        general = await bot.send_message(-1008, "general")
+        assert (sent.message_thread_id, general.message_thread_id) == (6, None)
+        assert [m.text for m in server.sent(-1008)] == ["reopened", "general"]
+
+
 async def test_privacy_mode_hides_plain_group_text() -> None:
     async with running_server(privacy_mode=True) as server, ptb_bot(server) as bot:
         ann = server.user(1)

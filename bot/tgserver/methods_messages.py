@@ -121,6 +121,9 @@ async def send_message(core: Core, params: dict[str, Any]) -> dict[str, Any]:
     reply = _reply_to(state, params)
     disabled, options = _preview(params)
     paid = _paid(params)
+    thread = params.get("message_thread_id")
+    if thread is not None:
+        state.check_topic(int(thread))
     _check_flood(core, state, paid)
     message: dict[str, Any] = {
         "message_id": state.new_message_id(),
@@ -133,7 +136,6 @@ async def send_message(core: Core, params: dict[str, Any]) -> dict[str, Any]:
         message["entities"] = parsed.entities
     if markup and "inline_keyboard" in markup:
         message["reply_markup"] = markup
-    thread = params.get("message_thread_id")
     if thread is not None:
         message["message_thread_id"] = int(thread)
         message["is_topic_message"] = bool(state.chat.get("is_forum"))

@@ -12,6 +12,7 @@ from typing import Any
 from bot.tgserver.channels import ChannelAdmin, channel_admin
 from bot.tgserver.core import BotIdentity, Core
 from bot.tgserver.errors import ApiError, not_found, unauthorized
+from bot.tgserver.groups import GroupChat, new_group
 from bot.tgserver.http import HttpServer, Request, Response
 from bot.tgserver.incoming import base_message
 from bot.tgserver.limits import Limits, Stats
@@ -20,7 +21,7 @@ from bot.tgserver.methods_messages import MESSAGE_METHODS
 from bot.tgserver.params import decode_params
 from bot.tgserver.records import SentMessage
 from bot.tgserver.state import ChatState, user_json
-from bot.tgserver.users import GroupChat, UserClient
+from bot.tgserver.users import UserClient
 
 log = logging.getLogger(__name__)
 
@@ -161,23 +162,9 @@ class LocalBotApiServer:
         username: str | None = None,
     ) -> GroupChat:
         """Register a group (supergroup when the id starts with -100) and its members."""
-        kind = "supergroup" if str(chat_id).startswith("-100") else "group"
-        chat: dict[str, Any] = {"id": chat_id, "type": kind, "title": title}
-        if forum:
-            chat["is_forum"] = True
-        if username:
-            chat["username"] = username
-        state = self._core.world.add_chat(chat)
-        group = GroupChat(self._core, state)
-
-        def uid(ref: UserClient | int) -> int:
-            return ref.user_id if isinstance(ref, UserClient) else ref
-
-        for ref in [*members, *admins, *([owner] if owner is not None else [])]:
-            group.member(ref)
-        state.admins.update(uid(ref) for ref in admins)
-        state.owner = uid(owner) if owner is not None else None
-        return group
+        return new_group(
+            self._core, chat_id, title, members, admins, owner, forum=forum, username=username
+        )
 
     def channel(self, chat_id: int, admin: UserClient, title: str = "Channel") -> ChannelAdmin:
         """Register a channel the bot administers; return an admin whose posts are the channel's."""

@@ -25,6 +25,8 @@ class ChatState:
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_message_id: int = 1
     log: list[SentMessage] = field(default_factory=list)
+    closed_topics: set[int] = field(default_factory=set)  # forum topics an admin closed
+    deleted_topics: set[int] = field(default_factory=set)
     # Per chat, so 200 simulated users waiting for replies do not all wake on every send.
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
@@ -37,6 +39,15 @@ class ChatState:
     def is_group(self) -> bool:
         """Return True for groups and supergroups."""
         return self.chat["type"] in ("group", "supergroup")
+
+    def check_topic(self, thread_id: int) -> None:
+        """Raise what Telegram answers a bot posting into a deleted or closed forum topic."""
+        if not self.chat.get("is_forum"):
+            return
+        if thread_id in self.deleted_topics:
+            raise bad_request("message thread not found")
+        if thread_id in self.closed_topics:  # only topic managers post there; the bot is none
+            raise bad_request("TOPIC_CLOSED")
 
     def new_message_id(self) -> int:
         """Allocate the next message id in this chat."""

@@ -264,32 +264,3 @@ class UserClient:
         except TimeoutError:
             self._core.inline_queries.pop(query_id, None)
             raise TimeoutError(f"the bot did not answer inline query {query!r}") from None
-
-
-class GroupChat:
-    """A group or supergroup; get a member's client with `member()`."""
-
-    def __init__(self, core: Core, state: ChatState) -> None:
-        self._core = core
-        self.state = state
-
-    @property
-    def chat_id(self) -> int:
-        """Return the group's chat id."""
-        return self.state.chat_id
-
-    def member(self, user: UserClient | int, thread_id: int | None = None) -> UserClient:
-        """Return a client for a member posting in this group (optionally in a topic)."""
-        user_id = user.user_id if isinstance(user, UserClient) else user
-        member = self.state.members.get(user_id) or self._core.world.users.get(user_id)
-        if member is None:
-            raise LookupError(f"user {user_id} is unknown; create it with server.user() first")
-        self.state.members[user_id] = member
-        return UserClient(self._core, member, self.state, thread_id)
-
-    def anonymous_admin(self) -> UserClient:
-        """Return a client for an admin posting as the group (from: @GroupAnonymousBot)."""
-        user = {"id": ANONYMOUS_ADMIN, "is_bot": True, "first_name": "Group"}
-        return UserClient(
-            self._core, user | {"username": "GroupAnonymousBot"}, self.state, as_chat=True
-        )
