@@ -27,7 +27,7 @@ from bot.app.context import ChatData, NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.app.listings import MAX_PAGES
 from bot.i18n import N_
-from handlers import articles, follows, stories
+from handlers import articles, follow_buttons, stories
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +58,10 @@ async def on_button(update: Update, context: NewsContext) -> None:
         await stories.on_timeline_button(update, context, action.story)
         return
     if action.kind == FOLLOW:
-        await follows.on_follow_button(update, context, action.story)
+        await follow_buttons.on_follow_button(update, context, action.story)
         return
     if action.kind in (UNFOLLOW, LISTED):
-        await follows.on_unfollow_button(
+        await follow_buttons.on_unfollow_button(
             update, context, action.story, redraw=action.kind == LISTED
         )
         return

@@ -1,4 +1,4 @@
-"""/follow, /unfollow, /following and /quiet, and the 🔔/🔕 buttons: thin, FollowService does it.
+"""/follow, /unfollow, /following and /quiet: thin, FollowService does it (buttons: follow_buttons).
 
 In groups only admins change what the group follows, as with subscriptions.
 """
@@ -6,16 +6,15 @@ In groups only admins change what the group follows, as with subscriptions.
 from __future__ import annotations
 
 import asyncio
-import logging
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 from telegram.ext import CommandHandler, filters
 
 from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext
 from bot.app.follow_answers import GONE, following_answer, missing_story, resolve, story_markup
+from bot.app.forum import topic_of
 from bot.app.items import item_number
 from bot.app.language import chat_translator
 from bot.follows.quiet_args import parse_quiet
@@ -25,8 +24,6 @@ from bot.render.html import bold, escape
 from bot.render.timeline import HEADLINE_LIMIT, NO_FOLLOWS
 from handlers.articles import zone_of
 from handlers.subscriptions import may_change
-
-log = logging.getLogger(__name__)
 
 COMMANDS = [
     CommandSpec("follow", N_("Get a story's new facts as they come"), args=N_("N|id")),
@@ -80,12 +77,12 @@ async def follow(update: Update, context: NewsContext) -> None:
     if ref is None:
         await message.reply_text(tr.gettext(FOLLOW_USAGE))
     elif ref.story_id is not None:
-        await _follow(update, context, message, ref.story_id, tr)
+        await follow_story(update, context, message, ref.story_id, tr)
     elif ref.number is not None:  # item N of the last list, which names no story
         await message.reply_text(missing_story(ref.number, chat_data, "follow", tr))
 
 
-async def _follow(
+async def follow_story(
     update: Update, context: NewsContext, message: Message, story_id: str, tr: Translator
 ) -> None:
     """Follow a story for the chat and say so."""
@@ -102,7 +99,8 @@ async def _follow(
     if not services.follows.may_follow(chat_id, story_id):
         await message.reply_text(tr.gettext(TOO_MANY))
         return
-    _, new = await services.follows.follow(chat_id, story_id, headline)
+    # Its updates come to the forum topic it was followed in (a button: the list's topic).
+    _, new = await services.follows.follow(chat_id, story_id, headline, topic_of(message))
     quiet = services.follows.quiet(chat_id)
     text = (
         tr.gettext("🔔 Following: {headline}.")
@@ -124,12 +122,12 @@ async def following(update: Update, context: NewsContext) -> None:
     message, tr = update.effective_message, chat_translator(update, context)
     if message is None:
         return
-    parts, markup = await _following(context, message.chat_id, zone_of(update, context), tr)
+    parts, markup = await following_parts(context, message.chat_id, zone_of(update, context), tr)
     sent = [
         await message.reply_text(part, reply_markup=markup if n == len(parts) else None)
         for n, part in enumerate(parts, start=1)
     ]
-    if context.chat_data is not None:  # a 🔕 tap redraws every part (_redraw_following)
+    if context.chat_data is not None:  # a 🔕 tap redraws every part (follow_buttons)
         context.chat_data.following_ids = [m.message_id for m in sent]
 
 
@@ -224,77 +222,10 @@ def _quiet_usage(tr: Translator) -> str:
     return tr.gettext(QUIET_USAGE).format(off=word("off", tr))
 
 
-async def on_follow_button(update: Update, context: NewsContext, story_id: str) -> None:
-    """Answer a 🔔 button: follow the story (its updates speak the chat's language, stored)."""
-    query = update.callback_query
-    assert query is not None
-    tr = chat_translator(update, context, remember=True)
-    if not isinstance(query.message, Message):
-        await query.answer()
-        return
-    # What a tap cannot do is the tapper's notice: a message would tell the whole group.
-    if not await may_change(update, context):
-        await query.answer(tr.gettext(ADMINS_ONLY))
-        return
-    if await asyncio.to_thread(context.bot_data.services.stories.story, story_id) is None:
-        await query.answer(tr.gettext(GONE))
-        return
-    await query.answer()
-    await _follow(update, context, query.message, story_id, tr)
-
-
-async def on_unfollow_button(
-    update: Update, context: NewsContext, story_id: str, *, redraw: bool = False
-) -> None:
-    """Answer a 🔕 button: stop following the story, and say so in the button's notice.
-
-    `redraw`: the button is /following's, whose list is redrawn, so that its numbers stay the
-    ones /unfollow N reads.
-    """
-    query = update.callback_query
-    assert query is not None
-    tr = chat_translator(update, context)
-    if not await may_change(update, context) or not isinstance(query.message, Message):
-        await query.answer(tr.gettext(ADMINS_ONLY))
-        return
-    services = context.bot_data.services
-    gone = await services.follows.unfollow(query.message.chat_id, [story_id])
-    text = tr.gettext("🔕 No longer following: {headline}.") if gone else tr.gettext(NOT_FOLLOWED)
-    await query.answer(text.format(headline=gone[0].headline if gone else "")[:200])
-    if redraw:
-        await _redraw_following(update, context, query.message, tr)
-
-
-async def _following(
+async def following_parts(
     context: NewsContext, chat_id: int, zone: ZoneInfo, tr: Translator
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
     """Return /following's messages and buttons, the stories' views built off the loop."""
     services = context.bot_data.services
     follows = services.follows.for_chat(chat_id)  # the loop's to change: read here
     return await asyncio.to_thread(following_answer, services, follows, zone, tr)
-
-
-async def _redraw_following(
-    update: Update, context: NewsContext, message: Message, tr: Translator
-) -> None:
-    """Edit every part of a /following list (the chat's last one) to the follows now."""
-    parts, markup = await _following(context, message.chat_id, zone_of(update, context), tr)
-    known = context.chat_data.following_ids if context.chat_data is not None else []
-    shown = known if known and known[-1] == message.message_id else [message.message_id]
-    if len(parts) > len(shown):  # an older list of several parts: the ids above are unknown
-        return
-    for message_id in shown[len(parts) :]:  # shorter by a part or more: first, so an edit ends it
-        try:
-            await context.bot.delete_message(message.chat_id, message_id)
-        except BadRequest as exc:  # too old to delete: it stays as it was
-            log.info("could not delete a /following part: %s", exc)
-    for n, (message_id, part) in enumerate(zip(shown, parts, strict=False), start=1):
-        last = markup if n == len(parts) else None
-        try:
-            await context.bot.edit_message_text(
-                part, chat_id=message.chat_id, message_id=message_id, reply_markup=last
-            )
-        except BadRequest as exc:  # unchanged (a second tap), or too old to edit
-            log.info("could not redraw /following: %s", exc)
-    if shown is known and context.chat_data is not None:
-        context.chat_data.following_ids = shown[: len(parts)]

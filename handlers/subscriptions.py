@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from bot.app.commands import CommandSpec
 from bot.app.context import BotData, NewsApp, NewsContext, ZoneLookup
+from bot.app.forum import topic_of
 from bot.app.language import chat_translator
 from bot.app.query_problems import topic_problem
 from bot.app.subscription_list import TOPIC_SHOWN, describe, listing
@@ -185,7 +186,8 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     # Scheduled digests speak the chat's language too; saved here, after the topic check's
     # await, its write and the subscription's share one drain of the writer.
     chat_translator(update, context, remember=True)
-    sub, new = await service.subscribe(chat.id, parsed.topic, parsed.hhmm, parsed.zone)
+    where = topic_of(update.effective_message)  # sent in a forum topic: digests go there
+    sub, new = await service.subscribe(chat.id, parsed.topic, parsed.hhmm, parsed.zone, where)
     text = _("Subscribed: {line}") if new else _("Updated: {line}")
     line = describe(sub, utcnow(), tr)
     await _reply(update, text.format(line=line) + "\n" + _("See /subscriptions."))
@@ -278,9 +280,7 @@ async def digest(update: Update, context: NewsContext) -> None:
         await _reply(update, _(NOT_ENABLED))
         return
     await service.reactivate(chat.id)  # the chat just wrote to us: it can be reached again
-    message = update.effective_message
-    topic = message.message_thread_id if message and message.is_topic_message else None
-    status = await service.send_now(chat.id, topic)
+    status = await service.send_now(chat.id, topic_of(update.effective_message))
     if status == "none":
         await _reply(update, _("No subscriptions here. Try <code>/subscribe 07:30 climate</code>."))
     elif status not in ("sent", "migrated"):

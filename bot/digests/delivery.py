@@ -10,8 +10,9 @@ import asyncio
 import enum
 import logging
 import warnings
+from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +40,9 @@ class DigestPart:
 
 SendFn = Callable[[int, DigestPart], Awaitable[object]]
 GONE_PHRASES = ("chat not found", "bot was kicked", "user is deactivated", "have no rights")
+# What Telegram answers a send to a forum topic that was deleted or closed (no other topic
+# error is the topic's fault: "message thread not found" also names a deleted one).
+TOPIC_GONE_PHRASES = ("message thread not found", "topic_closed", "topic_deleted")
 NETWORK_BACKOFF = 1.0  # seconds before the first resend after a network error, then doubled
 MAX_NETWORK_BACKOFF = 10.0  # 8 attempts then span about 45 s, as 1+2+...+7 s did before
 
@@ -50,6 +54,7 @@ class Outcome(enum.Enum):
     GONE = "gone"  # blocked, kicked or chat not found: deactivate, keep the subscriptions
     MIGRATED = "migrated"  # the group became a supergroup: move the subscriptions
     FAILED = "failed"  # retries exhausted or a bad message: try again at the next chance
+    TOPIC_GONE = "topic gone"  # a forum topic closed or deleted: `deliver` sends to General
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,7 @@ class Result:
     sent: int = 0
     new_chat_id: int | None = None
     retries: int = 0
+    moved: bool = False  # the parts' forum topic was gone: they went to the General topic
 
 
 class Deliverer:
@@ -76,19 +82,37 @@ class Deliverer:
         self.too_many = 0  # 429 answers seen, for benchmarks and logs
 
     async def deliver(
-        self, chat_id: int, parts: list[DigestPart], *, person: bool = False
+        self,
+        chat_id: int,
+        parts: list[DigestPart],
+        *,
+        person: bool = False,
+        moved_note: DigestPart | None = None,
     ) -> Result:
         """Send every part in order; stop at the first part that cannot be sent.
 
         `person`: someone asked for it (/digest) and waits, so it goes ahead of digests.
+        A part whose forum topic is closed or deleted goes to the General topic instead, and
+        so does every part after it, `moved_note` first: once, since none is for a topic then.
+        The caller forgets the topic when `Result.moved` says so (bot.digests.topics).
         """
-        retries = 0
-        for index, part in enumerate(parts):
-            result = await self._one(chat_id, part, person)
+        retries = sent = 0
+        moved = False
+        pending = deque(parts)
+        while pending:
+            result = await self._one(chat_id, pending[0], person)
             retries += result.retries
+            if result.outcome is Outcome.TOPIC_GONE:
+                moved = True
+                pending = deque(replace(part, thread_id=None) for part in pending)
+                if moved_note is not None:
+                    pending.appendleft(replace(moved_note, thread_id=None))
+                continue
             if result.outcome is not Outcome.SENT:
-                return Result(result.outcome, index, result.new_chat_id, retries)
-        return Result(Outcome.SENT, len(parts), None, retries)
+                return Result(result.outcome, sent, result.new_chat_id, retries, moved)
+            pending.popleft()
+            sent += 1
+        return Result(Outcome.SENT, sent, None, retries, moved)
 
     async def _one(self, chat_id: int, part: DigestPart, person: bool) -> Result:
         """Send one message: 429s waited out as often as they come, network errors retried.
@@ -120,7 +144,11 @@ class Deliverer:
                 log.info("chat %s cannot be reached: %s", chat_id, exc.message)
                 return Result(Outcome.GONE, 0, None, retries)
             except BadRequest as exc:
-                gone = any(p in exc.message.lower() for p in GONE_PHRASES)
+                said = exc.message.lower()
+                if part.thread_id is not None and any(p in said for p in TOPIC_GONE_PHRASES):
+                    log.info("topic %s of chat %s is gone: %s", part.thread_id, chat_id, said)
+                    return Result(Outcome.TOPIC_GONE, 0, None, retries)
+                gone = any(p in said for p in GONE_PHRASES)
                 if not gone:
                     log.warning("digest for chat %s refused: %s", chat_id, exc.message)
                 return Result(Outcome.GONE if gone else Outcome.FAILED, 0, None, retries)

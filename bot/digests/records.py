@@ -26,6 +26,17 @@ def topic_key(topic: str) -> str:
     return " ".join(topic.casefold().split())
 
 
+def thread_doc(thread_id: int | None) -> dict[str, int]:
+    """Return a record's stored topic: none at all for the General topic, as before topics."""
+    return {} if thread_id is None else {"thread_id": thread_id}
+
+
+def thread_of(doc: dict[str, Any]) -> int | None:
+    """Return the forum topic a stored record names (None: a record from before topics)."""
+    thread = doc.get("thread_id")
+    return int(thread) if thread is not None else None
+
+
 def settle(
     old: Subscription | None, hhmm: tuple[int, int] | None, zone: str | None, new_zone: str
 ) -> tuple[int, int, str]:
@@ -62,6 +73,8 @@ class Subscription:
     `cursor` is the newest `added` time a delivered digest covered; `last_due` the due
     instant of the last delivered scheduled digest (so a restart never sends it twice);
     `sent` the stories delivered (story id -> sources it had then), newest last, bounded.
+    `thread_id` is the forum topic it was made in, where its digest goes (None: the chat, or
+    its General topic); see `bot.digests.topics`.
     """
 
     sub_id: str
@@ -74,6 +87,7 @@ class Subscription:
     cursor: datetime | None = None
     last_due: datetime | None = None
     sent: SentMap = field(default_factory=SentMap)  # packed: 100,000 of them stay small
+    thread_id: int | None = None
 
     @property
     def slot(self) -> Slot:
@@ -89,8 +103,13 @@ class Subscription:
         cursor: datetime | None,
         due: datetime | None,
         sent: Mapping[str, int] | None = None,
+        *,
+        general: bool = False,
     ) -> Subscription:
-        """Return this subscription with the cursor and last due moved forward (never back)."""
+        """Return this subscription with the cursor and last due moved forward (never back).
+
+        `general`: its forum topic was gone and the digest went to General, as the next will.
+        """
         stories = dict(self.sent)
         for story_id, sources in (sent or {}).items():
             stories.pop(story_id, None)  # re-insert: the newest delivery goes last
@@ -102,6 +121,7 @@ class Subscription:
             cursor=later(self.cursor, cursor),
             last_due=later(self.last_due, due),
             sent=SentMap(stories.items()),
+            thread_id=None if general else self.thread_id,
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -117,7 +137,7 @@ class Subscription:
             "cursor": to_iso(self.cursor),
             "last_due": to_iso(self.last_due),
             "sent": self.sent.to_doc(),
-        }
+        } | thread_doc(self.thread_id)
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any], shared: dict[Any, Any] | None = None) -> Subscription:
@@ -137,6 +157,7 @@ class Subscription:
             cursor=_one(memo, doc.get("cursor"), from_iso),
             last_due=_one(memo, doc.get("last_due"), from_iso),
             sent=SentMap.from_doc(doc.get("sent")),
+            thread_id=thread_of(doc),
         )
 
 

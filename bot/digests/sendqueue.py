@@ -24,7 +24,8 @@ from bot.digests.workqueue import Handler, Request, WorkQueue
 log = logging.getLogger(__name__)
 
 SHARED_WORKERS = 1
-Record = Callable[[int, Digest, datetime | None], Awaitable[None]]
+# (chat, digest, due, general): `general` when its forum topic was gone and it went to General.
+Record = Callable[[int, Digest, datetime | None, bool], Awaitable[None]]
 
 
 class SendQueue(Protocol):
@@ -53,8 +54,10 @@ def queue_for(
     """Return the queue of where the users are, and how its confirmed digests are recorded."""
     if not isinstance(users, SharedUsers):
 
-        async def record_embedded(chat_id: int, digest: Digest, due: datetime | None) -> None:
-            subs.mark_delivered(digest.sub_ids, digest.upto, due, digest.sent)
+        async def record_embedded(
+            chat_id: int, digest: Digest, due: datetime | None, general: bool
+        ) -> None:
+            subs.mark_delivered(digest.sub_ids, digest.upto, due, digest.sent, general=general)
             await subs.saved()
 
         return WorkQueue(handle, pacing.workers), record_embedded
@@ -69,11 +72,19 @@ def queue_for(
 
     queue = PgSendQueue(users.url, handle, SHARED_WORKERS, mirror)
 
-    async def record_in_claim(chat_id: int, digest: Digest, due: datetime | None) -> None:
+    async def record_in_claim(
+        chat_id: int, digest: Digest, due: datetime | None, general: bool
+    ) -> None:
         found = (subs.get(sub_id) for sub_id in digest.sub_ids)
-        moved = [s.delivered(digest.upto, due, digest.sent) for s in found if s is not None]
+        moved = [
+            s.delivered(digest.upto, due, digest.sent, general=general)
+            for s in found
+            if s is not None
+        ]
         subs.hold(moved)
-        await queue.record(chat_id, {s.sub_id: _delivery(s) for s in moved})
+        # In the claim, as the cursors: a put from the users' writer would wait for the rows
+        # this transaction holds, while it may wait for that writer (a deactivation saves).
+        await queue.record(chat_id, {s.sub_id: _delivery(s, general) for s in moved})
 
     return queue, record_in_claim
 
@@ -89,7 +100,11 @@ def _subscriptions(docs: list[dict[str, Any]]) -> list[Subscription]:
     return found
 
 
-def _delivery(sub: Subscription) -> dict[str, Any]:
-    """Return the fields a delivery moves, as the subscription's document stores them."""
+def _delivery(sub: Subscription, general: bool) -> dict[str, Any]:
+    """Return the fields a delivery moves, as the subscription's document stores them.
+
+    The topic only when the delivery forgot it: one another process set meanwhile stays.
+    """
     doc = sub.to_doc()
-    return {"cursor": doc["cursor"], "last_due": doc["last_due"], "sent": doc["sent"]}
+    moved = {"cursor": doc["cursor"], "last_due": doc["last_due"], "sent": doc["sent"]}
+    return moved | {"thread_id": None} if general else moved

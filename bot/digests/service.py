@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,12 +22,13 @@ from bot.digests.jobs import DueJob, Planner
 from bot.digests.matching import Searcher
 from bot.digests.pacing import Pacer, Pacing
 from bot.digests.records import Subscription, settle
-from bot.digests.schedule import DEFAULT_GRACE, is_delivered
+from bot.digests.schedule import DEFAULT_GRACE
 from bot.digests.sendqueue import queue_for
 from bot.digests.startplan import GiveWay, next_turn, plan_all, report_failure
 from bot.digests.subscriptions import SubscriptionStore
+from bot.digests.topics import MOVED_NOTE, due_subscriptions, each_topic
 from bot.digests.workqueue import Request
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, Translator
 from bot.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -58,8 +60,6 @@ class DigestService:
     ) -> None:
         self.config = config
         self.settings = settings or DigestSettings()
-        self._store = store
-        self._search = search
         self._clock = clock
         self.subs = SubscriptionStore(users, config.data_dir, clock=clock)
         self._queue, self._record = queue_for(users, self._handle, self.settings.pacing, self.subs)
@@ -131,12 +131,17 @@ class DigestService:
     # --- what commands change: each returns once the change is on disk -----------------
 
     async def subscribe(
-        self, chat_id: int, topic: str, hhmm: tuple[int, int] | None, zone: str | None
+        self,
+        chat_id: int,
+        topic: str,
+        hhmm: tuple[int, int] | None,
+        zone: str | None,
+        thread_id: int | None = None,
     ) -> tuple[Subscription, bool]:
         """Add or retime a subscription (defaults: its own, else 08:00 in the chat's zone)."""
         default = self.subs.chat(chat_id).zone or self.config.tz.key  # else the bot's
         hour, minute, zone_name = settle(self.subs.find(chat_id, topic), hhmm, zone, default)
-        sub, new = self.subs.subscribe(chat_id, topic, hour, minute, zone_name)
+        sub, new = self.subs.subscribe(chat_id, topic, hour, minute, zone_name, thread_id)
         self.subs.set_active(chat_id, True)
         self.jobs.schedule(sub)
         await self.subs.saved()
@@ -239,18 +244,26 @@ class DigestService:
         return outcome
 
     async def _deliver(self, chat_id: int, request: Request) -> str:
-        """Compose, send and confirm one chat's digest; return how it ended."""
+        """Compose, send and confirm one chat's digests, one per topic; return how it ended."""
         if self._deliverer is None or not self.subs.is_active(chat_id):
             return "gone"
-        subs = self._due_subs(chat_id, request)
-        if not subs:
-            return "empty"
-        digest, parts = await self.composed(chat_id, subs, manual=request.manual)
-        parts = [replace(part, thread_id=request.thread_id) for part in parts]
-        result = await self._deliverer.deliver(chat_id, parts, person=request.manual)
+        subs = due_subscriptions(self.subs.for_chat(chat_id), request)
+        return await each_topic(subs, request, partial(self._deliver_to, chat_id, request))
+
+    async def _deliver_to(
+        self, chat_id: int, request: Request, thread_id: int | None, subs: list[Subscription]
+    ) -> str:
+        """Deliver the digest of some of the chat's subscriptions to one forum topic."""
+        assert self._deliverer is not None
+        manual = request.manual
+        digest, parts = await self.composed(chat_id, subs, manual=manual)
+        parts = [replace(part, thread_id=thread_id) for part in parts]
+        keep = manual or thread_id is None  # /digest's topic is no subscription's to forget
+        note = None if keep else DigestPart(self.translator(chat_id).gettext(MOVED_NOTE))
+        result = await self._deliverer.deliver(chat_id, parts, person=manual, moved_note=note)
         if result.outcome is Outcome.SENT:
             # Telegram confirmed every part: only now may the cursor move.
-            await self._record(chat_id, digest, request.due)
+            await self._record(chat_id, digest, request.due, result.moved and not keep)
             self.stats["sent"] += result.sent
             self.stats["digests" if parts else "empty"] += 1
             return "sent" if parts else "empty"
@@ -277,23 +290,11 @@ class DigestService:
         self, chat_id: int, subs: list[Subscription], *, manual: bool = False
     ) -> tuple[Digest, list[DigestPart]]:
         """Return a chat's digest and its messages, composed off the event loop."""
-        settings = self.subs.chat(chat_id)  # its language too (bot.app.language)
         zone = self.zone_of(chat_id) or ZoneInfo(subs[0].zone)
-        tr = self._catalogs.get(settings.lang)
-        send_empty = manual or settings.send_empty
+        send_empty = manual or self.subs.chat(chat_id).send_empty
+        tr = self.translator(chat_id)
         return await self.composer.composed(chat_id, subs, self._clock(), zone, send_empty, tr)
 
-    def _due_subs(self, chat_id: int, request: Request) -> list[Subscription]:
-        """Return the chat's subscriptions this request delivers, skipping delivered ones."""
-        chat_subs = self.subs.for_chat(chat_id)
-        if request.manual:
-            return chat_subs
-        due = request.due
-        picked = []
-        for sub in chat_subs:
-            same_time = due is not None and sub.slot.latest_due(due) == due
-            if (sub.sub_id in request.sub_ids or same_time) and not (
-                due is not None and is_delivered(due, sub.last_due)
-            ):
-                picked.append(sub)
-        return picked
+    def translator(self, chat_id: int) -> Translator:
+        """Return the translator of the chat's language (bot.app.language): all it is sent."""
+        return self._catalogs.get(self.subs.chat(chat_id).lang)

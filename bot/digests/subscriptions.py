@@ -108,10 +108,11 @@ class SubscriptionStore:
         cursor: datetime | None,
         due: datetime | None,
         sent: Mapping[str, int] | None = None,
+        general: bool = False,
     ) -> bool:
         sub = self._subs.get(sub_id)
         if sub is not None:
-            self._subs[sub_id] = sub.delivered(cursor, due, sent)
+            self._subs[sub_id] = sub.delivered(cursor, due, sent, general=general)
         return sub is not None
 
     # --- delivery bookkeeping -------------------------------------------------------------
@@ -122,10 +123,12 @@ class SubscriptionStore:
         cursor: datetime | None,
         due: datetime | None,
         sent: Mapping[str, int] | None = None,
+        *,
+        general: bool = False,
     ) -> None:
         """Record that Telegram confirmed a digest: move cursors (and last due) forward."""
         for sub_id in sub_ids:
-            if self._apply(sub_id, cursor, due, sent):
+            if self._apply(sub_id, cursor, due, sent, general):
                 self._put(self._subs[sub_id])
 
     # --- queries --------------------------------------------------------------------------
@@ -160,15 +163,15 @@ class SubscriptionStore:
         )
 
     def subscribe(
-        self, chat_id: int, topic: str, hour: int, minute: int, zone: str
+        self, chat_id: int, topic: str, hour: int, minute: int, zone: str, thread: int | None = None
     ) -> tuple[Subscription, bool]:
-        """Add a subscription, or change the time of the chat's one with the same topic.
+        """Add a subscription, or change the time and forum topic of the chat's one of `topic`.
 
         Return the subscription and whether it is new.
         """
         topic = " ".join(topic.split())
         if (old := self.find(chat_id, topic)) is not None:
-            changed = replace(old, hour=hour, minute=minute, zone=zone)
+            changed = replace(old, hour=hour, minute=minute, zone=zone, thread_id=thread)
             self._save(changed)
             return changed, False
         sub = Subscription(
@@ -179,6 +182,7 @@ class SubscriptionStore:
             minute=minute,
             zone=zone,
             created=self._clock(),
+            thread_id=thread,
         )
         self._keep(sub)
         self._put(sub)

@@ -8,6 +8,7 @@ are the digests' buttons, the same under every story.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -17,11 +18,17 @@ from cachetools import LRUCache
 from bot.digests.delivery import DigestPart
 from bot.digests.message import FOLLOW_BUTTON, STORY_BUTTON
 from bot.follows.records import Follow
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.models import Development, Story
 from bot.render.timeline import farewell, follow_update
 
 RENDER_CACHE = 1000  # updates rendered, by story, what they tell, language, zone and day
+# Said in General before the first update whose forum topic was closed or deleted (the
+# Deliverer's fallback, bot.digests.delivery): the follow stays, and moves there.
+MOVED_NOTE = N_(
+    "The topic these story updates went to is closed or deleted, so they come here from now "
+    "on. Follow the story again in a topic to have them there."
+)
 TIMELINE_BUTTON, UNFOLLOW_BUTTON = "w:", "u:"
 ARTICLES_BUTTON = STORY_BUTTON
 __all__ = ["ARTICLES_BUTTON", "FOLLOW_BUTTON", "TIMELINE_BUTTON", "UNFOLLOW_BUTTON"]
@@ -59,8 +66,12 @@ class UpdateMessages:
         bye: bool,
         tr: Translator,
         zone: ZoneInfo,
-    ) -> DigestPart:
-        """Return the message of an update (or of a follow's end) in tr's language and zone."""
+    ) -> tuple[DigestPart, DigestPart | None]:
+        """Return the message of an update (or of a follow's end) in tr's language and zone.
+
+        It goes to the follow's forum topic; the second message is what General is told
+        first should that topic be gone (none for a farewell, or a follow in General).
+        """
         told = tuple(d.article_id for d in developments)
         now = self._clock()
         key = (follow.story_id, bye, told, tr.lang, zone.key, now.astimezone(zone).date())
@@ -74,4 +85,5 @@ class UpdateMessages:
                 text = follow_update(headline, developments, zone, tr, now)
                 part = DigestPart(text, update_buttons(follow.story_id, tr))
             self._rendered[key] = part
-        return part
+        moved = None if bye or follow.thread_id is None else DigestPart(tr.gettext(MOVED_NOTE))
+        return replace(part, thread_id=follow.thread_id), moved

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any
 
+from bot.digests.records import thread_doc, thread_of
 from bot.models import from_iso, later, to_iso
 
 
@@ -17,6 +18,7 @@ class Follow:
     `cursor` is the arrival time of the newest report the chat has been told of (or had when
     it followed): reports after it are the ones it has not seen. `last_sent` paces updates,
     `last_news` (the newest fact told, else the follow itself) ends a follow gone quiet.
+    `thread_id` is the forum topic it was made in, where its updates go (None: General).
     """
 
     chat_id: int
@@ -26,6 +28,7 @@ class Follow:
     cursor: datetime | None = None
     last_sent: datetime | None = None
     last_news: datetime | None = None
+    thread_id: int | None = None
 
     @property
     def key(self) -> tuple[int, str]:
@@ -37,13 +40,19 @@ class Follow:
         """Return when the story last brought this chat news (or was followed)."""
         return self.last_news or self.since
 
-    def told(self, upto: datetime | None, sent: datetime, news: datetime | None) -> Follow:
-        """Return the follow after an update Telegram confirmed (times only move forward)."""
+    def told(
+        self, upto: datetime | None, sent: datetime, news: datetime | None, *, general: bool = False
+    ) -> Follow:
+        """Return the follow after an update Telegram confirmed (times only move forward).
+
+        `general`: its forum topic was gone and the update went to General, as the next will.
+        """
         return replace(
             self,
             cursor=later(self.cursor, upto),
             last_sent=later(self.last_sent, sent),
             last_news=later(self.last_news, news),
+            thread_id=None if general else self.thread_id,
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -56,7 +65,7 @@ class Follow:
             "cursor": to_iso(self.cursor),
             "last_sent": to_iso(self.last_sent),
             "last_news": to_iso(self.last_news),
-        }
+        } | thread_doc(self.thread_id)
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Follow:
@@ -72,6 +81,7 @@ class Follow:
             cursor=from_iso(doc.get("cursor")),
             last_sent=from_iso(doc.get("last_sent")),
             last_news=from_iso(doc.get("last_news")),
+            thread_id=thread_of(doc),
         )
 
 

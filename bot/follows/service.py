@@ -29,7 +29,6 @@ from bot.follows.pacing import gone_quiet, ready_at
 from bot.follows.records import Follow, Quiet
 from bot.follows.store import FollowStore
 from bot.follows.updates import Ask, Found, find_updates
-from bot.i18n import Catalogs
 from bot.models import Article, utcnow
 from bot.stories.facts import StoryFacts
 
@@ -68,7 +67,6 @@ class FollowService:
         self._digests = digests
         digests.moved_listeners.append(self.move_chat)  # a group became a supergroup
         self.clock = clock
-        self._catalogs = Catalogs(config.locale_dir)
         self._queue = WorkQueue(self._handle, digests.settings.pacing.workers)
         self._deliverer: Deliverer | None = None
         self._checked: dict[str, tuple[int, str] | None] = {}  # story -> mark last looked at
@@ -138,18 +136,17 @@ class FollowService:
 
     # --- what commands change: each returns once the change is on disk -----------------
 
-    async def follow(self, chat_id: int, story_id: str, headline: str) -> tuple[Follow, bool]:
-        """Follow a story from now on; return the follow and whether it is new."""
-        existing = self.follows.get(chat_id, story_id)
-        if existing is not None:
-            return existing, False
-        now = self.clock()
-        cursor = self._facts.newest_arrival(story_id)
-        follow = Follow(chat_id, story_id, headline, now, cursor=cursor, last_news=now)
-        self.follows.add(follow)
-        self._checked.pop(story_id, None)
+    async def follow(
+        self, chat_id: int, story_id: str, headline: str, thread_id: int | None = None
+    ) -> tuple[Follow, bool]:
+        """Follow a story from now on, in a forum topic; return it and whether it is new."""
+        now, cursor = self.clock(), self._facts.newest_arrival(story_id)
+        asked = Follow(chat_id, story_id, headline, now, cursor, last_news=now, thread_id=thread_id)
+        follow, new = self.follows.place(asked)
+        if new:
+            self._checked.pop(story_id, None)
         await self.follows.saved()
-        return follow, True
+        return follow, new
 
     def may_follow(self, chat_id: int, story_id: str) -> bool:
         """Return whether the chat may follow the story: it does already, or has room."""
@@ -216,14 +213,13 @@ class FollowService:
     def _asks(self, now: datetime) -> tuple[list[Ask], dict[str, tuple[int, str] | None]]:
         """Return the stories to look at (changed, or with an update whose wait is over)."""
         due = {story for (_, story), at in self._held.items() if at <= now}
-        settings = self._digests.subs.chat  # each follower is told in its chat's language
         asks, marks = [], {}
         for story_id in self.follows.stories():
             mark = self._facts.mark(story_id)
             if story_id not in due and self._checked.get(story_id, False) == mark:
                 continue
             chats = tuple(
-                (f.chat_id, f.cursor, self._catalogs.get(settings(f.chat_id).lang).lang)
+                (f.chat_id, f.cursor, self._digests.translator(f.chat_id).lang)  # its language
                 for f in self.follows.followers(story_id)
                 if f.key not in self._outbox and self._digests.is_active(f.chat_id)
             )
@@ -277,9 +273,9 @@ class FollowService:
         follow = self.follows.get(chat_id, story_id)
         if follow is None or found is None or self._deliverer is None:
             return "none"
-        tr = self._catalogs.get(self._digests.subs.chat(chat_id).lang)
-        part = self._messages.part(follow, found.developments, bye, tr, self.zone(chat_id))
-        result = await self._deliverer.deliver(chat_id, [part])
+        tr = self._digests.translator(chat_id)
+        part, note = self._messages.part(follow, found.developments, bye, tr, self.zone(chat_id))
+        result = await self._deliverer.deliver(chat_id, [part], moved_note=note)
         if result.outcome is Outcome.GONE:
             await self._digests.deactivate(chat_id)
             return "gone"
@@ -295,6 +291,6 @@ class FollowService:
             await self.follows.saved()
         else:
             # Not awaited here: the worker's next send waits for it (Deliverer's `ready`).
-            self.follows.mark_told(chat_id, story_id, found.upto, now, now)
+            self.follows.mark_told(chat_id, story_id, found.upto, now, now, general=result.moved)
             self.stats["updates"] += 1
         return "sent"

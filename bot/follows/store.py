@@ -125,6 +125,21 @@ class FollowStore:
         self._put(follow)
         self._save(follow)
 
+    def place(self, follow: Follow) -> tuple[Follow, bool]:
+        """Save a new follow, or move the chat's follow of its story to its forum topic.
+
+        Return the follow stored and whether it is new. The last place a story was followed
+        from is where its updates go.
+        """
+        old = self._follows.get(follow.key)
+        if old is None:
+            self.add(follow)
+            return follow, True
+        if old.thread_id != follow.thread_id:
+            old = replace(old, thread_id=follow.thread_id)
+            self.add(old)
+        return old, False
+
     def add_many(self, follows: Iterable[Follow]) -> None:
         """Insert many new follows in one write (benchmarks)."""
         follows = list(follows)
@@ -190,9 +205,14 @@ class FollowStore:
         upto: datetime | None,
         sent: datetime,
         news: datetime | None,
+        *,
+        general: bool = False,
     ) -> None:
-        """Record that Telegram confirmed an update: move the follow's times forward."""
-        if self._apply(chat_id, story_id, upto, sent, news):
+        """Record that Telegram confirmed an update: move the follow's times forward.
+
+        `general`: it went to General, its forum topic gone (`Follow.told`).
+        """
+        if self._apply(chat_id, story_id, upto, sent, news, general=general):
             self._save(self._follows[(chat_id, story_id)])
 
     def _apply(
@@ -202,11 +222,13 @@ class FollowStore:
         upto: datetime | None,
         sent: datetime | None,
         news: datetime | None,
+        *,
+        general: bool = False,
     ) -> bool:
         follow = self._follows.get((chat_id, story_id))
         if follow is None or sent is None:
             return False
-        self._follows[follow.key] = follow.told(upto, sent, news)
+        self._follows[follow.key] = follow.told(upto, sent, news, general=general)
         return True
 
     def _replay(self) -> set[tuple[int, str]]:
