@@ -8,13 +8,13 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
+from bot.app.chat_rights import AdminsOnly, may_change
 from bot.app.commands import CommandSpec, admin_refusal, is_admin, is_allowed
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.app.privacy import chat_subscriptions, forget_chat
 from bot.app.stats import StatsService, render_stats
 from bot.i18n import N_
-from handlers.subscriptions import may_change
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,10 @@ COMMANDS = [
 BUTTON_GROUP = -2  # before the access gate and the catch-all button handler; checks access itself
 _DATA = re.compile(r"forget:(yes|no):([0-9]{1,20})")
 ADMINS_ONLY = N_("Only the bot's admins can use /stats.")
-GROUP_ADMINS_ONLY = N_("Only this group's admins can make the bot forget it.")
+GROUP_ADMINS_ONLY = AdminsOnly(
+    N_("Only this group's admins can make the bot forget it."),
+    N_("Only this channel's admins can make the bot forget it."),
+)
 NOT_YOURS = N_("Only the person who sent /forget can answer.")
 CANCELLED = N_("Cancelled. Nothing was deleted.")
 
@@ -72,7 +75,7 @@ async def forget_command(update: Update, context: NewsContext) -> None:
     tr = chat_translator(update, context)
     _ = tr.gettext
     if not await may_change(update, context):  # anyone in private, admins in groups
-        await message.reply_text(_(GROUP_ADMINS_ONLY))
+        await message.reply_text(GROUP_ADMINS_ONLY.text(update, tr))
         return
     # An anonymous admin posts as the group, a channel's as the channel; the person is known
     # only when they press, so then any admin may answer (0), else only the one who asked.
@@ -115,7 +118,7 @@ async def _answer_forget(update: Update, context: NewsContext) -> None:
         await query.answer(_("This bot is private."))
         return
     if int(match[2]) == 0 and not await may_change(update, context):
-        await query.answer(_(GROUP_ADMINS_ONLY))
+        await query.answer(GROUP_ADMINS_ONLY.text(update, tr))
         return
     if int(match[2]) not in (0, query.from_user.id):
         await query.answer(_(NOT_YOURS))

@@ -8,13 +8,13 @@ import logging
 from telegram import Message, Update
 from telegram.error import BadRequest
 
+from bot.app.chat_rights import may_change
 from bot.app.context import NewsContext
 from bot.app.follow_answers import GONE
 from bot.app.language import chat_translator
 from bot.i18n import Translator
 from handlers.articles import zone_of
 from handlers.follows import ADMINS_ONLY, NOT_FOLLOWED, follow_story, following_parts
-from handlers.subscriptions import may_change
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ async def on_follow_button(update: Update, context: NewsContext, story_id: str) 
         return
     # What a tap cannot do is the tapper's notice: a message would tell the whole group.
     if not await may_change(update, context):
-        await query.answer(tr.gettext(ADMINS_ONLY))
+        await query.answer(ADMINS_ONLY.text(update, tr))
         return
     if await asyncio.to_thread(context.bot_data.services.stories.story, story_id) is None:
         await query.answer(tr.gettext(GONE))
@@ -50,7 +50,7 @@ async def on_unfollow_button(
     assert query is not None
     tr = chat_translator(update, context)
     if not await may_change(update, context) or not isinstance(query.message, Message):
-        await query.answer(tr.gettext(ADMINS_ONLY))
+        await query.answer(ADMINS_ONLY.text(update, tr))
         return
     services = context.bot_data.services
     gone = await services.follows.unfollow(query.message.chat_id, [story_id])

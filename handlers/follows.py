@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import CommandHandler, filters
 
+from bot.app.chat_rights import AdminsOnly, may_change
 from bot.app.commands import CommandSpec
 from bot.app.context import NewsApp, NewsContext
 from bot.app.follow_answers import GONE, following_answer, missing_story, resolve, story_markup
@@ -23,7 +24,6 @@ from bot.render.cards import one_line, truncate
 from bot.render.html import bold, escape
 from bot.render.timeline import HEADLINE_LIMIT, NO_FOLLOWS
 from handlers.articles import zone_of
-from handlers.subscriptions import may_change
 
 COMMANDS = [
     CommandSpec("follow", N_("Get a story's new facts as they come"), args=N_("N|id")),
@@ -37,7 +37,10 @@ UNFOLLOW_USAGE = N_(
     "Send <code>/unfollow 1</code> (a number from /following), or <code>{all}</code>."
 )
 QUIET_USAGE = N_("Send <code>/quiet 23:00-07:00</code>, or <code>/quiet {off}</code>.")
-ADMINS_ONLY = N_("Only this group's admins can change what it follows.")
+ADMINS_ONLY = AdminsOnly(
+    N_("Only this group's admins can change what it follows."),
+    N_("Only this channel's admins can change what it follows."),
+)
 NOT_FOLLOWED = N_("You do not follow that story.")
 TOO_MANY = N_("This chat follows 50 stories already; /unfollow one first.")
 
@@ -87,7 +90,7 @@ async def follow_story(
 ) -> None:
     """Follow a story for the chat and say so."""
     if not await may_change(update, context):
-        await message.reply_text(tr.gettext(ADMINS_ONLY))
+        await message.reply_text(ADMINS_ONLY.text(update, tr))
         return
     services = context.bot_data.services
     story = await asyncio.to_thread(services.stories.story, story_id, lang=tr.lang)  # a view
@@ -137,7 +140,7 @@ async def unfollow(update: Update, context: NewsContext) -> None:
     if message is None or context.chat_data is None:
         return
     if not await may_change(update, context):
-        await message.reply_text(tr.gettext(ADMINS_ONLY))
+        await message.reply_text(ADMINS_ONLY.text(update, tr))
         return
     services = context.bot_data.services
     chat_id = message.chat_id
@@ -191,7 +194,7 @@ async def quiet(update: Update, context: NewsContext) -> None:
         await message.reply_text(f"{text} {_quiet_usage(tr)}")
         return
     if not await may_change(update, context):
-        await message.reply_text(tr.gettext(ADMINS_ONLY))
+        await message.reply_text(ADMINS_ONLY.text(update, tr))
         return
     parsed = parse_quiet(arg, tr)
     if parsed.problem is not None:

@@ -15,18 +15,22 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
 
+from bot.app.chat_rights import AdminsOnly, may_change
 from bot.app.commands import CommandSpec, is_allowed
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.i18n import N_
-from handlers.subscriptions import UPDATES, digests_of, may_change, service_of
+from handlers.subscriptions import UPDATES, digests_of, service_of
 
 log = logging.getLogger(__name__)
 
 COMMANDS = [CommandSpec("language", N_("Choose the language of the bot's messages"))]
 BUTTON_GROUP = -2  # before the access gate and the catch-all button handler; checks access itself
 _DATA = re.compile(r"lang:([a-z]{2,3})")
-ADMINS_ONLY = N_("Only this group's admins can change its language.")
+ADMINS_ONLY = AdminsOnly(
+    N_("Only this group's admins can change its language."),
+    N_("Only this channel's admins can change its language."),
+)
 
 
 def register(application: NewsApp) -> None:
@@ -102,7 +106,8 @@ async def on_button(update: Update, context: NewsContext) -> None:
         )
         raise ApplicationHandlerStop
     if not await may_change(update, context):
-        await query.answer(chat_translator(update, context).gettext(ADMINS_ONLY), show_alert=True)
+        refusal = ADMINS_ONLY.text(update, chat_translator(update, context))
+        await query.answer(refusal, show_alert=True)
         raise ApplicationHandlerStop
     if data.lang_saver is not None:
         data.lang_saver(chat.id, match[1])

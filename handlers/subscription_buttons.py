@@ -9,13 +9,14 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
+from bot.app.chat_rights import may_change
 from bot.app.commands import CommandSpec, is_allowed
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.app.subscription_list import listing, time_keyboard
 from bot.digests.service import DigestService
 from bot.i18n import Translator
-from handlers.subscriptions import ADMINS_ONLY, may_change, service_of
+from handlers.subscriptions import ADMINS_ONLY, service_of
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ async def on_button(update: Update, context: NewsContext) -> None:
         await query.answer(tr.gettext("This button is not valid any more."))
         raise ApplicationHandlerStop
     if not await may_change(update, context):
-        await query.answer(tr.gettext(ADMINS_ONLY), show_alert=True)
+        await query.answer(ADMINS_ONLY.text(update, tr), show_alert=True)
         raise ApplicationHandlerStop
     await _press(update, service, chat.id, match, tr)
     raise ApplicationHandlerStop

@@ -11,14 +11,13 @@ import logging
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
 from telegram.ext import (
     CommandHandler,
     MessageHandler,
     filters,
 )
 
+from bot.app.chat_rights import AdminsOnly, may_change
 from bot.app.commands import CommandSpec
 from bot.app.context import BotData, NewsApp, NewsContext, ZoneLookup
 from bot.app.forum import topic_of
@@ -46,8 +45,14 @@ COMMANDS = [
     CommandSpec("digest", N_("Send this chat's digest now")),
 ]
 MAX_SUBSCRIPTIONS = 20
-ADMINS_ONLY = N_("Only this group's admins can change its subscriptions.")
-ZONE_ADMINS_ONLY = N_("Only this group's admins can change its time zone.")
+ADMINS_ONLY = AdminsOnly(
+    N_("Only this group's admins can change its subscriptions."),
+    N_("Only this channel's admins can change its subscriptions."),
+)
+ZONE_ADMINS_ONLY = AdminsOnly(
+    N_("Only this group's admins can change its time zone."),
+    N_("Only this channel's admins can change its time zone."),
+)
 NOT_ENABLED = N_("Digests are not enabled on this bot.")
 UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 
@@ -122,23 +127,6 @@ async def _chat_blocked(context: NewsContext, chat_id: int) -> None:
         await service.deactivate(chat_id)
 
 
-async def may_change(update: Update, context: NewsContext) -> bool:
-    """Return whether the sender may change this chat's subscriptions (admins in groups)."""
-    chat, post = update.effective_chat, update.message or update.channel_post
-    if chat is None or chat.type == ChatType.PRIVATE or (post and chat.type == ChatType.CHANNEL):
-        return chat is not None  # only a channel's admins post; all its readers press buttons
-    if post is not None and post.sender_chat is not None:
-        return post.sender_chat.id == chat.id  # an anonymous admin posts as the group
-    if (user := update.effective_user) is None:
-        return False
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:
-        log.info("admin check failed in %s: %s", chat.id, exc)
-        return False
-    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
-
-
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     message = update.effective_message
     if message is not None:
@@ -152,7 +140,7 @@ async def _ready(update: Update, context: NewsContext, tr: Translator) -> Digest
         await _reply(update, tr.gettext(NOT_ENABLED))
         return None
     if not await may_change(update, context):
-        await _reply(update, tr.gettext(ADMINS_ONLY))
+        await _reply(update, ADMINS_ONLY.text(update, tr))
         return None
     return service
 
@@ -255,7 +243,7 @@ async def timezone(update: Update, context: NewsContext) -> None:
         await _reply(update, shown.format(zone=escape(zone.key)))
         return
     if not await may_change(update, context):
-        await _reply(update, _(ZONE_ADMINS_ONLY))
+        await _reply(update, ZONE_ADMINS_ONLY.text(update, tr))
         return
     zone_name = find_zone(text)
     if zone_name is None:

@@ -41,11 +41,39 @@ async def test_only_a_channel_admin_can_confirm_forget_or_change_its_language(
         await poster.send("/language")
         [choose] = await poster.wait_replies(1)
         answer = await reader.press(choose, "Русский")
-        assert answer.text == "Only this group's admins can change its language."
+        assert answer.text == "Only this channel's admins can change its language."
         assert env.digests.subs.chat(poster.chat_id).lang != "ru"
         await poster.send("/forget")
         [question] = await poster.wait_replies(1)
         answer = await reader.press(question, "Delete everything")
-        assert answer.text == "Only this group's admins can make the bot forget it."
+        assert answer.text == "Only this channel's admins can make the bot forget it."
         assert len(env.digests.subs.for_chat(poster.chat_id)) == 1
         assert (await poster.press(question, "Delete everything")).text == "Deleted."
+
+
+async def test_a_reader_pressing_a_channels_buttons_hears_of_the_channels_admins_in_its_language(
+    tmp_path: Path,
+) -> None:
+    # They were told of "this group's admins", in a channel, which has no members to speak of.
+    async with digest_env(tmp_path) as env:
+        poster = env.server.channel(-1007100, env.server.user(7101, "Vera"), "Daily")
+        reader = poster.reader(env.server.user(7102, "Max"))
+        env.add("Lighthouse keeper retires", "Harbour opens")
+        await ask(poster, "/subscribe 10:00 lighthouse")
+        await poster.send("/subscriptions")
+        [listing] = await poster.wait_replies(1)
+        answer = await reader.press(listing, 0)
+        assert answer.text == "Only this channel's admins can change its subscriptions."
+        await poster.send("/brief")
+        [brief] = await poster.wait_replies(1)
+        answer = await reader.press(brief, "🔔 1")
+        assert answer.text == "Only this channel's admins can change what it follows."
+        await poster.send("/language")
+        [choose] = await poster.wait_replies(1)
+        await poster.press(choose, "Русский")
+        answer = await reader.press(brief, "🔔 1")
+        assert (
+            answer.text
+            == "Только администраторы канала могут менять, за какими сюжетами он следит."
+        )
+        assert env.services.follows.for_chat(poster.chat_id) == []
