@@ -2,9 +2,11 @@
 
 `FakeModel` serves POST /v1/chat/completions. Each request is recorded (its JSON and its
 Authorization header) and answered by the test's `answer` function, which returns a `Reply`:
-a text, an error status with headers (429 with Retry-After), a raw body, and whether to hold
-the answer until the test releases it (or the server stops), so a client times out without a
-test sleeping.
+a text (None: `content` null, as a server sends when the output limit cut the reasoning), a
+reasoning model's thinking in a field of its own, the `finish_reason`, the `usage` or none (some
+servers send none), an error status with headers (429 with Retry-After), a raw body, and whether
+to hold the answer until the test releases it (or the server stops), so a client times out
+without a test sleeping.
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ from typing import Any
 class Reply:
     """What the fake model answers: a text or an error status, at once or when released."""
 
-    text: str = ""
+    text: str | None = ""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     hold: bool = False
     tokens: int = 100
+    usage: bool = True  # False: the completion carries no usage field at all
+    reasoning: str | None = None  # thinking sent apart from the answer, in reasoning_field
+    reasoning_field: str = "reasoning_content"  # vLLM, llama.cpp, DeepSeek; Ollama's: "reasoning"
+    finish_reason: str = "stop"  # "length" when max_tokens cut the output
     body: bytes | None = None  # sent as it is (an endpoint that answers no JSON completion)
     content_type: str = "text/html"  # of body: "application/json" for JSON cut short or broken
 
@@ -94,24 +100,23 @@ def _handler(model: FakeModel) -> type[BaseHTTPRequestHandler]:
 
 
 def _completion(model: str, reply: Reply) -> dict[str, Any]:
-    return {
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+    if reply.reasoning is not None:
+        message[reply.reasoning_field] = reply.reasoning
+    completion: dict[str, Any] = {
         "id": "chatcmpl-test",
         "object": "chat.completion",
         "created": 0,
         "model": model,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": reply.text},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {
+        "choices": [{"index": 0, "message": message, "finish_reason": reply.finish_reason}],
+    }
+    if reply.usage:
+        completion["usage"] = {
             "prompt_tokens": reply.tokens - 20,
             "completion_tokens": 20,
             "total_tokens": reply.tokens,
-        },
-    }
+        }
+    return completion
 
 
 @contextmanager

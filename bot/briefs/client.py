@@ -4,18 +4,29 @@ It speaks the chat-completions API that OpenAI, Ollama, llama.cpp's server and v
 and brings timeouts, one retry with backoff on 429 and 5xx (honouring Retry-After) and typed
 errors. Every failure comes back as a `Failure` value, never as an exception: the writer decides
 what a failure means (back off, count it, fall back) and nothing here logs the request.
+
+Reasoning models (DeepSeek-R1, Qwen3) think before they answer: some servers send the thinking in
+a field of its own (`reasoning_content`; Ollama's `reasoning`), others leave it in `content` as a leading `<think>…</think>` block (its
+opening tag sometimes in the prompt's template, so only `</think>` shows; with thinking turned
+off Qwen3 still sends an empty block). The answer is what follows the block; thinking alone (cut
+off by the output limit) is no answer, though its tokens were spent.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import openai
+    from openai.types.chat import ChatCompletion
 
 RETRIES = 1
 MAX_ANSWER_TOKENS = 300  # 3 sentences of 400 characters, in any script, with room
+_THINK = re.compile(r"<think>", re.IGNORECASE)
+_THINK_OPEN = re.compile(r"\A\s*<think>", re.IGNORECASE)
+_THINK_CLOSE = re.compile(r"</think>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +39,15 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """Why a request gave no answer; `retry_after` when the endpoint asked to back off."""
+    """Why a request gave no answer; `retry_after` when the endpoint asked to back off.
+
+    `tokens`: what an answer that was no brief (thinking alone) still cost.
+    """
 
     reason: str
     rate_limited: bool = False
     retry_after: float | None = None
+    tokens: int = 0
 
 
 class ModelClient:
@@ -74,20 +89,46 @@ class ModelClient:
             # A body labelled JSON that is none (cut short, empty, not UTF-8): the package lets
             # the decoder's error through, which would fail the reader's reply instead.
             return Failure("not a chat completion")
-        try:
-            text = response.choices[0].message.content if response.choices else None
-            tokens = int(response.usage.total_tokens) if response.usage else 0
-        except (AttributeError, TypeError, IndexError, KeyError, ValueError):
-            # A 200 that is no completion (a proxy's HTML page, a JSON list) comes back as a
-            # str or a half-built object: a failure like any other, not an error of the reply.
-            return Failure("not a chat completion")
-        if not isinstance(text, str) or not text:
-            return Failure("empty answer")
-        return Answer(text, tokens)
+        return _read(response)
 
     async def close(self) -> None:
         """Close the connections."""
         await self._client.close()
+
+
+def _read(response: ChatCompletion) -> Answer | Failure:
+    """Return the answer of a completion with its thinking left out, or why there is none."""
+    try:
+        message = response.choices[0].message if response.choices else None
+        text = message.content if message else None
+        reasoning = [getattr(message, f, None) for f in ("reasoning_content", "reasoning")]
+        tokens = int(response.usage.total_tokens) if response.usage else 0
+    except (AttributeError, TypeError, IndexError, KeyError, ValueError):
+        # A 200 that is no completion (a proxy's HTML page, a JSON list) comes back as a
+        # str or a half-built object: a failure like any other, not an error of the reply.
+        return Failure("not a chat completion")
+    if text is not None and not isinstance(text, str):
+        return Failure("not a chat completion")
+    thought, answer = split_thinking(text or "")
+    if answer:
+        return Answer(answer, tokens)
+    if thought or any(reasoning):
+        return Failure("only reasoning, no answer", tokens=tokens)
+    return Failure("empty answer", tokens=tokens)
+
+
+def split_thinking(content: str) -> tuple[bool, str]:
+    """Return whether the content opened with thinking, and the answer after it (stripped).
+
+    Only a leading block is thinking: a `<think>` after the answer is markup, rejected with it.
+    """
+    opened = _THINK_OPEN.match(content)
+    close = _THINK_CLOSE.search(content, opened.end() if opened else 0)
+    if opened:
+        return True, content[close.end() :].strip() if close else ""
+    if close is None or _THINK.search(content, 0, close.start()):
+        return False, content.strip()
+    return True, content[close.end() :].strip()  # the template opened the block in the prompt
 
 
 def _retry_after(headers: object) -> float | None:

@@ -189,11 +189,11 @@ class BriefWriter:
             sources, prompt = await asyncio.to_thread(_prepare, given, lang)
             self.requests += 1
             result = await self._client.complete(prompt)
+        self._budget.spend(result.tokens)
         if isinstance(result, Failure):
             self._failed(result)
             return None
         self._breaker.succeeded()
-        self._budget.spend(result.tokens)
         brief, notes = await asyncio.to_thread(ground, result.text, sources, lang)
         for note in notes:
             log.info("model brief: %s", note)
