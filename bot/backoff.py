@@ -8,11 +8,15 @@ each wait at random so they spread out. Waits are only ever shortened, so a cap 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 JITTER = 0.2  # the share of a wait that may be taken off at random
+LONG = float(10**11)  # seconds: a year is 3e7, so longer only means "long"; callers cap it
+# Seconds as servers send them beyond the RFC's digits: "1.5", "1e300", "inf", "Infinity".
+_SECONDS = re.compile(r"(?ai)\+?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|inf(?:inity)?)")
 
 
 def retry_delay(
@@ -29,13 +33,16 @@ def retry_delay(
 
 
 def retry_after(value: str | None, now: datetime) -> float | None:
-    """Return the seconds an HTTP Retry-After (seconds or a date) asks to wait, None if none."""
+    """Return the seconds an HTTP Retry-After (seconds or a date) asks to wait, None if none.
+
+    An endless or absurd wait ("inf", 1e300, the year 9999) comes back as LONG, never infinite.
+    """
     text = (value or "").strip()
-    if text.isdigit():
-        seconds = float(min(int(text[:12]), 10**11))  # a year is 3e7 s: longer means "long"
+    if _SECONDS.fullmatch(text):
+        seconds = float(text)  # 400 digits or 1e999 read as inf, made LONG below
     else:
         try:
             seconds = (parsedate_to_datetime(text) - now).total_seconds()
         except (TypeError, ValueError, IndexError):  # the three a malformed date raises
             return None
-    return seconds if seconds > 0 else None
+    return min(seconds, LONG) if seconds > 0 else None

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.backoff import JITTER, retry_delay
+from bot.backoff import JITTER, retry_after, retry_delay
 
 
 def test_waits_double_up_to_the_cap_without_jitter() -> None:
@@ -31,3 +34,14 @@ def test_waits_that_start_together_spread_out() -> None:
     """Twenty feeds that failed at once come back at twenty different times."""
     waits = {retry_delay(900.0, 1, 21600.0) for _ in range(20)}
     assert len(waits) == 20 and min(waits) >= 900.0 * (1 - JITTER) and max(waits) <= 900.0
+
+
+def test_retry_after_reads_what_servers_send_beyond_the_rfc() -> None:
+    """Decimals and "inf" are sent too: read as seconds, the endless as "long" (callers cap it)."""
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert retry_after("1.5", now) == 1.5
+    for endless in ("inf", "Infinity", "+inf", "1e300", "9" * 400, "Fri, 31 Dec 9999 23:59:59 GMT"):
+        wait = retry_after(endless, now)
+        assert wait is not None and math.isfinite(wait) and wait >= 10**11, endless
+    for useless in ("nan", "-inf", "-1.5", "0.0", "1e", "0x10", "²"):
+        assert retry_after(useless, now) is None, useless

@@ -12,6 +12,8 @@ from bot.logs import redact
 from tests.briefkit import GOOD, KEY, Clocks, started, story
 from tests.llmserver import Reply, Seen, fake_model
 
+HOUR = 3600.0  # the longest back-off a Retry-After earns (bot/briefs/guard.py)
+
 
 async def test_a_timeout_means_extractive(open_writer) -> None:
     with fake_model(lambda seen: Reply(GOOD, hold=True)) as model:
@@ -48,6 +50,52 @@ async def test_429_backs_off_then_falls_back(open_writer, clocks: Clocks) -> Non
         clocks.now += 61
         assert await writer.story_brief(story(), "en") is not None
     assert len(model.seen) == 3
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"retry-after": "inf"},
+        {"retry-after": "Infinity"},
+        {"retry-after": "1e300"},
+        {"retry-after": "9" * 40},
+        {"retry-after": "Fri, 31 Dec 9999 23:59:59 GMT"},
+        {"retry-after-ms": "inf"},
+    ],
+    ids=["inf", "infinity", "1e300", "40-digits", "year-9999", "ms-inf"],
+)
+async def test_an_endless_retry_after_backs_off_an_hour_at_most(
+    open_writer, clocks: Clocks, headers: dict[str, str]
+) -> None:
+    replies = {"status": 429}
+
+    def answer(seen: Seen) -> Reply:
+        return Reply(status=429, headers=headers) if replies["status"] == 429 else Reply(GOOD)
+
+    with fake_model(answer) as model:
+        writer = await started(open_writer(model))
+        assert await writer.story_brief(story(), "en") is None
+        asked = len(model.seen)
+        replies["status"] = 200
+        clocks.now += HOUR - 1
+        assert await writer.story_brief(story(), "en") is None  # the wait is honoured...
+        assert len(model.seen) == asked
+        clocks.now += 2
+        assert await writer.story_brief(story(), "en") is not None  # ...up to the cap
+
+
+async def test_a_retry_after_below_the_cap_is_honoured_as_given(
+    open_writer, clocks: Clocks
+) -> None:
+    replies = iter([Reply(status=429, headers={"retry-after": "1800.5"})])
+    with fake_model(lambda seen: next(replies, Reply(GOOD))) as model:
+        writer = await started(open_writer(model))
+        assert await writer.story_brief(story(), "en") is None
+        clocks.now += 1800
+        assert await writer.story_brief(story(), "en") is None
+        assert len(model.seen) == 1  # a wait over the client's own retry limit: asked once
+        clocks.now += 1
+        assert await writer.story_brief(story(), "en") is not None
 
 
 async def test_repeated_failures_open_the_breaker(open_writer, clocks: Clocks) -> None:

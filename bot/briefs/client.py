@@ -1,8 +1,8 @@
 """The one client of the model's endpoint: the official `openai` package, one request at a time.
 
 It speaks the chat-completions API that OpenAI, Ollama, llama.cpp's server and vLLM all serve,
-and brings timeouts, one retry with backoff on 429 and 5xx (honouring Retry-After) and typed
-errors. Every failure comes back as a `Failure` value, never as an exception: the writer decides
+and brings timeouts, one retry with backoff on 429 and 5xx (honouring a Retry-After of up to two
+minutes) and typed errors. Every failure comes back as a `Failure` value, never as an exception: the writer decides
 what a failure means (back off, count it, fall back) and nothing here logs the request.
 
 Reasoning models (DeepSeek-R1, Qwen3) think before they answer: some servers send the thinking in
@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from bot.backoff import retry_after
 
 if TYPE_CHECKING:
     import openai
@@ -132,13 +135,10 @@ def split_thinking(content: str) -> tuple[bool, str]:
 
 
 def _retry_after(headers: object) -> float | None:
-    """Return the delay a 429 asked for (Retry-After seconds or retry-after-ms)."""
+    """Return the delay a 429 asked for (retry-after-ms, or Retry-After seconds or a date)."""
     get = getattr(headers, "get", None)
     if get is None:
         return None
-    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        try:
-            return float(get(name)) / divisor
-        except (TypeError, ValueError):
-            continue
-    return None
+    now = datetime.now(UTC)
+    ms = retry_after(get("retry-after-ms"), now)
+    return ms / 1000.0 if ms is not None else retry_after(get("retry-after"), now)

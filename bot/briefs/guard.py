@@ -13,6 +13,11 @@ from datetime import date
 FAILURES_TO_OPEN = 5
 OPEN_SECONDS = 300.0
 BACKOFF_SECONDS = 60.0  # after a 429 that named no delay
+# The longest a Retry-After is honoured ("inf", a date in 9999 included). Asking again costs one
+# quick 429 and one log line, so even an endpoint out of its daily quota is asked only 24 times
+# a day, while a wrong or absurd value costs readers at most an hour of extractive summaries.
+# The feeds allow 6 h: a feed is polled every quarter hour or slower, a reader asks now.
+MAX_BACKOFF_SECONDS = 3600.0
 
 
 @dataclass
@@ -41,8 +46,8 @@ class Breaker:
         return True
 
     def back_off(self, seconds: float | None) -> None:
-        """Send nothing for the delay the endpoint asked for (or BACKOFF_SECONDS)."""
-        delay = seconds if seconds and seconds > 0 else BACKOFF_SECONDS
+        """Send nothing for the delay the endpoint asked for (or BACKOFF_SECONDS), capped."""
+        delay = min(seconds, MAX_BACKOFF_SECONDS) if seconds and seconds > 0 else BACKOFF_SECONDS
         self.closed_at = max(self.closed_at, self.clock() + delay)
 
 
