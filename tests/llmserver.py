@@ -3,10 +3,10 @@
 `FakeModel` serves POST /v1/chat/completions. Each request is recorded (its JSON and its
 Authorization header) and answered by the test's `answer` function, which returns a `Reply`:
 a text (None: `content` null, as a server sends when the output limit cut the reasoning), a
-reasoning model's thinking in a field of its own, the `finish_reason`, the `usage` or none (some
-servers send none), an error status with headers (429 with Retry-After), a raw body, and whether
-to hold the answer until the test releases it (or the server stops), so a client times out
-without a test sleeping.
+reasoning model's thinking in a field of its own, the `finish_reason`, the `usage` (from
+`tokens`, none at all as some servers send, or any object given), an error status with headers
+(429 with Retry-After), a raw body, and whether to hold the answer until the test releases it
+(or the server stops), so a client times out without a test sleeping.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     hold: bool = False
     tokens: int = 100
-    usage: bool = True  # False: the completion carries no usage field at all
+    usage: bool | dict[str, Any] | None = True  # True: from tokens; False: no field; else as is
     reasoning: str | None = None  # thinking sent apart from the answer, in reasoning_field
     reasoning_field: str = "reasoning_content"  # vLLM, llama.cpp, DeepSeek; Ollama's: "reasoning"
     finish_reason: str = "stop"  # "length" when max_tokens cut the output
@@ -110,12 +110,14 @@ def _completion(model: str, reply: Reply) -> dict[str, Any]:
         "model": model,
         "choices": [{"index": 0, "message": message, "finish_reason": reply.finish_reason}],
     }
-    if reply.usage:
+    if reply.usage is True:
         completion["usage"] = {
             "prompt_tokens": reply.tokens - 20,
             "completion_tokens": 20,
             "total_tokens": reply.tokens,
         }
+    elif reply.usage is not False:
+        completion["usage"] = reply.usage
     return completion
 
 

@@ -10,11 +10,15 @@ a field of its own (`reasoning_content`; Ollama's `reasoning`), others leave it 
 opening tag sometimes in the prompt's template, so only `</think>` shows; with thinking turned
 off Qwen3 still sends an empty block). The answer is what follows the block; thinking alone (cut
 off by the output limit) is no answer, though its tokens were spent.
+
+Tokens are what the server's `usage` counts; a server that sends none (or zeros) would never
+spend the daily budget, so its tokens are estimated from the text sent and received.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -92,32 +96,57 @@ class ModelClient:
             # A body labelled JSON that is none (cut short, empty, not UTF-8): the package lets
             # the decoder's error through, which would fail the reader's reply instead.
             return Failure("not a chat completion")
-        return _read(response)
+        return _read(response, messages)
 
     async def close(self) -> None:
         """Close the connections."""
         await self._client.close()
 
 
-def _read(response: ChatCompletion) -> Answer | Failure:
+def _read(response: ChatCompletion, messages: list[dict[str, str]]) -> Answer | Failure:
     """Return the answer of a completion with its thinking left out, or why there is none."""
     try:
         message = response.choices[0].message if response.choices else None
         text = message.content if message else None
-        reasoning = [getattr(message, f, None) for f in ("reasoning_content", "reasoning")]
-        tokens = int(response.usage.total_tokens) if response.usage else 0
+        fields = (getattr(message, f, None) for f in ("reasoning_content", "reasoning"))
+        usage = response.usage
     except (AttributeError, TypeError, IndexError, KeyError, ValueError):
         # A 200 that is no completion (a proxy's HTML page, a JSON list) comes back as a
         # str or a half-built object: a failure like any other, not an error of the reply.
         return Failure("not a chat completion")
     if text is not None and not isinstance(text, str):
         return Failure("not a chat completion")
+    reasoning = [f for f in fields if isinstance(f, str) and f]
+    written = [m["content"] for m in messages] + [text or "", *reasoning]
+    tokens = _counted(usage) or estimate_tokens(written)
     thought, answer = split_thinking(text or "")
     if answer:
         return Answer(answer, tokens)
-    if thought or any(reasoning):
+    if thought or reasoning:
         return Failure("only reasoning, no answer", tokens=tokens)
     return Failure("empty answer", tokens=tokens)
+
+
+def _counted(usage: object) -> int:
+    """Return the tokens the server counted (the total, else prompt + completion), 0 if none."""
+
+    def count(name: str) -> int:
+        try:
+            return max(int(getattr(usage, name, None) or 0), 0)
+        except (TypeError, ValueError, OverflowError):  # not a number, NaN, inf
+            return 0
+
+    return count("total_tokens") or count("prompt_tokens") + count("completion_tokens")
+
+
+def estimate_tokens(texts: Iterable[str]) -> int:
+    """Return the tokens of texts as a budget counts them without `usage`: UTF-8 bytes / 4, up.
+
+    Four characters a token is the usual rule for English; counting bytes keeps it near the truth
+    for other scripts too (Cyrillic 2 bytes a character, CJK 3), where characters / 4 would
+    count a Russian prompt at half its tokens and let the budget run over.
+    """
+    return -(-sum(len(text.encode()) for text in texts) // 4)
 
 
 def split_thinking(content: str) -> tuple[bool, str]:
