@@ -121,15 +121,25 @@ async def test_subscribe_reads_a_zone_before_or_after_the_time_and_a_number_as_t
     assert reply.startswith("“25:00”: the hour must be from 00 to 23. Use HH:MM")
 
 
-async def test_a_utc_offset_gets_no_wrong_guess_and_is_not_taken_as_topic(env: Env) -> None:
+OFFSET_REFUSED = (
+    "“{}” is a UTC offset, and an offset does not change for summer time. "
+    "Use a city's time zone instead, like Europe/Berlin."
+)
+
+
+async def test_a_utc_offset_is_refused_with_the_reason_and_not_taken_as_topic(env: Env) -> None:
     user = env.user()
-    # "Did you mean UTC?" for UTC+3 sent digests three hours late to whoever took it.
-    for typed in ("UTC+3", "GMT+03:00", "utc-5", "+03:00"):
-        reply = await ask(user, f"/timezone {typed}")
-        assert f"I do not know the time zone “{typed}”" in reply and "Did you mean" not in reply
+    # "Did you mean UTC?" for UTC+3 sent digests three hours late to whoever took it; then
+    # "I do not know the time zone “UTC+3”" told a user who typed a real offset nothing.
+    for typed in ("UTC+3", "GMT+03:00", "utc-5", "GMT-5", "+03:00", "UTC−3"):
+        assert await ask(user, f"/timezone {typed}") == OFFSET_REFUSED.format(typed)
     reply = await ask(user, "/subscribe 08:00 GMT+3 oil")
-    assert "I do not know the time zone “GMT+3”" in reply and "Subscribed" not in reply
+    assert reply == OFFSET_REFUSED.format("GMT+3")
     assert env.digests.subs.for_chat(user.chat_id) == []
+    assert "Did you mean Europe/Moscow?" in await ask(user, "/timezone Europe/Mosow")
+    russian = env.server.user(9901, "Ivan", language_code="ru")
+    reply = await ask(russian, "/subscribe 08:00 UTC+3 oil")
+    assert reply.startswith("«UTC+3» — смещение от UTC") and "Europe/Moscow" in reply
 
 
 async def test_a_zero_utc_offset_is_utc(env: Env) -> None:

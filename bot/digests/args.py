@@ -114,6 +114,12 @@ def suggest_zone(text: str) -> str | None:
 def zone_problem(text: str, tr: Translator) -> str:
     """Return the reply for a zone name that is not in the zone database."""
     _ = tr.gettext
+    if _OFFSET.match(text.strip()):  # refused on purpose (`_OFFSET`): say why
+        reason = _(
+            "“{name}” is a UTC offset, and an offset does not change for summer time. "
+            "Use a city's time zone instead, like Europe/Berlin."
+        )
+        return reason.format(name=text.strip()[:60])
     hint = suggest_zone(text)
     tail = _("Did you mean {zone}?") if hint else _("Use a name like Europe/Berlin.")
     head = _("I do not know the time zone “{name}”.").format(name=text[:60])
