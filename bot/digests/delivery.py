@@ -13,7 +13,7 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
@@ -24,6 +24,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.backoff import retry_delay
 from bot.digests.pacing import Pacer
+from bot.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ GONE_PHRASES = ("chat not found", "bot was kicked", "user is deactivated", "have
 # What Telegram answers a send to a forum topic that was deleted or closed (no other topic
 # error is the topic's fault: "message thread not found" also names a deleted one).
 TOPIC_GONE_PHRASES = ("message thread not found", "topic_closed", "topic_deleted")
+# A chat is told once that a topic is gone, not once per subscription or follow that was in it:
+# those are tried (a topic reopened since takes them) and moved one by one, often in one run.
+NOTE_AGAIN = timedelta(hours=1)
 NETWORK_BACKOFF = 1.0  # seconds before the first resend after a network error, then doubled
 MAX_NETWORK_BACKOFF = 10.0  # 8 attempts then span about 45 s, as 1+2+...+7 s did before
 
@@ -68,17 +72,40 @@ class Result:
     moved: bool = False  # the parts' forum topic was gone: they went to the General topic
 
 
+class TopicNotes:
+    """When each chat was last told that a forum topic of its is gone, for `NOTE_AGAIN`."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._told: dict[tuple[int, int | None], datetime] = {}
+
+    def first(self, chat_id: int, thread_id: int | None) -> bool:
+        """Return whether the chat is to be told now (not told lately), and count it told."""
+        now = self._clock()
+        self._told = {key: at for key, at in self._told.items() if now - at < NOTE_AGAIN}
+        if (chat_id, thread_id) in self._told:
+            return False
+        self._told[(chat_id, thread_id)] = now
+        return True
+
+
 class Deliverer:
     """Send HTML messages to a chat through a Pacer, handling Telegram's answers."""
 
     def __init__(
-        self, send: SendFn, pacer: Pacer, *, ready: Callable[[], Awaitable[None]] | None = None
+        self,
+        send: SendFn,
+        pacer: Pacer,
+        *,
+        ready: Callable[[], Awaitable[None]] | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._send = send
         self.pacer = pacer
         # Awaited after each turn, before the send: the durable record of the sends before
         # (follow updates write theirs in groups; by the turn it has mostly landed).
         self._ready = ready
+        self._notes = TopicNotes(clock)
         self.too_many = 0  # 429 answers seen, for benchmarks and logs
 
     async def deliver(
@@ -93,8 +120,9 @@ class Deliverer:
 
         `person`: someone asked for it (/digest) and waits, so it goes ahead of digests.
         A part whose forum topic is closed or deleted goes to the General topic instead, and
-        so does every part after it, `moved_note` first: once, since none is for a topic then.
-        The caller forgets the topic when `Result.moved` says so (bot.digests.topics).
+        so does every part after it, `moved_note` first: once, since none is for a topic then,
+        and not if the chat was told of that topic in the last `NOTE_AGAIN`. The caller
+        forgets the topic when `Result.moved` says so (bot.digests.topics).
         """
         retries = sent = 0
         moved = False
@@ -103,9 +131,9 @@ class Deliverer:
             result = await self._one(chat_id, pending[0], person)
             retries += result.retries
             if result.outcome is Outcome.TOPIC_GONE:
-                moved = True
+                moved, thread_id = True, pending[0].thread_id
                 pending = deque(replace(part, thread_id=None) for part in pending)
-                if moved_note is not None:
+                if moved_note is not None and self._notes.first(chat_id, thread_id):
                     pending.appendleft(replace(moved_note, thread_id=None))
                 continue
             if result.outcome is not Outcome.SENT:

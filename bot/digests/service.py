@@ -84,7 +84,7 @@ class DigestService:
 
     def start(self, send: SendFn) -> None:
         """Start the delivery workers on the running loop, sending through `send`."""
-        self._deliverer = Deliverer(send, self.pacer)
+        self._deliverer = Deliverer(send, self.pacer, clock=self._clock)
         self._queue.start()
 
     async def stop(self) -> None:

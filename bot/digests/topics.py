@@ -7,9 +7,9 @@ subscription to the topic it was sent in: the reader who asked is there.
 
 A topic an admin deleted or closed since refuses the bot (400 "message thread not found",
 TOPIC_CLOSED). The digest then goes to General at once, after a line saying why
-(`MOVED_NOTE`), and the subscription is kept and moved there: the dead topic is not tried
-again each day (the Deliverer falls back once per delivery; the record then forgets the
-topic). A topic reopened later gets the digest back when someone sends /subscribe there.
+(`MOVED_NOTE`, once an hour per topic: the Deliverer's `TopicNotes`), and the subscription is
+kept and moved there: the dead topic is not tried again each day (the Deliverer falls back
+once per delivery; the record then forgets the topic). A topic reopened later gets the digest back when someone sends /subscribe there.
 """
 
 from __future__ import annotations

@@ -90,7 +90,9 @@ class FollowService:
     def start(self, send: SendFn) -> None:
         """Start the delivery workers on the running loop, sending through `send`."""
         # The bot's one pacer; a send waits for the records of the sends before it (store.py).
-        self._deliverer = Deliverer(send, self._digests.pacer, ready=self.follows.saved)
+        self._deliverer = Deliverer(
+            send, self._digests.pacer, ready=self.follows.saved, clock=self.clock
+        )
         self._loop = asyncio.get_running_loop()
         self._tick_lock = asyncio.Lock()
         self._queue.start()
