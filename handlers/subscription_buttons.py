@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
@@ -49,19 +49,19 @@ async def on_button(update: Update, context: NewsContext) -> None:
     if not await may_change(update, context):
         await query.answer(ADMINS_ONLY.text(update, tr), show_alert=True)
         raise ApplicationHandlerStop
-    await _press(update, service, chat.id, match, tr)
+    await _press(update, service, chat, match, tr)
     raise ApplicationHandlerStop
 
 
 async def _press(
-    update: Update, service: DigestService, chat_id: int, match: re.Match[str], tr: Translator
+    update: Update, service: DigestService, chat: Chat, match: re.Match[str], tr: Translator
 ) -> None:
     """Act on a press, refresh the message, then answer (so the answer means it is done)."""
     query = update.callback_query
     assert query is not None
     _ = tr.gettext
     action, sub_id, hhmm = match[1], match[2], match[3]
-    sub = service.subscription(chat_id, sub_id)
+    sub = service.subscription(chat.id, sub_id)
     if sub is None:
         await query.answer(_("That subscription is gone."))
         return
@@ -70,15 +70,15 @@ async def _press(
         await query.answer(_("When should {topic} come?").format(topic=sub.label(tr))[:200])
         return
     if action == "rm":
-        await service.unsubscribe(chat_id, [sub_id])
+        await service.unsubscribe(chat.id, [sub_id])
         notice = _("Removed: {topic}").format(topic=sub.label(tr))
     else:
         assert hhmm is not None
-        await service.set_time(chat_id, sub_id, (int(hhmm[:2]) % 24, int(hhmm[2:]) % 60))
+        await service.set_time(chat.id, sub_id, (int(hhmm[:2]) % 24, int(hhmm[2:]) % 60))
         notice = _("{topic}: now at {time}").format(
             topic=sub.label(tr), time=f"{hhmm[:2]}:{hhmm[2:]}"
         )
-    text, markup = listing(service, chat_id, tr)
+    text, markup = listing(service, chat, tr)
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except TelegramError as exc:  # "message is not modified" and friends

@@ -189,7 +189,7 @@ async def subscriptions(update: Update, context: NewsContext) -> None:
     if chat is None or service is None:
         await _reply(update, tr.gettext(NOT_ENABLED))
         return
-    text, markup = listing(service, chat.id, tr)
+    text, markup = listing(service, chat, tr)
     await _reply(update, text, markup)
 
 
@@ -206,7 +206,7 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
     if every or (not words and len(subs) == 1):
         chosen = subs
     elif not words:
-        text, markup = listing(service, chat.id, tr)
+        text, markup = listing(service, chat, tr)
         await _reply(update, text if not subs else _("Which one?") + " " + text, markup)
         return
     else:

@@ -95,6 +95,40 @@ async def test_a_subscription_made_in_a_topic_brings_its_digest_there_after_a_re
     assert where == {(True, False): TOPIC, (False, True): None}
 
 
+def topic_links(reply: SentMessage) -> list[tuple[str, str]]:
+    """Return each link of a message: the line it is on (its start) and where it goes."""
+    text = reply.text.encode("utf-16-le")
+    return [
+        (text[: 2 * e["offset"]].decode("utf-16-le").rsplit("\n", 1)[-1][:14], e["url"])
+        for e in reply.entities
+        if e["type"] == "text_link"
+    ]
+
+
+@pytest.mark.parametrize("username", [None, "harbourtown"])
+async def test_subscriptions_say_which_topic_each_digest_goes_to(
+    tmp_path: Path, server: LocalBotApiServer, username: str | None
+) -> None:
+    admin = server.user(4601, "Ada")
+    group = server.group(-1001234567890, "Forum", admins=[admin], forum=True, username=username)
+    in_topic, general = group.member(admin, thread_id=TOPIC), group.member(admin)
+    async with digest_env(tmp_path, server):
+        await ask(in_topic, "/subscribe 10:00 lighthouse")
+        await ask(general, "/subscribe 10:00 harbour")
+        [reply] = await ask_messages(general, "/subscriptions")
+        await general.press(reply, "🕒 Time 2")
+        await general.press(reply, "21:00")  # the list is drawn again, the topic on it
+    [*_, redrawn] = [m for m in server.sent(group.chat_id) if m.kind == "edited"]
+    assert "2. lighthouse — every day at 21:00" in redrawn.text
+    [harbour, lighthouse] = reply.text.splitlines()[1:3]
+    assert harbour.startswith("1. harbour — every day at 10:00 (UTC); next ")
+    assert "topic" not in harbour  # General: where a digest goes unless asked elsewhere
+    assert lighthouse.startswith("2. lighthouse — ") and lighthouse.endswith(" · in a topic")
+    # A private group's topic opens by its internal id (t.me/c/), a public one's by its name.
+    where = f"https://t.me/{username}/{TOPIC}" if username else f"https://t.me/c/1234567890/{TOPIC}"
+    assert topic_links(reply) == topic_links(redrawn) == [("2. lighthouse ", where)]
+
+
 @pytest.mark.parametrize("gone", ["deleted", "closed"])
 async def test_a_digest_whose_topic_is_gone_comes_to_general_once_and_stays_there(
     tmp_path: Path, server: LocalBotApiServer, backend: dict[str, Any], gone: str
