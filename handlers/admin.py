@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.chat_rights import AdminsOnly, may_change
-from bot.app.commands import CommandSpec, admin_refusal, is_admin, is_allowed
+from bot.app.commands import CommandSpec, admin_refusal, is_admin, may_use
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.app.privacy import chat_subscriptions, forget_chat
@@ -114,7 +114,7 @@ async def _answer_forget(update: Update, context: NewsContext) -> None:
     if match is None or chat is None or query.message is None:
         await query.answer(_("This button is not valid any more."))
         return
-    if not is_allowed(context.bot_data.config, query.from_user.id):
+    if not may_use(context.bot_data.config, update):
         await query.answer(_("This bot is private."))
         return
     if int(match[2]) == 0 and not await may_change(update, context):

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
 
 from bot.app.chat_rights import AdminsOnly, may_change
-from bot.app.commands import CommandSpec, is_allowed
+from bot.app.commands import CommandSpec, may_use
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.i18n import N_
@@ -99,7 +99,7 @@ async def on_button(update: Update, context: NewsContext) -> None:
         return
     match = _DATA.fullmatch(query.data or "")
     data = context.bot_data
-    allowed = is_allowed(data.config, query.from_user.id)
+    allowed = may_use(data.config, update)
     if match is None or chat is None or not allowed or match[1] not in data.catalogs.languages:
         await query.answer(
             chat_translator(update, context).gettext("This button is not valid any more.")

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from bot.app.chat_rights import may_change
-from bot.app.commands import CommandSpec, is_allowed
+from bot.app.commands import CommandSpec, may_use
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import chat_translator
 from bot.app.subscription_list import listing, time_keyboard
@@ -41,8 +41,7 @@ async def on_button(update: Update, context: NewsContext) -> None:
     tr = chat_translator(update, context)
     match = _DATA.fullmatch(query.data or "")
     service = service_of(context)
-    user = update.effective_user
-    allowed = is_allowed(context.bot_data.config, user.id if user else None)
+    allowed = may_use(context.bot_data.config, update)
     if match is None or service is None or chat is None or not allowed:
         await query.answer(tr.gettext("This button is not valid any more."))
         raise ApplicationHandlerStop

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.digestkit import ask, digest_env
 from tests.opskit import OPS_MODULES, polling_ops_env
 
 FRIEND = 3101
 CHANNEL_ALLOWED = -1008130
 CHANNEL_OTHER = -1008140
 GROUP_ALLOWED = -1008150
+STALE = "This button is not valid any more."
 IN_PRIVATE = "This post does not say who sent it: send this command to the bot in a private chat."
 
 
@@ -46,3 +48,24 @@ async def test_admin_commands_posted_in_a_channel_say_where_to_send_them(tmp_pat
         await hidden.send("/stats")
         (reply,) = await hidden.wait_replies(1, timeout=10)
         assert reply.text == IN_PRIVATE
+
+
+async def test_buttons_in_a_chat_on_the_allow_list_answer_its_admins(tmp_path: Path) -> None:
+    # The gate let the listed channel's /language, /subscriptions and /forget through, but
+    # their buttons checked the presser alone: "This button is not valid any more."
+    allowed = frozenset({FRIEND, CHANNEL_ALLOWED})
+    async with digest_env(tmp_path, allowed_users=allowed) as env:
+        poster = env.server.channel(CHANNEL_ALLOWED, env.server.user(8132, "Vera"), "Daily")
+        await ask(poster, "/subscribe 10:00 lighthouse")
+        await poster.send("/subscriptions")
+        [listing] = await poster.wait_replies(1)
+        assert (await poster.press(listing, 0)).text != STALE
+        poster.replies()  # what the press sent or edited
+        await poster.send("/language")
+        [choose] = await poster.wait_replies(1)
+        assert (await poster.press(choose, "Русский")).text != STALE
+        assert env.digests.subs.chat(CHANNEL_ALLOWED).lang == "ru"
+        poster.replies()
+        await poster.send("/forget")
+        [question] = await poster.wait_replies(1)
+        assert (await poster.press(question, 0)).text == "Удалено."

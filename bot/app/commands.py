@@ -95,6 +95,16 @@ def is_allowed(config: Config, user_id: int | None, chat_id: int | None = None) 
     return user_id is not None and (user_id in config.allowed_users or user_id in config.admins)
 
 
+def may_use(config: Config, update: Update) -> bool:
+    """Return whether the update's sender, or the chat it came from, may use the bot.
+
+    One check for the gate and for the buttons that answer before it: a listed channel's
+    admins, or a listed group's members, are on no list themselves.
+    """
+    user, chat = update.effective_user, update.effective_chat
+    return is_allowed(config, user.id if user else None, chat.id if chat else None)
+
+
 ANONYMOUS = N_(
     "This post does not say who sent it: send this command to the bot in a private chat."
 )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from telegram import InlineQueryResultsButton, Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.app.commands import is_allowed
+from bot.app.commands import may_use
 from bot.app.context import NewsApp, NewsContext
 from bot.app.language import reader_translator
 from bot.i18n import Translator
@@ -133,7 +133,7 @@ class RateLimitGate:
         inline = update.inline_query
         if user is None or not (inline is not None or counts(update)):
             return
-        if not is_allowed(context.bot_data.config, user.id):
+        if not may_use(context.bot_data.config, update):
             return  # the access gate answers strangers
         if inline is not None:
             refused = self.inline.hit(user.id)

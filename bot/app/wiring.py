@@ -23,7 +23,7 @@ from telegram.ext import (
     Updater,
 )
 
-from bot.app.commands import CommandSpec, bot_commands, is_allowed, markdown_table, merge_commands
+from bot.app.commands import CommandSpec, bot_commands, markdown_table, may_use, merge_commands
 from bot.app.context import BotData, NewsApp, NewsContext, context_types
 from bot.app.errors import on_error, on_poll_error
 from bot.app.housekeeping import schedule_catch_up, schedule_heartbeat, schedule_retention
@@ -142,9 +142,9 @@ def _register(application: NewsApp, modules: Sequence[str]) -> None:
 
 async def _gate(update: Update, context: NewsContext) -> None:
     """Stop updates from users outside NEWSBRIEF_ALLOWED_USERS before any handler runs."""
-    user, chat = update.effective_user, update.effective_chat
-    if is_allowed(context.bot_data.config, user.id if user else None, chat.id if chat else None):
+    if may_use(context.bot_data.config, update):
         return
+    chat = update.effective_chat
     _ = reader_translator(update, context.bot_data).gettext  # the chat's choice, else Telegram's
     if update.message and chat is not None and chat.type == chat.PRIVATE:
         await update.message.reply_text(_("This bot is private. Ask its owner for access."))
