@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.app.query_problems import HINT_LIMIT
 from bot.tgserver import parse_html
 from tests.botkit import LONG_ID, BotEnv, bot_env
 
@@ -122,3 +123,14 @@ async def test_a_query_matched_through_its_typos_says_what_it_shows(env: BotEnv)
     assert answer.button is not None
     assert answer.button["text"] == "Showing results for chip factory"
     assert answer.button["start_parameter"] == "help"
+
+
+async def test_a_long_query_matched_through_its_typos_says_so_in_one_short_line(
+    env: BotEnv,
+) -> None:
+    # The hint of a query that searched nothing is cut to a button's line; this one was not.
+    answer = await env.user().inline("new semiconductor chip factroy opens in dresden today")
+    assert answer.results and answer.button is not None
+    text = answer.button["text"]
+    assert text.startswith("Showing results for new semiconductor chip factory")
+    assert len(text) <= HINT_LIMIT and text.endswith("…"), text

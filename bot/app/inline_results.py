@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot import render
 from bot.app.context import LineCache
 from bot.app.listings import LEAD_CHARS, clean_query
-from bot.app.query_problems import query_hint
+from bot.app.query_problems import HINT_LIMIT, query_hint
 from bot.app.rows import StoryRows
 from bot.i18n import Translator
 from bot.models import Article, Story
@@ -84,9 +84,12 @@ def inline_page(
             items.append(_item(article, lines, tz, tr))
     hint = query_hint(rows.result, tr) if not items else ""
     if items and rows.result is not None and rows.result.did_you_mean:
-        # The chat's lists say it in their heading; inline results have only this button.
+        # The chat's lists say it in their heading; inline results have only this button,
+        # one line, as short as the other hints.
         words = rows.result.did_you_mean
-        hint = tr.gettext("Showing results for {words}").format(words=words)
+        hint = render.truncate(
+            tr.gettext("Showing results for {words}").format(words=words), HINT_LIMIT
+        )
     return InlinePage(items, str(after) if more else "", hint)
 
 
