@@ -91,7 +91,7 @@ def register_secrets(*values: str | None, mask: str = "<secret>") -> None:
 
 
 def redact(text: str) -> str:
-    """Return text with every registered secret masked (for text that is not a log record)."""
+    """Return text with every registered secret and URL credential masked (not a log record)."""
     return secret_registry()(text)
 
 

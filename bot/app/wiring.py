@@ -141,7 +141,7 @@ def _register(application: NewsApp, modules: Sequence[str]) -> None:
 
 
 async def _gate(update: Update, context: NewsContext) -> None:
-    """Stop updates from users outside NEWSBRIEF_ALLOWED_USERS before any handler runs."""
+    """Stop updates from users and chats outside NEWSBRIEF_ALLOWED_USERS before any handler."""
     if may_use(context.bot_data.config, update):
         return
     chat = update.effective_chat
