@@ -171,8 +171,10 @@ async def answer_inline_query(core: Core, params: dict[str, Any]) -> bool:
 async def get_chat(core: Core, params: dict[str, Any]) -> dict[str, Any]:
     """getChat: ChatFullInfo with the fields PTB 22 requires."""
     state = core.world.resolve(params.get("chat_id"))
+    linked = {} if state.linked_chat_id is None else {"linked_chat_id": state.linked_chat_id}
     return {
         **state.chat,
+        **linked,
         "accent_color_id": 0,
         "max_reaction_count": 11,
         "accepted_gift_types": dict(_GIFTS),

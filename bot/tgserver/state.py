@@ -27,6 +27,8 @@ class ChatState:
     log: list[SentMessage] = field(default_factory=list)
     closed_topics: set[int] = field(default_factory=set)  # forum topics an admin closed
     deleted_topics: set[int] = field(default_factory=set)
+    linked_chat_id: int | None = None  # a channel's discussion group, or a group's channel
+    copies: dict[int, int] = field(default_factory=dict)  # channel post -> its copy in the group
     # Per chat, so 200 simulated users waiting for replies do not all wake on every send.
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
