@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from tests.digestkit import ask, digest_env
+from bot.app.wiring import all_commands
+from bot.tgserver import GroupChat, LocalBotApiServer
+from bot.tgserver.channels import ChannelAdmin
+from tests.botkit import BOT
+from tests.digestkit import Env, ask, digest_env
 
 
 async def test_a_channel_gets_lists_and_can_follow_a_story_from_them(tmp_path: Path) -> None:
@@ -77,3 +84,72 @@ async def test_a_reader_pressing_a_channels_buttons_hears_of_the_channels_admins
             == "Только администраторы канала могут менять, за какими сюжетами он следит."
         )
         assert env.services.follows.for_chat(poster.chat_id) == []
+
+
+# Each command as a channel's admin would post it; test_every_command_is_posted keeps it whole.
+POSTS = {
+    "start": "/start",
+    "help": "/help",
+    "latest": "/latest 2",
+    "search": "/search harbour",
+    "summary": "/summary 1",
+    "brief": "/brief",
+    "story": "/story 1",
+    "follow": "/follow 1",
+    "following": "/following",
+    "unfollow": "/unfollow all",
+    "quiet": "/quiet off",
+    "subscribe": "/subscribe 10:00 harbour",
+    "subscriptions": "/subscriptions",
+    "timezone": "/timezone Europe/Berlin",
+    "digest": "/digest",
+    "unsubscribe": "/unsubscribe all",
+    "language": "/language",
+    "stats": "/stats",
+    "feeds": "/feeds",
+    "addfeed": "/addfeed https://news.example.com/feed",
+    "removefeed": "/removefeed 1",
+    "forget": "/forget",
+}
+OTHER_POSTS = ("/latest@newsbrief_bot 1", "/frobnicate", "/новости", "Harbour opens at noon")
+
+
+def test_every_command_is_posted() -> None:
+    assert set(POSTS) == {spec.name for spec in all_commands()}
+
+
+@asynccontextmanager
+async def linked_env(tmp_path: Path) -> AsyncIterator[tuple[Env, ChannelAdmin, GroupChat]]:
+    """Run the bot, admin of a channel and of its linked discussion group (so it reads all)."""
+    server = LocalBotApiServer(token="424242:linked-token", bot_username=BOT, privacy_mode=False)
+    server.set_limits(server.limits.unlimited())
+    async with server, digest_env(tmp_path, server) as env:
+        poster = server.channel(-1007110, server.user(7111, "Vera"), "Daily")
+        group = server.group(-1007120, "Daily chat", members=[server.user(7112, "Max")])
+        poster.link_discussion(group)
+        env.add("Lighthouse keeper retires", "Harbour opens")
+        yield env, poster, group
+
+
+async def test_a_post_in_a_channel_with_a_discussion_group_is_answered_in_the_channel_alone(
+    tmp_path: Path,
+) -> None:
+    # Telegram copies each post into the linked group; the bot, there too, answered it twice.
+    async with linked_env(tmp_path) as (env, poster, group):
+        in_flight = env.app.bot_data.in_flight
+        handled = in_flight.answered
+        for text in [*POSTS.values(), *OTHER_POSTS]:
+            before = len(env.server.sent(poster.chat_id))
+            await poster.send(text)
+            handled += 2  # the post and its copy
+            await asyncio.wait_for(in_flight.wait_answered(handled), 10)
+            assert env.server.sent(-1007120) == [], f"{text} was answered in the group"
+            if text.startswith("/") and text != "/frobnicate" and not text.startswith("/н"):
+                assert len(env.server.sent(poster.chat_id)) > before, f"{text} went unanswered"
+        # The group's own members are answered there, a comment under a copied post too.
+        max_ = group.member(7112)
+        assert (await ask(max_, "/latest 1")).startswith("Latest news · 1 of")
+        copy = next(iter(group.state.messages.values()))
+        await max_.send("/search harbour", reply_to=copy)
+        [found] = await max_.wait_replies(1)
+        assert found.text.startswith("Search: harbour")

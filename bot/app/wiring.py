@@ -14,21 +14,14 @@ from typing import Any
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import (
-    ApplicationBuilder,
-    ApplicationHandlerStop,
-    BaseRateLimiter,
-    Defaults,
-    TypeHandler,
-    Updater,
-)
+from telegram.ext import ApplicationBuilder, BaseRateLimiter, Defaults, Updater
 
-from bot.app.commands import CommandSpec, bot_commands, markdown_table, may_use, merge_commands
-from bot.app.context import BotData, NewsApp, NewsContext, context_types
+from bot.app.commands import CommandSpec, bot_commands, markdown_table, merge_commands
+from bot.app.context import BotData, NewsApp, context_types
 from bot.app.errors import on_error, on_poll_error
+from bot.app.gates import install_gates
 from bot.app.housekeeping import schedule_catch_up, schedule_heartbeat, schedule_retention
 from bot.app.inflight import InFlight
-from bot.app.language import reader_translator
 from bot.app.leadership import lead_when_chosen, start_follower
 from bot.app.ratelimit import CommandRateLimiter, install_rate_limit
 from bot.app.sendlimit import SendLimiter
@@ -127,8 +120,8 @@ def _defaults(config: Config) -> Defaults:
 
 
 def _register(application: NewsApp, modules: Sequence[str]) -> None:
-    """Add the allow-list gate, every handler module, the command list and the error handler."""
-    application.add_handler(TypeHandler(Update, _gate), group=-1)
+    """Add the gates, the rate limit, every handler module, the command list, the error handler."""
+    install_gates(application)
     config = application.bot_data.config
     if config.rate_limit > 0:  # NEWSBRIEF_RATE_LIMIT commands a minute per user; 0 is off
         install_rate_limit(application, CommandRateLimiter(config.rate_limit))
@@ -138,21 +131,6 @@ def _register(application: NewsApp, modules: Sequence[str]) -> None:
         module.register(application)
     application.bot_data.commands = merge_commands(specs)
     application.add_error_handler(on_error)
-
-
-async def _gate(update: Update, context: NewsContext) -> None:
-    """Stop updates from users and chats outside NEWSBRIEF_ALLOWED_USERS before any handler."""
-    if may_use(context.bot_data.config, update):
-        return
-    chat = update.effective_chat
-    _ = reader_translator(update, context.bot_data).gettext  # the chat's choice, else Telegram's
-    if update.message and chat is not None and chat.type == chat.PRIVATE:
-        await update.message.reply_text(_("This bot is private. Ask its owner for access."))
-    elif update.callback_query:
-        await update.callback_query.answer(_("This bot is private."))
-    elif update.inline_query:
-        await update.inline_query.answer([], cache_time=0, is_personal=True)
-    raise ApplicationHandlerStop
 
 
 async def _post_init(application: NewsApp) -> None:
