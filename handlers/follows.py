@@ -103,13 +103,14 @@ async def follow_story(
         await message.reply_text(tr.gettext(TOO_MANY))
         return
     # Its updates come to the forum topic it was followed in (a button: the list's topic).
-    _, new = await services.follows.follow(chat_id, story_id, headline, topic_of(message))
+    follow, before = await services.follows.follow(chat_id, story_id, headline, topic_of(message))
     quiet = services.follows.quiet(chat_id)
-    text = (
-        tr.gettext("🔔 Following: {headline}.")
-        if new
-        else tr.gettext("🔔 You already follow {headline}.")
-    )
+    if before is None:
+        text = tr.gettext("🔔 Following: {headline}.")
+    elif before.thread_id != follow.thread_id:  # followed again from another forum topic
+        text = tr.gettext("🔔 Updates of {headline} come to this topic now.")
+    else:
+        text = tr.gettext("🔔 You already follow {headline}.")
     lines = [text.format(headline=_named(headline))]
     lines.append(tr.gettext("New facts come as they are reported, at most every 3 hours."))
     if quiet is not None:

@@ -166,3 +166,31 @@ def test_records_stored_before_topics_read_as_the_general_topic_and_keep_their_s
     follow = Follow.from_doc(old_follow)
     assert follow.thread_id is None and "thread_id" not in follow.to_doc()
     assert Follow.from_doc(old_follow | {"thread_id": TOPIC}).to_doc()["thread_id"] == TOPIC
+
+
+async def test_following_a_story_again_from_another_topic_says_its_updates_come_there_now(
+    tmp_path: Path, server: LocalBotApiServer
+) -> None:
+    # The follow moved, yet the reply said only "You already follow", as if nothing changed.
+    group, admin = forum(server)
+    in_topic, elsewhere = group.member(admin, thread_id=TOPIC), group.member(admin, thread_id=32)
+    general = group.member(admin)
+    headline = "Iceland volcano eruption sends lava toward Grindavik"
+    async with follow_env(tmp_path, server) as env:
+        env.add(*VOLCANO, *OTHER)
+        await follow_first_story(env, in_topic)
+        elsewhere.replies()
+        [moved] = await ask_messages(elsewhere, "/follow 1")
+        line = moved.text.split("\n")[0]
+        assert line == f"🔔 Updates of {headline} come to this topic now."
+        assert moved.message_thread_id == 32
+        assert (await ask(elsewhere, "/follow 1")).startswith(f"🔔 You already follow {headline}.")
+        general.replies()
+        [choose] = await ask_messages(general, "/language")
+        await general.press(choose, "Русский")
+        general.replies()
+        [moved] = await ask_messages(general, "/follow 1")
+        line = moved.text.split("\n")[0]
+        assert line == f"🔔 Обновления сюжета {headline} теперь приходят в эту тему."
+        [follow] = env.services.follows.for_chat(FORUM)
+        assert follow.thread_id is None

@@ -140,15 +140,15 @@ class FollowService:
 
     async def follow(
         self, chat_id: int, story_id: str, headline: str, thread_id: int | None = None
-    ) -> tuple[Follow, bool]:
-        """Follow a story from now on, in a forum topic; return it and whether it is new."""
+    ) -> tuple[Follow, Follow | None]:
+        """Follow a story from now on, in a forum topic; return it and the follow it replaced."""
         now, cursor = self.clock(), self._facts.newest_arrival(story_id)
         asked = Follow(chat_id, story_id, headline, now, cursor, last_news=now, thread_id=thread_id)
-        follow, new = self.follows.place(asked)
-        if new:
+        follow, before = self.follows.place(asked)
+        if before is None:
             self._checked.pop(story_id, None)
         await self.follows.saved()
-        return follow, new
+        return follow, before
 
     def may_follow(self, chat_id: int, story_id: str) -> bool:
         """Return whether the chat may follow the story: it does already, or has room."""

@@ -125,20 +125,21 @@ class FollowStore:
         self._put(follow)
         self._save(follow)
 
-    def place(self, follow: Follow) -> tuple[Follow, bool]:
+    def place(self, follow: Follow) -> tuple[Follow, Follow | None]:
         """Save a new follow, or move the chat's follow of its story to its forum topic.
 
-        Return the follow stored and whether it is new. The last place a story was followed
-        from is where its updates go.
+        Return the follow stored and the one it replaced (None when new). The last place a
+        story was followed from is where its updates go.
         """
         old = self._follows.get(follow.key)
         if old is None:
             self.add(follow)
-            return follow, True
-        if old.thread_id != follow.thread_id:
-            old = replace(old, thread_id=follow.thread_id)
-            self.add(old)
-        return old, False
+            return follow, None
+        if old.thread_id == follow.thread_id:
+            return old, old
+        moved = replace(old, thread_id=follow.thread_id)
+        self.add(moved)
+        return moved, old
 
     def add_many(self, follows: Iterable[Follow]) -> None:
         """Insert many new follows in one write (benchmarks)."""
