@@ -13,6 +13,7 @@ from bot.app.context import NewsContext
 from bot.app.follow_answers import GONE
 from bot.app.language import chat_translator
 from bot.i18n import Translator
+from bot.render.cards import one_stop
 from handlers.articles import zone_of
 from handlers.follows import ADMINS_ONLY, NOT_FOLLOWED, follow_story, following_parts
 
@@ -55,7 +56,7 @@ async def on_unfollow_button(
     services = context.bot_data.services
     gone = await services.follows.unfollow(query.message.chat_id, [story_id])
     text = tr.gettext("🔕 No longer following: {headline}.") if gone else tr.gettext(NOT_FOLLOWED)
-    await query.answer(text.format(headline=gone[0].headline if gone else "")[:200])
+    await query.answer(one_stop(text.format(headline=gone[0].headline if gone else ""))[:200])
     if redraw:
         await _redraw_following(update, context, query.message, tr)
 

@@ -20,7 +20,7 @@ from bot.app.items import item_number
 from bot.app.language import chat_translator
 from bot.follows.quiet_args import parse_quiet
 from bot.i18n import N_, Translator, keyword, word
-from bot.render.cards import one_line, truncate
+from bot.render.cards import one_line, one_stop, truncate
 from bot.render.html import bold, escape
 from bot.render.timeline import HEADLINE_LIMIT, NO_FOLLOWS
 from handlers.articles import zone_of
@@ -111,7 +111,7 @@ async def follow_story(
         text = tr.gettext("🔔 Updates of {headline} come to this topic now.")
     else:
         text = tr.gettext("🔔 You already follow {headline}.")
-    lines = [text.format(headline=_named(headline))]
+    lines = [one_stop(text.format(headline=_named(headline)))]
     lines.append(tr.gettext("New facts come as they are reported, at most every 3 hours."))
     if quiet is not None:
         note = tr.gettext("Not between {start} and {end} (/quiet).")
@@ -172,7 +172,7 @@ async def unfollow(update: Update, context: NewsContext) -> None:
         await message.reply_text(tr.gettext(NOT_FOLLOWED))
         return
     text = tr.gettext("🔕 No longer following: {headline}.")
-    await message.reply_text(text.format(headline=_named(gone[0].headline)))
+    await message.reply_text(one_stop(text.format(headline=_named(gone[0].headline))))
 
 
 async def quiet(update: Update, context: NewsContext) -> None:

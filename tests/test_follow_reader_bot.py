@@ -37,6 +37,30 @@ async def test_follow_and_unfollow_show_a_headline_with_html_characters_as_writt
         assert "&amp;" not in reply
 
 
+async def test_a_headline_that_ends_a_sentence_gets_no_second_full_stop(tmp_path: Path) -> None:
+    """'Following: … to Ukraine..' read as a typo: a headline's own stop (or ?) ends the line."""
+    said = ("Wire", "Kirby declined to announce the trip.", "Kirby declined on Monday to say more.")
+    asked = ("Desk", "Will the lava reach Grindavik?", "Scientists could not say on Monday.")
+    async with follow_env(tmp_path) as env:
+        user = env.user()
+        env.add(said, asked)
+        await ask(user, "/brief")
+        followed = [await ask(user, f"/follow {n}") for n in (1, 2)]
+        again = await ask(user, "/follow 1")
+        heads = {r.split("\n")[0] for r in followed}
+        assert heads == {
+            "🔔 Following: Kirby declined to announce the trip.",
+            "🔔 Following: Will the lava reach Grindavik?",
+        }
+        user.replies()
+        await user.send("/following")
+        [listing] = await user.wait_replies(1, timeout=TIMEOUT)
+        notice = await user.press(listing, "🔕 1")
+        gone = await ask(user, "/unfollow 1")
+        for text in [*followed, again, notice.text or "", gone]:
+            assert ".." not in text and "?." not in text, text
+
+
 async def test_a_russian_private_chat_that_follows_gets_its_updates_in_russian(
     tmp_path: Path,
 ) -> None:

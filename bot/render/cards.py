@@ -23,6 +23,8 @@ from bot.render.html import (
 from bot.render.split import split_message
 
 _SPACES = re.compile(r"\s+")
+# A sentence's closing stop after words that closed it already, tags between kept.
+_SECOND_STOP = re.compile(r"([.!?…])((?:</[a-z]+>)*)\.$")
 TITLE_LIMIT = 200
 ELLIPSIS = "…"
 
@@ -40,6 +42,14 @@ class ListItem:
 def one_line(text: str) -> str:
     """Collapse all whitespace (newlines included) to single spaces and drop unsafe chars."""
     return _SPACES.sub(" ", clean(text)).strip()
+
+
+def one_stop(sentence: str) -> str:
+    """Drop a reply's final full stop when what it names ends a sentence itself.
+
+    "Following: {headline}." of "…to Ukraine." read "…to Ukraine.." ("Why?." likewise).
+    """
+    return _SECOND_STOP.sub(r"\1\2", sentence)
 
 
 def truncate(text: str, limit: int) -> str:
