@@ -182,6 +182,35 @@ def test_subscribe_reads_a_leading_time_and_zone_in_either_order(
 
 
 @pytest.mark.parametrize(
+    ("text", "hhmm", "zone", "topic"),
+    [
+        # Written after the topic, as people say it: "sport 09:00" was a topic at 08:00.
+        ("спорт 09:00", (9, 0), None, "спорт"),
+        ("sport Europe/Berlin", None, "Europe/Berlin", "sport"),
+        ("climate policy 7:30 MSK", (7, 30), "Europe/Moscow", "climate policy"),
+        ("oil Europe/Paris 10:00", (10, 0), "Europe/Paris", "oil"),
+        ("09:00 sport 10:00", (9, 0), None, "sport 10:00"),  # a time given first is the time
+        ("chelsea 2:1", None, None, "chelsea 2:1"),  # a score: minutes are two digits
+        ("ios 17.10", None, None, "ios 17.10"),  # a version: only a colon ends a topic as time
+        ("AC/DC", None, None, "AC/DC"),
+    ],
+)
+def test_subscribe_reads_a_time_and_zone_after_the_topic_too(
+    text: str, hhmm: tuple[int, int] | None, zone: str | None, topic: str
+) -> None:
+    parsed = parse_subscribe(text.split(), Translator.english())
+    assert (parsed.hhmm, parsed.zone, parsed.topic, parsed.problem) == (hhmm, zone, topic, None)
+
+
+def test_a_wrong_time_or_offset_after_the_topic_says_what_is_wrong() -> None:
+    english = Translator.english()
+    problem = parse_subscribe(["sport", "25:00"], english).problem
+    assert problem == "“25:00”: the hour must be from 00 to 23. Use HH:MM, e.g. 07:30."
+    problem = parse_subscribe(["sport", "UTC+3"], english).problem
+    assert problem is not None and problem.startswith("“UTC+3” is a UTC offset")
+
+
+@pytest.mark.parametrize(
     ("text", "problem"),
     [
         ("25:00 oil", "“25:00”: the hour must be from 00 to 23. Use HH:MM, e.g. 07:30."),

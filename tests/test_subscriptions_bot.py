@@ -119,6 +119,8 @@ async def test_subscribe_reads_a_zone_before_or_after_the_time_and_a_number_as_t
     assert "Subscribed: gas — every day at 10:00 (Europe/Paris)" in reply
     reply = await ask(user, "/subscribe 25:00 oil")
     assert reply.startswith("“25:00”: the hour must be from 00 to 23. Use HH:MM")
+    reply = await ask(user, "/subscribe football 18:30 Europe/London")
+    assert "Subscribed: football — every day at 18:30 (Europe/London)" in reply
 
 
 OFFSET_REFUSED = (

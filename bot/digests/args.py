@@ -14,6 +14,8 @@ from bot.i18n import Translator
 
 MAX_TOPIC_CHARS = 100
 _ZONE_LIKE = re.compile(r"^[A-Za-z_+\-0-9]+(/[A-Za-z_+\-0-9]+)+$|^(UTC|GMT)$", re.IGNORECASE)
+# A time after the topic: hours, a colon and two digits of minutes ("9:00", "21:30").
+_CLOCK = re.compile(r"[0-9]{1,2}:[0-9]{2}")
 # "UTC+3", "GMT-05:00", "+03:00": an offset, which no zone name is near. The nearest names
 # ("UTC", "GMT+0") keep another clock, so none is offered ("GMT+0" itself is a tzdata zone).
 # Nor is the offset read as a zone: tzdata's "Etc/GMT+3" is three hours *behind* UTC, so
@@ -151,7 +153,8 @@ def parse_subscribe(args: list[str], tr: Translator) -> SubscribeArgs:
     """Parse `[HH:MM] [Area/City] [words...]`, time and zone in either order; never raises.
 
     Problems are told in tr's language. The first word that is neither a time nor a zone
-    starts the topic, so a topic may hold either: "/subscribe 08:00 50 cent".
+    starts the topic, so a topic may hold either: "/subscribe 08:00 50 cent". A time or zone
+    not given before it may end it, as people say it: "/subscribe sport 09:00 Europe/Berlin".
     """
     words = [w for w in args if w.strip()]
     hhmm: tuple[int, int] | None = None
@@ -163,8 +166,7 @@ def parse_subscribe(args: list[str], tr: Translator) -> SubscribeArgs:
             try:
                 hhmm = read_time(words[0])
             except TimeWordError as exc:
-                usage = tr.gettext("Use HH:MM, e.g. 07:30.")
-                return SubscribeArgs(problem=f"{time_problem(exc, tr)} {usage}")
+                return SubscribeArgs(problem=_time_problem(exc, tr))
             if hhmm is not None:
                 words = words[1:]
                 continue
@@ -176,6 +178,30 @@ def parse_subscribe(args: list[str], tr: Translator) -> SubscribeArgs:
         if zone is None:  # "AC/DC" stays a topic word
             break
         words = words[1:]
+    return _with_tail(words, hhmm, zone, tr)
+
+
+def _with_tail(
+    words: list[str], hhmm: tuple[int, int] | None, zone: str | None, tr: Translator
+) -> SubscribeArgs:
+    """Read a time or zone that ends the topic ("sport 09:00"), then check the topic's length.
+
+    Only "H:MM" is a time there: "chelsea 2:1" is a score, "ios 17.10" a version.
+    """
+    while len(words) > 1:
+        last = words[-1]
+        if hhmm is None and _CLOCK.fullmatch(last):
+            try:
+                hhmm = read_time(last)
+            except TimeWordError as exc:
+                return SubscribeArgs(problem=_time_problem(exc, tr))
+        elif zone is None and _zone_like(last) and (found := find_zone(last)) is not None:
+            zone = found
+        elif zone is None and _OFFSET.match(last):
+            return SubscribeArgs(problem=zone_problem(last, tr))
+        else:
+            break
+        words = words[:-1]
     topic = " ".join(words)
     if len(topic) > MAX_TOPIC_CHARS:
         problem = tr.ngettext(
@@ -185,3 +211,9 @@ def parse_subscribe(args: list[str], tr: Translator) -> SubscribeArgs:
         )
         return SubscribeArgs(problem=problem.format(count=MAX_TOPIC_CHARS))
     return SubscribeArgs(hhmm, zone, topic)
+
+
+def _time_problem(error: TimeWordError, tr: Translator) -> str:
+    """Return what is wrong with a word of /subscribe meant as a time, and the form to use."""
+    usage = tr.gettext("Use HH:MM, e.g. 07:30.")
+    return f"{time_problem(error, tr)} {usage}"
