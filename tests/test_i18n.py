@@ -254,6 +254,13 @@ def test_every_feed_reason_template_is_still_written_by_the_feed_code() -> None:
         (["24ч"], "24h", ""),
         (["week", "harbour"], "week", "harbour"),
         (["гавань"], "24h", "гавань"),
+        # As Russian says it: "/brief за неделю" was a brief of the last 24 hours on "за неделю".
+        (["неделю"], "week", ""),
+        (["за", "неделю", "гавань"], "week", "гавань"),
+        (["За", "сегодня"], "today", ""),
+        (["за", "сутки"], "24h", ""),
+        (["за", "24", "часа", "гавань"], "24h", "гавань"),
+        (["за", "гавань"], "24h", "за гавань"),
     ],
 )
 def test_brief_takes_period_words_in_the_chats_language_and_english(

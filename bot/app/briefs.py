@@ -39,12 +39,13 @@ class BriefArgs:
 
 def parse_brief_args(args: Sequence[str], tr: Translator) -> BriefArgs:
     """Split the arguments into a period word (default 24h) and topic words."""
-    words = list(args)
-    period = DEFAULT_PERIOD
-    found = keyword(words[0], tr, *PERIODS) if words else None
-    if found is not None:
-        period = found
-        words.pop(0)
+    words, period = list(args), DEFAULT_PERIOD
+    # A period may take words: "за неделю", "за 24 часа" (the longest is read first).
+    for size in (3, 2, 1):
+        found = keyword(" ".join(words[:size]), tr, *PERIODS) if len(words) >= size else None
+        if found is not None:
+            period, words = found, words[size:]
+            break
     return BriefArgs(period, " ".join(" ".join(words).split())[:256])
 
 

@@ -2,7 +2,9 @@
 
 One list for every command, so a word that works in English works in Russian wherever it is
 typed. Each has the catalog context "command word": the same English shown as a label may be
-said otherwise ("off" for a feed is "отключена", typed after /quiet it is "выкл").
+said otherwise ("off" for a feed is "отключена", typed after /quiet it is "выкл"). A
+translation may list the other ways readers type a word after "|": the first is the one shown
+("неделя|неделю|за неделю": "/brief за неделю" is how Russian asks for a week).
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ def keyword(text: str, tr: Translator, *choices: str) -> str | None:
     """Return which of choices text is, typed in English (in any chat) or in tr's language."""
     folded = _fold(text)
     words = _words(tr)
-    return next((key for key in choices if folded in (key, _fold(words[key]))), None)
+    return next(
+        (key for key in choices if folded in (key, *map(_fold, words[key].split("|")))), None
+    )
 
 
 def word(key: str, tr: Translator) -> str:
     """Return the command word key as a reader of tr's language types it ("выкл")."""
-    return _words(tr)[key]
+    return _words(tr)[key].split("|")[0]
